@@ -1,0 +1,137 @@
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const optionalUrl = optionalString.pipe(z.url({ error: 'must be a URL such as https://example.com/' }).optional());
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(0, { error: 'must be between 0 and 65535' })
+  .max(65535, { error: 'must be between 0 and 65535' });
+
+const positiveMs = z.coerce
+  .number({ error: 'must be a number of milliseconds' })
+  .int()
+  .positive({ error: 'must be positive' });
+
+export const configSchema = z.object({
+  SLACK_BOT_TOKEN: optionalString.pipe(
+    z.string().startsWith('xoxb-', { error: 'must be a bot token starting with xoxb-' }).optional(),
+  ),
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z.string().startsWith('xapp-', { error: 'must be an app-level token starting with xapp-' }).optional(),
+  ),
+  SLACK_API_URL: optionalUrl,
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// or postgresql:// connection string' })
+      .optional(),
+  ),
+  DATABASE_SCHEMA: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' })
+      .optional(),
+  ),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  HTTP_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  HTTP_PORT: port.default(3000),
+  JOBS_POLL_MS: positiveMs.default(5000),
+  JOBS_LOCK_LIFETIME_MS: positiveMs.default(10 * 60 * 1000),
+  SOURCES_FILE: z.string().trim().min(1).default('./sources.yml'),
+  RULES_DIR: z.string().trim().min(1).default('./rules'),
+  POLICIES_DIR: z.string().trim().min(1).default('./policies'),
+  GITHUB_APP_ID: optionalString.pipe(z.string().regex(/^\d+$/, { error: 'must be the numeric App ID' }).optional()),
+  GITHUB_PRIVATE_KEY: optionalString,
+  GITHUB_API_URL: optionalUrl,
+  GITHUB_WEBHOOK_SECRET: optionalString,
+  JIRA_HOST: optionalUrl,
+  JIRA_EMAIL: optionalString.pipe(z.email({ error: 'must be an e-mail address' }).optional()),
+  JIRA_API_TOKEN: optionalString,
+  LINEAR_API_KEY: optionalString,
+  LINEAR_API_URL: optionalUrl,
+  CONFLUENCE_HOST: optionalUrl,
+  CONFLUENCE_EMAIL: optionalString.pipe(z.email({ error: 'must be an e-mail address' }).optional()),
+  CONFLUENCE_API_TOKEN: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+});
+
+// Settings that only make sense together. Checked on the raw environment so that they are reported
+// alongside, not instead of, problems with other fields.
+const REQUIRED_TOGETHER: { when: string; needs: string; why: string }[] = [
+  { when: 'SLACK_BOT_TOKEN', needs: 'SLACK_APP_TOKEN', why: 'Socket Mode needs both xoxb- and xapp- tokens' },
+  { when: 'SLACK_APP_TOKEN', needs: 'SLACK_BOT_TOKEN', why: 'Socket Mode needs both xoxb- and xapp- tokens' },
+  { when: 'GITHUB_APP_ID', needs: 'GITHUB_PRIVATE_KEY', why: 'the App signs its token requests with it' },
+  { when: 'JIRA_HOST', needs: 'JIRA_EMAIL', why: 'Jira Cloud authenticates with e-mail and API token' },
+  { when: 'JIRA_HOST', needs: 'JIRA_API_TOKEN', why: 'Jira Cloud authenticates with e-mail and API token' },
+  {
+    when: 'CONFLUENCE_HOST',
+    needs: 'CONFLUENCE_EMAIL',
+    why: 'Confluence Cloud authenticates with e-mail and API token',
+  },
+  {
+    when: 'CONFLUENCE_HOST',
+    needs: 'CONFLUENCE_API_TOKEN',
+    why: 'Confluence Cloud authenticates with e-mail and API token',
+  },
+];
+
+function missingCompanions(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => Boolean(env[name]?.trim());
+  return REQUIRED_TOGETHER.filter((rule) => set(rule.when) && !set(rule.needs)).map(
+    (rule) => `${rule.needs} is required when ${rule.when} is set (${rule.why})`,
+  );
+}
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Names of settings whose values are secrets: they are redacted from every log line. */
+export const SECRET_SETTINGS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'DATABASE_URL',
+  'GITHUB_PRIVATE_KEY',
+  'GITHUB_WEBHOOK_SECRET',
+  'JIRA_API_TOKEN',
+  'LINEAR_API_KEY',
+  'CONFLUENCE_API_TOKEN',
+  'OPENAI_API_KEY',
+] as const satisfies readonly (keyof Config)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; on failure throws a ConfigError naming every problem, never a value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  const problems = [
+    ...(result.success
+      ? []
+      : result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`)),
+    ...missingCompanions(env),
+  ];
+  if (result.success && problems.length === 0) return result.data;
+  throw new ConfigError([...new Set(problems)]);
+}
+
+export function slackMode(config: Config): 'slack' | 'demo' {
+  return config.SLACK_BOT_TOKEN && config.SLACK_APP_TOKEN ? 'slack' : 'demo';
+}
+
+/** Reads `.env` from the working directory into process.env (existing variables win), silently. */
+export function loadDotenvFile(): void {
+  loadDotenv({ quiet: true });
+}

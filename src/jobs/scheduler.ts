@@ -1,0 +1,104 @@
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import { Agenda, type Job } from 'agenda';
+import type { Pool } from 'pg';
+import type { Logger } from '../observability/logger.js';
+import { jobDuration, jobRuns } from '../observability/metrics.js';
+import type { Db } from '../store/db.js';
+
+export interface JobContext {
+  db: Db;
+  logger: Logger;
+  /** Extends this run's lock; a run that outlives its lock without touching it is cancelled by Agenda. */
+  touch(): Promise<void>;
+}
+
+/** A background job a capability contributes; `every` makes it recurring (one schedule shared by all replicas). */
+export interface JobDefinition<Data = Record<string, unknown>> {
+  name: string;
+  run(ctx: JobContext, data: Data): Promise<void>;
+  every?: string;
+  /** How long a run may hold its lock before another process may take the job over. */
+  lockLifetimeMs?: number;
+  /** Runs of this job at once in one process (1 = single-flight per process). */
+  concurrency?: number;
+}
+
+export interface Scheduler {
+  readonly running: boolean;
+  /** Queues one run as soon as a worker is free. */
+  now(name: string, data?: Record<string, unknown>): Promise<void>;
+  /** Queues one run at `when` (a Date or an Agenda phrase such as "in 5 minutes"). */
+  schedule(when: Date | string, name: string, data?: Record<string, unknown>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  db: Db;
+  logger: Logger;
+  jobs: JobDefinition<never>[];
+  processEveryMs: number;
+  lockLifetimeMs: number;
+  workerName: string;
+}
+
+/** Starts Agenda on the product's own database and registers every job definition. */
+export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
+  const { db, logger } = options;
+  const agenda = new Agenda({
+    name: options.workerName,
+    backend: new PostgresBackend({
+      pool: db.pool() as unknown as Pool,
+      // The embedded engine has one connection, so LISTEN would never hear another process; poll instead.
+      disableNotifications: !db.supportsNotify,
+    }),
+    processEvery: options.processEveryMs,
+    defaultLockLifetime: options.lockLifetimeMs,
+  });
+  agenda.on('error', (err: unknown) => logger.error({ err }, 'job scheduler error'));
+
+  for (const job of options.jobs as JobDefinition[]) {
+    agenda.define(
+      job.name,
+      async (run: Job) => {
+        const stopTimer = jobDuration.startTimer({ job: job.name });
+        const log = logger.child({ job: job.name, jobId: String(run.attrs._id ?? '') });
+        try {
+          await job.run(
+            { db, logger: log, touch: () => run.touch() },
+            (run.attrs.data ?? {}) as Record<string, unknown>,
+          );
+          jobRuns.inc({ job: job.name, outcome: 'success' });
+        } catch (err) {
+          jobRuns.inc({ job: job.name, outcome: 'failure' });
+          log.error({ err }, 'job failed');
+          throw err;
+        } finally {
+          stopTimer();
+        }
+      },
+      { lockLifetime: job.lockLifetimeMs ?? options.lockLifetimeMs, concurrency: job.concurrency ?? 1 },
+    );
+  }
+
+  await agenda.start();
+  for (const job of options.jobs) if (job.every) await agenda.every(job.every, job.name);
+
+  let running = true;
+  return {
+    get running() {
+      return running;
+    },
+    now: async (name, data) => {
+      await agenda.now(name, data ?? {});
+    },
+    schedule: async (when, name, data) => {
+      await agenda.schedule(when, name, data ?? {});
+    },
+    stop: async () => {
+      if (!running) return;
+      running = false;
+      // Unlocks the jobs this process holds so another process can run them at once.
+      await agenda.stop(false);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import path from 'node:path';
+import type { Db } from './db.js';
+import { migrate } from './migrate.js';
+import { openPglite } from './pglite.js';
+import { openPostgres } from './postgres.js';
+
+export interface StoreOptions {
+  DATABASE_URL?: string;
+  DATABASE_SCHEMA?: string;
+  DATA_DIR: string;
+}
+
+/** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in DATA_DIR; migrated before use. */
+export async function openStore(options: StoreOptions): Promise<Db> {
+  const db = options.DATABASE_URL
+    ? await openPostgres({ connectionString: options.DATABASE_URL, schema: options.DATABASE_SCHEMA })
+    : await openPglite({ dataDir: path.resolve(options.DATA_DIR, 'pglite'), schema: options.DATABASE_SCHEMA });
+  try {
+    await migrate(db);
+    return db;
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

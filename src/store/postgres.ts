@@ -1,0 +1,80 @@
+import pg from 'pg';
+import type { Db, PoolLike, Queryable, QueryResult } from './db.js';
+import { quoteIdent } from './db.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const parse = (oid: number, format?: string) =>
+  oid === INT8 || oid === NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text');
+
+export interface PostgresOptions {
+  connectionString: string;
+  schema?: string;
+  max?: number;
+}
+
+/** Opens a pool against a PostgreSQL server; every connection uses `search_path = <schema>, public`. */
+export async function openPostgres(options: PostgresOptions): Promise<Db> {
+  const schema = options.schema ?? 'public';
+  if (schema !== 'public') {
+    const admin = new pg.Client({ connectionString: options.connectionString });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`).catch((err: { code?: string }) => {
+        if (err.code !== '23505' && err.code !== '42P06') throw err; // created by a concurrent process
+      });
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    options: `-c search_path=${quoteIdent(schema)},public`,
+    types: { getTypeParser: parse } as pg.CustomTypesConfig,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  await pool.query('SELECT 1');
+
+  let closed = false;
+  return {
+    engine: 'postgres',
+    schema,
+    supportsNotify: true,
+    query: async <Row>(sql: string, params?: unknown[]) => toResult<Row>(await pool.query(sql, params)),
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          query: async <Row>(sql: string, params?: unknown[]) => toResult<Row>(await client.query(sql, params)),
+        };
+        const value = await fn(tx);
+        await client.query('COMMIT');
+        return value;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    pool: () => pool as unknown as PoolLike,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+/** A multi-statement text (simple protocol) yields one result per statement; the last one is the answer. */
+function toResult<Row>(result: pg.QueryResult | pg.QueryResult[]): QueryResult<Row> {
+  const last = Array.isArray(result) ? result.at(-1) : result;
+  const rows = (last?.rows ?? []) as Row[];
+  return { rows, rowCount: last?.rowCount ?? rows.length };
+}

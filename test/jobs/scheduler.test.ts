@@ -1,0 +1,84 @@
+import { heartbeatJob } from '../../src/jobs/heartbeat.js';
+import { type Scheduler, startScheduler } from '../../src/jobs/scheduler.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { Db } from '../../src/store/db.js';
+import { describeEachEngine } from '../support/engines.js';
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describeEachEngine('job scheduler', ({ freshDb }) => {
+  let db: Db;
+  let scheduler: Scheduler | undefined;
+  afterEach(async () => {
+    await scheduler?.stop();
+    scheduler = undefined;
+  });
+
+  test('the heartbeat job runs on its schedule and records the worker', async () => {
+    db = await freshDb();
+    scheduler = await startScheduler({
+      db,
+      logger: createLogger('silent'),
+      jobs: [heartbeatJob('worker-a', '1 hour')],
+      processEveryMs: 100,
+      lockLifetimeMs: 1_000,
+      workerName: 'worker-a',
+    });
+    const beat = await eventually(async () => {
+      const { rows } = await db.query<{ worker: string; beats: number }>('SELECT worker, beats FROM heartbeats');
+      return rows[0];
+    });
+    expect(beat).toEqual({ worker: 'worker-a', beats: 1 });
+  });
+
+  test('a queued job runs once with its data, and a failing job is recorded as failed', async () => {
+    db = await freshDb();
+    await db.exec('CREATE TABLE job_runs (job text, data jsonb)');
+    scheduler = await startScheduler({
+      db,
+      logger: createLogger('silent'),
+      processEveryMs: 100,
+      lockLifetimeMs: 1_000,
+      workerName: 'worker-b',
+      jobs: [
+        {
+          name: 'digest',
+          async run({ db: jobDb }, data: { team: string }) {
+            await jobDb.query("INSERT INTO job_runs VALUES ('digest', $1::jsonb)", [JSON.stringify(data)]);
+          },
+        },
+        {
+          name: 'broken',
+          async run() {
+            throw new Error('source down');
+          },
+        },
+      ],
+    });
+    await scheduler.now('digest', { team: 'payments' });
+    await scheduler.now('broken');
+    const runs = await eventually(async () => {
+      const { rows } = await db.query<{ data: unknown }>('SELECT data FROM job_runs');
+      return rows.length ? rows : undefined;
+    });
+    expect(runs).toEqual([{ data: { team: 'payments' } }]);
+    const failure = await eventually(async () => {
+      const { rows } = await db.query<{ fail_reason: string }>(
+        "SELECT fail_reason FROM agenda_jobs WHERE name = 'broken' AND fail_reason IS NOT NULL",
+      );
+      return rows[0];
+    });
+    expect(failure.fail_reason).toContain('source down');
+    // Wait a few polls: the digest must not run a second time.
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await db.query('SELECT * FROM job_runs')).rowCount).toBe(1);
+  });
+});

@@ -1,0 +1,68 @@
+// A real em-agent process for crash and concurrency tests. MODE picks what it does; it reports on stdout.
+
+import { startScheduler } from '../../src/jobs/scheduler.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { openStore } from '../../src/store/open.js';
+import { insertEvents } from '../../src/sync/store.js';
+
+const store = {
+  DATABASE_URL: process.env.DATABASE_URL || undefined,
+  DATABASE_SCHEMA: process.env.DATABASE_SCHEMA || undefined,
+  DATA_DIR: process.env.DATA_DIR ?? './data',
+};
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const mode = process.env.MODE;
+
+if (mode === 'migrate') {
+  // Both processes are released at the same instant so their migrations really overlap.
+  const startAt = Number(process.env.START_AT ?? Date.now());
+  await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+  const db = await openStore(store);
+  const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  say(`migrated ${rows.map((r) => r.version).join(',')}`);
+  await db.close();
+} else if (mode === 'write-events') {
+  const db = await openStore(store);
+  for (let batch = 0; ; batch += 1) {
+    const events = Array.from({ length: 100 }, (_, i) => ({
+      source: 'crash-test',
+      kind: 'tick',
+      externalId: `${batch}-${i}`,
+      occurredAt: new Date(),
+    }));
+    await db.transaction((tx) => insertEvents(tx, events));
+    say(`committed ${(batch + 1) * 100}`);
+  }
+} else if (mode === 'job') {
+  const db = await openStore(store);
+  await db.exec('CREATE TABLE IF NOT EXISTS job_probe (pid int, what text, at timestamptz DEFAULT now())');
+  const hang = process.env.HANG === '1';
+  const scheduler = await startScheduler({
+    db,
+    logger: createLogger('warn'),
+    workerName: `child-${process.pid}`,
+    processEveryMs: 200,
+    lockLifetimeMs: Number(process.env.LOCK_MS ?? 2000),
+    jobs: [
+      {
+        name: 'slow-report',
+        async run({ db: jobDb }) {
+          await jobDb.query("INSERT INTO job_probe (pid, what) VALUES ($1, 'started')", [process.pid]);
+          say(`job started in ${process.pid}`);
+          if (hang) await new Promise(() => {});
+          await jobDb.query("INSERT INTO job_probe (pid, what) VALUES ($1, 'finished')", [process.pid]);
+          say(`job finished in ${process.pid}`);
+        },
+      },
+    ],
+  });
+  if (process.env.QUEUE === '1') await scheduler.now('slow-report');
+  say('scheduler running');
+  process.on('SIGTERM', async () => {
+    await scheduler.stop();
+    await db.close();
+    process.exit(0);
+  });
+} else {
+  throw new Error(`unknown MODE ${mode}`);
+}
