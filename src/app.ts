@@ -5,6 +5,11 @@ import { type JobDefinition, type Scheduler, startScheduler } from './jobs/sched
 import { type HttpServer, type ReadinessChecks, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import { createSlackBot, type SlackBot } from './slack/bot.js';
+import { CommandRegistry } from './slack/commands.js';
+import type { SlackDeps } from './slack/deps.js';
+import { placeholderSections } from './slack/home.js';
+import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
 import { openStore } from './store/open.js';
 
@@ -12,10 +17,12 @@ export interface App {
   db: Db;
   scheduler: Scheduler;
   http: HttpServer;
+  /** Present when Slack tokens are configured. */
+  slack?: SlackBot;
   stop(): Promise<void>;
 }
 
-/** Composition root: config → store → jobs → HTTP. Stops in reverse order. */
+/** Composition root: config → store → jobs → HTTP → Slack. Stops in reverse order. */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   registerSecrets(SECRET_SETTINGS.map((name) => config[name]));
   const workerName = `${hostname()}:${process.pid}`;
@@ -32,7 +39,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stack.push(() => db.close());
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
 
-    const jobs: JobDefinition<never>[] = [heartbeatJob(workerName)];
+    const jobs: JobDefinition<never>[] = [heartbeatJob(workerName), purgeSlackDeliveriesJob];
     const scheduler = await startScheduler({
       db,
       logger,
@@ -43,20 +50,36 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
     stack.push(() => scheduler.stop());
 
+    const deps: SlackDeps = { db, logger, commands: new CommandRegistry(), home: placeholderSections() };
+    const slack =
+      slackMode(config) === 'slack'
+        ? createSlackBot(
+            {
+              botToken: config.SLACK_BOT_TOKEN as string,
+              appToken: config.SLACK_APP_TOKEN as string,
+              apiUrl: config.SLACK_API_URL,
+            },
+            deps,
+          )
+        : undefined;
+
     const readiness: ReadinessChecks = {
       database: async () => (await db.query('SELECT 1 AS ok')).rowCount === 1,
       jobs: () => scheduler.running,
+      ...(slack ? { slack: () => slack.connected } : {}),
     };
     const http = await startHttpServer({ host: config.HTTP_HOST, port: config.HTTP_PORT, logger, readiness });
     stack.push(() => http.close());
     logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics)');
 
-    if (slackMode(config) === 'demo') {
-      logger.warn(
-        'SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected. Set both to connect to a workspace.',
-      );
+    if (slack) {
+      await slack.start();
+      stack.push(() => slack.stop());
+      logger.info('connected to Slack over Socket Mode');
+    } else {
+      logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, stop };
+    return { db, scheduler, http, slack, stop };
   } catch (err) {
     await stop();
     throw err;

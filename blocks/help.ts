@@ -1,0 +1,38 @@
+import { Blocks, Message } from 'slack-block-builder';
+import type { CommandHelp } from '../src/slack/em-command.js';
+import { escapeMrkdwn, quoteInline, truncate } from './text.js';
+
+export interface SlackMessage {
+  text: string;
+  blocks: unknown[];
+}
+
+export interface HelpData {
+  commands: CommandHelp[];
+  /** What went wrong with the user's input, shown above the list. */
+  problem?: string;
+  /** The command the user probably meant. */
+  suggestion?: string;
+}
+
+export function helpMessage(data: HelpData): SlackMessage {
+  const lines = data.commands.map((c) => `• \`/em ${c.usage}\` — ${escapeMrkdwn(c.summary)}`);
+  const problem = data.problem ? truncate(data.problem, 500) : undefined;
+  const intro = problem
+    ? `:warning: ${problem}${data.suggestion ? `\nDid you mean \`/em ${data.suggestion}\`?` : ''}`
+    : '*EM Agent* keeps an eye on your team’s PRs, tickets, deploys and incidents.';
+  const message = Message({ text: problem ? `${problem.replaceAll('`', '')} — see /em help` : 'EM Agent commands' })
+    .blocks(
+      Blocks.Section({ text: intro }),
+      Blocks.Section({ text: lines.join('\n') }),
+      Blocks.Context().elements(
+        'Shortcuts: *Ask EM Agent* (⚡ menu), *Declare incident* and *Ask about this message* (message ⋮ menu). The Home tab is a live dashboard.',
+      ),
+    )
+    .buildToObject();
+  return { text: message.text ?? '', blocks: message.blocks ?? [] };
+}
+
+export function unknownCommandMessage(commands: CommandHelp[], input: string, suggestion?: string): SlackMessage {
+  return helpMessage({ commands, problem: `I don't know ${quoteInline(input)}.`, suggestion });
+}

@@ -1,0 +1,62 @@
+import { type BlockBuilder, Blocks, Elements, HomeTab } from 'slack-block-builder';
+import { truncate } from './text.js';
+
+export const HOME_REFRESH_ACTION = 'home_refresh';
+
+export interface HomeSection {
+  id: string;
+  title: string;
+  /** mrkdwn lines, most important first; empty means the empty state is shown. */
+  lines: string[];
+  empty: string;
+  /** Buttons, e.g. "Open triage" (action id and label). */
+  actions?: { actionId: string; text: string; value?: string }[];
+}
+
+export interface HomeData {
+  userId: string;
+  updatedAt: Date;
+  sections: HomeSection[];
+}
+
+const MAX_LINES_PER_SECTION = 8;
+
+/** The App Home dashboard. Renders for a user with no data at all. */
+export function homeView(data: HomeData): { type: 'home'; blocks: unknown[] } {
+  const blocks: BlockBuilder[] = [
+    Blocks.Header({ text: 'EM Agent' }),
+    Blocks.Actions({ blockId: 'home_actions' }).elements(
+      Elements.Button({ text: 'Refresh', actionId: HOME_REFRESH_ACTION, value: 'refresh' }),
+    ),
+    Blocks.Context().elements(
+      `Updated <!date^${Math.floor(data.updatedAt.getTime() / 1000)}^{date_short_pretty} at {time}|${data.updatedAt.toISOString()}>`,
+    ),
+  ];
+  for (const section of data.sections) {
+    const shown = section.lines.slice(0, MAX_LINES_PER_SECTION);
+    const more = section.lines.length - shown.length;
+    blocks.push(
+      Blocks.Divider(),
+      Blocks.Section({ blockId: `home_${section.id}`, text: `*${section.title}*` }),
+      Blocks.Section({
+        text: truncate(
+          shown.length ? shown.join('\n') + (more > 0 ? `\n…and ${more} more` : '') : `_${section.empty}_`,
+          3000,
+        ),
+      }),
+    );
+    if (section.actions?.length) {
+      blocks.push(
+        Blocks.Actions().elements(
+          section.actions.map((a) =>
+            Elements.Button({ text: a.text, actionId: a.actionId, value: a.value ?? a.actionId }),
+          ),
+        ),
+      );
+    }
+  }
+  const view = HomeTab({ callbackId: 'home' })
+    .blocks(...blocks)
+    .buildToObject();
+  return { type: 'home', blocks: view.blocks ?? [] };
+}

@@ -1,0 +1,80 @@
+import bolt from '@slack/bolt';
+import type { Logger } from '../observability/logger.js';
+import { boltLogger } from './bolt-logger.js';
+import type { SlackDeps } from './deps.js';
+import { registerListeners } from './listeners/index.js';
+
+const { App, SocketModeReceiver } = bolt;
+
+export interface SlackBotOptions {
+  botToken: string;
+  appToken: string;
+  /** Web API base URL ending in /api/; unset means Slack itself. */
+  apiUrl?: string;
+  /** Socket Mode ping timeout; reconnect waits are multiples of it. */
+  clientPingTimeoutMs?: number;
+}
+
+export interface SlackBot {
+  readonly connected: boolean;
+  readonly app: InstanceType<typeof App>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The Bolt app in Socket Mode with every listener registered. The same code talks to Slack or to a local stand-in. */
+export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): SlackBot {
+  const logger = boltLogger(deps.logger);
+  const clientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    retryConfig: { retries: 10, factor: 1.6, minTimeout: 500, maxTimeout: 30_000 },
+  };
+  const receiver = new SocketModeReceiver({
+    appToken: options.appToken,
+    logger,
+    // The receiver hands these to its Socket Mode client, so apps.connections.open goes to the same API URL.
+    installerOptions: { clientOptions: { ...clientOptions } },
+    clientPingTimeout: options.clientPingTimeoutMs ?? 5000,
+  });
+  const app = new App({ token: options.botToken, receiver, logger, clientOptions });
+  registerListeners(app, deps);
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+
+  let connected = false;
+  const client = receiver.client;
+  client.on('connected', () => {
+    connected = true;
+    deps.logger.info('slack socket connected');
+  });
+  client.on('disconnected', () => {
+    connected = false;
+  });
+  client.on('reconnecting', () => {
+    connected = false;
+    deps.logger.warn('slack socket reconnecting');
+  });
+
+  return {
+    get connected() {
+      return connected;
+    },
+    app,
+    start: async () => {
+      await app.start();
+      connected = true;
+    },
+    stop: async () => {
+      connected = false;
+      // Bolt returns before the close handshake ends; wait for it so the socket is really gone.
+      const closed = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
+      await app.stop();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+export type { Logger };

@@ -1,0 +1,203 @@
+import { closest, distance } from 'fastest-levenshtein';
+import { z } from 'zod';
+
+/** Where a report should be posted instead of answering privately: a channel id or a #name. */
+export interface PostTarget {
+  channel: string;
+}
+
+export type EmCommand =
+  | { name: 'help' }
+  | { name: 'triage'; post?: PostTarget }
+  | { name: 'standup'; hours: number; post?: PostTarget }
+  | { name: 'sprint'; days?: number; post?: PostTarget }
+  | { name: 'dora'; days: number; post?: PostTarget }
+  | { name: 'signals'; post?: PostTarget }
+  | { name: 'approvals' }
+  | { name: 'ask'; question: string; post?: PostTarget }
+  | { name: 'incident'; action: string; text: string }
+  | { name: 'sources' }
+  | { name: 'policy'; action: string }
+  | { name: 'audit'; limit: number };
+
+export type EmCommandName = EmCommand['name'];
+
+export type ParseResult =
+  | { ok: true; command: EmCommand }
+  | { ok: false; reason: 'unknown'; input: string; suggestion?: EmCommandName }
+  | { ok: false; reason: 'invalid'; command: EmCommandName; message: string };
+
+export interface CommandHelp {
+  name: EmCommandName;
+  usage: string;
+  summary: string;
+}
+
+export const COMMANDS: CommandHelp[] = [
+  { name: 'triage', usage: 'triage [post #channel]', summary: 'what needs attention now, ranked' },
+  { name: 'standup', usage: 'standup [hours] [post #channel]', summary: 'who did what in the last hours (default 24)' },
+  {
+    name: 'sprint',
+    usage: 'sprint [days] [post #channel]',
+    summary: 'sprint health: committed vs done, scope change, risks',
+  },
+  {
+    name: 'dora',
+    usage: 'dora [window] [post #channel]',
+    summary: 'DORA four keys over a window such as 30d or 12w (default 30d)',
+  },
+  { name: 'signals', usage: 'signals [post #channel]', summary: 'open risk signals from the rules' },
+  { name: 'approvals', usage: 'approvals', summary: 'actions waiting for a decision' },
+  {
+    name: 'ask',
+    usage: 'ask <question> | ask post #channel <question>',
+    summary: 'answer from your docs, with citations',
+  },
+  {
+    name: 'incident',
+    usage: 'incident start <title> | list | note <text> | timeline | update | resolve',
+    summary: 'incident co-pilot',
+  },
+  { name: 'sources', usage: 'sources', summary: 'sync status of GitHub, Jira, Linear, Confluence' },
+  { name: 'policy', usage: 'policy <action>', summary: 'what would happen to an action, and why' },
+  { name: 'audit', usage: 'audit [n]', summary: 'the last n decisions (approvers only)' },
+  { name: 'help', usage: 'help', summary: 'this list' },
+];
+
+const NAMES = COMMANDS.map((c) => c.name);
+export const MAX_TEXT = 4000;
+
+const hours = z.coerce
+  .number({ error: 'hours must be a number, e.g. `/em standup 48`' })
+  .int({ error: 'hours must be a whole number' })
+  .min(1, { error: 'hours must be between 1 and 336 (two weeks)' })
+  .max(336, { error: 'hours must be between 1 and 336 (two weeks)' });
+const sprintDays = z.coerce
+  .number({ error: 'days must be a number, e.g. `/em sprint 14`' })
+  .int({ error: 'days must be a whole number' })
+  .min(1, { error: 'days must be between 1 and 90' })
+  .max(90, { error: 'days must be between 1 and 90' });
+const auditLimit = z.coerce
+  .number({ error: 'n must be a number, e.g. `/em audit 20`' })
+  .int({ error: 'n must be a whole number' })
+  .min(1, { error: 'n must be between 1 and 200' })
+  .max(200, { error: 'n must be between 1 and 200' });
+
+// "30d", "12w", "3m" or a bare number of days.
+function parseWindow(text: string): number | string {
+  const match = /^(\d{1,4})\s*([dwm]?)$/i.exec(text);
+  if (!match) return 'window must look like 30d, 12w or 3m';
+  const unit = (match[2] ?? '').toLowerCase();
+  const days = Number(match[1]) * (unit === 'w' ? 7 : unit === 'm' ? 30 : 1);
+  if (days < 1 || days > 365) return 'window must be between 1 day and 365 days';
+  return days;
+}
+
+// A channel as Slack writes it in escaped command text (<#C123|name>) or as typed (#name).
+const CHANNEL = /^(?:<#([CG][A-Z0-9]+)(?:\|[^>]*)?>|#([a-z0-9_-]{1,80}))$/;
+
+function splitPost(words: string[]): { rest: string[]; post?: PostTarget; error?: string } {
+  const index = words.indexOf('post');
+  if (index < 0) return { rest: words };
+  const target = words[index + 1];
+  const match = target ? CHANNEL.exec(target) : null;
+  if (!match) return { rest: words, error: 'post needs a channel, e.g. `post #eng-leads`' };
+  const channel = match[1] ?? `#${match[2]}`;
+  return { rest: [...words.slice(0, index), ...words.slice(index + 2)], post: { channel } };
+}
+
+function zodMessage(result: z.ZodSafeParseResult<unknown>): string {
+  return result.success ? '' : (result.error.issues[0]?.message ?? 'invalid value');
+}
+
+/** Parses the text after `/em`. Never throws: every input maps to a command, a usage error or a suggestion. */
+export function parseEmCommand(rawText: string): ParseResult {
+  const text = (rawText ?? '').replace(/\s+/g, ' ').trim();
+  if (text.length > MAX_TEXT) {
+    return {
+      ok: false,
+      reason: 'invalid',
+      command: 'help',
+      message: `that is ${text.length} characters; /em takes at most ${MAX_TEXT}`,
+    };
+  }
+  if (text === '' || text === 'help' || text === '?') return { ok: true, command: { name: 'help' } };
+  const [head = '', ...words] = text.split(' ');
+  const name = head.toLowerCase() as EmCommandName;
+  const invalid = (message: string): ParseResult => ({ ok: false, reason: 'invalid', command: name, message });
+
+  switch (name) {
+    case 'help':
+      return { ok: true, command: { name: 'help' } };
+    case 'approvals':
+    case 'sources':
+      return words.length ? invalid(`\`${name}\` takes no arguments`) : { ok: true, command: { name } };
+    case 'triage':
+    case 'signals': {
+      const { rest, post, error } = splitPost(words);
+      if (error) return invalid(error);
+      if (rest.length) return invalid(`unexpected \`${rest.join(' ')}\`; usage: \`/em ${name} [post #channel]\``);
+      return { ok: true, command: { name, post } };
+    }
+    case 'standup': {
+      const { rest, post, error } = splitPost(words);
+      if (error) return invalid(error);
+      if (rest.length > 1) return invalid('usage: `/em standup [hours] [post #channel]`');
+      const parsed = hours.safeParse(rest[0] ?? 24);
+      return parsed.success ? { ok: true, command: { name, hours: parsed.data, post } } : invalid(zodMessage(parsed));
+    }
+    case 'sprint': {
+      const { rest, post, error } = splitPost(words);
+      if (error) return invalid(error);
+      if (rest.length > 1) return invalid('usage: `/em sprint [days] [post #channel]`');
+      if (rest[0] === undefined) return { ok: true, command: { name, post } };
+      const parsed = sprintDays.safeParse(rest[0]);
+      return parsed.success ? { ok: true, command: { name, days: parsed.data, post } } : invalid(zodMessage(parsed));
+    }
+    case 'dora': {
+      const { rest, post, error } = splitPost(words);
+      if (error) return invalid(error);
+      if (rest.length > 1) return invalid('usage: `/em dora [window] [post #channel]`, e.g. `/em dora 12w`');
+      const days = parseWindow(rest[0] ?? '30d');
+      return typeof days === 'number' ? { ok: true, command: { name, days, post } } : invalid(days);
+    }
+    case 'ask': {
+      const { rest, post, error } = words[0] === 'post' ? splitPost(words) : { rest: words };
+      if (error) return invalid(error);
+      const question = rest.join(' ').trim();
+      if (question.length < 3) return invalid('ask needs a question, e.g. `/em ask how do we roll back a deploy?`');
+      return { ok: true, command: { name, question, post } };
+    }
+    case 'incident': {
+      const [action = '', ...rest] = words;
+      const actions = ['start', 'list', 'note', 'timeline', 'update', 'resolve', 'roles', 'severity'];
+      if (!actions.includes(action.toLowerCase())) {
+        return invalid(`usage: \`/em incident ${actions.join(' | ')}\``);
+      }
+      const detail = rest.join(' ');
+      if ((action === 'start' || action === 'note') && detail.length === 0) {
+        return invalid(
+          action === 'start'
+            ? 'give the incident a title: `/em incident start checkout is failing`'
+            : 'a note needs text: `/em incident note rolled back v1.42`',
+        );
+      }
+      return { ok: true, command: { name, action: action.toLowerCase(), text: detail } };
+    }
+    case 'policy':
+      return words.length === 1 && /^[a-z_.:-]{1,64}$/i.test(words[0] ?? '')
+        ? { ok: true, command: { name, action: words[0] as string } }
+        : invalid('usage: `/em policy <action>`, e.g. `/em policy github.comment`');
+    case 'audit': {
+      if (words.length > 1) return invalid('usage: `/em audit [n]`');
+      const parsed = auditLimit.safeParse(words[0] ?? 20);
+      return parsed.success ? { ok: true, command: { name, limit: parsed.data } } : invalid(zodMessage(parsed));
+    }
+    default: {
+      const guess = head.toLowerCase().slice(0, 20);
+      const suggestion = closest(guess, NAMES) as EmCommandName;
+      const near = distance(guess, suggestion) <= Math.max(2, Math.floor(suggestion.length / 2));
+      return { ok: false, reason: 'unknown', input: head.slice(0, 40), suggestion: near ? suggestion : undefined };
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { WebClient } from '@slack/web-api';
+import { type HomeData, type HomeSection, homeView } from '../../blocks/home.js';
+import type { Logger } from '../observability/logger.js';
+import type { Db } from '../store/db.js';
+
+export interface HomeContext {
+  userId: string;
+  db: Db;
+}
+
+/** One section of the App Home dashboard; capabilities contribute theirs. */
+export interface HomeSectionProvider {
+  id: string;
+  title: string;
+  load(ctx: HomeContext): Promise<Omit<HomeSection, 'id' | 'title'>>;
+}
+
+/** The frame the dashboard starts with; each capability replaces its placeholder when it is built. */
+export function placeholderSections(): HomeSectionProvider[] {
+  const placeholder = (id: string, title: string, empty: string): HomeSectionProvider => ({
+    id,
+    title,
+    load: async () => ({ lines: [], empty }),
+  });
+  return [
+    placeholder('approvals', 'Waiting for you', 'No approvals are configured yet (policies/).'),
+    placeholder('signals', 'Signals', 'No rules are evaluated yet (rules/).'),
+    placeholder('dora', 'DORA four keys', 'No deployments are synced yet: connect GitHub in sources.yml.'),
+    placeholder('sprint', 'Current sprint', 'No sprint is synced yet: connect Jira or Linear in sources.yml.'),
+    placeholder('incidents', 'Incidents', 'No open incidents.'),
+  ];
+}
+
+export async function buildHome(providers: HomeSectionProvider[], ctx: HomeContext, logger: Logger): Promise<HomeData> {
+  const sections = await Promise.all(
+    providers.map(async (provider): Promise<HomeSection> => {
+      try {
+        return { id: provider.id, title: provider.title, ...(await provider.load(ctx)) };
+      } catch (err) {
+        // One broken section must not blank the whole dashboard.
+        logger.error({ err, section: provider.id }, 'home section failed');
+        return {
+          id: provider.id,
+          title: provider.title,
+          lines: [],
+          empty: 'This section could not be loaded; it will retry on Refresh.',
+        };
+      }
+    }),
+  );
+  return { userId: ctx.userId, updatedAt: new Date(), sections };
+}
+
+export async function publishHome(
+  client: WebClient,
+  providers: HomeSectionProvider[],
+  ctx: HomeContext,
+  logger: Logger,
+): Promise<void> {
+  const data = await buildHome(providers, ctx, logger);
+  await client.views.publish({ user_id: ctx.userId, view: homeView(data) as never });
+}

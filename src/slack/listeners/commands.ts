@@ -1,0 +1,66 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { helpMessage, type SlackMessage, unknownCommandMessage } from '../../../blocks/help.js';
+import { failure, notConfigured, notice, workingOn } from '../../../blocks/notice.js';
+import { NOT_CONFIGURED } from '../commands.js';
+import type { SlackDeps } from '../deps.js';
+import { COMMANDS, type EmCommand, parseEmCommand } from '../em-command.js';
+import { describeSlackError } from '../errors.js';
+import { ackWith } from './ack.js';
+
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+const ephemeral = (message: SlackMessage) => ({ response_type: 'ephemeral', ...message });
+
+/** `/em …`: acks at once (help and usage errors ride on the ack), then does the work and replaces the reply. */
+export function emCommand(deps: SlackDeps) {
+  return async ({ command, ack, respond, client, body }: CommandArgs) => {
+    const parsed = parseEmCommand(command.text);
+    if (!parsed.ok) {
+      const reply =
+        parsed.reason === 'unknown'
+          ? unknownCommandMessage(COMMANDS, parsed.input, parsed.suggestion)
+          : helpMessage({ commands: COMMANDS, problem: `\`/em ${parsed.command}\`: ${parsed.message}` });
+      return ackWith(deps, body, ack, ephemeral(reply));
+    }
+    if (parsed.command.name === 'help') return ackWith(deps, body, ack, ephemeral(helpMessage({ commands: COMMANDS })));
+
+    const name = parsed.command.name;
+    const handler = deps.commands.get(name);
+    if (!handler) return ackWith(deps, body, ack, ephemeral(notConfigured(name, NOT_CONFIGURED[name])));
+
+    await ackWith(deps, body, ack, ephemeral(workingOn(`\`/em ${name}\``)));
+    const replace = (message: SlackMessage) => respond({ ...ephemeral(message), replace_original: true } as never);
+    try {
+      const result = await handler(
+        {
+          userId: command.user_id,
+          channelId: command.channel_id,
+          client,
+          db: deps.db,
+          logger: deps.logger.child({ command: name }),
+          progress: (text) => replace(workingOn(text)).then(() => undefined),
+        },
+        parsed.command,
+      );
+      const post = postTarget(parsed.command);
+      if (!post) return void (await replace(result));
+      try {
+        const posted = await client.chat.postMessage({
+          channel: post,
+          text: result.text,
+          blocks: result.blocks as never,
+        });
+        await replace(notice(`Posted to <#${posted.channel}>.`, ':white_check_mark:'));
+      } catch (err) {
+        await replace(failure(describeSlackError(err, post.startsWith('#') ? post : `<#${post}>`)));
+      }
+    } catch (err) {
+      deps.logger.error({ err, command: name }, '/em command failed');
+      await replace(failure(`\`/em ${name}\` failed; the error was logged. Try again in a moment.`)).catch(() => {});
+    }
+  };
+}
+
+function postTarget(command: EmCommand): string | undefined {
+  return 'post' in command ? command.post?.channel : undefined;
+}

@@ -1,0 +1,56 @@
+import type { App } from '@slack/bolt';
+import { ASK_MODAL } from '../../../blocks/ask/modal.js';
+import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
+import { DECLARE_MODAL } from '../../../blocks/incidents/declare-modal.js';
+import type { SlackDeps } from '../deps.js';
+import { dedupeDeliveries } from './ack.js';
+import { homeRefresh } from './actions.js';
+import { emCommand } from './commands.js';
+import { appHomeOpened, memberJoined, messagePosted, reactionAdded } from './events.js';
+import {
+  ASK_ABOUT_MESSAGE_SHORTCUT,
+  ASK_SHORTCUT,
+  askAboutMessage,
+  askShortcut,
+  DECLARE_INCIDENT_SHORTCUT,
+  declareIncidentFromMessage,
+} from './shortcuts.js';
+import { askSubmitted, declareSubmitted } from './views.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: Bolt's listener types differ per kind; each factory is typed where it is written.
+type Handler = (args: any) => Promise<void>;
+
+/** Every listener the bot has, by kind and id. The manifest test reads this table. */
+export function listenerTable(deps: SlackDeps) {
+  return {
+    commands: { '/em': emCommand(deps) } as Record<string, Handler>,
+    actions: { [HOME_REFRESH_ACTION]: homeRefresh(deps) } as Record<string, Handler>,
+    views: { [ASK_MODAL]: askSubmitted(deps), [DECLARE_MODAL]: declareSubmitted(deps) } as Record<string, Handler>,
+    shortcuts: {
+      global: { [ASK_SHORTCUT]: askShortcut(deps) } as Record<string, Handler>,
+      message: {
+        [ASK_ABOUT_MESSAGE_SHORTCUT]: askAboutMessage(deps),
+        [DECLARE_INCIDENT_SHORTCUT]: declareIncidentFromMessage(deps),
+      } as Record<string, Handler>,
+    },
+    events: {
+      app_home_opened: appHomeOpened(deps),
+      message: messagePosted(deps),
+      reaction_added: reactionAdded(deps),
+      member_joined_channel: memberJoined(deps),
+    } as Record<string, Handler>,
+  };
+}
+
+export function registerListeners(app: App, deps: SlackDeps): void {
+  app.use(dedupeDeliveries(deps));
+  const table = listenerTable(deps);
+  for (const [command, handler] of Object.entries(table.commands)) app.command(command, handler);
+  for (const [actionId, handler] of Object.entries(table.actions)) app.action(actionId, handler);
+  for (const [callbackId, handler] of Object.entries(table.views)) app.view(callbackId, handler);
+  for (const [callbackId, handler] of Object.entries(table.shortcuts.global))
+    app.shortcut({ callback_id: callbackId, type: 'shortcut' }, handler);
+  for (const [callbackId, handler] of Object.entries(table.shortcuts.message))
+    app.shortcut({ callback_id: callbackId, type: 'message_action' }, handler);
+  for (const [event, handler] of Object.entries(table.events)) app.event(event, handler);
+}

@@ -1,0 +1,65 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import { ASK_QUESTION_ACTION, ASK_QUESTION_BLOCK } from '../../../blocks/ask/modal.js';
+import { SEVERITIES } from '../../../blocks/incidents/declare-modal.js';
+import { failure, notConfigured } from '../../../blocks/notice.js';
+import { NOT_CONFIGURED } from '../commands.js';
+import type { SlackDeps } from '../deps.js';
+import type { EmCommand } from '../em-command.js';
+import { ackWith } from './ack.js';
+
+type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+type StateValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_user?: string | null }>
+>;
+
+const input = (values: StateValues, block: string, action = block) => values[block]?.[action];
+
+/** Validates the Ask modal; a valid question is answered by DM through the `ask` capability. */
+export function askSubmitted(deps: SlackDeps) {
+  return async (args: ViewArgs) => {
+    const { view, body, client } = args;
+    const question = (
+      input(view.state.values as StateValues, ASK_QUESTION_BLOCK, ASK_QUESTION_ACTION)?.value ?? ''
+    ).trim();
+    if (question.length < 3) {
+      return ackWith(deps, body, args.ack, {
+        response_action: 'errors',
+        errors: { [ASK_QUESTION_BLOCK]: 'Ask a question of at least 3 characters.' },
+      });
+    }
+    await args.ack();
+    await runFromModal(deps, { name: 'ask', question }, client, body.user.id);
+  };
+}
+
+/** Validates the Declare incident modal, then hands the incident to the incident capability. */
+export function declareSubmitted(deps: SlackDeps) {
+  return async (args: ViewArgs) => {
+    const { view, body, client } = args;
+    const values = view.state.values as StateValues;
+    const title = (input(values, 'title')?.value ?? '').trim();
+    const severity = input(values, 'severity')?.selected_option?.value;
+    const errors: Record<string, string> = {};
+    if (title.length < 3) errors.title = 'Give the incident a title of at least 3 characters.';
+    if (!SEVERITIES.some((s) => s.value === severity)) errors.severity = 'Choose a severity.';
+    if (Object.keys(errors).length) return ackWith(deps, body, args.ack, { response_action: 'errors', errors });
+    await args.ack();
+    await runFromModal(deps, { name: 'incident', action: 'start', text: title }, client, body.user.id);
+  };
+}
+
+// The modal is closed by then, so the answer arrives as a direct message.
+async function runFromModal(deps: SlackDeps, command: EmCommand, client: ViewArgs['client'], userId: string) {
+  const handler = deps.commands.get(command.name);
+  const reply = handler
+    ? await handler(
+        { userId, channelId: userId, client, db: deps.db, logger: deps.logger, progress: async () => {} },
+        command,
+      ).catch((err) => {
+        deps.logger.error({ err, command: command.name }, 'modal command failed');
+        return failure(`That failed; the error was logged. Try again in a moment.`);
+      })
+    : notConfigured(command.name, NOT_CONFIGURED[command.name as keyof typeof NOT_CONFIGURED]);
+  await client.chat.postMessage({ channel: userId, text: reply.text, blocks: reply.blocks as never });
+}

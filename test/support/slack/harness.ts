@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../../src/observability/logger.js';
+import { createSlackBot, type SlackBot } from '../../../src/slack/bot.js';
+import { CommandRegistry } from '../../../src/slack/commands.js';
+import type { SlackDeps } from '../../../src/slack/deps.js';
+import { placeholderSections } from '../../../src/slack/home.js';
+import type { Db } from '../../../src/store/db.js';
+import { openStore } from '../../../src/store/open.js';
+import { type EmulatorOptions, SlackEmulator } from './emulator.js';
+
+export interface BotHarness {
+  emulator: SlackEmulator;
+  bot: SlackBot;
+  db: Db;
+  deps: SlackDeps;
+  users: { alice: string; bob: string };
+  channels: { eng: string; leads: string; privateOps: string };
+  stop(): Promise<void>;
+}
+
+/** The real bot (Bolt in Socket Mode) on an embedded store, connected to a fresh emulator over its WebSocket. */
+export async function startBotHarness(
+  options: { emulator?: EmulatorOptions; register?: (commands: CommandRegistry) => void } = {},
+): Promise<BotHarness> {
+  const emulator = await new SlackEmulator(options.emulator).start();
+  const ws = emulator.workspace;
+  const alice = ws.addUser({ name: 'alice', real_name: 'Alice Smith', email: 'alice@acme.dev' }).id;
+  const bob = ws.addUser({ name: 'bob', real_name: 'Bob Jones', email: 'bob@acme.dev' }).id;
+  const eng = ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id;
+  const leads = ws.addChannel('eng-leads', { members: [alice] }).id;
+  const privateOps = ws.addChannel('ops-private', { members: [alice], isPrivate: true }).id;
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'em-slack-'));
+  const db = await openStore({ DATA_DIR: dir });
+  const commands = new CommandRegistry();
+  options.register?.(commands);
+  const deps: SlackDeps = {
+    db,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    commands,
+    home: placeholderSections(),
+  };
+  const bot = createSlackBot(
+    { botToken: emulator.botToken, appToken: emulator.appToken, apiUrl: emulator.apiUrl, clientPingTimeoutMs: 1000 },
+    deps,
+  );
+  await bot.start();
+  return {
+    emulator,
+    bot,
+    db,
+    deps,
+    users: { alice, bob },
+    channels: { eng, leads, privateOps },
+    async stop() {
+      await bot.stop();
+      await emulator.stop();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Plain text of everything a Block Kit payload shows, for assertions a reader can follow. */
+export function visibleText(payload: { text?: string; blocks?: unknown[] } | undefined): string {
+  if (!payload) return '';
+  const parts: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if ((obj.type === 'mrkdwn' || obj.type === 'plain_text') && typeof obj.text === 'string') parts.push(obj.text);
+      for (const [key, value] of Object.entries(obj)) if (key !== 'text' || typeof value !== 'string') walk(value);
+    }
+  };
+  walk(payload.blocks ?? []);
+  return parts.length ? parts.join('\n') : (payload.text ?? '');
+}
