@@ -1,5 +1,5 @@
 import { startApp } from './app.js';
-import { ConfigError, loadConfig, loadDotenvFile } from './config.js';
+import { ConfigError, loadConfig, loadDotenvFile, slackMode } from './config.js';
 import { createLogger } from './observability/logger.js';
 
 loadDotenvFile();
@@ -16,12 +16,24 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
-const app = await startApp(config, logger).catch((err: unknown) => {
-  logger.fatal({ err }, 'em-agent failed to start');
-  process.exit(1);
-});
 
+// Without Slack tokens, em-agent runs against the local Slack emulator and shows a scripted tour.
+async function start(): Promise<{ stop(): Promise<void> }> {
+  if (slackMode(config) === 'slack') return startApp(config, logger);
+  logger.info(
+    'SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: starting the offline demo against the local Slack emulator',
+  );
+  const { runTour, startOfflineDemo } = await import('../scripts/demo/offline.js');
+  const demo = await startOfflineDemo(config);
+  runTour(demo).catch((err: unknown) => {
+    if (!stopping) logger.error({ err }, 'demo tour failed');
+  });
+  return demo;
+}
+
+// Signals are handled from the first moment, so a Ctrl-C during start-up still closes the database.
 let stopping = false;
+const started = start();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) {
@@ -30,15 +42,22 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    app.stop().then(
-      () => {
-        logger.info('stopped cleanly');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    started
+      .then((app) => app.stop())
+      .then(
+        () => {
+          logger.info('stopped cleanly');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }
+
+await started.catch((err: unknown) => {
+  logger.fatal({ err }, 'em-agent failed to start');
+  process.exit(1);
+});

@@ -58,13 +58,18 @@ describe('the running service (embedded store)', () => {
 });
 
 describe('shutdown', () => {
-  test('SIGTERM stops the process cleanly and the next start opens the same data at once', async () => {
+  test('SIGTERM (here during the offline tour) stops the process cleanly and the next start opens the same data', async () => {
     const { runTs } = await import('./support/processes.js');
     const dataDir = mkdtempSync(path.join(tmpdir(), 'em-stop-'));
     try {
       for (let round = 0; round < 2; round += 1) {
-        const child = runTs('src/main.ts', { DATA_DIR: dataDir, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' });
-        await child.waitFor(/http server listening/, 60_000);
+        const child = runTs('src/main.ts', {
+          DATA_DIR: dataDir,
+          HTTP_PORT: '0',
+          HTTP_HOST: '127.0.0.1',
+          JOBS_LOCK_LIFETIME_MS: '2000',
+        });
+        await child.waitFor(/maya types: \/em help/, 60_000);
         child.proc.kill('SIGTERM');
         const { code } = await child.exited();
         expect(code).toBe(0);

@@ -13,21 +13,6 @@ export async function claimDelivery(db: Queryable, key: string): Promise<boolean
   return result.rowCount === 1;
 }
 
-export async function rememberAck(db: Queryable, key: string, payload: unknown): Promise<void> {
-  await db.query('UPDATE slack_deliveries SET ack_payload = $2::jsonb WHERE key = $1', [
-    key,
-    JSON.stringify(payload ?? null),
-  ]);
-}
-
-export async function rememberedAck(db: Queryable, key: string): Promise<Record<string, unknown> | undefined> {
-  const result = await db.query<{ ack_payload: Record<string, unknown> | null }>(
-    'SELECT ack_payload FROM slack_deliveries WHERE key = $1',
-    [key],
-  );
-  return result.rows[0]?.ack_payload ?? undefined;
-}
-
 /** Forgets deliveries older than Slack's retry window; returns how many. */
 export async function purgeDeliveries(db: Queryable, olderThanHours = 24): Promise<number> {
   const result = await db.query('DELETE FROM slack_deliveries WHERE received_at < now() - make_interval(hours => $1)', [

@@ -94,7 +94,7 @@ describe('/em over Socket Mode (emulated Slack)', () => {
     const first = await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'triage' });
     const again = await h.emulator.deliver('slash_commands', first.envelope.payload);
     expect(again.acked).toBe(true);
-    expect(again.ack).toEqual(first.ack); // the same immediate answer, not a second run
+    expect(again.ack).toEqual(first.ack); // the same immediate answer again, but no second run
     await h.emulator.waitFor(() => triageRuns.length > before);
     await new Promise((r) => setTimeout(r, 300));
     expect(triageRuns.length).toBe(before + 1);

@@ -5,11 +5,12 @@ import { NOT_CONFIGURED } from '../commands.js';
 import type { SlackDeps } from '../deps.js';
 import { COMMANDS, type EmCommand, parseEmCommand } from '../em-command.js';
 import { describeSlackError } from '../errors.js';
-import { ackWith } from './ack.js';
+import { firstDelivery } from './once.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-const ephemeral = (message: SlackMessage) => ({ response_type: 'ephemeral', ...message });
+// Block Kit from blocks/ is plain JSON; Bolt's types want its own block unions.
+const ephemeral = (message: SlackMessage) => ({ response_type: 'ephemeral', ...message }) as never;
 
 /** `/em …`: acks at once (help and usage errors ride on the ack), then does the work and replaces the reply. */
 export function emCommand(deps: SlackDeps) {
@@ -20,16 +21,18 @@ export function emCommand(deps: SlackDeps) {
         parsed.reason === 'unknown'
           ? unknownCommandMessage(COMMANDS, parsed.input, parsed.suggestion)
           : helpMessage({ commands: COMMANDS, problem: `\`/em ${parsed.command}\`: ${parsed.message}` });
-      return ackWith(deps, body, ack, ephemeral(reply));
+      return ack(ephemeral(reply));
     }
-    if (parsed.command.name === 'help') return ackWith(deps, body, ack, ephemeral(helpMessage({ commands: COMMANDS })));
+    if (parsed.command.name === 'help') return ack(ephemeral(helpMessage({ commands: COMMANDS })));
 
     const name = parsed.command.name;
     const handler = deps.commands.get(name);
-    if (!handler) return ackWith(deps, body, ack, ephemeral(notConfigured(name, NOT_CONFIGURED[name])));
+    if (!handler) return ack(ephemeral(notConfigured(name, NOT_CONFIGURED[name])));
 
-    await ackWith(deps, body, ack, ephemeral(workingOn(`\`/em ${name}\``)));
-    const replace = (message: SlackMessage) => respond({ ...ephemeral(message), replace_original: true } as never);
+    await ack(ephemeral(workingOn(`\`/em ${name}\``)));
+    if (!(await firstDelivery(deps, body))) return;
+    const replace = (message: SlackMessage) =>
+      respond({ response_type: 'ephemeral', ...message, replace_original: true } as never);
     try {
       const result = await handler(
         {

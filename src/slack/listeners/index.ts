@@ -3,10 +3,10 @@ import { ASK_MODAL } from '../../../blocks/ask/modal.js';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
 import { DECLARE_MODAL } from '../../../blocks/incidents/declare-modal.js';
 import type { SlackDeps } from '../deps.js';
-import { dedupeDeliveries } from './ack.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
 import { appHomeOpened, memberJoined, messagePosted, reactionAdded } from './events.js';
+import { onceEvents } from './once.js';
 import {
   ASK_ABOUT_MESSAGE_SHORTCUT,
   ASK_SHORTCUT,
@@ -43,7 +43,7 @@ export function listenerTable(deps: SlackDeps) {
 }
 
 export function registerListeners(app: App, deps: SlackDeps): void {
-  app.use(dedupeDeliveries(deps));
+  app.use(onceEvents(deps));
   const table = listenerTable(deps);
   for (const [command, handler] of Object.entries(table.commands)) app.command(command, handler);
   for (const [actionId, handler] of Object.entries(table.actions)) app.action(actionId, handler);

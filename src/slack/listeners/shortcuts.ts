@@ -3,6 +3,7 @@ import { askModal } from '../../../blocks/ask/modal.js';
 import { declareIncidentModal } from '../../../blocks/incidents/declare-modal.js';
 import type { SlackDeps } from '../deps.js';
 import { describeSlackError } from '../errors.js';
+import { firstDelivery } from './once.js';
 
 type ShortcutArgs = SlackShortcutMiddlewareArgs & AllMiddlewareArgs;
 
@@ -13,6 +14,7 @@ export const DECLARE_INCIDENT_SHORTCUT = 'declare_incident';
 // A modal must be opened within 3 s of the click (trigger_id), so it is opened right after the ack.
 async function openModal(deps: SlackDeps, args: ShortcutArgs, view: Record<string, unknown>) {
   await args.ack();
+  if (!(await firstDelivery(deps, args.body))) return;
   try {
     await args.client.views.open({ trigger_id: args.shortcut.trigger_id, view: view as never });
   } catch (err) {

@@ -5,7 +5,7 @@ import { failure, notConfigured } from '../../../blocks/notice.js';
 import { NOT_CONFIGURED } from '../commands.js';
 import type { SlackDeps } from '../deps.js';
 import type { EmCommand } from '../em-command.js';
-import { ackWith } from './ack.js';
+import { firstDelivery } from './once.js';
 
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 type StateValues = Record<
@@ -23,12 +23,13 @@ export function askSubmitted(deps: SlackDeps) {
       input(view.state.values as StateValues, ASK_QUESTION_BLOCK, ASK_QUESTION_ACTION)?.value ?? ''
     ).trim();
     if (question.length < 3) {
-      return ackWith(deps, body, args.ack, {
+      return args.ack({
         response_action: 'errors',
         errors: { [ASK_QUESTION_BLOCK]: 'Ask a question of at least 3 characters.' },
       });
     }
     await args.ack();
+    if (!(await firstDelivery(deps, body))) return;
     await runFromModal(deps, { name: 'ask', question }, client, body.user.id);
   };
 }
@@ -43,8 +44,9 @@ export function declareSubmitted(deps: SlackDeps) {
     const errors: Record<string, string> = {};
     if (title.length < 3) errors.title = 'Give the incident a title of at least 3 characters.';
     if (!SEVERITIES.some((s) => s.value === severity)) errors.severity = 'Choose a severity.';
-    if (Object.keys(errors).length) return ackWith(deps, body, args.ack, { response_action: 'errors', errors });
+    if (Object.keys(errors).length) return args.ack({ response_action: 'errors', errors });
     await args.ack();
+    if (!(await firstDelivery(deps, body))) return;
     await runFromModal(deps, { name: 'incident', action: 'start', text: title }, client, body.user.id);
   };
 }

@@ -143,6 +143,8 @@ export class SlackEmulator {
   private readonly options: Required<Omit<EmulatorOptions, 'tierOverrides' | 'botToken' | 'appToken'>> &
     Pick<EmulatorOptions, 'tierOverrides'>;
   port = 0;
+  /** When the app last called an API or acked an envelope (for "wait until things settle"). */
+  lastActivityAt = Date.now();
 
   constructor(options: EmulatorOptions = {}) {
     this.botToken = options.botToken ?? `xoxb-emulator-${randomUUID()}`;
@@ -243,6 +245,7 @@ export class SlackEmulator {
     if (!pending || pending.socket !== ws) return;
     clearTimeout(pending.timer);
     this.inFlight.delete(pending.envelope.envelope_id);
+    this.lastActivityAt = Date.now();
     const delivery: Delivery = {
       envelope: pending.envelope,
       ack: message.payload ?? {},
@@ -618,6 +621,14 @@ export class SlackEmulator {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /** Resolves once the app has made no call and acked nothing for `quietMs`. */
+  async settle(quietMs = 250, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() - this.lastActivityAt < quietMs && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Polls until `probe` returns something truthy. */
   async waitFor<T>(probe: () => T | undefined | false | null, timeoutMs = 10_000, what = 'condition'): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -680,6 +691,7 @@ export class SlackEmulator {
   // ---------------------------------------------------------------- HTTP
 
   private async route(req: IncomingMessage, res: ServerResponse) {
+    this.lastActivityAt = Date.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     const body = await readBody(req);
     if (url.pathname.startsWith('/api/')) return this.webApi(url.pathname.slice(5), req, body, res);

@@ -1,0 +1,163 @@
+// The offline demo: the real bot, on the embedded store, against the local Slack emulator,
+// seeded with a synthetic org. `tour` runs a scripted walk through every surface and prints it.
+import path from 'node:path';
+import { pino } from 'pino';
+import { type App, startApp } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { SlackEmulator } from '../../test/support/slack/emulator.js';
+import { renderBlocks, renderView } from './render.js';
+import { seedSlack, seedStore } from './seed.js';
+
+export interface DemoSession {
+  app: App;
+  emulator: SlackEmulator;
+  users: Record<string, string>;
+  channels: Record<string, string>;
+  logFile: string;
+  /** Prints everything the named user can newly see since `since`. */
+  show(user: string, since: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOfflineDemo(config: Config): Promise<DemoSession> {
+  const emulator = await new SlackEmulator().start();
+  const { users, channels } = seedSlack(emulator);
+  const logFile = path.resolve(config.DATA_DIR, 'em-agent-demo.log');
+  const logger = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, mkdir: true, sync: false }));
+  const app = await startApp(
+    {
+      ...config,
+      SLACK_BOT_TOKEN: emulator.botToken,
+      SLACK_APP_TOKEN: emulator.appToken,
+      SLACK_API_URL: emulator.apiUrl,
+    },
+    logger,
+  );
+  const seeded = await seedStore(app.db);
+  const names = Object.fromEntries(Object.entries(users).map(([name, id]) => [id, name]));
+  const channelNames = Object.fromEntries(
+    Object.entries(channels).map(([name, id]) => [id, `#${emulator.workspace.channels.get(id)?.name ?? name}`]),
+  );
+
+  const show = async (user: string, since: number) => {
+    await emulator.settle();
+    const ws = emulator.workspace;
+    for (const e of ws.ephemerals.filter((x) => x.user === user && x.at >= since)) {
+      console.log(`\n  ▸ only visible to ${names[user]} in ${channelNames[e.channel] ?? e.channel}:`);
+      console.log(renderBlocks(e.blocks) || `  ${e.text}`);
+    }
+    for (const [channelId, messages] of ws.messages) {
+      for (const m of messages.filter((x) => Number(x.ts) * 1000 >= since && x.user === ws.botUserId)) {
+        const where = ws.channels.get(channelId)?.is_im
+          ? `DM to ${names[[...(ws.channels.get(channelId)?.members ?? [])].find((id) => id !== ws.botUserId) ?? ''] ?? '?'}`
+          : (channelNames[channelId] ?? channelId);
+        console.log(`\n  ▸ EM Agent in ${where}:`);
+        console.log(renderBlocks(m.blocks) || `  ${m.text}`);
+      }
+    }
+    const viewCalls = emulator.calls.filter((c) => c.at >= since && c.ok && c.method.startsWith('views.'));
+    const shown = new Set<string>();
+    for (const call of viewCalls) {
+      const view = call.method === 'views.publish' ? emulator.homeOf(user) : emulator.topModalOf(user);
+      if (!view || shown.has(view.id)) continue;
+      shown.add(view.id);
+      console.log(`\n  ▸ ${view.type === 'home' ? `${names[user]}'s Home tab` : `modal open for ${names[user]}`}:`);
+      console.log(renderView(view));
+    }
+  };
+
+  console.log(
+    `em-agent offline demo: Slack emulator at ${emulator.apiUrl}, embedded store in ${config.DATA_DIR} (${seeded} new seed events).`,
+  );
+  console.log(`Health: http://127.0.0.1:${app.http.port}/health  Logs: ${logFile}`);
+  return {
+    app,
+    emulator,
+    users,
+    channels,
+    logFile,
+    show,
+    async stop() {
+      await app.stop();
+      await emulator.stop();
+    },
+  };
+}
+
+/** The scripted tour: every /em command, App Home, a button, the shortcuts and their modals. */
+export async function runTour(demo: DemoSession): Promise<void> {
+  const { emulator, users, channels } = demo;
+  const maya = users.maya as string;
+  const sam = users.sam as string;
+  const step = async (title: string, act: () => Promise<unknown>, who = maya) => {
+    console.log(`\n━━ ${title}`);
+    const since = Date.now();
+    await act();
+    await demo.show(who, since);
+  };
+
+  for (const text of [
+    'help',
+    'stnadup',
+    'triage',
+    'standup 48',
+    'sprint',
+    'dora 12w',
+    'signals',
+    'approvals',
+    'ask how do we roll back a release?',
+    'incident start checkout returning 500s',
+    'standup 9999',
+  ]) {
+    await step(`maya types: /em ${text}`, () =>
+      emulator.command({ user: maya, channel: channels.eng as string, text }),
+    );
+  }
+  await step('maya opens the EM Agent Home tab', () => emulator.openHome(maya));
+  await step('maya clicks [ Refresh ] on the Home tab', () =>
+    emulator.click({ user: maya, actionId: 'home_refresh', where: 'home' }),
+  );
+  await step('maya picks the "Ask EM Agent" shortcut', () =>
+    emulator.globalShortcut({ user: maya, callbackId: 'ask_em_agent' }),
+  );
+  await step('maya submits the modal with an empty question', async () => {
+    const d = await emulator.submitView({ user: maya, values: { question: '' } });
+    console.log(`  ▸ the modal stays open and shows: ${JSON.stringify((d.ack as { errors?: unknown })?.errors)}`);
+  });
+  await step('maya asks "What is our deploy freeze policy?"', () =>
+    emulator.submitView({ user: maya, values: { question: 'What is our deploy freeze policy?' } }),
+  );
+  const alert = await emulator.userPosts({
+    user: sam,
+    channel: channels.eng as string,
+    text: 'checkout-api is returning 500s since 10:02',
+  });
+  await step(
+    'sam uses "Declare incident" on his message in #eng',
+    () =>
+      emulator.messageShortcut({
+        user: sam,
+        callbackId: 'declare_incident',
+        channel: channels.eng as string,
+        ts: alert.ts,
+      }),
+    sam,
+  );
+  await step(
+    'sam submits without choosing a severity',
+    async () => {
+      const d = await emulator.submitView({ user: sam, values: { title: 'checkout-api returning 500s' } });
+      console.log(`  ▸ the modal stays open and shows: ${JSON.stringify((d.ack as { errors?: unknown })?.errors)}`);
+    },
+    sam,
+  );
+  await step(
+    'sam picks SEV2 and declares',
+    () => emulator.submitView({ user: sam, values: { title: 'checkout-api returning 500s', severity: 'SEV2' } }),
+    sam,
+  );
+  console.log(
+    '\n━━ Tour done. The bot keeps running against the emulator; press Ctrl-C to stop. `npm run sandbox` lets you type the commands yourself.',
+  );
+}

@@ -1,0 +1,40 @@
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { Counter } from 'prom-client';
+import { metrics } from '../../observability/metrics.js';
+import { claimDelivery, deliveryKey } from '../deliveries.js';
+import type { SlackDeps } from '../deps.js';
+
+const slackDeliveries = new Counter({
+  name: 'slack_deliveries_total',
+  help: 'Slack deliveries with effects, by whether they were new or a redelivery',
+  labelNames: ['outcome'] as const,
+  registers: [metrics],
+});
+
+/**
+ * True the first time this event or interaction is seen, across restarts and replicas.
+ * Listeners ack first (Slack's 3 s deadline) and call this right before their first side effect:
+ * an immediate reply is pure and may be sent again; the side effects happen once.
+ */
+export async function firstDelivery(deps: SlackDeps, body: unknown): Promise<boolean> {
+  const key = deliveryKey(body as Record<string, unknown>);
+  if (!key) return true;
+  let first = true;
+  try {
+    first = await claimDelivery(deps.db, key);
+  } catch (err) {
+    // Without the store we cannot tell; acting twice beats not acting.
+    deps.logger.error({ err }, 'could not record a Slack delivery; handling it anyway');
+  }
+  slackDeliveries.inc({ outcome: first ? 'new' : 'redelivery' });
+  if (!first) deps.logger.info({ key }, 'redelivered Slack envelope: no second effect');
+  return first;
+}
+
+/** Events are acked by Bolt before any middleware runs, so they can be claimed before the listeners. */
+export function onceEvents(deps: SlackDeps): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    if ((body as { type?: string }).type !== 'event_callback') return next();
+    if (await firstDelivery(deps, body)) await next();
+  };
+}

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runTs } from './support/processes.js';
+
+describe('npm start without Slack tokens (the README’s first command)', () => {
+  test('runs the offline tour against the emulator, showing every surface, and stops cleanly', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'em-demo-'));
+    const demo = runTs('src/main.ts', {
+      DATA_DIR: dataDir,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      SLACK_BOT_TOKEN: '',
+      SLACK_APP_TOKEN: '',
+      DATABASE_URL: '',
+      JOBS_LOCK_LIFETIME_MS: '2000',
+    });
+    try {
+      await demo.waitFor(/Tour done/, 90_000);
+      const out = demo.output();
+      expect(out).toContain('seed events');
+      expect(out).toContain('`/em dora [window] [post #channel]`');
+      expect(out).toContain('Did you mean `/em standup`?');
+      expect(out).toContain('hours must be between 1 and 336');
+      expect(out).toContain("maya's Home tab");
+      expect(out).toContain('┌ Ask EM Agent');
+      expect(out).toContain(
+        'the modal stays open and shows: {"ask_question":"Ask a question of at least 3 characters."}',
+      );
+      expect(out).toContain('Title: [ checkout-api is returning 500s since 10:02 ]');
+      expect(out).toContain('EM Agent in DM to sam');
+      demo.proc.kill('SIGTERM');
+      expect((await demo.exited()).code).toBe(0);
+    } finally {
+      if (demo.proc.exitCode === null) demo.proc.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
