@@ -696,7 +696,7 @@ export class SlackEmulator {
     const body = await readBody(req);
     if (url.pathname.startsWith('/api/')) return this.webApi(url.pathname.slice(5), req, body, res);
     if (url.pathname.startsWith('/response/')) return this.responseUrl(url.pathname.slice(10), body, res);
-    if (url.pathname.startsWith('/upload/')) return this.upload(url.pathname.slice(8), body, res);
+    if (url.pathname.startsWith('/upload/')) return this.upload(url.pathname.slice(8), fileBytes(req, body), res);
     send(res, 404, { ok: false, error: 'unknown_path' });
   }
 
@@ -1227,6 +1227,17 @@ function parseArgs(req: IncomingMessage, raw: Buffer): Args {
     }
   }
   return args;
+}
+
+/** An upload URL takes raw bytes or a multipart form; either way the file is the first part's content. */
+function fileBytes(req: IncomingMessage, raw: Buffer): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] ?? '');
+  if (!boundary) return raw;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = raw.indexOf(delimiter);
+  const headersEnd = raw.indexOf('\r\n\r\n', start);
+  const end = raw.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd);
+  return start < 0 || headersEnd < 0 || end < 0 ? raw : raw.subarray(headersEnd + 4, end);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
