@@ -12,6 +12,9 @@ import { placeholderSections } from './slack/home.js';
 import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
 import { openStore } from './store/open.js';
+import { githubSyncJobs } from './sync/jobs.js';
+import { sourcesCommand } from './sync/listeners.js';
+import { loadSources } from './sync/sources.js';
 
 export interface App {
   db: Db;
@@ -35,11 +38,22 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   };
 
   try {
+    const sources = loadSources(config.SOURCES_FILE);
     const db = await openStore(config);
     stack.push(() => db.close());
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
 
-    const jobs: JobDefinition<never>[] = [heartbeatJob(workerName), purgeSlackDeliveriesJob];
+    const jobs: JobDefinition<never>[] = [
+      heartbeatJob(workerName),
+      purgeSlackDeliveriesJob,
+      ...(sources.github
+        ? githubSyncJobs(
+            sources.github,
+            { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
+            logger,
+          )
+        : []),
+    ];
     const scheduler = await startScheduler({
       db,
       logger,
@@ -50,7 +64,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
     stack.push(() => scheduler.stop());
 
-    const deps: SlackDeps = { db, logger, commands: new CommandRegistry(), home: placeholderSections() };
+    const commands = new CommandRegistry().register('sources', sourcesCommand(Object.keys(sources)));
+    const deps: SlackDeps = { db, logger, commands, home: placeholderSections() };
     const slack =
       slackMode(config) === 'slack'
         ? createSlackBot(

@@ -1,6 +1,7 @@
 import { startApp } from './app.js';
 import { ConfigError, loadConfig, loadDotenvFile, slackMode } from './config.js';
 import { createLogger } from './observability/logger.js';
+import { SourcesError } from './sync/sources.js';
 
 loadDotenvFile();
 
@@ -58,6 +59,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 await started.catch((err: unknown) => {
+  if (err instanceof SourcesError) {
+    process.stderr.write(`em-agent: ${err.message}\n`);
+    process.exit(78);
+  }
   logger.fatal({ err }, 'em-agent failed to start');
   process.exit(1);
 });

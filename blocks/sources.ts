@@ -1,0 +1,39 @@
+import { Blocks, Message } from 'slack-block-builder';
+import type { SlackMessage } from './help.js';
+import { truncate } from './text.js';
+
+export interface SourceLine {
+  source: string;
+  scope: string;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  rateLimitRemaining: number | null;
+  recordsRejected: number;
+}
+
+const ago = (date: Date, now: Date) => {
+  const minutes = Math.round((now.getTime() - date.getTime()) / 60_000);
+  return minutes < 1 ? 'just now' : minutes < 120 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
+};
+
+export function sourcesMessage(lines: SourceLine[], configured: string[], now = new Date()): SlackMessage {
+  const body = lines.length
+    ? lines
+        .slice(0, 40)
+        .map((l) => {
+          const health = l.lastError ? ':red_circle:' : ':large_green_circle:';
+          const last = l.lastSuccessAt ? `last success ${ago(l.lastSuccessAt, now)}` : 'never synced';
+          const limit = l.rateLimitRemaining === null ? '' : ` · rate limit left ${l.rateLimitRemaining}`;
+          const rejected = l.recordsRejected ? ` · ${l.recordsRejected} malformed records skipped` : '';
+          const error = l.lastError ? `\n      _${truncate(l.lastError, 200)}_` : '';
+          return `${health} *${l.source}* \`${l.scope}\` — ${last}${limit}${rejected}${error}`;
+        })
+        .join('\n')
+    : configured.length
+      ? '_Sources are configured but have not synced yet._'
+      : '_No sources are configured. Add GitHub, Jira, Linear or Confluence to sources.yml._';
+  const message = Message({ text: 'Source sync status' })
+    .blocks(Blocks.Section({ text: '*Sources*' }), Blocks.Section({ text: truncate(body, 2900) }))
+    .buildToObject();
+  return { text: message.text ?? '', blocks: message.blocks ?? [] };
+}

@@ -1,0 +1,79 @@
+import { App } from '@octokit/app';
+import { Octokit } from '@octokit/core';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Counter } from 'prom-client';
+import type { Logger } from '../../observability/logger.js';
+import { metrics } from '../../observability/metrics.js';
+
+export const sourceApiCalls = new Counter({
+  name: 'source_api_calls_total',
+  help: 'Calls to source APIs by source and HTTP status',
+  labelNames: ['source', 'status'] as const,
+  registers: [metrics],
+});
+
+export type GitHubOctokit = InstanceType<ReturnType<typeof githubOctokitClass>>;
+
+function githubOctokitClass(
+  baseUrl: string | undefined,
+  logger: Logger,
+  maxRateLimitRetries: number,
+  retryBaseMs: number,
+) {
+  const onLimit =
+    (kind: string) =>
+    (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      const retrying = retryCount < maxRateLimitRetries;
+      logger.warn(
+        { retryAfter, method: options.method, url: options.url, retryCount, retrying },
+        `GitHub ${kind} rate limit`,
+      );
+      return retrying;
+    };
+  return Octokit.plugin(throttling, retry).defaults({
+    ...(baseUrl ? { baseUrl: baseUrl.replace(/\/$/, '') } : {}),
+    throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+    // 5xx and network errors: retried after base × n² ms. 403 and 429 are the throttling plugin's,
+    // which waits for GitHub's retry-after / reset instead of guessing.
+    retry: { retries: 3, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+  });
+}
+
+export interface GitHubAppOptions {
+  appId: string;
+  privateKey: string;
+  baseUrl?: string;
+  logger: Logger;
+  maxRateLimitRetries?: number;
+  /** Base of the back-off between retries of a failed request (GitHub's SDK default: 1 s). */
+  retryBaseMs?: number;
+}
+
+/** A GitHub App: JWT from the App id and key, installation tokens on demand (cached by @octokit/auth-app). */
+export function createGitHubApp(options: GitHubAppOptions): App<{ Octokit: ReturnType<typeof githubOctokitClass> }> {
+  const Kit = githubOctokitClass(
+    options.baseUrl,
+    options.logger,
+    options.maxRateLimitRetries ?? 3,
+    options.retryBaseMs ?? 1000,
+  );
+  return new App({ appId: options.appId, privateKey: options.privateKey.replace(/\\n/g, '\n'), Octokit: Kit });
+}
+
+/** Counts every API response (and error) by status, for `source_api_calls_total` and the caller's budget. */
+export function instrument(
+  octokit: GitHubOctokit,
+  onResponse: (status: number, headers: Record<string, unknown>) => void,
+): void {
+  octokit.hook.after('request', (response) => {
+    sourceApiCalls.inc({ source: 'github', status: String(response.status) });
+    onResponse(response.status, response.headers as Record<string, unknown>);
+  });
+  octokit.hook.error('request', (error) => {
+    const e = error as { status?: number; response?: { headers?: Record<string, unknown> } };
+    sourceApiCalls.inc({ source: 'github', status: String(e.status ?? 'network') });
+    onResponse(e.status ?? 0, e.response?.headers ?? {});
+    throw error;
+  });
+}

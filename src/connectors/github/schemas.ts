@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+// Only the fields em-agent reads; GitHub sends many more, which are kept in the raw payload.
+const user = z.object({ login: z.string() }).nullable();
+const timestamp = z.iso.datetime({ offset: true });
+
+export const pullRequestSchema = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  body: z.string().nullable().optional(),
+  state: z.enum(['open', 'closed']),
+  draft: z.boolean().optional(),
+  user,
+  created_at: timestamp,
+  updated_at: timestamp,
+  closed_at: timestamp.nullable(),
+  merged_at: timestamp.nullable(),
+  html_url: z.string().optional(),
+  head: z.object({ ref: z.string(), sha: z.string() }),
+  base: z.object({ ref: z.string() }),
+  requested_reviewers: z.array(z.object({ login: z.string() })).default([]),
+  labels: z.array(z.object({ name: z.string() })).default([]),
+  additions: z.number().int().optional(),
+  deletions: z.number().int().optional(),
+  changed_files: z.number().int().optional(),
+});
+export type PullRequest = z.infer<typeof pullRequestSchema>;
+
+export const reviewSchema = z.object({
+  id: z.number().int(),
+  user,
+  state: z.string(),
+  submitted_at: timestamp.nullable().optional(),
+});
+export type Review = z.infer<typeof reviewSchema>;
+
+export const commitSchema = z.object({
+  sha: z.string(),
+  commit: z.object({ author: z.object({ date: timestamp }).nullable() }),
+});
+export type Commit = z.infer<typeof commitSchema>;
+
+export const deploymentSchema = z.object({
+  id: z.number().int(),
+  sha: z.string(),
+  ref: z.string(),
+  environment: z.string(),
+  created_at: timestamp,
+  creator: user.optional(),
+});
+export type Deployment = z.infer<typeof deploymentSchema>;
+
+export const deploymentStatusSchema = z.object({
+  id: z.number().int(),
+  state: z.enum(['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success']),
+  created_at: timestamp,
+});
+export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;

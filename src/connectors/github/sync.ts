@@ -1,0 +1,233 @@
+import type { Logger } from '../../observability/logger.js';
+import type { Db } from '../../store/db.js';
+import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
+import type { GitHubOctokit } from './client.js';
+import { deploymentEvent, deploymentState, pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
+import { commitSchema, deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
+import { upsertDeployment, upsertPullRequest, upsertReview } from './store.js';
+
+export interface RepoSyncOptions {
+  db: Db;
+  logger: Logger;
+  octokit: GitHubOctokit;
+  repo: string;
+  environment: string;
+  /** How far back the first sync reaches. */
+  backfillSince: Date;
+  /** Keeps the job's lock alive during a long backfill. */
+  heartbeat?: () => Promise<void>;
+}
+
+export interface RepoSyncResult {
+  pullRequests: number;
+  deployments: number;
+  rejected: number;
+  notModified: boolean;
+}
+
+interface PullsCursor {
+  /** updated_at of the newest PR stored by the last complete pass. */
+  since?: string;
+  etag?: string;
+  /** A pass interrupted by a crash resumes at this page. */
+  resume?: { page: number; since?: string; newest?: string; etag?: string };
+}
+
+interface DeploymentsCursor {
+  etag?: string;
+}
+
+const PER_PAGE = 100;
+
+const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
+
+/** One incremental pass over a repository's pull requests (with reviews and commits) and deployments. */
+export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSyncResult> {
+  const pulls = await syncPullRequests(options);
+  const deployments = await syncDeployments(options);
+  return {
+    pullRequests: pulls.stored,
+    deployments: deployments.stored,
+    rejected: pulls.rejected + deployments.rejected,
+    notModified: pulls.notModified && deployments.notModified,
+  };
+}
+
+async function syncPullRequests(options: RepoSyncOptions) {
+  const { db, logger, octokit, repo } = options;
+  const [owner, name] = repo.split('/') as [string, string];
+  const cursor = (await getCursor<PullsCursor>(db, 'github', `${repo}:pulls`)) ?? {};
+  const since = cursor.resume?.since ?? cursor.since ?? options.backfillSince.toISOString();
+  let page = cursor.resume?.page ?? 1;
+  let newest = cursor.resume?.newest ?? cursor.since;
+  let firstPageEtag = cursor.resume?.etag;
+  let stored = 0;
+  let rejected = 0;
+
+  for (;;) {
+    let response: Awaited<ReturnType<typeof octokit.request<'GET /repos/{owner}/{repo}/pulls'>>>;
+    try {
+      response = await octokit.request('GET /repos/{owner}/{repo}/pulls', {
+        owner,
+        repo: name,
+        state: 'all',
+        sort: 'updated',
+        direction: 'desc',
+        per_page: PER_PAGE,
+        page,
+        // A conditional request for the first page costs nothing when nothing changed.
+        headers: page === 1 && cursor.etag && !cursor.resume ? { 'if-none-match': cursor.etag } : {},
+      });
+    } catch (err) {
+      if (page === 1 && isNotModified(err)) return { stored: 0, rejected: 0, notModified: true };
+      throw err;
+    }
+    if (page === 1) firstPageEtag = String(response.headers.etag ?? '');
+    const items = response.data as unknown[];
+    let reachedOld = false;
+    for (const raw of items) {
+      const parsed = pullRequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        rejected += 1;
+        logger.warn(
+          { repo, id: (raw as { number?: unknown })?.number, problem: parsed.error.issues[0]?.message },
+          'malformed pull request skipped',
+        );
+        continue;
+      }
+      const pr = parsed.data;
+      if (Date.parse(pr.updated_at) <= Date.parse(since)) {
+        reachedOld = true;
+        break;
+      }
+      if (!newest || Date.parse(pr.updated_at) > Date.parse(newest)) newest = pr.updated_at;
+      const result = await storePullRequest(options, owner, name, pr.number, raw);
+      stored += result.stored;
+      rejected += result.rejected;
+    }
+    const hasNext = /rel="next"/.test(String(response.headers.link ?? ''));
+    if (reachedOld || !hasNext || items.length === 0) break;
+    page += 1;
+    await setCursor(db, 'github', `${repo}:pulls`, { ...cursor, resume: { page, since, newest, etag: firstPageEtag } });
+    await options.heartbeat?.();
+  }
+  await setCursor(db, 'github', `${repo}:pulls`, { since: newest ?? since, etag: firstPageEtag });
+  return { stored, rejected, notModified: false };
+}
+
+async function storePullRequest(
+  options: RepoSyncOptions,
+  owner: string,
+  name: string,
+  number: number,
+  listRaw: unknown,
+) {
+  const { db, logger, octokit, repo } = options;
+  const params = { owner, repo: name, pull_number: number, per_page: PER_PAGE };
+  const [detail, commits, reviews] = await Promise.all([
+    octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo: name, pull_number: number }),
+    octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', params),
+    octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', params),
+  ]);
+  const pr = pullRequestSchema.safeParse(detail.data);
+  if (!pr.success) {
+    logger.warn({ repo, id: number, problem: pr.error.issues[0]?.message }, 'malformed pull request skipped');
+    return { stored: 0, rejected: 1 };
+  }
+  const validCommits = (commits.data as unknown[]).flatMap((c) => {
+    const parsed = commitSchema.safeParse(c);
+    return parsed.success ? [parsed.data] : [];
+  });
+  const validReviews = (reviews.data as unknown[]).flatMap((r) => {
+    const parsed = reviewSchema.safeParse(r);
+    return parsed.success ? [{ review: parsed.data, raw: r }] : [];
+  });
+  await db.transaction(async (tx) => {
+    await insertEvents(tx, [
+      pullRequestEvent(repo, pr.data, listRaw),
+      ...validReviews.map((r) => reviewEvent(repo, number, r.review, r.raw)),
+    ]);
+    await upsertPullRequest(tx, pullRequestRow(repo, pr.data, validCommits));
+    for (const r of validReviews) await upsertReview(tx, repo, number, r.review);
+  });
+  return { stored: 1, rejected: (reviews.data as unknown[]).length - validReviews.length };
+}
+
+async function syncDeployments(options: RepoSyncOptions) {
+  const { db, logger, octokit, repo, environment } = options;
+  const [owner, name] = repo.split('/') as [string, string];
+  const cursor = (await getCursor<DeploymentsCursor>(db, 'github', `${repo}:deployments`)) ?? {};
+  const toCheck = new Map<number, unknown>();
+  let notModified = false;
+  let rejected = 0;
+  let etag = cursor.etag;
+  try {
+    const response = await octokit.request('GET /repos/{owner}/{repo}/deployments', {
+      owner,
+      repo: name,
+      environment,
+      per_page: PER_PAGE,
+      headers: cursor.etag ? { 'if-none-match': cursor.etag } : {},
+    });
+    etag = String(response.headers.etag ?? '');
+    const finished = await db.query<{ external_id: string }>(
+      "SELECT external_id FROM deployments WHERE source = 'github' AND repo = $1 AND finished_at IS NOT NULL",
+      [repo],
+    );
+    const done = new Set(finished.rows.map((r) => r.external_id));
+    for (const raw of response.data as unknown[]) {
+      const parsed = deploymentSchema.safeParse(raw);
+      if (!parsed.success) {
+        rejected += 1;
+        logger.warn(
+          { repo, id: (raw as { id?: unknown })?.id, problem: parsed.error.issues[0]?.message },
+          'malformed deployment skipped',
+        );
+        continue;
+      }
+      if (Date.parse(parsed.data.created_at) < options.backfillSince.getTime()) continue;
+      if (!done.has(String(parsed.data.id))) toCheck.set(parsed.data.id, raw);
+    }
+  } catch (err) {
+    if (!isNotModified(err)) throw err;
+    notModified = true;
+  }
+  // Status changes do not change the list's ETag, so deployments still running are checked on every poll.
+  const running = await db.query<{ external_id: string }>(
+    "SELECT external_id FROM deployments WHERE source = 'github' AND repo = $1 AND finished_at IS NULL AND created_at > now() - interval '1 day'",
+    [repo],
+  );
+  const pending = running.rows.map((r) => Number(r.external_id)).filter((id) => !toCheck.has(id));
+  let stored = 0;
+  for (const id of [...toCheck.keys(), ...pending]) {
+    const [raw, statuses] = await Promise.all([
+      toCheck.get(id) ??
+        octokit
+          .request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { owner, repo: name, deployment_id: id })
+          .then((r) => r.data),
+      octokit.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+        owner,
+        repo: name,
+        deployment_id: id,
+        per_page: PER_PAGE,
+      }),
+    ]);
+    const deployment = deploymentSchema.safeParse(raw);
+    if (!deployment.success) {
+      rejected += 1;
+      continue;
+    }
+    const validStatuses = (statuses.data as unknown[]).flatMap((s) => {
+      const parsed = deploymentStatusSchema.safeParse(s);
+      return parsed.success ? [parsed.data] : [];
+    });
+    const { state, finishedAt } = deploymentState(validStatuses);
+    await db.transaction(async (tx) => {
+      await insertEvents(tx, [deploymentEvent(repo, deployment.data, validStatuses, raw)]);
+      await upsertDeployment(tx, repo, deployment.data, state, finishedAt);
+    });
+    stored += 1;
+  }
+  await setCursor(db, 'github', `${repo}:deployments`, { etag });
+  return { stored, rejected, notModified: notModified && pending.length === 0 };
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+
+const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must look like owner/repo' });
+const interval = z.string().regex(/^\d+\s+(second|minute|hour|day)s?$/, { error: 'must look like "5 minutes"' });
+
+export const githubSourceSchema = z
+  .object({
+    installations: z
+      .array(
+        z
+          .object({
+            id: z.number().int().positive({ error: 'must be the numeric installation id' }),
+            repos: z.array(repoName).min(1),
+          })
+          .strict(),
+      )
+      .min(1, { error: 'must name at least one installation' }),
+    interval: interval.default('5 minutes'),
+    backfill_days: z.number().int().min(1).max(3650).default(90),
+    // Which GitHub Deployments count as production deployments (DORA).
+    deployments: z
+      .object({ environment: z.string().min(1).default('production') })
+      .strict()
+      .default({ environment: 'production' }),
+  })
+  .strict();
+
+export const sourcesSchema = z
+  .object({
+    github: githubSourceSchema.optional(),
+    jira: z.record(z.string(), z.unknown()).optional(),
+    linear: z.record(z.string(), z.unknown()).optional(),
+    confluence: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export type Sources = z.infer<typeof sourcesSchema>;
+export type GitHubSource = z.infer<typeof githubSourceSchema>;
+
+export class SourcesError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid sources file:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SourcesError';
+  }
+}
+
+/** Parses sources YAML; every problem is reported as "file:line: path: message". */
+export function parseSources(text: string, file = 'sources.yml'): Sources {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length) {
+    throw new SourcesError(
+      doc.errors.map((e) => `${file}:${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const result = sourcesSchema.safeParse(doc.toJS() ?? {});
+  if (result.success) return result.data;
+  throw new SourcesError(
+    result.error.issues.map((issue) => {
+      // The deepest node of the path that exists carries the line.
+      let path = [...issue.path] as (string | number)[];
+      let node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+      while (!node?.range && path.length) {
+        path = path.slice(0, -1);
+        node = doc.getIn(path, true) as typeof node;
+      }
+      const line = node?.range ? lineCounter.linePos(node.range[0]).line : 1;
+      return `${file}:${line}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`;
+    }),
+  );
+}
+
+/** Reads the sources file; a missing file means no sources (the product still runs). */
+export function loadSources(path: string): Sources {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+  return parseSources(text, path);
+}

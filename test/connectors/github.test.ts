@@ -1,0 +1,191 @@
+import { createGitHubApp, instrument } from '../../src/connectors/github/client.js';
+import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { Db } from '../../src/store/db.js';
+import { githubSyncJobs } from '../../src/sync/jobs.js';
+import { listSyncStatus } from '../../src/sync/status.js';
+import { countEvents } from '../../src/sync/store.js';
+import { describeEachEngine } from '../support/engines.js';
+import { GitHubStandIn } from '../support/github/server.js';
+
+const REPO = 'acme/checkout-api';
+const INSTALLATION = 77;
+const logger = createLogger('silent');
+
+async function seed(gh: GitHubStandIn, pulls = 3) {
+  gh.addInstallation(INSTALLATION, [REPO]);
+  for (let i = 1; i <= pulls; i += 1) {
+    gh.addPull(REPO, {
+      title: `ENG-${i}: change ${i}`,
+      author: `dev${i}`,
+      requested_reviewers: ['rev1'],
+      reviews: i === 1 ? [{ id: 9001, user: 'rev1', state: 'APPROVED', submitted_at: gh.tick() }] : [],
+    });
+  }
+  gh.addDeployment(REPO, 'production', ['in_progress', 'success']);
+  gh.addDeployment(REPO, 'staging', ['success']);
+}
+
+async function octokitFor(gh: GitHubStandIn) {
+  const app = createGitHubApp({ appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url, logger, retryBaseMs: 10 });
+  const octokit = await app.getInstallationOctokit(INSTALLATION);
+  instrument(octokit, () => {});
+  return octokit;
+}
+
+async function counts(db: Db) {
+  const q = async (sql: string) => Number((await db.query<{ n: number }>(sql)).rows[0]?.n);
+  return {
+    pulls: await q('SELECT count(*) AS n FROM pull_requests'),
+    reviews: await q('SELECT count(*) AS n FROM pr_reviews'),
+    deployments: await q('SELECT count(*) AS n FROM deployments'),
+    events: await countEvents(db, { source: 'github' }),
+  };
+}
+
+describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
+  let gh: GitHubStandIn;
+  beforeEach(async () => {
+    gh = await new GitHubStandIn().start();
+  });
+  afterEach(() => gh.stop());
+
+  const run = async (db: Db, backfillSince = new Date('2026-01-01T00:00:00Z')) =>
+    syncGitHubRepo({ db, logger, octokit: await octokitFor(gh), repo: REPO, environment: 'production', backfillSince });
+
+  test('a full sync stores PRs with reviews and ticket keys, and production deployments with their final state', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    const result = await run(db);
+    expect(result).toMatchObject({ pullRequests: 3, deployments: 1, rejected: 0, notModified: false });
+    expect(await counts(db)).toEqual({ pulls: 3, reviews: 1, deployments: 1, events: 5 });
+    const { rows } = await db.query<{ ticket_keys: string[]; requested_reviewers: string[]; first_commit_at: Date }>(
+      'SELECT ticket_keys, requested_reviewers, first_commit_at FROM pull_requests WHERE number = 1',
+    );
+    expect(rows[0]?.ticket_keys).toEqual(['ENG-1']);
+    expect(rows[0]?.requested_reviewers).toEqual(['rev1']);
+    const deployment = (
+      await db.query<{ state: string; finished_at: Date | null; environment: string }>(
+        'SELECT state, finished_at, environment FROM deployments',
+      )
+    ).rows[0];
+    expect(deployment).toMatchObject({ state: 'success', environment: 'production' });
+    expect(deployment?.finished_at).toBeInstanceOf(Date);
+  });
+
+  test('an idle poll makes only conditional requests that cost no rate limit', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    await run(db);
+    const before = { calls: gh.calls.length, remaining: gh.rateLimit.remaining };
+    const idle = await run(db);
+    const idleCalls = gh.calls.slice(before.calls).filter((c) => !c.path.startsWith('/app/'));
+    expect(idle.notModified).toBe(true);
+    expect(idleCalls.map((c) => c.status)).toEqual([304, 304]);
+    expect(gh.rateLimit.remaining).toBe(before.remaining);
+  });
+
+  test('a PR changed after the last poll is picked up, and only it is re-fetched', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    await run(db);
+    const merged = gh.tick();
+    gh.updatePull(REPO, 2, { state: 'closed', merged_at: merged, closed_at: merged });
+    const before = gh.calls.length;
+    const result = await run(db);
+    expect(result.pullRequests).toBe(1);
+    expect(
+      gh.calls
+        .slice(before)
+        .filter((c) => /\/pulls\/\d+$/.test(c.path))
+        .map((c) => c.path),
+    ).toEqual([`/repos/${REPO}/pulls/2`]);
+    expect((await db.query<{ state: string }>('SELECT state FROM pull_requests WHERE number = 2')).rows[0]?.state).toBe(
+      'merged',
+    );
+    expect((await counts(db)).pulls).toBe(3);
+  });
+
+  test('rate limits (429 and secondary 403 with retry-after) are waited out; nothing is lost or doubled', async () => {
+    const clean = await freshDb();
+    await seed(gh);
+    await run(clean);
+    const expected = await counts(clean);
+
+    const db = await freshDb();
+    gh.failNext(/\/pulls\?/, 429, { retryAfter: 1 });
+    gh.failNext(/\/reviews\?/, 403, { retryAfter: 1 });
+    const started = Date.now();
+    await run(db);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it waited for retry-after
+    expect(gh.calls.filter((c) => c.status === 429 || c.status === 403)).toHaveLength(2);
+    expect(await counts(db)).toEqual(expected);
+  });
+
+  test('a malformed PR in the list is skipped and counted; the others are stored', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    gh.addRawPull(REPO, { id: 1, title: 'no number, no dates', state: 'weird' });
+    const result = await run(db);
+    expect(result.rejected).toBe(1);
+    expect((await counts(db)).pulls).toBe(3);
+  });
+
+  test('a backfill interrupted mid-way resumes from its cursor and ends with the same rows as a clean run', async () => {
+    gh.addInstallation(INSTALLATION, [REPO]);
+    for (let i = 1; i <= 250; i += 1) gh.addPull(REPO, { title: `ENG-${i} bulk`, author: 'dev' });
+    const clean = await freshDb();
+    await run(clean);
+    const expected = await counts(clean);
+
+    const db = await freshDb();
+    gh.failNext(/\/pulls\?.*[?&]page=2\b/, 500, { times: 10 }); // the source breaks after the first page
+    await expect(run(db)).rejects.toMatchObject({ status: 500 });
+    expect((await counts(db)).pulls).toBe(100);
+
+    gh.clearFaults();
+    const before = gh.calls.length;
+    await run(db);
+    const listed = gh.calls
+      .slice(before)
+      .filter((c) => /\/pulls\?/.test(c.path))
+      .map((c) => /[?&]page=(\d+)/.exec(c.path)?.[1]);
+    expect(listed).toEqual(['2', '3']); // resumed where it stopped
+    expect(await counts(db)).toEqual(expected);
+  }, 60_000);
+});
+
+describe('GitHub sync job', () => {
+  test('wrong credentials leave a clear status and back off; /em sources can show it', async () => {
+    const gh = await new GitHubStandIn().start();
+    const { openPglite } = await import('../../src/store/pglite.js');
+    const { migrate } = await import('../../src/store/migrate.js');
+    const db = await openPglite({});
+    try {
+      await migrate(db);
+      gh.addInstallation(INSTALLATION, [REPO]);
+      const wrongKey = new GitHubStandIn().privateKey;
+      const [job] = githubSyncJobs(
+        {
+          installations: [{ id: INSTALLATION, repos: [REPO] }],
+          interval: '5 minutes',
+          backfill_days: 30,
+          deployments: { environment: 'production' },
+        },
+        { appId: gh.appId, privateKey: wrongKey, baseUrl: gh.url },
+        logger,
+      );
+      const ctx = { db, logger, touch: async () => {} };
+      await job!.run(ctx, {} as never);
+      const [status] = await listSyncStatus(db);
+      expect(status).toMatchObject({ source: 'github', scope: REPO, consecutiveFailures: 1, lastSuccessAt: null });
+      expect(status?.lastError).toContain('authentication failed (401)');
+      const calls = gh.calls.length;
+      await job!.run(ctx, {} as never); // within the back-off window: no call at all
+      expect(gh.calls.length).toBe(calls);
+    } finally {
+      await db.close();
+      await gh.stop();
+    }
+  });
+});

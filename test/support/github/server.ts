@@ -1,0 +1,428 @@
+// A local GitHub REST API for the endpoints em-agent uses, answering as GitHub does: App JWT → installation
+// tokens, pagination with Link headers, ETag / If-None-Match → 304 (free), x-ratelimit-* headers,
+// secondary limits (403/429 + retry-after) and 5xx on demand. Users and headers come from
+// @octokit/fixtures (real recorded GitHub responses).
+import { createHash, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+
+type Json = Record<string, unknown>;
+
+const require = createRequire(import.meta.url);
+const recorded = require('@octokit/fixtures/scenarios/api.github.com/paginate-issues/normalized-fixture.json') as {
+  headers: Record<string, string>;
+  response: { user: Json }[];
+}[];
+const REAL_USER = recorded[0]?.response[0]?.user as Json;
+const REAL_HEADERS = recorded[0]?.headers ?? {};
+
+export interface StandInPull {
+  number: number;
+  title: string;
+  body?: string | null;
+  author: string;
+  state: 'open' | 'closed';
+  draft?: boolean;
+  created_at: string;
+  updated_at: string;
+  merged_at?: string | null;
+  closed_at?: string | null;
+  head_ref?: string;
+  requested_reviewers?: string[];
+  labels?: string[];
+  additions?: number;
+  deletions?: number;
+  commits?: { sha: string; date: string }[];
+  reviews?: { id: number; user: string; state: string; submitted_at: string }[];
+}
+
+export interface StandInDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  environment: string;
+  created_at: string;
+  statuses: { id: number; state: string; created_at: string }[];
+}
+
+interface Repo {
+  pulls: StandInPull[];
+  /** Items served verbatim in the pulls list (to test malformed payloads). */
+  rawPulls: Json[];
+  deployments: StandInDeployment[];
+}
+
+interface Fault {
+  match: RegExp;
+  status: number;
+  retryAfter?: number;
+  times: number;
+  message?: string;
+}
+
+export interface RecordedGitHubCall {
+  method: string;
+  path: string;
+  status: number;
+  conditional: boolean;
+}
+
+export class GitHubStandIn {
+  readonly appId = '424242';
+  readonly privateKey: string;
+  private readonly publicKey: string;
+  readonly calls: RecordedGitHubCall[] = [];
+  readonly repos = new Map<string, Repo>();
+  readonly installations = new Map<number, string[]>();
+  readonly rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
+  private readonly tokens = new Map<string, number>();
+  private faults: Fault[] = [];
+  private server?: Server;
+  private clock = Date.parse('2026-11-01T09:00:00Z');
+  private nextId = 1000;
+  url = '';
+
+  constructor() {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.privateKey = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    this.publicKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((err: Error) => send(res, 500, { message: err.message }));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  // ------------------------------------------------------------ data
+
+  addInstallation(id: number, repos: string[]): void {
+    this.installations.set(id, repos);
+    for (const repo of repos)
+      if (!this.repos.has(repo)) this.repos.set(repo, { pulls: [], rawPulls: [], deployments: [] });
+  }
+
+  /** Advances the stand-in's clock and returns the new time (ISO), so updates are strictly ordered. */
+  tick(minutes = 1): string {
+    this.clock += minutes * 60_000;
+    return new Date(this.clock).toISOString();
+  }
+
+  addPull(repo: string, pull: Partial<StandInPull> & { title: string; author: string }): StandInPull {
+    const list = this.repo(repo).pulls;
+    const at = this.tick();
+    const full: StandInPull = {
+      number: list.length + 1,
+      state: 'open',
+      created_at: at,
+      updated_at: at,
+      commits: [{ sha: randomUUID().replaceAll('-', ''), date: at }],
+      reviews: [],
+      ...pull,
+    };
+    list.push(full);
+    return full;
+  }
+
+  updatePull(repo: string, number: number, patch: Partial<StandInPull>): StandInPull {
+    const pull = this.repo(repo).pulls.find((p) => p.number === number);
+    if (!pull) throw new Error(`no PR ${repo}#${number}`);
+    Object.assign(pull, patch, { updated_at: this.tick() });
+    return pull;
+  }
+
+  addRawPull(repo: string, raw: Json): void {
+    this.repo(repo).rawPulls.push(raw);
+  }
+
+  addDeployment(repo: string, environment: string, states: string[]): StandInDeployment {
+    const created = this.tick();
+    const id = this.newId();
+    const deployment: StandInDeployment = {
+      id,
+      sha: createHash('sha1').update(String(id)).digest('hex'),
+      ref: 'main',
+      environment,
+      created_at: created,
+      statuses: states.map((state) => ({ id: this.newId(), state, created_at: this.tick() })),
+    };
+    this.repo(repo).deployments.push(deployment);
+    return deployment;
+  }
+
+  private newId(): number {
+    this.nextId += 1;
+    return this.nextId;
+  }
+
+  /** The next `times` requests whose path and query match answer `status` (with retry-after when given). */
+  failNext(
+    match: RegExp,
+    status: number,
+    options: { times?: number; retryAfter?: number; message?: string } = {},
+  ): void {
+    this.faults.push({
+      match,
+      status,
+      times: options.times ?? 1,
+      retryAfter: options.retryAfter,
+      message: options.message,
+    });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Calls that cost rate limit (everything but 304s). */
+  get billableCalls(): number {
+    return this.calls.filter((c) => c.status !== 304 && !c.path.startsWith('/app/')).length;
+  }
+
+  private repo(name: string): Repo {
+    const repo = this.repos.get(name);
+    if (!repo) throw new Error(`unknown repo ${name}`);
+    return repo;
+  }
+
+  // ------------------------------------------------------------ HTTP
+
+  private async route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', this.url);
+    const path = url.pathname;
+    const conditional = Boolean(req.headers['if-none-match']);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.calls.push({ method: req.method ?? 'GET', path: `${path}${url.search}`, status, conditional });
+      if (status !== 304 && !path.startsWith('/app/'))
+        this.rateLimit.remaining = Math.max(0, this.rateLimit.remaining - 1);
+      const base = {
+        'content-type': 'application/json; charset=utf-8',
+        'x-github-media-type': REAL_HEADERS['x-github-media-type'] ?? 'github.v3; format=json',
+        'x-ratelimit-limit': String(this.rateLimit.limit),
+        'x-ratelimit-remaining': String(this.rateLimit.remaining),
+        'x-ratelimit-used': String(this.rateLimit.limit - this.rateLimit.remaining),
+        'x-ratelimit-reset': String(this.rateLimit.reset),
+        'x-ratelimit-resource': 'core',
+        'x-github-request-id': randomUUID(),
+      };
+      res.writeHead(status, { ...base, ...headers });
+      res.end(status === 304 ? undefined : JSON.stringify(body));
+    };
+
+    const fault = this.faults.find((f) => f.match.test(`${path}${url.search}`) && f.times > 0);
+    if (fault) {
+      fault.times -= 1;
+      const message =
+        fault.message ??
+        (fault.status === 403 || fault.status === 429
+          ? 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
+          : 'Server Error');
+      return reply(
+        fault.status,
+        { message, documentation_url: 'https://docs.github.com/rest' },
+        fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
+      );
+    }
+
+    const tokenMatch = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+    if (tokenMatch && req.method === 'POST') {
+      if (!this.validJwt(req.headers.authorization))
+        return reply(401, { message: 'A JSON web token could not be decoded' });
+      const id = Number(tokenMatch[1]);
+      if (!this.installations.has(id)) return reply(404, { message: 'Not Found' });
+      const token = `ghs_${randomUUID().replaceAll('-', '')}`;
+      this.tokens.set(token, id);
+      return reply(201, {
+        token,
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        permissions: { pull_requests: 'read', deployments: 'read', contents: 'read' },
+        repository_selection: 'selected',
+      });
+    }
+
+    const auth = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const installation = auth ? this.tokens.get(auth[1] as string) : undefined;
+    if (installation === undefined)
+      return reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+
+    const repoMatch = /^\/repos\/([^/]+\/[^/]+)(\/.*)$/.exec(path);
+    const repoName = repoMatch?.[1] ?? '';
+    if (!repoMatch || !this.installations.get(installation)?.includes(repoName))
+      return reply(404, { message: 'Not Found' });
+    const repo = this.repo(repoName);
+    const rest = repoMatch[2] as string;
+    const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+    const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
+
+    const list = (items: unknown[]) => {
+      const body = items.slice((page - 1) * perPage, page * perPage);
+      const etag = `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex')}"`;
+      if (req.headers['if-none-match'] === etag) return reply(304, null, { etag });
+      const last = Math.max(1, Math.ceil(items.length / perPage));
+      const link = (p: number, rel: string) => {
+        const u = new URL(url.toString());
+        u.searchParams.set('page', String(p));
+        return `<${u.toString()}>; rel="${rel}"`;
+      };
+      const links = [
+        page < last ? link(page + 1, 'next') : '',
+        page < last ? link(last, 'last') : '',
+        page > 1 ? link(1, 'first') : '',
+        page > 1 ? link(page - 1, 'prev') : '',
+      ].filter(Boolean);
+      return reply(200, body, { etag, ...(links.length ? { link: links.join(', ') } : {}) });
+    };
+
+    const pullMatch = /^\/pulls\/(\d+)(?:\/(commits|reviews))?$/.exec(rest);
+    const deploymentMatch = /^\/deployments\/(\d+)(\/statuses)?$/.exec(rest);
+    if (rest === '/pulls') {
+      const pulls = [...repo.pulls]
+        .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at))
+        .map((p) => this.pullJson(repoName, p, false));
+      return list([...repo.rawPulls, ...pulls]);
+    }
+    if (pullMatch) {
+      const pull = repo.pulls.find((p) => p.number === Number(pullMatch[1]));
+      if (!pull) return reply(404, { message: 'Not Found' });
+      if (!pullMatch[2]) return reply(200, this.pullJson(repoName, pull, true));
+      if (pullMatch[2] === 'commits') {
+        return list(
+          (pull.commits ?? []).map((c) => ({
+            sha: c.sha,
+            commit: {
+              author: { name: pull.author, email: `${pull.author}@users.noreply.github.com`, date: c.date },
+              message: 'change',
+            },
+            author: this.user(pull.author),
+          })),
+        );
+      }
+      return list(
+        (pull.reviews ?? []).map((r) => ({
+          id: r.id,
+          user: this.user(r.user),
+          state: r.state,
+          submitted_at: r.submitted_at,
+          body: '',
+        })),
+      );
+    }
+    if (rest === '/deployments') {
+      const environment = url.searchParams.get('environment');
+      const items = repo.deployments
+        .filter((d) => !environment || d.environment === environment)
+        .sort((a, b) => b.id - a.id)
+        .map((d) => this.deploymentJson(repoName, d));
+      return list(items);
+    }
+    if (deploymentMatch) {
+      const deployment = repo.deployments.find((d) => d.id === Number(deploymentMatch[1]));
+      if (!deployment) return reply(404, { message: 'Not Found' });
+      if (!deploymentMatch[2]) return reply(200, this.deploymentJson(repoName, deployment));
+      return list(
+        [...deployment.statuses].reverse().map((s) => ({
+          id: s.id,
+          state: s.state,
+          created_at: s.created_at,
+          updated_at: s.created_at,
+          environment: deployment.environment,
+          creator: this.user('deploy-bot'),
+        })),
+      );
+    }
+    return reply(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+  }
+
+  private validJwt(header: string | undefined): boolean {
+    const token = /^bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    const [head, payload, signature] = token?.split('.') ?? [];
+    if (!head || !payload || !signature) return false;
+    const ok = verify(
+      'RSA-SHA256',
+      Buffer.from(`${head}.${payload}`),
+      this.publicKey,
+      Buffer.from(signature, 'base64url'),
+    );
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { iss?: unknown; exp?: number };
+    return ok && String(claims.iss) === this.appId && (claims.exp ?? 0) * 1000 > Date.now();
+  }
+
+  private user(login: string): Json {
+    return {
+      ...REAL_USER,
+      login,
+      id: createHash('sha1').update(login).digest().readUInt32BE(0),
+      html_url: `https://github.com/${login}`,
+    };
+  }
+
+  private pullJson(repo: string, p: StandInPull, detail: boolean): Json {
+    return {
+      url: `${this.url}/repos/${repo}/pulls/${p.number}`,
+      id: createHash('sha1').update(`${repo}#${p.number}`).digest().readUInt32BE(0),
+      html_url: `https://github.com/${repo}/pull/${p.number}`,
+      number: p.number,
+      state: p.state,
+      locked: false,
+      title: p.title,
+      user: this.user(p.author),
+      body: p.body ?? null,
+      labels: (p.labels ?? []).map((name, i) => ({ id: i + 1, name, color: 'ededed', default: false })),
+      created_at: p.created_at,
+      updated_at: p.updated_at,
+      closed_at: p.closed_at ?? null,
+      merged_at: p.merged_at ?? null,
+      requested_reviewers: (p.requested_reviewers ?? []).map((login) => this.user(login)),
+      requested_teams: [],
+      head: {
+        label: `acme:${p.head_ref ?? `feature-${p.number}`}`,
+        ref: p.head_ref ?? `feature-${p.number}`,
+        sha: p.commits?.at(-1)?.sha ?? '0'.repeat(40),
+      },
+      base: { label: 'acme:main', ref: 'main', sha: 'f'.repeat(40) },
+      draft: p.draft ?? false,
+      author_association: 'MEMBER',
+      ...(detail
+        ? {
+            merged: Boolean(p.merged_at),
+            additions: p.additions ?? 10,
+            deletions: p.deletions ?? 2,
+            changed_files: 3,
+            commits: p.commits?.length ?? 1,
+          }
+        : {}),
+    };
+  }
+
+  private deploymentJson(repo: string, d: StandInDeployment): Json {
+    return {
+      url: `${this.url}/repos/${repo}/deployments/${d.id}`,
+      id: d.id,
+      sha: d.sha,
+      ref: d.ref,
+      task: 'deploy',
+      environment: d.environment,
+      creator: this.user('deploy-bot'),
+      created_at: d.created_at,
+      updated_at: d.statuses.at(-1)?.created_at ?? d.created_at,
+      production_environment: d.environment === 'production',
+    };
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
