@@ -38,6 +38,7 @@ interface DeploymentsCursor {
 }
 
 const PER_PAGE = 100;
+const DETAIL_CONCURRENCY = 10;
 
 const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
 
