@@ -86,6 +86,7 @@ async function syncPullRequests(options: RepoSyncOptions) {
     if (page === 1) firstPageEtag = String(response.headers.etag ?? '');
     const items = response.data as unknown[];
     let reachedOld = false;
+    const changed: { number: number; raw: unknown }[] = [];
     for (const raw of items) {
       const parsed = pullRequestSchema.safeParse(raw);
       if (!parsed.success) {
@@ -102,9 +103,17 @@ async function syncPullRequests(options: RepoSyncOptions) {
         break;
       }
       if (!newest || Date.parse(pr.updated_at) > Date.parse(newest)) newest = pr.updated_at;
-      const result = await storePullRequest(options, owner, name, pr.number, raw);
-      stored += result.stored;
-      rejected += result.rejected;
+      changed.push({ number: pr.number, raw });
+    }
+    // Details are fetched a few PRs at a time (the throttling plugin still caps concurrency per GitHub's rules).
+    for (let start = 0; start < changed.length; start += DETAIL_CONCURRENCY) {
+      const batch = changed.slice(start, start + DETAIL_CONCURRENCY);
+      const fetched = await Promise.all(batch.map((c) => fetchPullRequest(options, owner, name, c.number)));
+      for (const [i, details] of fetched.entries()) {
+        const result = await storePullRequest(options, details, batch[i]?.raw);
+        stored += result.stored;
+        rejected += result.rejected;
+      }
     }
     const hasNext = /rel="next"/.test(String(response.headers.link ?? ''));
     if (reachedOld || !hasNext || items.length === 0) break;
@@ -116,20 +125,23 @@ async function syncPullRequests(options: RepoSyncOptions) {
   return { stored, rejected, notModified: false };
 }
 
-async function storePullRequest(
-  options: RepoSyncOptions,
-  owner: string,
-  name: string,
-  number: number,
-  listRaw: unknown,
-) {
-  const { db, logger, octokit, repo } = options;
+async function fetchPullRequest(options: RepoSyncOptions, owner: string, name: string, number: number) {
+  const { octokit } = options;
   const params = { owner, repo: name, pull_number: number, per_page: PER_PAGE };
   const [detail, commits, reviews] = await Promise.all([
     octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo: name, pull_number: number }),
     octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', params),
     octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', params),
   ]);
+  return { number, detail, commits, reviews };
+}
+
+async function storePullRequest(
+  options: RepoSyncOptions,
+  { number, detail, commits, reviews }: Awaited<ReturnType<typeof fetchPullRequest>>,
+  listRaw: unknown,
+) {
+  const { db, logger, repo } = options;
   const pr = pullRequestSchema.safeParse(detail.data);
   if (!pr.success) {
     logger.warn({ repo, id: number, problem: pr.error.issues[0]?.message }, 'malformed pull request skipped');
