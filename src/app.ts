@@ -12,7 +12,7 @@ import { placeholderSections } from './slack/home.js';
 import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
 import { openStore } from './store/open.js';
-import { githubSyncJobs } from './sync/jobs.js';
+import { githubSyncJobs, jiraSyncJobs } from './sync/jobs.js';
 import { sourcesCommand } from './sync/listeners.js';
 import { loadSources } from './sync/sources.js';
 
@@ -52,6 +52,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
             { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
             logger,
           )
+        : []),
+      ...(sources.jira
+        ? jiraSyncJobs(sources.jira, {
+            host: config.JIRA_HOST,
+            email: config.JIRA_EMAIL,
+            apiToken: config.JIRA_API_TOKEN,
+          })
         : []),
     ];
     const scheduler = await startScheduler({

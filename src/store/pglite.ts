@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite, types } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Db, PoolClientLike, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
 
 // Same value shapes as the node-postgres engine: 64-bit integers and numerics come back as numbers.
+const INT8 = 20;
+const NUMERIC = 1700;
 const parsers = {
-  [types.INT8]: (value: string) => Number(value),
-  [types.NUMERIC]: (value: string) => Number(value),
+  [INT8]: (value: string) => Number(value),
+  [NUMERIC]: (value: string) => Number(value),
 };
 
 export interface PgliteOptions {
@@ -18,15 +20,20 @@ export interface PgliteOptions {
   sharedBuffers?: string;
 }
 
-/** Opens the embedded engine. One PGlite serves one process; several Db views may share it by schema. */
-export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
+/** A PGlite instance as the product configures it (pgvector, value parsers, memory). */
+export async function createPglite(options: Pick<PgliteOptions, 'dataDir' | 'sharedBuffers'> = {}): Promise<PGlite> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pg = await PGlite.create({
+  return PGlite.create({
     dataDir: options.dataDir,
     extensions: { vector },
     parsers,
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? '16MB'}`],
   });
+}
+
+/** Opens the embedded engine. One PGlite serves one process; several Db views may share it by schema. */
+export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
+  const pg = await createPglite(options);
   try {
     return await pgliteDb(pg, options.schema ?? 'public', () => pg.close());
   } catch (err) {

@@ -1,10 +1,12 @@
 import { Counter, Gauge } from 'prom-client';
 import { createGitHubApp, instrument } from '../connectors/github/client.js';
 import { syncGitHubRepo } from '../connectors/github/sync.js';
-import type { JobDefinition } from '../jobs/scheduler.js';
+import { createJiraClients, statusOf } from '../connectors/jira/client.js';
+import { syncJira } from '../connectors/jira/sync.js';
+import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
-import type { GitHubSource } from './sources.js';
+import type { GitHubSource, JiraSource } from './sources.js';
 import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
 
 const syncRuns = new Counter({
@@ -15,7 +17,7 @@ const syncRuns = new Counter({
 });
 const syncLag = new Gauge({
   name: 'sync_lag_seconds',
-  help: 'Seconds since the last successful sync of each source scope',
+  help: 'Seconds since the last successful sync of each source scope (as of its last run)',
   labelNames: ['source', 'scope'] as const,
   registers: [metrics],
 });
@@ -32,13 +34,68 @@ export function intervalMs(interval: string): number {
   return Number(count) * (UNITS[unit.replace(/s$/, '')] ?? 60_000);
 }
 
+interface ScopeRun {
+  rejected: number;
+  rateLimitRemaining?: number | null;
+}
+
+/**
+ * One recurring, single-flight job for one scope of one source (Agenda's lock keeps it single across
+ * replicas). It records status for /em sources, counts metrics, and backs off while the source fails.
+ */
+function scopeSyncJob(
+  source: string,
+  scope: string,
+  interval: string,
+  sync: ((ctx: JobContext) => Promise<ScopeRun>) | string,
+): JobDefinition {
+  const every = intervalMs(interval);
+  return {
+    name: `sync:${source}:${scope}`,
+    every: interval,
+    concurrency: 1,
+    lockLifetimeMs: 10 * 60_000,
+    async run(ctx) {
+      const { db, logger } = ctx;
+      const status = (await listSyncStatus(db)).find((s) => s.source === source && s.scope === scope);
+      const wait = status ? backoffUntil(status, every) : null;
+      if (wait && wait > new Date()) {
+        syncRuns.inc({ source, outcome: 'backoff' });
+        return;
+      }
+      if (status?.lastSuccessAt) syncLag.set({ source, scope }, (Date.now() - status.lastSuccessAt.getTime()) / 1000);
+      if (typeof sync === 'string') {
+        // Configured but not usable (missing credentials): say so where people look.
+        await recordSyncFailure(db, source, scope, sync);
+        syncRuns.inc({ source, outcome: 'failure' });
+        return;
+      }
+      try {
+        const result = await sync(ctx);
+        if (result.rejected) recordsRejected.inc({ source }, result.rejected);
+        await recordSyncSuccess(db, source, scope, {
+          rateLimitRemaining: result.rateLimitRemaining,
+          rejected: result.rejected,
+        });
+        syncRuns.inc({ source, outcome: 'success' });
+        syncLag.set({ source, scope }, 0);
+      } catch (err) {
+        const message = describeSourceError(err);
+        const failures = await recordSyncFailure(db, source, scope, message);
+        syncRuns.inc({ source, outcome: 'failure' });
+        logger.warn({ source, scope, failures, error: message }, 'sync failed; will back off');
+      }
+    },
+  };
+}
+
 export interface GitHubCredentials {
   appId?: string;
   privateKey?: string;
   baseUrl?: string;
 }
 
-/** One recurring, single-flight job per repository; Agenda's lock keeps it single across replicas too. */
+/** One job per repository. */
 export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredentials, logger: Logger): JobDefinition[] {
   const app =
     credentials.appId && credentials.privateKey
@@ -49,67 +106,83 @@ export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredenti
           logger,
         })
       : undefined;
-  const every = intervalMs(source.interval);
   return source.installations.flatMap((installation) =>
-    installation.repos.map(
-      (repo): JobDefinition => ({
-        name: `sync:github:${repo}`,
-        every: source.interval,
-        concurrency: 1,
-        lockLifetimeMs: 10 * 60_000,
-        async run({ db, logger: log, touch }) {
-          const status = (await listSyncStatus(db)).find((s) => s.source === 'github' && s.scope === repo);
-          const wait = status ? backoffUntil(status, every) : null;
-          if (wait && wait > new Date()) {
-            syncRuns.inc({ source: 'github', outcome: 'backoff' });
-            return;
-          }
-          if (!app) {
-            await recordSyncFailure(db, 'github', repo, 'GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set');
-            syncRuns.inc({ source: 'github', outcome: 'failure' });
-            return;
-          }
-          let remaining: number | null = null;
-          try {
-            const octokit = await app.getInstallationOctokit(installation.id);
-            instrument(octokit, (_status, headers) => {
-              const value = Number(headers['x-ratelimit-remaining']);
-              if (Number.isFinite(value) && headers['x-ratelimit-remaining'] !== undefined) remaining = value;
-            });
-            const result = await syncGitHubRepo({
-              db,
-              logger: log,
-              octokit,
-              repo,
-              environment: source.deployments.environment,
-              backfillSince: new Date(Date.now() - source.backfill_days * 86_400_000),
-              heartbeat: touch,
-            });
-            if (result.rejected) recordsRejected.inc({ source: 'github' }, result.rejected);
-            await recordSyncSuccess(db, 'github', repo, { rateLimitRemaining: remaining, rejected: result.rejected });
-            syncRuns.inc({ source: 'github', outcome: 'success' });
-            syncLag.set({ source: 'github', scope: repo }, 0);
-            log.info({ repo, ...result }, 'github sync done');
-          } catch (err) {
-            const message = describeSourceError(err);
-            const failures = await recordSyncFailure(db, 'github', repo, message);
-            syncRuns.inc({ source: 'github', outcome: 'failure' });
-            log.warn({ repo, failures, error: message }, 'github sync failed; will back off');
-          }
-        },
-      }),
+    installation.repos.map((repo) =>
+      scopeSyncJob(
+        'github',
+        repo,
+        source.interval,
+        app
+          ? async ({ db, logger: log, touch }) => {
+              let remaining: number | null = null;
+              const octokit = await app.getInstallationOctokit(installation.id);
+              instrument(octokit, (_status, headers) => {
+                if (headers['x-ratelimit-remaining'] !== undefined)
+                  remaining = Number(headers['x-ratelimit-remaining']);
+              });
+              const result = await syncGitHubRepo({
+                db,
+                logger: log,
+                octokit,
+                repo,
+                environment: source.deployments.environment,
+                backfillSince: new Date(Date.now() - source.backfill_days * 86_400_000),
+                heartbeat: touch,
+              });
+              log.info({ repo, ...result }, 'github sync done');
+              return { rejected: result.rejected, rateLimitRemaining: remaining };
+            }
+          : 'GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set',
+      ),
     ),
   );
 }
 
+export interface JiraCredentials {
+  host?: string;
+  email?: string;
+  apiToken?: string;
+}
+
+/** One job for the configured projects (one JQL search covers them all). */
+export function jiraSyncJobs(source: JiraSource, credentials: JiraCredentials): JobDefinition[] {
+  const { host, email, apiToken } = credentials;
+  const clients = host && email && apiToken ? createJiraClients({ host, email, apiToken }) : undefined;
+  return [
+    scopeSyncJob(
+      'jira',
+      source.projects.join(','),
+      source.interval,
+      clients
+        ? async ({ db, logger, touch }) => {
+            const result = await syncJira({
+              db,
+              logger,
+              clients,
+              projects: source.projects,
+              jql: source.jql,
+              boards: source.boards,
+              backfillSince: new Date(Date.now() - source.backfill_days * 86_400_000),
+              fields: source.fields,
+              heartbeat: touch,
+            });
+            logger.info({ ...result }, 'jira sync done');
+            return { rejected: result.rejected };
+          }
+        : 'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not set',
+    ),
+  ];
+}
+
 /** A short reason a person can act on; never a token or a stack. */
 export function describeSourceError(err: unknown): string {
-  const e = err as { status?: number; message?: string; code?: string };
-  if (e.status === 401) return 'authentication failed (401): check the App id and private key';
-  if (e.status === 403) return 'forbidden or rate-limited (403): the App may lack access to this repository';
-  if (e.status === 404)
-    return 'not found (404): the repository or installation does not exist or is not shared with the App';
-  if (e.status && e.status >= 500) return `the source answered ${e.status}; it will be retried with back-off`;
+  const e = err as { message?: string; code?: string };
+  const status = statusOf(err);
+  if (status === 401) return 'authentication failed (401): check the credentials';
+  if (status === 403) return 'forbidden or rate-limited (403): the account may lack access to this scope';
+  if (status === 404) return 'not found (404): the scope does not exist or is not shared with the account';
+  if (status === 429) return 'rate-limited (429) past the retries; it will be retried with back-off';
+  if (status && status >= 500) return `the source answered ${status}; it will be retried with back-off`;
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND') return 'the source cannot be reached';
   return (e.message ?? String(err)).slice(0, 200);
 }

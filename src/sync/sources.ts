@@ -27,10 +27,26 @@ export const githubSourceSchema = z
   })
   .strict();
 
+export const jiraSourceSchema = z
+  .object({
+    projects: z.array(z.string().regex(/^[A-Z][A-Z0-9]+$/, { error: 'must be a Jira project key such as ENG' })).min(1),
+    boards: z.array(z.number().int().positive()).default([]),
+    // ANDed to the project filter, e.g. "issuetype != Epic".
+    jql: z.string().optional(),
+    interval: interval.default('10 minutes'),
+    backfill_days: z.number().int().min(1).max(3650).default(90),
+    // Story points and sprint are custom fields whose ids differ per site (Jira admin → Custom fields).
+    fields: z
+      .object({ points: z.string().default('customfield_10016'), sprint: z.string().default('customfield_10020') })
+      .strict()
+      .default({ points: 'customfield_10016', sprint: 'customfield_10020' }),
+  })
+  .strict();
+
 export const sourcesSchema = z
   .object({
     github: githubSourceSchema.optional(),
-    jira: z.record(z.string(), z.unknown()).optional(),
+    jira: jiraSourceSchema.optional(),
     linear: z.record(z.string(), z.unknown()).optional(),
     confluence: z.record(z.string(), z.unknown()).optional(),
   })
@@ -38,6 +54,7 @@ export const sourcesSchema = z
 
 export type Sources = z.infer<typeof sourcesSchema>;
 export type GitHubSource = z.infer<typeof githubSourceSchema>;
+export type JiraSource = z.infer<typeof jiraSourceSchema>;
 
 export class SourcesError extends Error {
   constructor(readonly problems: string[]) {

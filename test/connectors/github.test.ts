@@ -179,7 +179,7 @@ describe('GitHub sync job', () => {
       await job!.run(ctx, {} as never);
       const [status] = await listSyncStatus(db);
       expect(status).toMatchObject({ source: 'github', scope: REPO, consecutiveFailures: 1, lastSuccessAt: null });
-      expect(status?.lastError).toContain('authentication failed (401)');
+      expect(status?.lastError).toContain('authentication failed (401): check the credentials');
       const calls = gh.calls.length;
       await job!.run(ctx, {} as never); // within the back-off window: no call at all
       expect(gh.calls.length).toBe(calls);

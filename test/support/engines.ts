@@ -1,9 +1,8 @@
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Db, Engine } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
-import { pgliteDb } from '../../src/store/pglite.js';
+import { createPglite, pgliteDb } from '../../src/store/pglite.js';
 import { openPostgres } from '../../src/store/postgres.js';
 
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -32,7 +31,7 @@ export function describeEachEngine(title: string, body: (harness: EngineHarness)
     const harness: EngineHarness = {
       engine: 'pglite',
       async freshDb() {
-        instance ??= await PGlite.create({ extensions: { vector } });
+        instance ??= await createPglite();
         const db = await pgliteDb(instance, uniqueSchema(), async () => {});
         await migrate(db);
         return db;

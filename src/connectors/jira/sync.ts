@@ -1,0 +1,131 @@
+import type { Logger } from '../../observability/logger.js';
+import type { Db } from '../../store/db.js';
+import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
+import { type JiraClients, withJiraRetry } from './client.js';
+import { fieldChanges, issueEvent, workItemRow } from './normalize.js';
+import { jiraIssueSchema, jiraSprintSchema } from './schemas.js';
+import { insertChanges, upsertSprint, upsertWorkItem } from './store.js';
+
+export interface JiraSyncOptions {
+  db: Db;
+  logger: Logger;
+  clients: JiraClients;
+  projects: string[];
+  /** Extra JQL ANDed to the project filter, e.g. `issuetype != Epic`. */
+  jql?: string;
+  boards: number[];
+  backfillSince: Date;
+  /** Custom field ids of story points and sprint (they differ per site). */
+  fields: { points?: string; sprint?: string };
+  now?: () => Date;
+  heartbeat?: () => Promise<void>;
+}
+
+interface JiraCursor {
+  /** updated time of the newest issue stored. */
+  since?: string;
+}
+
+// JQL dates are read in the API user's time zone; a relative "-Nm" is not, so the cursor is sent that way,
+// with a few minutes of overlap (re-reading an issue is harmless: rows are upserted).
+const OVERLAP_MINUTES = 5;
+const PAGE = 100;
+
+export function incrementalJql(projects: string[], since: Date, now: Date, extra?: string): string {
+  const minutes = Math.max(1, Math.ceil((now.getTime() - since.getTime()) / 60_000) + OVERLAP_MINUTES);
+  const filter = `project in (${projects.map((p) => `"${p}"`).join(', ')}) AND updated >= "-${minutes}m"`;
+  return `${extra ? `${filter} AND (${extra})` : filter} ORDER BY updated ASC`;
+}
+
+export async function syncJira(
+  options: JiraSyncOptions,
+): Promise<{ issues: number; sprints: number; rejected: number }> {
+  const { db, logger, clients } = options;
+  const scope = options.projects.join(',');
+  const cursor = (await getCursor<JiraCursor>(db, 'jira', scope)) ?? {};
+  const now = options.now?.() ?? new Date();
+  const jql = incrementalJql(
+    options.projects,
+    cursor.since ? new Date(cursor.since) : options.backfillSince,
+    now,
+    options.jql,
+  );
+  const fields = [
+    'summary',
+    'status',
+    'issuetype',
+    'priority',
+    'assignee',
+    'labels',
+    'created',
+    'updated',
+    'resolutiondate',
+    'project',
+    ...Object.values(options.fields).filter((f): f is string => Boolean(f)),
+  ];
+  let newest = cursor.since;
+  let nextPageToken: string | undefined;
+  let issues = 0;
+  let rejected = 0;
+  do {
+    const page = await withJiraRetry(
+      () =>
+        clients.issues.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+          jql,
+          nextPageToken,
+          maxResults: PAGE,
+          fields,
+          expand: 'changelog',
+        }),
+      logger,
+    );
+    for (const raw of page.issues ?? []) {
+      const parsed = jiraIssueSchema.safeParse(raw);
+      if (!parsed.success) {
+        rejected += 1;
+        logger.warn(
+          { id: (raw as { key?: unknown }).key, problem: parsed.error.issues[0]?.message },
+          'malformed Jira issue skipped',
+        );
+        continue;
+      }
+      const issue = parsed.data;
+      // The overlap re-reads a few issues; ones older than the cursor are already stored as they are.
+      if (cursor.since && Date.parse(issue.fields.updated) < Date.parse(cursor.since)) continue;
+      await db.transaction(async (tx) => {
+        await insertEvents(tx, [issueEvent(issue, raw)]);
+        await upsertWorkItem(tx, 'jira', workItemRow(clients.host, issue, options.fields));
+        await insertChanges(tx, 'jira', issue.key, fieldChanges(issue));
+      });
+      issues += 1;
+      if (!newest || Date.parse(issue.fields.updated) > Date.parse(newest)) newest = issue.fields.updated;
+    }
+    // Pages come oldest first, so the cursor can advance after each one: a crash resumes from here.
+    if (newest) await setCursor(db, 'jira', scope, { since: newest });
+    await options.heartbeat?.();
+    nextPageToken = page.nextPageToken ?? undefined;
+  } while (nextPageToken);
+
+  let sprints = 0;
+  for (const board of options.boards) {
+    let startAt = 0;
+    for (;;) {
+      const page = await withJiraRetry(
+        () => clients.agile.board.getAllSprints({ boardId: board, startAt, maxResults: 50 }),
+        logger,
+      );
+      for (const raw of page.values ?? []) {
+        const parsed = jiraSprintSchema.safeParse(raw);
+        if (!parsed.success) {
+          rejected += 1;
+          continue;
+        }
+        await upsertSprint(db, String(board), parsed.data);
+        sprints += 1;
+      }
+      if (page.isLast || !(page.values ?? []).length) break;
+      startAt += (page.values ?? []).length;
+    }
+  }
+  return { issues, sprints, rejected };
+}

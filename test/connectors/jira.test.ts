@@ -1,0 +1,144 @@
+import { createJiraClients } from '../../src/connectors/jira/client.js';
+import { incrementalJql, syncJira } from '../../src/connectors/jira/sync.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { Db } from '../../src/store/db.js';
+import { describeEachEngine } from '../support/engines.js';
+import { JiraStandIn } from '../support/jira/server.js';
+
+const logger = createLogger('silent');
+
+describe('incremental JQL', () => {
+  test('asks for issues updated since the cursor, relative to now (time-zone proof), with overlap, oldest first', () => {
+    const now = new Date('2026-11-25T10:00:00Z');
+    expect(incrementalJql(['ENG', 'OPS'], new Date('2026-11-25T09:00:00Z'), now)).toBe(
+      'project in ("ENG", "OPS") AND updated >= "-65m" ORDER BY updated ASC',
+    );
+    expect(incrementalJql(['ENG'], new Date('2026-11-25T09:58:00Z'), now, 'issuetype != Epic')).toBe(
+      'project in ("ENG") AND updated >= "-7m" AND (issuetype != Epic) ORDER BY updated ASC',
+    );
+  });
+});
+
+describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
+  let jira: JiraStandIn;
+  beforeEach(async () => {
+    jira = await new JiraStandIn().start();
+  });
+  afterEach(() => jira.stop());
+
+  const run = (db: Db, email = jira.email) =>
+    syncJira({
+      db,
+      logger,
+      clients: createJiraClients({ host: jira.url, email, apiToken: jira.apiToken }),
+      projects: ['ENG'],
+      boards: [1],
+      backfillSince: new Date(Date.now() - 30 * 86_400_000),
+      fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
+    });
+
+  const rows = async (db: Db) =>
+    (
+      await db.query<{ key: string; status: string; points: number | null; sprint_ids: string[] }>(
+        'SELECT key, status, points, sprint_ids FROM work_items ORDER BY key',
+      )
+    ).rows;
+
+  test('issues (with points, sprint and status history) and sprints are stored; paging goes past 100', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 130; i += 1)
+      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, points: 3, sprintIds: [7] });
+    jira.addIssue({ key: 'OPS-1', summary: 'other project' });
+    jira.transition('ENG-1', 'In Progress', 'indeterminate');
+    jira.addSprint(1, {
+      id: 7,
+      name: 'Sprint 42',
+      state: 'active',
+      startDate: '2026-11-17T09:00:00.000Z',
+      endDate: '2026-11-28T17:00:00.000Z',
+      originBoardId: 1,
+    });
+    const result = await run(db);
+    expect(result).toEqual({ issues: 130, sprints: 1, rejected: 0 });
+    const stored = await rows(db);
+    expect(stored).toHaveLength(130);
+    expect(stored.find((r) => r.key === 'ENG-1')).toEqual({
+      key: 'ENG-1',
+      status: 'In Progress',
+      points: 3,
+      sprint_ids: ['7'],
+    });
+    const changes = await db.query<{ field: string; from_value: string; to_value: string }>(
+      "SELECT field, from_value, to_value FROM work_item_changes WHERE key = 'ENG-1'",
+    );
+    expect(changes.rows).toEqual([{ field: 'status', from_value: 'To Do', to_value: 'In Progress' }]);
+    expect((await db.query<{ name: string; state: string }>('SELECT name, state FROM sprints')).rows).toEqual([
+      { name: 'Sprint 42', state: 'active' },
+    ]);
+  });
+
+  test('the next poll stores only issues updated since the cursor (the newest one is re-read, harmlessly)', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 5; i += 1)
+      jira.addIssue({
+        key: `ENG-${i}`,
+        summary: `Story ${i}`,
+        updated: new Date(Date.now() - (10 - i) * 3_600_000).toISOString(),
+      });
+    await run(db);
+    jira.transition('ENG-3', 'Done', 'done');
+    const result = await run(db);
+    expect(result.issues).toBe(2); // ENG-5 (the cursor's own issue) and ENG-3 (changed)
+    expect((await rows(db)).find((r) => r.key === 'ENG-3')?.status).toBe('Done');
+    expect(await rows(db)).toHaveLength(5);
+  });
+
+  test('a 429 with Retry-After is waited out and the sync completes without duplicates', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 3; i += 1) jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}` });
+    jira.addSprint(1, { id: 8, name: 'Sprint 43', state: 'future' });
+    jira.failNext(/search\/jql/, 429, { retryAfter: 1 });
+    const started = Date.now();
+    await run(db);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(await rows(db)).toHaveLength(3);
+    expect(jira.calls.filter((c) => c.status === 429)).toHaveLength(1);
+  });
+
+  test('a malformed issue is skipped and counted; wrong credentials fail at once with 401', async () => {
+    const db = await freshDb();
+    jira.addIssue({ key: 'ENG-1', summary: 'fine' });
+    jira.rawIssues.push({ id: 'x', key: 'not a key', fields: {} });
+    jira.addSprint(1, { id: 9, name: 'S', state: 'closed' });
+    expect((await run(db)).rejected).toBe(1);
+    expect(await rows(db)).toHaveLength(1);
+    const calls = jira.calls.length;
+    await expect(run(db, 'someone-else@acme.dev')).rejects.toMatchObject({ status: 401 });
+    expect(jira.calls.length).toBe(calls + 1); // a client error is not retried
+  });
+});
+
+describe('Jira sync job', () => {
+  test('records success for /em sources, and says plainly when credentials are missing', async () => {
+    const { jiraSyncJobs } = await import('../../src/sync/jobs.js');
+    const { listSyncStatus } = await import('../../src/sync/status.js');
+    const { openPglite } = await import('../../src/store/pglite.js');
+    const { migrate } = await import('../../src/store/migrate.js');
+    const jira = await new JiraStandIn().start();
+    const db = await openPglite({});
+    try {
+      await migrate(db);
+      jira.addIssue({ key: 'ENG-1', summary: 'one' });
+      const source = { projects: ['ENG'], boards: [1], interval: '10 minutes', backfill_days: 30, fields: { points: 'customfield_10016', sprint: 'customfield_10020' } };
+      const ctx = { db, logger, touch: async () => {} };
+      await jiraSyncJobs(source, { host: jira.url, email: jira.email, apiToken: jira.apiToken })[0]!.run(ctx, {} as never);
+      await jiraSyncJobs({ ...source, projects: ['OPS'] }, {})[0]!.run(ctx, {} as never);
+      const statuses = await listSyncStatus(db);
+      expect(statuses.find((s) => s.scope === 'ENG')).toMatchObject({ source: 'jira', lastError: null, consecutiveFailures: 0 });
+      expect(statuses.find((s) => s.scope === 'OPS')?.lastError).toBe('JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not set');
+    } finally {
+      await db.close();
+      await jira.stop();
+    }
+  });
+});

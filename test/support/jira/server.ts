@@ -1,0 +1,190 @@
+// A local Jira Cloud for the endpoints em-agent uses: REST v3 enhanced JQL search (nextPageToken paging,
+// changelog expansion) and the Agile API's board sprints, with basic auth, 429 + Retry-After and 5xx on demand.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+type Json = Record<string, unknown>;
+
+export interface StandInIssue {
+  key: string;
+  summary: string;
+  status: string;
+  statusCategory: 'new' | 'indeterminate' | 'done';
+  assignee?: string | null;
+  priority?: string;
+  points?: number;
+  sprintIds?: number[];
+  created: string;
+  updated: string;
+  history: {
+    id: string;
+    created: string;
+    author: string;
+    items: { field: string; fromString: string | null; toString: string | null }[];
+  }[];
+}
+
+export class JiraStandIn {
+  readonly email = 'em-bot@acme.dev';
+  readonly apiToken = `ATATT${randomUUID().replaceAll('-', '')}`;
+  readonly issues: StandInIssue[] = [];
+  readonly rawIssues: Json[] = [];
+  /** Sprints by board; board 1 exists from the start. */
+  readonly sprints = new Map<number, Json[]>([[1, []]]);
+  readonly calls: { path: string; status: number }[] = [];
+  private faults: { match: RegExp; status: number; retryAfter?: number; times: number }[] = [];
+  private server?: Server;
+  private tokens = new Map<string, { jql: string; offset: number }>();
+  private clock = Date.parse('2026-11-01T09:00:00Z');
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => this.route(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** Minutes are real: the stand-in's clock is the wall clock, moved forward by `tick`. */
+  now(): string {
+    return new Date(Math.max(this.clock, Date.now())).toISOString();
+  }
+
+  addIssue(issue: Partial<StandInIssue> & { key: string; summary: string }): StandInIssue {
+    const at = this.now();
+    const full: StandInIssue = {
+      status: 'To Do',
+      statusCategory: 'new',
+      created: at,
+      updated: at,
+      history: [],
+      ...issue,
+    };
+    this.issues.push(full);
+    return full;
+  }
+
+  transition(key: string, to: string, category: StandInIssue['statusCategory'], author = 'acc-maya'): void {
+    const issue = this.issues.find((i) => i.key === key);
+    if (!issue) throw new Error(`no issue ${key}`);
+    this.clock = Date.parse(this.now()) + 1000;
+    const at = this.now();
+    issue.history.push({
+      id: String(10_000 + issue.history.length + this.issues.length * 100),
+      created: at,
+      author,
+      items: [{ field: 'status', fromString: issue.status, toString: to }],
+    });
+    Object.assign(issue, { status: to, statusCategory: category, updated: at });
+  }
+
+  addSprint(board: number, sprint: Json): void {
+    this.sprints.set(board, [...(this.sprints.get(board) ?? []), sprint]);
+  }
+
+  failNext(match: RegExp, status: number, options: { times?: number; retryAfter?: number } = {}): void {
+    this.faults.push({ match, status, times: options.times ?? 1, retryAfter: options.retryAfter });
+  }
+
+  private issueJson(i: StandInIssue): Json {
+    const person = (id: string | null | undefined) =>
+      id ? { accountId: id, displayName: id, active: true, accountType: 'atlassian' } : null;
+    return {
+      id: String(10_000 + this.issues.indexOf(i)),
+      key: i.key,
+      self: `${this.url}/rest/api/3/issue/${i.key}`,
+      fields: {
+        summary: i.summary,
+        status: { name: i.status, statusCategory: { key: i.statusCategory } },
+        issuetype: { name: 'Story' },
+        priority: { name: i.priority ?? 'Medium' },
+        assignee: person(i.assignee),
+        labels: [],
+        created: i.created,
+        updated: i.updated,
+        resolutiondate: i.statusCategory === 'done' ? i.updated : null,
+        project: { key: i.key.split('-')[0] },
+        customfield_10016: i.points ?? null,
+        customfield_10020: (i.sprintIds ?? []).map((id) => ({ id, name: `Sprint ${id}`, state: 'active', boardId: 1 })),
+      },
+      changelog: {
+        startAt: 0,
+        maxResults: i.history.length,
+        total: i.history.length,
+        histories: i.history.map((h) => ({ ...h, author: person(h.author) })),
+      },
+    };
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', this.url);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.calls.push({ path: `${url.pathname}${url.search}`, status });
+      res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const fault = this.faults.find((f) => f.match.test(url.pathname) && f.times > 0);
+    if (fault) {
+      fault.times -= 1;
+      return reply(
+        fault.status,
+        { errorMessages: [fault.status === 429 ? 'Rate limit exceeded.' : 'Internal server error'] },
+        fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
+      );
+    }
+    const expected = `Basic ${Buffer.from(`${this.email}:${this.apiToken}`).toString('base64')}`;
+    if (req.headers.authorization !== expected)
+      return reply(401, { errorMessages: ['Client must be authenticated to access this resource.'], errors: {} });
+
+    if (url.pathname === '/rest/api/3/search/jql') {
+      const token = url.searchParams.get('nextPageToken');
+      const max = Math.min(100, Number(url.searchParams.get('maxResults') ?? 50));
+      const state = token ? this.tokens.get(token) : { jql: url.searchParams.get('jql') ?? '', offset: 0 };
+      if (!state) return reply(400, { errorMessages: ['The provided next page token is invalid or expired.'] });
+      const matches = this.search(state.jql);
+      if (typeof matches === 'string') return reply(400, { errorMessages: [matches] });
+      const page = matches.slice(state.offset, state.offset + max);
+      const more = state.offset + max < matches.length;
+      const next = more ? randomUUID() : undefined;
+      if (next) this.tokens.set(next, { jql: state.jql, offset: state.offset + max });
+      return reply(200, { issues: page, ...(next ? { nextPageToken: next } : {}), isLast: !more });
+    }
+    const sprintMatch = /^\/rest\/agile\/1\.0\/board\/(\d+)\/sprint$/.exec(url.pathname);
+    if (sprintMatch) {
+      const all = this.sprints.get(Number(sprintMatch[1]));
+      if (!all) return reply(404, { errorMessages: ['Board does not exist or you do not have permission to see it.'] });
+      const startAt = Number(url.searchParams.get('startAt') ?? 0);
+      const max = Number(url.searchParams.get('maxResults') ?? 50);
+      const values = all.slice(startAt, startAt + max);
+      return reply(200, { maxResults: max, startAt, isLast: startAt + max >= all.length, values });
+    }
+    return reply(404, { errorMessages: ['Not found'] });
+  }
+
+  /** Understands the JQL em-agent sends: project in (...), updated >= "-Nm", ORDER BY updated ASC. */
+  private search(jql: string): Json[] | string {
+    const projects = /project in \(([^)]*)\)/i
+      .exec(jql)?.[1]
+      ?.split(',')
+      .map((p) => p.trim().replaceAll('"', ''));
+    if (!projects) return "Error in the JQL Query: expected 'project in (...)'";
+    const minutes = Number(/updated >= "-(\d+)m"/.exec(jql)?.[1] ?? Number.POSITIVE_INFINITY);
+    const since = Date.now() - minutes * 60_000;
+    return [
+      ...this.rawIssues,
+      ...this.issues
+        .filter((i) => projects.includes(i.key.split('-')[0] as string) && Date.parse(i.updated) >= since)
+        .sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated))
+        .map((i) => this.issueJson(i)),
+    ];
+  }
+}
