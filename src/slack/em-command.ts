@@ -67,21 +67,18 @@ export const COMMANDS: CommandHelp[] = [
 const NAMES = COMMANDS.map((c) => c.name);
 export const MAX_TEXT = 4000;
 
-const hours = z.coerce
-  .number({ error: 'hours must be a number, e.g. `/em standup 48`' })
-  .int({ error: 'hours must be a whole number' })
-  .min(1, { error: 'hours must be between 1 and 336 (two weeks)' })
-  .max(336, { error: 'hours must be between 1 and 336 (two weeks)' });
-const sprintDays = z.coerce
-  .number({ error: 'days must be a number, e.g. `/em sprint 14`' })
-  .int({ error: 'days must be a whole number' })
-  .min(1, { error: 'days must be between 1 and 90' })
-  .max(90, { error: 'days must be between 1 and 90' });
-const auditLimit = z.coerce
-  .number({ error: 'n must be a number, e.g. `/em audit 20`' })
-  .int({ error: 'n must be a whole number' })
-  .min(1, { error: 'n must be between 1 and 200' })
-  .max(200, { error: 'n must be between 1 and 200' });
+/** A whole number argument with a range, whose errors name the argument and show an example. */
+function boundedInt(name: string, min: number, max: number, example: string, range = `between ${min} and ${max}`) {
+  return z.coerce
+    .number({ error: `${name} must be a number, e.g. \`${example}\`` })
+    .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be ${range}` })
+    .max(max, { error: `${name} must be ${range}` });
+}
+
+const hours = boundedInt('hours', 1, 336, '/em standup 48', 'between 1 and 336 (two weeks)');
+const sprintDays = boundedInt('days', 1, 90, '/em sprint 14');
+const auditLimit = boundedInt('n', 1, 200, '/em audit 20');
 
 // "30d", "12w", "3m" or a bare number of days.
 function parseWindow(text: string): number | string {

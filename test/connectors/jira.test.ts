@@ -129,13 +129,28 @@ describe('Jira sync job', () => {
     try {
       await migrate(db);
       jira.addIssue({ key: 'ENG-1', summary: 'one' });
-      const source = { projects: ['ENG'], boards: [1], interval: '10 minutes', backfill_days: 30, fields: { points: 'customfield_10016', sprint: 'customfield_10020' } };
+      const source = {
+        projects: ['ENG'],
+        boards: [1],
+        interval: '10 minutes',
+        backfill_days: 30,
+        fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
+      };
       const ctx = { db, logger, touch: async () => {} };
-      await jiraSyncJobs(source, { host: jira.url, email: jira.email, apiToken: jira.apiToken })[0]!.run(ctx, {} as never);
+      await jiraSyncJobs(source, { host: jira.url, email: jira.email, apiToken: jira.apiToken })[0]!.run(
+        ctx,
+        {} as never,
+      );
       await jiraSyncJobs({ ...source, projects: ['OPS'] }, {})[0]!.run(ctx, {} as never);
       const statuses = await listSyncStatus(db);
-      expect(statuses.find((s) => s.scope === 'ENG')).toMatchObject({ source: 'jira', lastError: null, consecutiveFailures: 0 });
-      expect(statuses.find((s) => s.scope === 'OPS')?.lastError).toBe('JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not set');
+      expect(statuses.find((s) => s.scope === 'ENG')).toMatchObject({
+        source: 'jira',
+        lastError: null,
+        consecutiveFailures: 0,
+      });
+      expect(statuses.find((s) => s.scope === 'OPS')?.lastError).toBe(
+        'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not set',
+      );
     } finally {
       await db.close();
       await jira.stop();

@@ -3,9 +3,9 @@
 // secondary limits (403/429 + retry-after) and 5xx on demand. Users and headers come from
 // @octokit/fixtures (real recorded GitHub responses).
 import { createHash, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { type LocalServer, listenLocal } from '../local-server.js';
 
 type Json = Record<string, unknown>;
 
@@ -78,7 +78,7 @@ export class GitHubStandIn {
   readonly rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
   private readonly tokens = new Map<string, number>();
   private faults: Fault[] = [];
-  private server?: Server;
+  private server?: LocalServer;
   private clock = Date.parse('2026-11-01T09:00:00Z');
   private nextId = 1000;
   url = '';
@@ -90,20 +90,13 @@ export class GitHubStandIn {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.route(req, res).catch((err: Error) => send(res, 500, { message: err.message }));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenLocal((req, res) => this.route(req, res));
+    this.url = this.server.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await this.server?.close();
   }
 
   // ------------------------------------------------------------ data
@@ -420,9 +413,4 @@ export class GitHubStandIn {
       production_environment: d.environment === 'production',
     };
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }

@@ -1,8 +1,8 @@
 // A local Jira Cloud for the endpoints em-agent uses: REST v3 enhanced JQL search (nextPageToken paging,
 // changelog expansion) and the Agile API's board sprints, with basic auth, 429 + Retry-After and 5xx on demand.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type LocalServer, listenLocal } from '../local-server.js';
 
 type Json = Record<string, unknown>;
 
@@ -34,24 +34,19 @@ export class JiraStandIn {
   readonly sprints = new Map<number, Json[]>([[1, []]]);
   readonly calls: { path: string; status: number }[] = [];
   private faults: { match: RegExp; status: number; retryAfter?: number; times: number }[] = [];
-  private server?: Server;
+  private server?: LocalServer;
   private tokens = new Map<string, { jql: string; offset: number }>();
   private clock = Date.parse('2026-11-01T09:00:00Z');
   url = '';
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => this.route(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenLocal((req, res) => this.route(req, res));
+    this.url = this.server.url;
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await this.server?.close();
   }
 
   /** Minutes are real: the stand-in's clock is the wall clock, moved forward by `tick`. */
