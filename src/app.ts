@@ -12,7 +12,7 @@ import { placeholderSections } from './slack/home.js';
 import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
 import { openStore } from './store/open.js';
-import { githubSyncJobs, jiraSyncJobs } from './sync/jobs.js';
+import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs } from './sync/jobs.js';
 import { sourcesCommand } from './sync/listeners.js';
 import { loadSources } from './sync/sources.js';
 
@@ -58,6 +58,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
             host: config.JIRA_HOST,
             email: config.JIRA_EMAIL,
             apiToken: config.JIRA_API_TOKEN,
+          })
+        : []),
+      ...(sources.confluence
+        ? confluenceSyncJobs(sources.confluence, {
+            host: config.CONFLUENCE_HOST,
+            email: config.CONFLUENCE_EMAIL,
+            apiToken: config.CONFLUENCE_API_TOKEN,
           })
         : []),
     ];

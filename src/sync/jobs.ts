@@ -1,12 +1,14 @@
 import { Counter, Gauge } from 'prom-client';
+import { statusOf } from '../connectors/atlassian/retry.js';
+import { createConfluenceClient, syncConfluenceSpace } from '../connectors/confluence/sync.js';
 import { createGitHubApp, instrument } from '../connectors/github/client.js';
 import { syncGitHubRepo } from '../connectors/github/sync.js';
-import { createJiraClients, statusOf } from '../connectors/jira/client.js';
+import { createJiraClients } from '../connectors/jira/client.js';
 import { syncJira } from '../connectors/jira/sync.js';
 import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
-import type { GitHubSource, JiraSource } from './sources.js';
+import type { ConfluenceSource, GitHubSource, JiraSource } from './sources.js';
 import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
 
 const syncRuns = new Counter({
@@ -138,6 +140,7 @@ export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredenti
   );
 }
 
+/** Atlassian Cloud credentials (Jira and Confluence use the same shape). */
 export interface JiraCredentials {
   host?: string;
   email?: string;
@@ -172,6 +175,26 @@ export function jiraSyncJobs(source: JiraSource, credentials: JiraCredentials): 
         : 'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not set',
     ),
   ];
+}
+
+/** One job per space: lists page versions, fetches only new or changed pages, marks deleted ones. */
+export function confluenceSyncJobs(source: ConfluenceSource, credentials: JiraCredentials): JobDefinition[] {
+  const { host, email, apiToken } = credentials;
+  const client = host && email && apiToken ? createConfluenceClient({ host, email, apiToken }) : undefined;
+  return source.spaces.map((space) =>
+    scopeSyncJob(
+      'confluence',
+      space,
+      source.interval,
+      client && host
+        ? async ({ db, logger, touch }) => {
+            const result = await syncConfluenceSpace({ db, logger, client, host, space, heartbeat: touch });
+            logger.info({ space, ...result }, 'confluence sync done');
+            return { rejected: result.rejected };
+          }
+        : 'CONFLUENCE_HOST, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN are not set',
+    ),
+  );
 }
 
 /** A short reason a person can act on; never a token or a stack. */

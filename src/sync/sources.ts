@@ -43,18 +43,28 @@ export const jiraSourceSchema = z
   })
   .strict();
 
+export const confluenceSourceSchema = z
+  .object({
+    spaces: z
+      .array(z.string().regex(/^[A-Za-z0-9~_-]+$/, { error: 'must be a Confluence space key such as ENG' }))
+      .min(1),
+    interval: interval.default('30 minutes'),
+  })
+  .strict();
+
 export const sourcesSchema = z
   .object({
     github: githubSourceSchema.optional(),
     jira: jiraSourceSchema.optional(),
     linear: z.record(z.string(), z.unknown()).optional(),
-    confluence: z.record(z.string(), z.unknown()).optional(),
+    confluence: confluenceSourceSchema.optional(),
   })
   .strict();
 
 export type Sources = z.infer<typeof sourcesSchema>;
 export type GitHubSource = z.infer<typeof githubSourceSchema>;
 export type JiraSource = z.infer<typeof jiraSourceSchema>;
+export type ConfluenceSource = z.infer<typeof confluenceSourceSchema>;
 
 export class SourcesError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,7 +1,8 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { type JiraClients, withJiraRetry } from './client.js';
+import { withAtlassianRetry } from '../atlassian/retry.js';
+import type { JiraClients } from './client.js';
 import { fieldChanges, issueEvent, workItemRow } from './normalize.js';
 import { jiraIssueSchema, jiraSprintSchema } from './schemas.js';
 import { insertChanges, upsertSprint, upsertWorkItem } from './store.js';
@@ -68,7 +69,7 @@ export async function syncJira(
   let issues = 0;
   let rejected = 0;
   do {
-    const page = await withJiraRetry(
+    const page = await withAtlassianRetry(
       () =>
         clients.issues.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
           jql,
@@ -110,7 +111,7 @@ export async function syncJira(
   for (const board of options.boards) {
     let startAt = 0;
     for (;;) {
-      const page = await withJiraRetry(
+      const page = await withAtlassianRetry(
         () => clients.agile.board.getAllSprints({ boardId: board, startAt, maxResults: 50 }),
         logger,
       );

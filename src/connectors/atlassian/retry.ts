@@ -1,0 +1,61 @@
+import pRetry, { AbortError } from 'p-retry';
+import type { Logger } from '../../observability/logger.js';
+
+export function statusOf(error: unknown): number | undefined {
+  const e = error as { status?: number; response?: { status?: number }; cause?: { response?: { status?: number } } };
+  return e.status ?? e.response?.status ?? e.cause?.response?.status;
+}
+
+/** confluence.js throws plain objects for HTTP errors; keep their fields on a real Error. */
+function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  const fields = (thrown ?? {}) as Record<string, unknown>;
+  const message =
+    typeof fields.message === 'string' ? fields.message : `request failed (${statusOf(thrown) ?? 'unknown status'})`;
+  return Object.assign(new Error(message), fields);
+}
+
+function retryAfterSeconds(error: unknown): number | undefined {
+  const e = error as {
+    response?: { headers?: Record<string, string> };
+    cause?: { response?: { headers?: Record<string, string> } };
+  };
+  const headers = e.cause?.response?.headers ?? e.response?.headers;
+  const value = Number(headers?.['retry-after']);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * Calls an Atlassian API (jira.js, confluence.js: both axios-based), retrying rate limits (429, waiting
+ * Retry-After) and server errors with back-off. Client errors (credentials, permission, bad query) fail at once.
+ */
+export function withAtlassianRetry<T>(
+  call: () => Promise<T>,
+  logger: Logger,
+  options: { retries?: number; minTimeoutMs?: number } = {},
+): Promise<T> {
+  return pRetry(
+    async () => {
+      try {
+        return await call();
+      } catch (thrown) {
+        const err = asError(thrown);
+        const status = statusOf(err);
+        if (status !== undefined && status !== 429 && status < 500) throw new AbortError(err);
+        throw err;
+      }
+    },
+    {
+      retries: options.retries ?? 4,
+      minTimeout: options.minTimeoutMs ?? 1000,
+      onFailedAttempt: async (error) => {
+        const wait = retryAfterSeconds(error);
+        logger.warn(
+          { status: statusOf(error), attempt: error.attemptNumber, retryAfter: wait },
+          'Jira call failed; retrying',
+        );
+        if (wait) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      },
+    },
+  );
+}

@@ -1,0 +1,126 @@
+import { ConfluenceClient } from 'confluence.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Db } from '../../store/db.js';
+import { insertEvents } from '../../sync/store.js';
+import { statusOf, withAtlassianRetry } from '../atlassian/retry.js';
+import { sourceApiCalls } from '../github/client.js';
+import { docRow, pageEvent } from './normalize.js';
+import { pageSchema, pageSummarySchema } from './schemas.js';
+
+export interface ConfluenceCredentials {
+  host: string;
+  email: string;
+  apiToken: string;
+}
+
+export function createConfluenceClient(credentials: ConfluenceCredentials): ConfluenceClient {
+  return new ConfluenceClient({
+    host: credentials.host,
+    authentication: { basic: { email: credentials.email, apiToken: credentials.apiToken } },
+    // confluence.js checks that middlewares return nothing.
+    middlewares: {
+      onResponse: () => {
+        sourceApiCalls.inc({ source: 'confluence', status: '200' });
+      },
+      onError: (error: unknown) => {
+        sourceApiCalls.inc({ source: 'confluence', status: String(statusOf(error) ?? 'network') });
+      },
+    },
+  });
+}
+
+export interface ConfluenceSyncOptions {
+  db: Db;
+  logger: Logger;
+  client: ConfluenceClient;
+  host: string;
+  space: string;
+  heartbeat?: () => Promise<void>;
+}
+
+const PAGE = 100;
+
+/**
+ * Lists the space's current pages with their versions (no bodies), fetches the body only of pages that are
+ * new or have a new version, and marks pages that disappeared as deleted.
+ */
+export async function syncConfluenceSpace(
+  options: ConfluenceSyncOptions,
+): Promise<{ fetched: number; deleted: number; rejected: number }> {
+  const { db, logger, client, space } = options;
+  const known = new Map(
+    (
+      await db.query<{ external_id: string; version: number }>(
+        "SELECT external_id, version FROM docs WHERE source = 'confluence' AND space = $1 AND deleted_at IS NULL",
+        [space],
+      )
+    ).rows.map((r) => [r.external_id, r.version]),
+  );
+  const seen = new Set<string>();
+  const changed: string[] = [];
+  let rejected = 0;
+  for (let start = 0; ; start += PAGE) {
+    const listing = await withAtlassianRetry(
+      () =>
+        client.content.getContent({
+          spaceKey: space,
+          type: 'page',
+          status: ['current'],
+          start,
+          limit: PAGE,
+          expand: ['version'],
+        }),
+      logger,
+    );
+    const results = (listing.results ?? []) as unknown[];
+    for (const raw of results) {
+      const parsed = pageSummarySchema.safeParse(raw);
+      if (!parsed.success) {
+        rejected += 1;
+        logger.warn(
+          { space, id: (raw as { id?: unknown }).id, problem: parsed.error.issues[0]?.message },
+          'malformed Confluence page skipped',
+        );
+        continue;
+      }
+      seen.add(parsed.data.id);
+      if (known.get(parsed.data.id) !== parsed.data.version.number) changed.push(parsed.data.id);
+    }
+    if (results.length < PAGE) break;
+  }
+
+  let fetched = 0;
+  for (const id of changed) {
+    const raw = await withAtlassianRetry(
+      () => client.content.getContentById({ id, expand: ['body.storage', 'version'] }),
+      logger,
+    );
+    const page = pageSchema.safeParse(raw);
+    if (!page.success) {
+      rejected += 1;
+      continue;
+    }
+    const row = docRow(options.host, space, page.data);
+    await db.transaction(async (tx) => {
+      await insertEvents(tx, [pageEvent(space, page.data, row)]);
+      await tx.query(
+        `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, deleted_at)
+         VALUES ('confluence', $1, $2, $3, $4, $5, $6, $7, $8, NULL)
+         ON CONFLICT (source, external_id) DO UPDATE SET space = EXCLUDED.space, title = EXCLUDED.title, url = EXCLUDED.url,
+           version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, body_text = EXCLUDED.body_text,
+           content_hash = EXCLUDED.content_hash, deleted_at = NULL`,
+        [row.externalId, row.space, row.title, row.url, row.version, row.updatedAt, row.bodyText, row.contentHash],
+      );
+    });
+    fetched += 1;
+    if (fetched % 50 === 0) await options.heartbeat?.();
+  }
+
+  const gone = [...known.keys()].filter((id) => !seen.has(id));
+  if (gone.length) {
+    await db.query("UPDATE docs SET deleted_at = now() WHERE source = 'confluence' AND external_id = ANY($1::text[])", [
+      gone,
+    ]);
+  }
+  return { fetched, deleted: gone.length, rejected };
+}

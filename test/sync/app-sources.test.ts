@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { listSyncStatus } from '../../src/sync/status.js';
+import { eventually } from '../support/eventually.js';
+import { runTs } from '../support/processes.js';
+
+describe('sources.yml in the running service', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'em-sources-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('each configured scope gets a sync job; without credentials each says what is missing', async () => {
+    const file = path.join(dir, 'sources.yml');
+    writeFileSync(file, 'github:\n  installations:\n    - id: 1\n      repos: [acme/api]\njira:\n  projects: [ENG]\nconfluence:\n  spaces: [ENG]\n');
+    const app = await startApp(
+      loadConfig({ DATA_DIR: path.join(dir, 'data'), SOURCES_FILE: file, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', JOBS_POLL_MS: '100', JOBS_LOCK_LIFETIME_MS: '1000' }),
+      createLogger('silent'),
+    );
+    try {
+      const statuses = await eventually(async () => {
+        const all = await listSyncStatus(app.db);
+        return all.length === 3 ? all : undefined;
+      });
+      expect(statuses.map((s) => [s.source, s.scope, s.lastError])).toEqual([
+        ['confluence', 'ENG', 'CONFLUENCE_HOST, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN are not set'],
+        ['github', 'acme/api', 'GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set'],
+        ['jira', 'ENG', 'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not set'],
+      ]);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  test('an invalid sources.yml stops start-up with the file, line and field', async () => {
+    const file = path.join(dir, 'bad.yml');
+    writeFileSync(file, 'github:\n  installations:\n    - id: 1\n      repos: [not-a-repo]\n');
+    const child = runTs('src/main.ts', { SOURCES_FILE: file, DATA_DIR: path.join(dir, 'data2'), HTTP_PORT: '0' });
+    const { code } = await child.exited();
+    expect(code).toBe(78);
+    expect(child.output()).toContain(`${file}:4: github.installations.0.repos.0: must look like owner/repo`);
+  });
+});
