@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
+import { linkSlackUsersJob } from './identity/jobs.js';
+import { recordIdentity } from './identity/store.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { type HttpServer, type ReadinessChecks, startHttpServer } from './observability/http.js';
@@ -14,7 +16,7 @@ import type { Db } from './store/db.js';
 import { openStore } from './store/open.js';
 import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs } from './sync/jobs.js';
 import { sourcesCommand } from './sync/listeners.js';
-import { loadSources } from './sync/sources.js';
+import { configuredSources, loadSources } from './sync/sources.js';
 
 export interface App {
   db: Db;
@@ -42,10 +44,28 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const db = await openStore(config);
     stack.push(() => db.close());
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
+    for (const person of sources.people) {
+      await recordIdentity(db, { ...person, displayName: person.name }, true);
+    }
+
+    const commands = new CommandRegistry().register('sources', sourcesCommand(configuredSources(sources)));
+    const deps: SlackDeps = { db, logger, commands, home: placeholderSections() };
+    const slack =
+      slackMode(config) === 'slack'
+        ? createSlackBot(
+            {
+              botToken: config.SLACK_BOT_TOKEN as string,
+              appToken: config.SLACK_APP_TOKEN as string,
+              apiUrl: config.SLACK_API_URL,
+            },
+            deps,
+          )
+        : undefined;
 
     const jobs: JobDefinition<never>[] = [
       heartbeatJob(workerName),
       purgeSlackDeliveriesJob,
+      ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
       ...(sources.github
         ? githubSyncJobs(
             sources.github,
@@ -77,20 +97,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       workerName,
     });
     stack.push(() => scheduler.stop());
-
-    const commands = new CommandRegistry().register('sources', sourcesCommand(Object.keys(sources)));
-    const deps: SlackDeps = { db, logger, commands, home: placeholderSections() };
-    const slack =
-      slackMode(config) === 'slack'
-        ? createSlackBot(
-            {
-              botToken: config.SLACK_BOT_TOKEN as string,
-              appToken: config.SLACK_APP_TOKEN as string,
-              apiUrl: config.SLACK_API_URL,
-            },
-            deps,
-          )
-        : undefined;
 
     const readiness: ReadinessChecks = {
       database: async () => (await db.query('SELECT 1 AS ok')).rowCount === 1,

@@ -56,7 +56,6 @@ function scopeSyncJob(
     name: `sync:${source}:${scope}`,
     every: interval,
     concurrency: 1,
-    lockLifetimeMs: 10 * 60_000,
     async run(ctx) {
       const { db, logger } = ctx;
       const status = (await listSyncStatus(db)).find((s) => s.source === source && s.scope === scope);

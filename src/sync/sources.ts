@@ -52,8 +52,24 @@ export const confluenceSourceSchema = z
   })
   .strict();
 
+// Manual links between a person's accounts; they win over what syncing discovers.
+export const personSchema = z
+  .object({
+    email: z.email({ error: 'must be an e-mail address' }),
+    name: z.string().optional(),
+    slack: z
+      .string()
+      .regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id such as U012ABCDEF' })
+      .optional(),
+    github: z.string().optional(),
+    jira: z.string().optional(),
+    linear: z.string().optional(),
+  })
+  .strict();
+
 export const sourcesSchema = z
   .object({
+    people: z.array(personSchema).default([]),
     github: githubSourceSchema.optional(),
     jira: jiraSourceSchema.optional(),
     linear: z.record(z.string(), z.unknown()).optional(),
@@ -62,6 +78,11 @@ export const sourcesSchema = z
   .strict();
 
 export type Sources = z.infer<typeof sourcesSchema>;
+
+/** The sources that are configured (github, jira, ...), without the people list. */
+export function configuredSources(sources: Sources): string[] {
+  return (['github', 'jira', 'linear', 'confluence'] as const).filter((name) => sources[name] !== undefined);
+}
 export type GitHubSource = z.infer<typeof githubSourceSchema>;
 export type JiraSource = z.infer<typeof jiraSourceSchema>;
 export type ConfluenceSource = z.infer<typeof confluenceSourceSchema>;
@@ -105,7 +126,7 @@ export function loadSources(path: string): Sources {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return sourcesSchema.parse({});
     throw err;
   }
   return parseSources(text, path);

@@ -1,5 +1,6 @@
 import { createGitHubApp, instrument } from '../../src/connectors/github/client.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
+import { personBy } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { githubSyncJobs } from '../../src/sync/jobs.js';
@@ -71,6 +72,8 @@ describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
     ).rows[0];
     expect(deployment).toMatchObject({ state: 'success', environment: 'production' });
     expect(deployment?.finished_at).toBeInstanceOf(Date);
+    // Commit e-mails link the GitHub login to a person.
+    expect(await personBy(db, 'github', 'dev1')).toMatchObject({ email: 'dev1@acme.dev' });
   });
 
   test('an idle poll makes only conditional requests that cost no rate limit', async () => {

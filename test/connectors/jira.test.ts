@@ -1,5 +1,6 @@
 import { createJiraClients } from '../../src/connectors/jira/client.js';
 import { incrementalJql, syncJira } from '../../src/connectors/jira/sync.js';
+import { personBy } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
@@ -47,7 +48,7 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
   test('issues (with points, sprint and status history) and sprints are stored; paging goes past 100', async () => {
     const db = await freshDb();
     for (let i = 1; i <= 130; i += 1)
-      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, points: 3, sprintIds: [7] });
+      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, points: 3, sprintIds: [7], assignee: 'acc-sam' });
     jira.addIssue({ key: 'OPS-1', summary: 'other project' });
     jira.transition('ENG-1', 'In Progress', 'indeterminate');
     jira.addSprint(1, {
@@ -75,6 +76,8 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
     expect((await db.query<{ name: string; state: string }>('SELECT name, state FROM sprints')).rows).toEqual([
       { name: 'Sprint 42', state: 'active' },
     ]);
+    // The assignee's e-mail links the Jira account to a person.
+    expect(await personBy(db, 'jira', 'acc-sam')).toMatchObject({ email: 'sam@acme.dev' });
   });
 
   test('the next poll stores only issues updated since the cursor (the newest one is re-read, harmlessly)', async () => {

@@ -14,9 +14,19 @@ describe('sources.yml in the running service', () => {
 
   test('each configured scope gets a sync job; without credentials each says what is missing', async () => {
     const file = path.join(dir, 'sources.yml');
-    writeFileSync(file, 'github:\n  installations:\n    - id: 1\n      repos: [acme/api]\njira:\n  projects: [ENG]\nconfluence:\n  spaces: [ENG]\n');
+    writeFileSync(
+      file,
+      'github:\n  installations:\n    - id: 1\n      repos: [acme/api]\njira:\n  projects: [ENG]\nconfluence:\n  spaces: [ENG]\n',
+    );
     const app = await startApp(
-      loadConfig({ DATA_DIR: path.join(dir, 'data'), SOURCES_FILE: file, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', JOBS_POLL_MS: '100', JOBS_LOCK_LIFETIME_MS: '1000' }),
+      loadConfig({
+        DATA_DIR: path.join(dir, 'data'),
+        SOURCES_FILE: file,
+        HTTP_PORT: '0',
+        HTTP_HOST: '127.0.0.1',
+        JOBS_POLL_MS: '100',
+        JOBS_LOCK_LIFETIME_MS: '1000',
+      }),
       createLogger('silent'),
     );
     try {

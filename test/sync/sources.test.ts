@@ -24,8 +24,8 @@ describe('sources.yml', () => {
     });
   });
 
-  test('an empty file means no sources', () => {
-    expect(parseSources('')).toEqual({});
+  test('an empty file means no sources and no people', () => {
+    expect(parseSources('')).toEqual({ people: [] });
   });
 
   test('a bad value is reported with file, line and field', () => {

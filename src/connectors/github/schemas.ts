@@ -36,7 +36,10 @@ export type Review = z.infer<typeof reviewSchema>;
 
 export const commitSchema = z.object({
   sha: z.string(),
-  commit: z.object({ author: z.object({ date: timestamp }).nullable() }),
+  commit: z.object({
+    author: z.object({ date: timestamp, email: z.string().optional(), name: z.string().optional() }).nullable(),
+  }),
+  author: user.optional(),
 });
 export type Commit = z.infer<typeof commitSchema>;
 

@@ -1,3 +1,4 @@
+import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
@@ -162,6 +163,15 @@ async function storePullRequest(
     ]);
     await upsertPullRequest(tx, pullRequestRow(repo, pr.data, validCommits));
     for (const r of validReviews) await upsertReview(tx, repo, number, r.review);
+    // Commit e-mails tie a GitHub login to a person (and through e-mail, to Slack).
+    for (const c of validCommits) {
+      if (c.author?.login)
+        await recordIdentity(tx, {
+          github: c.author.login,
+          email: c.commit.author?.email,
+          displayName: c.commit.author?.name,
+        });
+    }
   });
   return { stored: 1, rejected: (reviews.data as unknown[]).length - validReviews.length };
 }

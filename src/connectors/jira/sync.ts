@@ -1,3 +1,4 @@
+import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
@@ -97,6 +98,13 @@ export async function syncJira(
         await insertEvents(tx, [issueEvent(issue, raw)]);
         await upsertWorkItem(tx, 'jira', workItemRow(clients.host, issue, options.fields));
         await insertChanges(tx, 'jira', issue.key, fieldChanges(issue));
+        const assignee = issue.fields.assignee;
+        if (assignee)
+          await recordIdentity(tx, {
+            jira: assignee.accountId,
+            email: assignee.emailAddress,
+            displayName: assignee.displayName,
+          });
       });
       issues += 1;
       if (!newest || Date.parse(issue.fields.updated) > Date.parse(newest)) newest = issue.fields.updated;

@@ -295,7 +295,7 @@ export class GitHubStandIn {
           (pull.commits ?? []).map((c) => ({
             sha: c.sha,
             commit: {
-              author: { name: pull.author, email: `${pull.author}@users.noreply.github.com`, date: c.date },
+              author: { name: pull.author, email: `${pull.author}@acme.dev`, date: c.date },
               message: 'change',
             },
             author: this.user(pull.author),

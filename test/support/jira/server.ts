@@ -92,7 +92,15 @@ export class JiraStandIn {
 
   private issueJson(i: StandInIssue): Json {
     const person = (id: string | null | undefined) =>
-      id ? { accountId: id, displayName: id, active: true, accountType: 'atlassian' } : null;
+      id
+        ? {
+            accountId: id,
+            displayName: id,
+            emailAddress: `${id.replace(/^acc-/, '')}@acme.dev`,
+            active: true,
+            accountType: 'atlassian',
+          }
+        : null;
     return {
       id: String(10_000 + this.issues.indexOf(i)),
       key: i.key,
