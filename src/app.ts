@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
+import { githubWebhookRoute } from './connectors/github/webhooks.js';
 import { linkSlackUsersJob } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
-import { type HttpServer, type ReadinessChecks, startHttpServer } from './observability/http.js';
+import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
 import { createSlackBot, type SlackBot } from './slack/bot.js';
@@ -103,7 +104,18 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       jobs: () => scheduler.running,
       ...(slack ? { slack: () => slack.connected } : {}),
     };
-    const http = await startHttpServer({ host: config.HTTP_HOST, port: config.HTTP_PORT, logger, readiness });
+    const routes: Record<string, RouteHandler> =
+      config.GITHUB_WEBHOOK_SECRET && sources.github
+        ? {
+            'POST /webhooks/github': githubWebhookRoute({
+              secret: config.GITHUB_WEBHOOK_SECRET,
+              db,
+              logger,
+              environment: sources.github.deployments.environment,
+            }),
+          }
+        : {};
+    const http = await startHttpServer({ host: config.HTTP_HOST, port: config.HTTP_PORT, logger, readiness, routes });
     stack.push(() => http.close());
     logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics)');
 

@@ -13,7 +13,9 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
        head_ref = EXCLUDED.head_ref, base_ref = EXCLUDED.base_ref, additions = EXCLUDED.additions,
        deletions = EXCLUDED.deletions, changed_files = EXCLUDED.changed_files,
        requested_reviewers = EXCLUDED.requested_reviewers, labels = EXCLUDED.labels,
-       ticket_keys = EXCLUDED.ticket_keys, first_commit_at = EXCLUDED.first_commit_at, url = EXCLUDED.url
+       ticket_keys = EXCLUDED.ticket_keys, url = EXCLUDED.url,
+       -- a webhook carries no commits: keep the first-commit time polling found
+       first_commit_at = COALESCE(EXCLUDED.first_commit_at, pull_requests.first_commit_at)
      WHERE pull_requests.updated_at <= EXCLUDED.updated_at`,
     [
       row.repo,

@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Webhooks } from '@octokit/webhooks';
+import type { RouteHandler } from '../../observability/http.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Db } from '../../store/db.js';
+import { insertEvents } from '../../sync/store.js';
+import { deploymentEvent, deploymentState, pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
+import { deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
+import { upsertDeployment, upsertPullRequest, upsertReview } from './store.js';
+
+const MAX_BODY = 5 * 1024 * 1024;
+
+/**
+ * The optional push path, for installations with a public URL: GitHub webhooks, signature-checked, stored
+ * through the same normalization as polling, so a change seen both ways is stored once.
+ */
+export function githubWebhookRoute(options: {
+  secret: string;
+  db: Db;
+  logger: Logger;
+  environment: string;
+}): RouteHandler {
+  const { db, logger } = options;
+  const webhooks = new Webhooks({ secret: options.secret });
+
+  webhooks.on('pull_request', async ({ payload }) => {
+    const repo = payload.repository.full_name;
+    const pr = pullRequestSchema.safeParse(payload.pull_request);
+    if (!pr.success)
+      return void logger.warn({ repo, problem: pr.error.issues[0]?.message }, 'malformed pull_request webhook skipped');
+    await db.transaction(async (tx) => {
+      await insertEvents(tx, [pullRequestEvent(repo, pr.data, payload.pull_request)]);
+      await upsertPullRequest(tx, pullRequestRow(repo, pr.data, []));
+    });
+  });
+
+  webhooks.on('pull_request_review', async ({ payload }) => {
+    const repo = payload.repository.full_name;
+    const review = reviewSchema.safeParse(payload.review);
+    if (!review.success) return;
+    await db.transaction(async (tx) => {
+      await insertEvents(tx, [reviewEvent(repo, payload.pull_request.number, review.data, payload.review)]);
+      await upsertReview(tx, repo, payload.pull_request.number, review.data);
+    });
+  });
+
+  webhooks.on('deployment_status', async ({ payload }) => {
+    const repo = payload.repository.full_name;
+    const deployment = deploymentSchema.safeParse(payload.deployment);
+    const status = deploymentStatusSchema.safeParse(payload.deployment_status);
+    if (!deployment.success || !status.success || deployment.data.environment !== options.environment) return;
+    const { state, finishedAt } = deploymentState([status.data]);
+    await db.transaction(async (tx) => {
+      await insertEvents(tx, [deploymentEvent(repo, deployment.data, [status.data], payload.deployment)]);
+      await upsertDeployment(tx, repo, deployment.data, state, finishedAt);
+    });
+  });
+
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const reply = (status: number, text: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(text);
+    };
+    const body = await readBody(req);
+    if (body === undefined) return reply(413, 'payload too large');
+    const id = String(req.headers['x-github-delivery'] ?? '');
+    const name = String(req.headers['x-github-event'] ?? '');
+    const signature = String(req.headers['x-hub-signature-256'] ?? '');
+    if (!(await webhooks.verify(body, signature).catch(() => false))) return reply(401, 'signature does not match');
+    try {
+      await webhooks.receive({ id, name: name as never, payload: JSON.parse(body) });
+      reply(200, 'ok');
+    } catch (err) {
+      logger.error({ err, event: name, delivery: id }, 'github webhook failed');
+      reply(500, 'failed; GitHub shows the delivery as failed and it can be redelivered');
+    }
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
