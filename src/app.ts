@@ -15,7 +15,7 @@ import { placeholderSections } from './slack/home.js';
 import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
 import { openStore } from './store/open.js';
-import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs } from './sync/jobs.js';
+import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs } from './sync/jobs.js';
 import { sourcesCommand } from './sync/listeners.js';
 import { configuredSources, loadSources } from './sync/sources.js';
 
@@ -80,6 +80,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
             email: config.JIRA_EMAIL,
             apiToken: config.JIRA_API_TOKEN,
           })
+        : []),
+      ...(sources.linear
+        ? linearSyncJobs(sources.linear, { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL })
         : []),
       ...(sources.confluence
         ? confluenceSyncJobs(sources.confluence, {

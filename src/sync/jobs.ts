@@ -5,10 +5,11 @@ import { createGitHubApp, instrument } from '../connectors/github/client.js';
 import { syncGitHubRepo } from '../connectors/github/sync.js';
 import { createJiraClients } from '../connectors/jira/client.js';
 import { syncJira } from '../connectors/jira/sync.js';
+import { createLinearClient, syncLinear } from '../connectors/linear/sync.js';
 import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
-import type { ConfluenceSource, GitHubSource, JiraSource } from './sources.js';
+import type { ConfluenceSource, GitHubSource, JiraSource, LinearSource } from './sources.js';
 import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
 
 const syncRuns = new Counter({
@@ -196,10 +197,42 @@ export function confluenceSyncJobs(source: ConfluenceSource, credentials: JiraCr
   );
 }
 
+/** One job for the configured teams. */
+export function linearSyncJobs(
+  source: LinearSource,
+  credentials: { apiKey?: string; apiUrl?: string },
+): JobDefinition[] {
+  const client = credentials.apiKey
+    ? createLinearClient({ apiKey: credentials.apiKey, apiUrl: credentials.apiUrl })
+    : undefined;
+  return [
+    scopeSyncJob(
+      'linear',
+      source.teams.join(','),
+      source.interval,
+      client
+        ? async ({ db, logger, touch }) => {
+            const result = await syncLinear({
+              db,
+              logger,
+              client,
+              teams: source.teams,
+              backfillSince: new Date(Date.now() - source.backfill_days * 86_400_000),
+              heartbeat: touch,
+            });
+            logger.info({ ...result }, 'linear sync done');
+            return { rejected: result.rejected };
+          }
+        : 'LINEAR_API_KEY is not set',
+    ),
+  ];
+}
+
 /** A short reason a person can act on; never a token or a stack. */
 export function describeSourceError(err: unknown): string {
-  const e = err as { message?: string; code?: string };
+  const e = err as { message?: string; code?: string; type?: string };
   const status = statusOf(err);
+  if (e.type === 'AuthenticationError') return 'authentication failed: check the API key';
   if (status === 401) return 'authentication failed (401): check the credentials';
   if (status === 403) return 'forbidden or rate-limited (403): the account may lack access to this scope';
   if (status === 404) return 'not found (404): the scope does not exist or is not shared with the account';

@@ -43,6 +43,14 @@ export const jiraSourceSchema = z
   })
   .strict();
 
+export const linearSourceSchema = z
+  .object({
+    teams: z.array(z.string().regex(/^[A-Z][A-Z0-9]*$/, { error: 'must be a Linear team key such as APP' })).min(1),
+    interval: interval.default('10 minutes'),
+    backfill_days: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+
 export const confluenceSourceSchema = z
   .object({
     spaces: z
@@ -72,7 +80,7 @@ export const sourcesSchema = z
     people: z.array(personSchema).default([]),
     github: githubSourceSchema.optional(),
     jira: jiraSourceSchema.optional(),
-    linear: z.record(z.string(), z.unknown()).optional(),
+    linear: linearSourceSchema.optional(),
     confluence: confluenceSourceSchema.optional(),
   })
   .strict();
@@ -86,6 +94,7 @@ export function configuredSources(sources: Sources): string[] {
 export type GitHubSource = z.infer<typeof githubSourceSchema>;
 export type JiraSource = z.infer<typeof jiraSourceSchema>;
 export type ConfluenceSource = z.infer<typeof confluenceSourceSchema>;
+export type LinearSource = z.infer<typeof linearSourceSchema>;
 
 export class SourcesError extends Error {
   constructor(readonly problems: string[]) {

@@ -1,0 +1,243 @@
+import { LinearClient, RatelimitedLinearError } from '@linear/sdk';
+import pRetry, { AbortError } from 'p-retry';
+import { z } from 'zod';
+import { recordIdentity } from '../../identity/store.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Db } from '../../store/db.js';
+import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
+import { sourceApiCalls } from '../github/client.js';
+import { insertChanges, upsertWorkItem } from '../jira/store.js';
+
+export function createLinearClient(options: { apiKey: string; apiUrl?: string }): LinearClient {
+  return new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
+}
+
+// One query for what reports need; the SDK's own objects would cost a request per relation.
+const ISSUES = `query EmAgentIssues($filter: IssueFilter, $after: String) {
+  issues(filter: $filter, first: 100, after: $after) {
+    nodes {
+      id identifier title priority estimate url createdAt updatedAt completedAt
+      state { name type }
+      assignee { id email name }
+      team { key }
+      cycle { id }
+      labels { nodes { name } }
+      history(first: 50) { nodes { id createdAt actor { id } fromState { name } toState { name } } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+const CYCLES = `query EmAgentCycles($teams: [String!]) {
+  teams(filter: { key: { in: $teams } }) {
+    nodes { key cycles(first: 50) { nodes { id number name startsAt endsAt completedAt } } }
+  }
+}`;
+
+const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)));
+const issueSchema = z.object({
+  id: z.string(),
+  identifier: z.string().regex(/^[A-Z][A-Z0-9]*-\d+$/),
+  title: z.string(),
+  priority: z.number().nullable().optional(),
+  estimate: z.number().nullable().optional(),
+  url: z.string(),
+  createdAt: date,
+  updatedAt: date,
+  completedAt: date.nullable().optional(),
+  state: z.object({ name: z.string(), type: z.string() }),
+  assignee: z
+    .object({ id: z.string(), email: z.string().nullable().optional(), name: z.string().nullable().optional() })
+    .nullable()
+    .optional(),
+  team: z.object({ key: z.string() }),
+  cycle: z.object({ id: z.string() }).nullable().optional(),
+  labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
+  history: z.object({
+    nodes: z.array(
+      z.object({
+        id: z.string(),
+        createdAt: date,
+        actor: z.object({ id: z.string() }).nullable().optional(),
+        fromState: z.object({ name: z.string() }).nullable().optional(),
+        toState: z.object({ name: z.string() }).nullable().optional(),
+      }),
+    ),
+  }),
+});
+
+const PRIORITY = ['No priority', 'Urgent', 'High', 'Medium', 'Low'];
+// Linear's state types mapped onto the status categories reports use (Jira's names).
+const CATEGORY: Record<string, string> = {
+  backlog: 'new',
+  unstarted: 'new',
+  triage: 'new',
+  started: 'indeterminate',
+  completed: 'done',
+  canceled: 'done',
+};
+
+async function request<T>(
+  client: LinearClient,
+  logger: Logger,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<T> {
+  return pRetry(
+    async () => {
+      try {
+        const response = await client.client.rawRequest<T, Record<string, unknown>>(query, variables);
+        sourceApiCalls.inc({ source: 'linear', status: String(response.status ?? 200) });
+        return response.data as T;
+      } catch (err) {
+        sourceApiCalls.inc({ source: 'linear', status: err instanceof RatelimitedLinearError ? '429' : 'error' });
+        const status = (err as { status?: number }).status;
+        if (!(err instanceof RatelimitedLinearError) && status !== undefined && status < 500)
+          throw new AbortError(err as Error);
+        throw err;
+      }
+    },
+    {
+      retries: 4,
+      minTimeout: 1000,
+      onFailedAttempt: async (error) => {
+        const wait = error instanceof RatelimitedLinearError ? (error.retryAfter ?? 1) : 0;
+        logger.warn({ attempt: error.attemptNumber, retryAfter: wait }, 'Linear request failed; retrying');
+        if (wait) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      },
+    },
+  );
+}
+
+export interface LinearSyncOptions {
+  db: Db;
+  logger: Logger;
+  client: LinearClient;
+  teams: string[];
+  backfillSince: Date;
+  heartbeat?: () => Promise<void>;
+}
+
+/** Issues of the teams updated since the cursor (with state history), and their cycles. */
+export async function syncLinear(
+  options: LinearSyncOptions,
+): Promise<{ issues: number; cycles: number; rejected: number }> {
+  const { db, logger, client, teams } = options;
+  const scope = teams.join(',');
+  const cursor = (await getCursor<{ since?: string }>(db, 'linear', scope)) ?? {};
+  const since = cursor.since ?? options.backfillSince.toISOString();
+  let newest = cursor.since;
+  let after: string | undefined;
+  let issues = 0;
+  let rejected = 0;
+  type Page = { issues: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } } };
+  do {
+    const page: Page = await request<Page>(client, logger, ISSUES, {
+      filter: { team: { key: { in: teams } }, updatedAt: { gte: since } },
+      after,
+    });
+    for (const raw of page.issues.nodes) {
+      const parsed = issueSchema.safeParse(raw);
+      if (!parsed.success) {
+        rejected += 1;
+        logger.warn(
+          { id: (raw as { identifier?: unknown }).identifier, problem: parsed.error.issues[0]?.message },
+          'malformed Linear issue skipped',
+        );
+        continue;
+      }
+      const issue = parsed.data;
+      await db.transaction(async (tx) => {
+        await insertEvents(tx, [
+          {
+            source: 'linear',
+            kind: 'issue',
+            externalId: `${issue.identifier}@${issue.updatedAt}`,
+            occurredAt: issue.updatedAt,
+            actor: issue.assignee?.id ?? null,
+            subject: issue.identifier,
+            normalized: { status: issue.state.name, title: issue.title },
+            raw,
+          },
+        ]);
+        await upsertWorkItem(tx, 'linear', {
+          key: issue.identifier,
+          project: issue.team.key,
+          title: issue.title,
+          type: null,
+          status: issue.state.name,
+          statusCategory: CATEGORY[issue.state.type] ?? null,
+          priority: PRIORITY[issue.priority ?? 0] ?? null,
+          assignee: issue.assignee?.id ?? null,
+          labels: issue.labels.nodes.map((l) => l.name),
+          points: issue.estimate ?? null,
+          sprintIds: issue.cycle ? [issue.cycle.id] : [],
+          createdAt: issue.createdAt,
+          updatedAt: issue.updatedAt,
+          resolvedAt: issue.completedAt ?? null,
+          url: issue.url,
+        });
+        await insertChanges(
+          tx,
+          'linear',
+          issue.identifier,
+          issue.history.nodes
+            .filter((h) => h.toState)
+            .map((h) => ({
+              changeId: h.id,
+              field: 'status',
+              from: h.fromState?.name ?? null,
+              to: h.toState?.name ?? null,
+              author: h.actor?.id ?? null,
+              at: h.createdAt,
+            })),
+        );
+        if (issue.assignee)
+          await recordIdentity(tx, {
+            linear: issue.assignee.id,
+            email: issue.assignee.email,
+            displayName: issue.assignee.name,
+          });
+      });
+      issues += 1;
+      if (!newest || Date.parse(issue.updatedAt) > Date.parse(newest)) newest = issue.updatedAt;
+    }
+    after = page.issues.pageInfo.hasNextPage ? (page.issues.pageInfo.endCursor ?? undefined) : undefined;
+    await options.heartbeat?.();
+  } while (after);
+  if (newest) await setCursor(db, 'linear', scope, { since: newest });
+
+  type Cycles = {
+    teams: {
+      nodes: {
+        key: string;
+        cycles: {
+          nodes: {
+            id: string;
+            number: number;
+            name: string | null;
+            startsAt: string;
+            endsAt: string;
+            completedAt: string | null;
+          }[];
+        };
+      }[];
+    };
+  };
+  const data = await request<Cycles>(client, logger, CYCLES, { teams });
+  let cycles = 0;
+  for (const team of data.teams.nodes) {
+    for (const c of team.cycles.nodes) {
+      const now = Date.now();
+      const state = c.completedAt ? 'closed' : Date.parse(c.startsAt) <= now ? 'active' : 'future';
+      await db.query(
+        `INSERT INTO sprints (source, id, board, name, state, start_at, end_at, completed_at) VALUES ('linear', $1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (source, id) DO UPDATE SET name = EXCLUDED.name, state = EXCLUDED.state, start_at = EXCLUDED.start_at,
+           end_at = EXCLUDED.end_at, completed_at = EXCLUDED.completed_at`,
+        [c.id, team.key, c.name ?? `Cycle ${c.number}`, state, c.startsAt, c.endsAt, c.completedAt],
+      );
+      cycles += 1;
+    }
+  }
+  return { issues, cycles, rejected };
+}

@@ -1,0 +1,88 @@
+import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
+import { personBy } from '../../src/identity/store.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { Db } from '../../src/store/db.js';
+import { describeEachEngine } from '../support/engines.js';
+import { LinearStandIn } from '../support/linear/server.js';
+
+const logger = createLogger('silent');
+
+describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb }) => {
+  let linear: LinearStandIn;
+  beforeEach(async () => {
+    linear = await new LinearStandIn().start();
+  });
+  afterEach(() => linear.stop());
+
+  const run = (db: Db, apiKey = linear.apiKey) =>
+    syncLinear({
+      db,
+      logger,
+      client: createLinearClient({ apiKey, apiUrl: linear.url }),
+      teams: ['APP'],
+      backfillSince: new Date(Date.now() - 86_400_000),
+    });
+  const items = async (db: Db) =>
+    (
+      await db.query<{
+        key: string;
+        status: string;
+        status_category: string;
+        points: number | null;
+        sprint_ids: string[];
+      }>("SELECT key, status, status_category, points, sprint_ids FROM work_items WHERE source = 'linear' ORDER BY key")
+    ).rows;
+
+  test('issues with state history, estimates and cycles are stored; the next poll reads only changes', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 130; i += 1) {
+      linear.addIssue({
+        identifier: `APP-${i}`,
+        title: `Issue ${i}`,
+        estimate: 2,
+        cycleId: 'cyc-1',
+        assignee: { id: 'u-raj', email: 'raj@acme.dev', name: 'Raj' },
+        updatedAt: new Date(Date.now() - 3_600_000 + i).toISOString(),
+      });
+    }
+    linear.addIssue({ identifier: 'OPS-1', title: 'other team' });
+    linear.cycles.push({
+      team: 'APP',
+      id: 'cyc-1',
+      number: 12,
+      startsAt: new Date(Date.now() - 5 * 86_400_000).toISOString(),
+      endsAt: new Date(Date.now() + 9 * 86_400_000).toISOString(),
+      completedAt: null,
+    });
+    linear.move('APP-1', { name: 'In Progress', type: 'started' });
+    expect(await run(db)).toEqual({ issues: 130, cycles: 1, rejected: 0 });
+    expect((await items(db)).find((r) => r.key === 'APP-1')).toEqual({
+      key: 'APP-1',
+      status: 'In Progress',
+      status_category: 'indeterminate',
+      points: 2,
+      sprint_ids: ['cyc-1'],
+    });
+    expect(
+      (await db.query<{ state: string; name: string }>("SELECT state, name FROM sprints WHERE source = 'linear'")).rows,
+    ).toEqual([{ state: 'active', name: 'Cycle 12' }]);
+    expect(await personBy(db, 'linear', 'u-raj')).toMatchObject({ email: 'raj@acme.dev' });
+
+    linear.move('APP-7', { name: 'Done', type: 'completed' });
+    const next = await run(db);
+    expect(next.issues).toBe(2); // APP-7, and APP-1 (the cursor's own issue, re-read harmlessly)
+    expect((await items(db)).find((r) => r.key === 'APP-7')).toMatchObject({ status: 'Done', status_category: 'done' });
+  });
+
+  test('rate limiting is waited out; a wrong API key fails at once', async () => {
+    const db = await freshDb();
+    linear.addIssue({ identifier: 'APP-1', title: 'one' });
+    linear.rateLimitNextRequests(1);
+    const started = Date.now();
+    expect((await run(db)).issues).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const calls = linear.calls.length;
+    await expect(run(db, 'lin_api_wrong')).rejects.toThrow(/authenticat/i);
+    expect(linear.calls.length).toBe(calls + 1);
+  });
+});

@@ -1,0 +1,209 @@
+// A local Linear GraphQL API: a subset of Linear's schema executed by the reference `graphql` implementation,
+// so queries are parsed and validated as Linear's server would; Relay-style pagination, API-key auth,
+// rate limiting (429 + retry-after and x-ratelimit-* headers) on demand.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildSchema, graphql } from 'graphql';
+import { type LocalServer, listenLocal } from '../local-server.js';
+
+const SCHEMA = buildSchema(`
+  scalar DateTime
+  input StringComparator { eq: String, in: [String!] }
+  input DateComparator { gte: DateTime, gt: DateTime }
+  input TeamFilter { key: StringComparator }
+  input IssueFilter { team: TeamFilter, updatedAt: DateComparator }
+  type PageInfo { hasNextPage: Boolean!, endCursor: String }
+  type WorkflowState { name: String!, type: String! }
+  type User { id: ID!, email: String, name: String }
+  type Team { key: String!, cycles(first: Int): CycleConnection! }
+  type Cycle { id: ID!, number: Float!, name: String, startsAt: DateTime!, endsAt: DateTime!, completedAt: DateTime }
+  type CycleConnection { nodes: [Cycle!]! }
+  type TeamConnection { nodes: [Team!]! }
+  type IssueLabel { name: String! }
+  type IssueLabelConnection { nodes: [IssueLabel!]! }
+  type IssueHistory { id: ID!, createdAt: DateTime!, actor: User, fromState: WorkflowState, toState: WorkflowState }
+  type IssueHistoryConnection { nodes: [IssueHistory!]! }
+  type Issue {
+    id: ID!, identifier: String!, title: String!, priority: Float, estimate: Float, url: String!,
+    createdAt: DateTime!, updatedAt: DateTime!, completedAt: DateTime,
+    state: WorkflowState!, assignee: User, team: Team!, cycle: Cycle,
+    labels: IssueLabelConnection!, history(first: Int): IssueHistoryConnection!
+  }
+  type IssueConnection { nodes: [Issue!]!, pageInfo: PageInfo! }
+  type Query {
+    issues(filter: IssueFilter, first: Int, after: String): IssueConnection!
+    teams(filter: TeamFilter): TeamConnection!
+  }
+`);
+
+export interface StandInLinearIssue {
+  identifier: string;
+  title: string;
+  team: string;
+  state: { name: string; type: string };
+  assignee?: { id: string; email: string; name: string };
+  estimate?: number;
+  cycleId?: string;
+  createdAt: string;
+  updatedAt: string;
+  history: { id: string; createdAt: string; from: string; to: string }[];
+}
+
+export class LinearStandIn {
+  readonly apiKey = `lin_api_${'k'.repeat(32)}`;
+  readonly issues: StandInLinearIssue[] = [];
+  readonly cycles: {
+    team: string;
+    id: string;
+    number: number;
+    startsAt: string;
+    endsAt: string;
+    completedAt: string | null;
+  }[] = [];
+  readonly calls: { status: number; operation: string }[] = [];
+  private rateLimitNext = 0;
+  private server?: LocalServer;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = await listenLocal((req, res) => this.route(req, res));
+    this.url = `${this.server.url}/graphql`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+  }
+
+  addIssue(issue: Partial<StandInLinearIssue> & { identifier: string; title: string }): StandInLinearIssue {
+    const at = new Date().toISOString();
+    const full: StandInLinearIssue = {
+      team: issue.identifier.split('-')[0] as string,
+      state: { name: 'Todo', type: 'unstarted' },
+      createdAt: at,
+      updatedAt: at,
+      history: [],
+      ...issue,
+    };
+    this.issues.push(full);
+    return full;
+  }
+
+  move(identifier: string, state: { name: string; type: string }): void {
+    const issue = this.issues.find((i) => i.identifier === identifier);
+    if (!issue) throw new Error(`no issue ${identifier}`);
+    const at = new Date(Math.max(Date.now(), Date.parse(issue.updatedAt) + 1000)).toISOString();
+    issue.history.push({
+      id: `h-${issue.identifier}-${issue.history.length}`,
+      createdAt: at,
+      from: issue.state.name,
+      to: state.name,
+    });
+    Object.assign(issue, { state, updatedAt: at });
+  }
+
+  rateLimitNextRequests(n: number): void {
+    this.rateLimitNext = n;
+  }
+
+  private issueNode(i: StandInLinearIssue) {
+    return {
+      id: `uuid-${i.identifier}`,
+      identifier: i.identifier,
+      title: i.title,
+      priority: 3,
+      estimate: i.estimate ?? null,
+      url: `https://linear.app/acme/issue/${i.identifier}`,
+      createdAt: i.createdAt,
+      updatedAt: i.updatedAt,
+      completedAt: i.state.type === 'completed' ? i.updatedAt : null,
+      state: i.state,
+      assignee: i.assignee ?? null,
+      team: { key: i.team, cycles: () => ({ nodes: [] }) },
+      cycle: i.cycleId ? { id: i.cycleId } : null,
+      labels: { nodes: [] },
+      history: () => ({
+        nodes: i.history.map((h) => ({
+          id: h.id,
+          createdAt: h.createdAt,
+          actor: { id: 'u-maya' },
+          fromState: { name: h.from, type: 'x' },
+          toState: { name: h.to, type: 'x' },
+        })),
+      }),
+    };
+  }
+
+  private readonly root = {
+    issues: (args: {
+      filter?: { team?: { key?: { in?: string[] } }; updatedAt?: { gte?: string } };
+      first?: number;
+      after?: string;
+    }) => {
+      const teams = args.filter?.team?.key?.in;
+      const since = args.filter?.updatedAt?.gte ? Date.parse(args.filter.updatedAt.gte) : 0;
+      const matching = this.issues
+        .filter((i) => (!teams || teams.includes(i.team)) && Date.parse(i.updatedAt) >= since)
+        .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
+      const start = args.after ? Number(Buffer.from(args.after, 'base64').toString()) : 0;
+      const first = Math.min(args.first ?? 50, 250);
+      const nodes = matching.slice(start, start + first).map((i) => this.issueNode(i));
+      const end = start + nodes.length;
+      return {
+        nodes,
+        pageInfo: { hasNextPage: end < matching.length, endCursor: Buffer.from(String(end)).toString('base64') },
+      };
+    },
+    teams: (args: { filter?: { key?: { in?: string[] } } }) => {
+      const keys = args.filter?.key?.in ?? [...new Set(this.issues.map((i) => i.team))];
+      return {
+        nodes: keys.map((key) => ({
+          key,
+          cycles: () => ({ nodes: this.cycles.filter((c) => c.team === key).map((c) => ({ ...c, name: null })) }),
+        })),
+      };
+    },
+  };
+
+  private async route(req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}, operation = '') => {
+      this.calls.push({ status, operation });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-ratelimit-requests-limit': '1500',
+        'x-ratelimit-requests-remaining': '1499',
+        ...headers,
+      });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== this.apiKey) {
+      return send(400, {
+        errors: [
+          {
+            message: 'Authentication required, not authenticated',
+            extensions: {
+              type: 'authentication error',
+              code: 'AUTHENTICATION_ERROR',
+              userPresentableMessage: 'You need to authenticate to access this operation.',
+            },
+          },
+        ],
+      });
+    }
+    if (this.rateLimitNext > 0) {
+      this.rateLimitNext -= 1;
+      return send(
+        429,
+        { errors: [{ message: 'Rate limit exceeded', extensions: { code: 'RATELIMITED', type: 'ratelimited' } }] },
+        { 'retry-after': '1', 'x-ratelimit-requests-remaining': '0' },
+      );
+    }
+    const { query, variables } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
+      query: string;
+      variables?: Record<string, unknown>;
+    };
+    const result = await graphql({ schema: SCHEMA, source: query, rootValue: this.root, variableValues: variables });
+    send(result.errors ? 400 : 200, result, {}, /query\s+(\w+)/.exec(query)?.[1] ?? '');
+  }
+}
