@@ -18,6 +18,7 @@ import { openStore } from './store/open.js';
 import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs } from './sync/jobs.js';
 import { sourcesCommand } from './sync/listeners.js';
 import { configuredSources, loadSources } from './sync/sources.js';
+import { listSyncStatus } from './sync/status.js';
 
 export interface App {
   db: Db;
@@ -118,7 +119,25 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
             }),
           }
         : {};
-    const http = await startHttpServer({ host: config.HTTP_HOST, port: config.HTTP_PORT, logger, readiness, routes });
+    // A failing source does not make the bot unready (it still answers in Slack); /ready shows it all the same.
+    const details = async () => {
+      const statuses = await listSyncStatus(db);
+      return statuses.length
+        ? {
+            sources: Object.fromEntries(
+              statuses.map((st) => [`${st.source}:${st.scope}`, st.lastError ? `failing: ${st.lastError}` : 'ok']),
+            ),
+          }
+        : {};
+    };
+    const http = await startHttpServer({
+      host: config.HTTP_HOST,
+      port: config.HTTP_PORT,
+      logger,
+      readiness,
+      routes,
+      details,
+    });
     stack.push(() => http.close());
     logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics)');
 

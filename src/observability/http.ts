@@ -20,6 +20,8 @@ export interface HttpServerOptions {
   readiness: ReadinessChecks;
   /** Extra routes by "METHOD /path" (e.g. a webhook receiver). */
   routes?: Record<string, RouteHandler>;
+  /** Extra information for /ready that does not decide readiness (e.g. each source's sync health). */
+  details?: () => Promise<Record<string, unknown>>;
 }
 
 /** /health (the process answers), /ready (its dependencies answer), /metrics (Prometheus). */
@@ -29,7 +31,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     'GET /ready': async (_req, res) => {
       const checks = await runChecks(options.readiness);
       const ready = Object.values(checks).every(Boolean);
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+      const details = options.details ? await options.details().catch(() => ({})) : {};
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks, ...details });
     },
     'GET /metrics': async (_req, res) => {
       res.writeHead(200, { 'content-type': metrics.contentType });

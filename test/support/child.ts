@@ -63,6 +63,34 @@ if (mode === 'migrate') {
     await db.close();
     process.exit(0);
   });
+} else if (mode === 'github-backfill') {
+  // Syncs one repository from a GitHub stand-in run by the test, reporting each page it commits.
+  const { createGitHubApp } = await import('../../src/connectors/github/client.js');
+  const { syncGitHubRepo } = await import('../../src/connectors/github/sync.js');
+  const db = await openStore(store);
+  const app = createGitHubApp({
+    appId: String(process.env.GH_APP_ID),
+    privateKey: String(process.env.GH_KEY),
+    baseUrl: process.env.GH_URL,
+    logger: createLogger('silent'),
+  });
+  const octokit = await app.getInstallationOctokit(Number(process.env.GH_INSTALLATION));
+  let pages = 0;
+  await syncGitHubRepo({
+    db,
+    logger: createLogger('silent'),
+    octokit,
+    repo: String(process.env.GH_REPO),
+    environment: 'production',
+    backfillSince: new Date('2020-01-01T00:00:00Z'),
+    heartbeat: async () => {
+      pages += 1;
+      say(`page ${pages} committed`);
+      await new Promise((r) => setTimeout(r, 200)); // leaves the test time to kill us mid-backfill
+    },
+  });
+  say('backfill done');
+  await db.close();
 } else {
   throw new Error(`unknown MODE ${mode}`);
 }

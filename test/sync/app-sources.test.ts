@@ -53,3 +53,52 @@ describe('sources.yml in the running service', () => {
     expect(child.output()).toContain(`${file}:4: github.installations.0.repos.0: must look like owner/repo`);
   });
 });
+
+describe('one failing scope does not stop the others', () => {
+  test('a repository the App cannot see fails alone, and /ready shows each scope', async () => {
+    const { GitHubStandIn } = await import('../support/github/server.js');
+    const gh = await new GitHubStandIn().start();
+    const dir = mkdtempSync(path.join(tmpdir(), 'em-sources-mixed-'));
+    gh.addInstallation(3, ['acme/api']);
+    gh.addPull('acme/api', { title: 'ENG-1 fix', author: 'sam' });
+    const file = path.join(dir, 'sources.yml');
+    writeFileSync(file, 'github:\n  installations:\n    - id: 3\n      repos: [acme/api, acme/secret]\n');
+    const app = await startApp(
+      loadConfig({
+        DATA_DIR: path.join(dir, 'data'),
+        SOURCES_FILE: file,
+        GITHUB_APP_ID: gh.appId,
+        GITHUB_PRIVATE_KEY: gh.privateKey,
+        GITHUB_API_URL: gh.url,
+        HTTP_PORT: '0',
+        HTTP_HOST: '127.0.0.1',
+        JOBS_POLL_MS: '100',
+        JOBS_LOCK_LIFETIME_MS: '1000',
+      }),
+      createLogger('silent'),
+    );
+    try {
+      const statuses = await eventually(async () => {
+        const all = await listSyncStatus(app.db);
+        return all.length === 2 ? all : undefined;
+      });
+      expect(statuses.map((s) => [s.scope, s.lastError])).toEqual([
+        ['acme/api', null],
+        ['acme/secret', 'not found (404): the scope does not exist or is not shared with the account'],
+      ]);
+      const ready = await (await fetch(`http://127.0.0.1:${app.http.port}/ready`)).json();
+      expect(ready).toMatchObject({
+        status: 'ready',
+        sources: {
+          'github:acme/api': 'ok',
+          'github:acme/secret': expect.stringMatching(/^failing: not found \(404\)/),
+        },
+      });
+      expect((await app.db.query('SELECT * FROM pull_requests')).rowCount).toBe(1);
+    } finally {
+      await app.stop();
+      await gh.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
