@@ -128,6 +128,7 @@ export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredenti
                 octokit,
                 repo,
                 environment: source.deployments.environment,
+                signals: { workflow: source.deployments.workflow, release: source.deployments.release },
                 backfillSince: new Date(Date.now() - source.backfill_days * 86_400_000),
                 heartbeat: touch,
               });

@@ -3,6 +3,17 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 
 const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must look like owner/repo' });
+const regex = z.string().refine(
+  (value) => {
+    try {
+      new RegExp(value);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a valid regular expression' },
+);
 const interval = z.string().regex(/^\d+\s+(second|minute|hour|day)s?$/, { error: 'must look like "5 minutes"' });
 
 export const githubSourceSchema = z
@@ -19,9 +30,15 @@ export const githubSourceSchema = z
       .min(1, { error: 'must name at least one installation' }),
     interval: interval.default('5 minutes'),
     backfill_days: z.number().int().min(1).max(3650).default(90),
-    // Which GitHub Deployments count as production deployments (DORA).
+    // What counts as a production deployment (DORA): GitHub Deployments to an environment (default),
+    // and/or completed workflow runs on the default branch whose name matches, and/or published releases
+    // whose name or tag matches.
     deployments: z
-      .object({ environment: z.string().min(1).default('production') })
+      .object({
+        environment: z.string().min(1).default('production'),
+        workflow: regex.optional(),
+        release: regex.optional(),
+      })
       .strict()
       .default({ environment: 'production' }),
   })

@@ -158,6 +158,54 @@ describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
   }, 60_000);
 });
 
+describeEachEngine('GitHub deploy signals: workflow runs and releases', ({ freshDb }) => {
+  test('matching workflow runs on the default branch and published releases count as deployments; idle polls are free', async () => {
+    const gh = await new GitHubStandIn().start();
+    try {
+      const db = await freshDb();
+      gh.addInstallation(INSTALLATION, [REPO]);
+      gh.addRun(REPO, 'Deploy production', 'success');
+      gh.addRun(REPO, 'Deploy production', 'failure');
+      gh.addRun(REPO, 'CI', 'success');
+      gh.addRun(REPO, 'Deploy production', 'success', 'feature-x');
+      gh.addRelease(REPO, 'v1.4.0');
+      gh.addRelease(REPO, 'v1.5.0-rc1', { prerelease: true });
+      gh.addRelease(REPO, 'v1.5.0', { draft: true });
+      const octokit = await octokitFor(gh);
+      const run = () =>
+        syncGitHubRepo({
+          db,
+          logger,
+          octokit,
+          repo: REPO,
+          environment: 'production',
+          backfillSince: new Date('2026-01-01T00:00:00Z'),
+          signals: { workflow: '^deploy', release: '^v\\d+\\.\\d+\\.\\d+$' },
+        });
+      await run();
+      const { rows } = await db.query<{ source: string; state: string; ref: string }>(
+        'SELECT source, state, ref FROM deployments ORDER BY source, created_at',
+      );
+      expect(rows).toEqual([
+        { source: 'github-actions', state: 'success', ref: 'main' },
+        { source: 'github-actions', state: 'failure', ref: 'main' },
+        { source: 'github-releases', state: 'success', ref: 'v1.4.0' },
+      ]);
+      const before = gh.calls.length;
+      const idle = await run();
+      expect(idle.notModified).toBe(true);
+      expect(
+        gh.calls
+          .slice(before)
+          .filter((c) => !c.path.startsWith('/app/'))
+          .every((c) => c.status === 304),
+      ).toBe(true);
+    } finally {
+      await gh.stop();
+    }
+  });
+});
+
 describe('GitHub sync job', () => {
   test('wrong credentials leave a clear status and back off; /em sources can show it', async () => {
     const gh = await new GitHubStandIn().start();

@@ -59,3 +59,28 @@ export const deploymentStatusSchema = z.object({
   created_at: timestamp,
 });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
+
+export const workflowRunSchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  head_sha: z.string(),
+  head_branch: z.string().nullable(),
+  status: z.string().nullable(),
+  conclusion: z.string().nullable(),
+  created_at: timestamp,
+  updated_at: timestamp,
+  run_started_at: timestamp.optional(),
+});
+export type WorkflowRun = z.infer<typeof workflowRunSchema>;
+
+export const releaseSchema = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  tag_name: z.string(),
+  target_commitish: z.string(),
+  draft: z.boolean(),
+  prerelease: z.boolean(),
+  created_at: timestamp,
+  published_at: timestamp.nullable(),
+});
+export type Release = z.infer<typeof releaseSchema>;

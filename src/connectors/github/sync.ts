@@ -3,6 +3,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import type { GitHubOctokit } from './client.js';
+import { type DeploySignals, syncDeploySignals } from './deploy-signals.js';
 import { deploymentEvent, deploymentState, pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import { commitSchema, deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
 import { upsertDeployment, upsertPullRequest, upsertReview } from './store.js';
@@ -15,6 +16,8 @@ export interface RepoSyncOptions {
   environment: string;
   /** How far back the first sync reaches. */
   backfillSince: Date;
+  /** Workflow runs and/or releases that also count as production deployments. */
+  signals?: DeploySignals;
   /** Keeps the job's lock alive during a long backfill. */
   heartbeat?: () => Promise<void>;
 }
@@ -47,11 +50,15 @@ const isNotModified = (err: unknown) => (err as { status?: number }).status === 
 export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSyncResult> {
   const pulls = await syncPullRequests(options);
   const deployments = await syncDeployments(options);
+  const signals =
+    options.signals?.workflow || options.signals?.release
+      ? await syncDeploySignals(options, options.signals)
+      : { stored: 0, rejected: 0 };
   return {
     pullRequests: pulls.stored,
-    deployments: deployments.stored,
-    rejected: pulls.rejected + deployments.rejected,
-    notModified: pulls.notModified && deployments.notModified,
+    deployments: deployments.stored + signals.stored,
+    rejected: pulls.rejected + deployments.rejected + signals.rejected,
+    notModified: pulls.notModified && deployments.notModified && signals.stored === 0,
   };
 }
 

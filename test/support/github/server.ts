@@ -46,7 +46,28 @@ export interface StandInDeployment {
   statuses: { id: number; state: string; created_at: string }[];
 }
 
+export interface StandInRun {
+  id: number;
+  name: string;
+  branch: string;
+  conclusion: 'success' | 'failure' | 'cancelled';
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StandInRelease {
+  id: number;
+  name: string;
+  tag_name: string;
+  draft: boolean;
+  prerelease: boolean;
+  created_at: string;
+  published_at: string | null;
+}
+
 interface Repo {
+  runs: StandInRun[];
+  releases: StandInRelease[];
   pulls: StandInPull[];
   /** Items served verbatim in the pulls list (to test malformed payloads). */
   rawPulls: Json[];
@@ -104,7 +125,8 @@ export class GitHubStandIn {
   addInstallation(id: number, repos: string[]): void {
     this.installations.set(id, repos);
     for (const repo of repos)
-      if (!this.repos.has(repo)) this.repos.set(repo, { pulls: [], rawPulls: [], deployments: [] });
+      if (!this.repos.has(repo))
+        this.repos.set(repo, { pulls: [], rawPulls: [], deployments: [], runs: [], releases: [] });
   }
 
   /** Advances the stand-in's clock and returns the new time (ISO), so updates are strictly ordered. */
@@ -158,6 +180,28 @@ export class GitHubStandIn {
   private newId(): number {
     this.nextId += 1;
     return this.nextId;
+  }
+
+  addRun(repo: string, name: string, conclusion: StandInRun['conclusion'], branch = 'main'): StandInRun {
+    const created = this.tick();
+    const run = { id: this.newId(), name, branch, conclusion, created_at: created, updated_at: this.tick(5) };
+    this.repo(repo).runs.push(run);
+    return run;
+  }
+
+  addRelease(repo: string, tag: string, options: { draft?: boolean; prerelease?: boolean } = {}): StandInRelease {
+    const created = this.tick();
+    const release = {
+      id: this.newId(),
+      name: tag,
+      tag_name: tag,
+      draft: options.draft ?? false,
+      prerelease: options.prerelease ?? false,
+      created_at: created,
+      published_at: options.draft ? null : this.tick(),
+    };
+    this.repo(repo).releases.push(release);
+    return release;
   }
 
   /** The next `times` requests whose path and query match answer `status` (with retry-after when given). */
@@ -250,12 +294,12 @@ export class GitHubStandIn {
     if (installation === undefined)
       return reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
 
-    const repoMatch = /^\/repos\/([^/]+\/[^/]+)(\/.*)$/.exec(path);
+    const repoMatch = /^\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(path);
     const repoName = repoMatch?.[1] ?? '';
     if (!repoMatch || !this.installations.get(installation)?.includes(repoName))
       return reply(404, { message: 'Not Found' });
     const repo = this.repo(repoName);
-    const rest = repoMatch[2] as string;
+    const rest = repoMatch[2] ?? '';
     const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
     const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
 
@@ -280,6 +324,44 @@ export class GitHubStandIn {
 
     const pullMatch = /^\/pulls\/(\d+)(?:\/(commits|reviews))?$/.exec(rest);
     const deploymentMatch = /^\/deployments\/(\d+)(\/statuses)?$/.exec(rest);
+    if (rest === '')
+      return reply(200, {
+        id: 1,
+        full_name: repoName,
+        name: repoName.split('/')[1],
+        default_branch: 'main',
+        private: true,
+      });
+    if (rest === '/actions/runs') {
+      const branch = url.searchParams.get('branch');
+      const status = url.searchParams.get('status');
+      const runs = [...repo.runs]
+        .filter((r) => (!branch || r.branch === branch) && (!status || status === 'completed'))
+        .sort((a, b) => b.id - a.id)
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          head_branch: r.branch,
+          head_sha: createHash('sha1').update(String(r.id)).digest('hex'),
+          status: 'completed',
+          conclusion: r.conclusion,
+          event: 'push',
+          created_at: r.created_at,
+          updated_at: r.updated_at,
+          run_started_at: r.created_at,
+        }));
+      const body = { total_count: runs.length, workflow_runs: runs.slice(0, perPage) };
+      const etag = `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex')}"`;
+      if (req.headers['if-none-match'] === etag) return reply(304, null, { etag });
+      return reply(200, body, { etag });
+    }
+    if (rest === '/releases') {
+      return list(
+        [...repo.releases]
+          .sort((a, b) => b.id - a.id)
+          .map((r) => ({ ...r, target_commitish: 'main', author: this.user('release-bot') })),
+      );
+    }
     if (rest === '/pulls') {
       const pulls = [...repo.pulls]
         .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at))

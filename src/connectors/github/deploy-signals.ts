@@ -1,0 +1,167 @@
+import type { Queryable } from '../../store/db.js';
+import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
+import { releaseSchema, workflowRunSchema } from './schemas.js';
+import type { RepoSyncOptions } from './sync.js';
+
+export interface DeploySignals {
+  /** Completed workflow runs on the default branch whose name matches count as deployments. */
+  workflow?: string;
+  /** Published, non-draft, non-prerelease releases whose name or tag matches count as deployments. */
+  release?: string;
+}
+
+interface SignalCursor {
+  etag?: string;
+  defaultBranch?: string;
+}
+
+const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
+
+async function storeDeployment(
+  db: Queryable,
+  row: {
+    source: string;
+    id: string;
+    repo: string;
+    environment: string;
+    sha: string;
+    ref: string;
+    createdAt: string;
+    finishedAt: string;
+    state: string;
+  },
+  raw: unknown,
+) {
+  await insertEvents(db, [
+    {
+      source: row.source,
+      kind: 'deployment',
+      externalId: `${row.repo}/${row.id}@${row.state}`,
+      occurredAt: row.finishedAt,
+      subject: row.repo,
+      normalized: { environment: row.environment, sha: row.sha, state: row.state },
+      raw,
+    },
+  ]);
+  await db.query(
+    `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (source, external_id) DO UPDATE SET state = EXCLUDED.state, finished_at = EXCLUDED.finished_at`,
+    [row.source, row.id, row.repo, row.environment, row.sha, row.ref, row.createdAt, row.finishedAt, row.state],
+  );
+}
+
+/** Deployments signalled by workflow runs and/or releases, as configured. Conditional on the first page. */
+export async function syncDeploySignals(
+  options: RepoSyncOptions,
+  signals: DeploySignals,
+): Promise<{ stored: number; rejected: number }> {
+  const { db, octokit, repo } = options;
+  const [owner, name] = repo.split('/') as [string, string];
+  let stored = 0;
+  let rejected = 0;
+
+  if (signals.workflow) {
+    const pattern = new RegExp(signals.workflow, 'i');
+    const cursor = (await getCursor<SignalCursor>(db, 'github', `${repo}:workflow-runs`)) ?? {};
+    const defaultBranch =
+      cursor.defaultBranch ??
+      String((await octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data.default_branch);
+    let etag = cursor.etag;
+    try {
+      const response = await octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
+        owner,
+        repo: name,
+        branch: defaultBranch,
+        status: 'completed',
+        per_page: 100,
+        headers: cursor.etag ? { 'if-none-match': cursor.etag } : {},
+      });
+      etag = String(response.headers.etag ?? '');
+      for (const raw of response.data.workflow_runs as unknown[]) {
+        const run = workflowRunSchema.safeParse(raw);
+        if (!run.success) {
+          rejected += 1;
+          continue;
+        }
+        const r = run.data;
+        if (!r.name || !pattern.test(r.name) || Date.parse(r.created_at) < options.backfillSince.getTime()) continue;
+        const state =
+          r.conclusion === 'success'
+            ? 'success'
+            : r.conclusion === 'cancelled' || r.conclusion === 'skipped'
+              ? 'inactive'
+              : 'failure';
+        await db.transaction((tx) =>
+          storeDeployment(
+            tx,
+            {
+              source: 'github-actions',
+              id: String(r.id),
+              repo,
+              environment: options.environment,
+              sha: r.head_sha,
+              ref: defaultBranch,
+              createdAt: r.run_started_at ?? r.created_at,
+              finishedAt: r.updated_at,
+              state,
+            },
+            raw,
+          ),
+        );
+        stored += 1;
+      }
+    } catch (err) {
+      if (!isNotModified(err)) throw err;
+    }
+    await setCursor(db, 'github', `${repo}:workflow-runs`, { etag, defaultBranch });
+  }
+
+  if (signals.release) {
+    const pattern = new RegExp(signals.release, 'i');
+    const cursor = (await getCursor<SignalCursor>(db, 'github', `${repo}:releases`)) ?? {};
+    let etag = cursor.etag;
+    try {
+      const response = await octokit.request('GET /repos/{owner}/{repo}/releases', {
+        owner,
+        repo: name,
+        per_page: 100,
+        headers: cursor.etag ? { 'if-none-match': cursor.etag } : {},
+      });
+      etag = String(response.headers.etag ?? '');
+      for (const raw of response.data as unknown[]) {
+        const release = releaseSchema.safeParse(raw);
+        if (!release.success) {
+          rejected += 1;
+          continue;
+        }
+        const r = release.data;
+        if (r.draft || r.prerelease || !r.published_at || !(pattern.test(r.name ?? '') || pattern.test(r.tag_name)))
+          continue;
+        if (Date.parse(r.published_at) < options.backfillSince.getTime()) continue;
+        await db.transaction((tx) =>
+          storeDeployment(
+            tx,
+            {
+              source: 'github-releases',
+              id: String(r.id),
+              repo,
+              environment: options.environment,
+              sha: r.target_commitish,
+              ref: r.tag_name,
+              createdAt: r.created_at,
+              finishedAt: r.published_at as string,
+              state: 'success',
+            },
+            raw,
+          ),
+        );
+        stored += 1;
+      }
+    } catch (err) {
+      if (!isNotModified(err)) throw err;
+    }
+    await setCursor(db, 'github', `${repo}:releases`, { etag });
+  }
+  return { stored, rejected };
+}
