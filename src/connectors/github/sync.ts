@@ -125,6 +125,7 @@ async function syncPullRequests(options: RepoSyncOptions) {
     }
     const hasNext = /rel="next"/.test(String(response.headers.link ?? ''));
     if (reachedOld || !hasNext || items.length === 0) break;
+    logger.info({ repo, page, stored, rejected }, 'pull request backfill progress');
     page += 1;
     await setCursor(db, 'github', `${repo}:pulls`, { ...cursor, resume: { page, since, newest, etag: firstPageEtag } });
     await options.heartbeat?.();
