@@ -2,7 +2,7 @@
 // content by id with body.storage, basic auth, 429 + Retry-After on demand.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type LocalServer, listenLocal } from '../local-server.js';
+import { StandIn } from '../stand-in.js';
 
 export interface StandInPage {
   id: string;
@@ -13,25 +13,12 @@ export interface StandInPage {
   storage: string;
 }
 
-export class ConfluenceStandIn {
+export class ConfluenceStandIn extends StandIn {
   readonly email = 'em-bot@acme.dev';
   readonly apiToken = `ATATT${randomUUID().replaceAll('-', '')}`;
   readonly pages: StandInPage[] = [];
   readonly calls: { path: string; status: number }[] = [];
-  private faults: { match: RegExp; status: number; retryAfter?: number; times: number }[] = [];
-  private server?: LocalServer;
   private nextId = 65_000;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = await listenLocal((req, res) => this.route(req, res));
-    this.url = this.server.url;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.server?.close();
-  }
 
   addPage(space: string, title: string, storage: string): StandInPage {
     this.nextId += 1;
@@ -53,10 +40,6 @@ export class ConfluenceStandIn {
     );
   }
 
-  failNext(match: RegExp, status: number, options: { times?: number; retryAfter?: number } = {}): void {
-    this.faults.push({ match, status, times: options.times ?? 1, retryAfter: options.retryAfter });
-  }
-
   private json(page: StandInPage, withBody: boolean) {
     return {
       id: page.id,
@@ -73,16 +56,15 @@ export class ConfluenceStandIn {
     };
   }
 
-  private route(req: IncomingMessage, res: ServerResponse) {
+  protected route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', this.url);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       this.calls.push({ path: `${url.pathname}${url.search}`, status });
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
-    const fault = this.faults.find((f) => f.match.test(url.pathname) && f.times > 0);
+    const fault = this.takeFault(url.pathname);
     if (fault) {
-      fault.times -= 1;
       return reply(
         fault.status,
         { statusCode: fault.status, message: 'Rate limited' },

@@ -5,7 +5,7 @@
 import { createHash, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { type LocalServer, listenLocal } from '../local-server.js';
+import { StandIn } from '../stand-in.js';
 
 type Json = Record<string, unknown>;
 
@@ -74,14 +74,6 @@ interface Repo {
   deployments: StandInDeployment[];
 }
 
-interface Fault {
-  match: RegExp;
-  status: number;
-  retryAfter?: number;
-  times: number;
-  message?: string;
-}
-
 export interface RecordedGitHubCall {
   method: string;
   path: string;
@@ -89,7 +81,7 @@ export interface RecordedGitHubCall {
   conditional: boolean;
 }
 
-export class GitHubStandIn {
+export class GitHubStandIn extends StandIn {
   readonly appId = '424242';
   readonly privateKey: string;
   private readonly publicKey: string;
@@ -98,26 +90,14 @@ export class GitHubStandIn {
   readonly installations = new Map<number, string[]>();
   readonly rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
   private readonly tokens = new Map<string, number>();
-  private faults: Fault[] = [];
-  private server?: LocalServer;
   private clock = Date.parse('2026-11-01T09:00:00Z');
   private nextId = 1000;
-  url = '';
 
   constructor() {
+    super();
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     this.publicKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  }
-
-  async start(): Promise<this> {
-    this.server = await listenLocal((req, res) => this.route(req, res));
-    this.url = this.server.url;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.server?.close();
   }
 
   // ------------------------------------------------------------ data
@@ -204,25 +184,6 @@ export class GitHubStandIn {
     return release;
   }
 
-  /** The next `times` requests whose path and query match answer `status` (with retry-after when given). */
-  failNext(
-    match: RegExp,
-    status: number,
-    options: { times?: number; retryAfter?: number; message?: string } = {},
-  ): void {
-    this.faults.push({
-      match,
-      status,
-      times: options.times ?? 1,
-      retryAfter: options.retryAfter,
-      message: options.message,
-    });
-  }
-
-  clearFaults(): void {
-    this.faults = [];
-  }
-
   /** Calls that cost rate limit (everything but 304s). */
   get billableCalls(): number {
     return this.calls.filter((c) => c.status !== 304 && !c.path.startsWith('/app/')).length;
@@ -236,7 +197,7 @@ export class GitHubStandIn {
 
   // ------------------------------------------------------------ HTTP
 
-  private async route(req: IncomingMessage, res: ServerResponse) {
+  protected async route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', this.url);
     const path = url.pathname;
     const conditional = Boolean(req.headers['if-none-match']);
@@ -258,9 +219,8 @@ export class GitHubStandIn {
       res.end(status === 304 ? undefined : JSON.stringify(body));
     };
 
-    const fault = this.faults.find((f) => f.match.test(`${path}${url.search}`) && f.times > 0);
+    const fault = this.takeFault(`${path}${url.search}`);
     if (fault) {
-      fault.times -= 1;
       const message =
         fault.message ??
         (fault.status === 403 || fault.status === 429

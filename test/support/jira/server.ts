@@ -2,7 +2,7 @@
 // changelog expansion) and the Agile API's board sprints, with basic auth, 429 + Retry-After and 5xx on demand.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type LocalServer, listenLocal } from '../local-server.js';
+import { StandIn } from '../stand-in.js';
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +25,7 @@ export interface StandInIssue {
   }[];
 }
 
-export class JiraStandIn {
+export class JiraStandIn extends StandIn {
   readonly email = 'em-bot@acme.dev';
   readonly apiToken = `ATATT${randomUUID().replaceAll('-', '')}`;
   readonly issues: StandInIssue[] = [];
@@ -33,21 +33,8 @@ export class JiraStandIn {
   /** Sprints by board; board 1 exists from the start. */
   readonly sprints = new Map<number, Json[]>([[1, []]]);
   readonly calls: { path: string; status: number }[] = [];
-  private faults: { match: RegExp; status: number; retryAfter?: number; times: number }[] = [];
-  private server?: LocalServer;
   private tokens = new Map<string, { jql: string; offset: number }>();
   private clock = Date.parse('2026-11-01T09:00:00Z');
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = await listenLocal((req, res) => this.route(req, res));
-    this.url = this.server.url;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.server?.close();
-  }
 
   /** Minutes are real: the stand-in's clock is the wall clock, moved forward by `tick`. */
   now(): string {
@@ -84,10 +71,6 @@ export class JiraStandIn {
 
   addSprint(board: number, sprint: Json): void {
     this.sprints.set(board, [...(this.sprints.get(board) ?? []), sprint]);
-  }
-
-  failNext(match: RegExp, status: number, options: { times?: number; retryAfter?: number } = {}): void {
-    this.faults.push({ match, status, times: options.times ?? 1, retryAfter: options.retryAfter });
   }
 
   private issueJson(i: StandInIssue): Json {
@@ -128,16 +111,15 @@ export class JiraStandIn {
     };
   }
 
-  private route(req: IncomingMessage, res: ServerResponse) {
+  protected route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', this.url);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       this.calls.push({ path: `${url.pathname}${url.search}`, status });
       res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
       res.end(JSON.stringify(body));
     };
-    const fault = this.faults.find((f) => f.match.test(url.pathname) && f.times > 0);
+    const fault = this.takeFault(url.pathname);
     if (fault) {
-      fault.times -= 1;
       return reply(
         fault.status,
         { errorMessages: [fault.status === 429 ? 'Rate limit exceeded.' : 'Internal server error'] },

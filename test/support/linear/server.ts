@@ -3,7 +3,7 @@
 // rate limiting (429 + retry-after and x-ratelimit-* headers) on demand.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildSchema, graphql } from 'graphql';
-import { type LocalServer, listenLocal } from '../local-server.js';
+import { StandIn } from '../stand-in.js';
 
 const SCHEMA = buildSchema(`
   scalar DateTime
@@ -48,7 +48,8 @@ export interface StandInLinearIssue {
   history: { id: string; createdAt: string; from: string; to: string }[];
 }
 
-export class LinearStandIn {
+export class LinearStandIn extends StandIn {
+  protected override readonly urlPath = '/graphql';
   readonly apiKey = `lin_api_${'k'.repeat(32)}`;
   readonly issues: StandInLinearIssue[] = [];
   readonly cycles: {
@@ -61,18 +62,6 @@ export class LinearStandIn {
   }[] = [];
   readonly calls: { status: number; operation: string }[] = [];
   private rateLimitNext = 0;
-  private server?: LocalServer;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = await listenLocal((req, res) => this.route(req, res));
-    this.url = `${this.server.url}/graphql`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await this.server?.close();
-  }
 
   addIssue(issue: Partial<StandInLinearIssue> & { identifier: string; title: string }): StandInLinearIssue {
     const at = new Date().toISOString();
@@ -164,7 +153,7 @@ export class LinearStandIn {
     },
   };
 
-  private async route(req: IncomingMessage, res: ServerResponse) {
+  protected async route(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}, operation = '') => {

@@ -1,0 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type LocalServer, listenLocal } from './local-server.js';
+
+export interface Fault {
+  match: RegExp;
+  status: number;
+  times: number;
+  retryAfter?: number;
+  message?: string;
+}
+
+/** What every vendor stand-in shares: a loopback server and faults injected on demand. */
+export abstract class StandIn {
+  url = '';
+  private server?: LocalServer;
+  private faults: Fault[] = [];
+
+  /** Appended to the server's address to make `url` (e.g. /graphql). */
+  protected readonly urlPath: string = '';
+
+  protected abstract route(req: IncomingMessage, res: ServerResponse): Promise<void> | void;
+
+  async start(): Promise<this> {
+    this.server = await listenLocal((req, res) => this.route(req, res));
+    this.url = `${this.server.url}${this.urlPath}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+  }
+
+  /** The next `times` requests whose path (and query) match answer `status`, with retry-after when given. */
+  failNext(
+    match: RegExp,
+    status: number,
+    options: { times?: number; retryAfter?: number; message?: string } = {},
+  ): void {
+    this.faults.push({
+      match,
+      status,
+      times: options.times ?? 1,
+      retryAfter: options.retryAfter,
+      message: options.message,
+    });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** The fault armed for this request, if any (it is used up). */
+  protected takeFault(target: string): Fault | undefined {
+    const fault = this.faults.find((f) => f.match.test(target) && f.times > 0);
+    if (fault) fault.times -= 1;
+    return fault;
+  }
+}
