@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
-import { githubWebhookRoute } from './connectors/github/webhooks.js';
 import { linkSlackUsersJob } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
@@ -8,7 +7,7 @@ import { type JobDefinition, type Scheduler, startScheduler } from './jobs/sched
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
-import { createSlackBot, type SlackBot } from './slack/bot.js';
+import type { SlackBot } from './slack/bot.js';
 import { CommandRegistry } from './slack/commands.js';
 import type { SlackDeps } from './slack/deps.js';
 import { placeholderSections } from './slack/home.js';
@@ -54,7 +53,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const deps: SlackDeps = { db, logger, commands, home: placeholderSections() };
     const slack =
       slackMode(config) === 'slack'
-        ? createSlackBot(
+        ? (await import('./slack/bot.js')).createSlackBot(
             {
               botToken: config.SLACK_BOT_TOKEN as string,
               appToken: config.SLACK_APP_TOKEN as string,
@@ -111,7 +110,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const routes: Record<string, RouteHandler> =
       config.GITHUB_WEBHOOK_SECRET && sources.github
         ? {
-            'POST /webhooks/github': githubWebhookRoute({
+            'POST /webhooks/github': (await import('./connectors/github/webhooks.js')).githubWebhookRoute({
               secret: config.GITHUB_WEBHOOK_SECRET,
               db,
               logger,

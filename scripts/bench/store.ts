@@ -75,7 +75,7 @@ async function benchEngine(name: string, open: () => Promise<Db>, cleanup: (db: 
 async function idleRss(): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'em-rss-'));
   const run = async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/idle-app.ts'], {
       env: {
         ...process.env,
         DATA_DIR: dir,

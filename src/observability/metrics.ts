@@ -18,3 +18,10 @@ export const jobDuration = new Histogram({
   buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
   registers: [metrics],
 });
+
+export const sourceApiCalls = new Counter({
+  name: 'source_api_calls_total',
+  help: 'Calls to source APIs by source and HTTP status',
+  labelNames: ['source', 'status'] as const,
+  registers: [metrics],
+});

@@ -1,11 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
 import { statusOf } from '../connectors/atlassian/retry.js';
-import { createConfluenceClient, syncConfluenceSpace } from '../connectors/confluence/sync.js';
-import { createGitHubApp, instrument } from '../connectors/github/client.js';
-import { syncGitHubRepo } from '../connectors/github/sync.js';
-import { createJiraClients } from '../connectors/jira/client.js';
-import { syncJira } from '../connectors/jira/sync.js';
-import { createLinearClient, syncLinear } from '../connectors/linear/sync.js';
 import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
@@ -97,15 +91,32 @@ export interface GitHubCredentials {
   baseUrl?: string;
 }
 
+/**
+ * Each connector (and its SDK) is loaded on the first run of one of its jobs, so an installation pays in
+ * memory and start-up time only for the sources it uses.
+ */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load().catch((err) => {
+      loaded = undefined;
+      throw err;
+    });
+    return loaded;
+  };
+}
+
 /** One job per repository. */
 export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredentials, logger: Logger): JobDefinition[] {
-  const app =
-    credentials.appId && credentials.privateKey
-      ? createGitHubApp({
-          appId: credentials.appId,
-          privateKey: credentials.privateKey,
-          baseUrl: credentials.baseUrl,
-          logger,
+  const { appId, privateKey, baseUrl } = credentials;
+  const connector =
+    appId && privateKey
+      ? once(async () => {
+          const [{ createGitHubApp, instrument }, { syncGitHubRepo }] = await Promise.all([
+            import('../connectors/github/client.js'),
+            import('../connectors/github/sync.js'),
+          ]);
+          return { app: createGitHubApp({ appId, privateKey, baseUrl, logger }), instrument, syncGitHubRepo };
         })
       : undefined;
   return source.installations.flatMap((installation) =>
@@ -114,8 +125,9 @@ export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredenti
         'github',
         repo,
         source.interval,
-        app
+        connector
           ? async ({ db, logger: log, touch }) => {
+              const { app, instrument, syncGitHubRepo } = await connector();
               let remaining: number | null = null;
               const octokit = await app.getInstallationOctokit(installation.id);
               instrument(octokit, (_status, headers) => {
@@ -151,14 +163,24 @@ export interface JiraCredentials {
 /** One job for the configured projects (one JQL search covers them all). */
 export function jiraSyncJobs(source: JiraSource, credentials: JiraCredentials): JobDefinition[] {
   const { host, email, apiToken } = credentials;
-  const clients = host && email && apiToken ? createJiraClients({ host, email, apiToken }) : undefined;
+  const connector =
+    host && email && apiToken
+      ? once(async () => {
+          const [{ createJiraClients }, { syncJira }] = await Promise.all([
+            import('../connectors/jira/client.js'),
+            import('../connectors/jira/sync.js'),
+          ]);
+          return { clients: createJiraClients({ host, email, apiToken }), syncJira };
+        })
+      : undefined;
   return [
     scopeSyncJob(
       'jira',
       source.projects.join(','),
       source.interval,
-      clients
+      connector
         ? async ({ db, logger, touch }) => {
+            const { clients, syncJira } = await connector();
             const result = await syncJira({
               db,
               logger,
@@ -181,14 +203,21 @@ export function jiraSyncJobs(source: JiraSource, credentials: JiraCredentials): 
 /** One job per space: lists page versions, fetches only new or changed pages, marks deleted ones. */
 export function confluenceSyncJobs(source: ConfluenceSource, credentials: JiraCredentials): JobDefinition[] {
   const { host, email, apiToken } = credentials;
-  const client = host && email && apiToken ? createConfluenceClient({ host, email, apiToken }) : undefined;
+  const connector =
+    host && email && apiToken
+      ? once(async () => {
+          const { createConfluenceClient, syncConfluenceSpace } = await import('../connectors/confluence/sync.js');
+          return { client: createConfluenceClient({ host, email, apiToken }), syncConfluenceSpace };
+        })
+      : undefined;
   return source.spaces.map((space) =>
     scopeSyncJob(
       'confluence',
       space,
       source.interval,
-      client && host
+      connector && host
         ? async ({ db, logger, touch }) => {
+            const { client, syncConfluenceSpace } = await connector();
             const result = await syncConfluenceSpace({ db, logger, client, host, space, heartbeat: touch });
             logger.info({ space, ...result }, 'confluence sync done');
             return { rejected: result.rejected };
@@ -203,16 +232,21 @@ export function linearSyncJobs(
   source: LinearSource,
   credentials: { apiKey?: string; apiUrl?: string },
 ): JobDefinition[] {
-  const client = credentials.apiKey
-    ? createLinearClient({ apiKey: credentials.apiKey, apiUrl: credentials.apiUrl })
+  const { apiKey, apiUrl } = credentials;
+  const connector = apiKey
+    ? once(async () => {
+        const { createLinearClient, syncLinear } = await import('../connectors/linear/sync.js');
+        return { client: createLinearClient({ apiKey, apiUrl }), syncLinear };
+      })
     : undefined;
   return [
     scopeSyncJob(
       'linear',
       source.teams.join(','),
       source.interval,
-      client
+      connector
         ? async ({ db, logger, touch }) => {
+            const { client, syncLinear } = await connector();
             const result = await syncLinear({
               db,
               logger,

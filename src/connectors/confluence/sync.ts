@@ -1,9 +1,9 @@
 import { ConfluenceClient } from 'confluence.js';
 import type { Logger } from '../../observability/logger.js';
+import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
 import { statusOf, withAtlassianRetry } from '../atlassian/retry.js';
-import { sourceApiCalls } from '../github/client.js';
 import { docRow, pageEvent } from './normalize.js';
 import { pageSchema, pageSummarySchema } from './schemas.js';
 

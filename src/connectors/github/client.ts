@@ -2,16 +2,8 @@ import { App } from '@octokit/app';
 import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { Counter } from 'prom-client';
 import type { Logger } from '../../observability/logger.js';
-import { metrics } from '../../observability/metrics.js';
-
-export const sourceApiCalls = new Counter({
-  name: 'source_api_calls_total',
-  help: 'Calls to source APIs by source and HTTP status',
-  labelNames: ['source', 'status'] as const,
-  registers: [metrics],
-});
+import { sourceApiCalls } from '../../observability/metrics.js';
 
 export type GitHubOctokit = InstanceType<ReturnType<typeof githubOctokitClass>>;
 

@@ -1,6 +1,6 @@
 import { AgileClient, Version3Client } from 'jira.js';
+import { sourceApiCalls } from '../../observability/metrics.js';
 import { statusOf } from '../atlassian/retry.js';
-import { sourceApiCalls } from '../github/client.js';
 
 export interface JiraCredentials {
   host: string;

@@ -3,9 +3,9 @@ import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
 import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
+import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { sourceApiCalls } from '../github/client.js';
 import { insertChanges, upsertWorkItem } from '../jira/store.js';
 
 export function createLinearClient(options: { apiKey: string; apiUrl?: string }): LinearClient {
