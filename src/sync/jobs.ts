@@ -106,6 +106,11 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** How far back a first sync reaches. */
+function backfillStart(days: number): Date {
+  return new Date(Date.now() - days * intervalMs('1 day'));
+}
+
 /** One job per repository. */
 export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredentials, logger: Logger): JobDefinition[] {
   const { appId, privateKey, baseUrl } = credentials;
@@ -141,7 +146,7 @@ export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredenti
                 repo,
                 environment: source.deployments.environment,
                 signals: { workflow: source.deployments.workflow, release: source.deployments.release },
-                backfillSince: new Date(Date.now() - source.backfill_days * 86_400_000),
+                backfillSince: backfillStart(source.backfill_days),
                 heartbeat: touch,
               });
               log.info({ repo, ...result }, 'github sync done');
@@ -188,7 +193,7 @@ export function jiraSyncJobs(source: JiraSource, credentials: JiraCredentials): 
               projects: source.projects,
               jql: source.jql,
               boards: source.boards,
-              backfillSince: new Date(Date.now() - source.backfill_days * 86_400_000),
+              backfillSince: backfillStart(source.backfill_days),
               fields: source.fields,
               heartbeat: touch,
             });
@@ -252,7 +257,7 @@ export function linearSyncJobs(
               logger,
               client,
               teams: source.teams,
-              backfillSince: new Date(Date.now() - source.backfill_days * 86_400_000),
+              backfillSince: backfillStart(source.backfill_days),
               heartbeat: touch,
             });
             logger.info({ ...result }, 'linear sync done');

@@ -1,6 +1,7 @@
-import type { Queryable } from '../../store/db.js';
-import type { PullRequestRow } from './normalize.js';
-import type { Deployment, Review } from './schemas.js';
+import type { Db, Queryable } from '../../store/db.js';
+import { insertEvents } from '../../sync/store.js';
+import { deploymentEvent, deploymentState, type PullRequestRow } from './normalize.js';
+import type { Deployment, DeploymentStatus, Review } from './schemas.js';
 
 export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Promise<void> {
   await db.query(
@@ -72,4 +73,19 @@ export async function upsertDeployment(
       state,
     ],
   );
+}
+
+/** One observed version of a deployment: its raw event and its normalized row, together. Polling and webhooks share it. */
+export async function saveDeployment(
+  db: Db,
+  repo: string,
+  deployment: Deployment,
+  statuses: DeploymentStatus[],
+  raw: unknown,
+): Promise<void> {
+  const { state, finishedAt } = deploymentState(statuses);
+  await db.transaction(async (tx) => {
+    await insertEvents(tx, [deploymentEvent(repo, deployment, statuses, raw)]);
+    await upsertDeployment(tx, repo, deployment, state, finishedAt);
+  });
 }

@@ -1,12 +1,13 @@
+import type { z } from 'zod';
 import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import type { GitHubOctokit } from './client.js';
 import { type DeploySignals, syncDeploySignals } from './deploy-signals.js';
-import { deploymentEvent, deploymentState, pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
+import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import { commitSchema, deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
-import { upsertDeployment, upsertPullRequest, upsertReview } from './store.js';
+import { saveDeployment, upsertPullRequest, upsertReview } from './store.js';
 
 export interface RepoSyncOptions {
   db: Db;
@@ -43,6 +44,14 @@ interface DeploymentsCursor {
 
 const PER_PAGE = 100;
 const DETAIL_CONCURRENCY = 10;
+
+/** The items of a list that match their schema (each with its raw payload); the others are dropped. */
+function valid<T>(schema: z.ZodType<T>, items: unknown): { value: T; raw: unknown }[] {
+  return (items as unknown[]).flatMap((raw) => {
+    const parsed = schema.safeParse(raw);
+    return parsed.success ? [{ value: parsed.data, raw }] : [];
+  });
+}
 
 const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
 
@@ -156,14 +165,8 @@ async function storePullRequest(
     logger.warn({ repo, id: number, problem: pr.error.issues[0]?.message }, 'malformed pull request skipped');
     return { stored: 0, rejected: 1 };
   }
-  const validCommits = (commits.data as unknown[]).flatMap((c) => {
-    const parsed = commitSchema.safeParse(c);
-    return parsed.success ? [parsed.data] : [];
-  });
-  const validReviews = (reviews.data as unknown[]).flatMap((r) => {
-    const parsed = reviewSchema.safeParse(r);
-    return parsed.success ? [{ review: parsed.data, raw: r }] : [];
-  });
+  const validCommits = valid(commitSchema, commits.data).map((c) => c.value);
+  const validReviews = valid(reviewSchema, reviews.data).map((r) => ({ review: r.value, raw: r.raw }));
   await db.transaction(async (tx) => {
     await insertEvents(tx, [
       pullRequestEvent(repo, pr.data, listRaw),
@@ -248,15 +251,8 @@ async function syncDeployments(options: RepoSyncOptions) {
       rejected += 1;
       continue;
     }
-    const validStatuses = (statuses.data as unknown[]).flatMap((s) => {
-      const parsed = deploymentStatusSchema.safeParse(s);
-      return parsed.success ? [parsed.data] : [];
-    });
-    const { state, finishedAt } = deploymentState(validStatuses);
-    await db.transaction(async (tx) => {
-      await insertEvents(tx, [deploymentEvent(repo, deployment.data, validStatuses, raw)]);
-      await upsertDeployment(tx, repo, deployment.data, state, finishedAt);
-    });
+    const validStatuses = valid(deploymentStatusSchema, statuses.data).map((st) => st.value);
+    await saveDeployment(db, repo, deployment.data, validStatuses, raw);
     stored += 1;
   }
   await setCursor(db, 'github', `${repo}:deployments`, { etag });

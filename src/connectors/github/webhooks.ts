@@ -4,9 +4,9 @@ import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
-import { deploymentEvent, deploymentState, pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
+import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import { deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
-import { upsertDeployment, upsertPullRequest, upsertReview } from './store.js';
+import { saveDeployment, upsertPullRequest, upsertReview } from './store.js';
 
 const MAX_BODY = 5 * 1024 * 1024;
 
@@ -49,11 +49,7 @@ export function githubWebhookRoute(options: {
     const deployment = deploymentSchema.safeParse(payload.deployment);
     const status = deploymentStatusSchema.safeParse(payload.deployment_status);
     if (!deployment.success || !status.success || deployment.data.environment !== options.environment) return;
-    const { state, finishedAt } = deploymentState([status.data]);
-    await db.transaction(async (tx) => {
-      await insertEvents(tx, [deploymentEvent(repo, deployment.data, [status.data], payload.deployment)]);
-      await upsertDeployment(tx, repo, deployment.data, state, finishedAt);
-    });
+    await saveDeployment(db, repo, deployment.data, [status.data], payload.deployment);
   });
 
   return async (req: IncomingMessage, res: ServerResponse) => {
