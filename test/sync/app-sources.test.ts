@@ -8,32 +8,43 @@ import { listSyncStatus } from '../../src/sync/status.js';
 import { eventually } from '../support/eventually.js';
 import { runTs } from '../support/processes.js';
 
+/** Writes `sources.yml` into `dir` and starts the service on it (embedded store, fast job polling). */
+function startWithSources(dir: string, yaml: string, env: Record<string, string> = {}) {
+  const file = path.join(dir, 'sources.yml');
+  writeFileSync(file, yaml);
+  return startApp(
+    loadConfig({
+      DATA_DIR: path.join(dir, 'data'),
+      SOURCES_FILE: file,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      JOBS_POLL_MS: '100',
+      JOBS_LOCK_LIFETIME_MS: '1000',
+      ...env,
+    }),
+    createLogger('silent'),
+  );
+}
+
+/** Resolves with the sync statuses once there are `count` of them. */
+function statusesOnce(app: { db: Parameters<typeof listSyncStatus>[0] }, count: number) {
+  return eventually(async () => {
+    const all = await listSyncStatus(app.db);
+    return all.length === count ? all : undefined;
+  });
+}
+
 describe('sources.yml in the running service', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'em-sources-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('each configured scope gets a sync job; without credentials each says what is missing', async () => {
-    const file = path.join(dir, 'sources.yml');
-    writeFileSync(
-      file,
+    const app = await startWithSources(
+      dir,
       'github:\n  installations:\n    - id: 1\n      repos: [acme/api]\njira:\n  projects: [ENG]\nconfluence:\n  spaces: [ENG]\n',
     );
-    const app = await startApp(
-      loadConfig({
-        DATA_DIR: path.join(dir, 'data'),
-        SOURCES_FILE: file,
-        HTTP_PORT: '0',
-        HTTP_HOST: '127.0.0.1',
-        JOBS_POLL_MS: '100',
-        JOBS_LOCK_LIFETIME_MS: '1000',
-      }),
-      createLogger('silent'),
-    );
     try {
-      const statuses = await eventually(async () => {
-        const all = await listSyncStatus(app.db);
-        return all.length === 3 ? all : undefined;
-      });
+      const statuses = await statusesOnce(app, 3);
       expect(statuses.map((s) => [s.source, s.scope, s.lastError])).toEqual([
         ['confluence', 'ENG', 'CONFLUENCE_HOST, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN are not set'],
         ['github', 'acme/api', 'GITHUB_APP_ID and GITHUB_PRIVATE_KEY are not set'],
@@ -61,27 +72,17 @@ describe('one failing scope does not stop the others', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'em-sources-mixed-'));
     gh.addInstallation(3, ['acme/api']);
     gh.addPull('acme/api', { title: 'ENG-1 fix', author: 'sam' });
-    const file = path.join(dir, 'sources.yml');
-    writeFileSync(file, 'github:\n  installations:\n    - id: 3\n      repos: [acme/api, acme/secret]\n');
-    const app = await startApp(
-      loadConfig({
-        DATA_DIR: path.join(dir, 'data'),
-        SOURCES_FILE: file,
+    const app = await startWithSources(
+      dir,
+      'github:\n  installations:\n    - id: 3\n      repos: [acme/api, acme/secret]\n',
+      {
         GITHUB_APP_ID: gh.appId,
         GITHUB_PRIVATE_KEY: gh.privateKey,
         GITHUB_API_URL: gh.url,
-        HTTP_PORT: '0',
-        HTTP_HOST: '127.0.0.1',
-        JOBS_POLL_MS: '100',
-        JOBS_LOCK_LIFETIME_MS: '1000',
-      }),
-      createLogger('silent'),
+      },
     );
     try {
-      const statuses = await eventually(async () => {
-        const all = await listSyncStatus(app.db);
-        return all.length === 2 ? all : undefined;
-      });
+      const statuses = await statusesOnce(app, 2);
       expect(statuses.map((s) => [s.scope, s.lastError])).toEqual([
         ['acme/api', null],
         ['acme/secret', 'not found (404): the scope does not exist or is not shared with the account'],
