@@ -72,17 +72,22 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
             sources.github,
             { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
             logger,
+            sources.incidents.github,
           )
         : []),
       ...(sources.jira
-        ? jiraSyncJobs(sources.jira, {
-            host: config.JIRA_HOST,
-            email: config.JIRA_EMAIL,
-            apiToken: config.JIRA_API_TOKEN,
-          })
+        ? jiraSyncJobs(
+            sources.jira,
+            { host: config.JIRA_HOST, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
+            sources.incidents.jira,
+          )
         : []),
       ...(sources.linear
-        ? linearSyncJobs(sources.linear, { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL })
+        ? linearSyncJobs(
+            sources.linear,
+            { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL },
+            sources.incidents.linear,
+          )
         : []),
       ...(sources.confluence
         ? confluenceSyncJobs(sources.confluence, {

@@ -57,8 +57,10 @@ try {
   const seconds = (Date.now() - started) / 1000;
   const events = await countEvents(db, { source: 'github' });
   const used = gh.billableCalls;
-  // The least any client could do: every list page, plus per PR its detail, commits and reviews, plus per deployment its statuses.
-  const minimum = repos.length * (Math.ceil(PRS / 100) + Math.ceil(DEPLOYS / 100) + PRS * 3 + DEPLOYS);
+  // The least any client could do, per repo: every PR list page, plus per PR its detail, commits and reviews; the
+  // deployments list plus per deployment its statuses; the default branch, its workflow runs, and the issues list.
+  const minimum =
+    repos.length * (Math.ceil(PRS / 100) + PRS * 3 + Math.ceil(DEPLOYS / 100) + DEPLOYS + 1 + 1 + Math.ceil(PRS / 100));
 
   const beforeIdle = { calls: gh.calls.length, billable: gh.billableCalls, remaining: gh.rateLimit.remaining };
   await eachRepo((repo) => syncGitHubRepo({ db, logger, octokit, repo, environment: 'production', backfillSince }));

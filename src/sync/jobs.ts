@@ -3,7 +3,8 @@ import { statusOf } from '../connectors/atlassian/retry.js';
 import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
-import type { ConfluenceSource, GitHubSource, JiraSource, LinearSource } from './sources.js';
+import { deriveTrackerIncidents } from './incidents.js';
+import type { ConfluenceSource, GitHubSource, IncidentMatch, JiraSource, LinearSource } from './sources.js';
 import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
 
 const syncRuns = new Counter({
@@ -112,7 +113,12 @@ function backfillStart(days: number): Date {
 }
 
 /** One job per repository. */
-export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredentials, logger: Logger): JobDefinition[] {
+export function githubSyncJobs(
+  source: GitHubSource,
+  credentials: GitHubCredentials,
+  logger: Logger,
+  incidents?: IncidentMatch,
+): JobDefinition[] {
   const { appId, privateKey, baseUrl } = credentials;
   const connector =
     appId && privateKey
@@ -148,7 +154,9 @@ export function githubSyncJobs(source: GitHubSource, credentials: GitHubCredenti
                 signals: { workflow: source.deployments.workflow, release: source.deployments.release },
                 backfillSince: backfillStart(source.backfill_days),
                 heartbeat: touch,
+                issues: source.issues,
               });
+              if (incidents && result.issues) await deriveTrackerIncidents(db, 'github', incidents);
               log.info({ repo, ...result }, 'github sync done');
               return { rejected: result.rejected, rateLimitRemaining: remaining };
             }
@@ -166,7 +174,11 @@ export interface JiraCredentials {
 }
 
 /** One job for the configured projects (one JQL search covers them all). */
-export function jiraSyncJobs(source: JiraSource, credentials: JiraCredentials): JobDefinition[] {
+export function jiraSyncJobs(
+  source: JiraSource,
+  credentials: JiraCredentials,
+  incidents?: IncidentMatch,
+): JobDefinition[] {
   const { host, email, apiToken } = credentials;
   const connector =
     host && email && apiToken
@@ -197,6 +209,7 @@ export function jiraSyncJobs(source: JiraSource, credentials: JiraCredentials): 
               fields: source.fields,
               heartbeat: touch,
             });
+            if (incidents) await deriveTrackerIncidents(db, 'jira', incidents);
             logger.info({ ...result }, 'jira sync done');
             return { rejected: result.rejected };
           }
@@ -236,6 +249,7 @@ export function confluenceSyncJobs(source: ConfluenceSource, credentials: JiraCr
 export function linearSyncJobs(
   source: LinearSource,
   credentials: { apiKey?: string; apiUrl?: string },
+  incidents?: IncidentMatch,
 ): JobDefinition[] {
   const { apiKey, apiUrl } = credentials;
   const connector = apiKey
@@ -260,6 +274,7 @@ export function linearSyncJobs(
               backfillSince: backfillStart(source.backfill_days),
               heartbeat: touch,
             });
+            if (incidents) await deriveTrackerIncidents(db, 'linear', incidents);
             logger.info({ ...result }, 'linear sync done');
             return { rejected: result.rejected };
           }

@@ -30,6 +30,8 @@ export const githubSourceSchema = z
       .min(1, { error: 'must name at least one installation' }),
     interval: interval.default('5 minutes'),
     backfill_days: z.number().int().min(1).max(3650).default(90),
+    // Issues are synced as work items (and can be incidents, see `incidents.github`).
+    issues: z.boolean().default(true),
     // What counts as a production deployment (DORA): GitHub Deployments to an environment (default),
     // and/or completed workflow runs on the default branch whose name matches, and/or published releases
     // whose name or tag matches.
@@ -92,9 +94,39 @@ export const personSchema = z
   })
   .strict();
 
+const names = z.array(z.string().min(1)).default([]);
+// How incidents are found in the trackers (matched case-insensitively); the bot's own incidents always count.
+export const incidentRulesSchema = z
+  .object({
+    jira: z
+      .object({ issue_types: names, labels: names })
+      .strict()
+      .default({ issue_types: ['Incident'], labels: [] }),
+    linear: z
+      .object({ labels: names })
+      .strict()
+      .default({ labels: ['incident'] }),
+    github: z
+      .object({ labels: names })
+      .strict()
+      .default({ labels: ['incident'] }),
+  })
+  .strict();
+export type IncidentRules = z.infer<typeof incidentRulesSchema>;
+/** A tracker item is an incident when its type or one of its labels is listed. */
+export interface IncidentMatch {
+  issue_types?: string[];
+  labels: string[];
+}
+
 export const sourcesSchema = z
   .object({
     people: z.array(personSchema).default([]),
+    incidents: incidentRulesSchema.default({
+      jira: { issue_types: ['Incident'], labels: [] },
+      linear: { labels: ['incident'] },
+      github: { labels: ['incident'] },
+    }),
     github: githubSourceSchema.optional(),
     jira: jiraSourceSchema.optional(),
     linear: linearSourceSchema.optional(),
@@ -104,7 +136,7 @@ export const sourcesSchema = z
 
 export type Sources = z.infer<typeof sourcesSchema>;
 
-/** The sources that are configured (github, jira, ...), without the people list. */
+/** The sources that are configured (github, jira, ...), without the people list and incident rules. */
 export function configuredSources(sources: Sources): string[] {
   return (['github', 'jira', 'linear', 'confluence'] as const).filter((name) => sources[name] !== undefined);
 }

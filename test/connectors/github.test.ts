@@ -4,6 +4,7 @@ import { personBy } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { githubSyncJobs } from '../../src/sync/jobs.js';
+import { githubSourceSchema } from '../../src/sync/sources.js';
 import { listSyncStatus } from '../../src/sync/status.js';
 import { countEvents } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
@@ -84,7 +85,8 @@ describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
     const idle = await run(db);
     const idleCalls = gh.calls.slice(before.calls).filter((c) => !c.path.startsWith('/app/'));
     expect(idle.notModified).toBe(true);
-    expect(idleCalls.map((c) => c.status)).toEqual([304, 304]);
+    // Pull requests, deployments, default-branch workflow runs, issues: four conditional requests, all free.
+    expect(idleCalls.map((c) => c.status)).toEqual([304, 304, 304, 304]);
     expect(gh.rateLimit.remaining).toBe(before.remaining);
   });
 
@@ -206,6 +208,78 @@ describeEachEngine('GitHub deploy signals: workflow runs and releases', ({ fresh
   });
 });
 
+describeEachEngine('GitHub issues, CI runs and incidents', ({ freshDb }) => {
+  test("issues become work items (the PRs in GitHub's issues list do not); an incident-labelled one is an incident until closed", async () => {
+    const gh = await new GitHubStandIn().start();
+    try {
+      const db = await freshDb();
+      await seed(gh, 2);
+      gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre', labels: ['Incident', 'sev2'] });
+      gh.addIssue(REPO, { title: 'Flaky test', author: 'dev1', labels: ['bug'], assignee: 'dev1' });
+      const [job] = githubSyncJobs(
+        githubSourceSchema.parse({ installations: [{ id: INSTALLATION, repos: [REPO] }] }),
+        { appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url },
+        logger,
+        { labels: ['incident'] },
+      );
+      const ctx = { db, logger, touch: async () => {} };
+      await job!.run(ctx, {} as never);
+      const items = await db.query<{ key: string; status_category: string; assignee: string | null }>(
+        "SELECT key, status_category, assignee FROM work_items WHERE source = 'github' ORDER BY key",
+      );
+      expect(items.rows).toEqual([
+        { key: `${REPO}#5001`, status_category: 'new', assignee: null },
+        { key: `${REPO}#5002`, status_category: 'indeterminate', assignee: 'dev1' },
+      ]);
+      const incidents = () =>
+        db.query<{ external_id: string; status: string; title: string }>(
+          'SELECT external_id, status, title FROM incidents',
+        );
+      expect((await incidents()).rows).toEqual([
+        { external_id: `${REPO}#5001`, status: 'open', title: 'Checkout returns 502' },
+      ]);
+
+      const closed = gh.tick();
+      gh.updateIssue(REPO, 5001, { state: 'closed', closed_at: closed });
+      await job!.run(ctx, {} as never);
+      expect((await incidents()).rows).toEqual([
+        { external_id: `${REPO}#5001`, status: 'resolved', title: 'Checkout returns 502' },
+      ]);
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  test('every completed default-branch workflow run is kept (red ones too), without any deployment pattern', async () => {
+    const gh = await new GitHubStandIn().start();
+    try {
+      const db = await freshDb();
+      gh.addInstallation(INSTALLATION, [REPO]);
+      gh.addRun(REPO, 'CI', 'success');
+      gh.addRun(REPO, 'CI', 'failure');
+      gh.addRun(REPO, 'CI', 'failure', 'feature-x');
+      await syncGitHubRepo({
+        db,
+        logger,
+        octokit: await octokitFor(gh),
+        repo: REPO,
+        environment: 'production',
+        backfillSince: new Date('2026-01-01T00:00:00Z'),
+      });
+      const runs = await db.query<{ name: string; branch: string; conclusion: string }>(
+        'SELECT name, branch, conclusion FROM ci_runs ORDER BY updated_at',
+      );
+      expect(runs.rows).toEqual([
+        { name: 'CI', branch: 'main', conclusion: 'success' },
+        { name: 'CI', branch: 'main', conclusion: 'failure' },
+      ]);
+      expect((await counts(db)).deployments).toBe(0);
+    } finally {
+      await gh.stop();
+    }
+  });
+});
+
 describe('GitHub sync job', () => {
   test('wrong credentials leave a clear status and back off; /em sources can show it', async () => {
     const gh = await new GitHubStandIn().start();
@@ -221,6 +295,7 @@ describe('GitHub sync job', () => {
           installations: [{ id: INSTALLATION, repos: [REPO] }],
           interval: '5 minutes',
           backfill_days: 30,
+          issues: true,
           deployments: { environment: 'production' },
         },
         { appId: gh.appId, privateKey: wrongKey, baseUrl: gh.url },

@@ -122,7 +122,7 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
 });
 
 describe('Jira sync job', () => {
-  test('records success for /em sources, and says plainly when credentials are missing', async () => {
+  test('records success for /em sources, finds incidents by type or label, and says plainly when credentials are missing', async () => {
     const { jiraSyncJobs } = await import('../../src/sync/jobs.js');
     const { listSyncStatus } = await import('../../src/sync/status.js');
     const { openPglite } = await import('../../src/store/pglite.js');
@@ -132,6 +132,8 @@ describe('Jira sync job', () => {
     try {
       await migrate(db);
       jira.addIssue({ key: 'ENG-1', summary: 'one' });
+      jira.addIssue({ key: 'ENG-2', summary: 'Login outage', type: 'Incident', priority: 'Highest' });
+      jira.addIssue({ key: 'ENG-3', summary: 'Webhook backlog', labels: ['ops-incident'] });
       const source = {
         projects: ['ENG'],
         boards: [1],
@@ -140,10 +142,19 @@ describe('Jira sync job', () => {
         fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
       };
       const ctx = { db, logger, touch: async () => {} };
-      await jiraSyncJobs(source, { host: jira.url, email: jira.email, apiToken: jira.apiToken })[0]!.run(
+      const rules = { issue_types: ['incident'], labels: ['ops-incident'] };
+      await jiraSyncJobs(source, { host: jira.url, email: jira.email, apiToken: jira.apiToken }, rules)[0]!.run(
         ctx,
         {} as never,
       );
+      // Incidents are found by issue type or label, as sources.yml says.
+      const incidents = await db.query<{ external_id: string; severity: string; status: string }>(
+        "SELECT external_id, severity, status FROM incidents WHERE source = 'jira' ORDER BY external_id",
+      );
+      expect(incidents.rows).toEqual([
+        { external_id: 'ENG-2', severity: 'Highest', status: 'open' },
+        { external_id: 'ENG-3', severity: 'Medium', status: 'open' },
+      ]);
       await jiraSyncJobs({ ...source, projects: ['OPS'] }, {})[0]!.run(ctx, {} as never);
       const statuses = await listSyncStatus(db);
       expect(statuses.find((s) => s.scope === 'ENG')).toMatchObject({

@@ -2,6 +2,8 @@ import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync
 import { personBy } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
+import { linearSyncJobs } from '../../src/sync/jobs.js';
+import { linearSourceSchema } from '../../src/sync/sources.js';
 import { describeEachEngine } from '../support/engines.js';
 import { LinearStandIn } from '../support/linear/server.js';
 
@@ -55,7 +57,7 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
       completedAt: null,
     });
     linear.move('APP-1', { name: 'In Progress', type: 'started' });
-    expect(await run(db)).toEqual({ issues: 130, cycles: 1, rejected: 0 });
+    expect(await run(db)).toEqual({ issues: 130, cycles: 1, projects: 0, rejected: 0 });
     expect((await items(db)).find((r) => r.key === 'APP-1')).toEqual({
       key: 'APP-1',
       status: 'In Progress',
@@ -84,5 +86,39 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
     const calls = linear.calls.length;
     await expect(run(db, 'lin_api_wrong')).rejects.toThrow(/authenticat/i);
     expect(linear.calls.length).toBe(calls + 1);
+  });
+
+  test('projects are stored and issues point at theirs; an issue labelled incident is an incident', async () => {
+    const db = await freshDb();
+    linear.projects.push({
+      team: 'APP',
+      id: 'proj-1',
+      name: 'Checkout v2',
+      state: 'started',
+      progress: 0.4,
+      targetDate: '2026-12-15',
+      updatedAt: new Date().toISOString(),
+      lead: { id: 'u-maya', email: 'maya@acme.dev', name: 'Maya' },
+    });
+    linear.addIssue({ identifier: 'APP-1', title: 'Pay button', projectId: 'proj-1' });
+    linear.addIssue({ identifier: 'APP-2', title: 'Payments down in EU', labels: ['Incident'] });
+    const [job] = linearSyncJobs(
+      linearSourceSchema.parse({ teams: ['APP'] }),
+      { apiKey: linear.apiKey, apiUrl: linear.url },
+      { labels: ['incident'] },
+    );
+    await job!.run({ db, logger, touch: async () => {} }, {} as never);
+    const project = await db.query<{ name: string; lead: string; progress: number; target_date: Date }>(
+      "SELECT name, lead, progress, target_date FROM projects WHERE source = 'linear'",
+    );
+    expect(project.rows).toEqual([
+      { name: 'Checkout v2', lead: 'u-maya', progress: 0.4, target_date: expect.any(Date) },
+    ]);
+    const item = await db.query<{ project_id: string }>("SELECT project_id FROM work_items WHERE key = 'APP-1'");
+    expect(item.rows[0]?.project_id).toBe('proj-1');
+    const incidents = await db.query<{ external_id: string; status: string }>(
+      "SELECT external_id, status FROM incidents WHERE source = 'linear'",
+    );
+    expect(incidents.rows).toEqual([{ external_id: 'APP-2', status: 'open' }]);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sourcesCommand } from '../../src/sync/listeners.js';
-import { parseSources, SourcesError } from '../../src/sync/sources.js';
+import { configuredSources, parseSources, SourcesError } from '../../src/sync/sources.js';
 import { recordSyncFailure, recordSyncSuccess } from '../../src/sync/status.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
@@ -24,8 +24,24 @@ describe('sources.yml', () => {
     });
   });
 
-  test('an empty file means no sources and no people', () => {
-    expect(parseSources('')).toEqual({ people: [] });
+  test('an empty file means no sources, no people, and the default incident rules', () => {
+    const sources = parseSources('');
+    expect(configuredSources(sources)).toEqual([]);
+    expect(sources.people).toEqual([]);
+    expect(sources.incidents).toEqual({
+      jira: { issue_types: ['Incident'], labels: [] },
+      linear: { labels: ['incident'] },
+      github: { labels: ['incident'] },
+    });
+  });
+
+  test('incident rules can be narrowed per tracker; a typo is reported with its line', () => {
+    expect(parseSources('incidents:\n  linear: { labels: [outage] }\n').incidents.linear).toEqual({
+      labels: ['outage'],
+    });
+    expect(() => parseSources('incidents:\n  jira:\n    issue_type: [Incident]\n', 'sources.yml')).toThrow(
+      /sources\.yml:3: incidents\.jira: .*issue_type/,
+    );
   });
 
   test('a bad value is reported with file, line and field', () => {

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { releaseSchema, workflowRunSchema } from './schemas.js';
+import { releaseSchema, type WorkflowRun, workflowRunSchema } from './schemas.js';
 import type { RepoSyncOptions } from './sync.js';
 
 export interface DeploySignals {
@@ -16,6 +16,25 @@ interface SignalCursor {
 }
 
 const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
+
+async function saveCiRun(db: Queryable, repo: string, branch: string, run: WorkflowRun) {
+  await db.query(
+    `INSERT INTO ci_runs (repo, run_id, name, branch, sha, conclusion, created_at, updated_at, url)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (repo, run_id) DO UPDATE SET conclusion = EXCLUDED.conclusion, updated_at = EXCLUDED.updated_at`,
+    [
+      repo,
+      run.id,
+      run.name,
+      run.head_branch ?? branch,
+      run.head_sha,
+      run.conclusion,
+      run.created_at,
+      run.updated_at,
+      run.html_url ?? null,
+    ],
+  );
+}
 
 async function storeDeployment(
   db: Queryable,
@@ -51,7 +70,10 @@ async function storeDeployment(
   );
 }
 
-/** Deployments signalled by workflow runs and/or releases, as configured. Conditional on the first page. */
+/**
+ * Completed workflow runs on the default branch (all kept as CI runs), and the deployments signalled by
+ * matching workflow runs and/or releases, as configured. Conditional on the first page.
+ */
 export async function syncDeploySignals(
   options: RepoSyncOptions,
   signals: DeploySignals,
@@ -61,8 +83,9 @@ export async function syncDeploySignals(
   let stored = 0;
   let rejected = 0;
 
-  if (signals.workflow) {
-    const pattern = new RegExp(signals.workflow, 'i');
+  // Every completed default-branch run is kept (failing_main reads them); matching ones are also deployments.
+  {
+    const pattern = signals.workflow ? new RegExp(signals.workflow, 'i') : undefined;
     const cursor = (await getCursor<SignalCursor>(db, 'github', `${repo}:workflow-runs`)) ?? {};
     const defaultBranch =
       cursor.defaultBranch ??
@@ -85,7 +108,9 @@ export async function syncDeploySignals(
           continue;
         }
         const r = run.data;
-        if (!r.name || !pattern.test(r.name) || Date.parse(r.created_at) < options.backfillSince.getTime()) continue;
+        if (Date.parse(r.created_at) < options.backfillSince.getTime()) continue;
+        await saveCiRun(db, repo, defaultBranch, r);
+        if (!pattern || !r.name || !pattern.test(r.name)) continue;
         const state =
           r.conclusion === 'success'
             ? 'success'

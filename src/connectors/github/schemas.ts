@@ -70,6 +70,7 @@ export const workflowRunSchema = z.object({
   created_at: timestamp,
   updated_at: timestamp,
   run_started_at: timestamp.optional(),
+  html_url: z.string().optional(),
 });
 export type WorkflowRun = z.infer<typeof workflowRunSchema>;
 
@@ -84,3 +85,18 @@ export const releaseSchema = z.object({
   published_at: timestamp.nullable(),
 });
 export type Release = z.infer<typeof releaseSchema>;
+
+export const issueSchema = z.object({
+  number: z.number().int().positive(),
+  title: z.string(),
+  state: z.enum(['open', 'closed']),
+  html_url: z.string(),
+  user: user.optional(),
+  assignee: user.optional(),
+  labels: z.array(z.union([z.string(), z.object({ name: z.string() })])).default([]),
+  created_at: timestamp,
+  updated_at: timestamp,
+  closed_at: timestamp.nullable().optional(),
+  pull_request: z.unknown().optional(),
+});
+export type Issue = z.infer<typeof issueSchema>;

@@ -5,6 +5,7 @@ import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import type { GitHubOctokit } from './client.js';
 import { type DeploySignals, syncDeploySignals } from './deploy-signals.js';
+import { syncGitHubIssues } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import { commitSchema, deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
 import { saveDeployment, upsertPullRequest, upsertReview } from './store.js';
@@ -21,10 +22,13 @@ export interface RepoSyncOptions {
   signals?: DeploySignals;
   /** Keeps the job's lock alive during a long backfill. */
   heartbeat?: () => Promise<void>;
+  /** Also sync the repository's issues as work items (default true). */
+  issues?: boolean;
 }
 
 export interface RepoSyncResult {
   pullRequests: number;
+  issues: number;
   deployments: number;
   rejected: number;
   notModified: boolean;
@@ -59,15 +63,15 @@ const isNotModified = (err: unknown) => (err as { status?: number }).status === 
 export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSyncResult> {
   const pulls = await syncPullRequests(options);
   const deployments = await syncDeployments(options);
-  const signals =
-    options.signals?.workflow || options.signals?.release
-      ? await syncDeploySignals(options, options.signals)
-      : { stored: 0, rejected: 0 };
+  const signals = await syncDeploySignals(options, options.signals ?? {});
+  const issues =
+    options.issues === false ? { stored: 0, rejected: 0, notModified: true } : await syncGitHubIssues(options);
   return {
     pullRequests: pulls.stored,
+    issues: issues.stored,
     deployments: deployments.stored + signals.stored,
-    rejected: pulls.rejected + deployments.rejected + signals.rejected,
-    notModified: pulls.notModified && deployments.notModified && signals.stored === 0,
+    rejected: pulls.rejected + deployments.rejected + signals.rejected + issues.rejected,
+    notModified: pulls.notModified && deployments.notModified && signals.stored === 0 && issues.notModified,
   };
 }
 

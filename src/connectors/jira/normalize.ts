@@ -1,32 +1,6 @@
 import type { EventInput } from '../../sync/event.js';
+import type { FieldChange, WorkItemRow } from '../../sync/work-items.js';
 import { type JiraIssue, jiraSprintRefSchema } from './schemas.js';
-
-export interface WorkItemRow {
-  key: string;
-  project: string;
-  title: string;
-  type: string | null;
-  status: string;
-  statusCategory: string | null;
-  priority: string | null;
-  assignee: string | null;
-  labels: string[];
-  points: number | null;
-  sprintIds: string[];
-  createdAt: string;
-  updatedAt: string;
-  resolvedAt: string | null;
-  url: string;
-}
-
-export interface FieldChange {
-  changeId: string;
-  field: string;
-  from: string | null;
-  to: string | null;
-  author: string | null;
-  at: string;
-}
 
 /** The fields whose history matters to reports: status (cycle time), assignee, sprint (scope change), points. */
 const TRACKED = new Set(['status', 'assignee', 'Sprint', 'Story Points', 'priority']);

@@ -2,11 +2,12 @@ import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
+import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
 import type { JiraClients } from './client.js';
 import { fieldChanges, issueEvent, workItemRow } from './normalize.js';
 import { jiraIssueSchema, jiraSprintSchema } from './schemas.js';
-import { insertChanges, upsertSprint, upsertWorkItem } from './store.js';
+import { upsertSprint } from './store.js';
 
 export interface JiraSyncOptions {
   db: Db;

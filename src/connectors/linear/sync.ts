@@ -6,7 +6,7 @@ import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { insertChanges, upsertWorkItem } from '../jira/store.js';
+import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
 
 export function createLinearClient(options: { apiKey: string; apiUrl?: string }): LinearClient {
   return new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
@@ -21,6 +21,7 @@ const ISSUES = `query EmAgentIssues($filter: IssueFilter, $after: String) {
       assignee { id email name }
       team { key }
       cycle { id }
+      project { id }
       labels { nodes { name } }
       history(first: 50) { nodes { id createdAt actor { id } fromState { name } toState { name } } }
     }
@@ -30,7 +31,11 @@ const ISSUES = `query EmAgentIssues($filter: IssueFilter, $after: String) {
 
 const CYCLES = `query EmAgentCycles($teams: [String!]) {
   teams(filter: { key: { in: $teams } }) {
-    nodes { key cycles(first: 50) { nodes { id number name startsAt endsAt completedAt } } }
+    nodes {
+      key
+      cycles(first: 50) { nodes { id number name startsAt endsAt completedAt } }
+      projects(first: 100) { nodes { id name state progress targetDate url updatedAt lead { id } } }
+    }
   }
 }`;
 
@@ -52,6 +57,7 @@ const issueSchema = z.object({
     .optional(),
   team: z.object({ key: z.string() }),
   cycle: z.object({ id: z.string() }).nullable().optional(),
+  project: z.object({ id: z.string() }).nullable().optional(),
   labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
   history: z.object({
     nodes: z.array(
@@ -64,6 +70,17 @@ const issueSchema = z.object({
       }),
     ),
   }),
+});
+
+const projectSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.string(),
+  progress: z.number(),
+  targetDate: z.string().nullable().optional(),
+  url: z.string(),
+  updatedAt: date,
+  lead: z.object({ id: z.string() }).nullable().optional(),
 });
 
 const PRIORITY = ['No priority', 'Urgent', 'High', 'Medium', 'Low'];
@@ -121,7 +138,7 @@ export interface LinearSyncOptions {
 /** Issues of the teams updated since the cursor (with state history), and their cycles. */
 export async function syncLinear(
   options: LinearSyncOptions,
-): Promise<{ issues: number; cycles: number; rejected: number }> {
+): Promise<{ issues: number; cycles: number; projects: number; rejected: number }> {
   const { db, logger, client, teams } = options;
   const scope = teams.join(',');
   const cursor = (await getCursor<{ since?: string }>(db, 'linear', scope)) ?? {};
@@ -176,6 +193,7 @@ export async function syncLinear(
           updatedAt: issue.updatedAt,
           resolvedAt: issue.completedAt ?? null,
           url: issue.url,
+          projectId: issue.project?.id ?? null,
         });
         await insertChanges(
           tx,
@@ -211,6 +229,7 @@ export async function syncLinear(
     teams: {
       nodes: {
         key: string;
+        projects: { nodes: unknown[] };
         cycles: {
           nodes: {
             id: string;
@@ -226,6 +245,7 @@ export async function syncLinear(
   };
   const data = await request<Cycles>(client, logger, CYCLES, { teams });
   let cycles = 0;
+  let projects = 0;
   for (const team of data.teams.nodes) {
     for (const c of team.cycles.nodes) {
       const now = Date.now();
@@ -238,6 +258,24 @@ export async function syncLinear(
       );
       cycles += 1;
     }
+    for (const raw of team.projects.nodes) {
+      const parsed = projectSchema.safeParse(raw);
+      if (!parsed.success) {
+        rejected += 1;
+        logger.warn({ id: (raw as { id?: unknown }).id }, 'malformed Linear project skipped');
+        continue;
+      }
+      const p = parsed.data;
+      await db.query(
+        `INSERT INTO projects (source, id, team, name, state, lead, progress, target_date, updated_at, url)
+         VALUES ('linear', $1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (source, id) DO UPDATE SET team = EXCLUDED.team, name = EXCLUDED.name, state = EXCLUDED.state,
+           lead = EXCLUDED.lead, progress = EXCLUDED.progress, target_date = EXCLUDED.target_date,
+           updated_at = EXCLUDED.updated_at, url = EXCLUDED.url`,
+        [p.id, team.key, p.name, p.state, p.lead?.id ?? null, p.progress, p.targetDate ?? null, p.updatedAt, p.url],
+      );
+      projects += 1;
+    }
   }
-  return { issues, cycles, rejected };
+  return { issues, cycles, projects, rejected };
 }

@@ -55,6 +55,19 @@ export interface StandInRun {
   updated_at: string;
 }
 
+export interface StandInIssue {
+  number: number;
+  title: string;
+  body?: string | null;
+  author: string;
+  state: 'open' | 'closed';
+  labels: string[];
+  assignee?: string | null;
+  created_at: string;
+  updated_at: string;
+  closed_at?: string | null;
+}
+
 export interface StandInRelease {
   id: number;
   name: string;
@@ -66,6 +79,7 @@ export interface StandInRelease {
 }
 
 interface Repo {
+  issues: StandInIssue[];
   runs: StandInRun[];
   releases: StandInRelease[];
   pulls: StandInPull[];
@@ -106,7 +120,7 @@ export class GitHubStandIn extends StandIn {
     this.installations.set(id, repos);
     for (const repo of repos)
       if (!this.repos.has(repo))
-        this.repos.set(repo, { pulls: [], rawPulls: [], deployments: [], runs: [], releases: [] });
+        this.repos.set(repo, { pulls: [], rawPulls: [], deployments: [], runs: [], releases: [], issues: [] });
   }
 
   /** Advances the stand-in's clock and returns the new time (ISO), so updates are strictly ordered. */
@@ -136,6 +150,29 @@ export class GitHubStandIn extends StandIn {
     if (!pull) throw new Error(`no PR ${repo}#${number}`);
     Object.assign(pull, patch, { updated_at: this.tick() });
     return pull;
+  }
+
+  /** Issues share GitHub's number space with pull requests; the stand-in numbers them from 5001. */
+  addIssue(repo: string, issue: Partial<StandInIssue> & { title: string; author: string }): StandInIssue {
+    const list = this.repo(repo).issues;
+    const at = this.tick();
+    const full: StandInIssue = {
+      number: 5001 + list.length,
+      state: 'open',
+      labels: [],
+      created_at: at,
+      updated_at: at,
+      ...issue,
+    };
+    list.push(full);
+    return full;
+  }
+
+  updateIssue(repo: string, number: number, patch: Partial<StandInIssue>): StandInIssue {
+    const issue = this.repo(repo).issues.find((i) => i.number === number);
+    if (!issue) throw new Error(`no issue ${repo}#${number}`);
+    Object.assign(issue, patch, { updated_at: this.tick() });
+    return issue;
   }
 
   addRawPull(repo: string, raw: Json): void {
@@ -309,11 +346,29 @@ export class GitHubStandIn extends StandIn {
           created_at: r.created_at,
           updated_at: r.updated_at,
           run_started_at: r.created_at,
+          html_url: `https://github.com/${repoName}/actions/runs/${r.id}`,
         }));
       const body = { total_count: runs.length, workflow_runs: runs.slice(0, perPage) };
       const etag = `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex')}"`;
       if (req.headers['if-none-match'] === etag) return reply(304, null, { etag });
       return reply(200, body, { etag });
+    }
+    if (rest === '/issues') {
+      // Like GitHub's, this list holds pull requests too (marked by a pull_request key).
+      const since = url.searchParams.get('since');
+      const state = url.searchParams.get('state') ?? 'open';
+      const issues: Json[] = [
+        ...repo.issues.map((i) => this.issueJson(repoName, i)),
+        ...repo.pulls.map(
+          (p): Json => ({
+            ...this.pullJson(repoName, p, false),
+            pull_request: { url: `${this.url}/repos/${repoName}/pulls/${p.number}` },
+          }),
+        ),
+      ]
+        .filter((i) => (state === 'all' || i.state === state) && (!since || String(i.updated_at) >= since))
+        .sort((a, b) => Date.parse(String(b.updated_at)) - Date.parse(String(a.updated_at)));
+      return list(issues);
     }
     if (rest === '/releases') {
       return list(
@@ -438,6 +493,28 @@ export class GitHubStandIn extends StandIn {
             commits: p.commits?.length ?? 1,
           }
         : {}),
+    };
+  }
+
+  private issueJson(repo: string, i: StandInIssue): Json {
+    return {
+      url: `${this.url}/repos/${repo}/issues/${i.number}`,
+      html_url: `https://github.com/${repo}/issues/${i.number}`,
+      id: createHash('sha1').update(`${repo}#${i.number}`).digest().readUInt32BE(0),
+      number: i.number,
+      title: i.title,
+      body: i.body ?? null,
+      user: this.user(i.author),
+      state: i.state,
+      state_reason: i.state === 'closed' ? 'completed' : null,
+      labels: i.labels.map((name, n) => ({ id: n + 1, name, color: 'ededed', default: false })),
+      assignee: i.assignee ? this.user(i.assignee) : null,
+      assignees: i.assignee ? [this.user(i.assignee)] : [],
+      comments: 0,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+      closed_at: i.closed_at ?? null,
+      author_association: 'MEMBER',
     };
   }
 

@@ -13,6 +13,8 @@ export interface StandInIssue {
   statusCategory: 'new' | 'indeterminate' | 'done';
   assignee?: string | null;
   priority?: string;
+  type?: string;
+  labels?: string[];
   points?: number;
   sprintIds?: number[];
   created: string;
@@ -91,10 +93,10 @@ export class JiraStandIn extends StandIn {
       fields: {
         summary: i.summary,
         status: { name: i.status, statusCategory: { key: i.statusCategory } },
-        issuetype: { name: 'Story' },
+        issuetype: { name: i.type ?? 'Story' },
         priority: { name: i.priority ?? 'Medium' },
         assignee: person(i.assignee),
-        labels: [],
+        labels: i.labels ?? [],
         created: i.created,
         updated: i.updated,
         resolutiondate: i.statusCategory === 'done' ? i.updated : null,

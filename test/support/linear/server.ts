@@ -14,7 +14,13 @@ const SCHEMA = buildSchema(`
   type PageInfo { hasNextPage: Boolean!, endCursor: String }
   type WorkflowState { name: String!, type: String! }
   type User { id: ID!, email: String, name: String }
-  type Team { key: String!, cycles(first: Int): CycleConnection! }
+  scalar TimelessDate
+  type Team { key: String!, cycles(first: Int): CycleConnection!, projects(first: Int): ProjectConnection! }
+  type Project {
+    id: ID!, name: String!, state: String!, progress: Float!, targetDate: TimelessDate, url: String!,
+    updatedAt: DateTime!, lead: User
+  }
+  type ProjectConnection { nodes: [Project!]! }
   type Cycle { id: ID!, number: Float!, name: String, startsAt: DateTime!, endsAt: DateTime!, completedAt: DateTime }
   type CycleConnection { nodes: [Cycle!]! }
   type TeamConnection { nodes: [Team!]! }
@@ -25,7 +31,7 @@ const SCHEMA = buildSchema(`
   type Issue {
     id: ID!, identifier: String!, title: String!, priority: Float, estimate: Float, url: String!,
     createdAt: DateTime!, updatedAt: DateTime!, completedAt: DateTime,
-    state: WorkflowState!, assignee: User, team: Team!, cycle: Cycle,
+    state: WorkflowState!, assignee: User, team: Team!, cycle: Cycle, project: Project,
     labels: IssueLabelConnection!, history(first: Int): IssueHistoryConnection!
   }
   type IssueConnection { nodes: [Issue!]!, pageInfo: PageInfo! }
@@ -43,6 +49,8 @@ export interface StandInLinearIssue {
   assignee?: { id: string; email: string; name: string };
   estimate?: number;
   cycleId?: string;
+  projectId?: string;
+  labels?: string[];
   createdAt: string;
   updatedAt: string;
   history: { id: string; createdAt: string; from: string; to: string }[];
@@ -59,6 +67,16 @@ export class LinearStandIn extends StandIn {
     startsAt: string;
     endsAt: string;
     completedAt: string | null;
+  }[] = [];
+  readonly projects: {
+    team: string;
+    id: string;
+    name: string;
+    state: string;
+    progress: number;
+    targetDate: string | null;
+    updatedAt: string;
+    lead?: { id: string; email: string; name: string };
   }[] = [];
   readonly calls: { status: number; operation: string }[] = [];
   private rateLimitNext = 0;
@@ -109,7 +127,8 @@ export class LinearStandIn extends StandIn {
       assignee: i.assignee ?? null,
       team: { key: i.team, cycles: () => ({ nodes: [] }) },
       cycle: i.cycleId ? { id: i.cycleId } : null,
-      labels: { nodes: [] },
+      project: i.projectId ? this.projectNode(i.projectId) : null,
+      labels: { nodes: (i.labels ?? []).map((name) => ({ name })) },
       history: () => ({
         nodes: i.history.map((h) => ({
           id: h.id,
@@ -120,6 +139,12 @@ export class LinearStandIn extends StandIn {
         })),
       }),
     };
+  }
+
+  private projectNode(id: string) {
+    const p = this.projects.find((project) => project.id === id);
+    if (!p) throw new Error(`no project ${id}`);
+    return { ...p, url: `https://linear.app/acme/project/${p.id}`, lead: p.lead ?? null };
   }
 
   private readonly root = {
@@ -148,6 +173,9 @@ export class LinearStandIn extends StandIn {
         nodes: keys.map((key) => ({
           key,
           cycles: () => ({ nodes: this.cycles.filter((c) => c.team === key).map((c) => ({ ...c, name: null })) }),
+          projects: () => ({
+            nodes: this.projects.filter((p) => p.team === key).map((p) => this.projectNode(p.id)),
+          }),
         })),
       };
     },
