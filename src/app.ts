@@ -1,4 +1,9 @@
 import { hostname } from 'node:os';
+import { executorClients } from './approvals/clients.js';
+import { approvalsJob } from './approvals/jobs.js';
+import { approvalsCommand, approvalsHomeSection, auditCommand, policyCommand } from './approvals/listeners.js';
+import { PolicyBook } from './approvals/policies.js';
+import { ApprovalService } from './approvals/service.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
 import { linkSlackUsersJob } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
@@ -7,6 +12,10 @@ import { type JobDefinition, type Scheduler, startScheduler } from './jobs/sched
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import { SignalEngine } from './signals/engine.js';
+import { signalsJob } from './signals/jobs.js';
+import { signalsCommand, signalsHomeSection } from './signals/listeners.js';
+import { RuleBook } from './signals/rulebook.js';
 import type { SlackBot } from './slack/bot.js';
 import { CommandRegistry } from './slack/commands.js';
 import type { SlackDeps } from './slack/deps.js';
@@ -25,6 +34,8 @@ export interface App {
   http: HttpServer;
   /** Present when Slack tokens are configured. */
   slack?: SlackBot;
+  signals: SignalEngine;
+  approvals: ApprovalService;
   stop(): Promise<void>;
 }
 
@@ -49,8 +60,28 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }
 
-    const commands = new CommandRegistry().register('sources', sourcesCommand(configuredSources(sources)));
-    const deps: SlackDeps = { db, logger, commands, home: placeholderSections() };
+    const clients = executorClients(config, sources, logger);
+    const policies = new PolicyBook(config.POLICIES_DIR).reload();
+    const rules = new RuleBook(config.RULES_DIR).reload();
+    for (const problem of [...policies.problems, ...rules.problems]) logger.warn({ problem }, 'invalid rule or policy');
+    logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
+    const approvals = new ApprovalService({ db, logger, policies, clients });
+    const signals = new SignalEngine({ db, logger, rules, approvals });
+
+    const commands = new CommandRegistry()
+      .register('sources', sourcesCommand(configuredSources(sources)))
+      .register('signals', signalsCommand(signals))
+      .register('approvals', approvalsCommand(approvals))
+      .register('policy', policyCommand(approvals))
+      .register('audit', auditCommand(approvals));
+    const home = placeholderSections().map((section) =>
+      section.id === 'signals'
+        ? signalsHomeSection()
+        : section.id === 'approvals'
+          ? approvalsHomeSection(approvals)
+          : section,
+    );
+    const deps: SlackDeps = { db, logger, commands, home, approvals };
     const slack =
       slackMode(config) === 'slack'
         ? (await import('./slack/bot.js')).createSlackBot(
@@ -63,8 +94,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
           )
         : undefined;
 
+    if (slack) clients.slack = slack.app.client;
+
     const jobs: JobDefinition<never>[] = [
       heartbeatJob(workerName),
+      signalsJob(signals),
+      approvalsJob(approvals),
       purgeSlackDeliveriesJob,
       ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
       ...(sources.github
@@ -152,7 +187,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     } else {
       logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, slack, stop };
+    return { db, scheduler, http, slack, signals, approvals, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,3 +1,4 @@
+import type { ApprovalService } from '../approvals/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import type { CommandRegistry } from './commands.js';
@@ -9,4 +10,6 @@ export interface SlackDeps {
   logger: Logger;
   commands: CommandRegistry;
   home: HomeSectionProvider[];
+  /** Present when policies are loaded: approve/reject buttons and the reject modal go here. */
+  approvals?: ApprovalService;
 }

@@ -3,6 +3,7 @@ import { statusOf } from '../connectors/atlassian/retry.js';
 import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
+import { intervalToMs } from '../yaml-file.js';
 import { deriveTrackerIncidents } from './incidents.js';
 import type { ConfluenceSource, GitHubSource, IncidentMatch, JiraSource, LinearSource } from './sources.js';
 import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
@@ -26,12 +27,6 @@ const recordsRejected = new Counter({
   registers: [metrics],
 });
 
-const UNITS: Record<string, number> = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-export function intervalMs(interval: string): number {
-  const [count = '1', unit = 'minute'] = interval.split(/\s+/);
-  return Number(count) * (UNITS[unit.replace(/s$/, '')] ?? 60_000);
-}
-
 interface ScopeRun {
   rejected: number;
   rateLimitRemaining?: number | null;
@@ -47,7 +42,7 @@ function scopeSyncJob(
   interval: string,
   sync: ((ctx: JobContext) => Promise<ScopeRun>) | string,
 ): JobDefinition {
-  const every = intervalMs(interval);
+  const every = intervalToMs(interval);
   return {
     name: `sync:${source}:${scope}`,
     every: interval,
@@ -109,7 +104,7 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 
 /** How far back a first sync reaches. */
 function backfillStart(days: number): Date {
-  return new Date(Date.now() - days * intervalMs('1 day'));
+  return new Date(Date.now() - days * intervalToMs('1 day'));
 }
 
 /** One job per repository. */

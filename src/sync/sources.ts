@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { intervalString, parseYaml, regexString, YamlFileError } from '../yaml-file.js';
 
 const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: 'must look like owner/repo' });
-const regex = z.string().refine(
-  (value) => {
-    try {
-      new RegExp(value);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be a valid regular expression' },
-);
-const interval = z.string().regex(/^\d+\s+(second|minute|hour|day)s?$/, { error: 'must look like "5 minutes"' });
+const regex = regexString;
+const interval = intervalString;
 
 export const githubSourceSchema = z
   .object({
@@ -154,28 +144,12 @@ export class SourcesError extends Error {
 
 /** Parses sources YAML; every problem is reported as "file:line: path: message". */
 export function parseSources(text: string, file = 'sources.yml'): Sources {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length) {
-    throw new SourcesError(
-      doc.errors.map((e) => `${file}:${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
-    );
+  try {
+    return parseYaml(sourcesSchema, text, file);
+  } catch (err) {
+    if (err instanceof YamlFileError) throw new SourcesError(err.problems);
+    throw err;
   }
-  const result = sourcesSchema.safeParse(doc.toJS() ?? {});
-  if (result.success) return result.data;
-  throw new SourcesError(
-    result.error.issues.map((issue) => {
-      // The deepest node of the path that exists carries the line.
-      let path = [...issue.path] as (string | number)[];
-      let node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
-      while (!node?.range && path.length) {
-        path = path.slice(0, -1);
-        node = doc.getIn(path, true) as typeof node;
-      }
-      const line = node?.range ? lineCounter.linePos(node.range[0]).line : 1;
-      return `${file}:${line}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`;
-    }),
-  );
 }
 
 /** Reads the sources file; a missing file means no sources (the product still runs). */

@@ -7,6 +7,8 @@ export interface Fault {
   times: number;
   retryAfter?: number;
   message?: string;
+  /** The request takes effect, but its response is lost: the client sees `status` (as after a proxy timeout). */
+  afterEffect?: boolean;
 }
 
 /** What every vendor stand-in shares: a loopback server and faults injected on demand. */
@@ -34,7 +36,7 @@ export abstract class StandIn {
   failNext(
     match: RegExp,
     status: number,
-    options: { times?: number; retryAfter?: number; message?: string } = {},
+    options: { times?: number; retryAfter?: number; message?: string; afterEffect?: boolean } = {},
   ): void {
     this.faults.push({
       match,
@@ -42,6 +44,7 @@ export abstract class StandIn {
       times: options.times ?? 1,
       retryAfter: options.retryAfter,
       message: options.message,
+      afterEffect: options.afterEffect,
     });
   }
 
@@ -50,8 +53,9 @@ export abstract class StandIn {
   }
 
   /** The fault armed for this request, if any (it is used up). */
-  protected takeFault(target: string): Fault | undefined {
-    const fault = this.faults.find((f) => f.match.test(target) && f.times > 0);
+  protected takeFault(target: string, method = 'GET'): Fault | undefined {
+    // A fault's pattern may name the method too ("POST /repos/...").
+    const fault = this.faults.find((f) => f.times > 0 && (f.match.test(target) || f.match.test(`${method} ${target}`)));
     if (fault) fault.times -= 1;
     return fault;
   }

@@ -1,7 +1,9 @@
 import type { App } from '@slack/bolt';
+import { APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL } from '../../../blocks/approvals/messages.js';
 import { ASK_MODAL } from '../../../blocks/ask/modal.js';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
 import { DECLARE_MODAL } from '../../../blocks/incidents/declare-modal.js';
+import { approveClicked, rejectClicked, rejectSubmitted } from '../../approvals/listeners.js';
 import type { SlackDeps } from '../deps.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
@@ -24,8 +26,16 @@ type Handler = (args: any) => Promise<void>;
 export function listenerTable(deps: SlackDeps) {
   return {
     commands: { '/em': emCommand(deps) } as Record<string, Handler>,
-    actions: { [HOME_REFRESH_ACTION]: homeRefresh(deps) } as Record<string, Handler>,
-    views: { [ASK_MODAL]: askSubmitted(deps), [DECLARE_MODAL]: declareSubmitted(deps) } as Record<string, Handler>,
+    actions: {
+      [HOME_REFRESH_ACTION]: homeRefresh(deps),
+      [APPROVE_ACTION]: approveClicked(deps),
+      [REJECT_ACTION]: rejectClicked(deps),
+    } as Record<string, Handler>,
+    views: {
+      [ASK_MODAL]: askSubmitted(deps),
+      [DECLARE_MODAL]: declareSubmitted(deps),
+      [REJECT_MODAL]: rejectSubmitted(deps),
+    } as Record<string, Handler>,
     shortcuts: {
       global: { [ASK_SHORTCUT]: askShortcut(deps) } as Record<string, Handler>,
       message: {

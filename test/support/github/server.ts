@@ -17,6 +17,13 @@ const recorded = require('@octokit/fixtures/scenarios/api.github.com/paginate-is
 const REAL_USER = recorded[0]?.response[0]?.user as Json;
 const REAL_HEADERS = recorded[0]?.headers ?? {};
 
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString();
+  return text ? JSON.parse(text) : {};
+}
+
 export interface StandInPull {
   number: number;
   title: string;
@@ -104,6 +111,8 @@ export class GitHubStandIn extends StandIn {
   readonly installations = new Map<number, string[]>();
   readonly rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
   private readonly tokens = new Map<string, number>();
+  /** Issue and PR comments by "owner/repo#number". */
+  readonly comments = new Map<string, Json[]>();
   private clock = Date.parse('2026-11-01T09:00:00Z');
   private nextId = 1000;
 
@@ -238,7 +247,10 @@ export class GitHubStandIn extends StandIn {
     const url = new URL(req.url ?? '/', this.url);
     const path = url.pathname;
     const conditional = Boolean(req.headers['if-none-match']);
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    let lostResponse: number | undefined;
+    const reply = (answered: number, answer: unknown, headers: Record<string, string> = {}) => {
+      const status = lostResponse ?? answered;
+      const body = lostResponse ? { message: 'Server Error' } : answer;
       this.calls.push({ method: req.method ?? 'GET', path: `${path}${url.search}`, status, conditional });
       if (status !== 304 && !path.startsWith('/app/'))
         this.rateLimit.remaining = Math.max(0, this.rateLimit.remaining - 1);
@@ -256,8 +268,9 @@ export class GitHubStandIn extends StandIn {
       res.end(status === 304 ? undefined : JSON.stringify(body));
     };
 
-    const fault = this.takeFault(`${path}${url.search}`);
-    if (fault) {
+    const fault = this.takeFault(`${path}${url.search}`, req.method);
+    if (fault?.afterEffect) lostResponse = fault.status;
+    else if (fault) {
       const message =
         fault.message ??
         (fault.status === 403 || fault.status === 429
@@ -369,6 +382,47 @@ export class GitHubStandIn extends StandIn {
         .filter((i) => (state === 'all' || i.state === state) && (!since || String(i.updated_at) >= since))
         .sort((a, b) => Date.parse(String(b.updated_at)) - Date.parse(String(a.updated_at)));
       return list(issues);
+    }
+    const commentsMatch = /^\/issues\/(\d+)\/(comments|labels)$/.exec(rest);
+    if (commentsMatch) {
+      const number = Number(commentsMatch[1]);
+      const target = repo.pulls.find((p) => p.number === number) ?? repo.issues.find((i) => i.number === number);
+      if (!target) return reply(404, { message: 'Not Found' });
+      const body = req.method === 'POST' ? ((await readJson(req)) as Json) : {};
+      if (commentsMatch[2] === 'labels') {
+        if (req.method !== 'POST') return reply(404, { message: 'Not Found' });
+        const labels = (body.labels as string[] | undefined) ?? [];
+        target.labels = [...new Set([...(target.labels ?? []), ...labels])];
+        return reply(
+          200,
+          target.labels.map((name, i) => ({ id: i + 1, name, color: 'ededed', default: false })),
+        );
+      }
+      const comments = (this.comments.get(`${repoName}#${number}`) ?? []) as Json[];
+      this.comments.set(`${repoName}#${number}`, comments);
+      if (req.method === 'POST') {
+        if (typeof body.body !== 'string' || !body.body) return reply(422, { message: 'Validation Failed' });
+        const id = this.newId();
+        const comment = {
+          id,
+          body: body.body,
+          user: this.user('em-agent[bot]'),
+          html_url: `https://github.com/${repoName}/issues/${number}#issuecomment-${id}`,
+          created_at: this.tick(0),
+          updated_at: this.tick(0),
+        };
+        comments.push(comment);
+        return reply(201, comment);
+      }
+      return list(comments);
+    }
+    const reviewersMatch = /^\/pulls\/(\d+)\/requested_reviewers$/.exec(rest);
+    if (reviewersMatch && req.method === 'POST') {
+      const pull = repo.pulls.find((p) => p.number === Number(reviewersMatch[1]));
+      if (!pull) return reply(404, { message: 'Not Found' });
+      const body = (await readJson(req)) as { reviewers?: string[] };
+      pull.requested_reviewers = [...new Set([...(pull.requested_reviewers ?? []), ...(body.reviewers ?? [])])];
+      return reply(201, this.pullJson(repoName, pull, true));
     }
     if (rest === '/releases') {
       return list(

@@ -43,6 +43,7 @@ const METHOD_TIERS: Record<string, Tier> = {
   'conversations.open': 3,
   'pins.add': 2,
   'reactions.add': 3,
+  'usergroups.list': 2,
   'usergroups.users.list': 2,
   'users.lookupByEmail': 3,
   'users.info': 4,
@@ -948,6 +949,7 @@ export class SlackEmulator {
         text: String(args.text ?? ''),
         blocks: args.blocks as unknown[] | undefined,
         thread_ts: args.thread_ts ? String(args.thread_ts) : undefined,
+        ...(args.metadata ? { metadata: args.metadata as Message['metadata'] } : {}),
       });
       return { channel: channel.id, ts: message.ts, message: { type: 'message', ...message } };
     },
@@ -1063,7 +1065,16 @@ export class SlackEmulator {
       if (!channel.members.has(this.workspace.botUserId)) throw new SlackApiError('not_in_channel');
       const limit = Number(args.limit ?? 100);
       const messages = [...(this.workspace.messages.get(channel.id) ?? [])].reverse().slice(0, limit);
-      return { messages: messages.map((m) => ({ type: 'message', ...m })), has_more: false };
+      // As Slack does, metadata is only returned when asked for.
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+      return {
+        messages: messages.map(({ metadata, ...m }) => ({
+          type: 'message',
+          ...m,
+          ...(withMetadata && metadata ? { metadata } : {}),
+        })),
+        has_more: false,
+      };
     },
     'conversations.members': (args) => ({
       members: [...this.requireChannel(args.channel).members],
@@ -1118,6 +1129,16 @@ export class SlackEmulator {
       if (!user) throw new SlackApiError('users_not_found');
       return { user };
     },
+    'usergroups.list': (args) => ({
+      usergroups: [...this.workspace.userGroups.values()].map((g) => ({
+        id: g.id,
+        team_id: this.workspace.teamId,
+        handle: g.handle,
+        name: g.handle,
+        ...(args.include_users === true || args.include_users === 'true' ? { users: g.users } : {}),
+        user_count: g.users.length,
+      })),
+    }),
     'usergroups.users.list': (args) => {
       const group = this.workspace.userGroups.get(String(args.usergroup));
       if (!group) throw new SlackApiError('no_such_subteam');
@@ -1217,7 +1238,7 @@ function parseArgs(req: IncomingMessage, raw: Buffer): Args {
   if (type.includes('application/json')) args = text ? (JSON.parse(text) as Args) : {};
   else args = Object.fromEntries(new URLSearchParams(text));
   // Object fields travel as JSON strings inside the form.
-  for (const key of ['blocks', 'view', 'attachments', 'files']) {
+  for (const key of ['blocks', 'view', 'attachments', 'files', 'metadata']) {
     if (typeof args[key] === 'string') {
       try {
         args[key] = JSON.parse(args[key] as string);

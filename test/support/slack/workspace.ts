@@ -35,6 +35,7 @@ export interface Message {
   reactions: { name: string; users: string[] }[];
   pinned: boolean;
   files?: { id: string; title?: string }[];
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 export interface Ephemeral {

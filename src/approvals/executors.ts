@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import type { LinearClient } from '@linear/sdk';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { GitHubOctokit } from '../connectors/github/client.js';
+import type { JiraClients } from '../connectors/jira/client.js';
+import { personBy } from '../identity/store.js';
+import type { Queryable } from '../store/db.js';
+
+/** Lazily created clients for the systems actions touch; a missing one makes its actions fail with a reason. */
+export interface ExecutorClients {
+  slack?: WebClient;
+  github?: (repo: string) => Promise<GitHubOctokit>;
+  jira?: () => Promise<JiraClients>;
+  linear?: () => Promise<LinearClient>;
+}
+
+export interface ExecutionContext {
+  db: Queryable;
+  clients: ExecutorClients;
+  /** The same key on every attempt of one action: lets a retry see that an earlier attempt already acted. */
+  idempotencyKey: string;
+  attempt: number;
+}
+
+/** A failure that retrying cannot fix (bad parameters, nobody to DM, a system not configured). */
+export class PermanentActionError extends Error {
+  override name = 'PermanentActionError';
+}
+
+const personRef = z.object({ source: z.enum(['github', 'jira', 'linear']), id: z.string() });
+const slackUser = z.object({ slack: z.string().regex(/^[UW][A-Z0-9]+$/) });
+const recipient = z.union([slackUser, personRef]);
+const repoNumber = { repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/), number: z.number().int().positive() };
+
+export const ACTION_PARAMS = {
+  'slack.dm': z.object({ to: recipient, text: z.string().min(1).max(3000) }),
+  'slack.post': z.object({ channel: z.string().min(1), text: z.string().min(1).max(3000) }),
+  'github.comment': z.object({ ...repoNumber, body: z.string().min(1).max(60_000) }),
+  'github.request_reviewers': z.object({ ...repoNumber, reviewers: z.array(z.string().min(1)).min(1) }),
+  'github.label': z.object({ ...repoNumber, labels: z.array(z.string().min(1)).min(1) }),
+  'jira.comment': z.object({ key: z.string().regex(/^[A-Z][A-Z0-9]+-\d+$/), body: z.string().min(1).max(30_000) }),
+  'jira.create': z.object({
+    project: z.string().regex(/^[A-Z][A-Z0-9]+$/),
+    summary: z.string().min(1).max(255),
+    description: z.string().max(30_000).optional(),
+    issueType: z.string().default('Task'),
+  }),
+  'linear.comment': z.object({ issue: z.string().min(1), body: z.string().min(1).max(30_000) }),
+  'linear.create': z.object({
+    team: z.string().min(1),
+    title: z.string().min(1).max(255),
+    description: z.string().optional(),
+  }),
+} as const;
+export type ActionParams<K extends keyof typeof ACTION_PARAMS> = z.infer<(typeof ACTION_PARAMS)[K]>;
+
+type Executor = (params: unknown, ctx: ExecutionContext) => Promise<Record<string, unknown>>;
+
+const need = <T>(client: T | undefined, what: string): T => {
+  if (!client) throw new PermanentActionError(`${what} is not configured`);
+  return client;
+};
+
+// A marker the bot can find again in what it wrote, so a retry after a lost response does not write twice.
+const marker = (key: string) => `em-agent:${key}`;
+const hiddenMarker = (key: string) => `<!-- ${marker(key)} -->`;
+
+async function slackUserFor(db: Queryable, to: z.infer<typeof recipient>): Promise<string> {
+  if ('slack' in to) return to.slack;
+  const person = await personBy(db, to.source, to.id);
+  if (!person?.slack)
+    throw new PermanentActionError(
+      `no Slack user is linked to ${to.source} account ${to.id} (add them under people: in sources.yml)`,
+    );
+  return person.slack;
+}
+
+async function postOnce(ctx: ExecutionContext, channel: string, text: string) {
+  const slack = need(ctx.clients.slack, 'Slack');
+  if (ctx.attempt > 1) {
+    const history = await slack.conversations.history({ channel, limit: 50, include_all_metadata: true });
+    const earlier = history.messages?.find(
+      (m) =>
+        (m as { metadata?: { event_payload?: { key?: string } } }).metadata?.event_payload?.key === ctx.idempotencyKey,
+    );
+    if (earlier) return { channel, ts: earlier.ts, deduplicated: true };
+  }
+  const posted = await slack.chat.postMessage({
+    channel,
+    text,
+    unfurl_links: false,
+    metadata: { event_type: 'em_agent_action', event_payload: { key: ctx.idempotencyKey } },
+  });
+  return { channel: posted.channel, ts: posted.ts };
+}
+
+async function githubCommentOnce(ctx: ExecutionContext, p: ActionParams<'github.comment'>) {
+  const octokit = await need(ctx.clients.github, 'GitHub')(p.repo);
+  const [owner, repo] = p.repo.split('/') as [string, string];
+  if (ctx.attempt > 1) {
+    const existing = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      owner,
+      repo,
+      issue_number: p.number,
+      per_page: 100,
+    });
+    const earlier = (existing.data as { id: number; body?: string; html_url?: string }[]).find((c) =>
+      c.body?.includes(hiddenMarker(ctx.idempotencyKey)),
+    );
+    if (earlier) return { comment: earlier.id, url: earlier.html_url, deduplicated: true };
+  }
+  const created = await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    owner,
+    repo,
+    issue_number: p.number,
+    body: `${p.body}\n\n${hiddenMarker(ctx.idempotencyKey)}`,
+    // A 5xx may come after GitHub stored the comment; the next attempt checks for the marker instead of re-posting.
+    request: { retries: 0 },
+  });
+  return { comment: created.data.id, url: created.data.html_url };
+}
+
+const EXECUTORS: Record<keyof typeof ACTION_PARAMS, Executor> = {
+  'slack.dm': async (params, ctx) => {
+    const p = params as ActionParams<'slack.dm'>;
+    const user = await slackUserFor(ctx.db, p.to);
+    const slack = need(ctx.clients.slack, 'Slack');
+    const dm = await slack.conversations.open({ users: user });
+    return postOnce(ctx, dm.channel?.id as string, p.text);
+  },
+  'slack.post': async (params, ctx) => {
+    const p = params as ActionParams<'slack.post'>;
+    return postOnce(ctx, p.channel, p.text);
+  },
+  'github.comment': (params, ctx) => githubCommentOnce(ctx, params as ActionParams<'github.comment'>),
+  // Adding labels and requesting reviewers are idempotent on GitHub's side.
+  'github.label': async (params, ctx) => {
+    const p = params as ActionParams<'github.label'>;
+    const octokit = await need(ctx.clients.github, 'GitHub')(p.repo);
+    const [owner, repo] = p.repo.split('/') as [string, string];
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/labels', {
+      owner,
+      repo,
+      issue_number: p.number,
+      labels: p.labels,
+    });
+    return { labels: p.labels };
+  },
+  'github.request_reviewers': async (params, ctx) => {
+    const p = params as ActionParams<'github.request_reviewers'>;
+    const octokit = await need(ctx.clients.github, 'GitHub')(p.repo);
+    const [owner, repo] = p.repo.split('/') as [string, string];
+    await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+      owner,
+      repo,
+      pull_number: p.number,
+      reviewers: p.reviewers,
+    });
+    return { reviewers: p.reviewers };
+  },
+  'jira.comment': async (params, ctx) => {
+    const p = params as ActionParams<'jira.comment'>;
+    const jira = await need(ctx.clients.jira, 'Jira')();
+    const tag = `[${marker(ctx.idempotencyKey)}]`;
+    if (ctx.attempt > 1) {
+      const existing = await jira.issues.issueComments.getComments({ issueIdOrKey: p.key, maxResults: 100 });
+      const earlier = existing.comments?.find((c) => JSON.stringify(c.body ?? '').includes(tag));
+      if (earlier) return { comment: earlier.id, deduplicated: true };
+    }
+    const comment = await jira.issues.issueComments.addComment({
+      issueIdOrKey: p.key,
+      comment: {
+        type: 'doc',
+        version: 1,
+        content: [
+          { type: 'paragraph', content: [{ type: 'text', text: p.body }] },
+          {
+            type: 'paragraph',
+            content: [{ type: 'text', text: tag, marks: [{ type: 'subsup', attrs: { type: 'sub' } }] }],
+          },
+        ],
+      },
+    });
+    return { comment: comment.id };
+  },
+  'jira.create': async (params, ctx) => {
+    const p = params as ActionParams<'jira.create'>;
+    const jira = await need(ctx.clients.jira, 'Jira')();
+    const label = `em-agent-${ctx.idempotencyKey.replace(/[^\w-]/g, '').slice(-40)}`;
+    if (ctx.attempt > 1) {
+      const found = await jira.issues.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
+        jql: `project = ${p.project} AND labels = "${label}"`,
+        fields: ['key'],
+        maxResults: 1,
+      });
+      const earlier = found.issues?.[0];
+      if (earlier) return { key: earlier.key, deduplicated: true };
+    }
+    const created = await jira.issues.issues.createIssue({
+      fields: {
+        project: { key: p.project },
+        summary: p.summary,
+        issuetype: { name: p.issueType },
+        labels: [label],
+        ...(p.description
+          ? {
+              description: {
+                type: 'doc',
+                version: 1,
+                content: [{ type: 'paragraph', content: [{ type: 'text', text: p.description }] }],
+              },
+            }
+          : {}),
+      },
+    });
+    return { key: created.key };
+  },
+  'linear.comment': async (params, ctx) => {
+    const p = params as ActionParams<'linear.comment'>;
+    const linear = await need(ctx.clients.linear, 'Linear')();
+    // Linear's createAsUser-free comments accept an id we choose: the same id on a retry cannot create a second one.
+    const id = uuidFromKey(ctx.idempotencyKey);
+    const result = await linear.client.rawRequest<{ commentCreate: { success: boolean } }, Record<string, unknown>>(
+      'mutation EmAgentComment($input: CommentCreateInput!) { commentCreate(input: $input) { success } }',
+      { input: { id, issueId: p.issue, body: p.body } },
+    );
+    return { comment: id, success: result.data?.commentCreate.success ?? false };
+  },
+  'linear.create': async (params, ctx) => {
+    const p = params as ActionParams<'linear.create'>;
+    const linear = await need(ctx.clients.linear, 'Linear')();
+    const id = uuidFromKey(ctx.idempotencyKey);
+    const result = await linear.client.rawRequest<
+      { issueCreate: { success: boolean; issue?: { identifier: string } } },
+      Record<string, unknown>
+    >(
+      'mutation EmAgentIssue($input: IssueCreateInput!) { issueCreate(input: $input) { success issue { identifier } } }',
+      { input: { id, teamId: p.team, title: p.title, description: p.description } },
+    );
+    return { issue: result.data?.issueCreate.issue?.identifier ?? id };
+  },
+};
+
+/** A UUID derived from the idempotency key (Linear lets a client choose ids; a duplicate id is refused). */
+function uuidFromKey(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Validates the parameters and runs the action once. */
+export async function execute(
+  action: string,
+  params: unknown,
+  ctx: ExecutionContext,
+): Promise<Record<string, unknown>> {
+  const schema = ACTION_PARAMS[action as keyof typeof ACTION_PARAMS];
+  const executor = EXECUTORS[action as keyof typeof EXECUTORS];
+  if (!schema || !executor) throw new PermanentActionError(`unknown action ${action}`);
+  const parsed = schema.safeParse(params);
+  if (!parsed.success)
+    throw new PermanentActionError(`invalid parameters for ${action}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return executor(parsed.data, ctx);
+}

@@ -1,0 +1,168 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+} from '@slack/bolt';
+import {
+  type AuditLine,
+  approvalsListMessage,
+  auditMessage,
+  outcomeLine,
+  policyMessage,
+  rejectModal,
+} from '../../blocks/approvals/messages.js';
+import { escapeMrkdwn } from '../../blocks/text.js';
+import type { CommandHandler } from '../slack/commands.js';
+import type { SlackDeps } from '../slack/deps.js';
+import type { HomeSectionProvider } from '../slack/home.js';
+import { type ApprovalService, approvalView, type DecideOutcome } from './service.js';
+import { getApproval, listApprovals, listAudit } from './store.js';
+
+type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+
+/** `/em approvals`: what waits for a decision, with buttons on the ones the user may decide. */
+export function approvalsCommand(service: ApprovalService): CommandHandler<'approvals'> {
+  return async (ctx) => {
+    const pending = await listApprovals(ctx.db, 'proposed', 50);
+    const rows = await Promise.all(
+      pending.map(async (row) => ({
+        view: approvalView(row),
+        canDecide:
+          (await service.isApprover(ctx.userId, row.approvers)) &&
+          (row.allow_self_approval || (ctx.userId !== row.subject_owner && ctx.userId !== row.requested_by)),
+      })),
+    );
+    return approvalsListMessage(rows);
+  };
+}
+
+/** `/em policy <action>`: what would happen to it, and why (nothing is run). */
+export function policyCommand(service: ApprovalService): CommandHandler<'policy'> {
+  return async (_ctx, command) => {
+    const book = service.policies.reload();
+    const decision = book.decide({ action: command.action });
+    return policyMessage(command.action, decision.mode, decision.reason, decision.dryRun, book.problems);
+  };
+}
+
+/** `/em audit [n]`: the latest proposals, decisions and executions; approvers only. */
+export function auditCommand(service: ApprovalService): CommandHandler<'audit'> {
+  return async (ctx, command) => {
+    if (!(await service.isApprover(ctx.userId, service.policies.reload().allApprovers()))) {
+      return auditMessageRefused();
+    }
+    const rows = await listAudit(ctx.db, command.limit);
+    const lines: AuditLine[] = rows.map((r) => ({
+      at: r.at,
+      actor: r.actor,
+      event: r.event,
+      approvalId: r.approval_id,
+      action: r.action,
+      detail: String(r.detail.reason ?? r.detail.summary ?? r.detail.error ?? r.detail.message ?? ''),
+    }));
+    return auditMessage(lines);
+  };
+}
+
+function auditMessageRefused() {
+  const text = 'Only approvers named in policies/ can read the audit log.';
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:lock: ${text}` } }] };
+}
+
+export function approvalsHomeSection(service: ApprovalService): HomeSectionProvider {
+  return {
+    id: 'approvals',
+    title: 'Waiting for you',
+    async load({ db, userId }) {
+      const pending = await listApprovals(db, 'proposed', 50);
+      const mine = [];
+      for (const row of pending) if (await service.isApprover(userId, row.approvers)) mine.push(row);
+      return {
+        lines: mine.slice(0, 8).map((r) => `*#${r.id}* \`${r.action}\` — ${escapeMrkdwn(r.summary.slice(0, 200))}`),
+        empty: 'Nothing waits for your approval.',
+      };
+    },
+  };
+}
+
+/** Tells the clicker privately: in the conversation of the click when possible, else by DM. */
+async function tellPrivately(args: ActionArgs | ViewArgs, userId: string, text: string) {
+  const body = args.body as { response_url?: string; channel?: { id: string } };
+  if ('respond' in args && body.response_url) {
+    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+    return;
+  }
+  if (body.channel?.id) {
+    await args.client.chat.postEphemeral({ channel: body.channel.id, user: userId, text });
+    return;
+  }
+  const dm = await args.client.conversations.open({ users: userId });
+  await args.client.chat.postMessage({ channel: dm.channel?.id as string, text });
+}
+
+function describeOutcome(result: DecideOutcome, id: number): string {
+  switch (result.outcome) {
+    case 'refused':
+      return `:no_entry: ${result.message}`;
+    case 'not_found':
+      return `:grey_question: Proposal #${id} no longer exists.`;
+    case 'vote_recorded':
+      return `:ballot_box_with_check: Your approval of #${id} is recorded; it needs ${result.approval.min_approvals} in all.`;
+    default:
+      return `#${id}: ${outcomeLine(approvalView(result.approval))}`;
+  }
+}
+
+const approvalId = (value: string | undefined) => {
+  const id = Number(value);
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+};
+
+/** Approve: ack at once, then decide (atomically; only policy approvers count). */
+export function approveClicked(deps: SlackDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const service = deps.approvals;
+    const id = approvalId(args.action.value);
+    if (!service || !id) return;
+    const result = await service.decide(id, args.body.user.id, 'approve');
+    if (result.outcome !== 'approved') await tellPrivately(args, args.body.user.id, describeOutcome(result, id));
+  };
+}
+
+/** Reject: opens a modal for the reason (approvers only; others are refused and audited at once). */
+export function rejectClicked(deps: SlackDeps) {
+  return async (args: ActionArgs) => {
+    await args.ack();
+    const service = deps.approvals;
+    const id = approvalId(args.action.value);
+    if (!service || !id) return;
+    const row = await getApproval(deps.db, id);
+    if (!row || row.status !== 'proposed') {
+      const result: DecideOutcome = row ? { outcome: 'already_decided', approval: row } : { outcome: 'not_found' };
+      return tellPrivately(args, args.body.user.id, describeOutcome(result, id));
+    }
+    if (!(await service.isApprover(args.body.user.id, row.approvers))) {
+      const refused = await service.decide(id, args.body.user.id, 'reject');
+      return tellPrivately(args, args.body.user.id, describeOutcome(refused, id));
+    }
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: rejectModal(id, row.summary) as never });
+  };
+}
+
+export function rejectSubmitted(deps: SlackDeps) {
+  return async (args: ViewArgs) => {
+    const values = args.view.state.values as Record<string, Record<string, { value?: string | null }>>;
+    const reason = (values.reason?.reason?.value ?? '').trim();
+    if (reason.length < 3)
+      return args.ack({ response_action: 'errors', errors: { reason: 'Give a reason of at least 3 characters.' } });
+    await args.ack();
+    const id = approvalId(args.view.private_metadata);
+    if (!deps.approvals || !id) return;
+    const result = await deps.approvals.decide(id, args.body.user.id, 'reject', reason);
+    if (result.outcome !== 'rejected') await tellPrivately(args, args.body.user.id, describeOutcome(result, id));
+  };
+}

@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { ACTION_KINDS, SEVERITIES, type Severity } from '../signals/rules.js';
+import { intervalString, intervalToMs, parseYaml, YamlDirectory } from '../yaml-file.js';
+
+const approver = z.string().regex(/^([UW][A-Z0-9]+|@[\w.-]+|S[A-Z0-9]+)$/, {
+  error: 'must be a Slack user id (U0123ABCD), a user-group handle (@eng-leads) or a user-group id (S0123ABCD)',
+});
+const actionPattern = z.string().refine((a) => a === '*' || /^[a-z]+\.(\*|[a-z_]+)$/.test(a), {
+  error: `must be an action such as ${ACTION_KINDS.slice(0, 3).join(', ')}, a family such as github.*, or *`,
+});
+
+export const policySchema = z
+  .object({
+    name: z.string().optional(),
+    action: actionPattern,
+    rule: z.string().optional(),
+    severity: z.array(z.enum(SEVERITIES)).optional(),
+    /** A repository, or a glob such as acme/* */
+    repo: z.string().optional(),
+    mode: z.enum(['auto', 'approve', 'deny']),
+    approvers: z.array(approver).default([]),
+    min_approvals: z.number().int().min(1).max(10).default(1),
+    allow_self_approval: z.boolean().default(false),
+    ttl: intervalString.default('24 hours'),
+    /** Where proposals are posted; without it each approver gets a DM. */
+    channel: z.string().optional(),
+    reason: z.string().optional(),
+  })
+  .strict()
+  .refine((p) => p.mode !== 'approve' || p.approvers.length > 0, {
+    error: 'mode approve needs at least one approver',
+    path: ['approvers'],
+  });
+export type Policy = z.infer<typeof policySchema>;
+
+export const policiesFileSchema = z
+  .object({
+    /** Log what would happen instead of doing it. */
+    dry_run: z.boolean().default(false),
+    policies: z.array(policySchema),
+  })
+  .strict();
+
+export interface PolicyInput {
+  action: string;
+  rule?: string | null;
+  severity?: Severity | null;
+  repo?: string | null;
+}
+
+export interface PolicyDecision {
+  mode: 'auto' | 'approve' | 'deny';
+  /** Which policy decided, as file:name (or "default"). */
+  policy: string;
+  reason: string;
+  approvers: string[];
+  minApprovals: number;
+  allowSelfApproval: boolean;
+  ttlMs: number;
+  channel?: string;
+  dryRun: boolean;
+}
+
+const glob = (pattern: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`, 'i');
+
+function matches(p: Policy, input: PolicyInput): boolean {
+  if (!glob(p.action).test(input.action)) return false;
+  if (p.rule && p.rule !== input.rule) return false;
+  if (p.severity && (!input.severity || !p.severity.includes(input.severity))) return false;
+  if (p.repo && (!input.repo || !glob(p.repo).test(input.repo))) return false;
+  return true;
+}
+
+/** More specific policies win: an exact action over a family, then each of rule, severity and repo narrowing it. */
+const specificity = (p: Policy) =>
+  (p.action === '*' ? 0 : p.action.endsWith('.*') ? 1 : 2) * 8 +
+  (p.rule ? 4 : 0) +
+  (p.repo ? 2 : 0) +
+  (p.severity ? 1 : 0);
+
+export interface LoadedPolicy {
+  policy: Policy;
+  file: string;
+  index: number;
+  dryRun: boolean;
+}
+
+/** What the policies decide for an action; an action no policy names is denied. Pure. */
+export function decide(policies: LoadedPolicy[], input: PolicyInput): PolicyDecision {
+  const candidates = policies
+    .filter((p) => matches(p.policy, input))
+    .sort((a, b) => specificity(b.policy) - specificity(a.policy));
+  const chosen = candidates[0];
+  if (!chosen)
+    return {
+      mode: 'deny',
+      policy: 'default',
+      reason: `no policy names \`${input.action}\`, and unknown actions are denied`,
+      approvers: [],
+      minApprovals: 1,
+      allowSelfApproval: false,
+      ttlMs: 0,
+      dryRun: false,
+    };
+  const p = chosen.policy;
+  const label = `${chosen.file.split('/').at(-1)}:${p.name ?? `#${chosen.index + 1}`}`;
+  const narrowing = [
+    p.rule ? `rule ${p.rule}` : '',
+    p.severity ? `severity ${p.severity.join('/')}` : '',
+    p.repo ? `repo ${p.repo}` : '',
+  ].filter(Boolean);
+  const because = `policy ${label} (action ${p.action}${narrowing.length ? `, ${narrowing.join(', ')}` : ''})`;
+  const reason =
+    p.reason ??
+    (p.mode === 'auto'
+      ? `${because} lets it run at once`
+      : p.mode === 'deny'
+        ? `${because} denies it`
+        : `${because} needs ${p.min_approvals} approval(s) from ${p.approvers.join(', ')}`);
+  return {
+    mode: p.mode,
+    policy: label,
+    reason,
+    approvers: p.approvers,
+    minApprovals: p.min_approvals,
+    allowSelfApproval: p.allow_self_approval,
+    ttlMs: intervalToMs(p.ttl),
+    ...(p.channel ? { channel: p.channel } : {}),
+    dryRun: chosen.dryRun,
+  };
+}
+
+/** The policies in `policies/*.yml`, re-read on demand; invalid files keep their last valid policies. */
+export class PolicyBook {
+  private readonly files: YamlDirectory<LoadedPolicy[]>;
+  policies: LoadedPolicy[] = [];
+  problems: string[] = [];
+
+  constructor(dir: string) {
+    this.files = new YamlDirectory(dir, (text, file) => {
+      const parsed = parseYaml(policiesFileSchema, text, file);
+      return parsed.policies.map((policy, index) => ({ policy, file, index, dryRun: parsed.dry_run }));
+    });
+  }
+
+  reload(): this {
+    const { values, problems } = this.files.reload();
+    this.policies = values.flatMap((v) => v.value);
+    this.problems = problems;
+    return this;
+  }
+
+  decide(input: PolicyInput): PolicyDecision {
+    return decide(this.policies, input);
+  }
+
+  /** Everyone named as an approver anywhere (user ids and group handles), e.g. to allow /em audit. */
+  allApprovers(): string[] {
+    return [...new Set(this.policies.flatMap((p) => p.policy.approvers))];
+  }
+}

@@ -1,0 +1,360 @@
+import { type ApprovalView, approvalMessage } from '../../blocks/approvals/messages.js';
+import type { Logger } from '../observability/logger.js';
+import type { Severity } from '../signals/rules.js';
+import type { Db } from '../store/db.js';
+import { type ExecutorClients, execute, PermanentActionError } from './executors.js';
+import { approvalDecisions, approvalLatency, approvalOverrides, workflowsByMode } from './metrics.js';
+import type { PolicyBook, PolicyDecision } from './policies.js';
+import {
+  type ApprovalRow,
+  addApprovalMessage,
+  approvalMessages,
+  audit,
+  claimForExecution,
+  decideProposal,
+  expireDue,
+  getApproval,
+  insertApproval,
+  markAttemptFailed,
+  markExecuted,
+  recordVote,
+} from './store.js';
+
+/** An action someone (a rule or a person) wants done; policy decides what happens to it. */
+export interface ActionRequest {
+  action: string;
+  params: Record<string, unknown>;
+  summary: string;
+  evidence?: Record<string, unknown>;
+  rule?: string | null;
+  severity?: Severity | null;
+  repo?: string | null;
+  signalId?: number | null;
+  /** A Slack user id, or rule:<name>. */
+  requestedBy: string;
+  /** The Slack user the action is about (e.g. the PR author); they cannot approve it unless policy allows. */
+  subjectOwner?: string | null;
+  /** Same request → same key: proposing it again is a no-op. */
+  idempotencyKey: string;
+}
+
+export type ProposeOutcome =
+  | { outcome: 'denied' | 'dry_run'; decision: PolicyDecision }
+  | { outcome: 'duplicate'; decision: PolicyDecision }
+  | { outcome: 'proposed' | 'executed' | 'failed' | 'retrying'; decision: PolicyDecision; approval: ApprovalRow };
+
+export type DecideOutcome =
+  | { outcome: 'approved' | 'rejected' | 'vote_recorded'; approval: ApprovalRow }
+  | { outcome: 'refused'; message: string }
+  | { outcome: 'already_decided' | 'expired'; approval: ApprovalRow }
+  | { outcome: 'not_found' };
+
+const MAX_ATTEMPTS = 5;
+const RETRY_BASE_MS = 30_000;
+const GROUP_CACHE_MS = 5 * 60_000;
+
+export interface ApprovalServiceDeps {
+  db: Db;
+  logger: Logger;
+  policies: PolicyBook;
+  clients: ExecutorClients;
+  /** Base delay between execution attempts (tests shorten it). */
+  retryBaseMs?: number;
+}
+
+export function approvalView(row: ApprovalRow, policyReason?: string): ApprovalView {
+  return {
+    id: row.id,
+    action: row.action,
+    summary: row.summary,
+    evidence: row.evidence,
+    rule: row.rule,
+    severity: row.severity,
+    status: row.status,
+    policyReason,
+    requestedBy: row.requested_by,
+    approvers: row.approvers,
+    minApprovals: row.min_approvals,
+    expiresAt: row.expires_at,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    reason: row.reason,
+    lastError: row.last_error,
+    attempts: row.attempts,
+  };
+}
+
+/** Proposals, decisions and executions: the human-in-the-loop core. */
+export class ApprovalService {
+  private groupCache?: { at: number; byHandle: Map<string, string[]>; byId: Map<string, string[]> };
+
+  constructor(private readonly deps: ApprovalServiceDeps) {}
+
+  get policies(): PolicyBook {
+    return this.deps.policies;
+  }
+
+  async propose(request: ActionRequest): Promise<ProposeOutcome> {
+    const { db, logger } = this.deps;
+    const decision = this.deps.policies.reload().decide({
+      action: request.action,
+      rule: request.rule,
+      severity: request.severity,
+      repo: request.repo,
+    });
+    const base = { actor: request.requestedBy, action: request.action };
+    if (decision.mode === 'deny') {
+      workflowsByMode.inc({ mode: 'deny' });
+      await audit(db, { ...base, event: 'denied', detail: { summary: request.summary, reason: decision.reason } });
+      return { outcome: 'denied', decision };
+    }
+    if (decision.dryRun) {
+      workflowsByMode.inc({ mode: 'dry_run' });
+      logger.info(
+        { action: request.action, mode: decision.mode, summary: request.summary },
+        'dry run: action not taken',
+      );
+      await audit(db, {
+        ...base,
+        event: 'dry_run',
+        detail: { summary: request.summary, would: decision.mode, reason: decision.reason, params: request.params },
+      });
+      return { outcome: 'dry_run', decision };
+    }
+    const approval = await insertApproval(db, {
+      idempotencyKey: request.idempotencyKey,
+      action: request.action,
+      params: request.params,
+      summary: request.summary,
+      evidence: request.evidence ?? {},
+      rule: request.rule,
+      severity: request.severity,
+      repo: request.repo,
+      signalId: request.signalId,
+      mode: decision.mode,
+      policy: decision.policy,
+      requestedBy: request.requestedBy,
+      subjectOwner: request.subjectOwner,
+      approvers: decision.approvers,
+      minApprovals: decision.minApprovals,
+      allowSelfApproval: decision.allowSelfApproval,
+      expiresAt: decision.mode === 'approve' ? new Date(Date.now() + decision.ttlMs) : null,
+    });
+    if (!approval) return { outcome: 'duplicate', decision };
+    workflowsByMode.inc({ mode: decision.mode === 'auto' ? 'auto' : 'hitl' });
+    await audit(db, {
+      ...base,
+      event: 'proposed',
+      approvalId: approval.id,
+      detail: { summary: request.summary, mode: decision.mode, policy: decision.policy, params: request.params },
+    });
+    if (decision.mode === 'auto') {
+      const executed = await this.executeNow(approval.id);
+      return {
+        outcome: executed?.status === 'executed' ? 'executed' : executed?.status === 'failed' ? 'failed' : 'retrying',
+        decision,
+        approval: executed ?? approval,
+      };
+    }
+    await this.postProposal(approval, decision);
+    return { outcome: 'proposed', decision, approval };
+  }
+
+  /** Posts the proposal to the policy's channel, or as a DM to each approver. */
+  private async postProposal(approval: ApprovalRow, decision: PolicyDecision): Promise<void> {
+    const slack = this.deps.clients.slack;
+    if (!slack) return;
+    const message = approvalMessage(approvalView(approval, decision.reason));
+    const targets = decision.channel ? [decision.channel] : await this.expandApprovers(approval.approvers);
+    for (const target of targets) {
+      try {
+        const posted = await slack.chat.postMessage({ channel: target, ...message, unfurl_links: false });
+        if (posted.channel && posted.ts) await addApprovalMessage(this.deps.db, approval.id, posted.channel, posted.ts);
+      } catch (err) {
+        this.deps.logger.warn({ err, approval: approval.id, target }, 'could not post a proposal');
+      }
+    }
+  }
+
+  /** Slack user ids behind approver entries (user ids as they are, user groups by handle or id). */
+  async expandApprovers(approvers: string[]): Promise<string[]> {
+    const users = new Set<string>();
+    const groups = approvers.some((a) => a.startsWith('@') || a.startsWith('S')) ? await this.userGroups() : undefined;
+    for (const a of approvers) {
+      if (/^[UW]/.test(a)) users.add(a);
+      else if (a.startsWith('@')) for (const u of groups?.byHandle.get(a.slice(1).toLowerCase()) ?? []) users.add(u);
+      else for (const u of groups?.byId.get(a) ?? []) users.add(u);
+    }
+    return [...users];
+  }
+
+  private async userGroups() {
+    if (this.groupCache && Date.now() - this.groupCache.at < GROUP_CACHE_MS) return this.groupCache;
+    const slack = this.deps.clients.slack;
+    const byHandle = new Map<string, string[]>();
+    const byId = new Map<string, string[]>();
+    if (slack) {
+      const result = await slack.usergroups.list({ include_users: true });
+      for (const g of result.usergroups ?? []) {
+        byHandle.set(String(g.handle).toLowerCase(), g.users ?? []);
+        byId.set(String(g.id), g.users ?? []);
+      }
+    }
+    this.groupCache = { at: Date.now(), byHandle, byId };
+    return this.groupCache;
+  }
+
+  async isApprover(userId: string, approvers: string[]): Promise<boolean> {
+    return (await this.expandApprovers(approvers)).includes(userId);
+  }
+
+  /** A person's Approve or Reject. Only the policy's approvers count; everything is audited. */
+  async decide(id: number, userId: string, vote: 'approve' | 'reject', reason?: string): Promise<DecideOutcome> {
+    const { db } = this.deps;
+    const approval = await getApproval(db, id);
+    if (!approval) return { outcome: 'not_found' };
+    if (approval.status !== 'proposed') return { outcome: 'already_decided', approval };
+    if (approval.expires_at && approval.expires_at <= new Date()) {
+      await this.expire();
+      return { outcome: 'expired', approval: (await getApproval(db, id)) ?? approval };
+    }
+    const refuse = async (message: string) => {
+      approvalDecisions.inc({ status: 'refused' });
+      await audit(db, {
+        actor: userId,
+        event: 'refused',
+        approvalId: id,
+        action: approval.action,
+        detail: { vote, message },
+      });
+      return { outcome: 'refused' as const, message };
+    };
+    if (!(await this.isApprover(userId, approval.approvers)))
+      return refuse(`Only ${approval.approvers.join(', ')} can decide on this (policy ${approval.policy}).`);
+    if (!approval.allow_self_approval && (userId === approval.subject_owner || userId === approval.requested_by))
+      return refuse('You cannot decide on an action about your own work; another approver has to.');
+
+    let decided: ApprovalRow | null = null;
+    if (vote === 'reject') {
+      decided = await decideProposal(db, id, 'rejected', userId, reason ?? null);
+    } else {
+      const votes = await recordVote(db, id, userId);
+      if (votes < approval.min_approvals) {
+        await audit(db, {
+          actor: userId,
+          event: 'approval_vote',
+          approvalId: id,
+          action: approval.action,
+          detail: { votes },
+        });
+        return { outcome: 'vote_recorded', approval };
+      }
+      decided = await decideProposal(db, id, 'approved', userId, null);
+    }
+    if (!decided) return { outcome: 'already_decided', approval: (await getApproval(db, id)) ?? approval };
+
+    approvalDecisions.inc({ status: decided.status });
+    approvalLatency.observe((Date.now() - decided.created_at.getTime()) / 1000);
+    if (decided.status === 'rejected' && decided.rule) approvalOverrides.inc();
+    await audit(db, {
+      actor: userId,
+      event: decided.status,
+      approvalId: id,
+      action: decided.action,
+      detail: reason ? { reason } : {},
+    });
+    await this.refreshMessages(decided);
+    if (decided.status === 'approved') {
+      const executed = await this.executeNow(id);
+      return { outcome: 'approved', approval: executed ?? decided };
+    }
+    return { outcome: 'rejected', approval: decided };
+  }
+
+  /** Runs an approved action once (if this process wins the claim); failures retry later with back-off. */
+  async executeNow(id?: number): Promise<ApprovalRow | null> {
+    const { db, logger, clients } = this.deps;
+    const claimed = await claimForExecution(db, id);
+    if (!claimed) return id ? getApproval(db, id) : null;
+    try {
+      const result = await execute(claimed.action, claimed.params, {
+        db,
+        clients,
+        idempotencyKey: claimed.idempotency_key,
+        attempt: claimed.attempts,
+      });
+      await markExecuted(db, claimed.id, result);
+      approvalDecisions.inc({ status: 'executed' });
+      await audit(db, {
+        actor: 'em-agent',
+        event: 'executed',
+        approvalId: claimed.id,
+        action: claimed.action,
+        detail: result,
+      });
+    } catch (err) {
+      const message = describeActionError(err);
+      const permanent = err instanceof PermanentActionError || claimed.attempts >= MAX_ATTEMPTS;
+      const retryAt = permanent
+        ? null
+        : new Date(Date.now() + (this.deps.retryBaseMs ?? RETRY_BASE_MS) * 2 ** (claimed.attempts - 1));
+      await markAttemptFailed(db, claimed.id, message, retryAt);
+      logger.warn(
+        { approval: claimed.id, action: claimed.action, attempt: claimed.attempts, error: message },
+        'action failed',
+      );
+      if (permanent) approvalDecisions.inc({ status: 'failed' });
+      await audit(db, {
+        actor: 'em-agent',
+        event: permanent ? 'failed' : 'execution_retry',
+        approvalId: claimed.id,
+        action: claimed.action,
+        detail: { error: message, attempt: claimed.attempts, ...(retryAt ? { retry_at: retryAt.toISOString() } : {}) },
+      });
+    }
+    const after = await getApproval(db, claimed.id);
+    if (after) await this.refreshMessages(after);
+    return after;
+  }
+
+  /** Runs every approved action whose retry is due (the retry job). */
+  async runDue(limit = 50): Promise<number> {
+    let n = 0;
+    while (n < limit && (await this.executeNow())) n += 1;
+    return n;
+  }
+
+  /** Expires proposals past their time-to-live and shows it on their messages. */
+  async expire(): Promise<ApprovalRow[]> {
+    const expired = await expireDue(this.deps.db);
+    for (const row of expired) {
+      approvalDecisions.inc({ status: 'expired' });
+      await audit(this.deps.db, { actor: 'ttl', event: 'expired', approvalId: row.id, action: row.action });
+      await this.refreshMessages(row);
+    }
+    return expired;
+  }
+
+  private async refreshMessages(row: ApprovalRow): Promise<void> {
+    const slack = this.deps.clients.slack;
+    if (!slack) return;
+    const message = approvalMessage(approvalView(row));
+    for (const m of await approvalMessages(this.deps.db, row.id)) {
+      try {
+        await slack.chat.update({ channel: m.channel, ts: m.ts, ...message });
+      } catch (err) {
+        this.deps.logger.warn({ err, approval: row.id }, 'could not update a proposal message');
+      }
+    }
+  }
+}
+
+/** A reason a person can read; never a token or a stack. */
+export function describeActionError(err: unknown): string {
+  if (err instanceof PermanentActionError) return err.message;
+  const e = err as { status?: number; code?: string; data?: { error?: string }; message?: string };
+  if (e.data?.error) return `Slack answered ${e.data.error}`;
+  if (typeof e.status === 'number') return `the API answered ${e.status}`;
+  if (e.code) return `network error (${e.code})`;
+  return (e.message ?? 'unknown error').slice(0, 200);
+}

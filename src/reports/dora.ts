@@ -1,0 +1,149 @@
+import type { Queryable } from '../store/db.js';
+
+/**
+ * DORA four keys (and PR cycle time) over a window, as Apache DevLake's 2023 report defines them:
+ * - a deployment is a successful production deployment (GitHub Deployments, or the configured workflow runs/releases);
+ * - lead time: deployment finish minus the PR's first commit (survives squash merges); a merged PR ships with the
+ *   first successful deployment of its repository at or after its merge;
+ * - change failure rate: deployments with at least one incident / all deployments; an incident belongs to the
+ *   deployment a person confirmed, otherwise to the latest deployment finished before it opened (same repo when known);
+ * - time to restore: median of incident resolution minus opening.
+ */
+export interface DoraWindow {
+  from: Date;
+  to: Date;
+  repos?: string[];
+}
+
+export interface DoraMetrics {
+  deployments: number;
+  deploymentFrequencyPerWeek: number;
+  leadTimeHours: number | null;
+  changeFailureRate: number | null;
+  timeToRestoreHours: number | null;
+  prCycleTimeHours: number | null;
+}
+
+/** A row behind a metric, for drill-down. */
+export interface DoraEvidence {
+  label: string;
+  url: string | null;
+  value: number;
+}
+
+const repoFilter = (param: string) => `(${param}::text[] IS NULL OR repo = ANY(${param}::text[]))`;
+
+const SHIPPED_PRS = `
+  SELECT p.repo, p.number, p.title, p.url, p.merged_at, p.first_commit_at, d.finished_at AS deployed_at
+    FROM pull_requests p
+    JOIN LATERAL (
+      SELECT finished_at FROM deployments d
+       WHERE d.repo = p.repo AND d.state = 'success' AND d.finished_at >= p.merged_at
+       ORDER BY d.finished_at LIMIT 1
+    ) d ON true
+   WHERE p.merged_at IS NOT NULL AND d.finished_at >= $1 AND d.finished_at < $2 AND ${repoFilter('$3').replaceAll('repo', 'p.repo')}`;
+
+const INCIDENT_DEPLOYMENTS = `
+  SELECT i.source, i.external_id, i.title, i.url, i.opened_at, dep.source AS dep_source, dep.external_id AS dep_id
+    FROM incidents i
+    LEFT JOIN LATERAL (
+      SELECT d.source, d.external_id FROM deployments d
+       WHERE d.state = 'success'
+         AND ((i.caused_by_source IS NOT NULL AND d.source = i.caused_by_source AND d.external_id = i.caused_by_id)
+           OR (i.caused_by_source IS NULL AND d.finished_at <= i.opened_at
+               AND (i.source <> 'github' OR d.repo = i.scope)))
+       ORDER BY d.finished_at DESC LIMIT 1
+    ) dep ON true
+   WHERE i.opened_at >= $1 AND i.opened_at < $2`;
+
+export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<DoraMetrics> {
+  const params = [window.from, window.to, window.repos ?? null];
+  const weeks = (window.to.getTime() - window.from.getTime()) / (7 * 86_400_000);
+  const deployments = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM deployments
+      WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')}`,
+    params,
+  );
+  const lead = await db.query<{ hours: number | null }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600) AS hours
+       FROM (${SHIPPED_PRS}) shipped
+      WHERE deployed_at > coalesce(first_commit_at, merged_at)`,
+    params,
+  );
+  const failures = await db.query<{ failed: number }>(
+    `SELECT count(DISTINCT (dep_source, dep_id))::int AS failed FROM (${INCIDENT_DEPLOYMENTS}) x WHERE dep_id IS NOT NULL`,
+    [window.from, window.to],
+  );
+  const restore = await db.query<{ hours: number | null }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at) / 3600) AS hours
+       FROM incidents WHERE resolved_at >= $1 AND resolved_at < $2`,
+    [window.from, window.to],
+  );
+  const cycle = await db.query<{ hours: number | null }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600) AS hours
+       FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 AND ${repoFilter('$3')}`,
+    params,
+  );
+  const count = deployments.rows[0]?.n ?? 0;
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    deployments: count,
+    deploymentFrequencyPerWeek: weeks > 0 ? count / weeks : 0,
+    leadTimeHours: num(lead.rows[0]?.hours),
+    changeFailureRate: count ? Math.min(1, (failures.rows[0]?.failed ?? 0) / count) : null,
+    timeToRestoreHours: num(restore.rows[0]?.hours),
+    prCycleTimeHours: num(cycle.rows[0]?.hours),
+  };
+}
+
+/** The rows behind a metric (slowest first), so an alert can show what moved it. */
+export async function doraEvidence(
+  db: Queryable,
+  metric:
+    | 'lead_time_hours'
+    | 'change_failure_rate'
+    | 'time_to_restore_hours'
+    | 'pr_cycle_time_hours'
+    | 'deployment_frequency_per_week',
+  window: DoraWindow,
+  limit = 5,
+): Promise<DoraEvidence[]> {
+  const params = [window.from, window.to, window.repos ?? null, limit];
+  const rows = async (sql: string, p: unknown[] = params) =>
+    (await db.query<{ label: string; url: string | null; value: number }>(sql, p)).rows.map((r) => ({
+      ...r,
+      value: Number(r.value),
+    }));
+  switch (metric) {
+    case 'lead_time_hours':
+      return rows(
+        `SELECT repo || '#' || number || ' ' || title AS label, url,
+                extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600 AS value
+           FROM (${SHIPPED_PRS}) shipped ORDER BY value DESC LIMIT $4`,
+      );
+    case 'pr_cycle_time_hours':
+      return rows(
+        `SELECT repo || '#' || number || ' ' || title AS label, url, extract(epoch FROM merged_at - created_at) / 3600 AS value
+           FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 AND ${repoFilter('$3')}
+          ORDER BY value DESC LIMIT $4`,
+      );
+    case 'change_failure_rate':
+      return rows(
+        `SELECT external_id || ' ' || title AS label, url, 1 AS value FROM (${INCIDENT_DEPLOYMENTS}) x
+          WHERE dep_id IS NOT NULL ORDER BY opened_at DESC LIMIT $3`,
+        [window.from, window.to, limit],
+      );
+    case 'time_to_restore_hours':
+      return rows(
+        `SELECT external_id || ' ' || title AS label, url, extract(epoch FROM resolved_at - opened_at) / 3600 AS value
+           FROM incidents WHERE resolved_at >= $1 AND resolved_at < $2 ORDER BY value DESC LIMIT $3`,
+        [window.from, window.to, limit],
+      );
+    case 'deployment_frequency_per_week':
+      return rows(
+        `SELECT repo || ' ' || coalesce(ref, sha, external_id) AS label, NULL AS url, 1 AS value FROM deployments
+          WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')}
+          ORDER BY finished_at DESC LIMIT $4`,
+      );
+  }
+}

@@ -1,0 +1,124 @@
+import { escapeMrkdwn } from '../../blocks/text.js';
+import type { ActionRequest } from '../approvals/service.js';
+import type { PersonRef } from './finding.js';
+import type { ActionSpec, Rule, RuleKind } from './rules.js';
+import type { SignalRow } from './store.js';
+
+/** What each kind proposes when a rule does not say: nudges go to the person who can act, by DM. */
+export const DEFAULT_ACTIONS: Record<RuleKind, ActionSpec | 'none'> = {
+  stale_pr: { kind: 'slack.dm', to: 'author' },
+  review_bottleneck: { kind: 'slack.dm', to: 'reviewer' },
+  review_requested: { kind: 'slack.dm', to: 'reviewer' },
+  wip_limit_exceeded: { kind: 'slack.dm', to: 'author' },
+  no_ticket_link: { kind: 'github.comment' },
+  large_pr: { kind: 'github.label', labels: ['large-pr'] },
+  failing_main: 'none',
+  unassigned_urgent: 'none',
+  sprint_scope_creep: 'none',
+  aging_blocked: { kind: 'slack.dm', to: 'assignee' },
+  metric_threshold: 'none',
+};
+
+const EMOJI: Record<RuleKind, string> = {
+  stale_pr: ':hourglass:',
+  review_bottleneck: ':eyes:',
+  review_requested: ':wave:',
+  wip_limit_exceeded: ':juggling:',
+  no_ticket_link: ':link:',
+  large_pr: ':elephant:',
+  failing_main: ':red_circle:',
+  unassigned_urgent: ':fire:',
+  sprint_scope_creep: ':balloon:',
+  aging_blocked: ':construction:',
+  metric_threshold: ':chart_with_upwards_trend:',
+};
+
+const GITHUB_TEXT: Partial<Record<RuleKind, string>> = {
+  no_ticket_link:
+    'This pull request does not reference a ticket. Please add the ticket key to the title or branch name.',
+  large_pr: 'This pull request is large; consider splitting it so it can be reviewed well.',
+  stale_pr: 'This pull request is waiting for a review.',
+};
+
+/** The Slack text for a signal: its title (data from PRs/tickets, escaped) and a link. */
+export function signalText(rule: Rule, signal: SignalRow, prefix?: string): string {
+  const link = signal.url ? ` <${signal.url}|Open>` : '';
+  return `${EMOJI[rule.kind]} ${prefix ? `${escapeMrkdwn(prefix)} ` : ''}${escapeMrkdwn(signal.title)}.${link}`;
+}
+
+export function recoveryText(rule: Rule, signal: SignalRow): string {
+  return `:white_check_mark: Recovered: ${escapeMrkdwn(signal.title)} — no longer true (rule \`${rule.name}\`).`;
+}
+
+export type ActionPlan = { request: Omit<ActionRequest, 'subjectOwner'>; owner?: PersonRef } | { skipped: string };
+
+/** The action a new signal proposes (or why there is none). Pure: policy and execution come later. */
+export function planAction(rule: Rule, signal: SignalRow): ActionPlan | null {
+  const spec = rule.action ?? DEFAULT_ACTIONS[rule.kind];
+  if (spec === 'none') return null;
+  const t = signal.target;
+  const owner = t.author ?? t.assignee;
+  const base = {
+    action: spec.kind,
+    rule: rule.name,
+    severity: rule.severity,
+    repo: t.repo ?? null,
+    signalId: signal.id,
+    requestedBy: `rule:${rule.name}`,
+    evidence: { ...signal.evidence, ...(signal.url ? { link: signal.url } : {}) },
+    idempotencyKey: `signal:${signal.id}:${spec.kind}`,
+  };
+  const request = (params: Record<string, unknown>, summary: string): ActionPlan => ({
+    request: { ...base, params, summary },
+    ...(owner ? { owner } : {}),
+  });
+  const text = spec.text ?? GITHUB_TEXT[rule.kind] ?? signal.title;
+  switch (spec.kind) {
+    case 'slack.dm': {
+      const to = spec.to === 'reviewer' ? t.reviewer : spec.to === 'assignee' ? t.assignee : (t.author ?? t.assignee);
+      if (!to) return { skipped: `no ${spec.to ?? 'author'} to DM for ${signal.subject}` };
+      return request({ to, text: signalText(rule, signal, spec.text) }, `DM ${to.id}: ${signal.title}`);
+    }
+    case 'slack.post':
+      if (!spec.channel) return { skipped: `rule ${rule.name}: slack.post needs a channel` };
+      return request(
+        { channel: spec.channel, text: signalText(rule, signal, spec.text) },
+        `Post in ${spec.channel}: ${signal.title}`,
+      );
+    case 'github.comment':
+      if (!t.repo || !t.number) return { skipped: `${signal.subject} is not a pull request or issue` };
+      return request({ repo: t.repo, number: t.number, body: text }, `Comment on ${t.repo}#${t.number}: ${text}`);
+    case 'github.label':
+      if (!t.repo || !t.number) return { skipped: `${signal.subject} is not a pull request or issue` };
+      return request(
+        { repo: t.repo, number: t.number, labels: spec.labels ?? ['needs-attention'] },
+        `Label ${t.repo}#${t.number} ${(spec.labels ?? ['needs-attention']).join(', ')}`,
+      );
+    case 'github.request_reviewers':
+      if (!t.repo || !t.number || !spec.reviewers?.length)
+        return { skipped: `rule ${rule.name}: github.request_reviewers needs a PR and reviewers` };
+      return request(
+        { repo: t.repo, number: t.number, reviewers: spec.reviewers },
+        `Request ${spec.reviewers.join(', ')} on ${t.repo}#${t.number}`,
+      );
+    case 'jira.comment':
+    case 'linear.comment': {
+      const source = spec.kind.split('.')[0];
+      const ticket = t.ticket;
+      if (!ticket || ticket.source !== source) return { skipped: `${signal.subject} is not a ${source} ticket` };
+      return request(
+        spec.kind === 'jira.comment' ? { key: ticket.key, body: text } : { issue: ticket.key, body: text },
+        `Comment on ${ticket.key}: ${text}`,
+      );
+    }
+    case 'jira.create':
+    case 'linear.create':
+      if (!spec.project) return { skipped: `rule ${rule.name}: ${spec.kind} needs a project` };
+      return request(
+        spec.kind === 'jira.create'
+          ? { project: spec.project, summary: signal.title.slice(0, 250), description: signal.url ?? undefined }
+          : { team: spec.project, title: signal.title.slice(0, 250), description: signal.url ?? undefined },
+        `Create a ticket in ${spec.project}: ${signal.title}`,
+      );
+  }
+}

@@ -1,0 +1,102 @@
+import type { ApprovalService } from '../approvals/service.js';
+import { personBy } from '../identity/store.js';
+import type { Logger } from '../observability/logger.js';
+import type { Db } from '../store/db.js';
+import { intervalToMs } from '../yaml-file.js';
+import { planAction, recoveryText } from './actions.js';
+import { evaluatorFor } from './kinds/index.js';
+import type { LoadedRule, RuleBook } from './rulebook.js';
+import {
+  lastRuleRuns,
+  reconcileSignals,
+  recordRuleRun,
+  resolveSignalsOfRemovedRules,
+  type SignalRow,
+} from './store.js';
+
+export interface RuleRunResult {
+  rule: string;
+  findings: number;
+  opened: number;
+  resolved: number;
+  error?: string;
+}
+
+/** Runs rules against the synced data, keeps signals current, and proposes each new signal's action. */
+export class SignalEngine {
+  constructor(private readonly deps: { db: Db; logger: Logger; rules: RuleBook; approvals?: ApprovalService }) {}
+
+  get rules(): RuleBook {
+    return this.deps.rules;
+  }
+
+  /** Rules whose schedule is due (or every rule with `all`), each in turn; one failing rule does not stop the rest. */
+  async evaluate(options: { all?: boolean; now?: Date } = {}): Promise<RuleRunResult[]> {
+    const { db } = this.deps;
+    const now = options.now ?? new Date();
+    const book = this.deps.rules.reload();
+    await resolveSignalsOfRemovedRules(
+      db,
+      book.rules.map((r) => r.rule.name),
+    );
+    const lastRuns = options.all ? new Map<string, Date>() : await lastRuleRuns(db);
+    const due = book.rules.filter((r) => {
+      const last = lastRuns.get(r.rule.name);
+      return !last || now.getTime() - last.getTime() >= intervalToMs(r.rule.schedule) - 1000;
+    });
+    const results: RuleRunResult[] = [];
+    for (const loaded of due) results.push(await this.runRule(loaded, now));
+    return results;
+  }
+
+  private async runRule(loaded: LoadedRule, now: Date): Promise<RuleRunResult> {
+    const { db, logger } = this.deps;
+    const { rule } = loaded;
+    try {
+      const findings = await evaluatorFor(rule.kind)(rule, { db, now, calendar: loaded.calendar });
+      const { opened, resolved } = await db.transaction((tx) => reconcileSignals(tx, rule, findings));
+      await recordRuleRun(db, rule.name, findings.length, null);
+      for (const signal of opened) await this.act(loaded, signal);
+      if (rule.kind === 'metric_threshold') for (const signal of resolved) await this.announceRecovery(loaded, signal);
+      return { rule: rule.name, findings: findings.length, opened: opened.length, resolved: resolved.length };
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      logger.error({ err, rule: rule.name }, 'rule evaluation failed');
+      await recordRuleRun(db, rule.name, 0, message.slice(0, 500)).catch(() => {});
+      return { rule: rule.name, findings: 0, opened: 0, resolved: 0, error: message };
+    }
+  }
+
+  private async act(loaded: LoadedRule, signal: SignalRow): Promise<void> {
+    const { approvals, db, logger } = this.deps;
+    if (!approvals) return;
+    const plan = planAction(loaded.rule, signal);
+    if (!plan) return;
+    if ('skipped' in plan) {
+      logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
+      return;
+    }
+    const owner = plan.owner ? (await personBy(db, plan.owner.source, plan.owner.id))?.slack : undefined;
+    try {
+      await approvals.propose({ ...plan.request, subjectOwner: owner ?? null });
+    } catch (err) {
+      logger.error({ err, rule: loaded.rule.name, signal: signal.id }, 'proposing an action failed');
+    }
+  }
+
+  /** A metric back under its threshold says so once, where the alert went. */
+  private async announceRecovery(loaded: LoadedRule, signal: SignalRow): Promise<void> {
+    const spec = loaded.rule.action;
+    if (!this.deps.approvals || !spec || spec === 'none' || spec.kind !== 'slack.post' || !spec.channel) return;
+    await this.deps.approvals.propose({
+      action: 'slack.post',
+      params: { channel: spec.channel, text: recoveryText(loaded.rule, signal) },
+      summary: `Recovered: ${signal.title}`,
+      rule: loaded.rule.name,
+      severity: 'info',
+      signalId: signal.id,
+      requestedBy: `rule:${loaded.rule.name}`,
+      idempotencyKey: `signal:${signal.id}:recovered`,
+    });
+  }
+}

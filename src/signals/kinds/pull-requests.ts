@@ -1,0 +1,146 @@
+import { ageInHours } from '../calendar.js';
+import { type EvalContext, type Finding, hoursAgo, round1, scopeParam } from '../finding.js';
+import type { RuleOf } from '../rules.js';
+
+export interface OpenPr {
+  repo: string;
+  number: number;
+  title: string;
+  author: string | null;
+  created_at: Date;
+  url: string | null;
+  head_ref: string | null;
+  requested_reviewers: string[];
+  ticket_keys: string[];
+  additions: number | null;
+  deletions: number | null;
+  reviewed_by_others: boolean;
+  last_activity_at: Date;
+}
+
+/** Open, non-draft PRs in scope, created before `olderThan` (a cheap wall-clock prefilter). */
+export async function loadOpenPrs(
+  ctx: EvalContext,
+  repos: string[] | undefined,
+  olderThan = ctx.now,
+): Promise<OpenPr[]> {
+  const { rows } = await ctx.db.query<OpenPr>(
+    `SELECT p.repo, p.number, p.title, p.author, p.created_at, p.url, p.head_ref, p.requested_reviewers, p.ticket_keys,
+            p.additions, p.deletions,
+            EXISTS (SELECT 1 FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number
+                     AND r.reviewer IS DISTINCT FROM p.author) AS reviewed_by_others,
+            greatest(p.created_at, (SELECT max(r.submitted_at) FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number))
+              AS last_activity_at
+       FROM pull_requests p
+      WHERE p.state = 'open' AND NOT p.draft AND p.created_at <= $2
+        AND ($1::text[] IS NULL OR p.repo = ANY($1::text[]))
+      ORDER BY p.repo, p.number`,
+    [scopeParam(repos), olderThan],
+  );
+  return rows;
+}
+
+const prSubject = (pr: OpenPr) => `pr:${pr.repo}#${pr.number}`;
+const author = (pr: OpenPr) => (pr.author ? { author: { source: 'github' as const, id: pr.author } } : {});
+
+export function findStalePrs(prs: OpenPr[], rule: RuleOf<'stale_pr'>, ctx: EvalContext): Finding[] {
+  return prs.flatMap((pr) => {
+    if (pr.reviewed_by_others) return [];
+    const age = ageInHours(pr.created_at, ctx.now, ctx.calendar, rule.older_than_hours);
+    if (age < rule.older_than_hours) return [];
+    const unit = ctx.calendar ? 'working hours' : 'hours';
+    return [
+      {
+        subject: prSubject(pr),
+        title: `${pr.repo}#${pr.number} "${pr.title}" has waited ${round1(age)} ${unit} without a review`,
+        url: pr.url,
+        evidence: { age_hours: round1(age), threshold_hours: rule.older_than_hours, author: pr.author },
+        target: { repo: pr.repo, number: pr.number, ...author(pr) },
+      },
+    ];
+  });
+}
+
+export function findReviewBottlenecks(prs: OpenPr[], rule: RuleOf<'review_bottleneck'>, ctx: EvalContext): Finding[] {
+  return prs.flatMap((pr) =>
+    pr.requested_reviewers.flatMap((reviewer) => {
+      const idle = ageInHours(pr.last_activity_at, ctx.now, ctx.calendar, rule.idle_hours);
+      if (idle < rule.idle_hours) return [];
+      return [
+        {
+          subject: `review:${pr.repo}#${pr.number}:${reviewer}`,
+          title: `${reviewer} was asked to review ${pr.repo}#${pr.number} "${pr.title}" ${round1(idle)} ${ctx.calendar ? 'working ' : ''}hours ago`,
+          url: pr.url,
+          evidence: { idle_hours: round1(idle), threshold_hours: rule.idle_hours, reviewer },
+          target: { repo: pr.repo, number: pr.number, reviewer: { source: 'github', id: reviewer }, ...author(pr) },
+        },
+      ];
+    }),
+  );
+}
+
+/** Every outstanding review request on a recently active PR: the reviewer hears about it at once. */
+export function findReviewRequests(prs: OpenPr[], ctx: EvalContext): Finding[] {
+  const recent = hoursAgo(ctx.now, 72);
+  return prs
+    .filter((pr) => pr.last_activity_at >= recent || pr.created_at >= recent)
+    .flatMap((pr) =>
+      pr.requested_reviewers.map((reviewer) => ({
+        subject: `requested:${pr.repo}#${pr.number}:${reviewer}`,
+        title: `${pr.author ?? 'Someone'} asked ${reviewer} to review ${pr.repo}#${pr.number} "${pr.title}"`,
+        url: pr.url,
+        evidence: { reviewer, author: pr.author },
+        target: {
+          repo: pr.repo,
+          number: pr.number,
+          reviewer: { source: 'github' as const, id: reviewer },
+          ...author(pr),
+        },
+      })),
+    );
+}
+
+export function findMissingTicketLinks(prs: OpenPr[], rule: RuleOf<'no_ticket_link'>): Finding[] {
+  const pattern = new RegExp(rule.pattern);
+  return prs
+    .filter(
+      (pr) =>
+        !pattern.test(pr.title) &&
+        !pattern.test((pr.head_ref ?? '').toUpperCase()) &&
+        !pr.ticket_keys.some((key) => pattern.test(key)),
+    )
+    .map((pr) => ({
+      subject: prSubject(pr),
+      title: `${pr.repo}#${pr.number} "${pr.title}" links no ticket (title, branch or description)`,
+      url: pr.url,
+      evidence: { pattern: rule.pattern, branch: pr.head_ref },
+      target: { repo: pr.repo, number: pr.number, ...author(pr) },
+    }));
+}
+
+export function findLargePrs(prs: OpenPr[], rule: RuleOf<'large_pr'>): Finding[] {
+  return prs.flatMap((pr) => {
+    const lines = (pr.additions ?? 0) + (pr.deletions ?? 0);
+    if (lines <= rule.max_lines) return [];
+    return [
+      {
+        subject: prSubject(pr),
+        title: `${pr.repo}#${pr.number} "${pr.title}" changes ${lines} lines (limit ${rule.max_lines})`,
+        url: pr.url,
+        evidence: { changed_lines: lines, max_lines: rule.max_lines },
+        target: { repo: pr.repo, number: pr.number, ...author(pr) },
+      },
+    ];
+  });
+}
+
+export const stalePr = async (rule: RuleOf<'stale_pr'>, ctx: EvalContext) =>
+  findStalePrs(await loadOpenPrs(ctx, rule.scope.repos, hoursAgo(ctx.now, rule.older_than_hours)), rule, ctx);
+export const reviewBottleneck = async (rule: RuleOf<'review_bottleneck'>, ctx: EvalContext) =>
+  findReviewBottlenecks(await loadOpenPrs(ctx, rule.scope.repos, hoursAgo(ctx.now, rule.idle_hours)), rule, ctx);
+export const reviewRequested = async (rule: RuleOf<'review_requested'>, ctx: EvalContext) =>
+  findReviewRequests(await loadOpenPrs(ctx, rule.scope.repos), ctx);
+export const noTicketLink = async (rule: RuleOf<'no_ticket_link'>, ctx: EvalContext) =>
+  findMissingTicketLinks(await loadOpenPrs(ctx, rule.scope.repos), rule);
+export const largePr = async (rule: RuleOf<'large_pr'>, ctx: EvalContext) =>
+  findLargePrs(await loadOpenPrs(ctx, rule.scope.repos), rule);

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { intervalString, regexString } from '../yaml-file.js';
+import { DEFAULT_CALENDAR } from './calendar.js';
+
+export const SEVERITIES = ['critical', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What the executors can do; policies decide per kind whether it runs alone, needs approval, or never. */
+export const ACTION_KINDS = [
+  'slack.dm',
+  'slack.post',
+  'github.comment',
+  'github.request_reviewers',
+  'github.label',
+  'jira.comment',
+  'jira.create',
+  'linear.comment',
+  'linear.create',
+] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time such as 09:00' });
+export const calendarSchema = z
+  .object({
+    timezone: z.string().refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', {
+      error: 'must be an IANA time zone such as Europe/Berlin',
+    }),
+    days: z.array(z.number().int().min(1).max(7)).min(1).default(DEFAULT_CALENDAR.days),
+    start: hhmm.default(DEFAULT_CALENDAR.start),
+    end: hhmm.default(DEFAULT_CALENDAR.end),
+    holidays: z
+      .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2026-12-25' }))
+      .default([]),
+  })
+  .strict()
+  .refine((c) => c.start < c.end, { error: 'start must be before end' });
+
+export const actionSpecSchema = z
+  .object({
+    kind: z.enum(ACTION_KINDS),
+    /** Who a DM goes to: the PR author, the requested reviewer, or the ticket assignee. */
+    to: z.enum(['author', 'reviewer', 'assignee']).optional(),
+    channel: z.string().optional(),
+    labels: z.array(z.string().min(1)).optional(),
+    reviewers: z.array(z.string().min(1)).optional(),
+    project: z.string().optional(),
+    text: z.string().max(2000).optional(),
+  })
+  .strict();
+export type ActionSpec = z.infer<typeof actionSpecSchema>;
+
+const names = z.array(z.string().min(1));
+const common = {
+  name: z.string().regex(/^[A-Za-z0-9][\w.-]*$/, { error: 'must be a name such as stale48h' }),
+  severity: z.enum(SEVERITIES).default('warning'),
+  scope: z
+    .object({ repos: names.optional(), teams: names.optional(), projects: names.optional() })
+    .strict()
+    .default({}),
+  schedule: intervalString.default('15 minutes'),
+  /** Count only working hours (the file's calendar) for age thresholds. */
+  working_hours: z.boolean().default(false),
+  action: z.union([z.literal('none'), actionSpecSchema]).optional(),
+  enabled: z.boolean().default(true),
+};
+const positive = z.number().positive();
+
+export const ruleSchema = z.discriminatedUnion('kind', [
+  z.object({ ...common, kind: z.literal('stale_pr'), older_than_hours: positive.default(48) }).strict(),
+  z.object({ ...common, kind: z.literal('review_bottleneck'), idle_hours: positive.default(24) }).strict(),
+  z
+    .object({
+      ...common,
+      kind: z.literal('wip_limit_exceeded'),
+      max: z.number().int().positive().default(3),
+      per: z.enum(['person', 'team']).default('person'),
+      count: z.enum(['prs', 'tickets', 'both']).default('both'),
+    })
+    .strict(),
+  z
+    .object({ ...common, kind: z.literal('no_ticket_link'), pattern: regexString.default('[A-Z][A-Z0-9]+-\\d+') })
+    .strict(),
+  z.object({ ...common, kind: z.literal('large_pr'), max_lines: z.number().int().positive().default(400) }).strict(),
+  z.object({ ...common, kind: z.literal('failing_main'), red_minutes: positive.default(30) }).strict(),
+  z
+    .object({
+      ...common,
+      kind: z.literal('unassigned_urgent'),
+      priorities: names.default(['Highest', 'Urgent', 'High']),
+      older_than_hours: positive.default(4),
+    })
+    .strict(),
+  z.object({ ...common, kind: z.literal('sprint_scope_creep'), max_percent: positive.default(20) }).strict(),
+  z
+    .object({
+      ...common,
+      kind: z.literal('aging_blocked'),
+      older_than_days: positive.default(3),
+      statuses: names.default(['Blocked']),
+      labels: names.default(['blocked']),
+    })
+    .strict(),
+  z.object({ ...common, kind: z.literal('review_requested') }).strict(),
+  z
+    .object({
+      ...common,
+      kind: z.literal('metric_threshold'),
+      metric: z.enum([
+        'lead_time_hours',
+        'deployment_frequency_per_week',
+        'change_failure_rate',
+        'time_to_restore_hours',
+        'pr_cycle_time_hours',
+      ]),
+      above: z.number().optional(),
+      below: z.number().optional(),
+      window_days: z.number().int().min(1).max(365).default(28),
+    })
+    .strict()
+    .refine((r) => (r.above === undefined) !== (r.below === undefined), {
+      error: 'give exactly one of above or below',
+    }),
+]);
+export type Rule = z.infer<typeof ruleSchema>;
+export type RuleKind = Rule['kind'];
+export type RuleOf<K extends RuleKind> = Extract<Rule, { kind: K }>;
+
+/** A rules file: a plain list (the seed's inline form), or a calendar plus a list. */
+export const rulesFileSchema = z.object({ calendar: calendarSchema.optional(), rules: z.array(ruleSchema) }).strict();
+export const ruleListSchema = z.array(ruleSchema);
+export type WorkCalendarInput = z.infer<typeof calendarSchema>;

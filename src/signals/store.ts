@@ -1,0 +1,99 @@
+import type { Queryable } from '../store/db.js';
+import type { Finding } from './finding.js';
+import type { Rule, Severity } from './rules.js';
+
+export interface SignalRow {
+  id: number;
+  rule: string;
+  kind: string;
+  subject: string;
+  severity: Severity;
+  title: string;
+  url: string | null;
+  evidence: Finding['evidence'];
+  target: Finding['target'];
+  status: 'open' | 'resolved';
+  opened_at: Date;
+  resolved_at: Date | null;
+}
+
+/**
+ * Stores a rule's findings as signals: new subjects open a signal (returned as `opened`, to be acted on once),
+ * known ones are refreshed, and open signals the rule no longer finds are resolved.
+ */
+export async function reconcileSignals(
+  db: Queryable,
+  rule: Rule,
+  findings: Finding[],
+): Promise<{ opened: SignalRow[]; resolved: SignalRow[] }> {
+  const unique = [...new Map(findings.map((f) => [f.subject, f])).values()];
+  const upserted = await db.query<SignalRow & { inserted: boolean }>(
+    `INSERT INTO signals (rule, kind, subject, severity, title, url, evidence, target)
+     SELECT $1, $2, x.subject, $3, x.title, x.url, x.evidence, x.target
+       FROM unnest($4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[]) AS x(subject, title, url, evidence, target)
+     ON CONFLICT (rule, subject) WHERE status = 'open' DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,
+       evidence = EXCLUDED.evidence, target = EXCLUDED.target, severity = EXCLUDED.severity, last_seen_at = now()
+     RETURNING *, (xmax = 0) AS inserted`,
+    [
+      rule.name,
+      rule.kind,
+      rule.severity,
+      unique.map((f) => f.subject),
+      unique.map((f) => f.title),
+      unique.map((f) => f.url ?? null),
+      unique.map((f) => JSON.stringify(f.evidence)),
+      unique.map((f) => JSON.stringify(f.target)),
+    ],
+  );
+  const resolved = await db.query<SignalRow>(
+    `UPDATE signals SET status = 'resolved', resolved_at = now()
+      WHERE rule = $1 AND status = 'open' AND NOT (subject = ANY($2::text[])) RETURNING *`,
+    [rule.name, unique.map((f) => f.subject)],
+  );
+  return { opened: upserted.rows.filter((r) => r.inserted), resolved: resolved.rows };
+}
+
+/** Signals of rules that no longer exist (or were disabled) are resolved. */
+export async function resolveSignalsOfRemovedRules(db: Queryable, ruleNames: string[]): Promise<number> {
+  const result = await db.query(
+    `UPDATE signals SET status = 'resolved', resolved_at = now() WHERE status = 'open' AND NOT (rule = ANY($1::text[]))`,
+    [ruleNames],
+  );
+  return result.rowCount;
+}
+
+export async function listOpenSignals(db: Queryable, limit = 500): Promise<SignalRow[]> {
+  const { rows } = await db.query<SignalRow>(
+    `SELECT * FROM signals WHERE status = 'open'
+      ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, opened_at LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function countOpenSignals(db: Queryable): Promise<Record<Severity, number>> {
+  const { rows } = await db.query<{ severity: Severity; n: number }>(
+    "SELECT severity, count(*)::int AS n FROM signals WHERE status = 'open' GROUP BY severity",
+  );
+  const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  for (const r of rows) counts[r.severity] = r.n;
+  return counts;
+}
+
+export async function lastRuleRuns(db: Queryable): Promise<Map<string, Date>> {
+  const { rows } = await db.query<{ rule: string; last_run_at: Date }>('SELECT rule, last_run_at FROM rule_runs');
+  return new Map(rows.map((r) => [r.rule, r.last_run_at]));
+}
+
+export async function recordRuleRun(
+  db: Queryable,
+  rule: string,
+  findings: number,
+  error: string | null,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO rule_runs (rule, last_run_at, last_error, findings) VALUES ($1, now(), $2, $3)
+     ON CONFLICT (rule) DO UPDATE SET last_run_at = now(), last_error = EXCLUDED.last_error, findings = EXCLUDED.findings`,
+    [rule, error, findings],
+  );
+}
