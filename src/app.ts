@@ -65,7 +65,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const rules = new RuleBook(config.RULES_DIR).reload();
     for (const problem of [...policies.problems, ...rules.problems]) logger.warn({ problem }, 'invalid rule or policy');
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
-    const approvals = new ApprovalService({ db, logger, policies, clients });
+    const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
     const signals = new SignalEngine({ db, logger, rules, approvals });
 
     const commands = new CommandRegistry()
@@ -98,7 +98,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
     const jobs: JobDefinition<never>[] = [
       heartbeatJob(workerName),
-      signalsJob(signals),
+      signalsJob(signals, `${Math.max(1, Math.round(config.SIGNALS_TICK_MS / 1000))} seconds`),
       approvalsJob(approvals),
       purgeSlackDeliveriesJob,
       ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),

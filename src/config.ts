@@ -49,6 +49,10 @@ export const configSchema = z.object({
   SOURCES_FILE: z.string().trim().min(1).default('./sources.yml'),
   RULES_DIR: z.string().trim().min(1).default('./rules'),
   POLICIES_DIR: z.string().trim().min(1).default('./policies'),
+  /** How often rules are checked for being due (each rule still runs on its own schedule). */
+  SIGNALS_TICK_MS: positiveMs.default(60_000),
+  /** First wait before an approved action that failed is tried again (doubling, at most 5 attempts). */
+  ACTION_RETRY_BASE_MS: positiveMs.default(30_000),
   GITHUB_APP_ID: optionalString.pipe(z.string().regex(/^\d+$/, { error: 'must be the numeric App ID' }).optional()),
   GITHUB_PRIVATE_KEY: optionalString,
   GITHUB_API_URL: optionalUrl,

@@ -88,15 +88,18 @@ export interface LoadedPolicy {
 
 /** What the policies decide for an action; an action no policy names is denied. Pure. */
 export function decide(policies: LoadedPolicy[], input: PolicyInput): PolicyDecision {
+  const known = (ACTION_KINDS as readonly string[]).includes(input.action);
   const candidates = policies
     .filter((p) => matches(p.policy, input))
     .sort((a, b) => specificity(b.policy) - specificity(a.policy));
-  const chosen = candidates[0];
+  const chosen = known ? candidates[0] : undefined;
   if (!chosen)
     return {
       mode: 'deny',
       policy: 'default',
-      reason: `no policy names \`${input.action}\`, and unknown actions are denied`,
+      reason: known
+        ? `no policy names \`${input.action}\`, and unknown actions are denied`
+        : `\`${input.action}\` is not an action em-agent knows (${ACTION_KINDS.join(', ')}), so it is denied`,
       approvers: [],
       minApprovals: 1,
       allowSelfApproval: false,

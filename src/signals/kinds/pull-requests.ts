@@ -79,25 +79,22 @@ export function findReviewBottlenecks(prs: OpenPr[], rule: RuleOf<'review_bottle
   );
 }
 
-/** Every outstanding review request on a recently active PR: the reviewer hears about it at once. */
-export function findReviewRequests(prs: OpenPr[], ctx: EvalContext): Finding[] {
-  const recent = hoursAgo(ctx.now, 72);
-  return prs
-    .filter((pr) => pr.last_activity_at >= recent || pr.created_at >= recent)
-    .flatMap((pr) =>
-      pr.requested_reviewers.map((reviewer) => ({
-        subject: `requested:${pr.repo}#${pr.number}:${reviewer}`,
-        title: `${pr.author ?? 'Someone'} asked ${reviewer} to review ${pr.repo}#${pr.number} "${pr.title}"`,
-        url: pr.url,
-        evidence: { reviewer, author: pr.author },
-        target: {
-          repo: pr.repo,
-          number: pr.number,
-          reviewer: { source: 'github' as const, id: reviewer },
-          ...author(pr),
-        },
-      })),
-    );
+/** Every outstanding review request: the reviewer hears about each one once, as soon as it is synced. */
+export function findReviewRequests(prs: OpenPr[]): Finding[] {
+  return prs.flatMap((pr) =>
+    pr.requested_reviewers.map((reviewer) => ({
+      subject: `requested:${pr.repo}#${pr.number}:${reviewer}`,
+      title: `${pr.author ?? 'Someone'} asked ${reviewer} to review ${pr.repo}#${pr.number} "${pr.title}"`,
+      url: pr.url,
+      evidence: { reviewer, author: pr.author },
+      target: {
+        repo: pr.repo,
+        number: pr.number,
+        reviewer: { source: 'github' as const, id: reviewer },
+        ...author(pr),
+      },
+    })),
+  );
 }
 
 export function findMissingTicketLinks(prs: OpenPr[], rule: RuleOf<'no_ticket_link'>): Finding[] {
@@ -139,7 +136,7 @@ export const stalePr = async (rule: RuleOf<'stale_pr'>, ctx: EvalContext) =>
 export const reviewBottleneck = async (rule: RuleOf<'review_bottleneck'>, ctx: EvalContext) =>
   findReviewBottlenecks(await loadOpenPrs(ctx, rule.scope.repos, hoursAgo(ctx.now, rule.idle_hours)), rule, ctx);
 export const reviewRequested = async (rule: RuleOf<'review_requested'>, ctx: EvalContext) =>
-  findReviewRequests(await loadOpenPrs(ctx, rule.scope.repos), ctx);
+  findReviewRequests(await loadOpenPrs(ctx, rule.scope.repos));
 export const noTicketLink = async (rule: RuleOf<'no_ticket_link'>, ctx: EvalContext) =>
   findMissingTicketLinks(await loadOpenPrs(ctx, rule.scope.repos), rule);
 export const largePr = async (rule: RuleOf<'large_pr'>, ctx: EvalContext) =>

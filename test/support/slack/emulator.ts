@@ -86,6 +86,8 @@ export interface Delivery {
   attempts: number;
   /** Milliseconds from the last send to its ack. */
   ackLatencyMs?: number;
+  /** Which connection acked it (connections are numbered from 1 as they open). */
+  socketIndex?: number;
 }
 
 interface Pending {
@@ -125,6 +127,8 @@ export class SlackEmulator {
   readonly workspace = new Workspace();
   readonly calls: RecordedCall[] = [];
   readonly deliveries: Delivery[] = [];
+  private readonly socketIndexes = new WeakMap<WebSocket, number>();
+  private socketsOpened = 0;
   readonly responseUrlPosts: { url: string; body: Json }[] = [];
   readonly botToken: string;
   readonly appToken: string;
@@ -211,6 +215,8 @@ export class SlackEmulator {
 
   private onSocket(ws: WebSocket) {
     this.sockets.add(ws);
+    this.socketsOpened += 1;
+    this.socketIndexes.set(ws, this.socketsOpened);
     ws.send(
       JSON.stringify({
         type: 'hello',
@@ -253,6 +259,7 @@ export class SlackEmulator {
       acked: true,
       attempts: pending.attempts,
       ackLatencyMs: Date.now() - pending.sentAt,
+      socketIndex: this.socketIndexes.get(ws),
     };
     this.deliveries.push(delivery);
     this.applyAck(pending.envelope, delivery.ack ?? {});

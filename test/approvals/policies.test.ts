@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PolicyBook } from '../../src/approvals/policies.js';
+import { ApprovalService } from '../../src/approvals/service.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { RuleBook } from '../../src/signals/rulebook.js';
+import { describeEachEngine } from '../support/engines.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'em-yaml-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const POLICIES = `policies:
+  - { name: nudges, action: slack.dm, mode: auto }
+  - { name: comments, action: github.*, mode: approve, approvers: ["@eng-leads"] }
+  - { name: hot-repo, action: github.comment, repo: "acme/payments*", mode: approve, approvers: [U0CFO], min_approvals: 2 }
+  - { name: quiet-rule, action: github.comment, rule: no_ticket_link, mode: deny }
+  - { name: no-labels-on-critical, action: github.label, severity: [critical], mode: deny }
+`;
+
+describe('policies decide per action, rule, severity and repo; the most specific wins', () => {
+  const book = new PolicyBook(dirWith({ 'p.yml': POLICIES })).reload();
+
+  test.each([
+    [{ action: 'slack.dm' }, 'auto', 'p.yml:nudges'],
+    [{ action: 'github.comment' }, 'approve', 'p.yml:comments'],
+    [{ action: 'github.comment', repo: 'acme/payments-api' }, 'approve', 'p.yml:hot-repo'],
+    [{ action: 'github.comment', rule: 'no_ticket_link', repo: 'acme/payments-api' }, 'deny', 'p.yml:quiet-rule'],
+    [{ action: 'github.label', severity: 'warning' as const }, 'approve', 'p.yml:comments'],
+    [{ action: 'github.label', severity: 'critical' as const }, 'deny', 'p.yml:no-labels-on-critical'],
+    [{ action: 'jira.create' }, 'deny', 'default'],
+    [{ action: 'rm -rf /' }, 'deny', 'default'],
+  ])('%j → %s (%s)', (input, mode, policy) => {
+    const decision = book.decide(input);
+    expect([decision.mode, decision.policy]).toEqual([mode, policy]);
+  });
+
+  test('the explanation says why, including for unknown actions', () => {
+    expect(book.decide({ action: 'github.comment', repo: 'acme/payments-api' })).toMatchObject({
+      minApprovals: 2,
+      approvers: ['U0CFO'],
+      reason: 'policy p.yml:hot-repo (action github.comment, repo acme/payments*) needs 2 approval(s) from U0CFO',
+    });
+    expect(book.decide({ action: 'jira.create' }).reason).toBe(
+      'no policy names `jira.create`, and unknown actions are denied',
+    );
+    // A family wildcard never lets through an action em-agent does not know.
+    expect(book.decide({ action: 'github.delete_repo' }).reason).toMatch(
+      /^`github.delete_repo` is not an action em-agent knows \(slack.dm, .*\), so it is denied$/,
+    );
+  });
+});
+
+describe('malformed rule and policy files', () => {
+  test('policy problems name file, line and field; the last valid version stays in use', () => {
+    const dir = dirWith({ 'p.yml': POLICIES });
+    const book = new PolicyBook(dir).reload();
+    expect(book.problems).toEqual([]);
+    writeFileSync(
+      path.join(dir, 'p.yml'),
+      'policies:\n  - { action: slack.dm, mode: auto }\n  - action: github.comment\n    mode: approve\n    approvers: [alice]\n',
+    );
+    book.reload();
+    expect(book.problems[0]).toBe(
+      `${path.join(dir, 'p.yml')}:5: policies.1.approvers.0: must be a Slack user id (U0123ABCD), a user-group handle (@eng-leads) or a user-group id (S0123ABCD) (its last valid version stays in use)`,
+    );
+    expect(book.decide({ action: 'github.comment', repo: 'acme/payments-x' }).policy).toBe('p.yml:hot-repo');
+    writeFileSync(path.join(dir, 'broken.yml'), 'policies: [ { action: slack.dm, mode: auto }');
+    book.reload();
+    expect(
+      book.problems.some((p) => p.startsWith(`${path.join(dir, 'broken.yml')}:1:`) && p.endsWith('(skipped)')),
+    ).toBe(true);
+  });
+
+  test('rule problems name file, line and field; a duplicate name is reported; valid rules keep running', () => {
+    const dir = dirWith({
+      'a.yml': '- { name: stale48h, kind: stale_pr, older_than_hours: 48 }\n',
+      'b.yml': '- { name: stale48h, kind: large_pr }\n- name: typo\n  kind: stale_pr\n  older_than_hour: 4\n',
+      'c.yml': '- { name: odd, kind: coffee_break }\n',
+    });
+    const book = new RuleBook(dir).reload();
+    expect(book.rules.map((r) => r.rule.name)).toEqual(['stale48h']);
+    const b = path.join(dir, 'b.yml');
+    const c = path.join(dir, 'c.yml');
+    expect(book.problems).toEqual([
+      expect.stringMatching(new RegExp(`^${b.replaceAll('.', '\\.')}:2: 1: .*older_than_hour.* \\(skipped\\)$`)),
+      expect.stringMatching(new RegExp(`^${c.replaceAll('.', '\\.')}:1: 0\\.kind: .* \\(skipped\\)$`)),
+    ]);
+    writeFileSync(b, '- { name: stale48h, kind: large_pr }\n');
+    book.reload();
+    expect(book.problems).toHaveLength(2);
+    expect(book.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('rule "stale48h" is already defined'),
+        expect.stringContaining('c.yml:1: 0.kind'),
+      ]),
+    );
+  });
+});
+
+describeEachEngine('proposing actions through policy', ({ freshDb }) => {
+  test('deny and dry run are audited and nothing runs; an auto DM to someone with no Slack account fails with the reason', async () => {
+    const db = await freshDb();
+    const logger = createLogger('silent');
+    const dry = new ApprovalService({
+      db,
+      logger,
+      clients: {},
+      policies: new PolicyBook(
+        dirWith({ 'p.yml': 'dry_run: true\npolicies:\n  - { action: slack.dm, mode: auto }\n' }),
+      ),
+    });
+    const request = {
+      action: 'slack.dm',
+      params: { to: { source: 'github', id: 'ghost' }, text: 'hello' },
+      summary: 'DM ghost',
+      requestedBy: 'rule:test',
+      idempotencyKey: 'k1',
+    };
+    expect((await dry.propose(request)).outcome).toBe('dry_run');
+    expect((await dry.propose({ ...request, action: 'github.delete_repo', idempotencyKey: 'k2' })).outcome).toBe(
+      'denied',
+    );
+
+    const live = new ApprovalService({
+      db,
+      logger,
+      clients: {},
+      policies: new PolicyBook(dirWith({ 'p.yml': 'policies:\n  - { action: slack.dm, mode: auto }\n' })),
+    });
+    const result = await live.propose(request);
+    expect(result.outcome).toBe('failed');
+    expect('approval' in result && result.approval.last_error).toBe(
+      'no Slack user is linked to github account ghost (add them under people: in sources.yml)',
+    );
+    expect((await live.propose(request)).outcome).toBe('duplicate'); // the same request is never run twice
+    const audit = await db.query<{ event: string }>('SELECT event FROM audit_log ORDER BY id');
+    expect(audit.rows.map((r) => r.event)).toEqual(['dry_run', 'denied', 'proposed', 'failed']);
+    const executed = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM approvals WHERE status = 'executed'",
+    );
+    expect(executed.rows[0]?.n).toBe(0);
+  });
+});

@@ -1,0 +1,384 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type App, startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
+import { eventually } from '../support/eventually.js';
+import { GitHubStandIn } from '../support/github/server.js';
+import { SlackEmulator } from '../support/slack/emulator.js';
+import { visibleText } from '../support/slack/harness.js';
+
+const REPO = 'acme/api';
+
+interface World {
+  dir: string;
+  emulator: SlackEmulator;
+  gh: GitHubStandIn;
+  users: { alice: string; carol: string; bob: string; maya: string; raj: string };
+  leads: string;
+}
+
+async function world(): Promise<World> {
+  const emulator = await new SlackEmulator().start();
+  const ws = emulator.workspace;
+  const alice = ws.addUser({ name: 'alice', email: 'alice@acme.dev' }).id;
+  const carol = ws.addUser({ name: 'carol', email: 'carol@acme.dev' }).id;
+  const bob = ws.addUser({ name: 'bob', email: 'bob@acme.dev' }).id;
+  const maya = ws.addUser({ name: 'maya', email: 'maya@acme.dev' }).id;
+  const raj = ws.addUser({ name: 'raj', email: 'raj@acme.dev' }).id;
+  const leads = ws.addChannel('eng-leads', { members: [alice, carol, bob, ws.botUserId] }).id;
+  ws.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: [alice, carol, maya] });
+  const gh = await new GitHubStandIn().start();
+  gh.addInstallation(9, [REPO]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'em-approvals-'));
+  return { dir, emulator, gh, users: { alice, carol, bob, maya, raj }, leads };
+}
+
+/** The whole service (real config, Bolt over the emulator's WebSocket, GitHub through the stand-in). */
+async function startService(w: World, options: { ttl?: string; env?: Record<string, string>; dataDir?: string } = {}) {
+  const rules = path.join(w.dir, 'rules');
+  const policies = path.join(w.dir, 'policies');
+  for (const d of [rules, policies]) rmSync(d, { recursive: true, force: true });
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(rules);
+  mkdirSync(policies);
+  writeFileSync(
+    path.join(rules, 'links.yml'),
+    '- { name: links, kind: no_ticket_link, schedule: 1 second, action: { kind: github.comment, text: "Please link a ticket." } }\n',
+  );
+  writeFileSync(path.join(rules, 'asked.yml'), '- { name: asked, kind: review_requested, schedule: 1 second }\n');
+  writeFileSync(
+    path.join(policies, 'policies.yml'),
+    [
+      'policies:',
+      '  - action: github.comment',
+      '    mode: approve',
+      '    approvers: ["@eng-leads"]',
+      '    channel: "#eng-leads"',
+      `    ttl: ${options.ttl ?? '1 hour'}`,
+      '  - { action: slack.dm, mode: auto }',
+    ].join('\n'),
+  );
+  writeFileSync(
+    path.join(w.dir, 'sources.yml'),
+    [
+      'github:',
+      '  installations:',
+      `    - { id: 9, repos: [${REPO}] }`,
+      '  interval: 1 second',
+      'people:',
+      `  - { email: maya@acme.dev, github: maya, slack: ${w.users.maya} }`,
+      `  - { email: raj@acme.dev, github: raj, slack: ${w.users.raj} }`,
+    ].join('\n'),
+  );
+  return startApp(
+    loadConfig({
+      SLACK_BOT_TOKEN: w.emulator.botToken,
+      SLACK_APP_TOKEN: w.emulator.appToken,
+      SLACK_API_URL: w.emulator.apiUrl,
+      DATA_DIR: options.dataDir ?? path.join(w.dir, 'data'),
+      SOURCES_FILE: path.join(w.dir, 'sources.yml'),
+      RULES_DIR: rules,
+      POLICIES_DIR: policies,
+      GITHUB_APP_ID: w.gh.appId,
+      GITHUB_PRIVATE_KEY: w.gh.privateKey,
+      GITHUB_API_URL: w.gh.url,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      JOBS_POLL_MS: '100',
+      JOBS_LOCK_LIFETIME_MS: '2000',
+      ACTION_RETRY_BASE_MS: '100',
+      SIGNALS_TICK_MS: '1000',
+      ...options.env,
+    }),
+    createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+  );
+}
+
+async function stopWorld(w: World) {
+  await w.emulator.stop();
+  await w.gh.stop();
+  rmSync(w.dir, { recursive: true, force: true });
+}
+
+/** The proposal message in #eng-leads for `number`, once the rule has fired and policy asked for approval. */
+function proposalFor(w: World, number: number) {
+  return w.emulator.waitFor(
+    () =>
+      w.emulator
+        .messagesIn(w.leads)
+        .find((m) => visibleText(m).includes(`${REPO}#${number}`) && visibleText(m).includes('Proposed')),
+    20_000,
+    `a proposal for #${number}`,
+  );
+}
+
+const comments = (w: World, number: number) => w.gh.comments.get(`${REPO}#${number}`) ?? [];
+
+describe('approve / reject buttons on proposed actions (emulated Slack, GitHub stand-in)', () => {
+  let w: World;
+  let app: App;
+  beforeAll(async () => {
+    w = await world();
+    app = await startService(w);
+  });
+  afterAll(async () => {
+    await app.stop();
+    await stopWorld(w);
+  });
+
+  test('a rule proposes; a non-approver is refused and audited; an approver approves; it runs once and the message says who', async () => {
+    const { number } = w.gh.addPull(REPO, { title: 'Fix typo', author: 'maya', head_ref: 'typo' });
+    const proposal = await proposalFor(w, number);
+    expect(visibleText(proposal)).toContain('Please link a ticket.');
+
+    await w.emulator.click({
+      user: w.users.bob,
+      actionId: 'approval_approve',
+      where: { channel: w.leads, ts: proposal.ts },
+    });
+    const refusal = await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.bob).find((e) => visibleText(e).includes('Only @eng-leads can decide')),
+    );
+    expect(refusal).toBeDefined();
+    // The PR author is in @eng-leads, but cannot approve an action about their own PR.
+    await w.emulator.click({
+      user: w.users.maya,
+      actionId: 'approval_approve',
+      where: { channel: w.leads, ts: proposal.ts },
+    });
+    await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.maya).find((e) => visibleText(e).includes('about your own work')),
+    );
+
+    await w.emulator.click({
+      user: w.users.alice,
+      actionId: 'approval_approve',
+      where: { channel: w.leads, ts: proposal.ts },
+    });
+    const updated = await w.emulator.waitFor(() => {
+      const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === proposal.ts);
+      return m && visibleText(m).includes('done') ? m : undefined;
+    });
+    expect(visibleText(updated)).toContain(`Approved by <@${w.users.alice}>`);
+    expect(JSON.stringify(updated.blocks)).not.toContain('approval_approve'); // no buttons any more
+    expect(comments(w, number)).toHaveLength(1);
+    expect(String(comments(w, number)[0]?.body)).toContain('Please link a ticket.');
+
+    const audit = await app.db.query<{ actor: string; event: string }>(
+      "SELECT actor, event FROM audit_log WHERE approval_id = (SELECT id FROM approvals WHERE params->>'number' = $1) ORDER BY id",
+      [String(number)],
+    );
+    expect(audit.rows.map((r) => `${r.event}:${r.actor}`)).toEqual([
+      'proposed:rule:links',
+      `refused:${w.users.bob}`,
+      `refused:${w.users.maya}`,
+      `approved:${w.users.alice}`,
+      'executed:em-agent',
+    ]);
+  });
+
+  test('a requested reviewer gets one DM (auto by policy), however many times the rule runs', async () => {
+    w.gh.addPull(REPO, { title: 'ENG-42 add retries', author: 'maya', requested_reviewers: ['raj'] });
+    const dm = w.emulator.workspace.imWith(w.users.raj).id;
+    const message = await w.emulator.waitFor(
+      () => w.emulator.messagesIn(dm).find((m) => m.text.includes('asked raj to review')),
+      20_000,
+    );
+    expect(message.text).toContain('ENG-42 add retries');
+    await new Promise((r) => setTimeout(r, 2500)); // a few more rule runs
+    expect(w.emulator.messagesIn(dm).filter((m) => m.text.includes('asked raj to review'))).toHaveLength(1);
+  });
+
+  test('Reject opens a modal for the reason; the message shows who rejected and why; nothing runs', async () => {
+    const { number } = w.gh.addPull(REPO, { title: 'Tweak styles', author: 'maya', head_ref: 'styles' });
+    const proposal = await proposalFor(w, number);
+    await w.emulator.click({
+      user: w.users.carol,
+      actionId: 'approval_reject',
+      where: { channel: w.leads, ts: proposal.ts },
+    });
+    await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.carol));
+    const tooShort = await w.emulator.submitView({ user: w.users.carol, values: { reason: 'no' } });
+    expect(tooShort.ack).toMatchObject({ response_action: 'errors' });
+    await w.emulator.submitView({ user: w.users.carol, values: { reason: 'It is a docs-only change' } });
+    const updated = await w.emulator.waitFor(() => {
+      const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === proposal.ts);
+      return m && visibleText(m).includes('Rejected') ? m : undefined;
+    });
+    expect(visibleText(updated)).toContain(`Rejected by <@${w.users.carol}>`);
+    expect(visibleText(updated)).toContain('It is a docs-only change');
+    expect(comments(w, number)).toHaveLength(0);
+  });
+
+  test('20 simultaneous approvals give exactly one decision and one execution', async () => {
+    const { number } = w.gh.addPull(REPO, { title: 'Race me', author: 'maya', head_ref: 'race' });
+    const proposal = await proposalFor(w, number);
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        w.emulator.click({
+          user: i % 2 ? w.users.alice : w.users.carol,
+          actionId: 'approval_approve',
+          where: { channel: w.leads, ts: proposal.ts },
+        }),
+      ),
+    );
+    await eventually(async () => ((await approvalFor(app, number))?.status === 'executed' ? true : undefined));
+    await w.emulator.settle();
+    expect(comments(w, number)).toHaveLength(1);
+    const decisions = await app.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM audit_log a JOIN approvals p ON p.id = a.approval_id WHERE p.params->>'number' = $1 AND a.event IN ('approved', 'executed')",
+      [String(number)],
+    );
+    expect(decisions.rows[0]?.n).toBe(2);
+  });
+
+  test('a 5xx after GitHub stored the comment is retried without a second comment; the failure is visible meanwhile', async () => {
+    const { number } = w.gh.addPull(REPO, { title: 'Flaky network', author: 'maya', head_ref: 'flaky' });
+    const proposal = await proposalFor(w, number);
+    w.gh.failNext(new RegExp(`^POST .*/issues/${number}/comments`), 502, { afterEffect: true });
+    await w.emulator.click({
+      user: w.users.alice,
+      actionId: 'approval_approve',
+      where: { channel: w.leads, ts: proposal.ts },
+    });
+    const retrying = await w.emulator.waitFor(() => {
+      const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === proposal.ts);
+      return m && visibleText(m).includes('retrying') ? m : undefined;
+    });
+    expect(visibleText(retrying)).toContain('the API answered 502');
+    expect(comments(w, number)).toHaveLength(1); // it did land, though the answer was lost
+    await new Promise((r) => setTimeout(r, 150));
+    await app.approvals.runDue(); // what the approvals job does every 30 s
+    expect((await approvalFor(app, number))?.status).toBe('executed');
+    expect((await approvalFor(app, number))?.result).toMatchObject({ deduplicated: true });
+    expect(comments(w, number)).toHaveLength(1);
+  });
+
+  test('/em approvals lists what waits, with buttons only for approvers; the Home tab shows "waiting for you"', async () => {
+    const { number } = w.gh.addPull(REPO, { title: 'Pending one', author: 'maya', head_ref: 'pending' });
+    await proposalFor(w, number);
+    await w.emulator.command({ user: w.users.bob, channel: w.leads, text: 'approvals' });
+    const forBob = await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.bob).find((e) => visibleText(e).includes('Waiting for approval')),
+    );
+    expect(visibleText(forBob)).toContain(`${REPO}#${number}`);
+    expect(JSON.stringify(forBob.blocks)).not.toContain('approval_approve');
+
+    await w.emulator.openHome(w.users.alice);
+    const home = await w.emulator.waitFor(() => {
+      const view = w.emulator.homeOf(w.users.alice);
+      return view && visibleText({ blocks: view.blocks }).includes(`${REPO}#${number}`) ? view : undefined;
+    });
+    expect(visibleText({ blocks: home.blocks })).toContain('Waiting for you');
+
+    await w.emulator.command({ user: w.users.alice, channel: w.leads, text: 'approvals' });
+    await w.emulator.waitFor(() =>
+      w.emulator
+        .ephemeralsFor(w.users.alice)
+        .find(
+          (e) =>
+            visibleText(e).includes('Waiting for approval') && JSON.stringify(e.blocks).includes('approval_approve'),
+        ),
+    );
+    await w.emulator.click({ user: w.users.alice, actionId: 'approval_approve', where: { ephemeralIn: w.leads } });
+    await eventually(async () => ((await approvalFor(app, number))?.status === 'executed' ? true : undefined));
+    expect(comments(w, number)).toHaveLength(1);
+  });
+
+  test('/em policy and /em audit answer privately; audit is for approvers only', async () => {
+    const policy = await w.emulator.command({ user: w.users.bob, channel: w.leads, text: 'policy github.comment' });
+    expect(policy.acked).toBe(true);
+    const answer = await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.bob).find((e) => visibleText(e).includes('would need approval')),
+    );
+    expect(visibleText(answer)).toContain('@eng-leads');
+    await w.emulator.command({ user: w.users.bob, channel: w.leads, text: 'policy github.delete_repo' });
+    await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.bob).find((e) => visibleText(e).includes('is not an action em-agent knows')),
+    );
+    await w.emulator.command({ user: w.users.bob, channel: w.leads, text: 'audit' });
+    await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.bob).find((e) => visibleText(e).includes('Only approvers')),
+    );
+    await w.emulator.command({ user: w.users.alice, channel: w.leads, text: 'audit 5' });
+    const audit = await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.alice).find((e) => visibleText(e).includes('Audit log')),
+    );
+    expect(visibleText(audit)).toContain('executed');
+  });
+});
+
+describe('expiry', () => {
+  test('a proposal nobody decides expires; a late click is told so and nothing runs', async () => {
+    const w = await world();
+    const app = await startService(w, { ttl: '1 second' });
+    try {
+      const { number } = w.gh.addPull(REPO, { title: 'Slow day', author: 'maya', head_ref: 'slow' });
+      const proposal = await proposalFor(w, number);
+      await new Promise((r) => setTimeout(r, 1100));
+      await w.emulator.click({
+        user: w.users.alice,
+        actionId: 'approval_approve',
+        where: { channel: w.leads, ts: proposal.ts },
+      });
+      const updated = await w.emulator.waitFor(() => {
+        const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === proposal.ts);
+        return m && visibleText(m).includes('Expired') ? m : undefined;
+      });
+      expect(JSON.stringify(updated.blocks)).not.toContain('approval_approve');
+      expect((await approvalFor(app, number))?.status).toBe('expired');
+      expect(comments(w, number)).toHaveLength(0);
+    } finally {
+      await app.stop();
+      await stopWorld(w);
+    }
+  });
+});
+
+const twoReplicas = serverUp ? describe : describe.skip;
+if (!serverUp) console.warn(`!!! SKIPPED: two bot replicas on PostgreSQL — no server at ${SERVER_URL} !!!`);
+twoReplicas('two bot replicas sharing one PostgreSQL database', () => {
+  test('20 clicks spread over both replicas give exactly one execution', async () => {
+    const w = await world();
+    const schema = uniqueSchema('approvals');
+    const env = { DATABASE_URL: SERVER_URL, DATABASE_SCHEMA: schema };
+    const first = await startService(w, { env });
+    const second = await startService(w, { env, dataDir: path.join(w.dir, 'data2') });
+    try {
+      await w.emulator.waitForConnections(2);
+      const { number } = w.gh.addPull(REPO, { title: 'Two replicas', author: 'maya', head_ref: 'replicas' });
+      const proposal = await proposalFor(w, number);
+      const clicks = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          w.emulator.click({
+            user: i % 2 ? w.users.alice : w.users.carol,
+            actionId: 'approval_approve',
+            where: { channel: w.leads, ts: proposal.ts },
+          }),
+        ),
+      );
+      expect(clicks.every((c) => c.acked)).toBe(true);
+      await eventually(async () => ((await approvalFor(first, number))?.status === 'executed' ? true : undefined));
+      await w.emulator.settle();
+      expect(comments(w, number)).toHaveLength(1);
+      // Both replicas handled clicks (the emulator spreads deliveries over sockets like Slack does).
+      expect(new Set(w.emulator.deliveries.map((d) => d.socketIndex)).size).toBeGreaterThan(1);
+    } finally {
+      await first.stop();
+      await second.stop();
+      await dropSchemas([schema]);
+      await stopWorld(w);
+    }
+  }, 60_000);
+});
+
+async function approvalFor(app: App, number: number) {
+  const { rows } = await app.db.query<{ status: string; result: Record<string, unknown> | null }>(
+    "SELECT status, result FROM approvals WHERE params->>'number' = $1",
+    [String(number)],
+  );
+  return rows[0];
+}
