@@ -88,8 +88,10 @@ async function bench(engine: string, db: Db) {
     `${engine.padEnd(9)} ${results.length} rules over ${PRS.toLocaleString('en-US')} PRs and ${TICKETS.toLocaleString('en-US')} tickets (seeded in ${((Date.now() - seeded - runs.reduce((a, b) => a + b, 0)) / 1000).toFixed(1)} s): ` +
       `first evaluation ${(runs[0]! / 1000).toFixed(2)} s (opens ${open.toLocaleString('en-US')} signals), then ${(runs[1]! / 1000).toFixed(2)} s and ${(runs[2]! / 1000).toFixed(2)} s (goal < 2 s on PostgreSQL)${failed.length ? ` — FAILED: ${failed.map((f) => f.rule).join(', ')}` : ''}`,
   );
-  const slowest = [...results].sort((a, b) => b.findings - a.findings).slice(0, 4);
-  console.log(`          most findings: ${slowest.map((r) => `${r.rule} ${r.findings}`).join(', ')}`);
+  const slowest = [...results].sort((a, b) => b.durationMs - a.durationMs).slice(0, 4);
+  console.log(
+    `          slowest rules: ${slowest.map((r) => `${r.rule} ${r.durationMs} ms (${r.findings} findings)`).join(', ')}`,
+  );
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'em-bench-rules-'));

@@ -19,6 +19,7 @@ export interface RuleRunResult {
   findings: number;
   opened: number;
   resolved: number;
+  durationMs: number;
   error?: string;
 }
 
@@ -52,18 +53,25 @@ export class SignalEngine {
   private async runRule(loaded: LoadedRule, now: Date): Promise<RuleRunResult> {
     const { db, logger } = this.deps;
     const { rule } = loaded;
+    const started = Date.now();
     try {
       const findings = await evaluatorFor(rule.kind)(rule, { db, now, calendar: loaded.calendar });
       const { opened, resolved } = await db.transaction((tx) => reconcileSignals(tx, rule, findings));
       await recordRuleRun(db, rule.name, findings.length, null);
       for (const signal of opened) await this.act(loaded, signal);
       if (rule.kind === 'metric_threshold') for (const signal of resolved) await this.announceRecovery(loaded, signal);
-      return { rule: rule.name, findings: findings.length, opened: opened.length, resolved: resolved.length };
+      return {
+        rule: rule.name,
+        findings: findings.length,
+        opened: opened.length,
+        resolved: resolved.length,
+        durationMs: Date.now() - started,
+      };
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       logger.error({ err, rule: rule.name }, 'rule evaluation failed');
       await recordRuleRun(db, rule.name, 0, message.slice(0, 500)).catch(() => {});
-      return { rule: rule.name, findings: 0, opened: 0, resolved: 0, error: message };
+      return { rule: rule.name, findings: 0, opened: 0, resolved: 0, durationMs: Date.now() - started, error: message };
     }
   }
 

@@ -21,11 +21,14 @@ export interface OpenTicket {
 const projectsOf = (rule: { scope: { projects?: string[]; teams?: string[] } }) =>
   scopeParam([...(rule.scope.projects ?? []), ...(rule.scope.teams ?? [])]);
 
-/** Tickets not done in the projects; with `unassignedBefore`, only unassigned ones created before it. */
+/**
+ * Tickets not done in the projects; with `unassignedBefore`, only unassigned ones created before it; with
+ * `blocked`, only those in one of the statuses or carrying one of the labels (case-insensitive).
+ */
 export async function loadOpenTickets(
   ctx: EvalContext,
   projects: string[] | null,
-  unassignedBefore?: Date,
+  filter: { unassignedBefore?: Date; blocked?: { statuses: string[]; labels: string[] } } = {},
 ): Promise<OpenTicket[]> {
   const { rows } = await ctx.db.query<OpenTicket>(
     `SELECT w.source, w.key, w.project, w.title, w.status, w.priority, w.assignee, w.labels, w.created_at, w.updated_at, w.url,
@@ -34,8 +37,15 @@ export async function loadOpenTickets(
        FROM work_items w
       WHERE coalesce(w.status_category, '') <> 'done' AND ($1::text[] IS NULL OR w.project = ANY($1::text[]))
         AND ($2::timestamptz IS NULL OR (w.assignee IS NULL AND w.created_at <= $2))
+        AND ($3::text[] IS NULL OR lower(w.status) = ANY($3::text[])
+             OR EXISTS (SELECT 1 FROM unnest(w.labels) AS l WHERE lower(l) = ANY($4::text[])))
       ORDER BY w.source, w.key`,
-    [projects, unassignedBefore ?? null],
+    [
+      projects,
+      filter.unassignedBefore ?? null,
+      filter.blocked ? filter.blocked.statuses.map((x) => x.toLowerCase()) : null,
+      filter.blocked ? filter.blocked.labels.map((x) => x.toLowerCase()) : null,
+    ],
   );
   return rows;
 }
@@ -91,13 +101,17 @@ export function findAgingBlocked(tickets: OpenTicket[], rule: RuleOf<'aging_bloc
 
 export const unassignedUrgent = async (rule: RuleOf<'unassigned_urgent'>, ctx: EvalContext) =>
   findUnassignedUrgent(
-    await loadOpenTickets(ctx, projectsOf(rule), hoursAgo(ctx.now, rule.older_than_hours)),
+    await loadOpenTickets(ctx, projectsOf(rule), { unassignedBefore: hoursAgo(ctx.now, rule.older_than_hours) }),
     rule,
     ctx,
   );
 
 export const agingBlocked = async (rule: RuleOf<'aging_blocked'>, ctx: EvalContext) =>
-  findAgingBlocked(await loadOpenTickets(ctx, projectsOf(rule)), rule, ctx);
+  findAgingBlocked(
+    await loadOpenTickets(ctx, projectsOf(rule), { blocked: { statuses: rule.statuses, labels: rule.labels } }),
+    rule,
+    ctx,
+  );
 
 interface SprintScope {
   source: string;
