@@ -4,7 +4,7 @@ import path from 'node:path';
 import { runTs } from './support/processes.js';
 
 describe('npm start without Slack tokens (the README’s first command)', () => {
-  test('runs the offline tour against the emulator, showing every surface, and stops cleanly', async () => {
+  test('runs the offline tour against the emulator (data synced from local GitHub/Jira), showing every surface, and stops cleanly', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'em-demo-'));
     const demo = runTs('src/main.ts', {
       DATA_DIR: dataDir,
@@ -18,7 +18,13 @@ describe('npm start without Slack tokens (the README’s first command)', () => 
     try {
       await demo.waitFor(/Tour done/, 90_000);
       const out = demo.output();
-      expect(out).toContain('seed events');
+      // The demo's data comes through the real connectors from the GitHub and Jira stand-ins.
+      expect(out).toContain(
+        'First sync done: github acme/checkout-api, github acme/payments, github acme/web, jira ENG.',
+      );
+      expect(out).toContain('default branch is red'); // /em signals
+      expect(out).toContain('*Waiting for approval* (2)'); // /em approvals
+      expect(out).toMatch(/Approved by <@U\w+> .* · done/); // the Approve button ran the action
       expect(out).toContain('`/em dora [window] [post #channel]`');
       expect(out).toContain('Did you mean `/em standup`?');
       expect(out).toContain('hours must be between 1 and 336');

@@ -1,13 +1,15 @@
 // The offline demo: the real bot, on the embedded store, against the local Slack emulator,
 // seeded with a synthetic org. `tour` runs a scripted walk through every surface and prints it.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { type App, startApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { listSyncStatus } from '../../src/sync/status.js';
 import { SlackEmulator } from '../../test/support/slack/emulator.js';
 import { renderBlocks, renderView } from './render.js';
-import { seedSlack, seedStore } from './seed.js';
+import { demoSourcesYaml, seedSlack, seedVendors } from './seed.js';
 
 export interface DemoSession {
   app: App;
@@ -25,16 +27,28 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
   const { users, channels } = seedSlack(emulator);
   const logFile = path.resolve(config.DATA_DIR, 'em-agent-demo.log');
   const logger = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, mkdir: true, sync: false }));
+  // GitHub and Jira are local stand-ins speaking their real APIs; the real connectors sync from them.
+  const vendors = await seedVendors();
+  mkdirSync(config.DATA_DIR, { recursive: true });
+  const sourcesFile = path.resolve(config.DATA_DIR, 'demo-sources.yml');
+  writeFileSync(sourcesFile, demoSourcesYaml(users));
   const app = await startApp(
     {
       ...config,
+      SOURCES_FILE: sourcesFile,
       SLACK_BOT_TOKEN: emulator.botToken,
       SLACK_APP_TOKEN: emulator.appToken,
       SLACK_API_URL: emulator.apiUrl,
+      GITHUB_APP_ID: vendors.github.appId,
+      GITHUB_PRIVATE_KEY: vendors.github.privateKey,
+      GITHUB_API_URL: vendors.github.url,
+      JIRA_HOST: vendors.jira.url,
+      JIRA_EMAIL: vendors.jira.email,
+      JIRA_API_TOKEN: vendors.jira.apiToken,
     },
     logger,
   );
-  const seeded = await seedStore(app.db);
+  const synced = await waitForFirstSync(app, 4);
   const names = Object.fromEntries(Object.entries(users).map(([name, id]) => [id, name]));
   const channelNames = Object.fromEntries(
     Object.entries(channels).map(([name, id]) => [id, `#${emulator.workspace.channels.get(id)?.name ?? name}`]),
@@ -53,7 +67,7 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
           ? `DM to ${names[[...(ws.channels.get(channelId)?.members ?? [])].find((id) => id !== ws.botUserId) ?? ''] ?? '?'}`
           : (channelNames[channelId] ?? channelId);
         console.log(`\n  ▸ EM Agent in ${where}:`);
-        console.log(renderBlocks(m.blocks) || `  ${m.text}`);
+        console.log(m.blocks?.length ? renderBlocks(m.blocks) : `  ${m.text}`);
       }
     }
     const viewCalls = emulator.calls.filter((c) => c.at >= since && c.ok && c.method.startsWith('views.'));
@@ -68,8 +82,9 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
   };
 
   console.log(
-    `em-agent offline demo: Slack emulator at ${emulator.apiUrl}, embedded store in ${config.DATA_DIR} (${seeded} new seed events).`,
+    `em-agent offline demo: Slack emulator at ${emulator.apiUrl}, GitHub and Jira stand-ins at ${vendors.github.url} and ${vendors.jira.url}, embedded store in ${config.DATA_DIR}.`,
   );
+  console.log(`First sync done: ${synced}.`);
   console.log(`Health: http://127.0.0.1:${app.http.port}/health  Logs: ${logFile}`);
   return {
     app,
@@ -81,8 +96,25 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
     async stop() {
       await app.stop();
       await emulator.stop();
+      await vendors.stop();
     },
   };
+}
+
+/** Waits until every scope has synced once (the demo's data comes from the stand-ins through the connectors). */
+async function waitForFirstSync(app: App, scopes: number): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const statuses = await listSyncStatus(app.db);
+    const done = statuses.filter((s) => s.lastSuccessAt);
+    if (done.length >= scopes) return done.map((s) => `${s.source} ${s.scope}`).join(', ');
+    if (Date.now() > deadline)
+      return `only ${done.length} of ${scopes} scopes after 60 s (${statuses
+        .map((s) => s.lastError)
+        .filter(Boolean)
+        .join('; ')})`;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** The scripted tour: every /em command, App Home, a button, the shortcuts and their modals. */
@@ -110,6 +142,34 @@ export async function runTour(demo: DemoSession): Promise<void> {
     'incident start checkout returning 500s',
     'standup 9999',
   ]) {
+    await step(`maya types: /em ${text}`, () =>
+      emulator.command({ user: maya, channel: channels.eng as string, text }),
+    );
+  }
+  const proposal = await demo.app.db.query<{ id: number }>(
+    "SELECT id FROM approvals WHERE status = 'proposed' ORDER BY id LIMIT 1",
+  );
+  const proposalId = proposal.rows[0]?.id;
+  if (proposalId) {
+    const dm = emulator.workspace.imWith(maya).id;
+    const message = emulator
+      .messagesIn(dm)
+      .find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"${proposalId}"`));
+    if (message)
+      await step(`maya clicks [ Approve ] on proposal #${proposalId} in her DMs`, async () => {
+        await emulator.click({
+          user: maya,
+          actionId: 'approval_approve',
+          value: String(proposalId),
+          where: { channel: dm, ts: message.ts },
+        });
+        await emulator.settle();
+        const updated = emulator.messagesIn(dm).find((m) => m.ts === message.ts);
+        console.log("\n  ▸ the proposal in maya's DMs now reads:");
+        console.log(renderBlocks(updated?.blocks));
+      });
+  }
+  for (const text of ['policy github.comment', 'audit 5']) {
     await step(`maya types: /em ${text}`, () =>
       emulator.command({ user: maya, channel: channels.eng as string, text }),
     );

@@ -1,8 +1,7 @@
-// A small synthetic engineering org for the offline demo: people in Slack, and PRs, tickets,
-// deployments, an incident and docs in the store. Deterministic and idempotent.
-import type { Db } from '../../src/store/db.js';
-import type { EventInput } from '../../src/sync/event.js';
-import { insertEvents } from '../../src/sync/store.js';
+// A small synthetic engineering org for the offline demo: people in Slack, and PRs, deployments, CI runs and
+// tickets served by the local GitHub and Jira stand-ins, which the real connectors then sync. Deterministic.
+import { GitHubStandIn } from '../../test/support/github/server.js';
+import { JiraStandIn } from '../../test/support/jira/server.js';
 import type { SlackEmulator } from '../../test/support/slack/emulator.js';
 
 export const PEOPLE = [
@@ -14,6 +13,7 @@ export const PEOPLE = [
   { name: 'tom', real_name: 'Tom Berg', role: 'Frontend' },
 ];
 export const REPOS = ['acme/checkout-api', 'acme/web', 'acme/payments'];
+export const INSTALLATION = 4242;
 
 /** Deterministic pseudo-random numbers (mulberry32), so every demo run shows the same org. */
 function random(seed: number) {
@@ -46,113 +46,119 @@ export function seedSlack(emulator: SlackEmulator) {
     handle: 'oncall',
     users: [users.ines as string, users.sam as string],
   });
+  ws.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: [users.maya as string] });
   return { users, channels };
 }
 
-export async function seedStore(db: Db, now = new Date()): Promise<number> {
+export interface DemoVendors {
+  github: GitHubStandIn;
+  jira: JiraStandIn;
+  stop(): Promise<void>;
+}
+
+/** Two weeks of an org's history in the GitHub and Jira stand-ins, ending now. */
+export async function seedVendors(now = new Date()): Promise<DemoVendors> {
   const rand = random(42);
   const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)] as T;
-  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+  const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000).toISOString();
   const engineers = PEOPLE.filter((p) => p.name !== 'maya').map((p) => p.name);
-  const events: EventInput[] = [];
 
-  for (let n = 1; n <= 40; n += 1) {
-    const repo = pick(REPOS);
-    const author = pick(engineers);
-    const opened = 2 + rand() * 24 * 14;
-    const merged = rand() < 0.7 ? opened - (1 + rand() * 60) : undefined;
-    const key = `ENG-${100 + n}`;
-    events.push({
-      source: 'github',
-      kind: 'pull_request',
-      externalId: `${repo}#${n}`,
-      occurredAt: hoursAgo(opened),
-      actor: author,
-      subject: repo,
-      normalized: {
-        number: n,
-        title: `${key}: ${pick(['Add retry to', 'Refactor', 'Fix race in', 'Speed up', 'Document'])} ${pick(['cart totals', 'webhook handler', 'login form', 'ledger export', 'rate limiter'])}`,
-        state: merged && merged > 0 ? 'merged' : 'open',
-        draft: rand() < 0.1,
-        additions: Math.floor(rand() * 900),
-        deletions: Math.floor(rand() * 300),
-        requestedReviewers: [pick(engineers)],
-        mergedAt: merged && merged > 0 ? hoursAgo(merged).toISOString() : null,
-        ticket: key,
-      },
-    });
-    if (rand() < 0.6) {
-      events.push({
-        source: 'github',
-        kind: 'review',
-        externalId: `${repo}#${n}/review/1`,
-        occurredAt: hoursAgo(Math.max(0.5, opened - rand() * 20)),
-        actor: pick(engineers),
-        subject: `${repo}#${n}`,
-        normalized: { state: pick(['approved', 'commented', 'changes_requested']) },
-      });
-    }
-  }
+  const github = await new GitHubStandIn().start();
+  github.addInstallation(INSTALLATION, REPOS);
+  github.setClock(new Date(now.getTime() - 14 * 24 * 3_600_000));
   for (let n = 1; n <= 30; n += 1) {
-    events.push({
-      source: 'jira',
-      kind: 'issue',
-      externalId: `ENG-${100 + n}`,
-      occurredAt: hoursAgo(rand() * 24 * 20),
-      actor: pick(engineers),
-      subject: 'ENG',
-      normalized: {
-        key: `ENG-${100 + n}`,
-        summary: `Ticket ${100 + n}`,
-        status: pick(['To Do', 'In Progress', 'In Review', 'Done', 'Blocked']),
-        priority: pick(['Highest', 'High', 'Medium', 'Low']),
-        assignee: rand() < 0.15 ? null : pick(engineers),
-        points: pick([1, 2, 3, 5, 8]),
-        sprint: 'Sprint 42',
-      },
+    const repo = REPOS[n % REPOS.length] as string;
+    const author = pick(engineers);
+    const age = 2 + rand() * 24 * 12;
+    const open = n % 4 === 0;
+    const created = hoursAgo(age);
+    const merged = open ? null : hoursAgo(Math.max(1, age - (2 + rand() * 40)));
+    github.addPull(repo, {
+      title:
+        n % 12 === 0
+          ? 'Tidy up logging'
+          : `ENG-${100 + n}: ${pick(['Add retry to', 'Refactor', 'Fix race in', 'Speed up'])} ${pick(['cart totals', 'webhook handler', 'login form', 'ledger export'])}`,
+      author,
+      state: open ? 'open' : 'closed',
+      created_at: created,
+      updated_at: merged ?? created,
+      merged_at: merged,
+      closed_at: merged,
+      head_ref: n % 12 === 0 ? 'tidy-logging' : `eng-${100 + n}`,
+      additions: n % 7 === 0 ? 900 : Math.floor(rand() * 300),
+      deletions: Math.floor(rand() * 100),
+      requested_reviewers: open ? [pick(engineers.filter((e) => e !== author))] : [],
+      commits: [{ sha: `c${n}`.padEnd(40, '0'), date: hoursAgo(age + 3) }],
+      reviews:
+        !open || n % 8 === 0
+          ? [
+              {
+                id: 7000 + n,
+                user: pick(engineers.filter((e) => e !== author)),
+                state: 'APPROVED',
+                submitted_at: hoursAgo(Math.max(0.5, age - 1)),
+              },
+            ]
+          : [],
     });
   }
-  for (let n = 1; n <= 20; n += 1) {
-    const repo = pick(REPOS);
-    events.push({
-      source: 'github',
-      kind: 'deployment',
-      externalId: `${repo}/deploy/${n}`,
-      occurredAt: hoursAgo(n * 17 + rand() * 5),
-      actor: pick(engineers),
-      subject: repo,
-      normalized: {
-        environment: 'production',
-        state: rand() < 0.9 ? 'success' : 'failure',
-        sha: Math.floor(rand() * 2 ** 31).toString(16),
-      },
+  for (let n = 0; n < 12; n += 1) github.addDeployment(pick(REPOS), 'production', ['in_progress', 'success']);
+  github.setClock(new Date(now.getTime() - 3 * 3_600_000));
+  github.addRun('acme/checkout-api', 'CI', 'success');
+  github.addRun('acme/checkout-api', 'CI', 'failure');
+  github.addRun('acme/checkout-api', 'CI', 'failure');
+  github.addRun('acme/web', 'CI', 'success');
+
+  const jira = await new JiraStandIn().start();
+  for (let n = 1; n <= 24; n += 1) {
+    const status = pick(['To Do', 'In Progress', 'In Review', 'Done', 'Blocked']);
+    jira.addIssue({
+      key: `ENG-${100 + n}`,
+      summary: `${pick(['Checkout', 'Payments', 'Login', 'Search'])}: ${pick(['timeout on submit', 'wrong totals', 'slow page', 'missing audit entry'])}`,
+      status,
+      statusCategory: status === 'Done' ? 'done' : status === 'To Do' ? 'new' : 'indeterminate',
+      priority: pick(['Highest', 'High', 'Medium', 'Low']),
+      assignee: rand() < 0.2 ? null : `acc-${pick(engineers)}`,
+      points: pick([1, 2, 3, 5, 8]),
+      created: hoursAgo(24 * (1 + rand() * 10)),
+      updated: hoursAgo(24 * (0.5 + rand() * 4)),
     });
   }
-  events.push({
-    source: 'em-agent',
-    kind: 'incident',
-    externalId: 'INC-7',
-    occurredAt: hoursAgo(30),
-    actor: 'ines',
-    subject: 'acme/checkout-api',
-    normalized: { title: 'Checkout returning 500s', severity: 'SEV2', resolvedAt: hoursAgo(28.5).toISOString() },
+  jira.addIssue({
+    key: 'ENG-200',
+    summary: 'Checkout returning 500s',
+    type: 'Incident',
+    priority: 'Highest',
+    status: 'Done',
+    statusCategory: 'done',
+    created: hoursAgo(30),
+    updated: hoursAgo(28.5),
   });
-  for (const [slug, title] of [
-    ['deploys', 'How we deploy'],
-    ['rollback', 'Rolling back a release'],
-    ['oncall', 'On-call handbook'],
-    ['reviews', 'Code review guidelines'],
-    ['adr-012', 'ADR-012: Postgres for everything'],
-  ]) {
-    events.push({
-      source: 'confluence',
-      kind: 'page',
-      externalId: `ENG/${slug}`,
-      occurredAt: hoursAgo(rand() * 24 * 90),
-      actor: 'maya',
-      subject: 'ENG',
-      normalized: { title, url: `https://acme.atlassian.net/wiki/spaces/ENG/pages/${slug}` },
-    });
-  }
-  return (await insertEvents(db, events)).inserted;
+  return {
+    github,
+    jira,
+    async stop() {
+      await github.stop();
+      await jira.stop();
+    },
+  };
+}
+
+/** sources.yml for the demo: the stand-ins' repositories and project, and who is who across Slack and GitHub. */
+export function demoSourcesYaml(users: Record<string, string>): string {
+  return [
+    'github:',
+    '  installations:',
+    `    - { id: ${INSTALLATION}, repos: [${REPOS.join(', ')}] }`,
+    '  interval: 1 minute',
+    '  backfill_days: 30',
+    'jira:',
+    '  projects: [ENG]',
+    '  interval: 1 minute',
+    '  backfill_days: 30',
+    'people:',
+    ...PEOPLE.map(
+      (p) => `  - { email: ${p.name}@acme.dev, slack: ${users[p.name]}, github: ${p.name}, jira: acc-${p.name} }`,
+    ),
+  ].join('\n');
 }

@@ -132,6 +132,11 @@ export class GitHubStandIn extends StandIn {
         this.repos.set(repo, { pulls: [], rawPulls: [], deployments: [], runs: [], releases: [], issues: [] });
   }
 
+  /** Sets the stand-in's clock (e.g. to two weeks ago, to seed history that ends now). */
+  setClock(at: Date): void {
+    this.clock = at.getTime();
+  }
+
   /** Advances the stand-in's clock and returns the new time (ISO), so updates are strictly ordered. */
   tick(minutes = 1): string {
     this.clock += minutes * 60_000;
