@@ -77,6 +77,8 @@ describe('manifest.yml', () => {
       'pins:write',
       'users:read.email',
       'files:write',
+      'usergroups:read',
+      'im:history',
     ]) {
       expect(scopes).toContain(needed);
     }
