@@ -190,7 +190,7 @@ const EXECUTORS: Record<keyof typeof ACTION_PARAMS, Executor> = {
     const label = `em-agent-${ctx.idempotencyKey.replace(/[^\w-]/g, '').slice(-40)}`;
     if (ctx.attempt > 1) {
       const found = await jira.issues.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
-        jql: `project = ${p.project} AND labels = "${label}"`,
+        jql: `project in (${p.project}) AND labels = "${label}"`,
         fields: ['key'],
         maxResults: 1,
       });
@@ -219,28 +219,49 @@ const EXECUTORS: Record<keyof typeof ACTION_PARAMS, Executor> = {
   'linear.comment': async (params, ctx) => {
     const p = params as ActionParams<'linear.comment'>;
     const linear = await need(ctx.clients.linear, 'Linear')();
-    // Linear's createAsUser-free comments accept an id we choose: the same id on a retry cannot create a second one.
+    // Linear lets the client choose ids: every attempt uses the same one, and a retry first looks it up.
     const id = uuidFromKey(ctx.idempotencyKey);
-    const result = await linear.client.rawRequest<{ commentCreate: { success: boolean } }, Record<string, unknown>>(
+    if (ctx.attempt > 1 && (await linearExists(linear, 'comment', id))) return { comment: id, deduplicated: true };
+    await linear.client.rawRequest(
       'mutation EmAgentComment($input: CommentCreateInput!) { commentCreate(input: $input) { success } }',
       { input: { id, issueId: p.issue, body: p.body } },
     );
-    return { comment: id, success: result.data?.commentCreate.success ?? false };
+    return { comment: id };
   },
   'linear.create': async (params, ctx) => {
     const p = params as ActionParams<'linear.create'>;
     const linear = await need(ctx.clients.linear, 'Linear')();
     const id = uuidFromKey(ctx.idempotencyKey);
-    const result = await linear.client.rawRequest<
-      { issueCreate: { success: boolean; issue?: { identifier: string } } },
+    if (ctx.attempt > 1 && (await linearExists(linear, 'issue', id))) return { issue: id, deduplicated: true };
+    const teams = await linear.client.rawRequest<{ teams: { nodes: { id: string }[] } }, Record<string, unknown>>(
+      'query EmAgentTeam($key: String!) { teams(filter: { key: { eq: $key } }) { nodes { id } } }',
+      { key: p.team },
+    );
+    const teamId = teams.data?.teams.nodes[0]?.id;
+    if (!teamId) throw new PermanentActionError(`Linear has no team with key ${p.team}`);
+    const created = await linear.client.rawRequest<
+      { issueCreate: { issue?: { identifier: string } } },
       Record<string, unknown>
     >(
       'mutation EmAgentIssue($input: IssueCreateInput!) { issueCreate(input: $input) { success issue { identifier } } }',
-      { input: { id, teamId: p.team, title: p.title, description: p.description } },
+      {
+        input: { id, teamId, title: p.title, description: p.description },
+      },
     );
-    return { issue: result.data?.issueCreate.issue?.identifier ?? id };
+    return { issue: created.data?.issueCreate.issue?.identifier ?? id };
   },
 };
+
+/** Whether Linear already has the entity with this client-chosen id (it answers "Entity not found" otherwise). */
+async function linearExists(linear: LinearClient, entity: 'comment' | 'issue', id: string): Promise<boolean> {
+  try {
+    await linear.client.rawRequest(`query EmAgentExists($id: String!) { ${entity}(id: $id) { id } }`, { id });
+    return true;
+  } catch (err) {
+    if (/not found/i.test(String((err as Error).message))) return false;
+    throw err;
+  }
+}
 
 /** A UUID derived from the idempotency key (Linear lets a client choose ids; a duplicate id is refused). */
 function uuidFromKey(key: string): string {

@@ -149,4 +149,39 @@ describeEachEngine('proposing actions through policy', ({ freshDb }) => {
     );
     expect(executed.rows[0]?.n).toBe(0);
   });
+
+  test('min_approvals: 2 needs two different approvers; the same person twice counts once', async () => {
+    const db = await freshDb();
+    const service = new ApprovalService({
+      db,
+      logger: createLogger('silent'),
+      clients: {},
+      policies: new PolicyBook(
+        dirWith({
+          'p.yml':
+            'policies:\n  - { action: github.label, mode: approve, approvers: [U0AAA, U0BBB, U0CCC], min_approvals: 2 }\n',
+        }),
+      ),
+    });
+    const proposed = await service.propose({
+      action: 'github.label',
+      params: { repo: 'acme/api', number: 1, labels: ['risky'] },
+      summary: 'Label acme/api#1 risky',
+      requestedBy: 'U0CCC',
+      idempotencyKey: 'two-approvals',
+    });
+    if (!('approval' in proposed)) throw new Error('expected a proposal');
+    const id = proposed.approval.id;
+    expect((await service.decide(id, 'U0AAA', 'approve')).outcome).toBe('vote_recorded');
+    expect((await service.decide(id, 'U0AAA', 'approve')).outcome).toBe('vote_recorded');
+    expect((await service.decide(id, 'U0CCC', 'approve')).outcome).toBe('refused'); // who asked cannot approve
+    const second = await service.decide(id, 'U0BBB', 'approve');
+    expect(second.outcome).toBe('approved');
+    // GitHub is not configured here, so the approved action ends visibly failed, with the reason.
+    expect('approval' in second && [second.approval.status, second.approval.last_error]).toEqual([
+      'failed',
+      'GitHub is not configured',
+    ]);
+    expect((await service.decide(id, 'U0CCC', 'reject')).outcome).toBe('already_decided');
+  });
 });

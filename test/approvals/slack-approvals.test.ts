@@ -288,6 +288,19 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
     expect(comments(w, number)).toHaveLength(1);
   });
 
+  test('/metrics has the approval series', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${app.http.port}/metrics`)).text();
+    const value = (series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    expect(value('approvals_decisions_total{status="approved"}')).toBeGreaterThanOrEqual(3);
+    expect(value('approvals_decisions_total{status="rejected"}')).toBeGreaterThanOrEqual(1);
+    expect(value('approvals_decisions_total{status="refused"}')).toBeGreaterThanOrEqual(2);
+    expect(value('approvals_override_total')).toBeGreaterThanOrEqual(1);
+    expect(value('workflows_auto_vs_hitl_total{mode="hitl"}')).toBeGreaterThanOrEqual(4);
+    expect(value('workflows_auto_vs_hitl_total{mode="auto"}')).toBeGreaterThanOrEqual(1);
+    expect(value('approvals_latency_seconds_count')).toBeGreaterThanOrEqual(4);
+  });
+
   test('/em policy and /em audit answer privately; audit is for approvers only', async () => {
     const policy = await w.emulator.command({ user: w.users.bob, channel: w.leads, text: 'policy github.comment' });
     expect(policy.acked).toBe(true);

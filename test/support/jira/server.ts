@@ -35,6 +35,8 @@ export class JiraStandIn extends StandIn {
   /** Sprints by board; board 1 exists from the start. */
   readonly sprints = new Map<number, Json[]>([[1, []]]);
   readonly calls: { path: string; status: number }[] = [];
+  /** Comments by issue key, as posted (ADF bodies). */
+  readonly comments = new Map<string, Json[]>();
   private tokens = new Map<string, { jql: string; offset: number }>();
   private clock = Date.parse('2026-11-01T09:00:00Z');
 
@@ -113,15 +115,21 @@ export class JiraStandIn extends StandIn {
     };
   }
 
-  protected route(req: IncomingMessage, res: ServerResponse) {
+  protected async route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', this.url);
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = (chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {}) as Json;
+    let lostResponse: number | undefined;
+    const reply = (answered: number, answer: unknown, headers: Record<string, string> = {}) => {
+      const status = lostResponse ?? answered;
       this.calls.push({ path: `${url.pathname}${url.search}`, status });
       res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', ...headers });
-      res.end(JSON.stringify(body));
+      res.end(JSON.stringify(lostResponse ? { errorMessages: ['Internal server error'] } : answer));
     };
-    const fault = this.takeFault(url.pathname);
-    if (fault) {
+    const fault = this.takeFault(url.pathname, req.method);
+    if (fault?.afterEffect) lostResponse = fault.status;
+    else if (fault) {
       return reply(
         fault.status,
         { errorMessages: [fault.status === 429 ? 'Rate limit exceeded.' : 'Internal server error'] },
@@ -145,6 +153,39 @@ export class JiraStandIn extends StandIn {
       if (next) this.tokens.set(next, { jql: state.jql, offset: state.offset + max });
       return reply(200, { issues: page, ...(next ? { nextPageToken: next } : {}), isLast: !more });
     }
+    const commentMatch = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9]*-\d+)\/comment$/.exec(url.pathname);
+    if (commentMatch) {
+      const key = commentMatch[1] as string;
+      if (!this.issues.some((i) => i.key === key))
+        return reply(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+      const list = this.comments.get(key) ?? [];
+      this.comments.set(key, list);
+      if (req.method === 'POST') {
+        if (!body.body) return reply(400, { errorMessages: [], errors: { comment: 'Comment body can not be empty!' } });
+        const comment = {
+          id: String(10_000 + list.length),
+          body: body.body,
+          created: this.now(),
+          author: { accountId: 'em-bot' },
+        };
+        list.push(comment);
+        return reply(201, comment);
+      }
+      return reply(200, { startAt: 0, maxResults: 100, total: list.length, comments: list });
+    }
+    if (url.pathname === '/rest/api/3/issue' && req.method === 'POST') {
+      const fields = body.fields as {
+        project?: { key?: string };
+        summary?: string;
+        labels?: string[];
+        issuetype?: { name?: string };
+      };
+      if (!fields?.project?.key || !fields.summary)
+        return reply(400, { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } });
+      const key = `${fields.project.key}-${900 + this.issues.length}`;
+      this.addIssue({ key, summary: fields.summary, labels: fields.labels ?? [], type: fields.issuetype?.name });
+      return reply(201, { id: String(20_000 + this.issues.length), key, self: `${this.url}/rest/api/3/issue/${key}` });
+    }
     const sprintMatch = /^\/rest\/agile\/1\.0\/board\/(\d+)\/sprint$/.exec(url.pathname);
     if (sprintMatch) {
       const all = this.sprints.get(Number(sprintMatch[1]));
@@ -166,10 +207,12 @@ export class JiraStandIn extends StandIn {
     if (!projects) return "Error in the JQL Query: expected 'project in (...)'";
     const minutes = Number(/updated >= "-(\d+)m"/.exec(jql)?.[1] ?? Number.POSITIVE_INFINITY);
     const since = Date.now() - minutes * 60_000;
+    const label = /labels = "([^"]+)"/.exec(jql)?.[1];
     return [
       ...this.rawIssues,
       ...this.issues
         .filter((i) => projects.includes(i.key.split('-')[0] as string) && Date.parse(i.updated) >= since)
+        .filter((i) => !label || (i.labels ?? []).includes(label))
         .sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated))
         .map((i) => this.issueJson(i)),
     ];

@@ -15,7 +15,7 @@ const SCHEMA = buildSchema(`
   type WorkflowState { name: String!, type: String! }
   type User { id: ID!, email: String, name: String }
   scalar TimelessDate
-  type Team { key: String!, cycles(first: Int): CycleConnection!, projects(first: Int): ProjectConnection! }
+  type Team { id: ID!, key: String!, cycles(first: Int): CycleConnection!, projects(first: Int): ProjectConnection! }
   type Project {
     id: ID!, name: String!, state: String!, progress: Float!, targetDate: TimelessDate, url: String!,
     updatedAt: DateTime!, lead: User
@@ -35,9 +35,20 @@ const SCHEMA = buildSchema(`
     labels: IssueLabelConnection!, history(first: Int): IssueHistoryConnection!
   }
   type IssueConnection { nodes: [Issue!]!, pageInfo: PageInfo! }
+  type Comment { id: ID!, body: String! }
+  type CommentPayload { success: Boolean!, comment: Comment }
+  type IssuePayload { success: Boolean!, issue: Issue }
+  input CommentCreateInput { id: String, issueId: String!, body: String }
+  input IssueCreateInput { id: String, teamId: String!, title: String, description: String }
   type Query {
     issues(filter: IssueFilter, first: Int, after: String): IssueConnection!
     teams(filter: TeamFilter): TeamConnection!
+    issue(id: String!): Issue!
+    comment(id: String!): Comment!
+  }
+  type Mutation {
+    commentCreate(input: CommentCreateInput!): CommentPayload!
+    issueCreate(input: IssueCreateInput!): IssuePayload!
   }
 `);
 
@@ -79,6 +90,8 @@ export class LinearStandIn extends StandIn {
     lead?: { id: string; email: string; name: string };
   }[] = [];
   readonly calls: { status: number; operation: string }[] = [];
+  /** Comments by id (Linear lets the client choose the id; a second create with the same id fails). */
+  readonly comments = new Map<string, { id: string; issue: string; body: string }>();
   private rateLimitNext = 0;
 
   addIssue(issue: Partial<StandInLinearIssue> & { identifier: string; title: string }): StandInLinearIssue {
@@ -125,7 +138,7 @@ export class LinearStandIn extends StandIn {
       completedAt: i.state.type === 'completed' ? i.updatedAt : null,
       state: i.state,
       assignee: i.assignee ?? null,
-      team: { key: i.team, cycles: () => ({ nodes: [] }) },
+      team: { id: `team-${i.team}`, key: i.team, cycles: () => ({ nodes: [] }), projects: () => ({ nodes: [] }) },
       cycle: i.cycleId ? { id: i.cycleId } : null,
       project: i.projectId ? this.projectNode(i.projectId) : null,
       labels: { nodes: (i.labels ?? []).map((name) => ({ name })) },
@@ -147,7 +160,42 @@ export class LinearStandIn extends StandIn {
     return { ...p, url: `https://linear.app/acme/project/${p.id}`, lead: p.lead ?? null };
   }
 
+  /** Client-chosen ids of created issues. */
+  private readonly createdIds = new Map<string, string>();
+
+  private findIssue(idOrIdentifier: string) {
+    const identifier = this.createdIds.get(idOrIdentifier) ?? idOrIdentifier;
+    return this.issues.find((i) => i.identifier === identifier || `uuid-${i.identifier}` === identifier);
+  }
+
   private readonly root = {
+    issue: ({ id }: { id: string }) => {
+      const issue = this.findIssue(id);
+      if (!issue) throw new Error('Entity not found: Issue');
+      return this.issueNode(issue);
+    },
+    comment: ({ id }: { id: string }) => {
+      const comment = this.comments.get(id);
+      if (!comment) throw new Error('Entity not found: Comment');
+      return comment;
+    },
+    commentCreate: ({ input }: { input: { id?: string; issueId: string; body?: string } }) => {
+      const issue = this.findIssue(input.issueId);
+      if (!issue) throw new Error('Entity not found: Issue');
+      const id = input.id ?? `comment-${this.comments.size + 1}`;
+      if (this.comments.has(id)) throw new Error('Entity already exists');
+      const comment = { id, issue: issue.identifier, body: input.body ?? '' };
+      this.comments.set(id, comment);
+      return { success: true, comment };
+    },
+    issueCreate: ({ input }: { input: { id?: string; teamId: string; title?: string; description?: string } }) => {
+      const team = input.teamId.replace(/^team-/, '');
+      if (input.id && this.findIssue(input.id)) throw new Error('Entity already exists');
+      const identifier = `${team}-${900 + this.issues.length}`;
+      const issue = this.addIssue({ identifier, title: input.title ?? 'Untitled', team });
+      if (input.id) this.createdIds.set(input.id, identifier);
+      return { success: true, issue: this.issueNode(issue) };
+    },
     issues: (args: {
       filter?: { team?: { key?: { in?: string[] } }; updatedAt?: { gte?: string } };
       first?: number;
@@ -167,10 +215,12 @@ export class LinearStandIn extends StandIn {
         pageInfo: { hasNextPage: end < matching.length, endCursor: Buffer.from(String(end)).toString('base64') },
       };
     },
-    teams: (args: { filter?: { key?: { in?: string[] } } }) => {
-      const keys = args.filter?.key?.in ?? [...new Set(this.issues.map((i) => i.team))];
+    teams: (args: { filter?: { key?: { in?: string[]; eq?: string } } }) => {
+      const eq = args.filter?.key?.eq;
+      const keys = args.filter?.key?.in ?? (eq ? [eq] : [...new Set(this.issues.map((i) => i.team))]);
       return {
         nodes: keys.map((key) => ({
+          id: `team-${key}`,
           key,
           cycles: () => ({ nodes: this.cycles.filter((c) => c.team === key).map((c) => ({ ...c, name: null })) }),
           projects: () => ({
