@@ -1,6 +1,6 @@
 // The offline demo: the real bot, on the embedded store, against the local Slack emulator,
 // seeded with a synthetic org. `tour` runs a scripted walk through every surface and prints it.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { type App, startApp } from '../../src/app.js';
@@ -28,6 +28,8 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
   const logFile = path.resolve(config.DATA_DIR, 'em-agent-demo.log');
   const logger = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, mkdir: true, sync: false }));
   // GitHub and Jira are local stand-ins speaking their real APIs; the real connectors sync from them.
+  if (existsSync(config.SOURCES_FILE))
+    console.log(`The demo syncs from its own stand-ins; ${config.SOURCES_FILE} is used once Slack tokens are set.`);
   const vendors = await seedVendors();
   mkdirSync(config.DATA_DIR, { recursive: true });
   const sourcesFile = path.resolve(config.DATA_DIR, 'demo-sources.yml');

@@ -13,14 +13,26 @@ export interface DoraWindow {
   from: Date;
   to: Date;
   repos?: string[];
+  /** Where a day starts, for deployment days (default UTC). */
+  timezone?: string;
 }
 
 export interface DoraMetrics {
+  /** Distinct successful production deployments (several from one commit of a repo count once). */
   deployments: number;
   deploymentFrequencyPerWeek: number;
+  /** Median, over the window's weeks, of the days that had at least one deployment. */
+  deploymentDaysPerWeek: number;
+  deploymentsPerMonth: number;
   leadTimeHours: number | null;
   changeFailureRate: number | null;
+  /** Deployments with at least one incident linked. */
+  failedDeployments: number;
+  /** 2021 "time to restore": median of incident resolution minus opening. */
   timeToRestoreHours: number | null;
+  /** 2023 "failed deployment recovery time": median of incident resolution minus the causing deployment's finish. */
+  recoveryHours: number | null;
+  incidents: number;
   prCycleTimeHours: number | null;
 }
 
@@ -44,10 +56,11 @@ const SHIPPED_PRS = `
    WHERE p.merged_at IS NOT NULL AND d.finished_at >= $1 AND d.finished_at < $2 AND ${repoFilter('$3').replaceAll('repo', 'p.repo')}`;
 
 const INCIDENT_DEPLOYMENTS = `
-  SELECT i.source, i.external_id, i.title, i.url, i.opened_at, dep.source AS dep_source, dep.external_id AS dep_id
+  SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at,
+         dep.source AS dep_source, dep.external_id AS dep_id, dep.finished_at AS dep_finished_at
     FROM incidents i
     LEFT JOIN LATERAL (
-      SELECT d.source, d.external_id FROM deployments d
+      SELECT d.source, d.external_id, d.finished_at FROM deployments d
        WHERE d.state = 'success'
          AND ((i.caused_by_source IS NOT NULL AND d.source = i.caused_by_source AND d.external_id = i.caused_by_id)
            OR (i.caused_by_source IS NULL AND d.finished_at <= i.opened_at
@@ -56,22 +69,44 @@ const INCIDENT_DEPLOYMENTS = `
     ) dep ON true
    WHERE i.opened_at >= $1 AND i.opened_at < $2`;
 
+const median = (values: number[]) => {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
 export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<DoraMetrics> {
   const params = [window.from, window.to, window.repos ?? null];
-  const weeks = (window.to.getTime() - window.from.getTime()) / (7 * 86_400_000);
+  const windowMs = window.to.getTime() - window.from.getTime();
+  const weeks = windowMs / (7 * 86_400_000);
   const deployments = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM deployments
+    `SELECT count(DISTINCT (repo, coalesce(sha, external_id)))::int AS n FROM deployments
       WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')}`,
     params,
   );
+  const fullWeeks = Math.max(1, Math.round(weeks));
+  const perWeek = await db.query<{ week: number; days: number }>(
+    `SELECT least(floor(extract(epoch FROM finished_at - $1::timestamptz) / 604800)::int, $4::int - 1) AS week,
+            count(DISTINCT (finished_at AT TIME ZONE $5)::date)::int AS days
+       FROM deployments
+      WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')}
+      GROUP BY 1`,
+    [...params, fullWeeks, window.timezone ?? 'UTC'],
+  );
+  const daysByWeek = Array.from({ length: fullWeeks }, (_, i) => perWeek.rows.find((r) => r.week === i)?.days ?? 0);
   const lead = await db.query<{ hours: number | null }>(
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600) AS hours
        FROM (${SHIPPED_PRS}) shipped
       WHERE deployed_at > coalesce(first_commit_at, merged_at)`,
     params,
   );
-  const failures = await db.query<{ failed: number }>(
-    `SELECT count(DISTINCT (dep_source, dep_id))::int AS failed FROM (${INCIDENT_DEPLOYMENTS}) x WHERE dep_id IS NOT NULL`,
+  const failures = await db.query<{ failed: number; incidents: number; recovery: number | null }>(
+    `SELECT count(DISTINCT (dep_source, dep_id)) FILTER (WHERE dep_id IS NOT NULL)::int AS failed,
+            count(*)::int AS incidents,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - dep_finished_at) / 3600)
+              FILTER (WHERE dep_id IS NOT NULL AND resolved_at IS NOT NULL) AS recovery
+       FROM (${INCIDENT_DEPLOYMENTS}) x`,
     [window.from, window.to],
   );
   const restore = await db.query<{ hours: number | null }>(
@@ -86,12 +121,18 @@ export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<Do
   );
   const count = deployments.rows[0]?.n ?? 0;
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const failed = failures.rows[0]?.failed ?? 0;
   return {
     deployments: count,
     deploymentFrequencyPerWeek: weeks > 0 ? count / weeks : 0,
+    deploymentDaysPerWeek: median(daysByWeek) ?? 0,
+    deploymentsPerMonth: windowMs > 0 ? count / (windowMs / (30 * 86_400_000)) : 0,
     leadTimeHours: num(lead.rows[0]?.hours),
-    changeFailureRate: count ? Math.min(1, (failures.rows[0]?.failed ?? 0) / count) : null,
+    changeFailureRate: count ? Math.min(1, failed / count) : null,
+    failedDeployments: failed,
     timeToRestoreHours: num(restore.rows[0]?.hours),
+    recoveryHours: num(failures.rows[0]?.recovery),
+    incidents: failures.rows[0]?.incidents ?? 0,
     prCycleTimeHours: num(cycle.rows[0]?.hours),
   };
 }

@@ -58,7 +58,15 @@ describe('sources.yml in the running service', () => {
   test('an invalid sources.yml stops start-up with the file, line and field', async () => {
     const file = path.join(dir, 'bad.yml');
     writeFileSync(file, 'github:\n  installations:\n    - id: 1\n      repos: [not-a-repo]\n');
-    const child = runTs('src/main.ts', { SOURCES_FILE: file, DATA_DIR: path.join(dir, 'data2'), HTTP_PORT: '0' });
+    // With Slack tokens (the offline demo brings its own sources); the file is checked before anything connects.
+    const child = runTs('src/main.ts', {
+      SOURCES_FILE: file,
+      DATA_DIR: path.join(dir, 'data2'),
+      HTTP_PORT: '0',
+      SLACK_BOT_TOKEN: 'xoxb-1-unused',
+      SLACK_APP_TOKEN: 'xapp-1-unused',
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+    });
     const { code } = await child.exited();
     expect(code).toBe(78);
     expect(child.output()).toContain(`${file}:4: github.installations.0.repos.0: must look like owner/repo`);
