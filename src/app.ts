@@ -12,6 +12,15 @@ import { type JobDefinition, type Scheduler, startScheduler } from './jobs/sched
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import {
+  doraCommand,
+  doraHomeSection,
+  incidentsHomeSection,
+  sprintCommand,
+  sprintHomeSection,
+  standupCommand,
+  triageCommand,
+} from './reports/listeners.js';
 import { SignalEngine } from './signals/engine.js';
 import { signalsJob } from './signals/jobs.js';
 import { signalsCommand, signalsHomeSection } from './signals/listeners.js';
@@ -68,18 +77,29 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
     const signals = new SignalEngine({ db, logger, rules, approvals });
 
+    const reportSettings = { bandSet: config.DORA_BANDS, timezone: config.REPORTS_TIMEZONE };
     const commands = new CommandRegistry()
       .register('sources', sourcesCommand(configuredSources(sources)))
       .register('signals', signalsCommand(signals))
       .register('approvals', approvalsCommand(approvals))
       .register('policy', policyCommand(approvals))
-      .register('audit', auditCommand(approvals));
+      .register('audit', auditCommand(approvals))
+      .register('dora', doraCommand(reportSettings))
+      .register('triage', triageCommand(signals))
+      .register('standup', standupCommand())
+      .register('sprint', sprintCommand());
     const home = placeholderSections().map((section) =>
       section.id === 'signals'
         ? signalsHomeSection()
         : section.id === 'approvals'
           ? approvalsHomeSection(approvals)
-          : section,
+          : section.id === 'dora'
+            ? doraHomeSection(reportSettings)
+            : section.id === 'sprint'
+              ? sprintHomeSection()
+              : section.id === 'incidents'
+                ? incidentsHomeSection()
+                : section,
     );
     const deps: SlackDeps = { db, logger, commands, home, approvals };
     const slack =

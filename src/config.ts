@@ -49,6 +49,16 @@ export const configSchema = z.object({
   SOURCES_FILE: z.string().trim().min(1).default('./sources.yml'),
   RULES_DIR: z.string().trim().min(1).default('./rules'),
   POLICIES_DIR: z.string().trim().min(1).default('./policies'),
+  /** DORA performance bands: the 2023 report (default) or the 2021 one. */
+  DORA_BANDS: z.enum(['2023', '2021']).default('2023'),
+  /** Where report days start (deployment days, standup windows), e.g. Europe/Berlin. */
+  REPORTS_TIMEZONE: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine((tz) => tz === 'UTC' || Intl.supportedValuesOf('timeZone').includes(tz), {
+      error: 'must be an IANA time zone such as Europe/Berlin',
+    }),
   /** How often rules are checked for being due (each rule still runs on its own schedule). */
   SIGNALS_TICK_MS: positiveMs.default(60_000),
   /** First wait before an approved action that failed is tried again (doubling, at most 5 attempts). */

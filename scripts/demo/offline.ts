@@ -137,7 +137,7 @@ export async function runTour(demo: DemoSession): Promise<void> {
     'triage',
     'standup 48',
     'sprint',
-    'dora 12w',
+    'dora 14d',
     'signals',
     'approvals',
     'ask how do we roll back a release?',

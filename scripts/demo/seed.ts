@@ -102,7 +102,15 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
           : [],
     });
   }
-  for (let n = 0; n < 12; n += 1) github.addDeployment(pick(REPOS), 'production', ['in_progress', 'success']);
+  // A deployment most working days, at 15:00, of one or two repositories.
+  for (let day = 13; day >= 1; day -= 1) {
+    const at = new Date(now.getTime() - day * 24 * 3_600_000);
+    if (at.getUTCDay() === 0 || at.getUTCDay() === 6) continue;
+    at.setUTCHours(15, 0, 0, 0);
+    github.setClock(at);
+    github.addDeployment(pick(REPOS), 'production', ['in_progress', 'success']);
+    if (rand() < 0.4) github.addDeployment(pick(REPOS), 'production', ['in_progress', 'success']);
+  }
   github.setClock(new Date(now.getTime() - 3 * 3_600_000));
   github.addRun('acme/checkout-api', 'CI', 'success');
   github.addRun('acme/checkout-api', 'CI', 'failure');
@@ -110,6 +118,16 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
   github.addRun('acme/web', 'CI', 'success');
 
   const jira = await new JiraStandIn().start();
+  const sprintStart = new Date(now.getTime() - 5 * 24 * 3_600_000);
+  jira.addSprint(1, {
+    id: 42,
+    name: 'Sprint 42',
+    state: 'active',
+    startDate: sprintStart.toISOString(),
+    endDate: new Date(now.getTime() + 9 * 24 * 3_600_000).toISOString(),
+    originBoardId: 1,
+    goal: 'Checkout v2 beta',
+  });
   for (let n = 1; n <= 24; n += 1) {
     const status = pick(['To Do', 'In Progress', 'In Review', 'Done', 'Blocked']);
     jira.addIssue({
@@ -120,6 +138,7 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
       priority: pick(['Highest', 'High', 'Medium', 'Low']),
       assignee: rand() < 0.2 ? null : `acc-${pick(engineers)}`,
       points: pick([1, 2, 3, 5, 8]),
+      sprintIds: n <= 16 ? [42] : [],
       created: hoursAgo(24 * (1 + rand() * 10)),
       updated: hoursAgo(24 * (0.5 + rand() * 4)),
     });
@@ -154,6 +173,7 @@ export function demoSourcesYaml(users: Record<string, string>): string {
     '  backfill_days: 30',
     'jira:',
     '  projects: [ENG]',
+    '  boards: [1]',
     '  interval: 1 minute',
     '  backfill_days: 30',
     'people:',

@@ -26,9 +26,25 @@ const WEEK = 7 * DAY;
 
 export function doraBands(keys: DoraKeys, set: BandSet = '2023'): Bands {
   const below = (value: number | null, limits: [number, number, number]): Band | null =>
-    value === null ? null : value < limits[0] ? 'elite' : value < limits[1] ? 'high' : value < limits[2] ? 'medium' : 'low';
+    value === null
+      ? null
+      : value < limits[0]
+        ? 'elite'
+        : value < limits[1]
+          ? 'high'
+          : value < limits[2]
+            ? 'medium'
+            : 'low';
   const atMost = (value: number | null, limits: [number, number, number]): Band | null =>
-    value === null ? null : value <= limits[0] ? 'elite' : value <= limits[1] ? 'high' : value <= limits[2] ? 'medium' : 'low';
+    value === null
+      ? null
+      : value <= limits[0]
+        ? 'elite'
+        : value <= limits[1]
+          ? 'high'
+          : value <= limits[2]
+            ? 'medium'
+            : 'low';
   if (set === '2021') {
     const perMonth = keys.deploymentsPerMonth;
     return {

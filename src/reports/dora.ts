@@ -57,10 +57,10 @@ const SHIPPED_PRS = `
 
 const INCIDENT_DEPLOYMENTS = `
   SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at,
-         dep.source AS dep_source, dep.external_id AS dep_id, dep.finished_at AS dep_finished_at
+         dep.source AS dep_source, dep.external_id AS dep_id, dep.finished_at AS dep_finished_at, dep.repo AS dep_repo
     FROM incidents i
     LEFT JOIN LATERAL (
-      SELECT d.source, d.external_id, d.finished_at FROM deployments d
+      SELECT d.source, d.external_id, d.finished_at, d.repo FROM deployments d
        WHERE d.state = 'success'
          AND ((i.caused_by_source IS NOT NULL AND d.source = i.caused_by_source AND d.external_id = i.caused_by_id)
            OR (i.caused_by_source IS NULL AND d.finished_at <= i.opened_at
@@ -106,8 +106,10 @@ export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<Do
             count(*)::int AS incidents,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - dep_finished_at) / 3600)
               FILTER (WHERE dep_id IS NOT NULL AND resolved_at IS NOT NULL) AS recovery
-       FROM (${INCIDENT_DEPLOYMENTS}) x`,
-    [window.from, window.to],
+       FROM (${INCIDENT_DEPLOYMENTS}) x
+      -- Incidents link to deployments org-wide; a repository's figures count the ones linked to its deployments.
+      WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
+    params,
   );
   const restore = await db.query<{ hours: number | null }>(
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at) / 3600) AS hours

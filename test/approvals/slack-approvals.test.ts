@@ -50,6 +50,10 @@ async function startService(w: World, options: { ttl?: string; env?: Record<stri
   );
   writeFileSync(path.join(rules, 'asked.yml'), '- { name: asked, kind: review_requested, schedule: 1 second }\n');
   writeFileSync(
+    path.join(rules, 'stale.yml'),
+    '- { name: stale, kind: stale_pr, older_than_hours: 1, schedule: 1 second, action: none }\n',
+  );
+  writeFileSync(
     path.join(policies, 'policies.yml'),
     [
       'policies:',
@@ -286,6 +290,38 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
     await w.emulator.click({ user: w.users.alice, actionId: 'approval_approve', where: { ephemeralIn: w.leads } });
     await eventually(async () => ((await approvalFor(app, number))?.status === 'executed' ? true : undefined));
     expect(comments(w, number)).toHaveLength(1);
+  });
+
+  test('/em triage ranks what needs attention; Nudge DMs the author through policy, once a day', async () => {
+    await eventually(async () => {
+      const { rows } = await app.db.query("SELECT id FROM signals WHERE rule = 'stale' AND status = 'open'");
+      return rows.length ? rows : undefined;
+    });
+    await w.emulator.command({ user: w.users.carol, channel: w.leads, text: 'triage' });
+    const shown = await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.carol).find((e) => visibleText(e).includes('Stale pull requests')),
+    );
+    // The oldest stale PR comes first, with its Nudge button.
+    const first = /"action_id":"triage_nudge","value":"(\d+)"/.exec(JSON.stringify(shown.blocks))?.[1];
+    const { rows } = await app.db.query<{ title: string }>('SELECT title FROM signals WHERE id = $1', [Number(first)]);
+    const prTitle = /"([^"]+)"/.exec(rows[0]?.title ?? '')?.[1] as string;
+    const nudge = () =>
+      w.emulator.click({
+        user: w.users.carol,
+        actionId: 'triage_nudge',
+        value: first,
+        where: { ephemeralIn: w.leads },
+      });
+    await nudge();
+    const dm = w.emulator.workspace.imWith(w.users.maya).id;
+    const mentions = () =>
+      w.emulator.messagesIn(dm).filter((m) => m.text.includes('asks you to take a look') && m.text.includes(prTitle));
+    await w.emulator.waitFor(() => mentions().length > 0);
+    await nudge();
+    await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.carol).find((e) => visibleText(e).includes('already nudged about this today')),
+    );
+    expect(mentions()).toHaveLength(1);
   });
 
   test('/metrics has the approval series', async () => {

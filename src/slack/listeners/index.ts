@@ -3,7 +3,9 @@ import { APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL } from '../../../blocks/app
 import { ASK_MODAL } from '../../../blocks/ask/modal.js';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
 import { DECLARE_MODAL } from '../../../blocks/incidents/declare-modal.js';
+import { TRIAGE_NUDGE_ACTION } from '../../../blocks/reports/triage.js';
 import { approveClicked, rejectClicked, rejectSubmitted } from '../../approvals/listeners.js';
+import { triageNudge } from '../../reports/listeners.js';
 import type { SlackDeps } from '../deps.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
@@ -30,6 +32,7 @@ export function listenerTable(deps: SlackDeps) {
       [HOME_REFRESH_ACTION]: homeRefresh(deps),
       [APPROVE_ACTION]: approveClicked(deps),
       [REJECT_ACTION]: rejectClicked(deps),
+      [TRIAGE_NUDGE_ACTION]: triageNudge(deps),
     } as Record<string, Handler>,
     views: {
       [ASK_MODAL]: askSubmitted(deps),

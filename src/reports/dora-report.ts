@@ -1,0 +1,62 @@
+import type { Queryable } from '../store/db.js';
+import { type DoraMetrics, doraMetrics } from './dora.js';
+import { type BandSet, type Bands, doraBands } from './dora-bands.js';
+
+export interface DoraScope {
+  name: string;
+  current: DoraMetrics;
+  previous: DoraMetrics;
+  bands: Bands;
+}
+
+export interface DoraReport {
+  days: number;
+  from: Date;
+  to: Date;
+  bandSet: BandSet;
+  org: DoraScope;
+  repos: DoraScope[];
+}
+
+const MAX_REPOS = 12;
+
+function bandsOf(m: DoraMetrics, set: BandSet): Bands {
+  return doraBands(
+    {
+      deploymentDaysPerWeek: m.deployments ? m.deploymentDaysPerWeek : null,
+      deploymentsPerMonth: m.deploymentsPerMonth,
+      leadTimeHours: m.leadTimeHours,
+      changeFailureRate: m.changeFailureRate,
+      recoveryHours: set === '2023' ? m.recoveryHours : m.timeToRestoreHours,
+    },
+    set,
+  );
+}
+
+/** The four keys for the org and its busiest repositories, this window and the one before. */
+export async function buildDoraReport(
+  db: Queryable,
+  options: { days: number; now?: Date; bandSet?: BandSet; timezone?: string },
+): Promise<DoraReport> {
+  const to = options.now ?? new Date();
+  const span = options.days * 86_400_000;
+  const from = new Date(to.getTime() - span);
+  const before = new Date(from.getTime() - span);
+  const set = options.bandSet ?? '2023';
+  const scope = async (name: string, repos?: string[]): Promise<DoraScope> => {
+    const current = await doraMetrics(db, { from, to, repos, timezone: options.timezone });
+    const previous = await doraMetrics(db, { from: before, to: from, repos, timezone: options.timezone });
+    return { name, current, previous, bands: bandsOf(current, set) };
+  };
+  const { rows } = await db.query<{ repo: string }>(
+    `SELECT repo FROM (
+       SELECT repo, count(*) AS n FROM deployments WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 GROUP BY repo
+       UNION ALL
+       SELECT repo, count(*) FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 GROUP BY repo
+     ) x GROUP BY repo ORDER BY sum(n) DESC, repo LIMIT $3`,
+    [from, to, MAX_REPOS],
+  );
+  const repos: DoraScope[] = [];
+  for (const r of rows) repos.push(await scope(r.repo, [r.repo]));
+  return { days: options.days, from, to, bandSet: set, org: await scope('org'), repos };
+}

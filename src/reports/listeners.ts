@@ -1,0 +1,167 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { doraMessage, hours } from '../../blocks/reports/dora.js';
+import { sprintMessage } from '../../blocks/reports/sprint.js';
+import { standupMessage } from '../../blocks/reports/standup.js';
+import { triageMessage } from '../../blocks/reports/triage.js';
+import { escapeMrkdwn } from '../../blocks/text.js';
+import { personBy } from '../identity/store.js';
+import type { SignalRow } from '../signals/store.js';
+import type { CommandHandler } from '../slack/commands.js';
+import type { SlackDeps } from '../slack/deps.js';
+import type { HomeSectionProvider } from '../slack/home.js';
+import type { BandSet } from './dora-bands.js';
+import { buildDoraReport } from './dora-report.js';
+import { buildSprintHealth } from './sprint.js';
+import { buildStandup } from './standup.js';
+import { buildTriage } from './triage.js';
+
+export interface ReportSettings {
+  bandSet: BandSet;
+  timezone: string;
+}
+
+/** `/em dora [window] [post #channel]`. */
+export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
+  return async (ctx, command) =>
+    doraMessage(
+      await buildDoraReport(ctx.db, { days: command.days, bandSet: settings.bandSet, timezone: settings.timezone }),
+    );
+}
+
+/** Home tile: the org's four keys over 30 days, with bands. */
+export function doraHomeSection(settings: ReportSettings): HomeSectionProvider {
+  return {
+    id: 'dora',
+    title: 'DORA four keys (30 days)',
+    async load({ db }) {
+      const report = await buildDoraReport(db, { days: 30, bandSet: settings.bandSet, timezone: settings.timezone });
+      const c = report.org.current;
+      const b = report.org.bands;
+      if (!c.deployments && c.leadTimeHours === null)
+        return { lines: [], empty: 'No deployments are synced yet: connect GitHub in sources.yml.' };
+      return {
+        lines: [
+          `Deploys: *${c.deploymentDaysPerWeek}* days/week (${c.deployments} in all) · ${b.deploymentFrequency ?? '–'}`,
+          `Lead time: *${hours(c.leadTimeHours)}* · ${b.leadTime ?? '–'}`,
+          `Change failure rate: *${c.changeFailureRate === null ? '–' : `${Math.round(c.changeFailureRate * 100)}%`}* · ${b.changeFailureRate ?? '–'}`,
+          `Recovery: *${hours(settings.bandSet === '2023' ? c.recoveryHours : c.timeToRestoreHours)}* · ${b.recovery ?? '–'}`,
+        ],
+        empty: '',
+      };
+    },
+  };
+}
+
+/** `/em triage [post #channel]`: the rules run first (so the list is current), then the ranked list. */
+export function triageCommand(engine: {
+  evaluate(options: { all: boolean }): Promise<unknown>;
+}): CommandHandler<'triage'> {
+  return async (ctx) => {
+    await ctx.progress('Evaluating the rules…');
+    await engine.evaluate({ all: true });
+    return triageMessage(await buildTriage(ctx.db));
+  };
+}
+
+/** `/em standup [hours] [post #channel]`. */
+export function standupCommand(): CommandHandler<'standup'> {
+  return async (ctx, command) => standupMessage(await buildStandup(ctx.db, { hours: command.hours }));
+}
+
+/** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */
+export function sprintCommand(): CommandHandler<'sprint'> {
+  return async (ctx, command) => sprintMessage(await buildSprintHealth(ctx.db, { agingDays: command.days ?? 3 }));
+}
+
+export function sprintHomeSection(): HomeSectionProvider {
+  return {
+    id: 'sprint',
+    title: 'Current sprint',
+    async load({ db }) {
+      const s = await buildSprintHealth(db);
+      if (!s) return { lines: [], empty: 'No sprint is synced yet: connect Jira or Linear in sources.yml.' };
+      return {
+        lines: [
+          `*${escapeMrkdwn(s.name)}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
+          s.carryOverPoints
+            ? `:warning: about ${s.carryOverPoints} points may carry over`
+            : ':large_green_circle: on track',
+          ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
+        ],
+        empty: '',
+      };
+    },
+  };
+}
+
+export function incidentsHomeSection(): HomeSectionProvider {
+  return {
+    id: 'incidents',
+    title: 'Incidents',
+    async load({ db }) {
+      const { rows } = await db.query<{ title: string; url: string | null; severity: string | null }>(
+        "SELECT title, url, severity FROM incidents WHERE status = 'open' ORDER BY opened_at DESC LIMIT 8",
+      );
+      return {
+        lines: rows.map((r) => {
+          const title = escapeMrkdwn(r.title);
+          return `${r.severity ? `[${escapeMrkdwn(r.severity)}] ` : ''}${r.url ? `<${r.url}|${title}>` : title}`;
+        }),
+        empty: 'No open incidents.',
+      };
+    },
+  };
+}
+
+const NUDGE_TO = { review_bottleneck: 'reviewer', stale_pr: 'author', aging_blocked: 'assignee' } as const;
+
+/** Nudge on a triage item: a DM to the person who can act, proposed through policy like any other action. */
+export function triageNudge(deps: SlackDeps) {
+  return async (args: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
+    await args.ack();
+    const userId = args.body.user.id;
+    const tell = async (text: string) => {
+      if (args.body.response_url) await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+      else {
+        const dm = await args.client.conversations.open({ users: userId });
+        await args.client.chat.postMessage({ channel: dm.channel?.id as string, text });
+      }
+    };
+    const { rows } = await deps.db.query<SignalRow>("SELECT * FROM signals WHERE id = $1 AND status = 'open'", [
+      Number(args.action.value),
+    ]);
+    const signal = rows[0];
+    const role = signal ? NUDGE_TO[signal.kind as keyof typeof NUDGE_TO] : undefined;
+    const to = role ? signal?.target[role] : undefined;
+    if (!signal || !to || !deps.approvals)
+      return tell(':grey_question: That item is no longer open; nothing to nudge.');
+    const owner = (await personBy(deps.db, to.source, to.id))?.slack ?? null;
+    const day = new Date().toISOString().slice(0, 10);
+    const result = await deps.approvals.propose({
+      action: 'slack.dm',
+      params: {
+        to,
+        text: `:wave: <@${userId}> asks you to take a look: ${escapeMrkdwn(signal.title)}.${signal.url ? ` <${signal.url}|Open>` : ''}`,
+      },
+      summary: `Nudge ${to.id}: ${signal.title}`,
+      rule: signal.rule,
+      severity: signal.severity,
+      repo: signal.target.repo ?? null,
+      signalId: signal.id,
+      requestedBy: userId,
+      subjectOwner: owner,
+      idempotencyKey: `nudge:${signal.id}:${day}`,
+    });
+    const outcome =
+      result.outcome === 'executed'
+        ? `:white_check_mark: Nudged ${to.id}.`
+        : result.outcome === 'proposed'
+          ? ':hourglass_flowing_sand: Nudges need approval here; it was sent to the approvers.'
+          : result.outcome === 'duplicate'
+            ? `:information_source: ${to.id} was already nudged about this today.`
+            : result.outcome === 'denied' || result.outcome === 'dry_run'
+              ? `:no_entry: ${result.decision.reason}.`
+              : `:warning: The nudge could not be sent: ${'approval' in result ? (result.approval.last_error ?? 'unknown error') : 'unknown error'}`;
+    await tell(outcome);
+  };
+}
