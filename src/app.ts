@@ -16,6 +16,7 @@ import {
   doraCommand,
   doraHomeSection,
   incidentsHomeSection,
+  myWorkHomeSection,
   sprintCommand,
   sprintHomeSection,
   standupCommand,
@@ -101,6 +102,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
                 ? incidentsHomeSection()
                 : section,
     );
+    home.splice(1, 0, myWorkHomeSection());
     const deps: SlackDeps = { db, logger, commands, home, approvals };
     const slack =
       slackMode(config) === 'slack'

@@ -1,20 +1,13 @@
-// npm run bench:rules — every default rule in rules/ evaluated over a synthetic org (BENCH_PRS pull requests,
-// default 20,000, and BENCH_TICKETS tickets, default 50,000), on PGlite and on the PostgreSQL server when one is
-// reachable. Prints the time of a full evaluation (goal < 2 s on PostgreSQL); asserts nothing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { createLogger } from '../../src/observability/logger.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
-import { openStore } from '../../src/store/open.js';
+import { onEachEngine } from './engines.js';
 
 const PRS = Number(process.env.BENCH_PRS ?? 20_000);
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 50_000);
 const REPOS = 200;
-const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const logger = createLogger('silent');
 
 /** A plausible org: most PRs merged, a tail still open (some stale, some large), tickets across statuses. */
@@ -94,33 +87,4 @@ async function bench(engine: string, db: Db) {
   );
 }
 
-const dir = mkdtempSync(path.join(tmpdir(), 'em-bench-rules-'));
-try {
-  const embedded = await openStore({ DATA_DIR: dir, DATABASE_URL: '' });
-  try {
-    await bench('pglite', embedded);
-  } finally {
-    await embedded.close();
-  }
-  const schema = `bench_rules_${Date.now()}`;
-  const probe = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 2000 });
-  if (
-    await probe.connect().then(
-      () => true,
-      () => false,
-    )
-  ) {
-    const server = await openStore({ DATABASE_URL: SERVER, DATABASE_SCHEMA: schema, DATA_DIR: '' });
-    try {
-      await bench('postgres', server);
-    } finally {
-      await server.close();
-      await probe.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await probe.end();
-    }
-  } else {
-    console.log(`postgres  SKIPPED: no server at ${SERVER}`);
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
+await onEachEngine('rules', bench);

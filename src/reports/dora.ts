@@ -4,7 +4,7 @@ import type { Queryable } from '../store/db.js';
  * DORA four keys (and PR cycle time) over a window, as Apache DevLake's 2023 report defines them:
  * - a deployment is a successful production deployment (GitHub Deployments, or the configured workflow runs/releases);
  * - lead time: deployment finish minus the PR's first commit (survives squash merges); a merged PR ships with the
- *   first successful deployment of its repository at or after its merge;
+ *   first successful deployment of its repository at or after its merge (PRs merged up to 90 days before the window);
  * - change failure rate: deployments with at least one incident / all deployments; an incident belongs to the
  *   deployment a person confirmed, otherwise to the latest deployment finished before it opened (same repo when known);
  * - time to restore: median of incident resolution minus opening.
@@ -53,20 +53,24 @@ const SHIPPED_PRS = `
        WHERE d.repo = p.repo AND d.state = 'success' AND d.finished_at >= p.merged_at
        ORDER BY d.finished_at LIMIT 1
     ) d ON true
-   WHERE p.merged_at IS NOT NULL AND d.finished_at >= $1 AND d.finished_at < $2 AND ${repoFilter('$3').replaceAll('repo', 'p.repo')}`;
+   WHERE p.merged_at < $2 AND p.merged_at >= $1::timestamptz - interval '90 days'
+     AND d.finished_at >= $1 AND d.finished_at < $2 AND ${repoFilter('$3').replaceAll('repo', 'p.repo')}`;
 
+// The deployment each incident counts against: the one a person confirmed, else the latest successful one that
+// finished at or before the incident opened (of the same repository when the incident names one).
 const INCIDENT_DEPLOYMENTS = `
   SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at,
-         dep.source AS dep_source, dep.external_id AS dep_id, dep.finished_at AS dep_finished_at, dep.repo AS dep_repo
+         coalesce(c.source, g.source) AS dep_source, coalesce(c.external_id, g.external_id) AS dep_id,
+         coalesce(c.finished_at, g.finished_at) AS dep_finished_at, coalesce(c.repo, g.repo) AS dep_repo
     FROM incidents i
+    LEFT JOIN deployments c ON i.caused_by_source IS NOT NULL AND c.source = i.caused_by_source
+                           AND c.external_id = i.caused_by_id AND c.state = 'success'
     LEFT JOIN LATERAL (
       SELECT d.source, d.external_id, d.finished_at, d.repo FROM deployments d
-       WHERE d.state = 'success'
-         AND ((i.caused_by_source IS NOT NULL AND d.source = i.caused_by_source AND d.external_id = i.caused_by_id)
-           OR (i.caused_by_source IS NULL AND d.finished_at <= i.opened_at
-               AND (i.source <> 'github' OR d.repo = i.scope)))
+       WHERE i.caused_by_source IS NULL AND d.state = 'success' AND d.finished_at <= i.opened_at
+         AND (i.source <> 'github' OR d.repo = i.scope)
        ORDER BY d.finished_at DESC LIMIT 1
-    ) dep ON true
+    ) g ON true
    WHERE i.opened_at >= $1 AND i.opened_at < $2`;
 
 const median = (values: number[]) => {

@@ -165,3 +165,39 @@ export function triageNudge(deps: SlackDeps) {
     await tell(outcome);
   };
 }
+
+/** Home: the viewer's open PRs (and what they wait for) and the reviews others wait for from them. */
+export function myWorkHomeSection(): HomeSectionProvider {
+  return {
+    id: 'mine',
+    title: 'Your pull requests and reviews',
+    async load({ db, userId }) {
+      const person = await personBy(db, 'slack', userId);
+      if (!person?.github)
+        return { lines: [], empty: 'Your GitHub account is not linked yet (same e-mail, or people: in sources.yml).' };
+      const { rows } = await db.query<{
+        repo: string;
+        number: number;
+        title: string;
+        url: string | null;
+        mine: boolean;
+        reviewers: string[];
+      }>(
+        `SELECT repo, number, title, url, author = $1 AS mine, requested_reviewers AS reviewers FROM pull_requests
+          WHERE state = 'open' AND NOT draft AND (author = $1 OR $1 = ANY(requested_reviewers))
+          ORDER BY (author <> $1) DESC, updated_at LIMIT 8`,
+        [person.github],
+      );
+      return {
+        lines: rows.map((r) => {
+          const link = r.url ? `<${r.url}|${r.repo}#${r.number}>` : `${r.repo}#${r.number}`;
+          const title = escapeMrkdwn(r.title.slice(0, 80));
+          return r.mine
+            ? `:arrow_up: ${link} ${title}${r.reviewers.length ? ` — waiting on ${r.reviewers.map(escapeMrkdwn).join(', ')}` : ''}`
+            : `:eyes: ${link} ${title} — your review is requested`;
+        }),
+        empty: 'Nothing of yours is waiting.',
+      };
+    },
+  };
+}

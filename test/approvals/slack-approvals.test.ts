@@ -277,6 +277,15 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
       return view && visibleText({ blocks: view.blocks }).includes(`${REPO}#${number}`) ? view : undefined;
     });
     expect(visibleText({ blocks: home.blocks })).toContain('Waiting for you');
+    // maya's own Home lists her open pull requests and who they wait on.
+    await w.emulator.openHome(w.users.maya);
+    const mayaHome = await w.emulator.waitFor(() => {
+      const view = w.emulator.homeOf(w.users.maya);
+      return view && visibleText({ blocks: view.blocks }).includes('Your pull requests and reviews') ? view : undefined;
+    });
+    expect(visibleText({ blocks: mayaHome.blocks })).toMatch(
+      /:arrow_up: <https:\/\/github.com\/acme\/api\/pull\/\d+\|acme\/api#\d+>/,
+    );
 
     await w.emulator.command({ user: w.users.alice, channel: w.leads, text: 'approvals' });
     await w.emulator.waitFor(() =>
