@@ -17,6 +17,7 @@ export interface DemoSession {
   users: Record<string, string>;
   channels: Record<string, string>;
   logFile: string;
+  dataDir: string;
   /** Prints everything the named user can newly see since `since`. */
   show(user: string, since: number): Promise<void>;
   stop(): Promise<void>;
@@ -94,6 +95,7 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
     users,
     channels,
     logFile,
+    dataDir: config.DATA_DIR,
     show,
     async stop() {
       await app.stop();
@@ -219,6 +221,16 @@ export async function runTour(demo: DemoSession): Promise<void> {
     () => emulator.submitView({ user: sam, values: { title: 'checkout-api returning 500s', severity: 'SEV2' } }),
     sam,
   );
+  const charts = [...emulator.workspace.files.values()].filter((f) => f.completed && f.filename.endsWith('.png'));
+  if (charts.length) {
+    const dir = path.resolve(demo.dataDir, 'charts');
+    mkdirSync(dir, { recursive: true });
+    console.log('\n━━ Charts the bot uploaded (open them to see what Slack shows):');
+    for (const file of charts) {
+      writeFileSync(path.join(dir, file.filename), file.bytes);
+      console.log(`  ${path.join(dir, file.filename)}`);
+    }
+  }
   console.log(
     '\n━━ Tour done. The bot keeps running against the emulator; press Ctrl-C to stop. `npm run sandbox` lets you type the commands yourself.',
   );

@@ -45,16 +45,20 @@ export interface DoraEvidence {
 
 const repoFilter = (param: string) => `(${param}::text[] IS NULL OR repo = ANY(${param}::text[]))`;
 
+// A merged PR ships with the first successful deployment of its repository at or after its merge: each deployment
+// in the window takes the PRs merged since the repository's previous deployment (looking back at most 90 days).
 const SHIPPED_PRS = `
   SELECT p.repo, p.number, p.title, p.url, p.merged_at, p.first_commit_at, d.finished_at AS deployed_at
-    FROM pull_requests p
-    JOIN LATERAL (
-      SELECT finished_at FROM deployments d
-       WHERE d.repo = p.repo AND d.state = 'success' AND d.finished_at >= p.merged_at
-       ORDER BY d.finished_at LIMIT 1
-    ) d ON true
-   WHERE p.merged_at < $2 AND p.merged_at >= $1::timestamptz - interval '90 days'
-     AND d.finished_at >= $1 AND d.finished_at < $2 AND ${repoFilter('$3').replaceAll('repo', 'p.repo')}`;
+    FROM (
+      SELECT repo, finished_at,
+             lag(finished_at) OVER (PARTITION BY repo ORDER BY finished_at) AS previous
+        FROM deployments
+       WHERE state = 'success' AND finished_at < $2 AND finished_at >= $1::timestamptz - interval '90 days'
+         AND ${repoFilter('$3')}
+    ) d
+    JOIN pull_requests p ON p.repo = d.repo AND p.merged_at <= d.finished_at
+     AND p.merged_at > coalesce(d.previous, $1::timestamptz - interval '90 days')
+   WHERE d.finished_at >= $1`;
 
 // The deployment each incident counts against: the one a person confirmed, else the latest successful one that
 // finished at or before the incident opened (of the same repository when the incident names one).
@@ -193,4 +197,33 @@ export async function doraEvidence(
           ORDER BY finished_at DESC LIMIT $4`,
       );
   }
+}
+
+/** Per week of the window: distinct deployments and the median lead time of the PRs they shipped. */
+export async function doraTrend(
+  db: Queryable,
+  window: DoraWindow,
+): Promise<{ week: string; deployments: number; leadTimeHours: number | null }[]> {
+  const weeks = Math.max(1, Math.round((window.to.getTime() - window.from.getTime()) / (7 * 86_400_000)));
+  const params = [window.from, window.to, window.repos ?? null, weeks];
+  const bucket = (column: string) =>
+    `least(floor(extract(epoch FROM ${column} - $1::timestamptz) / 604800)::int, $4::int - 1)`;
+  const deployments = await db.query<{ week: number; n: number }>(
+    `SELECT ${bucket('finished_at')} AS week, count(DISTINCT (repo, coalesce(sha, external_id)))::int AS n FROM deployments
+      WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')} GROUP BY 1`,
+    params,
+  );
+  const lead = await db.query<{ week: number; hours: number | null }>(
+    `SELECT ${bucket('deployed_at')} AS week,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600) AS hours
+       FROM (${SHIPPED_PRS}) shipped WHERE deployed_at > coalesce(first_commit_at, merged_at) GROUP BY 1`,
+    params,
+  );
+  return Array.from({ length: weeks }, (_, i) => ({
+    week: new Date(window.from.getTime() + i * 7 * 86_400_000).toISOString().slice(0, 10),
+    deployments: deployments.rows.find((r) => r.week === i)?.n ?? 0,
+    leadTimeHours: ((h) => (h === null || h === undefined ? null : Math.round(Number(h) * 10) / 10))(
+      lead.rows.find((r) => r.week === i)?.hours,
+    ),
+  }));
 }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { SlackMessage } from '../../blocks/help.js';
 import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupMessage } from '../../blocks/reports/standup.js';
@@ -6,10 +7,14 @@ import { triageMessage } from '../../blocks/reports/triage.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import { personBy } from '../identity/store.js';
 import type { SignalRow } from '../signals/store.js';
-import type { CommandHandler } from '../slack/commands.js';
+import type { CommandContext, CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
+import { fileImageBlock, uploadPng } from '../slack/files.js';
 import type { HomeSectionProvider } from '../slack/home.js';
+import { burndownSpec, doraTrendSpec, renderPng } from './charts.js';
+import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
+import { doraBands } from './dora-bands.js';
 import { buildDoraReport } from './dora-report.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup } from './standup.js';
@@ -21,24 +26,67 @@ export interface ReportSettings {
 }
 
 /** `/em dora [window] [post #channel]`. */
-export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
-  return async (ctx, command) =>
-    doraMessage(
-      await buildDoraReport(ctx.db, { days: command.days, bandSet: settings.bandSet, timezone: settings.timezone }),
-    );
+/** A chart uploaded to Slack and appended as an image block; a chart that fails leaves the text report intact. */
+async function withChart(
+  ctx: CommandContext,
+  message: SlackMessage,
+  chart: () => Promise<{ png: Buffer; name: string; alt: string } | null>,
+): Promise<SlackMessage> {
+  try {
+    const made = await chart();
+    if (!made) return message;
+    const fileId = await uploadPng(ctx.client, made.png, `${made.name}.png`, made.alt);
+    return { ...message, blocks: [...message.blocks, fileImageBlock(fileId, made.alt)] };
+  } catch (err) {
+    ctx.logger.warn({ err }, 'chart could not be rendered or uploaded; sending the report without it');
+    return message;
+  }
 }
 
-/** Home tile: the org's four keys over 30 days, with bands. */
+/** `/em dora [window] [post #channel]`: the four keys, per repository, and a weekly trend chart. */
+export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
+  return async (ctx, command) => {
+    const report = await buildDoraReport(ctx.db, {
+      days: command.days,
+      bandSet: settings.bandSet,
+      timezone: settings.timezone,
+    });
+    return withChart(ctx, doraMessage(report), async () => {
+      if (!report.org.current.deployments) return null;
+      const points = await doraTrend(ctx.db, { from: report.from, to: report.to, timezone: settings.timezone });
+      return {
+        png: await renderPng(doraTrendSpec(points)),
+        name: `dora-${command.days}d`,
+        alt: `Deployments per week and median lead time, last ${command.days} days`,
+      };
+    });
+  };
+}
+
+/** Home tile: the org's four keys over 30 days, with bands (one window, no per-repository breakdown: it stays fast). */
 export function doraHomeSection(settings: ReportSettings): HomeSectionProvider {
   return {
     id: 'dora',
     title: 'DORA four keys (30 days)',
     async load({ db }) {
-      const report = await buildDoraReport(db, { days: 30, bandSet: settings.bandSet, timezone: settings.timezone });
-      const c = report.org.current;
-      const b = report.org.bands;
+      const to = new Date();
+      const c = await doraMetrics(db, {
+        from: new Date(to.getTime() - 30 * 86_400_000),
+        to,
+        timezone: settings.timezone,
+      });
       if (!c.deployments && c.leadTimeHours === null)
         return { lines: [], empty: 'No deployments are synced yet: connect GitHub in sources.yml.' };
+      const b = doraBands(
+        {
+          deploymentDaysPerWeek: c.deploymentDaysPerWeek,
+          deploymentsPerMonth: c.deploymentsPerMonth,
+          leadTimeHours: c.leadTimeHours,
+          changeFailureRate: c.changeFailureRate,
+          recoveryHours: settings.bandSet === '2023' ? c.recoveryHours : c.timeToRestoreHours,
+        },
+        settings.bandSet,
+      );
       return {
         lines: [
           `Deploys: *${c.deploymentDaysPerWeek}* days/week (${c.deployments} in all) · ${b.deploymentFrequency ?? '–'}`,
@@ -70,7 +118,18 @@ export function standupCommand(): CommandHandler<'standup'> {
 
 /** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */
 export function sprintCommand(): CommandHandler<'sprint'> {
-  return async (ctx, command) => sprintMessage(await buildSprintHealth(ctx.db, { agingDays: command.days ?? 3 }));
+  return async (ctx, command) => {
+    const health = await buildSprintHealth(ctx.db, { agingDays: command.days ?? 3 });
+    return withChart(ctx, sprintMessage(health), async () =>
+      health
+        ? {
+            png: await renderPng(burndownSpec(health.name, health.burndown)),
+            name: `burndown-${health.id}`,
+            alt: `${health.name} burndown: points open per day against the ideal line`,
+          }
+        : null,
+    );
+  };
 }
 
 export function sprintHomeSection(): HomeSectionProvider {

@@ -29,6 +29,8 @@ export interface SprintHealth {
   carryOverPoints: number | null;
   blocked: SprintItem[];
   aging: SprintItem[];
+  /** Open points at the end of each day so far, with the ideal line to zero at the sprint's end. */
+  burndown: { day: string; series: 'remaining' | 'ideal'; points: number }[];
 }
 
 const DAY = 86_400_000;
@@ -67,8 +69,9 @@ export async function buildSprintHealth(
     added: boolean;
     status_since: Date | null;
     updated_at: Date;
+    resolved_at: Date | null;
   }>(
-    `SELECT w.key, w.title, w.status, w.status_category, w.points, w.url, w.assignee, w.updated_at,
+    `SELECT w.key, w.title, w.status, w.status_category, w.points, w.url, w.assignee, w.updated_at, w.resolved_at,
             (w.created_at > $3 OR EXISTS (
                SELECT 1 FROM work_item_changes c
                 WHERE c.source = w.source AND c.key = w.key AND c.field IN ('Sprint', 'cycle') AND c.changed_at > $3
@@ -107,6 +110,21 @@ export async function buildSprintHealth(
   const pace = daysElapsed > 0 ? completed.points / daysElapsed : 0;
   const carryOverPoints = daysLeft === null ? null : Math.max(0, Math.round(remainingPoints - pace * daysLeft));
   const agingDays = options.agingDays ?? 3;
+  const total = items.reduce((n, i) => n + i.points, 0);
+  const days = sprint.end_at
+    ? Math.max(1, Math.round((sprint.end_at.getTime() - sprint.start_at.getTime()) / DAY))
+    : 14;
+  const burndown: SprintHealth['burndown'] = [];
+  for (let d = 0; d <= days; d += 1) {
+    const dayEnd = new Date(sprint.start_at.getTime() + (d + 1) * DAY);
+    const label = new Date(sprint.start_at.getTime() + d * DAY).toISOString().slice(5, 10);
+    burndown.push({ day: label, series: 'ideal', points: Math.round(total * (1 - d / days) * 10) / 10 });
+    if (dayEnd.getTime() - DAY > now.getTime()) continue;
+    const open = rows
+      .filter((r) => !(r.status_category === 'done' && (r.resolved_at ?? r.updated_at) < dayEnd))
+      .reduce((n, r) => n + Number(r.points ?? 0), 0);
+    burndown.push({ day: label, series: 'remaining', points: open });
+  }
   return {
     source: sprint.source,
     id: sprint.id,
@@ -121,6 +139,7 @@ export async function buildSprintHealth(
     daysElapsed,
     daysLeft,
     carryOverPoints,
+    burndown,
     blocked: items.filter((i) => !i.done && /blocked/i.test(i.status)),
     aging: items.filter(
       (i) =>

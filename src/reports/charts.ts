@@ -1,0 +1,103 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+// The font ships with the package (dejavu-fonts-ttf): charts render the same on every machine.
+const require = createRequire(import.meta.url);
+const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => path.join(FONT_DIR, f));
+
+export const CHART_WIDTH = 640;
+export const CHART_HEIGHT = 280;
+
+const base = (title: string) =>
+  ({
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    autosize: { type: 'fit', contains: 'padding' },
+    background: 'white',
+    config: { font: 'DejaVu Sans', view: { stroke: null } },
+  }) as const;
+
+export interface WeekPoint {
+  week: string;
+  deployments: number;
+  leadTimeHours: number | null;
+}
+
+/** Deployments per week (bars) and median lead time (line), for `/em dora`. */
+export function doraTrendSpec(points: WeekPoint[]): TopLevelSpec {
+  return {
+    ...base('Deployments per week and median lead time'),
+    data: { values: points },
+    encoding: { x: { field: 'week', type: 'ordinal', title: 'week starting', axis: { labelAngle: -30 } } },
+    layer: [
+      {
+        mark: { type: 'bar', color: '#4C78A8' },
+        encoding: { y: { field: 'deployments', type: 'quantitative', title: 'deployments' } },
+      },
+      {
+        mark: { type: 'line', color: '#E45756', point: true },
+        encoding: { y: { field: 'leadTimeHours', type: 'quantitative', title: 'lead time (h)' } },
+      },
+    ],
+    resolve: { scale: { y: 'independent' } },
+  } as TopLevelSpec;
+}
+
+export interface BurndownPoint {
+  day: string;
+  series: 'remaining' | 'ideal';
+  points: number;
+}
+
+/** Remaining points per day against the ideal line, for `/em sprint`. */
+export function burndownSpec(name: string, points: BurndownPoint[]): TopLevelSpec {
+  return {
+    ...base(`${name}: burndown`),
+    data: { values: points },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'day', type: 'ordinal', title: null, axis: { labelAngle: -30 } },
+      y: { field: 'points', type: 'quantitative', title: 'points open' },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        scale: { domain: ['remaining', 'ideal'], range: ['#E45756', '#9D9D9D'] },
+        title: null,
+        legend: { orient: 'top-right' },
+      },
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        scale: {
+          domain: ['remaining', 'ideal'],
+          range: [
+            [1, 0],
+            [6, 4],
+          ],
+        },
+        legend: null,
+      },
+    },
+  } as TopLevelSpec;
+}
+
+/** Vega-Lite → SVG (vega, no DOM) → PNG (resvg) with the bundled font; twice the size for sharp Slack previews. */
+export async function renderPng(spec: TopLevelSpec): Promise<Buffer> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    const png = new Resvg(svg, {
+      fitTo: { mode: 'width', value: CHART_WIDTH * 2 },
+      font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
+    }).render();
+    return png.asPng();
+  } finally {
+    view.finalize();
+  }
+}
