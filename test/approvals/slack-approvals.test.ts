@@ -119,6 +119,14 @@ function proposalFor(w: World, number: number) {
   );
 }
 
+/** The proposal message, once an update made it show `text`. */
+function proposalOnceItSays(w: World, ts: string, text: string) {
+  return w.emulator.waitFor(() => {
+    const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === ts);
+    return m && visibleText(m).includes(text) ? m : undefined;
+  });
+}
+
 const comments = (w: World, number: number) => w.gh.comments.get(`${REPO}#${number}`) ?? [];
 
 describe('approve / reject buttons on proposed actions (emulated Slack, GitHub stand-in)', () => {
@@ -162,10 +170,7 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
       actionId: 'approval_approve',
       where: { channel: w.leads, ts: proposal.ts },
     });
-    const updated = await w.emulator.waitFor(() => {
-      const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === proposal.ts);
-      return m && visibleText(m).includes('done') ? m : undefined;
-    });
+    const updated = await proposalOnceItSays(w, proposal.ts, 'done');
     expect(visibleText(updated)).toContain(`Approved by <@${w.users.alice}>`);
     expect(JSON.stringify(updated.blocks)).not.toContain('approval_approve'); // no buttons any more
     expect(comments(w, number)).toHaveLength(1);
@@ -208,10 +213,7 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
     const tooShort = await w.emulator.submitView({ user: w.users.carol, values: { reason: 'no' } });
     expect(tooShort.ack).toMatchObject({ response_action: 'errors' });
     await w.emulator.submitView({ user: w.users.carol, values: { reason: 'It is a docs-only change' } });
-    const updated = await w.emulator.waitFor(() => {
-      const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === proposal.ts);
-      return m && visibleText(m).includes('Rejected') ? m : undefined;
-    });
+    const updated = await proposalOnceItSays(w, proposal.ts, 'Rejected');
     expect(visibleText(updated)).toContain(`Rejected by <@${w.users.carol}>`);
     expect(visibleText(updated)).toContain('It is a docs-only change');
     expect(comments(w, number)).toHaveLength(0);
@@ -248,10 +250,7 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
       actionId: 'approval_approve',
       where: { channel: w.leads, ts: proposal.ts },
     });
-    const retrying = await w.emulator.waitFor(() => {
-      const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === proposal.ts);
-      return m && visibleText(m).includes('retrying') ? m : undefined;
-    });
+    const retrying = await proposalOnceItSays(w, proposal.ts, 'retrying');
     expect(visibleText(retrying)).toContain('the API answered 502');
     expect(comments(w, number)).toHaveLength(1); // it did land, though the answer was lost
     await new Promise((r) => setTimeout(r, 150));
@@ -382,10 +381,7 @@ describe('expiry', () => {
         actionId: 'approval_approve',
         where: { channel: w.leads, ts: proposal.ts },
       });
-      const updated = await w.emulator.waitFor(() => {
-        const m = w.emulator.messagesIn(w.leads).find((x) => x.ts === proposal.ts);
-        return m && visibleText(m).includes('Expired') ? m : undefined;
-      });
+      const updated = await proposalOnceItSays(w, proposal.ts, 'Expired');
       expect(JSON.stringify(updated.blocks)).not.toContain('approval_approve');
       expect((await approvalFor(app, number))?.status).toBe('expired');
       expect(comments(w, number)).toHaveLength(0);
