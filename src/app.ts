@@ -12,6 +12,7 @@ import { type JobDefinition, type Scheduler, startScheduler } from './jobs/sched
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import { scheduledReportsJob } from './reports/jobs.js';
 import {
   doraCommand,
   doraHomeSection,
@@ -22,6 +23,7 @@ import {
   standupCommand,
   triageCommand,
 } from './reports/listeners.js';
+import { loadSchedules } from './reports/schedules.js';
 import { SignalEngine } from './signals/engine.js';
 import { signalsJob } from './signals/jobs.js';
 import { signalsCommand, signalsHomeSection } from './signals/listeners.js';
@@ -63,6 +65,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
   try {
     const sources = loadSources(config.SOURCES_FILE);
+    const schedules = loadSchedules(config.REPORTS_FILE);
     const db = await openStore(config);
     stack.push(() => db.close());
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
@@ -122,6 +125,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       heartbeatJob(workerName),
       signalsJob(signals, `${Math.max(1, Math.round(config.SIGNALS_TICK_MS / 1000))} seconds`),
       approvalsJob(approvals),
+      scheduledReportsJob({ schedules, slack: () => clients.slack, logger }),
       purgeSlackDeliveriesJob,
       ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
       ...(sources.github

@@ -48,6 +48,8 @@ export const configSchema = z.object({
   JOBS_LOCK_LIFETIME_MS: positiveMs.default(10 * 60 * 1000),
   SOURCES_FILE: z.string().trim().min(1).default('./sources.yml'),
   RULES_DIR: z.string().trim().min(1).default('./rules'),
+  /** Scheduled standups, weekly digests and sprint reports (YAML; a missing file schedules nothing). */
+  REPORTS_FILE: z.string().trim().min(1).default('./reports.yml'),
   POLICIES_DIR: z.string().trim().min(1).default('./policies'),
   /** DORA performance bands: the 2023 report (default) or the 2021 one. */
   DORA_BANDS: z.enum(['2023', '2021']).default('2023'),

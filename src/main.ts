@@ -2,6 +2,7 @@ import { startApp } from './app.js';
 import { ConfigError, loadConfig, loadDotenvFile, slackMode } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { SourcesError } from './sync/sources.js';
+import { YamlFileError } from './yaml-file.js';
 
 loadDotenvFile();
 
@@ -59,7 +60,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 await started.catch((err: unknown) => {
-  if (err instanceof SourcesError) {
+  if (err instanceof SourcesError || err instanceof YamlFileError) {
     process.stderr.write(`em-agent: ${err.message}\n`);
     process.exit(78);
   }

@@ -37,3 +37,21 @@ export function standupMessage(s: Standup): SlackMessage {
     .buildToObject();
   return { text: built.text ?? '', blocks: built.blocks ?? [] };
 }
+
+/** `/em standup history @person`: their entries in posted standups, newest first. */
+export function standupHistoryMessage(
+  user: string,
+  rows: { posted_at: Date; team: string; summary: string }[],
+): SlackMessage {
+  const when = (d: Date) =>
+    `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty}|${d.toISOString().slice(0, 10)}>`;
+  const body = rows.length
+    ? rows
+        .map((r) => `${when(r.posted_at)} _${escapeMrkdwn(r.team)}_: ${escapeMrkdwn(truncate(r.summary, 300))}`)
+        .join('\n')
+    : '_No posted standups mention them yet. Schedule standups in reports.yml._';
+  const built = Message({ text: 'Standup history' })
+    .blocks(Blocks.Section({ text: `*Standup history* of <@${user}>` }), Blocks.Section({ text: truncate(body, 2900) }))
+    .buildToObject();
+  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+}

@@ -81,7 +81,8 @@ export function burndownSpec(name: string, points: BurndownPoint[]): TopLevelSpe
             [6, 4],
           ],
         },
-        legend: null,
+        title: null,
+        legend: { orient: 'top-right' },
       },
     },
   } as TopLevelSpec;

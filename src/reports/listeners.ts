@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { SlackMessage } from '../../blocks/help.js';
 import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
-import { standupMessage } from '../../blocks/reports/standup.js';
+import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
 import { triageMessage } from '../../blocks/reports/triage.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import { personBy } from '../identity/store.js';
@@ -111,9 +111,18 @@ export function triageCommand(engine: {
   };
 }
 
-/** `/em standup [hours] [post #channel]`. */
+/** `/em standup [hours] [post #channel]`, or `/em standup history @person`: that person's posted standups. */
 export function standupCommand(): CommandHandler<'standup'> {
-  return async (ctx, command) => standupMessage(await buildStandup(ctx.db, { hours: command.hours }));
+  return async (ctx, command) => {
+    if (command.history) {
+      const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string }>(
+        'SELECT posted_at, team, summary FROM standup_entries WHERE person_slack = $1 ORDER BY posted_at DESC LIMIT 15',
+        [command.history.user],
+      );
+      return standupHistoryMessage(command.history.user, rows);
+    }
+    return standupMessage(await buildStandup(ctx.db, { hours: command.hours }));
+  };
 }
 
 /** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */

@@ -9,7 +9,7 @@ export interface PostTarget {
 export type EmCommand =
   | { name: 'help' }
   | { name: 'triage'; post?: PostTarget }
-  | { name: 'standup'; hours: number; post?: PostTarget }
+  | { name: 'standup'; hours: number; post?: PostTarget; history?: { user: string } }
   | { name: 'sprint'; days?: number; post?: PostTarget }
   | { name: 'dora'; days: number; post?: PostTarget }
   | { name: 'signals'; post?: PostTarget }
@@ -35,7 +35,11 @@ export interface CommandHelp {
 
 export const COMMANDS: CommandHelp[] = [
   { name: 'triage', usage: 'triage [post #channel]', summary: 'what needs attention now, ranked' },
-  { name: 'standup', usage: 'standup [hours] [post #channel]', summary: 'who did what in the last hours (default 24)' },
+  {
+    name: 'standup',
+    usage: 'standup [hours] [post #channel] | standup history @person',
+    summary: 'who did what in the last hours (default 24); past standups of a person',
+  },
   {
     name: 'sprint',
     usage: 'sprint [days] [post #channel]',
@@ -137,6 +141,12 @@ export function parseEmCommand(rawText: string): ParseResult {
       return { ok: true, command: { name, post } };
     }
     case 'standup': {
+      if (words[0]?.toLowerCase() === 'history') {
+        // Slack escapes a typed @mention as <@U123|name>.
+        const user = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(words[1] ?? '')?.[1];
+        if (!user || words.length > 2) return invalid('usage: `/em standup history @person`');
+        return { ok: true, command: { name, hours: 24, history: { user } } };
+      }
       const { rest, post, error } = splitPost(words);
       if (error) return invalid(error);
       if (rest.length > 1) return invalid('usage: `/em standup [hours] [post #channel]`');

@@ -45,7 +45,7 @@ describe('/em dora and /em sprint upload their charts (emulated Slack)', () => {
     });
     // The commands look back from the real clock; the fixtures count hours back from their fixed NOW.
     const now = Date.now();
-    const ago = (hours: number) => (now - Date.parse(hoursBefore(0))) / 3_600_000 + hours;
+    const ago = (hours: number) => hours + (Date.parse(hoursBefore(0)) - now) / 3_600_000;
     for (const [n, h1] of [
       [1, 200],
       [2, 100],
