@@ -1,9 +1,11 @@
-import { Blocks, Elements, Message } from 'slack-block-builder';
+import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { TriageGroup } from '../../src/reports/triage.js';
 import type { SlackMessage } from '../help.js';
 import { escapeMrkdwn, truncate } from '../text.js';
 
 export const TRIAGE_NUDGE_ACTION = 'triage_nudge';
+export const TRIAGE_REQUEST_REVIEW_ACTION = 'triage_request_review';
+export const REQUEST_REVIEW_MODAL = 'request_review_modal';
 const PER_GROUP = 5;
 const MAX_BLOCKS = 48;
 
@@ -14,14 +16,18 @@ export function triageMessage(groups: TriageGroup[], options: { buttons?: boolea
     const more = g.items.length > PER_GROUP ? ` _(+${g.items.length - PER_GROUP} more)_` : '';
     return [
       Blocks.Section({ text: `*${g.title}* (${g.items.length})${more}` }),
-      ...shown.map((item) => {
+      ...shown.flatMap((item) => {
         const text = escapeMrkdwn(truncate(item.text, 280));
         const section = Blocks.Section({ text: item.url ? `<${item.url}|${text}>` : text });
-        return options.buttons !== false && item.nudge && item.signalId
-          ? section.accessory(
-              Elements.Button({ text: 'Nudge', actionId: TRIAGE_NUDGE_ACTION, value: String(item.signalId) }),
-            )
-          : section;
+        if (options.buttons === false || !item.signalId || !item.nudge) return [section];
+        const nudge = Elements.Button({ text: 'Nudge', actionId: TRIAGE_NUDGE_ACTION, value: String(item.signalId) });
+        if (!item.requestReview) return [section.accessory(nudge)];
+        const request = Elements.Button({
+          text: 'Request review',
+          actionId: TRIAGE_REQUEST_REVIEW_ACTION,
+          value: String(item.signalId),
+        });
+        return [section, Blocks.Actions().elements(nudge, request)];
       }),
     ];
   });
@@ -34,4 +40,22 @@ export function triageMessage(groups: TriageGroup[], options: { buttons?: boolea
     )
     .buildToObject();
   return { text: built.text ?? '', blocks: built.blocks ?? [] };
+}
+
+/** Pick a reviewer for a stale PR; the request goes through policy like any other action. */
+export function requestReviewModal(signalId: number, prTitle: string): Record<string, unknown> {
+  return Modal({
+    title: 'Request review',
+    submit: 'Request',
+    close: 'Cancel',
+    callbackId: REQUEST_REVIEW_MODAL,
+    privateMetaData: String(signalId),
+  })
+    .blocks(
+      Blocks.Section({ text: escapeMrkdwn(truncate(prTitle, 2800)) }),
+      Blocks.Input({ label: 'Reviewer', blockId: 'reviewer' }).element(
+        Elements.UserSelect({ actionId: 'reviewer', placeholder: 'Who should review it?' }),
+      ),
+    )
+    .buildToObject() as Record<string, unknown>;
 }

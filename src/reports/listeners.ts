@@ -1,9 +1,15 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+} from '@slack/bolt';
 import type { SlackMessage } from '../../blocks/help.js';
 import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
-import { triageMessage } from '../../blocks/reports/triage.js';
+import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import { personBy } from '../identity/store.js';
 import type { SignalRow } from '../signals/store.js';
@@ -267,5 +273,78 @@ export function myWorkHomeSection(): HomeSectionProvider {
         empty: 'Nothing of yours is waiting.',
       };
     },
+  };
+}
+
+async function openSignal(db: SlackDeps['db'], id: number): Promise<SignalRow | undefined> {
+  const { rows } = await db.query<SignalRow>("SELECT * FROM signals WHERE id = $1 AND status = 'open'", [id]);
+  return rows[0];
+}
+
+/** "Request review" on a stale PR in triage: a modal to pick the reviewer. */
+export function triageRequestReview(deps: SlackDeps) {
+  return async (args: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
+    await args.ack();
+    const signal = await openSignal(deps.db, Number(args.action.value));
+    if (!signal?.target.repo || !signal.target.number) {
+      if (args.body.response_url)
+        await args.respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: 'That pull request no longer needs a review.',
+        });
+      return;
+    }
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: requestReviewModal(signal.id, signal.title) as never,
+    });
+  };
+}
+
+/** The reviewer picked: their GitHub account is requested on the PR, through policy (often: approval first). */
+export function requestReviewSubmitted(deps: SlackDeps) {
+  return async (args: SlackViewMiddlewareArgs & AllMiddlewareArgs) => {
+    const values = args.view.state.values as Record<string, Record<string, { selected_user?: string | null }>>;
+    const reviewer = values.reviewer?.reviewer?.selected_user;
+    const github = reviewer ? (await personBy(deps.db, 'slack', reviewer))?.github : undefined;
+    if (!reviewer || !github)
+      return args.ack({
+        response_action: 'errors',
+        errors: {
+          reviewer: reviewer ? 'Their GitHub account is not linked (people: in sources.yml).' : 'Pick a reviewer.',
+        },
+      });
+    await args.ack();
+    const userId = args.body.user.id;
+    const signal = await openSignal(deps.db, Number(args.view.private_metadata));
+    const repo = signal?.target.repo;
+    const number = signal?.target.number;
+    let text = ':grey_question: That pull request no longer needs a review.';
+    if (signal && repo && number && deps.approvals) {
+      const result = await deps.approvals.propose({
+        action: 'github.request_reviewers',
+        params: { repo, number, reviewers: [github] },
+        summary: `Request ${github} as reviewer on ${repo}#${number}`,
+        rule: signal.rule,
+        severity: signal.severity,
+        repo,
+        signalId: signal.id,
+        requestedBy: userId,
+        idempotencyKey: `request-review:${signal.id}:${github}`,
+      });
+      text =
+        result.outcome === 'executed'
+          ? `:white_check_mark: Requested ${github} on ${repo}#${number}.`
+          : result.outcome === 'proposed'
+            ? `:hourglass_flowing_sand: Requesting ${github} on ${repo}#${number} needs approval; it was sent to the approvers.`
+            : result.outcome === 'duplicate'
+              ? `:information_source: ${github} was already requested on ${repo}#${number}.`
+              : result.outcome === 'denied' || result.outcome === 'dry_run'
+                ? `:no_entry: ${result.decision.reason}.`
+                : `:warning: The request failed: ${'approval' in result ? (result.approval.last_error ?? 'unknown error') : 'unknown error'}`;
+    }
+    const dm = await args.client.conversations.open({ users: userId });
+    await args.client.chat.postMessage({ channel: dm.channel?.id as string, text });
   };
 }

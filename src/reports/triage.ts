@@ -6,6 +6,8 @@ export interface TriageItem {
   /** Open signal behind the item: its nudge goes through policy. */
   signalId?: number;
   nudge?: boolean;
+  /** A PR nobody reviews: someone can be asked to. */
+  requestReview?: boolean;
   at: Date;
 }
 
@@ -62,7 +64,14 @@ export async function buildTriage(db: Queryable): Promise<TriageGroup[]> {
     else
       items = signals
         .filter((s) => g.kinds?.includes(s.kind))
-        .map((s) => ({ text: s.title, url: s.url, signalId: s.id, nudge: NUDGEABLE.has(s.kind), at: s.opened_at }));
+        .map((s) => ({
+          text: s.title,
+          url: s.url,
+          signalId: s.id,
+          nudge: NUDGEABLE.has(s.kind),
+          requestReview: s.kind === 'stale_pr',
+          at: s.opened_at,
+        }));
     return { id: g.id, title: g.title, items };
   }).filter((g) => g.items.length);
 }

@@ -63,6 +63,7 @@ async function startService(w: World, options: { ttl?: string; env?: Record<stri
       '    channel: "#eng-leads"',
       `    ttl: ${options.ttl ?? '1 hour'}`,
       '  - { action: slack.dm, mode: auto }',
+      '  - { action: github.request_reviewers, mode: auto }',
     ].join('\n'),
   );
   writeFileSync(
@@ -330,6 +331,34 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
       w.emulator.ephemeralsFor(w.users.carol).find((e) => visibleText(e).includes('already nudged about this today')),
     );
     expect(mentions()).toHaveLength(1);
+
+    // Request review: pick a reviewer in a modal; their linked GitHub account is requested on the PR (auto here).
+    await w.emulator.click({
+      user: w.users.carol,
+      actionId: 'triage_request_review',
+      value: first,
+      where: { ephemeralIn: w.leads },
+    });
+    await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.carol));
+    const unlinked = await w.emulator.submitView({ user: w.users.carol, values: { reviewer: w.users.bob } });
+    expect(unlinked.ack).toMatchObject({
+      errors: { reviewer: 'Their GitHub account is not linked (people: in sources.yml).' },
+    });
+    await w.emulator.submitView({ user: w.users.carol, values: { reviewer: w.users.raj } });
+    const number = Number(/#(\d+)/.exec(rows[0]?.title ?? '')?.[1]);
+    await eventually(async () =>
+      w.gh.repos
+        .get(REPO)
+        ?.pulls.find((p) => p.number === number)
+        ?.requested_reviewers?.includes('raj')
+        ? true
+        : undefined,
+    );
+    await w.emulator.waitFor(() =>
+      w.emulator
+        .messagesIn(w.emulator.workspace.imWith(w.users.carol).id)
+        .find((m) => m.text.includes('Requested raj')),
+    );
   });
 
   test('/metrics has the approval series', async () => {

@@ -3,9 +3,13 @@ import { APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL } from '../../../blocks/app
 import { ASK_MODAL } from '../../../blocks/ask/modal.js';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
 import { DECLARE_MODAL } from '../../../blocks/incidents/declare-modal.js';
-import { TRIAGE_NUDGE_ACTION } from '../../../blocks/reports/triage.js';
+import {
+  REQUEST_REVIEW_MODAL,
+  TRIAGE_NUDGE_ACTION,
+  TRIAGE_REQUEST_REVIEW_ACTION,
+} from '../../../blocks/reports/triage.js';
 import { approveClicked, rejectClicked, rejectSubmitted } from '../../approvals/listeners.js';
-import { triageNudge } from '../../reports/listeners.js';
+import { requestReviewSubmitted, triageNudge, triageRequestReview } from '../../reports/listeners.js';
 import type { SlackDeps } from '../deps.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
@@ -33,11 +37,13 @@ export function listenerTable(deps: SlackDeps) {
       [APPROVE_ACTION]: approveClicked(deps),
       [REJECT_ACTION]: rejectClicked(deps),
       [TRIAGE_NUDGE_ACTION]: triageNudge(deps),
+      [TRIAGE_REQUEST_REVIEW_ACTION]: triageRequestReview(deps),
     } as Record<string, Handler>,
     views: {
       [ASK_MODAL]: askSubmitted(deps),
       [DECLARE_MODAL]: declareSubmitted(deps),
       [REJECT_MODAL]: rejectSubmitted(deps),
+      [REQUEST_REVIEW_MODAL]: requestReviewSubmitted(deps),
     } as Record<string, Handler>,
     shortcuts: {
       global: { [ASK_SHORTCUT]: askShortcut(deps) } as Record<string, Handler>,
