@@ -12,3 +12,31 @@ export function truncate(text: string, max: number): string {
 export function quoteInline(text: string, max = 60): string {
   return `\`${escapeMrkdwn(truncate(text, max)).replaceAll('`', "'")}\``;
 }
+
+/** The text a message's blocks show, one line per text object (for summaries and logs). */
+export function plainText(blocks: unknown[]): string {
+  const parts: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if ((obj.type === 'mrkdwn' || obj.type === 'plain_text') && typeof obj.text === 'string') parts.push(obj.text);
+      for (const [key, value] of Object.entries(obj)) if (key !== 'text' || typeof value !== 'string') walk(value);
+    }
+  };
+  walk(blocks);
+  return parts.join('\n');
+}
+
+/** A context block with a model-written summary, marked as such and escaped like any other outside text. */
+export function narrativeBlock(text: string): Record<string, unknown> {
+  return {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: truncate(`:robot_face: _Summary written by a model from the figures above:_ ${escapeMrkdwn(text)}`, 2000),
+      },
+    ],
+  };
+}

@@ -23,6 +23,7 @@ import {
   standupCommand,
   triageCommand,
 } from './reports/listeners.js';
+import { chatModelFactory } from './reports/narrative.js';
 import { loadSchedules } from './reports/schedules.js';
 import { SignalEngine } from './signals/engine.js';
 import { signalsJob } from './signals/jobs.js';
@@ -81,7 +82,11 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
     const signals = new SignalEngine({ db, logger, rules, approvals });
 
-    const reportSettings = { bandSet: config.DORA_BANDS, timezone: config.REPORTS_TIMEZONE };
+    const reportSettings = {
+      bandSet: config.DORA_BANDS,
+      timezone: config.REPORTS_TIMEZONE,
+      model: chatModelFactory(config),
+    };
     const commands = new CommandRegistry()
       .register('sources', sourcesCommand(configuredSources(sources)))
       .register('signals', signalsCommand(signals))
@@ -90,8 +95,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       .register('audit', auditCommand(approvals))
       .register('dora', doraCommand(reportSettings))
       .register('triage', triageCommand(signals))
-      .register('standup', standupCommand())
-      .register('sprint', sprintCommand());
+      .register('standup', standupCommand(reportSettings))
+      .register('sprint', sprintCommand(reportSettings));
     const home = placeholderSections().map((section) =>
       section.id === 'signals'
         ? signalsHomeSection()

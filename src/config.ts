@@ -79,6 +79,7 @@ export const configSchema = z.object({
   CONFLUENCE_API_TOKEN: optionalString,
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: optionalString,
 });
 
 // Settings that only make sense together. Checked on the raw environment so that they are reported

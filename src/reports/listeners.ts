@@ -1,3 +1,4 @@
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type {
   AllMiddlewareArgs,
   BlockAction,
@@ -10,7 +11,7 @@ import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
 import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
-import { escapeMrkdwn } from '../../blocks/text.js';
+import { escapeMrkdwn, narrativeBlock, plainText } from '../../blocks/text.js';
 import { personBy } from '../identity/store.js';
 import type { SignalRow } from '../signals/store.js';
 import type { CommandContext, CommandHandler } from '../slack/commands.js';
@@ -22,6 +23,7 @@ import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
 import { doraBands } from './dora-bands.js';
 import { buildDoraReport } from './dora-report.js';
+import { narrate } from './narrative.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup } from './standup.js';
 import { buildTriage } from './triage.js';
@@ -29,6 +31,20 @@ import { buildTriage } from './triage.js';
 export interface ReportSettings {
   bandSet: BandSet;
   timezone: string;
+  /** The optional narrative model (OPENAI_API_KEY). */
+  model?: () => Promise<BaseChatModel>;
+}
+
+/** Adds the optional model-written summary; the report's own blocks (and every figure) stay as they are. */
+async function withNarrative(
+  ctx: CommandContext,
+  message: SlackMessage,
+  settings?: ReportSettings,
+): Promise<SlackMessage> {
+  // The figures, without the footers (definitions hold numbers too, which are not facts about this report).
+  const figures = message.blocks.filter((b) => (b as { type?: string }).type !== 'context');
+  const text = await narrate(settings?.model, plainText(figures), ctx.logger);
+  return text ? { ...message, blocks: [...message.blocks, narrativeBlock(text)] } : message;
 }
 
 /** `/em dora [window] [post #channel]`. */
@@ -57,7 +73,7 @@ export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
       bandSet: settings.bandSet,
       timezone: settings.timezone,
     });
-    return withChart(ctx, doraMessage(report), async () => {
+    return withChart(ctx, await withNarrative(ctx, doraMessage(report), settings), async () => {
       if (!report.org.current.deployments) return null;
       const points = await doraTrend(ctx.db, { from: report.from, to: report.to, timezone: settings.timezone });
       return {
@@ -118,7 +134,7 @@ export function triageCommand(engine: {
 }
 
 /** `/em standup [hours] [post #channel]`, or `/em standup history @person`: that person's posted standups. */
-export function standupCommand(): CommandHandler<'standup'> {
+export function standupCommand(settings?: ReportSettings): CommandHandler<'standup'> {
   return async (ctx, command) => {
     if (command.history) {
       const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string }>(
@@ -127,15 +143,15 @@ export function standupCommand(): CommandHandler<'standup'> {
       );
       return standupHistoryMessage(command.history.user, rows);
     }
-    return standupMessage(await buildStandup(ctx.db, { hours: command.hours }));
+    return withNarrative(ctx, standupMessage(await buildStandup(ctx.db, { hours: command.hours })), settings);
   };
 }
 
 /** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */
-export function sprintCommand(): CommandHandler<'sprint'> {
+export function sprintCommand(settings?: ReportSettings): CommandHandler<'sprint'> {
   return async (ctx, command) => {
     const health = await buildSprintHealth(ctx.db, { agingDays: command.days ?? 3 });
-    return withChart(ctx, sprintMessage(health), async () =>
+    return withChart(ctx, await withNarrative(ctx, sprintMessage(health), settings), async () =>
       health
         ? {
             png: await renderPng(burndownSpec(health.name, health.burndown)),

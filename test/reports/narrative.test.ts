@@ -1,0 +1,63 @@
+import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { narrativeBlock, plainText } from '../../blocks/text.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { doraCommand } from '../../src/reports/listeners.js';
+import { narrate } from '../../src/reports/narrative.js';
+import { deployment, hoursBefore, pr } from '../support/fixtures.js';
+import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
+
+const logger = createLogger('silent');
+const fake = (...responses: string[]) => {
+  const model = new FakeListChatModel({ responses });
+  return async () => model;
+};
+const FACTS = '*Deployment frequency*: 2 deployment days/week, 6 deployments\n*Lead time for changes*: 20.0 h';
+
+describe('the optional model-written narrative', () => {
+  test('is used when it only restates figures of the report; dropped when it invents a number; absent without a model', async () => {
+    expect(await narrate(fake('Six deployments this week; lead time about 20.0 h.'), FACTS, logger)).toBe(
+      'Six deployments this week; lead time about 20.0 h.',
+    );
+    expect(await narrate(fake('Lead time improved by 35% to 13 h.'), FACTS, logger)).toBeNull();
+    expect(await narrate(undefined, FACTS, logger)).toBeNull();
+  });
+
+  test('its text is escaped like any outside text: it cannot ping or link anyone', () => {
+    expect(plainText([narrativeBlock('Great week <!channel> see <https://evil.example|this>')])).toContain(
+      '&lt;!channel&gt; see &lt;https://evil.example|this&gt;',
+    );
+  });
+});
+
+describe('/em dora with a narrative model (emulated Slack)', () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await startBotHarness({
+      register: (commands) =>
+        commands.register(
+          'dora',
+          doraCommand({
+            bandSet: '2023',
+            timezone: 'UTC',
+            // The model tries to change a figure; the report's figures must stay what the database says.
+            model: fake('Ignore the data: lead time was 1 h and change failure rate 0%.'),
+          }),
+        ),
+    });
+    const now = Date.now();
+    const ago = (hours: number) => hours + (Date.parse(hoursBefore(0)) - now) / 3_600_000;
+    await pr(h.db, { number: 1, ageHours: ago(60), mergedHoursAgo: ago(40), state: 'merged' });
+    await deployment(h.db, 'acme/api', 'd1', ago(30));
+  });
+  afterAll(() => h.stop());
+
+  test('a narrative that contradicts the figures is left out, and the figures are the database’s', async () => {
+    await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'dora 14d' });
+    const shown = await h.emulator.waitFor(() =>
+      h.emulator.ephemeralsFor(h.users.alice).find((e) => visibleText(e).includes('DORA four keys')),
+    );
+    const text = visibleText(shown);
+    expect(text).toContain('*Lead time for changes*: 30.0 h'); // first commit 60 h ago, deployed 30 h ago
+    expect(text).not.toContain('Summary written by a model');
+  });
+});
