@@ -102,3 +102,37 @@ export async function renderPng(spec: TopLevelSpec): Promise<Buffer> {
     view.finalize();
   }
 }
+
+export interface BandPoint {
+  week: string;
+  key: 'Deployment frequency' | 'Lead time' | 'Change failure rate' | 'Recovery';
+  band: 'elite' | 'high' | 'medium' | 'low' | 'no data';
+}
+
+/** Each key's band, week by week (rolling four weeks): how the team moved between bands. */
+export function bandHistorySpec(points: BandPoint[]): TopLevelSpec {
+  return {
+    ...base('DORA bands, rolling four weeks'),
+    data: { values: points },
+    mark: { type: 'rect', stroke: 'white', strokeWidth: 2 },
+    encoding: {
+      x: { field: 'week', type: 'ordinal', title: 'week ending', axis: { labelAngle: -30 } },
+      y: {
+        field: 'key',
+        type: 'nominal',
+        title: null,
+        sort: ['Deployment frequency', 'Lead time', 'Change failure rate', 'Recovery'],
+      },
+      color: {
+        field: 'band',
+        type: 'ordinal',
+        title: null,
+        scale: {
+          domain: ['elite', 'high', 'medium', 'low', 'no data'],
+          range: ['#54A24B', '#4C78A8', '#ECA82C', '#E45756', '#DDDDDD'],
+        },
+        legend: { orient: 'top-right', direction: 'horizontal' },
+      },
+    },
+  } as TopLevelSpec;
+}

@@ -60,3 +60,19 @@ export async function buildDoraReport(
   for (const r of rows) repos.push(await scope(r.repo, [r.repo]));
   return { days: options.days, from, to, bandSet: set, org: await scope('org'), repos };
 }
+
+/** The band of each key for the four weeks ending at each of the last `weeks` weeks. */
+export async function doraBandHistory(
+  db: Queryable,
+  options: { weeks: number; now?: Date; bandSet?: BandSet; timezone?: string },
+): Promise<{ week: string; bands: Bands }[]> {
+  const now = options.now ?? new Date();
+  const history: { week: string; bands: Bands }[] = [];
+  for (let i = options.weeks - 1; i >= 0; i -= 1) {
+    const to = new Date(now.getTime() - i * 7 * 86_400_000);
+    const from = new Date(to.getTime() - 28 * 86_400_000);
+    const metrics = await doraMetrics(db, { from, to, timezone: options.timezone });
+    history.push({ week: to.toISOString().slice(0, 10), bands: bandsOf(metrics, options.bandSet ?? '2023') });
+  }
+  return history;
+}

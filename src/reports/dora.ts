@@ -18,7 +18,10 @@ export interface DoraWindow {
 }
 
 export interface DoraMetrics {
-  /** Distinct successful production deployments (several from one commit of a repo count once). */
+  /**
+   * Distinct successful production deployments: several of one commit of a repository within the same hour (one
+   * pipeline's jobs) count once; the same commit deployed again later (a rollback) counts again.
+   */
   deployments: number;
   deploymentFrequencyPerWeek: number;
   /** Median, over the window's weeks, of the days that had at least one deployment. */
@@ -89,7 +92,7 @@ export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<Do
   const windowMs = window.to.getTime() - window.from.getTime();
   const weeks = windowMs / (7 * 86_400_000);
   const deployments = await db.query<{ n: number }>(
-    `SELECT count(DISTINCT (repo, coalesce(sha, external_id)))::int AS n FROM deployments
+    `SELECT count(DISTINCT (repo, coalesce(sha, external_id), date_trunc('hour', finished_at)))::int AS n FROM deployments
       WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')}`,
     params,
   );
@@ -209,7 +212,7 @@ export async function doraTrend(
   const bucket = (column: string) =>
     `least(floor(extract(epoch FROM ${column} - $1::timestamptz) / 604800)::int, $4::int - 1)`;
   const deployments = await db.query<{ week: number; n: number }>(
-    `SELECT ${bucket('finished_at')} AS week, count(DISTINCT (repo, coalesce(sha, external_id)))::int AS n FROM deployments
+    `SELECT ${bucket('finished_at')} AS week, count(DISTINCT (repo, coalesce(sha, external_id), date_trunc('hour', finished_at)))::int AS n FROM deployments
       WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')} GROUP BY 1`,
     params,
   );

@@ -18,11 +18,11 @@ import type { CommandContext, CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import type { HomeSectionProvider } from '../slack/home.js';
-import { burndownSpec, doraTrendSpec, renderPng } from './charts.js';
+import { type BandPoint, bandHistorySpec, burndownSpec, doraTrendSpec, renderPng } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
 import { doraBands } from './dora-bands.js';
-import { buildDoraReport } from './dora-report.js';
+import { buildDoraReport, doraBandHistory } from './dora-report.js';
 import { narrate } from './narrative.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup } from './standup.js';
@@ -73,13 +73,32 @@ export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
       bandSet: settings.bandSet,
       timezone: settings.timezone,
     });
-    return withChart(ctx, await withNarrative(ctx, doraMessage(report), settings), async () => {
+    const trend = await withChart(ctx, await withNarrative(ctx, doraMessage(report), settings), async () => {
       if (!report.org.current.deployments) return null;
       const points = await doraTrend(ctx.db, { from: report.from, to: report.to, timezone: settings.timezone });
       return {
         png: await renderPng(doraTrendSpec(points)),
         name: `dora-${command.days}d`,
         alt: `Deployments per week and median lead time, last ${command.days} days`,
+      };
+    });
+    return withChart(ctx, trend, async () => {
+      if (!report.org.current.deployments) return null;
+      const weeks = Math.min(26, Math.max(4, Math.round(command.days / 7)));
+      const history = await doraBandHistory(ctx.db, { weeks, bandSet: settings.bandSet, timezone: settings.timezone });
+      const keys = [
+        ['Deployment frequency', 'deploymentFrequency'],
+        ['Lead time', 'leadTime'],
+        ['Change failure rate', 'changeFailureRate'],
+        ['Recovery', 'recovery'],
+      ] as const;
+      const points = history.flatMap((h) =>
+        keys.map(([key, field]): BandPoint => ({ week: h.week, key, band: h.bands[field] ?? 'no data' })),
+      );
+      return {
+        png: await renderPng(bandHistorySpec(points)),
+        name: `dora-bands-${weeks}w`,
+        alt: `DORA bands week by week (rolling four weeks), last ${weeks} weeks`,
       };
     });
   };
@@ -138,8 +157,10 @@ export function standupCommand(settings?: ReportSettings): CommandHandler<'stand
   return async (ctx, command) => {
     if (command.history) {
       const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string }>(
-        'SELECT posted_at, team, summary FROM standup_entries WHERE person_slack = $1 ORDER BY posted_at DESC LIMIT 15',
-        [command.history.user],
+        `SELECT posted_at, team, summary FROM standup_entries
+          WHERE person_slack = $1 AND ($2::text IS NULL OR search @@ plainto_tsquery('simple', $2))
+          ORDER BY posted_at DESC LIMIT 15`,
+        [command.history.user, command.history.search ?? null],
       );
       return standupHistoryMessage(command.history.user, rows);
     }

@@ -9,7 +9,7 @@ export interface PostTarget {
 export type EmCommand =
   | { name: 'help' }
   | { name: 'triage'; post?: PostTarget }
-  | { name: 'standup'; hours: number; post?: PostTarget; history?: { user: string } }
+  | { name: 'standup'; hours: number; post?: PostTarget; history?: { user: string; search?: string } }
   | { name: 'sprint'; days?: number; post?: PostTarget }
   | { name: 'dora'; days: number; post?: PostTarget }
   | { name: 'signals'; post?: PostTarget }
@@ -37,7 +37,7 @@ export const COMMANDS: CommandHelp[] = [
   { name: 'triage', usage: 'triage [post #channel]', summary: 'what needs attention now, ranked' },
   {
     name: 'standup',
-    usage: 'standup [hours] [post #channel] | standup history @person',
+    usage: 'standup [hours] [post #channel] | standup history @person [words]',
     summary: 'who did what in the last hours (default 24); past standups of a person',
   },
   {
@@ -144,8 +144,9 @@ export function parseEmCommand(rawText: string): ParseResult {
       if (words[0]?.toLowerCase() === 'history') {
         // Slack escapes a typed @mention as <@U123|name>.
         const user = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(words[1] ?? '')?.[1];
-        if (!user || words.length > 2) return invalid('usage: `/em standup history @person`');
-        return { ok: true, command: { name, hours: 24, history: { user } } };
+        if (!user) return invalid('usage: `/em standup history @person [words to look for]`');
+        const search = words.slice(2).join(' ').trim().slice(0, 200);
+        return { ok: true, command: { name, hours: 24, history: { user, ...(search ? { search } : {}) } } };
       }
       const { rest, post, error } = splitPost(words);
       if (error) return invalid(error);

@@ -1,4 +1,11 @@
-import { burndownSpec, CHART_HEIGHT, CHART_WIDTH, doraTrendSpec, renderPng } from '../../src/reports/charts.js';
+import {
+  bandHistorySpec,
+  burndownSpec,
+  CHART_HEIGHT,
+  CHART_WIDTH,
+  doraTrendSpec,
+  renderPng,
+} from '../../src/reports/charts.js';
 import { doraCommand, sprintCommand } from '../../src/reports/listeners.js';
 import { deployment, hoursBefore, pr } from '../support/fixtures.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
@@ -29,6 +36,14 @@ describe('charts render to PNG with the bundled font', () => {
       ]),
     );
     expect(pngSize(burndown)).toEqual({ width: CHART_WIDTH * 2, height: CHART_HEIGHT * 2 });
+    const bands = await renderPng(
+      bandHistorySpec([
+        { week: '2026-11-18', key: 'Lead time', band: 'high' },
+        { week: '2026-11-25', key: 'Lead time', band: 'elite' },
+        { week: '2026-11-25', key: 'Recovery', band: 'no data' },
+      ]),
+    );
+    expect(pngSize(bands)).toEqual({ width: CHART_WIDTH * 2, height: CHART_HEIGHT * 2 });
     // Same input, same bytes: nothing depends on the machine's fonts.
     expect(await renderPng(burndownSpec('Sprint 7', []))).toEqual(await renderPng(burndownSpec('Sprint 7', [])));
   });
@@ -57,15 +72,18 @@ describe('/em dora and /em sprint upload their charts (emulated Slack)', () => {
   });
   afterAll(() => h.stop());
 
-  test('the DORA report ends with an image of the uploaded trend chart', async () => {
+  test('the DORA report ends with the uploaded trend and band-history charts', async () => {
     await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'dora 14d' });
     const shown = await h.emulator.waitFor(() =>
       h.emulator.ephemeralsFor(h.users.alice).find((e) => visibleText(e).includes('DORA four keys')),
     );
-    const image = (shown.blocks as { type: string; slack_file?: { id: string } }[]).find((b) => b.type === 'image');
-    const file = h.emulator.workspace.files.get(image?.slack_file?.id ?? '');
-    expect(file?.completed).toBe(true);
-    expect(pngSize(file?.bytes as Buffer).width).toBe(CHART_WIDTH * 2);
+    const images = (shown.blocks as { type: string; slack_file?: { id: string } }[]).filter((b) => b.type === 'image');
+    expect(images).toHaveLength(2);
+    for (const image of images) {
+      const file = h.emulator.workspace.files.get(image.slack_file?.id ?? '');
+      expect(file?.completed).toBe(true);
+      expect(pngSize(file?.bytes as Buffer).width).toBe(CHART_WIDTH * 2);
+    }
   });
 
   test('without an active sprint there is no chart, just the plain answer', async () => {

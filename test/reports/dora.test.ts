@@ -61,6 +61,7 @@ async function seed(db: Db) {
   await deploy(db, 'github-actions', 'r5', '2026-11-20T10:05:00Z', 'ddd'); // same commit, second pipeline: counts once
   await deploy(db, 'github', 'd6', '2026-11-21T10:00:00Z', 'eee', 'failure'); // not a deployment
   await deploy(db, 'github', 'd7', '2026-11-05T10:00:00Z', 'fff'); // the previous window
+  await deploy(db, 'github', 'd8', '2026-11-20T18:00:00Z', 'ccc'); // rollback to d3's commit: a deployment again
   await merged(db, 1, '2026-11-11T00:00:00Z', '2026-11-12T09:00:00Z'); // ships with d1: 10:00 − 11-11 00:00 = 34 h
   await merged(db, 2, '2026-11-19T10:00:00Z', '2026-11-20T09:00:00Z'); // ships with d4: 24 h
   await merged(db, 3, '2026-11-20T12:00:00Z', '2026-11-22T12:00:00Z'); // never deployed: not counted
@@ -82,12 +83,12 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     await seed(db);
     const report = await buildDoraReport(db, { days: 14, now: NOW });
     const m = report.org.current;
-    expect(m.deployments).toBe(4); // d1, d2, d3, d4 (= r5)
+    expect(m.deployments).toBe(5); // d1, d2, d3, d4 (= r5, same commit within the hour), d8 (a rollback)
     // UTC days with a deployment: week 1 {11-12}, week 2 {11-20} → median of [1, 1]
     expect(m.deploymentDaysPerWeek).toBe(1);
-    expect(m.leadTimeHours).toBe(24); // median of 34, 24, 3
+    expect(m.leadTimeHours).toBe(24); // median of 34, 24, 3; the rollback shipped no PR
     expect(m.failedDeployments).toBe(2); // d3 (INC-1) and d1 (INC-2)
-    expect(m.changeFailureRate).toBe(0.5); // 2 / 4
+    expect(m.changeFailureRate).toBe(0.4); // 2 / 5
     expect(m.recoveryHours).toBe(14); // median of 2 and 26
     expect(m.timeToRestoreHours).toBe(2); // median of 2, 2, 1
     expect(m.incidents).toBe(3);
@@ -102,7 +103,7 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
 
     const text = visibleText(doraMessage(report));
     expect(text).toContain('*Lead time for changes*: 24.0 h');
-    expect(text).toContain('*Change failure rate*: 50% (2 of 4)');
+    expect(text).toContain('*Change failure rate*: 40% (2 of 5)');
     expect(text).toContain('*Failed deployment recovery time*: 14.0 h');
     expect(text).toContain('DORA 2023 definitions as Apache DevLake computes them');
   });
@@ -110,11 +111,12 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
   test('day boundaries follow the report time zone; 2021 bands use time to restore', async () => {
     const db = await freshDb();
     await seed(db);
-    // In Tokyo (UTC+9) d2 (15:00Z) and d3 (16:00Z) fall on 11-13: week 1 has two deployment days → median of [2, 1]
+    // In Tokyo (UTC+9) d2 (15:00Z) and d3 (16:00Z) fall on 11-13, and d8 (18:00Z) on 11-21:
+    // week 1 {11-12, 11-13}, week 2 {11-20, 11-21} → median of [2, 2]
     const tokyo = await buildDoraReport(db, { days: 14, now: NOW, timezone: 'Asia/Tokyo', bandSet: '2021' });
-    expect(tokyo.org.current.deploymentDaysPerWeek).toBe(1.5);
+    expect(tokyo.org.current.deploymentDaysPerWeek).toBe(2);
     expect(tokyo.org.bands).toEqual({
-      deploymentFrequency: 'high', // 4 deployments in 14 days ≈ 8.6 a month ≥ 1
+      deploymentFrequency: 'high', // 5 deployments in 14 days ≈ 10.7 a month ≥ 1
       leadTime: 'high', // < 1 week but not < 1 h
       changeFailureRate: 'low', // > 30%
       recovery: 'high', // restore 2 h < 1 day

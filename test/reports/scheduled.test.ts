@@ -98,5 +98,24 @@ describe('scheduled standups, digests and sprint reports (emulated Slack)', () =
       h.emulator.ephemeralsFor(h.users.bob).find((e) => visibleText(e).includes('Standup history')),
     );
     expect(visibleText(history)).toContain('merged acme/api#1; opened acme/api#2');
+    // Searchable: a word of the line finds it; a word of none of alice's lines finds nothing.
+    await h.emulator.command({
+      user: h.users.alice,
+      channel: h.channels.eng,
+      text: `standup history <@${h.users.alice}|alice> merged`,
+    });
+    await h.emulator.waitFor(() =>
+      h.emulator
+        .ephemeralsFor(h.users.alice)
+        .find((e) => visibleText(e).includes('Standup history') && visibleText(e).includes('merged acme/api#1')),
+    );
+    await h.emulator.command({
+      user: h.users.bob,
+      channel: h.channels.eng,
+      text: `standup history <@${h.users.alice}|alice> blocked`,
+    });
+    await h.emulator.waitFor(() =>
+      h.emulator.ephemeralsFor(h.users.bob).find((e) => visibleText(e).includes('No posted standups mention them yet')),
+    );
   });
 });
