@@ -131,7 +131,7 @@ export function bandHistorySpec(points: BandPoint[]): TopLevelSpec {
           domain: ['elite', 'high', 'medium', 'low', 'no data'],
           range: ['#54A24B', '#4C78A8', '#ECA82C', '#E45756', '#DDDDDD'],
         },
-        legend: { orient: 'top-right', direction: 'horizontal' },
+        legend: { orient: 'bottom', direction: 'horizontal' },
       },
     },
   } as TopLevelSpec;
