@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { plainText } from '../../../blocks/text.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createSlackBot, type SlackBot } from '../../../src/slack/bot.js';
 import { CommandRegistry } from '../../../src/slack/commands.js';
@@ -66,15 +67,5 @@ export async function startBotHarness(
 /** Plain text of everything a Block Kit payload shows, for assertions a reader can follow. */
 export function visibleText(payload: { text?: string; blocks?: unknown[] } | undefined): string {
   if (!payload) return '';
-  const parts: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (node && typeof node === 'object') {
-      const obj = node as Record<string, unknown>;
-      if ((obj.type === 'mrkdwn' || obj.type === 'plain_text') && typeof obj.text === 'string') parts.push(obj.text);
-      for (const [key, value] of Object.entries(obj)) if (key !== 'text' || typeof value !== 'string') walk(value);
-    }
-  };
-  walk(payload.blocks ?? []);
-  return parts.length ? parts.join('\n') : (payload.text ?? '');
+  return plainText(payload.blocks ?? []) || (payload.text ?? '');
 }
