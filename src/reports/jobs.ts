@@ -6,7 +6,6 @@ import type { JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import type { Queryable } from '../store/db.js';
-import { burndownSpec, renderPng } from './charts.js';
 import type { Schedules } from './schedules.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup, type PersonDay, type Standup } from './standup.js';
@@ -123,6 +122,7 @@ export function scheduledReportsJob(deps: {
             if (now < dueAt || !(await claim(db, `sprint:${health.source}:${health.id}:${at}`))) continue;
             const message = sprintMessage(health);
             try {
+              const { burndownSpec, renderPng } = await import('./charts.js');
               const id = await uploadPng(
                 slack,
                 await renderPng(burndownSpec(health.name, health.burndown)),

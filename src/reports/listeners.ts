@@ -18,7 +18,7 @@ import type { CommandContext, CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import type { HomeSectionProvider } from '../slack/home.js';
-import { type BandPoint, bandHistorySpec, burndownSpec, doraTrendSpec, renderPng } from './charts.js';
+import type { BandPoint } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
 import { doraBands } from './dora-bands.js';
@@ -49,13 +49,16 @@ async function withNarrative(
 
 /** `/em dora [window] [post #channel]`. */
 /** A chart uploaded to Slack and appended as an image block; a chart that fails leaves the text report intact. */
+type Charts = typeof import('./charts.js');
+
+// Vega and resvg load on the first chart, not at start-up (they weigh tens of MB).
 async function withChart(
   ctx: CommandContext,
   message: SlackMessage,
-  chart: () => Promise<{ png: Buffer; name: string; alt: string } | null>,
+  chart: (charts: Charts) => Promise<{ png: Buffer; name: string; alt: string } | null>,
 ): Promise<SlackMessage> {
   try {
-    const made = await chart();
+    const made = await chart(await import('./charts.js'));
     if (!made) return message;
     const fileId = await uploadPng(ctx.client, made.png, `${made.name}.png`, made.alt);
     return { ...message, blocks: [...message.blocks, fileImageBlock(fileId, made.alt)] };
@@ -73,16 +76,20 @@ export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
       bandSet: settings.bandSet,
       timezone: settings.timezone,
     });
-    const trend = await withChart(ctx, await withNarrative(ctx, doraMessage(report), settings), async () => {
-      if (!report.org.current.deployments) return null;
-      const points = await doraTrend(ctx.db, { from: report.from, to: report.to, timezone: settings.timezone });
-      return {
-        png: await renderPng(doraTrendSpec(points)),
-        name: `dora-${command.days}d`,
-        alt: `Deployments per week and median lead time, last ${command.days} days`,
-      };
-    });
-    return withChart(ctx, trend, async () => {
+    const trend = await withChart(
+      ctx,
+      await withNarrative(ctx, doraMessage(report), settings),
+      async ({ doraTrendSpec, renderPng }) => {
+        if (!report.org.current.deployments) return null;
+        const points = await doraTrend(ctx.db, { from: report.from, to: report.to, timezone: settings.timezone });
+        return {
+          png: await renderPng(doraTrendSpec(points)),
+          name: `dora-${command.days}d`,
+          alt: `Deployments per week and median lead time, last ${command.days} days`,
+        };
+      },
+    );
+    return withChart(ctx, trend, async ({ bandHistorySpec, renderPng }) => {
       if (!report.org.current.deployments) return null;
       const weeks = Math.min(26, Math.max(4, Math.round(command.days / 7)));
       const history = await doraBandHistory(ctx.db, { weeks, bandSet: settings.bandSet, timezone: settings.timezone });
@@ -172,14 +179,17 @@ export function standupCommand(settings?: ReportSettings): CommandHandler<'stand
 export function sprintCommand(settings?: ReportSettings): CommandHandler<'sprint'> {
   return async (ctx, command) => {
     const health = await buildSprintHealth(ctx.db, { agingDays: command.days ?? 3 });
-    return withChart(ctx, await withNarrative(ctx, sprintMessage(health), settings), async () =>
-      health
-        ? {
-            png: await renderPng(burndownSpec(health.name, health.burndown)),
-            name: `burndown-${health.id}`,
-            alt: `${health.name} burndown: points open per day against the ideal line`,
-          }
-        : null,
+    return withChart(
+      ctx,
+      await withNarrative(ctx, sprintMessage(health), settings),
+      async ({ burndownSpec, renderPng }) =>
+        health
+          ? {
+              png: await renderPng(burndownSpec(health.name, health.burndown)),
+              name: `burndown-${health.id}`,
+              alt: `${health.name} burndown: points open per day against the ideal line`,
+            }
+          : null,
     );
   };
 }
