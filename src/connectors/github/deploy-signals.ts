@@ -1,6 +1,8 @@
 import type { Queryable } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
+import { isNotModified } from './client.js';
 import { releaseSchema, type WorkflowRun, workflowRunSchema } from './schemas.js';
+import { type DeploymentRow, upsertDeploymentRow } from './store.js';
 import type { RepoSyncOptions } from './sync.js';
 
 export interface DeploySignals {
@@ -14,8 +16,6 @@ interface SignalCursor {
   etag?: string;
   defaultBranch?: string;
 }
-
-const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
 
 async function saveCiRun(db: Queryable, repo: string, branch: string, run: WorkflowRun) {
   await db.query(
@@ -36,21 +36,7 @@ async function saveCiRun(db: Queryable, repo: string, branch: string, run: Workf
   );
 }
 
-async function storeDeployment(
-  db: Queryable,
-  row: {
-    source: string;
-    id: string;
-    repo: string;
-    environment: string;
-    sha: string;
-    ref: string;
-    createdAt: string;
-    finishedAt: string;
-    state: string;
-  },
-  raw: unknown,
-) {
+async function storeDeployment(db: Queryable, row: DeploymentRow & { finishedAt: string }, raw: unknown) {
   await insertEvents(db, [
     {
       source: row.source,
@@ -62,12 +48,7 @@ async function storeDeployment(
       raw,
     },
   ]);
-  await db.query(
-    `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (source, external_id) DO UPDATE SET state = EXCLUDED.state, finished_at = EXCLUDED.finished_at`,
-    [row.source, row.id, row.repo, row.environment, row.sha, row.ref, row.createdAt, row.finishedAt, row.state],
-  );
+  await upsertDeploymentRow(db, row);
 }
 
 /**

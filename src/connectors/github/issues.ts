@@ -1,6 +1,7 @@
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { upsertWorkItem, type WorkItemRow } from '../../sync/work-items.js';
+import { isNotModified, PER_PAGE } from './client.js';
 import { type Issue, issueSchema } from './schemas.js';
 import type { RepoSyncOptions } from './sync.js';
 
@@ -8,9 +9,6 @@ interface IssuesCursor {
   since?: string;
   etag?: string;
 }
-
-const PER_PAGE = 100;
-const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
 
 export function issueWorkItem(repo: string, issue: Issue): WorkItemRow {
   return {

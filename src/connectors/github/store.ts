@@ -51,6 +51,28 @@ export async function upsertReview(db: Queryable, repo: string, number: number, 
   );
 }
 
+/** A deployment's normalized row, whatever signalled it (GitHub Deployments, workflow runs, releases). */
+export interface DeploymentRow {
+  source: string;
+  id: string;
+  repo: string;
+  environment: string;
+  sha: string;
+  ref: string;
+  createdAt: string;
+  finishedAt: string | null;
+  state: string;
+}
+
+export async function upsertDeploymentRow(db: Queryable, row: DeploymentRow): Promise<void> {
+  await db.query(
+    `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (source, external_id) DO UPDATE SET state = EXCLUDED.state, finished_at = EXCLUDED.finished_at`,
+    [row.source, row.id, row.repo, row.environment, row.sha, row.ref, row.createdAt, row.finishedAt, row.state],
+  );
+}
+
 export async function upsertDeployment(
   db: Queryable,
   repo: string,
@@ -58,21 +80,17 @@ export async function upsertDeployment(
   state: string,
   finishedAt: string | null,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state)
-     VALUES ('github', $1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (source, external_id) DO UPDATE SET state = EXCLUDED.state, finished_at = EXCLUDED.finished_at`,
-    [
-      String(deployment.id),
-      repo,
-      deployment.environment,
-      deployment.sha,
-      deployment.ref,
-      deployment.created_at,
-      finishedAt,
-      state,
-    ],
-  );
+  await upsertDeploymentRow(db, {
+    source: 'github',
+    id: String(deployment.id),
+    repo,
+    environment: deployment.environment,
+    sha: deployment.sha,
+    ref: deployment.ref,
+    createdAt: deployment.created_at,
+    finishedAt,
+    state,
+  });
 }
 
 /** One observed version of a deployment: its raw event and its normalized row, together. Polling and webhooks share it. */

@@ -4,6 +4,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import type { GitHubOctokit } from './client.js';
+import { isNotModified, PER_PAGE } from './client.js';
 import { type DeploySignals, syncDeploySignals } from './deploy-signals.js';
 import { syncGitHubIssues } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
@@ -46,7 +47,6 @@ interface DeploymentsCursor {
   etag?: string;
 }
 
-const PER_PAGE = 100;
 const DETAIL_CONCURRENCY = 10;
 
 /** The items of a list that match their schema (each with its raw payload); the others are dropped. */
@@ -56,8 +56,6 @@ function valid<T>(schema: z.ZodType<T>, items: unknown): { value: T; raw: unknow
     return parsed.success ? [{ value: parsed.data, raw }] : [];
   });
 }
-
-const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
 
 /** One incremental pass over a repository's pull requests (with reviews and commits) and deployments. */
 export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSyncResult> {
