@@ -1,10 +1,3 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-} from '@slack/bolt';
 import {
   type AuditLine,
   approvalsListMessage,
@@ -17,11 +10,9 @@ import { escapeMrkdwn } from '../../blocks/text.js';
 import type { CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import type { HomeSectionProvider } from '../slack/home.js';
+import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { type ApprovalService, approvalView, type DecideOutcome } from './service.js';
 import { getApproval, listApprovals, listAudit } from './store.js';
-
-type ActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
 /** `/em approvals`: what waits for a decision, with buttons on the ones the user may decide. */
 export function approvalsCommand(service: ApprovalService): CommandHandler<'approvals'> {
@@ -88,21 +79,6 @@ export function approvalsHomeSection(service: ApprovalService): HomeSectionProvi
   };
 }
 
-/** Tells the clicker privately: in the conversation of the click when possible, else by DM. */
-async function tellPrivately(args: ActionArgs | ViewArgs, userId: string, text: string) {
-  const body = args.body as { response_url?: string; channel?: { id: string } };
-  if ('respond' in args && body.response_url) {
-    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
-    return;
-  }
-  if (body.channel?.id) {
-    await args.client.chat.postEphemeral({ channel: body.channel.id, user: userId, text });
-    return;
-  }
-  const dm = await args.client.conversations.open({ users: userId });
-  await args.client.chat.postMessage({ channel: dm.channel?.id as string, text });
-}
-
 function describeOutcome(result: DecideOutcome, id: number): string {
   switch (result.outcome) {
     case 'refused':
@@ -123,7 +99,7 @@ const approvalId = (value: string | undefined) => {
 
 /** Approve: ack at once, then decide (atomically; only policy approvers count). */
 export function approveClicked(deps: SlackDeps) {
-  return async (args: ActionArgs) => {
+  return async (args: ButtonArgs) => {
     await args.ack();
     const service = deps.approvals;
     const id = approvalId(args.action.value);
@@ -135,13 +111,13 @@ export function approveClicked(deps: SlackDeps) {
 
 /** Reject: opens a modal for the reason (approvers only; others are refused and audited at once). */
 export function rejectClicked(deps: SlackDeps) {
-  return async (args: ActionArgs) => {
+  return async (args: ButtonArgs) => {
     await args.ack();
     const service = deps.approvals;
     const id = approvalId(args.action.value);
     if (!service || !id) return;
     const row = await getApproval(deps.db, id);
-    if (!row || row.status !== 'proposed') {
+    if (row?.status !== 'proposed') {
       const result: DecideOutcome = row ? { outcome: 'already_decided', approval: row } : { outcome: 'not_found' };
       return tellPrivately(args, args.body.user.id, describeOutcome(result, id));
     }

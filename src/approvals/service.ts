@@ -349,6 +349,26 @@ export class ApprovalService {
   }
 }
 
+/** What the person who asked for an action is told about what policy did with it, in the caller's words. */
+export function describeProposal(
+  result: ProposeOutcome,
+  words: { done: string; pending: string; duplicate: string; failed: string },
+): string {
+  switch (result.outcome) {
+    case 'executed':
+      return `:white_check_mark: ${words.done}`;
+    case 'proposed':
+      return `:hourglass_flowing_sand: ${words.pending}`;
+    case 'duplicate':
+      return `:information_source: ${words.duplicate}`;
+    case 'denied':
+    case 'dry_run':
+      return `:no_entry: ${result.decision.reason}.`;
+    default:
+      return `:warning: ${words.failed}: ${result.approval.last_error ?? 'unknown error'}`;
+  }
+}
+
 /** A reason a person can read; never a token or a stack. */
 export function describeActionError(err: unknown): string {
   if (err instanceof PermanentActionError) return err.message;

@@ -1,23 +1,18 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-} from '@slack/bolt';
 import type { SlackMessage } from '../../blocks/help.js';
 import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
 import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
 import { escapeMrkdwn, narrativeBlock, plainText } from '../../blocks/text.js';
+import { describeProposal } from '../approvals/service.js';
 import { personBy } from '../identity/store.js';
 import type { SignalRow } from '../signals/store.js';
 import type { CommandContext, CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import type { HomeSectionProvider } from '../slack/home.js';
+import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import type { BandPoint } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
@@ -238,24 +233,14 @@ const NUDGE_TO = { review_bottleneck: 'reviewer', stale_pr: 'author', aging_bloc
 
 /** Nudge on a triage item: a DM to the person who can act, proposed through policy like any other action. */
 export function triageNudge(deps: SlackDeps) {
-  return async (args: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
+  return async (args: ButtonArgs) => {
     await args.ack();
     const userId = args.body.user.id;
-    const tell = async (text: string) => {
-      if (args.body.response_url) await args.respond({ response_type: 'ephemeral', replace_original: false, text });
-      else {
-        const dm = await args.client.conversations.open({ users: userId });
-        await args.client.chat.postMessage({ channel: dm.channel?.id as string, text });
-      }
-    };
-    const { rows } = await deps.db.query<SignalRow>("SELECT * FROM signals WHERE id = $1 AND status = 'open'", [
-      Number(args.action.value),
-    ]);
-    const signal = rows[0];
+    const signal = await openSignal(deps.db, Number(args.action.value));
     const role = signal ? NUDGE_TO[signal.kind as keyof typeof NUDGE_TO] : undefined;
     const to = role ? signal?.target[role] : undefined;
     if (!signal || !to || !deps.approvals)
-      return tell(':grey_question: That item is no longer open; nothing to nudge.');
+      return tellPrivately(args, userId, ':grey_question: That item is no longer open; nothing to nudge.');
     const owner = (await personBy(deps.db, to.source, to.id))?.slack ?? null;
     const day = new Date().toISOString().slice(0, 10);
     const result = await deps.approvals.propose({
@@ -273,17 +258,16 @@ export function triageNudge(deps: SlackDeps) {
       subjectOwner: owner,
       idempotencyKey: `nudge:${signal.id}:${day}`,
     });
-    const outcome =
-      result.outcome === 'executed'
-        ? `:white_check_mark: Nudged ${to.id}.`
-        : result.outcome === 'proposed'
-          ? ':hourglass_flowing_sand: Nudges need approval here; it was sent to the approvers.'
-          : result.outcome === 'duplicate'
-            ? `:information_source: ${to.id} was already nudged about this today.`
-            : result.outcome === 'denied' || result.outcome === 'dry_run'
-              ? `:no_entry: ${result.decision.reason}.`
-              : `:warning: The nudge could not be sent: ${'approval' in result ? (result.approval.last_error ?? 'unknown error') : 'unknown error'}`;
-    await tell(outcome);
+    await tellPrivately(
+      args,
+      userId,
+      describeProposal(result, {
+        done: `Nudged ${to.id}.`,
+        pending: 'Nudges need approval here; it was sent to the approvers.',
+        duplicate: `${to.id} was already nudged about this today.`,
+        failed: 'The nudge could not be sent',
+      }),
+    );
   };
 }
 
@@ -330,18 +314,11 @@ async function openSignal(db: SlackDeps['db'], id: number): Promise<SignalRow | 
 
 /** "Request review" on a stale PR in triage: a modal to pick the reviewer. */
 export function triageRequestReview(deps: SlackDeps) {
-  return async (args: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs) => {
+  return async (args: ButtonArgs) => {
     await args.ack();
     const signal = await openSignal(deps.db, Number(args.action.value));
-    if (!signal?.target.repo || !signal.target.number) {
-      if (args.body.response_url)
-        await args.respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: 'That pull request no longer needs a review.',
-        });
-      return;
-    }
+    if (!signal?.target.repo || !signal.target.number)
+      return tellPrivately(args, args.body.user.id, 'That pull request no longer needs a review.');
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
       view: requestReviewModal(signal.id, signal.title) as never,
@@ -351,7 +328,7 @@ export function triageRequestReview(deps: SlackDeps) {
 
 /** The reviewer picked: their GitHub account is requested on the PR, through policy (often: approval first). */
 export function requestReviewSubmitted(deps: SlackDeps) {
-  return async (args: SlackViewMiddlewareArgs & AllMiddlewareArgs) => {
+  return async (args: ViewArgs) => {
     const values = args.view.state.values as Record<string, Record<string, { selected_user?: string | null }>>;
     const reviewer = values.reviewer?.reviewer?.selected_user;
     const github = reviewer ? (await personBy(deps.db, 'slack', reviewer))?.github : undefined;
@@ -367,31 +344,28 @@ export function requestReviewSubmitted(deps: SlackDeps) {
     const signal = await openSignal(deps.db, Number(args.view.private_metadata));
     const repo = signal?.target.repo;
     const number = signal?.target.number;
-    let text = ':grey_question: That pull request no longer needs a review.';
-    if (signal && repo && number && deps.approvals) {
-      const result = await deps.approvals.propose({
-        action: 'github.request_reviewers',
-        params: { repo, number, reviewers: [github] },
-        summary: `Request ${github} as reviewer on ${repo}#${number}`,
-        rule: signal.rule,
-        severity: signal.severity,
-        repo,
-        signalId: signal.id,
-        requestedBy: userId,
-        idempotencyKey: `request-review:${signal.id}:${github}`,
-      });
-      text =
-        result.outcome === 'executed'
-          ? `:white_check_mark: Requested ${github} on ${repo}#${number}.`
-          : result.outcome === 'proposed'
-            ? `:hourglass_flowing_sand: Requesting ${github} on ${repo}#${number} needs approval; it was sent to the approvers.`
-            : result.outcome === 'duplicate'
-              ? `:information_source: ${github} was already requested on ${repo}#${number}.`
-              : result.outcome === 'denied' || result.outcome === 'dry_run'
-                ? `:no_entry: ${result.decision.reason}.`
-                : `:warning: The request failed: ${'approval' in result ? (result.approval.last_error ?? 'unknown error') : 'unknown error'}`;
-    }
-    const dm = await args.client.conversations.open({ users: userId });
-    await args.client.chat.postMessage({ channel: dm.channel?.id as string, text });
+    if (!signal || !repo || !number || !deps.approvals)
+      return tellPrivately(args, userId, ':grey_question: That pull request no longer needs a review.');
+    const result = await deps.approvals.propose({
+      action: 'github.request_reviewers',
+      params: { repo, number, reviewers: [github] },
+      summary: `Request ${github} as reviewer on ${repo}#${number}`,
+      rule: signal.rule,
+      severity: signal.severity,
+      repo,
+      signalId: signal.id,
+      requestedBy: userId,
+      idempotencyKey: `request-review:${signal.id}:${github}`,
+    });
+    await tellPrivately(
+      args,
+      userId,
+      describeProposal(result, {
+        done: `Requested ${github} on ${repo}#${number}.`,
+        pending: `Requesting ${github} on ${repo}#${number} needs approval; it was sent to the approvers.`,
+        duplicate: `${github} was already requested on ${repo}#${number}.`,
+        failed: 'The request failed',
+      }),
+    );
   };
 }
