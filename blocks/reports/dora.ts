@@ -1,5 +1,5 @@
 import { Blocks, Message } from 'slack-block-builder';
-import type { Band, Bands } from '../../src/reports/dora-bands.js';
+import { type Band, type BandSet, recoveryFor } from '../../src/reports/dora-bands.js';
 import type { DoraReport, DoraScope } from '../../src/reports/dora-report.js';
 import type { SlackMessage } from '../help.js';
 import { escapeMrkdwn, truncate } from '../text.js';
@@ -22,11 +22,12 @@ const pct = (r: number | null) => (r === null ? '–' : `${Math.round(r * 100)}%
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 const was = (now: string, before: string) => (now === before ? '' : ` (was ${before})`);
 
-function keyLines(s: DoraScope, bands: Bands, recoveryLabel: string): string[] {
+function keyLines(s: DoraScope, set: BandSet, recoveryLabel: string): string[] {
+  const bands = s.bands;
   const c = s.current;
   const p = s.previous;
-  const recovery = recoveryLabel.startsWith('Failed') ? c.recoveryHours : c.timeToRestoreHours;
-  const recoveryBefore = recoveryLabel.startsWith('Failed') ? p.recoveryHours : p.timeToRestoreHours;
+  const recovery = recoveryFor(c, set);
+  const recoveryBefore = recoveryFor(p, set);
   return [
     `• *Deployment frequency*: ${num(c.deploymentDaysPerWeek)} deployment days/week, ${c.deployments} deployments${was(num(c.deploymentDaysPerWeek), num(p.deploymentDaysPerWeek))} — ${band(bands.deploymentFrequency)}`,
     `• *Lead time for changes*: ${hours(c.leadTimeHours)}${was(hours(c.leadTimeHours), hours(p.leadTimeHours))} — ${band(bands.leadTime)}`,
@@ -40,7 +41,7 @@ export function doraMessage(report: DoraReport): SlackMessage {
   const recoveryLabel = report.bandSet === '2023' ? 'Failed deployment recovery time' : 'Time to restore';
   const repoLines = report.repos.map((r) => {
     const c = r.current;
-    return `\`${escapeMrkdwn(r.name)}\` ${num(c.deploymentDaysPerWeek)} days/wk · lead ${hours(c.leadTimeHours)} · CFR ${pct(c.changeFailureRate)} · recovery ${hours(report.bandSet === '2023' ? c.recoveryHours : c.timeToRestoreHours)}`;
+    return `\`${escapeMrkdwn(r.name)}\` ${num(c.deploymentDaysPerWeek)} days/wk · lead ${hours(c.leadTimeHours)} · CFR ${pct(c.changeFailureRate)} · recovery ${hours(recoveryFor(c, report.bandSet))}`;
   });
   const definitions =
     report.bandSet === '2023'
@@ -54,7 +55,7 @@ export function doraMessage(report: DoraReport): SlackMessage {
       Blocks.Section({
         text:
           report.org.current.deployments || report.org.current.leadTimeHours !== null
-            ? keyLines(report.org, report.org.bands, recoveryLabel).join('\n')
+            ? keyLines(report.org, report.bandSet, recoveryLabel).join('\n')
             : '_No deployments or merged pull requests in this window yet. Connect GitHub deployments in sources.yml._',
       }),
       ...(repoLines.length

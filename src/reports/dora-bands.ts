@@ -1,3 +1,5 @@
+import type { DoraMetrics } from './dora.js';
+
 /** DORA performance bands, as Apache DevLake implements the 2023 report (and the 2021 one, by config). Pure. */
 export type Band = 'elite' | 'high' | 'medium' | 'low';
 export type BandSet = '2023' | '2021';
@@ -79,4 +81,9 @@ export function doraBands(keys: DoraKeys, set: BandSet = '2023'): Bands {
     changeFailureRate: atMost(keys.changeFailureRate, [0.05, 0.1, 0.15]),
     recovery: below(keys.recoveryHours, [1, DAY, WEEK]),
   };
+}
+
+/** The recovery figure a band set uses: 2023 from the causing deployment, 2021 from the incident's opening. */
+export function recoveryFor(m: DoraMetrics, set: BandSet): number | null {
+  return set === '2023' ? m.recoveryHours : m.timeToRestoreHours;
 }

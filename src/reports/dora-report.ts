@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import { type DoraMetrics, doraMetrics } from './dora.js';
-import { type BandSet, type Bands, doraBands } from './dora-bands.js';
+import { type BandSet, type Bands, doraBands, recoveryFor } from './dora-bands.js';
 
 export interface DoraScope {
   name: string;
@@ -20,14 +20,14 @@ export interface DoraReport {
 
 const MAX_REPOS = 12;
 
-function bandsOf(m: DoraMetrics, set: BandSet): Bands {
+export function bandsOf(m: DoraMetrics, set: BandSet): Bands {
   return doraBands(
     {
       deploymentDaysPerWeek: m.deployments ? m.deploymentDaysPerWeek : null,
       deploymentsPerMonth: m.deploymentsPerMonth,
       leadTimeHours: m.leadTimeHours,
       changeFailureRate: m.changeFailureRate,
-      recoveryHours: set === '2023' ? m.recoveryHours : m.timeToRestoreHours,
+      recoveryHours: recoveryFor(m, set),
     },
     set,
   );

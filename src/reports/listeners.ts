@@ -16,8 +16,8 @@ import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-
 import type { BandPoint } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
-import { doraBands } from './dora-bands.js';
-import { buildDoraReport, doraBandHistory } from './dora-report.js';
+import { recoveryFor } from './dora-bands.js';
+import { bandsOf, buildDoraReport, doraBandHistory } from './dora-report.js';
 import { narrate } from './narrative.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup } from './standup.js';
@@ -120,22 +120,13 @@ export function doraHomeSection(settings: ReportSettings): HomeSectionProvider {
       });
       if (!c.deployments && c.leadTimeHours === null)
         return { lines: [], empty: 'No deployments are synced yet: connect GitHub in sources.yml.' };
-      const b = doraBands(
-        {
-          deploymentDaysPerWeek: c.deploymentDaysPerWeek,
-          deploymentsPerMonth: c.deploymentsPerMonth,
-          leadTimeHours: c.leadTimeHours,
-          changeFailureRate: c.changeFailureRate,
-          recoveryHours: settings.bandSet === '2023' ? c.recoveryHours : c.timeToRestoreHours,
-        },
-        settings.bandSet,
-      );
+      const b = bandsOf(c, settings.bandSet);
       return {
         lines: [
           `Deploys: *${c.deploymentDaysPerWeek}* days/week (${c.deployments} in all) · ${b.deploymentFrequency ?? '–'}`,
           `Lead time: *${hours(c.leadTimeHours)}* · ${b.leadTime ?? '–'}`,
           `Change failure rate: *${c.changeFailureRate === null ? '–' : `${Math.round(c.changeFailureRate * 100)}%`}* · ${b.changeFailureRate ?? '–'}`,
-          `Recovery: *${hours(settings.bandSet === '2023' ? c.recoveryHours : c.timeToRestoreHours)}* · ${b.recovery ?? '–'}`,
+          `Recovery: *${hours(recoveryFor(c, settings.bandSet))}* · ${b.recovery ?? '–'}`,
         ],
         empty: '',
       };
