@@ -1,5 +1,5 @@
 import { type BlockBuilder, Blocks, Elements, HomeTab } from 'slack-block-builder';
-import { truncate } from './text.js';
+import { slackDate, truncate } from './text.js';
 
 export const HOME_REFRESH_ACTION = 'home_refresh';
 
@@ -28,9 +28,7 @@ export function homeView(data: HomeData): { type: 'home'; blocks: unknown[] } {
     Blocks.Actions({ blockId: 'home_actions' }).elements(
       Elements.Button({ text: 'Refresh', actionId: HOME_REFRESH_ACTION, value: 'refresh' }),
     ),
-    Blocks.Context().elements(
-      `Updated <!date^${Math.floor(data.updatedAt.getTime() / 1000)}^{date_short_pretty} at {time}|${data.updatedAt.toISOString()}>`,
-    ),
+    Blocks.Context().elements(`Updated ${slackDate(data.updatedAt, '{date_short_pretty} at {time}')}`),
   ];
   for (const section of data.sections) {
     const shown = section.lines.slice(0, MAX_LINES_PER_SECTION);

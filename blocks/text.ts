@@ -40,3 +40,8 @@ export function narrativeBlock(text: string): Record<string, unknown> {
     ],
   };
 }
+
+/** A date Slack shows in each reader's own time zone (`format` uses Slack's tokens); `fallback` for old clients. */
+export function slackDate(d: Date, format = '{date_short_pretty} {time}', fallback = d.toISOString()): string {
+  return `<!date^${Math.floor(d.getTime() / 1000)}^${format}|${fallback}>`;
+}

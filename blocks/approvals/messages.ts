@@ -1,6 +1,6 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, truncate } from '../text.js';
+import { escapeMrkdwn, slackDate, truncate } from '../text.js';
 
 export const APPROVE_ACTION = 'approval_approve';
 export const REJECT_ACTION = 'approval_reject';
@@ -29,7 +29,7 @@ export interface ApprovalView {
 
 const who = (id: string) =>
   /^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : /^S[A-Z0-9]+$/.test(id) ? `<!subteam^${id}>` : escapeMrkdwn(id);
-const when = (d: Date) => `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${d.toISOString()}>`;
+const when = (d: Date) => slackDate(d);
 
 /** Evidence as short "key: value" lines; values are data from PRs and tickets, so they are escaped. */
 function evidenceLines(evidence: Record<string, unknown>): string {

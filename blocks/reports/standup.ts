@@ -1,7 +1,7 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { Standup } from '../../src/reports/standup.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, truncate } from '../text.js';
+import { escapeMrkdwn, slackDate, truncate } from '../text.js';
 
 const link = (label: string, url: string | null) => (url ? `<${url}|${escapeMrkdwn(label)}>` : escapeMrkdwn(label));
 const list = (items: string[], max = 5) =>
@@ -43,8 +43,7 @@ export function standupHistoryMessage(
   user: string,
   rows: { posted_at: Date; team: string; summary: string }[],
 ): SlackMessage {
-  const when = (d: Date) =>
-    `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty}|${d.toISOString().slice(0, 10)}>`;
+  const when = (d: Date) => slackDate(d, '{date_short_pretty}', d.toISOString().slice(0, 10));
   const body = rows.length
     ? rows
         .map((r) => `${when(r.posted_at)} _${escapeMrkdwn(r.team)}_: ${escapeMrkdwn(truncate(r.summary, 300))}`)
