@@ -139,6 +139,7 @@ export class PolicyBook {
   private readonly files: YamlDirectory<LoadedPolicy[]>;
   policies: LoadedPolicy[] = [];
   problems: string[] = [];
+  private reloadedAt = 0;
 
   constructor(dir: string) {
     this.files = new YamlDirectory(dir, (text, file) => {
@@ -151,7 +152,13 @@ export class PolicyBook {
     const { values, problems } = this.files.reload();
     this.policies = values.flatMap((v) => v.value);
     this.problems = problems;
+    this.reloadedAt = Date.now();
     return this;
+  }
+
+  /** The policies as of at most `maxAgeMs` ago: a burst of proposals reads the files once, edits still apply within a second. */
+  fresh(maxAgeMs = 1000): this {
+    return Date.now() - this.reloadedAt < maxAgeMs ? this : this.reload();
   }
 
   decide(input: PolicyInput): PolicyDecision {

@@ -96,7 +96,7 @@ export class ApprovalService {
 
   async propose(request: ActionRequest): Promise<ProposeOutcome> {
     const { db, logger } = this.deps;
-    const decision = this.deps.policies.reload().decide({
+    const decision = this.deps.policies.fresh().decide({
       action: request.action,
       rule: request.rule,
       severity: request.severity,
