@@ -118,10 +118,10 @@ export function githubSyncJobs(
   const connector =
     appId && privateKey
       ? once(async () => {
-          const [{ createGitHubApp, instrument }, { syncGitHubRepo }] = await Promise.all([
-            import('../connectors/github/client.js'),
-            import('../connectors/github/sync.js'),
-          ]);
+          // One after the other: sync.js imports client.js too, and two loads of one module graph at once trip
+          // Jest's ESM loader ("request … is not in cache").
+          const { createGitHubApp, instrument } = await import('../connectors/github/client.js');
+          const { syncGitHubRepo } = await import('../connectors/github/sync.js');
           return { app: createGitHubApp({ appId, privateKey, baseUrl, logger }), instrument, syncGitHubRepo };
         })
       : undefined;
@@ -178,10 +178,8 @@ export function jiraSyncJobs(
   const connector =
     host && email && apiToken
       ? once(async () => {
-          const [{ createJiraClients }, { syncJira }] = await Promise.all([
-            import('../connectors/jira/client.js'),
-            import('../connectors/jira/sync.js'),
-          ]);
+          const { createJiraClients } = await import('../connectors/jira/client.js');
+          const { syncJira } = await import('../connectors/jira/sync.js');
           return { clients: createJiraClients({ host, email, apiToken }), syncJira };
         })
       : undefined;
