@@ -7,6 +7,9 @@ import { ApprovalService } from './approvals/service.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
 import { linkSlackUsersJob } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
+import { incidentsJob } from './incidents/jobs.js';
+import { incidentCommand, incidentsHomeSection } from './incidents/listeners.js';
+import { IncidentService } from './incidents/service.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
@@ -16,7 +19,6 @@ import { scheduledReportsJob } from './reports/jobs.js';
 import {
   doraCommand,
   doraHomeSection,
-  incidentsHomeSection,
   myWorkHomeSection,
   sprintCommand,
   sprintHomeSection,
@@ -49,6 +51,7 @@ export interface App {
   slack?: SlackBot;
   signals: SignalEngine;
   approvals: ApprovalService;
+  incidents: IncidentService;
   stop(): Promise<void>;
 }
 
@@ -81,6 +84,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
     const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
     const signals = new SignalEngine({ db, logger, rules, approvals });
+    const incidents = new IncidentService({
+      db,
+      logger,
+      slack: () => clients.slack,
+      policies,
+      approvals,
+      timezone: config.REPORTS_TIMEZONE,
+      model: chatModelFactory(config),
+    });
 
     const reportSettings = {
       bandSet: config.DORA_BANDS,
@@ -96,7 +108,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       .register('dora', doraCommand(reportSettings))
       .register('triage', triageCommand(signals))
       .register('standup', standupCommand(reportSettings))
-      .register('sprint', sprintCommand(reportSettings));
+      .register('sprint', sprintCommand(reportSettings))
+      .register('incident', incidentCommand(incidents));
     const home = placeholderSections().map((section) =>
       section.id === 'signals'
         ? signalsHomeSection()
@@ -111,7 +124,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
                 : section,
     );
     home.splice(1, 0, myWorkHomeSection());
-    const deps: SlackDeps = { db, logger, commands, home, approvals };
+    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents };
     const slack =
       slackMode(config) === 'slack'
         ? (await import('./slack/bot.js')).createSlackBot(
@@ -130,6 +143,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       heartbeatJob(workerName),
       signalsJob(signals, `${Math.max(1, Math.round(config.SIGNALS_TICK_MS / 1000))} seconds`),
       approvalsJob(approvals),
+      incidentsJob(incidents, `${Math.max(1, Math.round(config.INCIDENTS_TICK_MS / 1000))} seconds`),
       scheduledReportsJob({ schedules, slack: () => clients.slack, logger }),
       purgeSlackDeliveriesJob,
       ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
@@ -218,7 +232,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     } else {
       logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, slack, signals, approvals, stop };
+    return { db, scheduler, http, slack, signals, approvals, incidents, stop };
   } catch (err) {
     await stop();
     throw err;

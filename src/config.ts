@@ -63,6 +63,8 @@ export const configSchema = z.object({
     }),
   /** How often rules are checked for being due (each rule still runs on its own schedule). */
   SIGNALS_TICK_MS: positiveMs.default(60_000),
+  /** How often incident nudges, status-update reminders and archiving are checked. */
+  INCIDENTS_TICK_MS: positiveMs.default(30_000),
   /** First wait before an approved action that failed is tried again (doubling, at most 5 attempts). */
   ACTION_RETRY_BASE_MS: positiveMs.default(30_000),
   GITHUB_APP_ID: optionalString.pipe(z.string().regex(/^\d+$/, { error: 'must be the numeric App ID' }).optional()),

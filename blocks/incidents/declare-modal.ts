@@ -1,13 +1,9 @@
 import { Bits, Blocks, Elements, Modal } from 'slack-block-builder';
+import { INCIDENT_SEVERITIES } from '../../src/incidents/model.js';
 import { truncate } from '../text.js';
 
 export const DECLARE_MODAL = 'declare_incident_modal';
-export const SEVERITIES = [
-  { value: 'SEV1', label: 'SEV1 — critical: customers cannot use the product' },
-  { value: 'SEV2', label: 'SEV2 — major: a core feature is down or degraded' },
-  { value: 'SEV3', label: 'SEV3 — minor: limited impact, workaround exists' },
-  { value: 'SEV4', label: 'SEV4 — low: cosmetic or internal only' },
-] as const;
+export const SEVERITIES = INCIDENT_SEVERITIES;
 
 export interface DeclareModalData {
   title?: string;
@@ -31,11 +27,13 @@ export function declareIncidentModal(data: DeclareModalData = {}): Record<string
           maxLength: 80,
         }),
       ),
-      Blocks.Input({ label: 'Severity', blockId: 'severity' }).element(
-        Elements.StaticSelect({ actionId: 'severity', placeholder: 'Choose a severity' }).options(
-          SEVERITIES.map((s) => Bits.Option({ text: truncate(s.label, 75), value: s.value })),
+      Blocks.Input({ label: 'Severity', blockId: 'severity', hint: 'Not sure yet? Leave it; I will remind you.' })
+        .optional()
+        .element(
+          Elements.StaticSelect({ actionId: 'severity', placeholder: 'Choose a severity' }).options(
+            SEVERITIES.map((s) => Bits.Option({ text: truncate(s.label, 75), value: s.value })),
+          ),
         ),
-      ),
       Blocks.Input({ label: 'Affected service', blockId: 'service' })
         .optional()
         .element(Elements.TextInput({ actionId: 'service', placeholder: 'checkout-api' })),

@@ -8,14 +8,10 @@ import { homeView } from '../../blocks/home.js';
 import { approvalsHomeSection } from '../../src/approvals/listeners.js';
 import { PolicyBook } from '../../src/approvals/policies.js';
 import { ApprovalService } from '../../src/approvals/service.js';
+import { incidentsHomeSection } from '../../src/incidents/listeners.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { buildDoraReport } from '../../src/reports/dora-report.js';
-import {
-  doraHomeSection,
-  incidentsHomeSection,
-  myWorkHomeSection,
-  sprintHomeSection,
-} from '../../src/reports/listeners.js';
+import { doraHomeSection, myWorkHomeSection, sprintHomeSection } from '../../src/reports/listeners.js';
 import { buildSprintHealth } from '../../src/reports/sprint.js';
 import { buildStandup } from '../../src/reports/standup.js';
 import { buildTriage } from '../../src/reports/triage.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type IncidentSettings, incidentPolicySchema, incidentSettings } from '../incidents/settings.js';
 import { ACTION_KINDS, SEVERITIES, type Severity } from '../signals/rules.js';
 import { intervalString, intervalToMs, parseYaml, YamlDirectory } from '../yaml-file.js';
 
@@ -37,7 +38,9 @@ export const policiesFileSchema = z
   .object({
     /** Log what would happen instead of doing it. */
     dry_run: z.boolean().default(false),
-    policies: z.array(policySchema),
+    policies: z.array(policySchema).default([]),
+    /** How the incident co-pilot runs incidents (announcements, on-call, cadence, archive). One file may set it. */
+    incidents: incidentPolicySchema.optional(),
   })
   .strict();
 
@@ -136,22 +139,33 @@ export function decide(policies: LoadedPolicy[], input: PolicyInput): PolicyDeci
 
 /** The policies in `policies/*.yml`, re-read on demand; invalid files keep their last valid policies. */
 export class PolicyBook {
-  private readonly files: YamlDirectory<LoadedPolicy[]>;
+  private readonly files: YamlDirectory<{ policies: LoadedPolicy[]; incidents?: IncidentSettings }>;
   policies: LoadedPolicy[] = [];
+  incidents: IncidentSettings = incidentSettings(undefined);
   problems: string[] = [];
   private reloadedAt = 0;
 
   constructor(dir: string) {
     this.files = new YamlDirectory(dir, (text, file) => {
       const parsed = parseYaml(policiesFileSchema, text, file);
-      return parsed.policies.map((policy, index) => ({ policy, file, index, dryRun: parsed.dry_run }));
+      return {
+        policies: parsed.policies.map((policy, index) => ({ policy, file, index, dryRun: parsed.dry_run })),
+        ...(parsed.incidents ? { incidents: incidentSettings(parsed.incidents) } : {}),
+      };
     });
   }
 
   reload(): this {
     const { values, problems } = this.files.reload();
-    this.policies = values.flatMap((v) => v.value);
-    this.problems = problems;
+    this.policies = values.flatMap((v) => v.value.policies);
+    const withIncidents = values.filter((v) => v.value.incidents);
+    this.incidents = withIncidents[0]?.value.incidents ?? incidentSettings(undefined);
+    this.problems = [
+      ...problems,
+      ...withIncidents
+        .slice(1)
+        .map((v) => `${v.file}: incidents: only one policies file may set incidents (${withIncidents[0]?.file} does)`),
+    ];
     this.reloadedAt = Date.now();
     return this;
   }

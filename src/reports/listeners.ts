@@ -201,25 +201,6 @@ export function sprintHomeSection(): HomeSectionProvider {
   };
 }
 
-export function incidentsHomeSection(): HomeSectionProvider {
-  return {
-    id: 'incidents',
-    title: 'Incidents',
-    async load({ db }) {
-      const { rows } = await db.query<{ title: string; url: string | null; severity: string | null }>(
-        "SELECT title, url, severity FROM incidents WHERE status = 'open' ORDER BY opened_at DESC LIMIT 8",
-      );
-      return {
-        lines: rows.map((r) => {
-          const title = escapeMrkdwn(r.title);
-          return `${r.severity ? `[${escapeMrkdwn(r.severity)}] ` : ''}${r.url ? `<${r.url}|${title}>` : title}`;
-        }),
-        empty: 'No open incidents.',
-      };
-    },
-  };
-}
-
 const NUDGE_TO = { review_bottleneck: 'reviewer', stale_pr: 'author', aging_blocked: 'assignee' } as const;
 
 /** Nudge on a triage item: a DM to the person who can act, proposed through policy like any other action. */

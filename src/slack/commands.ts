@@ -10,6 +10,8 @@ export interface CommandContext {
   client: WebClient;
   db: Db;
   logger: Logger;
+  /** Present for slash commands: opens a modal within Slack's 3 s. */
+  triggerId?: string;
   /** Replaces the "working on it" message with progress text while long work goes on. */
   progress(text: string): Promise<void>;
 }

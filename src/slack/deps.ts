@@ -1,4 +1,5 @@
 import type { ApprovalService } from '../approvals/service.js';
+import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import type { CommandRegistry } from './commands.js';
@@ -12,4 +13,6 @@ export interface SlackDeps {
   home: HomeSectionProvider[];
   /** Present when policies are loaded: approve/reject buttons and the reject modal go here. */
   approvals?: ApprovalService;
+  /** Present when Slack is connected: the incident co-pilot's buttons, modals and channel events go here. */
+  incidents?: IncidentService;
 }

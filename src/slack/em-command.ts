@@ -59,7 +59,8 @@ export const COMMANDS: CommandHelp[] = [
   },
   {
     name: 'incident',
-    usage: 'incident start <title> | list | note <text> | timeline | update | resolve',
+    usage:
+      'incident start <title> | list | note <text> | action <text> | timeline | update | roles | severity [SEV1-4] | resolve',
     summary: 'incident co-pilot',
   },
   { name: 'sources', usage: 'sources', summary: 'sync status of GitHub, Jira, Linear, Confluence' },
@@ -178,18 +179,18 @@ export function parseEmCommand(rawText: string): ParseResult {
     }
     case 'incident': {
       const [action = '', ...rest] = words;
-      const actions = ['start', 'list', 'note', 'timeline', 'update', 'resolve', 'roles', 'severity'];
+      const actions = ['start', 'list', 'note', 'action', 'timeline', 'update', 'resolve', 'roles', 'severity'];
       if (!actions.includes(action.toLowerCase())) {
         return invalid(`usage: \`/em incident ${actions.join(' | ')}\``);
       }
       const detail = rest.join(' ');
-      if ((action === 'start' || action === 'note') && detail.length === 0) {
-        return invalid(
-          action === 'start'
-            ? 'give the incident a title: `/em incident start checkout is failing`'
-            : 'a note needs text: `/em incident note rolled back v1.42`',
-        );
-      }
+      const needsText = {
+        start: 'give the incident a title: `/em incident start checkout is failing`',
+        note: 'a note needs text: `/em incident note rolled back v1.42`',
+        action: 'an action item needs text: `/em incident action add an alert on queue depth`',
+      } as Record<string, string>;
+      const missing = needsText[action.toLowerCase()];
+      if (missing && detail.length === 0) return invalid(missing);
       return { ok: true, command: { name, action: action.toLowerCase(), text: detail } };
     }
     case 'policy':

@@ -50,7 +50,7 @@ describe('App Home, buttons, shortcuts and modals (emulated Slack)', () => {
     expect(String(dm.args.text)).toContain('`/em ask` is not configured yet');
   });
 
-  test('"Declare incident" on a message opens a modal prefilled from it; a missing severity is refused', async () => {
+  test('"Declare incident" on a message opens a modal prefilled from it; a too-short title is refused', async () => {
     const message = await h.emulator.userPosts({
       user: h.users.bob,
       channel: h.channels.eng,
@@ -64,8 +64,11 @@ describe('App Home, buttons, shortcuts and modals (emulated Slack)', () => {
     });
     const modal = await h.emulator.waitFor(() => h.emulator.topModalOf(h.users.bob));
     expect(JSON.stringify(modal.blocks)).toContain('checkout is returning 500s');
-    const refused = await h.emulator.submitView({ user: h.users.bob, values: { title: 'checkout is returning 500s' } });
-    expect(refused.ack).toEqual({ response_action: 'errors', errors: { severity: 'Choose a severity.' } });
+    const refused = await h.emulator.submitView({ user: h.users.bob, values: { title: 'x' } });
+    expect(refused.ack).toEqual({
+      response_action: 'errors',
+      errors: { title: 'Give the incident a title of at least 3 characters.' },
+    });
     const ok = await h.emulator.submitView({
       user: h.users.bob,
       values: { title: 'checkout is returning 500s', severity: 'SEV2' },

@@ -38,6 +38,7 @@ export function emCommand(deps: SlackDeps) {
         {
           userId: command.user_id,
           channelId: command.channel_id,
+          triggerId: command.trigger_id,
           client,
           db: deps.db,
           logger: deps.logger.child({ command: name }),

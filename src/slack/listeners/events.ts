@@ -1,10 +1,12 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { timelineFiles } from '../../incidents/model.js';
 import { insertEvents } from '../../sync/store.js';
 import type { SlackDeps } from '../deps.js';
 import { publishHome } from '../home.js';
 
 type EventArgs<T extends string> = SlackEventMiddlewareArgs<T> & AllMiddlewareArgs;
 
+const PIN = 'pushpin';
 const tsDate = (ts: string) => new Date(Math.round(Number(ts) * 1000));
 
 export function appHomeOpened(deps: SlackDeps) {
@@ -37,6 +39,16 @@ export function messagePosted(deps: SlackDeps) {
         raw: e,
       },
     ]);
+    if (!deps.incidents) return;
+    if (kind === 'message_changed' && changed)
+      await deps.incidents.messageEdited(
+        e.channel,
+        String(changed.ts),
+        String(changed.text ?? ''),
+        Array.isArray(changed.files) ? timelineFiles(changed.files) : null,
+        tsDate(e.ts),
+      );
+    if (kind === 'message_deleted') await deps.incidents.messageDeleted(e.channel, String(e.deleted_ts));
   };
 }
 
@@ -55,6 +67,16 @@ export function reactionAdded(deps: SlackDeps) {
         raw: event,
       },
     ]);
+    if (event.reaction === PIN && item.channel && item.ts)
+      await deps.incidents?.pinMessage(item.channel, item.ts, event.user);
+  };
+}
+
+/** Taking the :pushpin: off a message takes it off the incident timeline. */
+export function reactionRemoved(deps: SlackDeps) {
+  return async ({ event }: EventArgs<'reaction_removed'>) => {
+    const item = event.item as { channel?: string; ts?: string };
+    if (event.reaction === PIN && item.channel && item.ts) await deps.incidents?.unpinMessage(item.channel, item.ts);
   };
 }
 

@@ -2,18 +2,30 @@ import type { App } from '@slack/bolt';
 import { APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL } from '../../../blocks/approvals/messages.js';
 import { ASK_MODAL } from '../../../blocks/ask/modal.js';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
+import { CAUSE_ACTIONS, INCIDENT_ACTIONS } from '../../../blocks/incidents/card.js';
 import { DECLARE_MODAL } from '../../../blocks/incidents/declare-modal.js';
+import { INCIDENT_MODALS } from '../../../blocks/incidents/modals.js';
+import { ACTION_ITEM_TICKET } from '../../../blocks/incidents/reports.js';
 import {
   REQUEST_REVIEW_MODAL,
   TRIAGE_NUDGE_ACTION,
   TRIAGE_REQUEST_REVIEW_ACTION,
 } from '../../../blocks/reports/triage.js';
 import { approveClicked, rejectClicked, rejectSubmitted } from '../../approvals/listeners.js';
+import {
+  actionItemTicket,
+  causeAnswered,
+  DECLARE_FROM_HOME,
+  declareFromHome,
+  declareSubmitted,
+  incidentButton,
+  incidentModals,
+} from '../../incidents/listeners.js';
 import { requestReviewSubmitted, triageNudge, triageRequestReview } from '../../reports/listeners.js';
 import type { SlackDeps } from '../deps.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
-import { appHomeOpened, memberJoined, messagePosted, reactionAdded } from './events.js';
+import { appHomeOpened, memberJoined, messagePosted, reactionAdded, reactionRemoved } from './events.js';
 import { onceEvents } from './once.js';
 import {
   ASK_ABOUT_MESSAGE_SHORTCUT,
@@ -23,7 +35,7 @@ import {
   DECLARE_INCIDENT_SHORTCUT,
   declareIncidentFromMessage,
 } from './shortcuts.js';
-import { askSubmitted, declareSubmitted } from './views.js';
+import { askSubmitted } from './views.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Bolt's listener types differ per kind; each factory is typed where it is written.
 type Handler = (args: any) => Promise<void>;
@@ -38,12 +50,24 @@ export function listenerTable(deps: SlackDeps) {
       [REJECT_ACTION]: rejectClicked(deps),
       [TRIAGE_NUDGE_ACTION]: triageNudge(deps),
       [TRIAGE_REQUEST_REVIEW_ACTION]: triageRequestReview(deps),
+      ...Object.fromEntries(Object.values(INCIDENT_ACTIONS).map((id) => [id, incidentButton(deps, id)])),
+      [CAUSE_ACTIONS.confirm]: causeAnswered(deps, 'confirm'),
+      [CAUSE_ACTIONS.pick]: causeAnswered(deps, 'pick'),
+      [CAUSE_ACTIONS.none]: causeAnswered(deps, 'none'),
+      [ACTION_ITEM_TICKET]: actionItemTicket(deps),
+      [DECLARE_FROM_HOME]: declareFromHome(),
     } as Record<string, Handler>,
     views: {
       [ASK_MODAL]: askSubmitted(deps),
       [DECLARE_MODAL]: declareSubmitted(deps),
       [REJECT_MODAL]: rejectSubmitted(deps),
       [REQUEST_REVIEW_MODAL]: requestReviewSubmitted(deps),
+      ...Object.fromEntries(
+        Object.entries(incidentModals(deps)).map(([key, handler]) => [
+          INCIDENT_MODALS[key as keyof typeof INCIDENT_MODALS],
+          handler,
+        ]),
+      ),
     } as Record<string, Handler>,
     shortcuts: {
       global: { [ASK_SHORTCUT]: askShortcut(deps) } as Record<string, Handler>,
@@ -56,6 +80,7 @@ export function listenerTable(deps: SlackDeps) {
       app_home_opened: appHomeOpened(deps),
       message: messagePosted(deps),
       reaction_added: reactionAdded(deps),
+      reaction_removed: reactionRemoved(deps),
       member_joined_channel: memberJoined(deps),
     } as Record<string, Handler>,
   };

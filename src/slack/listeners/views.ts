@@ -1,6 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { ASK_QUESTION_ACTION, ASK_QUESTION_BLOCK } from '../../../blocks/ask/modal.js';
-import { SEVERITIES } from '../../../blocks/incidents/declare-modal.js';
 import { failure, notConfigured } from '../../../blocks/notice.js';
 import { NOT_CONFIGURED } from '../commands.js';
 import type { SlackDeps } from '../deps.js';
@@ -31,23 +30,6 @@ export function askSubmitted(deps: SlackDeps) {
     await args.ack();
     if (!(await firstDelivery(deps, body))) return;
     await runFromModal(deps, { name: 'ask', question }, client, body.user.id);
-  };
-}
-
-/** Validates the Declare incident modal, then hands the incident to the incident capability. */
-export function declareSubmitted(deps: SlackDeps) {
-  return async (args: ViewArgs) => {
-    const { view, body, client } = args;
-    const values = view.state.values as StateValues;
-    const title = (input(values, 'title')?.value ?? '').trim();
-    const severity = input(values, 'severity')?.selected_option?.value;
-    const errors: Record<string, string> = {};
-    if (title.length < 3) errors.title = 'Give the incident a title of at least 3 characters.';
-    if (!SEVERITIES.some((s) => s.value === severity)) errors.severity = 'Choose a severity.';
-    if (Object.keys(errors).length) return args.ack({ response_action: 'errors', errors });
-    await args.ack();
-    if (!(await firstDelivery(deps, body))) return;
-    await runFromModal(deps, { name: 'incident', action: 'start', text: title }, client, body.user.id);
   };
 }
 

@@ -58,6 +58,27 @@ const METHOD_TIERS: Record<string, Tier> = {
   'chat.postEphemeral': 4,
   'chat.postMessage': 'special',
   'auth.test': 'special',
+  'chat.getPermalink': 'special',
+};
+
+// The bot scope each Web API method needs (manifest.yml grants them all; tests may revoke one).
+const METHOD_SCOPES: Record<string, string> = {
+  'chat.postMessage': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'conversations.create': 'channels:manage',
+  'conversations.invite': 'channels:manage',
+  'conversations.setTopic': 'channels:manage',
+  'conversations.setPurpose': 'channels:manage',
+  'conversations.archive': 'channels:manage',
+  'conversations.join': 'channels:join',
+  'conversations.history': 'channels:history',
+  'pins.add': 'pins:write',
+  'reactions.add': 'reactions:write',
+  'usergroups.list': 'usergroups:read',
+  'usergroups.users.list': 'usergroups:read',
+  'users.info': 'users:read',
+  'users.lookupByEmail': 'users:read.email',
 };
 
 export interface RecordedCall {
@@ -144,6 +165,8 @@ export class SlackEmulator {
   private connectionTickets = new Set<string>();
   private pinger?: NodeJS.Timeout;
   private roundRobin = 0;
+  /** Scopes an admin removed from the installation; calls that need one fail with missing_scope. */
+  private readonly revokedScopes = new Set<string>();
   private connectionListeners: (() => void)[] = [];
   private readonly options: Required<Omit<EmulatorOptions, 'tierOverrides' | 'botToken' | 'appToken'>> &
     Pick<EmulatorOptions, 'tierOverrides'>;
@@ -564,13 +587,31 @@ export class SlackEmulator {
   }
 
   /** A person posts in a channel; the app hears it when it is a member. */
-  async userPosts(options: { user: string; channel: string; text: string; thread_ts?: string }): Promise<Message> {
+  async userPosts(options: {
+    user: string;
+    channel: string;
+    text: string;
+    thread_ts?: string;
+    files?: { name: string; mimetype: string }[];
+  }): Promise<Message> {
     const channel = this.requireChannel(options.channel);
+    const files = options.files?.map((f) => {
+      const id = `F${randomUUID().replaceAll('-', '').slice(0, 10).toUpperCase()}`;
+      return {
+        id,
+        name: f.name,
+        title: f.name,
+        mimetype: f.mimetype,
+        url_private: `https://files.slack.com/files-pri/${this.workspace.teamId}-${id}/${f.name}`,
+        permalink: `https://${this.workspace.teamDomain}.slack.com/files/${options.user}/${id}/${f.name}`,
+      };
+    });
     const message = this.workspace.addMessage({
       channel: channel.id,
       user: options.user,
       text: options.text,
       thread_ts: options.thread_ts,
+      ...(files ? { files } : {}),
     });
     if (channel.members.has(this.workspace.botUserId)) {
       await this.event({
@@ -580,11 +621,91 @@ export class SlackEmulator {
         text: options.text,
         ts: message.ts,
         ...(options.thread_ts ? { thread_ts: options.thread_ts } : {}),
+        ...(files ? { files, subtype: 'file_share' } : {}),
         event_ts: message.ts,
         channel_type: channel.is_im ? 'im' : 'channel',
       });
     }
     return message;
+  }
+
+  /** A person edits their message; the app hears a message_changed event as Slack sends it. */
+  async userEdits(options: { user: string; channel: string; ts: string; text: string }): Promise<void> {
+    const message = this.workspace.findMessage(options.channel, options.ts);
+    if (!message) throw new Error(`no message ${options.ts}`);
+    const previous = { ...message };
+    message.text = options.text;
+    message.edited = { user: options.user, ts: this.workspace.nextTs() };
+    const channel = this.requireChannel(options.channel);
+    if (!channel.members.has(this.workspace.botUserId)) return;
+    const eventTs = this.workspace.nextTs();
+    await this.event({
+      type: 'message',
+      subtype: 'message_changed',
+      hidden: true,
+      channel: channel.id,
+      ts: eventTs,
+      event_ts: eventTs,
+      message: { type: 'message', user: message.user, text: message.text, ts: message.ts, edited: message.edited },
+      previous_message: { type: 'message', user: previous.user, text: previous.text, ts: previous.ts },
+      channel_type: 'channel',
+    });
+  }
+
+  /** A person deletes their message; the app hears a message_deleted event. */
+  async userDeletes(options: { channel: string; ts: string }): Promise<void> {
+    const list = this.workspace.messages.get(options.channel) ?? [];
+    const index = list.findIndex((m) => m.ts === options.ts);
+    if (index < 0) throw new Error(`no message ${options.ts}`);
+    const [previous] = list.splice(index, 1);
+    const channel = this.requireChannel(options.channel);
+    if (!channel.members.has(this.workspace.botUserId)) return;
+    const eventTs = this.workspace.nextTs();
+    await this.event({
+      type: 'message',
+      subtype: 'message_deleted',
+      hidden: true,
+      channel: channel.id,
+      ts: eventTs,
+      event_ts: eventTs,
+      deleted_ts: options.ts,
+      previous_message: { type: 'message', user: previous?.user, text: previous?.text, ts: options.ts },
+      channel_type: 'channel',
+    });
+  }
+
+  /** A person removes their reaction. */
+  async userUnreacts(options: { user: string; channel: string; ts: string; reaction: string }): Promise<void> {
+    const message = this.workspace.findMessage(options.channel, options.ts);
+    if (!message) throw new Error(`no message ${options.ts}`);
+    const reaction = message.reactions.find((r) => r.name === options.reaction);
+    if (reaction) reaction.users = reaction.users.filter((u) => u !== options.user);
+    message.reactions = message.reactions.filter((r) => r.users.length > 0);
+    const channel = this.requireChannel(options.channel);
+    if (channel.members.has(this.workspace.botUserId)) {
+      await this.event({
+        type: 'reaction_removed',
+        user: options.user,
+        reaction: options.reaction,
+        item: { type: 'message', channel: options.channel, ts: options.ts },
+        item_user: message.user ?? this.workspace.botUserId,
+        event_ts: this.workspace.nextTs(),
+      });
+    }
+  }
+
+  /** A person removes the app from a channel (/remove @EM Agent). */
+  removeBotFrom(channelId: string): void {
+    this.requireChannel(channelId).members.delete(this.workspace.botUserId);
+  }
+
+  /** An admin reinstalls the app without a scope; methods that need it answer missing_scope. */
+  revokeScope(scope: string): void {
+    this.revokedScopes.add(scope);
+  }
+
+  grantScope(scope: string): void {
+    this.revokedScopes.delete(scope);
   }
 
   /** A person reacts to a message. */
@@ -734,6 +855,9 @@ export class SlackEmulator {
     const wantsAppToken = method === 'apps.connections.open';
     if (token !== this.botToken && token !== this.appToken) return record(200, { ok: false, error: 'invalid_auth' });
     if (wantsAppToken !== (token === this.appToken)) return record(200, { ok: false, error: 'not_allowed_token_type' });
+    const needed = METHOD_SCOPES[method];
+    if (needed && this.revokedScopes.has(needed) && token === this.botToken)
+      return record(200, { ok: false, error: 'missing_scope', needed, provided: 'commands,chat:write' });
     const wait = this.rateLimit(method, args);
     if (wait > 0) {
       this.calls.push({ method, args, ok: false, error: 'ratelimited', status: 429, at: Date.now() });
@@ -1071,7 +1195,18 @@ export class SlackEmulator {
       const channel = this.requireChannel(args.channel);
       if (!channel.members.has(this.workspace.botUserId)) throw new SlackApiError('not_in_channel');
       const limit = Number(args.limit ?? 100);
-      const messages = [...(this.workspace.messages.get(channel.id) ?? [])].reverse().slice(0, limit);
+      const inclusive = args.inclusive === true || args.inclusive === 'true';
+      const latest = args.latest === undefined ? Infinity : Number(args.latest);
+      const oldest = args.oldest === undefined ? -Infinity : Number(args.oldest);
+      const inRange = (m: Message) => {
+        const ts = Number(m.ts);
+        return inclusive ? ts <= latest && ts >= oldest : ts < latest && ts > oldest;
+      };
+      const messages = [...(this.workspace.messages.get(channel.id) ?? [])]
+        .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+        .filter(inRange)
+        .reverse()
+        .slice(0, limit);
       // As Slack does, metadata is only returned when asked for.
       const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
       return {
@@ -1109,6 +1244,15 @@ export class SlackEmulator {
       if (!channel.members.has(this.workspace.botUserId)) throw new SlackApiError('not_in_channel');
       channel.is_archived = true;
       return {};
+    },
+    'chat.getPermalink': (args) => {
+      const channel = this.requireChannel(args.channel);
+      const ts = String(args.message_ts ?? '');
+      if (!this.workspace.findMessage(channel.id, ts)) throw new SlackApiError('message_not_found');
+      return {
+        channel: channel.id,
+        permalink: `https://${this.workspace.teamDomain}.slack.com/archives/${channel.id}/p${ts.replace('.', '')}`,
+      };
     },
     'pins.add': (args) => {
       const channel = this.requireChannel(args.channel);

@@ -34,7 +34,7 @@ export interface Message {
   edited?: { user: string; ts: string };
   reactions: { name: string; users: string[] }[];
   pinned: boolean;
-  files?: { id: string; title?: string }[];
+  files?: { id: string; title?: string; name?: string; mimetype?: string; url_private?: string; permalink?: string }[];
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 

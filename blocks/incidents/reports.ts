@@ -1,0 +1,79 @@
+import { Blocks, Elements, Message } from 'slack-block-builder';
+import { humanDuration, type Incident, incidentLabel, type TimelineEntry } from '../../src/incidents/model.js';
+import { type Postmortem, timelineLine } from '../../src/incidents/postmortem.js';
+import type { IncidentListItem } from '../../src/incidents/store.js';
+import type { SlackMessage } from '../help.js';
+import { escapeMrkdwn, truncate } from '../text.js';
+
+export const ACTION_ITEM_TICKET = 'incident_action_ticket';
+const SECTION_MAX = 2900;
+
+/** Lines packed into as few sections as fit Slack's 3,000-character limit (at most `maxBlocks`). */
+function packed(lines: string[], maxBlocks = 40) {
+  const chunks: string[] = [];
+  for (const line of lines) {
+    const last = chunks.at(-1);
+    if (last !== undefined && last.length + line.length + 1 <= SECTION_MAX)
+      chunks[chunks.length - 1] = `${last}\n${line}`;
+    else chunks.push(truncate(line, SECTION_MAX));
+  }
+  const shown = chunks.slice(0, maxBlocks);
+  return shown.map((text, i) =>
+    Blocks.Section({ text: i === shown.length - 1 && chunks.length > shown.length ? `${text}\n_…and more_` : text }),
+  );
+}
+
+export function timelineMessage(incident: Incident, entries: TimelineEntry[], timezone: string): SlackMessage {
+  return Message({ text: `${incidentLabel(incident)} timeline (${entries.length} entries)` })
+    .blocks(
+      Blocks.Header({ text: truncate(`Timeline: ${incidentLabel(incident)} ${incident.title}`, 150) }),
+      ...(entries.length
+        ? packed(entries.map((e) => timelineLine(e, timezone)))
+        : [Blocks.Section({ text: '_Nothing yet. Pin messages with :pushpin: or use `/em incident note <text>`._' })]),
+      Blocks.Context().elements(`Times in ${timezone}, in the order things happened.`),
+    )
+    .buildToObject() as SlackMessage;
+}
+
+export function postmortemMessage(postmortem: Postmortem, canFileTickets: boolean): SlackMessage {
+  const blocks = [
+    Blocks.Header({ text: truncate(postmortem.title, 150) }),
+    ...postmortem.sections.flatMap((s) => packed([`*${s.heading}*`, ...s.body.split('\n')], 8)),
+  ];
+  const open = postmortem.actionItems.filter((a) => !a.ticket).slice(0, 5);
+  if (canFileTickets && open.length) {
+    blocks.push(
+      ...open.map((a) =>
+        Blocks.Section({ text: truncate(`• ${a.text}`, 2000) }).accessory(
+          Elements.Button({ text: 'File a ticket', actionId: ACTION_ITEM_TICKET, value: String(a.id) }),
+        ),
+      ),
+    );
+  }
+  return Message({ text: postmortem.title })
+    .blocks(...blocks.slice(0, 49))
+    .buildToObject() as SlackMessage;
+}
+
+export function incidentListMessage(items: IncidentListItem[], now: Date): SlackMessage {
+  const line = (i: IncidentListItem) => {
+    const name = i.number ? `INC-${i.number}` : `${i.source} ${escapeMrkdwn(i.id)}`;
+    const title = escapeMrkdwn(truncate(i.title, 100));
+    const where = i.channelId ? `<#${i.channelId}>` : i.url ? `<${i.url}|open>` : '';
+    const duration =
+      i.status === 'open'
+        ? `open ${humanDuration(now.getTime() - i.openedAt.getTime())}`
+        : `resolved in ${humanDuration((i.resolvedAt ?? now).getTime() - i.openedAt.getTime())}`;
+    return `${i.status === 'open' ? ':rotating_light:' : ':white_check_mark:'} *${name}* ${i.severity ? `[${escapeMrkdwn(i.severity)}] ` : ''}${title} · ${i.phase ?? i.status} · ${duration}${i.commander ? ` · <@${i.commander}>` : ''} ${where}`.trim();
+  };
+  const open = items.filter((i) => i.status === 'open');
+  const recent = items.filter((i) => i.status !== 'open');
+  return Message({ text: `${open.length} open incident(s), ${recent.length} resolved in the last 7 days` })
+    .blocks(
+      Blocks.Section({ text: `*Open incidents (${open.length})*` }),
+      ...(open.length ? packed(open.map(line), 10) : [Blocks.Section({ text: '_None. :tada:_' })]),
+      Blocks.Section({ text: `*Resolved in the last 7 days (${recent.length})*` }),
+      ...(recent.length ? packed(recent.map(line), 10) : [Blocks.Section({ text: '_None._' })]),
+    )
+    .buildToObject() as SlackMessage;
+}

@@ -1,0 +1,473 @@
+import type { Db, Queryable } from '../store/db.js';
+import type {
+  Incident,
+  IncidentSeverity,
+  Phase,
+  SuspectedDeploy,
+  TimelineEntry,
+  TimelineFile,
+  TimelineKind,
+} from './model.js';
+import type { NudgeState, Reminder } from './reminders.js';
+
+interface IncidentRow {
+  incident_id: string;
+  number: number;
+  title: string;
+  severity: string | null;
+  status: 'open' | 'resolved';
+  phase: Phase;
+  service: string | null;
+  description: string | null;
+  declared_by: string;
+  commander: string | null;
+  comms_lead: string | null;
+  scribe: string | null;
+  responders: string[];
+  channel_id: string | null;
+  channel_name: string | null;
+  card_ts: string | null;
+  announce_channel: string | null;
+  announce_ts: string | null;
+  origin_channel: string | null;
+  origin_ts: string | null;
+  opened_at: Date;
+  resolved_at: Date | null;
+  last_update_at: Date | null;
+  summary: string | null;
+  caused_by_source: string | null;
+  caused_by_id: string | null;
+  link_confirmed_by: string | null;
+  archived_at: Date | null;
+  severity_nudges: number;
+  severity_nudged_at: Date | null;
+  commander_nudges: number;
+  commander_nudged_at: Date | null;
+  update_reminded_at: Date | null;
+  closure_checked_at: Date | null;
+  card_refreshed_at: Date | null;
+}
+
+const SELECT = `
+  SELECT r.*, i.title, i.severity, i.status, i.opened_at, i.resolved_at,
+         i.caused_by_source, i.caused_by_id, i.link_confirmed_by
+    FROM incident_rooms r JOIN incidents i ON i.source = r.source AND i.external_id = r.incident_id`;
+
+const toIncident = (r: IncidentRow): Incident => ({
+  id: r.incident_id,
+  number: r.number,
+  title: r.title,
+  severity: r.severity as IncidentSeverity | null,
+  phase: r.phase,
+  status: r.status,
+  service: r.service,
+  description: r.description,
+  declaredBy: r.declared_by,
+  commander: r.commander,
+  commsLead: r.comms_lead,
+  scribe: r.scribe,
+  responders: r.responders ?? [],
+  channelId: r.channel_id,
+  channelName: r.channel_name,
+  cardTs: r.card_ts,
+  announceChannel: r.announce_channel,
+  announceTs: r.announce_ts,
+  originChannel: r.origin_channel,
+  originTs: r.origin_ts,
+  openedAt: new Date(r.opened_at),
+  resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
+  lastUpdateAt: r.last_update_at ? new Date(r.last_update_at) : null,
+  summary: r.summary,
+  cause: r.caused_by_source
+    ? { source: r.caused_by_source, id: r.caused_by_id ?? '', confirmedBy: r.link_confirmed_by }
+    : null,
+  archivedAt: r.archived_at ? new Date(r.archived_at) : null,
+});
+
+const toNudgeState = (r: IncidentRow): NudgeState => ({
+  severityNudges: r.severity_nudges,
+  severityNudgedAt: r.severity_nudged_at,
+  commanderNudges: r.commander_nudges,
+  commanderNudgedAt: r.commander_nudged_at,
+  updateRemindedAt: r.update_reminded_at,
+  closureCheckedAt: r.closure_checked_at,
+});
+
+export interface NewIncident {
+  requestKey: string;
+  title: string;
+  severity: IncidentSeverity | null;
+  service: string | null;
+  description: string | null;
+  declaredBy: string;
+  commander: string;
+  origin?: { channel: string; ts: string };
+  openedAt: Date;
+}
+
+export type ClaimResult = { created: true; incident: Incident } | { created: false; incident: Incident };
+
+const DUPLICATE_WINDOW = '10 minutes';
+
+/**
+ * Records a declaration once. The same request (a redelivered submission), or the same title from the same person
+ * while it is still open and recent (a double click), finds the incident already declared.
+ */
+export async function claimIncident(db: Db, input: NewIncident): Promise<ClaimResult> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident-declare:${input.declaredBy}`]);
+    const existing = await tx.query<IncidentRow>(
+      `${SELECT} WHERE r.request_key = $1
+          OR (r.declared_by = $2 AND lower(i.title) = lower($3) AND i.status = 'open'
+              AND i.opened_at > $4::timestamptz - interval '${DUPLICATE_WINDOW}')
+        ORDER BY i.opened_at DESC LIMIT 1`,
+      [input.requestKey, input.declaredBy, input.title, input.openedAt],
+    );
+    if (existing.rows[0]) return { created: false, incident: toIncident(existing.rows[0]) };
+    const { rows } = await tx.query<{ n: string }>(`SELECT nextval('incident_numbers') AS n`);
+    const number = Number(rows[0]?.n);
+    const id = String(number);
+    await tx.query(
+      `INSERT INTO incidents (source, external_id, scope, title, severity, status, opened_at, updated_at)
+       VALUES ('slack', $1, $2, $3, $4, 'open', $5, now())`,
+      [id, input.service, input.title, input.severity, input.openedAt],
+    );
+    await tx.query(
+      `INSERT INTO incident_rooms (incident_id, number, request_key, declared_by, service, description, commander,
+                                   origin_channel, origin_ts, last_update_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`,
+      [
+        id,
+        number,
+        input.requestKey,
+        input.declaredBy,
+        input.service,
+        input.description,
+        input.commander,
+        input.origin?.channel ?? null,
+        input.origin?.ts ?? null,
+      ],
+    );
+    const created = await tx.query<IncidentRow>(`${SELECT} WHERE r.incident_id = $1`, [id]);
+    return { created: true, incident: toIncident(created.rows[0] as IncidentRow) };
+  });
+}
+
+/** Undoes a declaration whose channel could not be created (nothing else refers to it yet). */
+export async function forgetIncident(db: Db, id: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM incident_timeline WHERE incident_id = $1', [id]);
+    await tx.query('DELETE FROM incident_rooms WHERE incident_id = $1', [id]);
+    await tx.query(`DELETE FROM incidents WHERE source = 'slack' AND external_id = $1`, [id]);
+  });
+}
+
+export async function getIncident(db: Queryable, id: string): Promise<Incident | null> {
+  const { rows } = await db.query<IncidentRow>(`${SELECT} WHERE r.incident_id = $1`, [id]);
+  return rows[0] ? toIncident(rows[0]) : null;
+}
+
+export async function incidentInChannel(db: Queryable, channelId: string): Promise<Incident | null> {
+  const { rows } = await db.query<IncidentRow>(`${SELECT} WHERE r.channel_id = $1`, [channelId]);
+  return rows[0] ? toIncident(rows[0]) : null;
+}
+
+/** Open incidents with their nudge state, for the reminder job. */
+export async function openIncidentsForReminders(
+  db: Queryable,
+): Promise<{ incident: Incident; state: NudgeState; cardRefreshedAt: Date | null }[]> {
+  const { rows } = await db.query<IncidentRow>(
+    `${SELECT} WHERE i.status = 'open' OR (r.archived_at IS NULL AND r.channel_id IS NOT NULL)
+      ORDER BY r.number`,
+  );
+  return rows.map((r) => ({ incident: toIncident(r), state: toNudgeState(r), cardRefreshedAt: r.card_refreshed_at }));
+}
+
+const ROOM_COLUMNS = [
+  'phase',
+  'commander',
+  'comms_lead',
+  'scribe',
+  'responders',
+  'channel_id',
+  'channel_name',
+  'card_ts',
+  'card_refreshed_at',
+  'announce_channel',
+  'announce_ts',
+  'last_update_at',
+  'summary',
+  'postmortem',
+  'archived_at',
+] as const;
+export type RoomFields = Partial<Record<(typeof ROOM_COLUMNS)[number], unknown>>;
+
+export async function updateRoom(db: Queryable, id: string, fields: RoomFields): Promise<void> {
+  const entries = Object.entries(fields).filter(([k]) => (ROOM_COLUMNS as readonly string[]).includes(k));
+  if (!entries.length) return;
+  await db.query(
+    `UPDATE incident_rooms SET ${entries.map(([k], i) => `${k} = $${i + 2}`).join(', ')} WHERE incident_id = $1`,
+    [id, ...entries.map(([, v]) => v)],
+  );
+}
+
+export async function updateIncidentRecord(
+  db: Queryable,
+  id: string,
+  fields: Partial<{
+    severity: IncidentSeverity | null;
+    status: 'open' | 'resolved';
+    resolved_at: Date | null;
+    caused_by_source: string | null;
+    caused_by_id: string | null;
+    link_confirmed_by: string | null;
+    scope: string | null;
+  }>,
+): Promise<void> {
+  const entries = Object.entries(fields);
+  if (!entries.length) return;
+  await db.query(
+    `UPDATE incidents SET ${entries.map(([k], i) => `${k} = $${i + 2}`).join(', ')}, updated_at = now()
+      WHERE source = 'slack' AND external_id = $1`,
+    [id, ...entries.map(([, v]) => v)],
+  );
+}
+
+const NUDGE_COLUMNS: Record<Exclude<Reminder, 'archive'>, string> = {
+  severity: 'severity_nudges = severity_nudges + 1, severity_nudged_at = $2',
+  commander: 'commander_nudges = commander_nudges + 1, commander_nudged_at = $2',
+  status_update: 'update_reminded_at = $2',
+  closure_check: 'closure_checked_at = $2',
+};
+const NUDGE_GUARD: Record<Exclude<Reminder, 'archive'>, string> = {
+  severity: 'severity_nudged_at IS NOT DISTINCT FROM $3',
+  commander: 'commander_nudged_at IS NOT DISTINCT FROM $3',
+  status_update: 'update_reminded_at IS NOT DISTINCT FROM $3',
+  closure_check: 'closure_checked_at IS NOT DISTINCT FROM $3',
+};
+
+/** Records that a reminder went out, only if nobody (another replica) recorded it first. */
+export async function claimReminder(
+  db: Queryable,
+  id: string,
+  reminder: Exclude<Reminder, 'archive'>,
+  previous: Date | null,
+  now: Date,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE incident_rooms SET ${NUDGE_COLUMNS[reminder]} WHERE incident_id = $1 AND ${NUDGE_GUARD[reminder]}`,
+    [id, now, previous],
+  );
+  return rowCount === 1;
+}
+
+// ---------------------------------------------------------------- timeline
+
+interface TimelineRow {
+  id: string;
+  kind: TimelineKind;
+  occurred_at: Date;
+  author: string | null;
+  text: string;
+  files: TimelineFile[];
+  source_ts: string | null;
+  edited_at: Date | null;
+  ticket: string | null;
+}
+
+const toEntry = (r: TimelineRow): TimelineEntry => ({
+  id: Number(r.id),
+  kind: r.kind,
+  occurredAt: new Date(r.occurred_at),
+  author: r.author,
+  text: r.text,
+  files: r.files ?? [],
+  sourceTs: r.source_ts,
+  editedAt: r.edited_at ? new Date(r.edited_at) : null,
+  ticket: r.ticket,
+});
+
+export interface NewTimelineEntry {
+  kind: TimelineKind;
+  occurredAt: Date;
+  author: string | null;
+  text: string;
+  files?: TimelineFile[];
+  sourceTs?: string;
+}
+
+/** Adds an entry; a message already on the timeline is not added twice (returns null). */
+export async function addTimelineEntry(
+  db: Queryable,
+  incidentId: string,
+  entry: NewTimelineEntry,
+): Promise<TimelineEntry | null> {
+  const { rows } = await db.query<TimelineRow>(
+    `INSERT INTO incident_timeline (incident_id, kind, occurred_at, author, text, files, source_ts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (incident_id, source_ts) WHERE source_ts IS NOT NULL
+       DO UPDATE SET deleted_at = NULL WHERE incident_timeline.deleted_at IS NOT NULL
+     RETURNING *`,
+    [
+      incidentId,
+      entry.kind,
+      entry.occurredAt,
+      entry.author,
+      entry.text,
+      JSON.stringify(entry.files ?? []),
+      entry.sourceTs ?? null,
+    ],
+  );
+  return rows[0] ? toEntry(rows[0]) : null;
+}
+
+export async function timelineOf(db: Queryable, incidentId: string): Promise<TimelineEntry[]> {
+  const { rows } = await db.query<TimelineRow>(
+    `SELECT * FROM incident_timeline WHERE incident_id = $1 AND deleted_at IS NULL ORDER BY occurred_at, id`,
+    [incidentId],
+  );
+  return rows.map(toEntry);
+}
+
+export async function timelineEntry(
+  db: Queryable,
+  id: number,
+): Promise<(TimelineEntry & { incidentId: string }) | null> {
+  const { rows } = await db.query<TimelineRow & { incident_id: string }>(
+    'SELECT * FROM incident_timeline WHERE id = $1 AND deleted_at IS NULL',
+    [id],
+  );
+  return rows[0] ? { ...toEntry(rows[0]), incidentId: rows[0].incident_id } : null;
+}
+
+/** A pinned message was edited: the entry shows the new text (and files). */
+export async function followEdit(
+  db: Queryable,
+  incidentId: string,
+  sourceTs: string,
+  text: string,
+  files: TimelineFile[] | null,
+  editedAt: Date,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE incident_timeline SET text = $3, files = coalesce($4::jsonb, files), edited_at = $5
+      WHERE incident_id = $1 AND source_ts = $2 AND deleted_at IS NULL`,
+    [incidentId, sourceTs, text, files ? JSON.stringify(files) : null, editedAt],
+  );
+  return rowCount === 1;
+}
+
+/** A pinned message was deleted or unpinned: the entry leaves the timeline. */
+export async function dropMessageEntry(db: Queryable, incidentId: string, sourceTs: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE incident_timeline SET deleted_at = now() WHERE incident_id = $1 AND source_ts = $2 AND deleted_at IS NULL`,
+    [incidentId, sourceTs],
+  );
+  return rowCount === 1;
+}
+
+export async function setTicket(db: Queryable, entryId: number, ticket: string): Promise<void> {
+  await db.query('UPDATE incident_timeline SET ticket = $2 WHERE id = $1', [entryId, ticket]);
+}
+
+// ---------------------------------------------------------------- lists and deployments
+
+export interface IncidentListItem {
+  source: string;
+  id: string;
+  title: string;
+  severity: string | null;
+  status: 'open' | 'resolved';
+  openedAt: Date;
+  resolvedAt: Date | null;
+  url: string | null;
+  channelId: string | null;
+  number: number | null;
+  phase: string | null;
+  commander: string | null;
+}
+
+/** Open incidents from every source, then those resolved within `recentDays`, newest first. */
+export async function listIncidents(db: Queryable, recentDays = 7, limit = 20): Promise<IncidentListItem[]> {
+  const { rows } = await db.query<{
+    source: string;
+    external_id: string;
+    title: string;
+    severity: string | null;
+    status: 'open' | 'resolved';
+    opened_at: Date;
+    resolved_at: Date | null;
+    url: string | null;
+    channel_id: string | null;
+    number: number | null;
+    phase: string | null;
+    commander: string | null;
+  }>(
+    `SELECT i.source, i.external_id, i.title, i.severity, i.status, i.opened_at, i.resolved_at, i.url,
+            r.channel_id, r.number, r.phase, r.commander
+       FROM incidents i LEFT JOIN incident_rooms r ON r.source = i.source AND r.incident_id = i.external_id
+      WHERE i.status = 'open' OR i.resolved_at > now() - make_interval(days => $1)
+      ORDER BY (i.status = 'open') DESC, i.opened_at DESC
+      LIMIT $2`,
+    [recentDays, limit],
+  );
+  return rows.map((r) => ({
+    source: r.source,
+    id: r.external_id,
+    title: r.title,
+    severity: r.severity,
+    status: r.status,
+    openedAt: new Date(r.opened_at),
+    resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
+    url: r.url,
+    channelId: r.channel_id,
+    number: r.number,
+    phase: r.phase,
+    commander: r.commander,
+  }));
+}
+
+interface DeploymentRow {
+  source: string;
+  external_id: string;
+  repo: string;
+  sha: string | null;
+  ref: string | null;
+  finished_at: Date;
+}
+const toDeploy = (r: DeploymentRow): SuspectedDeploy => ({
+  source: r.source,
+  id: r.external_id,
+  repo: r.repo,
+  sha: r.sha,
+  ref: r.ref,
+  finishedAt: new Date(r.finished_at),
+});
+
+/**
+ * Successful deployments that finished at or before `before`, newest first: of the affected service when one is
+ * named (a repository "owner/service" or "service"), else of any repository.
+ */
+export async function recentDeployments(
+  db: Queryable,
+  before: Date,
+  service: string | null,
+  limit: number,
+): Promise<SuspectedDeploy[]> {
+  const { rows } = await db.query<DeploymentRow>(
+    `SELECT source, external_id, repo, sha, ref, finished_at FROM deployments
+      WHERE state = 'success' AND finished_at <= $1
+        AND ($2::text IS NULL OR lower(repo) = lower($2) OR split_part(lower(repo), '/', 2) = lower($2))
+      ORDER BY finished_at DESC LIMIT $3`,
+    [before, service, limit],
+  );
+  return rows.map(toDeploy);
+}
+
+export async function deploymentById(db: Queryable, source: string, id: string): Promise<SuspectedDeploy | null> {
+  const { rows } = await db.query<DeploymentRow>(
+    'SELECT source, external_id, repo, sha, ref, finished_at FROM deployments WHERE source = $1 AND external_id = $2',
+    [source, id],
+  );
+  return rows[0] ? toDeploy(rows[0]) : null;
+}
