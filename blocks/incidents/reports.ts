@@ -36,18 +36,25 @@ export function timelineMessage(incident: Incident, entries: TimelineEntry[], ti
 }
 
 export function postmortemMessage(postmortem: Postmortem, canFileTickets: boolean): SlackMessage {
+  // With a tracker configured, each action item gets its own row with a "File a ticket" button.
+  const withButtons = canFileTickets && postmortem.actionItems.length > 0;
   const blocks = [
     Blocks.Header({ text: truncate(postmortem.title, 150) }),
-    ...postmortem.sections.flatMap((s) => packed([`*${s.heading}*`, ...s.body.split('\n')], 8)),
+    ...postmortem.sections
+      .filter((s) => !(withButtons && s.heading === 'Action items'))
+      .flatMap((s) => packed([`*${s.heading}*`, ...s.body.split('\n')], 8)),
   ];
-  const open = postmortem.actionItems.filter((a) => !a.ticket).slice(0, 5);
-  if (canFileTickets && open.length) {
+  if (withButtons) {
     blocks.push(
-      ...open.map((a) =>
-        Blocks.Section({ text: truncate(`• ${a.text}`, 2000) }).accessory(
-          Elements.Button({ text: 'File a ticket', actionId: ACTION_ITEM_TICKET, value: String(a.id) }),
-        ),
-      ),
+      Blocks.Section({ text: '*Action items*' }),
+      ...postmortem.actionItems.slice(0, 10).map((a) => {
+        const row = Blocks.Section({ text: truncate(`• ${a.text}${a.ticket ? ` (${a.ticket})` : ''}`, 2000) });
+        return a.ticket
+          ? row
+          : row.accessory(
+              Elements.Button({ text: 'File a ticket', actionId: ACTION_ITEM_TICKET, value: String(a.id) }),
+            );
+      }),
     );
   }
   return Message({ text: postmortem.title })

@@ -296,7 +296,7 @@ export class IncidentService {
       await this.invite(incident.channelId, [user]).catch((err) =>
         problems.push(incidentSlackProblem(err, `invite <@${user}>`)),
       );
-    await this.refresh(incident.id, { topic: role === 'commander' });
+    problems.push(...(await this.refresh(incident.id, { topic: role === 'commander' })));
     return [`<@${user}> is now ${ROLES[role]} of ${incidentLabel(incident)}.`, ...problems].join(' ');
   }
 
@@ -315,7 +315,7 @@ export class IncidentService {
       await this.invite(incident.channelId, oncall).catch((err) =>
         problems.push(incidentSlackProblem(err, `invite ${oncall.join(', ')}`)),
       );
-    await this.refresh(incident.id, { topic: true });
+    problems.push(...(await this.refresh(incident.id, { topic: true })));
     return [`${incidentLabel(incident)} is now ${severity}.`, ...problems].join(' ');
   }
 
@@ -353,7 +353,7 @@ export class IncidentService {
         })
         .catch((err) => problems.push(incidentSlackProblem(err, 'post the update')));
     }
-    await this.refresh(incident.id, { topic: phase !== incident.phase });
+    problems.push(...(await this.refresh(incident.id, { topic: phase !== incident.phase })));
     return [`Posted the ${incidentLabel(incident)} update.`, ...problems].join(' ');
   }
 
@@ -395,7 +395,7 @@ export class IncidentService {
         })
         .catch((err) => problems.push(incidentSlackProblem(err, 'update the announcement thread')));
     }
-    await this.refresh(incident.id, { topic: true });
+    problems.push(...(await this.refresh(incident.id, { topic: true })));
     logger.info({ incident: incident.id, ttrMs: now.getTime() - incident.openedAt.getTime() }, 'incident resolved');
     return [
       `${incidentLabel(incident)} resolved: time to restore ${ttr}. The postmortem draft is in the channel.`,
@@ -566,42 +566,42 @@ export class IncidentService {
   // ---------------------------------------------------------------- keeping things current
 
   /** Re-renders the pinned card and the announcement (and the topic when asked). */
-  async refresh(id: string, options: { topic?: boolean } = {}, now = new Date()): Promise<void> {
+  async refresh(id: string, options: { topic?: boolean } = {}, now = new Date()): Promise<string[]> {
     const incident = await this.get(id);
-    if (!incident) return;
+    if (!incident) return [];
     const client = this.client();
     const cause =
       incident.cause && incident.cause.source !== 'none'
         ? await deploymentById(this.deps.db, incident.cause.source, incident.cause.id)
         : null;
-    const updates: Promise<unknown>[] = [];
+    const updates: [string, () => Promise<unknown>][] = [];
     if (incident.channelId && incident.cardTs) {
       const card = incidentCard(incident, now, { cause });
-      updates.push(
-        client.chat.update({
-          channel: incident.channelId,
-          ts: incident.cardTs,
-          text: card.text,
-          blocks: card.blocks as never,
-        }),
-      );
+      const [channel, ts] = [incident.channelId, incident.cardTs];
+      updates.push([
+        'update the incident card',
+        () => client.chat.update({ channel, ts, text: card.text, blocks: card.blocks as never }),
+      ]);
     }
     if (incident.announceChannel && incident.announceTs) {
       const message = incidentAnnouncement(incident, now);
-      updates.push(
-        client.chat.update({
-          channel: incident.announceChannel,
-          ts: incident.announceTs,
-          text: message.text,
-          blocks: message.blocks as never,
-        }),
-      );
+      const [channel, ts] = [incident.announceChannel, incident.announceTs];
+      updates.push([
+        'update the announcement',
+        () => client.chat.update({ channel, ts, text: message.text, blocks: message.blocks as never }),
+      ]);
     }
-    if (options.topic && !incident.archivedAt) updates.push(this.setTopic(incident));
-    const results = await Promise.allSettled(updates);
-    for (const r of results)
-      if (r.status === 'rejected') this.deps.logger.info({ err: r.reason, incident: id }, 'incident refresh failed');
+    if (options.topic && !incident.archivedAt)
+      updates.push(['update the channel topic', () => this.setTopic(incident)]);
+    const problems: string[] = [];
+    const results = await Promise.allSettled(updates.map(([, run]) => run()));
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') return;
+      this.deps.logger.info({ err: result.reason, incident: id }, 'incident refresh failed');
+      problems.push(incidentSlackProblem(result.reason, updates[i]?.[0] ?? 'update the incident'));
+    });
     await updateRoom(this.deps.db, id, { card_refreshed_at: now });
+    return problems;
   }
 
   /** Nudges, cadence reminders, the daily closure check and archiving: whatever is due now. */

@@ -1366,7 +1366,11 @@ function findButton(blocks: unknown[], actionId: string, value?: string) {
 function stateValue(element: Json, typed: string | string[] | undefined): Json {
   switch (element.type) {
     case 'static_select': {
-      const option = ((element.options as Json[]) ?? []).find((o) => o.value === typed);
+      // Untouched inputs submit what they were opened with, as in Slack.
+      const option =
+        typed === undefined
+          ? (element.initial_option as Json | undefined)
+          : ((element.options as Json[]) ?? []).find((o) => o.value === typed);
       return { type: 'static_select', selected_option: option ? { text: option.text, value: option.value } : null };
     }
     case 'users_select':
@@ -1378,7 +1382,7 @@ function stateValue(element: Json, typed: string | string[] | undefined): Json {
     case 'channels_select':
       return { type: 'channels_select', selected_channel: typed ?? null };
     default:
-      return { type: element.type ?? 'plain_text_input', value: typed ?? null };
+      return { type: element.type ?? 'plain_text_input', value: typed ?? (element.initial_value as string) ?? null };
   }
 }
 
