@@ -35,6 +35,15 @@ describe('npm start without Slack tokens (the README’s first command)', () => 
       );
       expect(out).toContain('Title: [ checkout-api is returning 500s since 10:02 ]');
       expect(out).toContain('EM Agent in DM to sam');
+      // The incident co-pilot: its channel, the pinned timeline, and the postmortem draft on resolve.
+      expect(out).toMatch(/Declared \*INC-1\*: <#C\w+>/);
+      expect(out).toMatch(/EM Agent in #inc-\d{8}-checkout-api-returning-500s/);
+      expect(out).toContain('severity not set');
+      expect(out).toMatch(
+        /TIMELINE: INC-1 CHECKOUT-API RETURNING 500S[\s\S]*Error rate 38% on \/checkout[\s\S]*rolled back to v1\.41/,
+      );
+      expect(out).toContain('POSTMORTEM DRAFT: INC-1 CHECKOUT-API RETURNING 500S'); // headers render in capitals
+      expect(out).toContain('Time to restore');
       demo.proc.kill('SIGTERM');
       expect((await demo.exited()).code).toBe(0);
     } finally {

@@ -68,7 +68,7 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
       for (const m of messages.filter((x) => Number(x.ts) * 1000 >= since && x.user === ws.botUserId)) {
         const where = ws.channels.get(channelId)?.is_im
           ? `DM to ${names[[...(ws.channels.get(channelId)?.members ?? [])].find((id) => id !== ws.botUserId) ?? ''] ?? '?'}`
-          : (channelNames[channelId] ?? channelId);
+          : (channelNames[channelId] ?? `#${ws.channels.get(channelId)?.name ?? channelId}`);
         console.log(`\n  ▸ EM Agent in ${where}:`);
         console.log(m.blocks?.length ? renderBlocks(m.blocks) : `  ${m.text}`);
       }
@@ -209,18 +209,45 @@ export async function runTour(demo: DemoSession): Promise<void> {
     sam,
   );
   await step(
-    'sam submits without choosing a severity',
+    'sam submits a one-letter title',
     async () => {
-      const d = await emulator.submitView({ user: sam, values: { title: 'checkout-api returning 500s' } });
+      const d = await emulator.submitView({ user: sam, values: { title: 'c' } });
       console.log(`  ▸ the modal stays open and shows: ${JSON.stringify((d.ack as { errors?: unknown })?.errors)}`);
     },
     sam,
   );
   await step(
-    'sam picks SEV2 and declares',
-    () => emulator.submitView({ user: sam, values: { title: 'checkout-api returning 500s', severity: 'SEV2' } }),
+    'sam declares, leaving the severity for later',
+    () => emulator.submitView({ user: sam, values: { title: 'checkout-api returning 500s' } }),
     sam,
   );
+  const room = [...emulator.workspace.channels.values()].find((c) => c.name.startsWith('inc-'));
+  if (room) {
+    const say = async (user: string, text: string) => {
+      await emulator.command({ user, channel: room.id, text });
+    };
+    await step(
+      `sam posts in #${room.name} and pins it with :pushpin:`,
+      async () => {
+        const posted = await emulator.userPosts({ user: sam, channel: room.id, text: 'Error rate 38% on /checkout' });
+        await emulator.userReacts({ user: maya, channel: room.id, ts: posted.ts, reaction: 'pushpin' });
+      },
+      sam,
+    );
+    await step('sam types: /em incident severity SEV2', () => say(sam, 'incident severity SEV2'), sam);
+    await step(
+      'sam types: /em incident note rolled back to v1.41',
+      () => say(sam, 'incident note rolled back to v1.41'),
+      sam,
+    );
+    await step('sam types: /em incident timeline', () => say(sam, 'incident timeline'), sam);
+    await step('sam types: /em incident resolve', () => say(sam, 'incident resolve'), sam);
+    await step(
+      'sam confirms how it was resolved',
+      () => emulator.submitView({ user: sam, values: { summary: 'Rolled back to v1.41; error rate back to 0.1%.' } }),
+      sam,
+    );
+  }
   const charts = [...emulator.workspace.files.values()].filter((f) => f.completed && f.filename.endsWith('.png'));
   if (charts.length) {
     const dir = path.resolve(demo.dataDir, 'charts');
