@@ -1,5 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { DateTime } from 'luxon';
+import { escapeMrkdwn } from '../../blocks/text.js';
 import type { Logger } from '../observability/logger.js';
 import { narrate } from '../reports/narrative.js';
 import { humanDuration, type Incident, incidentLabel, type SuspectedDeploy, type TimelineEntry } from './model.js';
@@ -56,7 +57,11 @@ export function postmortemDraft(input: {
   return {
     title: `Postmortem draft: ${incidentLabel(incident)} ${incident.title}`,
     sections: [
-      { heading: 'Summary', body: [...facts, ...(input.narrative ? ['', input.narrative] : [])].join('\n') },
+      {
+        heading: 'Summary',
+        // The model's words are outside text: escaped, so they cannot ping or link anyone.
+        body: [...facts, ...(input.narrative ? ['', `_${escapeMrkdwn(input.narrative)}_`] : [])].join('\n'),
+      },
       {
         heading: 'Impact',
         body: `${incident.description ? `${incident.description}\n` : ''}${PROMPT('Who was affected, how many, and how badly?')}`,

@@ -14,6 +14,7 @@ import type { PolicyBook } from '../approvals/policies.js';
 import type { ApprovalService } from '../approvals/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import { incidentReminders, incidentsDeclared, incidentTimeToRestore } from './metrics.js';
 import {
   humanDuration,
   type Incident,
@@ -222,6 +223,7 @@ export class IncidentService {
         .catch((err) => logger.info({ err }, 'could not reply under the message the incident came from'));
     }
     await attempt('suggest a cause', () => this.proposeCause(incident));
+    incidentsDeclared.inc({ severity: incident.severity ?? 'unset' });
     logger.info({ incident: incident.id, channel: channel.name }, 'incident declared');
     return { outcome: 'declared', incident, problems };
   }
@@ -396,6 +398,7 @@ export class IncidentService {
         .catch((err) => problems.push(incidentSlackProblem(err, 'update the announcement thread')));
     }
     problems.push(...(await this.refresh(incident.id, { topic: true })));
+    incidentTimeToRestore.observe((now.getTime() - incident.openedAt.getTime()) / 1000);
     logger.info({ incident: incident.id, ttrMs: now.getTime() - incident.openedAt.getTime() }, 'incident resolved');
     return [
       `${incidentLabel(incident)} resolved: time to restore ${ttr}. The postmortem draft is in the channel.`,
@@ -612,7 +615,10 @@ export class IncidentService {
       for (const reminder of dueReminders(incident, state, settings, now)) {
         try {
           if (reminder === 'archive') {
-            if (await this.archive(incident, now)) sent++;
+            if (await this.archive(incident, now)) {
+              incidentReminders.inc({ kind: reminder });
+              sent++;
+            }
             continue;
           }
           const previous = {
@@ -623,6 +629,7 @@ export class IncidentService {
           }[reminder];
           if (!(await claimReminder(this.deps.db, incident.id, reminder, previous, now))) continue;
           await this.tell(incident, reminderMessage(reminder, incident, settings, now));
+          incidentReminders.inc({ kind: reminder });
           sent++;
         } catch (err) {
           this.deps.logger.warn({ err, incident: incident.id, reminder }, 'incident reminder failed');

@@ -340,6 +340,33 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     );
   });
 
+  test('"Pick another" lets the commander choose the deployment from a list', async () => {
+    const room = channelNamed(w, `inc-${today()}-checkout-is-failing-2`)!;
+    const question = w.emulator.messagesIn(room.id).find((m) => visibleText(m).includes('Was it a deployment?'))!;
+    await w.emulator.click({
+      user: w.users.bob,
+      actionId: 'incident_cause_pick',
+      where: { channel: room.id, ts: question.ts },
+    });
+    const modal = await w.emulator.waitFor(() =>
+      w.emulator.topModalOf(w.users.bob)?.callback_id === 'incident_cause_modal'
+        ? w.emulator.topModalOf(w.users.bob)
+        : null,
+    );
+    const options = JSON.stringify(modal.blocks);
+    expect(options).toContain('acme/checkout @ abc1234');
+    expect(options).toContain('acme/checkout @ 0001111');
+    await w.emulator.submitView({
+      user: w.users.bob,
+      values: { deployment: JSON.stringify({ source: 'github', id: 'd-0' }) },
+    });
+    const incident = await eventually(async () => {
+      const found = await app.incidents.byChannel(room.id);
+      return found?.cause ? found : undefined;
+    });
+    expect(incident.cause).toEqual({ source: 'github', id: 'd-0', confirmedBy: w.users.bob });
+  });
+
   test('outside an incident channel, channel-bound actions say where to run them', async () => {
     await w.emulator.command({ user: w.users.bob, channel: w.eng, text: 'incident note hello' });
     const reply = await w.emulator.waitFor(() =>
