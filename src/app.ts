@@ -4,6 +4,10 @@ import { approvalsJob } from './approvals/jobs.js';
 import { approvalsCommand, approvalsHomeSection, auditCommand, policyCommand } from './approvals/listeners.js';
 import { PolicyBook } from './approvals/policies.js';
 import { ApprovalService } from './approvals/service.js';
+import { embeddingsFor } from './ask/embeddings.js';
+import { askIndexJob } from './ask/jobs.js';
+import { askCommand } from './ask/listeners.js';
+import { AskService } from './ask/service.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
 import { linkSlackUsersJob } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
@@ -52,6 +56,7 @@ export interface App {
   signals: SignalEngine;
   approvals: ApprovalService;
   incidents: IncidentService;
+  ask: AskService;
   stop(): Promise<void>;
 }
 
@@ -84,6 +89,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
     const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
     const signals = new SignalEngine({ db, logger, rules, approvals });
+    const ask = new AskService({
+      db,
+      logger,
+      model: chatModelFactory(config),
+      embeddings: embeddingsFor(config),
+      chunking: { size: config.ASK_CHUNK_SIZE, overlap: config.ASK_CHUNK_OVERLAP },
+    });
     const incidents = new IncidentService({
       db,
       logger,
@@ -109,7 +121,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       .register('triage', triageCommand(signals))
       .register('standup', standupCommand(reportSettings))
       .register('sprint', sprintCommand(reportSettings))
-      .register('incident', incidentCommand(incidents));
+      .register('incident', incidentCommand(incidents))
+      .register('ask', askCommand(ask));
     const home = placeholderSections().map((section) =>
       section.id === 'signals'
         ? signalsHomeSection()
@@ -124,7 +137,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
                 : section,
     );
     home.splice(1, 0, myWorkHomeSection());
-    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents };
+    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents, ask };
     const slack =
       slackMode(config) === 'slack'
         ? (await import('./slack/bot.js')).createSlackBot(
@@ -143,6 +156,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       heartbeatJob(workerName),
       signalsJob(signals, `${Math.max(1, Math.round(config.SIGNALS_TICK_MS / 1000))} seconds`),
       approvalsJob(approvals),
+      askIndexJob(ask, `${Math.max(1, Math.round(config.ASK_INDEX_TICK_MS / 1000))} seconds`),
       incidentsJob(incidents, `${Math.max(1, Math.round(config.INCIDENTS_TICK_MS / 1000))} seconds`),
       scheduledReportsJob({ schedules, slack: () => clients.slack, logger }),
       purgeSlackDeliveriesJob,
@@ -232,7 +246,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     } else {
       logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, slack, signals, approvals, incidents, stop };
+    return { db, scheduler, http, slack, signals, approvals, incidents, ask, stop };
   } catch (err) {
     await stop();
     throw err;

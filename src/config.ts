@@ -82,6 +82,13 @@ export const configSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: optionalUrl,
   OPENAI_MODEL: optionalString,
+  /** Embeddings model for `ask` (OpenAI-compatible); without a key, offline hashing embeddings are used. */
+  ASK_EMBEDDINGS_MODEL: optionalString,
+  /** Chunk size and overlap (characters) for `ask`. */
+  ASK_CHUNK_SIZE: z.coerce.number().int().min(200).max(8000).default(800),
+  ASK_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(2000).default(100),
+  /** How often changed documents are re-chunked and embedded. */
+  ASK_INDEX_TICK_MS: positiveMs.default(60_000),
 });
 
 // Settings that only make sense together. Checked on the raw environment so that they are reported

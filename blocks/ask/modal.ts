@@ -24,7 +24,9 @@ export function askModal(data: AskModalData = {}): Record<string, unknown> {
     close: 'Cancel',
     callbackId: ASK_MODAL,
     privateMetaData: JSON.stringify(
-      data.aboutMessage ? { channel: data.aboutMessage.channel, ts: data.aboutMessage.ts } : {},
+      data.aboutMessage
+        ? { channel: data.aboutMessage.channel, ts: data.aboutMessage.ts, text: truncate(data.aboutMessage.text, 1500) }
+        : {},
     ),
   })
     .blocks(

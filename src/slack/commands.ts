@@ -16,10 +16,15 @@ export interface CommandContext {
   progress(text: string): Promise<void>;
 }
 
+/** A reply; when the router posts it to a channel (`post #channel`, or a DM from a modal) it says where. */
+export interface CommandReply extends SlackMessage {
+  onPosted?(channel: string, ts: string): Promise<void>;
+}
+
 export type CommandHandler<Name extends EmCommandName = EmCommandName> = (
   ctx: CommandContext,
   command: Extract<EmCommand, { name: Name }>,
-) => Promise<SlackMessage>;
+) => Promise<CommandReply>;
 
 /** What each command will show once its capability is set up; the honest answer until then. */
 export const NOT_CONFIGURED: Record<Exclude<EmCommandName, 'help'>, string> = {

@@ -1,4 +1,5 @@
 import type { ApprovalService } from '../approvals/service.js';
+import type { AskService } from '../ask/service.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
@@ -15,4 +16,6 @@ export interface SlackDeps {
   approvals?: ApprovalService;
   /** Present when Slack is connected: the incident co-pilot's buttons, modals and channel events go here. */
   incidents?: IncidentService;
+  /** Present when `ask` runs: feedback buttons and follow-ups in answer threads go here. */
+  ask?: AskService;
 }

@@ -14,7 +14,7 @@ export type EmCommand =
   | { name: 'dora'; days: number; post?: PostTarget }
   | { name: 'signals'; post?: PostTarget }
   | { name: 'approvals' }
-  | { name: 'ask'; question: string; post?: PostTarget }
+  | { name: 'ask'; question: string; post?: PostTarget; context?: string }
   | { name: 'incident'; action: string; text: string }
   | { name: 'sources' }
   | { name: 'policy'; action: string }

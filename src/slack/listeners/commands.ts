@@ -46,14 +46,16 @@ export function emCommand(deps: SlackDeps) {
         },
         parsed.command,
       );
+      const { onPosted, ...message } = result;
       const post = postTarget(parsed.command);
-      if (!post) return void (await replace(result));
+      if (!post) return void (await replace(message));
       try {
         const posted = await client.chat.postMessage({
           channel: post,
-          text: result.text,
-          blocks: result.blocks as never,
+          text: message.text,
+          blocks: message.blocks as never,
         });
+        await onPosted?.(posted.channel as string, posted.ts as string);
         await replace(notice(`Posted to <#${posted.channel}>.`, ':white_check_mark:'));
       } catch (err) {
         await replace(failure(describeSlackError(err, post.startsWith('#') ? post : `<#${post}>`)));

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { followUpInThread } from '../../ask/listeners.js';
 import { timelineFiles } from '../../incidents/model.js';
 import { insertEvents } from '../../sync/store.js';
 import type { SlackDeps } from '../deps.js';
@@ -18,7 +19,7 @@ export function appHomeOpened(deps: SlackDeps) {
 
 /** Channel messages are kept as events (incident timelines and history read them). */
 export function messagePosted(deps: SlackDeps) {
-  return async ({ event }: EventArgs<'message'>) => {
+  return async ({ event, client }: EventArgs<'message'>) => {
     const e = event as unknown as Record<string, unknown> & { channel: string; ts: string; subtype?: string };
     const changed = e.subtype === 'message_changed' ? (e.message as Record<string, unknown>) : undefined;
     const kind =
@@ -39,6 +40,7 @@ export function messagePosted(deps: SlackDeps) {
         raw: e,
       },
     ]);
+    if (kind === 'message' && e.thread_ts) await followUpInThread(deps, e as never, client);
     if (!deps.incidents) return;
     if (kind === 'message_changed' && changed)
       await deps.incidents.messageEdited(

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL } from '../../../blocks/approvals/messages.js';
+import { ASK_HELPFUL, ASK_NOT_HELPFUL } from '../../../blocks/ask/answer.js';
 import { ASK_MODAL } from '../../../blocks/ask/modal.js';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
 import { CAUSE_ACTIONS, INCIDENT_ACTIONS } from '../../../blocks/incidents/card.js';
@@ -12,6 +13,7 @@ import {
   TRIAGE_REQUEST_REVIEW_ACTION,
 } from '../../../blocks/reports/triage.js';
 import { approveClicked, rejectClicked, rejectSubmitted } from '../../approvals/listeners.js';
+import { feedbackClicked } from '../../ask/listeners.js';
 import {
   actionItemTicket,
   causeAnswered,
@@ -56,6 +58,8 @@ export function listenerTable(deps: SlackDeps) {
       [CAUSE_ACTIONS.none]: causeAnswered(deps, 'none'),
       [ACTION_ITEM_TICKET]: actionItemTicket(deps),
       [DECLARE_FROM_HOME]: declareFromHome(),
+      [ASK_HELPFUL]: feedbackClicked(deps, true),
+      [ASK_NOT_HELPFUL]: feedbackClicked(deps, false),
     } as Record<string, Handler>,
     views: {
       [ASK_MODAL]: askSubmitted(deps),

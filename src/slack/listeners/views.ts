@@ -29,7 +29,13 @@ export function askSubmitted(deps: SlackDeps) {
     }
     await args.ack();
     if (!(await firstDelivery(deps, body))) return;
-    await runFromModal(deps, { name: 'ask', question }, client, body.user.id);
+    const about = JSON.parse(view.private_metadata || '{}') as { text?: string };
+    await runFromModal(
+      deps,
+      { name: 'ask', question, ...(about.text ? { context: about.text } : {}) },
+      client,
+      body.user.id,
+    );
   };
 }
 
@@ -45,5 +51,13 @@ async function runFromModal(deps: SlackDeps, command: EmCommand, client: ViewArg
         return failure(`That failed; the error was logged. Try again in a moment.`);
       })
     : notConfigured(command.name, NOT_CONFIGURED[command.name as keyof typeof NOT_CONFIGURED]);
-  await client.chat.postMessage({ channel: userId, text: reply.text, blocks: reply.blocks as never });
+  const { onPosted, ...message } = reply as typeof reply & {
+    onPosted?: (channel: string, ts: string) => Promise<void>;
+  };
+  const posted = await client.chat.postMessage({
+    channel: userId,
+    text: message.text,
+    blocks: message.blocks as never,
+  });
+  await onPosted?.(posted.channel as string, posted.ts as string);
 }

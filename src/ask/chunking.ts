@@ -1,0 +1,63 @@
+import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
+
+export interface ChunkOptions {
+  size: number;
+  overlap: number;
+}
+export const DEFAULT_CHUNKING: ChunkOptions = { size: 800, overlap: 100 };
+
+export interface Chunk {
+  ordinal: number;
+  /** Where the chunk sits: "Title > Section > Subsection". */
+  heading: string;
+  content: string;
+}
+
+interface Section {
+  path: string[];
+  text: string;
+}
+
+/** Markdown split at its headings (outside code fences), each section remembering the headings above it. */
+export function markdownSections(markdown: string): Section[] {
+  const sections: Section[] = [];
+  const stack: { level: number; title: string }[] = [];
+  let lines: string[] = [];
+  let fenced = false;
+  const flush = () => {
+    const text = lines.join('\n').trim();
+    if (text) sections.push({ path: stack.map((h) => h.title), text });
+    lines = [];
+  };
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    const heading = fenced ? null : /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
+    if (!heading) {
+      lines.push(line);
+      continue;
+    }
+    flush();
+    const level = (heading[1] as string).length;
+    while (stack.length && (stack.at(-1)?.level ?? 0) >= level) stack.pop();
+    stack.push({ level, title: (heading[2] as string).replace(/[`*_]/g, '') });
+  }
+  flush();
+  return sections;
+}
+
+/** A document cut into overlapping chunks of about `size` characters, each with its heading path. */
+export async function chunkDocument(
+  doc: { title: string; body: string; format: 'markdown' | 'text' },
+  options: ChunkOptions = DEFAULT_CHUNKING,
+): Promise<Chunk[]> {
+  const splitter = new RecursiveCharacterTextSplitter({ chunkSize: options.size, chunkOverlap: options.overlap });
+  const sections = doc.format === 'markdown' ? markdownSections(doc.body) : [{ path: [], text: doc.body.trim() }];
+  const chunks: Chunk[] = [];
+  for (const section of sections) {
+    const heading = [doc.title, ...section.path.filter((p) => p !== doc.title)].join(' > ');
+    for (const content of await splitter.splitText(section.text)) {
+      if (content.trim()) chunks.push({ ordinal: chunks.length, heading, content: content.trim() });
+    }
+  }
+  return chunks;
+}

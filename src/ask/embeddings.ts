@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { Embeddings } from '@langchain/core/embeddings';
+
+export interface NamedEmbeddings {
+  /** Stored with each vector, so a change of model re-embeds instead of mixing spaces. */
+  model: string;
+  dims: number;
+  embeddings: Embeddings;
+  /** Its say in hybrid ranking next to full-text (1 = equal); measured by `npm run bench:ask`. */
+  fusionWeight?: number;
+}
+
+/** Lexical vectors add little to full-text search; set from the bench:ask measurements. */
+export const HASHING_FUSION_WEIGHT = 0.25;
+
+const WORD = /[\p{L}\p{N}_]+/gu;
+
+/**
+ * Offline embeddings by feature hashing of words and word pairs (signed, L2-normalised). Lexical, not semantic:
+ * it lets vector search and hybrid ranking run with no provider; a configured model replaces it.
+ */
+export class HashingEmbeddings extends Embeddings {
+  constructor(readonly dims = 256) {
+    super({});
+  }
+
+  private embed(text: string): number[] {
+    const vector = new Array<number>(this.dims).fill(0);
+    const words = (text.toLowerCase().match(WORD) ?? []).filter((w) => w.length > 1);
+    const features = [...words, ...words.slice(1).map((w, i) => `${words[i]} ${w}`)];
+    for (const feature of features) {
+      const digest = createHash('md5').update(feature).digest();
+      const index = digest.readUInt32LE(0) % this.dims;
+      vector[index] = (vector[index] as number) + ((digest[4] as number) & 1 ? 1 : -1);
+    }
+    const norm = Math.hypot(...vector) || 1;
+    return vector.map((v) => v / norm);
+  }
+
+  async embedDocuments(texts: string[]): Promise<number[][]> {
+    return texts.map((t) => this.embed(t));
+  }
+
+  async embedQuery(text: string): Promise<number[]> {
+    return this.embed(text);
+  }
+}
+
+/** OpenAI embeddings when a key is set (base URL configurable), else the offline hashing embeddings. */
+export function embeddingsFor(config: {
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  ASK_EMBEDDINGS_MODEL?: string;
+}): () => Promise<NamedEmbeddings> {
+  let made: Promise<NamedEmbeddings> | undefined;
+  return () => {
+    made ??= (async () => {
+      if (!config.OPENAI_API_KEY)
+        return {
+          model: 'hashing-256',
+          dims: 256,
+          embeddings: new HashingEmbeddings(256),
+          fusionWeight: HASHING_FUSION_WEIGHT,
+        };
+      const { OpenAIEmbeddings } = await import('@langchain/openai');
+      const model = config.ASK_EMBEDDINGS_MODEL ?? 'text-embedding-3-small';
+      const dims = 1536;
+      return {
+        model,
+        dims,
+        embeddings: new OpenAIEmbeddings({
+          apiKey: config.OPENAI_API_KEY,
+          model,
+          dimensions: dims,
+          maxRetries: 2,
+          ...(config.OPENAI_BASE_URL ? { configuration: { baseURL: config.OPENAI_BASE_URL } } : {}),
+        }),
+      };
+    })();
+    return made;
+  };
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../observability/logger.js';
+import type { Db, Queryable } from '../store/db.js';
+import { hasVector } from '../store/migrate.js';
+import { type ChunkOptions, chunkDocument, DEFAULT_CHUNKING } from './chunking.js';
+import type { NamedEmbeddings } from './embeddings.js';
+import {
+  chunksWithoutEmbedding,
+  docsToIndex,
+  dropDeletedChunks,
+  ensureVectorIndex,
+  refreshTermStats,
+  replaceChunks,
+  storeEmbeddings,
+} from './store.js';
+
+export const contentHash = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export interface NewDoc {
+  source: string;
+  externalId: string;
+  space?: string | null;
+  title: string;
+  url?: string | null;
+  updatedAt: Date;
+  body: string;
+  format: 'markdown' | 'text';
+}
+
+/** Adds or updates a document; unchanged text keeps its chunks. */
+export async function upsertDoc(db: Queryable, doc: NewDoc): Promise<void> {
+  await db.query(
+    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format)
+     VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9)
+     ON CONFLICT (source, external_id) DO UPDATE SET space = EXCLUDED.space, title = EXCLUDED.title, url = EXCLUDED.url,
+       version = docs.version + (docs.content_hash <> EXCLUDED.content_hash)::int, updated_at = EXCLUDED.updated_at,
+       body_text = EXCLUDED.body_text, content_hash = EXCLUDED.content_hash, format = EXCLUDED.format, deleted_at = NULL`,
+    [
+      doc.source,
+      doc.externalId,
+      doc.space ?? null,
+      doc.title,
+      doc.url ?? null,
+      doc.updatedAt,
+      doc.body,
+      contentHash(doc.body),
+      doc.format,
+    ],
+  );
+}
+
+/**
+ * The bot's own history as documents: postmortem drafts (with their timelines), past standups, and answers people
+ * marked helpful.
+ */
+export async function ingestOwnHistory(db: Queryable): Promise<void> {
+  await db.query(
+    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format)
+     SELECT 'postmortem', r.incident_id, r.service, 'Postmortem INC-' || r.number || ': ' || i.title, NULL, 1,
+            coalesce(i.resolved_at, i.updated_at), r.postmortem, md5(r.postmortem), 'markdown'
+       FROM incident_rooms r JOIN incidents i ON i.source = r.source AND i.external_id = r.incident_id
+      WHERE r.postmortem IS NOT NULL
+     ON CONFLICT (source, external_id) DO UPDATE SET title = EXCLUDED.title, updated_at = EXCLUDED.updated_at,
+       body_text = EXCLUDED.body_text, content_hash = EXCLUDED.content_hash
+     WHERE docs.content_hash <> EXCLUDED.content_hash`,
+  );
+  await db.query(
+    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format)
+     SELECT 'standup', s.team || ':' || s.posted_at::date, s.team, 'Standup ' || s.team || ' ' || s.posted_at::date, NULL, 1,
+            max(s.posted_at), string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person),
+            md5(string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person)), 'text'
+       FROM standup_entries s GROUP BY s.team, s.posted_at::date
+     ON CONFLICT (source, external_id) DO UPDATE SET updated_at = EXCLUDED.updated_at, body_text = EXCLUDED.body_text,
+       content_hash = EXCLUDED.content_hash WHERE docs.content_hash <> EXCLUDED.content_hash`,
+  );
+  await db.query(
+    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format)
+     SELECT 'answer', a.id::text, NULL, 'Earlier answer: ' || left(a.question, 200), NULL, 1, a.asked_at,
+            'Q: ' || a.question || E'\\n\\nA: ' || a.answer, md5(a.question || a.answer), 'text'
+       FROM ask_answers a
+      WHERE a.mode <> 'not_found'
+        AND (SELECT count(*) FILTER (WHERE helpful) - count(*) FILTER (WHERE NOT helpful) FROM ask_feedback f
+              WHERE f.answer_id = a.id) > 0
+     ON CONFLICT (source, external_id) DO NOTHING`,
+  );
+}
+
+export interface IndexResult {
+  docs: number;
+  chunks: number;
+  embedded: number;
+  dropped: number;
+}
+
+/** Chunks what changed, drops what was deleted, and embeds chunks that have no vector for the model yet. */
+export async function indexDocuments(
+  db: Db,
+  options: {
+    chunking?: ChunkOptions;
+    embeddings?: () => Promise<NamedEmbeddings>;
+    logger?: Logger;
+    batch?: number;
+  } = {},
+): Promise<IndexResult> {
+  const result: IndexResult = { docs: 0, chunks: 0, embedded: 0, dropped: await dropDeletedChunks(db) };
+  for (;;) {
+    const docs = await docsToIndex(db, options.batch ?? 200);
+    if (!docs.length) break;
+    for (const doc of docs) {
+      const chunks = await chunkDocument(doc, options.chunking ?? DEFAULT_CHUNKING);
+      await replaceChunks(db, doc, chunks);
+      result.docs += 1;
+      result.chunks += chunks.length;
+    }
+  }
+  if (result.docs || result.dropped) await refreshTermStats(db);
+  if (options.embeddings && (await hasVector(db))) {
+    const { model, dims, embeddings } = await options.embeddings();
+    await ensureVectorIndex(db, dims);
+    for (;;) {
+      const pending = await chunksWithoutEmbedding(db, model, 256);
+      if (!pending.length) break;
+      const vectors = await embeddings.embedDocuments(pending.map((p) => p.text));
+      await storeEmbeddings(
+        db,
+        model,
+        dims,
+        pending.map((p, i) => ({ id: p.id, embedding: vectors[i] ?? [] })),
+      );
+      result.embedded += pending.length;
+    }
+  }
+  if (result.docs || result.dropped) options.logger?.info(result, 'ask index updated');
+  return result;
+}

@@ -1,0 +1,63 @@
+import { answerMessage } from '../../blocks/ask/answer.js';
+import type { CommandHandler } from '../slack/commands.js';
+import type { SlackDeps } from '../slack/deps.js';
+import { firstDelivery } from '../slack/listeners/once.js';
+import { type ButtonArgs, tellPrivately } from '../slack/private-reply.js';
+import type { AskService } from './service.js';
+
+/**
+ * `/em ask <question>`: answered privately; `/em ask post #channel <question>` posts it, and questions asked in
+ * the answer's thread are answered there with the thread as context. From the modal the answer is a DM.
+ */
+export function askCommand(service: AskService): CommandHandler<'ask'> {
+  return async (ctx, command) => {
+    const answer = await service.ask({ text: command.question, askedBy: ctx.userId, context: command.context });
+    return {
+      ...answerMessage({ ...answer, askedBy: ctx.userId }),
+      onPosted: (channel, ts) => service.posted(answer.id, channel, ts),
+    };
+  };
+}
+
+/** A reply in the thread of an answer is a follow-up question. */
+export async function followUpInThread(
+  deps: SlackDeps,
+  event: {
+    channel: string;
+    thread_ts?: string;
+    ts: string;
+    user?: string;
+    text?: string;
+    bot_id?: string;
+    subtype?: string;
+  },
+  client: ButtonArgs['client'],
+): Promise<void> {
+  const ask = deps.ask;
+  if (!ask || !event.thread_ts || event.thread_ts === event.ts || event.bot_id || event.subtype || !event.user) return;
+  const text = (event.text ?? '').trim();
+  if (text.length < 3 || !(await ask.isAnswerThread(event.channel, event.thread_ts))) return;
+  const answer = await ask.ask({ text, askedBy: event.user, thread: { channel: event.channel, ts: event.thread_ts } });
+  const message = answerMessage({ ...answer, askedBy: event.user });
+  await client.chat.postMessage({
+    channel: event.channel,
+    thread_ts: event.thread_ts,
+    text: message.text,
+    blocks: message.blocks as never,
+  });
+}
+
+export function feedbackClicked(deps: SlackDeps, helpful: boolean) {
+  return async (args: ButtonArgs) => {
+    await args.ack();
+    const id = Number(args.action.value);
+    if (!deps.ask || !Number.isInteger(id)) return;
+    if (!(await firstDelivery(deps, args.body))) return;
+    const tally = await deps.ask.feedback(id, args.body.user.id, helpful);
+    await tellPrivately(
+      args,
+      args.body.user.id,
+      `Thanks, noted as ${helpful ? 'helpful' : 'not helpful'} (${tally.helpful} helpful, ${tally.notHelpful} not so far).${helpful ? '' : ' Helpful answers are what later answers learn from.'}`,
+    );
+  };
+}

@@ -1,0 +1,93 @@
+import type { Queryable } from '../store/db.js';
+import type { NamedEmbeddings } from './embeddings.js';
+import { type ChunkHit, type SearchFilters, searchText, searchVector } from './store.js';
+
+export type RetrievalMode = 'text' | 'vector' | 'hybrid';
+
+const STOP = new Set(
+  'a an and are as at be by can could do does for from has have how i if in is it its me my of on or our should so than that the their then there these they this to was we what when where which who why will with you your'.split(
+    ' ',
+  ),
+);
+
+const clean = (w: string) => w.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/** The quoted phrases of a question as a tsquery (any of them), or null. */
+export function phrasesTsquery(question: string): string | null {
+  const phrases = [...question.matchAll(/"([^"]+)"/g)]
+    .map((m) => (m[1] ?? '').split(/\s+/).map(clean).filter(Boolean))
+    .filter((words) => words.length);
+  return phrases.length ? phrases.map((words) => `(${words.join(' <-> ')})`).join(' | ') : null;
+}
+
+/** Whether a question has anything full-text search can use (words that are not stop words, or a phrase). */
+export function searchable(question: string): boolean {
+  return (
+    phrasesTsquery(question) !== null ||
+    (question.match(/[\p{L}\p{N}]+/gu) ?? []).some((w) => w.length > 1 && !STOP.has(w.toLowerCase()))
+  );
+}
+
+/** Reciprocal rank fusion: each list votes 1 / (k + rank) for its items. */
+export function reciprocalRankFusion<T>(
+  lists: T[][],
+  key: (item: T) => string | number,
+  k = 60,
+  weights: number[] = [],
+): { item: T; score: number }[] {
+  const scores = new Map<string | number, { item: T; score: number }>();
+  for (const [index, list] of lists.entries()) {
+    list.forEach((item, rank) => {
+      const id = key(item);
+      const entry = scores.get(id) ?? { item, score: 0 };
+      entry.score += (weights[index] ?? 1) / (k + rank + 1);
+      scores.set(id, entry);
+    });
+  }
+  return [...scores.values()].sort((a, b) => b.score - a.score);
+}
+
+export interface RetrieveOptions {
+  mode?: RetrievalMode;
+  filters?: SearchFilters;
+  limit?: number;
+  embeddings?: () => Promise<NamedEmbeddings>;
+  vectorAvailable?: boolean;
+  /** How much the vector ranking counts against the full-text one in hybrid fusion (else the provider's). */
+  vectorWeight?: number;
+}
+
+export interface Retrieved {
+  hits: ChunkHit[];
+  /** Which searches actually ran. */
+  used: RetrievalMode;
+  /** The best full-text rank (0 when nothing matched the words): how well the docs cover the question. */
+  textScore: number;
+}
+
+/** Full-text always; vectors when a provider and pgvector are there; hybrid fuses both. */
+export async function retrieve(db: Queryable, question: string, options: RetrieveOptions = {}): Promise<Retrieved> {
+  const limit = options.limit ?? 5;
+  const mode = options.mode ?? 'hybrid';
+  const filters = options.filters ?? {};
+  const depth = Math.max(limit * 4, 20);
+  const words = searchable(question);
+  const text =
+    mode !== 'vector' && words
+      ? await searchText(db, question.replace(/[^\p{L}\p{N}\s]+/gu, ' '), filters, depth, phrasesTsquery(question))
+      : [];
+  const canVector = mode !== 'text' && options.embeddings && options.vectorAvailable;
+  let vector: ChunkHit[] = [];
+  let vectorWeight = 1;
+  if (canVector && options.embeddings) {
+    const { model, dims, embeddings, fusionWeight } = await options.embeddings();
+    vectorWeight = options.vectorWeight ?? fusionWeight ?? 1;
+    vector = await searchVector(db, await embeddings.embedQuery(question), model, dims, filters, depth);
+  }
+  const used: RetrievalMode = canVector ? (mode === 'vector' || !words ? 'vector' : 'hybrid') : 'text';
+  const textScore = text[0]?.score ?? 0;
+  if (used === 'text') return { hits: text.slice(0, limit), used, textScore };
+  if (used === 'vector') return { hits: vector.slice(0, limit), used, textScore };
+  const fused = reciprocalRankFusion([text, vector], (h) => h.chunkId, 60, [1, vectorWeight]).slice(0, limit);
+  return { hits: fused.map((f) => ({ ...f.item, score: f.score })), used, textScore };
+}

@@ -1,0 +1,294 @@
+import type { Db, Queryable } from '../store/db.js';
+import type { Chunk } from './chunking.js';
+
+export interface DocToIndex {
+  source: string;
+  externalId: string;
+  title: string;
+  body: string;
+  format: 'markdown' | 'text';
+  contentHash: string;
+}
+
+/** Documents whose text changed since they were chunked (or never were). */
+export async function docsToIndex(db: Queryable, limit = 200): Promise<DocToIndex[]> {
+  const { rows } = await db.query<{
+    source: string;
+    external_id: string;
+    title: string;
+    body_text: string;
+    format: 'markdown' | 'text';
+    content_hash: string;
+  }>(
+    `SELECT source, external_id, title, body_text, format, content_hash FROM docs
+      WHERE deleted_at IS NULL AND indexed_hash IS DISTINCT FROM content_hash
+      ORDER BY updated_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    source: r.source,
+    externalId: r.external_id,
+    title: r.title,
+    body: r.body_text,
+    format: r.format,
+    contentHash: r.content_hash,
+  }));
+}
+
+export async function replaceChunks(db: Db, doc: DocToIndex, chunks: Chunk[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM doc_chunks WHERE source = $1 AND external_id = $2', [doc.source, doc.externalId]);
+    if (chunks.length)
+      await tx.query(
+        `INSERT INTO doc_chunks (source, external_id, ordinal, heading, content)
+         SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[])`,
+        [
+          doc.source,
+          doc.externalId,
+          chunks.map((c) => c.ordinal),
+          chunks.map((c) => c.heading),
+          chunks.map((c) => c.content),
+        ],
+      );
+    // Only if the text is still what was chunked (a sync may have changed it meanwhile).
+    await tx.query('UPDATE docs SET indexed_hash = $3 WHERE source = $1 AND external_id = $2 AND content_hash = $3', [
+      doc.source,
+      doc.externalId,
+      doc.contentHash,
+    ]);
+  });
+}
+
+/** Chunks of deleted documents leave the index. */
+export async function dropDeletedChunks(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM doc_chunks c USING docs d
+      WHERE d.source = c.source AND d.external_id = c.external_id AND d.deleted_at IS NOT NULL`,
+  );
+  return rowCount ?? 0;
+}
+
+export async function chunksWithoutEmbedding(
+  db: Queryable,
+  model: string,
+  limit: number,
+): Promise<{ id: number; text: string }[]> {
+  const { rows } = await db.query<{ id: string; heading: string; content: string }>(
+    `SELECT c.id, c.heading, c.content FROM doc_chunks c
+      WHERE NOT EXISTS (SELECT 1 FROM doc_embeddings e WHERE e.chunk_id = c.id AND e.model = $1)
+      ORDER BY c.id LIMIT $2`,
+    [model, limit],
+  );
+  return rows.map((r) => ({ id: Number(r.id), text: `${r.heading}\n${r.content}` }));
+}
+
+const vectorLiteral = (v: number[]) => `[${v.map((x) => (Number.isFinite(x) ? x.toFixed(6) : '0')).join(',')}]`;
+
+export async function storeEmbeddings(
+  db: Queryable,
+  model: string,
+  dims: number,
+  rows: { id: number; embedding: number[] }[],
+): Promise<void> {
+  if (!rows.length) return;
+  await db.query(
+    `INSERT INTO doc_embeddings (chunk_id, model, dims, embedding)
+     SELECT id, $1, $2, v::public.vector FROM unnest($3::bigint[], $4::text[]) AS t(id, v)
+     ON CONFLICT (chunk_id, model) DO UPDATE SET embedding = EXCLUDED.embedding, dims = EXCLUDED.dims`,
+    [model, dims, rows.map((r) => r.id), rows.map((r) => vectorLiteral(r.embedding))],
+  );
+}
+
+/** The HNSW index for one dimension count (pgvector indexes need a fixed one). */
+export async function ensureVectorIndex(db: Db, dims: number): Promise<void> {
+  const n = Math.trunc(dims);
+  await db.exec(
+    `CREATE INDEX IF NOT EXISTS doc_embeddings_hnsw_${n} ON doc_embeddings
+       USING hnsw ((embedding::public.vector(${n})) public.vector_cosine_ops) WHERE dims = ${n}`,
+  );
+}
+
+export interface SearchFilters {
+  sources?: string[];
+  /** Confluence spaces or repositories. */
+  spaces?: string[];
+}
+
+export interface ChunkHit {
+  chunkId: number;
+  source: string;
+  externalId: string;
+  title: string;
+  url: string | null;
+  heading: string;
+  content: string;
+  updatedAt: Date;
+  score: number;
+}
+
+const FILTER = `($2::text[] IS NULL OR d.source = ANY($2::text[])) AND ($3::text[] IS NULL OR d.space = ANY($3::text[]))`;
+const HIT_COLUMNS = 'c.id, c.source, c.external_id, d.title, d.url, c.heading, c.content, d.updated_at';
+
+type HitRow = {
+  id: string;
+  source: string;
+  external_id: string;
+  title: string;
+  url: string | null;
+  heading: string;
+  content: string;
+  updated_at: Date;
+  score: number;
+};
+const toHit = (r: HitRow): ChunkHit => ({
+  chunkId: Number(r.id),
+  source: r.source,
+  externalId: r.external_id,
+  title: r.title,
+  url: r.url,
+  heading: r.heading,
+  content: r.content,
+  updatedAt: new Date(r.updated_at),
+  score: Number(r.score),
+});
+
+/** Word frequencies across chunks, for ranking (a total is kept under the empty word). */
+export async function refreshTermStats(db: Db): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM doc_term_stats');
+    await tx.query(
+      `INSERT INTO doc_term_stats (word, ndoc) SELECT word, ndoc FROM ts_stat('SELECT search FROM doc_chunks')`,
+    );
+    await tx.query(`INSERT INTO doc_term_stats (word, ndoc) SELECT '', count(*) FROM doc_chunks`);
+  });
+}
+
+/**
+ * Full-text search, BM25-style. Each word of the question counts by its rarity (idf), its frequency saturating, a
+ * heading match (weight A) above a body match; a matching quoted phrase adds to it. Candidates are the chunks that
+ * hold one of the question's rarer words (words in more than a fifth of all chunks only rank), or a phrase; a word
+ * the index has never seen is tried as a prefix ("deplo" finds "deployment").
+ */
+export async function searchText(
+  db: Queryable,
+  question: string,
+  filters: SearchFilters,
+  limit: number,
+  phrases: string | null = null,
+) {
+  const { rows } = await db.query<HitRow>(
+    `WITH total AS (SELECT greatest(coalesce((SELECT ndoc FROM doc_term_stats WHERE word = ''), 1), 1) AS n),
+     terms AS (
+       SELECT t.lexeme, coalesce(s.ndoc, 0) AS ndoc, total.n, quote_literal(t.lexeme)::tsquery AS q,
+              ln(1 + (total.n - coalesce(s.ndoc, 0) + 0.5) / (coalesce(s.ndoc, 0) + 0.5)) AS idf
+         FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS t(lexeme)
+         CROSS JOIN total LEFT JOIN doc_term_stats s ON s.word = t.lexeme
+        ORDER BY idf DESC LIMIT 16
+     ),
+     candidates AS (
+       SELECT (
+         SELECT string_agg(CASE WHEN ndoc = 0 THEN quote_literal(lexeme) || ':*' ELSE quote_literal(lexeme) END, ' | ')
+           FROM (SELECT * FROM terms
+                  WHERE ndoc <= n / 5 OR NOT EXISTS (SELECT 1 FROM terms WHERE ndoc <= n / 5)
+                  ORDER BY idf DESC LIMIT 8) rare
+       ) AS words
+     ),
+     query AS (
+       SELECT CASE
+                WHEN words IS NULL THEN to_tsquery('english', $5)
+                WHEN $5::text IS NULL THEN words::tsquery
+                ELSE words::tsquery || to_tsquery('english', $5)
+              END AS q
+         FROM candidates
+     )
+     SELECT ${HIT_COLUMNS},
+            (SELECT coalesce(sum(terms.idf * r / (r + 0.1)), 0)
+               FROM (SELECT terms.idf, ts_rank('{0.1,0.2,0.4,1.0}', c.search, terms.q, 0) AS r FROM terms) terms)
+            + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END AS score
+       FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id, query
+      WHERE query.q IS NOT NULL AND c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER}
+      ORDER BY score DESC, c.id LIMIT $4`,
+    [question, filters.sources ?? null, filters.spaces ?? null, limit, phrases],
+  );
+  return rows.map(toHit);
+}
+
+export async function searchVector(
+  db: Queryable,
+  embedding: number[],
+  model: string,
+  dims: number,
+  filters: SearchFilters,
+  limit: number,
+) {
+  const n = Math.trunc(dims);
+  const { rows } = await db.query<HitRow>(
+    `SELECT ${HIT_COLUMNS}, 1 - (e.embedding::public.vector(${n}) OPERATOR(public.<=>) $1::public.vector(${n})) AS score
+       FROM doc_embeddings e JOIN doc_chunks c ON c.id = e.chunk_id
+       JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
+      WHERE e.model = $5 AND e.dims = ${n} AND d.deleted_at IS NULL AND ${FILTER}
+      ORDER BY e.embedding::public.vector(${n}) OPERATOR(public.<=>) $1::public.vector(${n}) LIMIT $4`,
+    [vectorLiteral(embedding), filters.sources ?? null, filters.spaces ?? null, limit, model],
+  );
+  return rows.map(toHit);
+}
+
+// ---------------------------------------------------------------- answers and feedback
+
+export async function recordAnswer(
+  db: Queryable,
+  answer: {
+    askedBy: string;
+    question: string;
+    answer: string;
+    mode: string;
+    citations: unknown[];
+    channel?: string | null;
+    threadTs?: string | null;
+  },
+): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO ask_answers (asked_by, question, answer, mode, citations, channel, thread_ts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      answer.askedBy,
+      answer.question,
+      answer.answer,
+      answer.mode,
+      JSON.stringify(answer.citations),
+      answer.channel ?? null,
+      answer.threadTs ?? null,
+    ],
+  );
+  return Number(rows[0]?.id);
+}
+
+export async function setAnswerThread(db: Queryable, id: number, channel: string, threadTs: string): Promise<void> {
+  await db.query('UPDATE ask_answers SET channel = $2, thread_ts = $3 WHERE id = $1', [id, channel, threadTs]);
+}
+
+/** Earlier questions and answers in a thread, oldest first (the context of a follow-up). */
+export async function threadHistory(db: Queryable, channel: string, threadTs: string, limit = 5) {
+  const { rows } = await db.query<{ question: string; answer: string }>(
+    `SELECT question, answer FROM (
+       SELECT question, answer, id FROM ask_answers WHERE channel = $1 AND thread_ts = $2 ORDER BY id DESC LIMIT $3
+     ) recent ORDER BY id`,
+    [channel, threadTs, limit],
+  );
+  return rows;
+}
+
+/** One vote per person per answer; a second click changes it. Returns the answer's tally. */
+export async function recordFeedback(db: Queryable, answerId: number, userId: string, helpful: boolean) {
+  await db.query(
+    `INSERT INTO ask_feedback (answer_id, user_id, helpful) VALUES ($1, $2, $3)
+     ON CONFLICT (answer_id, user_id) DO UPDATE SET helpful = EXCLUDED.helpful, at = now()`,
+    [answerId, userId, helpful],
+  );
+  const { rows } = await db.query<{ helpful: number; not_helpful: number }>(
+    `SELECT count(*) FILTER (WHERE helpful)::int AS helpful, count(*) FILTER (WHERE NOT helpful)::int AS not_helpful
+       FROM ask_feedback WHERE answer_id = $1`,
+    [answerId],
+  );
+  return { helpful: rows[0]?.helpful ?? 0, notHelpful: rows[0]?.not_helpful ?? 0 };
+}
