@@ -21,11 +21,11 @@ export interface Answer {
   citations: Citation[];
 }
 
-const STEM = (w: string) =>
-  w
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]/gu, '')
-    .slice(0, 6);
+/** A light stemmer, enough to match "takes" with "take" and "rolled" with "roll". */
+const STEM = (w: string) => {
+  const word = w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return (word.length > 4 ? word.replace(/(ing|ed|s)$/, '') : word).slice(0, 6);
+};
 const STOP = new Set(
   'the and for are how what when where which who why does can with this that from our you your use'.split(' '),
 );
@@ -66,9 +66,14 @@ export function extractiveAnswer(question: string, hits: ChunkHit[]): Answer {
   const wanted = terms(question);
   const picked: { n: number; text: string; overlap: number }[] = [];
   hits.slice(0, 3).forEach((hit, i) => {
+    // Words the passage's headings share with the question count for each of its sentences.
+    const fromHeading = [...terms(hit.heading)].filter((t) => wanted.has(t));
     const scored = sentences(hit.content)
-      .map((s, index) => ({ s, index, overlap: [...terms(s)].filter((t) => wanted.has(t)).length }))
-      .filter((x) => x.overlap > 0)
+      .map((s, index) => {
+        const own = [...terms(s)].filter((t) => wanted.has(t));
+        return { s, index, overlap: new Set([...own, ...fromHeading]).size, own: own.length };
+      })
+      .filter((x) => x.overlap > 0 && (x.own > 0 || x.index === 0))
       .sort((a, b) => b.overlap - a.overlap || a.index - b.index)
       .slice(0, 2)
       .sort((a, b) => a.index - b.index);

@@ -189,7 +189,7 @@ export async function searchText(
        SELECT (
          SELECT string_agg(CASE WHEN ndoc = 0 THEN quote_literal(lexeme) || ':*' ELSE quote_literal(lexeme) END, ' | ')
            FROM (SELECT * FROM terms
-                  WHERE ndoc <= n / 5 OR NOT EXISTS (SELECT 1 FROM terms WHERE ndoc <= n / 5)
+                  WHERE ndoc <= greatest(n * 0.2, 10) OR NOT EXISTS (SELECT 1 FROM terms WHERE ndoc <= greatest(n * 0.2, 10))
                   ORDER BY idf DESC LIMIT 8) rare
        ) AS words
      ),
@@ -200,13 +200,19 @@ export async function searchText(
                 ELSE words::tsquery || to_tsquery('english', $5)
               END AS q
          FROM candidates
+     ),
+     -- A first cut by one cheap rank keeps the per-word scoring to a few hundred chunks on a large index.
+     pool AS (
+       SELECT c.id FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id, query
+        WHERE query.q IS NOT NULL AND c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER}
+        ORDER BY ts_rank('{0.1,0.2,0.4,1.0}', c.search, query.q, 1) DESC LIMIT 300
      )
      SELECT ${HIT_COLUMNS},
             (SELECT coalesce(sum(terms.idf * r / (r + 0.1)), 0)
                FROM (SELECT terms.idf, ts_rank('{0.1,0.2,0.4,1.0}', c.search, terms.q, 0) AS r FROM terms) terms)
             + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END AS score
-       FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id, query
-      WHERE query.q IS NOT NULL AND c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER}
+       FROM pool JOIN doc_chunks c ON c.id = pool.id
+       JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
       ORDER BY score DESC, c.id LIMIT $4`,
     [question, filters.sources ?? null, filters.spaces ?? null, limit, phrases],
   );

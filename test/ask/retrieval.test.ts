@@ -1,11 +1,11 @@
-import { HashingEmbeddings } from '../../src/ask/embeddings.js';
+import { embeddingsFor } from '../../src/ask/embeddings.js';
 import { docsToIndex } from '../../src/ask/store.js';
 import type { Db } from '../../src/store/db.js';
 import { hasVector } from '../../src/store/migrate.js';
 import { corpusQuestions, evaluate, loadCorpus } from '../support/ask-corpus.js';
 import { describeEachEngine } from '../support/engines.js';
 
-const hashing = async () => ({ model: 'hashing-256', dims: 256, embeddings: new HashingEmbeddings(256) });
+const hashing = embeddingsFor({}); // the offline provider, with its measured fusion weight
 
 describeEachEngine('retrieval quality on the shipped labelled corpus', ({ freshDb, engine }) => {
   let db: Db;

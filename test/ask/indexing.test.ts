@@ -1,0 +1,128 @@
+import { extractiveAnswer, NOT_FOUND } from '../../src/ask/answer.js';
+import { chunkDocument, markdownSections } from '../../src/ask/chunking.js';
+import { indexDocuments, ingestOwnHistory, upsertDoc } from '../../src/ask/indexer.js';
+import { reciprocalRankFusion, retrieve } from '../../src/ask/retrieval.js';
+import { parseFilters } from '../../src/ask/service.js';
+import { claimIncident, updateRoom } from '../../src/incidents/store.js';
+import type { Db } from '../../src/store/db.js';
+import { describeEachEngine } from '../support/engines.js';
+
+describe('chunking, fusion and the offline answer (pure)', () => {
+  test('markdown is cut at headings (not inside code fences); each chunk knows its heading path', async () => {
+    const md = '# Runbook\nintro\n## Deploy\nsteps\n```\n# not a heading\n```\n### Rollback\nundo it\n## Alerts\npager';
+    expect(markdownSections(md).map((s) => s.path.join(' > '))).toEqual([
+      'Runbook',
+      'Runbook > Deploy',
+      'Runbook > Deploy > Rollback',
+      'Runbook > Alerts',
+    ]);
+    const chunks = await chunkDocument(
+      { title: 'Runbook', body: `# Runbook\n${'word '.repeat(400)}`, format: 'markdown' },
+      { size: 800, overlap: 100 },
+    );
+    expect(chunks.length).toBe(3);
+    expect(chunks.every((c) => c.content.length <= 800 && c.heading === 'Runbook')).toBe(true);
+  });
+
+  test('reciprocal rank fusion rewards items both lists rank well; weights tilt it', () => {
+    const fused = reciprocalRankFusion(
+      [
+        ['a', 'b', 'c'],
+        ['c', 'b', 'd'],
+      ],
+      (x) => x,
+    ).map((f) => f.item);
+    expect(fused.slice(0, 2).sort()).toEqual(['b', 'c']);
+    expect(
+      reciprocalRankFusion(
+        [
+          ['a', 'b'],
+          ['b', 'a'],
+        ],
+        (x) => x,
+        60,
+        [1, 0.25],
+      )[0]?.item,
+    ).toBe('a');
+  });
+
+  test('filters are read out of the question', () => {
+    expect(parseFilters('source:Confluence space:ENG how do we deploy? repo:acme/api')).toEqual({
+      question: 'how do we deploy?',
+      filters: { sources: ['confluence'], spaces: ['ENG', 'acme/api'] },
+    });
+  });
+
+  test('no passage sharing the question’s words means "not found"', () => {
+    const hit = {
+      chunkId: 1,
+      source: 'confluence',
+      externalId: 'x',
+      title: 'Lunch',
+      url: null,
+      heading: 'Lunch',
+      content: 'Pizza on Fridays.',
+      updatedAt: new Date(),
+      score: 1,
+    };
+    expect(extractiveAnswer('how do we rotate database credentials?', [hit])).toEqual({
+      mode: 'not_found',
+      text: NOT_FOUND,
+      citations: [],
+    });
+  });
+});
+
+describeEachEngine('the ask index', ({ freshDb }) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await freshDb();
+  });
+  const doc = (id: string, body: string) =>
+    upsertDoc(db, {
+      source: 'confluence',
+      externalId: id,
+      space: 'ENG',
+      title: id,
+      updatedAt: new Date(),
+      body,
+      format: 'text',
+    });
+  const chunkIds = async (id: string) =>
+    (await db.query<{ id: string }>('SELECT id FROM doc_chunks WHERE external_id = $1 ORDER BY id', [id])).rows.map(
+      (r) => r.id,
+    );
+
+  test('only documents whose text changed are chunked again', async () => {
+    await doc('a', 'Alpha page about canary deployments.');
+    await doc('b', 'Beta page about feature flags.');
+    expect(await indexDocuments(db)).toMatchObject({ docs: 2 });
+    const [a, b] = [await chunkIds('a'), await chunkIds('b')];
+    await doc('a', 'Alpha page about canary deployments.'); // same text
+    await doc('b', 'Beta page about feature flags and kill switches.');
+    expect(await indexDocuments(db)).toMatchObject({ docs: 1 });
+    expect(await chunkIds('a')).toEqual(a);
+    expect(await chunkIds('b')).not.toEqual(b);
+    expect((await retrieve(db, 'kill switches', { mode: 'text' })).hits[0]?.externalId).toBe('b');
+  });
+
+  test('postmortems become searchable documents of their own', async () => {
+    const { incident } = await claimIncident(db, {
+      requestKey: 'pm',
+      title: 'Queue backlog',
+      severity: 'SEV2',
+      service: 'billing',
+      description: null,
+      declaredBy: 'U1',
+      commander: 'U1',
+      openedAt: new Date(),
+    });
+    await updateRoom(db, incident.id, {
+      postmortem: '# Postmortem\n## Contributing factors\nThe consumer pool was exhausted by retries.',
+    });
+    await ingestOwnHistory(db);
+    await indexDocuments(db);
+    const { hits } = await retrieve(db, 'why was the consumer pool exhausted?', { mode: 'text' });
+    expect(hits[0]).toMatchObject({ source: 'postmortem', title: `Postmortem INC-${incident.number}: Queue backlog` });
+  });
+});
