@@ -7,6 +7,7 @@ import { intervalToMs } from '../yaml-file.js';
 import { deriveTrackerIncidents } from './incidents.js';
 import type { ConfluenceSource, GitHubSource, IncidentMatch, JiraSource, LinearSource } from './sources.js';
 import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
+import { getCursor, setCursor } from './store.js';
 
 const syncRuns = new Counter({
   name: 'sync_runs_total',
@@ -122,7 +123,13 @@ export function githubSyncJobs(
           // Jest's ESM loader ("request … is not in cache").
           const { createGitHubApp, instrument } = await import('../connectors/github/client.js');
           const { syncGitHubRepo } = await import('../connectors/github/sync.js');
-          return { app: createGitHubApp({ appId, privateKey, baseUrl, logger }), instrument, syncGitHubRepo };
+          const { syncRepoDocs } = await import('../connectors/github/docs.js');
+          return {
+            app: createGitHubApp({ appId, privateKey, baseUrl, logger }),
+            instrument,
+            syncGitHubRepo,
+            syncRepoDocs,
+          };
         })
       : undefined;
   return source.installations.flatMap((installation) =>
@@ -133,7 +140,7 @@ export function githubSyncJobs(
         source.interval,
         connector
           ? async ({ db, logger: log, touch }) => {
-              const { app, instrument, syncGitHubRepo } = await connector();
+              const { app, instrument, syncGitHubRepo, syncRepoDocs } = await connector();
               let remaining: number | null = null;
               const octokit = await app.getInstallationOctokit(installation.id);
               instrument(octokit, (_status, headers) => {
@@ -152,6 +159,12 @@ export function githubSyncJobs(
                 issues: source.issues,
               });
               if (incidents && result.issues) await deriveTrackerIncidents(db, 'github', incidents);
+              if (source.docs) {
+                const cursor = await getCursor<{ etag?: string | null }>(db, 'github-docs', repo);
+                const docs = await syncRepoDocs({ db, octokit, repo, config: source.docs, etag: cursor?.etag });
+                await setCursor(db, 'github-docs', repo, { etag: docs.etag });
+                if (docs.fetched || docs.deleted) log.info({ repo, ...docs }, 'github docs synced');
+              }
               log.info({ repo, ...result }, 'github sync done');
               return { rejected: result.rejected, rateLimitRemaining: remaining };
             }

@@ -33,6 +33,16 @@ export const githubSourceSchema = z
       })
       .strict()
       .default({ environment: 'production' }),
+    // Repository docs for `ask`: files and folders (ending in /) on the default branch, by extension.
+    docs: z
+      .object({
+        paths: z.array(z.string().min(1)).min(1).default(['README.md', 'docs/', 'doc/', 'adr/']),
+        extensions: z
+          .array(z.string().regex(/^\.\w+$/, { error: 'must look like .md' }))
+          .default(['.md', '.mdx', '.txt']),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 -- `ask`: documents are chunked for retrieval. Full-text search always; vectors where pgvector exists.
 ALTER TABLE docs ADD COLUMN format text NOT NULL DEFAULT 'text';   -- text | markdown
 ALTER TABLE docs ADD COLUMN indexed_hash text;                      -- content_hash the chunks were made from
+ALTER TABLE docs ADD COLUMN source_version text;                    -- e.g. a git blob sha: unchanged means not fetched
 
 CREATE TABLE doc_chunks (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -93,6 +93,8 @@ interface Repo {
   /** Items served verbatim in the pulls list (to test malformed payloads). */
   rawPulls: Json[];
   deployments: StandInDeployment[];
+  /** Files on the default branch, by path. */
+  files: Map<string, string>;
 }
 
 export interface RecordedGitHubCall {
@@ -129,7 +131,22 @@ export class GitHubStandIn extends StandIn {
     this.installations.set(id, repos);
     for (const repo of repos)
       if (!this.repos.has(repo))
-        this.repos.set(repo, { pulls: [], rawPulls: [], deployments: [], runs: [], releases: [], issues: [] });
+        this.repos.set(repo, {
+          pulls: [],
+          rawPulls: [],
+          deployments: [],
+          runs: [],
+          releases: [],
+          issues: [],
+          files: new Map(),
+        });
+  }
+
+  /** Writes (or with null, deletes) a file on the repository's default branch. */
+  setFile(repo: string, path: string, text: string | null): void {
+    const files = this.repo(repo).files;
+    if (text === null) files.delete(path);
+    else files.set(path, text);
   }
 
   /** Sets the stand-in's clock (e.g. to two weeks ago, to seed history that ends now). */
@@ -347,6 +364,45 @@ export class GitHubStandIn extends StandIn {
         default_branch: 'main',
         private: true,
       });
+    // Git data: the default branch's tree (recursive) and blobs by their git sha, as GitHub serves them.
+    const blobSha = (text: string) =>
+      createHash('sha1')
+        .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+        .digest('hex');
+    if (rest === '/git/trees/HEAD' || rest === '/git/trees/main') {
+      const tree = [...repo.files.entries()].map(([filePath, text]) => ({
+        path: filePath,
+        mode: '100644',
+        type: 'blob',
+        sha: blobSha(text),
+        size: Buffer.byteLength(text),
+        url: `${this.url}/repos/${repoName}/git/blobs/${blobSha(text)}`,
+      }));
+      const body = {
+        sha: createHash('sha1').update(JSON.stringify(tree)).digest('hex'),
+        url: `${this.url}${path}`,
+        tree,
+        truncated: false,
+      };
+      const etag = `W/"${body.sha}"`;
+      if (req.headers['if-none-match'] === etag) return reply(304, null, { etag });
+      return reply(200, body, { etag });
+    }
+    const blobMatch = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest);
+    if (blobMatch) {
+      const text = [...repo.files.values()].find((t) => blobSha(t) === blobMatch[1]);
+      if (text === undefined) return reply(404, { message: 'Not Found' });
+      return reply(200, {
+        sha: blobMatch[1],
+        node_id: 'B_stand_in',
+        size: Buffer.byteLength(text),
+        url: `${this.url}${path}`,
+        content: `${Buffer.from(text)
+          .toString('base64')
+          .replace(/(.{60})/g, '$1\n')}\n`,
+        encoding: 'base64',
+      });
+    }
     if (rest === '/actions/runs') {
       const branch = url.searchParams.get('branch');
       const status = url.searchParams.get('status');
