@@ -10,13 +10,18 @@ export const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.
 
 export async function onEachEngine(name: string, bench: (engine: string, db: Db) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), `em-bench-${name}-`));
+  // BENCH_ENGINES=postgres (or pglite) measures one engine only.
+  const only = process.env.BENCH_ENGINES?.split(',');
   try {
-    const embedded = await openStore({ DATA_DIR: dir, DATABASE_URL: '' });
-    try {
-      await bench('pglite', embedded);
-    } finally {
-      await embedded.close();
+    if (!only || only.includes('pglite')) {
+      const embedded = await openStore({ DATA_DIR: dir, DATABASE_URL: '' });
+      try {
+        await bench('pglite', embedded);
+      } finally {
+        await embedded.close();
+      }
     }
+    if (only && !only.includes('postgres')) return;
     const schema = `bench_${name}_${Date.now()}`;
     const probe = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 2000 });
     const reachable = await probe.connect().then(

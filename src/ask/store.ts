@@ -163,11 +163,37 @@ export async function refreshTermStats(db: Db): Promise<void> {
   });
 }
 
+interface QueryTerm {
+  lexeme: string;
+  ndoc: number;
+  idf: number;
+}
+
+/** The question's words as the index knows them, rarest first, with their idf. */
+async function queryTerms(db: Queryable, question: string): Promise<{ terms: QueryTerm[]; total: number }> {
+  const { rows } = await db.query<{ lexeme: string; ndoc: number; total: number }>(
+    `SELECT t.lexeme, coalesce(s.ndoc, 0) AS ndoc,
+            greatest(coalesce((SELECT ndoc FROM doc_term_stats WHERE word = ''), 1), 1) AS total
+       FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS t(lexeme)
+       LEFT JOIN doc_term_stats s ON s.word = t.lexeme`,
+    [question],
+  );
+  const total = rows[0]?.total ?? 1;
+  const terms = rows
+    .map((r) => ({ lexeme: r.lexeme, ndoc: r.ndoc, idf: Math.log(1 + (total - r.ndoc + 0.5) / (r.ndoc + 0.5)) }))
+    .sort((a, b) => b.idf - a.idf)
+    .slice(0, 16);
+  return { terms, total };
+}
+
+const quoteLexeme = (lexeme: string) => `'${lexeme.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`;
+
 /**
  * Full-text search, BM25-style. Each word of the question counts by its rarity (idf), its frequency saturating, a
  * heading match (weight A) above a body match; a matching quoted phrase adds to it. Candidates are the chunks that
- * hold one of the question's rarer words (words in more than a fifth of all chunks only rank), or a phrase; a word
- * the index has never seen is tried as a prefix ("deplo" finds "deployment").
+ * hold one of the question’s rarer words (words in more than a fifth of a large index only rank), or a phrase; a word
+ * the index has never seen is tried as a prefix ("deplo" finds "deployment"). Two round trips: the candidate query
+ * is a literal by the second, so the planner uses the GIN index.
  */
 export async function searchText(
   db: Queryable,
@@ -176,37 +202,28 @@ export async function searchText(
   limit: number,
   phrases: string | null = null,
 ) {
+  const { terms, total } = await queryTerms(db, question);
+  const common = Math.max(total * 0.2, 10);
+  const rare = terms.filter((t) => t.ndoc <= common);
+  const candidates = (rare.length ? rare : terms)
+    .slice(0, 8)
+    .map((t) => (t.ndoc === 0 ? `${quoteLexeme(t.lexeme)}:*` : quoteLexeme(t.lexeme)));
+  if (!candidates.length && !phrases) return [];
   const { rows } = await db.query<HitRow>(
-    `WITH total AS (SELECT greatest(coalesce((SELECT ndoc FROM doc_term_stats WHERE word = ''), 1), 1) AS n),
-     terms AS (
-       SELECT t.lexeme, coalesce(s.ndoc, 0) AS ndoc, total.n, quote_literal(t.lexeme)::tsquery AS q,
-              ln(1 + (total.n - coalesce(s.ndoc, 0) + 0.5) / (coalesce(s.ndoc, 0) + 0.5)) AS idf
-         FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS t(lexeme)
-         CROSS JOIN total LEFT JOIN doc_term_stats s ON s.word = t.lexeme
-        ORDER BY idf DESC LIMIT 16
-     ),
-     candidates AS (
-       SELECT (
-         SELECT string_agg(CASE WHEN ndoc = 0 THEN quote_literal(lexeme) || ':*' ELSE quote_literal(lexeme) END, ' | ')
-           FROM (SELECT * FROM terms
-                  WHERE ndoc <= greatest(n * 0.2, 10) OR NOT EXISTS (SELECT 1 FROM terms WHERE ndoc <= greatest(n * 0.2, 10))
-                  ORDER BY idf DESC LIMIT 8) rare
-       ) AS words
-     ),
-     query AS (
+    `WITH query AS (
        SELECT CASE
-                WHEN words IS NULL THEN to_tsquery('english', $5)
-                WHEN $5::text IS NULL THEN words::tsquery
-                ELSE words::tsquery || to_tsquery('english', $5)
+                WHEN $1::text IS NULL THEN to_tsquery('english', $5)
+                WHEN $5::text IS NULL THEN $1::tsquery
+                ELSE $1::tsquery || to_tsquery('english', $5)
               END AS q
-         FROM candidates
      ),
      -- A first cut by one cheap rank keeps the per-word scoring to a few hundred chunks on a large index.
      pool AS (
        SELECT c.id FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id, query
-        WHERE query.q IS NOT NULL AND c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER}
+        WHERE c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER}
         ORDER BY ts_rank('{0.1,0.2,0.4,1.0}', c.search, query.q, 1) DESC LIMIT 300
-     )
+     ),
+     terms AS (SELECT quote_literal(l)::tsquery AS q, idf FROM unnest($6::text[], $7::float8[]) AS t(l, idf))
      SELECT ${HIT_COLUMNS},
             (SELECT coalesce(sum(terms.idf * r / (r + 0.1)), 0)
                FROM (SELECT terms.idf, ts_rank('{0.1,0.2,0.4,1.0}', c.search, terms.q, 0) AS r FROM terms) terms)
@@ -214,7 +231,15 @@ export async function searchText(
        FROM pool JOIN doc_chunks c ON c.id = pool.id
        JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
       ORDER BY score DESC, c.id LIMIT $4`,
-    [question, filters.sources ?? null, filters.spaces ?? null, limit, phrases],
+    [
+      candidates.length ? candidates.join(' | ') : null,
+      filters.sources ?? null,
+      filters.spaces ?? null,
+      limit,
+      phrases,
+      terms.map((t) => t.lexeme),
+      terms.map((t) => t.idf),
+    ],
   );
   return rows.map(toHit);
 }
