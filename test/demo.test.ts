@@ -35,6 +35,9 @@ describe('npm start without Slack tokens (the README’s first command)', () => 
       );
       expect(out).toContain('Title: [ checkout-api is returning 500s since 10:02 ]');
       expect(out).toContain('EM Agent in DM to sam');
+      // /em ask answers from the repository docs the GitHub connector synced, with a citation.
+      expect(out).toContain('To *roll* *back* a *release*, run `make rollback TO=previous`');
+      expect(out).toContain('acme/checkout-api: docs/runbooks/rollback.md');
       // The incident co-pilot: its channel, the pinned timeline, and the postmortem draft on resolve.
       expect(out).toMatch(/Declared \*INC-1\*: <#C\w+>/);
       expect(out).toMatch(/EM Agent in #inc-\d{8}-checkout-api-returning-500s/);

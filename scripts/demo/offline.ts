@@ -52,6 +52,7 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
     logger,
   );
   const synced = await waitForFirstSync(app, 4);
+  await app.ask.index(); // the docs just synced, chunked for /em ask (the job would do it within a minute)
   const names = Object.fromEntries(Object.entries(users).map(([name, id]) => [id, name]));
   const channelNames = Object.fromEntries(
     Object.entries(channels).map(([name, id]) => [id, `#${emulator.workspace.channels.get(id)?.name ?? name}`]),

@@ -65,6 +65,17 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
 
   const github = await new GitHubStandIn().start();
   github.addInstallation(INSTALLATION, REPOS);
+  // Repository docs for /em ask.
+  github.setFile(
+    'acme/checkout-api',
+    'docs/runbooks/rollback.md',
+    '# Rolling back a release\n\nTo roll back a release, run `make rollback TO=previous` from the release channel. A rollback takes about four minutes and keeps the database schema.\n\n## Who may roll back\n\nAny on-call engineer may roll back without approval; say so in #incidents first.\n',
+  );
+  github.setFile(
+    'acme/checkout-api',
+    'docs/deploy-freeze.md',
+    '# Deploy freeze policy\n\nDuring the December freeze only hotfixes ship. A hotfix needs approval from the engineering manager on duty. The freeze runs from 20 December to 2 January.\n',
+  );
   github.setClock(new Date(now.getTime() - 14 * 24 * 3_600_000));
   for (let n = 1; n <= 30; n += 1) {
     const repo = REPOS[n % REPOS.length] as string;
@@ -171,6 +182,7 @@ export function demoSourcesYaml(users: Record<string, string>): string {
     `    - { id: ${INSTALLATION}, repos: [${REPOS.join(', ')}] }`,
     '  interval: 1 minute',
     '  backfill_days: 30',
+    '  docs: { paths: [README.md, docs/], extensions: [.md] }',
     'jira:',
     '  projects: [ENG]',
     '  boards: [1]',
