@@ -40,6 +40,7 @@ import {
   forgetIncident,
   getIncident,
   incidentInChannel,
+  type NewIncident,
   type NewTimelineEntry,
   openIncidentsForReminders,
   recentDeployments,
@@ -60,16 +61,8 @@ export interface IncidentServiceDeps {
   model?: () => Promise<BaseChatModel>;
 }
 
-export interface DeclareRequest {
-  requestKey: string;
-  title: string;
-  severity: IncidentSeverity | null;
-  service: string | null;
-  description: string | null;
-  declaredBy: string;
-  commander: string | null;
-  origin?: { channel: string; ts: string };
-}
+/** A declaration as a person makes it: the commander may be left to default to the declarer. */
+export type DeclareRequest = Omit<NewIncident, 'commander' | 'openedAt'> & { commander: string | null };
 
 export type DeclareOutcome =
   | { outcome: 'declared'; incident: Incident; problems: string[] }

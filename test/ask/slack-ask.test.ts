@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type App, startApp } from '../../src/app.js';
+import type { App } from '../../src/app.js';
 import { upsertDoc } from '../../src/ask/indexer.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { eventually } from '../support/eventually.js';
 import { OpenAIStandIn } from '../support/openai/server.js';
+import { startServiceOnEmulator } from '../support/service.js';
 import { SlackEmulator } from '../support/slack/emulator.js';
 import { visibleText } from '../support/slack/harness.js';
 
@@ -48,29 +47,11 @@ async function world(): Promise<World> {
 }
 
 async function start(w: World, env: Record<string, string> = {}): Promise<App> {
-  const policies = path.join(w.dir, 'policies');
-  mkdirSync(policies, { recursive: true });
-  writeFileSync(
-    path.join(policies, 'p.yml'),
-    'policies:\n  - { action: jira.create, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads" }\n',
-  );
-  mkdirSync(path.join(w.dir, 'rules'), { recursive: true });
-  const app = await startApp(
-    loadConfig({
-      SLACK_BOT_TOKEN: w.emulator.botToken,
-      SLACK_APP_TOKEN: w.emulator.appToken,
-      SLACK_API_URL: w.emulator.apiUrl,
-      DATA_DIR: path.join(w.dir, 'data'),
-      SOURCES_FILE: path.join(w.dir, 'sources.yml'),
-      RULES_DIR: path.join(w.dir, 'rules'),
-      POLICIES_DIR: policies,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      JOBS_POLL_MS: '100',
-      ...env,
-    }),
-    createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-  );
+  const app = await startServiceOnEmulator(w.emulator, w.dir, {
+    policies:
+      'policies:\n  - { action: jira.create, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads" }\n',
+    env,
+  });
   for (const page of PAGES)
     await upsertDoc(app.db, {
       source: 'confluence',

@@ -10,7 +10,7 @@ import { postmortemDraft, postmortemNarrative, postmortemText } from '../../src/
 import { dueReminders, type NudgeState } from '../../src/incidents/reminders.js';
 import { incidentPolicySchema, incidentSettings } from '../../src/incidents/settings.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { parseYaml, YamlFileError } from '../../src/yaml-file.js';
+import { parseYaml } from '../../src/yaml-file.js';
 import { NOW } from '../support/fixtures.js';
 
 const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);

@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type App, startApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/observability/logger.js';
+import type { App } from '../../src/app.js';
 import { eventually } from '../support/eventually.js';
+import { startServiceOnEmulator } from '../support/service.js';
 import type { SlackEmulator } from '../support/slack/emulator.js';
 import { SlackEmulator as Emulator } from '../support/slack/emulator.js';
 import { visibleText } from '../support/slack/harness.js';
@@ -35,37 +34,15 @@ async function world(): Promise<World> {
 }
 
 function startService(w: World, incidentsPolicy: string[], env: Record<string, string> = {}): Promise<App> {
-  const policies = path.join(w.dir, 'policies');
-  rmSync(policies, { recursive: true, force: true });
-  mkdirSync(policies);
-  writeFileSync(
-    path.join(policies, 'policies.yml'),
-    [
+  return startServiceOnEmulator(w.emulator, w.dir, {
+    policies: [
       'policies:',
       '  - { action: jira.create, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads" }',
       'incidents:',
       ...incidentsPolicy.map((line) => `  ${line}`),
     ].join('\n'),
-  );
-  mkdirSync(path.join(w.dir, 'rules'), { recursive: true });
-  return startApp(
-    loadConfig({
-      SLACK_BOT_TOKEN: w.emulator.botToken,
-      SLACK_APP_TOKEN: w.emulator.appToken,
-      SLACK_API_URL: w.emulator.apiUrl,
-      DATA_DIR: path.join(w.dir, 'data'),
-      SOURCES_FILE: path.join(w.dir, 'sources.yml'),
-      RULES_DIR: path.join(w.dir, 'rules'),
-      POLICIES_DIR: policies,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      JOBS_POLL_MS: '100',
-      JOBS_LOCK_LIFETIME_MS: '2000',
-      INCIDENTS_TICK_MS: '1000',
-      ...env,
-    }),
-    createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-  );
+    env: { INCIDENTS_TICK_MS: '1000', ...env },
+  });
 }
 
 const today = () => new Date().toISOString().slice(0, 10).replaceAll('-', '');
