@@ -62,17 +62,20 @@ export function postmortemMessage(postmortem: Postmortem, canFileTickets: boolea
     .buildToObject() as SlackMessage;
 }
 
+/** One incident in a list (`/em incident list`, the Home tab): state, severity, title, how long, who, where. */
+export function incidentListLine(i: IncidentListItem, now: Date): string {
+  const name = i.number ? `INC-${i.number}` : `${i.source} ${escapeMrkdwn(i.id)}`;
+  const title = escapeMrkdwn(truncate(i.title, 100));
+  const where = i.channelId ? `<#${i.channelId}>` : i.url ? `<${i.url}|open>` : '';
+  const duration =
+    i.status === 'open'
+      ? `open ${humanDuration(now.getTime() - i.openedAt.getTime())}`
+      : `resolved in ${humanDuration((i.resolvedAt ?? now).getTime() - i.openedAt.getTime())}`;
+  return `${i.status === 'open' ? ':rotating_light:' : ':white_check_mark:'} *${name}* ${i.severity ? `[${escapeMrkdwn(i.severity)}] ` : ''}${title} · ${i.phase ?? i.status} · ${duration}${i.commander ? ` · <@${i.commander}>` : ''} ${where}`.trim();
+}
+
 export function incidentListMessage(items: IncidentListItem[], now: Date): SlackMessage {
-  const line = (i: IncidentListItem) => {
-    const name = i.number ? `INC-${i.number}` : `${i.source} ${escapeMrkdwn(i.id)}`;
-    const title = escapeMrkdwn(truncate(i.title, 100));
-    const where = i.channelId ? `<#${i.channelId}>` : i.url ? `<${i.url}|open>` : '';
-    const duration =
-      i.status === 'open'
-        ? `open ${humanDuration(now.getTime() - i.openedAt.getTime())}`
-        : `resolved in ${humanDuration((i.resolvedAt ?? now).getTime() - i.openedAt.getTime())}`;
-    return `${i.status === 'open' ? ':rotating_light:' : ':white_check_mark:'} *${name}* ${i.severity ? `[${escapeMrkdwn(i.severity)}] ` : ''}${title} · ${i.phase ?? i.status} · ${duration}${i.commander ? ` · <@${i.commander}>` : ''} ${where}`.trim();
-  };
+  const line = (i: IncidentListItem) => incidentListLine(i, now);
   const open = items.filter((i) => i.status === 'open');
   const recent = items.filter((i) => i.status !== 'open');
   return Message({ text: `${open.length} open incident(s), ${recent.length} resolved in the last 7 days` })

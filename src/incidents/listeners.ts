@@ -8,7 +8,7 @@ import {
   severityModal,
   statusUpdateModal,
 } from '../../blocks/incidents/modals.js';
-import { incidentListMessage, timelineMessage } from '../../blocks/incidents/reports.js';
+import { incidentListLine, incidentListMessage, timelineMessage } from '../../blocks/incidents/reports.js';
 import { failure, notice } from '../../blocks/notice.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import type { CommandContext, CommandHandler } from '../slack/commands.js';
@@ -17,16 +17,7 @@ import { describeSlackError } from '../slack/errors.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { firstDelivery } from '../slack/listeners/once.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
-import {
-  humanDuration,
-  type Incident,
-  incidentLabel,
-  isSeverity,
-  PHASES,
-  type Phase,
-  ROLES,
-  type Role,
-} from './model.js';
+import { type Incident, incidentLabel, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
 import type { DeclareOutcome, IncidentService } from './service.js';
 import { listIncidents } from './store.js';
 
@@ -332,19 +323,9 @@ export function incidentsHomeSection(): HomeSectionProvider {
     id: 'incidents',
     title: 'Incidents',
     async load({ db }) {
-      const now = Date.now();
-      const items = await listIncidents(db, 7, 8);
+      const now = new Date();
       return {
-        lines: items.map((i) => {
-          const name = i.number ? `INC-${i.number} ` : '';
-          const title = escapeMrkdwn(i.title);
-          const link = i.channelId ? `<#${i.channelId}>` : i.url ? `<${i.url}|${title}>` : title;
-          const state =
-            i.status === 'open'
-              ? `${i.phase ?? 'open'} · ${humanDuration(now - i.openedAt.getTime())}`
-              : `resolved in ${humanDuration((i.resolvedAt?.getTime() ?? now) - i.openedAt.getTime())}`;
-          return `${i.status === 'open' ? ':rotating_light:' : ':white_check_mark:'} ${i.severity ? `[${escapeMrkdwn(i.severity)}] ` : ''}${name}${i.channelId ? `${title} ${link}` : link} · ${state}`;
-        }),
+        lines: (await listIncidents(db, 7, 8)).map((i) => incidentListLine(i, now)),
         empty: 'No open incidents.',
         actions: [{ actionId: DECLARE_FROM_HOME, text: 'Declare incident' }],
       };
