@@ -2,6 +2,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { escapeMrkdwn, truncate } from '../../blocks/text.js';
 import type { Logger } from '../observability/logger.js';
 import type { ChunkHit } from './store.js';
+import { contentWords } from './words.js';
 
 export const NOT_FOUND = 'I could not find this in the docs.';
 
@@ -26,14 +27,8 @@ const STEM = (w: string) => {
   const word = w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
   return (word.length > 4 ? word.replace(/(ing|ed|s)$/, '') : word).slice(0, 6);
 };
-const STOP = new Set(
-  'the and for are how what when where which who why does can with this that from our you your use'.split(' '),
-);
-
 function terms(text: string): Set<string> {
-  return new Set(
-    (text.match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 2 && !STOP.has(w.toLowerCase())).map(STEM),
-  );
+  return new Set(contentWords(text, 3).map(STEM));
 }
 
 const sentences = (text: string) =>

@@ -1,14 +1,9 @@
 import type { Queryable } from '../store/db.js';
 import type { NamedEmbeddings } from './embeddings.js';
 import { type ChunkHit, type SearchFilters, searchText, searchVector } from './store.js';
+import { contentWords } from './words.js';
 
 export type RetrievalMode = 'text' | 'vector' | 'hybrid';
-
-const STOP = new Set(
-  'a an and are as at be by can could do does for from has have how i if in is it its me my of on or our should so than that the their then there these they this to was we what when where which who why will with you your'.split(
-    ' ',
-  ),
-);
 
 const clean = (w: string) => w.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 
@@ -22,10 +17,7 @@ export function phrasesTsquery(question: string): string | null {
 
 /** Whether a question has anything full-text search can use (words that are not stop words, or a phrase). */
 export function searchable(question: string): boolean {
-  return (
-    phrasesTsquery(question) !== null ||
-    (question.match(/[\p{L}\p{N}]+/gu) ?? []).some((w) => w.length > 1 && !STOP.has(w.toLowerCase()))
-  );
+  return phrasesTsquery(question) !== null || contentWords(question).length > 0;
 }
 
 /** Reciprocal rank fusion: each list votes 1 / (k + rank) for its items. */
