@@ -11,6 +11,7 @@ import type { CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
+import { viewInput } from '../slack/view-state.js';
 import { type ApprovalService, approvalView, type DecideOutcome } from './service.js';
 import { getApproval, listApprovals, listAudit } from './store.js';
 
@@ -131,8 +132,7 @@ export function rejectClicked(deps: SlackDeps) {
 
 export function rejectSubmitted(deps: SlackDeps) {
   return async (args: ViewArgs) => {
-    const values = args.view.state.values as Record<string, Record<string, { value?: string | null }>>;
-    const reason = (values.reason?.reason?.value ?? '').trim();
+    const reason = (viewInput(args, 'reason')?.value ?? '').trim();
     if (reason.length < 3)
       return args.ack({ response_action: 'errors', errors: { reason: 'Give a reason of at least 3 characters.' } });
     await args.ack();

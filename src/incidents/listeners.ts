@@ -17,17 +17,12 @@ import { describeSlackError } from '../slack/errors.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { firstDelivery } from '../slack/listeners/once.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
+import { viewInput } from '../slack/view-state.js';
 import { type Incident, incidentLabel, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
 import type { DeclareOutcome, IncidentService } from './service.js';
 import { listIncidents } from './store.js';
 
 export const DECLARE_FROM_HOME = 'incident_declare';
-
-type StateValues = Record<
-  string,
-  Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_user?: string | null }>
->;
-const field = (args: ViewArgs, block: string) => (args.view.state.values as StateValues)[block]?.[block];
 
 async function openModal(
   client: CommandContext['client'],
@@ -227,8 +222,8 @@ function incidentModal(deps: SlackDeps, validate: (args: ViewArgs) => Record<str
   };
 }
 
-const text = (args: ViewArgs, block: string) => (field(args, block)?.value ?? '').trim();
-const chosen = (args: ViewArgs, block: string) => field(args, block)?.selected_option?.value ?? '';
+const text = (args: ViewArgs, block: string) => (viewInput(args, block)?.value ?? '').trim();
+const chosen = (args: ViewArgs, block: string) => viewInput(args, block)?.selected_option?.value ?? '';
 const need = (ok: boolean, block: string, message: string): Record<string, string> => (ok ? {} : { [block]: message });
 
 export function incidentModals(deps: SlackDeps) {
@@ -245,9 +240,9 @@ export function incidentModals(deps: SlackDeps) {
       deps,
       (a) => ({
         ...need(chosen(a, 'role') in ROLES, 'role', 'Choose a role.'),
-        ...need(Boolean(field(a, 'user')?.selected_user), 'user', 'Pick a person.'),
+        ...need(Boolean(viewInput(a, 'user')?.selected_user), 'user', 'Pick a person.'),
       }),
-      (s, i, u, a) => s.assignRole(i, u, chosen(a, 'role') as Role, field(a, 'user')?.selected_user as string),
+      (s, i, u, a) => s.assignRole(i, u, chosen(a, 'role') as Role, viewInput(a, 'user')?.selected_user as string),
     ),
     note: incidentModal(
       deps,
@@ -304,7 +299,7 @@ export function declareSubmitted(deps: SlackDeps) {
         service: text(args, 'service') || null,
         description: text(args, 'description') || null,
         declaredBy: userId,
-        commander: field(args, 'commander')?.selected_user ?? null,
+        commander: viewInput(args, 'commander')?.selected_user ?? null,
         ...(origin.channel && origin.ts ? { origin: { channel: origin.channel, ts: origin.ts } } : {}),
       });
       reply = describeDeclare(result);

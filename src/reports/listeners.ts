@@ -13,6 +13,7 @@ import type { SlackDeps } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
+import { viewInput } from '../slack/view-state.js';
 import type { BandPoint } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
@@ -301,8 +302,7 @@ export function triageRequestReview(deps: SlackDeps) {
 /** The reviewer picked: their GitHub account is requested on the PR, through policy (often: approval first). */
 export function requestReviewSubmitted(deps: SlackDeps) {
   return async (args: ViewArgs) => {
-    const values = args.view.state.values as Record<string, Record<string, { selected_user?: string | null }>>;
-    const reviewer = values.reviewer?.reviewer?.selected_user;
+    const reviewer = viewInput(args, 'reviewer')?.selected_user;
     const github = reviewer ? (await personBy(deps.db, 'slack', reviewer))?.github : undefined;
     if (!reviewer || !github)
       return args.ack({

@@ -1,26 +1,17 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { ASK_QUESTION_ACTION, ASK_QUESTION_BLOCK } from '../../../blocks/ask/modal.js';
 import { failure, notConfigured } from '../../../blocks/notice.js';
-import { NOT_CONFIGURED } from '../commands.js';
+import { type CommandReply, NOT_CONFIGURED } from '../commands.js';
 import type { SlackDeps } from '../deps.js';
 import type { EmCommand } from '../em-command.js';
+import type { ViewArgs } from '../private-reply.js';
+import { viewInput } from '../view-state.js';
 import { firstDelivery } from './once.js';
-
-type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
-type StateValues = Record<
-  string,
-  Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_user?: string | null }>
->;
-
-const input = (values: StateValues, block: string, action = block) => values[block]?.[action];
 
 /** Validates the Ask modal; a valid question is answered by DM through the `ask` capability. */
 export function askSubmitted(deps: SlackDeps) {
   return async (args: ViewArgs) => {
     const { view, body, client } = args;
-    const question = (
-      input(view.state.values as StateValues, ASK_QUESTION_BLOCK, ASK_QUESTION_ACTION)?.value ?? ''
-    ).trim();
+    const question = (viewInput(args, ASK_QUESTION_BLOCK, ASK_QUESTION_ACTION)?.value ?? '').trim();
     if (question.length < 3) {
       return args.ack({
         response_action: 'errors',
@@ -42,7 +33,7 @@ export function askSubmitted(deps: SlackDeps) {
 // The modal is closed by then, so the answer arrives as a direct message.
 async function runFromModal(deps: SlackDeps, command: EmCommand, client: ViewArgs['client'], userId: string) {
   const handler = deps.commands.get(command.name);
-  const reply = handler
+  const reply: CommandReply = handler
     ? await handler(
         { userId, channelId: userId, client, db: deps.db, logger: deps.logger, progress: async () => {} },
         command,
@@ -51,9 +42,7 @@ async function runFromModal(deps: SlackDeps, command: EmCommand, client: ViewArg
         return failure(`That failed; the error was logged. Try again in a moment.`);
       })
     : notConfigured(command.name, NOT_CONFIGURED[command.name as keyof typeof NOT_CONFIGURED]);
-  const { onPosted, ...message } = reply as typeof reply & {
-    onPosted?: (channel: string, ts: string) => Promise<void>;
-  };
+  const { onPosted, ...message } = reply;
   const posted = await client.chat.postMessage({
     channel: userId,
     text: message.text,
