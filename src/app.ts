@@ -60,6 +60,9 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** A job interval in Agenda's words from milliseconds, at least a second. */
+const everySeconds = (ms: number) => `${Math.max(1, Math.round(ms / 1000))} seconds`;
+
 /** Composition root: config → store → jobs → HTTP → Slack. Stops in reverse order. */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   registerSecrets(SECRET_SETTINGS.map((name) => config[name]));
@@ -89,10 +92,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
     const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
     const signals = new SignalEngine({ db, logger, rules, approvals });
+    // One chat model (made on first use) for report narratives, answers and postmortems.
+    const model = chatModelFactory(config);
     const ask = new AskService({
       db,
       logger,
-      model: chatModelFactory(config),
+      model,
       embeddings: embeddingsFor(config),
       chunking: { size: config.ASK_CHUNK_SIZE, overlap: config.ASK_CHUNK_OVERLAP },
     });
@@ -103,13 +108,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       policies,
       approvals,
       timezone: config.REPORTS_TIMEZONE,
-      model: chatModelFactory(config),
+      model,
     });
 
     const reportSettings = {
       bandSet: config.DORA_BANDS,
       timezone: config.REPORTS_TIMEZONE,
-      model: chatModelFactory(config),
+      model,
     };
     const commands = new CommandRegistry()
       .register('sources', sourcesCommand(configuredSources(sources)))
@@ -154,10 +159,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
     const jobs: JobDefinition<never>[] = [
       heartbeatJob(workerName),
-      signalsJob(signals, `${Math.max(1, Math.round(config.SIGNALS_TICK_MS / 1000))} seconds`),
+      signalsJob(signals, everySeconds(config.SIGNALS_TICK_MS)),
       approvalsJob(approvals),
-      askIndexJob(ask, `${Math.max(1, Math.round(config.ASK_INDEX_TICK_MS / 1000))} seconds`),
-      incidentsJob(incidents, `${Math.max(1, Math.round(config.INCIDENTS_TICK_MS / 1000))} seconds`),
+      askIndexJob(ask, everySeconds(config.ASK_INDEX_TICK_MS)),
+      incidentsJob(incidents, everySeconds(config.INCIDENTS_TICK_MS)),
       scheduledReportsJob({ schedules, slack: () => clients.slack, logger }),
       purgeSlackDeliveriesJob,
       ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
