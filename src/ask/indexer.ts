@@ -69,7 +69,11 @@ export async function ingestOwnHistory(db: Queryable): Promise<void> {
      SELECT 'standup', s.team || ':' || s.posted_at::date, s.team, 'Standup ' || s.team || ' ' || s.posted_at::date, NULL, 1,
             max(s.posted_at), string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person),
             md5(string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person)), 'text'
-       FROM standup_entries s GROUP BY s.team, s.posted_at::date
+       FROM standup_entries s
+       -- Days that may still change, and days not yet documents: the rest is already indexed as it is.
+      WHERE s.posted_at >= current_date - 1
+         OR NOT EXISTS (SELECT 1 FROM docs d WHERE d.source = 'standup' AND d.external_id = s.team || ':' || s.posted_at::date)
+      GROUP BY s.team, s.posted_at::date
      ON CONFLICT (source, external_id) DO UPDATE SET updated_at = EXCLUDED.updated_at, body_text = EXCLUDED.body_text,
        content_hash = EXCLUDED.content_hash WHERE docs.content_hash <> EXCLUDED.content_hash`,
   );
@@ -79,6 +83,8 @@ export async function ingestOwnHistory(db: Queryable): Promise<void> {
             'Q: ' || a.question || E'\\n\\nA: ' || a.answer, md5(a.question || a.answer), 'text'
        FROM ask_answers a
       WHERE a.mode <> 'not_found'
+        AND EXISTS (SELECT 1 FROM ask_feedback f WHERE f.answer_id = a.id)
+        AND NOT EXISTS (SELECT 1 FROM docs d WHERE d.source = 'answer' AND d.external_id = a.id::text)
         AND (SELECT count(*) FILTER (WHERE helpful) - count(*) FILTER (WHERE NOT helpful) FROM ask_feedback f
               WHERE f.answer_id = a.id) > 0
      ON CONFLICT (source, external_id) DO NOTHING`,

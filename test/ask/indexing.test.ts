@@ -106,6 +106,23 @@ describeEachEngine('the ask index', ({ freshDb }) => {
     expect((await retrieve(db, 'kill switches', { mode: 'text' })).hits[0]?.externalId).toBe('b');
   });
 
+  test('standups become one document per team and day', async () => {
+    await db.query(
+      `INSERT INTO standup_entries (team, person, summary) VALUES
+         ('payments', 'maya', 'merged the ledger migration'), ('payments', 'raj', 'blocked on the vault upgrade')`,
+    );
+    await ingestOwnHistory(db);
+    await ingestOwnHistory(db); // the second pass finds nothing new
+    const { rows } = await db.query<{ body_text: string; version: number }>(
+      "SELECT body_text, version FROM docs WHERE source = 'standup'",
+    );
+    expect(rows).toEqual([
+      { body_text: 'maya: merged the ledger migration\nraj: blocked on the vault upgrade', version: 1 },
+    ]);
+    await indexDocuments(db);
+    expect((await retrieve(db, 'vault upgrade', { mode: 'text' })).hits[0]?.source).toBe('standup');
+  });
+
   test('postmortems become searchable documents of their own', async () => {
     const { incident } = await claimIncident(db, {
       requestKey: 'pm',
