@@ -126,7 +126,8 @@ export class AskService {
     await ingestOwnHistory(this.deps.db);
     return indexDocuments(this.deps.db, {
       chunking: this.deps.chunking,
-      embeddings: (await this.vectorAvailable()) ? this.deps.embeddings : undefined,
+      // indexDocuments embeds only where pgvector exists.
+      embeddings: this.deps.embeddings,
       logger: this.deps.logger,
     });
   }
