@@ -106,20 +106,6 @@ export function humanDuration(ms: number): string {
   return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
-/** Who currently holds a role (responders are many). */
-export function holders(incident: Incident, role: Role): string[] {
-  switch (role) {
-    case 'commander':
-      return incident.commander ? [incident.commander] : [];
-    case 'comms_lead':
-      return incident.commsLead ? [incident.commsLead] : [];
-    case 'scribe':
-      return incident.scribe ? [incident.scribe] : [];
-    case 'responder':
-      return incident.responders;
-  }
-}
-
 /** Files attached to a Slack message, as timeline links (images marked, so they render as pictures). */
 export function timelineFiles(files: unknown): TimelineFile[] {
   if (!Array.isArray(files)) return [];

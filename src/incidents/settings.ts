@@ -44,7 +44,6 @@ export const incidentPolicySchema = z
       .optional(),
   })
   .strict();
-export type IncidentPolicyInput = z.input<typeof incidentPolicySchema>;
 
 const DEFAULT_CADENCE: Record<IncidentSeverity, string> = {
   SEV1: '30 minutes',
