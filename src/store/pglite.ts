@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Db, PoolClientLike, PoolLike, Queryable, QueryResult } from './db.js';
@@ -31,15 +32,117 @@ export async function createPglite(options: Pick<PgliteOptions, 'dataDir' | 'sha
   });
 }
 
-/** Opens the embedded engine. One PGlite serves one process; several Db views may share it by schema. */
+/**
+ * Opens the embedded engine in a worker thread of its own, so that queries never hold up the thread that
+ * answers Slack. One PGlite serves one process; `close()` closes the database and ends the worker.
+ */
 export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
-  const pg = await createPglite(options);
+  const worker = new PgliteWorker(options);
   try {
-    return await pgliteDb(pg, options.schema ?? 'public', () => pg.close());
+    await worker.call({ op: 'open' });
+    const schema = options.schema ?? 'public';
+    await worker.call({
+      op: 'query',
+      sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}, public`,
+    });
+    return workerDb(worker, schema);
   } catch (err) {
-    await pg.close();
+    await worker.close();
     throw err;
   }
+}
+
+type WorkerRequest =
+  | { op: 'open' | 'close' }
+  | { op: 'query'; sql: string; params?: unknown[]; txId?: number }
+  | { op: 'begin' | 'commit' | 'rollback'; txId: number };
+
+interface WorkerReply {
+  id: number;
+  result?: { rows?: unknown[]; affected?: number };
+  error?: { message: string } & Record<string, unknown>;
+}
+
+/** Requests to the database thread, answered by id; a worker that dies fails every open request. */
+class PgliteWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<
+    number,
+    { resolve(value: WorkerReply['result']): void; reject(err: Error): void }
+  >();
+  private nextId = 1;
+  private exited: Error | undefined;
+
+  constructor(options: PgliteOptions) {
+    this.worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
+      workerData: { dataDir: options.dataDir, sharedBuffers: options.sharedBuffers ?? '16MB' },
+    });
+    this.worker.on('message', (reply: WorkerReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if (reply.error) waiting.reject(Object.assign(new Error(reply.error.message), reply.error));
+      else waiting.resolve(reply.result);
+    });
+    const fail = (err: Error) => {
+      this.exited = err;
+      for (const waiting of this.pending.values()) waiting.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the embedded database thread stopped (exit code ${code})`)));
+  }
+
+  call(request: WorkerRequest): Promise<WorkerReply['result']> {
+    if (this.exited) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.exited) await this.call({ op: 'close' }).catch(() => {});
+    await this.worker.terminate();
+  }
+}
+
+function workerDb(worker: PgliteWorker, schema: string): Db {
+  let nextTx = 1;
+  const run = async <Row>(sql: string, params?: unknown[], txId?: number): Promise<QueryResult<Row>> => {
+    const result = await worker.call({ op: 'query', sql, params, txId });
+    return toResult<Row>(result?.rows as Row[] | undefined, result?.affected);
+  };
+  const pool = poolOver((sql, params) => run(sql, params));
+  let closed = false;
+  return {
+    engine: 'pglite',
+    schema,
+    supportsNotify: false,
+    query: (sql, params) => run(sql, params),
+    exec: async (sql) => {
+      await run(sql);
+    },
+    transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
+      const txId = nextTx++;
+      await worker.call({ op: 'begin', txId });
+      try {
+        const value = await fn({ query: <Row>(sql: string, params?: unknown[]) => run<Row>(sql, params, txId) });
+        await worker.call({ op: 'commit', txId });
+        return value;
+      } catch (err) {
+        await worker.call({ op: 'rollback', txId }).catch(() => {});
+        throw err;
+      }
+    },
+    pool: () => pool,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await worker.close();
+    },
+  };
 }
 
 /** A Db over an existing PGlite, using `schema` (created if missing). `onClose` decides what closing means. */
@@ -57,21 +160,7 @@ export async function pgliteDb(pg: PGlite, schema: string, onClose: () => Promis
     return toResult<Row>(result.rows, result.affectedRows);
   };
 
-  const pool: PoolLike = {
-    query: (textOrConfig, values) => {
-      const { text, params } = normalize(textOrConfig, values);
-      return run(pg, text, params);
-    },
-    connect: async () => client,
-    end: async () => {},
-    on: () => pool,
-  };
-  const client: PoolClientLike = {
-    query: pool.query,
-    release: () => {},
-    on: () => client,
-    removeListener: () => client,
-  };
+  const pool = poolOver((sql, params) => run(pg, sql, params));
 
   let closed = false;
   return {
@@ -91,6 +180,26 @@ export async function pgliteDb(pg: PGlite, schema: string, onClose: () => Promis
       await onClose();
     },
   };
+}
+
+/** A pg.Pool-shaped view over a single-session engine: every client is the one session. */
+function poolOver(run: (sql: string, params?: unknown[]) => Promise<unknown>): PoolLike {
+  const pool: PoolLike = {
+    query: (textOrConfig, values) => {
+      const { text, params } = normalize(textOrConfig, values);
+      return run(text, params);
+    },
+    connect: async () => client,
+    end: async () => {},
+    on: () => pool,
+  };
+  const client: PoolClientLike = {
+    query: pool.query,
+    release: () => {},
+    on: () => client,
+    removeListener: () => client,
+  };
+  return pool;
 }
 
 function normalize(textOrConfig: string | { text: string; values?: unknown[] }, values?: unknown[]) {

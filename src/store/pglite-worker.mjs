@@ -1,0 +1,113 @@
+// The embedded database's own thread. PGlite runs PostgreSQL (WebAssembly) synchronously inside whatever
+// thread owns it, so a long query there would stop Slack acks; here it stops only this worker.
+// Plain JavaScript on purpose: worker threads load it as is under tsx, Jest and the compiled build.
+// Protocol (one message per request, answered by id): open, query, exec, begin, commit, rollback, close.
+import { mkdirSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+
+// Same value shapes as the node-postgres engine: 64-bit integers and numerics come back as numbers.
+const INT8 = 20;
+const NUMERIC = 1700;
+const parsers = { [INT8]: (value) => Number(value), [NUMERIC]: (value) => Number(value) };
+
+const { dataDir, sharedBuffers } = workerData;
+if (dataDir) mkdirSync(dataDir, { recursive: true });
+
+/** @type {PGlite | undefined} */
+let pg;
+/** Open transactions by id: the query function to use and how to end them. */
+const transactions = new Map();
+
+async function run(q, sql, params) {
+  // Without parameters use the simple protocol, as node-postgres does, so multi-statement DDL works.
+  if (!params || params.length === 0) {
+    const results = await q.exec(sql);
+    const last = results.at(-1);
+    return { rows: last?.rows ?? [], affected: last?.affectedRows };
+  }
+  const result = await q.query(sql, params);
+  return { rows: result.rows, affected: result.affectedRows };
+}
+
+function begin(txId) {
+  return new Promise((started) => {
+    pg.transaction(
+      (tx) =>
+        new Promise((commit, rollback) => {
+          transactions.set(txId, { tx, commit, rollback });
+          started();
+        }),
+    ).then(
+      () => transactions.get(txId)?.done?.resolve(),
+      (err) => transactions.get(txId)?.done?.reject(err),
+    );
+  });
+}
+
+function end(txId, how) {
+  const open = transactions.get(txId);
+  if (!open) throw new Error(`no open transaction ${txId}`);
+  return new Promise((resolve, reject) => {
+    open.done = { resolve, reject };
+    if (how === 'commit') open.commit();
+    else open.rollback(new Error('rolled back'));
+  }).then(
+    () => transactions.delete(txId),
+    (err) => {
+      transactions.delete(txId);
+      if (how === 'rollback') return;
+      throw err;
+    },
+  );
+}
+
+async function handle(message) {
+  switch (message.op) {
+    case 'open':
+      pg = await PGlite.create({
+        dataDir,
+        extensions: { vector },
+        parsers,
+        startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`],
+      });
+      return undefined;
+    case 'query': {
+      const target = message.txId === undefined ? pg : transactions.get(message.txId)?.tx;
+      if (!target) throw new Error(`no open transaction ${message.txId}`);
+      return run(target, message.sql, message.params);
+    }
+    case 'begin':
+      return begin(message.txId);
+    case 'commit':
+    case 'rollback':
+      return end(message.txId, message.op);
+    case 'close':
+      await pg?.close();
+      pg = undefined;
+      return undefined;
+    default:
+      throw new Error(`unknown operation ${message.op}`);
+  }
+}
+
+/** The error's message and PostgreSQL's fields (code, detail, constraint …): what callers test for. */
+function describe(err) {
+  const fields = { message: err?.message ?? String(err), name: err?.name };
+  for (const [key, value] of Object.entries(err ?? {})) {
+    if (['string', 'number', 'boolean'].includes(typeof value)) fields[key] = value;
+  }
+  return fields;
+}
+
+parentPort.on('message', (message) => {
+  handle(message).then(
+    (result) => parentPort.postMessage({ id: message.id, result }),
+    (err) =>
+      parentPort.postMessage({
+        id: message.id,
+        error: describe(err),
+      }),
+  );
+});
