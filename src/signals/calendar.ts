@@ -31,24 +31,81 @@ const minutesOf = (hhmm: string) => {
  */
 export function workingHoursBetween(from: Date, to: Date, calendar: WorkCalendar, atLeast = Infinity): number {
   if (to <= from) return 0;
-  const holidays = new Set(calendar.holidays);
-  const days = new Set(calendar.days);
-  const startMin = minutesOf(calendar.start);
-  const endMin = minutesOf(calendar.end);
-  const end = DateTime.fromJSDate(to, { zone: calendar.timezone });
-  let day = DateTime.fromJSDate(from, { zone: calendar.timezone }).startOf('day');
+  const days = daysOf(calendar);
+  const last = to.getTime();
+  let day = days.containing(from.getTime());
   let minutes = 0;
-  while (day <= end && minutes / 60 < atLeast) {
-    if (days.has(day.weekday) && !holidays.has(day.toISODate() ?? '')) {
-      const open = day.plus({ minutes: startMin });
-      const close = day.plus({ minutes: endMin });
-      const a = Math.max(open.toMillis(), from.getTime());
-      const b = Math.min(close.toMillis(), to.getTime());
+  while (day.start <= last && minutes / 60 < atLeast) {
+    if (day.window) {
+      const a = Math.max(day.window[0], from.getTime());
+      const b = Math.min(day.window[1], last);
       if (b > a) minutes += (b - a) / 60_000;
     }
-    day = day.plus({ days: 1 });
+    day = days.after(day);
   }
   return minutes / 60;
+}
+
+interface LocalDay {
+  /** The local midnight that starts it, in epoch milliseconds. */
+  start: number;
+  /** Working window [open, close] in epoch milliseconds, or null on a day off. */
+  window: [number, number] | null;
+  next?: LocalDay;
+}
+
+// Time-zone arithmetic (luxon over Intl) costs tens of microseconds a call, and rules age thousands of items
+// over the same few hundred days: days are computed once per calendar and shared.
+const QUARTER_HOUR = 15 * 60_000; // every UTC offset in use is a multiple of 15 minutes
+const calendars = new WeakMap<WorkCalendar, ReturnType<typeof dayTable>>();
+
+function daysOf(calendar: WorkCalendar) {
+  const known = calendars.get(calendar);
+  if (known) return known;
+  const table = dayTable(calendar);
+  calendars.set(calendar, table);
+  return table;
+}
+
+function dayTable(calendar: WorkCalendar) {
+  const holidays = new Set(calendar.holidays);
+  const workdays = new Set(calendar.days);
+  const startMin = minutesOf(calendar.start);
+  const endMin = minutesOf(calendar.end);
+  const byStart = new Map<number, LocalDay>();
+  const dayStartOf = new Map<number, number>();
+
+  const dayFrom = (local: DateTime): LocalDay => {
+    const start = local.toMillis();
+    let day = byStart.get(start);
+    if (!day) {
+      const works = workdays.has(local.weekday) && !holidays.has(local.toISODate() ?? '');
+      day = {
+        start,
+        window: works
+          ? [local.plus({ minutes: startMin }).toMillis(), local.plus({ minutes: endMin }).toMillis()]
+          : null,
+      };
+      byStart.set(start, day);
+    }
+    return day;
+  };
+  return {
+    containing(instant: number): LocalDay {
+      const bucket = Math.floor(instant / QUARTER_HOUR);
+      let start = dayStartOf.get(bucket);
+      if (start === undefined) {
+        if (dayStartOf.size > 200_000) dayStartOf.clear();
+        start = DateTime.fromMillis(instant, { zone: calendar.timezone }).startOf('day').toMillis();
+        dayStartOf.set(bucket, start);
+      }
+      return byStart.get(start) ?? dayFrom(DateTime.fromMillis(start, { zone: calendar.timezone }));
+    },
+    after(day: LocalDay): LocalDay {
+      day.next ??= dayFrom(DateTime.fromMillis(day.start, { zone: calendar.timezone }).plus({ days: 1 }));
+      return day.next;
+    },
+  };
 }
 
 /** Hours between two instants: wall-clock, or working hours when a calendar is given. */

@@ -1,3 +1,4 @@
+import { flatMapInSlices } from '../../lib/slices.js';
 import { ageInHours } from '../calendar.js';
 import { type EvalContext, type Finding, hoursAgo, round1, scopeParam } from '../finding.js';
 import type { RuleOf } from '../rules.js';
@@ -132,12 +133,16 @@ export function findLargePrs(prs: OpenPr[], rule: RuleOf<'large_pr'>): Finding[]
 }
 
 export const stalePr = async (rule: RuleOf<'stale_pr'>, ctx: EvalContext) =>
-  findStalePrs(await loadOpenPrs(ctx, rule.scope.repos, hoursAgo(ctx.now, rule.older_than_hours)), rule, ctx);
+  flatMapInSlices(await loadOpenPrs(ctx, rule.scope.repos, hoursAgo(ctx.now, rule.older_than_hours)), (prs) =>
+    findStalePrs(prs, rule, ctx),
+  );
 export const reviewBottleneck = async (rule: RuleOf<'review_bottleneck'>, ctx: EvalContext) =>
-  findReviewBottlenecks(await loadOpenPrs(ctx, rule.scope.repos, hoursAgo(ctx.now, rule.idle_hours)), rule, ctx);
+  flatMapInSlices(await loadOpenPrs(ctx, rule.scope.repos, hoursAgo(ctx.now, rule.idle_hours)), (prs) =>
+    findReviewBottlenecks(prs, rule, ctx),
+  );
 export const reviewRequested = async (rule: RuleOf<'review_requested'>, ctx: EvalContext) =>
-  findReviewRequests(await loadOpenPrs(ctx, rule.scope.repos));
+  flatMapInSlices(await loadOpenPrs(ctx, rule.scope.repos), findReviewRequests);
 export const noTicketLink = async (rule: RuleOf<'no_ticket_link'>, ctx: EvalContext) =>
-  findMissingTicketLinks(await loadOpenPrs(ctx, rule.scope.repos), rule);
+  flatMapInSlices(await loadOpenPrs(ctx, rule.scope.repos), (prs) => findMissingTicketLinks(prs, rule));
 export const largePr = async (rule: RuleOf<'large_pr'>, ctx: EvalContext) =>
-  findLargePrs(await loadOpenPrs(ctx, rule.scope.repos), rule);
+  flatMapInSlices(await loadOpenPrs(ctx, rule.scope.repos), (prs) => findLargePrs(prs, rule));

@@ -1,3 +1,4 @@
+import { flatMapInSlices } from '../../lib/slices.js';
 import { ageInHours } from '../calendar.js';
 import { type EvalContext, type Finding, hoursAgo, type PersonRef, round1, scopeParam } from '../finding.js';
 import type { RuleOf } from '../rules.js';
@@ -100,17 +101,15 @@ export function findAgingBlocked(tickets: OpenTicket[], rule: RuleOf<'aging_bloc
 }
 
 export const unassignedUrgent = async (rule: RuleOf<'unassigned_urgent'>, ctx: EvalContext) =>
-  findUnassignedUrgent(
+  flatMapInSlices(
     await loadOpenTickets(ctx, projectsOf(rule), { unassignedBefore: hoursAgo(ctx.now, rule.older_than_hours) }),
-    rule,
-    ctx,
+    (tickets) => findUnassignedUrgent(tickets, rule, ctx),
   );
 
 export const agingBlocked = async (rule: RuleOf<'aging_blocked'>, ctx: EvalContext) =>
-  findAgingBlocked(
+  flatMapInSlices(
     await loadOpenTickets(ctx, projectsOf(rule), { blocked: { statuses: rule.statuses, labels: rule.labels } }),
-    rule,
-    ctx,
+    (tickets) => findAgingBlocked(tickets, rule, ctx),
   );
 
 interface SprintScope {
