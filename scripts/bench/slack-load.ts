@@ -1,0 +1,164 @@
+// npm run bench:slack (second part) — Slack acks while the bot is busy, on each engine.
+// The whole product (startApp) runs against the Slack emulator with the benchmark org (BENCH_PRS PRs,
+// BENCH_TICKETS tickets) in its store and a GitHub stand-in (another process) to sync from. While a full rule
+// evaluation (/em signals) and the GitHub sync run, rounds of 50 concurrent /em commands arrive, and the
+// App Home is opened. Prints ack p50/p99/max (a missed deadline counts as 3 s), missed deadlines, the event
+// loop's worst delay (perf_hooks.monitorEventLoopDelay) and the Home publish time.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { openStore } from '../../src/store/open.js';
+import { SlackEmulator } from '../../test/support/slack/emulator.js';
+import { SERVER } from './engines.js';
+import { seedOrg } from './org.js';
+
+const PRS = Number(process.env.BENCH_PRS ?? 20_000);
+const TICKETS = Number(process.env.BENCH_TICKETS ?? 50_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 10);
+const DEADLINE_MS = 3000;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+interface GitHubWorld {
+  url: string;
+  appId: string;
+  privateKey: string;
+  repos: string[];
+  stop(): void;
+}
+
+async function startGitHubWorld(): Promise<GitHubWorld> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('scripts/bench/github-world.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_REPOS: '20', BENCH_PRS: '100' },
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`GitHub stand-in exited (${code})`)));
+  });
+  return { ...JSON.parse(line), stop: () => child.kill('SIGTERM') };
+}
+
+async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), `em-bench-load-${engine}-`));
+  const schema = `bench_load_${Date.now()}`;
+  const store = engine === 'postgres' ? { DATABASE_URL: SERVER, DATABASE_SCHEMA: schema } : {};
+  const seeded = await openStore({ DATA_DIR: dir, ...store });
+  await seedOrg(seeded, { prs: PRS, tickets: TICKETS });
+  await seeded.close();
+
+  const sources = path.join(dir, 'sources.yml');
+  writeFileSync(
+    sources,
+    `github:\n  installations:\n    - id: 1\n      repos: [${gh.repos.join(', ')}]\n  interval: 5 seconds\n  backfill_days: 90\n  deployments:\n    environment: production\n`,
+  );
+  const emulator = await new SlackEmulator({ rateLimits: true }).start();
+  const ws = emulator.workspace;
+  const alice = ws.addUser({ name: 'alice', real_name: 'Alice Smith', email: 'alice@acme.dev' }).id;
+  const bob = ws.addUser({ name: 'bob', real_name: 'Bob Jones', email: 'bob@acme.dev' }).id;
+  const eng = ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id;
+  const app = await startApp(
+    loadConfig({
+      SLACK_BOT_TOKEN: emulator.botToken,
+      SLACK_APP_TOKEN: emulator.appToken,
+      SLACK_API_URL: emulator.apiUrl,
+      DATA_DIR: dir,
+      ...store,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      JOBS_POLL_MS: '500',
+      SOURCES_FILE: sources,
+      REPORTS_FILE: path.join(dir, 'none.yml'),
+      GITHUB_APP_ID: gh.appId,
+      GITHUB_PRIVATE_KEY: gh.privateKey,
+      GITHUB_API_URL: gh.url,
+      SIGNALS_TICK_MS: '5000',
+    }),
+    createLogger('silent'),
+  );
+  try {
+    await emulator.waitForConnections(1);
+    const texts = ['help', 'stnadup', 'triage', 'dora 12w', 'standup 48', 'sprint', 'approvals'];
+    await Promise.all(texts.map((text) => emulator.command({ user: alice, channel: eng, text })));
+
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    // The load: a full rule evaluation (and the sync jobs Agenda runs on their own every 5 s).
+    const evaluation = emulator.command({ user: alice, channel: eng, text: 'signals' });
+    const latencies: number[] = [];
+    const homes: number[] = [];
+    let missed = 0;
+    const started = Date.now();
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const home = timeHomePublish(emulator, round % 2 ? alice : bob);
+      const deliveries = await Promise.all(
+        Array.from({ length: CONCURRENCY }, (_, i) =>
+          emulator.command({ user: i % 2 ? alice : bob, channel: eng, text: texts[i % texts.length] as string }),
+        ),
+      );
+      for (const d of deliveries) {
+        if (d.acked && d.attempts === 1 && d.ackLatencyMs !== undefined && d.ackLatencyMs <= DEADLINE_MS)
+          latencies.push(d.ackLatencyMs);
+        else {
+          missed += 1;
+          latencies.push(DEADLINE_MS);
+        }
+      }
+      homes.push(await home);
+    }
+    await evaluation;
+    loop.disable();
+    const seconds = (Date.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    homes.sort((a, b) => a - b);
+    const ms = (ns: number) => (ns / 1e6).toFixed(0);
+    console.log(
+      `${engine.padEnd(9)} ack p50 ${quantile(latencies, 0.5)} ms | p99 ${quantile(latencies, 0.99)} ms | max ${latencies.at(-1)} ms | missed ${missed} of ${latencies.length} | ${(latencies.length / seconds).toFixed(0)} commands/s`,
+    );
+    console.log(
+      `          event loop delay p99 ${ms(loop.percentile(99))} ms | max ${ms(loop.max)} ms | Home publish p50 ${quantile(homes, 0.5)} ms, max ${homes.at(-1)} ms`,
+    );
+  } finally {
+    await app.stop();
+    await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+    if (engine === 'postgres') {
+      const client = new pg.Client({ connectionString: SERVER });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  }
+}
+
+/** Milliseconds from app_home_opened to the views.publish that answers it. */
+async function timeHomePublish(emulator: SlackEmulator, user: string): Promise<number> {
+  const before = emulator.callsTo('views.publish').length;
+  const started = Date.now();
+  await emulator.openHome(user);
+  while (emulator.callsTo('views.publish').length === before && Date.now() - started < 10_000)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  return Date.now() - started;
+}
+
+export async function benchUnderLoad(): Promise<void> {
+  console.log(
+    `\nunder load — ${ROUNDS} rounds of ${CONCURRENCY} /em commands and a Home open, while /em signals evaluates every rule over ${PRS.toLocaleString('en-US')} PRs and ${TICKETS.toLocaleString('en-US')} tickets and GitHub syncs 20 repos; Slack rate limits on`,
+  );
+  console.log('          goals: ack p99 < 50 ms, max < 250 ms, 0 missed, event loop delay max < 100 ms, Home < 300 ms');
+  const gh = await startGitHubWorld();
+  const only = process.env.BENCH_ENGINES?.split(',');
+  try {
+    for (const engine of ['pglite', 'postgres'] as const) if (!only || only.includes(engine)) await measure(engine, gh);
+  } finally {
+    gh.stop();
+  }
+}
