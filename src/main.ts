@@ -36,27 +36,35 @@ async function start(): Promise<{ stop(): Promise<void> }> {
 // Signals are handled from the first moment, so a Ctrl-C during start-up still closes the database.
 let stopping = false;
 const started = start();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without a clean shutdown');
-      process.exit(130);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    started
-      .then((app) => app.stop())
-      .then(
-        () => {
-          logger.info('stopped cleanly');
-          process.exit(0);
-        },
-        (err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  });
+function shutdown(signal: string): void {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal: exiting without a clean shutdown');
+    process.exit(130);
+  }
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  started
+    .then((app) => app.stop())
+    .then(
+      () => {
+        logger.info('stopped cleanly');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown(signal));
+
+// Under `npm start`, a process manager's SIGTERM reaches npm, which exits without passing it on; the bot would
+// run on as an orphan. A new parent process means exactly that happened, so it is treated as SIGTERM.
+if (process.env.npm_lifecycle_event === 'start') {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && !stopping) shutdown('parent exited');
+  }, 500).unref();
 }
 
 await started.catch((err: unknown) => {

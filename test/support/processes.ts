@@ -13,10 +13,23 @@ export interface Child {
 
 /** Runs a TypeScript entry point of the project in a real child process (through tsx). */
 export function runTs(script: string, env: Record<string, string | undefined> = {}, args: string[] = []): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', ...env },
+  return runCommand(process.execPath, ['--import', 'tsx', script, ...args], { env });
+}
+
+/**
+ * Runs any command as a real child process. `detached` gives it a process group of its own, as a service
+ * manager would, so that a test can signal one process and then check what is left in the group.
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; detached?: boolean } = {},
+): Child {
+  const proc = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let out = '';
   const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
