@@ -258,6 +258,55 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     );
   });
 
+  test('edits delivered late, twice or as link unfurls never replace a newer edit or mark an entry edited', async () => {
+    const changes = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${app.http.port}/metrics`)).text();
+      const count = (outcome: string) =>
+        Number(
+          new RegExp(`^incident_message_changes_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0,
+        );
+      return { applied: count('applied'), ignored: count('ignored'), unfurl: count('unfurl') };
+    };
+    const entryOf = async (ts: string) =>
+      (await app.incidents.timeline(incidentId)).find((e) => e.sourceTs === ts && e.kind === 'pinned');
+
+    // Slack unfurls the link after the message is pinned: no one edited it.
+    const linked = await w.emulator.userPosts({
+      user: w.users.bob,
+      channel,
+      text: 'status page: <https://status.acme.dev/pay>',
+      unfurl: false,
+    });
+    await w.emulator.userReacts({ user: w.users.carol, channel, ts: linked.ts, reaction: 'pushpin' });
+    await eventually(() => entryOf(linked.ts));
+    const before = await changes();
+    await w.emulator.unfurlLinks(channel, linked.ts);
+    await eventually(async () => ((await changes()).unfurl === before.unfurl + 1 ? true : undefined));
+    expect(await entryOf(linked.ts)).toMatchObject({
+      text: 'status page: <https://status.acme.dev/pay>',
+      editedAt: null,
+    });
+
+    // Two edits arrive newest first, each twice: the entry keeps the newest text.
+    w.emulator.holdEvents();
+    const edits = [
+      w.emulator.userEdits({ user: w.users.bob, channel, ts: linked.ts, text: 'status page: pay degraded' }),
+      w.emulator.userEdits({ user: w.users.bob, channel, ts: linked.ts, text: 'status page: pay recovered' }),
+    ];
+    const deliveries = await w.emulator.releaseEvents({ duplicate: true });
+    await Promise.all(edits);
+    expect(deliveries.filter((d) => d.envelope.retry_attempt === 1)).toHaveLength(2);
+    // The two first copies are handled (the redeliveries are dropped before any listener): one applied, one older.
+    await eventually(async () => {
+      const now = await changes();
+      return now.applied + now.ignored === before.applied + before.ignored + 2 ? now : undefined;
+    });
+    expect(await changes()).toMatchObject({ applied: before.applied + 1, ignored: before.ignored + 1 });
+    const entry = await entryOf(linked.ts);
+    expect(entry?.text).toBe('status page: pay recovered');
+    expect(entry?.editedAt).not.toBeNull();
+  });
+
   test('raising the severity pages the on-call group named by policy and updates card, topic and announcement', async () => {
     await w.emulator.command({ user: w.users.alice, channel, text: 'incident severity SEV1' });
     const room = channelNamed(w, `inc-${today()}-checkout-is-failing`)!;
