@@ -1,6 +1,25 @@
 // Reads the service's own /metrics endpoint, so tests can wait for "N more job runs" or "N more deliveries"
 // instead of sleeping a fixed time and hoping the machine was fast enough.
+import { metrics } from '../../src/observability/metrics.js';
 import { eventually } from './eventually.js';
+
+/**
+ * The value of a series in this process's registry (for harnesses that run the bot in-process without the HTTP
+ * server); summed over the series whose labels include `labels`; 0 when absent.
+ */
+export async function seriesValue(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = metrics.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values
+    .filter((v) => Object.entries(labels).every(([k, want]) => String(v.labels[k]) === want))
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Resolves once the series has grown by `n` from `from`. */
+export async function waitForSeries(name: string, labels: Record<string, string>, from: number, n = 1): Promise<void> {
+  await eventually(async () => (await seriesValue(name, labels)) >= from + n, 15_000, `${n} more ${name}`);
+}
 
 /** The value of one series (a counter or gauge) on the /metrics page served at `port`; 0 when absent. */
 export async function metricValue(port: number, name: string, labels: Record<string, string> = {}): Promise<number> {
