@@ -65,7 +65,9 @@ describeEachEngine('executors act once per idempotency key, also when a response
   test('jira.comment and jira.create: a 502 after Jira stored it, then the retry finds it instead of writing again', async () => {
     jira.addIssue({ key: 'ENG-5', summary: 'Blocked for days' });
     jira.failNext(/^POST \/rest\/api\/3\/issue\/ENG-5\/comment$/, 502, { afterEffect: true, times: 10 });
-    await expect(execute('jira.comment', { key: 'ENG-5', body: 'Any news?' }, ctx('jc1', 1))).rejects.toBeDefined();
+    await expect(execute('jira.comment', { key: 'ENG-5', body: 'Any news?' }, ctx('jc1', 1))).rejects.toMatchObject({
+      status: 502,
+    });
     jira.clearFaults();
     expect(await execute('jira.comment', { key: 'ENG-5', body: 'Any news?' }, ctx('jc1', 2))).toMatchObject({
       deduplicated: true,
@@ -76,7 +78,7 @@ describeEachEngine('executors act once per idempotency key, also when a response
     const before = jira.issues.length;
     await expect(
       execute('jira.create', { project: 'ENG', summary: 'Follow up the outage' }, ctx('jcreate', 1)),
-    ).rejects.toBeDefined();
+    ).rejects.toMatchObject({ status: 502 });
     jira.clearFaults();
     expect(
       await execute('jira.create', { project: 'ENG', summary: 'Follow up the outage' }, ctx('jcreate', 2)),

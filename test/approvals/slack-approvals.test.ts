@@ -198,7 +198,7 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
       20_000,
     );
     expect(message.text).toContain('ENG-42 add retries');
-    await new Promise((r) => setTimeout(r, 2500)); // a few more rule runs
+    await ruleRunsAgain(app, 'asked', 3);
     expect(w.emulator.messagesIn(dm).filter((m) => m.text.includes('asked raj to review'))).toHaveLength(1);
   });
 
@@ -457,6 +457,26 @@ twoReplicas('two bot replicas sharing one PostgreSQL database', () => {
     }
   }, 60_000);
 });
+
+/** Waits until `rule` has been evaluated `n` more times (rule_runs.last_run_at moves on each evaluation). */
+async function ruleRunsAgain(app: App, rule: string, n: number): Promise<void> {
+  const lastRun = async () => {
+    const { rows } = await app.db.query<{ at: string }>(
+      'SELECT last_run_at::text AS at FROM rule_runs WHERE rule = $1',
+      [rule],
+    );
+    return rows[0]?.at;
+  };
+  const seen = new Set([await lastRun()]);
+  await eventually(
+    async () => {
+      seen.add(await lastRun());
+      return seen.size > n;
+    },
+    30_000,
+    `${n} more runs of rule ${rule}`,
+  );
+}
 
 async function approvalFor(app: App, number: number) {
   const { rows } = await app.db.query<{ status: string; result: Record<string, unknown> | null }>(
