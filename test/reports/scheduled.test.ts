@@ -1,13 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { WebClient } from '@slack/web-api';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { dueSlots, scheduledReportsJob } from '../../src/reports/jobs.js';
 import { standupCommand } from '../../src/reports/listeners.js';
 import { loadSchedules, schedulesSchema } from '../../src/reports/schedules.js';
+import { migrate } from '../../src/store/migrate.js';
+import { openPostgres } from '../../src/store/postgres.js';
 import { YamlFileError } from '../../src/yaml-file.js';
+import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { pr } from '../support/fixtures.js';
+import { SlackEmulator } from '../support/slack/emulator.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 const berlin = { timezone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], holidays: ['2026-12-24'] };
@@ -156,5 +161,43 @@ describe('scheduled standups, digests and sprint reports (emulated Slack)', () =
     await h.emulator.waitFor(() =>
       h.emulator.ephemeralsFor(h.users.bob).find((e) => visibleText(e).includes('No posted standups mention them yet')),
     );
+  });
+});
+
+const onServer = serverUp ? describe : describe.skip;
+if (!serverUp)
+  console.warn(`!!! SKIPPED: the scheduled-report replica race — no PostgreSQL server at ${SERVER_URL} !!!`);
+onServer('scheduled reports on two replicas sharing the PostgreSQL server', () => {
+  test('twenty runs spread over two replicas, each with its own connection pool, post a due standup once', async () => {
+    const emulator = await new SlackEmulator().start();
+    const eng = emulator.workspace.addChannel('eng', { members: [emulator.workspace.botUserId] }).id;
+    const schema = uniqueSchema('sched');
+    const replicas = [
+      await openPostgres({ connectionString: SERVER_URL, schema, max: 4 }),
+      await openPostgres({ connectionString: SERVER_URL, schema, max: 4 }),
+    ];
+    try {
+      await migrate(replicas[0]!);
+      const job = scheduledReportsJob({
+        schedules: schedulesSchema.parse({
+          standups: [{ team: 'web', channel: eng, times: ['09:30'], calendar: { timezone: 'UTC', days: [3] } }],
+        }),
+        slack: () => new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl }),
+        logger: createLogger('silent'),
+        clock: () => new Date('2026-11-25T09:31:00Z'),
+      });
+      const logger = createLogger('silent');
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => job.run({ db: replicas[i % 2]!, logger, touch: async () => {} }, {})),
+      );
+      await emulator.settle();
+      expect(emulator.messagesIn(eng).filter((m) => visibleText(m).includes('*Standup*'))).toHaveLength(1);
+      const { rows } = await replicas[1]!.query<{ key: string }>('SELECT key FROM report_runs');
+      expect(rows).toEqual([{ key: 'standup:web:2026-11-25:09:30' }]);
+    } finally {
+      for (const db of replicas) await db.close();
+      await dropSchemas([schema]);
+      await emulator.stop();
+    }
   });
 });
