@@ -281,5 +281,30 @@ export async function execute(
   const parsed = schema.safeParse(params);
   if (!parsed.success)
     throw new PermanentActionError(`invalid parameters for ${action}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return executor(parsed.data, ctx);
+  try {
+    return await executor(parsed.data, ctx);
+  } catch (err) {
+    const code = slackAuthError(err);
+    if (code)
+      throw new PermanentActionError(
+        `Slack no longer accepts the bot token (${code}): reinstall the app or set a new SLACK_BOT_TOKEN`,
+      );
+    throw err;
+  }
+}
+
+/** Slack errors that mean the bot token itself is dead: retrying the action cannot help. */
+const SLACK_TOKEN_ERRORS = new Set([
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_authed',
+]);
+
+function slackAuthError(err: unknown): string | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  return e?.code === 'slack_webapi_platform_error' && e.data?.error && SLACK_TOKEN_ERRORS.has(e.data.error)
+    ? e.data.error
+    : undefined;
 }

@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { WebClient } from '@slack/web-api';
 import type { App } from '../../src/app.js';
+import { execute, PermanentActionError } from '../../src/approvals/executors.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { startServiceOnEmulator } from '../support/service.js';
 import { SlackEmulator } from '../support/slack/emulator.js';
@@ -117,8 +119,51 @@ describe('deciding after the world moved (emulated Slack, embedded store)', () =
       expect(await app.approvals.decide(next, w.users.carol, 'approve')).toMatchObject({ outcome: 'approved' });
     } finally {
       writeFileSync(w.policiesFile, TWO_LEADS);
+      await new Promise((r) => setTimeout(r, 1100)); // re-read before the next test proposes
     }
   });
+
+  test.each(['invalid_auth', 'account_inactive'] as const)(
+    'the bot token failing with %s at run time: no vote is counted unverified, an action fails at once with the reason',
+    async (error) => {
+      const text = `maintenance window (${error})`;
+      const id = await proposePost(app, w, text);
+      expect(await app.approvals.decide(id, w.users.alice, 'approve')).toMatchObject({ outcome: 'vote_recorded' });
+      w.emulator.breakBotToken(error);
+      try {
+        // Membership cannot be checked: the click is not counted (and Slack cannot be told anything either).
+        await expect(app.approvals.decide(id, w.users.maya, 'approve')).rejects.toMatchObject({ data: { error } });
+        const { rows } = await app.db.query<{ status: string; votes: number }>(
+          `SELECT status, (SELECT count(*)::int FROM approval_votes WHERE approval_id = a.id) AS votes
+             FROM approvals a WHERE id = $1`,
+          [id],
+        );
+        expect(rows[0]).toEqual({ status: 'proposed', votes: 1 });
+        // An approved action that runs now cannot succeed by retrying: it fails at once, saying what to fix.
+        const slack = new WebClient(w.emulator.botToken, {
+          slackApiUrl: w.emulator.apiUrl,
+          retryConfig: { retries: 0 },
+        });
+        const run = execute(
+          'slack.post',
+          { channel: w.ops, text },
+          {
+            db: app.db,
+            clients: { slack },
+            idempotencyKey: `run-time-${error}`,
+            attempt: 1,
+          },
+        );
+        await expect(run).rejects.toThrow(PermanentActionError);
+        await expect(run).rejects.toThrow(new RegExp(`${error}.*SLACK_BOT_TOKEN`));
+      } finally {
+        w.emulator.breakBotToken(undefined);
+      }
+      // With a working token again, the same click goes through.
+      expect(await app.approvals.decide(id, w.users.maya, 'approve')).toMatchObject({ outcome: 'approved' });
+      await w.emulator.waitFor(() => postsIn(w, text).length === 1);
+    },
+  );
 });
 
 const onServer = serverUp ? describe : describe.skip;

@@ -168,6 +168,8 @@ export class SlackEmulator {
   /** Scopes an admin removed from the installation; calls that need one fail with missing_scope. */
   private readonly revokedScopes = new Set<string>();
   private connectionListeners: (() => void)[] = [];
+  /** Set when an admin deactivated the app or revoked its token: every bot-token call fails with this error. */
+  private botTokenError?: 'invalid_auth' | 'account_inactive' | 'token_revoked';
   /** Events held back by holdEvents(), sent by releaseEvents() in another order. */
   private heldEvents?: Pending[];
   private readonly options: Required<Omit<EmulatorOptions, 'tierOverrides' | 'botToken' | 'appToken'>> &
@@ -782,6 +784,14 @@ export class SlackEmulator {
     }
   }
 
+  /**
+   * The bot token stops working while the app runs: `invalid_auth` (rotated or wrong), `account_inactive` (the app's
+   * bot user or the workspace was deactivated) or `token_revoked` (uninstalled). undefined makes it work again.
+   */
+  breakBotToken(error: 'invalid_auth' | 'account_inactive' | 'token_revoked' | undefined): void {
+    this.botTokenError = error;
+  }
+
   /** A person removes the app from a channel (/remove @EM Agent). */
   removeBotFrom(channelId: string): void {
     this.requireChannel(channelId).members.delete(this.workspace.botUserId);
@@ -943,6 +953,7 @@ export class SlackEmulator {
     const wantsAppToken = method === 'apps.connections.open';
     if (token !== this.botToken && token !== this.appToken) return record(200, { ok: false, error: 'invalid_auth' });
     if (wantsAppToken !== (token === this.appToken)) return record(200, { ok: false, error: 'not_allowed_token_type' });
+    if (token === this.botToken && this.botTokenError) return record(200, { ok: false, error: this.botTokenError });
     const needed = METHOD_SCOPES[method];
     if (needed && this.revokedScopes.has(needed) && token === this.botToken)
       return record(200, { ok: false, error: 'missing_scope', needed, provided: 'commands,chat:write' });
