@@ -332,7 +332,15 @@ export class SlackEmulator {
       const pending = held[index];
       if (!pending) throw new Error(`no held event ${index} (${held.length} held)`);
       sends.push(
-        new Promise((resolve) => this.queue.push({ ...pending, resolve: (d) => (pending.resolve(d), resolve(d)) })),
+        new Promise((resolve) =>
+          this.queue.push({
+            ...pending,
+            resolve: (d) => {
+              pending.resolve(d);
+              resolve(d);
+            },
+          }),
+        ),
       );
       if (options.duplicate)
         sends.push(
@@ -1293,7 +1301,6 @@ export class SlackEmulator {
     'conversations.history': (args) => {
       const channel = this.requireChannel(args.channel);
       if (!channel.members.has(this.workspace.botUserId)) throw new SlackApiError('not_in_channel');
-      const limit = Number(args.limit ?? 100);
       const inclusive = args.inclusive === true || args.inclusive === 'true';
       const latest = args.latest === undefined ? Infinity : Number(args.latest);
       const oldest = args.oldest === undefined ? -Infinity : Number(args.oldest);
