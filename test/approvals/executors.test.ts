@@ -99,6 +99,15 @@ describeEachEngine('executors act once per idempotency key, also when a response
     expect(linear.issues.filter((i) => i.title === 'Postmortem follow-up')).toHaveLength(1);
   });
 
+  test('slack.post retried after the channel moved on by 450 messages still finds its first post (history is paged)', async () => {
+    const busy = slack.workspace.addChannel('busy', { members: [slack.workspace.botUserId] }).id;
+    const params = { channel: busy, text: 'Deploy freeze starts at 18:00' };
+    const first = await execute('slack.post', params, ctx('busy1', 1));
+    for (let i = 0; i < 450; i++) slack.workspace.addMessage({ channel: busy, user: 'U0CHATTY', text: `chatter ${i}` });
+    expect(await execute('slack.post', params, ctx('busy1', 2))).toMatchObject({ ts: first.ts, deduplicated: true });
+    expect(slack.messagesIn(busy).filter((m) => m.text === params.text)).toHaveLength(1);
+  });
+
   test('slack.dm reaches the linked Slack user once; nobody linked is a permanent, readable failure', async () => {
     const raj = slack.workspace.addUser({ name: 'raj', email: 'raj@acme.dev' }).id;
     await recordIdentity(db, { email: 'raj@acme.dev', github: 'raj', slack: raj }, true);
