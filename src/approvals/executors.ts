@@ -76,15 +76,29 @@ async function slackUserFor(db: Queryable, to: z.infer<typeof recipient>): Promi
   return person.slack;
 }
 
+/** How far back a retry looks for its earlier post (pages of 200): a busy channel moves on between attempts. */
+const HISTORY_PAGES = 10;
+
+/** The ts of the message an earlier attempt posted with this key, newest pages first; undefined when none. */
+async function earlierPost(slack: WebClient, channel: string, key: string): Promise<string | undefined> {
+  let cursor: string | undefined;
+  for (let page = 0; page < HISTORY_PAGES; page++) {
+    const history = await slack.conversations.history({ channel, limit: 200, include_all_metadata: true, cursor });
+    const earlier = history.messages?.find(
+      (m) => (m as { metadata?: { event_payload?: { key?: string } } }).metadata?.event_payload?.key === key,
+    );
+    if (earlier?.ts) return earlier.ts;
+    cursor = history.response_metadata?.next_cursor;
+    if (!history.has_more || !cursor) return undefined;
+  }
+  return undefined;
+}
+
 async function postOnce(ctx: ExecutionContext, channel: string, text: string) {
   const slack = need(ctx.clients.slack, 'Slack');
   if (ctx.attempt > 1) {
-    const history = await slack.conversations.history({ channel, limit: 50, include_all_metadata: true });
-    const earlier = history.messages?.find(
-      (m) =>
-        (m as { metadata?: { event_payload?: { key?: string } } }).metadata?.event_payload?.key === ctx.idempotencyKey,
-    );
-    if (earlier) return { channel, ts: earlier.ts, deduplicated: true };
+    const earlier = await earlierPost(slack, channel, ctx.idempotencyKey);
+    if (earlier) return { channel, ts: earlier, deduplicated: true };
   }
   const posted = await slack.chat.postMessage({
     channel,
@@ -281,5 +295,30 @@ export async function execute(
   const parsed = schema.safeParse(params);
   if (!parsed.success)
     throw new PermanentActionError(`invalid parameters for ${action}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return executor(parsed.data, ctx);
+  try {
+    return await executor(parsed.data, ctx);
+  } catch (err) {
+    const code = slackAuthError(err);
+    if (code)
+      throw new PermanentActionError(
+        `Slack no longer accepts the bot token (${code}): reinstall the app or set a new SLACK_BOT_TOKEN`,
+      );
+    throw err;
+  }
+}
+
+/** Slack errors that mean the bot token itself is dead: retrying the action cannot help. */
+const SLACK_TOKEN_ERRORS = new Set([
+  'invalid_auth',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_authed',
+]);
+
+function slackAuthError(err: unknown): string | undefined {
+  const e = err as { code?: string; data?: { error?: string } };
+  return e?.code === 'slack_webapi_platform_error' && e.data?.error && SLACK_TOKEN_ERRORS.has(e.data.error)
+    ? e.data.error
+    : undefined;
 }

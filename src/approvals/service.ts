@@ -53,6 +53,12 @@ const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 30_000;
 const GROUP_CACHE_MS = 5 * 60_000;
 
+interface Groups {
+  at: number;
+  byHandle: Map<string, string[]>;
+  byId: Map<string, string[]>;
+}
+
 export interface ApprovalServiceDeps {
   db: Db;
   logger: Logger;
@@ -86,7 +92,9 @@ export function approvalView(row: ApprovalRow, policyReason?: string): ApprovalV
 
 /** Proposals, decisions and executions: the human-in-the-loop core. */
 export class ApprovalService {
-  private groupCache?: { at: number; byHandle: Map<string, string[]>; byId: Map<string, string[]> };
+  private groupCache?: Groups;
+  /** The user-group fetch in flight: simultaneous clicks share one Slack call. */
+  private groupFetch?: Promise<Groups>;
 
   constructor(private readonly deps: ApprovalServiceDeps) {}
 
@@ -176,10 +184,15 @@ export class ApprovalService {
     }
   }
 
-  /** Slack user ids behind approver entries (user ids as they are, user groups by handle or id). */
-  async expandApprovers(approvers: string[]): Promise<string[]> {
+  /**
+   * Slack user ids behind approver entries (user ids as they are, user groups by handle or id). Group membership
+   * may be up to `maxAgeMs` old: minutes for showing buttons and lists, none for a decision.
+   */
+  async expandApprovers(approvers: string[], maxAgeMs = GROUP_CACHE_MS): Promise<string[]> {
     const users = new Set<string>();
-    const groups = approvers.some((a) => a.startsWith('@') || a.startsWith('S')) ? await this.userGroups() : undefined;
+    const groups = approvers.some((a) => a.startsWith('@') || a.startsWith('S'))
+      ? await this.userGroups(maxAgeMs)
+      : undefined;
     for (const a of approvers) {
       if (/^[UW]/.test(a)) users.add(a);
       else if (a.startsWith('@')) for (const u of groups?.byHandle.get(a.slice(1).toLowerCase()) ?? []) users.add(u);
@@ -188,8 +201,15 @@ export class ApprovalService {
     return [...users];
   }
 
-  private async userGroups() {
-    if (this.groupCache && Date.now() - this.groupCache.at < GROUP_CACHE_MS) return this.groupCache;
+  private async userGroups(maxAgeMs: number): Promise<Groups> {
+    if (this.groupCache && Date.now() - this.groupCache.at < maxAgeMs) return this.groupCache;
+    this.groupFetch ??= this.fetchUserGroups().finally(() => {
+      this.groupFetch = undefined;
+    });
+    return this.groupFetch;
+  }
+
+  private async fetchUserGroups(): Promise<Groups> {
     const slack = this.deps.clients.slack;
     const byHandle = new Map<string, string[]>();
     const byId = new Map<string, string[]>();
@@ -204,8 +224,8 @@ export class ApprovalService {
     return this.groupCache;
   }
 
-  async isApprover(userId: string, approvers: string[]): Promise<boolean> {
-    return (await this.expandApprovers(approvers)).includes(userId);
+  async isApprover(userId: string, approvers: string[], maxAgeMs = GROUP_CACHE_MS): Promise<boolean> {
+    return (await this.expandApprovers(approvers, maxAgeMs)).includes(userId);
   }
 
   /** A person's Approve or Reject. Only the policy's approvers count; everything is audited. */
@@ -229,7 +249,8 @@ export class ApprovalService {
       });
       return { outcome: 'refused' as const, message };
     };
-    if (!(await this.isApprover(userId, approval.approvers)))
+    // Membership as Slack has it now: someone taken out of the group since the proposal no longer decides.
+    if (!(await this.isApprover(userId, approval.approvers, 0)))
       return refuse(`Only ${approval.approvers.join(', ')} can decide on this (policy ${approval.policy}).`);
     if (!approval.allow_self_approval && (userId === approval.subject_owner || userId === approval.requested_by))
       return refuse('You cannot decide on an action about your own work; another approver has to.');

@@ -21,3 +21,10 @@ export const incidentReminders = new Counter({
   labelNames: ['kind'] as const,
   registers: [metrics],
 });
+
+export const incidentMessageChanges = new Counter({
+  name: 'incident_message_changes_total',
+  help: 'message_changed events in incident channels: applied (a newer edit), ignored (older than the entry shows, a redelivery, or not on the timeline) or unfurl (no edit)',
+  labelNames: ['outcome'] as const,
+  registers: [metrics],
+});

@@ -14,7 +14,7 @@ import type { PolicyBook } from '../approvals/policies.js';
 import type { ApprovalService } from '../approvals/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
-import { incidentReminders, incidentsDeclared, incidentTimeToRestore } from './metrics.js';
+import { incidentMessageChanges, incidentReminders, incidentsDeclared, incidentTimeToRestore } from './metrics.js';
 import {
   humanDuration,
   type Incident,
@@ -530,9 +530,17 @@ export class IncidentService {
     return incident ? dropMessageEntry(this.deps.db, incident.id, ts) : false;
   }
 
-  async messageEdited(channel: string, ts: string, text: string, files: TimelineFile[] | null, at: Date) {
+  /** A message changed; `editedAt` is null when no person edited it (Slack unfurled a link). */
+  async messageEdited(channel: string, ts: string, text: string, files: TimelineFile[] | null, editedAt: Date | null) {
     const incident = await this.byChannel(channel);
-    return incident ? followEdit(this.deps.db, incident.id, ts, text, files, at) : false;
+    if (!incident) return false;
+    if (!editedAt) {
+      incidentMessageChanges.inc({ outcome: 'unfurl' });
+      return false;
+    }
+    const applied = await followEdit(this.deps.db, incident.id, ts, text, files, editedAt);
+    incidentMessageChanges.inc({ outcome: applied ? 'applied' : 'ignored' });
+    return applied;
   }
 
   async messageDeleted(channel: string, ts: string) {

@@ -340,7 +340,10 @@ export async function timelineEntry(
   return rows[0] ? { ...toEntry(rows[0]), incidentId: rows[0].incident_id } : null;
 }
 
-/** A pinned message was edited: the entry shows the new text (and files). */
+/**
+ * A pinned message was edited: the entry shows the new text (and files), unless it already shows a later edit
+ * (Slack delivers events out of order, and twice).
+ */
 export async function followEdit(
   db: Queryable,
   incidentId: string,
@@ -351,7 +354,7 @@ export async function followEdit(
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE incident_timeline SET text = $3, files = coalesce($4::jsonb, files), edited_at = $5
-      WHERE incident_id = $1 AND source_ts = $2 AND deleted_at IS NULL`,
+      WHERE incident_id = $1 AND source_ts = $2 AND deleted_at IS NULL AND (edited_at IS NULL OR edited_at < $5)`,
     [incidentId, sourceTs, text, files ? JSON.stringify(files) : null, editedAt],
   );
   return rowCount === 1;

@@ -48,23 +48,36 @@ async function storeEntries(db: Queryable, team: string, standup: Standup): Prom
   }
 }
 
-/** The local slots of a schedule that are due now: on a working day, past their time, not too long ago. */
+/**
+ * The local slots of a schedule that are due now: on a working day, past their time, less than
+ * CATCH_UP_HOURS ago. Looks back across midnight (a 23:59 slot is still due at 00:01) and measures
+ * lateness in real hours, so DST changes neither skip nor repeat a slot.
+ */
 export function dueSlots(
   now: Date,
   calendar: { timezone: string; days: number[]; holidays: string[] },
   times: string[],
 ): { date: string; time: string }[] {
   const local = DateTime.fromJSDate(now, { zone: calendar.timezone });
-  const date = local.toISODate() ?? '';
-  if (!calendar.days.includes(local.weekday) || calendar.holidays.includes(date)) return [];
-  return times
-    .filter((time) => {
+  const earliest = local.minus({ hours: CATCH_UP_HOURS });
+  const due: { date: string; time: string }[] = [];
+  for (let day = earliest.startOf('day'); day <= local; day = day.plus({ days: 1 }).startOf('day')) {
+    const date = day.toISODate() ?? '';
+    if (!calendar.days.includes(day.weekday) || calendar.holidays.includes(date)) continue;
+    for (const time of times) {
       const [hour, minute] = time.split(':').map(Number) as [number, number];
-      const slot = local.set({ hour, minute, second: 0, millisecond: 0 });
-      const late = local.diff(slot, 'hours').hours;
-      return late >= 0 && late < CATCH_UP_HOURS;
-    })
-    .map((time) => ({ date, time }));
+      // A time skipped by a DST jump (02:30 on the spring-forward day) moves forward, as in a calendar app.
+      const slot = DateTime.fromObject(
+        { year: day.year, month: day.month, day: day.day, hour, minute },
+        {
+          zone: calendar.timezone,
+        },
+      );
+      const lateMs = local.toMillis() - slot.toMillis();
+      if (lateMs >= 0 && lateMs < CATCH_UP_HOURS * 3_600_000) due.push({ date, time });
+    }
+  }
+  return due;
 }
 
 /** Every minute: scheduled standups, the weekly per-person digest and sprint mid-point/end reports that are due. */
@@ -73,6 +86,8 @@ export function scheduledReportsJob(deps: {
   slack: () => WebClient | undefined;
   logger: Logger;
   every?: string;
+  /** The time the job thinks it is (tests pass a fixed clock). */
+  clock?: () => Date;
 }): JobDefinition {
   return {
     name: 'reports:scheduled',
@@ -80,7 +95,7 @@ export function scheduledReportsJob(deps: {
     async run({ db }) {
       const slack = deps.slack();
       if (!slack) return;
-      const now = new Date();
+      const now = deps.clock?.() ?? new Date();
       for (const s of deps.schedules.standups) {
         for (const slot of dueSlots(now, s.calendar, s.times)) {
           if (!(await claim(db, `standup:${s.team}:${slot.date}:${slot.time}`))) continue;
@@ -96,13 +111,14 @@ export function scheduledReportsJob(deps: {
       }
       const digest = deps.schedules.weekly_digest;
       if (digest) {
-        const local = DateTime.fromJSDate(now, { zone: digest.timezone });
-        const slots = dueSlots(now, { timezone: digest.timezone, days: [digest.day], holidays: [] }, [digest.time]);
-        if (slots.length && (await claim(db, `digest:${local.weekYear}-W${local.weekNumber}`))) {
-          const week = await buildStandup(db, { hours: 168, now });
-          for (const person of week.people.filter((p) => p.slack)) {
+        const [slot] = dueSlots(now, { timezone: digest.timezone, days: [digest.day], holidays: [] }, [digest.time]);
+        // Keyed by the slot's week, not today's: a Sunday slot caught up on Monday is still last week's digest.
+        const week = slot && DateTime.fromISO(slot.date, { zone: digest.timezone });
+        if (week && (await claim(db, `digest:${week.weekYear}-W${week.weekNumber}`))) {
+          const days = await buildStandup(db, { hours: 168, now });
+          for (const person of days.people.filter((p) => p.slack)) {
             const dm = await slack.conversations.open({ users: person.slack as string });
-            const message = standupMessage({ ...week, people: [person] });
+            const message = standupMessage({ ...days, people: [person] });
             await slack.chat.postMessage({
               channel: dm.channel?.id as string,
               text: 'Your week',

@@ -65,7 +65,9 @@ describeEachEngine('executors act once per idempotency key, also when a response
   test('jira.comment and jira.create: a 502 after Jira stored it, then the retry finds it instead of writing again', async () => {
     jira.addIssue({ key: 'ENG-5', summary: 'Blocked for days' });
     jira.failNext(/^POST \/rest\/api\/3\/issue\/ENG-5\/comment$/, 502, { afterEffect: true, times: 10 });
-    await expect(execute('jira.comment', { key: 'ENG-5', body: 'Any news?' }, ctx('jc1', 1))).rejects.toBeDefined();
+    await expect(execute('jira.comment', { key: 'ENG-5', body: 'Any news?' }, ctx('jc1', 1))).rejects.toMatchObject({
+      status: 502,
+    });
     jira.clearFaults();
     expect(await execute('jira.comment', { key: 'ENG-5', body: 'Any news?' }, ctx('jc1', 2))).toMatchObject({
       deduplicated: true,
@@ -76,7 +78,7 @@ describeEachEngine('executors act once per idempotency key, also when a response
     const before = jira.issues.length;
     await expect(
       execute('jira.create', { project: 'ENG', summary: 'Follow up the outage' }, ctx('jcreate', 1)),
-    ).rejects.toBeDefined();
+    ).rejects.toMatchObject({ status: 502 });
     jira.clearFaults();
     expect(
       await execute('jira.create', { project: 'ENG', summary: 'Follow up the outage' }, ctx('jcreate', 2)),
@@ -95,6 +97,15 @@ describeEachEngine('executors act once per idempotency key, also when a response
     expect(first.issue).toMatch(/^APP-\d+$/);
     await execute('linear.create', { team: 'APP', title: 'Postmortem follow-up' }, ctx('lcreate', 2));
     expect(linear.issues.filter((i) => i.title === 'Postmortem follow-up')).toHaveLength(1);
+  });
+
+  test('slack.post retried after the channel moved on by 450 messages still finds its first post (history is paged)', async () => {
+    const busy = slack.workspace.addChannel('busy', { members: [slack.workspace.botUserId] }).id;
+    const params = { channel: busy, text: 'Deploy freeze starts at 18:00' };
+    const first = await execute('slack.post', params, ctx('busy1', 1));
+    for (let i = 0; i < 450; i++) slack.workspace.addMessage({ channel: busy, user: 'U0CHATTY', text: `chatter ${i}` });
+    expect(await execute('slack.post', params, ctx('busy1', 2))).toMatchObject({ ts: first.ts, deduplicated: true });
+    expect(slack.messagesIn(busy).filter((m) => m.text === params.text)).toHaveLength(1);
   });
 
   test('slack.dm reaches the linked Slack user once; nobody linked is a permanent, readable failure', async () => {

@@ -237,7 +237,11 @@ describe('/em ask with a model (OpenAI stand-in): grounded, cited, and unable to
     expect(text).toContain('rotates every Monday');
     expect(text).toContain('[1]');
     expect(text).toContain('Team notes');
-    await new Promise((r) => setTimeout(r, 500));
+    // The model was offered nothing it could call: its text is the only thing it can produce.
+    const request = openai.chatRequests.at(-1)!;
+    expect(request).not.toHaveProperty('tools');
+    expect(request).not.toHaveProperty('functions');
+    expect(request).not.toHaveProperty('tool_choice');
     const { rows } = await app.db.query<{ status: string }>('SELECT status FROM approvals');
     expect(rows).toEqual([{ status: 'proposed' }]);
     const audit = await app.db.query<{ event: string }>('SELECT event FROM audit_log ORDER BY id');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { App } from '../../src/app.js';
 import { eventually } from '../support/eventually.js';
+import { waitForJobRuns } from '../support/metrics.js';
 import { startServiceOnEmulator } from '../support/service.js';
 import type { SlackEmulator } from '../support/slack/emulator.js';
 import { SlackEmulator as Emulator } from '../support/slack/emulator.js';
@@ -45,7 +46,14 @@ function startService(w: World, incidentsPolicy: string[], env: Record<string, s
   });
 }
 
-const today = () => new Date().toISOString().slice(0, 10).replaceAll('-', '');
+/** The incident channel a declare reply links to (its name carries the declaration's date, not the test's). */
+const roomIn = (w: World, reply: string) => {
+  const id = /<#(C[A-Z0-9]+)/.exec(reply)?.[1];
+  const room = id ? w.emulator.workspace.channels.get(id) : undefined;
+  if (!room) throw new Error(`no channel in the reply: ${reply}`);
+  return room;
+};
+const dated = (slug: string) => new RegExp(`^inc-\\d{8}-${slug}$`);
 const dmOf = (w: World, user: string) => w.emulator.messagesIn(w.emulator.workspace.imWith(user).id);
 
 /** Waits for the next DM to `user` after `before` messages, and returns its text. */
@@ -96,18 +104,18 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
 
   let channel: string;
   let incidentId: string;
+  let secondRoom: string;
+  let searchRoom: string;
 
   test('/em incident start opens the declare form; declaring creates the channel, card, announcement and cause question', async () => {
     const reply = await declare(w, w.users.alice, 'Checkout is failing!', { severity: 'SEV2', service: 'checkout' });
-    const name = `inc-${today()}-checkout-is-failing`;
-    const created = channelNamed(w, name);
-    expect(created).toBeDefined();
-    channel = created!.id;
-    expect(reply).toContain(`<#${channel}>`);
+    const created = roomIn(w, reply);
+    expect(created.name).toMatch(dated('checkout-is-failing'));
+    channel = created.id;
     expect(reply).toMatch(/Declared \*INC-\d+\*/);
-    expect(created!.topic.value).toMatch(/INC-\d+ · SEV2 · investigating · Checkout is failing!/);
-    expect(created!.purpose.value).toContain('Checkout is failing!');
-    expect(created!.members.has(w.users.alice)).toBe(true);
+    expect(created.topic.value).toMatch(/INC-\d+ · SEV2 · investigating · Checkout is failing!/);
+    expect(created.purpose.value).toContain('Checkout is failing!');
+    expect(created.members.has(w.users.alice)).toBe(true);
 
     const card = cardIn(w, channel);
     expect(card).toBeDefined();
@@ -139,10 +147,17 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
   });
 
   test('a second incident with the same title on the same day gets the next free channel name', async () => {
+    // Tomorrow's name is taken too, so the name is "-2" even when the clock passes midnight in between.
+    const first = w.emulator.workspace.channels.get(channel)!.name;
+    const day = first.slice(4, 12);
+    const next = new Date(Date.UTC(+day.slice(0, 4), +day.slice(4, 6) - 1, +day.slice(6, 8) + 1));
+    w.emulator.workspace.addChannel(first.replace(day, next.toISOString().slice(0, 10).replaceAll('-', '')), {
+      members: [],
+    });
     const reply = await declare(w, w.users.bob, 'checkout is failing', { severity: 'SEV3' });
-    const second = channelNamed(w, `inc-${today()}-checkout-is-failing-2`);
-    expect(second).toBeDefined();
-    expect(reply).toContain(`<#${second!.id}>`);
+    const second = roomIn(w, reply);
+    expect(second.name).toMatch(dated('checkout-is-failing-2'));
+    secondRoom = second.id;
   });
 
   test('"Declare incident" on a message prefills the form, links the message and replies in its thread', async () => {
@@ -161,13 +176,14 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.bob));
     await w.emulator.submitView({ user: w.users.bob, values: { severity: 'SEV3' } });
     const reply = await nextDm(w, w.users.bob, before);
-    const created = channelNamed(w, `inc-${today()}-search-returns-502-for-everyone`);
-    expect(reply).toContain(`<#${created!.id}>`);
+    const created = roomIn(w, reply);
+    expect(created.name).toMatch(dated('search-returns-502-for-everyone'));
+    searchRoom = created.id;
     const thread = await w.emulator.waitFor(() =>
       w.emulator.messagesIn(w.eng).find((m) => m.thread_ts === source.ts && m.user === w.emulator.workspace.botUserId),
     );
-    expect(thread.text).toContain(`<#${created!.id}>`);
-    expect(JSON.stringify(cardIn(w, created!.id)?.blocks)).toContain(
+    expect(thread.text).toContain(`<#${created.id}>`);
+    expect(JSON.stringify(cardIn(w, created.id)?.blocks)).toContain(
       `/archives/${w.eng}/p${source.ts.replace('.', '')}`,
     );
   });
@@ -183,8 +199,9 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
       user: w.users.carol,
       values: { title: 'Payments webhook backlog', severity: 'SEV4' },
     });
-    expect(await nextDm(w, w.users.carol, before)).toContain('Declared');
-    expect(channelNamed(w, `inc-${today()}-payments-webhook-backlog`)).toBeDefined();
+    const reply = await nextDm(w, w.users.carol, before);
+    expect(reply).toContain('Declared');
+    expect(roomIn(w, reply).name).toMatch(dated('payments-webhook-backlog'));
   });
 
   test('roles are assigned from the card with a user picker, or by command; each goes to the timeline', async () => {
@@ -193,7 +210,7 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.alice)?.callback_id === 'incident_role_modal');
     await w.emulator.submitView({ user: w.users.alice, values: { role: 'comms_lead', user: w.users.bob } });
     await w.emulator.waitFor(() => visibleText(cardIn(w, channel)).includes(`*Comms lead*\n<@${w.users.bob}>`));
-    expect(channelNamed(w, `inc-${today()}-checkout-is-failing`)!.members.has(w.users.bob)).toBe(true);
+    expect(w.emulator.workspace.channels.get(channel)!.members.has(w.users.bob)).toBe(true);
 
     const scribe = await w.emulator.command({
       user: w.users.alice,
@@ -258,9 +275,58 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     );
   });
 
+  test('edits delivered late, twice or as link unfurls never replace a newer edit or mark an entry edited', async () => {
+    const changes = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${app.http.port}/metrics`)).text();
+      const count = (outcome: string) =>
+        Number(
+          new RegExp(`^incident_message_changes_total\\{outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0,
+        );
+      return { applied: count('applied'), ignored: count('ignored'), unfurl: count('unfurl') };
+    };
+    const entryOf = async (ts: string) =>
+      (await app.incidents.timeline(incidentId)).find((e) => e.sourceTs === ts && e.kind === 'pinned');
+
+    // Slack unfurls the link after the message is pinned: no one edited it.
+    const linked = await w.emulator.userPosts({
+      user: w.users.bob,
+      channel,
+      text: 'status page: <https://status.acme.dev/pay>',
+      unfurl: false,
+    });
+    await w.emulator.userReacts({ user: w.users.carol, channel, ts: linked.ts, reaction: 'pushpin' });
+    await eventually(() => entryOf(linked.ts));
+    const before = await changes();
+    await w.emulator.unfurlLinks(channel, linked.ts);
+    await eventually(async () => ((await changes()).unfurl === before.unfurl + 1 ? true : undefined));
+    expect(await entryOf(linked.ts)).toMatchObject({
+      text: 'status page: <https://status.acme.dev/pay>',
+      editedAt: null,
+    });
+
+    // Two edits arrive newest first, each twice: the entry keeps the newest text.
+    w.emulator.holdEvents();
+    const edits = [
+      w.emulator.userEdits({ user: w.users.bob, channel, ts: linked.ts, text: 'status page: pay degraded' }),
+      w.emulator.userEdits({ user: w.users.bob, channel, ts: linked.ts, text: 'status page: pay recovered' }),
+    ];
+    const deliveries = await w.emulator.releaseEvents({ duplicate: true });
+    await Promise.all(edits);
+    expect(deliveries.filter((d) => d.envelope.retry_attempt === 1)).toHaveLength(2);
+    // The two first copies are handled (the redeliveries are dropped before any listener): one applied, one older.
+    await eventually(async () => {
+      const now = await changes();
+      return now.applied + now.ignored === before.applied + before.ignored + 2 ? now : undefined;
+    });
+    expect(await changes()).toMatchObject({ applied: before.applied + 1, ignored: before.ignored + 1 });
+    const entry = await entryOf(linked.ts);
+    expect(entry?.text).toBe('status page: pay recovered');
+    expect(entry?.editedAt).not.toBeNull();
+  });
+
   test('raising the severity pages the on-call group named by policy and updates card, topic and announcement', async () => {
     await w.emulator.command({ user: w.users.alice, channel, text: 'incident severity SEV1' });
-    const room = channelNamed(w, `inc-${today()}-checkout-is-failing`)!;
+    const room = w.emulator.workspace.channels.get(channel)!;
     await w.emulator.waitFor(() => room.members.has(w.users.sre), 10_000, 'on-call invited');
     await w.emulator.waitFor(() => room.topic.value.includes('SEV1'));
     await w.emulator.waitFor(() => visibleText(w.emulator.messagesIn(w.announce)[0]).includes('SEV1'));
@@ -318,7 +384,7 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
   });
 
   test('"Pick another" lets the commander choose the deployment from a list', async () => {
-    const room = channelNamed(w, `inc-${today()}-checkout-is-failing-2`)!;
+    const room = w.emulator.workspace.channels.get(secondRoom)!;
     const question = w.emulator.messagesIn(room.id).find((m) => visibleText(m).includes('Was it a deployment?'))!;
     await w.emulator.click({
       user: w.users.bob,
@@ -446,7 +512,7 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
   });
 
   test('removed from an incident channel, the bot explains instead of failing silently', async () => {
-    const room = channelNamed(w, `inc-${today()}-search-returns-502-for-everyone`)!;
+    const room = w.emulator.workspace.channels.get(searchRoom)!;
     w.emulator.removeBotFrom(room.id);
     const card = w.emulator.messagesIn(room.id).find((m) => m.pinned)!;
     await w.emulator.click({
@@ -479,11 +545,11 @@ describe('incident reminders survive a restart', () => {
     ];
     let app = await startService(w, policy);
     try {
-      await declare(w, w.users.alice, 'Queue is backing up');
-      const room = channelNamed(w, `inc-${today()}-queue-is-backing-up`)!;
+      const room = roomIn(w, await declare(w, w.users.alice, 'Queue is backing up'));
       const nudges = () => w.emulator.messagesIn(room.id).filter((m) => visibleText(m).includes('has no severity yet'));
       await w.emulator.waitFor(() => nudges().length === 2, 10_000, 'two severity nudges');
-      await new Promise((r) => setTimeout(r, 2500));
+      // Three more reminder runs (1 s apart) span more than the 1 s nudge interval: a third nudge would be due.
+      await waitForJobRuns(app.http.port, 'incidents:reminders', 3);
       expect(nudges()).toHaveLength(2);
       expect(visibleText(nudges()[0])).toContain('Set severity');
 
@@ -501,12 +567,19 @@ describe('incident reminders survive a restart', () => {
 
       const incident = await app.incidents.byChannel(room.id);
       await app.incidents.resolve(incident!, w.users.alice, 'Drained the queue.');
-      await w.emulator.waitFor(() => room.is_archived, 15_000, 'the channel archived');
-      const { rows } = await app.db.query<{ archived_at: Date | null }>(
-        'SELECT archived_at FROM incident_rooms WHERE channel_id = $1',
-        [room.id],
+      // The channel is archived in Slack first and recorded after (a failed archive is retried), so wait on the record.
+      await eventually(
+        async () => {
+          const { rows } = await app.db.query<{ archived_at: Date | null }>(
+            'SELECT archived_at FROM incident_rooms WHERE channel_id = $1',
+            [room.id],
+          );
+          return rows[0]?.archived_at ?? undefined;
+        },
+        15_000,
+        'the archive recorded',
       );
-      expect(rows[0]?.archived_at).not.toBeNull();
+      expect(room.is_archived).toBe(true);
     } finally {
       await app.stop();
       await w.emulator.stop();

@@ -1,4 +1,5 @@
 import { notice } from '../../blocks/notice.js';
+import { seriesValue, waitForSeries } from '../support/metrics.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 describe('/em over Socket Mode (emulated Slack)', () => {
@@ -91,12 +92,13 @@ describe('/em over Socket Mode (emulated Slack)', () => {
 
   test('the same slash command delivered twice runs once', async () => {
     const before = triageRuns.length;
+    const redeliveries = await seriesValue('slack_deliveries_total', { outcome: 'redelivery' });
     const first = await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'triage' });
     const again = await h.emulator.deliver('slash_commands', first.envelope.payload);
     expect(again.acked).toBe(true);
     expect(again.ack).toEqual(first.ack); // the same immediate answer again, but no second run
     await h.emulator.waitFor(() => triageRuns.length > before);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForSeries('slack_deliveries_total', { outcome: 'redelivery' }, redeliveries);
     expect(triageRuns.length).toBe(before + 1);
   });
 });

@@ -126,6 +126,104 @@ describe('Slack emulator fidelity', () => {
     }
   });
 
+  test('conversations.history and conversations.members page with has_more and next_cursor', async () => {
+    const ws = emulator.workspace;
+    const people = Array.from({ length: 7 }, (_, i) => ws.addUser({ name: `p${i}` }).id);
+    const channel = ws.addChannel('busy', { members: [...people, ws.botUserId] }).id;
+    for (let i = 0; i < 5; i++) ws.addMessage({ channel, user: people[0], text: `m${i}` });
+
+    const first = await client.conversations.history({ channel, limit: 2 });
+    expect(first.messages?.map((m) => m.text)).toEqual(['m4', 'm3']); // newest first
+    expect(first.has_more).toBe(true);
+    const texts: string[] = [];
+    for await (const page of client.paginate('conversations.history', { channel, limit: 2 }))
+      texts.push(...((page as unknown as { messages?: { text: string }[] }).messages ?? []).map((m) => m.text));
+    expect(texts).toEqual(['m4', 'm3', 'm2', 'm1', 'm0']);
+
+    const onePage = await client.conversations.members({ channel, limit: 3 });
+    expect(onePage.members).toHaveLength(3);
+    expect(onePage.response_metadata?.next_cursor).not.toBe('');
+    const members: string[] = [];
+    for await (const page of client.paginate('conversations.members', { channel, limit: 3 }))
+      members.push(...((page as unknown as { members?: string[] }).members ?? []));
+    expect(members.sort()).toEqual([...people, ws.botUserId].sort());
+    await expect(client.conversations.members({ channel, cursor: 'not-a-cursor' })).rejects.toMatchObject({
+      data: { error: 'invalid_cursor' },
+    });
+  });
+
+  test('held events are delivered in another order, and a duplicate keeps its event_id', async () => {
+    const { url } = (await (
+      await fetch(`${emulator.apiUrl}apps.connections.open`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${emulator.appToken}` },
+      })
+    ).json()) as { url: string };
+    const socket = new WebSocket(url);
+    const received: { event_id: string; text: string; retry: number | undefined }[] = [];
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'hello') return;
+      received.push({
+        event_id: message.payload.event_id,
+        text: message.payload.event.text,
+        retry: message.retry_attempt,
+      });
+      socket.send(JSON.stringify({ envelope_id: message.envelope_id }));
+    });
+    await emulator.waitForConnections(1);
+    const alice = emulator.workspace.addUser({ name: 'alice' }).id;
+    const channel = emulator.workspace.addChannel('eng', { members: [alice, emulator.workspace.botUserId] }).id;
+    emulator.holdEvents();
+    const posts = ['one', 'two', 'three'].map((text) => emulator.userPosts({ user: alice, channel, text }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received).toEqual([]); // held
+    await emulator.releaseEvents({ order: [2, 0, 1], duplicate: true });
+    await Promise.all(posts);
+    expect(received.map((r) => [r.text, r.retry])).toEqual([
+      ['three', undefined],
+      ['three', 1],
+      ['one', undefined],
+      ['one', 1],
+      ['two', undefined],
+      ['two', 1],
+    ]);
+    expect(received[0]?.event_id).toBe(received[1]?.event_id);
+    socket.close();
+  });
+
+  test('a message with a link is unfurled a moment later: message_changed with attachments and no edited', async () => {
+    const { url } = (await (
+      await fetch(`${emulator.apiUrl}apps.connections.open`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${emulator.appToken}` },
+      })
+    ).json()) as { url: string };
+    const socket = new WebSocket(url);
+    const events: Record<string, unknown>[] = [];
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'hello') return;
+      events.push(message.payload.event);
+      socket.send(JSON.stringify({ envelope_id: message.envelope_id }));
+    });
+    await emulator.waitForConnections(1);
+    const alice = emulator.workspace.addUser({ name: 'alice' }).id;
+    const channel = emulator.workspace.addChannel('eng', { members: [alice, emulator.workspace.botUserId] }).id;
+    await emulator.userPosts({ user: alice, channel, text: 'no link here' });
+    const posted = await emulator.userPosts({ user: alice, channel, text: 'see <https://acme.dev/x|this>' });
+    expect(events.map((e) => e.subtype ?? 'message')).toEqual(['message', 'message', 'message_changed']);
+    expect(events[2]).toMatchObject({
+      message: {
+        ts: posted.ts,
+        text: 'see <https://acme.dev/x|this>',
+        attachments: [{ from_url: 'https://acme.dev/x' }],
+      },
+    });
+    expect(events[2]?.message).not.toHaveProperty('edited');
+    socket.close();
+  });
+
   test('a modal can only be opened with a fresh trigger_id', async () => {
     await expect(
       client.views.open({

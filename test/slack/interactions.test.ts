@@ -1,5 +1,6 @@
 import { countEvents } from '../../src/sync/store.js';
 import { eventually } from '../support/eventually.js';
+import { seriesValue, waitForSeries } from '../support/metrics.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 describe('App Home, buttons, shortcuts and modals (emulated Slack)', () => {
@@ -94,6 +95,7 @@ describe('App Home, buttons, shortcuts and modals (emulated Slack)', () => {
 
   test('channel messages and reactions the bot hears are stored once, even when redelivered', async () => {
     const before = await countEvents(h.db, { source: 'slack' });
+    const redeliveries = await seriesValue('slack_deliveries_total', { outcome: 'redelivery' });
     const message = await h.emulator.userPosts({
       user: h.users.alice,
       channel: h.channels.eng,
@@ -103,7 +105,8 @@ describe('App Home, buttons, shortcuts and modals (emulated Slack)', () => {
     const redelivered = h.emulator.deliveries.at(-1)!;
     await h.emulator.deliver('events_api', redelivered.envelope.payload);
     await eventually(async () => (await countEvents(h.db, { source: 'slack' })) >= before + 2 || undefined);
-    await new Promise((r) => setTimeout(r, 200));
+    // The redelivery reached the bot and was turned away before any listener (the events table would dedupe anyway).
+    await waitForSeries('slack_deliveries_total', { outcome: 'redelivery' }, redeliveries);
     expect(await countEvents(h.db, { source: 'slack' })).toBe(before + 2);
     expect(await countEvents(h.db, { source: 'slack', kind: 'reaction_added' })).toBe(1);
   });
@@ -112,6 +115,7 @@ describe('App Home, buttons, shortcuts and modals (emulated Slack)', () => {
     const channel = h.emulator.workspace.addChannel('new-team', {
       members: [h.users.alice, h.emulator.workspace.botUserId],
     });
+    const redeliveries = await seriesValue('slack_deliveries_total', { outcome: 'redelivery' });
     const first = await h.emulator.event({
       type: 'member_joined_channel',
       user: h.emulator.workspace.botUserId,
@@ -122,7 +126,8 @@ describe('App Home, buttons, shortcuts and modals (emulated Slack)', () => {
     });
     await h.emulator.deliver('events_api', first.envelope.payload);
     await h.emulator.waitFor(() => h.emulator.messagesIn(channel.id).length > 0);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForSeries('slack_deliveries_total', { outcome: 'redelivery' }, redeliveries);
+    await h.emulator.settle(); // a second introduction would be a chat.postMessage after the claim
     expect(h.emulator.messagesIn(channel.id)).toHaveLength(1);
     expect(h.emulator.messagesIn(channel.id)[0]!.text).toContain('/em help');
   });

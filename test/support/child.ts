@@ -17,7 +17,9 @@ if (mode === 'migrate') {
   // Both processes are released at the same instant so their migrations really overlap.
   const startAt = Number(process.env.START_AT ?? Date.now());
   await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
+  const openedFrom = Date.now();
   const db = await openStore(store);
+  say(`opened from ${openedFrom} to ${Date.now()}`);
   const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
   say(`migrated ${rows.map((r) => r.version).join(',')}`);
   await db.close();

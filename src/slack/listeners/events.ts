@@ -42,13 +42,15 @@ export function messagePosted(deps: SlackDeps) {
     ]);
     if (kind === 'message' && e.thread_ts) await followUpInThread(deps, e as never, client);
     if (!deps.incidents) return;
+    // Only a person's edit carries `edited` (and its time); Slack's link unfurls arrive as message_changed without it.
+    const edited = changed?.edited as { ts?: string } | undefined;
     if (kind === 'message_changed' && changed)
       await deps.incidents.messageEdited(
         e.channel,
         String(changed.ts),
         String(changed.text ?? ''),
         Array.isArray(changed.files) ? timelineFiles(changed.files) : null,
-        tsDate(e.ts),
+        edited?.ts ? tsDate(edited.ts) : null,
       );
     if (kind === 'message_deleted') await deps.incidents.messageDeleted(e.channel, String(e.deleted_ts));
   };

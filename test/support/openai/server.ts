@@ -14,6 +14,8 @@ export class OpenAIStandIn {
   /** What the "model" replies; a function sees the messages it was sent. */
   reply: (messages: { role: string; content: string }[]) => string = () => 'I could not find this in the docs.';
   readonly chats: { role: string; content: string }[][] = [];
+  /** Every chat completion request body as sent (model, tools, tool_choice...). */
+  readonly chatRequests: Record<string, unknown>[] = [];
   embeddingCalls = 0;
 
   get url(): string {
@@ -31,6 +33,7 @@ export class OpenAIStandIn {
       if (req.url?.endsWith('/chat/completions')) {
         const messages = request.messages as { role: string; content: string }[];
         this.chats.push(messages);
+        this.chatRequests.push(request);
         return json(200, {
           id: `chatcmpl-${this.chats.length}`,
           object: 'chat.completion',

@@ -168,6 +168,10 @@ export class SlackEmulator {
   /** Scopes an admin removed from the installation; calls that need one fail with missing_scope. */
   private readonly revokedScopes = new Set<string>();
   private connectionListeners: (() => void)[] = [];
+  /** Set when an admin deactivated the app or revoked its token: every bot-token call fails with this error. */
+  private botTokenError?: 'invalid_auth' | 'account_inactive' | 'token_revoked';
+  /** Events held back by holdEvents(), sent by releaseEvents() in another order. */
+  private heldEvents?: Pending[];
   private readonly options: Required<Omit<EmulatorOptions, 'tierOverrides' | 'botToken' | 'appToken'>> &
     Pick<EmulatorOptions, 'tierOverrides'>;
   port = 0;
@@ -298,9 +302,60 @@ export class SlackEmulator {
         payload,
         accepts_response_payload: acceptsResponsePayload,
       };
-      this.queue.push({ envelope, attempts: 0, sentAt: 0, resolve });
-      this.flushQueue();
+      const pending = { envelope, attempts: 0, sentAt: 0, resolve };
+      if (type === 'events_api' && this.heldEvents) this.heldEvents.push(pending);
+      else {
+        this.queue.push(pending);
+        this.flushQueue();
+      }
     });
+  }
+
+  /**
+   * Holds back Events API deliveries (Slack delivers events at least once and in no guaranteed order) until
+   * releaseEvents(). Whatever produces them must not be awaited in between: its promise settles on release.
+   */
+  holdEvents(): void {
+    this.heldEvents ??= [];
+  }
+
+  /**
+   * Sends the held events newest first (or in the given order of their indexes), each twice when `duplicate`
+   * (the second copy with the same event_id, as Slack sends when an ack was lost); resolves once all are acked.
+   */
+  async releaseEvents(options: { order?: number[]; duplicate?: boolean } = {}): Promise<Delivery[]> {
+    const held = this.heldEvents ?? [];
+    this.heldEvents = undefined;
+    const order = options.order ?? held.map((_, i) => held.length - 1 - i);
+    const sends: Promise<Delivery>[] = [];
+    for (const index of order) {
+      const pending = held[index];
+      if (!pending) throw new Error(`no held event ${index} (${held.length} held)`);
+      sends.push(
+        new Promise((resolve) =>
+          this.queue.push({
+            ...pending,
+            resolve: (d) => {
+              pending.resolve(d);
+              resolve(d);
+            },
+          }),
+        ),
+      );
+      if (options.duplicate)
+        sends.push(
+          new Promise((resolve) =>
+            this.queue.push({
+              envelope: { ...pending.envelope, envelope_id: randomUUID(), retry_attempt: 1, retry_reason: 'timeout' },
+              attempts: 1,
+              sentAt: 0,
+              resolve,
+            }),
+          ),
+        );
+    }
+    this.flushQueue();
+    return Promise.all(sends);
   }
 
   private flushQueue() {
@@ -593,6 +648,8 @@ export class SlackEmulator {
     text: string;
     thread_ts?: string;
     files?: { name: string; mimetype: string }[];
+    /** false: Slack has not unfurled the message's links (yet). */
+    unfurl?: boolean;
   }): Promise<Message> {
     const channel = this.requireChannel(options.channel);
     const files = options.files?.map((f) => {
@@ -625,8 +682,49 @@ export class SlackEmulator {
         event_ts: message.ts,
         channel_type: channel.is_im ? 'im' : 'channel',
       });
+      if (options.unfurl !== false) await this.unfurlLinks(channel.id, message.ts);
     }
     return message;
+  }
+
+  /**
+   * Slack unfurls the links of a message a moment after it is posted, and tells apps with a message_changed
+   * that carries the attachments and no `edited` (no person edited anything). Does nothing for a message without links.
+   */
+  async unfurlLinks(channelId: string, ts: string): Promise<void> {
+    const message = this.workspace.findMessage(channelId, ts);
+    if (!message) throw new Error(`no message ${ts}`);
+    const urls = [...message.text.matchAll(/<(https?:\/\/[^|>]+)(?:\|[^>]*)?>|(https?:\/\/[^\s<>]+)/g)].map(
+      (m) => (m[1] ?? m[2]) as string,
+    );
+    if (!urls.length) return;
+    const previous = { type: 'message', user: message.user, text: message.text, ts: message.ts };
+    message.attachments = urls.map((url, i) => ({
+      id: i + 1,
+      from_url: url,
+      original_url: url,
+      title: url,
+      fallback: url,
+    }));
+    const eventTs = this.workspace.nextTs();
+    await this.event({
+      type: 'message',
+      subtype: 'message_changed',
+      hidden: true,
+      channel: channelId,
+      ts: eventTs,
+      event_ts: eventTs,
+      message: {
+        type: 'message',
+        user: message.user,
+        text: message.text,
+        ts: message.ts,
+        attachments: message.attachments,
+        ...(message.edited ? { edited: message.edited } : {}),
+      },
+      previous_message: previous,
+      channel_type: 'channel',
+    });
   }
 
   /** A person edits their message; the app hears a message_changed event as Slack sends it. */
@@ -692,6 +790,14 @@ export class SlackEmulator {
         event_ts: this.workspace.nextTs(),
       });
     }
+  }
+
+  /**
+   * The bot token stops working while the app runs: `invalid_auth` (rotated or wrong), `account_inactive` (the app's
+   * bot user or the workspace was deactivated) or `token_revoked` (uninstalled). undefined makes it work again.
+   */
+  breakBotToken(error: 'invalid_auth' | 'account_inactive' | 'token_revoked' | undefined): void {
+    this.botTokenError = error;
   }
 
   /** A person removes the app from a channel (/remove @EM Agent). */
@@ -855,6 +961,7 @@ export class SlackEmulator {
     const wantsAppToken = method === 'apps.connections.open';
     if (token !== this.botToken && token !== this.appToken) return record(200, { ok: false, error: 'invalid_auth' });
     if (wantsAppToken !== (token === this.appToken)) return record(200, { ok: false, error: 'not_allowed_token_type' });
+    if (token === this.botToken && this.botTokenError) return record(200, { ok: false, error: this.botTokenError });
     const needed = METHOD_SCOPES[method];
     if (needed && this.revokedScopes.has(needed) && token === this.botToken)
       return record(200, { ok: false, error: 'missing_scope', needed, provided: 'commands,chat:write' });
@@ -1194,7 +1301,6 @@ export class SlackEmulator {
     'conversations.history': (args) => {
       const channel = this.requireChannel(args.channel);
       if (!channel.members.has(this.workspace.botUserId)) throw new SlackApiError('not_in_channel');
-      const limit = Number(args.limit ?? 100);
       const inclusive = args.inclusive === true || args.inclusive === 'true';
       const latest = args.latest === undefined ? Infinity : Number(args.latest);
       const oldest = args.oldest === undefined ? -Infinity : Number(args.oldest);
@@ -1202,26 +1308,27 @@ export class SlackEmulator {
         const ts = Number(m.ts);
         return inclusive ? ts <= latest && ts >= oldest : ts < latest && ts > oldest;
       };
-      const messages = [...(this.workspace.messages.get(channel.id) ?? [])]
+      const matching = [...(this.workspace.messages.get(channel.id) ?? [])]
         .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
         .filter(inRange)
-        .reverse()
-        .slice(0, limit);
+        .reverse();
+      const page = paginate(matching, args, { limit: 100, max: 999 });
       // As Slack does, metadata is only returned when asked for.
       const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
       return {
-        messages: messages.map(({ metadata, ...m }) => ({
+        messages: page.items.map(({ metadata, ...m }) => ({
           type: 'message',
           ...m,
           ...(withMetadata && metadata ? { metadata } : {}),
         })),
-        has_more: false,
+        has_more: page.nextCursor !== '',
+        response_metadata: { next_cursor: page.nextCursor },
       };
     },
-    'conversations.members': (args) => ({
-      members: [...this.requireChannel(args.channel).members],
-      response_metadata: { next_cursor: '' },
-    }),
+    'conversations.members': (args) => {
+      const page = paginate([...this.requireChannel(args.channel).members], args, { limit: 100, max: 1000 });
+      return { members: page.items, response_metadata: { next_cursor: page.nextCursor } };
+    },
     'conversations.setTopic': (args) => {
       const channel = this.requireChannel(args.channel);
       if (!channel.members.has(this.workspace.botUserId)) throw new SlackApiError('not_in_channel');
@@ -1428,4 +1535,23 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function send(res: ServerResponse, status: number, body: Json) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * Slack's cursor pagination: `limit` items from `cursor` (an opaque string, here an encoded offset), and the
+ * cursor of the next page ('' on the last). An unknown cursor is `invalid_cursor`.
+ */
+function paginate<T>(all: T[], args: Args, sizes: { limit: number; max: number }): { items: T[]; nextCursor: string } {
+  const limit = Math.min(Math.max(Number(args.limit ?? sizes.limit) || sizes.limit, 1), sizes.max);
+  let offset = 0;
+  if (args.cursor) {
+    const decoded = /^offset:(\d+)$/.exec(Buffer.from(String(args.cursor), 'base64').toString());
+    if (!decoded) throw new SlackApiError('invalid_cursor');
+    offset = Number(decoded[1]);
+  }
+  const next = offset + limit;
+  return {
+    items: all.slice(offset, next),
+    nextCursor: next < all.length ? Buffer.from(`offset:${next}`).toString('base64') : '',
+  };
 }

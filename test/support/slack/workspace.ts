@@ -36,6 +36,8 @@ export interface Message {
   pinned: boolean;
   files?: { id: string; title?: string; name?: string; mimetype?: string; url_private?: string; permalink?: string }[];
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Link unfurls Slack added after the message was posted. */
+  attachments?: { id: number; from_url: string; original_url: string; title: string; fallback: string }[];
 }
 
 export interface Ephemeral {
