@@ -23,10 +23,19 @@ async function deploy(
 }
 async function merged(db: Db, number: number, firstCommit: string | null, mergedAt: string) {
   await db.query(
-    `INSERT INTO pull_requests (repo, number, title, author, state, created_at, updated_at, merged_at, first_commit_at)
-     VALUES ('acme/api', $1, $2, 'maya', 'merged', $3, $4, $4, $5)`,
-    [number, `PR ${number}`, firstCommit ?? mergedAt, mergedAt, firstCommit],
+    `INSERT INTO pull_requests (repo, number, title, author, state, created_at, updated_at, merged_at, first_commit_at, merge_commit_sha)
+     VALUES ('acme/api', $1, $2, 'maya', 'merged', $3, $4, $4, $5, $6)`,
+    [number, `PR ${number}`, firstCommit ?? mergedAt, mergedAt, firstCommit, `m${number}`],
   );
+}
+/** What GitHub's compare lists between two deployed commits (the sync caches it the same way). */
+async function range(db: Db, base: string, head: string, shas: string[], status = 'ahead') {
+  await db.query(`INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', $1, $2, $3, $4)`, [
+    base,
+    head,
+    status,
+    shas,
+  ]);
 }
 async function incident(
   db: Db,
@@ -58,10 +67,17 @@ async function seed(db: Db) {
   await deploy(db, 'github', 'd2', '2026-11-12T15:00:00Z', 'bbb');
   await deploy(db, 'github', 'd3', '2026-11-12T16:00:00Z', 'ccc');
   await deploy(db, 'github', 'd4', '2026-11-20T10:00:00Z', 'ddd');
-  await deploy(db, 'github-actions', 'r5', '2026-11-20T10:05:00Z', 'ddd'); // same commit, second pipeline: counts once
+  await deploy(db, 'github-actions', 'r5', '2026-11-20T10:05:00Z', 'ddd'); // same commit, another pipeline: counts
   await deploy(db, 'github', 'd6', '2026-11-21T10:00:00Z', 'eee', 'failure'); // not a deployment
   await deploy(db, 'github', 'd7', '2026-11-05T10:00:00Z', 'fff'); // the previous window
   await deploy(db, 'github', 'd8', '2026-11-20T18:00:00Z', 'ccc'); // rollback to d3's commit: a deployment again
+  // In deployment order d7 fff → d1 aaa → d2 bbb → d3 ccc → d4 ddd → r5 ddd → d8 ccc, each ships what compare lists
+  // between the previous deployment's commit and its own; r5 (identical) and d8 (behind: a rollback) ship nothing.
+  await range(db, 'fff', 'aaa', ['m1']);
+  await range(db, 'aaa', 'bbb', ['m4']);
+  await range(db, 'bbb', 'ccc', []);
+  await range(db, 'ccc', 'ddd', ['c9', 'm2']);
+  await range(db, 'ddd', 'ccc', [], 'behind');
   await merged(db, 1, '2026-11-11T00:00:00Z', '2026-11-12T09:00:00Z'); // ships with d1: 10:00 − 11-11 00:00 = 34 h
   await merged(db, 2, '2026-11-19T10:00:00Z', '2026-11-20T09:00:00Z'); // ships with d4: 24 h
   await merged(db, 3, '2026-11-20T12:00:00Z', '2026-11-22T12:00:00Z'); // never deployed: not counted
@@ -83,13 +99,13 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     await seed(db);
     const report = await buildDoraReport(db, { days: 14, now: NOW });
     const m = report.org.current;
-    expect(m.deployments).toBe(5); // d1, d2, d3, d4 (= r5, same commit within the hour), d8 (a rollback)
+    expect(m.deployments).toBe(6); // d1, d2, d3, d4, r5 (another pipeline, same commit), d8 (a rollback)
     // UTC days with a deployment: week 1 {11-12}, week 2 {11-20} → median of [1, 1]
     expect(m.deploymentDaysPerWeek).toBe(1);
     expect(m.leadTimeHours).toBe(24); // median of 34, 24, 3; the rollback shipped no PR
     expect(m.failedDeployments).toBe(2); // d3 (INC-1) and d1 (INC-2)
-    expect(m.changeFailureRate).toBe(0.4); // 2 / 5
-    expect(m.recoveryHours).toBe(14); // median of 2 and 26
+    expect(m.changeFailureRate).toBeCloseTo(2 / 6, 10);
+    expect(m.recoveryHours).toBe(14); // an even count: the mean of the two middle values, (2 + 26) / 2
     expect(m.timeToRestoreHours).toBe(2); // median of 2, 2, 1
     expect(m.incidents).toBe(3);
     expect(report.org.bands).toEqual({
@@ -103,7 +119,8 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
 
     const text = visibleText(doraMessage(report));
     expect(text).toContain('*Lead time for changes*: 24.0 h');
-    expect(text).toContain('*Change failure rate*: 40% (2 of 5)');
+    expect(text).toContain('*Change failure rate*: 33% (2 of 6)');
+    expect(text).toContain('Medians of an even count average the two middle values');
     expect(text).toContain('*Failed deployment recovery time*: 14.0 h');
     expect(text).toContain('DORA 2023 definitions as Apache DevLake computes them');
   });
@@ -116,7 +133,7 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     const tokyo = await buildDoraReport(db, { days: 14, now: NOW, timezone: 'Asia/Tokyo', bandSet: '2021' });
     expect(tokyo.org.current.deploymentDaysPerWeek).toBe(2);
     expect(tokyo.org.bands).toEqual({
-      deploymentFrequency: 'high', // 5 deployments in 14 days ≈ 10.7 a month ≥ 1
+      deploymentFrequency: 'high', // 6 deployments in 14 days ≈ 12.9 a month ≥ 1
       leadTime: 'high', // < 1 week but not < 1 h
       changeFailureRate: 'low', // > 30%
       recovery: 'high', // restore 2 h < 1 day
