@@ -1,8 +1,15 @@
 import { doraMessage } from '../../blocks/reports/dora.js';
+import { createGitHubApp } from '../../src/connectors/github/client.js';
+import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { buildDoraReport } from '../../src/reports/dora-report.js';
+import { doraCommand } from '../../src/reports/listeners.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
-import { visibleText } from '../support/slack/harness.js';
+import { GitHubStandIn } from '../support/github/server.js';
+import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
+
+const silent = createLogger('silent');
 
 const NOW = new Date('2026-11-25T12:00:00Z'); // the 14-day window starts 2026-11-11T12:00Z; week 2 starts 11-18T12:00Z
 
@@ -154,4 +161,122 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     });
     expect(visibleText(doraMessage(empty))).toContain('No deployments or merged pull requests in this window yet');
   });
+});
+
+/**
+ * A small org synced from the GitHub stand-in as GitHub reports it, then `/em dora 30d` through the Slack emulator.
+ * Window: 2026-10-31 12:00Z → 11-30 12:00Z, weeks starting 10-31, 11-07, 11-14, 11-21 (12:00Z; the last one runs to
+ * the end). Every deployment below is made by an Actions environment, so GitHub marks each older one `inactive`.
+ */
+describeEachEngine('/em dora 30d on a hand-computed org synced from GitHub', ({ freshDb }) => {
+  const ORG_NOW = new Date('2026-11-30T12:00:00Z');
+  const WEB = 'acme/web';
+  const API = 'acme/api';
+  const minus = (iso: string, minutes: number) => new Date(Date.parse(iso) - minutes * 60_000);
+
+  async function seedOrg(gh: GitHubStandIn) {
+    gh.addInstallation(1, [WEB, API]);
+    const pr = (repo: string, created: string, mergedAt: string) => {
+      gh.setClock(minus(created, 1)); // addPull stamps the next minute: created (and first commit) = `created`
+      const { number } = gh.addPull(repo, { title: `change from ${created}`, author: 'dev' });
+      gh.setClock(new Date(mergedAt));
+      gh.mergePull(repo, number); // its merge commit goes on top of main
+    };
+    const deploy = (repo: string, success: string, runId: number, sha?: string) => {
+      gh.setClock(minus(success, 2)); // created the next minute, `success` the minute after
+      return gh.addDeployment(repo, 'production', ['success'], { runId, sha });
+    };
+    // acme/web. W0 (before the window) has no earlier deployment to compare with: w1 counts nowhere.
+    pr(WEB, '2026-10-25T10:00:00Z', '2026-10-26T10:00:00Z');
+    deploy(WEB, '2026-10-26T12:00:00Z', 101);
+    pr(WEB, '2026-11-02T09:00:00Z', '2026-11-03T09:00:00Z'); // ships with W1: 11-03 12:00 − 11-02 09:00 = 27 h
+    const w1 = deploy(WEB, '2026-11-03T12:00:00Z', 102);
+    pr(WEB, '2026-11-09T12:00:00Z', '2026-11-10T08:00:00Z'); // W2: 24 h
+    deploy(WEB, '2026-11-10T12:00:00Z', 103);
+    pr(WEB, '2026-11-16T00:00:00Z', '2026-11-17T10:00:00Z'); // W3: 36 h
+    deploy(WEB, '2026-11-17T12:00:00Z', 104);
+    // acme/api: main gets c1 … c6, one merge commit per PR.
+    pr(API, '2026-10-20T10:00:00Z', '2026-10-21T10:00:00Z'); // c1
+    const a0 = deploy(API, '2026-10-21T12:00:00Z', 201); // A0 = c1, before the window
+    pr(API, '2026-11-05T08:00:00Z', '2026-11-05T10:00:00Z'); // c2, ships with A1: 4 h
+    deploy(API, '2026-11-05T12:00:00Z', 202); // A1 = c2: the bad one (INC-2)
+    pr(API, '2026-11-05T13:00:00Z', '2026-11-05T14:00:00Z'); // c3, merged between the bad deployment and the rollback
+    deploy(API, '2026-11-05T15:00:00Z', 203, a0.sha); // A2: rollback to c1, compare is "behind": ships nothing
+    pr(API, '2026-11-05T16:00:00Z', '2026-11-06T09:00:00Z'); // c4
+    // A3 = c4, fix-forward: compare c1...c4 = c2 c3 c4; c3's PR ships here: 11-06 12:00 − 11-05 13:00 = 23 h,
+    // c4's: 11-06 12:00 − 11-05 16:00 = 20 h (c2's PR shipped earlier, with A1).
+    deploy(API, '2026-11-06T12:00:00Z', 204);
+    pr(API, '2026-11-11T10:00:00Z', '2026-11-12T10:00:00Z'); // c5, ships with A4: 26 h
+    deploy(API, '2026-11-12T12:00:00Z', 205); // A4 = c5
+    deploy(API, '2026-11-12T13:00:00Z', 206); // A5 = c5 again from another pipeline: a deployment, ships nothing
+    pr(API, '2026-11-18T11:00:00Z', '2026-11-19T10:00:00Z'); // c6, ships with A6: 25 h
+    deploy(API, '2026-11-19T12:00:00Z', 207); // A6
+    deploy(API, '2026-11-19T12:30:00Z', 207); // A7: run 207 retried the deployment: one pipeline, dated 12:30
+    return { w1 };
+  }
+
+  test('the four keys and the per-repository lines', async () => {
+    const gh = await new GitHubStandIn().start();
+    const db = await freshDb();
+    let h: BotHarness | undefined;
+    try {
+      const { w1 } = await seedOrg(gh);
+      const app = createGitHubApp({ appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url, logger: silent });
+      const octokit = await app.getInstallationOctokit(1);
+      for (const repo of [WEB, API])
+        await syncGitHubRepo({
+          db,
+          logger: silent,
+          octokit,
+          repo,
+          environment: 'production',
+          backfillSince: new Date('2026-10-01T00:00:00Z'),
+        });
+      // Incidents (an even number). INC-1 was confirmed against W1, which GitHub now shows as inactive.
+      await incident(db, 'INC-1', '2026-11-04T10:00:00Z', '2026-11-04T14:30:00Z', {
+        causedBy: ['github', String(w1.id)],
+      });
+      // INC-2: the latest deployment at 12:30 is A1 (12:00): recovery 3.5 h.
+      await incident(db, 'INC-2', '2026-11-05T12:30:00Z', '2026-11-05T15:30:00Z');
+      // INC-3: the latest is A7 (12:30, pipeline 207): recovery 2.5 h.
+      await incident(db, 'INC-3', '2026-11-19T13:00:00Z', '2026-11-19T15:00:00Z');
+      // INC-4: still A7: 11-25 10:00 − 11-19 12:30 = 141.5 h. Same pipeline as INC-3: one failed deployment.
+      await incident(db, 'INC-4', '2026-11-25T09:00:00Z', '2026-11-25T10:00:00Z');
+
+      h = await startBotHarness({
+        register: (commands) =>
+          commands.register('dora', (ctx, command) =>
+            doraCommand({ bandSet: '2023', timezone: 'UTC', now: () => ORG_NOW })({ ...ctx, db }, command),
+          ),
+      });
+      const harness = h;
+      await harness.emulator.command({ user: harness.users.alice, channel: harness.channels.eng, text: 'dora 30d' });
+      const reply = await harness.emulator.waitFor(
+        () =>
+          harness.emulator.ephemeralsFor(harness.users.alice).find((e) => visibleText(e).includes('*Per repository*')),
+        60_000,
+        'the DORA report',
+      );
+      const text = visibleText(reply);
+      // Deployments (pipelines) in the window: web W1 W2 W3; api A1 A2 A3 A4 A5 and run 207 (A6 + A7) = 9.
+      // Deployment days (UTC) per week: {11-03, 11-05, 11-06}, {11-10, 11-12}, {11-17, 11-19}, {} = 3, 2, 2, 0;
+      // median of an even count = (2 + 2) / 2 = 2. The month before: A0 (10-21) and W0 (10-26): 0, 0, 1, 1 → 0.5.
+      expect(text).toContain('*Deployment frequency*: 2 deployment days/week, 9 deployments (was 0.5)');
+      // Lead times: 4, 20, 23, 24, 25, 26, 27, 36 → (24 + 25) / 2 = 24.5 h. Before: W0 and A0 had nothing to
+      // compare with, so nothing was measured.
+      expect(text).toContain('*Lead time for changes*: 24.5 h (was –)');
+      // Failed pipelines: W1 (INC-1), A1 (INC-2), run 207 (INC-3 and INC-4) = 3 of 9.
+      expect(text).toContain('*Change failure rate*: 33% (3 of 9)');
+      // Recovery: 26.5 (INC-1: 11-04 14:30 − W1 11-03 12:00), 3.5, 2.5, 141.5 → (3.5 + 26.5) / 2 = 15 h.
+      expect(text).toContain('*Failed deployment recovery time*: 15.0 h');
+      // acme/api: days per week 2, 1, 1, 0 → 1; lead 4, 20, 23, 25, 26 → 23 h; 2 of 6 failed; recovery
+      // median of 3.5, 2.5, 141.5 = 3.5 h. acme/web: 1, 1, 1, 0 → 1; lead 27, 24, 36 → 27 h; 1 of 3; 26.5 h.
+      expect(text).toContain('`acme/api` 1 days/wk · lead 23.0 h · CFR 33% · recovery 3.5 h');
+      expect(text).toContain('`acme/web` 1 days/wk · lead 27.0 h · CFR 33% · recovery 26.5 h');
+      expect(text.indexOf('`acme/api`')).toBeLessThan(text.indexOf('`acme/web`')); // busier first
+    } finally {
+      await h?.stop();
+      await gh.stop();
+    }
+  }, 120_000);
 });
