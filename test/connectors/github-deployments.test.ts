@@ -5,8 +5,11 @@ import { githubWebhookRoute } from '../../src/connectors/github/webhooks.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { sourceApiCalls } from '../../src/observability/metrics.js';
 import type { Db } from '../../src/store/db.js';
-import { countEvents } from '../../src/sync/store.js';
-import { describeEachEngine } from '../support/engines.js';
+import { loadMigrations, migrate } from '../../src/store/migrate.js';
+import { createPglite, pgliteDb } from '../../src/store/pglite.js';
+import { openPostgres } from '../../src/store/postgres.js';
+import { countEvents, insertEvents } from '../../src/sync/store.js';
+import { describeEachEngine, dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { GitHubStandIn } from '../support/github/server.js';
 import { listenLocal } from '../support/local-server.js';
 
@@ -213,6 +216,92 @@ describeEachEngine('GitHub deployment webhooks, out of order and redelivered', (
       expect(await countEvents(db)).toBe(events);
     } finally {
       await server.close();
+      await gh.stop();
+    }
+  });
+});
+
+const engines: [string, () => Promise<Db>][] = [
+  [
+    'pglite',
+    async () => {
+      const pg = await createPglite();
+      return pgliteDb(pg, uniqueSchema(), () => pg.close());
+    },
+  ],
+  ...(serverUp
+    ? [
+        ['postgres', async () => openPostgres({ connectionString: SERVER_URL, schema: uniqueSchema(), max: 2 })] as [
+          string,
+          () => Promise<Db>,
+        ],
+      ]
+    : []),
+];
+
+describe.each(engines)('a database written by the previous version is corrected on upgrade [%s]', (_engine, open) => {
+  test('deployments the old normalizer stored as inactive become successful; merged PRs get their merge commit', async () => {
+    const gh = await new GitHubStandIn().start();
+    const db = await open();
+    try {
+      gh.addInstallation(INSTALLATION, [REPO]);
+      const older = gh.addDeployment(REPO, 'production', ['success'], { runId: 1 });
+      const pull = gh.addPull(REPO, { title: 'ENG-3 cache', author: 'ann' });
+      gh.mergePull(REPO, pull.number);
+      const newer = gh.addDeployment(REPO, 'production', ['success'], { runId: 2 });
+      // The previous version (migrations up to 013) kept only the newest status: `older` inactive, finished when
+      // it was superseded. It kept the raw PR payload, merge_commit_sha included.
+      await migrate(
+        db,
+        loadMigrations().filter((m) => m.version <= 13),
+      );
+      const statusOf = (d: typeof older, state: string) => d.statuses.find((s) => s.state === state)?.created_at;
+      for (const [d, state, finished] of [
+        [older, 'inactive', statusOf(older, 'inactive')],
+        [newer, 'success', statusOf(newer, 'success')],
+      ] as const) {
+        await db.query(
+          `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state)
+           VALUES ('github', $1, $2, 'production', $3, 'main', $4, $5, $6)`,
+          [String(d.id), REPO, d.sha, d.created_at, finished, state],
+        );
+      }
+      await db.query(
+        `INSERT INTO pull_requests (repo, number, title, author, state, created_at, updated_at, merged_at)
+         VALUES ($1, $2, 'ENG-3 cache', 'ann', 'merged', $3, $4, $5)`,
+        [REPO, pull.number, pull.created_at, pull.updated_at, pull.merged_at],
+      );
+      await insertEvents(db, [
+        {
+          source: 'github',
+          kind: 'pull_request',
+          externalId: `${REPO}#${pull.number}@${pull.updated_at}`,
+          occurredAt: pull.updated_at,
+          subject: `${REPO}#${pull.number}`,
+          normalized: { state: 'merged' },
+          raw: { number: pull.number, merge_commit_sha: pull.merge_commit_sha },
+        },
+      ]);
+
+      expect(await migrate(db)).toContain(14);
+      const merged = await db.query<{ merge_commit_sha: string }>('SELECT merge_commit_sha FROM pull_requests');
+      expect(merged.rows).toEqual([{ merge_commit_sha: pull.merge_commit_sha }]);
+
+      await sync(gh, db);
+      expect(await rows(db)).toEqual([
+        { external_id: String(older.id), state: 'success', finished_at: statusOf(older, 'success'), pipeline: 'run:1' },
+        { external_id: String(newer.id), state: 'success', finished_at: statusOf(newer, 'success'), pipeline: 'run:2' },
+      ]);
+      // What the newer deployment shipped is now known, so the PR has a lead time.
+      const ranges = await db.query<{ shas: string[] }>('SELECT shas FROM commit_ranges');
+      expect(ranges.rows).toEqual([{ shas: [pull.merge_commit_sha] }]);
+      // Re-normalized once: the next poll asks nothing about those deployments.
+      const before = gh.calls.length;
+      await sync(gh, db);
+      expect(gh.calls.slice(before).filter((c) => /\/deployments\/\d+/.test(c.path))).toEqual([]);
+    } finally {
+      await db.close();
+      if (db.schema && _engine === 'postgres') await dropSchemas([db.schema]);
       await gh.stop();
     }
   });
