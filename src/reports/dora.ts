@@ -1,4 +1,3 @@
-import { DEPLOYMENT_ORDER } from '../connectors/github/shipped.js';
 import type { Queryable } from '../store/db.js';
 
 /**
@@ -66,18 +65,11 @@ const PIPELINES = `
 // A merged PR ships with the first successful deployment whose commit contains its merge commit: each deployment
 // shipped the commits GitHub's compare lists between the previous successful deployment of its repository and
 // environment and itself (commit_ranges). A rollback ("behind") ships nothing; a PR no range holds is not deployed.
+// The sync keeps pull_requests.deployed_at up to date with that rule (refreshShippedPullRequests).
 const SHIPPED_PRS = `
-  SELECT p.repo, p.number, p.title, p.url, p.merged_at, p.first_commit_at, min(d.finished_at) AS deployed_at
-    FROM (
-      SELECT repo, sha, finished_at, lag(sha) OVER (PARTITION BY repo, environment ORDER BY ${DEPLOYMENT_ORDER}) AS base
-        FROM deployments
-       WHERE state = 'success' AND finished_at < $2 AND ${repoFilter('$3')}
-    ) d
-    JOIN commit_ranges r ON r.repo = d.repo AND r.base = d.base AND r.head = d.sha
-    CROSS JOIN LATERAL unnest(r.shas) AS c(sha)
-    JOIN pull_requests p ON p.repo = d.repo AND p.merge_commit_sha = c.sha
-   GROUP BY p.repo, p.number, p.title, p.url, p.merged_at, p.first_commit_at
-  HAVING min(d.finished_at) >= $1`;
+  SELECT repo, number, title, url, merged_at, first_commit_at, deployed_at
+    FROM pull_requests
+   WHERE deployed_at >= $1 AND deployed_at < $2 AND ${repoFilter('$3')}`;
 
 // The deployment each incident counts against: the one a person confirmed, else the latest successful one that
 // finished at or before the incident opened (of the same repository when the incident names one).
@@ -110,43 +102,46 @@ export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<Do
   const params = [window.from, window.to, window.repos ?? null];
   const windowMs = window.to.getTime() - window.from.getTime();
   const weeks = windowMs / (7 * 86_400_000);
-  const deployments = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${PIPELINES}) p`, params);
   const fullWeeks = Math.max(1, Math.round(weeks));
-  const perWeek = await db.query<{ week: number; days: number }>(
-    `SELECT least(floor(extract(epoch FROM finished_at - $1::timestamptz) / 604800)::int, $4::int - 1) AS week,
-            count(DISTINCT (finished_at AT TIME ZONE $5)::date)::int AS days
-       FROM (${PIPELINES}) p
-      GROUP BY 1`,
-    [...params, fullWeeks, window.timezone ?? 'UTC'],
-  );
+  // Independent reads, sent together: a PostgreSQL pool runs them side by side (PGlite one after the other).
+  const [perWeek, lead, failures, restore, cycle] = await Promise.all([
+    // Deployments (pipelines) and deployment days per week, in one pass.
+    db.query<{ week: number; days: number; n: number }>(
+      `SELECT least(floor(extract(epoch FROM finished_at - $1::timestamptz) / 604800)::int, $4::int - 1) AS week,
+              count(DISTINCT (finished_at AT TIME ZONE $5)::date)::int AS days, count(*)::int AS n
+         FROM (${PIPELINES}) p
+        GROUP BY 1`,
+      [...params, fullWeeks, window.timezone ?? 'UTC'],
+    ),
+    db.query<{ hours: number | null }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600) AS hours
+         FROM (${SHIPPED_PRS}) shipped
+        WHERE deployed_at > coalesce(first_commit_at, merged_at)`,
+      params,
+    ),
+    db.query<{ failed: number; incidents: number; recovery: number | null }>(
+      `SELECT count(DISTINCT dep_pipeline) FILTER (WHERE dep_id IS NOT NULL)::int AS failed,
+              count(*)::int AS incidents,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - dep_finished_at) / 3600)
+                FILTER (WHERE dep_id IS NOT NULL AND resolved_at IS NOT NULL) AS recovery
+         FROM (${INCIDENT_DEPLOYMENTS}) x
+        -- Incidents link to deployments org-wide; a repository's figures count the ones linked to its deployments.
+        WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
+      params,
+    ),
+    db.query<{ hours: number | null }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at) / 3600) AS hours
+         FROM incidents WHERE resolved_at >= $1 AND resolved_at < $2`,
+      [window.from, window.to],
+    ),
+    db.query<{ hours: number | null }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600) AS hours
+         FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 AND ${repoFilter('$3')}`,
+      params,
+    ),
+  ]);
   const daysByWeek = Array.from({ length: fullWeeks }, (_, i) => perWeek.rows.find((r) => r.week === i)?.days ?? 0);
-  const lead = await db.query<{ hours: number | null }>(
-    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600) AS hours
-       FROM (${SHIPPED_PRS}) shipped
-      WHERE deployed_at > coalesce(first_commit_at, merged_at)`,
-    params,
-  );
-  const failures = await db.query<{ failed: number; incidents: number; recovery: number | null }>(
-    `SELECT count(DISTINCT dep_pipeline) FILTER (WHERE dep_id IS NOT NULL)::int AS failed,
-            count(*)::int AS incidents,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - dep_finished_at) / 3600)
-              FILTER (WHERE dep_id IS NOT NULL AND resolved_at IS NOT NULL) AS recovery
-       FROM (${INCIDENT_DEPLOYMENTS}) x
-      -- Incidents link to deployments org-wide; a repository's figures count the ones linked to its deployments.
-      WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
-    params,
-  );
-  const restore = await db.query<{ hours: number | null }>(
-    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at) / 3600) AS hours
-       FROM incidents WHERE resolved_at >= $1 AND resolved_at < $2`,
-    [window.from, window.to],
-  );
-  const cycle = await db.query<{ hours: number | null }>(
-    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600) AS hours
-       FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 AND ${repoFilter('$3')}`,
-    params,
-  );
-  const count = deployments.rows[0]?.n ?? 0;
+  const count = perWeek.rows.reduce((sum, r) => sum + r.n, 0);
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const failed = failures.rows[0]?.failed ?? 0;
   return {

@@ -1,5 +1,6 @@
 import { doraMessage } from '../../blocks/reports/dora.js';
 import { createGitHubApp } from '../../src/connectors/github/client.js';
+import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { buildDoraReport } from '../../src/reports/dora-report.js';
@@ -89,6 +90,7 @@ async function seed(db: Db) {
   await merged(db, 2, '2026-11-19T10:00:00Z', '2026-11-20T09:00:00Z'); // ships with d4: 24 h
   await merged(db, 3, '2026-11-20T12:00:00Z', '2026-11-22T12:00:00Z'); // never deployed: not counted
   await merged(db, 4, null, '2026-11-12T12:00:00Z'); // no commits known: from the merge to d2 = 3 h
+  await refreshShippedPullRequests(db, 'acme/api'); // as the sync does after storing deployments and ranges
   // Latest deployment at or before 16:00 is d3 (16:00): recovery 18:00 − 16:00 = 2 h; restore 2 h.
   await incident(db, 'INC-1', '2026-11-12T16:00:00Z', '2026-11-12T18:00:00Z');
   // A person confirmed d1 caused it: recovery 11-13 12:00 − 11-12 10:00 = 26 h; restore 2 h.

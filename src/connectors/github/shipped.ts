@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.js';
+import type { Db, Queryable } from '../../store/db.js';
 import { type GitHubOctokit, hasNextPage, PER_PAGE } from './client.js';
 
 /**
@@ -63,4 +63,29 @@ export async function syncShippedCommits(options: {
     await options.heartbeat?.();
   }
   return { compared: rows.length, calls };
+}
+
+/**
+ * Re-derives when each merged PR of a repository shipped: the first successful deployment whose range (from the
+ * previous deployment of its environment) holds the PR's merge commit; NULL while none does. Run after anything
+ * that changes deployments, ranges or merge commits; it touches only the rows whose answer changed.
+ */
+export async function refreshShippedPullRequests(db: Queryable, repo: string): Promise<number> {
+  const result = await db.query(
+    `WITH d AS (
+       SELECT sha, finished_at, lag(sha) OVER (PARTITION BY environment ORDER BY ${DEPLOYMENT_ORDER}) AS base
+         FROM deployments WHERE repo = $1 AND state = 'success' AND finished_at IS NOT NULL
+     ), shipped AS (
+       SELECT c.sha, min(d.finished_at) AS deployed_at
+         FROM d JOIN commit_ranges r ON r.repo = $1 AND r.base = d.base AND r.head = d.sha
+         CROSS JOIN LATERAL unnest(r.shas) AS c(sha)
+        GROUP BY c.sha
+     )
+     UPDATE pull_requests p SET deployed_at = s.deployed_at
+       FROM pull_requests q LEFT JOIN shipped s ON s.sha = q.merge_commit_sha
+      WHERE p.repo = $1 AND q.repo = p.repo AND q.number = p.number AND p.merged_at IS NOT NULL
+        AND p.deployed_at IS DISTINCT FROM s.deployed_at`,
+    [repo],
+  );
+  return result.rowCount;
 }

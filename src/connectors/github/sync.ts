@@ -9,7 +9,7 @@ import { type DeploySignals, syncDeploySignals } from './deploy-signals.js';
 import { syncGitHubIssues } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import { commitSchema, deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
-import { syncShippedCommits } from './shipped.js';
+import { refreshShippedPullRequests, syncShippedCommits } from './shipped.js';
 import { saveDeployment, upsertPullRequest, upsertReview } from './store.js';
 
 export interface RepoSyncOptions {
@@ -63,9 +63,11 @@ export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSync
   const pulls = await syncPullRequests(options);
   const deployments = await syncDeployments(options);
   const signals = await syncDeploySignals(options, options.signals ?? {});
-  await syncShippedCommits(options);
+  const compared = await syncShippedCommits(options);
   const issues =
     options.issues === false ? { stored: 0, rejected: 0, notModified: true } : await syncGitHubIssues(options);
+  if (pulls.stored || deployments.stored || signals.stored || compared.compared)
+    await refreshShippedPullRequests(options.db, options.repo);
   return {
     pullRequests: pulls.stored,
     issues: issues.stored,

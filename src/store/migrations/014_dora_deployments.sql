@@ -41,3 +41,9 @@ UPDATE pull_requests p SET merge_commit_sha = e.sha
   ) e
  WHERE e.subject = p.repo || '#' || p.number AND p.merged_at IS NOT NULL;
 CREATE INDEX pull_requests_merge_sha_idx ON pull_requests (repo, merge_commit_sha) WHERE merge_commit_sha IS NOT NULL;
+
+-- When the PR shipped (the first successful deployment whose range holds its merge commit), kept up to date by the
+-- sync, so lead time reads the PRs of its window instead of walking every deployment in history.
+ALTER TABLE pull_requests ADD COLUMN deployed_at timestamptz;
+CREATE INDEX pull_requests_deployed_idx ON pull_requests (deployed_at) WHERE deployed_at IS NOT NULL;
+CREATE INDEX pull_requests_repo_deployed_idx ON pull_requests (repo, deployed_at) WHERE deployed_at IS NOT NULL;
