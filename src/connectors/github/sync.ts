@@ -153,11 +153,15 @@ async function syncPullRequests(options: RepoSyncOptions) {
   return { stored, rejected, notModified: false };
 }
 
-/** The PRs of a list page already stored at (or past) the listed version: fetching them again would change nothing. */
+/**
+ * The PRs of a list page already stored at (or past) the listed version by polling: fetching them again would change
+ * nothing. A PR stored from a webhook alone (no commits, so no first-commit time) is fetched.
+ */
 async function alreadyStored(db: Db, repo: string, listed: { number: number; updatedAt: string }[]) {
   if (!listed.length) return new Set<number>();
   const { rows } = await db.query<{ number: number; updated_at: Date }>(
-    'SELECT number, updated_at FROM pull_requests WHERE repo = $1 AND number = ANY($2::int[])',
+    `SELECT number, updated_at FROM pull_requests
+      WHERE repo = $1 AND number = ANY($2::int[]) AND first_commit_at IS NOT NULL`,
     [repo, listed.map((l) => l.number)],
   );
   const stored = new Map(rows.map((r) => [Number(r.number), r.updated_at.getTime()]));
