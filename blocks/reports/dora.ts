@@ -45,8 +45,8 @@ export function doraMessage(report: DoraReport): SlackMessage {
   });
   const definitions =
     report.bandSet === '2023'
-      ? 'DORA 2023 definitions as Apache DevLake computes them: successful production deployments (one per commit and repo); lead time = deployment finish − the PR’s first commit; an incident counts against the latest deployment before it (or the one a person confirmed); recovery = incident resolved − that deployment’s finish. Bands: elite ≥ 7 deployment days/wk, < 1 day, ≤ 5%, < 1 h.'
-      : 'DORA 2021 bands (DORA_BANDS=2021): elite deploys ≥ 7 days/wk, lead time < 1 h, CFR ≤ 15%, time to restore (incident resolved − opened) < 1 h.';
+      ? 'DORA 2023 definitions as Apache DevLake computes them: a deployment is a pipeline (Actions run, release or deployment) with a successful production deployment (any `success` status counts, even if later superseded); a PR ships with the first deployment whose commits (GitHub compare with the previous deployment) hold its merge commit, lead time = that finish − the PR’s first commit; an incident counts against the latest deployment before it (or the one a person confirmed); recovery = incident resolved − that deployment’s finish. Medians of an even count average the two middle values. Bands: elite ≥ 7 deployment days/wk, < 1 day, ≤ 5%, < 1 h.'
+      : 'DORA 2021 bands (DORA_BANDS=2021): elite deploys ≥ 7 days/wk, lead time < 1 h, CFR ≤ 15%, time to restore (incident resolved − opened) < 1 h. Medians of an even count average the two middle values.';
   const built = Message({ text: `DORA four keys, last ${report.days} days` })
     .blocks(
       Blocks.Section({

@@ -165,12 +165,20 @@ const EXECUTORS: Record<keyof typeof ACTION_PARAMS, Executor> = {
     const p = params as ActionParams<'github.request_reviewers'>;
     const octokit = await need(ctx.clients.github, 'GitHub')(p.repo);
     const [owner, repo] = p.repo.split('/') as [string, string];
-    await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
-      owner,
-      repo,
-      pull_number: p.number,
-      reviewers: p.reviewers,
-    });
+    try {
+      await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', {
+        owner,
+        repo,
+        pull_number: p.number,
+        reviewers: p.reviewers,
+      });
+    } catch (err) {
+      // 422: the reviewer is the PR's author or not a collaborator. Retrying cannot help; GitHub's reason can.
+      const e = err as { status?: number; response?: { data?: { message?: unknown } } };
+      if (e.status === 422)
+        throw new PermanentActionError(`GitHub refused: ${String(e.response?.data?.message ?? 'validation failed')}`);
+      throw err;
+    }
     return { reviewers: p.reviewers };
   },
   'jira.comment': async (params, ctx) => {

@@ -44,8 +44,10 @@ export async function buildDoraReport(
   const before = new Date(from.getTime() - span);
   const set = options.bandSet ?? '2023';
   const scope = async (name: string, repos?: string[]): Promise<DoraScope> => {
-    const current = await doraMetrics(db, { from, to, repos, timezone: options.timezone });
-    const previous = await doraMetrics(db, { from: before, to: from, repos, timezone: options.timezone });
+    const [current, previous] = await Promise.all([
+      doraMetrics(db, { from, to, repos, timezone: options.timezone }),
+      doraMetrics(db, { from: before, to: from, repos, timezone: options.timezone }),
+    ]);
     return { name, current, previous, bands: bandsOf(current, set) };
   };
   const { rows } = await db.query<{ repo: string }>(
@@ -56,9 +58,9 @@ export async function buildDoraReport(
      ) x GROUP BY repo ORDER BY sum(n) DESC, repo LIMIT $3`,
     [from, to, MAX_REPOS],
   );
-  const repos: DoraScope[] = [];
-  for (const r of rows) repos.push(await scope(r.repo, [r.repo]));
-  return { days: options.days, from, to, bandSet: set, org: await scope('org'), repos };
+  // Scopes are independent: a PostgreSQL pool reads them side by side.
+  const [org, ...repos] = await Promise.all([scope('org'), ...rows.map((r) => scope(r.repo, [r.repo]))]);
+  return { days: options.days, from, to, bandSet: set, org: org as DoraScope, repos };
 }
 
 /** The band of each key for the four weeks ending at each of the last `weeks` weeks. */

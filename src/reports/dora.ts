@@ -2,9 +2,10 @@ import type { Queryable } from '../store/db.js';
 
 /**
  * DORA four keys (and PR cycle time) over a window, as Apache DevLake's 2023 report defines them:
- * - a deployment is a successful production deployment (GitHub Deployments, or the configured workflow runs/releases);
+ * - a deployment is a pipeline (an Actions run, a release, else a deployment id) with a successful production
+ *   deployment, dated by its last successful finish; a GitHub deployment succeeded if any of its statuses is `success`;
  * - lead time: deployment finish minus the PR's first commit (survives squash merges); a merged PR ships with the
- *   first successful deployment of its repository at or after its merge (PRs merged up to 90 days before the window);
+ *   first successful deployment whose commit range (compare with the previous deployment) holds its merge commit;
  * - change failure rate: deployments with at least one incident / all deployments; an incident belongs to the
  *   deployment a person confirmed, otherwise to the latest deployment finished before it opened (same repo when known);
  * - time to restore: median of incident resolution minus opening.
@@ -19,8 +20,8 @@ export interface DoraWindow {
 
 export interface DoraMetrics {
   /**
-   * Distinct successful production deployments: several of one commit of a repository within the same hour (one
-   * pipeline's jobs) count once; the same commit deployed again later (a rollback) counts again.
+   * Pipelines with a successful production deployment in the window: several deployments of one pipeline (one
+   * Actions run, re-runs included) count once; two pipelines deploying one commit count twice.
    */
   deployments: number;
   deploymentFrequencyPerWeek: number;
@@ -48,38 +49,48 @@ export interface DoraEvidence {
 
 const repoFilter = (param: string) => `(${param}::text[] IS NULL OR repo = ANY(${param}::text[]))`;
 
-// A merged PR ships with the first successful deployment of its repository at or after its merge: each deployment
-// in the window takes the PRs merged since the repository's previous deployment (looking back at most 90 days).
+// One row per pipeline (an Actions run, a release, else a deployment id) with a successful production deployment,
+// dated by its last successful finish. Deployments of one pipeline lie within a day of each other, which lets the
+// window be narrowed before grouping.
+const PIPELINES = `
+  SELECT repo, pipeline, finished_at FROM (
+    SELECT repo, coalesce(pipeline, source || ':' || external_id) AS pipeline, max(finished_at) AS finished_at
+      FROM deployments
+     WHERE state = 'success' AND finished_at >= $1::timestamptz - interval '1 day'
+       AND finished_at < $2::timestamptz + interval '1 day' AND ${repoFilter('$3')}
+     GROUP BY 1, 2
+  ) p
+  WHERE finished_at >= $1 AND finished_at < $2`;
+
+// A merged PR ships with the first successful deployment whose commit contains its merge commit: each deployment
+// shipped the commits GitHub's compare lists between the previous successful deployment of its repository and
+// environment and itself (commit_ranges). A rollback ("behind") ships nothing; a PR no range holds is not deployed.
+// The sync keeps pull_requests.deployed_at up to date with that rule (refreshShippedPullRequests).
 const SHIPPED_PRS = `
-  SELECT p.repo, p.number, p.title, p.url, p.merged_at, p.first_commit_at, d.finished_at AS deployed_at
-    FROM (
-      SELECT repo, finished_at,
-             lag(finished_at) OVER (PARTITION BY repo ORDER BY finished_at) AS previous
-        FROM deployments
-       WHERE state = 'success' AND finished_at < $2 AND finished_at >= $1::timestamptz - interval '90 days'
-         AND ${repoFilter('$3')}
-    ) d
-    JOIN pull_requests p ON p.repo = d.repo AND p.merged_at <= d.finished_at
-     AND p.merged_at > coalesce(d.previous, $1::timestamptz - interval '90 days')
-   WHERE d.finished_at >= $1`;
+  SELECT repo, number, title, url, merged_at, first_commit_at, deployed_at
+    FROM pull_requests
+   WHERE deployed_at >= $1 AND deployed_at < $2 AND ${repoFilter('$3')}`;
 
 // The deployment each incident counts against: the one a person confirmed, else the latest successful one that
 // finished at or before the incident opened (of the same repository when the incident names one).
 const INCIDENT_DEPLOYMENTS = `
   SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at,
-         coalesce(c.source, g.source) AS dep_source, coalesce(c.external_id, g.external_id) AS dep_id,
+         coalesce(c.repo, g.repo) || ' ' || coalesce(c.pipeline, c.source || ':' || c.external_id,
+                                                     g.pipeline, g.source || ':' || g.external_id) AS dep_pipeline,
+         coalesce(c.external_id, g.external_id) AS dep_id,
          coalesce(c.finished_at, g.finished_at) AS dep_finished_at, coalesce(c.repo, g.repo) AS dep_repo
     FROM incidents i
     LEFT JOIN deployments c ON i.caused_by_source IS NOT NULL AND c.source = i.caused_by_source
                            AND c.external_id = i.caused_by_id AND c.state = 'success'
     LEFT JOIN LATERAL (
-      SELECT d.source, d.external_id, d.finished_at, d.repo FROM deployments d
+      SELECT d.source, d.external_id, d.finished_at, d.repo, d.pipeline FROM deployments d
        WHERE i.caused_by_source IS NULL AND d.state = 'success' AND d.finished_at <= i.opened_at
          AND (i.source <> 'github' OR d.repo = i.scope)
        ORDER BY d.finished_at DESC LIMIT 1
     ) g ON true
    WHERE i.opened_at >= $1 AND i.opened_at < $2`;
 
+/** The plain median: for an even count, the mean of the two middle values (as SQL's percentile_cont(0.5)). */
 const median = (values: number[]) => {
   if (!values.length) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -91,48 +102,46 @@ export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<Do
   const params = [window.from, window.to, window.repos ?? null];
   const windowMs = window.to.getTime() - window.from.getTime();
   const weeks = windowMs / (7 * 86_400_000);
-  const deployments = await db.query<{ n: number }>(
-    `SELECT count(DISTINCT (repo, coalesce(sha, external_id), date_trunc('hour', finished_at)))::int AS n FROM deployments
-      WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')}`,
-    params,
-  );
   const fullWeeks = Math.max(1, Math.round(weeks));
-  const perWeek = await db.query<{ week: number; days: number }>(
-    `SELECT least(floor(extract(epoch FROM finished_at - $1::timestamptz) / 604800)::int, $4::int - 1) AS week,
-            count(DISTINCT (finished_at AT TIME ZONE $5)::date)::int AS days
-       FROM deployments
-      WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')}
-      GROUP BY 1`,
-    [...params, fullWeeks, window.timezone ?? 'UTC'],
-  );
+  // Independent reads, sent together: a PostgreSQL pool runs them side by side (PGlite one after the other).
+  const [perWeek, lead, failures, restore, cycle] = await Promise.all([
+    // Deployments (pipelines) and deployment days per week, in one pass.
+    db.query<{ week: number; days: number; n: number }>(
+      `SELECT least(floor(extract(epoch FROM finished_at - $1::timestamptz) / 604800)::int, $4::int - 1) AS week,
+              count(DISTINCT (finished_at AT TIME ZONE $5)::date)::int AS days, count(*)::int AS n
+         FROM (${PIPELINES}) p
+        GROUP BY 1`,
+      [...params, fullWeeks, window.timezone ?? 'UTC'],
+    ),
+    db.query<{ hours: number | null }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600) AS hours
+         FROM (${SHIPPED_PRS}) shipped
+        WHERE deployed_at > coalesce(first_commit_at, merged_at)`,
+      params,
+    ),
+    db.query<{ failed: number; incidents: number; recovery: number | null }>(
+      `SELECT count(DISTINCT dep_pipeline) FILTER (WHERE dep_id IS NOT NULL)::int AS failed,
+              count(*)::int AS incidents,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - dep_finished_at) / 3600)
+                FILTER (WHERE dep_id IS NOT NULL AND resolved_at IS NOT NULL) AS recovery
+         FROM (${INCIDENT_DEPLOYMENTS}) x
+        -- Incidents link to deployments org-wide; a repository's figures count the ones linked to its deployments.
+        WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
+      params,
+    ),
+    db.query<{ hours: number | null }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at) / 3600) AS hours
+         FROM incidents WHERE resolved_at >= $1 AND resolved_at < $2`,
+      [window.from, window.to],
+    ),
+    db.query<{ hours: number | null }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600) AS hours
+         FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 AND ${repoFilter('$3')}`,
+      params,
+    ),
+  ]);
   const daysByWeek = Array.from({ length: fullWeeks }, (_, i) => perWeek.rows.find((r) => r.week === i)?.days ?? 0);
-  const lead = await db.query<{ hours: number | null }>(
-    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600) AS hours
-       FROM (${SHIPPED_PRS}) shipped
-      WHERE deployed_at > coalesce(first_commit_at, merged_at)`,
-    params,
-  );
-  const failures = await db.query<{ failed: number; incidents: number; recovery: number | null }>(
-    `SELECT count(DISTINCT (dep_source, dep_id)) FILTER (WHERE dep_id IS NOT NULL)::int AS failed,
-            count(*)::int AS incidents,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - dep_finished_at) / 3600)
-              FILTER (WHERE dep_id IS NOT NULL AND resolved_at IS NOT NULL) AS recovery
-       FROM (${INCIDENT_DEPLOYMENTS}) x
-      -- Incidents link to deployments org-wide; a repository's figures count the ones linked to its deployments.
-      WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
-    params,
-  );
-  const restore = await db.query<{ hours: number | null }>(
-    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at) / 3600) AS hours
-       FROM incidents WHERE resolved_at >= $1 AND resolved_at < $2`,
-    [window.from, window.to],
-  );
-  const cycle = await db.query<{ hours: number | null }>(
-    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600) AS hours
-       FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 AND ${repoFilter('$3')}`,
-    params,
-  );
-  const count = deployments.rows[0]?.n ?? 0;
+  const count = perWeek.rows.reduce((sum, r) => sum + r.n, 0);
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const failed = failures.rows[0]?.failed ?? 0;
   return {
@@ -212,8 +221,7 @@ export async function doraTrend(
   const bucket = (column: string) =>
     `least(floor(extract(epoch FROM ${column} - $1::timestamptz) / 604800)::int, $4::int - 1)`;
   const deployments = await db.query<{ week: number; n: number }>(
-    `SELECT ${bucket('finished_at')} AS week, count(DISTINCT (repo, coalesce(sha, external_id), date_trunc('hour', finished_at)))::int AS n FROM deployments
-      WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')} GROUP BY 1`,
+    `SELECT ${bucket('finished_at')} AS week, count(*)::int AS n FROM (${PIPELINES}) p GROUP BY 1`,
     params,
   );
   const lead = await db.query<{ week: number; hours: number | null }>(

@@ -29,6 +29,8 @@ export interface ReportSettings {
   timezone: string;
   /** The optional narrative model (OPENAI_API_KEY). */
   model?: () => Promise<BaseChatModel>;
+  /** The clock reports end at (default: the wall clock). */
+  now?: () => Date;
 }
 
 /** Adds the optional model-written summary; the report's own blocks (and every figure) stay as they are. */
@@ -67,8 +69,10 @@ async function withChart(
 /** `/em dora [window] [post #channel]`: the four keys, per repository, and a weekly trend chart. */
 export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
   return async (ctx, command) => {
+    const now = settings.now?.() ?? new Date();
     const report = await buildDoraReport(ctx.db, {
       days: command.days,
+      now,
       bandSet: settings.bandSet,
       timezone: settings.timezone,
     });
@@ -88,7 +92,12 @@ export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
     return withChart(ctx, trend, async ({ bandHistorySpec, renderPng }) => {
       if (!report.org.current.deployments) return null;
       const weeks = Math.min(26, Math.max(4, Math.round(command.days / 7)));
-      const history = await doraBandHistory(ctx.db, { weeks, bandSet: settings.bandSet, timezone: settings.timezone });
+      const history = await doraBandHistory(ctx.db, {
+        weeks,
+        now,
+        bandSet: settings.bandSet,
+        timezone: settings.timezone,
+      });
       const keys = [
         ['Deployment frequency', 'deploymentFrequency'],
         ['Lead time', 'leadTime'],

@@ -51,6 +51,7 @@ describeEachEngine('executors act once per idempotency key, also when a response
 
   test('github.label and github.request_reviewers change the pull request', async () => {
     const pull = gh.addPull('acme/api', { title: 'ENG-1 big change', author: 'maya' });
+    gh.addCollaborator('acme/api', 'raj'); // GitHub asks only collaborators for reviews
     await execute('github.label', { repo: 'acme/api', number: pull.number, labels: ['large-pr'] }, ctx('l1', 1));
     await execute('github.label', { repo: 'acme/api', number: pull.number, labels: ['large-pr'] }, ctx('l1', 2));
     expect(pull.labels).toEqual(['large-pr']);

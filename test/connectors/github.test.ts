@@ -85,9 +85,48 @@ describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
     const idle = await run(db);
     const idleCalls = gh.calls.slice(before.calls).filter((c) => !c.path.startsWith('/app/'));
     expect(idle.notModified).toBe(true);
-    // Pull requests, deployments, default-branch workflow runs, issues: four conditional requests, all free.
-    expect(idleCalls.map((c) => c.status)).toEqual([304, 304, 304, 304]);
+    // Pull requests, deployments, the repository (its default branch), default-branch workflow runs, issues:
+    // five conditional requests, all free.
+    expect(idleCalls.map((c) => [c.path.split('?')[0], c.status, c.conditional])).toEqual([
+      [`/repos/${REPO}/pulls`, 304, true],
+      [`/repos/${REPO}/deployments`, 304, true],
+      [`/repos/${REPO}`, 304, true],
+      [`/repos/${REPO}/actions/runs`, 304, true],
+      [`/repos/${REPO}/issues`, 304, true],
+    ]);
     expect(gh.rateLimit.remaining).toBe(before.remaining);
+  });
+
+  test('after a sync that found changes, the first and the second idle re-poll are answered with 304s only', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    gh.addIssue(REPO, { title: 'Flaky checkout test', author: 'dev1' });
+    await run(db);
+    // Something new everywhere: a PR, an issue, a deployment; the next poll stores them.
+    gh.addPull(REPO, { title: 'ENG-9: retry payments', author: 'dev2' });
+    gh.updateIssue(REPO, 5001, { state: 'closed', closed_at: gh.tick(0) });
+    gh.addDeployment(REPO, 'production', ['success']);
+    const changed = await run(db);
+    expect(changed).toMatchObject({ pullRequests: 1, issues: 1, deployments: 1 });
+    for (const poll of ['first', 'second']) {
+      const before = gh.calls.length;
+      const idle = await run(db);
+      const statuses = gh.calls
+        .slice(before)
+        .filter((c) => !c.path.startsWith('/app/'))
+        .map((c) => `${c.path.split('?')[0]} ${c.status}`);
+      expect({ poll, statuses, notModified: idle.notModified }).toEqual({
+        poll,
+        statuses: [
+          `/repos/${REPO}/pulls 304`,
+          `/repos/${REPO}/deployments 304`,
+          `/repos/${REPO} 304`,
+          `/repos/${REPO}/actions/runs 304`,
+          `/repos/${REPO}/issues 304`,
+        ],
+        notModified: true,
+      });
+    }
   });
 
   test('a PR changed after the last poll is picked up, and only it is re-fetched', async () => {

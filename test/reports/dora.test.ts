@@ -1,8 +1,16 @@
 import { doraMessage } from '../../blocks/reports/dora.js';
+import { createGitHubApp } from '../../src/connectors/github/client.js';
+import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
+import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { buildDoraReport } from '../../src/reports/dora-report.js';
+import { doraCommand } from '../../src/reports/listeners.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
-import { visibleText } from '../support/slack/harness.js';
+import { GitHubStandIn } from '../support/github/server.js';
+import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
+
+const silent = createLogger('silent');
 
 const NOW = new Date('2026-11-25T12:00:00Z'); // the 14-day window starts 2026-11-11T12:00Z; week 2 starts 11-18T12:00Z
 
@@ -23,10 +31,19 @@ async function deploy(
 }
 async function merged(db: Db, number: number, firstCommit: string | null, mergedAt: string) {
   await db.query(
-    `INSERT INTO pull_requests (repo, number, title, author, state, created_at, updated_at, merged_at, first_commit_at)
-     VALUES ('acme/api', $1, $2, 'maya', 'merged', $3, $4, $4, $5)`,
-    [number, `PR ${number}`, firstCommit ?? mergedAt, mergedAt, firstCommit],
+    `INSERT INTO pull_requests (repo, number, title, author, state, created_at, updated_at, merged_at, first_commit_at, merge_commit_sha)
+     VALUES ('acme/api', $1, $2, 'maya', 'merged', $3, $4, $4, $5, $6)`,
+    [number, `PR ${number}`, firstCommit ?? mergedAt, mergedAt, firstCommit, `m${number}`],
   );
+}
+/** What GitHub's compare lists between two deployed commits (the sync caches it the same way). */
+async function range(db: Db, base: string, head: string, shas: string[], status = 'ahead') {
+  await db.query(`INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', $1, $2, $3, $4)`, [
+    base,
+    head,
+    status,
+    shas,
+  ]);
 }
 async function incident(
   db: Db,
@@ -58,14 +75,22 @@ async function seed(db: Db) {
   await deploy(db, 'github', 'd2', '2026-11-12T15:00:00Z', 'bbb');
   await deploy(db, 'github', 'd3', '2026-11-12T16:00:00Z', 'ccc');
   await deploy(db, 'github', 'd4', '2026-11-20T10:00:00Z', 'ddd');
-  await deploy(db, 'github-actions', 'r5', '2026-11-20T10:05:00Z', 'ddd'); // same commit, second pipeline: counts once
+  await deploy(db, 'github-actions', 'r5', '2026-11-20T10:05:00Z', 'ddd'); // same commit, another pipeline: counts
   await deploy(db, 'github', 'd6', '2026-11-21T10:00:00Z', 'eee', 'failure'); // not a deployment
   await deploy(db, 'github', 'd7', '2026-11-05T10:00:00Z', 'fff'); // the previous window
   await deploy(db, 'github', 'd8', '2026-11-20T18:00:00Z', 'ccc'); // rollback to d3's commit: a deployment again
+  // In deployment order d7 fff → d1 aaa → d2 bbb → d3 ccc → d4 ddd → r5 ddd → d8 ccc, each ships what compare lists
+  // between the previous deployment's commit and its own; r5 (identical) and d8 (behind: a rollback) ship nothing.
+  await range(db, 'fff', 'aaa', ['m1']);
+  await range(db, 'aaa', 'bbb', ['m4']);
+  await range(db, 'bbb', 'ccc', []);
+  await range(db, 'ccc', 'ddd', ['c9', 'm2']);
+  await range(db, 'ddd', 'ccc', [], 'behind');
   await merged(db, 1, '2026-11-11T00:00:00Z', '2026-11-12T09:00:00Z'); // ships with d1: 10:00 − 11-11 00:00 = 34 h
   await merged(db, 2, '2026-11-19T10:00:00Z', '2026-11-20T09:00:00Z'); // ships with d4: 24 h
   await merged(db, 3, '2026-11-20T12:00:00Z', '2026-11-22T12:00:00Z'); // never deployed: not counted
   await merged(db, 4, null, '2026-11-12T12:00:00Z'); // no commits known: from the merge to d2 = 3 h
+  await refreshShippedPullRequests(db, 'acme/api'); // as the sync does after storing deployments and ranges
   // Latest deployment at or before 16:00 is d3 (16:00): recovery 18:00 − 16:00 = 2 h; restore 2 h.
   await incident(db, 'INC-1', '2026-11-12T16:00:00Z', '2026-11-12T18:00:00Z');
   // A person confirmed d1 caused it: recovery 11-13 12:00 − 11-12 10:00 = 26 h; restore 2 h.
@@ -83,13 +108,13 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     await seed(db);
     const report = await buildDoraReport(db, { days: 14, now: NOW });
     const m = report.org.current;
-    expect(m.deployments).toBe(5); // d1, d2, d3, d4 (= r5, same commit within the hour), d8 (a rollback)
+    expect(m.deployments).toBe(6); // d1, d2, d3, d4, r5 (another pipeline, same commit), d8 (a rollback)
     // UTC days with a deployment: week 1 {11-12}, week 2 {11-20} → median of [1, 1]
     expect(m.deploymentDaysPerWeek).toBe(1);
     expect(m.leadTimeHours).toBe(24); // median of 34, 24, 3; the rollback shipped no PR
     expect(m.failedDeployments).toBe(2); // d3 (INC-1) and d1 (INC-2)
-    expect(m.changeFailureRate).toBe(0.4); // 2 / 5
-    expect(m.recoveryHours).toBe(14); // median of 2 and 26
+    expect(m.changeFailureRate).toBeCloseTo(2 / 6, 10);
+    expect(m.recoveryHours).toBe(14); // an even count: the mean of the two middle values, (2 + 26) / 2
     expect(m.timeToRestoreHours).toBe(2); // median of 2, 2, 1
     expect(m.incidents).toBe(3);
     expect(report.org.bands).toEqual({
@@ -103,7 +128,8 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
 
     const text = visibleText(doraMessage(report));
     expect(text).toContain('*Lead time for changes*: 24.0 h');
-    expect(text).toContain('*Change failure rate*: 40% (2 of 5)');
+    expect(text).toContain('*Change failure rate*: 33% (2 of 6)');
+    expect(text).toContain('Medians of an even count average the two middle values');
     expect(text).toContain('*Failed deployment recovery time*: 14.0 h');
     expect(text).toContain('DORA 2023 definitions as Apache DevLake computes them');
   });
@@ -116,7 +142,7 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     const tokyo = await buildDoraReport(db, { days: 14, now: NOW, timezone: 'Asia/Tokyo', bandSet: '2021' });
     expect(tokyo.org.current.deploymentDaysPerWeek).toBe(2);
     expect(tokyo.org.bands).toEqual({
-      deploymentFrequency: 'high', // 5 deployments in 14 days ≈ 10.7 a month ≥ 1
+      deploymentFrequency: 'high', // 6 deployments in 14 days ≈ 12.9 a month ≥ 1
       leadTime: 'high', // < 1 week but not < 1 h
       changeFailureRate: 'low', // > 30%
       recovery: 'high', // restore 2 h < 1 day
@@ -137,4 +163,122 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     });
     expect(visibleText(doraMessage(empty))).toContain('No deployments or merged pull requests in this window yet');
   });
+});
+
+/**
+ * A small org synced from the GitHub stand-in as GitHub reports it, then `/em dora 30d` through the Slack emulator.
+ * Window: 2026-10-31 12:00Z → 11-30 12:00Z, weeks starting 10-31, 11-07, 11-14, 11-21 (12:00Z; the last one runs to
+ * the end). Every deployment below is made by an Actions environment, so GitHub marks each older one `inactive`.
+ */
+describeEachEngine('/em dora 30d on a hand-computed org synced from GitHub', ({ freshDb }) => {
+  const ORG_NOW = new Date('2026-11-30T12:00:00Z');
+  const WEB = 'acme/web';
+  const API = 'acme/api';
+  const minus = (iso: string, minutes: number) => new Date(Date.parse(iso) - minutes * 60_000);
+
+  async function seedOrg(gh: GitHubStandIn) {
+    gh.addInstallation(1, [WEB, API]);
+    const pr = (repo: string, created: string, mergedAt: string) => {
+      gh.setClock(minus(created, 1)); // addPull stamps the next minute: created (and first commit) = `created`
+      const { number } = gh.addPull(repo, { title: `change from ${created}`, author: 'dev' });
+      gh.setClock(new Date(mergedAt));
+      gh.mergePull(repo, number); // its merge commit goes on top of main
+    };
+    const deploy = (repo: string, success: string, runId: number, sha?: string) => {
+      gh.setClock(minus(success, 2)); // created the next minute, `success` the minute after
+      return gh.addDeployment(repo, 'production', ['success'], { runId, sha });
+    };
+    // acme/web. W0 (before the window) has no earlier deployment to compare with: w1 counts nowhere.
+    pr(WEB, '2026-10-25T10:00:00Z', '2026-10-26T10:00:00Z');
+    deploy(WEB, '2026-10-26T12:00:00Z', 101);
+    pr(WEB, '2026-11-02T09:00:00Z', '2026-11-03T09:00:00Z'); // ships with W1: 11-03 12:00 − 11-02 09:00 = 27 h
+    const w1 = deploy(WEB, '2026-11-03T12:00:00Z', 102);
+    pr(WEB, '2026-11-09T12:00:00Z', '2026-11-10T08:00:00Z'); // W2: 24 h
+    deploy(WEB, '2026-11-10T12:00:00Z', 103);
+    pr(WEB, '2026-11-16T00:00:00Z', '2026-11-17T10:00:00Z'); // W3: 36 h
+    deploy(WEB, '2026-11-17T12:00:00Z', 104);
+    // acme/api: main gets c1 … c6, one merge commit per PR.
+    pr(API, '2026-10-20T10:00:00Z', '2026-10-21T10:00:00Z'); // c1
+    const a0 = deploy(API, '2026-10-21T12:00:00Z', 201); // A0 = c1, before the window
+    pr(API, '2026-11-05T08:00:00Z', '2026-11-05T10:00:00Z'); // c2, ships with A1: 4 h
+    deploy(API, '2026-11-05T12:00:00Z', 202); // A1 = c2: the bad one (INC-2)
+    pr(API, '2026-11-05T13:00:00Z', '2026-11-05T14:00:00Z'); // c3, merged between the bad deployment and the rollback
+    deploy(API, '2026-11-05T15:00:00Z', 203, a0.sha); // A2: rollback to c1, compare is "behind": ships nothing
+    pr(API, '2026-11-05T16:00:00Z', '2026-11-06T09:00:00Z'); // c4
+    // A3 = c4, fix-forward: compare c1...c4 = c2 c3 c4; c3's PR ships here: 11-06 12:00 − 11-05 13:00 = 23 h,
+    // c4's: 11-06 12:00 − 11-05 16:00 = 20 h (c2's PR shipped earlier, with A1).
+    deploy(API, '2026-11-06T12:00:00Z', 204);
+    pr(API, '2026-11-11T10:00:00Z', '2026-11-12T10:00:00Z'); // c5, ships with A4: 26 h
+    deploy(API, '2026-11-12T12:00:00Z', 205); // A4 = c5
+    deploy(API, '2026-11-12T13:00:00Z', 206); // A5 = c5 again from another pipeline: a deployment, ships nothing
+    pr(API, '2026-11-18T11:00:00Z', '2026-11-19T10:00:00Z'); // c6, ships with A6: 25 h
+    deploy(API, '2026-11-19T12:00:00Z', 207); // A6
+    deploy(API, '2026-11-19T12:30:00Z', 207); // A7: run 207 retried the deployment: one pipeline, dated 12:30
+    return { w1 };
+  }
+
+  test('the four keys and the per-repository lines', async () => {
+    const gh = await new GitHubStandIn().start();
+    const db = await freshDb();
+    let h: BotHarness | undefined;
+    try {
+      const { w1 } = await seedOrg(gh);
+      const app = createGitHubApp({ appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url, logger: silent });
+      const octokit = await app.getInstallationOctokit(1);
+      for (const repo of [WEB, API])
+        await syncGitHubRepo({
+          db,
+          logger: silent,
+          octokit,
+          repo,
+          environment: 'production',
+          backfillSince: new Date('2026-10-01T00:00:00Z'),
+        });
+      // Incidents (an even number). INC-1 was confirmed against W1, which GitHub now shows as inactive.
+      await incident(db, 'INC-1', '2026-11-04T10:00:00Z', '2026-11-04T14:30:00Z', {
+        causedBy: ['github', String(w1.id)],
+      });
+      // INC-2: the latest deployment at 12:30 is A1 (12:00): recovery 3.5 h.
+      await incident(db, 'INC-2', '2026-11-05T12:30:00Z', '2026-11-05T15:30:00Z');
+      // INC-3: the latest is A7 (12:30, pipeline 207): recovery 2.5 h.
+      await incident(db, 'INC-3', '2026-11-19T13:00:00Z', '2026-11-19T15:00:00Z');
+      // INC-4: still A7: 11-25 10:00 − 11-19 12:30 = 141.5 h. Same pipeline as INC-3: one failed deployment.
+      await incident(db, 'INC-4', '2026-11-25T09:00:00Z', '2026-11-25T10:00:00Z');
+
+      h = await startBotHarness({
+        register: (commands) =>
+          commands.register('dora', (ctx, command) =>
+            doraCommand({ bandSet: '2023', timezone: 'UTC', now: () => ORG_NOW })({ ...ctx, db }, command),
+          ),
+      });
+      const harness = h;
+      await harness.emulator.command({ user: harness.users.alice, channel: harness.channels.eng, text: 'dora 30d' });
+      const reply = await harness.emulator.waitFor(
+        () =>
+          harness.emulator.ephemeralsFor(harness.users.alice).find((e) => visibleText(e).includes('*Per repository*')),
+        60_000,
+        'the DORA report',
+      );
+      const text = visibleText(reply);
+      // Deployments (pipelines) in the window: web W1 W2 W3; api A1 A2 A3 A4 A5 and run 207 (A6 + A7) = 9.
+      // Deployment days (UTC) per week: {11-03, 11-05, 11-06}, {11-10, 11-12}, {11-17, 11-19}, {} = 3, 2, 2, 0;
+      // median of an even count = (2 + 2) / 2 = 2. The month before: A0 (10-21) and W0 (10-26): 0, 0, 1, 1 → 0.5.
+      expect(text).toContain('*Deployment frequency*: 2 deployment days/week, 9 deployments (was 0.5)');
+      // Lead times: 4, 20, 23, 24, 25, 26, 27, 36 → (24 + 25) / 2 = 24.5 h. Before: W0 and A0 had nothing to
+      // compare with, so nothing was measured.
+      expect(text).toContain('*Lead time for changes*: 24.5 h (was –)');
+      // Failed pipelines: W1 (INC-1), A1 (INC-2), run 207 (INC-3 and INC-4) = 3 of 9.
+      expect(text).toContain('*Change failure rate*: 33% (3 of 9)');
+      // Recovery: 26.5 (INC-1: 11-04 14:30 − W1 11-03 12:00), 3.5, 2.5, 141.5 → (3.5 + 26.5) / 2 = 15 h.
+      expect(text).toContain('*Failed deployment recovery time*: 15.0 h');
+      // acme/api: days per week 2, 1, 1, 0 → 1; lead 4, 20, 23, 25, 26 → 23 h; 2 of 6 failed; recovery
+      // median of 3.5, 2.5, 141.5 = 3.5 h. acme/web: 1, 1, 1, 0 → 1; lead 27, 24, 36 → 27 h; 1 of 3; 26.5 h.
+      expect(text).toContain('`acme/api` 1 days/wk · lead 23.0 h · CFR 33% · recovery 3.5 h');
+      expect(text).toContain('`acme/web` 1 days/wk · lead 27.0 h · CFR 33% · recovery 26.5 h');
+      expect(text.indexOf('`acme/api`')).toBeLessThan(text.indexOf('`acme/web`')); // busier first
+    } finally {
+      await h?.stop();
+      await gh.stop();
+    }
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { narrativeBlock, plainText } from '../../blocks/text.js';
+import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { doraCommand } from '../../src/reports/listeners.js';
 import { narrate } from '../../src/reports/narrative.js';
@@ -47,7 +48,14 @@ describe('/em dora with a narrative model (emulated Slack)', () => {
     const now = Date.now();
     const ago = (hours: number) => hours + (Date.parse(hoursBefore(0)) - now) / 3_600_000;
     await pr(h.db, { number: 1, ageHours: ago(60), mergedHoursAgo: ago(40), state: 'merged' });
+    await deployment(h.db, 'acme/api', 'd0', ago(100));
     await deployment(h.db, 'acme/api', 'd1', ago(30));
+    // What d1 shipped, as the sync records GitHub's compare between d0 and d1: PR 1's merge commit.
+    await h.db.query("UPDATE pull_requests SET merge_commit_sha = 'm1' WHERE number = 1");
+    await h.db.query(
+      "INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', 'sha-d0', 'sha-d1', 'ahead', '{m1}')",
+    );
+    await refreshShippedPullRequests(h.db, 'acme/api');
   });
   afterAll(() => h.stop());
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SignalEngine } from '../../src/signals/engine.js';
@@ -211,7 +212,17 @@ describeEachEngine('rule kinds fire on synced data and resolve when it clears', 
   test('metric_threshold: lead time and change failure rate, with the rows behind them; recovers', async () => {
     const db = await freshDb();
     await pr(db, { number: 1, ageHours: 300, firstCommitHoursAgo: 300, mergedHoursAgo: 20, state: 'merged' });
+    await deployment(db, 'acme/api', 'd0', 700); // before the 28 days: only the base of what d1 shipped
     await deployment(db, 'acme/api', 'd1', 10);
+    // What d1 shipped (GitHub's compare between d0 and d1, as the sync caches it): the merge commits of PRs 1-3.
+    await db.query(
+      "INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', 'sha-d0', 'sha-d1', 'ahead', '{m1,m2,m3}')",
+    );
+    const shipped = async () => {
+      await db.query("UPDATE pull_requests SET merge_commit_sha = 'm' || number WHERE merged_at IS NOT NULL");
+      await refreshShippedPullRequests(db, 'acme/api');
+    };
+    await shipped();
     const lead = engineFor(db, '- { name: slow, kind: metric_threshold, metric: lead_time_hours, above: 168 }');
     expect(await lead.run()).toMatchObject({ opened: 1 });
     const { rows } = await db.query<{ title: string; evidence: { behind_it: { label: string }[] } }>(
@@ -221,6 +232,7 @@ describeEachEngine('rule kinds fire on synced data and resolve when it clears', 
     expect(rows[0]?.evidence.behind_it[0]?.label).toBe('acme/api#1 ENG-1: change');
     for (const n of [2, 3])
       await pr(db, { number: n, ageHours: 30, firstCommitHoursAgo: 30, mergedHoursAgo: 12, state: 'merged' });
+    await shipped();
     expect(await lead.run()).toMatchObject({ resolved: 1 }); // median now 20 h
 
     for (const [id, h] of [

@@ -75,3 +75,21 @@ export function instrument(
     throw error;
   });
 }
+
+/** Whether a response's Link header points at a next page. */
+export const hasNextPage = (headers: Record<string, unknown>) => /rel="next"/.test(String(headers.link ?? ''));
+
+/** Every item of a list endpoint, page after page (GitHub's Link pagination; `page` counts from 1). */
+export async function allPages(
+  octokit: GitHubOctokit,
+  route: string,
+  params: Record<string, unknown>,
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  for (let page = 1; ; page += 1) {
+    const response = await octokit.request(route, { ...params, per_page: PER_PAGE, page });
+    items.push(...(response.data as unknown[]));
+    if (!hasNextPage(response.headers as Record<string, unknown>) || (response.data as unknown[]).length === 0)
+      return items;
+  }
+}

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { isNotModified } from './client.js';
+import { hasNextPage, isNotModified, PER_PAGE } from './client.js';
 import { releaseSchema, type WorkflowRun, workflowRunSchema } from './schemas.js';
 import { type DeploymentRow, upsertDeploymentRow } from './store.js';
 import type { RepoSyncOptions } from './sync.js';
@@ -15,6 +15,33 @@ export interface DeploySignals {
 interface SignalCursor {
   etag?: string;
   defaultBranch?: string;
+  /** The repository's own ETag: a renamed default branch is noticed by a conditional request that is free otherwise. */
+  repoEtag?: string;
+}
+
+/** A run's conclusion as a deployment state (timed_out and startup failures are failures). */
+function runState(conclusion: string | null): string {
+  if (conclusion === 'success') return 'success';
+  if (conclusion === 'cancelled' || conclusion === 'skipped') return 'inactive';
+  return 'failure';
+}
+
+async function readDefaultBranch(
+  options: RepoSyncOptions,
+  cursor: SignalCursor,
+): Promise<{ name: string; etag?: string }> {
+  const [owner, name] = options.repo.split('/') as [string, string];
+  try {
+    const response = await options.octokit.request('GET /repos/{owner}/{repo}', {
+      owner,
+      repo: name,
+      headers: cursor.repoEtag && cursor.defaultBranch ? { 'if-none-match': cursor.repoEtag } : {},
+    });
+    return { name: String(response.data.default_branch), etag: String(response.headers.etag ?? '') };
+  } catch (err) {
+    if (isNotModified(err) && cursor.defaultBranch) return { name: cursor.defaultBranch, etag: cursor.repoEtag };
+    throw err;
+  }
 }
 
 async function saveCiRun(db: Queryable, repo: string, branch: string, run: WorkflowRun) {
@@ -68,20 +95,34 @@ export async function syncDeploySignals(
   {
     const pattern = signals.workflow ? new RegExp(signals.workflow, 'i') : undefined;
     const cursor = (await getCursor<SignalCursor>(db, 'github', `${repo}:workflow-runs`)) ?? {};
-    const defaultBranch =
-      cursor.defaultBranch ??
-      String((await octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name })).data.default_branch);
-    let etag = cursor.etag;
-    try {
-      const response = await octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
-        owner,
-        repo: name,
-        branch: defaultBranch,
-        status: 'completed',
-        per_page: 100,
-        headers: cursor.etag ? { 'if-none-match': cursor.etag } : {},
-      });
-      etag = String(response.headers.etag ?? '');
+    const defaultBranch = await readDefaultBranch(options, cursor);
+    let etag = cursor.defaultBranch === defaultBranch.name ? cursor.etag : undefined;
+    const known = await db.query<{ run_id: string; updated_at: Date }>(
+      'SELECT run_id, updated_at FROM ci_runs WHERE repo = $1',
+      [repo],
+    );
+    const seen = new Map(known.rows.map((r) => [String(r.run_id), r.updated_at.getTime()]));
+    // Newest first, page after page, while a page still holds runs that are new or changed (a re-run keeps its id
+    // and moves updated_at) and younger than the backfill.
+    for (let page = 1; ; page += 1) {
+      let response: Awaited<ReturnType<typeof octokit.request<'GET /repos/{owner}/{repo}/actions/runs'>>>;
+      try {
+        response = await octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
+          owner,
+          repo: name,
+          branch: defaultBranch.name,
+          status: 'completed',
+          per_page: PER_PAGE,
+          page,
+          headers: page === 1 && etag ? { 'if-none-match': etag } : {},
+        });
+      } catch (err) {
+        if (page === 1 && isNotModified(err)) break;
+        throw err;
+      }
+      if (page === 1) etag = String(response.headers.etag ?? '');
+      let fresh = 0;
+      let old = false;
       for (const raw of response.data.workflow_runs as unknown[]) {
         const run = workflowRunSchema.safeParse(raw);
         if (!run.success) {
@@ -89,15 +130,14 @@ export async function syncDeploySignals(
           continue;
         }
         const r = run.data;
-        if (Date.parse(r.created_at) < options.backfillSince.getTime()) continue;
-        await saveCiRun(db, repo, defaultBranch, r);
+        if (Date.parse(r.created_at) < options.backfillSince.getTime()) {
+          old = true;
+          continue;
+        }
+        if ((seen.get(String(r.id)) ?? -Infinity) >= Date.parse(r.updated_at)) continue;
+        fresh += 1;
+        await saveCiRun(db, repo, defaultBranch.name, r);
         if (!pattern || !r.name || !pattern.test(r.name)) continue;
-        const state =
-          r.conclusion === 'success'
-            ? 'success'
-            : r.conclusion === 'cancelled' || r.conclusion === 'skipped'
-              ? 'inactive'
-              : 'failure';
         await db.transaction((tx) =>
           storeDeployment(
             tx,
@@ -107,20 +147,26 @@ export async function syncDeploySignals(
               repo,
               environment: options.environment,
               sha: r.head_sha,
-              ref: defaultBranch,
+              ref: defaultBranch.name,
               createdAt: r.run_started_at ?? r.created_at,
+              // A re-run keeps the run id: one pipeline, dated by its last finish.
               finishedAt: r.updated_at,
-              state,
+              state: runState(r.conclusion),
+              pipeline: `run:${r.id}`,
             },
             raw,
           ),
         );
         stored += 1;
       }
-    } catch (err) {
-      if (!isNotModified(err)) throw err;
+      if (old || fresh === 0 || !hasNextPage(response.headers as Record<string, unknown>)) break;
+      await options.heartbeat?.();
     }
-    await setCursor(db, 'github', `${repo}:workflow-runs`, { etag, defaultBranch });
+    await setCursor(db, 'github', `${repo}:workflow-runs`, {
+      etag,
+      defaultBranch: defaultBranch.name,
+      repoEtag: defaultBranch.etag,
+    });
   }
 
   if (signals.release) {
@@ -158,6 +204,7 @@ export async function syncDeploySignals(
               createdAt: r.created_at,
               finishedAt: r.published_at as string,
               state: 'success',
+              pipeline: `release:${r.id}`,
             },
             raw,
           ),

@@ -6,7 +6,9 @@ import { type Issue, issueSchema } from './schemas.js';
 import type { RepoSyncOptions } from './sync.js';
 
 interface IssuesCursor {
+  /** updated_at of the newest issue stored; the list is read newest first down to it (inclusive). */
   since?: string;
+  /** ETag of the first page, whose URL never changes (no `since` parameter), so an idle poll is a free 304. */
   etag?: string;
 }
 
@@ -54,7 +56,6 @@ export async function syncGitHubIssues(
         state: 'all',
         sort: 'updated',
         direction: 'desc',
-        since,
         per_page: PER_PAGE,
         page,
         headers: page === 1 && cursor.etag ? { 'if-none-match': cursor.etag } : {},
@@ -65,8 +66,15 @@ export async function syncGitHubIssues(
     }
     if (page === 1) etag = String(response.headers.etag ?? '');
     const items = response.data as unknown[];
+    let reachedOld = false;
     await db.transaction(async (tx) => {
       for (const raw of items) {
+        const updated = Date.parse(String((raw as { updated_at?: unknown }).updated_at));
+        // Inclusive: an issue updated in the cursor's own second may be new (GitHub's clock has one-second steps).
+        if (updated < Date.parse(since)) {
+          reachedOld = true;
+          break;
+        }
         if ((raw as { pull_request?: unknown }).pull_request) continue;
         const parsed = issueSchema.safeParse(raw);
         if (!parsed.success) {
@@ -95,7 +103,7 @@ export async function syncGitHubIssues(
         stored += 1;
       }
     });
-    if (!/rel="next"/.test(String(response.headers.link ?? '')) || items.length === 0) break;
+    if (reachedOld || !/rel="next"/.test(String(response.headers.link ?? '')) || items.length === 0) break;
     await options.heartbeat?.();
   }
   await setCursor(db, 'github', `${repo}:issues`, { since: newest, etag });

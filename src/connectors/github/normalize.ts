@@ -49,6 +49,8 @@ export interface PullRequestRow {
   ticketKeys: string[];
   firstCommitAt: string | null;
   url: string | null;
+  /** The commit the merge put on the base branch: what a deployment must contain to have shipped the PR. */
+  mergeCommitSha?: string | null;
 }
 
 /** The earliest authored commit: lead time starts there, so squash merges do not reset it. */
@@ -79,6 +81,7 @@ export function pullRequestRow(repo: string, pr: PullRequest, commits: Commit[])
     ticketKeys: ticketKeys(pr),
     firstCommitAt: firstCommitAt(commits),
     url: pr.html_url ?? null,
+    mergeCommitSha: pr.merged_at ? (pr.merge_commit_sha ?? null) : null,
   };
 }
 
@@ -109,15 +112,34 @@ export function reviewEvent(repo: string, number: number, review: Review, raw: u
   };
 }
 
-/** A deployment's state is its newest status; it finished when that status is final. */
+const FINAL_STATES = new Set(['success', 'failure', 'error', 'inactive']);
+const byStatusOrder = (a: DeploymentStatus, b: DeploymentStatus) =>
+  Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id;
+
+/**
+ * A deployment's state, derived from every status seen (in any order, duplicates included): successful when any
+ * status is `success`, finished at the first one (a later `inactive`, as GitHub adds to superseded deployments,
+ * never undoes it); otherwise its newest status, finished when that status is final.
+ */
 export function deploymentState(statuses: DeploymentStatus[]): {
   state: DeploymentStatus['state'] | 'pending';
   finishedAt: string | null;
 } {
-  const latest = [...statuses].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id)[0];
+  const ordered = [...statuses].sort(byStatusOrder);
+  const success = ordered.find((s) => s.state === 'success');
+  if (success) return { state: 'success', finishedAt: success.created_at };
+  const latest = ordered.at(-1);
   if (!latest) return { state: 'pending', finishedAt: null };
-  const final = ['success', 'failure', 'error', 'inactive'].includes(latest.state);
-  return { state: latest.state, finishedAt: final ? latest.created_at : null };
+  return { state: latest.state, finishedAt: FINAL_STATES.has(latest.state) ? latest.created_at : null };
+}
+
+/** The pipeline behind a deployment: the Actions run its statuses link to, else the deployment itself. */
+export function deploymentPipeline(deploymentId: number, statuses: DeploymentStatus[]): string {
+  for (const s of statuses) {
+    const run = /\/actions\/runs\/(\d+)/.exec(`${s.log_url ?? ''} ${s.target_url ?? ''}`)?.[1];
+    if (run) return `run:${run}`;
+  }
+  return `deployment:${deploymentId}`;
 }
 
 export function deploymentEvent(

@@ -18,6 +18,7 @@ export const pullRequestSchema = z.object({
   html_url: z.string().optional(),
   head: z.object({ ref: z.string(), sha: z.string() }),
   base: z.object({ ref: z.string() }),
+  merge_commit_sha: z.string().nullable().optional(),
   requested_reviewers: z.array(z.object({ login: z.string() })).default([]),
   labels: z.array(z.object({ name: z.string() })).default([]),
   additions: z.number().int().optional(),
@@ -57,6 +58,9 @@ export const deploymentStatusSchema = z.object({
   id: z.number().int(),
   state: z.enum(['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success']),
   created_at: timestamp,
+  // Actions environments point these at the run (…/actions/runs/123/job/456): the deployment's pipeline.
+  log_url: z.string().nullable().optional(),
+  target_url: z.string().nullable().optional(),
 });
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 
@@ -70,6 +74,7 @@ export const workflowRunSchema = z.object({
   created_at: timestamp,
   updated_at: timestamp,
   run_started_at: timestamp.optional(),
+  run_attempt: z.number().int().optional(),
   html_url: z.string().optional(),
 });
 export type WorkflowRun = z.infer<typeof workflowRunSchema>;

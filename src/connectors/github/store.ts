@@ -1,13 +1,14 @@
 import type { Db, Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
-import { deploymentEvent, deploymentState, type PullRequestRow } from './normalize.js';
+import { deploymentEvent, deploymentPipeline, deploymentState, type PullRequestRow } from './normalize.js';
 import type { Deployment, DeploymentStatus, Review } from './schemas.js';
 
 export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Promise<void> {
   await db.query(
     `INSERT INTO pull_requests (repo, number, title, author, state, draft, created_at, updated_at, merged_at, closed_at,
-       head_ref, base_ref, additions, deletions, changed_files, requested_reviewers, labels, ticket_keys, first_commit_at, url)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+       head_ref, base_ref, additions, deletions, changed_files, requested_reviewers, labels, ticket_keys, first_commit_at, url,
+       merge_commit_sha)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
      ON CONFLICT (repo, number) DO UPDATE SET
        title = EXCLUDED.title, author = EXCLUDED.author, state = EXCLUDED.state, draft = EXCLUDED.draft,
        updated_at = EXCLUDED.updated_at, merged_at = EXCLUDED.merged_at, closed_at = EXCLUDED.closed_at,
@@ -16,7 +17,8 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
        requested_reviewers = EXCLUDED.requested_reviewers, labels = EXCLUDED.labels,
        ticket_keys = EXCLUDED.ticket_keys, url = EXCLUDED.url,
        -- a webhook carries no commits: keep the first-commit time polling found
-       first_commit_at = COALESCE(EXCLUDED.first_commit_at, pull_requests.first_commit_at)
+       first_commit_at = COALESCE(EXCLUDED.first_commit_at, pull_requests.first_commit_at),
+       merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha)
      WHERE pull_requests.updated_at <= EXCLUDED.updated_at`,
     [
       row.repo,
@@ -39,6 +41,7 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
       row.ticketKeys,
       row.firstCommitAt,
       row.url,
+      row.mergeCommitSha ?? null,
     ],
   );
 }
@@ -62,38 +65,43 @@ export interface DeploymentRow {
   createdAt: string;
   finishedAt: string | null;
   state: string;
+  /** Deployments of one pipeline count once (an Actions run, a release, a deployment id). */
+  pipeline: string;
 }
 
+/**
+ * Stores a deployment's row. Its state only moves forward: once successful it stays so (a re-run that fails, a
+ * late `in_progress`), and a later success of the same pipeline (a re-run) moves the finish to the last one.
+ */
 export async function upsertDeploymentRow(db: Queryable, row: DeploymentRow): Promise<void> {
   await db.query(
-    `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (source, external_id) DO UPDATE SET state = EXCLUDED.state, finished_at = EXCLUDED.finished_at`,
-    [row.source, row.id, row.repo, row.environment, row.sha, row.ref, row.createdAt, row.finishedAt, row.state],
+    `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state, pipeline)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (source, external_id) DO UPDATE SET
+       state = CASE WHEN deployments.state = 'success' THEN 'success' ELSE EXCLUDED.state END,
+       finished_at = CASE WHEN deployments.state = 'success' AND EXCLUDED.state <> 'success' THEN deployments.finished_at
+                          ELSE EXCLUDED.finished_at END,
+       pipeline = EXCLUDED.pipeline,
+       renormalize = false`,
+    [
+      row.source,
+      row.id,
+      row.repo,
+      row.environment,
+      row.sha,
+      row.ref,
+      row.createdAt,
+      row.finishedAt,
+      row.state,
+      row.pipeline,
+    ],
   );
 }
 
-export async function upsertDeployment(
-  db: Queryable,
-  repo: string,
-  deployment: Deployment,
-  state: string,
-  finishedAt: string | null,
-): Promise<void> {
-  await upsertDeploymentRow(db, {
-    source: 'github',
-    id: String(deployment.id),
-    repo,
-    environment: deployment.environment,
-    sha: deployment.sha,
-    ref: deployment.ref,
-    createdAt: deployment.created_at,
-    finishedAt,
-    state,
-  });
-}
-
-/** One observed version of a deployment: its raw event and its normalized row, together. Polling and webhooks share it. */
+/**
+ * One observed version of a deployment (all its statuses from polling, or one from a webhook): the statuses are
+ * added to the ones already seen, the state is derived from all of them, and the raw event is kept.
+ */
 export async function saveDeployment(
   db: Db,
   repo: string,
@@ -101,9 +109,44 @@ export async function saveDeployment(
   statuses: DeploymentStatus[],
   raw: unknown,
 ): Promise<void> {
-  const { state, finishedAt } = deploymentState(statuses);
+  const id = String(deployment.id);
   await db.transaction(async (tx) => {
-    await insertEvents(tx, [deploymentEvent(repo, deployment, statuses, raw)]);
-    await upsertDeployment(tx, repo, deployment, state, finishedAt);
+    for (const s of statuses)
+      await tx.query(
+        `INSERT INTO deployment_statuses (source, external_id, status_id, state, created_at) VALUES ('github', $1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [id, s.id, s.state, s.created_at],
+      );
+    const seen = await tx.query<{ id: string; state: DeploymentStatus['state']; created_at: Date }>(
+      `SELECT status_id AS id, state, created_at FROM deployment_statuses WHERE source = 'github' AND external_id = $1`,
+      [id],
+    );
+    const all = seen.rows.map((s) => ({ id: Number(s.id), state: s.state, created_at: s.created_at.toISOString() }));
+    const { state, finishedAt } = deploymentState(all);
+    const known = await tx.query<{ pipeline: string | null }>(
+      `SELECT pipeline FROM deployments WHERE source = 'github' AND external_id = $1`,
+      [id],
+    );
+    const linked = deploymentPipeline(deployment.id, statuses);
+    const pipeline = linked.startsWith('run:') ? linked : (known.rows[0]?.pipeline ?? linked);
+    await insertEvents(tx, [deploymentEvent(repo, deployment, all, raw)]);
+    // Derived from every status seen, so it replaces the row outright (no forward-only guard needed).
+    await tx.query(
+      `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state, pipeline)
+       VALUES ('github', $1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (source, external_id) DO UPDATE SET state = EXCLUDED.state, finished_at = EXCLUDED.finished_at,
+         pipeline = EXCLUDED.pipeline, renormalize = false`,
+      [
+        id,
+        repo,
+        deployment.environment,
+        deployment.sha,
+        deployment.ref,
+        deployment.created_at,
+        finishedAt,
+        state,
+        pipeline,
+      ],
+    );
   });
 }

@@ -4,11 +4,12 @@ import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import type { GitHubOctokit } from './client.js';
-import { isNotModified, PER_PAGE } from './client.js';
+import { allPages, isNotModified, PER_PAGE } from './client.js';
 import { type DeploySignals, syncDeploySignals } from './deploy-signals.js';
 import { syncGitHubIssues } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import { commitSchema, deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
+import { refreshShippedPullRequests, syncShippedCommits } from './shipped.js';
 import { saveDeployment, upsertPullRequest, upsertReview } from './store.js';
 
 export interface RepoSyncOptions {
@@ -62,8 +63,11 @@ export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSync
   const pulls = await syncPullRequests(options);
   const deployments = await syncDeployments(options);
   const signals = await syncDeploySignals(options, options.signals ?? {});
+  const compared = await syncShippedCommits(options);
   const issues =
     options.issues === false ? { stored: 0, rejected: 0, notModified: true } : await syncGitHubIssues(options);
+  if (pulls.stored || deployments.stored || signals.stored || compared.compared)
+    await refreshShippedPullRequests(options.db, options.repo);
   return {
     pullRequests: pulls.stored,
     issues: issues.stored,
@@ -105,7 +109,7 @@ async function syncPullRequests(options: RepoSyncOptions) {
     if (page === 1) firstPageEtag = String(response.headers.etag ?? '');
     const items = response.data as unknown[];
     let reachedOld = false;
-    const changed: { number: number; raw: unknown }[] = [];
+    const changed: { number: number; updatedAt: string; raw: unknown }[] = [];
     for (const raw of items) {
       const parsed = pullRequestSchema.safeParse(raw);
       if (!parsed.success) {
@@ -117,13 +121,17 @@ async function syncPullRequests(options: RepoSyncOptions) {
         continue;
       }
       const pr = parsed.data;
-      if (Date.parse(pr.updated_at) <= Date.parse(since)) {
+      // GitHub's timestamps have one-second resolution: a PR updated in the cursor's own second may not have been
+      // seen yet, so the boundary is inclusive (and what is already stored at that version is skipped below).
+      if (Date.parse(pr.updated_at) < Date.parse(since)) {
         reachedOld = true;
         break;
       }
       if (!newest || Date.parse(pr.updated_at) > Date.parse(newest)) newest = pr.updated_at;
-      changed.push({ number: pr.number, raw });
+      changed.push({ number: pr.number, updatedAt: pr.updated_at, raw });
     }
+    const stale = await alreadyStored(db, repo, changed);
+    changed.splice(0, changed.length, ...changed.filter((c) => !stale.has(c.number)));
     // Details are fetched a few PRs at a time (the throttling plugin still caps concurrency per GitHub's rules).
     for (let start = 0; start < changed.length; start += DETAIL_CONCURRENCY) {
       const batch = changed.slice(start, start + DETAIL_CONCURRENCY);
@@ -143,6 +151,23 @@ async function syncPullRequests(options: RepoSyncOptions) {
   }
   await setCursor(db, 'github', `${repo}:pulls`, { since: newest ?? since, etag: firstPageEtag });
   return { stored, rejected, notModified: false };
+}
+
+/**
+ * The PRs of a list page already stored at (or past) the listed version by polling: fetching them again would change
+ * nothing. A PR stored from a webhook alone (no commits, so no first-commit time) is fetched.
+ */
+async function alreadyStored(db: Db, repo: string, listed: { number: number; updatedAt: string }[]) {
+  if (!listed.length) return new Set<number>();
+  const { rows } = await db.query<{ number: number; updated_at: Date }>(
+    `SELECT number, updated_at FROM pull_requests
+      WHERE repo = $1 AND number = ANY($2::int[]) AND first_commit_at IS NOT NULL`,
+    [repo, listed.map((l) => l.number)],
+  );
+  const stored = new Map(rows.map((r) => [Number(r.number), r.updated_at.getTime()]));
+  return new Set(
+    listed.filter((l) => (stored.get(l.number) ?? -Infinity) >= Date.parse(l.updatedAt)).map((l) => l.number),
+  );
 }
 
 async function fetchPullRequest(options: RepoSyncOptions, owner: string, name: string, number: number) {
@@ -189,6 +214,16 @@ async function storePullRequest(
   return { stored: 1, rejected: (reviews.data as unknown[]).length - validReviews.length };
 }
 
+/** Deployments needing their statuses read again: still running, or written by the old normalizer. */
+async function deploymentsToRecheck(db: Db, repo: string) {
+  const { rows } = await db.query<{ external_id: string }>(
+    `SELECT external_id FROM deployments WHERE source = 'github' AND repo = $1
+        AND (renormalize OR (finished_at IS NULL AND created_at > now() - interval '1 day'))`,
+    [repo],
+  );
+  return rows.map((r) => Number(r.external_id));
+}
+
 async function syncDeployments(options: RepoSyncOptions) {
   const { db, logger, octokit, repo, environment } = options;
   const [owner, name] = repo.split('/') as [string, string];
@@ -197,20 +232,32 @@ async function syncDeployments(options: RepoSyncOptions) {
   let notModified = false;
   let rejected = 0;
   let etag = cursor.etag;
-  try {
-    const response = await octokit.request('GET /repos/{owner}/{repo}/deployments', {
-      owner,
-      repo: name,
-      environment,
-      per_page: PER_PAGE,
-      headers: cursor.etag ? { 'if-none-match': cursor.etag } : {},
-    });
-    etag = String(response.headers.etag ?? '');
-    const finished = await db.query<{ external_id: string }>(
-      "SELECT external_id FROM deployments WHERE source = 'github' AND repo = $1 AND finished_at IS NOT NULL",
-      [repo],
-    );
-    const done = new Set(finished.rows.map((r) => r.external_id));
+  const finished = await db.query<{ external_id: string }>(
+    "SELECT external_id FROM deployments WHERE source = 'github' AND repo = $1 AND finished_at IS NOT NULL",
+    [repo],
+  );
+  const done = new Set(finished.rows.map((r) => r.external_id));
+  // Newest first, page after page, until a page reaches deployments already finished or older than the backfill.
+  for (let page = 1; ; page += 1) {
+    let response: Awaited<ReturnType<typeof octokit.request<'GET /repos/{owner}/{repo}/deployments'>>>;
+    try {
+      response = await octokit.request('GET /repos/{owner}/{repo}/deployments', {
+        owner,
+        repo: name,
+        environment,
+        per_page: PER_PAGE,
+        page,
+        headers: page === 1 && cursor.etag ? { 'if-none-match': cursor.etag } : {},
+      });
+    } catch (err) {
+      if (page === 1 && isNotModified(err)) {
+        notModified = true;
+        break;
+      }
+      throw err;
+    }
+    if (page === 1) etag = String(response.headers.etag ?? '');
+    let reachedKnown = false;
     for (const raw of response.data as unknown[]) {
       const parsed = deploymentSchema.safeParse(raw);
       if (!parsed.success) {
@@ -221,39 +268,47 @@ async function syncDeployments(options: RepoSyncOptions) {
         );
         continue;
       }
-      if (Date.parse(parsed.data.created_at) < options.backfillSince.getTime()) continue;
-      if (!done.has(String(parsed.data.id))) toCheck.set(parsed.data.id, raw);
+      if (Date.parse(parsed.data.created_at) < options.backfillSince.getTime() || done.has(String(parsed.data.id))) {
+        reachedKnown = true;
+        continue;
+      }
+      toCheck.set(parsed.data.id, raw);
     }
-  } catch (err) {
-    if (!isNotModified(err)) throw err;
-    notModified = true;
+    if (reachedKnown || !/rel="next"/.test(String(response.headers.link ?? ''))) break;
+    await options.heartbeat?.();
   }
   // Status changes do not change the list's ETag, so deployments still running are checked on every poll.
-  const running = await db.query<{ external_id: string }>(
-    "SELECT external_id FROM deployments WHERE source = 'github' AND repo = $1 AND finished_at IS NULL AND created_at > now() - interval '1 day'",
-    [repo],
-  );
-  const pending = running.rows.map((r) => Number(r.external_id)).filter((id) => !toCheck.has(id));
+  const pending = (await deploymentsToRecheck(db, repo)).filter((id) => !toCheck.has(id));
   let stored = 0;
   for (const id of [...toCheck.keys(), ...pending]) {
-    const [raw, statuses] = await Promise.all([
-      toCheck.get(id) ??
-        octokit
-          .request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { owner, repo: name, deployment_id: id })
-          .then((r) => r.data),
-      octokit.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
-        owner,
-        repo: name,
-        deployment_id: id,
-        per_page: PER_PAGE,
-      }),
-    ]);
+    let raw: unknown;
+    let statuses: unknown[];
+    try {
+      [raw, statuses] = await Promise.all([
+        toCheck.get(id) ??
+          octokit
+            .request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { owner, repo: name, deployment_id: id })
+            .then((r) => r.data),
+        allPages(octokit, 'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+          owner,
+          repo: name,
+          deployment_id: id,
+        }),
+      ]);
+    } catch (err) {
+      // A deployment deleted on GitHub keeps what was stored; it is not asked for again.
+      if ((err as { status?: number }).status !== 404) throw err;
+      await db.query("UPDATE deployments SET renormalize = false WHERE source = 'github' AND external_id = $1", [
+        String(id),
+      ]);
+      continue;
+    }
     const deployment = deploymentSchema.safeParse(raw);
     if (!deployment.success) {
       rejected += 1;
       continue;
     }
-    const validStatuses = valid(deploymentStatusSchema, statuses.data).map((st) => st.value);
+    const validStatuses = valid(deploymentStatusSchema, statuses).map((st) => st.value);
     await saveDeployment(db, repo, deployment.data, validStatuses, raw);
     stored += 1;
   }

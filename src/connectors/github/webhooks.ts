@@ -63,8 +63,15 @@ export function githubWebhookRoute(options: {
     const name = String(req.headers['x-github-event'] ?? '');
     const signature = String(req.headers['x-hub-signature-256'] ?? '');
     if (!(await webhooks.verify(body, signature).catch(() => false))) return reply(401, 'signature does not match');
+    let payload: unknown;
     try {
-      await webhooks.receive({ id, name: name as never, payload: JSON.parse(body) });
+      payload = JSON.parse(body);
+    } catch {
+      logger.warn({ event: name, delivery: id }, 'github webhook with a body that is not JSON refused');
+      return reply(400, 'body is not JSON');
+    }
+    try {
+      await webhooks.receive({ id, name: name as never, payload: payload as never });
       reply(200, 'ok');
     } catch (err) {
       logger.error({ err, event: name, delivery: id }, 'github webhook failed');

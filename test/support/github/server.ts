@@ -1,7 +1,10 @@
 // A local GitHub REST API for the endpoints em-agent uses, answering as GitHub does: App JWT → installation
 // tokens, pagination with Link headers, ETag / If-None-Match → 304 (free), x-ratelimit-* headers,
-// secondary limits (403/429 + retry-after) and 5xx on demand. Users and headers come from
-// @octokit/fixtures (real recorded GitHub responses).
+// secondary limits (403/429 + retry-after) and 5xx on demand. Users, headers and the repository come from
+// @octokit/fixtures (real recorded GitHub responses). The awkward parts are modelled too: timestamps with
+// one-second resolution (several objects can share one), `/pulls` defaulting to open PRs, `auto_inactive` on
+// deployments, a default branch with real history for the compare endpoint, re-runs that keep the run id, and
+// 422 for reviewers who are the author or not collaborators.
 import { createHash, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -16,6 +19,12 @@ const recorded = require('@octokit/fixtures/scenarios/api.github.com/paginate-is
 }[];
 const REAL_USER = recorded[0]?.response[0]?.user as Json;
 const REAL_HEADERS = recorded[0]?.headers ?? {};
+const REAL_REPO = (
+  require('@octokit/fixtures/scenarios/api.github.com/get-repository/normalized-fixture.json') as { response: Json }[]
+)[0]?.response as Json;
+
+/** GitHub's timestamp format: whole seconds. */
+const githubTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -42,6 +51,16 @@ export interface StandInPull {
   deletions?: number;
   commits?: { sha: string; date: string }[];
   reviews?: { id: number; user: string; state: string; submitted_at: string }[];
+  /** The commit the merge put on the default branch (set by the stand-in when the PR is merged). */
+  merge_commit_sha?: string | null;
+}
+
+export interface StandInDeploymentStatus {
+  id: number;
+  state: string;
+  created_at: string;
+  /** Actions environments link each status to the job of the run that deployed. */
+  log_url?: string;
 }
 
 export interface StandInDeployment {
@@ -50,16 +69,23 @@ export interface StandInDeployment {
   ref: string;
   environment: string;
   created_at: string;
-  statuses: { id: number; state: string; created_at: string }[];
+  /** GitHub's production_environment flag (default: true for an environment named "production"). */
+  production_environment: boolean;
+  /** The Actions run that created it (Actions environments), if any. */
+  run_id?: number;
+  /** Oldest first (the API lists them newest first). */
+  statuses: StandInDeploymentStatus[];
 }
 
 export interface StandInRun {
   id: number;
   name: string;
   branch: string;
-  conclusion: 'success' | 'failure' | 'cancelled';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'timed_out';
   created_at: string;
   updated_at: string;
+  head_sha: string;
+  run_attempt: number;
 }
 
 export interface StandInIssue {
@@ -95,6 +121,11 @@ interface Repo {
   deployments: StandInDeployment[];
   /** Files on the default branch, by path. */
   files: Map<string, string>;
+  defaultBranch: string;
+  /** The default branch's history, oldest first (linear, as squash and rebase merges leave it). */
+  history: { sha: string; at: string }[];
+  /** Who may be asked for a review (PR authors, reviewers and addCollaborator). */
+  collaborators: Set<string>;
 }
 
 export interface RecordedGitHubCall {
@@ -139,7 +170,38 @@ export class GitHubStandIn extends StandIn {
           releases: [],
           issues: [],
           files: new Map(),
+          defaultBranch: 'main',
+          history: [{ sha: this.sha(`${repo}@root`), at: githubTime(this.clock) }],
+          collaborators: new Set(),
         });
+  }
+
+  addCollaborator(repo: string, login: string): void {
+    this.repo(repo).collaborators.add(login);
+  }
+
+  /** Renames the default branch, as a repository admin can (runs then report the new name). */
+  renameDefaultBranch(repo: string, name: string): void {
+    const r = this.repo(repo);
+    for (const run of r.runs) if (run.branch === r.defaultBranch) run.branch = name;
+    r.defaultBranch = name;
+  }
+
+  /** The default branch's newest commit. */
+  head(repo: string): string {
+    return this.repo(repo).history.at(-1)?.sha as string;
+  }
+
+  /** Pushes a commit straight to the default branch (a merge, a revert) and returns its sha. */
+  pushCommit(repo: string, label = 'commit'): string {
+    const r = this.repo(repo);
+    const sha = this.sha(`${repo}@${r.history.length}@${label}`);
+    r.history.push({ sha, at: githubTime(this.clock) });
+    return sha;
+  }
+
+  private sha(seed: string): string {
+    return createHash('sha1').update(seed).digest('hex');
   }
 
   /** Writes (or with null, deletes) a file on the repository's default branch. */
@@ -154,10 +216,16 @@ export class GitHubStandIn extends StandIn {
     this.clock = at.getTime();
   }
 
-  /** Advances the stand-in's clock and returns the new time (ISO), so updates are strictly ordered. */
+  /** Advances the stand-in's clock and returns the new time in GitHub's format (whole seconds; 0 repeats it). */
   tick(minutes = 1): string {
     this.clock += minutes * 60_000;
-    return new Date(this.clock).toISOString();
+    return githubTime(this.clock);
+  }
+
+  /** Advances the clock by seconds: tickSeconds(0) gives the same second again, as GitHub's clock often does. */
+  tickSeconds(seconds: number): string {
+    this.clock += seconds * 1000;
+    return githubTime(this.clock);
   }
 
   addPull(repo: string, pull: Partial<StandInPull> & { title: string; author: string }): StandInPull {
@@ -173,14 +241,32 @@ export class GitHubStandIn extends StandIn {
       ...pull,
     };
     list.push(full);
+    this.knowCollaborators(repo, full);
+    if (full.merged_at && !full.merge_commit_sha) full.merge_commit_sha = this.pushCommit(repo, `#${full.number}`);
     return full;
   }
 
-  updatePull(repo: string, number: number, patch: Partial<StandInPull>): StandInPull {
+  updatePull(repo: string, number: number, patch: Partial<StandInPull>, at = this.tick()): StandInPull {
     const pull = this.repo(repo).pulls.find((p) => p.number === number);
     if (!pull) throw new Error(`no PR ${repo}#${number}`);
-    Object.assign(pull, patch, { updated_at: this.tick() });
+    Object.assign(pull, patch, { updated_at: at });
+    this.knowCollaborators(repo, pull);
+    // Merging puts a commit on the default branch (a squash merge's single commit).
+    if (pull.merged_at && !pull.merge_commit_sha) pull.merge_commit_sha = this.pushCommit(repo, `#${number}`);
     return pull;
+  }
+
+  /** Merges a PR now: closed, merged, and its merge commit on top of the default branch. */
+  mergePull(repo: string, number: number): StandInPull {
+    const at = this.tick(0);
+    return this.updatePull(repo, number, { state: 'closed', merged_at: at, closed_at: at }, at);
+  }
+
+  private knowCollaborators(repo: string, pull: StandInPull): void {
+    const people = this.repo(repo).collaborators;
+    people.add(pull.author);
+    for (const login of pull.requested_reviewers ?? []) people.add(login);
+    for (const review of pull.reviews ?? []) people.add(review.user);
   }
 
   /** Issues share GitHub's number space with pull requests; the stand-in numbers them from 5001. */
@@ -210,19 +296,71 @@ export class GitHubStandIn extends StandIn {
     this.repo(repo).rawPulls.push(raw);
   }
 
-  addDeployment(repo: string, environment: string, states: string[]): StandInDeployment {
+  /**
+   * A deployment of `sha` (default: the default branch's head), its statuses added a minute apart. A `success`
+   * marks earlier successful deployments of the environment `inactive` as GitHub's auto_inactive does: always
+   * for deployments made by an Actions environment (`runId`), else only those not flagged production.
+   */
+  addDeployment(
+    repo: string,
+    environment: string,
+    states: string[],
+    options: { sha?: string; runId?: number; productionEnvironment?: boolean } = {},
+  ): StandInDeployment {
     const created = this.tick();
-    const id = this.newId();
+    const r = this.repo(repo);
     const deployment: StandInDeployment = {
-      id,
-      sha: createHash('sha1').update(String(id)).digest('hex'),
-      ref: 'main',
+      id: this.newId(),
+      sha: options.sha ?? this.head(repo),
+      ref: r.defaultBranch,
       environment,
       created_at: created,
-      statuses: states.map((state) => ({ id: this.newId(), state, created_at: this.tick() })),
+      production_environment: options.productionEnvironment ?? environment === 'production',
+      run_id: options.runId,
+      statuses: [],
     };
-    this.repo(repo).deployments.push(deployment);
+    r.deployments.push(deployment);
+    for (const state of states) this.addDeploymentStatus(repo, deployment.id, state);
     return deployment;
+  }
+
+  /** Adds a status (a minute later), with auto_inactive on success; returns every status it created. */
+  addDeploymentStatus(repo: string, deploymentId: number, state: string): StandInDeploymentStatus[] {
+    const r = this.repo(repo);
+    const deployment = r.deployments.find((d) => d.id === deploymentId);
+    if (!deployment) throw new Error(`no deployment ${deploymentId}`);
+    const at = this.tick();
+    const logUrl = deployment.run_id
+      ? `https://github.com/${repo}/actions/runs/${deployment.run_id}/job/${this.nextId + 1}`
+      : undefined;
+    const status = { id: this.newId(), state, created_at: at, ...(logUrl ? { log_url: logUrl } : {}) };
+    deployment.statuses.push(status);
+    const created = [status];
+    if (state !== 'success') return created;
+    for (const older of r.deployments) {
+      if (older.id === deployment.id || older.environment !== deployment.environment) continue;
+      if (older.id > deployment.id) continue;
+      const last = older.statuses.at(-1)?.state;
+      if (last !== 'success' || (!deployment.run_id && older.production_environment)) continue;
+      const inactive = { id: this.newId(), state: 'inactive', created_at: at };
+      older.statuses.push(inactive);
+      created.push(inactive);
+    }
+    return created;
+  }
+
+  /** The body GitHub posts for a deployment_status webhook of that status. */
+  deploymentStatusPayload(repo: string, deploymentId: number, statusId: number): Json {
+    const deployment = this.repo(repo).deployments.find((d) => d.id === deploymentId);
+    const status = deployment?.statuses.find((s) => s.id === statusId);
+    if (!deployment || !status) throw new Error(`no status ${statusId} of deployment ${deploymentId}`);
+    return {
+      action: 'created',
+      deployment_status: this.statusJson(deployment, status),
+      deployment: this.deploymentJson(repo, deployment),
+      repository: { ...REAL_REPO, full_name: repo, name: repo.split('/')[1] },
+      sender: this.user('deploy-bot'),
+    };
   }
 
   private newId(): number {
@@ -230,10 +368,33 @@ export class GitHubStandIn extends StandIn {
     return this.nextId;
   }
 
-  addRun(repo: string, name: string, conclusion: StandInRun['conclusion'], branch = 'main'): StandInRun {
+  addRun(
+    repo: string,
+    name: string,
+    conclusion: StandInRun['conclusion'],
+    branch = this.repo(repo).defaultBranch,
+    sha = this.head(repo),
+  ): StandInRun {
     const created = this.tick();
-    const run = { id: this.newId(), name, branch, conclusion, created_at: created, updated_at: this.tick(5) };
+    const run: StandInRun = {
+      id: this.newId(),
+      name,
+      branch,
+      conclusion,
+      created_at: created,
+      updated_at: this.tick(5),
+      head_sha: sha,
+      run_attempt: 1,
+    };
     this.repo(repo).runs.push(run);
+    return run;
+  }
+
+  /** Re-runs a workflow run: GitHub keeps the id and creation time, and bumps run_attempt and updated_at. */
+  rerun(repo: string, runId: number, conclusion: StandInRun['conclusion']): StandInRun {
+    const run = this.repo(repo).runs.find((r) => r.id === runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    Object.assign(run, { conclusion, run_attempt: run.run_attempt + 1, updated_at: this.tick(5) });
     return run;
   }
 
@@ -356,14 +517,51 @@ export class GitHubStandIn extends StandIn {
 
     const pullMatch = /^\/pulls\/(\d+)(?:\/(commits|reviews))?$/.exec(rest);
     const deploymentMatch = /^\/deployments\/(\d+)(\/statuses)?$/.exec(rest);
-    if (rest === '')
-      return reply(200, {
+    if (rest === '') {
+      const body = {
+        ...REAL_REPO,
         id: 1,
         full_name: repoName,
         name: repoName.split('/')[1],
-        default_branch: 'main',
+        default_branch: repo.defaultBranch,
         private: true,
-      });
+      };
+      const etag = `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex')}"`;
+      if (req.headers['if-none-match'] === etag) return reply(304, null, { etag });
+      return reply(200, body, { etag });
+    }
+    const compareMatch = /^\/compare\/([^.]+)\.\.\.(.+)$/.exec(rest);
+    if (compareMatch) {
+      // Commits reachable from head and not from base, oldest first, paginated like any list (GitHub also
+      // caps an unpaginated compare at 250 commits). History is linear, so a base after head is "behind".
+      const index = (ref: string) => repo.history.findIndex((c) => c.sha === ref);
+      const base = index(compareMatch[1] as string);
+      const head = index(compareMatch[2] as string);
+      if (base < 0 || head < 0) return reply(404, { message: 'Not Found' });
+      const commits = repo.history.slice(base + 1, Math.max(base + 1, head + 1)).map((c) => ({
+        sha: c.sha,
+        commit: { author: { name: 'dev', email: 'dev@acme.dev', date: c.at }, message: 'change' },
+        author: this.user('dev'),
+      }));
+      const status = head > base ? 'ahead' : head < base ? 'behind' : 'identical';
+      const last = Math.max(1, Math.ceil(commits.length / perPage));
+      const links: Record<string, string> =
+        page < last ? { link: `<${this.url}${path}?per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
+      return reply(
+        200,
+        {
+          url: `${this.url}${path}`,
+          status,
+          ahead_by: Math.max(0, head - base),
+          behind_by: Math.max(0, base - head),
+          total_commits: commits.length,
+          base_commit: { sha: compareMatch[1] },
+          commits: commits.slice((page - 1) * perPage, page * perPage),
+          files: [],
+        },
+        links,
+      );
+    }
     // Git data: the default branch's tree (recursive) and blobs by their git sha, as GitHub serves them.
     const blobSha = (text: string) =>
       createHash('sha1')
@@ -413,19 +611,23 @@ export class GitHubStandIn extends StandIn {
           id: r.id,
           name: r.name,
           head_branch: r.branch,
-          head_sha: createHash('sha1').update(String(r.id)).digest('hex'),
+          head_sha: r.head_sha,
           status: 'completed',
           conclusion: r.conclusion,
           event: 'push',
+          run_attempt: r.run_attempt,
           created_at: r.created_at,
           updated_at: r.updated_at,
           run_started_at: r.created_at,
           html_url: `https://github.com/${repoName}/actions/runs/${r.id}`,
         }));
-      const body = { total_count: runs.length, workflow_runs: runs.slice(0, perPage) };
+      const body = { total_count: runs.length, workflow_runs: runs.slice((page - 1) * perPage, page * perPage) };
       const etag = `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex')}"`;
       if (req.headers['if-none-match'] === etag) return reply(304, null, { etag });
-      return reply(200, body, { etag });
+      const last = Math.max(1, Math.ceil(runs.length / perPage));
+      const next = new URL(url.toString());
+      next.searchParams.set('page', String(page + 1));
+      return reply(200, body, { etag, ...(page < last ? { link: `<${next.toString()}>; rel="next"` } : {}) });
     }
     if (rest === '/issues') {
       // Like GitHub's, this list holds pull requests too (marked by a pull_request key).
@@ -482,6 +684,17 @@ export class GitHubStandIn extends StandIn {
       const pull = repo.pulls.find((p) => p.number === Number(reviewersMatch[1]));
       if (!pull) return reply(404, { message: 'Not Found' });
       const body = (await readJson(req)) as { reviewers?: string[] };
+      const asked = body.reviewers ?? [];
+      if (asked.includes(pull.author))
+        return reply(422, {
+          message: 'Review cannot be requested from pull request author.',
+          documentation_url: 'https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request',
+        });
+      if (asked.some((login) => !repo.collaborators.has(login)))
+        return reply(422, {
+          message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repoName} repository.`,
+          documentation_url: 'https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request',
+        });
       pull.requested_reviewers = [...new Set([...(pull.requested_reviewers ?? []), ...(body.reviewers ?? [])])];
       return reply(201, this.pullJson(repoName, pull, true));
     }
@@ -493,8 +706,15 @@ export class GitHubStandIn extends StandIn {
       );
     }
     if (rest === '/pulls') {
-      const pulls = [...repo.pulls]
-        .sort((a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at))
+      // GitHub's defaults: open PRs only, newest created first.
+      const state = url.searchParams.get('state') ?? 'open';
+      const sort = url.searchParams.get('sort') ?? 'created';
+      const direction = url.searchParams.get('direction') ?? (sort === 'long-running' ? 'asc' : 'desc');
+      const key = (p: StandInPull) => Date.parse(sort === 'updated' ? p.updated_at : p.created_at);
+      const pulls = repo.pulls
+        .filter((p) => state === 'all' || p.state === state)
+        // Equal timestamps (one-second resolution) keep GitHub's tie order: higher numbers first.
+        .sort((a, b) => (key(b) - key(a) || b.number - a.number) * (direction === 'asc' ? -1 : 1))
         .map((p) => this.pullJson(repoName, p, false));
       return list([...repo.rawPulls, ...pulls]);
     }
@@ -536,16 +756,7 @@ export class GitHubStandIn extends StandIn {
       const deployment = repo.deployments.find((d) => d.id === Number(deploymentMatch[1]));
       if (!deployment) return reply(404, { message: 'Not Found' });
       if (!deploymentMatch[2]) return reply(200, this.deploymentJson(repoName, deployment));
-      return list(
-        [...deployment.statuses].reverse().map((s) => ({
-          id: s.id,
-          state: s.state,
-          created_at: s.created_at,
-          updated_at: s.created_at,
-          environment: deployment.environment,
-          creator: this.user('deploy-bot'),
-        })),
-      );
+      return list([...deployment.statuses].reverse().map((s) => this.statusJson(deployment, s)));
     }
     return reply(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
   }
@@ -589,6 +800,7 @@ export class GitHubStandIn extends StandIn {
       updated_at: p.updated_at,
       closed_at: p.closed_at ?? null,
       merged_at: p.merged_at ?? null,
+      merge_commit_sha: p.merge_commit_sha ?? null,
       requested_reviewers: (p.requested_reviewers ?? []).map((login) => this.user(login)),
       requested_teams: [],
       head: {
@@ -633,6 +845,21 @@ export class GitHubStandIn extends StandIn {
     };
   }
 
+  private statusJson(deployment: StandInDeployment, s: StandInDeploymentStatus): Json {
+    return {
+      id: s.id,
+      state: s.state,
+      description: '',
+      environment: deployment.environment,
+      target_url: s.log_url ?? '',
+      log_url: s.log_url ?? '',
+      environment_url: '',
+      created_at: s.created_at,
+      updated_at: s.created_at,
+      creator: this.user(deployment.run_id ? 'github-actions[bot]' : 'deploy-bot'),
+    };
+  }
+
   private deploymentJson(repo: string, d: StandInDeployment): Json {
     return {
       url: `${this.url}/repos/${repo}/deployments/${d.id}`,
@@ -644,7 +871,8 @@ export class GitHubStandIn extends StandIn {
       creator: this.user('deploy-bot'),
       created_at: d.created_at,
       updated_at: d.statuses.at(-1)?.created_at ?? d.created_at,
-      production_environment: d.environment === 'production',
+      production_environment: d.production_environment,
+      transient_environment: false,
     };
   }
 }
