@@ -75,6 +75,10 @@ describe('/em sources', () => {
 
   test('shows each scope with its last success, rate limit left and the last error in plain words', async () => {
     await recordSyncSuccess(h.db, 'github', 'acme/web', { rateLimitRemaining: 4990, rejected: 2 });
+    await recordSyncSuccess(h.db, 'jira', 'ENG', {
+      rejected: 1,
+      lastSkip: 'ENG-9: fields.summary: <b> expected string',
+    });
     await recordSyncFailure(
       h.db,
       'github',
@@ -89,7 +93,9 @@ describe('/em sources', () => {
     expect(text).toContain(':red_circle: *github* `acme/api` — never synced');
     expect(text).toContain('authentication failed (401)');
     expect(text).toContain(
-      ':large_green_circle: *github* `acme/web` — last success just now · rate limit left 4990 · 2 malformed records skipped',
+      ':large_yellow_circle: *github* `acme/web` — last success just now · rate limit left 4990 · 2 malformed records skipped',
     );
+    // Which record and which field, escaped.
+    expect(text).toContain('1 malformed records skipped (last: ENG-9: fields.summary: &lt;b&gt; expected string)');
   });
 });

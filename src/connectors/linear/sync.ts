@@ -5,6 +5,7 @@ import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
+import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
 
@@ -138,7 +139,7 @@ export interface LinearSyncOptions {
 /** Issues of the teams updated since the cursor (with state history), and their cycles. */
 export async function syncLinear(
   options: LinearSyncOptions,
-): Promise<{ issues: number; cycles: number; projects: number; rejected: number }> {
+): Promise<{ issues: number; cycles: number; projects: number; rejected: number; lastSkip: string | null }> {
   const { db, logger, client, teams } = options;
   const scope = teams.join(',');
   const cursor = (await getCursor<{ since?: string }>(db, 'linear', scope)) ?? {};
@@ -147,6 +148,12 @@ export async function syncLinear(
   let after: string | undefined;
   let issues = 0;
   let rejected = 0;
+  let lastSkip: string | null = null;
+  const skip = (reason: string, what: string) => {
+    rejected += 1;
+    lastSkip = reason;
+    logger.warn({ reason }, what);
+  };
   type Page = { issues: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } } };
   do {
     const page: Page = await request<Page>(client, logger, ISSUES, {
@@ -156,9 +163,8 @@ export async function syncLinear(
     for (const raw of page.issues.nodes) {
       const parsed = issueSchema.safeParse(raw);
       if (!parsed.success) {
-        rejected += 1;
-        logger.warn(
-          { id: (raw as { identifier?: unknown }).identifier, problem: parsed.error.issues[0]?.message },
+        skip(
+          rejectionReason((raw as { identifier?: unknown }).identifier, parsed.error),
           'malformed Linear issue skipped',
         );
         continue;
@@ -261,8 +267,10 @@ export async function syncLinear(
     for (const raw of team.projects.nodes) {
       const parsed = projectSchema.safeParse(raw);
       if (!parsed.success) {
-        rejected += 1;
-        logger.warn({ id: (raw as { id?: unknown }).id }, 'malformed Linear project skipped');
+        skip(
+          rejectionReason(`project ${(raw as { id?: unknown }).id}`, parsed.error),
+          'malformed Linear project skipped',
+        );
         continue;
       }
       const p = parsed.data;
@@ -277,5 +285,5 @@ export async function syncLinear(
       projects += 1;
     }
   }
-  return { issues, cycles, projects, rejected };
+  return { issues, cycles, projects, rejected, lastSkip };
 }
