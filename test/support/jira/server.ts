@@ -67,6 +67,8 @@ export class JiraStandIn extends StandIn {
   searchPageCap = 100;
   /** At most this many entries per changelog page. */
   changelogPageCap = 100;
+  /** Search's inline changelog order: Jira Cloud sends newest first; oldest first shows order is not relied on. */
+  inlineOrder: 'newest-first' | 'oldest-first' = 'newest-first';
   /** Dates are written in this time zone, as `+hhmm` (Jira uses the API user's zone). */
   offsetMinutes = 0;
   private tokens = new Map<string, { jql: string; offset: number }>();
@@ -178,12 +180,16 @@ export class JiraStandIn extends StandIn {
     return this.users.get(id) ?? { displayName: id, email: `${id.replace(/^acc-/, '')}@acme.dev` };
   }
 
-  private sprintName(id: number): string {
+  private sprint(id: number): Json | undefined {
     for (const list of this.sprints.values()) {
       const found = list.find((s) => s.id === id);
-      if (found) return String(found.name);
+      if (found) return found;
     }
-    return `Sprint ${id}`;
+    return undefined;
+  }
+
+  private sprintName(id: number): string {
+    return String(this.sprint(id)?.name ?? `Sprint ${id}`);
   }
 
   /** `2026-12-03T10:15:00.000+0200`, in the site's zone. */
@@ -225,7 +231,8 @@ export class JiraStandIn extends StandIn {
   private issueJson(i: StandInIssue): Json {
     // Newest first, at most 40; `total` tells the client there is more.
     const newestFirst = [...i.history].sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
-    const inline = newestFirst.slice(0, INLINE_CHANGELOG_CAP);
+    const capped = newestFirst.slice(0, INLINE_CHANGELOG_CAP);
+    const inline = this.inlineOrder === 'newest-first' ? capped : capped.reverse();
     return {
       id: String(10_000 + this.issues.indexOf(i)),
       key: i.key,
@@ -245,7 +252,7 @@ export class JiraStandIn extends StandIn {
         [this.sprintField]: (i.sprintIds ?? []).map((id) => ({
           id,
           name: this.sprintName(id),
-          state: 'active',
+          state: this.sprint(id)?.state ?? 'active',
           boardId: 1,
         })),
       },
