@@ -13,6 +13,10 @@ export function createLinearClient(options: { apiKey: string; apiUrl?: string })
   return new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
 }
 
+const HISTORY_FIELDS = `fragment HistoryFields on IssueHistory {
+  id createdAt actor { id } fromState { name } toState { name } fromCycleId toCycleId fromEstimate toEstimate
+}`;
+
 // One query for what reports need; the SDK's own objects would cost a request per relation.
 const ISSUES = `query EmAgentIssues($filter: IssueFilter, $after: String) {
   issues(filter: $filter, first: 100, after: $after) {
@@ -24,11 +28,18 @@ const ISSUES = `query EmAgentIssues($filter: IssueFilter, $after: String) {
       cycle { id }
       project { id }
       labels { nodes { name } }
-      history(first: 50) { nodes { id createdAt actor { id } fromState { name } toState { name } } }
+      history(first: 50) { nodes { ...HistoryFields } pageInfo { hasNextPage endCursor } }
     }
     pageInfo { hasNextPage endCursor }
   }
-}`;
+}
+${HISTORY_FIELDS}`;
+
+// The rest of a busy issue's history (the issue query carries the newest 50 entries).
+const HISTORY = `query EmAgentIssueHistory($id: String!, $after: String) {
+  issue(id: $id) { history(first: 50, after: $after) { nodes { ...HistoryFields } pageInfo { hasNextPage endCursor } } }
+}
+${HISTORY_FIELDS}`;
 
 const CYCLES = `query EmAgentCycles($teams: [String!]) {
   teams(filter: { key: { in: $teams } }) {
@@ -41,6 +52,42 @@ const CYCLES = `query EmAgentCycles($teams: [String!]) {
 }`;
 
 const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)));
+const historySchema = z.object({
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: date,
+      actor: z.object({ id: z.string() }).nullish(),
+      fromState: z.object({ name: z.string() }).nullish(),
+      toState: z.object({ name: z.string() }).nullish(),
+      fromCycleId: z.string().nullish(),
+      toCycleId: z.string().nullish(),
+      fromEstimate: z.number().nullish(),
+      toEstimate: z.number().nullish(),
+    }),
+  ),
+  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }).nullish(),
+});
+type HistoryEntry = z.infer<typeof historySchema>['nodes'][number];
+
+const text = (n: number | null | undefined) => (n === null || n === undefined ? null : String(n));
+
+/** State, cycle (by id, as sprint membership) and estimate changes, as work item changes. */
+function historyChanges(entries: HistoryEntry[]) {
+  return entries.flatMap((h) => {
+    const base = { changeId: h.id, author: h.actor?.id ?? null, at: h.createdAt };
+    return [
+      ...(h.toState ? [{ ...base, field: 'status', from: h.fromState?.name ?? null, to: h.toState.name }] : []),
+      ...(h.fromCycleId || h.toCycleId
+        ? [{ ...base, field: 'sprint_ids', from: h.fromCycleId ?? null, to: h.toCycleId ?? null }]
+        : []),
+      ...(text(h.fromEstimate) !== null || text(h.toEstimate) !== null
+        ? [{ ...base, field: 'points', from: text(h.fromEstimate), to: text(h.toEstimate) }]
+        : []),
+    ];
+  });
+}
+
 const issueSchema = z.object({
   id: z.string(),
   identifier: z.string().regex(/^[A-Z][A-Z0-9]*-\d+$/),
@@ -60,17 +107,7 @@ const issueSchema = z.object({
   cycle: z.object({ id: z.string() }).nullable().optional(),
   project: z.object({ id: z.string() }).nullable().optional(),
   labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
-  history: z.object({
-    nodes: z.array(
-      z.object({
-        id: z.string(),
-        createdAt: date,
-        actor: z.object({ id: z.string() }).nullable().optional(),
-        fromState: z.object({ name: z.string() }).nullable().optional(),
-        toState: z.object({ name: z.string() }).nullable().optional(),
-      }),
-    ),
-  }),
+  history: historySchema,
 });
 
 const projectSchema = z.object({
@@ -170,6 +207,23 @@ export async function syncLinear(
         continue;
       }
       const issue = parsed.data;
+      const history = [...issue.history.nodes];
+      let complete = true;
+      for (let next = issue.history.pageInfo; next?.hasNextPage && next.endCursor; ) {
+        const more: { issue: { history: unknown } } = await request(client, logger, HISTORY, {
+          id: issue.id,
+          after: next.endCursor,
+        });
+        const page = historySchema.safeParse(more.issue.history);
+        if (!page.success) {
+          skip(rejectionReason(`${issue.identifier} history`, page.error), 'malformed Linear history; issue skipped');
+          complete = false;
+          break;
+        }
+        history.push(...page.data.nodes);
+        next = page.data.pageInfo;
+      }
+      if (!complete) continue;
       await db.transaction(async (tx) => {
         await insertEvents(tx, [
           {
@@ -201,21 +255,7 @@ export async function syncLinear(
           url: issue.url,
           projectId: issue.project?.id ?? null,
         });
-        await insertChanges(
-          tx,
-          'linear',
-          issue.identifier,
-          issue.history.nodes
-            .filter((h) => h.toState)
-            .map((h) => ({
-              changeId: h.id,
-              field: 'status',
-              from: h.fromState?.name ?? null,
-              to: h.toState?.name ?? null,
-              author: h.actor?.id ?? null,
-              at: h.createdAt,
-            })),
-        );
+        await insertChanges(tx, 'linear', issue.identifier, historyChanges(history));
         if (issue.assignee)
           await recordIdentity(tx, {
             linear: issue.assignee.id,
