@@ -60,6 +60,14 @@ describe('sources.yml', () => {
     ]);
   });
 
+  test('a person may be named by a Jira account alone (hidden e-mail), but not by nothing', () => {
+    const sources = parseSources('people:\n  - { jira: 5b10ac8d82e05b22cc7d4ef5, slack: U0KIM, name: Kim Park }\n');
+    expect(sources.people).toEqual([{ jira: '5b10ac8d82e05b22cc7d4ef5', slack: 'U0KIM', name: 'Kim Park' }]);
+    expect(problems('people:\n  - { slack: U0KIM, name: Kim Park }\n')).toEqual([
+      'sources.yml:2: people.0: needs an email, or a jira, linear or github account',
+    ]);
+  });
+
   test('an unknown key and broken YAML are reported with their lines', () => {
     expect(problems('github:\n  installations: []\ngitlab: {}\n').join('\n')).toMatch(/sources.yml:\d+: .*gitlab/);
     expect(problems('github:\n  installations: [\n')[0]).toMatch(/^sources.yml:\d+: /);
