@@ -52,6 +52,16 @@ type ItemRow = {
   resolved_at: Date | null;
   status_since: Date | null;
 };
+/** An item with what its history says about the sprint. */
+type ReplayedItem = SprintItem & {
+  inNow: boolean;
+  atStart: boolean;
+  removed: boolean;
+  startPoints: number;
+  carried: boolean;
+  inProgress: boolean;
+  blockedLabel: boolean;
+};
 type ChangeRow = { key: string; field: string; from_value: string | null; to_value: string | null; changed_at: Date };
 
 const plain = (i: SprintItem): SprintItem => ({
@@ -85,7 +95,7 @@ function reconstruct(
   sprint: { id: string; name: string },
   changes: ChangeRow[],
   start: number,
-): { inNow: boolean; atStart: boolean; startPoints: number; otherSprints: string[] } {
+): { inNow: boolean; atStart: boolean; joinedLater: boolean; startPoints: number; otherSprints: string[] } {
   const inNow = r.sprint_ids.includes(sprint.id);
   // Ids tell sprints apart exactly; names are the fallback for histories stored before ids were.
   const byId = changes.filter((c) => c.field === 'sprint_ids');
@@ -95,6 +105,7 @@ function reconstruct(
   const created = r.created_at.getTime() <= start;
   const before = firstAfter ? list(firstAfter.from_value) : null;
   const atStart = created && (before ? before.includes(token) : inNow);
+  const joinedLater = membership.some((c) => c.changed_at.getTime() > start && list(c.to_value).includes(token));
   const pointsAfter = changes.find((c) => c.field === 'points' && c.changed_at.getTime() > start);
   const startPoints = pointsAfter ? Number(pointsAfter.from_value ?? 0) || 0 : Number(r.points ?? 0);
   // Every sprint it was in up to the start (Jira keeps closed sprints in the field; Linear moves it between cycles).
@@ -104,7 +115,7 @@ function reconstruct(
   const otherSprints = [...new Set([...upToStart, ...(before ?? []), ...r.sprint_ids])].filter(
     (id) => id !== sprint.id,
   );
-  return { inNow, atStart, startPoints, otherSprints };
+  return { inNow, atStart, joinedLater, startPoints, otherSprints };
 }
 
 /**
@@ -164,14 +175,7 @@ export async function buildSprintHealth(
       start,
     );
     const inProgress = r.status_category ? r.status_category === 'indeterminate' : !/to do|backlog/i.test(r.status);
-    const item: SprintItem & {
-      inNow: boolean;
-      atStart: boolean;
-      startPoints: number;
-      carried: boolean;
-      inProgress: boolean;
-      blockedLabel: boolean;
-    } = {
+    const item: ReplayedItem = {
       key: r.key,
       title: r.title,
       status: r.status,
@@ -183,6 +187,8 @@ export async function buildSprintHealth(
       inStatusDays: (now.getTime() - (r.status_since ?? r.updated_at).getTime()) / DAY,
       inNow: history.inNow,
       atStart: history.atStart,
+      // Left after the start: it was in the sprint at the start or joined it later (planning moves do not count).
+      removed: !history.inNow && (history.atStart || history.joinedLater),
       startPoints: history.startPoints,
       carried: history.atStart && history.otherSprints.some((id) => earlierIds.has(id)),
       inProgress,
@@ -193,11 +199,15 @@ export async function buildSprintHealth(
   const current = items.filter((i) => i.inNow);
   const atStart = items.filter((i) => i.atStart);
   const sum = (list: SprintItem[]) => ({ count: list.length, points: list.reduce((n, i) => n + i.points, 0) });
-  const committed = { count: atStart.length, points: atStart.reduce((n, i) => n + i.startPoints, 0) };
-  const carriedOver = sum(atStart.filter((i) => i.carried));
+  const sumAtStart = (list: ReplayedItem[]) => ({
+    count: list.length,
+    points: list.reduce((n, i) => n + i.startPoints, 0),
+  });
+  const committed = sumAtStart(atStart);
+  const carriedOver = sumAtStart(atStart.filter((i) => i.carried));
   const completed = sum(current.filter((i) => i.done));
   const added = sum(current.filter((i) => i.added));
-  const removed = items.filter((i) => !i.inNow);
+  const removed = sumAtStart(items.filter((i) => i.removed));
   const remainingPoints = current.filter((i) => !i.done).reduce((n, i) => n + i.points, 0);
   const daysElapsed = Math.max(0, (now.getTime() - sprint.start_at.getTime()) / DAY);
   const daysLeft = sprint.end_at ? Math.max(0, (sprint.end_at.getTime() - now.getTime()) / DAY) : null;
@@ -229,7 +239,7 @@ export async function buildSprintHealth(
     committed,
     completed,
     added,
-    removed: { count: removed.length, points: removed.reduce((n, i) => n + i.startPoints, 0) },
+    removed,
     carriedOver,
     remainingPoints,
     daysElapsed,

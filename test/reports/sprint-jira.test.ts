@@ -76,6 +76,9 @@ function buildSite(jira: JiraStandIn): void {
 
   committed('ENG-10', 'acc-sam', 3);
   jira.transition('ENG-10', 'Blocked', 'indeterminate', 'acc-sam', at(80));
+
+  committed('ENG-11', 'acc-maya', 8); // planned in, then moved out before the start: in none of the figures
+  jira.setSprints('ENG-11', [], at(START + 2));
 }
 
 describeEachEngine('a Jira sprint through /em sprint and /em standup (hand-computed)', ({ freshDb }) => {
@@ -100,7 +103,7 @@ describeEachEngine('a Jira sprint through /em sprint and /em standup (hand-compu
       backfillSince: new Date('2026-10-01T00:00:00Z'),
       fields: { points: 'customfield_10028', sprint: 'customfield_10020' },
     });
-    expect(result).toMatchObject({ issues: 10, sprints: 2, rejected: 0 }); // nobody's work is skipped
+    expect(result).toMatchObject({ issues: 11, sprints: 2, rejected: 0 }); // nobody's work is skipped
     h = await startBotHarness({
       db,
       register: (commands) =>

@@ -84,6 +84,9 @@ function buildWorkspace(linear: LinearStandIn): void {
   committed('APP-10', SAM, 3);
   linear.move('APP-10', STARTED('Blocked'), at(80), SAM.id);
 
+  committed('APP-12', MAYA, 8); // planned in, then moved out before the start: in none of the figures
+  linear.setCycle('APP-12', null, at(START + 2));
+
   // A busy issue outside the cycle: 60 entries, more than one history page.
   issue('APP-11', MAYA, 1);
   for (let i = 0; i < 60; i += 1) linear.setEstimate('APP-11', i + 2, at(START + 300 - i));
@@ -108,7 +111,7 @@ describeEachEngine('a Linear cycle through /em sprint and /em standup (hand-comp
       teams: ['APP'],
       backfillSince: new Date('2026-10-01T00:00:00Z'),
     });
-    expect(result).toMatchObject({ issues: 11, cycles: 2, rejected: 0 });
+    expect(result).toMatchObject({ issues: 12, cycles: 2, rejected: 0 });
     // The busy issue's 60 estimate changes all arrive (50 with the issue, 10 from the next history page).
     const busy = await db.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM work_item_changes WHERE key = 'APP-11' AND field = 'points'",
