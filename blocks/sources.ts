@@ -1,6 +1,6 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { SlackMessage } from './help.js';
-import { truncate } from './text.js';
+import { escapeMrkdwn, truncate } from './text.js';
 
 export interface SourceLine {
   source: string;
@@ -9,6 +9,7 @@ export interface SourceLine {
   lastError: string | null;
   rateLimitRemaining: number | null;
   recordsRejected: number;
+  lastSkip?: string | null;
 }
 
 const ago = (date: Date, now: Date) => {
@@ -21,10 +22,16 @@ export function sourcesMessage(lines: SourceLine[], configured: string[], now = 
     ? lines
         .slice(0, 40)
         .map((l) => {
-          const health = l.lastError ? ':red_circle:' : ':large_green_circle:';
+          const health = l.lastError
+            ? ':red_circle:'
+            : l.recordsRejected
+              ? ':large_yellow_circle:'
+              : ':large_green_circle:';
           const last = l.lastSuccessAt ? `last success ${ago(l.lastSuccessAt, now)}` : 'never synced';
           const limit = l.rateLimitRemaining === null ? '' : ` · rate limit left ${l.rateLimitRemaining}`;
-          const rejected = l.recordsRejected ? ` · ${l.recordsRejected} malformed records skipped` : '';
+          const rejected = l.recordsRejected
+            ? ` · ${l.recordsRejected} malformed records skipped${l.lastSkip ? ` (last: ${escapeMrkdwn(truncate(l.lastSkip, 200))})` : ''}`
+            : '';
           const error = l.lastError ? `\n      _${truncate(l.lastError, 200)}_` : '';
           return `${health} *${l.source}* \`${l.scope}\` — ${last}${limit}${rejected}${error}`;
         })

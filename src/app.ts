@@ -45,7 +45,7 @@ import { openStore } from './store/open.js';
 import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs } from './sync/jobs.js';
 import { sourcesCommand } from './sync/listeners.js';
 import { configuredSources, loadSources } from './sync/sources.js';
-import { listSyncStatus } from './sync/status.js';
+import { listSyncStatus, scopeHealth } from './sync/status.js';
 
 export interface App {
   db: Db;
@@ -227,9 +227,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       const statuses = await listSyncStatus(db);
       return statuses.length
         ? {
-            sources: Object.fromEntries(
-              statuses.map((st) => [`${st.source}:${st.scope}`, st.lastError ? `failing: ${st.lastError}` : 'ok']),
-            ),
+            sources: Object.fromEntries(statuses.map((st) => [`${st.source}:${st.scope}`, scopeHealth(st)])),
           }
         : {};
     };

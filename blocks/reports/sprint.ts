@@ -27,7 +27,10 @@ export function sprintMessage(s: SprintHealth | null): SlackMessage {
         : `:warning: At the current pace about *${s.carryOverPoints} points* will carry over.`;
   const lines = [
     `*Committed*: ${s.committed.count} items, ${s.committed.points} points · *completed*: ${s.completed.count} items, ${s.completed.points} points (${pct}% of committed points)`,
-    `*Scope change*: +${s.added.count} items (${s.added.points} points) added after the start${s.removed.count ? `, −${s.removed.count} removed` : ''}`,
+    `*Scope change*: +${s.added.count} items (${s.added.points} points) added after the start${s.removed.count ? `, −${s.removed.count} removed (${s.removed.points} points)` : ''}`,
+    s.carriedOver.count
+      ? `*Carried over*: ${s.carriedOver.count} committed items (${s.carriedOver.points} points) were already in an earlier sprint`
+      : '',
     `*Time*: day ${Math.floor(s.daysElapsed) + 1}${s.daysLeft !== null ? `, ${Math.ceil(s.daysLeft)} days left` : ''} · ${s.remainingPoints} points open`,
     risk,
   ].filter(Boolean);
@@ -46,7 +49,7 @@ export function sprintMessage(s: SprintHealth | null): SlackMessage {
       Blocks.Section({ text: truncate(lines.join('\n'), 2900) }),
       ...(problems.length ? [Blocks.Section({ text: truncate(problems.join('\n'), 2900) })] : []),
       Blocks.Context().elements(
-        'Committed = in the sprint at its start; added = created or moved in after it started. Carry-over = open points minus the points/day pace so far times the days left.',
+        'Committed = in the sprint when it started, with the estimates then; completed = in it now, in a done-category status; added = joined after the start and still in it; removed = left it after the start. Carry-over risk = open points minus the points/day pace so far times the days left.',
       ),
     )
     .buildToObject();

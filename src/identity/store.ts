@@ -21,39 +21,102 @@ export function usableEmail(email: string | null | undefined): string | undefine
 }
 
 /**
+ * Accounts that stand for a person without an e-mail: Jira and Linear ids are opaque, so their display name is kept
+ * with them (a GitHub login reads well on its own, and is only anchored when set by hand).
+ */
+const ANCHORS = ['jira', 'linear'] as const;
+const MANUAL_ANCHORS = ['jira', 'linear', 'github'] as const;
+
+/**
  * Records what a source says about a person. Discovered identities fill empty slots of the person with
  * the same e-mail; they never overwrite a manual override, nor move an id that belongs to someone else.
+ * Without a usable e-mail (Jira hides it by privacy setting), the account is a person of its own, shown
+ * by display name, until sources.yml links it to someone.
  */
 export async function recordIdentity(db: Queryable, identity: Identity, manual = false): Promise<void> {
-  const email = usableEmail(identity.email);
   // Bots (renovate[bot], dependabot[bot]) are nobody to mention or DM.
-  if (!email || identity.github?.endsWith('[bot]')) return;
+  if (identity.github?.endsWith('[bot]')) return;
+  const email = usableEmail(identity.email);
   const ids = Object.entries(COLUMNS).flatMap(([key, column]) => {
     const value = identity[key as keyof typeof COLUMNS];
     return value ? [{ column, value }] : [];
   });
+  if (!email) return recordAccountOnly(db, identity, ids, manual);
   await db.query(
     `INSERT INTO people (email, display_name, manual) VALUES ($1, $2, $3)
      ON CONFLICT (email) DO UPDATE SET display_name = COALESCE(people.display_name, EXCLUDED.display_name),
        manual = people.manual OR EXCLUDED.manual, updated_at = now()`,
     [email, identity.displayName ?? null, manual],
   );
+  await linkIds(db, 'email', email, ids, manual);
+}
+
+async function recordAccountOnly(
+  db: Queryable,
+  identity: Identity,
+  ids: { column: string; value: string }[],
+  manual: boolean,
+): Promise<void> {
+  const key = (manual ? MANUAL_ANCHORS : ANCHORS).find((k) => identity[k]);
+  if (!key) return;
+  const column = COLUMNS[key];
+  const value = identity[key] as string;
+  // Someone with an e-mail already holds the account: nothing to add.
+  const { rows } = await db.query<{ email: string | null }>(`SELECT email FROM people WHERE ${column} = $1`, [value]);
+  if (rows[0]?.email && !manual) return;
+  if (!rows.length)
+    await db.query(`INSERT INTO people (${column}, display_name, manual) VALUES ($1, $2, $3)`, [
+      value,
+      identity.displayName ?? null,
+      manual,
+    ]);
+  else
+    await db.query(
+      `UPDATE people SET display_name = ${manual ? 'COALESCE($2, display_name)' : 'COALESCE(display_name, $2)'},
+         manual = manual OR $3, updated_at = now() WHERE ${column} = $1`,
+      [value, identity.displayName ?? null, manual],
+    );
+  await linkIds(db, column, value, ids, manual);
+}
+
+/** Sets the ids on the person found by `by` = `key`, taking them from others only when manual. */
+async function linkIds(
+  db: Queryable,
+  by: string,
+  key: string,
+  ids: { column: string; value: string }[],
+  manual: boolean,
+): Promise<void> {
   for (const { column, value } of ids) {
+    if (column === by) continue;
+    // A person known only by this account (no e-mail, not set by hand) gives way to the fuller record.
+    await db.query(
+      `DELETE FROM people WHERE ${column} = $1 AND ${by} IS DISTINCT FROM $2 AND email IS NULL AND NOT manual`,
+      [value, key],
+    );
     // Taken by another person: a manual override moves it, a discovery does not.
     if (manual)
-      await db.query(`UPDATE people SET ${column} = NULL WHERE ${column} = $1 AND email <> $2`, [value, email]);
+      await db.query(`UPDATE people SET ${column} = NULL WHERE ${column} = $1 AND ${by} IS DISTINCT FROM $2`, [
+        value,
+        key,
+      ]);
     await db.query(
       `UPDATE people SET ${column} = $1, updated_at = now()
-       WHERE email = $2 AND (${manual ? 'true' : `${column} IS NULL AND NOT manual`})
-         AND NOT EXISTS (SELECT 1 FROM people other WHERE other.${column} = $1 AND other.email <> $2)`,
-      [value, email],
+       WHERE ${by} = $2 AND (${manual ? 'true' : `${column} IS NULL AND NOT manual`})
+         AND NOT EXISTS (SELECT 1 FROM people other WHERE other.${column} = $1 AND other.${by} IS DISTINCT FROM $2)`,
+      [value, key],
     );
   }
+  // Rows left holding nothing identify nobody.
+  if (manual)
+    await db.query(
+      'DELETE FROM people WHERE email IS NULL AND slack_user IS NULL AND github_login IS NULL AND jira_account IS NULL AND linear_user IS NULL',
+    );
 }
 
 export async function personBy(db: Queryable, key: keyof typeof COLUMNS, value: string): Promise<Identity | undefined> {
   const { rows } = await db.query<{
-    email: string;
+    email: string | null;
     display_name: string | null;
     slack_user: string | null;
     github_login: string | null;

@@ -156,7 +156,7 @@ export function triageCommand(engine: {
 }
 
 /** `/em standup [hours] [post #channel]`, or `/em standup history @person`: that person's posted standups. */
-export function standupCommand(settings?: ReportSettings): CommandHandler<'standup'> {
+export function standupCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'standup'> {
   return async (ctx, command) => {
     if (command.history) {
       const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string }>(
@@ -167,14 +167,18 @@ export function standupCommand(settings?: ReportSettings): CommandHandler<'stand
       );
       return standupHistoryMessage(command.history.user, rows);
     }
-    return withNarrative(ctx, standupMessage(await buildStandup(ctx.db, { hours: command.hours })), settings);
+    return withNarrative(
+      ctx,
+      standupMessage(await buildStandup(ctx.db, { hours: command.hours, now: now() })),
+      settings,
+    );
   };
 }
 
 /** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */
-export function sprintCommand(settings?: ReportSettings): CommandHandler<'sprint'> {
+export function sprintCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'sprint'> {
   return async (ctx, command) => {
-    const health = await buildSprintHealth(ctx.db, { agingDays: command.days ?? 3 });
+    const health = await buildSprintHealth(ctx.db, { agingDays: command.days ?? 3, now: now() });
     return withChart(
       ctx,
       await withNarrative(ctx, sprintMessage(health), settings),

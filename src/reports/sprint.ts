@@ -21,7 +21,9 @@ export interface SprintHealth {
   committed: { count: number; points: number };
   completed: { count: number; points: number };
   added: { count: number; points: number };
-  removed: { count: number };
+  removed: { count: number; points: number };
+  /** Committed items that were already in an earlier sprint (not finished there). */
+  carriedOver: { count: number; points: number };
   remainingPoints: number;
   daysElapsed: number;
   daysLeft: number | null;
@@ -34,6 +36,87 @@ export interface SprintHealth {
 }
 
 const DAY = 86_400_000;
+
+type ItemRow = {
+  key: string;
+  title: string;
+  status: string;
+  status_category: string | null;
+  points: number | null;
+  url: string | null;
+  assignee: string | null;
+  labels: string[];
+  sprint_ids: string[];
+  created_at: Date;
+  updated_at: Date;
+  resolved_at: Date | null;
+  status_since: Date | null;
+};
+/** An item with what its history says about the sprint. */
+type ReplayedItem = SprintItem & {
+  inNow: boolean;
+  atStart: boolean;
+  removed: boolean;
+  startPoints: number;
+  carried: boolean;
+  inProgress: boolean;
+  blockedLabel: boolean;
+};
+type ChangeRow = { key: string; field: string; from_value: string | null; to_value: string | null; changed_at: Date };
+
+const plain = (i: SprintItem): SprintItem => ({
+  key: i.key,
+  title: i.title,
+  status: i.status,
+  done: i.done,
+  points: i.points,
+  added: i.added,
+  url: i.url,
+  assignee: i.assignee,
+  inStatusDays: i.inStatusDays,
+});
+
+/** "41, 42" or "Sprint 41, Sprint 42" as a list. */
+const list = (value: string | null) =>
+  value
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : [];
+
+/**
+ * Replays an item's history around the sprint's start: whether it was in the sprint then (the first membership
+ * change after the start says what it was before; with none, it is what it is now), with the estimate it had then
+ * (the first points change after the start says it), and which other sprints it was in.
+ */
+function reconstruct(
+  r: ItemRow,
+  sprint: { id: string; name: string },
+  changes: ChangeRow[],
+  start: number,
+): { inNow: boolean; atStart: boolean; joinedLater: boolean; startPoints: number; otherSprints: string[] } {
+  const inNow = r.sprint_ids.includes(sprint.id);
+  // Ids tell sprints apart exactly; names are the fallback for histories stored before ids were.
+  const byId = changes.filter((c) => c.field === 'sprint_ids');
+  const membership = byId.length ? byId : changes.filter((c) => c.field === 'Sprint' || c.field === 'cycle');
+  const token = byId.length ? sprint.id : sprint.name;
+  const firstAfter = membership.find((c) => c.changed_at.getTime() > start);
+  const created = r.created_at.getTime() <= start;
+  const before = firstAfter ? list(firstAfter.from_value) : null;
+  const atStart = created && (before ? before.includes(token) : inNow);
+  const joinedLater = membership.some((c) => c.changed_at.getTime() > start && list(c.to_value).includes(token));
+  const pointsAfter = changes.find((c) => c.field === 'points' && c.changed_at.getTime() > start);
+  const startPoints = pointsAfter ? Number(pointsAfter.from_value ?? 0) || 0 : Number(r.points ?? 0);
+  // Every sprint it was in up to the start (Jira keeps closed sprints in the field; Linear moves it between cycles).
+  const upToStart = byId
+    .filter((c) => c.changed_at.getTime() <= start)
+    .flatMap((c) => [...list(c.from_value), ...list(c.to_value)]);
+  const otherSprints = [...new Set([...upToStart, ...(before ?? []), ...r.sprint_ids])].filter(
+    (id) => id !== sprint.id,
+  );
+  return { inNow, atStart, joinedLater, startPoints, otherSprints };
+}
 
 /**
  * The active sprint (Jira) or cycle (Linear) with the most items: committed vs completed, scope change after
@@ -58,59 +141,81 @@ export async function buildSprintHealth(
   );
   const sprint = sprints[0];
   if (!sprint) return null;
-  const { rows } = await db.query<{
-    key: string;
-    title: string;
-    status: string;
-    status_category: string | null;
-    points: number | null;
-    url: string | null;
-    assignee: string | null;
-    added: boolean;
-    status_since: Date | null;
-    updated_at: Date;
-    resolved_at: Date | null;
-  }>(
-    `SELECT w.key, w.title, w.status, w.status_category, w.points, w.url, w.assignee, w.updated_at, w.resolved_at,
-            (w.created_at > $3 OR EXISTS (
-               SELECT 1 FROM work_item_changes c
-                WHERE c.source = w.source AND c.key = w.key AND c.field IN ('Sprint', 'cycle') AND c.changed_at > $3
-                  AND position($4 IN coalesce(c.to_value, '')) > 0 AND position($4 IN coalesce(c.from_value, '')) = 0)) AS added,
+  const { rows } = await db.query<ItemRow>(
+    `SELECT w.key, w.title, w.status, w.status_category, w.points::float AS points, w.url, w.assignee, w.labels,
+            w.sprint_ids, w.created_at, w.updated_at, w.resolved_at,
             (SELECT max(c.changed_at) FROM work_item_changes c
               WHERE c.source = w.source AND c.key = w.key AND c.field = 'status' AND c.to_value = w.status) AS status_since
-       FROM work_items w WHERE w.source = $1 AND $2 = ANY(w.sprint_ids) ORDER BY w.key`,
-    [sprint.source, sprint.id, sprint.start_at, sprint.name],
+       FROM work_items w
+      WHERE w.source = $1 AND ($2 = ANY(w.sprint_ids) OR EXISTS (
+              SELECT 1 FROM work_item_changes c
+               WHERE c.source = w.source AND c.key = w.key AND c.field IN ('sprint_ids', 'Sprint', 'cycle')
+                 AND (position($2 IN coalesce(c.from_value, '') || ',' || coalesce(c.to_value, '')) > 0
+                      OR position($3 IN coalesce(c.from_value, '') || ',' || coalesce(c.to_value, '')) > 0)))
+      ORDER BY w.key`,
+    [sprint.source, sprint.id, sprint.name],
   );
-  const { rows: removedRows } = await db.query<{ n: number }>(
-    `SELECT count(DISTINCT c.key)::int AS n FROM work_item_changes c
-      JOIN work_items w ON w.source = c.source AND w.key = c.key
-     WHERE c.source = $1 AND c.field IN ('Sprint', 'cycle') AND c.changed_at > $2
-       AND position($3 IN coalesce(c.from_value, '')) > 0 AND position($3 IN coalesce(c.to_value, '')) = 0
-       AND NOT ($4 = ANY(w.sprint_ids))`,
-    [sprint.source, sprint.start_at, sprint.name, sprint.id],
+  const { rows: changeRows } = await db.query<ChangeRow>(
+    `SELECT key, field, from_value, to_value, changed_at FROM work_item_changes
+      WHERE source = $1 AND key = ANY($2::text[]) AND field IN ('sprint_ids', 'Sprint', 'cycle', 'points')
+      ORDER BY key, changed_at, change_id`,
+    [sprint.source, rows.map((r) => r.key)],
   );
-  const items: SprintItem[] = rows.map((r) => ({
-    key: r.key,
-    title: r.title,
-    status: r.status,
-    done: r.status_category === 'done',
-    points: Number(r.points ?? 0),
-    added: r.added,
-    url: r.url,
-    assignee: r.assignee,
-    inStatusDays: (now.getTime() - (r.status_since ?? r.updated_at).getTime()) / DAY,
-  }));
+  const { rows: earlier } = await db.query<{ id: string }>(
+    'SELECT id FROM sprints WHERE source = $1 AND id <> $2 AND start_at < $3',
+    [sprint.source, sprint.id, sprint.start_at],
+  );
+  const earlierIds = new Set(earlier.map((e) => e.id));
+  const start = sprint.start_at.getTime();
+  const items = rows.map((r) => {
+    const history = reconstruct(
+      r,
+      sprint,
+      changeRows.filter((c) => c.key === r.key),
+      start,
+    );
+    const inProgress = r.status_category ? r.status_category === 'indeterminate' : !/to do|backlog/i.test(r.status);
+    const item: ReplayedItem = {
+      key: r.key,
+      title: r.title,
+      status: r.status,
+      done: r.status_category === 'done',
+      points: Number(r.points ?? 0),
+      added: history.inNow && !history.atStart,
+      url: r.url,
+      assignee: r.assignee,
+      inStatusDays: (now.getTime() - (r.status_since ?? r.updated_at).getTime()) / DAY,
+      inNow: history.inNow,
+      atStart: history.atStart,
+      // Left after the start: it was in the sprint at the start or joined it later (planning moves do not count).
+      removed: !history.inNow && (history.atStart || history.joinedLater),
+      startPoints: history.startPoints,
+      carried: history.atStart && history.otherSprints.some((id) => earlierIds.has(id)),
+      inProgress,
+      blockedLabel: r.labels.some((l) => l.toLowerCase() === 'blocked'),
+    };
+    return item;
+  });
+  const current = items.filter((i) => i.inNow);
+  const atStart = items.filter((i) => i.atStart);
   const sum = (list: SprintItem[]) => ({ count: list.length, points: list.reduce((n, i) => n + i.points, 0) });
-  const committed = sum(items.filter((i) => !i.added));
-  const completed = sum(items.filter((i) => i.done));
-  const added = sum(items.filter((i) => i.added));
-  const remainingPoints = items.filter((i) => !i.done).reduce((n, i) => n + i.points, 0);
+  const sumAtStart = (list: ReplayedItem[]) => ({
+    count: list.length,
+    points: list.reduce((n, i) => n + i.startPoints, 0),
+  });
+  const committed = sumAtStart(atStart);
+  const carriedOver = sumAtStart(atStart.filter((i) => i.carried));
+  const completed = sum(current.filter((i) => i.done));
+  const added = sum(current.filter((i) => i.added));
+  const removed = sumAtStart(items.filter((i) => i.removed));
+  const remainingPoints = current.filter((i) => !i.done).reduce((n, i) => n + i.points, 0);
   const daysElapsed = Math.max(0, (now.getTime() - sprint.start_at.getTime()) / DAY);
   const daysLeft = sprint.end_at ? Math.max(0, (sprint.end_at.getTime() - now.getTime()) / DAY) : null;
   const pace = daysElapsed > 0 ? completed.points / daysElapsed : 0;
   const carryOverPoints = daysLeft === null ? null : Math.max(0, Math.round(remainingPoints - pace * daysLeft));
   const agingDays = options.agingDays ?? 3;
-  const total = items.reduce((n, i) => n + i.points, 0);
+  const total = current.reduce((n, i) => n + i.points, 0);
+  const currentRows = rows.filter((r) => current.some((i) => i.key === r.key));
   const days = sprint.end_at
     ? Math.max(1, Math.round((sprint.end_at.getTime() - sprint.start_at.getTime()) / DAY))
     : 14;
@@ -120,7 +225,7 @@ export async function buildSprintHealth(
     const label = new Date(sprint.start_at.getTime() + d * DAY).toISOString().slice(5, 10);
     burndown.push({ day: label, series: 'ideal', points: Math.round(total * (1 - d / days) * 10) / 10 });
     if (dayEnd.getTime() - DAY > now.getTime()) continue;
-    const open = rows
+    const open = currentRows
       .filter((r) => !(r.status_category === 'done' && (r.resolved_at ?? r.updated_at) < dayEnd))
       .reduce((n, r) => n + Number(r.points ?? 0), 0);
     burndown.push({ day: label, series: 'remaining', points: open });
@@ -134,16 +239,16 @@ export async function buildSprintHealth(
     committed,
     completed,
     added,
-    removed: { count: removedRows[0]?.n ?? 0 },
+    removed,
+    carriedOver,
     remainingPoints,
     daysElapsed,
     daysLeft,
     carryOverPoints,
     burndown,
-    blocked: items.filter((i) => !i.done && /blocked/i.test(i.status)),
-    aging: items.filter(
-      (i) =>
-        !i.done && !/blocked/i.test(i.status) && !/to do|backlog/i.test(i.status) && (i.inStatusDays ?? 0) > agingDays,
-    ),
+    blocked: current.filter((i) => !i.done && (/blocked/i.test(i.status) || i.blockedLabel)).map(plain),
+    aging: current
+      .filter((i) => !i.done && i.inProgress && !/blocked/i.test(i.status) && (i.inStatusDays ?? 0) > agingDays)
+      .map(plain),
   };
 }

@@ -47,9 +47,11 @@ export async function buildStandup(db: Queryable, options: { hours: number; now?
        FROM pr_reviews r JOIN pull_requests p ON p.repo = r.repo AND p.number = r.number
       WHERE r.submitted_at >= $1 AND r.submitted_at < $2 AND r.reviewer IS NOT NULL AND r.reviewer IS DISTINCT FROM p.author
      UNION ALL
-     SELECT DISTINCT ON (w.source, w.key) w.assignee, w.source, 'moved', w.key, w.title, w.url, ARRAY[c.to_value]
+     (SELECT DISTINCT ON (w.source, w.key) w.assignee, w.source, 'moved', w.key, w.title, w.url, ARRAY[c.to_value]
        FROM work_item_changes c JOIN work_items w ON w.source = c.source AND w.key = c.key
       WHERE c.field = 'status' AND c.changed_at >= $1 AND c.changed_at < $2 AND w.assignee IS NOT NULL
+      -- Where it ended up in the window: the latest move, whatever order the history was stored in.
+      ORDER BY w.source, w.key, c.changed_at DESC, c.change_id DESC)
      UNION ALL
      SELECT assignee, source, 'blocked', key, title, url, NULL FROM work_items
       WHERE assignee IS NOT NULL AND coalesce(status_category, '') <> 'done'

@@ -30,6 +30,8 @@ const recordsRejected = new Counter({
 
 interface ScopeRun {
   rejected: number;
+  /** The last skipped record and the field at fault. */
+  lastSkip?: string | null;
   rateLimitRemaining?: number | null;
 }
 
@@ -69,6 +71,7 @@ function scopeSyncJob(
         await recordSyncSuccess(db, source, scope, {
           rateLimitRemaining: result.rateLimitRemaining,
           rejected: result.rejected,
+          lastSkip: result.lastSkip,
         });
         syncRuns.inc({ source, outcome: 'success' });
         syncLag.set({ source, scope }, 0);
@@ -217,7 +220,7 @@ export function jiraSyncJobs(
             });
             if (incidents) await deriveTrackerIncidents(db, 'jira', incidents);
             logger.info({ ...result }, 'jira sync done');
-            return { rejected: result.rejected };
+            return { rejected: result.rejected, lastSkip: result.lastSkip };
           }
         : 'JIRA_HOST, JIRA_EMAIL and JIRA_API_TOKEN are not set',
     ),
@@ -282,7 +285,7 @@ export function linearSyncJobs(
             });
             if (incidents) await deriveTrackerIncidents(db, 'linear', incidents);
             logger.info({ ...result }, 'linear sync done');
-            return { rejected: result.rejected };
+            return { rejected: result.rejected, lastSkip: result.lastSkip };
           }
         : 'LINEAR_API_KEY is not set',
     ),

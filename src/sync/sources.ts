@@ -79,10 +79,11 @@ export const confluenceSourceSchema = z
   })
   .strict();
 
-// Manual links between a person's accounts; they win over what syncing discovers.
+// Manual links between a person's accounts; they win over what syncing discovers. Without an e-mail (Jira hides
+// it by privacy setting), a Jira, Linear or GitHub account names the person.
 export const personSchema = z
   .object({
-    email: z.email({ error: 'must be an e-mail address' }),
+    email: z.email({ error: 'must be an e-mail address' }).optional(),
     name: z.string().optional(),
     slack: z
       .string()
@@ -92,7 +93,10 @@ export const personSchema = z
     jira: z.string().optional(),
     linear: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.email || p.jira || p.linear || p.github, {
+    error: 'needs an email, or a jira, linear or github account',
+  });
 
 const names = z.array(z.string().min(1)).default([]);
 // How incidents are found in the trackers (matched case-insensitively); the bot's own incidents always count.

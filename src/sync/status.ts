@@ -9,21 +9,24 @@ export interface SyncStatus {
   consecutiveFailures: number;
   rateLimitRemaining: number | null;
   recordsRejected: number;
+  /** The last skipped record and the field at fault. */
+  lastSkip: string | null;
 }
 
 export async function recordSyncSuccess(
   db: Queryable,
   source: string,
   scope: string,
-  extra: { rateLimitRemaining?: number | null; rejected?: number } = {},
+  extra: { rateLimitRemaining?: number | null; rejected?: number; lastSkip?: string | null } = {},
 ): Promise<void> {
   await db.query(
-    `INSERT INTO sync_status (source, scope, last_run_at, last_success_at, last_error, consecutive_failures, rate_limit_remaining, records_rejected)
-     VALUES ($1, $2, now(), now(), NULL, 0, $3, $4)
+    `INSERT INTO sync_status (source, scope, last_run_at, last_success_at, last_error, consecutive_failures, rate_limit_remaining, records_rejected, last_skip)
+     VALUES ($1, $2, now(), now(), NULL, 0, $3, $4, $5)
      ON CONFLICT (source, scope) DO UPDATE SET last_run_at = now(), last_success_at = now(), last_error = NULL,
        consecutive_failures = 0, rate_limit_remaining = COALESCE(EXCLUDED.rate_limit_remaining, sync_status.rate_limit_remaining),
-       records_rejected = sync_status.records_rejected + EXCLUDED.records_rejected`,
-    [source, scope, extra.rateLimitRemaining ?? null, extra.rejected ?? 0],
+       records_rejected = sync_status.records_rejected + EXCLUDED.records_rejected,
+       last_skip = COALESCE(EXCLUDED.last_skip, sync_status.last_skip)`,
+    [source, scope, extra.rateLimitRemaining ?? null, extra.rejected ?? 0, extra.lastSkip?.slice(0, 300) ?? null],
   );
 }
 
@@ -48,6 +51,7 @@ export async function listSyncStatus(db: Queryable): Promise<SyncStatus[]> {
     consecutive_failures: number;
     rate_limit_remaining: number | null;
     records_rejected: number;
+    last_skip: string | null;
   }>('SELECT * FROM sync_status ORDER BY source, scope');
   return result.rows.map((r) => ({
     source: r.source,
@@ -58,7 +62,15 @@ export async function listSyncStatus(db: Queryable): Promise<SyncStatus[]> {
     consecutiveFailures: r.consecutive_failures,
     rateLimitRemaining: r.rate_limit_remaining,
     recordsRejected: Number(r.records_rejected),
+    lastSkip: r.last_skip,
   }));
+}
+
+/** One scope's health in a line for /ready: a scope that skipped records says so, and why. */
+export function scopeHealth(status: Pick<SyncStatus, 'lastError' | 'recordsRejected' | 'lastSkip'>): string {
+  if (status.lastError) return `failing: ${status.lastError}`;
+  if (!status.recordsRejected) return 'ok';
+  return `ok, ${status.recordsRejected} malformed records skipped${status.lastSkip ? ` (last: ${status.lastSkip})` : ''}`;
 }
 
 /** After n failures in a row, wait interval × 2^(n-1), at most an hour, before trying again. */

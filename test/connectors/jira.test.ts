@@ -1,3 +1,4 @@
+import { sourcesMessage } from '../../blocks/sources.js';
 import { createJiraClients } from '../../src/connectors/jira/client.js';
 import { incrementalJql, syncJira } from '../../src/connectors/jira/sync.js';
 import { personBy } from '../../src/identity/store.js';
@@ -5,6 +6,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
 import { JiraStandIn } from '../support/jira/server.js';
+import { visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');
 
@@ -60,7 +62,7 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
       originBoardId: 1,
     });
     const result = await run(db);
-    expect(result).toEqual({ issues: 130, sprints: 1, rejected: 0 });
+    expect(result).toEqual({ issues: 130, sprints: 1, rejected: 0, lastSkip: null });
     const stored = await rows(db);
     expect(stored).toHaveLength(130);
     expect(stored.find((r) => r.key === 'ENG-1')).toEqual({
@@ -121,10 +123,120 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
   });
 });
 
+describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
+  let jira: JiraStandIn;
+  beforeEach(async () => {
+    jira = await new JiraStandIn().start();
+  });
+  afterEach(() => jira.stop());
+
+  const run = (db: Db, fields = { points: 'customfield_10016', sprint: 'customfield_10020' }) =>
+    syncJira({
+      db,
+      logger,
+      clients: createJiraClients({ host: jira.url, email: jira.email, apiToken: jira.apiToken }),
+      projects: ['ENG'],
+      boards: [1],
+      backfillSince: new Date(Date.now() - 30 * 86_400_000),
+      fields,
+    });
+
+  test('hidden e-mails (null or absent) lose nothing: the account is a person of its own, by display name', async () => {
+    const db = await freshDb();
+    jira.users.set('5b10ac8d82e05b22cc7d4ef5', { displayName: 'Kim Park', email: null });
+    jira.users.set('5b10a2844c20165700ede21g', { displayName: 'Ola Berg', email: 'absent' });
+    jira.addIssue({ key: 'ENG-1', summary: 'hidden', assignee: '5b10ac8d82e05b22cc7d4ef5', points: 5 });
+    jira.addIssue({ key: 'ENG-2', summary: 'absent', assignee: '5b10a2844c20165700ede21g' });
+    jira.addIssue({ key: 'ENG-3', summary: 'visible', assignee: 'acc-sam' });
+    expect(await run(db)).toMatchObject({ issues: 3, rejected: 0 });
+    const stored = await db.query<{ key: string; assignee: string }>(
+      'SELECT key, assignee FROM work_items ORDER BY key',
+    );
+    expect(stored.rows.map((r) => r.key)).toEqual(['ENG-1', 'ENG-2', 'ENG-3']);
+    expect(await personBy(db, 'jira', '5b10ac8d82e05b22cc7d4ef5')).toMatchObject({
+      email: null,
+      displayName: 'Kim Park',
+    });
+    expect(await personBy(db, 'jira', '5b10a2844c20165700ede21g')).toMatchObject({ displayName: 'Ola Berg' });
+    expect(await personBy(db, 'jira', 'acc-sam')).toMatchObject({ email: 'sam@acme.dev' });
+  });
+
+  test('a skipped record names the field at fault', async () => {
+    const db = await freshDb();
+    jira.addIssue({ key: 'ENG-1', summary: 'fine' });
+    jira.rawIssues.push({
+      id: '99',
+      key: 'ENG-99',
+      fields: {
+        summary: 'no status',
+        created: '2026-11-20T10:00:00.000+0200',
+        updated: '2026-11-20T10:00:00.000+0200',
+        project: { key: 'ENG' },
+      },
+    });
+    const result = await run(db);
+    expect(result.rejected).toBe(1);
+    expect(result.lastSkip).toMatch(/^ENG-99: fields\.status: /);
+  });
+
+  test('an issue with 120 changes: 40 inline (newest first), the rest read from its changelog in short pages', async () => {
+    const db = await freshDb();
+    jira.changelogPageCap = 30; // fewer than the 100 asked for
+    const start = Date.parse('2026-11-10T09:00:00Z');
+    jira.addIssue({ key: 'ENG-1', summary: 'busy', created: new Date(start).toISOString(), sprintIds: [] });
+    jira.addSprint(1, { id: 7, name: 'Sprint 7', state: 'active', startDate: '2026-11-10T09:00:00.000Z' });
+    jira.setSprints('ENG-1', [7], new Date(start + 60_000).toISOString()); // the oldest entry
+    for (let i = 1; i < 120; i += 1)
+      jira.transition(
+        'ENG-1',
+        i % 2 ? 'In Progress' : 'To Do',
+        'indeterminate',
+        'acc-maya',
+        new Date(start + (i + 1) * 60_000).toISOString(),
+      );
+    await run(db);
+    const changes = await db.query<{ n: number }>(
+      "SELECT count(DISTINCT change_id)::int AS n FROM work_item_changes WHERE key = 'ENG-1'",
+    );
+    expect(changes.rows[0]?.n).toBe(120);
+    const sprint = await db.query<{ to_value: string }>(
+      "SELECT to_value FROM work_item_changes WHERE key = 'ENG-1' AND field = 'sprint_ids'",
+    );
+    expect(sprint.rows).toEqual([{ to_value: '7' }]); // the oldest change, beyond the inline 40
+    const pages = jira.calls.filter((c) => c.path.startsWith('/rest/api/3/issue/ENG-1/changelog'));
+    expect(pages).toHaveLength(4); // 30 + 30 + 30 + 30
+  });
+
+  test('points changes are found by the configured field id, whatever the field is called; offsets are read', async () => {
+    const db = await freshDb();
+    jira.points = { id: 'customfield_10028', name: 'Story point estimate' }; // a team-managed project
+    jira.offsetMinutes = 120;
+    jira.addIssue({ key: 'ENG-1', summary: 'estimated', points: 3, created: '2026-11-20T08:00:00.000Z' });
+    jira.setPoints('ENG-1', 5, '2026-11-21T08:15:00.000Z');
+    await run(db, { points: 'customfield_10028', sprint: 'customfield_10020' });
+    const change = await db.query<{ from_value: string; to_value: string; changed_at: Date }>(
+      "SELECT from_value, to_value, changed_at FROM work_item_changes WHERE key = 'ENG-1' AND field = 'points'",
+    );
+    expect(change.rows).toEqual([{ from_value: '3', to_value: '5', changed_at: new Date('2026-11-21T08:15:00.000Z') }]);
+    const item = await db.query<{ points: number; created_at: Date }>(
+      'SELECT points::float AS points, created_at FROM work_items',
+    );
+    expect(item.rows).toEqual([{ points: 5, created_at: new Date('2026-11-20T08:00:00.000Z') }]);
+  });
+
+  test('search pages shorter than asked are followed to the end', async () => {
+    const db = await freshDb();
+    jira.searchPageCap = 7;
+    for (let i = 1; i <= 20; i += 1) jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}` });
+    expect((await run(db)).issues).toBe(20);
+    expect(jira.calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql'))).toHaveLength(3);
+  });
+});
+
 describe('Jira sync job', () => {
   test('records success for /em sources, finds incidents by type or label, and says plainly when credentials are missing', async () => {
     const { jiraSyncJobs } = await import('../../src/sync/jobs.js');
-    const { listSyncStatus } = await import('../../src/sync/status.js');
+    const { listSyncStatus, scopeHealth } = await import('../../src/sync/status.js');
     const { openPglite } = await import('../../src/store/pglite.js');
     const { migrate } = await import('../../src/store/migrate.js');
     const jira = await new JiraStandIn().start();
@@ -155,6 +267,21 @@ describe('Jira sync job', () => {
         { external_id: 'ENG-2', severity: 'Highest', status: 'open' },
         { external_id: 'ENG-3', severity: 'Medium', status: 'open' },
       ]);
+      // A scope that skips a record says so, naming the record and the field, in /em sources and /ready.
+      jira.rawIssues.push({
+        id: '99',
+        key: 'ENG-99',
+        fields: { summary: '<!here> no dates', status: { name: 'To Do' } },
+      });
+      await jiraSyncJobs(source, { host: jira.url, email: jira.email, apiToken: jira.apiToken }, rules)[0]!.run(
+        ctx,
+        {} as never,
+      );
+      const eng = (await listSyncStatus(db)).find((s) => s.scope === 'ENG');
+      expect(eng).toMatchObject({ recordsRejected: 1, lastError: null });
+      expect(scopeHealth(eng!)).toMatch(/^ok, 1 malformed records skipped \(last: ENG-99: fields\.created: /);
+      const shown = visibleText(sourcesMessage(await listSyncStatus(db), ['jira']));
+      expect(shown).toContain('1 malformed records skipped (last: ENG-99: fields.created:');
       await jiraSyncJobs({ ...source, projects: ['OPS'] }, {})[0]!.run(ctx, {} as never);
       const statuses = await listSyncStatus(db);
       expect(statuses.find((s) => s.scope === 'ENG')).toMatchObject({

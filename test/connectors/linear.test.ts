@@ -57,7 +57,7 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
       completedAt: null,
     });
     linear.move('APP-1', { name: 'In Progress', type: 'started' });
-    expect(await run(db)).toEqual({ issues: 130, cycles: 1, projects: 0, rejected: 0 });
+    expect(await run(db)).toEqual({ issues: 130, cycles: 1, projects: 0, rejected: 0, lastSkip: null });
     expect((await items(db)).find((r) => r.key === 'APP-1')).toEqual({
       key: 'APP-1',
       status: 'In Progress',

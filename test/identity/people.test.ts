@@ -39,6 +39,26 @@ describeEachEngine('identity map', ({ freshDb }) => {
     expect(await personBy(db, 'github', 'someone-else')).toBeUndefined();
   });
 
+  test('a Jira account without a visible e-mail is a person of its own, until sources.yml links it', async () => {
+    const db = await freshDb();
+    await recordIdentity(db, { jira: '5b10ac8d82e05b22cc7d4ef5', email: null, displayName: 'Kim Park' });
+    expect(await personBy(db, 'jira', '5b10ac8d82e05b22cc7d4ef5')).toMatchObject({
+      email: null,
+      displayName: 'Kim Park',
+    });
+    // Linked by hand without an e-mail (sources.yml people: { jira, slack }).
+    await recordIdentity(db, { jira: '5b10ac8d82e05b22cc7d4ef5', slack: 'U0KIM', displayName: 'Kim' }, true);
+    expect(await personBy(db, 'slack', 'U0KIM')).toMatchObject({
+      jira: '5b10ac8d82e05b22cc7d4ef5',
+      displayName: 'Kim',
+    });
+    // A discovered account-only person gives way to a hand-made entry with an e-mail.
+    await recordIdentity(db, { linear: 'lin-ola', displayName: 'Ola' });
+    await recordIdentity(db, { email: 'ola@acme.dev', linear: 'lin-ola', github: 'ola-gh' }, true);
+    expect(await personBy(db, 'linear', 'lin-ola')).toMatchObject({ email: 'ola@acme.dev', github: 'ola-gh' });
+    expect((await db.query('SELECT id FROM people')).rowCount).toBe(2);
+  });
+
   test('the linking job finds Slack users by e-mail and re-checks the others only later', async () => {
     const db = await freshDb();
     const emulator = await new SlackEmulator().start();

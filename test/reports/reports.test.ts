@@ -46,10 +46,10 @@ describeEachEngine('reports against hand-made data', ({ freshDb }) => {
     const s = await buildSprintHealth(db, { now: NOW });
     expect(s).toMatchObject({
       name: 'Sprint 7',
-      committed: { count: 3, points: 10 }, // ENG-1, 2, 3
+      committed: { count: 4, points: 13 }, // ENG-1, 2, 3, and ENG-6 (in it at the start, removed since)
       completed: { count: 1, points: 3 }, // ENG-1
       added: { count: 2, points: 9 }, // ENG-4 (1) and ENG-5 (8)
-      removed: { count: 1 }, // ENG-6
+      removed: { count: 1, points: 3 }, // ENG-6
       remainingPoints: 16, // 5 + 2 + 1 + 8
       daysElapsed: 4,
       daysLeft: 6,
@@ -59,7 +59,7 @@ describeEachEngine('reports against hand-made data', ({ freshDb }) => {
     expect(s?.aging.map((i) => i.key)).toEqual(['ENG-2']); // 5 days in progress; ENG-5 only 1 day in review
     const text = visibleText(sprintMessage(s));
     expect(text).toContain(
-      '*Committed*: 3 items, 10 points · *completed*: 1 items, 3 points (30% of committed points)',
+      '*Committed*: 4 items, 13 points · *completed*: 1 items, 3 points (23% of committed points)',
     );
     expect(text).toContain('about *12 points* will carry over');
     expect(visibleText(sprintMessage(null))).toContain('No active sprint');

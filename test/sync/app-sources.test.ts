@@ -111,3 +111,39 @@ describe('one failing scope does not stop the others', () => {
     }
   });
 });
+
+describe('a scope that skips records says so', () => {
+  test('/ready names the skipped Jira record and its field; a hidden-e-mail account is linked from people:', async () => {
+    const { JiraStandIn } = await import('../support/jira/server.js');
+    const { personBy } = await import('../../src/identity/store.js');
+    const jira = await new JiraStandIn().start();
+    const dir = mkdtempSync(path.join(tmpdir(), 'em-sources-skips-'));
+    jira.users.set('5b10ac8d82e05b22cc7d4ef5', { displayName: 'Kim Park', email: null });
+    jira.addIssue({ key: 'ENG-1', summary: 'fine', assignee: '5b10ac8d82e05b22cc7d4ef5' });
+    jira.rawIssues.push({ id: '99', key: 'ENG-99', fields: { summary: 'no dates', status: { name: 'To Do' } } });
+    const app = await startWithSources(
+      dir,
+      ['jira:', '  projects: [ENG]', 'people:', '  - { jira: 5b10ac8d82e05b22cc7d4ef5, slack: U0KIM, name: Kim }'].join(
+        '\n',
+      ),
+      // Loading jira.js on a busy machine can take longer than the suite's 1 s job lock.
+      { JIRA_HOST: jira.url, JIRA_EMAIL: jira.email, JIRA_API_TOKEN: jira.apiToken, JOBS_LOCK_LIFETIME_MS: '30000' },
+    );
+    try {
+      await eventually(async () => (await listSyncStatus(app.db)).find((s) => s.lastSuccessAt), 30_000);
+      const ready = await (await fetch(`http://127.0.0.1:${app.http.port}/ready`)).json();
+      expect(ready.sources).toEqual({
+        'jira:ENG': expect.stringMatching(/^ok, 1 malformed records skipped \(last: ENG-99: fields\.created: /),
+      });
+      expect((await app.db.query('SELECT key FROM work_items')).rows).toEqual([{ key: 'ENG-1' }]);
+      expect(await personBy(app.db, 'jira', '5b10ac8d82e05b22cc7d4ef5')).toMatchObject({
+        slack: 'U0KIM',
+        displayName: 'Kim',
+      });
+    } finally {
+      await app.stop();
+      await jira.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -60,6 +60,14 @@ describe('sources.yml', () => {
     ]);
   });
 
+  test('a person may be named by a Jira account alone (hidden e-mail), but not by nothing', () => {
+    const sources = parseSources('people:\n  - { jira: 5b10ac8d82e05b22cc7d4ef5, slack: U0KIM, name: Kim Park }\n');
+    expect(sources.people).toEqual([{ jira: '5b10ac8d82e05b22cc7d4ef5', slack: 'U0KIM', name: 'Kim Park' }]);
+    expect(problems('people:\n  - { slack: U0KIM, name: Kim Park }\n')).toEqual([
+      'sources.yml:2: people.0: needs an email, or a jira, linear or github account',
+    ]);
+  });
+
   test('an unknown key and broken YAML are reported with their lines', () => {
     expect(problems('github:\n  installations: []\ngitlab: {}\n').join('\n')).toMatch(/sources.yml:\d+: .*gitlab/);
     expect(problems('github:\n  installations: [\n')[0]).toMatch(/^sources.yml:\d+: /);
@@ -75,6 +83,10 @@ describe('/em sources', () => {
 
   test('shows each scope with its last success, rate limit left and the last error in plain words', async () => {
     await recordSyncSuccess(h.db, 'github', 'acme/web', { rateLimitRemaining: 4990, rejected: 2 });
+    await recordSyncSuccess(h.db, 'jira', 'ENG', {
+      rejected: 1,
+      lastSkip: 'ENG-9: fields.summary: <b> expected string',
+    });
     await recordSyncFailure(
       h.db,
       'github',
@@ -89,7 +101,9 @@ describe('/em sources', () => {
     expect(text).toContain(':red_circle: *github* `acme/api` — never synced');
     expect(text).toContain('authentication failed (401)');
     expect(text).toContain(
-      ':large_green_circle: *github* `acme/web` — last success just now · rate limit left 4990 · 2 malformed records skipped',
+      ':large_yellow_circle: *github* `acme/web` — last success just now · rate limit left 4990 · 2 malformed records skipped',
     );
+    // Which record and which field, escaped.
+    expect(text).toContain('1 malformed records skipped (last: ENG-9: fields.summary: &lt;b&gt; expected string)');
   });
 });

@@ -1,15 +1,8 @@
 import type { EventInput } from '../../sync/event.js';
 import type { FieldChange, WorkItemRow } from '../../sync/work-items.js';
-import { type JiraIssue, jiraSprintRefSchema } from './schemas.js';
+import { type JiraHistory, type JiraIssue, jiraSprintRefSchema } from './schemas.js';
 
-/** The fields whose history matters to reports: status (cycle time), assignee, sprint (scope change), points. */
-const TRACKED = new Set(['status', 'assignee', 'Sprint', 'Story Points', 'priority']);
-
-export function workItemRow(
-  host: string,
-  issue: JiraIssue,
-  fieldIds: { points?: string; sprint?: string },
-): WorkItemRow {
+export function workItemRow(host: string, issue: JiraIssue, fieldIds: JiraFieldIds): WorkItemRow {
   const f = issue.fields as JiraIssue['fields'] & Record<string, unknown>;
   const points = fieldIds.points ? f[fieldIds.points] : undefined;
   const sprints = fieldIds.sprint ? f[fieldIds.sprint] : undefined;
@@ -38,18 +31,48 @@ export function workItemRow(
   };
 }
 
-export function fieldChanges(issue: JiraIssue): FieldChange[] {
-  return (issue.changelog?.histories ?? []).flatMap((h) =>
-    h.items
-      .filter((item) => TRACKED.has(item.field))
-      .map((item) => ({
+export interface JiraFieldIds {
+  points?: string;
+  sprint?: string;
+}
+
+type HistoryItem = JiraHistory['items'][number];
+const SYSTEM_FIELDS = new Set(['status', 'priority']);
+
+/**
+ * The report fields a changelog item changes. Custom fields are known by their id (`fieldId`), never by display
+ * name: story points are "Story Points" or "Story point estimate" depending on the project type.
+ */
+function trackedAs(
+  item: HistoryItem,
+  fieldIds: JiraFieldIds,
+): { field: string; from: string | null; to: string | null }[] {
+  const id = item.fieldId ?? undefined;
+  if (id && id === fieldIds.points)
+    return [{ field: 'points', from: item.fromString ?? null, to: item.toString ?? null }];
+  if ((id && id === fieldIds.sprint) || (!id && item.field === 'Sprint'))
+    return [
+      // Names for rules that match on them; ids ("41, 42") to tell sprints apart exactly.
+      { field: 'Sprint', from: item.fromString ?? null, to: item.toString ?? null },
+      { field: 'sprint_ids', from: item.from ?? null, to: item.to ?? null },
+    ];
+  const system = id ?? item.field;
+  // Assignees by account id, as work items store them (the display name is in fromString/toString).
+  if (system === 'assignee') return [{ field: system, from: item.from ?? null, to: item.to ?? null }];
+  if (SYSTEM_FIELDS.has(system)) return [{ field: system, from: item.fromString ?? null, to: item.toString ?? null }];
+  return [];
+}
+
+export function fieldChanges(histories: JiraHistory[], fieldIds: JiraFieldIds): FieldChange[] {
+  return histories.flatMap((h) =>
+    h.items.flatMap((item) =>
+      trackedAs(item, fieldIds).map((change) => ({
         changeId: h.id,
-        field: item.field,
-        from: item.fromString ?? null,
-        to: item.toString ?? null,
+        ...change,
         author: h.author?.accountId ?? null,
         at: h.created,
       })),
+    ),
   );
 }
 

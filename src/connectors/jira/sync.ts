@@ -1,12 +1,19 @@
 import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
+import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
 import type { JiraClients } from './client.js';
 import { fieldChanges, issueEvent, workItemRow } from './normalize.js';
-import { jiraIssueSchema, jiraSprintSchema } from './schemas.js';
+import {
+  type JiraHistory,
+  type JiraIssue,
+  jiraChangelogPageSchema,
+  jiraIssueSchema,
+  jiraSprintSchema,
+} from './schemas.js';
 import { upsertSprint } from './store.js';
 
 export interface JiraSyncOptions {
@@ -40,9 +47,34 @@ export function incrementalJql(projects: string[], since: Date, now: Date, extra
   return `${extra ? `${filter} AND (${extra})` : filter} ORDER BY updated ASC`;
 }
 
+/** A record that cannot be stored; the message names it and the field at fault. */
+class SkippedRecord extends Error {}
+
+/**
+ * The issue's whole history. Search inlines only the newest 40 entries (newest first); when `total` says there are
+ * more, the issue's changelog endpoint is read page by page (oldest first; pages may be shorter than asked).
+ */
+async function fullHistory(clients: JiraClients, logger: Logger, issue: JiraIssue): Promise<JiraHistory[]> {
+  const inline = issue.changelog?.histories ?? [];
+  if ((issue.changelog?.total ?? inline.length) <= inline.length) return inline;
+  const all: JiraHistory[] = [];
+  for (;;) {
+    const raw = await withAtlassianRetry(
+      () => clients.issues.issues.getChangeLogs({ issueIdOrKey: issue.key, startAt: all.length, maxResults: 100 }),
+      logger,
+    );
+    const page = jiraChangelogPageSchema.safeParse(raw);
+    if (!page.success) throw new SkippedRecord(rejectionReason(`${issue.key} changelog`, page.error));
+    all.push(...page.data.values);
+    if (page.data.isLast || !page.data.values.length || all.length >= (page.data.total ?? Number.POSITIVE_INFINITY))
+      break;
+  }
+  return all;
+}
+
 export async function syncJira(
   options: JiraSyncOptions,
-): Promise<{ issues: number; sprints: number; rejected: number }> {
+): Promise<{ issues: number; sprints: number; rejected: number; lastSkip: string | null }> {
   const { db, logger, clients } = options;
   const scope = options.projects.join(',');
   const cursor = (await getCursor<JiraCursor>(db, 'jira', scope)) ?? {};
@@ -70,6 +102,12 @@ export async function syncJira(
   let nextPageToken: string | undefined;
   let issues = 0;
   let rejected = 0;
+  let lastSkip: string | null = null;
+  const skip = (reason: string, what: string) => {
+    rejected += 1;
+    lastSkip = reason;
+    logger.warn({ reason }, what);
+  };
   do {
     const page = await withAtlassianRetry(
       () =>
@@ -85,20 +123,24 @@ export async function syncJira(
     for (const raw of page.issues ?? []) {
       const parsed = jiraIssueSchema.safeParse(raw);
       if (!parsed.success) {
-        rejected += 1;
-        logger.warn(
-          { id: (raw as { key?: unknown }).key, problem: parsed.error.issues[0]?.message },
-          'malformed Jira issue skipped',
-        );
+        skip(rejectionReason((raw as { key?: unknown }).key, parsed.error), 'malformed Jira issue skipped');
         continue;
       }
       const issue = parsed.data;
       // The overlap re-reads a few issues; ones older than the cursor are already stored as they are.
       if (cursor.since && Date.parse(issue.fields.updated) < Date.parse(cursor.since)) continue;
+      let histories: JiraHistory[];
+      try {
+        histories = await fullHistory(clients, logger, issue);
+      } catch (err) {
+        if (!(err instanceof SkippedRecord)) throw err;
+        skip(err.message, 'malformed Jira changelog; issue skipped');
+        continue;
+      }
       await db.transaction(async (tx) => {
         await insertEvents(tx, [issueEvent(issue, raw)]);
         await upsertWorkItem(tx, 'jira', workItemRow(clients.host, issue, options.fields));
-        await insertChanges(tx, 'jira', issue.key, fieldChanges(issue));
+        await insertChanges(tx, 'jira', issue.key, fieldChanges(histories, options.fields));
         const assignee = issue.fields.assignee;
         if (assignee)
           await recordIdentity(tx, {
@@ -127,7 +169,10 @@ export async function syncJira(
       for (const raw of page.values ?? []) {
         const parsed = jiraSprintSchema.safeParse(raw);
         if (!parsed.success) {
-          rejected += 1;
+          skip(
+            rejectionReason(`sprint ${(raw as { id?: unknown }).id}`, parsed.error),
+            'malformed Jira sprint skipped',
+          );
           continue;
         }
         await upsertSprint(db, String(board), parsed.data);
@@ -137,5 +182,5 @@ export async function syncJira(
       startAt += (page.values ?? []).length;
     }
   }
-  return { issues, sprints, rejected };
+  return { issues, sprints, rejected, lastSkip };
 }

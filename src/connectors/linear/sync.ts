@@ -5,12 +5,17 @@ import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
+import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
 
 export function createLinearClient(options: { apiKey: string; apiUrl?: string }): LinearClient {
   return new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
 }
+
+const HISTORY_FIELDS = `fragment HistoryFields on IssueHistory {
+  id createdAt actor { id } fromState { name } toState { name } fromCycleId toCycleId fromEstimate toEstimate
+}`;
 
 // One query for what reports need; the SDK's own objects would cost a request per relation.
 const ISSUES = `query EmAgentIssues($filter: IssueFilter, $after: String) {
@@ -23,11 +28,18 @@ const ISSUES = `query EmAgentIssues($filter: IssueFilter, $after: String) {
       cycle { id }
       project { id }
       labels { nodes { name } }
-      history(first: 50) { nodes { id createdAt actor { id } fromState { name } toState { name } } }
+      history(first: 50) { nodes { ...HistoryFields } pageInfo { hasNextPage endCursor } }
     }
     pageInfo { hasNextPage endCursor }
   }
-}`;
+}
+${HISTORY_FIELDS}`;
+
+// The rest of a busy issue's history (the issue query carries the newest 50 entries).
+const HISTORY = `query EmAgentIssueHistory($id: String!, $after: String) {
+  issue(id: $id) { history(first: 50, after: $after) { nodes { ...HistoryFields } pageInfo { hasNextPage endCursor } } }
+}
+${HISTORY_FIELDS}`;
 
 const CYCLES = `query EmAgentCycles($teams: [String!]) {
   teams(filter: { key: { in: $teams } }) {
@@ -40,6 +52,42 @@ const CYCLES = `query EmAgentCycles($teams: [String!]) {
 }`;
 
 const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)));
+const historySchema = z.object({
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: date,
+      actor: z.object({ id: z.string() }).nullish(),
+      fromState: z.object({ name: z.string() }).nullish(),
+      toState: z.object({ name: z.string() }).nullish(),
+      fromCycleId: z.string().nullish(),
+      toCycleId: z.string().nullish(),
+      fromEstimate: z.number().nullish(),
+      toEstimate: z.number().nullish(),
+    }),
+  ),
+  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }).nullish(),
+});
+type HistoryEntry = z.infer<typeof historySchema>['nodes'][number];
+
+const text = (n: number | null | undefined) => (n === null || n === undefined ? null : String(n));
+
+/** State, cycle (by id, as sprint membership) and estimate changes, as work item changes. */
+function historyChanges(entries: HistoryEntry[]) {
+  return entries.flatMap((h) => {
+    const base = { changeId: h.id, author: h.actor?.id ?? null, at: h.createdAt };
+    return [
+      ...(h.toState ? [{ ...base, field: 'status', from: h.fromState?.name ?? null, to: h.toState.name }] : []),
+      ...(h.fromCycleId || h.toCycleId
+        ? [{ ...base, field: 'sprint_ids', from: h.fromCycleId ?? null, to: h.toCycleId ?? null }]
+        : []),
+      ...(text(h.fromEstimate) !== null || text(h.toEstimate) !== null
+        ? [{ ...base, field: 'points', from: text(h.fromEstimate), to: text(h.toEstimate) }]
+        : []),
+    ];
+  });
+}
+
 const issueSchema = z.object({
   id: z.string(),
   identifier: z.string().regex(/^[A-Z][A-Z0-9]*-\d+$/),
@@ -59,17 +107,7 @@ const issueSchema = z.object({
   cycle: z.object({ id: z.string() }).nullable().optional(),
   project: z.object({ id: z.string() }).nullable().optional(),
   labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
-  history: z.object({
-    nodes: z.array(
-      z.object({
-        id: z.string(),
-        createdAt: date,
-        actor: z.object({ id: z.string() }).nullable().optional(),
-        fromState: z.object({ name: z.string() }).nullable().optional(),
-        toState: z.object({ name: z.string() }).nullable().optional(),
-      }),
-    ),
-  }),
+  history: historySchema,
 });
 
 const projectSchema = z.object({
@@ -138,7 +176,7 @@ export interface LinearSyncOptions {
 /** Issues of the teams updated since the cursor (with state history), and their cycles. */
 export async function syncLinear(
   options: LinearSyncOptions,
-): Promise<{ issues: number; cycles: number; projects: number; rejected: number }> {
+): Promise<{ issues: number; cycles: number; projects: number; rejected: number; lastSkip: string | null }> {
   const { db, logger, client, teams } = options;
   const scope = teams.join(',');
   const cursor = (await getCursor<{ since?: string }>(db, 'linear', scope)) ?? {};
@@ -147,6 +185,12 @@ export async function syncLinear(
   let after: string | undefined;
   let issues = 0;
   let rejected = 0;
+  let lastSkip: string | null = null;
+  const skip = (reason: string, what: string) => {
+    rejected += 1;
+    lastSkip = reason;
+    logger.warn({ reason }, what);
+  };
   type Page = { issues: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } } };
   do {
     const page: Page = await request<Page>(client, logger, ISSUES, {
@@ -156,14 +200,30 @@ export async function syncLinear(
     for (const raw of page.issues.nodes) {
       const parsed = issueSchema.safeParse(raw);
       if (!parsed.success) {
-        rejected += 1;
-        logger.warn(
-          { id: (raw as { identifier?: unknown }).identifier, problem: parsed.error.issues[0]?.message },
+        skip(
+          rejectionReason((raw as { identifier?: unknown }).identifier, parsed.error),
           'malformed Linear issue skipped',
         );
         continue;
       }
       const issue = parsed.data;
+      const history = [...issue.history.nodes];
+      let complete = true;
+      for (let next = issue.history.pageInfo; next?.hasNextPage && next.endCursor; ) {
+        const more: { issue: { history: unknown } } = await request(client, logger, HISTORY, {
+          id: issue.id,
+          after: next.endCursor,
+        });
+        const page = historySchema.safeParse(more.issue.history);
+        if (!page.success) {
+          skip(rejectionReason(`${issue.identifier} history`, page.error), 'malformed Linear history; issue skipped');
+          complete = false;
+          break;
+        }
+        history.push(...page.data.nodes);
+        next = page.data.pageInfo;
+      }
+      if (!complete) continue;
       await db.transaction(async (tx) => {
         await insertEvents(tx, [
           {
@@ -195,21 +255,7 @@ export async function syncLinear(
           url: issue.url,
           projectId: issue.project?.id ?? null,
         });
-        await insertChanges(
-          tx,
-          'linear',
-          issue.identifier,
-          issue.history.nodes
-            .filter((h) => h.toState)
-            .map((h) => ({
-              changeId: h.id,
-              field: 'status',
-              from: h.fromState?.name ?? null,
-              to: h.toState?.name ?? null,
-              author: h.actor?.id ?? null,
-              at: h.createdAt,
-            })),
-        );
+        await insertChanges(tx, 'linear', issue.identifier, historyChanges(history));
         if (issue.assignee)
           await recordIdentity(tx, {
             linear: issue.assignee.id,
@@ -261,8 +307,10 @@ export async function syncLinear(
     for (const raw of team.projects.nodes) {
       const parsed = projectSchema.safeParse(raw);
       if (!parsed.success) {
-        rejected += 1;
-        logger.warn({ id: (raw as { id?: unknown }).id }, 'malformed Linear project skipped');
+        skip(
+          rejectionReason(`project ${(raw as { id?: unknown }).id}`, parsed.error),
+          'malformed Linear project skipped',
+        );
         continue;
       }
       const p = parsed.data;
@@ -277,5 +325,5 @@ export async function syncLinear(
       projects += 1;
     }
   }
-  return { issues, cycles, projects, rejected };
+  return { issues, cycles, projects, rejected, lastSkip };
 }

@@ -1,5 +1,9 @@
 // A local Jira Cloud for the endpoints em-agent uses: REST v3 enhanced JQL search (nextPageToken paging,
 // changelog expansion) and the Agile API's board sprints, with basic auth, 429 + Retry-After and 5xx on demand.
+// Awkward parts as Atlassian documents them: search inlines only the 40 newest history entries, newest first (the
+// rest from GET /issue/{key}/changelog, oldest first, paginated); pages may hold fewer items than asked; users who
+// hide their e-mail come with emailAddress null (or without it); dates carry a numeric offset (+0200); changelog
+// items carry fieldId; the points field's name depends on the project type.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StandIn } from '../stand-in.js';
@@ -23,9 +27,26 @@ export interface StandInIssue {
     id: string;
     created: string;
     author: string;
-    items: { field: string; fromString: string | null; toString: string | null }[];
+    items: ChangeItem[];
   }[];
 }
+
+export interface ChangeItem {
+  field: string;
+  fieldId?: string;
+  from?: string | null;
+  fromString: string | null;
+  to?: string | null;
+  toString: string | null;
+}
+
+/** How a user's e-mail comes back: shown, `null` (hidden by privacy settings) or left out altogether. */
+export interface StandInUser {
+  displayName: string;
+  email: string | null | 'absent';
+}
+
+export const INLINE_CHANGELOG_CAP = 40;
 
 export class JiraStandIn extends StandIn {
   readonly email = 'em-bot@acme.dev';
@@ -37,8 +58,22 @@ export class JiraStandIn extends StandIn {
   readonly calls: { path: string; status: number }[] = [];
   /** Comments by issue key, as posted (ADF bodies). */
   readonly comments = new Map<string, Json[]>();
+  /** Users by account id; an unknown id shows as itself with a visible e-mail at acme.dev. */
+  readonly users = new Map<string, StandInUser>();
+  /** Story points' field: its id and its name ("Story Points" company-managed, "Story point estimate" team-managed). */
+  points = { id: 'customfield_10016', name: 'Story Points' };
+  readonly sprintField = 'customfield_10020';
+  /** At most this many issues per search page (Jira may return fewer than maxResults). */
+  searchPageCap = 100;
+  /** At most this many entries per changelog page. */
+  changelogPageCap = 100;
+  /** Search's inline changelog order: Jira Cloud sends newest first; oldest first shows order is not relied on. */
+  inlineOrder: 'newest-first' | 'oldest-first' = 'newest-first';
+  /** Dates are written in this time zone, as `+hhmm` (Jira uses the API user's zone). */
+  offsetMinutes = 0;
   private tokens = new Map<string, { jql: string; offset: number }>();
   private clock = Date.parse('2026-11-01T09:00:00Z');
+  private historyIds = 10_000;
 
   /** Minutes are real: the stand-in's clock is the wall clock, moved forward by `tick`. */
   now(): string {
@@ -59,18 +94,134 @@ export class JiraStandIn extends StandIn {
     return full;
   }
 
-  transition(key: string, to: string, category: StandInIssue['statusCategory'], author = 'acc-maya'): void {
+  private issue(key: string): StandInIssue {
     const issue = this.issues.find((i) => i.key === key);
     if (!issue) throw new Error(`no issue ${key}`);
-    this.clock = Date.parse(this.now()) + 1000;
-    const at = this.now();
-    issue.history.push({
-      id: String(10_000 + issue.history.length + this.issues.length * 100),
-      created: at,
-      author,
-      items: [{ field: 'status', fromString: issue.status, toString: to }],
-    });
-    Object.assign(issue, { status: to, statusCategory: category, updated: at });
+    return issue;
+  }
+
+  /** Records a history entry at `at` (default: a second after the stand-in's clock) and bumps `updated`. */
+  change(key: string, items: ChangeItem[], options: { at?: string; author?: string } = {}): void {
+    const issue = this.issue(key);
+    if (!options.at) this.clock = Date.parse(this.now()) + 1000;
+    const at = options.at ?? this.now();
+    this.historyIds += 1;
+    issue.history.push({ id: String(this.historyIds), created: at, author: options.author ?? 'acc-maya', items });
+    if (Date.parse(at) > Date.parse(issue.updated)) issue.updated = at;
+  }
+
+  transition(
+    key: string,
+    to: string,
+    category: StandInIssue['statusCategory'],
+    author = 'acc-maya',
+    at?: string,
+  ): void {
+    const issue = this.issue(key);
+    this.change(key, [{ field: 'status', fieldId: 'status', fromString: issue.status, toString: to }], { at, author });
+    Object.assign(issue, { status: to, statusCategory: category });
+  }
+
+  setPoints(key: string, points: number | undefined, at?: string): void {
+    const issue = this.issue(key);
+    const text = (n: number | undefined) => (n === undefined ? null : String(n));
+    this.change(
+      key,
+      [{ field: this.points.name, fieldId: this.points.id, fromString: text(issue.points), toString: text(points) }],
+      { at },
+    );
+    issue.points = points;
+  }
+
+  /** Moves the issue to these sprints (Jira's Sprint field holds every sprint the issue has been in while open). */
+  setSprints(key: string, sprintIds: number[], at?: string): void {
+    const issue = this.issue(key);
+    const ids = (list: number[]) => (list.length ? list.join(', ') : null);
+    const names = (list: number[]) => (list.length ? list.map((id) => this.sprintName(id)).join(', ') : null);
+    const before = issue.sprintIds ?? [];
+    this.change(
+      key,
+      [
+        {
+          field: 'Sprint',
+          fieldId: this.sprintField,
+          from: ids(before),
+          fromString: names(before),
+          to: ids(sprintIds),
+          toString: names(sprintIds),
+        },
+      ],
+      { at },
+    );
+    issue.sprintIds = sprintIds;
+  }
+
+  assign(key: string, accountId: string | null, at?: string): void {
+    const issue = this.issue(key);
+    const name = (id: string | null | undefined) => (id ? this.user(id).displayName : null);
+    this.change(
+      key,
+      [
+        {
+          field: 'assignee',
+          fieldId: 'assignee',
+          from: issue.assignee ?? null,
+          fromString: name(issue.assignee),
+          to: accountId,
+          toString: name(accountId),
+        },
+      ],
+      { at },
+    );
+    issue.assignee = accountId;
+  }
+
+  private user(id: string): StandInUser {
+    return this.users.get(id) ?? { displayName: id, email: `${id.replace(/^acc-/, '')}@acme.dev` };
+  }
+
+  private sprint(id: number): Json | undefined {
+    for (const list of this.sprints.values()) {
+      const found = list.find((s) => s.id === id);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private sprintName(id: number): string {
+    return String(this.sprint(id)?.name ?? `Sprint ${id}`);
+  }
+
+  /** `2026-12-03T10:15:00.000+0200`, in the site's zone. */
+  private date(iso: string): string {
+    const shifted = new Date(Date.parse(iso) + this.offsetMinutes * 60_000).toISOString().slice(0, 23);
+    const sign = this.offsetMinutes < 0 ? '-' : '+';
+    const abs = Math.abs(this.offsetMinutes);
+    return `${shifted}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+  }
+
+  private historyJson(h: StandInIssue['history'][number]): Json {
+    return {
+      id: h.id,
+      created: this.date(h.created),
+      author: this.person(h.author),
+      items: h.items.map((item) => ({
+        fieldtype: item.fieldId?.startsWith('customfield_') ? 'custom' : 'jira',
+        ...item,
+      })),
+    };
+  }
+
+  private person(id: string | null | undefined): Json | null {
+    if (!id) return null;
+    const user = this.user(id);
+    return {
+      accountId: id,
+      displayName: user.displayName,
+      ...(user.email === 'absent' ? {} : { emailAddress: user.email }),
+      active: true,
+      accountType: 'atlassian',
+    };
   }
 
   addSprint(board: number, sprint: Json): void {
@@ -78,16 +229,10 @@ export class JiraStandIn extends StandIn {
   }
 
   private issueJson(i: StandInIssue): Json {
-    const person = (id: string | null | undefined) =>
-      id
-        ? {
-            accountId: id,
-            displayName: id,
-            emailAddress: `${id.replace(/^acc-/, '')}@acme.dev`,
-            active: true,
-            accountType: 'atlassian',
-          }
-        : null;
+    // Newest first, at most 40; `total` tells the client there is more.
+    const newestFirst = [...i.history].sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+    const capped = newestFirst.slice(0, INLINE_CHANGELOG_CAP);
+    const inline = this.inlineOrder === 'newest-first' ? capped : capped.reverse();
     return {
       id: String(10_000 + this.issues.indexOf(i)),
       key: i.key,
@@ -97,20 +242,25 @@ export class JiraStandIn extends StandIn {
         status: { name: i.status, statusCategory: { key: i.statusCategory } },
         issuetype: { name: i.type ?? 'Story' },
         priority: { name: i.priority ?? 'Medium' },
-        assignee: person(i.assignee),
+        assignee: this.person(i.assignee),
         labels: i.labels ?? [],
-        created: i.created,
-        updated: i.updated,
-        resolutiondate: i.statusCategory === 'done' ? i.updated : null,
+        created: this.date(i.created),
+        updated: this.date(i.updated),
+        resolutiondate: i.statusCategory === 'done' ? this.date(i.updated) : null,
         project: { key: i.key.split('-')[0] },
-        customfield_10016: i.points ?? null,
-        customfield_10020: (i.sprintIds ?? []).map((id) => ({ id, name: `Sprint ${id}`, state: 'active', boardId: 1 })),
+        [this.points.id]: i.points ?? null,
+        [this.sprintField]: (i.sprintIds ?? []).map((id) => ({
+          id,
+          name: this.sprintName(id),
+          state: this.sprint(id)?.state ?? 'active',
+          boardId: 1,
+        })),
       },
       changelog: {
         startAt: 0,
-        maxResults: i.history.length,
+        maxResults: inline.length,
         total: i.history.length,
-        histories: i.history.map((h) => ({ ...h, author: person(h.author) })),
+        histories: inline.map((h) => this.historyJson(h)),
       },
     };
   }
@@ -142,7 +292,7 @@ export class JiraStandIn extends StandIn {
 
     if (url.pathname === '/rest/api/3/search/jql') {
       const token = url.searchParams.get('nextPageToken');
-      const max = Math.min(100, Number(url.searchParams.get('maxResults') ?? 50));
+      const max = Math.min(this.searchPageCap, Number(url.searchParams.get('maxResults') ?? 50));
       const state = token ? this.tokens.get(token) : { jql: url.searchParams.get('jql') ?? '', offset: 0 };
       if (!state) return reply(400, { errorMessages: ['The provided next page token is invalid or expired.'] });
       const matches = this.search(state.jql);
@@ -152,6 +302,25 @@ export class JiraStandIn extends StandIn {
       const next = more ? randomUUID() : undefined;
       if (next) this.tokens.set(next, { jql: state.jql, offset: state.offset + max });
       return reply(200, { issues: page, ...(next ? { nextPageToken: next } : {}), isLast: !more });
+    }
+    const changelogMatch = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9]*-\d+)\/changelog$/.exec(url.pathname);
+    if (changelogMatch && req.method === 'GET') {
+      const issue = this.issues.find((i) => i.key === changelogMatch[1]);
+      if (!issue)
+        return reply(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+      // Oldest first, as the endpoint documents.
+      const all = [...issue.history].sort((a, b) => Date.parse(a.created) - Date.parse(b.created));
+      const startAt = Number(url.searchParams.get('startAt') ?? 0);
+      const max = Math.min(this.changelogPageCap, Number(url.searchParams.get('maxResults') ?? 100));
+      const values = all.slice(startAt, startAt + max).map((h) => this.historyJson(h));
+      return reply(200, {
+        self: `${url.href}`,
+        maxResults: max,
+        startAt,
+        total: all.length,
+        isLast: startAt + values.length >= all.length,
+        values,
+      });
     }
     const commentMatch = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9]*-\d+)\/comment$/.exec(url.pathname);
     if (commentMatch) {

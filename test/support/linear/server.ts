@@ -26,13 +26,16 @@ const SCHEMA = buildSchema(`
   type TeamConnection { nodes: [Team!]! }
   type IssueLabel { name: String! }
   type IssueLabelConnection { nodes: [IssueLabel!]! }
-  type IssueHistory { id: ID!, createdAt: DateTime!, actor: User, fromState: WorkflowState, toState: WorkflowState }
-  type IssueHistoryConnection { nodes: [IssueHistory!]! }
+  type IssueHistory {
+    id: ID!, createdAt: DateTime!, actor: User, fromState: WorkflowState, toState: WorkflowState,
+    fromCycleId: String, toCycleId: String, fromEstimate: Float, toEstimate: Float
+  }
+  type IssueHistoryConnection { nodes: [IssueHistory!]!, pageInfo: PageInfo! }
   type Issue {
     id: ID!, identifier: String!, title: String!, priority: Float, estimate: Float, url: String!,
     createdAt: DateTime!, updatedAt: DateTime!, completedAt: DateTime,
     state: WorkflowState!, assignee: User, team: Team!, cycle: Cycle, project: Project,
-    labels: IssueLabelConnection!, history(first: Int): IssueHistoryConnection!
+    labels: IssueLabelConnection!, history(first: Int, after: String): IssueHistoryConnection!
   }
   type IssueConnection { nodes: [Issue!]!, pageInfo: PageInfo! }
   type Comment { id: ID!, body: String! }
@@ -64,8 +67,22 @@ export interface StandInLinearIssue {
   labels?: string[];
   createdAt: string;
   updatedAt: string;
-  history: { id: string; createdAt: string; from: string; to: string }[];
+  /** State moves (from/to names), cycle moves (ids, null = no cycle) and estimate changes, as IssueHistory has them. */
+  history: {
+    id: string;
+    createdAt: string;
+    actor?: string;
+    from?: string;
+    to?: string;
+    fromCycleId?: string | null;
+    toCycleId?: string | null;
+    fromEstimate?: number | null;
+    toEstimate?: number | null;
+  }[];
 }
+
+/** At most this many history entries per page, whatever `first` asks. */
+export const HISTORY_PAGE_CAP = 50;
 
 export class LinearStandIn extends StandIn {
   protected override readonly urlPath = '/graphql';
@@ -108,17 +125,33 @@ export class LinearStandIn extends StandIn {
     return full;
   }
 
-  move(identifier: string, state: { name: string; type: string }): void {
+  private record(
+    identifier: string,
+    change: Omit<StandInLinearIssue['history'][number], 'id' | 'createdAt'>,
+    at?: string,
+  ) {
     const issue = this.issues.find((i) => i.identifier === identifier);
     if (!issue) throw new Error(`no issue ${identifier}`);
-    const at = new Date(Math.max(Date.now(), Date.parse(issue.updatedAt) + 1000)).toISOString();
-    issue.history.push({
-      id: `h-${issue.identifier}-${issue.history.length}`,
-      createdAt: at,
-      from: issue.state.name,
-      to: state.name,
-    });
-    Object.assign(issue, { state, updatedAt: at });
+    const when = at ?? new Date(Math.max(Date.now(), Date.parse(issue.updatedAt) + 1000)).toISOString();
+    issue.history.push({ id: `h-${issue.identifier}-${issue.history.length}`, createdAt: when, ...change });
+    if (Date.parse(when) > Date.parse(issue.updatedAt)) issue.updatedAt = when;
+    return issue;
+  }
+
+  move(identifier: string, state: { name: string; type: string }, at?: string, actor?: string): void {
+    const issue = this.issues.find((i) => i.identifier === identifier);
+    this.record(identifier, { from: issue?.state.name, to: state.name, actor }, at).state = state;
+  }
+
+  setCycle(identifier: string, cycleId: string | null, at?: string): void {
+    const issue = this.issues.find((i) => i.identifier === identifier);
+    this.record(identifier, { fromCycleId: issue?.cycleId ?? null, toCycleId: cycleId }, at).cycleId =
+      cycleId ?? undefined;
+  }
+
+  setEstimate(identifier: string, estimate: number, at?: string): void {
+    const issue = this.issues.find((i) => i.identifier === identifier);
+    this.record(identifier, { fromEstimate: issue?.estimate ?? null, toEstimate: estimate }, at).estimate = estimate;
   }
 
   rateLimitNextRequests(n: number): void {
@@ -142,15 +175,27 @@ export class LinearStandIn extends StandIn {
       cycle: i.cycleId ? { id: i.cycleId } : null,
       project: i.projectId ? this.projectNode(i.projectId) : null,
       labels: { nodes: (i.labels ?? []).map((name) => ({ name })) },
-      history: () => ({
-        nodes: i.history.map((h) => ({
-          id: h.id,
-          createdAt: h.createdAt,
-          actor: { id: 'u-maya' },
-          fromState: { name: h.from, type: 'x' },
-          toState: { name: h.to, type: 'x' },
-        })),
-      }),
+      // Newest first, in pages of at most 50.
+      history: (args: { first?: number; after?: string }) => {
+        const all = [...i.history].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+        const start = args.after ? Number(Buffer.from(args.after, 'base64').toString()) : 0;
+        const page = all.slice(start, start + Math.min(args.first ?? 50, HISTORY_PAGE_CAP));
+        const end = start + page.length;
+        return {
+          nodes: page.map((h) => ({
+            id: h.id,
+            createdAt: h.createdAt,
+            actor: { id: h.actor ?? 'u-maya' },
+            fromState: h.from ? { name: h.from, type: 'x' } : null,
+            toState: h.to ? { name: h.to, type: 'x' } : null,
+            fromCycleId: h.fromCycleId ?? null,
+            toCycleId: h.toCycleId ?? null,
+            fromEstimate: h.fromEstimate ?? null,
+            toEstimate: h.toEstimate ?? null,
+          })),
+          pageInfo: { hasNextPage: end < all.length, endCursor: Buffer.from(String(end)).toString('base64') },
+        };
+      },
     };
   }
 

@@ -23,7 +23,12 @@ export interface BotHarness {
 
 /** The real bot (Bolt in Socket Mode) on an embedded store, connected to a fresh emulator over its WebSocket. */
 export async function startBotHarness(
-  options: { emulator?: EmulatorOptions; register?: (commands: CommandRegistry) => void } = {},
+  options: {
+    emulator?: EmulatorOptions;
+    register?: (commands: CommandRegistry) => void;
+    /** A store of the test's own (e.g. a describeEachEngine freshDb); the harness then leaves it open. */
+    db?: Db;
+  } = {},
 ): Promise<BotHarness> {
   const emulator = await new SlackEmulator(options.emulator).start();
   const ws = emulator.workspace;
@@ -34,7 +39,7 @@ export async function startBotHarness(
   const privateOps = ws.addChannel('ops-private', { members: [alice], isPrivate: true }).id;
 
   const dir = mkdtempSync(path.join(tmpdir(), 'em-slack-'));
-  const db = await openStore({ DATA_DIR: dir });
+  const db = options.db ?? (await openStore({ DATA_DIR: dir }));
   const commands = new CommandRegistry();
   options.register?.(commands);
   const deps: SlackDeps = {
@@ -58,7 +63,7 @@ export async function startBotHarness(
     async stop() {
       await bot.stop();
       await emulator.stop();
-      await db.close();
+      if (!options.db) await db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,165 @@
+// The same cycle in Linear, synced from the Linear stand-in (IssueHistory's state, cycle and estimate changes,
+// newest first in pages of 50) and read through Slack: the figures are the Jira sprint's, worked out by hand.
+// Linear has no hidden e-mail (User.email is non-null in its schema) and no "added at the start" flag: a cycle move
+// is an IssueHistory entry with fromCycleId/toCycleId, an estimate change one with fromEstimate/toEstimate.
+import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { sprintCommand, standupCommand } from '../../src/reports/listeners.js';
+import { describeEachEngine } from '../support/engines.js';
+import { LinearStandIn } from '../support/linear/server.js';
+import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
+
+const NOW = new Date('2026-11-25T12:00:00Z'); // the commands' clock
+const at = (hoursBeforeNow: number) => new Date(NOW.getTime() - hoursBeforeNow * 3_600_000).toISOString();
+const START = 96; // cycle 42 started 4 days (96 h) before NOW and ends 6 days after it
+const PLANNED = START + 24; // committed work was put in the cycle the day before it started
+
+const shown = (payload: Parameters<typeof visibleText>[0]) => visibleText(payload).replace(/<[^|>]+\|([^>]+)>/g, '$1');
+
+const STARTED = (name: string) => ({ name, type: 'started' });
+const KIM = { id: 'u-kim', email: 'kim@acme.dev', name: 'Kim Park' };
+const SAM = { id: 'u-sam', email: 'sam@acme.dev', name: 'Sam Lee' };
+const MAYA = { id: 'u-maya', email: 'maya@acme.dev', name: 'Maya Cole' };
+
+function buildWorkspace(linear: LinearStandIn): void {
+  linear.cycles.push(
+    {
+      team: 'APP',
+      id: 'cyc-41',
+      number: 41,
+      startsAt: at(START + 336),
+      endsAt: at(START + 1),
+      completedAt: at(START + 1),
+    },
+    { team: 'APP', id: 'cyc-42', number: 42, startsAt: at(START), endsAt: at(-144), completedAt: null },
+  );
+  const issue = (key: string, assignee: typeof KIM | undefined, estimate: number) =>
+    linear.addIssue({
+      identifier: key,
+      title: `Issue ${key}`,
+      assignee,
+      estimate,
+      createdAt: at(START + 400),
+      updatedAt: at(START + 400),
+    });
+  const committed = (key: string, assignee: typeof KIM | undefined, estimate: number) => {
+    issue(key, assignee, estimate);
+    linear.setCycle(key, 'cyc-42', at(PLANNED));
+  };
+
+  committed('APP-1', KIM, 5); // completed today after passing through QA
+  linear.move('APP-1', STARTED('In Progress'), at(84), KIM.id);
+  linear.move('APP-1', STARTED('QA'), at(10), KIM.id);
+  linear.move('APP-1', { name: 'Done', type: 'completed' }, at(5), KIM.id);
+
+  committed('APP-2', SAM, 3); // estimate raised to 8 after the start
+  linear.move('APP-2', STARTED('In Progress'), at(84), SAM.id);
+  linear.setEstimate('APP-2', 8, at(48));
+
+  committed('APP-3', SAM, 2); // "QA" is a started state
+  linear.move('APP-3', STARTED('In Progress'), at(72), SAM.id);
+  linear.move('APP-3', STARTED('QA'), at(22), SAM.id);
+
+  issue('APP-4', SAM, 1); // added after the start
+  linear.setCycle('APP-4', 'cyc-42', at(72));
+
+  committed('APP-5', MAYA, 3); // removed mid-cycle
+  linear.setCycle('APP-5', null, at(48));
+
+  committed('APP-6', KIM, 2); // moved back from Done
+  linear.move('APP-6', STARTED('In Progress'), at(90), KIM.id);
+  linear.move('APP-6', { name: 'Done', type: 'completed' }, at(70), KIM.id);
+  linear.move('APP-6', STARTED('In Progress'), at(20), KIM.id);
+
+  issue('APP-7', MAYA, 5); // carried over: cycle 41 ended with it open, Linear moved it to cycle 42
+  linear.setCycle('APP-7', 'cyc-41', at(START + 340));
+  linear.move('APP-7', STARTED('In Progress'), at(216), MAYA.id);
+  linear.setCycle('APP-7', 'cyc-42', at(START + 1));
+
+  committed('APP-8', MAYA, 1); // "Won't Do" is a canceled state: done
+  linear.move('APP-8', { name: "Won't Do", type: 'canceled' }, at(36), MAYA.id);
+
+  committed('APP-9', undefined, 2); // unassigned
+
+  committed('APP-10', SAM, 3);
+  linear.move('APP-10', STARTED('Blocked'), at(80), SAM.id);
+
+  committed('APP-12', MAYA, 8); // planned in, then moved out before the start: in none of the figures
+  linear.setCycle('APP-12', null, at(START + 2));
+
+  // A busy issue outside the cycle: 60 entries, more than one history page.
+  issue('APP-11', MAYA, 1);
+  for (let i = 0; i < 60; i += 1) linear.setEstimate('APP-11', i + 2, at(START + 300 - i));
+}
+
+describeEachEngine('a Linear cycle through /em sprint and /em standup (hand-computed)', ({ freshDb }) => {
+  let linear: LinearStandIn;
+  let h: BotHarness;
+  afterEach(async () => {
+    await h?.stop();
+    await linear?.stop();
+  });
+
+  test('same figures as the Jira sprint', async () => {
+    linear = await new LinearStandIn().start();
+    buildWorkspace(linear);
+    const db = await freshDb();
+    const result = await syncLinear({
+      db,
+      logger: createLogger('silent'),
+      client: createLinearClient({ apiKey: linear.apiKey, apiUrl: linear.url }),
+      teams: ['APP'],
+      backfillSince: new Date('2026-10-01T00:00:00Z'),
+    });
+    expect(result).toMatchObject({ issues: 12, cycles: 2, rejected: 0 });
+    // The busy issue's 60 estimate changes all arrive (50 with the issue, 10 from the next history page).
+    const busy = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM work_item_changes WHERE key = 'APP-11' AND field = 'points'",
+    );
+    expect(busy.rows[0]?.n).toBe(60);
+    h = await startBotHarness({
+      db,
+      register: (commands) =>
+        commands
+          .register(
+            'sprint',
+            sprintCommand(undefined, () => NOW),
+          )
+          .register(
+            'standup',
+            standupCommand(undefined, () => NOW),
+          ),
+    });
+
+    await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'sprint' });
+    const sprint = shown(
+      await h.emulator.waitFor(() =>
+        h.emulator.ephemeralsFor(h.users.alice).find((e) => visibleText(e).includes('Sprint health')),
+      ),
+    );
+    expect(sprint).toContain('*Sprint health* — Cycle 42 (linear)');
+    // Committed: APP-1 5, APP-2 3 (raised to 8 later), APP-3 2, APP-5 3 (removed later), APP-6 2, APP-7 5,
+    // APP-8 1, APP-9 2, APP-10 3 = 9 items, 26 points. Completed: APP-1 5 + APP-8 1 (canceled) = 6; 6 / 26 = 23 %.
+    expect(sprint).toContain(
+      '*Committed*: 9 items, 26 points · *completed*: 2 items, 6 points (23% of committed points)',
+    );
+    expect(sprint).toContain('*Scope change*: +1 items (1 points) added after the start, −1 removed (3 points)');
+    expect(sprint).toContain('*Carried over*: 1 committed items (5 points) were already in an earlier sprint');
+    // Open: APP-2 8 + APP-3 2 + APP-4 1 + APP-6 2 + APP-7 5 + APP-9 2 + APP-10 3 = 23; 23 − 1.5 × 6 = 14.
+    expect(sprint).toContain('*Time*: day 5, 6 days left · 23 points open');
+    expect(sprint).toContain('At the current pace about *14 points* will carry over.');
+    expect(sprint).toContain(':construction: *Blocked*: APP-10');
+    expect(sprint).toContain(':snail: *Aging in progress*: APP-2 (3 d in In Progress), APP-7 (9 d in In Progress)');
+
+    await h.emulator.command({ user: h.users.bob, channel: h.channels.eng, text: 'standup 24' });
+    const standup = shown(
+      await h.emulator.waitFor(() =>
+        h.emulator.ephemeralsFor(h.users.bob).find((e) => visibleText(e).includes('*Standup*')),
+      ),
+    );
+    expect(standup).toContain('*Kim Park*\n:arrow_right: moved APP-1 → Done, APP-6 → In Progress');
+    expect(standup).toContain('*Sam Lee*\n:arrow_right: moved APP-3 → QA\n:construction: blocked: APP-10');
+    expect(standup).not.toContain('Maya');
+    expect(standup).toContain('*Team*: 0 merged · 0 opened · 0 reviews · 3 tickets moved · 1 blocked');
+  });
+});
