@@ -63,7 +63,8 @@ export const regexString = z.string().refine(
 /** A duration such as "5 minutes" or "24 hours" (Agenda's human intervals). */
 export const intervalString = z
   .string()
-  .regex(/^\d+\s+(second|minute|hour|day)s?$/, { error: 'must look like "5 minutes"' });
+  .regex(/^\d+\s+(second|minute|hour|day)s?$/, { error: 'must look like "5 minutes"' })
+  .refine((value) => intervalToMs(value) > 0, { error: 'must be longer than zero' });
 
 const UNIT_MS = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 export function intervalToMs(interval: string): number {

@@ -93,9 +93,10 @@ function describeOutcome(result: DecideOutcome, id: number): string {
   }
 }
 
-const approvalId = (value: string | undefined) => {
-  const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+/** Approval ids are plain decimal numbers: "0x1", " 1 ", "1e0" or "01" are not ids. */
+export const approvalId = (value: string | undefined) => {
+  if (!value || !/^[1-9][0-9]{0,14}$/.test(value)) return undefined;
+  return Number(value);
 };
 
 /** Approve: ack at once, then decide (atomically; only policy approvers count). */

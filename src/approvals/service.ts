@@ -51,7 +51,8 @@ export type DecideOutcome =
 
 const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 30_000;
-const GROUP_CACHE_MS = 5 * 60_000;
+/** A person removed from an approver group can still approve for at most this long (documented in the README). */
+export const GROUP_CACHE_MS = 60_000;
 
 export interface ApprovalServiceDeps {
   db: Db;
@@ -60,6 +61,8 @@ export interface ApprovalServiceDeps {
   clients: ExecutorClients;
   /** Base delay between execution attempts (tests shorten it). */
   retryBaseMs?: number;
+  /** The clock (tests fix it). */
+  now?: () => number;
 }
 
 export function approvalView(row: ApprovalRow, policyReason?: string): ApprovalView {
@@ -189,7 +192,8 @@ export class ApprovalService {
   }
 
   private async userGroups() {
-    if (this.groupCache && Date.now() - this.groupCache.at < GROUP_CACHE_MS) return this.groupCache;
+    const now = this.deps.now?.() ?? Date.now();
+    if (this.groupCache && now - this.groupCache.at < GROUP_CACHE_MS) return this.groupCache;
     const slack = this.deps.clients.slack;
     const byHandle = new Map<string, string[]>();
     const byId = new Map<string, string[]>();
@@ -200,7 +204,7 @@ export class ApprovalService {
         byId.set(String(g.id), g.users ?? []);
       }
     }
-    this.groupCache = { at: Date.now(), byHandle, byId };
+    this.groupCache = { at: now, byHandle, byId };
     return this.groupCache;
   }
 
