@@ -139,7 +139,11 @@ export class IncidentService {
       logger.warn({ err: channel.error, incident: incident.id }, 'incident channel could not be created');
       return { outcome: 'failed', reason: incidentSlackProblem(channel.error, 'create the incident channel') };
     }
-    await updateRoom(db, incident.id, { channel_id: channel.id, channel_name: channel.name });
+    await updateRoom(db, incident.id, {
+      channel_id: channel.id,
+      channel_name: channel.name,
+      visible_in: settings.privateChannels ? channel.id : null,
+    });
     incident = { ...incident, channelId: channel.id, channelName: channel.name };
 
     const problems: string[] = [];

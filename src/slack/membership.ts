@@ -34,6 +34,11 @@ export class ChannelMembership {
     this.cache.delete(channel);
   }
 
+  /** Forgets every channel (a new workspace connection). */
+  clear(): void {
+    this.cache.clear();
+  }
+
   private async members(client: MembersClient, channel: string): Promise<Set<string>> {
     const cached = this.cache.get(channel);
     if (cached && this.now() - cached.at < this.ttlMs) return cached.members;
@@ -51,6 +56,18 @@ export class ChannelMembership {
     this.cache.set(channel, { at: this.now(), members });
     return members;
   }
+}
+
+/** The items `user` may see: public ones (visibleIn null) and those of private channels they are a member of. */
+export async function onlyVisible<T extends { visibleIn: string | null }>(
+  items: T[],
+  client: MembersClient | undefined,
+  user: string,
+  membership: ChannelMembership = channelMembership,
+): Promise<T[]> {
+  const channels = items.flatMap((i) => (i.visibleIn ? [i.visibleIn] : []));
+  const visible = new Set(await membership.visibleOf(client, channels, user));
+  return items.filter((i) => !i.visibleIn || visible.has(i.visibleIn));
 }
 
 /** One membership cache per process, shared by every surface that filters by channel. */
