@@ -12,6 +12,7 @@ import { reminderMessage } from '../../blocks/incidents/reminders.js';
 import { postmortemMessage } from '../../blocks/incidents/reports.js';
 import type { PolicyBook } from '../approvals/policies.js';
 import type { ApprovalService } from '../approvals/service.js';
+import { audit } from '../approvals/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { incidentReminders, incidentsDeclared, incidentTimeToRestore } from './metrics.js';
@@ -274,7 +275,27 @@ export class IncidentService {
     await this.record(incident.id, { kind: 'action_item', occurredAt: now, author, text: text.slice(0, 500) });
   }
 
+  /** Only the current commander (or someone in `commander_handover`) may hand the role over; each attempt is audited. */
+  private async mayHandOverCommand(incident: Incident, actor: string): Promise<boolean> {
+    if (!incident.commander || incident.commander === actor) return true;
+    const handover = this.settings.commanderHandover;
+    if (!handover.length) return false;
+    const people = this.deps.approvals ? await this.deps.approvals.expandApprovers(handover) : handover;
+    return people.includes(actor);
+  }
+
   async assignRole(incident: Incident, actor: string, role: Role, user: string, now = new Date()): Promise<string> {
+    if (role === 'commander') {
+      const allowed = await this.mayHandOverCommand(incident, actor);
+      await audit(this.deps.db, {
+        actor,
+        event: allowed ? 'incident_commander_changed' : 'incident_commander_refused',
+        action: 'incident.commander',
+        detail: { incident: incident.id, from: incident.commander, to: user },
+      });
+      if (!allowed)
+        return `:no_entry: Only the commander, <@${incident.commander}>, or someone named under \`commander_handover\` in the incidents policy can hand over the commander role of ${incidentLabel(incident)}.`;
+    }
     const fields =
       role === 'commander'
         ? { commander: user }
