@@ -3,6 +3,20 @@ export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+/**
+ * The one escaping layer for text that came from people (typed in a modal or command, or a Slack message they wrote):
+ * whatever it was, it reads as typed and pings or links nothing. Slack's own entities are decoded first, so text
+ * Slack already escaped is not escaped twice, and applying it again changes nothing.
+ */
+export function userText(text: string): string {
+  const decoded = text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  // A link keeps its address in plain sight ("dashboard (https://…)"), so its label cannot disguise where it goes.
+  const links = decoded.replace(/<(https?:\/\/[^|>\s]+)(?:\|([^>]*))?>/g, (_, url: string, label?: string) =>
+    label && label !== url ? `${label} (${url})` : url,
+  );
+  return escapeMrkdwn(links);
+}
+
 /** Shortens text to `max` characters, marking the cut. */
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;

@@ -10,6 +10,7 @@ import {
 } from '../../blocks/incidents/card.js';
 import { reminderMessage } from '../../blocks/incidents/reminders.js';
 import { postmortemMessage } from '../../blocks/incidents/reports.js';
+import { userText } from '../../blocks/text.js';
 import type { PolicyBook } from '../approvals/policies.js';
 import type { ApprovalService } from '../approvals/service.js';
 import { audit } from '../approvals/store.js';
@@ -160,7 +161,7 @@ export class IncidentService {
     await attempt('set the channel purpose', () =>
       client.conversations.setPurpose({
         channel: channel.id,
-        purpose: `${incidentLabel(incident)}: ${request.title}`.slice(0, 250),
+        purpose: `${incidentLabel(incident)}: ${userText(request.title)}`.slice(0, 250),
       }),
     );
     const oncall = incident.severity ? (settings.oncall[incident.severity] ?? []) : [];
@@ -169,7 +170,7 @@ export class IncidentService {
       kind: 'declared',
       occurredAt: now,
       author: request.declaredBy,
-      text: `Declared ${incident.severity ?? '(severity not set)'}: ${request.title}`,
+      text: `Declared ${incident.severity ?? '(severity not set)'}: ${userText(request.title)}`,
     });
     await this.record(incident.id, {
       kind: 'role',
@@ -257,7 +258,7 @@ export class IncidentService {
 
   private setTopic(incident: Incident) {
     if (!incident.channelId) return Promise.resolve();
-    const topic = `${incidentLabel(incident)} · ${incident.severity ?? 'severity not set'} · ${incident.phase} · ${incident.title}`;
+    const topic = `${incidentLabel(incident)} · ${incident.severity ?? 'severity not set'} · ${incident.phase} · ${userText(incident.title)}`;
     return this.client().conversations.setTopic({ channel: incident.channelId, topic: topic.slice(0, 250) });
   }
 
@@ -268,11 +269,16 @@ export class IncidentService {
   // ---------------------------------------------------------------- changes
 
   async addNote(incident: Incident, author: string, text: string, now = new Date()): Promise<void> {
-    await this.record(incident.id, { kind: 'note', occurredAt: now, author, text: text.slice(0, 3000) });
+    await this.record(incident.id, { kind: 'note', occurredAt: now, author, text: userText(text.slice(0, 3000)) });
   }
 
   async addActionItem(incident: Incident, author: string, text: string, now = new Date()): Promise<void> {
-    await this.record(incident.id, { kind: 'action_item', occurredAt: now, author, text: text.slice(0, 500) });
+    await this.record(incident.id, {
+      kind: 'action_item',
+      occurredAt: now,
+      author,
+      text: userText(text.slice(0, 500)),
+    });
   }
 
   /** Only the current commander (or someone in `commander_handover`) may hand the role over; each attempt is audited. */
@@ -354,7 +360,7 @@ export class IncidentService {
       kind: incident.status === 'resolved' ? 'reopened' : 'status',
       occurredAt: now,
       author: actor,
-      text: `${phase === incident.phase ? 'Update' : `Status ${incident.phase} → ${phase}`}: ${summary}`,
+      text: `${phase === incident.phase ? 'Update' : `Status ${incident.phase} → ${phase}`}: ${userText(summary)}`,
     });
     const updated = (await this.get(incident.id)) as Incident;
     const message = statusUpdateMessage(updated, actor, summary);
@@ -387,7 +393,7 @@ export class IncidentService {
       kind: 'resolved',
       occurredAt: now,
       author: actor,
-      text: `Resolved (time to restore ${ttr})${summary ? `: ${summary}` : ''}`,
+      text: `Resolved (time to restore ${ttr})${summary ? `: ${userText(summary)}` : ''}`,
     });
     const resolved = (await this.get(incident.id)) as Incident;
     const timeline = await timelineOf(db, incident.id);
@@ -411,7 +417,7 @@ export class IncidentService {
         .postMessage({
           channel: resolved.announceChannel,
           thread_ts: resolved.announceTs,
-          text: `:white_check_mark: ${incidentLabel(resolved)} resolved by <@${actor}> after ${ttr}.${summary ? ` ${summary}` : ''}`,
+          text: `:white_check_mark: ${incidentLabel(resolved)} resolved by <@${actor}> after ${ttr}.${summary ? ` ${userText(summary)}` : ''}`,
         })
         .catch((err) => problems.push(incidentSlackProblem(err, 'update the announcement thread')));
     }
@@ -539,7 +545,7 @@ export class IncidentService {
       kind: 'pinned',
       occurredAt: new Date(Math.round(Number(ts) * 1000)),
       author: message.user ?? pinnedBy,
-      text: message.text || '(no text)',
+      text: userText(message.text || '(no text)'),
       files: message.files,
       sourceTs: ts,
     });
@@ -557,7 +563,7 @@ export class IncidentService {
 
   async messageEdited(channel: string, ts: string, text: string, files: TimelineFile[] | null, at: Date) {
     const incident = await this.byChannel(channel);
-    return incident ? followEdit(this.deps.db, incident.id, ts, text, files, at) : false;
+    return incident ? followEdit(this.deps.db, incident.id, ts, userText(text), files, at) : false;
   }
 
   async messageDeleted(channel: string, ts: string) {
