@@ -10,6 +10,7 @@ import {
   addApprovalMessage,
   approvalMessages,
   audit,
+  CLAIM_LEASE_MS,
   claimForExecution,
   decideProposal,
   expireDue,
@@ -18,6 +19,7 @@ import {
   markAttemptFailed,
   markExecuted,
   recordVote,
+  renewClaim,
 } from './store.js';
 
 /** An action someone (a rule or a person) wants done; policy decides what happens to it. */
@@ -63,6 +65,8 @@ export interface ApprovalServiceDeps {
   retryBaseMs?: number;
   /** The clock (tests fix it). */
   now?: () => number;
+  /** How long an execution claim lasts unless renewed (tests shorten it). */
+  claimLeaseMs?: number;
 }
 
 export function approvalView(row: ApprovalRow, policyReason?: string): ApprovalView {
@@ -278,8 +282,17 @@ export class ApprovalService {
   /** Runs an approved action once (if this process wins the claim); failures retry later with back-off. */
   async executeNow(id?: number): Promise<ApprovalRow | null> {
     const { db, logger, clients } = this.deps;
-    const claimed = await claimForExecution(db, id);
+    const leaseMs = this.deps.claimLeaseMs ?? CLAIM_LEASE_MS;
+    const claimed = await claimForExecution(db, id, leaseMs);
     if (!claimed) return id ? getApproval(db, id) : null;
+    // Renewed while the action runs, so the short lease only lapses when this process is gone.
+    const renewal = setInterval(
+      () =>
+        renewClaim(db, claimed.id, leaseMs).catch((err: unknown) =>
+          logger.warn({ err, approval: claimed.id }, 'could not renew the claim on an action'),
+        ),
+      leaseMs / 3,
+    );
     try {
       const result = await execute(claimed.action, claimed.params, {
         db,
@@ -315,6 +328,8 @@ export class ApprovalService {
         action: claimed.action,
         detail: { error: message, attempt: claimed.attempts, ...(retryAt ? { retry_at: retryAt.toISOString() } : {}) },
       });
+    } finally {
+      clearInterval(renewal);
     }
     const after = await getApproval(db, claimed.id);
     if (after) await this.refreshMessages(after);
