@@ -17,9 +17,22 @@ export function userText(text: string): string {
   return escapeMrkdwn(links);
 }
 
-/** Shortens text to `max` characters, marking the cut. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The longest start of `text` of at most `max` UTF-16 units that ends between graphemes (never half an emoji). */
+export function graphemePrefix(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { index, segment } of graphemes.segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
+}
+
+/** Shortens text to `max` characters, marking the cut; the cut never splits a surrogate pair or a grapheme. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+  return text.length <= max ? text : `${graphemePrefix(text, Math.max(0, max - 1))}…`;
 }
 
 /** Quotes user text inline, escaped, without letting backticks break out of the code span. */

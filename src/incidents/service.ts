@@ -10,7 +10,7 @@ import {
 } from '../../blocks/incidents/card.js';
 import { reminderMessage } from '../../blocks/incidents/reminders.js';
 import { postmortemMessage } from '../../blocks/incidents/reports.js';
-import { userText } from '../../blocks/text.js';
+import { graphemePrefix, userText } from '../../blocks/text.js';
 import type { PolicyBook } from '../approvals/policies.js';
 import type { ApprovalService } from '../approvals/service.js';
 import { audit } from '../approvals/store.js';
@@ -161,7 +161,7 @@ export class IncidentService {
     await attempt('set the channel purpose', () =>
       client.conversations.setPurpose({
         channel: channel.id,
-        purpose: `${incidentLabel(incident)}: ${userText(request.title)}`.slice(0, 250),
+        purpose: graphemePrefix(`${incidentLabel(incident)}: ${userText(request.title)}`, 250),
       }),
     );
     const oncall = incident.severity ? (settings.oncall[incident.severity] ?? []) : [];
@@ -259,7 +259,7 @@ export class IncidentService {
   private setTopic(incident: Incident) {
     if (!incident.channelId) return Promise.resolve();
     const topic = `${incidentLabel(incident)} · ${incident.severity ?? 'severity not set'} · ${incident.phase} · ${userText(incident.title)}`;
-    return this.client().conversations.setTopic({ channel: incident.channelId, topic: topic.slice(0, 250) });
+    return this.client().conversations.setTopic({ channel: incident.channelId, topic: graphemePrefix(topic, 250) });
   }
 
   private record(incidentId: string, entry: NewTimelineEntry) {
@@ -269,7 +269,12 @@ export class IncidentService {
   // ---------------------------------------------------------------- changes
 
   async addNote(incident: Incident, author: string, text: string, now = new Date()): Promise<void> {
-    await this.record(incident.id, { kind: 'note', occurredAt: now, author, text: userText(text.slice(0, 3000)) });
+    await this.record(incident.id, {
+      kind: 'note',
+      occurredAt: now,
+      author,
+      text: userText(graphemePrefix(text, 3000)),
+    });
   }
 
   async addActionItem(incident: Incident, author: string, text: string, now = new Date()): Promise<void> {
@@ -277,7 +282,7 @@ export class IncidentService {
       kind: 'action_item',
       occurredAt: now,
       author,
-      text: userText(text.slice(0, 500)),
+      text: userText(graphemePrefix(text, 500)),
     });
   }
 
@@ -500,7 +505,7 @@ export class IncidentService {
     if (!target || !this.deps.approvals)
       return 'No tracker is configured for action items (policies: incidents.action_items).';
     const incident = await this.get(entry.incidentId);
-    const title = `${incident ? `${incidentLabel(incident)}: ` : ''}${entry.text}`.slice(0, 250);
+    const title = graphemePrefix(`${incident ? `${incidentLabel(incident)}: ` : ''}${entry.text}`, 250);
     const description = `Action item from the postmortem of ${incident ? `${incidentLabel(incident)} ${incident.title}` : 'an incident'}.`;
     const request =
       target.action === 'jira.create'
