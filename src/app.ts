@@ -219,6 +219,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
               db,
               logger,
               environment: sources.github.deployments.environment,
+              repos: sources.github.installations.flatMap((i) => i.repos),
             }),
           }
         : {};
@@ -240,6 +241,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       readiness,
       routes,
       details,
+      token: config.METRICS_TOKEN,
     });
     stack.push(() => http.close());
     logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics)');

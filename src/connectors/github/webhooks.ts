@@ -19,7 +19,10 @@ export function githubWebhookRoute(options: {
   db: Db;
   logger: Logger;
   environment: string;
+  /** The repositories sources.yml names; events of any other are acknowledged and ignored. */
+  repos: string[];
 }): RouteHandler {
+  const known = new Set(options.repos.map((r) => r.toLowerCase()));
   const { db, logger } = options;
   const webhooks = new Webhooks({ secret: options.secret });
 
@@ -64,7 +67,13 @@ export function githubWebhookRoute(options: {
     const signature = String(req.headers['x-hub-signature-256'] ?? '');
     if (!(await webhooks.verify(body, signature).catch(() => false))) return reply(401, 'signature does not match');
     try {
-      await webhooks.receive({ id, name: name as never, payload: JSON.parse(body) });
+      const payload = JSON.parse(body) as { repository?: { full_name?: string } };
+      const repo = payload.repository?.full_name;
+      if (repo && !known.has(repo.toLowerCase())) {
+        logger.info({ event: name, delivery: id, repo }, 'webhook for a repository sources.yml does not name: ignored');
+        return reply(202, 'ignored: repository not in sources.yml');
+      }
+      await webhooks.receive({ id, name: name as never, payload: payload as never });
       reply(200, 'ok');
     } catch (err) {
       logger.error({ err, event: name, delivery: id }, 'github webhook failed');
