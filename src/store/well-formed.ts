@@ -19,3 +19,12 @@ export function wellFormedParams(params: unknown[] | undefined): unknown[] | und
     typeof value === 'string' ? wellFormedText(value) : Array.isArray(value) ? value.map(fix) : value;
   return params.map(fix);
 }
+
+/**
+ * Whether the database refused a value itself (SQLSTATE class 22, "data exception": a NUL character, an invalid
+ * escape, a value out of range). Such a record can never be stored: it is rejected and the sync moves on, whereas
+ * any other failure (the database being down) still fails the run.
+ */
+export function isDataError(err: unknown): boolean {
+  return /^22/.test(String((err as { code?: unknown })?.code ?? ''));
+}

@@ -39,6 +39,32 @@ describeEachEngine('a lone surrogate in vendor data', ({ freshDb }) => {
     }
   });
 
+  test('an issue the database still cannot store (a NUL character) is rejected, counted and skipped; the cursor moves on', async () => {
+    const db = await freshDb();
+    const jira = await new JiraStandIn().start();
+    try {
+      jira.addIssue({ key: 'ENG-1', summary: 'nul \u0000 inside' });
+      jira.addIssue({ key: 'ENG-2', summary: 'fine' });
+      const sync = () =>
+        syncJira({
+          db,
+          logger: createLogger('silent'),
+          clients: createJiraClients({ host: jira.url, email: jira.email, apiToken: jira.apiToken }),
+          projects: ['ENG'],
+          boards: [],
+          backfillSince: new Date(Date.now() - 30 * 86_400_000),
+          fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
+        });
+      expect(await sync()).toMatchObject({ issues: 1, rejected: 1 });
+      const { rows } = await db.query<{ key: string }>('SELECT key FROM work_items ORDER BY key');
+      expect(rows).toEqual([{ key: 'ENG-2' }]);
+      const cursor = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM sync_cursors WHERE source = 'jira'");
+      expect(cursor.rows[0]?.n).toBe(1);
+    } finally {
+      await jira.stop();
+    }
+  });
+
   test('events whose payload (jsonb) holds a lone surrogate are stored', async () => {
     const db = await freshDb();
     await insertEvents(db, [
