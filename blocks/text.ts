@@ -3,9 +3,36 @@ export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-/** Shortens text to `max` characters, marking the cut. */
+/**
+ * The one escaping layer for text that came from people (typed in a modal or command, or a Slack message they wrote):
+ * whatever it was, it reads as typed and pings or links nothing. Slack's own entities are decoded first, so text
+ * Slack already escaped is not escaped twice, and applying it again changes nothing.
+ */
+export function userText(text: string): string {
+  const decoded = text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  // A link keeps its address in plain sight ("dashboard (https://…)"), so its label cannot disguise where it goes.
+  const links = decoded.replace(/<(https?:\/\/[^|>\s]+)(?:\|([^>]*))?>/g, (_, url: string, label?: string) =>
+    label && label !== url ? `${label} (${url})` : url,
+  );
+  return escapeMrkdwn(links);
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The longest start of `text` of at most `max` UTF-16 units that ends between graphemes (never half an emoji). */
+export function graphemePrefix(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { index, segment } of graphemes.segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
+}
+
+/** Shortens text to `max` characters, marking the cut; the cut never splits a surrogate pair or a grapheme. */
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+  return text.length <= max ? text : `${graphemePrefix(text, Math.max(0, max - 1))}…`;
 }
 
 /** Quotes user text inline, escaped, without letting backticks break out of the code span. */

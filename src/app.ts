@@ -79,7 +79,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const sources = loadSources(config.SOURCES_FILE);
     const schedules = loadSchedules(config.REPORTS_FILE);
     const db = await openStore(config);
-    stack.push(() => db.close());
+    stack.push(() => db.close().then(() => logger.info('store closed')));
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
     for (const person of sources.people) {
       await recordIdentity(db, { ...person, displayName: person.name }, true);
@@ -219,6 +219,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
               db,
               logger,
               environment: sources.github.deployments.environment,
+              repos: sources.github.installations.flatMap((i) => i.repos),
             }),
           }
         : {};
@@ -238,6 +239,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       readiness,
       routes,
       details,
+      token: config.METRICS_TOKEN,
     });
     stack.push(() => http.close());
     logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics)');

@@ -43,6 +43,8 @@ export const configSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('./data'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   HTTP_HOST: z.string().trim().min(1).default('0.0.0.0'),
+  /** When set, /metrics and the details of /ready need `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: optionalString,
   HTTP_PORT: port.default(3000),
   JOBS_POLL_MS: positiveMs.default(5000),
   JOBS_LOCK_LIFETIME_MS: positiveMs.default(10 * 60 * 1000),
@@ -131,6 +133,7 @@ export const SECRET_SETTINGS = [
   'LINEAR_API_KEY',
   'CONFLUENCE_API_TOKEN',
   'OPENAI_API_KEY',
+  'METRICS_TOKEN',
 ] as const satisfies readonly (keyof Config)[];
 
 export class ConfigError extends Error {

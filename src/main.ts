@@ -1,8 +1,7 @@
 import { startApp } from './app.js';
 import { ConfigError, loadConfig, loadDotenvFile, slackMode } from './config.js';
 import { createLogger } from './observability/logger.js';
-import { SourcesError } from './sync/sources.js';
-import { YamlFileError } from './yaml-file.js';
+import { configFailureLine } from './startup-failure.js';
 
 loadDotenvFile();
 
@@ -68,8 +67,10 @@ if (process.env.npm_lifecycle_event === 'start') {
 }
 
 await started.catch((err: unknown) => {
-  if (err instanceof SourcesError || err instanceof YamlFileError) {
-    process.stderr.write(`em-agent: ${err.message}\n`);
+  // startApp has already closed what it opened (the database included).
+  const line = configFailureLine(err);
+  if (line) {
+    process.stderr.write(`${line}\n`);
     process.exit(78);
   }
   logger.fatal({ err }, 'em-agent failed to start');

@@ -28,7 +28,14 @@ export function parseYaml<Schema extends z.ZodType>(
       doc.errors.map((e) => `${file}:${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
     );
   }
-  const value = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    // Aliases are expanded here; an alias bomb ("excessive alias count") must fail like any other YAML error.
+    value = doc.toJS() ?? {};
+  } catch (err) {
+    const line = doc.contents?.range ? lineCounter.linePos(doc.contents.range[0]).line : 1;
+    throw new YamlFileError(file, [`${file}:${line}: ${(err as Error).message.split('\n')[0]}`]);
+  }
   const result = (typeof schema === 'function' ? schema(value) : schema).safeParse(value);
   if (result.success) return result.data;
   throw new YamlFileError(
@@ -63,7 +70,8 @@ export const regexString = z.string().refine(
 /** A duration such as "5 minutes" or "24 hours" (Agenda's human intervals). */
 export const intervalString = z
   .string()
-  .regex(/^\d+\s+(second|minute|hour|day)s?$/, { error: 'must look like "5 minutes"' });
+  .regex(/^\d+\s+(second|minute|hour|day)s?$/, { error: 'must look like "5 minutes"' })
+  .refine((value) => intervalToMs(value) > 0, { error: 'must be longer than zero' });
 
 const UNIT_MS = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 export function intervalToMs(interval: string): number {
@@ -102,11 +110,12 @@ export class YamlDirectory<T> {
       try {
         this.valid.set(file, { text, value: this.parse(text, file) });
       } catch (err) {
-        if (!(err instanceof YamlFileError)) throw err;
+        // Whatever the failure, it belongs to this file alone; the other files still load.
+        const found = err instanceof YamlFileError ? err.problems : [`${file}:1: ${(err as Error).message}`];
         const kept = this.valid.has(file) ? ' (its last valid version stays in use)' : ' (skipped)';
         problems.set(
           file,
-          err.problems.map((p, i) => (i === 0 ? `${p}${kept}` : p)),
+          found.map((p, i) => (i === 0 ? `${p}${kept}` : p)),
         );
       }
     }

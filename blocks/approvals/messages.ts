@@ -1,6 +1,6 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, slackDate, truncate } from '../text.js';
+import { escapeMrkdwn, slackDate, truncate, userText } from '../text.js';
 
 export const APPROVE_ACTION = 'approval_approve';
 export const REJECT_ACTION = 'approval_reject';
@@ -79,7 +79,7 @@ export function approvalMessage(v: ApprovalView): SlackMessage {
     v.policyReason ? escapeMrkdwn(truncate(v.policyReason, 300)) : '',
     `#${v.id}`,
   ].filter(Boolean);
-  const message = Message({ text: `Proposed ${v.action}: ${truncate(v.summary, 200)}` }).blocks(
+  const message = Message({ text: `Proposed ${v.action}: ${userText(truncate(v.summary, 200))}` }).blocks(
     Blocks.Section({ text: header }),
     evidence ? Blocks.Section({ text: truncate(evidence, 2900) }) : undefined,
     Blocks.Context().elements(truncate(context.join(' · '), 2000)),

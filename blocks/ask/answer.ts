@@ -1,7 +1,7 @@
 import { Blocks, Elements, Message } from 'slack-block-builder';
 import type { Citation } from '../../src/ask/answer.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, truncate } from '../text.js';
+import { escapeMrkdwn, truncate, userText } from '../text.js';
 
 export const ASK_HELPFUL = 'ask_helpful';
 export const ASK_NOT_HELPFUL = 'ask_not_helpful';
@@ -34,7 +34,7 @@ export function answerMessage(answer: {
       : answer.mode === 'extractive'
         ? 'The passages that answer it, from the sources below'
         : 'Try other words, or `source:`/`space:` to narrow it';
-  return Message({ text: `${answer.question}: ${truncate(answer.text, 300)}` })
+  return Message({ text: `${userText(truncate(answer.question, 300))}: ${truncate(answer.text, 300)}` })
     .blocks(
       Blocks.Section({
         text: `${answer.askedBy ? `<@${answer.askedBy}> asked: ` : ''}*${escapeMrkdwn(truncate(answer.question, 300))}*`,

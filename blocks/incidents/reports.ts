@@ -3,7 +3,7 @@ import { humanDuration, type Incident, incidentLabel, type TimelineEntry } from 
 import { type Postmortem, timelineLine } from '../../src/incidents/postmortem.js';
 import type { IncidentListItem } from '../../src/incidents/store.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, truncate } from '../text.js';
+import { escapeMrkdwn, truncate, userText } from '../text.js';
 
 export const ACTION_ITEM_TICKET = 'incident_action_ticket';
 const SECTION_MAX = 2900;
@@ -57,7 +57,7 @@ export function postmortemMessage(postmortem: Postmortem, canFileTickets: boolea
       }),
     );
   }
-  return Message({ text: postmortem.title })
+  return Message({ text: userText(postmortem.title) })
     .blocks(...blocks.slice(0, 49))
     .buildToObject() as SlackMessage;
 }

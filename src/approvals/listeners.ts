@@ -6,7 +6,7 @@ import {
   policyMessage,
   rejectModal,
 } from '../../blocks/approvals/messages.js';
-import { escapeMrkdwn } from '../../blocks/text.js';
+import { escapeMrkdwn, graphemePrefix } from '../../blocks/text.js';
 import type { CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import type { HomeSectionProvider } from '../slack/home.js';
@@ -73,7 +73,9 @@ export function approvalsHomeSection(service: ApprovalService): HomeSectionProvi
       const mine = [];
       for (const row of pending) if (await service.isApprover(userId, row.approvers)) mine.push(row);
       return {
-        lines: mine.slice(0, 8).map((r) => `*#${r.id}* \`${r.action}\` — ${escapeMrkdwn(r.summary.slice(0, 200))}`),
+        lines: mine
+          .slice(0, 8)
+          .map((r) => `*#${r.id}* \`${r.action}\` — ${escapeMrkdwn(graphemePrefix(r.summary, 200))}`),
         empty: 'Nothing waits for your approval.',
       };
     },
@@ -93,9 +95,10 @@ function describeOutcome(result: DecideOutcome, id: number): string {
   }
 }
 
-const approvalId = (value: string | undefined) => {
-  const id = Number(value);
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+/** Approval ids are plain decimal numbers: "0x1", " 1 ", "1e0" or "01" are not ids. */
+export const approvalId = (value: string | undefined) => {
+  if (!value || !/^[1-9][0-9]{0,14}$/.test(value)) return undefined;
+  return Number(value);
 };
 
 /** Approve: ack at once, then decide (atomically; only policy approvers count). */

@@ -10,6 +10,7 @@ import {
   addApprovalMessage,
   approvalMessages,
   audit,
+  CLAIM_LEASE_MS,
   claimForExecution,
   decideProposal,
   expireDue,
@@ -18,6 +19,7 @@ import {
   markAttemptFailed,
   markExecuted,
   recordVote,
+  renewClaim,
 } from './store.js';
 
 /** An action someone (a rule or a person) wants done; policy decides what happens to it. */
@@ -51,7 +53,8 @@ export type DecideOutcome =
 
 const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 30_000;
-const GROUP_CACHE_MS = 5 * 60_000;
+/** A person removed from an approver group can still approve for at most this long (documented in the README). */
+export const GROUP_CACHE_MS = 60_000;
 
 interface Groups {
   at: number;
@@ -66,6 +69,10 @@ export interface ApprovalServiceDeps {
   clients: ExecutorClients;
   /** Base delay between execution attempts (tests shorten it). */
   retryBaseMs?: number;
+  /** The clock (tests fix it). */
+  now?: () => number;
+  /** How long an execution claim lasts unless renewed (tests shorten it). */
+  claimLeaseMs?: number;
 }
 
 export function approvalView(row: ApprovalRow, policyReason?: string): ApprovalView {
@@ -202,7 +209,8 @@ export class ApprovalService {
   }
 
   private async userGroups(maxAgeMs: number): Promise<Groups> {
-    if (this.groupCache && Date.now() - this.groupCache.at < maxAgeMs) return this.groupCache;
+    const now = this.deps.now?.() ?? Date.now();
+    if (this.groupCache && now - this.groupCache.at < maxAgeMs) return this.groupCache;
     this.groupFetch ??= this.fetchUserGroups().finally(() => {
       this.groupFetch = undefined;
     });
@@ -210,6 +218,7 @@ export class ApprovalService {
   }
 
   private async fetchUserGroups(): Promise<Groups> {
+    const now = this.deps.now?.() ?? Date.now();
     const slack = this.deps.clients.slack;
     const byHandle = new Map<string, string[]>();
     const byId = new Map<string, string[]>();
@@ -220,7 +229,7 @@ export class ApprovalService {
         byId.set(String(g.id), g.users ?? []);
       }
     }
-    this.groupCache = { at: Date.now(), byHandle, byId };
+    this.groupCache = { at: now, byHandle, byId };
     return this.groupCache;
   }
 
@@ -295,8 +304,17 @@ export class ApprovalService {
   /** Runs an approved action once (if this process wins the claim); failures retry later with back-off. */
   async executeNow(id?: number): Promise<ApprovalRow | null> {
     const { db, logger, clients } = this.deps;
-    const claimed = await claimForExecution(db, id);
+    const leaseMs = this.deps.claimLeaseMs ?? CLAIM_LEASE_MS;
+    const claimed = await claimForExecution(db, id, leaseMs);
     if (!claimed) return id ? getApproval(db, id) : null;
+    // Renewed while the action runs, so the short lease only lapses when this process is gone.
+    const renewal = setInterval(
+      () =>
+        renewClaim(db, claimed.id, leaseMs).catch((err: unknown) =>
+          logger.warn({ err, approval: claimed.id }, 'could not renew the claim on an action'),
+        ),
+      leaseMs / 3,
+    );
     try {
       const result = await execute(claimed.action, claimed.params, {
         db,
@@ -332,6 +350,8 @@ export class ApprovalService {
         action: claimed.action,
         detail: { error: message, attempt: claimed.attempts, ...(retryAt ? { retry_at: retryAt.toISOString() } : {}) },
       });
+    } finally {
+      clearInterval(renewal);
     }
     const after = await getApproval(db, claimed.id);
     if (after) await this.refreshMessages(after);

@@ -129,8 +129,18 @@ export async function expireDue(db: Queryable): Promise<ApprovalRow[]> {
   return rows;
 }
 
+/**
+ * How long a claim lasts unless renewed. The executing process renews it (every third of it) while the action runs,
+ * so a crash frees the action within this time; the approvals tick then picks it up.
+ */
+export const CLAIM_LEASE_MS = 15_000;
+
 /** Claims an approved action for one execution attempt (one claimant at a time, across replicas). */
-export async function claimForExecution(db: Queryable, id?: number, leaseMs = 120_000): Promise<ApprovalRow | null> {
+export async function claimForExecution(
+  db: Queryable,
+  id?: number,
+  leaseMs = CLAIM_LEASE_MS,
+): Promise<ApprovalRow | null> {
   const { rows } = await db.query<ApprovalRow>(
     `UPDATE approvals SET attempts = attempts + 1, claimed_until = now() + $2 * interval '1 millisecond'
       WHERE id = (SELECT id FROM approvals
@@ -143,6 +153,15 @@ export async function claimForExecution(db: Queryable, id?: number, leaseMs = 12
     [id ?? null, leaseMs],
   );
   return rows[0] ?? null;
+}
+
+/** Extends a claim this process holds while its action is still running. */
+export async function renewClaim(db: Queryable, id: number, leaseMs = CLAIM_LEASE_MS): Promise<void> {
+  await db.query(
+    `UPDATE approvals SET claimed_until = now() + $2 * interval '1 millisecond'
+      WHERE id = $1 AND status = 'approved' AND claimed_until IS NOT NULL`,
+    [id, leaseMs],
+  );
 }
 
 export async function markExecuted(db: Queryable, id: number, result: Record<string, unknown>): Promise<void> {

@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Db, Queryable } from '../store/db.js';
 import { hasVector } from '../store/migrate.js';
 import { type ChunkOptions, chunkDocument, DEFAULT_CHUNKING } from './chunking.js';
+import { ingestEarlierAnswers } from './earlier-answers.js';
 import type { NamedEmbeddings } from './embeddings.js';
 import {
   chunksWithoutEmbedding,
@@ -51,44 +52,36 @@ export async function upsertDoc(db: Queryable, doc: NewDoc): Promise<void> {
 
 /**
  * The bot's own history as documents: postmortem drafts (with their timelines), past standups, and answers people
- * marked helpful.
+ * marked helpful. Each keeps who may see it: a private incident room's or standup channel's members.
  */
 export async function ingestOwnHistory(db: Queryable): Promise<void> {
   await db.query(
-    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format)
+    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format,
+                       visible_in)
      SELECT 'postmortem', r.incident_id, r.service, 'Postmortem INC-' || r.number || ': ' || i.title, NULL, 1,
-            coalesce(i.resolved_at, i.updated_at), r.postmortem, md5(r.postmortem), 'markdown'
+            coalesce(i.resolved_at, i.updated_at), r.postmortem, md5(r.postmortem), 'markdown', r.visible_in
        FROM incident_rooms r JOIN incidents i ON i.source = r.source AND i.external_id = r.incident_id
       WHERE r.postmortem IS NOT NULL
      ON CONFLICT (source, external_id) DO UPDATE SET title = EXCLUDED.title, updated_at = EXCLUDED.updated_at,
-       body_text = EXCLUDED.body_text, content_hash = EXCLUDED.content_hash
-     WHERE docs.content_hash <> EXCLUDED.content_hash`,
+       body_text = EXCLUDED.body_text, content_hash = EXCLUDED.content_hash, visible_in = EXCLUDED.visible_in
+     WHERE docs.content_hash <> EXCLUDED.content_hash OR docs.visible_in IS DISTINCT FROM EXCLUDED.visible_in`,
   );
   await db.query(
-    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format)
+    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format,
+                       visible_in)
      SELECT 'standup', s.team || ':' || s.posted_at::date, s.team, 'Standup ' || s.team || ' ' || s.posted_at::date, NULL, 1,
             max(s.posted_at), string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person),
-            md5(string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person)), 'text'
+            md5(string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person)), 'text', max(s.visible_in)
        FROM standup_entries s
        -- Days that may still change, and days not yet documents: the rest is already indexed as it is.
       WHERE s.posted_at >= current_date - 1
          OR NOT EXISTS (SELECT 1 FROM docs d WHERE d.source = 'standup' AND d.external_id = s.team || ':' || s.posted_at::date)
       GROUP BY s.team, s.posted_at::date
      ON CONFLICT (source, external_id) DO UPDATE SET updated_at = EXCLUDED.updated_at, body_text = EXCLUDED.body_text,
-       content_hash = EXCLUDED.content_hash WHERE docs.content_hash <> EXCLUDED.content_hash`,
+       content_hash = EXCLUDED.content_hash, visible_in = EXCLUDED.visible_in
+     WHERE docs.content_hash <> EXCLUDED.content_hash OR docs.visible_in IS DISTINCT FROM EXCLUDED.visible_in`,
   );
-  await db.query(
-    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format)
-     SELECT 'answer', a.id::text, NULL, 'Earlier answer: ' || left(a.question, 200), NULL, 1, a.asked_at,
-            'Q: ' || a.question || E'\\n\\nA: ' || a.answer, md5(a.question || a.answer), 'text'
-       FROM ask_answers a
-      WHERE a.mode <> 'not_found'
-        AND EXISTS (SELECT 1 FROM ask_feedback f WHERE f.answer_id = a.id)
-        AND NOT EXISTS (SELECT 1 FROM docs d WHERE d.source = 'answer' AND d.external_id = a.id::text)
-        AND (SELECT count(*) FILTER (WHERE helpful) - count(*) FILTER (WHERE NOT helpful) FROM ask_feedback f
-              WHERE f.answer_id = a.id) > 0
-     ON CONFLICT (source, external_id) DO NOTHING`,
-  );
+  await ingestEarlierAnswers(db);
 }
 
 export interface IndexResult {

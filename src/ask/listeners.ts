@@ -2,8 +2,10 @@ import { answerMessage } from '../../blocks/ask/answer.js';
 import type { CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { firstDelivery } from '../slack/listeners/once.js';
+import { channelIdOf } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately } from '../slack/private-reply.js';
 import type { AskService } from './service.js';
+import { visibleChannelsFor } from './visibility.js';
 
 /**
  * `/em ask <question>`: answered privately; `/em ask post #channel <question>` posts it, and questions asked in
@@ -11,7 +13,21 @@ import type { AskService } from './service.js';
  */
 export function askCommand(service: AskService): CommandHandler<'ask'> {
   return async (ctx, command) => {
-    const answer = await service.ask({ text: command.question, askedBy: ctx.userId, context: command.context });
+    // Posted, everyone in the target channel reads the answer: only public documents and that channel's own count.
+    const target = command.post
+      ? await channelIdOf(ctx.client, command.post.channel).catch(() => undefined)
+      : undefined;
+    const visibleTo = command.post
+      ? target
+        ? [target]
+        : []
+      : await visibleChannelsFor(ctx.db, ctx.client, ctx.userId);
+    const answer = await service.ask({
+      text: command.question,
+      askedBy: ctx.userId,
+      context: command.context,
+      visibleTo,
+    });
     return {
       ...answerMessage({ ...answer, askedBy: ctx.userId }),
       onPosted: (channel, ts) => service.posted(answer.id, channel, ts),
@@ -37,7 +53,13 @@ export async function followUpInThread(
   if (!ask || !event.thread_ts || event.thread_ts === event.ts || event.bot_id || event.subtype || !event.user) return;
   const text = (event.text ?? '').trim();
   if (text.length < 3 || !(await ask.isAnswerThread(event.channel, event.thread_ts))) return;
-  const answer = await ask.ask({ text, askedBy: event.user, thread: { channel: event.channel, ts: event.thread_ts } });
+  // The thread is read by the channel's members: the channel's own documents and public ones.
+  const answer = await ask.ask({
+    text,
+    askedBy: event.user,
+    thread: { channel: event.channel, ts: event.thread_ts },
+    visibleTo: [event.channel],
+  });
   const message = answerMessage({ ...answer, askedBy: event.user });
   await client.chat.postMessage({
     channel: event.channel,

@@ -47,6 +47,8 @@ export interface RetrieveOptions {
   vectorAvailable?: boolean;
   /** How much the vector ranking counts against the full-text one in hybrid fusion (else the provider's). */
   vectorWeight?: number;
+  /** Private channels whose documents the asker may see (public documents are always searched). */
+  visibleTo?: string[];
 }
 
 export interface Retrieved {
@@ -66,7 +68,14 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
   const words = searchable(question);
   const text =
     mode !== 'vector' && words
-      ? await searchText(db, question.replace(/[^\p{L}\p{N}\s]+/gu, ' '), filters, depth, phrasesTsquery(question))
+      ? await searchText(
+          db,
+          question.replace(/[^\p{L}\p{N}\s]+/gu, ' '),
+          filters,
+          depth,
+          phrasesTsquery(question),
+          options.visibleTo,
+        )
       : [];
   const canVector = mode !== 'text' && options.embeddings && options.vectorAvailable;
   let vector: ChunkHit[] = [];
@@ -74,7 +83,15 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
   if (canVector && options.embeddings) {
     const { model, dims, embeddings, fusionWeight } = await options.embeddings();
     vectorWeight = options.vectorWeight ?? fusionWeight ?? 1;
-    vector = await searchVector(db, await embeddings.embedQuery(question), model, dims, filters, depth);
+    vector = await searchVector(
+      db,
+      await embeddings.embedQuery(question),
+      model,
+      dims,
+      filters,
+      depth,
+      options.visibleTo,
+    );
   }
   const used: RetrievalMode = canVector ? (mode === 'vector' || !words ? 'vector' : 'hybrid') : 'text';
   const textScore = text[0]?.score ?? 0;

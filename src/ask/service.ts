@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import { hasVector } from '../store/migrate.js';
 import { type Answer, extractiveAnswer, modelAnswer, NOT_FOUND } from './answer.js';
 import type { ChunkOptions } from './chunking.js';
+import { primaryFirst, recordAnswerVisibility } from './earlier-answers.js';
 import type { NamedEmbeddings } from './embeddings.js';
 import { indexDocuments, ingestOwnHistory } from './indexer.js';
 import { retrieve } from './retrieval.js';
@@ -73,6 +74,8 @@ export class AskService {
     askedBy: string;
     context?: string;
     thread?: { channel: string; ts: string };
+    /** Private channels whose documents may be used (public ones always are); none when unset. */
+    visibleTo?: string[];
   }): Promise<AskedAnswer> {
     const { db, logger } = this.deps;
     const { question, filters } = parseFilters(input.text);
@@ -85,8 +88,10 @@ export class AskService {
       limit: 5,
       embeddings: this.deps.embeddings,
       vectorAvailable: await this.vectorAvailable(),
+      visibleTo: input.visibleTo ?? [],
     });
     retrievalSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    retrieved.hits = primaryFirst(retrieved.hits);
     let answer: Answer =
       retrieved.hits.length === 0 || (retrieved.used === 'text' && retrieved.textScore <= 0)
         ? { mode: 'not_found', text: NOT_FOUND, citations: [] }
@@ -105,6 +110,11 @@ export class AskService {
       channel: input.thread?.channel,
       threadTs: input.thread?.ts,
     });
+    await recordAnswerVisibility(
+      db,
+      id,
+      retrieved.hits.map((h) => h.chunkId),
+    );
     return { ...answer, id, question };
   }
 

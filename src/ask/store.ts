@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { Chunk } from './chunking.js';
+import { visibleToClause } from './visibility.js';
 
 export interface DocToIndex {
   source: string;
@@ -201,6 +202,7 @@ export async function searchText(
   filters: SearchFilters,
   limit: number,
   phrases: string | null = null,
+  visibleTo: string[] = [],
 ) {
   const { terms, total } = await queryTerms(db, question);
   const common = Math.max(total * 0.2, 10);
@@ -220,7 +222,7 @@ export async function searchText(
      -- A first cut by one cheap rank keeps the per-word scoring to a few hundred chunks on a large index.
      pool AS (
        SELECT c.id FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id, query
-        WHERE c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER}
+        WHERE c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER} AND ${visibleToClause(8)}
         ORDER BY ts_rank('{0.1,0.2,0.4,1.0}', c.search, query.q, 1) DESC LIMIT 300
      ),
      terms AS (SELECT quote_literal(l)::tsquery AS q, idf FROM unnest($6::text[], $7::float8[]) AS t(l, idf))
@@ -239,6 +241,7 @@ export async function searchText(
       phrases,
       terms.map((t) => t.lexeme),
       terms.map((t) => t.idf),
+      visibleTo,
     ],
   );
   return rows.map(toHit);
@@ -251,15 +254,16 @@ export async function searchVector(
   dims: number,
   filters: SearchFilters,
   limit: number,
+  visibleTo: string[] = [],
 ) {
   const n = Math.trunc(dims);
   const { rows } = await db.query<HitRow>(
     `SELECT ${HIT_COLUMNS}, 1 - (e.embedding::public.vector(${n}) OPERATOR(public.<=>) $1::public.vector(${n})) AS score
        FROM doc_embeddings e JOIN doc_chunks c ON c.id = e.chunk_id
        JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
-      WHERE e.model = $5 AND e.dims = ${n} AND d.deleted_at IS NULL AND ${FILTER}
+      WHERE e.model = $5 AND e.dims = ${n} AND d.deleted_at IS NULL AND ${FILTER} AND ${visibleToClause(6)}
       ORDER BY e.embedding::public.vector(${n}) OPERATOR(public.<=>) $1::public.vector(${n}) LIMIT $4`,
-    [vectorLiteral(embedding), filters.sources ?? null, filters.spaces ?? null, limit, model],
+    [vectorLiteral(embedding), filters.sources ?? null, filters.spaces ?? null, limit, model, visibleTo],
   );
   return rows.map(toHit);
 }

@@ -16,6 +16,7 @@ import type { SlackDeps } from '../slack/deps.js';
 import { describeSlackError } from '../slack/errors.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { firstDelivery } from '../slack/listeners/once.js';
+import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
 import { type Incident, incidentLabel, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
@@ -37,7 +38,9 @@ async function openModal(
 async function incidentHere(service: IncidentService, ctx: CommandContext) {
   const incident = await service.byChannel(ctx.channelId);
   if (incident) return { incident };
-  const open = (await listIncidents(ctx.db, 0, 10)).filter((i) => i.status === 'open' && i.channelId);
+  const open = (await onlyVisible(await listIncidents(ctx.db, 0, 10), ctx.client, ctx.userId)).filter(
+    (i) => i.status === 'open' && i.channelId,
+  );
   return {
     reply: failure(
       `Run this in an incident channel.${open.length ? ` Open: ${open.map((i) => `<#${i.channelId}>`).join(', ')}` : ' There are no open incidents.'}`,
@@ -73,7 +76,8 @@ export function incidentCommand(service: IncidentService): CommandHandler<'incid
     };
     if (command.action === 'start')
       return opened(declareIncidentModal({ title: text }), 'Fill in the form to declare the incident.');
-    if (command.action === 'list') return incidentListMessage(await listIncidents(ctx.db), new Date());
+    if (command.action === 'list')
+      return incidentListMessage(await onlyVisible(await listIncidents(ctx.db), ctx.client, ctx.userId), new Date());
     const here = await incidentHere(service, ctx);
     if (!here.incident) return here.reply;
     const incident = here.incident;
@@ -317,10 +321,10 @@ export function incidentsHomeSection(): HomeSectionProvider {
   return {
     id: 'incidents',
     title: 'Incidents',
-    async load({ db }) {
+    async load({ db, client, userId }) {
       const now = new Date();
       return {
-        lines: (await listIncidents(db, 7, 8)).map((i) => incidentListLine(i, now)),
+        lines: (await onlyVisible(await listIncidents(db, 7, 8), client, userId)).map((i) => incidentListLine(i, now)),
         empty: 'No open incidents.',
         actions: [{ actionId: DECLARE_FROM_HOME, text: 'Declare incident' }],
       };

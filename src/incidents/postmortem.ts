@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { DateTime } from 'luxon';
-import { escapeMrkdwn } from '../../blocks/text.js';
+import { escapeMrkdwn, userText } from '../../blocks/text.js';
 import type { Logger } from '../observability/logger.js';
 import { narrate } from '../reports/narrative.js';
 import { humanDuration, type Incident, incidentLabel, type SuspectedDeploy, type TimelineEntry } from './model.js';
@@ -49,10 +49,10 @@ export function postmortemDraft(input: {
     .filter((e) => e.kind === 'action_item')
     .map((e) => ({ id: e.id, text: e.text, ticket: e.ticket }));
   const facts = [
-    `*${incidentLabel(incident)}: ${incident.title}*`,
-    `Severity: ${incident.severity ?? 'not set'}${incident.service ? ` · Service: ${incident.service}` : ''}`,
+    `*${incidentLabel(incident)}: ${userText(incident.title)}*`,
+    `Severity: ${incident.severity ?? 'not set'}${incident.service ? ` · Service: ${userText(incident.service)}` : ''}`,
     incident.commander ? `Commander: <@${incident.commander}>` : 'Commander: none',
-    incident.summary ? `Resolution: ${incident.summary}` : '',
+    incident.summary ? `Resolution: ${userText(incident.summary)}` : '',
   ].filter(Boolean);
   return {
     title: `Postmortem draft: ${incidentLabel(incident)} ${incident.title}`,
@@ -64,7 +64,7 @@ export function postmortemDraft(input: {
       },
       {
         heading: 'Impact',
-        body: `${incident.description ? `${incident.description}\n` : ''}${PROMPT('Who was affected, how many, and how badly?')}`,
+        body: `${incident.description ? `${userText(incident.description)}\n` : ''}${PROMPT('Who was affected, how many, and how badly?')}`,
       },
       {
         heading: 'Duration',

@@ -10,8 +10,10 @@ import {
 } from '../../blocks/incidents/card.js';
 import { reminderMessage } from '../../blocks/incidents/reminders.js';
 import { postmortemMessage } from '../../blocks/incidents/reports.js';
+import { graphemePrefix, userText } from '../../blocks/text.js';
 import type { PolicyBook } from '../approvals/policies.js';
 import type { ApprovalService } from '../approvals/service.js';
+import { audit } from '../approvals/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { incidentMessageChanges, incidentReminders, incidentsDeclared, incidentTimeToRestore } from './metrics.js';
@@ -139,7 +141,11 @@ export class IncidentService {
       logger.warn({ err: channel.error, incident: incident.id }, 'incident channel could not be created');
       return { outcome: 'failed', reason: incidentSlackProblem(channel.error, 'create the incident channel') };
     }
-    await updateRoom(db, incident.id, { channel_id: channel.id, channel_name: channel.name });
+    await updateRoom(db, incident.id, {
+      channel_id: channel.id,
+      channel_name: channel.name,
+      visible_in: settings.privateChannels ? channel.id : null,
+    });
     incident = { ...incident, channelId: channel.id, channelName: channel.name };
 
     const problems: string[] = [];
@@ -155,7 +161,7 @@ export class IncidentService {
     await attempt('set the channel purpose', () =>
       client.conversations.setPurpose({
         channel: channel.id,
-        purpose: `${incidentLabel(incident)}: ${request.title}`.slice(0, 250),
+        purpose: graphemePrefix(`${incidentLabel(incident)}: ${userText(request.title)}`, 250),
       }),
     );
     const oncall = incident.severity ? (settings.oncall[incident.severity] ?? []) : [];
@@ -164,7 +170,7 @@ export class IncidentService {
       kind: 'declared',
       occurredAt: now,
       author: request.declaredBy,
-      text: `Declared ${incident.severity ?? '(severity not set)'}: ${request.title}`,
+      text: `Declared ${incident.severity ?? '(severity not set)'}: ${userText(request.title)}`,
     });
     await this.record(incident.id, {
       kind: 'role',
@@ -252,8 +258,8 @@ export class IncidentService {
 
   private setTopic(incident: Incident) {
     if (!incident.channelId) return Promise.resolve();
-    const topic = `${incidentLabel(incident)} · ${incident.severity ?? 'severity not set'} · ${incident.phase} · ${incident.title}`;
-    return this.client().conversations.setTopic({ channel: incident.channelId, topic: topic.slice(0, 250) });
+    const topic = `${incidentLabel(incident)} · ${incident.severity ?? 'severity not set'} · ${incident.phase} · ${userText(incident.title)}`;
+    return this.client().conversations.setTopic({ channel: incident.channelId, topic: graphemePrefix(topic, 250) });
   }
 
   private record(incidentId: string, entry: NewTimelineEntry) {
@@ -263,14 +269,44 @@ export class IncidentService {
   // ---------------------------------------------------------------- changes
 
   async addNote(incident: Incident, author: string, text: string, now = new Date()): Promise<void> {
-    await this.record(incident.id, { kind: 'note', occurredAt: now, author, text: text.slice(0, 3000) });
+    await this.record(incident.id, {
+      kind: 'note',
+      occurredAt: now,
+      author,
+      text: userText(graphemePrefix(text, 3000)),
+    });
   }
 
   async addActionItem(incident: Incident, author: string, text: string, now = new Date()): Promise<void> {
-    await this.record(incident.id, { kind: 'action_item', occurredAt: now, author, text: text.slice(0, 500) });
+    await this.record(incident.id, {
+      kind: 'action_item',
+      occurredAt: now,
+      author,
+      text: userText(graphemePrefix(text, 500)),
+    });
+  }
+
+  /** Only the current commander (or someone in `commander_handover`) may hand the role over; each attempt is audited. */
+  private async mayHandOverCommand(incident: Incident, actor: string): Promise<boolean> {
+    if (!incident.commander || incident.commander === actor) return true;
+    const handover = this.settings.commanderHandover;
+    if (!handover.length) return false;
+    const people = this.deps.approvals ? await this.deps.approvals.expandApprovers(handover) : handover;
+    return people.includes(actor);
   }
 
   async assignRole(incident: Incident, actor: string, role: Role, user: string, now = new Date()): Promise<string> {
+    if (role === 'commander') {
+      const allowed = await this.mayHandOverCommand(incident, actor);
+      await audit(this.deps.db, {
+        actor,
+        event: allowed ? 'incident_commander_changed' : 'incident_commander_refused',
+        action: 'incident.commander',
+        detail: { incident: incident.id, from: incident.commander, to: user },
+      });
+      if (!allowed)
+        return `:no_entry: Only the commander, <@${incident.commander}>, or someone named under \`commander_handover\` in the incidents policy can hand over the commander role of ${incidentLabel(incident)}.`;
+    }
     const fields =
       role === 'commander'
         ? { commander: user }
@@ -329,7 +365,7 @@ export class IncidentService {
       kind: incident.status === 'resolved' ? 'reopened' : 'status',
       occurredAt: now,
       author: actor,
-      text: `${phase === incident.phase ? 'Update' : `Status ${incident.phase} → ${phase}`}: ${summary}`,
+      text: `${phase === incident.phase ? 'Update' : `Status ${incident.phase} → ${phase}`}: ${userText(summary)}`,
     });
     const updated = (await this.get(incident.id)) as Incident;
     const message = statusUpdateMessage(updated, actor, summary);
@@ -362,7 +398,7 @@ export class IncidentService {
       kind: 'resolved',
       occurredAt: now,
       author: actor,
-      text: `Resolved (time to restore ${ttr})${summary ? `: ${summary}` : ''}`,
+      text: `Resolved (time to restore ${ttr})${summary ? `: ${userText(summary)}` : ''}`,
     });
     const resolved = (await this.get(incident.id)) as Incident;
     const timeline = await timelineOf(db, incident.id);
@@ -386,7 +422,7 @@ export class IncidentService {
         .postMessage({
           channel: resolved.announceChannel,
           thread_ts: resolved.announceTs,
-          text: `:white_check_mark: ${incidentLabel(resolved)} resolved by <@${actor}> after ${ttr}.${summary ? ` ${summary}` : ''}`,
+          text: `:white_check_mark: ${incidentLabel(resolved)} resolved by <@${actor}> after ${ttr}.${summary ? ` ${userText(summary)}` : ''}`,
         })
         .catch((err) => problems.push(incidentSlackProblem(err, 'update the announcement thread')));
     }
@@ -469,7 +505,7 @@ export class IncidentService {
     if (!target || !this.deps.approvals)
       return 'No tracker is configured for action items (policies: incidents.action_items).';
     const incident = await this.get(entry.incidentId);
-    const title = `${incident ? `${incidentLabel(incident)}: ` : ''}${entry.text}`.slice(0, 250);
+    const title = graphemePrefix(`${incident ? `${incidentLabel(incident)}: ` : ''}${entry.text}`, 250);
     const description = `Action item from the postmortem of ${incident ? `${incidentLabel(incident)} ${incident.title}` : 'an incident'}.`;
     const request =
       target.action === 'jira.create'
@@ -514,7 +550,7 @@ export class IncidentService {
       kind: 'pinned',
       occurredAt: new Date(Math.round(Number(ts) * 1000)),
       author: message.user ?? pinnedBy,
-      text: message.text || '(no text)',
+      text: userText(message.text || '(no text)'),
       files: message.files,
       sourceTs: ts,
     });
@@ -538,7 +574,7 @@ export class IncidentService {
       incidentMessageChanges.inc({ outcome: 'unfurl' });
       return false;
     }
-    const applied = await followEdit(this.deps.db, incident.id, ts, text, files, editedAt);
+    const applied = await followEdit(this.deps.db, incident.id, ts, userText(text), files, editedAt);
     incidentMessageChanges.inc({ outcome: applied ? 'applied' : 'ignored' });
     return applied;
   }

@@ -35,6 +35,8 @@ export const incidentPolicySchema = z
     calendar: calendarSchema.optional(),
     archive_after: intervalString.default('1 day'),
     private_channels: z.boolean().default(false),
+    /** Who, besides the current commander, may hand the commander role to someone (users or groups). */
+    commander_handover: z.array(groupOrUser).default([]),
     /** Where action items from a postmortem are filed (through the approvals flow). */
     action_items: z
       .union([
@@ -63,6 +65,7 @@ export interface IncidentSettings {
   calendar: WorkCalendar;
   archiveAfterMs: number;
   privateChannels: boolean;
+  commanderHandover: string[];
   actionItems?: { action: 'jira.create'; project: string } | { action: 'linear.create'; team: string };
 }
 
@@ -81,6 +84,7 @@ export function incidentSettings(input: z.output<typeof incidentPolicySchema> | 
     calendar: parsed.calendar ?? DEFAULT_CALENDAR,
     archiveAfterMs: intervalToMs(parsed.archive_after),
     privateChannels: parsed.private_channels,
+    commanderHandover: parsed.commander_handover,
     ...(parsed.action_items ? { actionItems: parsed.action_items } : {}),
   };
 }

@@ -199,6 +199,7 @@ const ROOM_COLUMNS = [
   'summary',
   'postmortem',
   'archived_at',
+  'visible_in',
 ] as const;
 export type RoomFields = Partial<Record<(typeof ROOM_COLUMNS)[number], unknown>>;
 
@@ -388,6 +389,8 @@ export interface IncidentListItem {
   number: number | null;
   phase: string | null;
   commander: string | null;
+  /** The private incident channel whose members alone may see this incident; null when it is public. */
+  visibleIn: string | null;
 }
 
 /** Open incidents from every source, then those resolved within `recentDays`, newest first. */
@@ -405,9 +408,10 @@ export async function listIncidents(db: Queryable, recentDays = 7, limit = 20): 
     number: number | null;
     phase: string | null;
     commander: string | null;
+    visible_in: string | null;
   }>(
     `SELECT i.source, i.external_id, i.title, i.severity, i.status, i.opened_at, i.resolved_at, i.url,
-            r.channel_id, r.number, r.phase, r.commander
+            r.channel_id, r.number, r.phase, r.commander, r.visible_in
        FROM incidents i LEFT JOIN incident_rooms r ON r.source = i.source AND r.incident_id = i.external_id
       WHERE i.status = 'open' OR i.resolved_at > now() - make_interval(days => $1)
       ORDER BY (i.status = 'open') DESC, i.opened_at DESC
@@ -427,6 +431,7 @@ export async function listIncidents(db: Queryable, recentDays = 7, limit = 20): 
     number: r.number,
     phase: r.phase,
     commander: r.commander,
+    visibleIn: r.visible_in,
   }));
 }
 

@@ -2,6 +2,11 @@ const SECRET_KEY = /token|secret|password|passwd|authorization|api[-_]?key|priva
 
 // Shapes of credentials that may appear inside free text (error messages, URLs, payloads).
 const SECRET_PATTERNS: RegExp[] = [
+  // Masked keys that providers echo in error bodies ("sk-SECRE…mnop", "sk-proj-ab****wxyz", "xoxb-12...cdef"):
+  // the visible ends still narrow the key down, so the whole masked form goes (before the unmasked shapes).
+  /\b(?:sk|xox[abposr]|xapp|gh[pousr]|github_pat|lin_api)[-_][A-Za-z0-9_-]*(?:\*+|…|\.{3}|•+)[A-Za-z0-9_-]*/g,
+  /[A-Za-z0-9_-]*\*{4,}[A-Za-z0-9_-]*/g, // any other run of mask stars with the key's ends around it
+  /(?<=\b(?:key|token|secret|password)\s+provided:\s*)[^\s.,;]+/gi, // "Incorrect API key provided: …"
   /\bxox[abposr]-[A-Za-z0-9-]+/g, // Slack bot, user and legacy tokens
   /\bxapp-[A-Za-z0-9-]+/g, // Slack app-level tokens
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens

@@ -35,16 +35,22 @@ export function personSummary(p: PersonDay): string {
     .join('; ');
 }
 
-async function storeEntries(db: Queryable, team: string, standup: Standup): Promise<void> {
+/** The channel id when it is private (its members alone may read what was posted there), else null. */
+async function privateChannelOf(slack: WebClient, channel: string | undefined): Promise<string | null> {
+  if (!channel) return null;
+  const info = await slack.conversations.info({ channel }).catch(() => undefined);
+  // When Slack cannot say, the entries stay with the channel: private is the safe guess.
+  return info?.channel && !info.channel.is_private ? null : channel;
+}
+
+async function storeEntries(db: Queryable, team: string, standup: Standup, visibleIn: string | null): Promise<void> {
   for (const p of standup.people) {
     const summary = personSummary(p);
     if (summary)
-      await db.query('INSERT INTO standup_entries (team, person, person_slack, summary) VALUES ($1, $2, $3, $4)', [
-        team,
-        p.who,
-        p.slack,
-        summary,
-      ]);
+      await db.query(
+        'INSERT INTO standup_entries (team, person, person_slack, summary, visible_in) VALUES ($1, $2, $3, $4, $5)',
+        [team, p.who, p.slack, summary, visibleIn],
+      );
   }
 }
 
@@ -104,8 +110,12 @@ export function scheduledReportsJob(deps: {
             ? { ...all, people: all.people.filter((p) => s.people.includes(p.who)) }
             : all;
           const message = standupMessage(standup);
-          await slack.chat.postMessage({ channel: s.channel, text: message.text, blocks: message.blocks as never });
-          await storeEntries(db, s.team, standup);
+          const posted = await slack.chat.postMessage({
+            channel: s.channel,
+            text: message.text,
+            blocks: message.blocks as never,
+          });
+          await storeEntries(db, s.team, standup, await privateChannelOf(slack, posted.channel));
           deps.logger.info({ team: s.team, slot }, 'scheduled standup posted');
         }
       }

@@ -12,6 +12,7 @@ import type { CommandContext, CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import type { HomeSectionProvider } from '../slack/home.js';
+import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
 import type { BandPoint } from './charts.js';
@@ -159,13 +160,15 @@ export function triageCommand(engine: {
 export function standupCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'standup'> {
   return async (ctx, command) => {
     if (command.history) {
-      const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string }>(
-        `SELECT posted_at, team, summary FROM standup_entries
+      const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string; visibleIn: string | null }>(
+        `SELECT posted_at, team, summary, visible_in AS "visibleIn" FROM standup_entries
           WHERE person_slack = $1 AND ($2::text IS NULL OR search @@ plainto_tsquery('simple', $2))
-          ORDER BY posted_at DESC LIMIT 15`,
+          ORDER BY posted_at DESC LIMIT 50`,
         [command.history.user, command.history.search ?? null],
       );
-      return standupHistoryMessage(command.history.user, rows);
+      // Standups posted to a private channel are shown only to its members.
+      const visible = await onlyVisible(rows, ctx.client, ctx.userId);
+      return standupHistoryMessage(command.history.user, visible.slice(0, 15));
     }
     return withNarrative(
       ctx,

@@ -1,4 +1,4 @@
-import { escapeMrkdwn } from '../../blocks/text.js';
+import { escapeMrkdwn, graphemePrefix } from '../../blocks/text.js';
 import type { ActionRequest } from '../approvals/service.js';
 import type { PersonRef } from './finding.js';
 import type { ActionSpec, Rule, RuleKind } from './rules.js';
@@ -116,8 +116,8 @@ export function planAction(rule: Rule, signal: SignalRow): ActionPlan | null {
       if (!spec.project) return { skipped: `rule ${rule.name}: ${spec.kind} needs a project` };
       return request(
         spec.kind === 'jira.create'
-          ? { project: spec.project, summary: signal.title.slice(0, 250), description: signal.url ?? undefined }
-          : { team: spec.project, title: signal.title.slice(0, 250), description: signal.url ?? undefined },
+          ? { project: spec.project, summary: graphemePrefix(signal.title, 250), description: signal.url ?? undefined }
+          : { team: spec.project, title: graphemePrefix(signal.title, 250), description: signal.url ?? undefined },
         `Create a ticket in ${spec.project}: ${signal.title}`,
       );
   }

@@ -8,10 +8,12 @@ import { evaluatorFor } from './kinds/index.js';
 import type { LoadedRule, RuleBook } from './rulebook.js';
 import {
   lastRuleRuns,
+  pendingActionSignals,
   reconcileSignals,
   recordRuleRun,
   resolveSignalsOfRemovedRules,
   type SignalRow,
+  setActionPending,
 } from './store.js';
 
 export interface RuleRunResult {
@@ -45,9 +47,20 @@ export class SignalEngine {
       const last = lastRuns.get(r.rule.name);
       return !last || now.getTime() - last.getTime() >= intervalToMs(r.rule.schedule) - 1000;
     });
+    await this.retryPendingActions(book.rules);
     const results: RuleRunResult[] = [];
     for (const loaded of due) results.push(await this.runRule(loaded, now));
     return results;
+  }
+
+  /** Actions whose proposal failed on an earlier tick are proposed again (the idempotency key keeps them single). */
+  private async retryPendingActions(rules: LoadedRule[]): Promise<void> {
+    if (!this.deps.approvals) return;
+    const byName = new Map(rules.map((r) => [r.rule.name, r]));
+    for (const signal of await pendingActionSignals(this.deps.db)) {
+      const loaded = byName.get(signal.rule);
+      if (loaded) await this.act(loaded, signal);
+    }
   }
 
   private async runRule(loaded: LoadedRule, now: Date): Promise<RuleRunResult> {
@@ -58,6 +71,12 @@ export class SignalEngine {
       const findings = await evaluatorFor(rule.kind)(rule, { db, now, calendar: loaded.calendar });
       const { opened, resolved } = await db.transaction((tx) => reconcileSignals(tx, rule, findings));
       await recordRuleRun(db, rule.name, findings.length, null);
+      if (this.deps.approvals)
+        await setActionPending(
+          db,
+          opened.map((s) => s.id),
+          true,
+        );
       for (const signal of opened) await this.act(loaded, signal);
       if (rule.kind === 'metric_threshold') for (const signal of resolved) await this.announceRecovery(loaded, signal);
       return {
@@ -79,16 +98,19 @@ export class SignalEngine {
     const { approvals, db, logger } = this.deps;
     if (!approvals) return;
     const plan = planAction(loaded.rule, signal);
-    if (!plan) return;
-    if ('skipped' in plan) {
+    if (plan && 'skipped' in plan)
       logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
-      return;
-    }
-    const owner = plan.owner ? (await personBy(db, plan.owner.source, plan.owner.id))?.slack : undefined;
+    if (!plan || 'skipped' in plan) return setActionPending(db, [signal.id], false);
     try {
+      const owner = plan.owner ? (await personBy(db, plan.owner.source, plan.owner.id))?.slack : undefined;
       await approvals.propose({ ...plan.request, subjectOwner: owner ?? null });
+      await setActionPending(db, [signal.id], false);
     } catch (err) {
-      logger.error({ err, rule: loaded.rule.name, signal: signal.id }, 'proposing an action failed');
+      // The signal keeps action_pending, so the next tick proposes it again.
+      logger.error(
+        { err, rule: loaded.rule.name, signal: signal.id },
+        'proposing an action failed; retrying next tick',
+      );
     }
   }
 

@@ -97,3 +97,18 @@ export async function recordRuleRun(
     [rule, error, findings],
   );
 }
+
+/** Marks whether a signal's action still has to be proposed. */
+export async function setActionPending(db: Queryable, ids: number[], pending: boolean): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query('UPDATE signals SET action_pending = $2 WHERE id = ANY($1::bigint[])', [ids, pending]);
+}
+
+/** Open signals whose action has not been proposed yet (a failed propose), oldest first. */
+export async function pendingActionSignals(db: Queryable, limit = 100): Promise<SignalRow[]> {
+  const { rows } = await db.query<SignalRow>(
+    "SELECT * FROM signals WHERE action_pending AND status = 'open' ORDER BY id LIMIT $1",
+    [limit],
+  );
+  return rows;
+}

@@ -36,7 +36,8 @@ export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): Slack
     installerOptions: { clientOptions: { ...clientOptions } },
     clientPingTimeout: options.clientPingTimeoutMs ?? 5000,
   });
-  const app = new App({ token: options.botToken, receiver, logger, clientOptions });
+  // Deferred, so a rejected token fails start() (auth.test in init) instead of an unhandled rejection.
+  const app = new App({ token: options.botToken, receiver, logger, clientOptions, deferInitialization: true });
   registerListeners(app, deps);
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
@@ -62,6 +63,7 @@ export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): Slack
     },
     app,
     start: async () => {
+      await app.init();
       await app.start();
       connected = true;
     },

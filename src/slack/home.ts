@@ -6,6 +6,8 @@ import type { Db } from '../store/db.js';
 export interface HomeContext {
   userId: string;
   db: Db;
+  /** For sections that show private material only to members of its channel; without it, they show none. */
+  client?: WebClient;
 }
 
 /** One section of the App Home dashboard; capabilities contribute theirs. */
@@ -57,6 +59,6 @@ export async function publishHome(
   ctx: HomeContext,
   logger: Logger,
 ): Promise<void> {
-  const data = await buildHome(providers, ctx, logger);
+  const data = await buildHome(providers, { client, ...ctx }, logger);
   await client.views.publish({ user_id: ctx.userId, view: homeView(data) as never });
 }

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Db, PoolClientLike, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
+import { wellFormedParams } from './well-formed.js';
 
 // Same value shapes as the node-postgres engine: 64-bit integers and numerics come back as numbers.
 const INT8 = 20;
@@ -156,7 +157,7 @@ export async function pgliteDb(pg: PGlite, schema: string, onClose: () => Promis
       const last = results.at(-1);
       return toResult<Row>(last?.rows as Row[] | undefined, last?.affectedRows);
     }
-    const result = await q.query<Row>(sql, params);
+    const result = await q.query<Row>(sql, wellFormedParams(params));
     return toResult<Row>(result.rows, result.affectedRows);
   };
 

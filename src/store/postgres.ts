@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Db, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
+import { wellFormedParams } from './well-formed.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -42,7 +43,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     engine: 'postgres',
     schema,
     supportsNotify: true,
-    query: async <Row>(sql: string, params?: unknown[]) => toResult<Row>(await pool.query(sql, params)),
+    query: async <Row>(sql: string, params?: unknown[]) =>
+      toResult<Row>(await pool.query(sql, wellFormedParams(params))),
     exec: async (sql) => {
       await pool.query(sql);
     },
@@ -51,7 +53,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
-          query: async <Row>(sql: string, params?: unknown[]) => toResult<Row>(await client.query(sql, params)),
+          query: async <Row>(sql: string, params?: unknown[]) =>
+            toResult<Row>(await client.query(sql, wellFormedParams(params))),
         };
         const value = await fn(tx);
         await client.query('COMMIT');

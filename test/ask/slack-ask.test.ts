@@ -151,8 +151,9 @@ describe('/em ask offline (no model): extractive answers with citations', () => 
     );
     expect(thanks).toContain('0 not');
     await app.ask.index();
+    // alice asked it, so only bob's vote counts, and one other person is not enough (issue 16; test/security).
     const { rows } = await app.db.query("SELECT title FROM docs WHERE source = 'answer'");
-    expect(rows).toEqual([{ title: 'Earlier answer: what is the deploy freeze policy?' }]);
+    expect(rows).toEqual([]);
   });
 
   test('the "Ask EM Agent" modal answers by DM; "Ask about this message" uses the message as context', async () => {

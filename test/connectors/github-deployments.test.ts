@@ -171,7 +171,7 @@ describeEachEngine('GitHub deployment webhooks, out of order and redelivered', (
   test('the state only moves forward; reviews are stored; invalid JSON is refused with nothing stored', async () => {
     const gh = await new GitHubStandIn().start();
     const db = await freshDb();
-    const server = await listenLocal(githubWebhookRoute({ secret: SECRET, db, logger, environment: 'production' }));
+    const server = await listenLocal(githubWebhookRoute({ secret: SECRET, db, logger, environment: 'production', repos: [REPO] }));
     try {
       gh.addInstallation(INSTALLATION, [REPO]);
       const first = gh.addDeployment(REPO, 'production', ['queued', 'in_progress', 'success'], { runId: 7 });

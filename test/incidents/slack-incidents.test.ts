@@ -253,7 +253,7 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     const texts = timeline.filter((e) => ['pinned', 'note'].includes(e.kind)).map((e) => e.text);
     expect(texts).toEqual([
       'error rate 45% on /pay',
-      'graph attached, see <https://grafana.acme.dev/d/pay|dashboard>',
+      'graph attached, see dashboard (https://grafana.acme.dev/d/pay)', // escaped like all user text (issue 16)
       'rolled back v1.42',
     ]);
     const withFile = timeline.find((e) => e.files.length);

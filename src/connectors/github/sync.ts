@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
+import { isDataError } from '../../store/well-formed.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import type { GitHubOctokit } from './client.js';
 import { allPages, isNotModified, PER_PAGE } from './client.js';
@@ -194,23 +195,36 @@ async function storePullRequest(
   }
   const validCommits = valid(commitSchema, commits.data).map((c) => c.value);
   const validReviews = valid(reviewSchema, reviews.data).map((r) => ({ review: r.value, raw: r.raw }));
-  await db.transaction(async (tx) => {
-    await insertEvents(tx, [
-      pullRequestEvent(repo, pr.data, listRaw),
-      ...validReviews.map((r) => reviewEvent(repo, number, r.review, r.raw)),
-    ]);
-    await upsertPullRequest(tx, pullRequestRow(repo, pr.data, validCommits));
-    for (const r of validReviews) await upsertReview(tx, repo, number, r.review);
-    // Commit e-mails tie a GitHub login to a person (and through e-mail, to Slack).
-    for (const c of validCommits) {
-      if (c.author?.login)
-        await recordIdentity(tx, {
-          github: c.author.login,
-          email: c.commit.author?.email,
-          displayName: c.commit.author?.name,
-        });
-    }
-  });
+  const stored = await db
+    .transaction(async (tx) => {
+      await insertEvents(tx, [
+        pullRequestEvent(repo, pr.data, listRaw),
+        ...validReviews.map((r) => reviewEvent(repo, number, r.review, r.raw)),
+      ]);
+      await upsertPullRequest(tx, pullRequestRow(repo, pr.data, validCommits));
+      for (const r of validReviews) await upsertReview(tx, repo, number, r.review);
+      // Commit e-mails tie a GitHub login to a person (and through e-mail, to Slack).
+      for (const c of validCommits) {
+        if (c.author?.login)
+          await recordIdentity(tx, {
+            github: c.author.login,
+            email: c.commit.author?.email,
+            displayName: c.commit.author?.name,
+          });
+      }
+    })
+    .then(
+      () => true,
+      (err: unknown) => {
+        if (!isDataError(err)) throw err;
+        logger.warn(
+          { repo, id: number, problem: (err as Error).message },
+          'pull request the database cannot store skipped',
+        );
+        return false;
+      },
+    );
+  if (!stored) return { stored: 0, rejected: 1 };
   return { stored: 1, rejected: (reviews.data as unknown[]).length - validReviews.length };
 }
 

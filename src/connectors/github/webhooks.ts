@@ -19,7 +19,10 @@ export function githubWebhookRoute(options: {
   db: Db;
   logger: Logger;
   environment: string;
+  /** The repositories sources.yml names; events of any other are acknowledged and ignored. */
+  repos: string[];
 }): RouteHandler {
+  const known = new Set(options.repos.map((r) => r.toLowerCase()));
   const { db, logger } = options;
   const webhooks = new Webhooks({ secret: options.secret });
 
@@ -69,6 +72,11 @@ export function githubWebhookRoute(options: {
     } catch {
       logger.warn({ event: name, delivery: id }, 'github webhook with a body that is not JSON refused');
       return reply(400, 'body is not JSON');
+    }
+    const repo = (payload as { repository?: { full_name?: string } } | null)?.repository?.full_name;
+    if (repo && !known.has(repo.toLowerCase())) {
+      logger.info({ event: name, delivery: id, repo }, 'webhook for a repository sources.yml does not name: ignored');
+      return reply(202, 'ignored: repository not in sources.yml');
     }
     try {
       await webhooks.receive({ id, name: name as never, payload: payload as never });

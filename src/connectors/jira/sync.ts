@@ -1,6 +1,7 @@
 import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
+import { isDataError } from '../../store/well-formed.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
@@ -137,18 +138,31 @@ export async function syncJira(
         skip(err.message, 'malformed Jira changelog; issue skipped');
         continue;
       }
-      await db.transaction(async (tx) => {
-        await insertEvents(tx, [issueEvent(issue, raw)]);
-        await upsertWorkItem(tx, 'jira', workItemRow(clients.host, issue, options.fields));
-        await insertChanges(tx, 'jira', issue.key, fieldChanges(histories, options.fields));
-        const assignee = issue.fields.assignee;
-        if (assignee)
-          await recordIdentity(tx, {
-            jira: assignee.accountId,
-            email: assignee.emailAddress,
-            displayName: assignee.displayName,
-          });
-      });
+      const stored = await db
+        .transaction(async (tx) => {
+          await insertEvents(tx, [issueEvent(issue, raw)]);
+          await upsertWorkItem(tx, 'jira', workItemRow(clients.host, issue, options.fields));
+          await insertChanges(tx, 'jira', issue.key, fieldChanges(histories, options.fields));
+          const assignee = issue.fields.assignee;
+          if (assignee)
+            await recordIdentity(tx, {
+              jira: assignee.accountId,
+              email: assignee.emailAddress,
+              displayName: assignee.displayName,
+            });
+        })
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (!isDataError(err)) throw err;
+            logger.warn({ id: issue.key, problem: (err as Error).message }, 'Jira issue the database cannot store skipped');
+            return false;
+          },
+        );
+      if (!stored) {
+        rejected += 1;
+        continue;
+      }
       issues += 1;
       if (!newest || Date.parse(issue.fields.updated) > Date.parse(newest)) newest = issue.fields.updated;
     }

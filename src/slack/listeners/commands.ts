@@ -5,6 +5,7 @@ import { NOT_CONFIGURED } from '../commands.js';
 import type { SlackDeps } from '../deps.js';
 import { COMMANDS, type EmCommand, parseEmCommand } from '../em-command.js';
 import { describeSlackError } from '../errors.js';
+import { channelIdOf, channelMembership } from '../membership.js';
 import { firstDelivery } from './once.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -33,6 +34,9 @@ export function emCommand(deps: SlackDeps) {
     if (!(await firstDelivery(deps, body))) return;
     const replace = (message: SlackMessage) =>
       respond({ response_type: 'ephemeral', ...message, replace_original: true } as never);
+    const post = postTarget(parsed.command);
+    const refusal = post ? await postRefusal(client, post, command.user_id) : undefined;
+    if (refusal) return void (await replace(failure(refusal)));
     try {
       const result = await handler(
         {
@@ -47,7 +51,6 @@ export function emCommand(deps: SlackDeps) {
         parsed.command,
       );
       const { onPosted, ...message } = result;
-      const post = postTarget(parsed.command);
       if (!post) return void (await replace(message));
       try {
         const posted = await client.chat.postMessage({
@@ -65,6 +68,17 @@ export function emCommand(deps: SlackDeps) {
       await replace(failure(`\`/em ${name}\` failed; the error was logged. Try again in a moment.`)).catch(() => {});
     }
   };
+}
+
+/** Why `post #channel` is refused, or undefined: only members of a channel may have the bot post there. */
+async function postRefusal(client: CommandArgs['client'], target: string, userId: string): Promise<string | undefined> {
+  const shown = target.startsWith('#') ? target : `<#${target}>`;
+  const channel = await channelIdOf(client, target).catch(() => undefined);
+  // A channel the bot cannot see is one it cannot post to either: Slack's own answer explains that.
+  if (!channel) return undefined;
+  if (!(await channelMembership.isMember(client, channel, userId)))
+    return `You are not a member of ${shown}, so I won't post there for you.`;
+  return undefined;
 }
 
 function postTarget(command: EmCommand): string | undefined {

@@ -4,6 +4,7 @@ import { timelineFiles } from '../../incidents/model.js';
 import { insertEvents } from '../../sync/store.js';
 import type { SlackDeps } from '../deps.js';
 import { publishHome } from '../home.js';
+import { channelMembership } from '../membership.js';
 
 type EventArgs<T extends string> = SlackEventMiddlewareArgs<T> & AllMiddlewareArgs;
 
@@ -81,6 +82,13 @@ export function reactionRemoved(deps: SlackDeps) {
   return async ({ event }: EventArgs<'reaction_removed'>) => {
     const item = event.item as { channel?: string; ts?: string };
     if (event.reaction === PIN && item.channel && item.ts) await deps.incidents?.unpinMessage(item.channel, item.ts);
+  };
+}
+
+/** Someone left a channel: what they could see through it is re-checked at once, not when the cache lapses. */
+export function memberLeft() {
+  return async ({ event }: EventArgs<'member_left_channel'>) => {
+    channelMembership.forget(event.channel);
   };
 }
 

@@ -27,7 +27,7 @@ import { requestReviewSubmitted, triageNudge, triageRequestReview } from '../../
 import type { SlackDeps } from '../deps.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
-import { appHomeOpened, memberJoined, messagePosted, reactionAdded, reactionRemoved } from './events.js';
+import { appHomeOpened, memberJoined, memberLeft, messagePosted, reactionAdded, reactionRemoved } from './events.js';
 import { onceEvents } from './once.js';
 import {
   ASK_ABOUT_MESSAGE_SHORTCUT,
@@ -86,6 +86,7 @@ export function listenerTable(deps: SlackDeps) {
       reaction_added: reactionAdded(deps),
       reaction_removed: reactionRemoved(deps),
       member_joined_channel: memberJoined(deps),
+      member_left_channel: memberLeft(),
     } as Record<string, Handler>,
   };
 }

@@ -28,7 +28,19 @@ export class OpenAIStandIn {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
-      if (req.headers.authorization !== 'Bearer sk-test') return json(401, { error: { message: 'bad key' } });
+      if (req.headers.authorization !== 'Bearer sk-test') {
+        // OpenAI's 401 echoes the key it was given, masked in the middle.
+        const key = String(req.headers.authorization ?? '').replace(/^Bearer\s+/, '');
+        const masked = `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`;
+        return json(401, {
+          error: {
+            message: `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+            type: 'invalid_request_error',
+            param: null,
+            code: 'invalid_api_key',
+          },
+        });
+      }
       const request = await body(req);
       if (req.url?.endsWith('/chat/completions')) {
         const messages = request.messages as { role: string; content: string }[];

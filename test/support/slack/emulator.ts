@@ -40,6 +40,7 @@ const METHOD_TIERS: Record<string, Tier> = {
   'conversations.info': 3,
   'conversations.history': 3,
   'conversations.members': 4,
+  'conversations.list': 2,
   'conversations.open': 3,
   'pins.add': 2,
   'reactions.add': 3,
@@ -800,6 +801,21 @@ export class SlackEmulator {
     this.botTokenError = error;
   }
 
+  /** A person leaves (or is removed from) a channel; apps in it hear member_left_channel. */
+  async userLeaves(options: { user: string; channel: string }): Promise<void> {
+    const channel = this.requireChannel(options.channel);
+    channel.members.delete(options.user);
+    if (!channel.members.has(this.workspace.botUserId)) return;
+    await this.event({
+      type: 'member_left_channel',
+      user: options.user,
+      channel: channel.id,
+      channel_type: channel.is_private ? 'G' : 'C',
+      team: this.workspace.teamId,
+      event_ts: this.workspace.nextTs(),
+    });
+  }
+
   /** A person removes the app from a channel (/remove @EM Agent). */
   removeBotFrom(channelId: string): void {
     this.requireChannel(channelId).members.delete(this.workspace.botUserId);
@@ -1326,9 +1342,21 @@ export class SlackEmulator {
       };
     },
     'conversations.members': (args) => {
-      const page = paginate([...this.requireChannel(args.channel).members], args, { limit: 100, max: 1000 });
+      const channel = this.requireChannel(args.channel);
+      // A private channel the bot is not in does not exist as far as the bot can tell.
+      if (channel.is_private && !channel.members.has(this.workspace.botUserId))
+        throw new SlackApiError('channel_not_found');
+      const page = paginate([...channel.members], args, { limit: 100, max: 1000 });
       return { members: page.items, response_metadata: { next_cursor: page.nextCursor } };
     },
+    // Public channels, and the private ones the bot is in (what a bot token can see).
+    'conversations.list': (args) => ({
+      channels: [...this.workspace.channels.values()]
+        .filter((c) => !c.is_im && (!c.is_private || c.members.has(this.workspace.botUserId)))
+        .filter((c) => !(args.exclude_archived && c.is_archived))
+        .map((c) => this.workspace.channelInfo(c)),
+      response_metadata: { next_cursor: '' },
+    }),
     'conversations.setTopic': (args) => {
       const channel = this.requireChannel(args.channel);
       if (!channel.members.has(this.workspace.botUserId)) throw new SlackApiError('not_in_channel');
