@@ -24,6 +24,15 @@ describe('chunking, fusion and the offline answer (pure)', () => {
     expect(chunks.every((c) => c.content.length <= 800 && c.heading === 'Runbook')).toBe(true);
   });
 
+  test('headings keep the underscores of code names (access_rules.conf, max_retries) and lose only markup', () => {
+    const md = '# `access_rules.conf`\nrules\n## The **max_retries** setting\nthree\n## _Emphasised_ note\ntext';
+    expect(markdownSections(md).map((s) => s.path.at(-1))).toEqual([
+      'access_rules.conf',
+      'The max_retries setting',
+      'Emphasised note',
+    ]);
+  });
+
   test('reciprocal rank fusion rewards items both lists rank well; weights tilt it', () => {
     const fused = reciprocalRankFusion(
       [
