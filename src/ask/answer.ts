@@ -86,6 +86,16 @@ export function extractiveAnswer(question: string, hits: ChunkHit[]): Answer {
   return { mode: 'extractive', text: picked.map((p) => `> ${p.text} [${p.n}]`).join('\n'), citations };
 }
 
+/** What the offline path answers from retrieved passages: "not found" when nothing matched the question's words. */
+export function offlineAnswer(
+  question: string,
+  retrieved: { hits: ChunkHit[]; used: string; textScore: number },
+): Answer {
+  if (retrieved.hits.length === 0 || (retrieved.used === 'text' && retrieved.textScore <= 0))
+    return { mode: 'not_found', text: NOT_FOUND, citations: [] };
+  return extractiveAnswer(question, retrieved.hits);
+}
+
 const SYSTEM = [
   'You answer questions for an engineering team using only the numbered sources below.',
   'Cite every claim with the source number in square brackets, like [1] or [2][3].',
