@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import type { NamedEmbeddings } from './embeddings.js';
-import { type ChunkHit, type SearchFilters, searchText, searchVector } from './store.js';
+import { type ChunkHit, questionCoverage, type SearchFilters, searchText, searchVector } from './store.js';
 import { contentWords } from './words.js';
 
 export type RetrievalMode = 'text' | 'vector' | 'hybrid';
@@ -55,6 +55,10 @@ export interface Retrieved {
   used: RetrievalMode;
   /** The best full-text rank (0 when nothing matched the words): how well the docs cover the question. */
   textScore: number;
+  /** The idf-weighted share of the question's words the first passage holds (0 to 1). */
+  coverage: number;
+  /** Words of the question that no indexed chunk holds. */
+  unknownWords: string[];
 }
 
 /** Full-text always; vectors when a provider and pgvector are there; hybrid fuses both. */
@@ -65,9 +69,7 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
   const depth = Math.max(limit * 4, 20);
   const words = searchable(question);
   const text =
-    mode !== 'vector' && words
-      ? await searchText(db, question.replace(/[^\p{L}\p{N}\s]+/gu, ' '), filters, depth, phrasesTsquery(question))
-      : [];
+    mode !== 'vector' && words ? await searchText(db, question, filters, depth, phrasesTsquery(question)) : [];
   const canVector = mode !== 'text' && options.embeddings && options.vectorAvailable;
   let vector: ChunkHit[] = [];
   let vectorWeight = 1;
@@ -78,8 +80,14 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
   }
   const used: RetrievalMode = canVector ? (mode === 'vector' || !words ? 'vector' : 'hybrid') : 'text';
   const textScore = text[0]?.score ?? 0;
-  if (used === 'text') return { hits: text.slice(0, limit), used, textScore };
-  if (used === 'vector') return { hits: vector.slice(0, limit), used, textScore };
-  const fused = reciprocalRankFusion([text, vector], (h) => h.chunkId, 60, [1, vectorWeight]).slice(0, limit);
-  return { hits: fused.map((f) => ({ ...f.item, score: f.score })), used, textScore };
+  const hits =
+    used === 'text'
+      ? text.slice(0, limit)
+      : used === 'vector'
+        ? vector.slice(0, limit)
+        : reciprocalRankFusion([text, vector], (h) => h.chunkId, 60, [1, vectorWeight])
+            .slice(0, limit)
+            .map((f) => ({ ...f.item, score: f.score }));
+  const { coverage, unknownWords } = await questionCoverage(db, question, hits[0]?.chunkId ?? null);
+  return { hits, used, textScore, coverage, unknownWords };
 }

@@ -36,19 +36,37 @@ export interface CorpusDoc {
   body: string;
 }
 
-/** AsciiDoc (git's manuals) as markdown headings: a title underlined by =, -, ~, ^ or + of about its length. */
+/** AsciiDoc (git's manuals) as markdown headings: `== Title`, or a title underlined by =, -, ~, ^ or + of about its length. */
 export function asciidocToMarkdown(text: string): string {
   const lines = text.split('\n');
   const out: string[] = [];
+  // A line starting with # (a shell comment in an example) must not become a markdown heading.
+  const push = (line: string) => out.push(line.startsWith('#') ? ` ${line}` : line);
   const levels: Record<string, number> = { '=': 1, '-': 2, '~': 3, '^': 4, '+': 5 };
+  let block: string | null = null; // inside a ---- or .... delimited block nothing is a heading
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     const next = lines[i + 1] ?? '';
+    if (block !== null) {
+      if (line.trim() === block) block = null;
+      push(line);
+      continue;
+    }
+    if (/^(-{4,}|\.{4,}|={4,})\s*$/.test(line) && !(lines[i - 1] ?? '').trim()) {
+      block = line.trim();
+      push(line);
+      continue;
+    }
+    const oneLine = /^(={1,5})\s+(\S.*?)(\s+=+)?\s*$/.exec(line);
+    if (oneLine) {
+      out.push(`${'#'.repeat((oneLine[1] as string).length)} ${oneLine[2]}`);
+      continue;
+    }
     const under = /^([=\-~^+])\1{2,}\s*$/.exec(next);
     if (under && /\w/.test(line) && Math.abs(next.trim().length - line.trim().length) <= 2) {
       out.push(`${'#'.repeat(levels[under[1] as string] ?? 2)} ${line.trim()}`);
       i += 1;
-    } else out.push(line);
+    } else push(line);
   }
   return out.join('\n');
 }
