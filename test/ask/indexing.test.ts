@@ -103,7 +103,10 @@ describeEachEngine('the ask index', ({ freshDb }) => {
     );
 
   test('code names are found by their parts, and a question naming what no passage mentions is "not found"', async () => {
-    await doc('uuid', 'Use crypto.randomUUID() for request ids. Retries are capped by max_retries in access_rules.conf.');
+    await doc(
+      'uuid',
+      'Use crypto.randomUUID() for request ids. Retries are capped by max_retries in access_rules.conf.',
+    );
     await doc('noise', 'Random notes about a UUID-free world and the rules of access to the office.');
     await doc('deploys', 'Deploys go through the release train every Tuesday; the pipeline runs the tests first.');
     await indexDocuments(db);
