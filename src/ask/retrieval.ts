@@ -70,14 +70,21 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
   const words = searchable(question);
   const text =
     mode !== 'vector' && words ? await searchText(db, question, filters, depth, phrasesTsquery(question)) : [];
-  const canVector = mode !== 'text' && options.embeddings && options.vectorAvailable;
-  let vector: ChunkHit[] = [];
-  let vectorWeight = 1;
-  if (canVector && options.embeddings) {
-    const { model, dims, embeddings, fusionWeight } = await options.embeddings();
-    vectorWeight = options.vectorWeight ?? fusionWeight ?? 1;
-    vector = await searchVector(db, await embeddings.embedQuery(question), model, dims, filters, depth);
-  }
+  const provider = mode !== 'text' && options.vectorAvailable ? await options.embeddings?.() : undefined;
+  const vectorWeight = options.vectorWeight ?? provider?.fusionWeight ?? 1;
+  // A provider whose vectors measured as noise next to full-text (weight 0) only serves explicit vector searches.
+  const canVector = provider !== undefined && (mode === 'vector' || !words || vectorWeight > 0);
+  const vector =
+    canVector && provider
+      ? await searchVector(
+          db,
+          await provider.embeddings.embedQuery(question),
+          provider.model,
+          provider.dims,
+          filters,
+          depth,
+        )
+      : [];
   const used: RetrievalMode = canVector ? (mode === 'vector' || !words ? 'vector' : 'hybrid') : 'text';
   const textScore = text[0]?.score ?? 0;
   const hits =
