@@ -203,7 +203,9 @@ const K1 = 1.2;
 const B = 0.75;
 /** Words in more than this share of a large index are too common to pick candidates (they still score). */
 const COMMON = 0.3;
-const POOL = 600;
+const POOL = 300;
+/** How many chunks (summed over the candidate words) the cheap first rank may read: its cost on a large index. */
+const POSTINGS_BUDGET = 6000;
 
 /**
  * Full-text search ranked by BM25F over the chunks that hold any of the question's words: each word counts by its
@@ -221,7 +223,14 @@ export async function searchText(
 ) {
   const { terms, total, meanLength } = await queryTerms(db, question);
   const common = Math.max(total * COMMON, 10);
-  const picking = terms.filter((t) => t.ndoc <= common);
+  // Rarest first, as long as the chunks to rank stay within budget (two words at least, when there are two).
+  let postings = 0;
+  const picking = terms
+    .filter((t) => t.ndoc <= common)
+    .filter((t, i) => {
+      postings += t.ndoc;
+      return i < 2 || postings <= POSTINGS_BUDGET;
+    });
   const candidates = (picking.length ? picking : terms)
     .slice(0, 10)
     .map((t) => (t.ndoc === 0 ? `${quoteLexeme(t.lexeme)}:*` : quoteLexeme(t.lexeme)));
@@ -243,8 +252,8 @@ export async function searchText(
      SELECT ${HIT_COLUMNS},
             (SELECT coalesce(sum(terms.idf * f.tf * ${K1 + 1}
                                  / (f.tf + ${K1} * (${1 - B} + ${B} * length(c.content)::float8 / $8))), 0)
-               FROM (SELECT u.lexeme,
-                            (SELECT sum(CASE WHEN w = 'A' THEN ${HEADING_WEIGHT} ELSE 1 END) FROM unnest(u.weights) w) AS tf
+               FROM (SELECT u.lexeme, cardinality(u.weights)
+                              + ${HEADING_WEIGHT - 1} * cardinality(array_positions(u.weights, 'A')) AS tf
                        FROM unnest(c.search) u) f
                JOIN terms ON terms.l = f.lexeme)
             + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END AS score
