@@ -205,7 +205,7 @@ const B = 0.75;
 const COMMON = 0.3;
 const POOL = 300;
 /** How many chunks (summed over the candidate words) the cheap first rank may read: its cost on a large index. */
-const POSTINGS_BUDGET = 6000;
+const POSTINGS_BUDGET = 3000;
 
 /**
  * Full-text search ranked by BM25F over the chunks that hold any of the question's words: each word counts by its
