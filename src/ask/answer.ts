@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { escapeMrkdwn, truncate } from '../../blocks/text.js';
 import type { Logger } from '../observability/logger.js';
+import { isEnglishWord } from './english.js';
 import type { ChunkHit } from './store.js';
 import { contentWords } from './words.js';
 
@@ -84,6 +85,35 @@ export function extractiveAnswer(question: string, hits: ChunkHit[]): Answer {
   if (!picked.length || (wanted.size >= 3 && best < 2)) return { mode: 'not_found', text: NOT_FOUND, citations: [] };
   const citations = citationsOf(hits.slice(0, 3)).filter((c) => picked.some((p) => p.n === c.n));
   return { mode: 'extractive', text: picked.map((p) => `> ${p.text} [${p.n}]`).join('\n'), citations };
+}
+
+/** Below this idf-weighted share of the question's words in the best passage, the docs do not cover the question. */
+export const MIN_COVERAGE = 0.2;
+
+/**
+ * Why the passages do not answer a question, or null when they may: nothing matched; the best passage holds too
+ * little of the question; or the question names something (not an English word) that no indexed passage mentions.
+ * Calibrated on the tuning halves of the bench:ask question sets.
+ */
+export function notFoundReason(retrieved: {
+  hits: ChunkHit[];
+  used: string;
+  textScore: number;
+  coverage?: number;
+  unknownWords?: string[];
+}): string | null {
+  if (!retrieved.hits.length || (retrieved.used === 'text' && retrieved.textScore <= 0)) return 'no passage matched';
+  if (retrieved.coverage !== undefined && retrieved.coverage < MIN_COVERAGE)
+    return `the best passage holds ${Math.round(retrieved.coverage * 100)}% of the question`;
+  const unknownName = retrieved.unknownWords?.find((w) => !isEnglishWord(w));
+  if (unknownName) return `no passage mentions "${unknownName}"`;
+  return null;
+}
+
+/** What the offline path answers from retrieved passages: "not found" unless they cover the question. */
+export function offlineAnswer(question: string, retrieved: Parameters<typeof notFoundReason>[0]): Answer {
+  if (notFoundReason(retrieved)) return { mode: 'not_found', text: NOT_FOUND, citations: [] };
+  return extractiveAnswer(question, retrieved.hits);
 }
 
 const SYSTEM = [

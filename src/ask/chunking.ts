@@ -18,6 +18,10 @@ interface Section {
   text: string;
 }
 
+/** A heading without its markup: code ticks, bold and emphasis go, underscores inside names (`max_retries`) stay. */
+export const headingText = (title: string) =>
+  title.replace(/[`*]/g, '').replace(/(^|[^\p{L}\p{N}_])_([^_]+)_(?![\p{L}\p{N}_])/gu, '$1$2');
+
 /** Markdown split at its headings (outside code fences), each section remembering the headings above it. */
 export function markdownSections(markdown: string): Section[] {
   const sections: Section[] = [];
@@ -39,7 +43,7 @@ export function markdownSections(markdown: string): Section[] {
     flush();
     const level = (heading[1] as string).length;
     while (stack.length && (stack.at(-1)?.level ?? 0) >= level) stack.pop();
-    stack.push({ level, title: (heading[2] as string).replace(/[`*_]/g, '') });
+    stack.push({ level, title: headingText(heading[2] as string) });
   }
   flush();
   return sections;

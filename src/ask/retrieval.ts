@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import type { NamedEmbeddings } from './embeddings.js';
-import { type ChunkHit, type SearchFilters, searchText, searchVector } from './store.js';
+import { type ChunkHit, questionCoverage, type SearchFilters, searchText, searchVector } from './store.js';
 import { contentWords } from './words.js';
 
 export type RetrievalMode = 'text' | 'vector' | 'hybrid';
@@ -57,6 +57,10 @@ export interface Retrieved {
   used: RetrievalMode;
   /** The best full-text rank (0 when nothing matched the words): how well the docs cover the question. */
   textScore: number;
+  /** The idf-weighted share of the question's words the first passage holds (0 to 1). */
+  coverage: number;
+  /** Words of the question that no indexed chunk holds. */
+  unknownWords: string[];
 }
 
 /** Full-text always; vectors when a provider and pgvector are there; hybrid fuses both. */
@@ -68,35 +72,34 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
   const words = searchable(question);
   const text =
     mode !== 'vector' && words
-      ? await searchText(
+      ? await searchText(db, question, filters, depth, phrasesTsquery(question), options.visibleTo)
+      : [];
+  const provider = mode !== 'text' && options.vectorAvailable ? await options.embeddings?.() : undefined;
+  const vectorWeight = options.vectorWeight ?? provider?.fusionWeight ?? 1;
+  // A provider whose vectors measured as noise next to full-text (weight 0) only serves explicit vector searches.
+  const canVector = provider !== undefined && (mode === 'vector' || !words || vectorWeight > 0);
+  const vector =
+    canVector && provider
+      ? await searchVector(
           db,
-          question.replace(/[^\p{L}\p{N}\s]+/gu, ' '),
+          await provider.embeddings.embedQuery(question),
+          provider.model,
+          provider.dims,
           filters,
           depth,
-          phrasesTsquery(question),
           options.visibleTo,
         )
       : [];
-  const canVector = mode !== 'text' && options.embeddings && options.vectorAvailable;
-  let vector: ChunkHit[] = [];
-  let vectorWeight = 1;
-  if (canVector && options.embeddings) {
-    const { model, dims, embeddings, fusionWeight } = await options.embeddings();
-    vectorWeight = options.vectorWeight ?? fusionWeight ?? 1;
-    vector = await searchVector(
-      db,
-      await embeddings.embedQuery(question),
-      model,
-      dims,
-      filters,
-      depth,
-      options.visibleTo,
-    );
-  }
   const used: RetrievalMode = canVector ? (mode === 'vector' || !words ? 'vector' : 'hybrid') : 'text';
   const textScore = text[0]?.score ?? 0;
-  if (used === 'text') return { hits: text.slice(0, limit), used, textScore };
-  if (used === 'vector') return { hits: vector.slice(0, limit), used, textScore };
-  const fused = reciprocalRankFusion([text, vector], (h) => h.chunkId, 60, [1, vectorWeight]).slice(0, limit);
-  return { hits: fused.map((f) => ({ ...f.item, score: f.score })), used, textScore };
+  const hits =
+    used === 'text'
+      ? text.slice(0, limit)
+      : used === 'vector'
+        ? vector.slice(0, limit)
+        : reciprocalRankFusion([text, vector], (h) => h.chunkId, 60, [1, vectorWeight])
+            .slice(0, limit)
+            .map((f) => ({ ...f.item, score: f.score }));
+  const { coverage, unknownWords } = await questionCoverage(db, question, hits[0]?.chunkId ?? null);
+  return { hits, used, textScore, coverage, unknownWords };
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
 import { hasVector } from '../store/migrate.js';
-import { type Answer, extractiveAnswer, modelAnswer, NOT_FOUND } from './answer.js';
+import { type Answer, modelAnswer, offlineAnswer } from './answer.js';
 import type { ChunkOptions } from './chunking.js';
 import { primaryFirst, recordAnswerVisibility } from './earlier-answers.js';
 import type { NamedEmbeddings } from './embeddings.js';
@@ -92,10 +92,7 @@ export class AskService {
     });
     retrievalSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     retrieved.hits = primaryFirst(retrieved.hits);
-    let answer: Answer =
-      retrieved.hits.length === 0 || (retrieved.used === 'text' && retrieved.textScore <= 0)
-        ? { mode: 'not_found', text: NOT_FOUND, citations: [] }
-        : extractiveAnswer(input.context ? `${question} ${input.context}` : question, retrieved.hits);
+    let answer: Answer = offlineAnswer(input.context ? `${question} ${input.context}` : question, retrieved);
     // The model only writes from passages the extractive check found relevant; it never decides anything.
     if (this.deps.model && answer.mode === 'extractive') {
       answer = (await modelAnswer(this.deps.model, question, retrieved.hits, history, logger)) ?? answer;

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { Chunk } from './chunking.js';
 import { visibleToClause } from './visibility.js';
+import { contentWords } from './words.js';
 
 export interface DocToIndex {
   source: string;
@@ -153,14 +154,18 @@ const toHit = (r: HitRow): ChunkHit => ({
   score: Number(r.score),
 });
 
-/** Word frequencies across chunks, for ranking (a total is kept under the empty word). */
+/** Word frequencies across chunks, for ranking (the chunk count is kept under '', the mean chunk length under '#length'). */
 export async function refreshTermStats(db: Db): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query('DELETE FROM doc_term_stats');
     await tx.query(
       `INSERT INTO doc_term_stats (word, ndoc) SELECT word, ndoc FROM ts_stat('SELECT search FROM doc_chunks')`,
     );
-    await tx.query(`INSERT INTO doc_term_stats (word, ndoc) SELECT '', count(*) FROM doc_chunks`);
+    await tx.query(
+      `INSERT INTO doc_term_stats (word, ndoc)
+       SELECT '', count(*) FROM doc_chunks
+       UNION ALL SELECT '#length', coalesce(avg(length(content)), 1)::int FROM doc_chunks`,
+    );
   });
 }
 
@@ -170,12 +175,16 @@ interface QueryTerm {
   idf: number;
 }
 
-/** The question's words as the index knows them, rarest first, with their idf. */
-async function queryTerms(db: Queryable, question: string): Promise<{ terms: QueryTerm[]; total: number }> {
-  const { rows } = await db.query<{ lexeme: string; ndoc: number; total: number }>(
+/** The question's words as the index knows them (code names with their parts), rarest first, with their idf. */
+export async function queryTerms(
+  db: Queryable,
+  question: string,
+): Promise<{ terms: QueryTerm[]; total: number; meanLength: number }> {
+  const { rows } = await db.query<{ lexeme: string; ndoc: number; total: number; mean_length: number }>(
     `SELECT t.lexeme, coalesce(s.ndoc, 0) AS ndoc,
-            greatest(coalesce((SELECT ndoc FROM doc_term_stats WHERE word = ''), 1), 1) AS total
-       FROM unnest(tsvector_to_array(to_tsvector('english', $1))) AS t(lexeme)
+            greatest(coalesce((SELECT ndoc FROM doc_term_stats WHERE word = ''), 1), 1) AS total,
+            greatest(coalesce((SELECT ndoc FROM doc_term_stats WHERE word = '#length'), 1), 1) AS mean_length
+       FROM unnest(tsvector_to_array(to_tsvector('english', $1 || ' ' || ask_code_words($1)))) AS t(lexeme)
        LEFT JOIN doc_term_stats s ON s.word = t.lexeme`,
     [question],
   );
@@ -184,17 +193,27 @@ async function queryTerms(db: Queryable, question: string): Promise<{ terms: Que
     .map((r) => ({ lexeme: r.lexeme, ndoc: r.ndoc, idf: Math.log(1 + (total - r.ndoc + 0.5) / (r.ndoc + 0.5)) }))
     .sort((a, b) => b.idf - a.idf)
     .slice(0, 16);
-  return { terms, total };
+  return { terms, total, meanLength: rows[0]?.mean_length ?? 1 };
 }
 
 const quoteLexeme = (lexeme: string) => `'${lexeme.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`;
 
+/** BM25F: a word in a heading counts this many times one in the body (headings are short and repeat on every chunk). */
+export const HEADING_WEIGHT = 3;
+const K1 = 1.2;
+const B = 0.75;
+/** Words in more than this share of a large index are too common to pick candidates (they still score). */
+const COMMON = 0.3;
+const POOL = 300;
+/** How many chunks (summed over the candidate words) the cheap first rank may read: its cost on a large index. */
+const POSTINGS_BUDGET = 3000;
+
 /**
- * Full-text search, BM25-style. Each word of the question counts by its rarity (idf), its frequency saturating, a
- * heading match (weight A) above a body match; a matching quoted phrase adds to it. Candidates are the chunks that
- * hold one of the question’s rarer words (words in more than a fifth of a large index only rank), or a phrase; a word
- * the index has never seen is tried as a prefix ("deplo" finds "deployment"). Two round trips: the candidate query
- * is a literal by the second, so the planner uses the GIN index.
+ * Full-text search ranked by BM25F over the chunks that hold any of the question's words: each word counts by its
+ * rarity (idf) and its frequency (saturating, relative to the chunk's length), a heading occurrence HEADING_WEIGHT
+ * times a body one; a matching quoted phrase adds to it. A word the index has never seen is tried as a prefix
+ * ("deplo" finds "deployment"). The candidates are first cut to a pool by a cheap rank so the scoring stays fast on a
+ * large index; two round trips, so the candidate query is a literal and the planner uses the GIN index.
  */
 export async function searchText(
   db: Queryable,
@@ -204,11 +223,18 @@ export async function searchText(
   phrases: string | null = null,
   visibleTo: string[] = [],
 ) {
-  const { terms, total } = await queryTerms(db, question);
-  const common = Math.max(total * 0.2, 10);
-  const rare = terms.filter((t) => t.ndoc <= common);
-  const candidates = (rare.length ? rare : terms)
-    .slice(0, 8)
+  const { terms, total, meanLength } = await queryTerms(db, question);
+  const common = Math.max(total * COMMON, 10);
+  // Rarest first, as long as the chunks to rank stay within budget (two words at least, when there are two).
+  let postings = 0;
+  const picking = terms
+    .filter((t) => t.ndoc <= common)
+    .filter((t, i) => {
+      postings += t.ndoc;
+      return i < 2 || postings <= POSTINGS_BUDGET;
+    });
+  const candidates = (picking.length ? picking : terms)
+    .slice(0, 10)
     .map((t) => (t.ndoc === 0 ? `${quoteLexeme(t.lexeme)}:*` : quoteLexeme(t.lexeme)));
   if (!candidates.length && !phrases) return [];
   const { rows } = await db.query<HitRow>(
@@ -219,16 +245,19 @@ export async function searchText(
                 ELSE $1::tsquery || to_tsquery('english', $5)
               END AS q
      ),
-     -- A first cut by one cheap rank keeps the per-word scoring to a few hundred chunks on a large index.
      pool AS (
        SELECT c.id FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id, query
-        WHERE c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER} AND ${visibleToClause(8)}
-        ORDER BY ts_rank('{0.1,0.2,0.4,1.0}', c.search, query.q, 1) DESC LIMIT 300
+        WHERE c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER} AND ${visibleToClause(9)}
+        ORDER BY ts_rank('{0.1,0.2,0.5,1.0}', c.search, query.q, 1) DESC LIMIT ${POOL}
      ),
-     terms AS (SELECT quote_literal(l)::tsquery AS q, idf FROM unnest($6::text[], $7::float8[]) AS t(l, idf))
+     terms AS (SELECT l, idf FROM unnest($6::text[], $7::float8[]) AS t(l, idf))
      SELECT ${HIT_COLUMNS},
-            (SELECT coalesce(sum(terms.idf * r / (r + 0.1)), 0)
-               FROM (SELECT terms.idf, ts_rank('{0.1,0.2,0.4,1.0}', c.search, terms.q, 0) AS r FROM terms) terms)
+            (SELECT coalesce(sum(terms.idf * f.tf * ${K1 + 1}
+                                 / (f.tf + ${K1} * (${1 - B} + ${B} * length(c.content)::float8 / $8))), 0)
+               FROM (SELECT u.lexeme, cardinality(u.weights)
+                              + ${HEADING_WEIGHT - 1} * cardinality(array_positions(u.weights, 'A')) AS tf
+                       FROM unnest(c.search) u) f
+               JOIN terms ON terms.l = f.lexeme)
             + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END AS score
        FROM pool JOIN doc_chunks c ON c.id = pool.id
        JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
@@ -241,10 +270,35 @@ export async function searchText(
       phrases,
       terms.map((t) => t.lexeme),
       terms.map((t) => t.idf),
+      meanLength,
       visibleTo,
     ],
   );
   return rows.map(toHit);
+}
+
+/**
+ * How well a passage covers a question: the idf-weighted share of the question's words it holds, and the question's
+ * words that no chunk of the index holds at all.
+ */
+export async function questionCoverage(
+  db: Queryable,
+  question: string,
+  chunkId: number | null,
+): Promise<{ coverage: number; unknownWords: string[] }> {
+  const { terms } = await queryTerms(db, question);
+  const { rows } = await db.query<{ lexemes: string[] | null; unknown: string[] | null }>(
+    `SELECT (SELECT tsvector_to_array(search) FROM doc_chunks WHERE id = $2) AS lexemes,
+            (SELECT array_agg(w) FROM unnest($1::text[]) w
+              WHERE NOT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l
+                                  JOIN doc_term_stats s ON s.word = l)
+                AND tsvector_to_array(to_tsvector('english', w)) <> '{}') AS unknown`,
+    [contentWords(question), chunkId],
+  );
+  const held = new Set(rows[0]?.lexemes ?? []);
+  const all = terms.reduce((sum, t) => sum + t.idf, 0);
+  const covered = terms.filter((t) => held.has(t.lexeme)).reduce((sum, t) => sum + t.idf, 0);
+  return { coverage: all ? covered / all : 0, unknownWords: rows[0]?.unknown ?? [] };
 }
 
 export async function searchVector(

@@ -1,4 +1,4 @@
-import { extractiveAnswer, NOT_FOUND } from '../../src/ask/answer.js';
+import { extractiveAnswer, NOT_FOUND, offlineAnswer } from '../../src/ask/answer.js';
 import { chunkDocument, markdownSections } from '../../src/ask/chunking.js';
 import { indexDocuments, ingestOwnHistory, upsertDoc } from '../../src/ask/indexer.js';
 import { reciprocalRankFusion, retrieve } from '../../src/ask/retrieval.js';
@@ -22,6 +22,15 @@ describe('chunking, fusion and the offline answer (pure)', () => {
     );
     expect(chunks.length).toBe(3);
     expect(chunks.every((c) => c.content.length <= 800 && c.heading === 'Runbook')).toBe(true);
+  });
+
+  test('headings keep the underscores of code names (access_rules.conf, max_retries) and lose only markup', () => {
+    const md = '# `access_rules.conf`\nrules\n## The **max_retries** setting\nthree\n## _Emphasised_ note\ntext';
+    expect(markdownSections(md).map((s) => s.path.at(-1))).toEqual([
+      'access_rules.conf',
+      'The max_retries setting',
+      'Emphasised note',
+    ]);
   });
 
   test('reciprocal rank fusion rewards items both lists rank well; weights tilt it', () => {
@@ -92,6 +101,22 @@ describeEachEngine('the ask index', ({ freshDb }) => {
     (await db.query<{ id: string }>('SELECT id FROM doc_chunks WHERE external_id = $1 ORDER BY id', [id])).rows.map(
       (r) => r.id,
     );
+
+  test('code names are found by their parts, and a question naming what no passage mentions is "not found"', async () => {
+    await doc(
+      'uuid',
+      'Use crypto.randomUUID() for request ids. Retries are capped by max_retries in access_rules.conf.',
+    );
+    await doc('noise', 'Random notes about a UUID-free world and the rules of access to the office.');
+    await doc('deploys', 'Deploys go through the release train every Tuesday; the pipeline runs the tests first.');
+    await indexDocuments(db);
+    const top = async (q: string) => (await retrieve(db, q, { mode: 'text', filters: { spaces: ['ENG'] } })).hits[0];
+    expect((await top('how do I call randomUUID?'))?.externalId).toBe('uuid');
+    expect((await top('where is the retries setting file, access_rules?'))?.externalId).toBe('uuid');
+    const answer = async (q: string) => offlineAnswer(q, await retrieve(db, q, { mode: 'text' })).mode;
+    expect(await answer('how do deploys get through the release train?')).toBe('extractive');
+    expect(await answer('how do I run the Vercel pipeline for deploys?')).toBe('not_found');
+  });
 
   test('only documents whose text changed are chunked again', async () => {
     await doc('a', 'Alpha page about canary deployments.');
