@@ -23,8 +23,8 @@ const PRS = Number(process.env.BENCH_PRS ?? 20_000);
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 50_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 10);
-const DEADLINE_MS = 3000;
-const quantile = (sorted: number[], q: number) =>
+export const DEADLINE_MS = 3000;
+export const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 interface GitHubWorld {

@@ -2,14 +2,10 @@
 // Prints ack latency p50/p99 (time from envelope sent to ack received; a missed deadline counts as 3 s) and its
 // ratio to Slack's 3 s deadline, with Slack's rate limits on; then the same under load (slack-load.ts).
 import { startBotHarness } from '../../test/support/slack/harness.js';
-import { benchUnderLoad } from './slack-load.js';
+import { benchUnderLoad, DEADLINE_MS, quantile } from './slack-load.js';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-const DEADLINE_MS = 3000;
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 const h = await startBotHarness({ emulator: { rateLimits: true } });
 try {
