@@ -11,7 +11,7 @@ import type { SignalRow } from '../signals/store.js';
 import type { CommandContext, CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
-import type { HomeSectionProvider } from '../slack/home.js';
+import { type HomeSectionProvider, sharedSection } from '../slack/home.js';
 import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
@@ -117,9 +117,12 @@ export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
   };
 }
 
+/** Org-wide tiles are the same for everyone: computed at most once a minute, an older copy shown while it refreshes. */
+const SHARED_TILE: Parameters<typeof sharedSection>[1] = { freshForMs: 60_000, staleForMs: 10 * 60_000 };
+
 /** Home tile: the org's four keys over 30 days, with bands (one window, no per-repository breakdown: it stays fast). */
-export function doraHomeSection(settings: ReportSettings): HomeSectionProvider {
-  return {
+export function doraHomeSection(settings: ReportSettings, cache = SHARED_TILE): HomeSectionProvider {
+  return sharedSection({
     id: 'dora',
     title: 'DORA four keys (30 days)',
     async load({ db }) {
@@ -142,7 +145,7 @@ export function doraHomeSection(settings: ReportSettings): HomeSectionProvider {
         empty: '',
       };
     },
-  };
+  }, cache);
 }
 
 /** `/em triage [post #channel]`: the rules run first (so the list is current), then the ranked list. */
@@ -197,8 +200,8 @@ export function sprintCommand(settings?: ReportSettings, now = () => new Date())
   };
 }
 
-export function sprintHomeSection(): HomeSectionProvider {
-  return {
+export function sprintHomeSection(cache = SHARED_TILE): HomeSectionProvider {
+  return sharedSection({
     id: 'sprint',
     title: 'Current sprint',
     async load({ db }) {
@@ -215,7 +218,7 @@ export function sprintHomeSection(): HomeSectionProvider {
         empty: '',
       };
     },
-  };
+  }, cache);
 }
 
 const NUDGE_TO = { review_bottleneck: 'reviewer', stale_pr: 'author', aging_blocked: 'assignee' } as const;

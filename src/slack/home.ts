@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
 import { type HomeData, type HomeSection, homeView } from '../../blocks/home.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
@@ -31,6 +32,43 @@ export function placeholderSections(): HomeSectionProvider[] {
     placeholder('sprint', 'Current sprint', 'No sprint is synced yet: connect Jira or Linear in sources.yml.'),
     placeholder('incidents', 'Incidents', 'No open incidents.'),
   ];
+}
+
+type SectionBody = Omit<HomeSection, 'id' | 'title'>;
+
+/**
+ * A section that shows the same thing to everyone (org-wide DORA, the current sprint), loaded at most once per
+ * `freshForMs` however many people open Home; an older copy is shown while a new one loads, so a busy database
+ * never keeps the dashboard waiting for it.
+ */
+export function sharedSection(
+  provider: HomeSectionProvider,
+  options: { freshForMs: number; staleForMs: number; clock?: { now(): number } },
+): HomeSectionProvider {
+  const clock = options.clock ?? Date;
+  let loadedAt = 0;
+  const cache = new LRUCache<'body', SectionBody, HomeContext>({
+    max: 1,
+    ttl: options.freshForMs,
+    allowStale: true,
+    noDeleteOnFetchRejection: true,
+    perf: clock,
+    ttlResolution: 0,
+    fetchMethod: async (_key, _stale, { context }) => {
+      const body = await provider.load(context);
+      loadedAt = clock.now();
+      return body;
+    },
+  });
+  return {
+    id: provider.id,
+    title: provider.title,
+    async load(ctx) {
+      // Too old to show while it refreshes: wait for the new copy.
+      const tooOld = clock.now() - loadedAt > options.freshForMs + options.staleForMs;
+      return (await cache.fetch('body', { context: ctx, allowStale: !tooOld })) ?? provider.load(ctx);
+    },
+  };
 }
 
 export async function buildHome(providers: HomeSectionProvider[], ctx: HomeContext, logger: Logger): Promise<HomeData> {
