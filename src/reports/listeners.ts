@@ -122,30 +122,33 @@ const SHARED_TILE: Parameters<typeof sharedSection>[1] = { freshForMs: 60_000, s
 
 /** Home tile: the org's four keys over 30 days, with bands (one window, no per-repository breakdown: it stays fast). */
 export function doraHomeSection(settings: ReportSettings, cache = SHARED_TILE): HomeSectionProvider {
-  return sharedSection({
-    id: 'dora',
-    title: 'DORA four keys (30 days)',
-    async load({ db }) {
-      const to = new Date();
-      const c = await doraMetrics(db, {
-        from: new Date(to.getTime() - 30 * 86_400_000),
-        to,
-        timezone: settings.timezone,
-      });
-      if (!c.deployments && c.leadTimeHours === null)
-        return { lines: [], empty: 'No deployments are synced yet: connect GitHub in sources.yml.' };
-      const b = bandsOf(c, settings.bandSet);
-      return {
-        lines: [
-          `Deploys: *${c.deploymentDaysPerWeek}* days/week (${c.deployments} in all) · ${b.deploymentFrequency ?? '–'}`,
-          `Lead time: *${hours(c.leadTimeHours)}* · ${b.leadTime ?? '–'}`,
-          `Change failure rate: *${c.changeFailureRate === null ? '–' : `${Math.round(c.changeFailureRate * 100)}%`}* · ${b.changeFailureRate ?? '–'}`,
-          `Recovery: *${hours(recoveryFor(c, settings.bandSet))}* · ${b.recovery ?? '–'}`,
-        ],
-        empty: '',
-      };
+  return sharedSection(
+    {
+      id: 'dora',
+      title: 'DORA four keys (30 days)',
+      async load({ db }) {
+        const to = new Date();
+        const c = await doraMetrics(db, {
+          from: new Date(to.getTime() - 30 * 86_400_000),
+          to,
+          timezone: settings.timezone,
+        });
+        if (!c.deployments && c.leadTimeHours === null)
+          return { lines: [], empty: 'No deployments are synced yet: connect GitHub in sources.yml.' };
+        const b = bandsOf(c, settings.bandSet);
+        return {
+          lines: [
+            `Deploys: *${c.deploymentDaysPerWeek}* days/week (${c.deployments} in all) · ${b.deploymentFrequency ?? '–'}`,
+            `Lead time: *${hours(c.leadTimeHours)}* · ${b.leadTime ?? '–'}`,
+            `Change failure rate: *${c.changeFailureRate === null ? '–' : `${Math.round(c.changeFailureRate * 100)}%`}* · ${b.changeFailureRate ?? '–'}`,
+            `Recovery: *${hours(recoveryFor(c, settings.bandSet))}* · ${b.recovery ?? '–'}`,
+          ],
+          empty: '',
+        };
+      },
     },
-  }, cache);
+    cache,
+  );
 }
 
 /** `/em triage [post #channel]`: the rules run first (so the list is current), then the ranked list. */
@@ -201,24 +204,27 @@ export function sprintCommand(settings?: ReportSettings, now = () => new Date())
 }
 
 export function sprintHomeSection(cache = SHARED_TILE): HomeSectionProvider {
-  return sharedSection({
-    id: 'sprint',
-    title: 'Current sprint',
-    async load({ db }) {
-      const s = await buildSprintHealth(db);
-      if (!s) return { lines: [], empty: 'No sprint is synced yet: connect Jira or Linear in sources.yml.' };
-      return {
-        lines: [
-          `*${escapeMrkdwn(s.name)}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
-          s.carryOverPoints
-            ? `:warning: about ${s.carryOverPoints} points may carry over`
-            : ':large_green_circle: on track',
-          ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
-        ],
-        empty: '',
-      };
+  return sharedSection(
+    {
+      id: 'sprint',
+      title: 'Current sprint',
+      async load({ db }) {
+        const s = await buildSprintHealth(db);
+        if (!s) return { lines: [], empty: 'No sprint is synced yet: connect Jira or Linear in sources.yml.' };
+        return {
+          lines: [
+            `*${escapeMrkdwn(s.name)}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
+            s.carryOverPoints
+              ? `:warning: about ${s.carryOverPoints} points may carry over`
+              : ':large_green_circle: on track',
+            ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
+          ],
+          empty: '',
+        };
+      },
     },
-  }, cache);
+    cache,
+  );
 }
 
 const NUDGE_TO = { review_bottleneck: 'reviewer', stale_pr: 'author', aging_blocked: 'assignee' } as const;

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { type HomeData, type HomeSection, homeView } from '../../blocks/home.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import { asInteractive } from '../store/priority.js';
 
 export interface HomeContext {
   userId: string;
@@ -97,6 +98,6 @@ export async function publishHome(
   ctx: HomeContext,
   logger: Logger,
 ): Promise<void> {
-  const data = await buildHome(providers, { client, ...ctx }, logger);
+  const data = await asInteractive(() => buildHome(providers, { client, ...ctx }, logger));
   await client.views.publish({ user_id: ctx.userId, view: homeView(data) as never });
 }

@@ -55,7 +55,14 @@ describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }
     const section = sprintHomeSection({ freshForMs: 60_000, staleForMs: 600_000, clock });
     expect(await sprintTile(db, section, 'U1')).toContain('3 of 8 committed points done');
 
-    await ticket(base, { key: 'ENG-2', sprintIds: ['7'], ageHours: 10 * 24, points: 5, status: 'Done', statusCategory: 'done' });
+    await ticket(base, {
+      key: 'ENG-2',
+      sprintIds: ['7'],
+      ageHours: 10 * 24,
+      points: 5,
+      status: 'Done',
+      statusCategory: 'done',
+    });
     now += 30_000; // still fresh: the copy computed for U1
     expect(await sprintTile(db, section, 'U2')).toContain('3 of 8 committed points done');
     expect(sprintLookups()).toBe(1);
