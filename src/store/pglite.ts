@@ -111,10 +111,22 @@ class PgliteWorker {
   }
 }
 
+// Values cloned from the worker are built in Node's main realm. A sandbox with globals of its own (Jest's test
+// environment) would not see them as its Dates, so there they are rebuilt; in the product this is never true.
+const clonesAreForeign = !(structuredClone(new Date(0)) instanceof Date);
+const isDate = (value: unknown): value is Date => Object.prototype.toString.call(value) === '[object Date]';
+const local = (value: unknown): unknown =>
+  isDate(value) ? new Date(value.getTime()) : Array.isArray(value) ? value.map(local) : value;
+const localRow = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).map(([key, value]) => [key, local(value)]));
+
 function workerDb(worker: PgliteWorker, schema: string, onClose: () => Promise<void>): Db {
   const run = async <Row>(sql: string, params?: unknown[], txId?: number): Promise<QueryResult<Row>> => {
     const result = await worker.call({ op: 'query', schema, sql, params: wellFormedParams(params), txId });
-    return toResult<Row>(result?.rows as Row[] | undefined, result?.affected);
+    const rows = clonesAreForeign
+      ? (result?.rows as Record<string, unknown>[] | undefined)?.map(localRow)
+      : result?.rows;
+    return toResult<Row>(rows as Row[] | undefined, result?.affected);
   };
   const pool = poolOver((sql, params) => run(sql, params));
   let closed = false;
