@@ -75,8 +75,11 @@ export function sharedSection(
 export async function buildHome(providers: HomeSectionProvider[], ctx: HomeContext, logger: Logger): Promise<HomeData> {
   const sections = await Promise.all(
     providers.map(async (provider): Promise<HomeSection> => {
+      const started = performance.now();
       try {
-        return { id: provider.id, title: provider.title, ...(await provider.load(ctx)) };
+        const body = await provider.load(ctx);
+        logger.debug({ section: provider.id, ms: Math.round(performance.now() - started) }, 'home section loaded');
+        return { id: provider.id, title: provider.title, ...body };
       } catch (err) {
         // One broken section must not blank the whole dashboard.
         logger.error({ err, section: provider.id }, 'home section failed');
@@ -98,6 +101,12 @@ export async function publishHome(
   ctx: HomeContext,
   logger: Logger,
 ): Promise<void> {
+  const started = performance.now();
   const data = await asInteractive(() => buildHome(providers, { client, ...ctx }, logger));
+  const built = performance.now();
   await client.views.publish({ user_id: ctx.userId, view: homeView(data) as never });
+  logger.debug(
+    { buildMs: Math.round(built - started), publishMs: Math.round(performance.now() - built) },
+    'home published',
+  );
 }

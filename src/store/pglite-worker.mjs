@@ -128,14 +128,32 @@ function respond(message) {
 // transaction holds the database until it ends.
 const queued = { interactive: [], normal: [] };
 let serving = false;
+// A person's view (Home) is several queries in a row, each sent when the one before is answered. After an
+// interactive answer, other work waits this long for the next one, so the view is not served one query per
+// long report statement.
+const INTERACTIVE_FOLLOW_UP_MS = 50;
+let interactiveAnsweredAt = Number.NEGATIVE_INFINITY;
+let followUpTimer;
 
 function serveNext() {
   if (serving) return;
-  const next = queued.interactive.shift() ?? queued.normal.shift();
+  let next = queued.interactive.shift();
+  if (!next && queued.normal.length) {
+    const wait = interactiveAnsweredAt + INTERACTIVE_FOLLOW_UP_MS - performance.now();
+    if (wait > 0) {
+      followUpTimer ??= setTimeout(() => {
+        followUpTimer = undefined;
+        serveNext();
+      }, wait);
+      return;
+    }
+    next = queued.normal.shift();
+  }
   if (!next) return;
   serving = true;
   respond(next).finally(() => {
     serving = false;
+    if (next.priority === 'interactive') interactiveAnsweredAt = performance.now();
     // A statement blocks this thread while it runs; take in what arrived meanwhile before choosing the next.
     setImmediate(serveNext);
   });
