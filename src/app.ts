@@ -19,6 +19,7 @@ import { type JobDefinition, type Scheduler, startScheduler } from './jobs/sched
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import { stopChartRenderer } from './reports/charts.js';
 import { scheduledReportsJob } from './reports/jobs.js';
 import {
   doraCommand,
@@ -76,6 +77,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   };
 
   try {
+    stack.push(() => stopChartRenderer());
     const sources = loadSources(config.SOURCES_FILE);
     const schedules = loadSchedules(config.REPORTS_FILE);
     const db = await openStore(config);

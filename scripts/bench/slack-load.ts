@@ -1,10 +1,11 @@
 // npm run bench:slack (second part) — Slack acks while the bot is busy, on each engine.
-// The whole product (startApp) runs against the Slack emulator with the benchmark org (BENCH_PRS PRs,
+// The whole product (startApp) runs in this process against the Slack emulator (a process of its own, like Slack,
+// timing acks and Home publishes from its side) with the benchmark org (BENCH_PRS PRs,
 // BENCH_TICKETS tickets) in its store and a GitHub stand-in (another process) to sync from. While a full rule
 // evaluation (/em signals) and the GitHub sync run, rounds of 50 concurrent /em commands arrive, and the
 // App Home is opened. Prints ack p50/p99/max (a missed deadline counts as 3 s), missed deadlines, the event
 // loop's worst delay (perf_hooks.monitorEventLoopDelay) and the Home publish time.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,6 @@ import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { openStore } from '../../src/store/open.js';
-import { SlackEmulator } from '../../test/support/slack/emulator.js';
 import { SERVER } from './engines.js';
 import { seedOrg } from './org.js';
 
@@ -47,6 +47,51 @@ async function startGitHubWorld(): Promise<GitHubWorld> {
   return { ...JSON.parse(line), stop: () => child.kill('SIGTERM') };
 }
 
+interface SlackWorld {
+  botToken: string;
+  appToken: string;
+  apiUrl: string;
+  users: [string, string];
+  command(user: string, text: string): Promise<{ acked: boolean; attempts: number; ackLatencyMs?: number }>;
+  timeHomePublish(user: string): Promise<number>;
+  waitForConnection(): Promise<void>;
+  stop(): void;
+}
+
+/** The Slack emulator in its own process (scripts/bench/slack-world.ts), driven over IPC. */
+async function startSlackWorld(): Promise<SlackWorld> {
+  const child: ChildProcess = fork(path.resolve('scripts/bench/slack-world.ts'), {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    if (!child.stdout) return reject(new Error('no stdout from the Slack stand-in'));
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`Slack stand-in exited (${code})`)));
+  });
+  const waiting = new Map<number, (reply: Record<string, unknown>) => void>();
+  let nextId = 1;
+  child.on('message', (reply: { id: number }) => {
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+  });
+  const ask = <T>(request: Record<string, unknown>) =>
+    new Promise<T>((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve as (reply: Record<string, unknown>) => void);
+      child.send({ ...request, id });
+    });
+  return {
+    ...JSON.parse(line),
+    command: (user, text) => ask({ op: 'command', user, text }),
+    timeHomePublish: async (user) => (await ask<{ ms: number }>({ op: 'home', user })).ms,
+    waitForConnection: async () => {
+      await ask({ op: 'connected' });
+    },
+    stop: () => child.disconnect(),
+  };
+}
+
 async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), `em-bench-load-${engine}-`));
   const schema = `bench_load_${Date.now()}`;
@@ -60,16 +105,13 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
     sources,
     `github:\n  installations:\n    - id: 1\n      repos: [${gh.repos.join(', ')}]\n  interval: 5 seconds\n  backfill_days: 90\n  deployments:\n    environment: production\n`,
   );
-  const emulator = await new SlackEmulator({ rateLimits: true }).start();
-  const ws = emulator.workspace;
-  const alice = ws.addUser({ name: 'alice', real_name: 'Alice Smith', email: 'alice@acme.dev' }).id;
-  const bob = ws.addUser({ name: 'bob', real_name: 'Bob Jones', email: 'bob@acme.dev' }).id;
-  const eng = ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id;
+  const slack = await startSlackWorld();
+  const [alice, bob] = slack.users;
   const app = await startApp(
     loadConfig({
-      SLACK_BOT_TOKEN: emulator.botToken,
-      SLACK_APP_TOKEN: emulator.appToken,
-      SLACK_API_URL: emulator.apiUrl,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_API_URL: slack.apiUrl,
       DATA_DIR: dir,
       ...store,
       HTTP_PORT: '0',
@@ -82,26 +124,26 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
       GITHUB_API_URL: gh.url,
       SIGNALS_TICK_MS: '5000',
     }),
-    createLogger('silent'),
+    createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent'),
   );
   try {
-    await emulator.waitForConnections(1);
+    await slack.waitForConnection();
     const texts = ['help', 'stnadup', 'triage', 'dora 12w', 'standup 48', 'sprint', 'approvals'];
-    await Promise.all(texts.map((text) => emulator.command({ user: alice, channel: eng, text })));
+    await Promise.all(texts.map((text) => slack.command(alice, text)));
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     // The load: a full rule evaluation (and the sync jobs Agenda runs on their own every 5 s).
-    const evaluation = emulator.command({ user: alice, channel: eng, text: 'signals' });
+    const evaluation = slack.command(alice, 'signals');
     const latencies: number[] = [];
     const homes: number[] = [];
     let missed = 0;
     const started = Date.now();
     for (let round = 0; round < ROUNDS; round += 1) {
-      const home = timeHomePublish(emulator, round % 2 ? alice : bob);
+      const home = slack.timeHomePublish(round % 2 ? alice : bob);
       const deliveries = await Promise.all(
         Array.from({ length: CONCURRENCY }, (_, i) =>
-          emulator.command({ user: i % 2 ? alice : bob, channel: eng, text: texts[i % texts.length] as string }),
+          slack.command(i % 2 ? alice : bob, texts[i % texts.length] as string),
         ),
       );
       for (const d of deliveries) {
@@ -128,7 +170,7 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
     );
   } finally {
     await app.stop();
-    await emulator.stop();
+    slack.stop();
     rmSync(dir, { recursive: true, force: true });
     if (engine === 'postgres') {
       const client = new pg.Client({ connectionString: SERVER });
@@ -137,16 +179,6 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
       await client.end();
     }
   }
-}
-
-/** Milliseconds from app_home_opened to the views.publish that answers it. */
-async function timeHomePublish(emulator: SlackEmulator, user: string): Promise<number> {
-  const before = emulator.callsTo('views.publish').length;
-  const started = Date.now();
-  await emulator.openHome(user);
-  while (emulator.callsTo('views.publish').length === before && Date.now() - started < 10_000)
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  return Date.now() - started;
 }
 
 export async function benchUnderLoad(): Promise<void> {

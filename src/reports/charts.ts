@@ -1,13 +1,5 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-
-// The font ships with the package (dejavu-fonts-ttf): charts render the same on every machine.
-const require = createRequire(import.meta.url);
-const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => path.join(FONT_DIR, f));
+import { Piscina } from 'piscina';
+import type { TopLevelSpec } from 'vega-lite';
 
 export const CHART_WIDTH = 640;
 export const CHART_HEIGHT = 280;
@@ -88,19 +80,28 @@ export function burndownSpec(name: string, points: BurndownPoint[]): TopLevelSpe
   } as TopLevelSpec;
 }
 
-/** Vega-Lite → SVG (vega, no DOM) → PNG (resvg) with the bundled font; twice the size for sharp Slack previews. */
+let renderer: Piscina | undefined;
+
+/**
+ * Vega-Lite → PNG on a worker thread (chart-worker.mjs), so rendering never holds up the event loop. One thread,
+ * started on the first chart and ended after a minute without one: an idle bot carries no charting memory.
+ */
 export async function renderPng(spec: TopLevelSpec): Promise<Buffer> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    const svg = await view.toSVG();
-    const png = new Resvg(svg, {
-      fitTo: { mode: 'width', value: CHART_WIDTH * 2 },
-      font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
-    }).render();
-    return png.asPng();
-  } finally {
-    view.finalize();
-  }
+  renderer ??= new Piscina({
+    filename: new URL('./chart-worker.mjs', import.meta.url).href,
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: 60_000,
+  });
+  const png: Uint8Array = await renderer.run({ spec, width: CHART_WIDTH });
+  return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+}
+
+/** Ends the chart thread (the app's shutdown); the next chart starts a new one. */
+export async function stopChartRenderer(): Promise<void> {
+  const pool = renderer;
+  renderer = undefined;
+  await pool?.destroy();
 }
 
 export interface BandPoint {

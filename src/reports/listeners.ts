@@ -11,7 +11,7 @@ import type { SignalRow } from '../signals/store.js';
 import type { CommandContext, CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
-import type { HomeSectionProvider } from '../slack/home.js';
+import { type HomeSectionProvider, sharedSection } from '../slack/home.js';
 import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
@@ -117,32 +117,38 @@ export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
   };
 }
 
+/** Org-wide tiles are the same for everyone: computed at most once a minute, an older copy shown while it refreshes. */
+const SHARED_TILE: Parameters<typeof sharedSection>[1] = { freshForMs: 60_000, staleForMs: 10 * 60_000 };
+
 /** Home tile: the org's four keys over 30 days, with bands (one window, no per-repository breakdown: it stays fast). */
-export function doraHomeSection(settings: ReportSettings): HomeSectionProvider {
-  return {
-    id: 'dora',
-    title: 'DORA four keys (30 days)',
-    async load({ db }) {
-      const to = new Date();
-      const c = await doraMetrics(db, {
-        from: new Date(to.getTime() - 30 * 86_400_000),
-        to,
-        timezone: settings.timezone,
-      });
-      if (!c.deployments && c.leadTimeHours === null)
-        return { lines: [], empty: 'No deployments are synced yet: connect GitHub in sources.yml.' };
-      const b = bandsOf(c, settings.bandSet);
-      return {
-        lines: [
-          `Deploys: *${c.deploymentDaysPerWeek}* days/week (${c.deployments} in all) · ${b.deploymentFrequency ?? '–'}`,
-          `Lead time: *${hours(c.leadTimeHours)}* · ${b.leadTime ?? '–'}`,
-          `Change failure rate: *${c.changeFailureRate === null ? '–' : `${Math.round(c.changeFailureRate * 100)}%`}* · ${b.changeFailureRate ?? '–'}`,
-          `Recovery: *${hours(recoveryFor(c, settings.bandSet))}* · ${b.recovery ?? '–'}`,
-        ],
-        empty: '',
-      };
+export function doraHomeSection(settings: ReportSettings, cache = SHARED_TILE): HomeSectionProvider {
+  return sharedSection(
+    {
+      id: 'dora',
+      title: 'DORA four keys (30 days)',
+      async load({ db }) {
+        const to = new Date();
+        const c = await doraMetrics(db, {
+          from: new Date(to.getTime() - 30 * 86_400_000),
+          to,
+          timezone: settings.timezone,
+        });
+        if (!c.deployments && c.leadTimeHours === null)
+          return { lines: [], empty: 'No deployments are synced yet: connect GitHub in sources.yml.' };
+        const b = bandsOf(c, settings.bandSet);
+        return {
+          lines: [
+            `Deploys: *${c.deploymentDaysPerWeek}* days/week (${c.deployments} in all) · ${b.deploymentFrequency ?? '–'}`,
+            `Lead time: *${hours(c.leadTimeHours)}* · ${b.leadTime ?? '–'}`,
+            `Change failure rate: *${c.changeFailureRate === null ? '–' : `${Math.round(c.changeFailureRate * 100)}%`}* · ${b.changeFailureRate ?? '–'}`,
+            `Recovery: *${hours(recoveryFor(c, settings.bandSet))}* · ${b.recovery ?? '–'}`,
+          ],
+          empty: '',
+        };
+      },
     },
-  };
+    cache,
+  );
 }
 
 /** `/em triage [post #channel]`: the rules run first (so the list is current), then the ranked list. */
@@ -197,25 +203,28 @@ export function sprintCommand(settings?: ReportSettings, now = () => new Date())
   };
 }
 
-export function sprintHomeSection(): HomeSectionProvider {
-  return {
-    id: 'sprint',
-    title: 'Current sprint',
-    async load({ db }) {
-      const s = await buildSprintHealth(db);
-      if (!s) return { lines: [], empty: 'No sprint is synced yet: connect Jira or Linear in sources.yml.' };
-      return {
-        lines: [
-          `*${escapeMrkdwn(s.name)}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
-          s.carryOverPoints
-            ? `:warning: about ${s.carryOverPoints} points may carry over`
-            : ':large_green_circle: on track',
-          ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
-        ],
-        empty: '',
-      };
+export function sprintHomeSection(cache = SHARED_TILE): HomeSectionProvider {
+  return sharedSection(
+    {
+      id: 'sprint',
+      title: 'Current sprint',
+      async load({ db }) {
+        const s = await buildSprintHealth(db);
+        if (!s) return { lines: [], empty: 'No sprint is synced yet: connect Jira or Linear in sources.yml.' };
+        return {
+          lines: [
+            `*${escapeMrkdwn(s.name)}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
+            s.carryOverPoints
+              ? `:warning: about ${s.carryOverPoints} points may carry over`
+              : ':large_green_circle: on track',
+            ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
+          ],
+          empty: '',
+        };
+      },
     },
-  };
+    cache,
+  );
 }
 
 const NUDGE_TO = { review_bottleneck: 'reviewer', stale_pr: 'author', aging_blocked: 'assignee' } as const;

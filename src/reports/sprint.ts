@@ -167,13 +167,14 @@ export async function buildSprintHealth(
   );
   const earlierIds = new Set(earlier.map((e) => e.id));
   const start = sprint.start_at.getTime();
+  const changesByKey = new Map<string, ChangeRow[]>();
+  for (const c of changeRows) {
+    const list = changesByKey.get(c.key);
+    if (list) list.push(c);
+    else changesByKey.set(c.key, [c]);
+  }
   const items = rows.map((r) => {
-    const history = reconstruct(
-      r,
-      sprint,
-      changeRows.filter((c) => c.key === r.key),
-      start,
-    );
+    const history = reconstruct(r, sprint, changesByKey.get(r.key) ?? [], start);
     const inProgress = r.status_category ? r.status_category === 'indeterminate' : !/to do|backlog/i.test(r.status);
     const item: ReplayedItem = {
       key: r.key,
@@ -215,7 +216,8 @@ export async function buildSprintHealth(
   const carryOverPoints = daysLeft === null ? null : Math.max(0, Math.round(remainingPoints - pace * daysLeft));
   const agingDays = options.agingDays ?? 3;
   const total = current.reduce((n, i) => n + i.points, 0);
-  const currentRows = rows.filter((r) => current.some((i) => i.key === r.key));
+  const currentKeys = new Set(current.map((i) => i.key));
+  const currentRows = rows.filter((r) => currentKeys.has(r.key));
   const days = sprint.end_at
     ? Math.max(1, Math.round((sprint.end_at.getTime() - sprint.start_at.getTime()) / DAY))
     : 14;

@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
 import { type HomeData, type HomeSection, homeView } from '../../blocks/home.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import { asInteractive } from '../store/priority.js';
 
 export interface HomeContext {
   userId: string;
@@ -33,11 +35,51 @@ export function placeholderSections(): HomeSectionProvider[] {
   ];
 }
 
+type SectionBody = Omit<HomeSection, 'id' | 'title'>;
+
+/**
+ * A section that shows the same thing to everyone (org-wide DORA, the current sprint), loaded at most once per
+ * `freshForMs` however many people open Home; an older copy is shown while a new one loads, so a busy database
+ * never keeps the dashboard waiting for it.
+ */
+export function sharedSection(
+  provider: HomeSectionProvider,
+  options: { freshForMs: number; staleForMs: number; clock?: { now(): number } },
+): HomeSectionProvider {
+  const clock = options.clock ?? Date;
+  let loadedAt = 0;
+  const cache = new LRUCache<'body', SectionBody, HomeContext>({
+    max: 1,
+    ttl: options.freshForMs,
+    allowStale: true,
+    noDeleteOnFetchRejection: true,
+    perf: clock,
+    ttlResolution: 0,
+    fetchMethod: async (_key, _stale, { context }) => {
+      const body = await provider.load(context);
+      loadedAt = clock.now();
+      return body;
+    },
+  });
+  return {
+    id: provider.id,
+    title: provider.title,
+    async load(ctx) {
+      // Too old to show while it refreshes: wait for the new copy.
+      const tooOld = clock.now() - loadedAt > options.freshForMs + options.staleForMs;
+      return (await cache.fetch('body', { context: ctx, allowStale: !tooOld })) ?? provider.load(ctx);
+    },
+  };
+}
+
 export async function buildHome(providers: HomeSectionProvider[], ctx: HomeContext, logger: Logger): Promise<HomeData> {
   const sections = await Promise.all(
     providers.map(async (provider): Promise<HomeSection> => {
+      const started = performance.now();
       try {
-        return { id: provider.id, title: provider.title, ...(await provider.load(ctx)) };
+        const body = await provider.load(ctx);
+        logger.debug({ section: provider.id, ms: Math.round(performance.now() - started) }, 'home section loaded');
+        return { id: provider.id, title: provider.title, ...body };
       } catch (err) {
         // One broken section must not blank the whole dashboard.
         logger.error({ err, section: provider.id }, 'home section failed');
@@ -59,6 +101,12 @@ export async function publishHome(
   ctx: HomeContext,
   logger: Logger,
 ): Promise<void> {
-  const data = await buildHome(providers, { client, ...ctx }, logger);
+  const started = performance.now();
+  const data = await asInteractive(() => buildHome(providers, { client, ...ctx }, logger));
+  const built = performance.now();
   await client.views.publish({ user_id: ctx.userId, view: homeView(data) as never });
+  logger.debug(
+    { buildMs: Math.round(built - started), publishMs: Math.round(performance.now() - built) },
+    'home published',
+  );
 }

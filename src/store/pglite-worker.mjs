@@ -1,7 +1,8 @@
 // The embedded database's own thread. PGlite runs PostgreSQL (WebAssembly) synchronously inside whatever
 // thread owns it, so a long query there would stop Slack acks; here it stops only this worker.
 // Plain JavaScript on purpose: worker threads load it as is under tsx, Jest and the compiled build.
-// Protocol (one message per request, answered by id): open, query, exec, begin, commit, rollback, close.
+// Protocol (one message per request, answered by id): open, query, exec, begin, commit, rollback, close;
+// a request may carry `priority: 'interactive'`.
 import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
@@ -19,6 +20,15 @@ if (dataDir) mkdirSync(dataDir, { recursive: true });
 let pg;
 /** Open transactions by id: the query function to use and how to end them. */
 const transactions = new Map();
+/** The session's search_path schema: requests name theirs, so one thread can serve several schemas. */
+let currentSchema;
+
+async function useSchema(schema) {
+  if (schema === undefined || schema === currentSchema) return;
+  const quoted = `"${schema.replaceAll('"', '""')}"`;
+  await pg.exec(`SET search_path TO ${quoted}, public`);
+  currentSchema = schema;
+}
 
 async function run(q, sql, params) {
   // Without parameters use the simple protocol, as node-postgres does, so multi-statement DDL works.
@@ -74,11 +84,16 @@ async function handle(message) {
       });
       return undefined;
     case 'query': {
-      const target = message.txId === undefined ? pg : transactions.get(message.txId)?.tx;
-      if (!target) throw new Error(`no open transaction ${message.txId}`);
-      return run(target, message.sql, message.params);
+      if (message.txId === undefined) {
+        await useSchema(message.schema);
+        return run(pg, message.sql, message.params);
+      }
+      const open = transactions.get(message.txId)?.tx;
+      if (!open) throw new Error(`no open transaction ${message.txId}`);
+      return run(open, message.sql, message.params);
     }
     case 'begin':
+      await useSchema(message.schema);
       return begin(message.txId);
     case 'commit':
     case 'rollback':
@@ -101,13 +116,55 @@ function describe(err) {
   return fields;
 }
 
-parentPort.on('message', (message) => {
-  handle(message).then(
+function respond(message) {
+  return handle(message).then(
     (result) => parentPort.postMessage({ id: message.id, result }),
-    (err) =>
-      parentPort.postMessage({
-        id: message.id,
-        error: describe(err),
-      }),
+    (err) => parentPort.postMessage({ id: message.id, error: describe(err) }),
   );
+}
+
+// PostgreSQL here runs one statement at a time, so the order of the queue is the order of service: interactive
+// requests (App Home) go before the rest. Work inside an open transaction, and its end, is not queued: the
+// transaction holds the database until it ends.
+const queued = { interactive: [], normal: [] };
+let serving = false;
+// A person's view (Home) is several queries in a row, each sent when the one before is answered. After an
+// interactive answer, other work waits this long for the next one, so the view is not served one query per
+// long report statement.
+const INTERACTIVE_FOLLOW_UP_MS = 50;
+let interactiveAnsweredAt = Number.NEGATIVE_INFINITY;
+let followUpTimer;
+
+function serveNext() {
+  if (serving) return;
+  let next = queued.interactive.shift();
+  if (!next && queued.normal.length) {
+    const wait = interactiveAnsweredAt + INTERACTIVE_FOLLOW_UP_MS - performance.now();
+    if (wait > 0) {
+      followUpTimer ??= setTimeout(() => {
+        followUpTimer = undefined;
+        serveNext();
+      }, wait);
+      return;
+    }
+    next = queued.normal.shift();
+  }
+  if (!next) return;
+  serving = true;
+  respond(next).finally(() => {
+    serving = false;
+    if (next.priority === 'interactive') interactiveAnsweredAt = performance.now();
+    // A statement blocks this thread while it runs; take in what arrived meanwhile before choosing the next.
+    setImmediate(serveNext);
+  });
+}
+
+parentPort.on('message', (message) => {
+  if (message.txId !== undefined && message.op !== 'begin') {
+    respond(message);
+    return;
+  }
+  queued[message.priority === 'interactive' ? 'interactive' : 'normal'].push(message);
+  // Served on the next turn, once every request already waiting at the port has been taken in.
+  setImmediate(serveNext);
 });

@@ -1,18 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
 import type { Db, PoolClientLike, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
+import { queryPriority } from './priority.js';
 import { wellFormedParams } from './well-formed.js';
-
-// Same value shapes as the node-postgres engine: 64-bit integers and numerics come back as numbers.
-const INT8 = 20;
-const NUMERIC = 1700;
-const parsers = {
-  [INT8]: (value: string) => Number(value),
-  [NUMERIC]: (value: string) => Number(value),
-};
 
 export interface PgliteOptions {
   /** Directory for the data files; `undefined` keeps the database in memory. */
@@ -22,41 +12,51 @@ export interface PgliteOptions {
   sharedBuffers?: string;
 }
 
-/** A PGlite instance as the product configures it (pgvector, value parsers, memory). */
-export async function createPglite(options: Pick<PgliteOptions, 'dataDir' | 'sharedBuffers'> = {}): Promise<PGlite> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  return PGlite.create({
-    dataDir: options.dataDir,
-    extensions: { vector },
-    parsers,
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? '16MB'}`],
-  });
-}
-
 /**
  * Opens the embedded engine in a worker thread of its own, so that queries never hold up the thread that
  * answers Slack. One PGlite serves one process; `close()` closes the database and ends the worker.
  */
 export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
-  const worker = new PgliteWorker(options);
+  const worker = await startPgliteWorker(options);
   try {
-    await worker.call({ op: 'open' });
-    const schema = options.schema ?? 'public';
-    await worker.call({
-      op: 'query',
-      sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}, public`,
-    });
-    return workerDb(worker, schema);
+    return await worker.db(options.schema ?? 'public', () => worker.close());
   } catch (err) {
     await worker.close();
     throw err;
   }
 }
 
+/** One embedded database thread whose schemas can be opened as separate `Db`s (the test harness shares one). */
+export interface PgliteThread {
+  /** A `Db` over `schema` (created if missing); `onClose` decides what closing it means. */
+  db(schema: string, onClose?: () => Promise<void>): Promise<Db>;
+  close(): Promise<void>;
+}
+
+export async function startPgliteWorker(
+  options: Pick<PgliteOptions, 'dataDir' | 'sharedBuffers'> = {},
+): Promise<PgliteThread> {
+  const worker = new PgliteWorker(options);
+  try {
+    await worker.call({ op: 'open' });
+  } catch (err) {
+    await worker.close();
+    throw err;
+  }
+  return {
+    async db(schema, onClose = async () => {}) {
+      await worker.call({ op: 'query', schema, sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}` });
+      return workerDb(worker, schema, onClose);
+    },
+    close: () => worker.close(),
+  };
+}
+
 type WorkerRequest =
   | { op: 'open' | 'close' }
-  | { op: 'query'; sql: string; params?: unknown[]; txId?: number }
-  | { op: 'begin' | 'commit' | 'rollback'; txId: number };
+  | { op: 'query'; schema: string; sql: string; params?: unknown[]; txId?: number }
+  | { op: 'begin'; schema: string; txId: number }
+  | { op: 'commit' | 'rollback'; txId: number };
 
 interface WorkerReply {
   id: number;
@@ -72,6 +72,8 @@ class PgliteWorker {
     { resolve(value: WorkerReply['result']): void; reject(err: Error): void }
   >();
   private nextId = 1;
+  /** Transaction ids are the thread's, not a schema's: several `Db`s may share it. */
+  nextTx = 1;
   private exited: Error | undefined;
 
   constructor(options: PgliteOptions) {
@@ -99,7 +101,7 @@ class PgliteWorker {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...request, id });
+      this.worker.postMessage({ ...request, id, priority: queryPriority() });
     });
   }
 
@@ -109,11 +111,22 @@ class PgliteWorker {
   }
 }
 
-function workerDb(worker: PgliteWorker, schema: string): Db {
-  let nextTx = 1;
+// Values cloned from the worker are built in Node's main realm. A sandbox with globals of its own (Jest's test
+// environment) would not see them as its Dates, so there they are rebuilt; in the product this is never true.
+const clonesAreForeign = !(structuredClone(new Date(0)) instanceof Date);
+const isDate = (value: unknown): value is Date => Object.prototype.toString.call(value) === '[object Date]';
+const local = (value: unknown): unknown =>
+  isDate(value) ? new Date(value.getTime()) : Array.isArray(value) ? value.map(local) : value;
+const localRow = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).map(([key, value]) => [key, local(value)]));
+
+function workerDb(worker: PgliteWorker, schema: string, onClose: () => Promise<void>): Db {
   const run = async <Row>(sql: string, params?: unknown[], txId?: number): Promise<QueryResult<Row>> => {
-    const result = await worker.call({ op: 'query', sql, params, txId });
-    return toResult<Row>(result?.rows as Row[] | undefined, result?.affected);
+    const result = await worker.call({ op: 'query', schema, sql, params: wellFormedParams(params), txId });
+    const rows = clonesAreForeign
+      ? (result?.rows as Record<string, unknown>[] | undefined)?.map(localRow)
+      : result?.rows;
+    return toResult<Row>(rows as Row[] | undefined, result?.affected);
   };
   const pool = poolOver((sql, params) => run(sql, params));
   let closed = false;
@@ -126,8 +139,8 @@ function workerDb(worker: PgliteWorker, schema: string): Db {
       await run(sql);
     },
     transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
-      const txId = nextTx++;
-      await worker.call({ op: 'begin', txId });
+      const txId = worker.nextTx++;
+      await worker.call({ op: 'begin', schema, txId });
       try {
         const value = await fn({ query: <Row>(sql: string, params?: unknown[]) => run<Row>(sql, params, txId) });
         await worker.call({ op: 'commit', txId });
@@ -137,43 +150,6 @@ function workerDb(worker: PgliteWorker, schema: string): Db {
         throw err;
       }
     },
-    pool: () => pool,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await worker.close();
-    },
-  };
-}
-
-/** A Db over an existing PGlite, using `schema` (created if missing). `onClose` decides what closing means. */
-export async function pgliteDb(pg: PGlite, schema: string, onClose: () => Promise<void>): Promise<Db> {
-  await pg.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; SET search_path TO ${quoteIdent(schema)}, public`);
-
-  const run = async <Row>(q: Pick<PGlite, 'query' | 'exec'>, sql: string, params?: unknown[]) => {
-    // Without parameters use the simple protocol, as node-postgres does, so multi-statement DDL works.
-    if (!params || params.length === 0) {
-      const results = await q.exec(sql);
-      const last = results.at(-1);
-      return toResult<Row>(last?.rows as Row[] | undefined, last?.affectedRows);
-    }
-    const result = await q.query<Row>(sql, wellFormedParams(params));
-    return toResult<Row>(result.rows, result.affectedRows);
-  };
-
-  const pool = poolOver((sql, params) => run(pg, sql, params));
-
-  let closed = false;
-  return {
-    engine: 'pglite',
-    schema,
-    supportsNotify: false,
-    query: <Row>(sql: string, params?: unknown[]) => run<Row>(pg, sql, params),
-    exec: async (sql) => {
-      await pg.exec(sql);
-    },
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
-      pg.transaction((tx) => fn({ query: <Row>(sql: string, params?: unknown[]) => run<Row>(tx, sql, params) })),
     pool: () => pool,
     close: async () => {
       if (closed) return;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Db, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
+import { queryPriority } from './priority.js';
 import { wellFormedParams } from './well-formed.js';
 
 const INT8 = 20;
@@ -28,14 +29,21 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
       await admin.end();
     }
   }
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.max ?? 10,
-    options: `-c search_path=${quoteIdent(schema)},public`,
-    types: { getTypeParser: parse } as pg.CustomTypesConfig,
-  });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
+  const poolOf = (max: number) => {
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max,
+      options: `-c search_path=${quoteIdent(schema)},public`,
+      types: { getTypeParser: parse } as pg.CustomTypesConfig,
+    });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    return pool;
+  };
+  const pool = poolOf(options.max ?? 10);
+  // Interactive queries (App Home) get connections of their own, so they never queue behind reports and jobs.
+  const interactive = poolOf(2);
+  const poolFor = () => (queryPriority() === 'interactive' ? interactive : pool);
   await pool.query('SELECT 1');
 
   let closed = false;
@@ -44,12 +52,12 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     schema,
     supportsNotify: true,
     query: async <Row>(sql: string, params?: unknown[]) =>
-      toResult<Row>(await pool.query(sql, wellFormedParams(params))),
+      toResult<Row>(await poolFor().query(sql, wellFormedParams(params))),
     exec: async (sql) => {
-      await pool.query(sql);
+      await poolFor().query(sql);
     },
     transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
-      const client = await pool.connect();
+      const client = await poolFor().connect();
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
@@ -70,7 +78,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     close: async () => {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await Promise.all([pool.end(), interactive.end()]);
     },
   };
 }

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { sourceApiCalls } from '../../src/observability/metrics.js';
 import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
-import { createPglite, pgliteDb } from '../../src/store/pglite.js';
+import { openPglite } from '../../src/store/pglite.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { countEvents, insertEvents } from '../../src/sync/store.js';
 import { describeEachEngine, dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
@@ -171,7 +171,9 @@ describeEachEngine('GitHub deployment webhooks, out of order and redelivered', (
   test('the state only moves forward; reviews are stored; invalid JSON is refused with nothing stored', async () => {
     const gh = await new GitHubStandIn().start();
     const db = await freshDb();
-    const server = await listenLocal(githubWebhookRoute({ secret: SECRET, db, logger, environment: 'production', repos: [REPO] }));
+    const server = await listenLocal(
+      githubWebhookRoute({ secret: SECRET, db, logger, environment: 'production', repos: [REPO] }),
+    );
     try {
       gh.addInstallation(INSTALLATION, [REPO]);
       const first = gh.addDeployment(REPO, 'production', ['queued', 'in_progress', 'success'], { runId: 7 });
@@ -222,13 +224,7 @@ describeEachEngine('GitHub deployment webhooks, out of order and redelivered', (
 });
 
 const engines: [string, () => Promise<Db>][] = [
-  [
-    'pglite',
-    async () => {
-      const pg = await createPglite();
-      return pgliteDb(pg, uniqueSchema(), () => pg.close());
-    },
-  ],
+  ['pglite', () => openPglite({ schema: uniqueSchema() })],
   ...(serverUp
     ? [
         ['postgres', async () => openPostgres({ connectionString: SERVER_URL, schema: uniqueSchema(), max: 2 })] as [

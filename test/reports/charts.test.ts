@@ -5,6 +5,7 @@ import {
   CHART_WIDTH,
   doraTrendSpec,
   renderPng,
+  stopChartRenderer,
 } from '../../src/reports/charts.js';
 import { doraCommand, sprintCommand } from '../../src/reports/listeners.js';
 import { deployment, hoursBefore, pr } from '../support/fixtures.js';
@@ -18,6 +19,7 @@ function pngSize(png: Buffer): { width: number; height: number } {
 }
 
 describe('charts render to PNG with the bundled font', () => {
+  afterAll(() => stopChartRenderer());
   test('DORA trend and burndown are valid PNGs at twice the chart size', async () => {
     const trend = await renderPng(
       doraTrendSpec([

@@ -1,8 +1,7 @@
-import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Db, Engine } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
-import { createPglite, pgliteDb } from '../../src/store/pglite.js';
+import { type PgliteThread, startPgliteWorker } from '../../src/store/pglite.js';
 import { openPostgres } from '../../src/store/postgres.js';
 
 export const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -27,18 +26,19 @@ export interface EngineHarness {
  */
 export function describeEachEngine(title: string, body: (harness: EngineHarness) => void): void {
   describe(`${title} [pglite]`, () => {
-    let instance: PGlite | undefined;
+    // One database thread per file, as the product runs it; each freshDb is a schema of its own.
+    let thread: Promise<PgliteThread> | undefined;
     const harness: EngineHarness = {
       engine: 'pglite',
       async freshDb() {
-        instance ??= await createPglite();
-        const db = await pgliteDb(instance, uniqueSchema(), async () => {});
+        thread ??= startPgliteWorker();
+        const db = await (await thread).db(uniqueSchema());
         await migrate(db);
         return db;
       },
     };
     afterAll(async () => {
-      await instance?.close();
+      await (await thread)?.close();
     });
     body(harness);
   });

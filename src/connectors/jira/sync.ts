@@ -155,7 +155,10 @@ export async function syncJira(
           () => true,
           (err: unknown) => {
             if (!isDataError(err)) throw err;
-            logger.warn({ id: issue.key, problem: (err as Error).message }, 'Jira issue the database cannot store skipped');
+            logger.warn(
+              { id: issue.key, problem: (err as Error).message },
+              'Jira issue the database cannot store skipped',
+            );
             return false;
           },
         );

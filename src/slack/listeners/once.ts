@@ -31,10 +31,17 @@ export async function firstDelivery(deps: SlackDeps, body: unknown): Promise<boo
   return first;
 }
 
+/**
+ * Events whose handling may simply run again: publishing Home twice shows the same dashboard. Claiming them would
+ * put a database write in front of the dashboard a person is waiting for.
+ */
+const REPEATABLE_EVENTS = new Set(['app_home_opened']);
+
 /** Events are acked by Bolt before any middleware runs, so they can be claimed before the listeners. */
 export function onceEvents(deps: SlackDeps): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => {
-    if ((body as { type?: string }).type !== 'event_callback') return next();
+    const envelope = body as { type?: string; event?: { type?: string } };
+    if (envelope.type !== 'event_callback' || REPEATABLE_EVENTS.has(envelope.event?.type ?? '')) return next();
     if (await firstDelivery(deps, body)) await next();
   };
 }

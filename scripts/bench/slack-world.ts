@@ -1,0 +1,41 @@
+// The Slack emulator in a process of its own, so that what Slack does (serving the Web API, rate limiting, sending
+// envelopes) costs the measured bot nothing, and acks and Home publishes are timed from Slack's side.
+// Prints one JSON line {botToken, appToken, apiUrl, users, channel}, then answers IPC requests:
+// {id, op: 'command', user, text} → {id, acked, attempts, ackLatencyMs}; {id, op: 'home', user} → {id, ms};
+// {id, op: 'connected'} once the bot's socket is open.
+import { SlackEmulator } from '../../test/support/slack/emulator.js';
+
+const emulator = await new SlackEmulator({ rateLimits: true }).start();
+const ws = emulator.workspace;
+const alice = ws.addUser({ name: 'alice', real_name: 'Alice Smith', email: 'alice@acme.dev' }).id;
+const bob = ws.addUser({ name: 'bob', real_name: 'Bob Jones', email: 'bob@acme.dev' }).id;
+const channel = ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id;
+
+/** Milliseconds from app_home_opened to the views.publish that answers it (10 s at most). */
+async function timeHomePublish(user: string): Promise<number> {
+  const before = emulator.callsTo('views.publish').length;
+  const started = Date.now();
+  await emulator.openHome(user);
+  while (emulator.callsTo('views.publish').length === before && Date.now() - started < 10_000)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  return Date.now() - started;
+}
+
+type Request = { id: number; op: 'command' | 'home' | 'connected'; user?: string; text?: string };
+
+process.on('message', async (request: Request) => {
+  const user = request.user ?? alice;
+  if (request.op === 'connected') {
+    await emulator.waitForConnections(1, 60_000);
+    process.send?.({ id: request.id });
+  } else if (request.op === 'home') {
+    process.send?.({ id: request.id, ms: await timeHomePublish(user) });
+  } else {
+    const d = await emulator.command({ user, channel, text: request.text ?? 'help' });
+    process.send?.({ id: request.id, acked: d.acked, attempts: d.attempts, ackLatencyMs: d.ackLatencyMs });
+  }
+});
+process.on('disconnect', () => emulator.stop().then(() => process.exit(0)));
+process.stdout.write(
+  `${JSON.stringify({ botToken: emulator.botToken, appToken: emulator.appToken, apiUrl: emulator.apiUrl, users: [alice, bob], channel })}\n`,
+);

@@ -1,0 +1,83 @@
+import { createLogger } from '../../src/observability/logger.js';
+import { sprintHomeSection } from '../../src/reports/listeners.js';
+import { buildHome } from '../../src/slack/home.js';
+import type { Db } from '../../src/store/db.js';
+import { describeEachEngine } from '../support/engines.js';
+import { eventually } from '../support/eventually.js';
+import { hoursBefore, ticket } from '../support/fixtures.js';
+
+const logger = createLogger('silent');
+
+/** The sprint tile's text as a person reads it on Home. */
+async function sprintTile(db: Db, section: ReturnType<typeof sprintHomeSection>, userId: string) {
+  const home = await buildHome([section], { userId, db }, logger);
+  return home.sections[0]?.lines.join('\n') ?? '';
+}
+
+/** A Db that counts the sprint lookups, so a test can tell a computed tile from a cached one. */
+function counting(db: Db): { db: Db; sprintLookups: () => number } {
+  let lookups = 0;
+  const query: Db['query'] = (sql, params) => {
+    if (/FROM sprints s/.test(sql)) lookups += 1;
+    return db.query(sql, params);
+  };
+  return { db: { ...db, query }, sprintLookups: () => lookups };
+}
+
+describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }) => {
+  async function sprintWithOneDone(db: Db) {
+    await db.query(
+      "INSERT INTO sprints (source, id, board, name, state, start_at, end_at) VALUES ('jira', '7', '1', 'Sprint 7', 'active', $1, $2)",
+      [hoursBefore(4 * 24), hoursBefore(-6 * 24)],
+    );
+    const inSprint = { sprintIds: ['7'], ageHours: 10 * 24 };
+    await ticket(db, { key: 'ENG-1', ...inSprint, points: 3, status: 'Done', statusCategory: 'done' });
+    await ticket(db, { key: 'ENG-2', ...inSprint, points: 5, status: 'In Progress', statusCategory: 'indeterminate' });
+  }
+
+  test('twenty people opening Home at once compute the sprint tile once and all see it', async () => {
+    const base = await freshDb();
+    await sprintWithOneDone(base);
+    const { db, sprintLookups } = counting(base);
+    const section = sprintHomeSection({ freshForMs: 60_000, staleForMs: 600_000 });
+    const tiles = await Promise.all(Array.from({ length: 20 }, (_, i) => sprintTile(db, section, `U${i}`)));
+    expect(new Set(tiles).size).toBe(1);
+    expect(tiles[0]).toContain('3 of 8 committed points done');
+    expect(sprintLookups()).toBe(1);
+  });
+
+  test('a change shows within the fresh period plus one refresh; a copy too old is never shown', async () => {
+    const base = await freshDb();
+    await sprintWithOneDone(base);
+    const { db, sprintLookups } = counting(base);
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const section = sprintHomeSection({ freshForMs: 60_000, staleForMs: 600_000, clock });
+    expect(await sprintTile(db, section, 'U1')).toContain('3 of 8 committed points done');
+
+    await ticket(base, {
+      key: 'ENG-2',
+      sprintIds: ['7'],
+      ageHours: 10 * 24,
+      points: 5,
+      status: 'Done',
+      statusCategory: 'done',
+    });
+    now += 30_000; // still fresh: the copy computed for U1
+    expect(await sprintTile(db, section, 'U2')).toContain('3 of 8 committed points done');
+    expect(sprintLookups()).toBe(1);
+
+    now += 40_000; // past fresh: the old copy is shown at once while a new one is computed
+    expect(await sprintTile(db, section, 'U3')).toContain('3 of 8 committed points done');
+    const refreshed = await eventually(async () => {
+      const tile = await sprintTile(db, section, 'U4');
+      return tile.includes('8 of 8') && tile;
+    });
+    expect(refreshed).toContain('8 of 8 committed points done');
+    expect(sprintLookups()).toBe(2);
+
+    await ticket(base, { key: 'ENG-3', sprintIds: ['7'], ageHours: 10 * 24, points: 2 });
+    now += 60_000 + 600_001; // older than fresh + stale: the tile waits for the new figures instead
+    expect(await sprintTile(db, section, 'U5')).toContain('8 of 10 committed points done');
+  });
+});
