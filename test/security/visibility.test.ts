@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { App } from '../../src/app.js';
+import { upsertDoc } from '../../src/ask/indexer.js';
 import { channelMembership } from '../../src/slack/membership.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { startServiceOnEmulator } from '../support/service.js';
@@ -60,6 +61,16 @@ describe.each(engines)('private incidents stay with their channel [%s]', (_engin
     const incident = await app.incidents.byChannel(room);
     if (!incident) throw new Error('no incident');
     await app.incidents.resolve(incident, alice, 'rotated the recon key');
+    // A public runbook that answers the rest of a question about the key.
+    await upsertDoc(app.db, {
+      source: 'confluence',
+      externalId: 'runbook-recon',
+      space: 'OPS',
+      title: 'Rotating the recon key',
+      updatedAt: new Date(),
+      body: '# Rotating the recon key\n\nTo rotate the recon key, open the vault and run rotate-recon, then tell the ops channel.',
+      format: 'markdown',
+    });
     await app.ask.index();
   }, 90_000);
   afterAll(async () => {
@@ -86,6 +97,16 @@ describe.each(engines)('private incidents stay with their channel [%s]', (_engin
     const forBob = await replyTo(bob, eng, 'ask what is the recon key?', /asked:/);
     expect(forBob).not.toContain(SECRET);
     expect(forBob).not.toContain('Recon outage');
+  });
+
+  test('a word only a private note holds reads to a non-member exactly like a word nobody wrote', async () => {
+    const ask = async (word: string) =>
+      (await replyTo(bob, eng, `ask how do we rotate the recon key ${word}?`, /asked:/)).replaceAll(word, 'WORD');
+    const absent = await ask('WV5520PL');
+    expect(absent).toMatch(/couldn't find|could not find|not find/i);
+    expect(await ask(SECRET)).toBe(absent);
+    // A member still gets the note.
+    expect(await replyTo(alice, eng, `ask how do we rotate the recon key ${SECRET}?`, /asked:/)).toContain(SECRET);
   });
 
   test('posting the answer to a public channel leaves the private note out, even for a member', async () => {
