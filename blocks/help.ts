@@ -1,6 +1,6 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { CommandHelp } from '../src/slack/em-command.js';
-import { escapeMrkdwn, quoteInline, truncate } from './text.js';
+import { escapeMrkdwn, quoteInline, truncate, userText } from './text.js';
 
 export interface SlackMessage {
   text: string;
@@ -17,7 +17,8 @@ export interface HelpData {
 
 export function helpMessage(data: HelpData): SlackMessage {
   const lines = data.commands.map((c) => `• \`/em ${c.usage}\` — ${escapeMrkdwn(c.summary)}`);
-  const problem = data.problem ? truncate(data.problem, 500) : undefined;
+  // The problem may quote what the user typed; userText is idempotent, so already-escaped quotes stay as they are.
+  const problem = data.problem ? userText(truncate(data.problem, 500)) : undefined;
   const intro = problem
     ? `:warning: ${problem}${data.suggestion ? `\nDid you mean \`/em ${data.suggestion}\`?` : ''}`
     : '*EM Agent* keeps an eye on your team’s PRs, tickets, deploys and incidents.';

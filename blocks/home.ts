@@ -1,5 +1,6 @@
 import { type BlockBuilder, Blocks, Elements, HomeTab } from 'slack-block-builder';
-import { slackDate, truncate } from './text.js';
+import type { SprintHealth } from '../src/reports/sprint.js';
+import { escapeMrkdwn, graphemePrefix, link, slackDate, truncate } from './text.js';
 
 export const HOME_REFRESH_ACTION = 'home_refresh';
 
@@ -57,4 +58,37 @@ export function homeView(data: HomeData): { type: 'home'; blocks: unknown[] } {
     .blocks(...blocks)
     .buildToObject();
   return { type: 'home', blocks: view.blocks ?? [] };
+}
+
+/** Home, "Your pull requests and reviews": one open PR of the viewer's, or one waiting for their review. */
+export interface MyWorkRow {
+  repo: string;
+  number: number;
+  title: string;
+  url: string | null;
+  mine: boolean;
+  reviewers: string[];
+}
+
+export function myWorkLine(r: MyWorkRow): string {
+  const name = `${escapeMrkdwn(r.repo)}#${r.number}`;
+  const pr = r.url ? link(r.url, name) : name;
+  const title = escapeMrkdwn(r.title.slice(0, 80));
+  return r.mine
+    ? `:arrow_up: ${pr} ${title}${r.reviewers.length ? ` — waiting on ${r.reviewers.map(escapeMrkdwn).join(', ')}` : ''}`
+    : `:eyes: ${pr} ${title} — your review is requested`;
+}
+
+/** Home, "Current sprint": its name, progress, carry-over risk and blocked count. */
+export function sprintHomeLines(s: SprintHealth): string[] {
+  return [
+    `*${escapeMrkdwn(s.name)}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
+    s.carryOverPoints ? `:warning: about ${s.carryOverPoints} points may carry over` : ':large_green_circle: on track',
+    ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
+  ];
+}
+
+/** Home, "Waiting for you": one proposal the viewer may decide. */
+export function approvalHomeLine(r: { id: number; action: string; summary: string }): string {
+  return `*#${r.id}* \`${r.action}\` — ${escapeMrkdwn(graphemePrefix(r.summary, 200))}`;
 }

@@ -1,6 +1,6 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { SlackMessage } from './help.js';
-import { escapeMrkdwn, truncate } from './text.js';
+import { escapeMrkdwn, link, truncate } from './text.js';
 
 export interface SignalLine {
   severity: 'critical' | 'warning' | 'info';
@@ -19,7 +19,7 @@ const PER_SEVERITY = 15;
 
 export function signalLine(s: SignalLine): string {
   const title = escapeMrkdwn(truncate(s.title, 200));
-  return `• ${s.url ? `<${s.url}|${title}>` : title} _(${escapeMrkdwn(s.rule)})_`;
+  return `• ${s.url ? link(s.url, title) : title} _(${escapeMrkdwn(s.rule)})_`;
 }
 
 /** `/em signals`: open signals grouped by severity, with links; problems in rule files are shown too. */

@@ -32,8 +32,8 @@ export function sourcesMessage(lines: SourceLine[], configured: string[], now = 
           const rejected = l.recordsRejected
             ? ` · ${l.recordsRejected} malformed records skipped${l.lastSkip ? ` (last: ${escapeMrkdwn(truncate(l.lastSkip, 200))})` : ''}`
             : '';
-          const error = l.lastError ? `\n      _${truncate(l.lastError, 200)}_` : '';
-          return `${health} *${l.source}* \`${l.scope}\` — ${last}${limit}${rejected}${error}`;
+          const error = l.lastError ? `\n      _${escapeMrkdwn(truncate(l.lastError, 200))}_` : '';
+          return `${health} *${escapeMrkdwn(l.source)}* \`${escapeMrkdwn(l.scope)}\` — ${last}${limit}${rejected}${error}`;
         })
         .join('\n')
     : configured.length

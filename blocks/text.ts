@@ -72,3 +72,12 @@ export function narrativeBlock(text: string): Record<string, unknown> {
 export function slackDate(d: Date, format = '{date_short_pretty} {time}', fallback = d.toISOString()): string {
   return `<!date^${Math.floor(d.getTime() / 1000)}^${format}|${fallback}>`;
 }
+
+/**
+ * A mrkdwn link to an address that came from outside (a vendor's record URL): `&`, `<` and `>` are escaped as Slack
+ * asks and `|` is percent-encoded, so the address can neither end the link early nor carry a live ping.
+ * `label` is mrkdwn the caller has already escaped.
+ */
+export function link(url: string, label: string): string {
+  return `<${escapeMrkdwn(url).replaceAll('|', '%7C')}|${label}>`;
+}

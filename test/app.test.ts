@@ -18,6 +18,7 @@ describe('the running service (embedded store)', () => {
         HTTP_HOST: '127.0.0.1',
         JOBS_POLL_MS: '100',
         JOBS_LOCK_LIFETIME_MS: '1000',
+        METRICS_TOKEN: 'app-test-token',
       }),
       createLogger('silent'),
     );
@@ -35,7 +36,7 @@ describe('the running service (embedded store)', () => {
   });
 
   test('/ready reports the database and the jobs as up', async () => {
-    const res = await fetch(`${base}/ready`);
+    const res = await fetch(`${base}/ready`, { headers: { authorization: 'Bearer app-test-token' } });
     expect(await res.json()).toEqual({ status: 'ready', checks: { database: true, jobs: true } });
     expect(res.status).toBe(200);
   });

@@ -1,6 +1,6 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, slackDate, truncate, userText } from '../text.js';
+import { escapeMrkdwn, link, slackDate, truncate, userText } from '../text.js';
 
 export const APPROVE_ACTION = 'approval_approve';
 export const REJECT_ACTION = 'approval_reject';
@@ -42,7 +42,7 @@ function evidenceLines(evidence: Record<string, unknown>): string {
           .slice(0, 5)
           .map(
             (row) =>
-              `    ◦ ${row.url ? `<${row.url}|${escapeMrkdwn(truncate(row.label ?? '', 80))}>` : escapeMrkdwn(truncate(row.label ?? '', 80))}`,
+              `    ◦ ${row.url ? link(row.url, escapeMrkdwn(truncate(row.label ?? '', 80))) : escapeMrkdwn(truncate(row.label ?? '', 80))}`,
           )
           .join('\n')}`;
       return `• ${k.replaceAll('_', ' ')}: ${escapeMrkdwn(truncate(String(v), 200))}`;

@@ -1,7 +1,7 @@
 import { Blocks, Elements, Message } from 'slack-block-builder';
 import type { Citation } from '../../src/ask/answer.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, truncate, userText } from '../text.js';
+import { escapeMrkdwn, link, truncate, userText } from '../text.js';
 
 export const ASK_HELPFUL = 'ask_helpful';
 export const ASK_NOT_HELPFUL = 'ask_not_helpful';
@@ -16,7 +16,7 @@ const SOURCE_LABEL: Record<string, string> = {
 
 function citationLine(c: Citation): string {
   const where = escapeMrkdwn(truncate(c.heading || c.title, 120));
-  return `[${c.n}] ${c.url ? `<${c.url}|${where}>` : where} · ${SOURCE_LABEL[c.source] ?? c.source}`;
+  return `[${c.n}] ${c.url ? link(c.url, where) : where} · ${SOURCE_LABEL[c.source] ?? c.source}`;
 }
 
 /** An answer: the question, the cited answer, its sources, and Helpful / Not helpful. */

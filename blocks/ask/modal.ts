@@ -1,5 +1,5 @@
 import { Blocks, Elements, Modal } from 'slack-block-builder';
-import { truncate } from '../text.js';
+import { truncate, userText } from '../text.js';
 
 export const ASK_MODAL = 'ask_modal';
 export const ASK_QUESTION_BLOCK = 'ask_question';
@@ -14,7 +14,7 @@ export function askModal(data: AskModalData = {}): Record<string, unknown> {
   const context = data.aboutMessage
     ? [
         Blocks.Section({
-          text: `*About this message:*\n>${truncate(data.aboutMessage.text || '(no text)', 500).replaceAll('\n', '\n>')}`,
+          text: `*About this message:*\n>${userText(truncate(data.aboutMessage.text || '(no text)', 500)).replaceAll('\n', '\n>')}`,
         }),
       ]
     : [];

@@ -1,7 +1,7 @@
 import { Blocks, Elements, Message } from 'slack-block-builder';
 import { humanDuration, type Incident, incidentLabel, type SuspectedDeploy } from '../../src/incidents/model.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, slackDate, truncate } from '../text.js';
+import { escapeMrkdwn, link, slackDate, truncate } from '../text.js';
 
 export const INCIDENT_ACTIONS = {
   update: 'incident_update',
@@ -56,7 +56,7 @@ export interface CardLinks {
 export function incidentCard(incident: Incident, now: Date, links: CardLinks = {}): SlackMessage {
   const linkLines = [
     incident.service ? `Service: \`${escapeMrkdwn(incident.service)}\`` : '',
-    links.origin ? `<${links.origin}|The message it was declared from>` : '',
+    links.origin ? link(links.origin, 'The message it was declared from') : '',
     links.cause
       ? `Cause: deployment of ${escapeMrkdwn(links.cause.repo)}${links.cause.sha ? ` @ \`${links.cause.sha.slice(0, 7)}\`` : ''} (confirmed)`
       : '',

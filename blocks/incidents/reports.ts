@@ -3,7 +3,7 @@ import { humanDuration, type Incident, incidentLabel, type TimelineEntry } from 
 import { type Postmortem, timelineLine } from '../../src/incidents/postmortem.js';
 import type { IncidentListItem } from '../../src/incidents/store.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, truncate, userText } from '../text.js';
+import { escapeMrkdwn, link, truncate, userText } from '../text.js';
 
 export const ACTION_ITEM_TICKET = 'incident_action_ticket';
 const SECTION_MAX = 2900;
@@ -66,7 +66,7 @@ export function postmortemMessage(postmortem: Postmortem, canFileTickets: boolea
 export function incidentListLine(i: IncidentListItem, now: Date): string {
   const name = i.number ? `INC-${i.number}` : `${i.source} ${escapeMrkdwn(i.id)}`;
   const title = escapeMrkdwn(truncate(i.title, 100));
-  const where = i.channelId ? `<#${i.channelId}>` : i.url ? `<${i.url}|open>` : '';
+  const where = i.channelId ? `<#${i.channelId}>` : i.url ? link(i.url, 'open') : '';
   const duration =
     i.status === 'open'
       ? `open ${humanDuration(now.getTime() - i.openedAt.getTime())}`

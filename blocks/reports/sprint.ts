@@ -1,10 +1,10 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { SprintHealth } from '../../src/reports/sprint.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, truncate } from '../text.js';
+import { escapeMrkdwn, link, truncate } from '../text.js';
 
 const itemLink = (i: { key: string; url: string | null }) =>
-  i.url ? `<${i.url}|${escapeMrkdwn(i.key)}>` : escapeMrkdwn(i.key);
+  i.url ? link(i.url, escapeMrkdwn(i.key)) : escapeMrkdwn(i.key);
 
 /** `/em sprint`: committed vs completed, scope change, carry-over risk, blocked and aging items. */
 export function sprintMessage(s: SprintHealth | null): SlackMessage {
@@ -43,9 +43,9 @@ export function sprintMessage(s: SprintHealth | null): SlackMessage {
           .join(', ')}`
       : '',
   ].filter(Boolean);
-  const built = Message({ text: `Sprint health: ${s.name}` })
+  const built = Message({ text: `Sprint health: ${escapeMrkdwn(s.name)}` })
     .blocks(
-      Blocks.Section({ text: `*Sprint health* — ${escapeMrkdwn(s.name)} (${s.source})` }),
+      Blocks.Section({ text: `*Sprint health* — ${escapeMrkdwn(s.name)} (${escapeMrkdwn(s.source)})` }),
       Blocks.Section({ text: truncate(lines.join('\n'), 2900) }),
       ...(problems.length ? [Blocks.Section({ text: truncate(problems.join('\n'), 2900) })] : []),
       Blocks.Context().elements(

@@ -1,9 +1,9 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { Standup } from '../../src/reports/standup.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, slackDate, truncate } from '../text.js';
+import { escapeMrkdwn, link as linkTo, slackDate, truncate } from '../text.js';
 
-const link = (label: string, url: string | null) => (url ? `<${url}|${escapeMrkdwn(label)}>` : escapeMrkdwn(label));
+const link = (label: string, url: string | null) => (url ? linkTo(url, escapeMrkdwn(label)) : escapeMrkdwn(label));
 const list = (items: string[], max = 5) =>
   items.length > max ? `${items.slice(0, max).join(', ')} +${items.length - max}` : items.join(', ');
 

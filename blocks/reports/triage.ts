@@ -1,7 +1,7 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { TriageGroup } from '../../src/reports/triage.js';
 import type { SlackMessage } from '../help.js';
-import { escapeMrkdwn, truncate } from '../text.js';
+import { escapeMrkdwn, link, truncate } from '../text.js';
 
 export const TRIAGE_NUDGE_ACTION = 'triage_nudge';
 export const TRIAGE_REQUEST_REVIEW_ACTION = 'triage_request_review';
@@ -15,10 +15,10 @@ export function triageMessage(groups: TriageGroup[], options: { buttons?: boolea
     const shown = g.items.slice(0, PER_GROUP);
     const more = g.items.length > PER_GROUP ? ` _(+${g.items.length - PER_GROUP} more)_` : '';
     return [
-      Blocks.Section({ text: `*${g.title}* (${g.items.length})${more}` }),
+      Blocks.Section({ text: `*${escapeMrkdwn(g.title)}* (${g.items.length})${more}` }),
       ...shown.flatMap((item) => {
         const text = escapeMrkdwn(truncate(item.text, 280));
-        const section = Blocks.Section({ text: item.url ? `<${item.url}|${text}>` : text });
+        const section = Blocks.Section({ text: item.url ? link(item.url, text) : text });
         if (options.buttons === false || !item.signalId || !item.nudge) return [section];
         const nudge = Elements.Button({ text: 'Nudge', actionId: TRIAGE_NUDGE_ACTION, value: String(item.signalId) });
         if (!item.requestReview) return [section.accessory(nudge)];

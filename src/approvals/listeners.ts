@@ -6,7 +6,7 @@ import {
   policyMessage,
   rejectModal,
 } from '../../blocks/approvals/messages.js';
-import { escapeMrkdwn, graphemePrefix } from '../../blocks/text.js';
+import { approvalHomeLine } from '../../blocks/home.js';
 import type { CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import type { HomeSectionProvider } from '../slack/home.js';
@@ -73,9 +73,7 @@ export function approvalsHomeSection(service: ApprovalService): HomeSectionProvi
       const mine = [];
       for (const row of pending) if (await service.isApprover(userId, row.approvers)) mine.push(row);
       return {
-        lines: mine
-          .slice(0, 8)
-          .map((r) => `*#${r.id}* \`${r.action}\` — ${escapeMrkdwn(graphemePrefix(r.summary, 200))}`),
+        lines: mine.slice(0, 8).map(approvalHomeLine),
         empty: 'Nothing waits for your approval.',
       };
     },

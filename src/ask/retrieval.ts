@@ -100,6 +100,6 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
         : reciprocalRankFusion([text, vector], (h) => h.chunkId, 60, [1, vectorWeight])
             .slice(0, limit)
             .map((f) => ({ ...f.item, score: f.score }));
-  const { coverage, unknownWords } = await questionCoverage(db, question, hits[0]?.chunkId ?? null);
+  const { coverage, unknownWords } = await questionCoverage(db, question, hits[0]?.chunkId ?? null, options.visibleTo);
   return { hits, used, textScore, coverage, unknownWords };
 }

@@ -279,21 +279,28 @@ export async function searchText(
 
 /**
  * How well a passage covers a question: the idf-weighted share of the question's words it holds, and the question's
- * words that no chunk of the index holds at all.
+ * words that no chunk the asker may see holds. Only visible chunks count, so a word that only a private channel's
+ * documents hold reads to anyone else exactly like a word nobody wrote (no hint that it exists). The index-wide
+ * term statistics only narrow the search: a word they lack is in no chunk at all.
  */
 export async function questionCoverage(
   db: Queryable,
   question: string,
   chunkId: number | null,
+  visibleTo: string[] = [],
 ): Promise<{ coverage: number; unknownWords: string[] }> {
   const { terms } = await queryTerms(db, question);
   const { rows } = await db.query<{ lexemes: string[] | null; unknown: string[] | null }>(
     `SELECT (SELECT tsvector_to_array(search) FROM doc_chunks WHERE id = $2) AS lexemes,
             (SELECT array_agg(w) FROM unnest($1::text[]) w
               WHERE NOT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l
-                                  JOIN doc_term_stats s ON s.word = l)
+                                  JOIN doc_term_stats s ON s.word = l
+                                 WHERE EXISTS (SELECT 1 FROM doc_chunks c
+                                                 JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
+                                                WHERE c.search @@ quote_literal(l)::tsquery
+                                                  AND d.deleted_at IS NULL AND ${visibleToClause(3)}))
                 AND tsvector_to_array(to_tsvector('english', w)) <> '{}') AS unknown`,
-    [contentWords(question), chunkId],
+    [contentWords(question), chunkId, visibleTo],
   );
   const held = new Set(rows[0]?.lexemes ?? []);
   const all = terms.reduce((sum, t) => sum + t.idf, 0);

@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { DateTime } from 'luxon';
-import { escapeMrkdwn, userText } from '../../blocks/text.js';
+import { escapeMrkdwn, link, userText } from '../../blocks/text.js';
 import type { Logger } from '../observability/logger.js';
 import { narrate } from '../reports/narrative.js';
 import { humanDuration, type Incident, incidentLabel, type SuspectedDeploy, type TimelineEntry } from './model.js';
@@ -25,7 +25,9 @@ const at = (date: Date, timezone: string) => DateTime.fromJSDate(date, { zone: t
 /** One timeline line: local date and time, author, text, and its files (images included as links). */
 export function timelineLine(entry: TimelineEntry, timezone: string): string {
   const who = entry.author ? ` <@${entry.author}>` : '';
-  const files = entry.files.map((f) => ` <${f.url}|${f.image ? ':frame_with_picture:' : ':paperclip:'} ${f.name}>`);
+  const files = entry.files.map(
+    (f) => ` ${link(f.url, `${f.image ? ':frame_with_picture:' : ':paperclip:'} ${escapeMrkdwn(f.name)}`)}`,
+  );
   return `• *${at(entry.occurredAt, timezone)}*${who}: ${entry.text}${entry.editedAt ? ' _(edited)_' : ''}${files.join('')}`;
 }
 

@@ -23,7 +23,10 @@ export interface HttpServerOptions {
   routes?: Record<string, RouteHandler>;
   /** Extra information for /ready that does not decide readiness (e.g. each source's sync health). */
   details?: () => Promise<Record<string, unknown>>;
-  /** When set (METRICS_TOKEN), /metrics and the details of /ready need `Authorization: Bearer <token>`. */
+  /**
+   * METRICS_TOKEN: when set, /metrics and the details of /ready need `Authorization: Bearer <token>`; when unset,
+   * /metrics is open and /ready never shows details (only its status code and `ready`/`unready`).
+   */
   token?: string;
   /** Limits against slow or piled-up clients (tests shorten them). */
   limits?: Partial<HttpLimits>;
@@ -40,9 +43,12 @@ export interface HttpLimits {
 
 export const HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 64 };
 
-/** Whether a request presents the token (compared in constant time); true when no token is configured. */
+/**
+ * Whether a request presents the token (compared in constant time). Without a configured token nobody is authorized:
+ * /metrics stays open (see its route) but the details of /ready are never shown.
+ */
 function authorized(req: IncomingMessage, token: string | undefined): boolean {
-  if (!token) return true;
+  if (!token) return false;
   const given = Buffer.from(String(req.headers.authorization ?? ''));
   const wanted = Buffer.from(`Bearer ${token}`);
   return given.length === wanted.length && timingSafeEqual(given, wanted);
@@ -60,12 +66,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     'GET /ready': async (req, res) => {
       const checks = await runChecks(options.readiness);
       const ready = Object.values(checks).every(Boolean);
-      const details =
-        options.details && authorized(req, options.token) ? await options.details().catch(() => ({})) : {};
-      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks, ...details });
+      const status = ready ? 'ready' : 'unready';
+      // Which check failed and each source's error text are details: only for holders of METRICS_TOKEN.
+      if (!authorized(req, options.token)) return sendJson(res, ready ? 200 : 503, { status });
+      const details = options.details ? await options.details().catch(() => ({})) : {};
+      sendJson(res, ready ? 200 : 503, { status, checks, ...details });
     },
     'GET /metrics': async (req, res) => {
-      if (!authorized(req, options.token)) return sendJson(res, 401, { error: 'METRICS_TOKEN required' });
+      if (options.token && !authorized(req, options.token))
+        return sendJson(res, 401, { error: 'METRICS_TOKEN required' });
       res.writeHead(200, { 'content-type': metrics.contentType });
       res.end(await metrics.metrics());
     },

@@ -1,10 +1,11 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { SlackMessage } from '../../blocks/help.js';
+import { myWorkLine, sprintHomeLines } from '../../blocks/home.js';
 import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
 import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
-import { escapeMrkdwn, narrativeBlock, plainText } from '../../blocks/text.js';
+import { escapeMrkdwn, link, narrativeBlock, plainText } from '../../blocks/text.js';
 import { describeProposal } from '../approvals/service.js';
 import { personBy } from '../identity/store.js';
 import type { SignalRow } from '../signals/store.js';
@@ -211,16 +212,7 @@ export function sprintHomeSection(cache = SHARED_TILE): HomeSectionProvider {
       async load({ db }) {
         const s = await buildSprintHealth(db);
         if (!s) return { lines: [], empty: 'No sprint is synced yet: connect Jira or Linear in sources.yml.' };
-        return {
-          lines: [
-            `*${escapeMrkdwn(s.name)}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
-            s.carryOverPoints
-              ? `:warning: about ${s.carryOverPoints} points may carry over`
-              : ':large_green_circle: on track',
-            ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
-          ],
-          empty: '',
-        };
+        return { lines: sprintHomeLines(s), empty: '' };
       },
     },
     cache,
@@ -245,7 +237,7 @@ export function triageNudge(deps: SlackDeps) {
       action: 'slack.dm',
       params: {
         to,
-        text: `:wave: <@${userId}> asks you to take a look: ${escapeMrkdwn(signal.title)}.${signal.url ? ` <${signal.url}|Open>` : ''}`,
+        text: `:wave: <@${userId}> asks you to take a look: ${escapeMrkdwn(signal.title)}.${signal.url ? ` ${link(signal.url, 'Open')}` : ''}`,
       },
       summary: `Nudge ${to.id}: ${signal.title}`,
       rule: signal.rule,
@@ -292,13 +284,7 @@ export function myWorkHomeSection(): HomeSectionProvider {
         [person.github],
       );
       return {
-        lines: rows.map((r) => {
-          const link = r.url ? `<${r.url}|${r.repo}#${r.number}>` : `${r.repo}#${r.number}`;
-          const title = escapeMrkdwn(r.title.slice(0, 80));
-          return r.mine
-            ? `:arrow_up: ${link} ${title}${r.reviewers.length ? ` — waiting on ${r.reviewers.map(escapeMrkdwn).join(', ')}` : ''}`
-            : `:eyes: ${link} ${title} — your review is requested`;
-        }),
+        lines: rows.map(myWorkLine),
         empty: 'Nothing of yours is waiting.',
       };
     },

@@ -1,4 +1,4 @@
-import { escapeMrkdwn, graphemePrefix } from '../../blocks/text.js';
+import { escapeMrkdwn, graphemePrefix, link } from '../../blocks/text.js';
 import type { ActionRequest } from '../approvals/service.js';
 import type { PersonRef } from './finding.js';
 import type { ActionSpec, Rule, RuleKind } from './rules.js';
@@ -42,8 +42,8 @@ const GITHUB_TEXT: Partial<Record<RuleKind, string>> = {
 
 /** The Slack text for a signal: its title (data from PRs/tickets, escaped) and a link. */
 export function signalText(rule: Rule, signal: SignalRow, prefix?: string): string {
-  const link = signal.url ? ` <${signal.url}|Open>` : '';
-  return `${EMOJI[rule.kind]} ${prefix ? `${escapeMrkdwn(prefix)} ` : ''}${escapeMrkdwn(signal.title)}.${link}`;
+  const open = signal.url ? ` ${link(signal.url, 'Open')}` : '';
+  return `${EMOJI[rule.kind]} ${prefix ? `${escapeMrkdwn(prefix)} ` : ''}${escapeMrkdwn(signal.title)}.${open}`;
 }
 
 export function recoveryText(rule: Rule, signal: SignalRow): string {

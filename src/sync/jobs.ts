@@ -247,7 +247,7 @@ export function confluenceSyncJobs(source: ConfluenceSource, credentials: JiraCr
             const { client, syncConfluenceSpace } = await connector();
             const result = await syncConfluenceSpace({ db, logger, client, host, space, heartbeat: touch });
             logger.info({ space, ...result }, 'confluence sync done');
-            return { rejected: result.rejected };
+            return { rejected: result.rejected, lastSkip: result.lastSkip };
           }
         : 'CONFLUENCE_HOST, CONFLUENCE_EMAIL and CONFLUENCE_API_TOKEN are not set',
     ),

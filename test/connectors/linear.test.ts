@@ -1,11 +1,14 @@
+import { sourcesMessage } from '../../blocks/sources.js';
 import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
 import { personBy } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { linearSyncJobs } from '../../src/sync/jobs.js';
 import { linearSourceSchema } from '../../src/sync/sources.js';
+import { listSyncStatus, scopeHealth } from '../../src/sync/status.js';
 import { describeEachEngine } from '../support/engines.js';
 import { LinearStandIn } from '../support/linear/server.js';
+import { visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');
 
@@ -120,5 +123,47 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
       "SELECT external_id, status FROM incidents WHERE source = 'linear'",
     );
     expect(incidents.rows).toEqual([{ external_id: 'APP-2', status: 'open' }]);
+  });
+
+  test('a malformed issue or cycle is rejected alone, named by its field in /em sources and /ready', async () => {
+    const db = await freshDb();
+    const day = 86_400_000;
+    linear.addIssue({ identifier: 'APP-1', title: 'Fine', estimate: 3, cycleId: 'cyc-ok' });
+    // Linear's DateTime is a custom scalar, so a broken value reaches the client as it is.
+    linear.addIssue({ identifier: 'APP-2', title: 'Created is a number', createdAt: 42 as never });
+    linear.addIssue({ identifier: 'APP-3', title: 'No estimate, no assignee, no cycle' }); // nulls Linear allows
+    linear.cycles.push(
+      {
+        team: 'APP',
+        id: 'cyc-bad',
+        number: 11,
+        startsAt: 42 as never,
+        endsAt: new Date(Date.now() - day).toISOString(),
+        completedAt: null,
+      },
+      {
+        team: 'APP',
+        id: 'cyc-ok',
+        number: 12,
+        startsAt: new Date(Date.now() - 5 * day).toISOString(),
+        endsAt: new Date(Date.now() + 9 * day).toISOString(),
+        completedAt: null,
+      },
+    );
+    const [job] = linearSyncJobs(linearSourceSchema.parse({ teams: ['APP'] }), {
+      apiKey: linear.apiKey,
+      apiUrl: linear.url,
+    });
+    await job!.run({ db, logger, touch: async () => {} }, {} as never);
+    expect((await items(db)).map((i) => i.key)).toEqual(['APP-1', 'APP-3']);
+    const sprints = await db.query<{ id: string }>("SELECT id FROM sprints WHERE source = 'linear'");
+    expect(sprints.rows).toEqual([{ id: 'cyc-ok' }]);
+    const app = (await listSyncStatus(db)).find((s) => s.source === 'linear');
+    expect(app).toMatchObject({ recordsRejected: 2, lastError: null });
+    expect(scopeHealth(app!)).toBe(
+      'ok, 2 malformed records skipped (last: cycle cyc-bad: startsAt: Invalid input: expected string, received number)',
+    );
+    const shown = visibleText(sourcesMessage(await listSyncStatus(db), ['linear']));
+    expect(shown).toContain('2 malformed records skipped (last: cycle cyc-bad: startsAt:');
   });
 });

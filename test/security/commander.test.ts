@@ -1,45 +1,29 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { App } from '../../src/app.js';
-import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
-import { startServiceOnEmulator } from '../support/service.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
-import { visibleText } from '../support/slack/harness.js';
+import { SERVICE_ENGINES, type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
 
-const engines: [string, () => Record<string, string>][] = [
-  ['pglite', () => ({})],
-  ...(serverUp
-    ? ([['postgres', () => ({ DATABASE_URL: SERVER_URL, DATABASE_SCHEMA: uniqueSchema('sec') })]] as [
-        string,
-        () => Record<string, string>,
-      ][])
-    : []),
-];
-
-describe.each(engines)('handing over the commander role [%s]', (_engine, storeEnv) => {
-  let emulator: SlackEmulator;
+describe.each(SERVICE_ENGINES)('handing over the commander role [%s]', (_engine, storeEnv) => {
+  let workspace: SecurityWorkspace<{ alice: string; bob: string; carol: string }>;
   let app: App;
-  let dir: string;
-  let schema: string | undefined;
-  const users = { alice: '', bob: '', carol: '' };
+  let users: { alice: string; bob: string; carol: string };
   let room: string;
   let incidentId: string;
   beforeAll(async () => {
-    emulator = await new SlackEmulator().start();
-    const ws = emulator.workspace;
-    users.alice = ws.addUser({ name: 'alice' }).id;
-    users.bob = ws.addUser({ name: 'bob' }).id;
-    users.carol = ws.addUser({ name: 'carol' }).id;
-    ws.addChannel('eng', { members: [users.alice, users.bob, users.carol, ws.botUserId] });
-    ws.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: [users.carol] });
-    dir = mkdtempSync(path.join(tmpdir(), 'em-sec-cmd-'));
-    const env = storeEnv();
-    schema = env.DATABASE_SCHEMA;
-    app = await startServiceOnEmulator(emulator, dir, {
+    workspace = await startSecurityWorkspace({
+      name: 'cmd',
+      storeEnv: storeEnv(),
+      people: (ws) => {
+        const alice = ws.addUser({ name: 'alice' }).id;
+        const bob = ws.addUser({ name: 'bob' }).id;
+        const carol = ws.addUser({ name: 'carol' }).id;
+        ws.addChannel('eng', { members: [alice, bob, carol, ws.botUserId] });
+        ws.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: [carol] });
+        return { alice, bob, carol };
+      },
       policies: 'policies: []\nincidents:\n  commander_handover: ["@eng-leads"]\n',
-      env: { ...env, INCIDENTS_TICK_MS: '600000' },
+      env: { INCIDENTS_TICK_MS: '600000' },
     });
+    ({ app, people: users } = workspace);
+    const ws = workspace.emulator.workspace;
     const declared = await app.incidents.declare({
       title: 'Checkout errors',
       severity: 'SEV2',
@@ -54,23 +38,10 @@ describe.each(engines)('handing over the commander role [%s]', (_engine, storeEn
     incidentId = declared.incident.id;
     for (const u of [users.bob, users.carol]) ws.channels.get(room)?.members.add(u);
   }, 90_000);
-  afterAll(async () => {
-    await app?.stop();
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-    if (schema) await dropSchemas([schema]);
-  });
+  afterAll(() => workspace?.stop());
 
-  const roles = async (actor: string, who: string) => {
-    const before = emulator.responseUrlPosts.length;
-    await emulator.command({ user: actor, channel: room, text: `incident roles commander <@${who}>` });
-    return emulator.waitFor(() =>
-      emulator.responseUrlPosts
-        .slice(before)
-        .map((p) => visibleText(p.body as never))
-        .find((t) => /commander/i.test(t) && !/Working on/.test(t)),
-    );
-  };
+  const roles = (actor: string, who: string) =>
+    workspace.replyTo(actor, room, `incident roles commander <@${who}>`, /commander/i);
   const commander = async () => (await app.incidents.get(incidentId))?.commander;
   const audited = async () =>
     (

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import fc from 'fast-check';
 import { userText } from '../../blocks/text.js';
 import type { App } from '../../src/app.js';
-import { startServiceOnEmulator } from '../support/service.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
+import { type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
 
 /** Markup a user might type to ping people or disguise a link. None of it may reach Slack live. */
 const HOSTILE = [
@@ -57,28 +53,27 @@ function sentStrings(args: Record<string, unknown>): string[] {
 }
 
 describe('user text never becomes a live ping or link in anything the bot sends', () => {
-  let emulator: SlackEmulator;
+  let workspace: SecurityWorkspace<{ alice: string; eng: string }>;
+  let emulator: SecurityWorkspace<unknown>['emulator'];
   let app: App;
-  let dir: string;
   let alice: string;
   let eng: string;
   beforeAll(async () => {
-    emulator = await new SlackEmulator().start();
-    const ws = emulator.workspace;
-    alice = ws.addUser({ name: 'alice' }).id;
-    eng = ws.addChannel('eng', { members: [alice, ws.botUserId] }).id;
-    ws.addChannel('incidents', { members: [alice, ws.botUserId] });
-    dir = mkdtempSync(path.join(tmpdir(), 'em-sec-esc-'));
-    app = await startServiceOnEmulator(emulator, dir, {
+    workspace = await startSecurityWorkspace({
+      name: 'esc',
+      people: (ws) => {
+        const alice = ws.addUser({ name: 'alice' }).id;
+        const eng = ws.addChannel('eng', { members: [alice, ws.botUserId] }).id;
+        ws.addChannel('incidents', { members: [alice, ws.botUserId] });
+        return { alice, eng };
+      },
       policies: 'policies: []\nincidents:\n  announce_channel: "#incidents"\n',
       env: { INCIDENTS_TICK_MS: '600000', ASK_INDEX_TICK_MS: '600000' },
     });
+    ({ emulator, app } = workspace);
+    ({ alice, eng } = workspace.people);
   }, 60_000);
-  afterAll(async () => {
-    await app?.stop();
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => workspace?.stop());
 
   test('incident declare, notes, action items, pins, status updates, timeline, resolve, and ask', async () => {
     let n = 0;

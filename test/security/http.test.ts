@@ -89,9 +89,38 @@ describe('the HTTP surface', () => {
     const auth = { authorization: 'Bearer metrics-secret-123' };
     expect((await fetch(`${base}/metrics`, { headers: auth })).status).toBe(200);
     const anonymous = await (await fetch(`${base}/ready`)).json();
-    expect(anonymous).toEqual({ status: 'ready', checks: { database: true } });
+    expect(anonymous).toEqual({ status: 'ready' });
+    const wrong = await (
+      await fetch(`${base}/ready`, { headers: { authorization: 'Bearer metrics-secret-12' } })
+    ).json();
+    expect(wrong).toEqual({ status: 'ready' });
     const withToken = await (await fetch(`${base}/ready`, { headers: auth })).json();
     expect(withToken.sources['github:acme/api']).toMatch(/^failing/);
+    expect(withToken.checks).toEqual({ database: true });
+  });
+});
+
+describe('/ready without METRICS_TOKEN', () => {
+  test('answers only its status code and one word: no checks, no source errors, whatever the request sends', async () => {
+    let healthy = false;
+    const server = await startHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger('silent'),
+      readiness: { database: () => true, slack: () => healthy },
+      details: async () => ({ sources: { 'github:acme/api': 'failing: Bad credentials for ghp_…' } }),
+    });
+    try {
+      const ready = (headers: Record<string, string> = {}) =>
+        fetch(`http://127.0.0.1:${server.port}/ready`, { headers }).then(async (r) => [r.status, await r.text()]);
+      expect(await ready()).toEqual([503, JSON.stringify({ status: 'unready' })]);
+      expect(await ready({ authorization: 'Bearer ' })).toEqual([503, JSON.stringify({ status: 'unready' })]);
+      healthy = true;
+      expect(await ready()).toEqual([200, JSON.stringify({ status: 'ready' })]);
+      expect(await ready({ authorization: 'Bearer anything' })).toEqual([200, JSON.stringify({ status: 'ready' })]);
+    } finally {
+      await server.close();
+    }
   });
 });
 

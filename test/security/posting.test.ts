@@ -1,34 +1,32 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { App } from '../../src/app.js';
-import { startServiceOnEmulator } from '../support/service.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
+import { type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
 
 describe('`post #channel` needs the requester to be a member of that channel', () => {
-  let emulator: SlackEmulator;
-  let app: App;
-  let dir: string;
+  let workspace: SecurityWorkspace<{ alice: string; bob: string; eng: string; secret: string }>;
+  let emulator: SecurityWorkspace<unknown>['emulator'];
   let alice: string;
   let bob: string;
   let eng: string;
   let secret: string;
   beforeAll(async () => {
-    emulator = await new SlackEmulator().start();
-    const ws = emulator.workspace;
-    alice = ws.addUser({ name: 'alice' }).id;
-    bob = ws.addUser({ name: 'bob' }).id;
-    eng = ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id;
-    // The bot is in the private channel (incident rooms, leads' channels); bob is not.
-    secret = ws.addChannel('secret-ops', { members: [alice, ws.botUserId], isPrivate: true }).id;
-    dir = mkdtempSync(path.join(tmpdir(), 'em-sec-post-'));
-    app = await startServiceOnEmulator(emulator, dir, { policies: 'policies: []\n' });
+    workspace = await startSecurityWorkspace({
+      name: 'post',
+      people: (ws) => {
+        const alice = ws.addUser({ name: 'alice' }).id;
+        const bob = ws.addUser({ name: 'bob' }).id;
+        return {
+          alice,
+          bob,
+          eng: ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id,
+          // The bot is in the private channel (incident rooms, leads' channels); bob is not.
+          secret: ws.addChannel('secret-ops', { members: [alice, ws.botUserId], isPrivate: true }).id,
+        };
+      },
+      policies: 'policies: []\n',
+    });
+    emulator = workspace.emulator;
+    ({ alice, bob, eng, secret } = workspace.people);
   }, 60_000);
-  afterAll(async () => {
-    await app.stop();
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => workspace?.stop());
 
   const reply = (pattern: RegExp, after: number) =>
     emulator.waitFor(() =>

@@ -1,47 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { App } from '../../src/app.js';
-import { channelMembership } from '../../src/slack/membership.js';
-import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
-import { startServiceOnEmulator } from '../support/service.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
+import { upsertDoc } from '../../src/ask/indexer.js';
+import { SERVICE_ENGINES, type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
 import { visibleText } from '../support/slack/harness.js';
 
 const SECRET = 'QZ7731XK';
-const engines: [string, () => Record<string, string>][] = [
-  ['pglite', () => ({})],
-  ...(serverUp
-    ? ([['postgres', () => ({ DATABASE_URL: SERVER_URL, DATABASE_SCHEMA: uniqueSchema('sec') })]] as [
-        string,
-        () => Record<string, string>,
-      ][])
-    : []),
-];
 
-describe.each(engines)('private incidents stay with their channel [%s]', (_engine, storeEnv) => {
-  let emulator: SlackEmulator;
+describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]', (_engine, storeEnv) => {
+  let workspace: SecurityWorkspace<{ alice: string; bob: string; eng: string }>;
+  let emulator: SecurityWorkspace<unknown>['emulator'];
   let app: App;
-  let dir: string;
-  let schema: string | undefined;
   let alice: string;
   let bob: string;
   let eng: string;
   let room: string;
   beforeAll(async () => {
-    channelMembership.clear(); // each emulator is a new workspace whose channel ids repeat the last one's
-    emulator = await new SlackEmulator().start();
-    const ws = emulator.workspace;
-    alice = ws.addUser({ name: 'alice' }).id;
-    bob = ws.addUser({ name: 'bob' }).id;
-    eng = ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id;
-    dir = mkdtempSync(path.join(tmpdir(), 'em-sec-vis-'));
-    const env = storeEnv();
-    schema = env.DATABASE_SCHEMA;
-    app = await startServiceOnEmulator(emulator, dir, {
+    workspace = await startSecurityWorkspace({
+      name: 'vis',
+      storeEnv: storeEnv(),
+      people: (ws) => {
+        const alice = ws.addUser({ name: 'alice' }).id;
+        const bob = ws.addUser({ name: 'bob' }).id;
+        return { alice, bob, eng: ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id };
+      },
       policies: 'policies: []\nincidents:\n  private_channels: true\n',
-      env: { ...env, INCIDENTS_TICK_MS: '600000', ASK_INDEX_TICK_MS: '600000' },
+      env: { INCIDENTS_TICK_MS: '600000', ASK_INDEX_TICK_MS: '600000' },
     });
+    ({ emulator, app } = workspace);
+    ({ alice, bob, eng } = workspace.people);
+    const ws = emulator.workspace;
     // alice declares; the room is private with alice in it.
     const declared = await app.incidents.declare({
       title: 'Recon outage',
@@ -60,25 +46,22 @@ describe.each(engines)('private incidents stay with their channel [%s]', (_engin
     const incident = await app.incidents.byChannel(room);
     if (!incident) throw new Error('no incident');
     await app.incidents.resolve(incident, alice, 'rotated the recon key');
+    // A public runbook that answers the rest of a question about the key.
+    await upsertDoc(app.db, {
+      source: 'confluence',
+      externalId: 'runbook-recon',
+      space: 'OPS',
+      title: 'Rotating the recon key',
+      updatedAt: new Date(),
+      body: '# Rotating the recon key\n\nTo rotate the recon key, open the vault and run rotate-recon, then tell the ops channel.',
+      format: 'markdown',
+    });
     await app.ask.index();
   }, 90_000);
-  afterAll(async () => {
-    await app?.stop();
-    await emulator.stop();
-    rmSync(dir, { recursive: true, force: true });
-    if (schema) await dropSchemas([schema]);
-  });
+  afterAll(() => workspace?.stop());
 
-  const replyTo = async (user: string, channel: string, text: string, marker: RegExp) => {
-    const before = emulator.responseUrlPosts.length;
-    await emulator.command({ user, channel, text });
-    return emulator.waitFor(() =>
-      emulator.responseUrlPosts
-        .slice(before)
-        .map((p) => visibleText(p.body as never))
-        .find((t) => marker.test(t)),
-    );
-  };
+  const replyTo = (user: string, channel: string, text: string, marker: RegExp) =>
+    workspace.replyTo(user, channel, text, marker);
 
   test('`/em ask` finds the note for a member of the room, and not for anyone else', async () => {
     const forAlice = await replyTo(alice, eng, 'ask what is the recon key?', /asked:/);
@@ -86,6 +69,17 @@ describe.each(engines)('private incidents stay with their channel [%s]', (_engin
     const forBob = await replyTo(bob, eng, 'ask what is the recon key?', /asked:/);
     expect(forBob).not.toContain(SECRET);
     expect(forBob).not.toContain('Recon outage');
+  });
+
+  test('a word only a private note holds reads to a non-member exactly like a word nobody wrote', async () => {
+    const ask = async (word: string) =>
+      (await replyTo(bob, eng, `ask how do we rotate the recon key ${word}?`, /asked:/)).replaceAll(word, 'WORD');
+    const absent = await ask('WV5520PL');
+    expect(absent).toMatch(/couldn't find|could not find|not find/i);
+    expect(await ask(SECRET)).toBe(absent);
+    // A member still gets the note (its text, not just the question echoed back).
+    const forAlice = await replyTo(alice, eng, `ask how do we rotate the recon key ${SECRET}?`, /asked:/);
+    expect(forAlice.replaceAll('*', '')).toContain(`recon key is ${SECRET}`);
   });
 
   test('posting the answer to a public channel leaves the private note out, even for a member', async () => {

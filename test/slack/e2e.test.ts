@@ -26,6 +26,7 @@ describe('the em-agent process against the Slack emulator', () => {
       HTTP_HOST: '127.0.0.1',
       DATABASE_URL: '',
       JOBS_LOCK_LIFETIME_MS: '2000',
+      METRICS_TOKEN: 'e2e-token',
     });
     httpPort = Number((await bot.waitFor(/"port":(\d+)/, 60_000))[1]);
     await bot.waitFor(/connected to Slack over Socket Mode/, 30_000);
@@ -47,7 +48,7 @@ describe('the em-agent process against the Slack emulator', () => {
   });
 
   test('/ready reports the Slack socket as connected', async () => {
-    const res = await fetch(`http://127.0.0.1:${httpPort}/ready`);
+    const res = await fetch(`http://127.0.0.1:${httpPort}/ready`, { headers: { authorization: 'Bearer e2e-token' } });
     expect(await res.json()).toEqual({ status: 'ready', checks: { database: true, jobs: true, slack: true } });
   });
 

@@ -93,6 +93,35 @@ if (mode === 'migrate') {
   });
   say('backfill done');
   await db.close();
+} else if (mode === 'approvals-replica') {
+  // One replica as the service runs it: the approvals job on the shared scheduler, with the product's default poll,
+  // job-lock and claim-lease settings, posting to a Slack stand-in the test runs (SLACK_API_URL).
+  const { WebClient } = await import('@slack/web-api');
+  const { approvalsJob } = await import('../../src/approvals/jobs.js');
+  const { PolicyBook } = await import('../../src/approvals/policies.js');
+  const { ApprovalService } = await import('../../src/approvals/service.js');
+  const { loadConfig } = await import('../../src/config.js');
+  const config = loadConfig({ DATA_DIR: store.DATA_DIR });
+  const db = await openStore(store);
+  const slack = new WebClient(`xoxb-replica-${process.pid}`, {
+    slackApiUrl: `${process.env.SLACK_API_URL}/api/`,
+    retryConfig: { retries: 0 },
+  });
+  const service = new ApprovalService({
+    db,
+    logger: createLogger('warn'),
+    clients: { slack },
+    policies: new PolicyBook(String(process.env.POLICIES_DIR)),
+  });
+  await startScheduler({
+    db,
+    logger: createLogger('warn'),
+    workerName: `replica-${process.pid}`,
+    processEveryMs: config.JOBS_POLL_MS,
+    lockLifetimeMs: config.JOBS_LOCK_LIFETIME_MS,
+    jobs: [approvalsJob(service)],
+  });
+  say(`replica ${process.pid} running`);
 } else {
   throw new Error(`unknown MODE ${mode}`);
 }

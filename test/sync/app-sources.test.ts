@@ -9,6 +9,13 @@ import { eventually } from '../support/eventually.js';
 import { runTs } from '../support/processes.js';
 
 /** Writes `sources.yml` into `dir` and starts the service on it (embedded store, fast job polling). */
+/** /ready shows each scope only to holders of METRICS_TOKEN. */
+const READY_TOKEN = 'sources-test-token';
+const readyDetails = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/ready`, { headers: { authorization: `Bearer ${READY_TOKEN}` } }).then((r) =>
+    r.json(),
+  );
+
 function startWithSources(dir: string, yaml: string, env: Record<string, string> = {}) {
   const file = path.join(dir, 'sources.yml');
   writeFileSync(file, yaml);
@@ -20,6 +27,7 @@ function startWithSources(dir: string, yaml: string, env: Record<string, string>
       HTTP_HOST: '127.0.0.1',
       JOBS_POLL_MS: '100',
       JOBS_LOCK_LIFETIME_MS: '1000',
+      METRICS_TOKEN: READY_TOKEN,
       ...env,
     }),
     createLogger('silent'),
@@ -95,7 +103,7 @@ describe('one failing scope does not stop the others', () => {
         ['acme/api', null],
         ['acme/secret', 'not found (404): the scope does not exist or is not shared with the account'],
       ]);
-      const ready = await (await fetch(`http://127.0.0.1:${app.http.port}/ready`)).json();
+      const ready = await readyDetails(app.http.port);
       expect(ready).toMatchObject({
         status: 'ready',
         sources: {
@@ -131,7 +139,7 @@ describe('a scope that skips records says so', () => {
     );
     try {
       await eventually(async () => (await listSyncStatus(app.db)).find((s) => s.lastSuccessAt), 30_000);
-      const ready = await (await fetch(`http://127.0.0.1:${app.http.port}/ready`)).json();
+      const ready = await readyDetails(app.http.port);
       expect(ready.sources).toEqual({
         'jira:ENG': expect.stringMatching(/^ok, 1 malformed records skipped \(last: ENG-99: fields\.created: /),
       });

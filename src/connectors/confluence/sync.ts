@@ -2,6 +2,8 @@ import { ConfluenceClient } from 'confluence.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
+import { isDataError } from '../../store/well-formed.js';
+import { rejectionReason } from '../../sync/rejection.js';
 import { insertEvents } from '../../sync/store.js';
 import { statusOf, withAtlassianRetry } from '../atlassian/retry.js';
 import { docRow, pageEvent } from './normalize.js';
@@ -46,7 +48,7 @@ const PAGE = 100;
  */
 export async function syncConfluenceSpace(
   options: ConfluenceSyncOptions,
-): Promise<{ fetched: number; deleted: number; rejected: number }> {
+): Promise<{ fetched: number; deleted: number; rejected: number; lastSkip: string | null }> {
   const { db, logger, client, space } = options;
   const known = new Map(
     (
@@ -59,6 +61,14 @@ export async function syncConfluenceSpace(
   const seen = new Set<string>();
   const changed: string[] = [];
   let rejected = 0;
+  let lastSkip: string | null = null;
+  // As for Jira and Linear: a record that breaks the documented shape is counted and named (id and field) for
+  // /em sources and /ready, and the rest of the space is stored.
+  const skip = (reason: string, what: string) => {
+    rejected += 1;
+    lastSkip = reason;
+    logger.warn({ space, reason }, what);
+  };
   for (let start = 0; ; start += PAGE) {
     const listing = await withAtlassianRetry(
       () =>
@@ -76,11 +86,7 @@ export async function syncConfluenceSpace(
     for (const raw of results) {
       const parsed = pageSummarySchema.safeParse(raw);
       if (!parsed.success) {
-        rejected += 1;
-        logger.warn(
-          { space, id: (raw as { id?: unknown }).id, problem: parsed.error.issues[0]?.message },
-          'malformed Confluence page skipped',
-        );
+        skip(rejectionReason((raw as { id?: unknown }).id, parsed.error), 'malformed Confluence page skipped');
         continue;
       }
       seen.add(parsed.data.id);
@@ -97,21 +103,31 @@ export async function syncConfluenceSpace(
     );
     const page = pageSchema.safeParse(raw);
     if (!page.success) {
-      rejected += 1;
+      skip(rejectionReason(id, page.error), 'malformed Confluence page body skipped');
       continue;
     }
     const row = docRow(options.host, space, page.data);
-    await db.transaction(async (tx) => {
-      await insertEvents(tx, [pageEvent(space, page.data, row)]);
-      await tx.query(
-        `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, deleted_at)
+    const stored = await db
+      .transaction(async (tx) => {
+        await insertEvents(tx, [pageEvent(space, page.data, row)]);
+        await tx.query(
+          `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, deleted_at)
          VALUES ('confluence', $1, $2, $3, $4, $5, $6, $7, $8, NULL)
          ON CONFLICT (source, external_id) DO UPDATE SET space = EXCLUDED.space, title = EXCLUDED.title, url = EXCLUDED.url,
            version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, body_text = EXCLUDED.body_text,
            content_hash = EXCLUDED.content_hash, deleted_at = NULL`,
-        [row.externalId, row.space, row.title, row.url, row.version, row.updatedAt, row.bodyText, row.contentHash],
+          [row.externalId, row.space, row.title, row.url, row.version, row.updatedAt, row.bodyText, row.contentHash],
+        );
+      })
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (!isDataError(err)) throw err;
+          skip(`${id}: ${(err as Error).message}`.slice(0, 300), 'Confluence page the database cannot store skipped');
+          return false;
+        },
       );
-    });
+    if (!stored) continue;
     fetched += 1;
     if (fetched % 50 === 0) await options.heartbeat?.();
   }
@@ -122,5 +138,5 @@ export async function syncConfluenceSpace(
       gone,
     ]);
   }
-  return { fetched, deleted: gone.length, rejected };
+  return { fetched, deleted: gone.length, rejected, lastSkip };
 }

@@ -5,6 +5,7 @@ import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
+import { isDataError } from '../../store/well-formed.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
@@ -108,6 +109,15 @@ const issueSchema = z.object({
   project: z.object({ id: z.string() }).nullable().optional(),
   labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
   history: historySchema,
+});
+
+const cycleSchema = z.object({
+  id: z.string(),
+  number: z.number(),
+  name: z.string().nullish(),
+  startsAt: date,
+  endsAt: date,
+  completedAt: date.nullish(),
 });
 
 const projectSchema = z.object({
@@ -224,45 +234,59 @@ export async function syncLinear(
         next = page.data.pageInfo;
       }
       if (!complete) continue;
-      await db.transaction(async (tx) => {
-        await insertEvents(tx, [
-          {
-            source: 'linear',
-            kind: 'issue',
-            externalId: `${issue.identifier}@${issue.updatedAt}`,
-            occurredAt: issue.updatedAt,
-            actor: issue.assignee?.id ?? null,
-            subject: issue.identifier,
-            normalized: { status: issue.state.name, title: issue.title },
-            raw,
-          },
-        ]);
-        await upsertWorkItem(tx, 'linear', {
-          key: issue.identifier,
-          project: issue.team.key,
-          title: issue.title,
-          type: null,
-          status: issue.state.name,
-          statusCategory: CATEGORY[issue.state.type] ?? null,
-          priority: PRIORITY[issue.priority ?? 0] ?? null,
-          assignee: issue.assignee?.id ?? null,
-          labels: issue.labels.nodes.map((l) => l.name),
-          points: issue.estimate ?? null,
-          sprintIds: issue.cycle ? [issue.cycle.id] : [],
-          createdAt: issue.createdAt,
-          updatedAt: issue.updatedAt,
-          resolvedAt: issue.completedAt ?? null,
-          url: issue.url,
-          projectId: issue.project?.id ?? null,
-        });
-        await insertChanges(tx, 'linear', issue.identifier, historyChanges(history));
-        if (issue.assignee)
-          await recordIdentity(tx, {
-            linear: issue.assignee.id,
-            email: issue.assignee.email,
-            displayName: issue.assignee.name,
+      const stored = await db
+        .transaction(async (tx) => {
+          await insertEvents(tx, [
+            {
+              source: 'linear',
+              kind: 'issue',
+              externalId: `${issue.identifier}@${issue.updatedAt}`,
+              occurredAt: issue.updatedAt,
+              actor: issue.assignee?.id ?? null,
+              subject: issue.identifier,
+              normalized: { status: issue.state.name, title: issue.title },
+              raw,
+            },
+          ]);
+          await upsertWorkItem(tx, 'linear', {
+            key: issue.identifier,
+            project: issue.team.key,
+            title: issue.title,
+            type: null,
+            status: issue.state.name,
+            statusCategory: CATEGORY[issue.state.type] ?? null,
+            priority: PRIORITY[issue.priority ?? 0] ?? null,
+            assignee: issue.assignee?.id ?? null,
+            labels: issue.labels.nodes.map((l) => l.name),
+            points: issue.estimate ?? null,
+            sprintIds: issue.cycle ? [issue.cycle.id] : [],
+            createdAt: issue.createdAt,
+            updatedAt: issue.updatedAt,
+            resolvedAt: issue.completedAt ?? null,
+            url: issue.url,
+            projectId: issue.project?.id ?? null,
           });
-      });
+          await insertChanges(tx, 'linear', issue.identifier, historyChanges(history));
+          if (issue.assignee)
+            await recordIdentity(tx, {
+              linear: issue.assignee.id,
+              email: issue.assignee.email,
+              displayName: issue.assignee.name,
+            });
+        })
+        .then(
+          () => true,
+          (err: unknown) => {
+            // A value the database refuses (as for Jira): this issue is skipped and named, the rest are stored.
+            if (!isDataError(err)) throw err;
+            skip(
+              `${issue.identifier}: ${(err as Error).message}`.slice(0, 300),
+              'Linear issue the database cannot store skipped',
+            );
+            return false;
+          },
+        );
+      if (!stored) continue;
       issues += 1;
       if (!newest || Date.parse(issue.updatedAt) > Date.parse(newest)) newest = issue.updatedAt;
     }
@@ -276,16 +300,7 @@ export async function syncLinear(
       nodes: {
         key: string;
         projects: { nodes: unknown[] };
-        cycles: {
-          nodes: {
-            id: string;
-            number: number;
-            name: string | null;
-            startsAt: string;
-            endsAt: string;
-            completedAt: string | null;
-          }[];
-        };
+        cycles: { nodes: unknown[] };
       }[];
     };
   };
@@ -293,14 +308,20 @@ export async function syncLinear(
   let cycles = 0;
   let projects = 0;
   for (const team of data.teams.nodes) {
-    for (const c of team.cycles.nodes) {
+    for (const raw of team.cycles.nodes) {
+      const parsed = cycleSchema.safeParse(raw);
+      if (!parsed.success) {
+        skip(rejectionReason(`cycle ${(raw as { id?: unknown }).id}`, parsed.error), 'malformed Linear cycle skipped');
+        continue;
+      }
+      const c = parsed.data;
       const now = Date.now();
       const state = c.completedAt ? 'closed' : Date.parse(c.startsAt) <= now ? 'active' : 'future';
       await db.query(
         `INSERT INTO sprints (source, id, board, name, state, start_at, end_at, completed_at) VALUES ('linear', $1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (source, id) DO UPDATE SET name = EXCLUDED.name, state = EXCLUDED.state, start_at = EXCLUDED.start_at,
            end_at = EXCLUDED.end_at, completed_at = EXCLUDED.completed_at`,
-        [c.id, team.key, c.name ?? `Cycle ${c.number}`, state, c.startsAt, c.endsAt, c.completedAt],
+        [c.id, team.key, c.name ?? `Cycle ${c.number}`, state, c.startsAt, c.endsAt, c.completedAt ?? null],
       );
       cycles += 1;
     }

@@ -40,7 +40,21 @@ export class ConfluenceStandIn extends StandIn {
     );
   }
 
+  /**
+   * Fields a page answers with in place of its own, e.g. `{ version: { number: 'two' } }` or `{ id: undefined }`:
+   * for records that break Confluence's documented shape. `listing` only in the space listing, `body` only by id.
+   */
+  readonly malformed = new Map<string, { listing?: Record<string, unknown>; body?: Record<string, unknown> }>();
+
   private json(page: StandInPage, withBody: boolean) {
+    const broken = this.malformed.get(page.id);
+    return {
+      ...this.shape(page, withBody),
+      ...(withBody ? broken?.body : broken?.listing),
+    };
+  }
+
+  private shape(page: StandInPage, withBody: boolean) {
     return {
       id: page.id,
       type: 'page',
