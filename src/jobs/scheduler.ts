@@ -62,6 +62,13 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       async (run: Job) => {
         const stopTimer = jobDuration.startTimer({ job: job.name });
         const log = logger.child({ job: job.name, jobId: String(run.attrs._id ?? '') });
+        // The lock is renewed while the run is alive, so it lapses only when this process is gone: a run slowed by
+        // a busy machine (loading a connector took > 2 s under load) is not cancelled by Agenda's watchdog.
+        const lifetime = job.lockLifetimeMs ?? options.lockLifetimeMs;
+        const renewal = setInterval(
+          () => run.touch().catch((err: unknown) => log.debug({ err }, 'could not renew the job lock')),
+          lifetime / 3,
+        );
         try {
           await job.run(
             { db, logger: log, touch: () => run.touch() },
@@ -73,6 +80,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           log.error({ err }, 'job failed');
           throw err;
         } finally {
+          clearInterval(renewal);
           stopTimer();
         }
       },
