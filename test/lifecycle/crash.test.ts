@@ -70,9 +70,14 @@ describe.each(targets.map((make) => [make().name, make] as const))('after kill -
 
   test('a job locked by the killed process runs again once its lock expires', async () => {
     const first = runTs(CHILD, { ...target.env(), MODE: 'job', HANG: '1', QUEUE: '1', LOCK_MS: '1500' });
-    const started = await first.waitFor(/job started in (\d+)/);
-    first.proc.kill('SIGKILL');
-    await first.exited();
+    let started: RegExpMatchArray;
+    try {
+      started = await first.waitFor(/job started in (\d+)/, 60_000);
+    } finally {
+      // Killed whether or not it got that far: a hanging job left running outlives the test.
+      first.proc.kill('SIGKILL');
+      await first.exited();
+    }
 
     const second = runTs(CHILD, { ...target.env(), MODE: 'job', LOCK_MS: '1500' });
     try {
