@@ -62,6 +62,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       async (run: Job) => {
         const stopTimer = jobDuration.startTimer({ job: job.name });
         const log = logger.child({ job: job.name, jobId: String(run.attrs._id ?? '') });
+        // The lock is renewed while the run is alive, so it lapses only when this process is gone: a run slowed by
+        // a busy machine (loading a connector took > 2 s under load) is not cancelled by Agenda's watchdog.
+        const lifetime = job.lockLifetimeMs ?? options.lockLifetimeMs;
+        // touch() writes the whole job row: the last renewal is awaited before Agenda records the run's end, so a
+        // renewal can never land after it and leave a finished job locked.
+        let renewing: Promise<void> = Promise.resolve();
+        const renewal = setInterval(() => {
+          renewing = run.touch().catch((err: unknown) => log.debug({ err }, 'could not renew the job lock'));
+        }, lifetime / 3);
         try {
           await job.run(
             { db, logger: log, touch: () => run.touch() },
@@ -73,6 +82,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           log.error({ err }, 'job failed');
           throw err;
         } finally {
+          clearInterval(renewal);
+          await renewing;
           stopTimer();
         }
       },

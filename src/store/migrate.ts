@@ -12,15 +12,27 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 // Any constant works; every em-agent process sharing a database takes the same lock.
 const MIGRATION_LOCK_KEY = 72_617_001;
 
-/** Reads `NNN_name.sql` files in version order. */
+/**
+ * Reads `NNN_name.sql` files in version order. Two files with one version number (two branches that each added
+ * the next migration) are refused by name: the ledger records one row per version, so the second would either
+ * fail on every start or, on a database that already has that version, never run.
+ */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
+  const migrations = readdirSync(dir)
     .filter((file) => /^\d+_[\w-]+\.sql$/.test(file))
     .map((file) => {
       const [, version, name] = /^(\d+)_([\w-]+)\.sql$/.exec(file) ?? [];
       return { version: Number(version), name: name ?? file, sql: readFileSync(`${dir}/${file}`, 'utf8') };
     })
-    .sort((a, b) => a.version - b.version);
+    .sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
+  for (let i = 1; i < migrations.length; i++) {
+    const [before, after] = [migrations[i - 1] as Migration, migrations[i] as Migration];
+    if (before.version === after.version)
+      throw new Error(
+        `two migrations share version ${after.version} (${before.name}, ${after.name}) in ${dir}: renumber one`,
+      );
+  }
+  return migrations;
 }
 
 /**

@@ -156,6 +156,9 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
       w.emulator.ephemeralsFor(w.users.bob).find((e) => visibleText(e).includes('Only @eng-leads can decide')),
     );
     expect(refusal).toBeDefined();
+    // Refused means nothing was decided: the proposal still waits and nothing ran (not only that bob was told).
+    expect((await approvalFor(app, number))?.status).toBe('proposed');
+    expect(comments(w, number)).toHaveLength(0);
     // The PR author is in @eng-leads, but cannot approve an action about their own PR.
     await w.emulator.click({
       user: w.users.maya,
@@ -454,7 +457,7 @@ twoReplicas('two bot replicas sharing one PostgreSQL database', () => {
           String((c.envelope.payload as { response_url?: string }).response_url).endsWith(`/response/${p.url}`),
         ),
       );
-      expect(answered).toHaveLength(19);
+      expect(answered.map((c) => c.socketIndex)).toHaveLength(19);
       expect(new Set(answered.map((c) => c.socketIndex)).size).toBe(2);
     } finally {
       await first.stop();

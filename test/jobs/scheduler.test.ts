@@ -84,4 +84,34 @@ describeEachEngine('job scheduler', ({ freshDb }) => {
     }
     expect((await db.query("SELECT * FROM job_runs WHERE job = 'digest'")).rowCount).toBe(1);
   });
+
+  test('a run slower than its lock lifetime (a busy machine) is not cancelled while its process is alive', async () => {
+    db = await freshDb();
+    scheduler = await startScheduler({
+      db,
+      logger: createLogger('silent'),
+      processEveryMs: 100,
+      lockLifetimeMs: 1_000,
+      workerName: 'worker-c',
+      // Three lock lifetimes before its first heartbeat, as loading a connector took on a loaded two-core machine.
+      // Agenda's watchdog marks an expired run cancelled, and the next touch() (a sync's heartbeat) throws.
+      jobs: [
+        {
+          name: 'slow',
+          async run({ touch }) {
+            await new Promise((r) => setTimeout(r, 3_000));
+            await touch();
+          },
+        },
+      ],
+    });
+    await scheduler.now('slow');
+    const finished = await eventually(async () => {
+      const { rows } = await db.query<{ fail_reason: string | null }>(
+        "SELECT fail_reason FROM agenda_jobs WHERE name = 'slow' AND last_finished_at IS NOT NULL",
+      );
+      return rows[0];
+    }, 20_000);
+    expect(finished.fail_reason).toBeNull();
+  });
 });

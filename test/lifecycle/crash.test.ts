@@ -70,9 +70,14 @@ describe.each(targets.map((make) => [make().name, make] as const))('after kill -
 
   test('a job locked by the killed process runs again once its lock expires', async () => {
     const first = runTs(CHILD, { ...target.env(), MODE: 'job', HANG: '1', QUEUE: '1', LOCK_MS: '1500' });
-    const started = await first.waitFor(/job started in (\d+)/);
-    first.proc.kill('SIGKILL');
-    await first.exited();
+    let started: RegExpMatchArray;
+    try {
+      started = await first.waitFor(/job started in (\d+)/, 60_000);
+    } finally {
+      // Killed whether or not it got that far: a hanging job left running outlives the test.
+      first.proc.kill('SIGKILL');
+      await first.exited();
+    }
 
     const second = runTs(CHILD, { ...target.env(), MODE: 'job', LOCK_MS: '1500' });
     try {
@@ -82,6 +87,26 @@ describe.each(targets.map((make) => [make().name, make] as const))('after kill -
     } finally {
       second.proc.kill('SIGTERM');
       await second.exited();
+    }
+  });
+});
+
+describe.each(targets.map((make) => [make().name, make] as const))('a stopped scheduler [%s]', (_name, make) => {
+  test('the process ends by itself after stop(): Agenda leaves no timer behind (lock watchdog, next-run timers)', async () => {
+    const target = make();
+    // With a 60 s lock lifetime, Agenda's watchdog over a running job waits 30 s between checks.
+    const child = runTs(CHILD, { ...target.env(), MODE: 'job', QUEUE: '1', LOCK_MS: '60000', EXIT: 'natural' });
+    try {
+      await child.waitFor(/job finished in/, 60_000);
+      child.proc.kill('SIGTERM');
+      const [, stoppedAt] = await child.waitFor(/stopped at (\d+)/, 30_000);
+      const { code } = await child.exited();
+      // Ending takes a moment (module teardown); a timer left behind holds the process for the watchdog's 30 s.
+      expect(Date.now() - Number(stoppedAt)).toBeLessThan(10_000);
+      expect(code).toBe(0);
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
+      await target.cleanup();
     }
   });
 });

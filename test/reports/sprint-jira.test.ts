@@ -3,19 +3,12 @@
 import { createJiraClients } from '../../src/connectors/jira/client.js';
 import { syncJira } from '../../src/connectors/jira/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { sprintCommand, standupCommand } from '../../src/reports/listeners.js';
 import { describeEachEngine } from '../support/engines.js';
 import { JiraStandIn } from '../support/jira/server.js';
-import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
+import type { BotHarness } from '../support/slack/harness.js';
+import { askSprintAndStandup, at, PLANNED, START } from '../support/sprint-report.js';
 
-const NOW = new Date('2026-11-25T12:00:00Z'); // the commands' clock
-const at = (hoursBeforeNow: number) => new Date(NOW.getTime() - hoursBeforeNow * 3_600_000).toISOString();
-const START = 96; // Sprint 42 started 4 days (96 h) before NOW and ends 6 days after it
-const PLANNED = START + 24; // committed work was put in the sprint the day before it started
 const KIM = '5b10ac8d82e05b22cc7d4ef5'; // hides her e-mail: Jira sends emailAddress: null
-
-/** Links as their labels, so lines read as a person sees them. */
-const shown = (payload: Parameters<typeof visibleText>[0]) => visibleText(payload).replace(/<[^|>]+\|([^>]+)>/g, '$1');
 
 function buildSite(jira: JiraStandIn): void {
   jira.points = { id: 'customfield_10028', name: 'Story point estimate' }; // a team-managed project
@@ -104,26 +97,9 @@ describeEachEngine('a Jira sprint through /em sprint and /em standup (hand-compu
       fields: { points: 'customfield_10028', sprint: 'customfield_10020' },
     });
     expect(result).toMatchObject({ issues: 11, sprints: 2, rejected: 0 }); // nobody's work is skipped
-    h = await startBotHarness({
-      db,
-      register: (commands) =>
-        commands
-          .register(
-            'sprint',
-            sprintCommand(undefined, () => NOW),
-          )
-          .register(
-            'standup',
-            standupCommand(undefined, () => NOW),
-          ),
-    });
-
-    await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'sprint' });
-    const sprint = shown(
-      await h.emulator.waitFor(() =>
-        h.emulator.ephemeralsFor(h.users.alice).find((e) => visibleText(e).includes('Sprint health')),
-      ),
-    );
+    const asked = await askSprintAndStandup(db);
+    h = asked.h;
+    const { sprint, standup } = asked;
     expect(sprint).toContain('*Sprint health* — Sprint 42 (jira)');
     // Committed: in the sprint at its start, with the estimate then: ENG-1 5, ENG-2 3 (raised to 8 later),
     // ENG-3 2, ENG-5 3 (removed later), ENG-6 2, ENG-7 5, ENG-8 1, ENG-9 2, ENG-10 3 = 9 items, 26 points.
@@ -144,12 +120,6 @@ describeEachEngine('a Jira sprint through /em sprint and /em standup (hand-compu
     // In progress for more than 3 days: ENG-2 since 84 h (3.5 d), ENG-7 since 216 h (9 d); ENG-3 in QA only 22 h.
     expect(sprint).toContain(':snail: *Aging in progress*: ENG-2 (3 d in In Progress), ENG-7 (9 d in In Progress)');
 
-    await h.emulator.command({ user: h.users.bob, channel: h.channels.eng, text: 'standup 24' });
-    const standup = shown(
-      await h.emulator.waitFor(() =>
-        h.emulator.ephemeralsFor(h.users.bob).find((e) => visibleText(e).includes('*Standup*')),
-      ),
-    );
     // Kim hides her e-mail: shown by display name. ENG-1 went QA (10 h ago) then Done (5 h ago): it shows Done,
     // whichever order the history was stored in. ENG-6 was reopened 20 h ago.
     expect(standup).toContain('*Kim Park*\n:arrow_right: moved ENG-1 → Done, ENG-6 → In Progress');

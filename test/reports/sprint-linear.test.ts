@@ -4,17 +4,10 @@
 // is an IssueHistory entry with fromCycleId/toCycleId, an estimate change one with fromEstimate/toEstimate.
 import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { sprintCommand, standupCommand } from '../../src/reports/listeners.js';
 import { describeEachEngine } from '../support/engines.js';
 import { LinearStandIn } from '../support/linear/server.js';
-import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
-
-const NOW = new Date('2026-11-25T12:00:00Z'); // the commands' clock
-const at = (hoursBeforeNow: number) => new Date(NOW.getTime() - hoursBeforeNow * 3_600_000).toISOString();
-const START = 96; // cycle 42 started 4 days (96 h) before NOW and ends 6 days after it
-const PLANNED = START + 24; // committed work was put in the cycle the day before it started
-
-const shown = (payload: Parameters<typeof visibleText>[0]) => visibleText(payload).replace(/<[^|>]+\|([^>]+)>/g, '$1');
+import type { BotHarness } from '../support/slack/harness.js';
+import { askSprintAndStandup, at, PLANNED, START } from '../support/sprint-report.js';
 
 const STARTED = (name: string) => ({ name, type: 'started' });
 const KIM = { id: 'u-kim', email: 'kim@acme.dev', name: 'Kim Park' };
@@ -117,26 +110,9 @@ describeEachEngine('a Linear cycle through /em sprint and /em standup (hand-comp
       "SELECT count(*)::int AS n FROM work_item_changes WHERE key = 'APP-11' AND field = 'points'",
     );
     expect(busy.rows[0]?.n).toBe(60);
-    h = await startBotHarness({
-      db,
-      register: (commands) =>
-        commands
-          .register(
-            'sprint',
-            sprintCommand(undefined, () => NOW),
-          )
-          .register(
-            'standup',
-            standupCommand(undefined, () => NOW),
-          ),
-    });
-
-    await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'sprint' });
-    const sprint = shown(
-      await h.emulator.waitFor(() =>
-        h.emulator.ephemeralsFor(h.users.alice).find((e) => visibleText(e).includes('Sprint health')),
-      ),
-    );
+    const asked = await askSprintAndStandup(db);
+    h = asked.h;
+    const { sprint, standup } = asked;
     expect(sprint).toContain('*Sprint health* — Cycle 42 (linear)');
     // Committed: APP-1 5, APP-2 3 (raised to 8 later), APP-3 2, APP-5 3 (removed later), APP-6 2, APP-7 5,
     // APP-8 1, APP-9 2, APP-10 3 = 9 items, 26 points. Completed: APP-1 5 + APP-8 1 (canceled) = 6; 6 / 26 = 23 %.
@@ -151,12 +127,6 @@ describeEachEngine('a Linear cycle through /em sprint and /em standup (hand-comp
     expect(sprint).toContain(':construction: *Blocked*: APP-10');
     expect(sprint).toContain(':snail: *Aging in progress*: APP-2 (3 d in In Progress), APP-7 (9 d in In Progress)');
 
-    await h.emulator.command({ user: h.users.bob, channel: h.channels.eng, text: 'standup 24' });
-    const standup = shown(
-      await h.emulator.waitFor(() =>
-        h.emulator.ephemeralsFor(h.users.bob).find((e) => visibleText(e).includes('*Standup*')),
-      ),
-    );
     expect(standup).toContain('*Kim Park*\n:arrow_right: moved APP-1 → Done, APP-6 → In Progress');
     expect(standup).toContain('*Sam Lee*\n:arrow_right: moved APP-3 → QA\n:construction: blocked: APP-10');
     expect(standup).not.toContain('Maya');

@@ -1,5 +1,8 @@
 // Every migration must apply to a database that already holds data, not only to an empty one: an installation
 // upgraded from any earlier version ends with the same schema as a new one, and keeps its rows.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Db, Queryable } from '../../src/store/db.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { describeEachEngine } from '../support/engines.js';
@@ -155,6 +158,18 @@ async function emptied(db: Db): Promise<Db> {
 }
 
 const migrations = loadMigrations();
+
+test('two migration files with one version number (two branches each adding the next) are refused by name', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'em-migrations-'));
+  try {
+    writeFileSync(path.join(dir, '001_base.sql'), 'CREATE TABLE a (id int);');
+    writeFileSync(path.join(dir, '002_reports.sql'), 'CREATE TABLE b (id int);');
+    writeFileSync(path.join(dir, '002_incidents.sql'), 'CREATE TABLE c (id int);');
+    expect(() => loadMigrations(dir)).toThrow('two migrations share version 2 (incidents, reports)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 describeEachEngine('migrations on a populated database', ({ freshDb }) => {
   let newInstall: string[];

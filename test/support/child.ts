@@ -63,7 +63,9 @@ if (mode === 'migrate') {
   process.on('SIGTERM', async () => {
     await scheduler.stop();
     await db.close();
-    process.exit(0);
+    say(`stopped at ${Date.now()}`);
+    // EXIT=natural: no process.exit, so the process ends only when nothing (no timer, no socket) is left.
+    if (process.env.EXIT !== 'natural') process.exit(0);
   });
 } else if (mode === 'github-backfill') {
   // Syncs one repository from a GitHub stand-in run by the test, reporting each page it commits.
