@@ -207,11 +207,17 @@ const COMMON = 0.3;
 const POOL = 300;
 /** How many chunks (summed over the candidate words) the cheap first rank may read: its cost on a large index. */
 const POSTINGS_BUDGET = 3000;
+/**
+ * The page's title as a field of its own: the idf of the question's words it holds times the share of the title they
+ * make up, so "git bisect" names the page git-bisect more than git-bisect-lk2009, and "worker thread" names
+ * worker_threads (titles are read by their parts, like code names).
+ */
+const TITLE_WEIGHT = 1;
 
 /**
  * Full-text search ranked by BM25F over the chunks that hold any of the question's words: each word counts by its
  * rarity (idf) and its frequency (saturating, relative to the chunk's length), a heading occurrence HEADING_WEIGHT
- * times a body one; a matching quoted phrase adds to it. A word the index has never seen is tried as a prefix
+ * times a body one; a matching quoted phrase adds to it, and so does the page title (TITLE_WEIGHT). A word the index has never seen is tried as a prefix
  * ("deplo" finds "deployment"). The candidates are first cut to a pool by a cheap rank so the scoring stays fast on a
  * large index; two round trips, so the candidate query is a literal and the planner uses the GIN index.
  */
@@ -258,7 +264,11 @@ export async function searchText(
                               + ${HEADING_WEIGHT - 1} * cardinality(array_positions(u.weights, 'A')) AS tf
                        FROM unnest(c.search) u) f
                JOIN terms ON terms.l = f.lexeme)
-            + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END AS score
+            + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END
+            + ${TITLE_WEIGHT} * (SELECT coalesce(sum(terms.idf) * count(*) / greatest(max(tl.n), 1), 0)
+                 FROM (SELECT l, count(*) OVER () AS n FROM unnest(tsvector_to_array(to_tsvector('english',
+                         coalesce(nullif(ask_code_words(d.title), ''), d.title)))) AS l) tl
+                 JOIN terms ON terms.l = tl.l) AS score
        FROM pool JOIN doc_chunks c ON c.id = pool.id
        JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
       ORDER BY score DESC, c.id LIMIT $4`,
