@@ -265,10 +265,8 @@ export async function searchText(
                        FROM unnest(c.search) u) f
                JOIN terms ON terms.l = f.lexeme)
             + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END
-            + ${TITLE_WEIGHT} * (SELECT coalesce(sum(terms.idf) * count(*) / greatest(max(tl.n), 1), 0)
-                 FROM (SELECT l, count(*) OVER () AS n FROM unnest(tsvector_to_array(to_tsvector('english',
-                         coalesce(nullif(ask_code_words(d.title), ''), d.title)))) AS l) tl
-                 JOIN terms ON terms.l = tl.l) AS score
+            + ${TITLE_WEIGHT} * (SELECT coalesce(sum(terms.idf) * count(*) / greatest(length(d.title_search), 1), 0)
+                                  FROM unnest(d.title_search) t JOIN terms ON terms.l = t.lexeme) AS score
        FROM pool JOIN doc_chunks c ON c.id = pool.id
        JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
       ORDER BY score DESC, c.id LIMIT $4`,
@@ -289,21 +287,27 @@ export async function searchText(
 
 /**
  * How well a passage covers a question: the idf-weighted share of the question's words it holds, and the question's
- * words that no chunk of the index holds at all.
+ * words that no chunk the search could return holds (within the filters and what the asker may see).
  */
 export async function questionCoverage(
   db: Queryable,
   question: string,
   chunkId: number | null,
+  filters: SearchFilters = {},
+  visibleTo: string[] = [],
 ): Promise<{ coverage: number; unknownWords: string[] }> {
   const { terms } = await queryTerms(db, question);
   const { rows } = await db.query<{ lexemes: string[] | null; unknown: string[] | null }>(
-    `SELECT (SELECT tsvector_to_array(search) FROM doc_chunks WHERE id = $2) AS lexemes,
+    `SELECT (SELECT tsvector_to_array(search) FROM doc_chunks WHERE id = $4) AS lexemes,
             (SELECT array_agg(w) FROM unnest($1::text[]) w
-              WHERE NOT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l
-                                  JOIN doc_term_stats s ON s.word = l)
-                AND tsvector_to_array(to_tsvector('english', w)) <> '{}') AS unknown`,
-    [contentWords(question), chunkId],
+              WHERE tsvector_to_array(to_tsvector('english', w)) <> '{}'
+                AND NOT EXISTS (
+                  SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l
+                    JOIN doc_term_stats s ON s.word = l
+                   WHERE EXISTS (SELECT 1 FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
+                                  WHERE c.search @@ quote_literal(l)::tsquery AND d.deleted_at IS NULL
+                                    AND ${FILTER} AND ${visibleToClause(5)}))) AS unknown`,
+    [contentWords(question), filters.sources ?? null, filters.spaces ?? null, chunkId, visibleTo],
   );
   const held = new Set(rows[0]?.lexemes ?? []);
   const all = terms.reduce((sum, t) => sum + t.idf, 0);

@@ -140,6 +140,31 @@ describeEachEngine('the ask index', ({ freshDb }) => {
     expect(await answer('how do I run the Vercel pipeline for deploys?')).toBe('not_found');
   });
 
+  test('a name only documents outside the searched spaces mention is still "not found" there', async () => {
+    const inSpace = (id: string, space: string, body: string) =>
+      upsertDoc(db, {
+        source: 'confluence',
+        externalId: id,
+        space,
+        title: id,
+        updatedAt: new Date(),
+        body,
+        format: 'text',
+      });
+    await inSpace(
+      'release-train',
+      'OPS',
+      'Deploys go through the release train every Tuesday; the pipeline runs the tests first.',
+    );
+    await inSpace('web-notes', 'WEB', 'The marketing site is hosted on Vercel.');
+    await indexDocuments(db);
+    const q = 'how do I run the Vercel pipeline for deploys?';
+    const answer = async (spaces?: string[]) =>
+      offlineAnswer(q, await retrieve(db, q, { mode: 'text', filters: spaces ? { spaces } : {} })).mode;
+    expect(await answer(['OPS'])).toBe('not_found');
+    expect(await answer(['OPS', 'WEB'])).toBe('extractive');
+  });
+
   test('the page a question names by its title ranks before pages that only mention the words', async () => {
     const page = (id: string, body: string) =>
       upsertDoc(db, {
