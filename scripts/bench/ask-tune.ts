@@ -1,12 +1,13 @@
 // npm run bench:ask:tune: the TUNING halves of the git and node sets only, on the PostgreSQL server, for trying a
 // change to ask's retrieval or its "not found" rule without looking at the held-out halves. The corpora are indexed
-// once into the schema ASK_TUNE_SCHEMA (default ask_tune) and reused; ASK_TUNE_REINDEX=1 indexes them again (needed
-// after a change to chunking or to the search column). ASK_TUNE_VERBOSE=1 prints each question's first answering
+// once (with pino's docs, as bench:ask does) into the schema ASK_TUNE_SCHEMA (default ask_tune) and reused;
+// ASK_TUNE_REINDEX=1 indexes them again (needed after a change to chunking or to the search column). ASK_TUNE_VERBOSE=1 prints each question's first answering
 // rank and the not-found reason.
 import pg from 'pg';
 import { notFoundReason, offlineAnswer } from '../../src/ask/answer.js';
 import { retrieve } from '../../src/ask/retrieval.js';
 import { openStore } from '../../src/store/open.js';
+import { loadCorpus } from '../../test/support/ask-corpus.js';
 import { answersQuestion, evalQuestions, halfOf, indexCorpus, run } from '../../test/support/ask-eval.js';
 import { REAL_CORPORA } from './ask-corpora.js';
 import { SERVER } from './engines.js';
@@ -23,11 +24,16 @@ if (process.env.ASK_TUNE_REINDEX) {
 }
 const db = await openStore({ DATABASE_URL: SERVER, DATABASE_SCHEMA: SCHEMA, DATA_DIR: '' });
 try {
-  for (const corpus of REAL_CORPORA.filter((c) => CORPORA.includes(c.name))) {
+  // The index holds what bench:ask's holds when it asks: both real corpora and pino's docs.
+  for (const corpus of REAL_CORPORA) {
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM docs WHERE space = $1', [
       corpus.name,
     ]);
     if (!rows[0]?.n) await indexCorpus(db, corpus.name, corpus.docs());
+  }
+  const pino = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM docs WHERE space = 'pinojs/pino'");
+  if (!pino.rows[0]?.n) await loadCorpus(db);
+  for (const corpus of REAL_CORPORA.filter((c) => CORPORA.includes(c.name))) {
     const questions = evalQuestions(corpus.name).filter((q) => halfOf(q.q) === 'tuning');
     const times: number[] = [];
     const scores = await run(questions, async (question) => {
