@@ -22,6 +22,20 @@ interface Section {
 export const headingText = (title: string) =>
   title.replace(/[`*]/g, '').replace(/(^|[^\p{L}\p{N}_])_([^_]+)_(?![\p{L}\p{N}_])/gu, '$1$2');
 
+/**
+ * What a reader of rendered markdown never sees, outside code fences: HTML comments (`<!-- YAML added: v10.5.0 -->`
+ * in the Node.js reference) and link reference definitions (`[foo]: other.md#foo`). Kept, they fill passages with
+ * words that match questions the passage does not answer.
+ */
+export function withoutHiddenMarkdown(markdown: string): string {
+  return markdown
+    .split(/^(\s*(?:```|~~~)[^\n]*\n[\s\S]*?^\s*(?:```|~~~)\s*$)/m)
+    .map((part, i) =>
+      i % 2 === 1 ? part : part.replace(/<!--[\s\S]*?-->/g, '').replace(/^ {0,3}\[[^\]\n]+\]:[ \t]+\S.*$/gm, ''),
+    )
+    .join('');
+}
+
 /** Markdown split at its headings (outside code fences), each section remembering the headings above it. */
 export function markdownSections(markdown: string): Section[] {
   const sections: Section[] = [];
@@ -33,7 +47,7 @@ export function markdownSections(markdown: string): Section[] {
     if (text) sections.push({ path: stack.map((h) => h.title), text });
     lines = [];
   };
-  for (const line of markdown.split('\n')) {
+  for (const line of withoutHiddenMarkdown(markdown).split('\n')) {
     if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
     const heading = fenced ? null : /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
     if (!heading) {

@@ -59,7 +59,7 @@ export interface Retrieved {
   textScore: number;
   /** The idf-weighted share of the question's words the first passage holds (0 to 1). */
   coverage: number;
-  /** Words of the question that no indexed chunk holds. */
+  /** Words of the question that no chunk within the filters (and visible to the asker) holds. */
   unknownWords: string[];
 }
 
@@ -100,6 +100,12 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
         : reciprocalRankFusion([text, vector], (h) => h.chunkId, 60, [1, vectorWeight])
             .slice(0, limit)
             .map((f) => ({ ...f.item, score: f.score }));
-  const { coverage, unknownWords } = await questionCoverage(db, question, hits[0]?.chunkId ?? null, options.visibleTo);
+  const { coverage, unknownWords } = await questionCoverage(
+    db,
+    question,
+    hits[0]?.chunkId ?? null,
+    filters,
+    options.visibleTo,
+  );
   return { hits, used, textScore, coverage, unknownWords };
 }

@@ -207,11 +207,17 @@ const COMMON = 0.3;
 const POOL = 300;
 /** How many chunks (summed over the candidate words) the cheap first rank may read: its cost on a large index. */
 const POSTINGS_BUDGET = 3000;
+/**
+ * The page's title as a field of its own: the idf of the question's words it holds times the share of the title they
+ * make up, so "git bisect" names the page git-bisect more than git-bisect-lk2009, and "worker thread" names
+ * worker_threads (titles are read by their parts, like code names).
+ */
+const TITLE_WEIGHT = 1;
 
 /**
  * Full-text search ranked by BM25F over the chunks that hold any of the question's words: each word counts by its
  * rarity (idf) and its frequency (saturating, relative to the chunk's length), a heading occurrence HEADING_WEIGHT
- * times a body one; a matching quoted phrase adds to it. A word the index has never seen is tried as a prefix
+ * times a body one; a matching quoted phrase adds to it, and so does the page title (TITLE_WEIGHT). A word the index has never seen is tried as a prefix
  * ("deplo" finds "deployment"). The candidates are first cut to a pool by a cheap rank so the scoring stays fast on a
  * large index; two round trips, so the candidate query is a literal and the planner uses the GIN index.
  */
@@ -258,7 +264,9 @@ export async function searchText(
                               + ${HEADING_WEIGHT - 1} * cardinality(array_positions(u.weights, 'A')) AS tf
                        FROM unnest(c.search) u) f
                JOIN terms ON terms.l = f.lexeme)
-            + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END AS score
+            + CASE WHEN $5::text IS NOT NULL AND c.search @@ to_tsquery('english', $5) THEN 3 ELSE 0 END
+            + ${TITLE_WEIGHT} * (SELECT coalesce(sum(terms.idf) * count(*) / greatest(length(d.title_search), 1), 0)
+                                  FROM unnest(d.title_search) t JOIN terms ON terms.l = t.lexeme) AS score
        FROM pool JOIN doc_chunks c ON c.id = pool.id
        JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
       ORDER BY score DESC, c.id LIMIT $4`,
@@ -279,28 +287,28 @@ export async function searchText(
 
 /**
  * How well a passage covers a question: the idf-weighted share of the question's words it holds, and the question's
- * words that no chunk the asker may see holds. Only visible chunks count, so a word that only a private channel's
- * documents hold reads to anyone else exactly like a word nobody wrote (no hint that it exists). The index-wide
- * term statistics only narrow the search: a word they lack is in no chunk at all.
+ * words that no chunk the search could return holds (within the filters and what the asker may see). So a word
+ * that only a private channel's documents hold reads to anyone else exactly like a word nobody wrote.
  */
 export async function questionCoverage(
   db: Queryable,
   question: string,
   chunkId: number | null,
+  filters: SearchFilters = {},
   visibleTo: string[] = [],
 ): Promise<{ coverage: number; unknownWords: string[] }> {
   const { terms } = await queryTerms(db, question);
   const { rows } = await db.query<{ lexemes: string[] | null; unknown: string[] | null }>(
-    `SELECT (SELECT tsvector_to_array(search) FROM doc_chunks WHERE id = $2) AS lexemes,
+    `SELECT (SELECT tsvector_to_array(search) FROM doc_chunks WHERE id = $4) AS lexemes,
             (SELECT array_agg(w) FROM unnest($1::text[]) w
-              WHERE NOT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l
-                                  JOIN doc_term_stats s ON s.word = l
-                                 WHERE EXISTS (SELECT 1 FROM doc_chunks c
-                                                 JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
-                                                WHERE c.search @@ quote_literal(l)::tsquery
-                                                  AND d.deleted_at IS NULL AND ${visibleToClause(3)}))
-                AND tsvector_to_array(to_tsvector('english', w)) <> '{}') AS unknown`,
-    [contentWords(question), chunkId, visibleTo],
+              WHERE tsvector_to_array(to_tsvector('english', w)) <> '{}'
+                AND NOT EXISTS (
+                  SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l
+                    JOIN doc_term_stats s ON s.word = l
+                   WHERE EXISTS (SELECT 1 FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
+                                  WHERE c.search @@ quote_literal(l)::tsquery AND d.deleted_at IS NULL
+                                    AND ${FILTER} AND ${visibleToClause(5)}))) AS unknown`,
+    [contentWords(question), filters.sources ?? null, filters.spaces ?? null, chunkId, visibleTo],
   );
   const held = new Set(rows[0]?.lexemes ?? []);
   const all = terms.reduce((sum, t) => sum + t.idf, 0);

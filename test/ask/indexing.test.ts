@@ -33,6 +33,28 @@ describe('chunking, fusion and the offline answer (pure)', () => {
     ]);
   });
 
+  test('HTML comments and link reference definitions, which a reader never sees, are not indexed (code keeps them)', async () => {
+    const md = [
+      '# fs',
+      '## fs.watch(filename)',
+      '<!-- YAML',
+      'added: v0.5.10',
+      'changes:',
+      '  - description: The `recursive` option is supported on Linux.',
+      '-->',
+      'Watch for changes on `filename`.',
+      '```html',
+      '<!-- shown in the example -->',
+      '[ref]: kept.md',
+      '```',
+      '[`fs.watchFile()`]: #fswatchfilefilename-options-listener',
+    ].join('\n');
+    const [chunk] = await chunkDocument({ title: 'fs', body: md, format: 'markdown' });
+    expect(chunk?.content).toBe(
+      'Watch for changes on `filename`.\n```html\n<!-- shown in the example -->\n[ref]: kept.md\n```',
+    );
+  });
+
   test('reciprocal rank fusion rewards items both lists rank well; weights tilt it', () => {
     const fused = reciprocalRankFusion(
       [
@@ -116,6 +138,53 @@ describeEachEngine('the ask index', ({ freshDb }) => {
     const answer = async (q: string) => offlineAnswer(q, await retrieve(db, q, { mode: 'text' })).mode;
     expect(await answer('how do deploys get through the release train?')).toBe('extractive');
     expect(await answer('how do I run the Vercel pipeline for deploys?')).toBe('not_found');
+  });
+
+  test('a name only documents outside the searched spaces mention is still "not found" there', async () => {
+    const inSpace = (id: string, space: string, body: string) =>
+      upsertDoc(db, {
+        source: 'confluence',
+        externalId: id,
+        space,
+        title: id,
+        updatedAt: new Date(),
+        body,
+        format: 'text',
+      });
+    await inSpace(
+      'release-train',
+      'OPS',
+      'Deploys go through the release train every Tuesday; the pipeline runs the tests first.',
+    );
+    await inSpace('web-notes', 'WEB', 'The marketing site is hosted on Vercel.');
+    await indexDocuments(db);
+    const q = 'how do I run the Vercel pipeline for deploys?';
+    const answer = async (spaces?: string[]) =>
+      offlineAnswer(q, await retrieve(db, q, { mode: 'text', filters: spaces ? { spaces } : {} })).mode;
+    expect(await answer(['OPS'])).toBe('not_found');
+    expect(await answer(['OPS', 'WEB'])).toBe('extractive');
+  });
+
+  test('the page a question names by its title ranks before pages that only mention the words', async () => {
+    const page = (id: string, body: string) =>
+      upsertDoc(db, {
+        source: 'github',
+        externalId: id,
+        space: 'TITLES',
+        title: id,
+        updatedAt: new Date(),
+        body,
+        format: 'text',
+      });
+    await page('git-bisect', 'Use binary search to find the commit that introduced a bug.');
+    await page('git-bisect-lk2009', 'Fighting regressions with git bisect: a talk.');
+    await page('worker_threads', 'The Worker class runs JavaScript in parallel on its own thread.');
+    await page('cluster', 'Clusters of processes share server ports; each worker is a process, not a thread.');
+    await indexDocuments(db);
+    const top = async (q: string) =>
+      (await retrieve(db, q, { mode: 'text', filters: { spaces: ['TITLES'] } })).hits[0]?.externalId;
+    expect(await top('git bisect how does it work')).toBe('git-bisect');
+    expect(await top('how do I run code in a worker thread?')).toBe('worker_threads');
   });
 
   test('only documents whose text changed are chunked again', async () => {

@@ -29,9 +29,9 @@ const sliceQuestions = evalQuestions('node').filter((q) =>
 const heldOut = sliceQuestions.filter((q) => halfOf(q.q) === 'held-out');
 
 // Floors from tuning-half figures in text mode, measured once, minus 0.1: the lower of the slice's tuning questions
-// (recall@5 0.50, MRR@10 0.57, only 4 answerable) and the whole node set's tuning half (0.57, 0.40). Never from the
-// held-out figures they guard.
-const FLOOR = { recallAt5: 0.4, mrrAt10: 0.3 };
+// (recall@5 0.50, MRR@10 0.57, only 4 answerable) and the whole node set's tuning half (0.565, 0.507 with the title
+// field and without HTML comments; 0.57, 0.40 before). Never from the held-out figures they guard.
+const FLOOR = { recallAt5: 0.4, mrrAt10: 0.4 };
 
 describeEachEngine('retrieval quality on labelled documentation', ({ freshDb, engine }) => {
   let db: Db;
