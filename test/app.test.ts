@@ -63,12 +63,16 @@ describe('shutdown', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'em-stop-'));
     try {
       for (let round = 0; round < 2; round += 1) {
-        const child = runTs('src/main.ts', {
-          DATA_DIR: dataDir,
-          HTTP_PORT: '0',
-          HTTP_HOST: '127.0.0.1',
-          JOBS_LOCK_LIFETIME_MS: '2000',
-        });
+        const child = runTs(
+          'scripts/start.mjs',
+          {
+            DATA_DIR: dataDir,
+            HTTP_PORT: '0',
+            HTTP_HOST: '127.0.0.1',
+            JOBS_LOCK_LIFETIME_MS: '2000',
+          },
+          ['--source'],
+        );
         await child.waitFor(/maya types: \/em help/, 60_000);
         child.proc.kill('SIGTERM');
         const { code } = await child.exited();

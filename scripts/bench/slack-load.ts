@@ -11,11 +11,11 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { openStore } from '../../src/store/open.js';
-import { SlackEmulator } from '../../test/support/slack/emulator.js';
 import { SERVER } from './engines.js';
 import { seedOrg } from './org.js';
 

@@ -1,8 +1,8 @@
+import { ConfluenceStandIn } from '../../dev/confluence/server.js';
 import { storageToText } from '../../src/connectors/confluence/normalize.js';
 import { createConfluenceClient, syncConfluenceSpace } from '../../src/connectors/confluence/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
-import { ConfluenceStandIn } from '../support/confluence/server.js';
 import { describeEachEngine } from '../support/engines.js';
 
 const logger = createLogger('silent');

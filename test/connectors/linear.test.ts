@@ -1,3 +1,4 @@
+import { LinearStandIn } from '../../dev/linear/server.js';
 import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
 import { personBy } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -5,7 +6,6 @@ import type { Db } from '../../src/store/db.js';
 import { linearSyncJobs } from '../../src/sync/jobs.js';
 import { linearSourceSchema } from '../../src/sync/sources.js';
 import { describeEachEngine } from '../support/engines.js';
-import { LinearStandIn } from '../support/linear/server.js';
 
 const logger = createLogger('silent');
 

@@ -1,11 +1,12 @@
 // A sprint shaped the way Jira Cloud documents it, synced from the Jira stand-in and read through Slack:
 // `/em sprint` and `/em standup 24` must show figures worked out by hand (arithmetic in the comments).
+
+import { JiraStandIn } from '../../dev/jira/server.js';
 import { createJiraClients } from '../../src/connectors/jira/client.js';
 import { syncJira } from '../../src/connectors/jira/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { sprintCommand, standupCommand } from '../../src/reports/listeners.js';
 import { describeEachEngine } from '../support/engines.js';
-import { JiraStandIn } from '../support/jira/server.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z'); // the commands' clock

@@ -2,11 +2,12 @@
 // newest first in pages of 50) and read through Slack: the figures are the Jira sprint's, worked out by hand.
 // Linear has no hidden e-mail (User.email is non-null in its schema) and no "added at the start" flag: a cycle move
 // is an IssueHistory entry with fromCycleId/toCycleId, an estimate change one with fromEstimate/toEstimate.
+
+import { LinearStandIn } from '../../dev/linear/server.js';
 import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { sprintCommand, standupCommand } from '../../src/reports/listeners.js';
 import { describeEachEngine } from '../support/engines.js';
-import { LinearStandIn } from '../support/linear/server.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 const NOW = new Date('2026-11-25T12:00:00Z'); // the commands' clock
