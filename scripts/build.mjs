@@ -1,4 +1,4 @@
-// npm run build: compiles the product (src, blocks, the offline demo) to dist/ and copies what tsc does not
+// npm run build: compiles the product (src, blocks, the offline demo in dev/demo) to dist/ and copies what tsc does not
 // (SQL migrations). With --if-stale (npm start's prestart), does nothing when dist/ is newer than every source.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
@@ -6,16 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const entry = path.join(root, 'dist/src/main.js');
-const sources = [
-  'src',
-  'blocks',
-  'scripts/demo',
-  'test/support',
-  'tsconfig.json',
-  'tsconfig.build.json',
-  'package-lock.json',
-];
+const entries = ['dist/src/main.js', 'dist/dev/demo/main.js'].map((file) => path.join(root, file));
+const sources = ['src', 'blocks', 'dev', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
 function newest(file) {
   const stat = statSync(file);
@@ -24,13 +16,13 @@ function newest(file) {
 }
 
 const stale = () =>
-  !existsSync(entry) ||
+  !entries.every(existsSync) ||
   Math.max(
     ...sources
       .map((s) => path.join(root, s))
       .filter(existsSync)
       .map(newest),
-  ) > statSync(entry).mtimeMs;
+  ) > Math.min(...entries.map((file) => statSync(file).mtimeMs));
 
 if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
 process.stdout.write('em-agent: compiling to dist/ …\n');

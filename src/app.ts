@@ -4,16 +4,20 @@ import { approvalsJob } from './approvals/jobs.js';
 import { approvalsCommand, approvalsHomeSection, auditCommand, policyCommand } from './approvals/listeners.js';
 import { PolicyBook } from './approvals/policies.js';
 import { ApprovalService } from './approvals/service.js';
+import { approvalsAuditTool, approvalsListTool, policyExplainTool } from './approvals/tools.js';
 import { embeddingsFor } from './ask/embeddings.js';
 import { askIndexJob } from './ask/jobs.js';
 import { askCommand } from './ask/listeners.js';
 import { AskService } from './ask/service.js';
+import { askSearchTool } from './ask/tools.js';
+import type { AnyTool } from './capabilities/tool.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
 import { linkSlackUsersJob } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
 import { incidentsJob } from './incidents/jobs.js';
 import { incidentCommand, incidentsHomeSection } from './incidents/listeners.js';
 import { IncidentService } from './incidents/service.js';
+import { incidentsListTool } from './incidents/tools.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
@@ -32,10 +36,12 @@ import {
 } from './reports/listeners.js';
 import { chatModelFactory } from './reports/narrative.js';
 import { loadSchedules } from './reports/schedules.js';
+import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './reports/tools.js';
 import { SignalEngine } from './signals/engine.js';
 import { signalsJob } from './signals/jobs.js';
 import { signalsCommand, signalsHomeSection } from './signals/listeners.js';
 import { RuleBook } from './signals/rulebook.js';
+import { signalsListTool } from './signals/tools.js';
 import type { SlackBot } from './slack/bot.js';
 import { CommandRegistry } from './slack/commands.js';
 import type { SlackDeps } from './slack/deps.js';
@@ -47,6 +53,7 @@ import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs } from
 import { sourcesCommand } from './sync/listeners.js';
 import { configuredSources, loadSources } from './sync/sources.js';
 import { listSyncStatus, scopeHealth } from './sync/status.js';
+import { sourcesStatusTool } from './sync/tools.js';
 
 export interface App {
   db: Db;
@@ -58,6 +65,10 @@ export interface App {
   approvals: ApprovalService;
   incidents: IncidentService;
   ask: AskService;
+  /** Every operation as a typed tool (data in, data out), for any door. */
+  tools: AnyTool[];
+  /** The `/em` subcommands and the tools each runs. */
+  commands: CommandRegistry;
   stop(): Promise<void>;
 }
 
@@ -118,18 +129,31 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       timezone: config.REPORTS_TIMEZONE,
       model,
     };
+    const tools: AnyTool[] = [
+      sourcesStatusTool(configuredSources(sources)),
+      signalsListTool(signals),
+      approvalsListTool(approvals),
+      policyExplainTool(approvals),
+      approvalsAuditTool(approvals),
+      doraReportTool(reportSettings),
+      triageListTool(signals),
+      standupReportTool(),
+      sprintHealthTool(),
+      incidentsListTool(),
+      askSearchTool(),
+    ];
     const commands = new CommandRegistry()
-      .register('sources', sourcesCommand(configuredSources(sources)))
-      .register('signals', signalsCommand(signals))
-      .register('approvals', approvalsCommand(approvals))
-      .register('policy', policyCommand(approvals))
-      .register('audit', auditCommand(approvals))
-      .register('dora', doraCommand(reportSettings))
-      .register('triage', triageCommand(signals))
-      .register('standup', standupCommand(reportSettings))
-      .register('sprint', sprintCommand(reportSettings))
-      .register('incident', incidentCommand(incidents))
-      .register('ask', askCommand(ask));
+      .register('sources', sourcesCommand(configuredSources(sources)), ['sources.status'])
+      .register('signals', signalsCommand(signals), ['signals.list'])
+      .register('approvals', approvalsCommand(approvals), ['approvals.list'])
+      .register('policy', policyCommand(approvals), ['policy.explain'])
+      .register('audit', auditCommand(approvals), ['approvals.audit'])
+      .register('dora', doraCommand(reportSettings), ['dora.report'])
+      .register('triage', triageCommand(signals), ['triage.list'])
+      .register('standup', standupCommand(reportSettings), ['standup.report'])
+      .register('sprint', sprintCommand(reportSettings), ['sprint.health'])
+      .register('incident', incidentCommand(incidents), ['incidents.list'])
+      .register('ask', askCommand(ask), ['ask.search']);
     const home = placeholderSections().map((section) =>
       section.id === 'signals'
         ? signalsHomeSection()
@@ -253,7 +277,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     } else {
       logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, slack, signals, approvals, incidents, ask, stop };
+    return { db, scheduler, http, slack, signals, approvals, incidents, ask, tools, commands, stop };
   } catch (err) {
     await stop();
     throw err;

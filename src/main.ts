@@ -1,78 +1,13 @@
+// The product's entry point: em-agent connected to Slack. `npm start` runs the offline demo (dev/demo/main.ts)
+// instead when no Slack tokens are set (scripts/start.mjs chooses); started here without them, it says so.
 import { startApp } from './app.js';
-import { ConfigError, loadConfig, loadDotenvFile, slackMode } from './config.js';
-import { createLogger } from './observability/logger.js';
-import { configFailureLine } from './startup-failure.js';
+import { slackMode } from './config.js';
+import { runProcess } from './process.js';
 
-loadDotenvFile();
-
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`em-agent: ${err.message}\n`);
-    process.exit(78); // EX_CONFIG
-  }
-  throw err;
-}
-
-const logger = createLogger(config.LOG_LEVEL);
-
-// Without Slack tokens, em-agent runs against the local Slack emulator and shows a scripted tour.
-async function start(): Promise<{ stop(): Promise<void> }> {
+await runProcess(async (config, logger) => {
   if (slackMode(config) === 'slack') return startApp(config, logger);
-  logger.info(
-    'SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: starting the offline demo against the local Slack emulator',
+  process.stderr.write(
+    'em-agent: SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set (set both, or run `npm start` for the offline demo)\n',
   );
-  const { runTour, startOfflineDemo } = await import('../scripts/demo/offline.js');
-  const demo = await startOfflineDemo(config);
-  runTour(demo).catch((err: unknown) => {
-    if (!stopping) logger.error({ err }, 'demo tour failed');
-  });
-  return demo;
-}
-
-// Signals are handled from the first moment, so a Ctrl-C during start-up still closes the database.
-let stopping = false;
-const started = start();
-function shutdown(signal: string): void {
-  if (stopping) {
-    logger.warn({ signal }, 'second signal: exiting without a clean shutdown');
-    process.exit(130);
-  }
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  started
-    .then((app) => app.stop())
-    .then(
-      () => {
-        logger.info('stopped cleanly');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown(signal));
-
-// Under `npm start`, a process manager's SIGTERM reaches npm, which exits without passing it on; the bot would
-// run on as an orphan. A new parent process means exactly that happened, so it is treated as SIGTERM.
-if (process.env.npm_lifecycle_event === 'start') {
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent && !stopping) shutdown('parent exited');
-  }, 500).unref();
-}
-
-await started.catch((err: unknown) => {
-  // startApp has already closed what it opened (the database included).
-  const line = configFailureLine(err);
-  if (line) {
-    process.stderr.write(`${line}\n`);
-    process.exit(78);
-  }
-  logger.fatal({ err }, 'em-agent failed to start');
-  process.exit(1);
+  process.exit(78); // EX_CONFIG
 });

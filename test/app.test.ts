@@ -58,7 +58,7 @@ describe('the running service (embedded store)', () => {
   });
 });
 
-/** A tsx start of src/main.ts up to the tour's first command, as the round waits for it. */
+/** A tsx start of the offline demo up to the tour's first command, as the round waits for it. */
 const STARTUP_MS = 60_000;
 
 describe('shutdown', () => {
@@ -68,12 +68,11 @@ describe('shutdown', () => {
     let child: ReturnType<typeof runTs> | undefined;
     try {
       for (let round = 0; round < 2; round += 1) {
-        child = runTs('src/main.ts', {
-          DATA_DIR: dataDir,
-          HTTP_PORT: '0',
-          HTTP_HOST: '127.0.0.1',
-          JOBS_LOCK_LIFETIME_MS: '2000',
-        });
+        child = runTs(
+          'scripts/start.mjs',
+          { DATA_DIR: dataDir, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', JOBS_LOCK_LIFETIME_MS: '2000' },
+          ['--source'],
+        );
         await child.waitFor(/maya types: \/em help/, STARTUP_MS);
         child.proc.kill('SIGTERM');
         const { code } = await child.exited();

@@ -6,15 +6,19 @@ import { runTs } from './support/processes.js';
 describe('npm start without Slack tokens (the README’s first command)', () => {
   test('runs the offline tour against the emulator (data synced from local GitHub/Jira), showing every surface, and stops cleanly', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'em-demo-'));
-    const demo = runTs('src/main.ts', {
-      DATA_DIR: dataDir,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      SLACK_BOT_TOKEN: '',
-      SLACK_APP_TOKEN: '',
-      DATABASE_URL: '',
-      JOBS_LOCK_LIFETIME_MS: '2000',
-    });
+    const demo = runTs(
+      'scripts/start.mjs',
+      {
+        DATA_DIR: dataDir,
+        HTTP_PORT: '0',
+        HTTP_HOST: '127.0.0.1',
+        SLACK_BOT_TOKEN: '',
+        SLACK_APP_TOKEN: '',
+        DATABASE_URL: '',
+        JOBS_LOCK_LIFETIME_MS: '2000',
+      },
+      ['--source'],
+    );
     try {
       await demo.waitFor(/Tour done/, 150_000); // generous: a loaded CI machine is slower
       const out = demo.output();

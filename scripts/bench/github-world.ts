@@ -1,7 +1,7 @@
 // A GitHub stand-in holding BENCH_REPOS × BENCH_PRS pull requests, in a process of its own so that serving it
 // costs the measured process nothing (GitHub's servers are not on the bot's event loop either).
 // Prints one JSON line {url, appId, privateKey, repos}, then serves until it is killed.
-import { GitHubStandIn } from '../../test/support/github/server.js';
+import { GitHubStandIn } from '../../dev/github/server.js';
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 20);
 const PRS = Number(process.env.BENCH_PRS ?? 100);

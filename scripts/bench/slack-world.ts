@@ -3,7 +3,7 @@
 // Prints one JSON line {botToken, appToken, apiUrl, users, channel}, then answers IPC requests:
 // {id, op: 'command', user, text} → {id, acked, attempts, ackLatencyMs}; {id, op: 'home', user} → {id, ms};
 // {id, op: 'connected'} once the bot's socket is open.
-import { SlackEmulator } from '../../test/support/slack/emulator.js';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 
 const emulator = await new SlackEmulator({ rateLimits: true }).start();
 const ws = emulator.workspace;

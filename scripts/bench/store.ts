@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { Db } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open.js';
 import type { EventInput } from '../../src/sync/event.js';
 import { insertEvents } from '../../src/sync/store.js';
-import { SlackEmulator } from '../../test/support/slack/emulator.js';
 
 const N = Number(process.env.BENCH_EVENTS ?? 50_000);
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -6,12 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { GitHubStandIn } from '../../dev/github/server.js';
 import { createGitHubApp } from '../../src/connectors/github/client.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { openStore } from '../../src/store/open.js';
 import { countEvents } from '../../src/sync/store.js';
-import { GitHubStandIn } from '../../test/support/github/server.js';
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 20);
 const PRS = Number(process.env.BENCH_PRS ?? 100);

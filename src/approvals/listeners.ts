@@ -1,5 +1,4 @@
 import {
-  type AuditLine,
   approvalsListMessage,
   auditMessage,
   outcomeLine,
@@ -7,55 +6,37 @@ import {
   rejectModal,
 } from '../../blocks/approvals/messages.js';
 import { approvalHomeLine } from '../../blocks/home.js';
-import type { CommandHandler } from '../slack/commands.js';
+import { runTool } from '../capabilities/tool.js';
+import { type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
 import { type ApprovalService, approvalView, type DecideOutcome } from './service.js';
-import { getApproval, listApprovals, listAudit } from './store.js';
+import { getApproval, listApprovals } from './store.js';
+import { approvalsAuditTool, approvalsListTool, policyExplainTool } from './tools.js';
 
 /** `/em approvals`: what waits for a decision, with buttons on the ones the user may decide. */
 export function approvalsCommand(service: ApprovalService): CommandHandler<'approvals'> {
-  return async (ctx) => {
-    const pending = await listApprovals(ctx.db, 'proposed', 50);
-    const rows = await Promise.all(
-      pending.map(async (row) => ({
-        view: approvalView(row),
-        canDecide:
-          (await service.isApprover(ctx.userId, row.approvers)) &&
-          (row.allow_self_approval || (ctx.userId !== row.subject_owner && ctx.userId !== row.requested_by)),
-      })),
-    );
-    return approvalsListMessage(rows);
-  };
+  const tool = approvalsListTool(service);
+  return async (ctx) => approvalsListMessage(await runTool(tool, toolContextOf(ctx), { limit: 50 }));
 }
 
 /** `/em policy <action>`: what would happen to it, and why (nothing is run). */
 export function policyCommand(service: ApprovalService): CommandHandler<'policy'> {
-  return async (_ctx, command) => {
-    const book = service.policies.reload();
-    const decision = book.decide({ action: command.action });
-    return policyMessage(command.action, decision.mode, decision.reason, decision.dryRun, book.problems);
+  const tool = policyExplainTool(service);
+  return async (ctx, command) => {
+    const policy = await runTool(tool, toolContextOf(ctx), { action: command.action });
+    return policyMessage(policy.action, policy.mode, policy.reason, policy.dryRun, policy.problems);
   };
 }
 
 /** `/em audit [n]`: the latest proposals, decisions and executions; approvers only. */
 export function auditCommand(service: ApprovalService): CommandHandler<'audit'> {
+  const tool = approvalsAuditTool(service);
   return async (ctx, command) => {
-    if (!(await service.isApprover(ctx.userId, service.policies.reload().allApprovers()))) {
-      return auditMessageRefused();
-    }
-    const rows = await listAudit(ctx.db, command.limit);
-    const lines: AuditLine[] = rows.map((r) => ({
-      at: r.at,
-      actor: r.actor,
-      event: r.event,
-      approvalId: r.approval_id,
-      action: r.action,
-      detail: String(r.detail.reason ?? r.detail.summary ?? r.detail.error ?? r.detail.message ?? ''),
-    }));
-    return auditMessage(lines);
+    const audit = await runTool(tool, toolContextOf(ctx), { limit: command.limit });
+    return audit.allowed ? auditMessage(audit.lines) : auditMessageRefused();
   };
 }
 

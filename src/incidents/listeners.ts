@@ -11,7 +11,8 @@ import {
 import { incidentListLine, incidentListMessage, timelineMessage } from '../../blocks/incidents/reports.js';
 import { failure, notice } from '../../blocks/notice.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
-import type { CommandContext, CommandHandler } from '../slack/commands.js';
+import { runTool } from '../capabilities/tool.js';
+import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { describeSlackError } from '../slack/errors.js';
 import type { HomeSectionProvider } from '../slack/home.js';
@@ -22,6 +23,7 @@ import { viewInput } from '../slack/view-state.js';
 import { type Incident, incidentLabel, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
 import type { DeclareOutcome, IncidentService } from './service.js';
 import { listIncidents } from './store.js';
+import { incidentsListTool } from './tools.js';
 
 export const DECLARE_FROM_HOME = 'incident_declare';
 
@@ -64,6 +66,7 @@ export function describeDeclare(result: DeclareOutcome): string {
 
 /** `/em incident …` */
 export function incidentCommand(service: IncidentService): CommandHandler<'incident'> {
+  const listTool = incidentsListTool();
   return async (ctx, command) => {
     const text = command.text.trim();
     const opened = async (view: Record<string, unknown>, what: string) => {
@@ -77,7 +80,7 @@ export function incidentCommand(service: IncidentService): CommandHandler<'incid
     if (command.action === 'start')
       return opened(declareIncidentModal({ title: text }), 'Fill in the form to declare the incident.');
     if (command.action === 'list')
-      return incidentListMessage(await onlyVisible(await listIncidents(ctx.db), ctx.client, ctx.userId), new Date());
+      return incidentListMessage(await runTool(listTool, toolContextOf(ctx), {}), new Date());
     const here = await incidentHere(service, ctx);
     if (!here.incident) return here.reply;
     const incident = here.incident;

@@ -7,9 +7,10 @@ import { standupHistoryMessage, standupMessage } from '../../blocks/reports/stan
 import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
 import { escapeMrkdwn, link, narrativeBlock, plainText } from '../../blocks/text.js';
 import { describeProposal } from '../approvals/service.js';
+import { runTool } from '../capabilities/tool.js';
 import { personBy } from '../identity/store.js';
 import type { SignalRow } from '../signals/store.js';
-import type { CommandContext, CommandHandler } from '../slack/commands.js';
+import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import { type HomeSectionProvider, sharedSection } from '../slack/home.js';
@@ -20,11 +21,10 @@ import type { BandPoint } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
 import { recoveryFor } from './dora-bands.js';
-import { bandsOf, buildDoraReport, doraBandHistory } from './dora-report.js';
+import { bandsOf, doraBandHistory } from './dora-report.js';
 import { narrate } from './narrative.js';
 import { buildSprintHealth } from './sprint.js';
-import { buildStandup } from './standup.js';
-import { buildTriage } from './triage.js';
+import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './tools.js';
 
 export interface ReportSettings {
   bandSet: BandSet;
@@ -70,14 +70,10 @@ async function withChart(
 
 /** `/em dora [window] [post #channel]`: the four keys, per repository, and a weekly trend chart. */
 export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
+  const tool = doraReportTool(settings);
   return async (ctx, command) => {
-    const now = settings.now?.() ?? new Date();
-    const report = await buildDoraReport(ctx.db, {
-      days: command.days,
-      now,
-      bandSet: settings.bandSet,
-      timezone: settings.timezone,
-    });
+    const report = await runTool(tool, toolContextOf(ctx), { days: command.days });
+    const now = report.to;
     const trend = await withChart(
       ctx,
       await withNarrative(ctx, doraMessage(report), settings),
@@ -156,15 +152,13 @@ export function doraHomeSection(settings: ReportSettings, cache = SHARED_TILE): 
 export function triageCommand(engine: {
   evaluate(options: { all: boolean }): Promise<unknown>;
 }): CommandHandler<'triage'> {
-  return async (ctx) => {
-    await ctx.progress('Evaluating the rules…');
-    await engine.evaluate({ all: true });
-    return triageMessage(await buildTriage(ctx.db));
-  };
+  const tool = triageListTool(engine);
+  return async (ctx) => triageMessage(await runTool(tool, toolContextOf(ctx), {}));
 }
 
 /** `/em standup [hours] [post #channel]`, or `/em standup history @person`: that person's posted standups. */
 export function standupCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'standup'> {
+  const tool = standupReportTool(now);
   return async (ctx, command) => {
     if (command.history) {
       const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string; visibleIn: string | null }>(
@@ -179,7 +173,7 @@ export function standupCommand(settings?: ReportSettings, now = () => new Date()
     }
     return withNarrative(
       ctx,
-      standupMessage(await buildStandup(ctx.db, { hours: command.hours, now: now() })),
+      standupMessage(await runTool(tool, toolContextOf(ctx), { hours: command.hours })),
       settings,
     );
   };
@@ -187,8 +181,9 @@ export function standupCommand(settings?: ReportSettings, now = () => new Date()
 
 /** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */
 export function sprintCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'sprint'> {
+  const tool = sprintHealthTool(now);
   return async (ctx, command) => {
-    const health = await buildSprintHealth(ctx.db, { agingDays: command.days ?? 3, now: now() });
+    const health = await runTool(tool, toolContextOf(ctx), { agingDays: command.days ?? 3 });
     return withChart(
       ctx,
       await withNarrative(ctx, sprintMessage(health), settings),

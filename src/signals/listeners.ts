@@ -1,8 +1,10 @@
 import { signalLine, signalsMessage } from '../../blocks/signals.js';
-import type { CommandHandler } from '../slack/commands.js';
+import { runTool } from '../capabilities/tool.js';
+import { type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import type { SignalEngine } from './engine.js';
 import { listOpenSignals, type SignalRow } from './store.js';
+import { signalsListTool } from './tools.js';
 
 const toLine = (s: SignalRow) => ({
   severity: s.severity,
@@ -14,11 +16,10 @@ const toLine = (s: SignalRow) => ({
 
 /** `/em signals [post #channel]`: evaluates every rule now, then lists the open signals by severity. */
 export function signalsCommand(engine: SignalEngine): CommandHandler<'signals'> {
+  const tool = signalsListTool(engine);
   return async (ctx) => {
-    await ctx.progress('Evaluating the rules…');
-    const results = await engine.evaluate({ all: true });
-    const failed = results.filter((r) => r.error).map((r) => `rule ${r.rule} could not be evaluated: ${r.error}`);
-    return signalsMessage((await listOpenSignals(ctx.db)).map(toLine), [...engine.rules.problems, ...failed]);
+    const { signals, problems } = await runTool(tool, toolContextOf(ctx), { evaluate: true });
+    return signalsMessage(signals, problems);
   };
 }
 

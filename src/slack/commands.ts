@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../../blocks/help.js';
+import type { ToolContext } from '../capabilities/tool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import type { EmCommand, EmCommandName } from './em-command.js';
@@ -14,6 +15,11 @@ export interface CommandContext {
   triggerId?: string;
   /** Replaces the "working on it" message with progress text while long work goes on. */
   progress(text: string): Promise<void>;
+}
+
+/** What a tool sees of a slash command: the person who typed it, and the workspace to check memberships in. */
+export function toolContextOf(ctx: CommandContext): ToolContext {
+  return { person: { slackId: ctx.userId }, db: ctx.db, logger: ctx.logger, slack: ctx.client, progress: ctx.progress };
 }
 
 /** A reply; when the router posts it to a channel (`post #channel`, or a DM from a modal) it says where. */
@@ -44,10 +50,18 @@ export const NOT_CONFIGURED: Record<Exclude<EmCommandName, 'help'>, string> = {
 /** Capabilities register their `/em` subcommands here; the router finds them by name. */
 export class CommandRegistry {
   private readonly handlers = new Map<EmCommandName, CommandHandler>();
+  private readonly toolNames = new Map<EmCommandName, readonly string[]>();
 
-  register<Name extends EmCommandName>(name: Name, handler: CommandHandler<Name>): this {
+  /** `tools`: the tools the subcommand runs (parse → tool.run → render), so that every door reaches the same. */
+  register<Name extends EmCommandName>(name: Name, handler: CommandHandler<Name>, tools: readonly string[] = []): this {
     this.handlers.set(name, handler as unknown as CommandHandler);
+    this.toolNames.set(name, tools);
     return this;
+  }
+
+  /** The registered subcommands and the tools each runs. */
+  tools(): Map<EmCommandName, readonly string[]> {
+    return new Map(this.toolNames);
   }
 
   get(name: EmCommandName): CommandHandler | undefined {

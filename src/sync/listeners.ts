@@ -1,8 +1,13 @@
 import { sourcesMessage } from '../../blocks/sources.js';
-import type { CommandHandler } from '../slack/commands.js';
-import { listSyncStatus } from './status.js';
+import { runTool } from '../capabilities/tool.js';
+import { type CommandHandler, toolContextOf } from '../slack/commands.js';
+import { sourcesStatusTool } from './tools.js';
 
 /** `/em sources`: each source scope, last success, rate limit left, the last error in plain words. */
 export function sourcesCommand(configured: string[]): CommandHandler<'sources'> {
-  return async (ctx) => sourcesMessage(await listSyncStatus(ctx.db), configured);
+  const tool = sourcesStatusTool(configured);
+  return async (ctx) => {
+    const status = await runTool(tool, toolContextOf(ctx), {});
+    return sourcesMessage(status.scopes, status.configured);
+  };
 }

@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
 import { execute, PermanentActionError } from '../../src/approvals/executors.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { startServiceOnEmulator } from '../support/service.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 
 interface World {
   dir: string;

@@ -1,4 +1,8 @@
 import { WebClient } from '@slack/web-api';
+import { GitHubStandIn } from '../../dev/github/server.js';
+import { JiraStandIn } from '../../dev/jira/server.js';
+import { LinearStandIn } from '../../dev/linear/server.js';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { type ExecutionContext, type ExecutorClients, execute } from '../../src/approvals/executors.js';
 import { createGitHubApp } from '../../src/connectors/github/client.js';
 import { createJiraClients } from '../../src/connectors/jira/client.js';
@@ -7,10 +11,6 @@ import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
-import { GitHubStandIn } from '../support/github/server.js';
-import { JiraStandIn } from '../support/jira/server.js';
-import { LinearStandIn } from '../support/linear/server.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 
 const logger = createLogger('silent');
 

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { GitHubStandIn } from '../../dev/github/server.js';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { eventually } from '../support/eventually.js';
-import { GitHubStandIn } from '../support/github/server.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 import { visibleText } from '../support/slack/harness.js';
 
 const REPO = 'acme/api';

@@ -1,3 +1,4 @@
+import { GitHubStandIn } from '../../dev/github/server.js';
 import { indexDocuments } from '../../src/ask/indexer.js';
 import { retrieve } from '../../src/ask/retrieval.js';
 import { createGitHubApp } from '../../src/connectors/github/client.js';
@@ -5,7 +6,6 @@ import { syncRepoDocs, wantedPath } from '../../src/connectors/github/docs.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
-import { GitHubStandIn } from '../support/github/server.js';
 
 const REPO = 'acme/api';
 const config = { paths: ['README.md', 'docs/'], extensions: ['.md'] };

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { OpenAIStandIn } from '../../dev/openai/server.js';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
 import { upsertDoc } from '../../src/ask/indexer.js';
 import { eventually } from '../support/eventually.js';
-import { OpenAIStandIn } from '../support/openai/server.js';
 import { startServiceOnEmulator } from '../support/service.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 import { visibleText } from '../support/slack/harness.js';
 
 const PAGES = [

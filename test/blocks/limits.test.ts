@@ -3,13 +3,13 @@ import { helpMessage, unknownCommandMessage } from '../../blocks/help.js';
 import { HOME_REFRESH_ACTION, homeView } from '../../blocks/home.js';
 import { declareIncidentModal } from '../../blocks/incidents/declare-modal.js';
 import { failure, notConfigured, notice, workingOn } from '../../blocks/notice.js';
+import { checkMessageBlocks, checkView } from '../../dev/slack/limits.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { CommandRegistry, NOT_CONFIGURED } from '../../src/slack/commands.js';
 import { COMMANDS } from '../../src/slack/em-command.js';
 import { placeholderSections } from '../../src/slack/home.js';
 import { listenerTable } from '../../src/slack/listeners/index.js';
 import type { Db } from '../../src/store/db.js';
-import { checkMessageBlocks, checkView } from '../support/slack/limits.js';
 
 const huge = 'x'.repeat(10_000);
 const unicode = '👩🏽‍💻 ünïcödé — « quotes » <@U123> <!channel> `code` *bold* '.repeat(200);

@@ -5,7 +5,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { confluenceSyncJobs } from '../../src/sync/jobs.js';
 import { listSyncStatus, scopeHealth } from '../../src/sync/status.js';
-import { ConfluenceStandIn } from '../support/confluence/server.js';
+import { ConfluenceStandIn } from '../../dev/confluence/server.js';
 import { describeEachEngine } from '../support/engines.js';
 import { visibleText } from '../support/slack/harness.js';
 

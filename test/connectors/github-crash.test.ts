@@ -1,9 +1,9 @@
+import { GitHubStandIn } from '../../dev/github/server.js';
 import { createGitHubApp } from '../../src/connectors/github/client.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { openStore } from '../../src/store/open.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
-import { GitHubStandIn } from '../support/github/server.js';
 import { runTs } from '../support/processes.js';
 
 const REPO = 'acme/monolith';

@@ -1,4 +1,6 @@
 import { Webhooks } from '@octokit/webhooks';
+import { GitHubStandIn } from '../../dev/github/server.js';
+import { listenLocal } from '../../dev/local-server.js';
 import { createGitHubApp, instrument } from '../../src/connectors/github/client.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { githubWebhookRoute } from '../../src/connectors/github/webhooks.js';
@@ -10,8 +12,6 @@ import { openPglite } from '../../src/store/pglite.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { countEvents, insertEvents } from '../../src/sync/store.js';
 import { describeEachEngine, dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
-import { GitHubStandIn } from '../support/github/server.js';
-import { listenLocal } from '../support/local-server.js';
 
 const REPO = 'acme/web';
 const INSTALLATION = 31;

@@ -1,9 +1,9 @@
+import { GitHubStandIn } from '../../dev/github/server.js';
 import { execute, PermanentActionError } from '../../src/approvals/executors.js';
 import { describeProposal } from '../../src/approvals/service.js';
 import { createGitHubApp } from '../../src/connectors/github/client.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { describeEachEngine } from '../support/engines.js';
-import { GitHubStandIn } from '../support/github/server.js';
 
 const REPO = 'acme/api';
 

@@ -1,3 +1,4 @@
+import { GitHubStandIn } from '../../dev/github/server.js';
 import { createGitHubApp, instrument } from '../../src/connectors/github/client.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { personBy } from '../../src/identity/store.js';
@@ -8,7 +9,6 @@ import { githubSourceSchema } from '../../src/sync/sources.js';
 import { listSyncStatus } from '../../src/sync/status.js';
 import { countEvents } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
-import { GitHubStandIn } from '../support/github/server.js';
 
 const REPO = 'acme/checkout-api';
 const INSTALLATION = 77;

@@ -1,11 +1,11 @@
 import { sourcesMessage } from '../../blocks/sources.js';
+import { JiraStandIn } from '../../dev/jira/server.js';
 import { createJiraClients } from '../../src/connectors/jira/client.js';
 import { incrementalJql, syncJira } from '../../src/connectors/jira/sync.js';
 import { personBy } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
-import { JiraStandIn } from '../support/jira/server.js';
 import { visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');

@@ -7,7 +7,7 @@ import { linearSyncJobs } from '../../src/sync/jobs.js';
 import { linearSourceSchema } from '../../src/sync/sources.js';
 import { listSyncStatus, scopeHealth } from '../../src/sync/status.js';
 import { describeEachEngine } from '../support/engines.js';
-import { LinearStandIn } from '../support/linear/server.js';
+import { LinearStandIn } from '../../dev/linear/server.js';
 import { visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');

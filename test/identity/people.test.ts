@@ -1,9 +1,9 @@
 import { WebClient } from '@slack/web-api';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { linkSlackUsersJob } from '../../src/identity/jobs.js';
 import { personBy, recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { describeEachEngine } from '../support/engines.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 
 const logger = createLogger('silent');
 

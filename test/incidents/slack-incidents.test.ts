@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { SlackEmulator } from '../../dev/slack/emulator.js';
+import { SlackEmulator as Emulator } from '../../dev/slack/emulator.js';
+import type { Message } from '../../dev/slack/workspace.js';
 import type { App } from '../../src/app.js';
 import { eventually } from '../support/eventually.js';
 import { waitForJobRuns } from '../support/metrics.js';
 import { startServiceOnEmulator } from '../support/service.js';
-import type { SlackEmulator } from '../support/slack/emulator.js';
-import { SlackEmulator as Emulator } from '../support/slack/emulator.js';
 import { visibleText } from '../support/slack/harness.js';
-import type { Message } from '../support/slack/workspace.js';
 
 interface World {
   dir: string;

@@ -2,9 +2,9 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { eventually } from '../support/eventually.js';
 import { type Child, ROOT, runCommand } from '../support/processes.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 
 /** True while any process of the group still exists (signal 0 only asks). */
 function groupAlive(pgid: number): boolean {
@@ -29,9 +29,9 @@ describe('the production start', () => {
       env: { DATA_DIR: dataDir, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '' },
     });
     try {
-      // It builds dist/ on demand (npm start's prestart), then runs node dist/src/main.js.
+      // It builds dist/ on demand (npm start's prestart); without tokens scripts/start.mjs runs the demo's entry.
       await started.waitFor(/First sync done/, 150_000);
-      expect(started.output()).toContain('node --enable-source-maps dist/src/main.js');
+      expect(started.output()).toContain('node --enable-source-maps scripts/start.mjs');
       const npmPid = started.proc.pid as number;
       process.kill(npmPid, 'SIGTERM'); // what Docker, systemd and Kubernetes do with `npm start` as the command
       // npm exits at once; the bot, its child, must notice and stop on its own.

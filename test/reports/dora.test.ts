@@ -1,4 +1,5 @@
 import { doraMessage } from '../../blocks/reports/dora.js';
+import { GitHubStandIn } from '../../dev/github/server.js';
 import { createGitHubApp } from '../../src/connectors/github/client.js';
 import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
@@ -7,7 +8,6 @@ import { buildDoraReport } from '../../src/reports/dora-report.js';
 import { doraCommand } from '../../src/reports/listeners.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
-import { GitHubStandIn } from '../support/github/server.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 const silent = createLogger('silent');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebClient } from '@slack/web-api';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { dueSlots, scheduledReportsJob } from '../../src/reports/jobs.js';
@@ -12,7 +13,6 @@ import { openPostgres } from '../../src/store/postgres.js';
 import { YamlFileError } from '../../src/yaml-file.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { pr } from '../support/fixtures.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 const berlin = { timezone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], holidays: ['2026-12-24'] };

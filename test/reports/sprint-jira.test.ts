@@ -4,7 +4,7 @@ import { createJiraClients } from '../../src/connectors/jira/client.js';
 import { syncJira } from '../../src/connectors/jira/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { describeEachEngine } from '../support/engines.js';
-import { JiraStandIn } from '../support/jira/server.js';
+import { JiraStandIn } from '../../dev/jira/server.js';
 import type { BotHarness } from '../support/slack/harness.js';
 import { askSprintAndStandup, at, PLANNED, START } from '../support/sprint-report.js';
 

@@ -5,7 +5,7 @@
 import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { describeEachEngine } from '../support/engines.js';
-import { LinearStandIn } from '../support/linear/server.js';
+import { LinearStandIn } from '../../dev/linear/server.js';
 import type { BotHarness } from '../support/slack/harness.js';
 import { askSprintAndStandup, at, PLANNED, START } from '../support/sprint-report.js';
 

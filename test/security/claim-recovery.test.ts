@@ -8,7 +8,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
-import { listenLocal } from '../support/local-server.js';
+import { listenLocal } from '../../dev/local-server.js';
 import { type Child, runTs } from '../support/processes.js';
 
 // Two real replica processes share one database, so this runs on the PostgreSQL server only (an embedded PGlite

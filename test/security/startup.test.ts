@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { runTs } from '../support/processes.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 
 const dirs: string[] = [];
 afterAll(() => {

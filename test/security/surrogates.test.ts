@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { truncate } from '../../blocks/text.js';
+import { JiraStandIn } from '../../dev/jira/server.js';
 import { createJiraClients } from '../../src/connectors/jira/client.js';
 import { syncJira } from '../../src/connectors/jira/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { insertEvents } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
-import { JiraStandIn } from '../support/jira/server.js';
 
 describeEachEngine('a lone surrogate in vendor data', ({ freshDb }) => {
   test('a Jira summary with \\ud800 is stored (as U+FFFD) and the sync moves on', async () => {

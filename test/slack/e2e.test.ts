@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { type Child, runTs } from '../support/processes.js';
-import { SlackEmulator } from '../support/slack/emulator.js';
 import { visibleText } from '../support/slack/harness.js';
 
 describe('the em-agent process against the Slack emulator', () => {

@@ -2,7 +2,7 @@
 // Web API client and with a bare WebSocket, the way the bot and Slack's SDKs see it.
 import { WebClient } from '@slack/web-api';
 import WebSocket from 'ws';
-import { SlackEmulator } from '../support/slack/emulator.js';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 
 describe('Slack emulator fidelity', () => {
   let emulator: SlackEmulator;

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { SlackEmulator } from '../../dev/slack/emulator.js';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import type { SlackEmulator } from './slack/emulator.js';
 
 /**
  * The whole service (real config, Bolt over the emulator's WebSocket, the embedded store in `dir/data`), with the

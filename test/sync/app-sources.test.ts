@@ -83,7 +83,7 @@ describe('sources.yml in the running service', () => {
 
 describe('one failing scope does not stop the others', () => {
   test('a repository the App cannot see fails alone, and /ready shows each scope', async () => {
-    const { GitHubStandIn } = await import('../support/github/server.js');
+    const { GitHubStandIn } = await import('../../dev/github/server.js');
     const gh = await new GitHubStandIn().start();
     const dir = mkdtempSync(path.join(tmpdir(), 'em-sources-mixed-'));
     gh.addInstallation(3, ['acme/api']);
@@ -122,7 +122,7 @@ describe('one failing scope does not stop the others', () => {
 
 describe('a scope that skips records says so', () => {
   test('/ready names the skipped Jira record and its field; a hidden-e-mail account is linked from people:', async () => {
-    const { JiraStandIn } = await import('../support/jira/server.js');
+    const { JiraStandIn } = await import('../../dev/jira/server.js');
     const { personBy } = await import('../../src/identity/store.js');
     const jira = await new JiraStandIn().start();
     const dir = mkdtempSync(path.join(tmpdir(), 'em-sources-skips-'));

@@ -3,14 +3,9 @@ import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { hasNextPage, isNotModified, PER_PAGE } from './client.js';
 import { releaseSchema, type WorkflowRun, workflowRunSchema } from './schemas.js';
 import { type DeploymentRow, upsertDeploymentRow } from './store.js';
-import type { RepoSyncOptions } from './sync.js';
+import type { DeploySignals, RepoSyncOptions } from './sync-options.js';
 
-export interface DeploySignals {
-  /** Completed workflow runs on the default branch whose name matches count as deployments. */
-  workflow?: string;
-  /** Published, non-draft, non-prerelease releases whose name or tag matches count as deployments. */
-  release?: string;
-}
+export type { DeploySignals } from './sync-options.js';
 
 interface SignalCursor {
   etag?: string;

@@ -3,7 +3,7 @@ import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { upsertWorkItem, type WorkItemRow } from '../../sync/work-items.js';
 import { isNotModified, PER_PAGE } from './client.js';
 import { type Issue, issueSchema } from './schemas.js';
-import type { RepoSyncOptions } from './sync.js';
+import type { RepoSyncOptions } from './sync-options.js';
 
 interface IssuesCursor {
   /** updated_at of the newest issue stored; the list is read newest first down to it (inclusive). */

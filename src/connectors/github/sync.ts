@@ -1,33 +1,18 @@
 import type { z } from 'zod';
 import { recordIdentity } from '../../identity/store.js';
-import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { isDataError } from '../../store/well-formed.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import type { GitHubOctokit } from './client.js';
 import { allPages, isNotModified, PER_PAGE } from './client.js';
-import { type DeploySignals, syncDeploySignals } from './deploy-signals.js';
+import { syncDeploySignals } from './deploy-signals.js';
 import { syncGitHubIssues } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import { commitSchema, deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
 import { refreshShippedPullRequests, syncShippedCommits } from './shipped.js';
 import { saveDeployment, upsertPullRequest, upsertReview } from './store.js';
+import type { RepoSyncOptions } from './sync-options.js';
 
-export interface RepoSyncOptions {
-  db: Db;
-  logger: Logger;
-  octokit: GitHubOctokit;
-  repo: string;
-  environment: string;
-  /** How far back the first sync reaches. */
-  backfillSince: Date;
-  /** Workflow runs and/or releases that also count as production deployments. */
-  signals?: DeploySignals;
-  /** Keeps the job's lock alive during a long backfill. */
-  heartbeat?: () => Promise<void>;
-  /** Also sync the repository's issues as work items (default true). */
-  issues?: boolean;
-}
+export type { RepoSyncOptions } from './sync-options.js';
 
 export interface RepoSyncResult {
   pullRequests: number;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { plainText } from '../../../blocks/text.js';
+import { type EmulatorOptions, SlackEmulator } from '../../../dev/slack/emulator.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { createSlackBot, type SlackBot } from '../../../src/slack/bot.js';
 import { CommandRegistry } from '../../../src/slack/commands.js';
@@ -9,7 +10,6 @@ import type { SlackDeps } from '../../../src/slack/deps.js';
 import { placeholderSections } from '../../../src/slack/home.js';
 import type { Db } from '../../../src/store/db.js';
 import { openStore } from '../../../src/store/open.js';
-import { type EmulatorOptions, SlackEmulator } from './emulator.js';
 
 export interface BotHarness {
   emulator: SlackEmulator;

@@ -7,7 +7,7 @@ import { type App, startApp } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { listSyncStatus } from '../../src/sync/status.js';
-import { SlackEmulator } from '../../test/support/slack/emulator.js';
+import { SlackEmulator } from '../slack/emulator.js';
 import { renderBlocks, renderView } from './render.js';
 import { demoSourcesYaml, seedSlack, seedVendors } from './seed.js';
 

@@ -1,8 +1,8 @@
 // A small synthetic engineering org for the offline demo: people in Slack, and PRs, deployments, CI runs and
 // tickets served by the local GitHub and Jira stand-ins, which the real connectors then sync. Deterministic.
-import { GitHubStandIn } from '../../test/support/github/server.js';
-import { JiraStandIn } from '../../test/support/jira/server.js';
-import type { SlackEmulator } from '../../test/support/slack/emulator.js';
+import { GitHubStandIn } from '../github/server.js';
+import { JiraStandIn } from '../jira/server.js';
+import type { SlackEmulator } from '../slack/emulator.js';
 
 export const PEOPLE = [
   { name: 'maya', real_name: 'Maya Chen', role: 'Engineering manager' },

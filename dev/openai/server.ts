@@ -1,6 +1,6 @@
 // A local stand-in for the OpenAI API (chat completions and embeddings) as LangChain's client calls it.
 import type { IncomingMessage } from 'node:http';
-import { HashingEmbeddings } from '../../../src/ask/embeddings.js';
+import { HashingEmbeddings } from '../../src/ask/embeddings.js';
 import { type LocalServer, listenLocal } from '../local-server.js';
 
 const body = async (req: IncomingMessage) => {

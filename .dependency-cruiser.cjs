@@ -1,0 +1,45 @@
+// Dependency rules, checked by `npm run depcheck` (part of `npm test`, so CI runs them).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'product-not-to-dev-world',
+      severity: 'error',
+      comment: 'The product (src/, blocks/) never imports tests, scripts or the dev world (emulator, stand-ins, demo).',
+      from: { path: '^(src|blocks)/' },
+      to: { path: '^(test|scripts|dev)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles, type-only imports included.',
+      from: { path: '^(src|blocks|dev)/' },
+      to: { circular: true },
+    },
+    {
+      name: 'blocks-pure',
+      severity: 'error',
+      comment:
+        'blocks/ are pure functions from data to Block Kit: from src/ they take types, and values only from the pure model modules.',
+      from: { path: '^blocks/' },
+      to: {
+        path: '^src/',
+        pathNot: '^src/(incidents/model|incidents/postmortem|reports/dora-bands)[.]ts$',
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'blocks-no-io',
+      severity: 'error',
+      comment: 'blocks/ never reach Slack, the database or the network.',
+      from: { path: '^blocks/' },
+      to: { path: 'node_modules/(@slack/bolt|@slack/web-api|pg|@electric-sql|agenda|ws)/', dependencyTypesNot: ['type-only'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(node_modules|dist)/' },
+  },
+};

@@ -1,0 +1,72 @@
+// A tool is one operation a person can ask for, the same through every door (/em today; an agent, a REST API
+// and an MCP server later): typed input and output (data, never Block Kit), and authorization inside it.
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import type { Logger } from '../observability/logger.js';
+import type { Db } from '../store/db.js';
+
+/** `read` only looks; `propose` creates something that waits for a decision; `decide` approves or acts. */
+export type ToolKind = 'read' | 'propose' | 'decide';
+
+export interface ToolContext {
+  /** The acting person, as every door resolves them: their Slack user id. */
+  person: { slackId: string };
+  db: Db;
+  logger: Logger;
+  /**
+   * The Slack Web API, when the door has it: tools check the person's channel memberships through it (what was
+   * posted to a private channel is shown to its members only). Without it, private-channel items are left out.
+   */
+  slack?: WebClient;
+  /** Progress while long work goes on (a door may ignore it). */
+  progress?(text: string): Promise<void>;
+}
+
+/**
+ * `Result` is what `run` returns: the capability's own type, which must fit the output schema (checked at compile
+ * time here, and at run time on the demo org by test/capabilities/tools.test.ts).
+ */
+export interface Tool<
+  Input extends z.ZodType = z.ZodType,
+  Output extends z.ZodType = z.ZodType,
+  Result extends z.output<Output> = z.output<Output>,
+> {
+  /** Dotted, capability first: `dora.report`. */
+  name: string;
+  /** For people and language models alike: what it returns, from what, and what it needs. */
+  description: string;
+  kind: ToolKind;
+  input: Input;
+  output: Output;
+  run(ctx: ToolContext, input: z.output<Input>): Promise<Result>;
+}
+
+/** Keeps the input and output types of one tool tied together. */
+export function defineTool<Input extends z.ZodType, Output extends z.ZodType, Result extends z.output<Output>>(
+  tool: Tool<Input, Output, Result>,
+): Tool<Input, Output, Result> {
+  return tool;
+}
+
+/** Runs a tool on raw input (from any door): the input is parsed by the tool's schema first. */
+export async function runTool<Input extends z.ZodType, Output extends z.ZodType, Result extends z.output<Output>>(
+  tool: Tool<Input, Output, Result>,
+  ctx: ToolContext,
+  input: z.input<Input>,
+): Promise<Result> {
+  return tool.run(ctx, tool.input.parse(input));
+}
+
+/** Any tool, for lists (the registry, a door's catalogue). */
+// biome-ignore lint/suspicious/noExplicitAny: a list holds tools of different inputs; each is parsed by its schema
+export type AnyTool = Tool<z.ZodType, z.ZodType, any>;
+
+/**
+ * Timestamps in outputs are valid Dates; JSON doors write them as ISO 8601 (JSON.stringify does). Checked by tag,
+ * not `instanceof`: a Date made in another realm (a database worker's, a test VM's) is a Date all the same.
+ */
+export const timestamp = z.custom<Date>(
+  (value) => Object.prototype.toString.call(value) === '[object Date]' && !Number.isNaN((value as Date).getTime()),
+  { message: 'expected a valid Date' },
+);
+export const link = z.string().nullable();
