@@ -45,7 +45,7 @@ describe('the running service (embedded store)', () => {
     const deadline = Date.now() + 15_000;
     let text = '';
     while (Date.now() < deadline) {
-      text = await (await fetch(`${base}/metrics`)).text();
+      text = await (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer app-test-token' } })).text();
       if (text.includes('jobs_runs_total{job="heartbeat",outcome="success"}')) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -62,31 +62,35 @@ describe('the running service (embedded store)', () => {
 const STARTUP_MS = 60_000;
 
 describe('shutdown', () => {
-  test('SIGTERM (here during the offline tour) stops the process cleanly and the next start opens the same data', async () => {
-    const { runTs } = await import('./support/processes.js');
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'em-stop-'));
-    let child: ReturnType<typeof runTs> | undefined;
-    try {
-      for (let round = 0; round < 2; round += 1) {
-        child = runTs(
-          'scripts/start.mjs',
-          { DATA_DIR: dataDir, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', JOBS_LOCK_LIFETIME_MS: '2000' },
-          ['--source'],
-        );
-        await child.waitFor(/maya types: \/em help/, STARTUP_MS);
-        child.proc.kill('SIGTERM');
-        const { code } = await child.exited();
-        expect(code).toBe(0);
-        expect(child.output()).toContain('stopped cleanly');
+  test(
+    'SIGTERM (here during the offline tour) stops the process cleanly and the next start opens the same data',
+    async () => {
+      const { runTs } = await import('./support/processes.js');
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'em-stop-'));
+      let child: ReturnType<typeof runTs> | undefined;
+      try {
+        for (let round = 0; round < 2; round += 1) {
+          child = runTs(
+            'scripts/start.mjs',
+            { DATA_DIR: dataDir, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', JOBS_LOCK_LIFETIME_MS: '2000' },
+            ['--source'],
+          );
+          await child.waitFor(/maya types: \/em help/, STARTUP_MS);
+          child.proc.kill('SIGTERM');
+          const { code } = await child.exited();
+          expect(code).toBe(0);
+          expect(child.output()).toContain('stopped cleanly');
+        }
+      } finally {
+        // A round that failed leaves no bot running (and holding the worker open) behind it.
+        if (child && child.proc.exitCode === null && child.proc.signalCode === null) {
+          child.proc.kill('SIGKILL');
+          await child.exited();
+        }
+        rmSync(dataDir, { recursive: true, force: true });
       }
-    } finally {
-      // A round that failed leaves no bot running (and holding the worker open) behind it.
-      if (child && child.proc.exitCode === null && child.proc.signalCode === null) {
-        child.proc.kill('SIGKILL');
-        await child.exited();
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-    // The test's own budget follows from its waits: two starts, each allowed STARTUP_MS, and two stops.
-  }, 2 * STARTUP_MS + 20_000);
+      // The test's own budget follows from its waits: two starts, each allowed STARTUP_MS, and two stops.
+    },
+    2 * STARTUP_MS + 20_000,
+  );
 });
