@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { SlackMessage } from '../../blocks/help.js';
-import { myWorkLine, sprintHomeLines } from '../../blocks/home.js';
+import { type MyWorkRow, myWorkLine, sprintHomeLines } from '../../blocks/home.js';
 import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
@@ -265,14 +265,7 @@ export function myWorkHomeSection(): HomeSectionProvider {
       const person = await personBy(db, 'slack', userId);
       if (!person?.github)
         return { lines: [], empty: 'Your GitHub account is not linked yet (same e-mail, or people: in sources.yml).' };
-      const { rows } = await db.query<{
-        repo: string;
-        number: number;
-        title: string;
-        url: string | null;
-        mine: boolean;
-        reviewers: string[];
-      }>(
+      const { rows } = await db.query<MyWorkRow>(
         `SELECT repo, number, title, url, author = $1 AS mine, requested_reviewers AS reviewers FROM pull_requests
           WHERE state = 'open' AND NOT draft AND (author = $1 OR $1 = ANY(requested_reviewers))
           ORDER BY (author <> $1) DESC, updated_at LIMIT 8`,

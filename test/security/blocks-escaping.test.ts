@@ -19,21 +19,8 @@ import { signalLine, signalsMessage } from '../../blocks/signals.js';
 import { sourcesMessage } from '../../blocks/sources.js';
 import type { Incident } from '../../src/incidents/model.js';
 import { COMMANDS } from '../../src/slack/em-command.js';
+import { HOSTILE, LIVE } from '../support/hostile-text.js';
 
-const HOSTILE = [
-  '<!everyone>',
-  '<!channel>',
-  '<!here>',
-  '<!subteam^S0EVIL>',
-  '<@U0EVIL>',
-  '<#C0EVIL>',
-  '<#C1|x>',
-  '<http://evil.example|docs>',
-  '<http://evil|click>',
-  '*bold*',
-  'a|b>c',
-];
-const LIVE = /<!everyone|<!channel|<!here|<!subteam\^S0EVIL|<@U0EVIL|<#C0EVIL|<#C1|<http:\/\/evil/;
 /** An `&` that is not one of the three entities Slack decodes: typed by someone and left raw. */
 const RAW_AMP = /&(?!amp;|lt;|gt;)/;
 const hostile = fc

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { listenLocal } from '../../dev/local-server.js';
 import { PolicyBook } from '../../src/approvals/policies.js';
 import { ApprovalService } from '../../src/approvals/service.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { openStore } from '../../src/store/open.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
-import { listenLocal } from '../../dev/local-server.js';
 import { type Child, runTs } from '../support/processes.js';
 
 // Two real replica processes share one database, so this runs on the PostgreSQL server only (an embedded PGlite

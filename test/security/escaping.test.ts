@@ -1,19 +1,8 @@
 import fc from 'fast-check';
 import { userText } from '../../blocks/text.js';
 import type { App } from '../../src/app.js';
+import { HOSTILE, LIVE } from '../support/hostile-text.js';
 import { type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
-
-/** Markup a user might type to ping people or disguise a link. None of it may reach Slack live. */
-const HOSTILE = [
-  '<!everyone>',
-  '<!channel>',
-  '<!here>',
-  '<!subteam^S0EVIL>',
-  '<@U0EVIL>',
-  '<#C0EVIL>',
-  '<http://evil.example|docs>',
-];
-const LIVE = /<!everyone|<!channel|<!here|<!subteam\^S0EVIL|<@U0EVIL|<#C0EVIL|<http:\/\/evil/;
 
 const hostileText = fc
   .array(
