@@ -44,10 +44,12 @@ export interface SchedulerOptions {
 /** Starts Agenda on the product's own database and registers every job definition. */
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
   const { db, logger } = options;
+  await createAgendaTables(db);
   const agenda = new Agenda({
     name: options.workerName,
     backend: new PostgresBackend({
       pool: db.pool() as unknown as Pool,
+      ensureSchema: false,
       // The embedded engine has one connection, so LISTEN would never hear another process; poll instead.
       disableNotifications: !db.supportsNotify,
     }),
@@ -112,4 +114,31 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       await agenda.stop(false);
     },
   };
+}
+
+const AGENDA_SETUP_LOCK_KEY = 0x656d6167; // "emag"
+
+/**
+ * Agenda creates its tables and indexes with CREATE ... IF NOT EXISTS when its backend connects, which is not safe
+ * when two replicas start at the same moment (one fails on pg_class's unique index, and Agenda leaves that
+ * rejection unhandled). They are created here once, under a session-level advisory lock held on a connection of its
+ * own; the embedded engine has one process and one connection, so it needs no lock.
+ */
+async function createAgendaTables(db: Db): Promise<void> {
+  const setup = async () => {
+    const backend = new PostgresBackend({ pool: db.pool() as unknown as Pool, disableNotifications: true });
+    await backend.connect();
+  };
+  if (db.engine !== 'postgres') return setup();
+  const client = await db.pool().connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [AGENDA_SETUP_LOCK_KEY]);
+    try {
+      await setup();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [AGENDA_SETUP_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
 }

@@ -2,7 +2,8 @@ import { heartbeatJob } from '../../src/jobs/heartbeat.js';
 import { type Scheduler, startScheduler } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
-import { describeEachEngine } from '../support/engines.js';
+import { openPostgres } from '../../src/store/postgres.js';
+import { describeEachEngine, dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { eventually } from '../support/eventually.js';
 
 describeEachEngine('job scheduler', ({ freshDb }) => {
@@ -113,5 +114,43 @@ describeEachEngine('job scheduler', ({ freshDb }) => {
       return rows[0];
     }, 20_000);
     expect(finished.fail_reason).toBeNull();
+  });
+});
+
+const onServer = serverUp ? describe : describe.skip;
+if (!serverUp) console.warn(`!!! SKIPPED: replicas starting together — no server at ${SERVER_URL} !!!`);
+
+onServer('job scheduler, several replicas [postgres]', () => {
+  test('four replicas starting at the same moment on a new database all start (Agenda creates its tables once)', async () => {
+    const schema = uniqueSchema('replicas');
+    const dbs = await Promise.all(
+      [1, 2, 3, 4].map(() => openPostgres({ connectionString: SERVER_URL, schema, max: 4 })),
+    );
+    const started: Scheduler[] = [];
+    try {
+      const outcomes = await Promise.allSettled(
+        dbs.map((db, i) =>
+          startScheduler({
+            db,
+            logger: createLogger('silent'),
+            jobs: [heartbeatJob(`replica-${i}`, '1 hour')],
+            processEveryMs: 100,
+            lockLifetimeMs: 1_000,
+            workerName: `replica-${i}`,
+          }).then((s) => {
+            started.push(s);
+            return s;
+          }),
+        ),
+      );
+      expect(
+        outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason)),
+      ).toEqual([]);
+      expect(started).toHaveLength(4);
+    } finally {
+      for (const s of started) await s.stop();
+      for (const db of dbs) await db.close();
+      await dropSchemas([schema]);
+    }
   });
 });
