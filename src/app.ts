@@ -4,7 +4,13 @@ import { approvalsJob } from './approvals/jobs.js';
 import { approvalsCommand, approvalsHomeSection, auditCommand, policyCommand } from './approvals/listeners.js';
 import { PolicyBook } from './approvals/policies.js';
 import { ApprovalService } from './approvals/service.js';
-import { approvalsAuditTool, approvalsListTool, policyExplainTool } from './approvals/tools.js';
+import {
+  approvalsAuditTool,
+  approvalsDecideTool,
+  approvalsListTool,
+  approvalsProposeTool,
+  policyExplainTool,
+} from './approvals/tools.js';
 import { embeddingsFor } from './ask/embeddings.js';
 import { askIndexJob } from './ask/jobs.js';
 import { askCommand } from './ask/listeners.js';
@@ -135,6 +141,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       approvalsListTool(approvals),
       policyExplainTool(approvals),
       approvalsAuditTool(approvals),
+      approvalsProposeTool(approvals),
+      approvalsDecideTool(approvals),
       doraReportTool(reportSettings),
       triageListTool(signals),
       standupReportTool(),

@@ -49,7 +49,7 @@ describe('the capability contract', () => {
     }
   });
 
-  test('every tool, run as maya on the demo org, returns output its schema accepts and JSON can carry', async () => {
+  test('every read tool, run as maya on the demo org, returns output its schema accepts and JSON can carry', async () => {
     const ctx: ToolContext = {
       person: { slackId: demo.users.maya as string },
       db: demo.app.db,
@@ -58,6 +58,7 @@ describe('the capability contract', () => {
     };
     const outputs: Record<string, unknown> = {};
     for (const tool of demo.app.tools) {
+      if (tool.kind !== 'read') continue;
       const output = await runTool(tool, ctx, INPUTS[tool.name] ?? {});
       const checked = tool.output.safeParse(output);
       expect({ tool: tool.name, issues: checked.error?.issues ?? [] }).toEqual({ tool: tool.name, issues: [] });
@@ -74,4 +75,63 @@ describe('the capability contract', () => {
     expect((outputs['ask.search'] as { hits: unknown[] }).hits.length).toBeGreaterThan(0);
     expect(outputs['policy.explain']).toMatchObject({ action: 'nudge_reviewer' });
   }, 120_000);
+
+  test('a proposal through the tools waits for the approver policy names; the requester cannot decide it, the approver can, and the audit log says which door', async () => {
+    const byName = new Map(demo.app.tools.map((t) => [t.name, t]));
+    const propose = byName.get('approvals.propose');
+    const decide = byName.get('approvals.decide');
+    const audit = byName.get('approvals.audit');
+    expect([propose?.kind, decide?.kind]).toEqual(['propose', 'decide']);
+    if (!propose || !decide || !audit) return;
+    const as = (user: string): ToolContext => ({
+      person: { slackId: demo.users[user] as string },
+      db: demo.app.db,
+      logger: createLogger('silent'),
+      slack: demo.app.slack?.app.client,
+      via: 'api',
+    });
+    const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
+      'SELECT repo, number FROM pull_requests ORDER BY repo, number LIMIT 1',
+    );
+    const pr = rows[0] as { repo: string; number: number };
+    const input = {
+      action: 'github.comment',
+      params: { repo: pr.repo, number: pr.number, body: 'Could this be split in two?' },
+      summary: `Comment on ${pr.repo}#${pr.number}`,
+      repo: pr.repo,
+    };
+
+    const invalid = await runTool(propose, as('sam'), { ...input, params: { repo: pr.repo, body: 'x' } });
+    expect(invalid).toMatchObject({ outcome: 'invalid', approvalId: null });
+    expect(invalid.message).toContain('number');
+
+    const proposed = await runTool(propose, as('sam'), input);
+    expect(proposed).toMatchObject({ outcome: 'proposed', approvers: ['@eng-leads'] });
+    expect(propose.output.safeParse(proposed).error?.issues ?? []).toEqual([]);
+    expect(await runTool(propose, as('sam'), input)).toMatchObject({ outcome: 'duplicate' });
+    const id = proposed.approvalId as number;
+
+    const bySam = await runTool(decide, as('sam'), { id, vote: 'approve' });
+    expect(bySam).toMatchObject({ outcome: 'refused', status: null });
+    expect(bySam.message).toContain('@eng-leads');
+
+    const byMaya = await runTool(decide, as('maya'), { id, vote: 'approve' });
+    expect(byMaya).toMatchObject({ outcome: 'approved', approvalId: id });
+    expect(['executed', 'approved']).toContain(byMaya.status);
+    expect(decide.output.safeParse(byMaya).error?.issues ?? []).toEqual([]);
+    expect(await runTool(decide, as('maya'), { id, vote: 'reject' })).toMatchObject({ outcome: 'already_decided' });
+    expect(await runTool(decide, as('maya'), { id: 999_999, vote: 'approve' })).toMatchObject({
+      outcome: 'not_found',
+    });
+
+    const { rows: trail } = await demo.app.db.query<{ actor: string; event: string; via: string | null }>(
+      "SELECT actor, event, detail->>'via' AS via FROM audit_log WHERE approval_id = $1 ORDER BY id",
+      [id],
+    );
+    expect(trail.filter((r) => r.event !== 'executed' && r.event !== 'execution_failed')).toEqual([
+      { actor: demo.users.sam, event: 'proposed', via: 'api' },
+      { actor: demo.users.sam, event: 'refused', via: 'api' },
+      { actor: demo.users.maya, event: 'approved', via: 'api' },
+    ]);
+  }, 60_000);
 });
