@@ -99,7 +99,9 @@ const settingsBySection = new WeakMap<object, IncidentSettings>();
 export function incidentSettingsOf(policies: { section(key: string): unknown }): IncidentSettings {
   const section = policies.section('incidents') as z.output<typeof incidentPolicySchema> | undefined;
   if (!section) return DEFAULT_SETTINGS;
-  let settings = settingsBySection.get(section);
-  if (!settings) settingsBySection.set(section, (settings = incidentSettings(section)));
+  const known = settingsBySection.get(section);
+  if (known) return known;
+  const settings = incidentSettings(section);
+  settingsBySection.set(section, settings);
   return settings;
 }
