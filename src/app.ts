@@ -1,4 +1,8 @@
 import { hostname } from 'node:os';
+import { httpDoors } from './api/doors.js';
+import { TOKEN_COMMAND_TOOLS, tokenCommand } from './api/token-command.js';
+import { ApiTokens } from './api/tokens.js';
+import { tokenTools } from './api/tools.js';
 import { executorClients } from './approvals/clients.js';
 import { approvalsJob } from './approvals/jobs.js';
 import { approvalsCommand, approvalsHomeSection, auditCommand, policyCommand } from './approvals/listeners.js';
@@ -135,6 +139,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       timezone: config.REPORTS_TIMEZONE,
       model,
     };
+    const apiTokens = new ApiTokens(db);
     const tools: AnyTool[] = [
       sourcesStatusTool(configuredSources(sources)),
       signalsListTool(signals),
@@ -149,6 +154,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       sprintHealthTool(),
       incidentsListTool(),
       askSearchTool(),
+      ...tokenTools(apiTokens),
     ];
     const commands = new CommandRegistry()
       .register('sources', sourcesCommand(configuredSources(sources)), ['sources.status'])
@@ -161,7 +167,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       .register('standup', standupCommand(reportSettings), ['standup.report'])
       .register('sprint', sprintCommand(reportSettings), ['sprint.health'])
       .register('incident', incidentCommand(incidents), ['incidents.list'])
-      .register('ask', askCommand(ask), ['ask.search']);
+      .register('ask', askCommand(ask), ['ask.search'])
+      .register('token', tokenCommand(apiTokens), TOKEN_COMMAND_TOOLS);
     const home = placeholderSections().map((section) =>
       section.id === 'signals'
         ? signalsHomeSection()
@@ -274,9 +281,19 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       routes,
       details,
       token: config.METRICS_TOKEN,
+      plugins: httpDoors({
+        db,
+        logger,
+        tokens: apiTokens,
+        tools,
+        commands,
+        slack: () => clients.slack,
+        ratePerMinute: config.RATE_LIMIT_PER_MIN,
+        maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      }),
     });
     stack.push(() => http.close());
-    logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics)');
+    logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics, /v1, /mcp)');
 
     if (slack) {
       await slack.start();
