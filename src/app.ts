@@ -34,6 +34,7 @@ import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServ
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
 import { stopChartRenderer } from './reports/charts.js';
+import { dashboardGaugesJob } from './reports/gauges.js';
 import { scheduledReportsJob } from './reports/jobs.js';
 import {
   doraCommand,
@@ -205,6 +206,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       askIndexJob(ask, everySeconds(config.ASK_INDEX_TICK_MS)),
       incidentsJob(incidents, everySeconds(config.INCIDENTS_TICK_MS)),
       scheduledReportsJob({ schedules, slack: () => clients.slack, logger }),
+      dashboardGaugesJob(reportSettings),
       purgeSlackDeliveriesJob,
       ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
       ...(sources.github

@@ -106,7 +106,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   const limit = ctx.options.maxPayloadBytes;
 
   api.get(
-    '/v1/metrics/dora',
+    '/metrics/dora',
     {
       config: read,
       schema: {
@@ -120,7 +120,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   );
   for (const [metric, spec] of Object.entries(METRICS)) {
     api.get(
-      `/v1/metrics/dora/${metric}`,
+      `/metrics/dora/${metric}`,
       {
         config: read,
         schema: {
@@ -176,7 +176,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   for (const report of reports) {
     const tool = ctx.tool(report.tool);
     api.get(
-      `/v1/reports/${report.path}`,
+      `/reports/${report.path}`,
       {
         config: read,
         schema: {
@@ -189,7 +189,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
       async (request) => run(report.tool, request, request.query),
     );
     api.post(
-      `/v1/reports/${report.path}/post`,
+      `/reports/${report.path}/post`,
       {
         config: read,
         bodyLimit: limit,
@@ -234,7 +234,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   }
 
   api.post(
-    '/v1/signals/evaluate',
+    '/signals/evaluate',
     {
       config: read,
       bodyLimit: limit,
@@ -251,7 +251,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
     async (request) => run('signals.list', request, { evaluate: true }),
   );
   api.post(
-    '/v1/policy/evaluate',
+    '/policy/evaluate',
     {
       config: read,
       bodyLimit: limit,
@@ -268,7 +268,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   const approvals = ctx.tool('approvals.list');
   const approvalItem = (approvals.output as z.ZodArray<z.ZodType>).element;
   api.get(
-    '/v1/approvals',
+    '/approvals',
     {
       config: read,
       schema: {
@@ -281,7 +281,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
     async (request) => run('approvals.list', request, request.query),
   );
   api.get(
-    '/v1/approvals/:id',
+    '/approvals/:id',
     {
       config: read,
       schema: {
@@ -299,7 +299,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   );
   const propose = ctx.tool('approvals.propose');
   api.post(
-    '/v1/approvals/propose',
+    '/approvals/propose',
     {
       config: { kind: 'propose' },
       bodyLimit: limit,
@@ -314,7 +314,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   );
   const decide = ctx.tool('approvals.decide');
   api.post(
-    '/v1/approvals/:id/decision',
+    '/approvals/:id/decision',
     {
       config: { kind: 'decide' },
       bodyLimit: limit,
@@ -330,7 +330,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   );
 
   const search = ctx.tool('ask.search');
-  for (const path of ['/v1/ask/search', '/v1/rag/search']) {
+  for (const path of ['/ask/search', '/rag/search']) {
     api.get(
       path,
       {

@@ -116,11 +116,11 @@ export function apiPlugin(options: ApiOptions): FastifyPluginAsync {
           }),
         };
 
-        api.get('/v1/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+        api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
 
         for (const tool of options.tools) {
           api.post(
-            `/v1/tools/${tool.name}`,
+            `/tools/${tool.name}`,
             {
               config: { kind: tool.kind },
               bodyLimit: options.maxPayloadBytes,
@@ -142,7 +142,7 @@ export function apiPlugin(options: ApiOptions): FastifyPluginAsync {
         }
         resourceRoutes(api, ctx);
       },
-      { prefix: '' },
+      { prefix: '/v1' },
     );
   };
 }
