@@ -1,14 +1,15 @@
 // The four keys and flow figures as Prometheus gauges, per team and repository, for the Grafana dashboard
 // (dashboards/em-agent.json). A job refreshes them; label values are bounded: `team` is `all` until teams exist
-// (#20), `repo` is `all` (the organization) or one of the MAX_REPOS repositories with the most deployments and PRs.
+// (#20), `repo` is `all` (the organization) or one of the report's MAX_REPOS most active repositories.
 import { Gauge } from 'prom-client';
 import type { JobDefinition } from '../jobs/scheduler.js';
 import { metrics } from '../observability/metrics.js';
 import type { Queryable } from '../store/db.js';
 import type { BandSet } from './dora-bands.js';
-import { buildDoraReport } from './dora-report.js';
+import { buildDoraReport, MAX_REPOS } from './dora-report.js';
 
-export const MAX_REPOS = 20;
+export { MAX_REPOS };
+
 const labelNames = ['team', 'repo'] as const;
 const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers: [metrics] });
 
@@ -75,11 +76,8 @@ export async function refreshDashboardGauges(
     [from, now],
   );
   const flowOf = new Map(flow.rows.map((r) => [r.repo, r]));
-  const busiest = report.repos
-    .map((r) => ({ scope: r, weight: r.current.deployments + (flowOf.get(r.name)?.prs ?? 0) }))
-    .sort((a, b) => b.weight - a.weight || a.scope.name.localeCompare(b.scope.name))
-    .slice(0, MAX_REPOS)
-    .map((r) => r.scope);
+  // The DORA report's repositories are already bounded (its MAX_REPOS most active in the window).
+  const busiest = report.repos;
   for (const g of Object.values(dashboardGauges)) g.reset();
   const scopes = [{ repo: 'all', scope: report.org }, ...busiest.map((scope) => ({ repo: scope.name, scope }))];
   for (const { repo, scope } of scopes) {

@@ -112,6 +112,32 @@ describe.each(['http', 'stdio'] as const)('MCP over %s', (transport) => {
       arguments: { action: 'slack.post', params: {}, summary: 'x' },
     });
     expect(refused.isError).toBe(true);
+
+    // A decide token acts as its person: maya cannot approve her own proposal (four eyes), as with the buttons.
+    const maya = await connect(await tokenFor('maya', `maya-own-${transport}`, 'decide'));
+    const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
+      'SELECT repo, number FROM pull_requests ORDER BY repo DESC, number DESC LIMIT 1',
+    );
+    const pr = rows[0] as { repo: string; number: number };
+    const own = JSON.parse(
+      textOf(
+        await maya.callTool({
+          name: 'approvals.propose',
+          arguments: {
+            action: 'github.comment',
+            params: { repo: pr.repo, number: pr.number, body: `Mine (${transport})` },
+            summary: `Own comment (${transport})`,
+            repo: pr.repo,
+          },
+        }),
+      ),
+    );
+    expect(own.outcome).toBe('proposed');
+    const decided = await maya.callTool({
+      name: 'approvals.decide',
+      arguments: { id: own.approvalId, vote: 'approve' },
+    });
+    expect(JSON.parse(textOf(decided))).toMatchObject({ outcome: 'refused', status: null });
   }, 60_000);
 
   test('a proposal waits for a Slack approval: the approver clicks Approve, it runs, and the audit says via mcp', async () => {

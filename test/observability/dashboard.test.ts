@@ -90,7 +90,7 @@ describeEachEngine('dashboard gauges', ({ freshDb }) => {
     const db = await freshDb();
     const now = new Date('2026-11-30T12:00:00Z');
     const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3_600_000);
-    // 25 repositories: only MAX_REPOS get a label of their own.
+    // 25 repositories with merged pull requests: only the MAX_REPOS most active get a label of their own.
     for (let r = 0; r < 25; r += 1) {
       const repo = `acme/r${String(r).padStart(2, '0')}`;
       for (let n = 1; n <= (r === 0 ? 3 : 1); n += 1)
