@@ -210,7 +210,9 @@ export function parseEmCommand(rawText: string): ParseResult {
     }
     case 'token': {
       const [action = '', tokenName, scope, ...extra] = words;
-      const usage = invalid('usage: `/em token create <name> [read|propose|decide]`, `/em token list`, `/em token revoke <name>`');
+      const usage = invalid(
+        'usage: `/em token create <name> [read|propose|decide]`, `/em token list`, `/em token revoke <name>`',
+      );
       if (action === 'list') return words.length === 1 ? { ok: true, command: { name, action } } : usage;
       if ((action !== 'create' && action !== 'revoke') || !tokenName || extra.length) return usage;
       if (!/^[a-z0-9][a-z0-9_.-]{0,39}$/i.test(tokenName))
