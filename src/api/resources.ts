@@ -5,7 +5,6 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SlackMessage } from '../../blocks/help.js';
 import { timestamp } from '../capabilities/tool.js';
-import { doraReportOutput } from '../reports/tools.js';
 import type { CommandHandler } from '../slack/commands.js';
 import type { EmCommand } from '../slack/em-command.js';
 import { channelIdOf, channelMembership } from '../slack/membership.js';
@@ -35,8 +34,29 @@ const repoParam = z
   .meta({ description: 'owner/name: only this repository' });
 const teamParam = z.string().max(80).optional().meta({ description: 'reserved for teams (#20); passed through' });
 
-type DoraMetrics = z.infer<typeof doraReportOutput>['org']['current'];
-type Bands = z.infer<typeof doraReportOutput>['org']['bands'];
+/** The figures of one scope of `dora.report`'s output that the metric routes read (the door names no capability). */
+interface DoraMetrics {
+  deploymentFrequencyPerWeek: number;
+  leadTimeHours: number | null;
+  changeFailureRate: number | null;
+  timeToRestoreHours: number | null;
+  recoveryHours: number | null;
+}
+type Bands = Record<'deploymentFrequency' | 'leadTime' | 'changeFailureRate' | 'recovery', string | null>;
+interface DoraScope {
+  name: string;
+  current: DoraMetrics;
+  previous: DoraMetrics;
+  bands: Bands;
+}
+interface DoraReport {
+  days: number;
+  from: Date;
+  to: Date;
+  org: DoraScope;
+  repos: DoraScope[];
+}
+
 const METRICS: Record<
   string,
   { unit: string; value: (m: DoraMetrics) => number | null; band: keyof Bands; about: string }
@@ -113,7 +133,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
         tags: ['metrics'],
         summary: 'DORA four keys, organization and repositories',
         querystring: z.object({ window: windowParam, team: teamParam }),
-        response: { 200: doraReportOutput, ...problems },
+        response: { 200: ctx.tool('dora.report').output, ...problems },
       },
     },
     async (request) => run('dora.report', request, { days: request.query.window, team: request.query.team }),
@@ -134,8 +154,8 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
         const report = (await run('dora.report', request, {
           days: request.query.window,
           team: request.query.team,
-        })) as z.infer<typeof doraReportOutput>;
-        const scope = (s: z.infer<typeof doraReportOutput>['org']) => ({
+        })) as DoraReport;
+        const scope = (s: DoraScope) => ({
           name: s.name,
           value: spec.value(s.current),
           previous: spec.value(s.previous),
