@@ -1,4 +1,7 @@
 import { hostname } from 'node:os';
+import { apiCapability } from './api/capability.js';
+import { httpDoors } from './api/doors.js';
+import { ApiTokens } from './api/tokens.js';
 import { approvalsCapability } from './approvals/capability.js';
 import { executorClients } from './approvals/clients.js';
 import { PolicyBook } from './approvals/policies.js';
@@ -111,6 +114,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       timezone: config.REPORTS_TIMEZONE,
       model,
     };
+    const apiTokens = new ApiTokens(db);
     // Every capability the product has; the doors below (Slack, jobs, HTTP) iterate over them and name none.
     const capabilities: Capability[] = [
       await syncCapability(config, sources, db, logger),
@@ -127,6 +131,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       incidentsCapability(incidents, { remindEvery: everySeconds(config.INCIDENTS_TICK_MS) }),
       askCapability(ask, { indexEvery: everySeconds(config.ASK_INDEX_TICK_MS) }),
       identityCapability(() => clients.slack),
+      apiCapability(apiTokens),
     ];
     const tools: AnyTool[] = capabilities.flatMap((c) => c.tools ?? []);
     const commands = new CommandRegistry().registerAll(capabilities.flatMap((c) => c.commands ?? []));
@@ -189,9 +194,20 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       routes,
       details,
       token: config.METRICS_TOKEN,
+      // The doors for other programs: every capability's tools as REST routes and MCP tools.
+      plugins: httpDoors({
+        db,
+        logger,
+        tokens: apiTokens,
+        tools,
+        commands,
+        slack: () => clients.slack,
+        ratePerMinute: config.RATE_LIMIT_PER_MIN,
+        maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
+      }),
     });
     stack.push(() => http.close());
-    logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics)');
+    logger.info({ port: http.port }, 'http server listening (/health, /ready, /metrics, /v1, /mcp)');
 
     if (slack) {
       await slack.start();

@@ -91,6 +91,9 @@ export const configSchema = z.object({
   ASK_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(2000).default(100),
   /** How often changed documents are re-chunked and embedded. */
   ASK_INDEX_TICK_MS: positiveMs.default(60_000),
+  /** REST API and MCP: requests a minute per personal token, and the largest request body in bytes. */
+  RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(120),
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
 });
 
 // Settings that only make sense together. Checked on the raw environment so that they are reported

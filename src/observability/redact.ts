@@ -12,6 +12,7 @@ const SECRET_PATTERNS: RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g, // GitHub tokens
   /\bsk-[A-Za-z0-9_-]{16,}/g, // OpenAI keys
   /\blin_api_[A-Za-z0-9]{16,}/g, // Linear keys
+  /\bema_[a-z0-9]{10}_[A-Za-z0-9_-]{20,}/g, // em-agent personal API tokens
   /(?<=\b(?:Bearer|Basic|token)\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   /(?<=postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+(?=@)/g, // password inside a connection string

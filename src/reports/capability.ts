@@ -8,6 +8,7 @@ import type { ApprovalService } from '../approvals/service.js';
 import { type Capability, subcommand } from '../capabilities/capability.js';
 import type { Logger } from '../observability/logger.js';
 import type { SignalEngine } from '../signals/engine.js';
+import { dashboardGaugesJob } from './gauges.js';
 import { scheduledReportsJob } from './jobs.js';
 import {
   doraCommand,
@@ -58,6 +59,9 @@ export function reportsCapability(deps: ReportsCapabilityDeps): Capability {
         views: { [REQUEST_REVIEW_MODAL]: requestReviewSubmitted(withApprovals) },
       };
     },
-    jobs: [scheduledReportsJob({ schedules: deps.schedules, slack: deps.slack, logger: deps.logger })],
+    jobs: [
+      scheduledReportsJob({ schedules: deps.schedules, slack: deps.slack, logger: deps.logger }),
+      dashboardGaugesJob(settings),
+    ],
   };
 }

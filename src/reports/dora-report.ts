@@ -18,7 +18,7 @@ export interface DoraReport {
   repos: DoraScope[];
 }
 
-const MAX_REPOS = 12;
+export const MAX_REPOS = 12;
 
 export function bandsOf(m: DoraMetrics, set: BandSet): Bands {
   return doraBands(

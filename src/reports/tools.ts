@@ -10,7 +10,20 @@ import { buildTriage } from './triage.js';
 const count = z.object({ count: z.number(), points: z.number() });
 const band = z.string().nullable();
 const bands = z.object({ deploymentFrequency: band, leadTime: band, changeFailureRate: band, recovery: band });
-const metrics = z.object({ deployments: z.number(), deploymentDaysPerWeek: z.number() });
+const hours = z.number().nullable();
+const metrics = z.object({
+  deployments: z.number(),
+  deploymentFrequencyPerWeek: z.number(),
+  deploymentDaysPerWeek: z.number(),
+  deploymentsPerMonth: z.number(),
+  leadTimeHours: hours,
+  changeFailureRate: z.number().nullable(),
+  failedDeployments: z.number(),
+  timeToRestoreHours: hours,
+  recoveryHours: hours,
+  incidents: z.number(),
+  prCycleTimeHours: hours,
+});
 const scope = z.object({ name: z.string(), current: metrics, previous: metrics, bands });
 
 export const doraReportOutput = z.object({

@@ -18,7 +18,8 @@ export type EmCommand =
   | { name: 'incident'; action: string; text: string }
   | { name: 'sources' }
   | { name: 'policy'; action: string }
-  | { name: 'audit'; limit: number };
+  | { name: 'audit'; limit: number }
+  | { name: 'token'; action: 'create' | 'list' | 'revoke'; token?: string; scope?: 'read' | 'propose' | 'decide' };
 
 export type EmCommandName = EmCommand['name'];
 
@@ -66,6 +67,11 @@ export const COMMANDS: CommandHelp[] = [
   { name: 'sources', usage: 'sources', summary: 'sync status of GitHub, Jira, Linear, Confluence' },
   { name: 'policy', usage: 'policy <action>', summary: 'what would happen to an action, and why' },
   { name: 'audit', usage: 'audit [n]', summary: 'the last n decisions (approvers only)' },
+  {
+    name: 'token',
+    usage: 'token create <name> [read|propose|decide] | token list | token revoke <name>',
+    summary: 'personal tokens for the REST API and the MCP server',
+  },
   { name: 'help', usage: 'help', summary: 'this list' },
 ];
 
@@ -201,6 +207,21 @@ export function parseEmCommand(rawText: string): ParseResult {
       if (words.length > 1) return invalid('usage: `/em audit [n]`');
       const parsed = auditLimit.safeParse(words[0] ?? 20);
       return parsed.success ? { ok: true, command: { name, limit: parsed.data } } : invalid(zodMessage(parsed));
+    }
+    case 'token': {
+      const [action = '', tokenName, scope, ...extra] = words;
+      const usage = invalid(
+        'usage: `/em token create <name> [read|propose|decide]`, `/em token list`, `/em token revoke <name>`',
+      );
+      if (action === 'list') return words.length === 1 ? { ok: true, command: { name, action } } : usage;
+      if ((action !== 'create' && action !== 'revoke') || !tokenName || extra.length) return usage;
+      if (!/^[a-z0-9][a-z0-9_.-]{0,39}$/i.test(tokenName))
+        return invalid('a token name is up to 40 letters, digits, `.`, `_` or `-`, e.g. `grafana`');
+      if (action === 'revoke') return scope ? usage : { ok: true, command: { name, action, token: tokenName } };
+      const wanted = (scope ?? 'read').toLowerCase();
+      if (wanted !== 'read' && wanted !== 'propose' && wanted !== 'decide')
+        return invalid('the scope is `read`, `propose` or `decide`');
+      return { ok: true, command: { name, action, token: tokenName, scope: wanted } };
     }
     default: {
       const guess = head.toLowerCase().slice(0, 20);

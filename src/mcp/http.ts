@@ -1,0 +1,62 @@
+// The MCP server over Streamable HTTP at /mcp, on the API's port: `Authorization: Bearer <personal token>`,
+// stateless (a server per request, so any replica answers), the same rate and body limits as the REST API.
+import rateLimit from '@fastify/rate-limit';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { sendProblem } from '../api/problem.js';
+import type { ApiTokens } from '../api/tokens.js';
+import { type McpDeps, mcpServerFor } from './server.js';
+
+export interface McpHttpOptions extends McpDeps {
+  tokens: ApiTokens;
+  ratePerMinute: number;
+  maxPayloadBytes: number;
+}
+
+export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
+  return async (root) => {
+    await root.register(async (scope) => {
+      scope.decorateRequest('principal', null);
+      scope.addHook('onRequest', async (request, reply) => {
+        const principal = await options.tokens.verify(request.headers.authorization);
+        if (!principal) {
+          reply.header('www-authenticate', 'Bearer');
+          return sendProblem(reply, 401, 'Send a personal token: Authorization: Bearer <token> (/em token create).');
+        }
+        request.principal = principal;
+      });
+      await scope.register(rateLimit, {
+        max: options.ratePerMinute,
+        timeWindow: 60_000,
+        hook: 'preHandler',
+        keyGenerator: (request) => `mcp:${request.principal?.tokenId ?? request.ip}`,
+      });
+      scope.route({
+        method: ['GET', 'POST', 'DELETE'],
+        url: '/mcp',
+        bodyLimit: options.maxPayloadBytes,
+        handler: async (request, reply) => {
+          if (request.method !== 'POST') {
+            // Stateless: no server-initiated stream, no session to end.
+            return reply
+              .code(405)
+              .header('allow', 'POST')
+              .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null });
+          }
+          const server = mcpServerFor(request.principal as NonNullable<typeof request.principal>, options);
+          const transport = new StreamableHTTPServerTransport({
+            sessionIdGenerator: undefined,
+            enableJsonResponse: true,
+          });
+          reply.hijack();
+          reply.raw.on('close', () => {
+            void transport.close();
+            void server.close();
+          });
+          await server.connect(transport);
+          await transport.handleRequest(request.raw, reply.raw, request.body);
+        },
+      });
+    });
+  };
+}

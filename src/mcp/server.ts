@@ -1,0 +1,51 @@
+// em-agent's tools as an MCP server for one token: the tools its scope allows (read and propose for propose-scoped
+// tokens, decide only for decide-scoped ones), with their zod schemas and descriptions, run as the token's person.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { WebClient } from '@slack/web-api';
+import { type ApiPrincipal, scopeAllows } from '../api/tokens.js';
+import { TOKEN_TOOLS_PREFIX } from '../api/tools.js';
+import type { AnyTool, ToolContext } from '../capabilities/tool.js';
+import type { Logger } from '../observability/logger.js';
+import type { Db } from '../store/db.js';
+
+export interface McpDeps {
+  db: Db;
+  logger: Logger;
+  tools: AnyTool[];
+  slack: () => WebClient | undefined;
+}
+
+/** The tools a token may see and run: never the token tools themselves (only Slack mints tokens). */
+export function toolsFor(principal: ApiPrincipal, tools: AnyTool[]): AnyTool[] {
+  return tools.filter((t) => !t.name.startsWith(TOKEN_TOOLS_PREFIX) && scopeAllows(principal.scope, t.kind));
+}
+
+export function mcpServerFor(principal: ApiPrincipal, deps: McpDeps): McpServer {
+  const server = new McpServer({ name: 'em-agent', version: '1.0.0' });
+  const ctx = (): ToolContext => ({
+    person: { slackId: principal.slackUserId },
+    db: deps.db,
+    logger: deps.logger.child({ via: 'mcp', token: principal.tokenId }),
+    slack: deps.slack(),
+    via: 'mcp',
+  });
+  for (const tool of toolsFor(principal, deps.tools)) {
+    server.registerTool(
+      tool.name,
+      {
+        description: `${tool.description} (kind: ${tool.kind})`,
+        inputSchema: tool.input,
+        annotations: { readOnlyHint: tool.kind === 'read', destructiveHint: false },
+      },
+      async (input: unknown) => {
+        const output = await tool.run(ctx(), input);
+        const json = JSON.parse(JSON.stringify(output ?? null));
+        return {
+          content: [{ type: 'text' as const, text: JSON.stringify(json, null, 2) }],
+          ...(json && typeof json === 'object' && !Array.isArray(json) ? { structuredContent: json } : {}),
+        };
+      },
+    );
+  }
+  return server;
+}

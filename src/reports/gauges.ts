@@ -1,0 +1,112 @@
+// The four keys and flow figures as Prometheus gauges, per team and repository, for the Grafana dashboard
+// (dashboards/em-agent.json). A job refreshes them; label values are bounded: `team` is `all` until teams exist
+// (#20), `repo` is `all` (the organization) or one of the report's MAX_REPOS most active repositories.
+import { Gauge } from 'prom-client';
+import type { JobDefinition } from '../jobs/scheduler.js';
+import { metrics } from '../observability/metrics.js';
+import type { Queryable } from '../store/db.js';
+import type { BandSet } from './dora-bands.js';
+import { buildDoraReport, MAX_REPOS } from './dora-report.js';
+
+export { MAX_REPOS };
+
+const labelNames = ['team', 'repo'] as const;
+const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers: [metrics] });
+
+export const dashboardGauges = {
+  deploymentsPerWeek: gauge(
+    'em_dora_deployments_per_week',
+    'DORA deployment frequency: production deployments per week',
+  ),
+  leadTimeHours: gauge('em_dora_lead_time_hours', 'DORA lead time for changes: median hours from commit to production'),
+  changeFailureRatio: gauge(
+    'em_dora_change_failure_ratio',
+    'DORA change failure rate: share of deployments linked to an incident',
+  ),
+  timeToRestoreHours: gauge(
+    'em_dora_time_to_restore_hours',
+    'DORA time to restore (MTTR): median hours from incident open to resolved',
+  ),
+  recoveryHours: gauge(
+    'em_dora_recovery_hours',
+    'DORA failed deployment recovery time: median hours from the deployment to the resolution',
+  ),
+  prCycleTimeHours: gauge('em_flow_pr_cycle_time_hours', 'Median hours from a pull request opened to merged'),
+  reviewWaitHours: gauge('em_flow_review_wait_hours', 'Median hours from a pull request opened to its first review'),
+  wipPullRequests: gauge('em_flow_wip_pull_requests', 'Open, non-draft pull requests (work in progress)'),
+};
+
+const set = (g: Gauge<'team' | 'repo'>, repo: string, value: number | null) => {
+  if (value === null || !Number.isFinite(value)) g.remove({ team: 'all', repo });
+  else g.set({ team: 'all', repo }, value);
+};
+
+/** Recomputes every gauge over the last `days` days. */
+export async function refreshDashboardGauges(
+  db: Queryable,
+  options: { days: number; bandSet: BandSet; timezone: string; now?: Date },
+): Promise<void> {
+  const now = options.now ?? new Date();
+  const report = await buildDoraReport(db, {
+    days: options.days,
+    now,
+    bandSet: options.bandSet,
+    timezone: options.timezone,
+  });
+  const from = new Date(now.getTime() - options.days * 86_400_000);
+  const flow = await db.query<{ repo: string; wait: number | null; wip: number; prs: number }>(
+    `WITH first_review AS (
+       SELECT p.repo, p.number, p.created_at, min(r.submitted_at) AS reviewed_at
+         FROM pull_requests p JOIN pr_reviews r ON r.repo = p.repo AND r.number = p.number AND r.submitted_at > p.created_at
+        GROUP BY p.repo, p.number, p.created_at)
+     SELECT p.repo,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.reviewed_at - f.created_at) / 3600)
+               FROM first_review f WHERE f.repo = p.repo AND f.reviewed_at >= $1 AND f.reviewed_at < $2) AS wait,
+            count(*) FILTER (WHERE p.state = 'open' AND NOT p.draft)::int AS wip,
+            count(*)::int AS prs
+       FROM pull_requests p GROUP BY p.repo`,
+    [from, now],
+  );
+  const orgWait = await db.query<{ wait: number | null }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM reviewed_at - created_at) / 3600) AS wait
+       FROM (SELECT p.created_at, min(r.submitted_at) AS reviewed_at
+               FROM pull_requests p JOIN pr_reviews r ON r.repo = p.repo AND r.number = p.number AND r.submitted_at > p.created_at
+              GROUP BY p.repo, p.number, p.created_at) f
+      WHERE reviewed_at >= $1 AND reviewed_at < $2`,
+    [from, now],
+  );
+  const flowOf = new Map(flow.rows.map((r) => [r.repo, r]));
+  // The DORA report's repositories are already bounded (its MAX_REPOS most active in the window).
+  const busiest = report.repos;
+  for (const g of Object.values(dashboardGauges)) g.reset();
+  const scopes = [{ repo: 'all', scope: report.org }, ...busiest.map((scope) => ({ repo: scope.name, scope }))];
+  for (const { repo, scope } of scopes) {
+    const m = scope.current;
+    set(dashboardGauges.deploymentsPerWeek, repo, m.deploymentFrequencyPerWeek);
+    set(dashboardGauges.leadTimeHours, repo, m.leadTimeHours);
+    set(dashboardGauges.changeFailureRatio, repo, m.changeFailureRate);
+    set(dashboardGauges.timeToRestoreHours, repo, m.timeToRestoreHours);
+    set(dashboardGauges.recoveryHours, repo, m.recoveryHours);
+    set(dashboardGauges.prCycleTimeHours, repo, m.prCycleTimeHours);
+    const f = repo === 'all' ? undefined : flowOf.get(repo);
+    const wait = repo === 'all' ? orgWait.rows[0]?.wait : f?.wait;
+    set(dashboardGauges.reviewWaitHours, repo, wait === null || wait === undefined ? null : Number(wait));
+    set(
+      dashboardGauges.wipPullRequests,
+      repo,
+      repo === 'all' ? flow.rows.reduce((sum, r) => sum + r.wip, 0) : (f?.wip ?? 0),
+    );
+  }
+}
+
+export function dashboardGaugesJob(
+  settings: { bandSet: BandSet; timezone: string },
+  every = '5 minutes',
+  days = 30,
+): JobDefinition {
+  return {
+    name: 'dashboard-gauges',
+    every,
+    run: ({ db }) => refreshDashboardGauges(db, { days, ...settings }),
+  };
+}

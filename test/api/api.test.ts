@@ -1,0 +1,316 @@
+// The REST API on the demo org (the offline demo: real bot, Slack emulator, GitHub and Jira stand-ins synced through
+// the real connectors): tokens made in Slack, the OpenAPI document checked by a validator and against what every
+// documented route really answers, problem details, scopes, limits, and a decision under the buttons' rules.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
+
+const addFormats = formats as unknown as (ajv: Ajv2020) => void;
+
+import { type DemoSession, startOfflineDemo } from '../../dev/demo/offline.js';
+import { loadConfig } from '../../src/config.js';
+
+let demo: DemoSession;
+let dir: string;
+let base: string;
+
+const TOKEN = /ema_[a-z0-9]{10}_[A-Za-z0-9_-]{43}/;
+
+/** `/em token create …` typed in Slack by `user`; the token read from the private reply. */
+async function tokenFromSlack(user: string, args: string): Promise<string> {
+  const id = demo.users[user] as string;
+  const before = demo.emulator.ephemeralsFor(id).length;
+  await demo.emulator.command({ user: id, channel: demo.channels.eng as string, text: `token create ${args}` });
+  const reply = await demo.emulator.waitFor(
+    () =>
+      demo.emulator
+        .ephemeralsFor(id)
+        .slice(before)
+        .find((e) => TOKEN.test(JSON.stringify(e.blocks ?? []))),
+    20_000,
+    `the token for ${user}`,
+  );
+  return TOKEN.exec(JSON.stringify(reply.blocks))?.[0] as string;
+}
+
+const call = (
+  method: string,
+  route: string,
+  token: string | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) =>
+  fetch(`${base}${route}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+const tokens = { maya: '', sam: '', reader: '' };
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'em-api-'));
+  demo = await startOfflineDemo(
+    loadConfig({
+      DATA_DIR: dir,
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      JOBS_LOCK_LIFETIME_MS: '2000',
+      LOG_LEVEL: 'debug',
+      RATE_LIMIT_PER_MIN: '100',
+      MAX_PAYLOAD_BYTES: '4096',
+    }),
+  );
+  base = `http://127.0.0.1:${demo.app.http.port}`;
+  tokens.maya = await tokenFromSlack('maya', 'ops decide');
+  tokens.sam = await tokenFromSlack('sam', 'bot propose');
+  tokens.reader = await tokenFromSlack('ines', 'grafana');
+}, 180_000);
+
+afterAll(async () => {
+  await demo?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function proposeAsSam(body: string) {
+  const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
+    'SELECT repo, number FROM pull_requests ORDER BY repo, number LIMIT 1',
+  );
+  const pr = rows[0] as { repo: string; number: number };
+  const res = await call('POST', '/v1/approvals/propose', tokens.sam, {
+    action: 'github.comment',
+    params: { repo: pr.repo, number: pr.number, body },
+    summary: `Comment on ${pr.repo}#${pr.number}: ${body}`,
+    repo: pr.repo,
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { outcome: string; approvalId: number };
+}
+
+describe('tokens', () => {
+  test('a token is shown once, privately, to its creator; only its hash is stored; /em token list shows its prefix', async () => {
+    const maya = demo.users.maya as string;
+    const shown = demo.emulator.workspace.ephemerals.filter((e) =>
+      JSON.stringify(e.blocks ?? []).includes(tokens.maya),
+    );
+    expect(shown.map((e) => e.user)).toEqual([maya]);
+    const { rows } = await demo.app.db.query<{ row: string }>('SELECT row_to_json(t)::text AS row FROM api_tokens t');
+    expect(rows).toHaveLength(3);
+    for (const { row } of rows) for (const token of Object.values(tokens)) expect(row).not.toContain(token.slice(15));
+
+    await demo.emulator.command({ user: maya, channel: demo.channels.eng as string, text: 'token list' });
+    const list = await demo.emulator.waitFor(() =>
+      demo.emulator.ephemeralsFor(maya).find((e) => JSON.stringify(e.blocks ?? []).includes('Your API tokens')),
+    );
+    const text = JSON.stringify(list.blocks);
+    expect(text).toContain('*ops* (decide');
+    expect(text).toContain(tokens.maya.slice(0, 15));
+    expect(text).not.toContain(tokens.maya);
+  });
+
+  test('no token, a wrong one or a revoked one: 401 problem details; a read token cannot propose: 403', async () => {
+    const none = await call('GET', '/v1/approvals', undefined);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    expect(await none.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+    const forged = `${tokens.maya.slice(0, -4)}AAAA`;
+    expect((await call('GET', '/v1/approvals', forged)).status).toBe(401);
+
+    const readOnly = await call('POST', '/v1/approvals/propose', tokens.reader, {
+      action: 'slack.post',
+      params: {},
+      summary: 'x',
+    });
+    expect(readOnly.status).toBe(403);
+    expect((await readOnly.json()).detail).toContain('needs propose');
+
+    const ines = demo.users.ines as string;
+    const throwaway = await tokenFromSlack('ines', 'throwaway');
+    expect((await call('GET', '/v1/approvals', throwaway)).status).toBe(200);
+    await demo.emulator.command({ user: ines, channel: demo.channels.eng as string, text: 'token revoke throwaway' });
+    await demo.emulator.waitFor(() =>
+      demo.emulator.ephemeralsFor(ines).find((e) => JSON.stringify(e.blocks ?? []).includes('is revoked')),
+    );
+    expect((await call('GET', '/v1/approvals', throwaway)).status).toBe(401);
+  }, 60_000);
+
+  test('bad input is a 400 naming the field; a body over MAX_PAYLOAD_BYTES is a 413; both as problem details', async () => {
+    const bad = await call('POST', '/v1/approvals/propose', tokens.sam, { action: 'nope', params: {}, summary: '' });
+    expect(bad.status).toBe(400);
+    const problem = await bad.json();
+    expect(problem.detail).toContain('action');
+    const big = await call('POST', '/v1/policy/evaluate', tokens.sam, { action: 'x'.repeat(5000) });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toContain('application/problem+json');
+    const window = await call('GET', '/v1/metrics/dora/lead-time?window=2y', tokens.reader);
+    expect(window.status).toBe(400);
+    expect((await window.json()).detail).toContain('window must look like 30d');
+  });
+
+  test('each token has its own request budget per minute (RATE_LIMIT_PER_MIN), answered with 429 problem details', async () => {
+    const hammer = await tokenFromSlack('ines', 'hammer');
+    const statuses: number[] = [];
+    for (let i = 0; i < 101; i += 1) statuses.push((await call('GET', '/v1/approvals?limit=1', hammer)).status);
+    expect(statuses.slice(0, 100).every((s) => s === 200)).toBe(true);
+    const limited = await call('GET', '/v1/approvals?limit=1', hammer);
+    expect(limited.status).toBe(429);
+    expect((await limited.json()).detail).toContain('At most 100 requests a minute');
+    // Another token of the same person is not held back.
+    expect((await call('GET', '/v1/approvals?limit=1', tokens.reader)).status).toBe(200);
+  }, 60_000);
+});
+
+describe('decisions through the API', () => {
+  test('a proposal waits for the approver; the requester cannot decide it, the approver can, and the audit says via api', async () => {
+    const proposed = await proposeAsSam('Could this be split in two?');
+    expect(proposed.outcome).toBe('proposed');
+    const id = proposed.approvalId;
+    // sam's token cannot reach the decision route at all; a decide token of the requester would meet four-eyes.
+    expect((await call('POST', `/v1/approvals/${id}/decision`, tokens.sam, { vote: 'approve' })).status).toBe(403);
+    const shown = await (await call('GET', `/v1/approvals/${id}`, tokens.maya)).json();
+    expect(shown).toMatchObject({ view: { id, requestedBy: demo.users.sam }, canDecide: true });
+    const decided = await call('POST', `/v1/approvals/${id}/decision`, tokens.maya, { vote: 'approve' });
+    expect(await decided.json()).toMatchObject({ outcome: 'approved', approvalId: id });
+    const { rows } = await demo.app.db.query<{ event: string; actor: string; via: string }>(
+      "SELECT event, actor, detail->>'via' AS via FROM audit_log WHERE approval_id = $1 AND event IN ('proposed', 'approved') ORDER BY id",
+      [id],
+    );
+    expect(rows).toEqual([
+      { event: 'proposed', actor: demo.users.sam, via: 'api' },
+      { event: 'approved', actor: demo.users.maya, via: 'api' },
+    ]);
+    expect((await call('GET', `/v1/approvals/${id}`, tokens.maya)).status).toBe(404);
+  }, 60_000);
+
+  test('tokens never reach the log file', async () => {
+    await demo.emulator.settle();
+    const log = readFileSync(demo.logFile, 'utf8');
+    expect(log.length).toBeGreaterThan(0);
+    for (const token of Object.values(tokens)) expect(log).not.toContain(token.slice(15));
+  });
+});
+
+describe('/v1/openapi.json', () => {
+  /** Inputs for the routes that need some; the others are called with none. */
+  const requests = (ids: { pending: number }): Record<string, { query?: string; body?: unknown; path?: string }> => ({
+    'GET /v1/approvals/{id}': { path: `/v1/approvals/${ids.pending}` },
+    'POST /v1/approvals/{id}/decision': { path: `/v1/approvals/${ids.pending}/decision`, body: { vote: 'reject' } },
+    'POST /v1/approvals/propose': {
+      body: { action: 'slack.post', params: { channel: '#eng-leads', text: 'hi' }, summary: 'Say hi' },
+    },
+    'POST /v1/policy/evaluate': { body: { action: 'github.comment' } },
+    'POST /v1/signals/evaluate': { body: { yaml: '- { name: draft, kind: large_pr, max_lines: 100 }' } },
+    'POST /v1/tools/signals.evaluate': { body: { yaml: '- { name: draft, kind: stale_pr, older_than_hours: 24 }' } },
+    'POST /v1/tools/incidents.timeline': { body: { number: 1 } },
+    'GET /v1/ask/search': { query: '?q=roll%20back%20a%20release' },
+    'GET /v1/rag/search': { query: '?q=roll%20back%20a%20release&limit=2' },
+    'GET /v1/metrics/dora/lead-time': { query: '?window=12w' },
+    'POST /v1/reports/standup/post': { body: { channel: '#eng-leads', hours: 48 } },
+    'POST /v1/reports/sprint-health/post': { body: { channel: '#eng-leads' } },
+    'POST /v1/tools/policy.explain': { body: { action: 'nudge_reviewer' } },
+    'POST /v1/tools/ask.search': { body: { query: 'roll back a release' } },
+    'POST /v1/tools/approvals.propose': {
+      body: { action: 'slack.post', params: { channel: '#eng-leads', text: 'hello' }, summary: 'Say hello' },
+    },
+    'POST /v1/tools/approvals.decide': { body: { id: 999_999, vote: 'approve' } },
+  });
+
+  test('is valid OpenAPI 3.1, documents every seed route and tool, and every route answers what it documents', async () => {
+    const doc = await (await fetch(`${base}/v1/openapi.json`)).json();
+    const checked = await new Validator().validate(doc);
+    expect(checked.errors ?? []).toEqual([]);
+    expect(doc.openapi).toBe('3.1.0');
+
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${p}`),
+    );
+    const seed = [
+      'GET /v1/metrics/dora/lead-time',
+      'GET /v1/metrics/dora/deployment-frequency',
+      'GET /v1/metrics/dora/change-fail-rate',
+      'GET /v1/metrics/dora/mttr',
+      'GET /v1/metrics/dora/recovery-time',
+      'GET /v1/reports/standup',
+      'POST /v1/reports/standup/post',
+      'GET /v1/reports/sprint-health',
+      'POST /v1/reports/sprint-health/post',
+      'POST /v1/signals/evaluate',
+      'POST /v1/policy/evaluate',
+      'GET /v1/approvals',
+      'GET /v1/approvals/{id}',
+      'POST /v1/approvals/propose',
+      'POST /v1/approvals/{id}/decision',
+      'GET /v1/rag/search',
+      'GET /v1/ask/search',
+    ];
+    const toolRoutes = demo.app.tools
+      .filter((t) => !t.name.startsWith('tokens.'))
+      .map((t) => `POST /v1/tools/${t.name}`);
+    expect(operations).toEqual(expect.arrayContaining([...seed, ...toolRoutes]));
+    expect(operations.filter((o) => o.includes('tokens.'))).toEqual([]);
+
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema({ ...doc, $id: 'openapi.json' });
+    const pointer = (...parts: string[]) => parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+
+    const pending = (await proposeAsSam('Please add a test.')).approvalId;
+    const inputs = requests({ pending });
+    const seen: string[] = [];
+    for (const operation of operations) {
+      const [method = 'GET', route = '/'] = operation.split(' ');
+      const input = inputs[operation] ?? {};
+      const res = await call(
+        method,
+        `${input.path ?? route}${input.query ?? ''}`,
+        tokens.maya,
+        input.body ?? (method === 'POST' ? {} : undefined),
+      );
+      const status = String(res.status);
+      const responses = doc.paths[route][method.toLowerCase()].responses as Record<
+        string,
+        { content: Record<string, unknown> }
+      >;
+      expect({ operation, status, documented: status in responses }).toEqual({ operation, status, documented: true });
+      const contentType = Object.keys(responses[status]?.content ?? {})[0] as string;
+      const body = await res.json();
+      const valid = ajv.validate(
+        {
+          $ref: `openapi.json#/${pointer('paths', route, method.toLowerCase(), 'responses', status, 'content', contentType, 'schema')}`,
+        },
+        body,
+      );
+      expect({ operation, status, errors: valid ? [] : ajv.errors }).toEqual({ operation, status, errors: [] });
+      if (res.status === 200) seen.push(operation);
+    }
+    // Every route answered with data on the demo org, not with an error its document also allows.
+    expect(operations.filter((o) => !seen.includes(o))).toEqual([]);
+
+    // The problem responses match their documented schema too.
+    const unauthorized = await (await call('GET', '/v1/approvals', undefined)).json();
+    expect(
+      ajv.validate(
+        {
+          $ref: `openapi.json#/${pointer('paths', '/v1/approvals', 'get', 'responses', '401', 'content', 'application/problem+json', 'schema')}`,
+        },
+        unauthorized,
+      ),
+    ).toBe(true);
+
+    // The DORA routes carry figures from the demo org, by repository.
+    const lead = await (await call('GET', '/v1/metrics/dora/deployment-frequency?window=12w', tokens.reader)).json();
+    expect(lead.org.value).toBeGreaterThan(0);
+    expect(lead.repos.length).toBeGreaterThan(0);
+    const one = await (
+      await call('GET', `/v1/metrics/dora/deployment-frequency?window=12w&repo=${lead.repos[0].name}`, tokens.reader)
+    ).json();
+    expect(one.repos.map((r: { name: string }) => r.name)).toEqual([lead.repos[0].name]);
+  }, 180_000);
+});
