@@ -91,6 +91,8 @@ export const configSchema = z.object({
   ASK_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(2000).default(100),
   /** How often changed documents are re-chunked and embedded. */
   ASK_INDEX_TICK_MS: positiveMs.default(60_000),
+  /** Teams defined declaratively (read-only in Slack); a missing file leaves teams to Slack. */
+  TEAMS_FILE: z.string().trim().min(1).default('./teams.yml'),
 });
 
 // Settings that only make sense together. Checked on the raw environment so that they are reported

@@ -45,6 +45,7 @@ export const NOT_CONFIGURED: Record<Exclude<EmCommandName, 'help'>, string> = {
   sources: 'the sync status of GitHub, Jira, Linear and Confluence',
   policy: 'what the policies in policies/ decide for an action, and why',
   audit: 'the latest proposals, decisions and executions',
+  team: 'the teams, their members, managers, repositories and boards',
 };
 
 /** Capabilities register their `/em` subcommands here; the router finds them by name. */
