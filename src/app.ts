@@ -54,6 +54,10 @@ import { sourcesCommand } from './sync/listeners.js';
 import { configuredSources, loadSources } from './sync/sources.js';
 import { listSyncStatus, scopeHealth } from './sync/status.js';
 import { sourcesStatusTool } from './sync/tools.js';
+import { applyTeamsFile, loadTeamsFile } from './teams/file.js';
+import { teamCommand, teamsHomeSection } from './teams/listeners.js';
+import { teamAdminsFromPolicies } from './teams/permissions.js';
+import { teamsListTool, teamsShowTool } from './teams/tools.js';
 
 export interface App {
   db: Db;
@@ -91,12 +95,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stack.push(() => stopChartRenderer());
     const sources = loadSources(config.SOURCES_FILE);
     const schedules = loadSchedules(config.REPORTS_FILE);
+    const teamsFile = loadTeamsFile(config.TEAMS_FILE);
     const db = await openStore(config);
     stack.push(() => db.close().then(() => logger.info('store closed')));
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
     for (const person of sources.people) {
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }
+    if (teamsFile) await applyTeamsFile(db, config.TEAMS_FILE, teamsFile, logger);
 
     const clients = executorClients(config, sources, logger);
     const policies = new PolicyBook(config.POLICIES_DIR).reload();
@@ -141,6 +147,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       sprintHealthTool(),
       incidentsListTool(),
       askSearchTool(),
+      teamsListTool(),
+      teamsShowTool(),
     ];
     const commands = new CommandRegistry()
       .register('sources', sourcesCommand(configuredSources(sources)), ['sources.status'])
@@ -153,7 +161,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       .register('standup', standupCommand(reportSettings), ['standup.report'])
       .register('sprint', sprintCommand(reportSettings), ['sprint.health'])
       .register('incident', incidentCommand(incidents), ['incidents.list'])
-      .register('ask', askCommand(ask), ['ask.search']);
+      .register('ask', askCommand(ask), ['ask.search'])
+      .register('team', teamCommand(), ['teams.list', 'teams.show']);
     const home = placeholderSections().map((section) =>
       section.id === 'signals'
         ? signalsHomeSection()
@@ -168,7 +177,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
                 : section,
     );
     home.splice(1, 0, myWorkHomeSection());
-    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents, ask };
+    const teamAdmins = teamAdminsFromPolicies(policies, approvals);
+    home.unshift(teamsHomeSection(teamAdmins));
+    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents, ask, teamAdmins };
     const slack =
       slackMode(config) === 'slack'
         ? (await import('./slack/bot.js')).createSlackBot(

@@ -47,7 +47,9 @@ export function teamListMessage(teams: Team[]): SlackMessage {
           ? truncate(lines.join('\n'), 2900)
           : '_No teams yet._ Create one on the Home tab, or define them in `teams.yml`.',
       }),
-      Blocks.Context().elements('`/em team show <team>` for one team; add a team to any report: `/em dora 30d payments`.'),
+      Blocks.Context().elements(
+        '`/em team show <team>` for one team; add a team to any report: `/em dora 30d payments`.',
+      ),
     )
     .buildToObject();
   return { text: built.text ?? '', blocks: built.blocks ?? [] };
@@ -190,4 +192,3 @@ export function archiveTeamModal(t: Team): unknown {
       .buildToJSON(),
   );
 }
-

@@ -1,12 +1,12 @@
 // The report operations as tools: data out, rendering to Block Kit is the door's (see listeners.ts).
 import { z } from 'zod';
 import { defineTool, link, timestamp } from '../capabilities/tool.js';
+import { scopeFor, teamArgument, teamOutput, teamRef } from '../teams/scope.js';
 import type { BandSet } from './dora-bands.js';
 import { buildDoraReport } from './dora-report.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup } from './standup.js';
 import { buildTriage } from './triage.js';
-import { scopeFor, teamArgument, teamOutput, teamRef } from '../teams/scope.js';
 
 const count = z.object({ count: z.number(), points: z.number() });
 const band = z.string().nullable();
@@ -76,7 +76,7 @@ export function sprintHealthTool(now: () => Date = () => new Date()) {
     name: 'sprint.health',
     description:
       'The current sprint (Jira or Linear): committed against completed, scope added and removed, carry-over, ' +
-      'items aging in one status longer than `agingDays`, and the burndown; a team\'s sprint comes from its board. ' +
+      "items aging in one status longer than `agingDays`, and the burndown; a team's sprint comes from its board. " +
       'Null when no sprint is active.',
     kind: 'read',
     input: z.object({ agingDays: z.number().int().min(1).max(60).default(3), team: teamArgument }),
@@ -126,7 +126,11 @@ export function standupReportTool(now: () => Date = () => new Date()) {
       const standup = await buildStandup(ctx.db, { hours: input.hours, now: now() });
       if (!scope) return { ...standup, team: null };
       const members = new Set(scope.team.members);
-      return { ...standup, team: teamRef(scope), people: standup.people.filter((p) => p.slack && members.has(p.slack)) };
+      return {
+        ...standup,
+        team: teamRef(scope),
+        people: standup.people.filter((p) => p.slack && members.has(p.slack)),
+      };
     },
   });
 }

@@ -1,5 +1,5 @@
-import type { Queryable } from '../store/db.js';
 import type { SignalRow } from '../signals/store.js';
+import type { Queryable } from '../store/db.js';
 import { repoBelongs } from '../teams/model.js';
 import { type TeamScope, targetInScope } from '../teams/store.js';
 
@@ -54,7 +54,9 @@ export async function buildTriage(db: Queryable, scope?: TeamScope | null): Prom
         .filter((i) => i.scope && (repoBelongs(scope.team, i.scope) || scope.projects.includes(i.scope)))
         .slice(0, 20)
     : allIncidents;
-  const { rows: allSignals } = await db.query<Pick<SignalRow, 'id' | 'kind' | 'title' | 'url' | 'opened_at' | 'target'>>(
+  const { rows: allSignals } = await db.query<
+    Pick<SignalRow, 'id' | 'kind' | 'title' | 'url' | 'opened_at' | 'target'>
+  >(
     `SELECT id, kind, title, url, opened_at, target FROM signals WHERE status = 'open' AND kind = ANY($1::text[])
       ORDER BY opened_at`,
     [GROUPS.flatMap((g) => g.kinds ?? [])],

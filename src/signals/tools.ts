@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineTool, link, timestamp } from '../capabilities/tool.js';
-import type { SignalEngine } from './engine.js';
 import { scopeFor, teamArgument, teamOutput, teamRef } from '../teams/scope.js';
 import { targetInScope } from '../teams/store.js';
+import type { SignalEngine } from './engine.js';
 import { listOpenSignals } from './store.js';
 
 export const signalsListOutput = z.object({

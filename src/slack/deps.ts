@@ -3,6 +3,7 @@ import type { AskService } from '../ask/service.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import type { TeamAdmins } from '../teams/permissions.js';
 import type { CommandRegistry } from './commands.js';
 import type { HomeSectionProvider } from './home.js';
 
@@ -18,4 +19,6 @@ export interface SlackDeps {
   incidents?: IncidentService;
   /** Present when `ask` runs: feedback buttons and follow-ups in answer threads go here. */
   ask?: AskService;
+  /** Who may create and edit every team in Slack (a team's managers always may edit their own). */
+  teamAdmins?: TeamAdmins;
 }

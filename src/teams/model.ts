@@ -34,7 +34,9 @@ export const teamInput = z.object({
     error: 'must be lower-case letters, digits, - or _ (at most 40), e.g. payments',
   }),
   name: z.string().trim().min(1).max(80),
-  members: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id such as U012AB3CD' })).default([]),
+  members: z
+    .array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id such as U012AB3CD' }))
+    .default([]),
   managers: z
     .array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id such as U012AB3CD' }))
     .default([]),
@@ -46,7 +48,9 @@ export const teamInput = z.object({
   repos: z
     .array(z.string().regex(/^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/, { error: 'must look like owner/name or owner/*' }))
     .default([]),
-  jira_projects: z.array(z.string().regex(/^[A-Z][A-Z0-9_]{0,19}$/, { error: 'must be a Jira project key' })).default([]),
+  jira_projects: z
+    .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,19}$/, { error: 'must be a Jira project key' }))
+    .default([]),
   jira_boards: z.array(z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]).transform(String)).default([]),
   linear_teams: z.array(z.string().min(1).max(40)).default([]),
   oncall_group: z.string().min(1).max(80).nullable().default(null),

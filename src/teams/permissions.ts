@@ -43,7 +43,11 @@ export function teamAdminsFromPolicies(
 export const NO_TEAM_ADMINS: TeamAdmins = { isAdmin: async () => false, describe: () => 'nobody' };
 
 /** Why a person may not edit a team, or undefined when they may. */
-export async function editRefusal(admins: TeamAdmins, userId: string, team: Team | undefined): Promise<string | undefined> {
+export async function editRefusal(
+  admins: TeamAdmins,
+  userId: string,
+  team: Team | undefined,
+): Promise<string | undefined> {
   if (team?.managedByFile)
     return `${team.name} is managed in \`${team.managedByFile}\`, so it is read-only in Slack: edit the file instead.`;
   if (await admins.isAdmin(userId)) return undefined;

@@ -235,7 +235,14 @@ export async function teamsForSubject(
     person?: { slack: string } | { source: 'github' | 'jira' | 'linear'; id: string };
   },
 ): Promise<
-  { key: string; name: string; managers: string[]; members: string[]; channel: string | null; oncallGroup: string | null }[]
+  {
+    key: string;
+    name: string;
+    managers: string[];
+    members: string[];
+    channel: string | null;
+    oncallGroup: string | null;
+  }[]
 > {
   const teams = await listTeams(db);
   let slack: string | undefined;

@@ -1,9 +1,9 @@
 // Teams as tools: read them from any door; create, edit and archive them with authorization inside.
 import { z } from 'zod';
 import { defineTool, timestamp } from '../capabilities/tool.js';
+import { type Team, teamInput } from './model.js';
 import { editRefusal, type TeamAdmins } from './permissions.js';
 import { scopeFor, teamArgument } from './scope.js';
-import { type Team, teamInput } from './model.js';
 import { archiveTeam, getTeam, listTeams, saveTeam, teamsOf } from './store.js';
 
 export const teamOutputSchema = z.object({
@@ -43,7 +43,7 @@ export function teamsShowTool() {
   return defineTool({
     name: 'teams.show',
     description:
-      'One team, by key or name (fuzzy-matched); without `team`, the person\'s team when they are in exactly one. ' +
+      "One team, by key or name (fuzzy-matched); without `team`, the person's team when they are in exactly one. " +
       'Null when no team is meant (the org).',
     kind: 'read',
     input: z.object({ team: teamArgument }),
@@ -58,7 +58,7 @@ export function teamsSaveTool(admins: TeamAdmins) {
   return defineTool({
     name: 'teams.save',
     description:
-      'Creates a team or replaces an existing one\'s fields. Team admins (the group policy names for teams.edit) ' +
+      "Creates a team or replaces an existing one's fields. Team admins (the group policy names for teams.edit) " +
       'may create and edit any team, managers their own; teams from teams.yml are read-only. Audited.',
     kind: 'decide',
     input: teamInput,
@@ -93,4 +93,3 @@ export function teamsArchiveTool(admins: TeamAdmins) {
     },
   });
 }
-

@@ -24,6 +24,7 @@ import {
   incidentModals,
 } from '../../incidents/listeners.js';
 import { requestReviewSubmitted, triageNudge, triageRequestReview } from '../../reports/listeners.js';
+import { teamActions, teamViews } from '../../teams/listeners.js';
 import type { SlackDeps } from '../deps.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
@@ -60,12 +61,14 @@ export function listenerTable(deps: SlackDeps) {
       [DECLARE_FROM_HOME]: declareFromHome(),
       [ASK_HELPFUL]: feedbackClicked(deps, true),
       [ASK_NOT_HELPFUL]: feedbackClicked(deps, false),
+      ...teamActions(deps),
     } as Record<string, Handler>,
     views: {
       [ASK_MODAL]: askSubmitted(deps),
       [DECLARE_MODAL]: declareSubmitted(deps),
       [REJECT_MODAL]: rejectSubmitted(deps),
       [REQUEST_REVIEW_MODAL]: requestReviewSubmitted(deps),
+      ...teamViews(deps),
       ...Object.fromEntries(
         Object.entries(incidentModals(deps)).map(([key, handler]) => [
           INCIDENT_MODALS[key as keyof typeof INCIDENT_MODALS],
