@@ -16,6 +16,7 @@ import {
   teamListMessage,
   teamModal,
 } from '../../blocks/teams/teams.js';
+import { userText } from '../../blocks/text.js';
 import { runTool } from '../capabilities/tool.js';
 import { doraMetrics } from '../reports/dora.js';
 import { buildSprintHealth } from '../reports/sprint.js';
@@ -38,7 +39,8 @@ export function answerTeamErrors<Name extends EmCommandName>(handler: CommandHan
     try {
       return await handler(ctx, command);
     } catch (err) {
-      if (err instanceof TeamChoiceError) return failure(err.message) as CommandReply;
+      // The message quotes what the person typed: escaped, it pings and links nothing.
+      if (err instanceof TeamChoiceError) return failure(userText(err.message)) as CommandReply;
       throw err;
     }
   };
@@ -169,8 +171,8 @@ function modalFields(values: StateValues, key: string) {
 
 /** Save in the team modal: field errors show on the fields; a refusal closes nothing and says why. */
 export function teamSubmitted(deps: SlackDeps) {
-  const tool = teamsSaveTool(deps.teamAdmins ?? NO_TEAM_ADMINS);
   return async (args: ViewArgs) => {
+    const tool = teamsSaveTool(deps.teamAdmins ?? NO_TEAM_ADMINS);
     const userId = args.body.user.id;
     const editing = args.view.private_metadata;
     const input = modalFields(args.view.state.values as StateValues, editing);
@@ -195,8 +197,8 @@ export function teamSubmitted(deps: SlackDeps) {
 }
 
 export function teamArchiveSubmitted(deps: SlackDeps) {
-  const tool = teamsArchiveTool(deps.teamAdmins ?? NO_TEAM_ADMINS);
   return async (args: ViewArgs) => {
+    const tool = teamsArchiveTool(deps.teamAdmins ?? NO_TEAM_ADMINS);
     await args.ack();
     const userId = args.body.user.id;
     const result = await tool.run(
