@@ -6,6 +6,8 @@ import path from 'node:path';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { doraCommand, sprintCommand, standupCommand, triageCommand } from '../../src/reports/listeners.js';
+import { scheduledReportsJob } from '../../src/reports/jobs.js';
+import { schedulesSchema } from '../../src/reports/schedules.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { signalsCommand } from '../../src/signals/listeners.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
@@ -46,7 +48,7 @@ async function shipped(db: Db, repo: string, number: number, firstCommit: string
  * Payments: maya and lee; repos acme/pay-* and acme/shared; Jira PAY, board 1. Platform: lee and raj (bob is a
  * member too, so it is bob's only team); repos acme/platform and acme/shared; Jira PLAT, board 2. Alice manages both.
  */
-async function seed(db: Db, users: { alice: string; bob: string }) {
+async function seed(db: Db, users: { alice: string; bob: string }, channels: { eng: string; leads: string }) {
   await recordIdentity(db, { email: 'maya@acme.dev', github: 'maya', jira: 'acc-maya', slack: 'U0MAYA' }, true);
   await recordIdentity(db, { email: 'lee@acme.dev', github: 'lee', slack: 'U0LEE' }, true);
   await recordIdentity(db, { email: 'raj@acme.dev', github: 'raj', slack: 'U0RAJ' }, true);
@@ -59,6 +61,7 @@ async function seed(db: Db, users: { alice: string; bob: string }) {
     repos: ['acme/pay-*', 'acme/shared'],
     jira_projects: ['PAY'],
     jira_boards: [1],
+    channel: channels.eng,
   });
   await team({
     key: 'platform',
@@ -68,6 +71,7 @@ async function seed(db: Db, users: { alice: string; bob: string }) {
     repos: ['acme/platform', 'acme/shared'],
     jira_projects: ['PLAT'],
     jira_boards: [2],
+    channel: channels.leads,
   });
 
   // DORA, 14 days to NOW (2026-11-25 12:00Z): weeks [11-11 12:00, 11-18 12:00) and [11-18 12:00, 11-25 12:00).
@@ -174,7 +178,7 @@ describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
   test('DORA per team: each team from its repositories, the shared one in both', async () => {
     const db = await freshDb();
     const harness = await start(db);
-    await seed(db, harness.users);
+    await seed(db, harness.users, harness.channels);
     const { alice } = harness.users;
 
     const pay = await ask(harness, alice, 'dora 14d payments');
@@ -216,7 +220,7 @@ describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
   test('standup, sprint, triage and signals per team; a person in one team gets it by default', async () => {
     const db = await freshDb();
     const harness = await start(db);
-    await seed(db, harness.users);
+    await seed(db, harness.users, harness.channels);
     const { alice, bob } = harness.users;
 
     // Standup: Payments = maya and lee (raj's merge is Platform's); Platform = lee and raj; lee is in both.
@@ -267,4 +271,48 @@ describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
     expect(card).toContain('`acme/platform`, `acme/shared`');
     expect(card).toContain('Managed in Slack');
   }, 180_000);
+
+  test('reports.yml: a standup and a sprint report by team (its members, channel and board); the people: form still works', async () => {
+    const db = await freshDb();
+    const harness = await start(db);
+    await seed(db, harness.users, harness.channels);
+    const ws = harness.emulator.workspace;
+    ws.channels.get(harness.channels.leads)?.members.add(ws.botUserId);
+    const webChannel = ws.addChannel('web', { members: [ws.botUserId] }).id;
+    const job = (clock: Date) =>
+      scheduledReportsJob({
+        schedules: schedulesSchema.parse({
+          standups: [
+            { team: 'payments', times: ['09:30'] }, // the team's channel (#eng) and calendar (UTC, Mon–Fri)
+            { team: 'web', channel: webChannel, times: ['09:30'], people: ['raj'] }, // no such team
+          ],
+          sprint: { team: 'platform', at: ['midpoint'] }, // to Platform's channel (#eng-leads)
+        }),
+        slack: () => harness.bot.app.client,
+        logger: silent,
+        clock: () => clock,
+      });
+    const ctx = { db, logger: silent, touch: async () => {} };
+    await job(NOW).run(ctx, {}); // Wednesday 12:00: 09:30 is due; the sprint's mid-point (NOW + 24 h) is not
+    await harness.emulator.settle();
+    const standups = harness.emulator.messagesIn(harness.channels.eng).map((m) => visibleText(m));
+    expect(standups).toHaveLength(1);
+    expect(standups[0]).toContain('Team *Payments*');
+    expect(standups[0]).toContain('<@U0MAYA>');
+    expect(standups[0]).toContain('<@U0LEE>');
+    expect(standups[0]).not.toContain('<@U0RAJ>');
+    const web = harness.emulator.messagesIn(webChannel).map((m) => visibleText(m));
+    expect(web).toHaveLength(1);
+    expect(web[0]).toContain('<@U0RAJ>');
+    expect(web[0]).not.toContain('<@U0MAYA>');
+    expect(harness.emulator.messagesIn(harness.channels.leads)).toHaveLength(0);
+
+    // A day later the mid-point of Platform's sprint (board 2) has passed: its report goes to Platform's channel.
+    await job(new Date(NOW.getTime() + 25 * 3_600_000)).run(ctx, {});
+    await harness.emulator.settle();
+    const sprint = harness.emulator.messagesIn(harness.channels.leads).map((m) => visibleText(m));
+    expect(sprint).toHaveLength(1);
+    expect(sprint[0]).toContain('Team *Platform*');
+    expect(sprint[0]).toContain('Plat Sprint 9');
+  }, 120_000);
 });
