@@ -232,6 +232,8 @@ export async function teamsForSubject(
   subject: {
     repo?: string;
     project?: string;
+    /** An incident's affected service: a repository, a repository's name without its owner, or a team key. */
+    service?: string;
     person?: { slack: string } | { source: 'github' | 'jira' | 'linear'; id: string };
   },
 ): Promise<
@@ -260,7 +262,8 @@ export async function teamsForSubject(
       (t) =>
         (subject.repo && repoBelongs(t, subject.repo)) ||
         (subject.project && (t.jiraProjects.includes(subject.project) || t.linearTeams.includes(subject.project))) ||
-        (slack && (t.members.includes(slack) || t.managers.includes(slack))),
+        (slack && (t.members.includes(slack) || t.managers.includes(slack))) ||
+        (subject.service && serviceBelongs(t, subject.service)),
     )
     .map((t) => ({
       key: t.key,
@@ -270,4 +273,25 @@ export async function teamsForSubject(
       channel: t.channel,
       oncallGroup: t.oncallGroup,
     }));
+}
+
+/** Whether an affected service names the team or one of its repositories (with or without the owner). */
+function serviceBelongs(team: Team, service: string): boolean {
+  const name = service.trim().toLowerCase();
+  if (!name) return false;
+  if (team.key === name || repoBelongs(team, name)) return true;
+  return team.repos.some((pattern) => repoBelongs({ repos: [pattern.split('/').pop() ?? ''] }, name));
+}
+
+/** The channels of the teams owning a signal's repository or ticket (for routing its default action). */
+export async function teamChannelsFor(
+  db: Queryable,
+  target: { repo?: string; ticket?: { source: string; key: string } },
+): Promise<string[]> {
+  if (!target.repo && !target.ticket) return [];
+  const teams = await teamsForSubject(db, {
+    repo: target.repo,
+    project: target.ticket ? projectOfKey(target.ticket.key) : undefined,
+  });
+  return teams.flatMap((t) => (t.channel ? [t.channel] : []));
 }
