@@ -4,7 +4,10 @@ import type { Team } from '../../src/teams/model.js';
 import type { SlackMessage } from '../help.js';
 import { escapeMrkdwn, truncate } from '../text.js';
 
+/** Slack wants the action ids of one block distinct: the picker's buttons are team_pick_0 (the org) … team_pick_15. */
 export const TEAM_PICK_ACTION = 'team_pick';
+export const MAX_PICKER_TEAMS = 15;
+export const teamPickAction = (index: number) => `${TEAM_PICK_ACTION}_${index}`;
 export const TEAM_NEW_ACTION = 'team_new';
 export const TEAM_EDIT_ACTION = 'team_edit';
 export const TEAM_ARCHIVE_ACTION = 'team_archive';
@@ -100,9 +103,9 @@ export function teamHomeSection(data: {
 }): { lines: string[]; empty: string; actions: HomeButton[] } {
   const t = data.team;
   const pick: HomeButton[] = [
-    { actionId: TEAM_PICK_ACTION, text: t ? 'Org' : 'Org ✓', value: 'org' },
-    ...data.teams.slice(0, 15).map((x) => ({
-      actionId: TEAM_PICK_ACTION,
+    { actionId: teamPickAction(0), text: t ? 'Org' : 'Org ✓', value: 'org' },
+    ...data.teams.slice(0, MAX_PICKER_TEAMS).map((x, i) => ({
+      actionId: teamPickAction(i + 1),
       text: truncate(`${x.name}${t?.key === x.key ? ' ✓' : ''}`, 70),
       value: x.key,
     })),

@@ -10,11 +10,12 @@ import {
   TEAM_EDIT_ACTION,
   TEAM_MODAL,
   TEAM_NEW_ACTION,
-  TEAM_PICK_ACTION,
+  MAX_PICKER_TEAMS,
   teamCardMessage,
   teamHomeSection,
   teamListMessage,
   teamModal,
+  teamPickAction,
 } from '../../blocks/teams/teams.js';
 import { userText } from '../../blocks/text.js';
 import { runTool } from '../capabilities/tool.js';
@@ -213,7 +214,9 @@ export function teamArchiveSubmitted(deps: SlackDeps) {
 /** The teams' buttons and modals, for the Slack door's listener table. */
 export function teamActions(deps: SlackDeps) {
   return {
-    [TEAM_PICK_ACTION]: teamPicked(deps),
+    ...Object.fromEntries(
+      Array.from({ length: MAX_PICKER_TEAMS + 1 }, (_, i) => [teamPickAction(i), teamPicked(deps)]),
+    ),
     [TEAM_NEW_ACTION]: teamModalOpened(deps, 'new'),
     [TEAM_EDIT_ACTION]: teamModalOpened(deps, 'edit'),
     [TEAM_ARCHIVE_ACTION]: teamModalOpened(deps, 'archive'),

@@ -51,7 +51,8 @@ describeEachEngine('teams in Slack', ({ freshDb }) => {
 
   const homeText = (harness: BotHarness, user: string) => visibleText(harness.emulator.homeOf(user));
   const homeButtons = (harness: BotHarness, user: string) =>
-    JSON.stringify(harness.emulator.homeOf(user)?.blocks ?? []).match(/"action_id":"team_[a-z]+"/g) ?? ([] as string[]);
+    JSON.stringify(harness.emulator.homeOf(user)?.blocks ?? []).match(/"action_id":"team_[a-z]+(_\d+)?"/g) ??
+    ([] as string[]);
   async function openHome(harness: BotHarness, user: string, shows: string) {
     await harness.emulator.openHome(user);
     return harness.emulator.waitFor(
@@ -60,8 +61,17 @@ describeEachEngine('teams in Slack', ({ freshDb }) => {
       shows,
     );
   }
-  const dmsTo = (harness: BotHarness, user: string) =>
-    harness.emulator.messagesIn(harness.emulator.workspace.imWith(user).id).map((m) => m.text ?? '');
+  /** The picker button of a team (or 'org'), as shown on the person's Home. */
+  const pick = (harness: BotHarness, user: string, value: string) => {
+    const blocks = (harness.emulator.homeOf(user)?.blocks ?? []) as {
+      elements?: { action_id?: string; value?: string }[];
+    }[];
+    const button = blocks
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id?.startsWith('team_pick_') && e.value === value);
+    if (!button?.action_id) throw new Error(`no picker button for ${value}`);
+    return harness.emulator.click({ user, actionId: button.action_id, value, where: 'home' });
+  };
 
   test('create, pick, edit and archive a team from Home; a non-manager cannot edit it', async () => {
     const w = await start();
@@ -110,10 +120,10 @@ describeEachEngine('teams in Slack', ({ freshDb }) => {
     expect(bobHome).toContain('Only its managers and team admins can edit it.');
     expect(homeButtons(w, bob)).not.toContain('"action_id":"team_edit"');
     // The picker remembers his choice: the org, then again after reopening Home.
-    await w.emulator.click({ user: bob, actionId: 'team_pick', value: 'org', where: 'home' });
+    await pick(w, bob, 'org');
     await w.emulator.waitFor(() => homeText(w, bob).includes('Showing *the whole org*'), 30_000, 'the org on Home');
     expect(await openHome(w, bob, 'Showing *the whole org*')).not.toContain('Showing *Payments*');
-    await w.emulator.click({ user: bob, actionId: 'team_pick', value: 'payments', where: 'home' });
+    await pick(w, bob, 'payments');
     await w.emulator.waitFor(() => homeText(w, bob).includes('Showing *Payments*'), 30_000, 'Payments again');
 
     // Carol manages it: she edits it. Then, while her Edit modal is open, alice takes her off the managers:
@@ -193,8 +203,8 @@ describeEachEngine('teams in Slack', ({ freshDb }) => {
 
     // Alice is a team admin and sre's manager, yet the file owns it: no Edit or Archive, and Home says where to edit.
     await w.emulator.openHome(alice);
-    await w.emulator.waitFor(() => homeButtons(w, alice).includes('"action_id":"team_pick"'), 30_000, 'the picker');
-    await w.emulator.click({ user: alice, actionId: 'team_pick', value: 'sre', where: 'home' });
+    await w.emulator.waitFor(() => homeButtons(w, alice).includes('"action_id":"team_pick_1"'), 30_000, 'the picker');
+    await pick(w, alice, 'sre');
     await w.emulator.waitFor(() => homeText(w, alice).includes('Showing *SRE*'), 30_000, 'SRE on Home');
     expect(homeText(w, alice)).toContain(`:lock: Managed in \`${file}\`: edit the file to change it.`);
     expect(homeButtons(w, alice)).not.toContain('"action_id":"team_edit"');
