@@ -5,12 +5,12 @@ import { failure } from '../../blocks/notice.js';
 import { hours } from '../../blocks/reports/dora.js';
 import {
   archiveTeamModal,
+  MAX_PICKER_TEAMS,
   TEAM_ARCHIVE_ACTION,
   TEAM_ARCHIVE_MODAL,
   TEAM_EDIT_ACTION,
   TEAM_MODAL,
   TEAM_NEW_ACTION,
-  MAX_PICKER_TEAMS,
   teamCardMessage,
   teamHomeSection,
   teamListMessage,
