@@ -4,7 +4,8 @@ import type { Team } from './model.js';
 
 /** Decides whether a person may create teams, and edit or archive every team. */
 export interface TeamAdmins {
-  isAdmin(userId: string): Promise<boolean>;
+  /** `fresh`: user-group membership read from Slack now (for a change), else up to minutes old (for showing). */
+  isAdmin(userId: string, fresh?: boolean): Promise<boolean>;
   /** In words, for a refusal: who may. */
   describe(): string;
 }
@@ -22,11 +23,11 @@ export function teamAdminsFromPolicies(
 ): TeamAdmins {
   const named = () => policies.fresh().policies.filter((p) => p.policy.action === TEAMS_EDIT_ACTION);
   return {
-    async isAdmin(userId) {
+    async isAdmin(userId, fresh = false) {
       const found = named();
       if (found.some((p) => p.policy.mode === 'auto')) return true;
       const approvers = found.filter((p) => p.policy.mode === 'approve').flatMap((p) => p.policy.approvers);
-      return approvers.length > 0 && (await groups.expandApprovers(approvers, 0)).includes(userId);
+      return approvers.length > 0 && (await groups.expandApprovers(approvers, fresh ? 0 : undefined)).includes(userId);
     },
     describe() {
       const approvers = named()
@@ -50,7 +51,7 @@ export async function editRefusal(
 ): Promise<string | undefined> {
   if (team?.managedByFile)
     return `${team.name} is managed in \`${team.managedByFile}\`, so it is read-only in Slack: edit the file instead.`;
-  if (await admins.isAdmin(userId)) return undefined;
+  if (await admins.isAdmin(userId, true)) return undefined;
   if (!team) return `Only team admins can create teams: ${admins.describe()}.`;
   if (team.managers.includes(userId)) return undefined;
   return `Only ${team.name}'s managers and team admins (${admins.describe()}) can change it.`;

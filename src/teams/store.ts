@@ -178,11 +178,14 @@ export interface TeamScope {
 }
 
 export async function resolveScope(db: Queryable, team: Team): Promise<TeamScope> {
-  const { rows } = await db.query<{ repo: string }>(
-    `SELECT DISTINCT repo FROM (
-       SELECT repo FROM pull_requests UNION SELECT repo FROM deployments UNION SELECT repo FROM ci_runs
-     ) r ORDER BY repo`,
-  );
+  // Globs are matched against the repositories synced so far (read only when the team has a glob).
+  const { rows } = team.repos.some((r) => r.includes('*'))
+    ? await db.query<{ repo: string }>(
+        `SELECT DISTINCT repo FROM (
+           SELECT repo FROM pull_requests UNION SELECT repo FROM deployments UNION SELECT repo FROM ci_runs
+         ) r ORDER BY repo`,
+      )
+    : { rows: [] as { repo: string }[] };
   const exact = team.repos.filter((r) => !r.includes('*'));
   const repos = [...new Set([...exact, ...rows.map((r) => r.repo).filter((repo) => repoBelongs(team, repo))])].sort();
   const members = await memberAccounts(db, team);
