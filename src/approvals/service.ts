@@ -38,6 +38,8 @@ export interface ActionRequest {
   subjectOwner?: string | null;
   /** Same request → same key: proposing it again is a no-op. */
   idempotencyKey: string;
+  /** The door a person proposed it through (agent, api, mcp), for the audit log. */
+  via?: string;
 }
 
 export type ProposeOutcome =
@@ -118,9 +120,14 @@ export class ApprovalService {
       repo: request.repo,
     });
     const base = { actor: request.requestedBy, action: request.action };
+    const door = request.via ? { via: request.via } : {};
     if (decision.mode === 'deny') {
       workflowsByMode.inc({ mode: 'deny' });
-      await audit(db, { ...base, event: 'denied', detail: { summary: request.summary, reason: decision.reason } });
+      await audit(db, {
+        ...base,
+        event: 'denied',
+        detail: { summary: request.summary, reason: decision.reason, ...door },
+      });
       return { outcome: 'denied', decision };
     }
     if (decision.dryRun) {
@@ -161,7 +168,13 @@ export class ApprovalService {
       ...base,
       event: 'proposed',
       approvalId: approval.id,
-      detail: { summary: request.summary, mode: decision.mode, policy: decision.policy, params: request.params },
+      detail: {
+        summary: request.summary,
+        mode: decision.mode,
+        policy: decision.policy,
+        params: request.params,
+        ...door,
+      },
     });
     if (decision.mode === 'auto') {
       const executed = await this.executeNow(approval.id);
@@ -238,8 +251,15 @@ export class ApprovalService {
   }
 
   /** A person's Approve or Reject. Only the policy's approvers count; everything is audited. */
-  async decide(id: number, userId: string, vote: 'approve' | 'reject', reason?: string): Promise<DecideOutcome> {
+  async decide(
+    id: number,
+    userId: string,
+    vote: 'approve' | 'reject',
+    reason?: string,
+    via?: string,
+  ): Promise<DecideOutcome> {
     const { db } = this.deps;
+    const door = via ? { via } : {};
     const approval = await getApproval(db, id);
     if (!approval) return { outcome: 'not_found' };
     if (approval.status !== 'proposed') return { outcome: 'already_decided', approval };
@@ -254,7 +274,7 @@ export class ApprovalService {
         event: 'refused',
         approvalId: id,
         action: approval.action,
-        detail: { vote, message },
+        detail: { vote, message, ...door },
       });
       return { outcome: 'refused' as const, message };
     };
@@ -275,7 +295,7 @@ export class ApprovalService {
           event: 'approval_vote',
           approvalId: id,
           action: approval.action,
-          detail: { votes },
+          detail: { votes, ...door },
         });
         return { outcome: 'vote_recorded', approval };
       }
@@ -291,7 +311,7 @@ export class ApprovalService {
       event: decided.status,
       approvalId: id,
       action: decided.action,
-      detail: reason ? { reason } : {},
+      detail: { ...(reason ? { reason } : {}), ...door },
     });
     await this.refreshMessages(decided);
     if (decided.status === 'approved') {

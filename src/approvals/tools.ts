@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineTool, timestamp } from '../capabilities/tool.js';
-import { type ApprovalService, approvalView } from './service.js';
+import { ACTION_PARAMS } from './executors.js';
+import { type ApprovalService, approvalView, describeProposal } from './service.js';
 import { listApprovals, listAudit } from './store.js';
 
 const view = z.object({
@@ -119,6 +121,122 @@ export function approvalsAuditTool(service: ApprovalService) {
           detail: String(r.detail.reason ?? r.detail.summary ?? r.detail.error ?? r.detail.message ?? ''),
         })),
       };
+    },
+  });
+}
+
+const actionKinds = Object.keys(ACTION_PARAMS) as [keyof typeof ACTION_PARAMS, ...(keyof typeof ACTION_PARAMS)[]];
+
+export const proposeOutput = z.object({
+  outcome: z.enum(['proposed', 'executed', 'failed', 'retrying', 'duplicate', 'denied', 'dry_run', 'invalid']),
+  approvalId: z.number().nullable(),
+  /** What happens next, in one line a person can read. */
+  message: z.string(),
+  approvers: z.array(z.string()),
+});
+
+/**
+ * Proposes one action as the acting person. Policy decides: it runs at once (auto), waits for the approvers it
+ * names (the usual Approve/Reject message is posted), or is refused. The same proposal twice is one proposal.
+ */
+export function approvalsProposeTool(service: ApprovalService) {
+  return defineTool({
+    name: 'approvals.propose',
+    description:
+      'Proposes an action (a Slack DM or post, a GitHub comment, review request or label, a Jira or Linear comment or ' +
+      'ticket) on behalf of the acting person. Nothing runs unless policy allows it alone; otherwise it waits for ' +
+      'the approvers named by policy, who get Approve/Reject buttons in Slack. `params` depend on the action: ' +
+      Object.keys(ACTION_PARAMS).join(', ') +
+      '.',
+    kind: 'propose',
+    input: z.object({
+      action: z.enum(actionKinds),
+      params: z.record(z.string(), z.unknown()),
+      summary: z.string().trim().min(1).max(300),
+      repo: z
+        .string()
+        .regex(/^[\w.-]+\/[\w.-]+$/)
+        .optional(),
+    }),
+    output: proposeOutput,
+    run: async (ctx, input) => {
+      const params = ACTION_PARAMS[input.action].safeParse(input.params);
+      if (!params.success)
+        return {
+          outcome: 'invalid' as const,
+          approvalId: null,
+          approvers: [],
+          message: `The parameters for ${input.action} are not valid: ${params.error.issues
+            .map((i) => `${i.path.join('.') || 'params'} ${i.message}`)
+            .join('; ')}`.slice(0, 300),
+        };
+      const person = ctx.person.slackId;
+      const key = createHash('sha256')
+        .update(JSON.stringify([person, input.action, params.data, input.summary]))
+        .digest('hex')
+        .slice(0, 32);
+      const result = await service.propose({
+        action: input.action,
+        params: params.data as Record<string, unknown>,
+        summary: input.summary,
+        repo: input.repo ?? null,
+        requestedBy: person,
+        idempotencyKey: `person:${key}`,
+        via: ctx.via,
+      });
+      const approval = 'approval' in result ? result.approval : undefined;
+      return {
+        outcome: result.outcome,
+        approvalId: approval?.id ?? null,
+        approvers: approval?.approvers ?? result.decision.approvers ?? [],
+        message: describeProposal(result, {
+          done: 'Done: policy lets this run without approval.',
+          pending: `Waiting for ${(approval?.approvers ?? []).join(', ') || 'an approver'} to approve it.`,
+          duplicate: 'The same proposal already exists.',
+          failed: 'Policy allowed it, but it failed',
+        }),
+      };
+    },
+  });
+}
+
+export const decideOutput = z.object({
+  outcome: z.enum(['approved', 'rejected', 'vote_recorded', 'refused', 'already_decided', 'expired', 'not_found']),
+  approvalId: z.number(),
+  status: z.string().nullable(),
+  message: z.string(),
+});
+
+/** Approves or rejects a proposal as the acting person: the same approver, four-eyes and audit rules as the buttons. */
+export function approvalsDecideTool(service: ApprovalService) {
+  return defineTool({
+    name: 'approvals.decide',
+    description:
+      'Approves or rejects a proposed action as the acting person. Only approvers named by the policy may decide, ' +
+      'never on their own request or work unless the policy allows it; every decision is audited.',
+    kind: 'decide',
+    input: z.object({
+      id: z.number().int().positive(),
+      vote: z.enum(['approve', 'reject']),
+      reason: z.string().trim().max(500).optional(),
+    }),
+    output: decideOutput,
+    run: async (ctx, input) => {
+      const result = await service.decide(input.id, ctx.person.slackId, input.vote, input.reason, ctx.via);
+      const status = 'approval' in result ? result.approval.status : null;
+      const message =
+        result.outcome === 'refused'
+          ? result.message
+          : result.outcome === 'not_found'
+            ? `There is no proposal ${input.id}.`
+            : result.outcome === 'already_decided'
+              ? `Proposal ${input.id} was already decided (${status}).`
+              : result.outcome === 'expired'
+                ? `Proposal ${input.id} expired before a decision.`
+                : result.outcome === 'vote_recorded'
+                  ? 'Your approval is recorded; the policy needs more approvals.'
+                  : `Proposal ${input.id} is ${status}.`;
+      return { outcome: result.outcome, approvalId: input.id, status, message };
     },
   });
 }

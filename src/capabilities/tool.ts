@@ -18,6 +18,8 @@ export interface ToolContext {
    * posted to a private channel is shown to its members only). Without it, private-channel items are left out.
    */
   slack?: WebClient;
+  /** The door the request came through, written to the audit log with every proposal and decision. */
+  via?: 'slack' | 'agent' | 'api' | 'mcp';
   /** Progress while long work goes on (a door may ignore it). */
   progress?(text: string): Promise<void>;
 }

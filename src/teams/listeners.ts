@@ -23,7 +23,7 @@ import { doraMetrics } from '../reports/dora.js';
 import { buildSprintHealth } from '../reports/sprint.js';
 import { listOpenSignals } from '../signals/store.js';
 import { type CommandHandler, type CommandReply, toolContextOf } from '../slack/commands.js';
-import type { SlackDeps } from '../slack/deps.js';
+import type { SlackDeps, SlackSurfaceOf } from '../slack/deps.js';
 import type { EmCommand, EmCommandName } from '../slack/em-command.js';
 import { type HomeContext, type HomeSectionProvider, publishHome } from '../slack/home.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
@@ -128,14 +128,14 @@ export function teamPicked(deps: SlackDeps) {
 }
 
 /** New team / Edit team: opens the modal, or says why not (not an admin, not a manager, managed by teams.yml). */
-export function teamModalOpened(deps: SlackDeps, mode: 'new' | 'edit' | 'archive') {
+export function teamModalOpened(deps: SlackDeps, admins: TeamAdmins, mode: 'new' | 'edit' | 'archive') {
   return async (args: ButtonArgs) => {
     await args.ack();
     const userId = args.body.user.id;
     const team = mode === 'new' ? undefined : await getTeam(deps.db, args.action.value ?? '');
     if (mode !== 'new' && (!team || team.archivedAt))
       return tellPrivately(args, userId, 'That team is archived or gone.');
-    const refusal = await editRefusal(deps.teamAdmins ?? NO_TEAM_ADMINS, userId, team);
+    const refusal = await editRefusal(admins, userId, team);
     if (refusal) return tellPrivately(args, userId, `:no_entry: ${refusal}`);
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
@@ -171,9 +171,9 @@ function modalFields(values: StateValues, key: string) {
 }
 
 /** Save in the team modal: field errors show on the fields; a refusal closes nothing and says why. */
-export function teamSubmitted(deps: SlackDeps) {
+export function teamSubmitted(deps: SlackDeps, admins: TeamAdmins) {
+  const tool = teamsSaveTool(admins);
   return async (args: ViewArgs) => {
-    const tool = teamsSaveTool(deps.teamAdmins ?? NO_TEAM_ADMINS);
     const userId = args.body.user.id;
     const editing = args.view.private_metadata;
     const input = modalFields(args.view.state.values as StateValues, editing);
@@ -197,9 +197,9 @@ export function teamSubmitted(deps: SlackDeps) {
   };
 }
 
-export function teamArchiveSubmitted(deps: SlackDeps) {
+export function teamArchiveSubmitted(deps: SlackDeps, admins: TeamAdmins) {
+  const tool = teamsArchiveTool(admins);
   return async (args: ViewArgs) => {
-    const tool = teamsArchiveTool(deps.teamAdmins ?? NO_TEAM_ADMINS);
     await args.ack();
     const userId = args.body.user.id;
     const result = await tool.run(
@@ -211,18 +211,17 @@ export function teamArchiveSubmitted(deps: SlackDeps) {
   };
 }
 
-/** The teams' buttons and modals, for the Slack door's listener table. */
-export function teamActions(deps: SlackDeps) {
-  return {
-    ...Object.fromEntries(
-      Array.from({ length: MAX_PICKER_TEAMS + 1 }, (_, i) => [teamPickAction(i), teamPicked(deps)]),
-    ),
-    [TEAM_NEW_ACTION]: teamModalOpened(deps, 'new'),
-    [TEAM_EDIT_ACTION]: teamModalOpened(deps, 'edit'),
-    [TEAM_ARCHIVE_ACTION]: teamModalOpened(deps, 'archive'),
-  };
-}
-
-export function teamViews(deps: SlackDeps) {
-  return { [TEAM_MODAL]: teamSubmitted(deps), [TEAM_ARCHIVE_MODAL]: teamArchiveSubmitted(deps) };
+/** The teams' buttons and modals: the Slack surface of the teams capability. */
+export function teamsSurface(admins: TeamAdmins): SlackSurfaceOf {
+  return (deps) => ({
+    actions: {
+      ...Object.fromEntries(
+        Array.from({ length: MAX_PICKER_TEAMS + 1 }, (_, i) => [teamPickAction(i), teamPicked(deps)]),
+      ),
+      [TEAM_NEW_ACTION]: teamModalOpened(deps, admins, 'new'),
+      [TEAM_EDIT_ACTION]: teamModalOpened(deps, admins, 'edit'),
+      [TEAM_ARCHIVE_ACTION]: teamModalOpened(deps, admins, 'archive'),
+    },
+    views: { [TEAM_MODAL]: teamSubmitted(deps, admins), [TEAM_ARCHIVE_MODAL]: teamArchiveSubmitted(deps, admins) },
+  });
 }

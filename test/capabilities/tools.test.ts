@@ -1,12 +1,14 @@
 // The capability contract on the demo org (the offline demo's data, synced through the real connectors from the
 // GitHub and Jira stand-ins): every /em subcommand runs a tool, and every tool's output fits its schema.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { z } from 'zod';
 import { type DemoSession, startOfflineDemo } from '../../dev/demo/offline.js';
 import { runTool, type ToolContext } from '../../src/capabilities/tool.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { signalsEvaluateOutput } from '../../src/signals/tools.js';
 import { COMMANDS } from '../../src/slack/em-command.js';
 
 let demo: DemoSession;
@@ -34,6 +36,8 @@ afterAll(async () => {
 const INPUTS: Record<string, unknown> = {
   'policy.explain': { action: 'nudge_reviewer' },
   'ask.search': { query: 'roll back a release' },
+  'incidents.timeline': { number: 1 },
+  'signals.evaluate': { yaml: '- { name: draft_large, kind: large_pr, max_lines: 100 }' },
 };
 
 describe('the capability contract', () => {
@@ -49,7 +53,7 @@ describe('the capability contract', () => {
     }
   });
 
-  test('every tool, run as maya on the demo org, returns output its schema accepts and JSON can carry', async () => {
+  test('every read tool, run as maya on the demo org, returns output its schema accepts and JSON can carry', async () => {
     const ctx: ToolContext = {
       person: { slackId: demo.users.maya as string },
       db: demo.app.db,
@@ -58,6 +62,7 @@ describe('the capability contract', () => {
     };
     const outputs: Record<string, unknown> = {};
     for (const tool of demo.app.tools) {
+      if (tool.kind !== 'read') continue;
       const output = await runTool(tool, ctx, INPUTS[tool.name] ?? {});
       const checked = tool.output.safeParse(output);
       expect({ tool: tool.name, issues: checked.error?.issues ?? [] }).toEqual({ tool: tool.name, issues: [] });
@@ -74,4 +79,101 @@ describe('the capability contract', () => {
     expect((outputs['ask.search'] as { hits: unknown[] }).hits.length).toBeGreaterThan(0);
     expect(outputs['policy.explain']).toMatchObject({ action: 'nudge_reviewer' });
   }, 120_000);
+
+  test('a proposal through the tools waits for the approver policy names; the requester cannot decide it, the approver can, and the audit log says which door', async () => {
+    const byName = new Map(demo.app.tools.map((t) => [t.name, t]));
+    const propose = byName.get('approvals.propose');
+    const decide = byName.get('approvals.decide');
+    const audit = byName.get('approvals.audit');
+    expect([propose?.kind, decide?.kind]).toEqual(['propose', 'decide']);
+    if (!propose || !decide || !audit) return;
+    const as = (user: string): ToolContext => ({
+      person: { slackId: demo.users[user] as string },
+      db: demo.app.db,
+      logger: createLogger('silent'),
+      slack: demo.app.slack?.app.client,
+      via: 'api',
+    });
+    const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
+      'SELECT repo, number FROM pull_requests ORDER BY repo, number LIMIT 1',
+    );
+    const pr = rows[0] as { repo: string; number: number };
+    const input = {
+      action: 'github.comment',
+      params: { repo: pr.repo, number: pr.number, body: 'Could this be split in two?' },
+      summary: `Comment on ${pr.repo}#${pr.number}`,
+      repo: pr.repo,
+    };
+
+    const invalid = await runTool(propose, as('sam'), { ...input, params: { repo: pr.repo, body: 'x' } });
+    expect(invalid).toMatchObject({ outcome: 'invalid', approvalId: null });
+    expect(invalid.message).toContain('number');
+
+    const proposed = await runTool(propose, as('sam'), input);
+    expect(proposed).toMatchObject({ outcome: 'proposed', approvers: ['@eng-leads'] });
+    expect(propose.output.safeParse(proposed).error?.issues ?? []).toEqual([]);
+    expect(await runTool(propose, as('sam'), input)).toMatchObject({ outcome: 'duplicate' });
+    const id = proposed.approvalId as number;
+
+    const bySam = await runTool(decide, as('sam'), { id, vote: 'approve' });
+    expect(bySam).toMatchObject({ outcome: 'refused', status: null });
+    expect(bySam.message).toContain('@eng-leads');
+
+    const byMaya = await runTool(decide, as('maya'), { id, vote: 'approve' });
+    expect(byMaya).toMatchObject({ outcome: 'approved', approvalId: id });
+    expect(['executed', 'approved']).toContain(byMaya.status);
+    expect(decide.output.safeParse(byMaya).error?.issues ?? []).toEqual([]);
+    expect(await runTool(decide, as('maya'), { id, vote: 'reject' })).toMatchObject({ outcome: 'already_decided' });
+    expect(await runTool(decide, as('maya'), { id: 999_999, vote: 'approve' })).toMatchObject({
+      outcome: 'not_found',
+    });
+
+    const { rows: trail } = await demo.app.db.query<{ actor: string; event: string; via: string | null }>(
+      "SELECT actor, event, detail->>'via' AS via FROM audit_log WHERE approval_id = $1 ORDER BY id",
+      [id],
+    );
+    expect(trail.filter((r) => r.event !== 'executed' && r.event !== 'execution_failed')).toEqual([
+      { actor: demo.users.sam, event: 'proposed', via: 'api' },
+      { actor: demo.users.sam, event: 'refused', via: 'api' },
+      { actor: demo.users.maya, event: 'approved', via: 'api' },
+    ]);
+  }, 60_000);
+
+  test('signals.evaluate tries a draft rule on the data without storing a signal, and points at the line of a mistake', async () => {
+    const evaluate = demo.app.tools.find((t) => t.name === 'signals.evaluate');
+    if (!evaluate) throw new Error('signals.evaluate is not registered');
+    const ctx: ToolContext = {
+      person: { slackId: demo.users.maya as string },
+      db: demo.app.db,
+      logger: createLogger('silent'),
+    };
+    const count = async () =>
+      Number((await demo.app.db.query<{ n: string }>('SELECT count(*) AS n FROM signals')).rows[0]?.n);
+    // The rules as the signals job runs them, now; then the repository's own rule files, tried as drafts.
+    await demo.app.signals.evaluate({ all: true });
+    const { rows: open } = await demo.app.db.query<{ rule: string; subject: string }>(
+      "SELECT rule, subject FROM signals WHERE status = 'open' AND rule IN ('stale_pr', 'large_pr', 'review_bottleneck', 'aging_blocked') ORDER BY rule, subject",
+    );
+    const rules = [...new Set(open.map((r) => r.rule))];
+    expect(rules.length).toBeGreaterThan(0);
+    const before = await count();
+    for (const rule of rules) {
+      const text = readFileSync(path.resolve(`rules/${rule}.yml`), 'utf8');
+      const checked = evaluate.output.safeParse(await runTool(evaluate, ctx, { yaml: text }));
+      if (!checked.success) throw checked.error;
+      const tried = checked.data as z.output<typeof signalsEvaluateOutput>;
+      if (!tried.valid) throw new Error(tried.problems.join('; '));
+      expect({ rule, found: tried.rules[0]?.findings.map((f) => f.subject).sort() }).toEqual({
+        rule,
+        found: open.filter((r) => r.rule === rule).map((r) => r.subject),
+      });
+    }
+    expect(await count()).toBe(before);
+
+    const broken: z.output<typeof signalsEvaluateOutput> = await runTool(evaluate, ctx, {
+      yaml: '- name: x\n  kind: stale_pr\n  older_than_hours: soon\n',
+    });
+    expect(broken.valid).toBe(false);
+    expect(broken.valid ? [] : broken.problems).toEqual([expect.stringMatching(/^rules\.yml:3: /)]);
+  });
 });

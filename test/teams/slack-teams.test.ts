@@ -3,11 +3,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ExecutorClients } from '../../src/approvals/executors.js';
 import { PolicyBook } from '../../src/approvals/policies.js';
 import { ApprovalService } from '../../src/approvals/service.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { applyTeamsFile, loadTeamsFile } from '../../src/teams/file.js';
-import { teamsHomeSection } from '../../src/teams/listeners.js';
+import { teamsHomeSection, teamsSurface } from '../../src/teams/listeners.js';
 import { teamAdminsFromPolicies } from '../../src/teams/permissions.js';
 import { getTeam, listTeams, teamsForSubject } from '../../src/teams/store.js';
 import { YamlFileError } from '../../src/yaml-file.js';
@@ -31,16 +32,18 @@ describeEachEngine('teams in Slack', ({ freshDb }) => {
   /** The bot with the Team section on Home; alice is in @eng-leads, which policy names for teams.edit. */
   async function start() {
     const db = await freshDb();
-    const harness = await startBotHarness({ db });
+    mkdirPolicies(`policies:\n  - { action: teams.edit, mode: approve, approvers: ['@eng-leads'] }\n`);
+    const policies = new PolicyBook(path.join(dir, 'policies'));
+    // Group membership is read from Slack through the approvals service, once the bot's client exists.
+    const clients: ExecutorClients = {};
+    const admins = teamAdminsFromPolicies(policies, new ApprovalService({ db, logger: silent, policies, clients }));
+    const harness = await startBotHarness({ db, surfaces: [teamsSurface(admins)] });
     h = harness;
+    clients.slack = harness.bot.app.client;
+    harness.deps.home.splice(0, harness.deps.home.length, teamsHomeSection(admins));
     const ws = harness.emulator.workspace;
     const carol = ws.addUser({ name: 'carol', real_name: 'Carol Diaz', email: 'carol@acme.dev' }).id;
     ws.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: [harness.users.alice] });
-    mkdirPolicies(`policies:\n  - { action: teams.edit, mode: approve, approvers: ['@eng-leads'] }\n`);
-    const policies = new PolicyBook(path.join(dir, 'policies'));
-    const approvals = new ApprovalService({ db, logger: silent, policies, clients: { slack: harness.bot.app.client } });
-    harness.deps.teamAdmins = teamAdminsFromPolicies(policies, approvals);
-    harness.deps.home.splice(0, harness.deps.home.length, teamsHomeSection(harness.deps.teamAdmins));
     return { ...harness, db, carol };
   }
   function mkdirPolicies(text: string) {
