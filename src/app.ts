@@ -39,6 +39,9 @@ import { openStore } from './store/open.js';
 import { syncCapability } from './sync/capability.js';
 import { loadSources } from './sync/sources.js';
 import { listSyncStatus, scopeHealth } from './sync/status.js';
+import { teamsCapability } from './teams/capability.js';
+import { applyTeamsFile, loadTeamsFile } from './teams/file.js';
+import { teamAdminsFromPolicies } from './teams/permissions.js';
 
 export interface App {
   db: Db;
@@ -76,12 +79,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stack.push(() => stopChartRenderer());
     const sources = loadSources(config.SOURCES_FILE);
     const schedules = loadSchedules(config.REPORTS_FILE);
+    const teamsFile = loadTeamsFile(config.TEAMS_FILE);
     const db = await openStore(config);
     stack.push(() => db.close().then(() => logger.info('store closed')));
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
     for (const person of sources.people) {
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }
+    if (teamsFile) await applyTeamsFile(db, config.TEAMS_FILE, teamsFile, logger);
 
     const clients = executorClients(config, sources, logger);
     const policies = new PolicyBook(config.POLICIES_DIR, INCIDENT_POLICY_SECTION).reload();
@@ -132,6 +137,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       askCapability(ask, { indexEvery: everySeconds(config.ASK_INDEX_TICK_MS) }),
       identityCapability(() => clients.slack),
       apiCapability(apiTokens),
+      teamsCapability(teamAdminsFromPolicies(policies, approvals)),
     ];
     const tools: AnyTool[] = capabilities.flatMap((c) => c.tools ?? []);
     const commands = new CommandRegistry().registerAll(capabilities.flatMap((c) => c.commands ?? []));

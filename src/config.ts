@@ -94,6 +94,8 @@ export const configSchema = z.object({
   /** REST API and MCP: requests a minute per personal token, and the largest request body in bytes. */
   RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(120),
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
+  /** Teams defined declaratively (read-only in Slack); a missing file leaves teams to Slack. */
+  TEAMS_FILE: z.string().trim().min(1).default('./teams.yml'),
 });
 
 // Settings that only make sense together. Checked on the raw environment so that they are reported

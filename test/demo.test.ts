@@ -29,7 +29,7 @@ describe('npm start without Slack tokens (the README’s first command)', () => 
       expect(out).toContain('default branch is red'); // /em signals
       expect(out).toContain('*Waiting for approval* (2)'); // /em approvals
       expect(out).toMatch(/Approved by <@U\w+> .* · done/); // the Approve button ran the action
-      expect(out).toContain('`/em dora [window] [post #channel]`');
+      expect(out).toContain('`/em dora [window] [team] [post #channel]`');
       expect(out).toContain('Did you mean `/em standup`?');
       expect(out).toContain('hours must be between 1 and 336');
       expect(out).toContain("maya's Home tab");

@@ -16,6 +16,7 @@ import type { ApprovalService } from '../approvals/service.js';
 import { audit } from '../approvals/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import { teamsForSubject } from '../teams/store.js';
 import { incidentMessageChanges, incidentReminders, incidentsDeclared, incidentTimeToRestore } from './metrics.js';
 import {
   humanDuration,
@@ -165,7 +166,15 @@ export class IncidentService {
       }),
     );
     const oncall = incident.severity ? (settings.oncall[incident.severity] ?? []) : [];
-    await attempt('invite the responders', () => this.invite(channel.id, [request.declaredBy, commander, ...oncall]));
+    // The on-call group of each team the affected service belongs to is paged too.
+    const teamOncall = incident.service
+      ? (await teamsForSubject(db, { service: incident.service })).flatMap((t) =>
+          t.oncallGroup ? [t.oncallGroup] : [],
+        )
+      : [];
+    await attempt('invite the responders', () =>
+      this.invite(channel.id, [request.declaredBy, commander, ...oncall, ...teamOncall]),
+    );
     await this.record(incident.id, {
       kind: 'declared',
       occurredAt: now,

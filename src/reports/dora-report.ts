@@ -36,7 +36,14 @@ export function bandsOf(m: DoraMetrics, set: BandSet): Bands {
 /** The four keys for the org and its busiest repositories, this window and the one before. */
 export async function buildDoraReport(
   db: Queryable,
-  options: { days: number; now?: Date; bandSet?: BandSet; timezone?: string },
+  options: {
+    days: number;
+    now?: Date;
+    bandSet?: BandSet;
+    timezone?: string;
+    /** A team: its figures come from its repositories alone (the first scope is named after it). */
+    scope?: { name: string; repos: string[] };
+  },
 ): Promise<DoraReport> {
   const to = options.now ?? new Date();
   const span = options.days * 86_400_000;
@@ -55,25 +62,28 @@ export async function buildDoraReport(
        SELECT repo, count(*) AS n FROM deployments WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 GROUP BY repo
        UNION ALL
        SELECT repo, count(*) FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 GROUP BY repo
-     ) x GROUP BY repo ORDER BY sum(n) DESC, repo LIMIT $3`,
-    [from, to, MAX_REPOS],
+     ) x WHERE $4::text[] IS NULL OR repo = ANY($4::text[]) GROUP BY repo ORDER BY sum(n) DESC, repo LIMIT $3`,
+    [from, to, MAX_REPOS, options.scope?.repos ?? null],
   );
   // Scopes are independent: a PostgreSQL pool reads them side by side.
-  const [org, ...repos] = await Promise.all([scope('org'), ...rows.map((r) => scope(r.repo, [r.repo]))]);
+  const [org, ...repos] = await Promise.all([
+    scope(options.scope?.name ?? 'org', options.scope?.repos),
+    ...rows.map((r) => scope(r.repo, [r.repo])),
+  ]);
   return { days: options.days, from, to, bandSet: set, org: org as DoraScope, repos };
 }
 
 /** The band of each key for the four weeks ending at each of the last `weeks` weeks. */
 export async function doraBandHistory(
   db: Queryable,
-  options: { weeks: number; now?: Date; bandSet?: BandSet; timezone?: string },
+  options: { weeks: number; now?: Date; bandSet?: BandSet; timezone?: string; repos?: string[] },
 ): Promise<{ week: string; bands: Bands }[]> {
   const now = options.now ?? new Date();
   const history: { week: string; bands: Bands }[] = [];
   for (let i = options.weeks - 1; i >= 0; i -= 1) {
     const to = new Date(now.getTime() - i * 7 * 86_400_000);
     const from = new Date(to.getTime() - 28 * 86_400_000);
-    const metrics = await doraMetrics(db, { from, to, timezone: options.timezone });
+    const metrics = await doraMetrics(db, { from, to, repos: options.repos, timezone: options.timezone });
     history.push({ week: to.toISOString().slice(0, 10), bands: bandsOf(metrics, options.bandSet ?? '2023') });
   }
   return history;

@@ -2,11 +2,13 @@ import type { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupMessage } from '../../blocks/reports/standup.js';
+import { withTeamLine } from '../../blocks/teams/teams.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import type { Queryable } from '../store/db.js';
-import type { Schedules } from './schedules.js';
+import { getTeam, resolveScope } from '../teams/store.js';
+import { DEFAULT_STANDUP_CALENDAR, type Schedules } from './schedules.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup, type PersonDay, type Standup } from './standup.js';
 
@@ -103,15 +105,29 @@ export function scheduledReportsJob(deps: {
       if (!slack) return;
       const now = deps.clock?.() ?? new Date();
       for (const s of deps.schedules.standups) {
-        for (const slot of dueSlots(now, s.calendar, s.times)) {
+        // `team` names a team when one has that key: its members, channel and calendar are the defaults.
+        const team = await getTeam(db, s.team);
+        const active = team && !team.archivedAt ? team : undefined;
+        const calendar =
+          s.calendar ??
+          (active ? { timezone: active.timezone, days: active.workDays, holidays: [] } : DEFAULT_STANDUP_CALENDAR);
+        const channel = s.channel ?? active?.channel;
+        if (!channel) {
+          deps.logger.warn({ team: s.team }, 'scheduled standup has no channel and its team none either; skipped');
+          continue;
+        }
+        for (const slot of dueSlots(now, calendar, s.times)) {
           if (!(await claim(db, `standup:${s.team}:${slot.date}:${slot.time}`))) continue;
           const all = await buildStandup(db, { hours: s.hours, now });
+          const members = new Set(active?.members ?? []);
           const standup = s.people.length
             ? { ...all, people: all.people.filter((p) => s.people.includes(p.who)) }
-            : all;
-          const message = standupMessage(standup);
+            : active
+              ? { ...all, people: all.people.filter((p) => p.slack && members.has(p.slack)) }
+              : all;
+          const message = active ? withTeamLine(standupMessage(standup), active, 'standup') : standupMessage(standup);
           const posted = await slack.chat.postMessage({
-            channel: s.channel,
+            channel,
             text: message.text,
             blocks: message.blocks as never,
           });
@@ -138,15 +154,21 @@ export function scheduledReportsJob(deps: {
         }
       }
       const sprintSchedule = deps.schedules.sprint;
-      if (sprintSchedule) {
-        const health = await buildSprintHealth(db, { now });
+      const sprintTeam = sprintSchedule?.team ? await getTeam(db, sprintSchedule.team) : undefined;
+      const sprintChannel = sprintSchedule?.channel ?? sprintTeam?.channel;
+      if (sprintSchedule && sprintChannel && !(sprintSchedule.team && (!sprintTeam || sprintTeam.archivedAt))) {
+        const scope = sprintTeam ? await resolveScope(db, sprintTeam) : undefined;
+        const health = await buildSprintHealth(db, {
+          now,
+          team: scope ? { boards: scope.boards, projects: scope.projects } : undefined,
+        });
         if (health?.endAt) {
           const mid = new Date((health.startAt.getTime() + health.endAt.getTime()) / 2);
           const lastDay = new Date(health.endAt.getTime() - 86_400_000);
           for (const at of sprintSchedule.at) {
             const dueAt = at === 'midpoint' ? mid : lastDay;
             if (now < dueAt || !(await claim(db, `sprint:${health.source}:${health.id}:${at}`))) continue;
-            const message = sprintMessage(health);
+            const message = withTeamLine(sprintMessage(health), sprintTeam, 'sprint');
             try {
               const { burndownSpec, renderPng } = await import('./charts.js');
               const id = await uploadPng(
@@ -160,7 +182,7 @@ export function scheduledReportsJob(deps: {
               deps.logger.warn({ err }, 'burndown chart failed; posting the sprint report without it');
             }
             await slack.chat.postMessage({
-              channel: sprintSchedule.channel,
+              channel: sprintChannel,
               text: message.text,
               blocks: message.blocks as never,
             });

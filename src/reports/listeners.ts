@@ -5,6 +5,7 @@ import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
 import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
+import { withTeamLine } from '../../blocks/teams/teams.js';
 import { escapeMrkdwn, link, narrativeBlock, plainText } from '../../blocks/text.js';
 import { type ApprovalService, describeProposal } from '../approvals/service.js';
 import { runTool } from '../capabilities/tool.js';
@@ -18,6 +19,8 @@ import { type HomeSectionProvider, sharedSection } from '../slack/home.js';
 import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
+import { answerTeamErrors } from '../teams/listeners.js';
+import { scopeFor } from '../teams/scope.js';
 import type { BandPoint } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
@@ -75,15 +78,21 @@ async function withChart(
 /** `/em dora [window] [post #channel]`: the four keys, per repository, and a weekly trend chart. */
 export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
   const tool = doraReportTool(settings);
-  return async (ctx, command) => {
-    const report = await runTool(tool, toolContextOf(ctx), { days: command.days });
+  return answerTeamErrors(async (ctx, command) => {
+    const report = await runTool(tool, toolContextOf(ctx), { days: command.days, team: command.team });
     const now = report.to;
+    const repos = report.scopeRepos ?? undefined;
     const trend = await withChart(
       ctx,
-      await withNarrative(ctx, doraMessage(report), settings),
+      withTeamLine(await withNarrative(ctx, doraMessage(report), settings), report.team, 'dora'),
       async ({ doraTrendSpec, renderPng }) => {
         if (!report.org.current.deployments) return null;
-        const points = await doraTrend(ctx.db, { from: report.from, to: report.to, timezone: settings.timezone });
+        const points = await doraTrend(ctx.db, {
+          from: report.from,
+          to: report.to,
+          repos,
+          timezone: settings.timezone,
+        });
         return {
           png: await renderPng(doraTrendSpec(points)),
           name: `dora-${command.days}d`,
@@ -97,6 +106,7 @@ export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
       const history = await doraBandHistory(ctx.db, {
         weeks,
         now,
+        repos,
         bandSet: settings.bandSet,
         timezone: settings.timezone,
       });
@@ -115,7 +125,7 @@ export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
         alt: `DORA bands week by week (rolling four weeks), last ${weeks} weeks`,
       };
     });
-  };
+  });
 }
 
 /** Org-wide tiles are the same for everyone: computed at most once a minute, an older copy shown while it refreshes. */
@@ -157,13 +167,17 @@ export function triageCommand(engine: {
   evaluate(options: { all: boolean }): Promise<unknown>;
 }): CommandHandler<'triage'> {
   const tool = triageListTool(engine);
-  return async (ctx) => triageMessage(await runTool(tool, toolContextOf(ctx), {}));
+  return answerTeamErrors(async (ctx, command) => {
+    const team = await scopeFor(ctx.db, ctx.userId, command.team);
+    const groups = await runTool(tool, toolContextOf(ctx), { team: command.team });
+    return withTeamLine(triageMessage(groups), team && { key: team.team.key, name: team.team.name }, 'triage');
+  });
 }
 
 /** `/em standup [hours] [post #channel]`, or `/em standup history @person`: that person's posted standups. */
 export function standupCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'standup'> {
   const tool = standupReportTool(now);
-  return async (ctx, command) => {
+  return answerTeamErrors(async (ctx, command) => {
     if (command.history) {
       const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string; visibleIn: string | null }>(
         `SELECT posted_at, team, summary, visible_in AS "visibleIn" FROM standup_entries
@@ -175,22 +189,21 @@ export function standupCommand(settings?: ReportSettings, now = () => new Date()
       const visible = await onlyVisible(rows, ctx.client, ctx.userId);
       return standupHistoryMessage(command.history.user, visible.slice(0, 15));
     }
-    return withNarrative(
-      ctx,
-      standupMessage(await runTool(tool, toolContextOf(ctx), { hours: command.hours })),
-      settings,
-    );
-  };
+    const standup = await runTool(tool, toolContextOf(ctx), { hours: command.hours, team: command.team });
+    return withNarrative(ctx, withTeamLine(standupMessage(standup), standup.team, 'standup'), settings);
+  });
 }
 
 /** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */
 export function sprintCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'sprint'> {
   const tool = sprintHealthTool(now);
-  return async (ctx, command) => {
-    const health = await runTool(tool, toolContextOf(ctx), { agingDays: command.days ?? 3 });
+  return answerTeamErrors(async (ctx, command) => {
+    const team = await scopeFor(ctx.db, ctx.userId, command.team);
+    const health = await runTool(tool, toolContextOf(ctx), { agingDays: command.days ?? 3, team: command.team });
+    const shownTeam = team && { key: team.team.key, name: team.team.name };
     return withChart(
       ctx,
-      await withNarrative(ctx, sprintMessage(health), settings),
+      withTeamLine(await withNarrative(ctx, sprintMessage(health), settings), shownTeam, 'sprint'),
       async ({ burndownSpec, renderPng }) =>
         health
           ? {
@@ -200,7 +213,7 @@ export function sprintCommand(settings?: ReportSettings, now = () => new Date())
             }
           : null,
     );
-  };
+  });
 }
 
 export function sprintHomeSection(cache = SHARED_TILE): HomeSectionProvider {

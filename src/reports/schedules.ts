@@ -12,19 +12,15 @@ export const schedulesSchema = z
       .array(
         z
           .object({
+            /** A team's key (teams.yml or Slack): its members, channel, time zone and work days; else a label. */
             team: z.string().min(1),
-            channel: z.string().min(1),
+            /** Where it is posted; defaults to the team's channel. */
+            channel: z.string().min(1).optional(),
             times: z.array(hhmm).min(1),
-            /** Time zone, working days and holidays; days outside them are skipped. */
-            calendar: calendarSchema.default({
-              timezone: 'UTC',
-              days: [1, 2, 3, 4, 5],
-              start: '09:00',
-              end: '17:00',
-              holidays: [],
-            }),
+            /** Time zone, working days and holidays; days outside them are skipped. Default: the team's, else UTC. */
+            calendar: calendarSchema.optional(),
             hours: z.number().int().min(1).max(336).default(24),
-            /** GitHub logins of the team; empty = everyone. */
+            /** GitHub logins to list (the older form); empty = the team's members, or everyone without a team. */
             people: z.array(z.string().min(1)).default([]),
           })
           .strict(),
@@ -37,12 +33,22 @@ export const schedulesSchema = z
       .optional(),
     /** Sprint health posted at the sprint's mid-point and on its last day. */
     sprint: z
-      .object({ channel: z.string().min(1), at: z.array(z.enum(['midpoint', 'end'])).default(['midpoint', 'end']) })
+      .object({
+        /** Where it is posted; defaults to the team's channel. */
+        channel: z.string().min(1).optional(),
+        at: z.array(z.enum(['midpoint', 'end'])).default(['midpoint', 'end']),
+        /** A team's key: its board's sprint, posted to its channel. Without it, the org's current sprint. */
+        team: z.string().min(1).optional(),
+      })
       .strict()
+      .refine((s) => s.channel || s.team, { error: 'needs a channel, or a team whose channel it goes to' })
       .optional(),
   })
   .strict();
 export type Schedules = z.infer<typeof schedulesSchema>;
+
+/** The calendar of a standup that names none: its team's time zone and work days, else UTC on weekdays. */
+export const DEFAULT_STANDUP_CALENDAR = { timezone: 'UTC', days: [1, 2, 3, 4, 5], holidays: [] as string[] };
 
 /** Reads the schedules file; a missing file means nothing is scheduled. Invalid files throw file:line errors. */
 export function loadSchedules(file: string): Schedules {

@@ -124,7 +124,12 @@ function reconstruct(
  */
 export async function buildSprintHealth(
   db: Queryable,
-  options: { now?: Date; agingDays?: number } = {},
+  options: {
+    now?: Date;
+    agingDays?: number;
+    /** A team's sprints: those of its boards (Jira board ids, Linear team keys), else those holding its projects' items. */
+    team?: { boards: string[]; projects: string[] };
+  } = {},
 ): Promise<SprintHealth | null> {
   const now = options.now ?? new Date();
   const { rows: sprints } = await db.query<{
@@ -136,8 +141,13 @@ export async function buildSprintHealth(
   }>(
     `SELECT s.source, s.id, s.name, s.start_at, s.end_at FROM sprints s
       WHERE s.state = 'active' AND s.start_at IS NOT NULL
+        AND ($1::text[] IS NULL OR s.board = ANY($1::text[])
+             OR (cardinality($1::text[]) = 0 AND EXISTS (
+                   SELECT 1 FROM work_items w WHERE w.source = s.source AND s.id = ANY(w.sprint_ids)
+                      AND w.project = ANY($2::text[]))))
       ORDER BY (SELECT count(*) FROM work_items w WHERE w.source = s.source AND s.id = ANY(w.sprint_ids)) DESC, s.start_at DESC
       LIMIT 1`,
+    [options.team?.boards ?? null, options.team?.projects ?? []],
   );
   const sprint = sprints[0];
   if (!sprint) return null;

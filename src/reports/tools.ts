@@ -1,6 +1,7 @@
 // The report operations as tools: data out, rendering to Block Kit is the door's (see listeners.ts).
 import { z } from 'zod';
 import { defineTool, link, timestamp } from '../capabilities/tool.js';
+import { scopeFor, teamArgument, teamOutput, teamRef } from '../teams/scope.js';
 import type { BandSet } from './dora-bands.js';
 import { buildDoraReport } from './dora-report.js';
 import { buildSprintHealth } from './sprint.js';
@@ -33,6 +34,10 @@ export const doraReportOutput = z.object({
   bandSet: z.string(),
   org: scope,
   repos: z.array(scope),
+  /** The team the report is for (its repositories make the first scope); null = the org. */
+  team: teamOutput,
+  /** The team's repositories the figures come from; null = every repository. */
+  scopeRepos: z.array(z.string()).nullable(),
 });
 
 export function doraReportTool(settings: { bandSet: BandSet; timezone: string; now?: () => Date }) {
@@ -40,22 +45,28 @@ export function doraReportTool(settings: { bandSet: BandSet; timezone: string; n
     name: 'dora.report',
     description:
       'DORA four keys (deployment frequency, lead time for changes, change failure rate, time to restore) for the ' +
-      'organization and each repository over the last `days` days, against the previous window, with performance bands.',
+      'organization (or a team: its repositories) and each repository over the last `days` days, against the ' +
+      'previous window, with performance bands.',
     kind: 'read',
-    input: z.object({ days: z.number().int().min(1).max(365).default(30) }),
+    input: z.object({ days: z.number().int().min(1).max(365).default(30), team: teamArgument }),
     output: doraReportOutput,
-    run: (ctx, input) =>
-      buildDoraReport(ctx.db, {
+    run: async (ctx, input) => {
+      const scope = await scopeFor(ctx.db, ctx.person.slackId, input.team);
+      const report = await buildDoraReport(ctx.db, {
         days: input.days,
         now: settings.now?.() ?? new Date(),
         bandSet: settings.bandSet,
         timezone: settings.timezone,
-      }),
+        scope: scope ? { name: scope.team.name, repos: scope.repos } : undefined,
+      });
+      return { ...report, team: teamRef(scope), scopeRepos: scope?.repos ?? null };
+    },
   });
 }
 
 export const sprintHealthOutput = z
   .object({
+    team: teamOutput.optional(),
     source: z.string(),
     id: z.string(),
     name: z.string(),
@@ -78,16 +89,26 @@ export function sprintHealthTool(now: () => Date = () => new Date()) {
     name: 'sprint.health',
     description:
       'The current sprint (Jira or Linear): committed against completed, scope added and removed, carry-over, ' +
-      'items aging in one status longer than `agingDays`, and the burndown. Null when no sprint is active.',
+      "items aging in one status longer than `agingDays`, and the burndown; a team's sprint comes from its board. " +
+      'Null when no sprint is active.',
     kind: 'read',
-    input: z.object({ agingDays: z.number().int().min(1).max(60).default(3) }),
+    input: z.object({ agingDays: z.number().int().min(1).max(60).default(3), team: teamArgument }),
     output: sprintHealthOutput,
-    run: (ctx, input) => buildSprintHealth(ctx.db, { agingDays: input.agingDays, now: now() }),
+    run: async (ctx, input) => {
+      const scope = await scopeFor(ctx.db, ctx.person.slackId, input.team);
+      const health = await buildSprintHealth(ctx.db, {
+        agingDays: input.agingDays,
+        now: now(),
+        team: scope ? { boards: scope.boards, projects: scope.projects } : undefined,
+      });
+      return health ? { ...health, team: teamRef(scope) } : null;
+    },
   });
 }
 
 const ref = z.object({ ref: z.string(), title: z.string(), url: link });
 export const standupOutput = z.object({
+  team: teamOutput.optional(),
   hours: z.number(),
   from: timestamp,
   to: timestamp,
@@ -109,11 +130,21 @@ export function standupReportTool(now: () => Date = () => new Date()) {
     name: 'standup.report',
     description:
       'What each person did in the last `hours` hours, from GitHub and the trackers: pull requests opened, merged ' +
-      'and reviewed, tickets moved, and what is blocked.',
+      'and reviewed, tickets moved, and what is blocked. For a team: its members only.',
     kind: 'read',
-    input: z.object({ hours: z.number().int().min(1).max(336).default(24) }),
+    input: z.object({ hours: z.number().int().min(1).max(336).default(24), team: teamArgument }),
     output: standupOutput,
-    run: (ctx, input) => buildStandup(ctx.db, { hours: input.hours, now: now() }),
+    run: async (ctx, input) => {
+      const scope = await scopeFor(ctx.db, ctx.person.slackId, input.team);
+      const standup = await buildStandup(ctx.db, { hours: input.hours, now: now() });
+      if (!scope) return { ...standup, team: null };
+      const members = new Set(scope.team.members);
+      return {
+        ...standup,
+        team: teamRef(scope),
+        people: standup.people.filter((p) => p.slack && members.has(p.slack)),
+      };
+    },
   });
 }
 
@@ -139,14 +170,16 @@ export function triageListTool(engine: { evaluate(options: { all: boolean }): Pr
     name: 'triage.list',
     description:
       'What needs attention now, ranked: open incidents, failing main, unassigned urgent tickets, stale and ' +
-      'unreviewed pull requests, blocked tickets. The rules are evaluated first so the list is current.',
+      'unreviewed pull requests, blocked tickets; for a team, those about its repositories, projects and people. ' +
+      'The rules are evaluated first so the list is current.',
     kind: 'read',
-    input: z.object({}),
+    input: z.object({ team: teamArgument }),
     output: triageOutput,
-    run: async (ctx) => {
+    run: async (ctx, input) => {
+      const scope = await scopeFor(ctx.db, ctx.person.slackId, input.team);
       await ctx.progress?.('Evaluating the rules…');
       await engine.evaluate({ all: true });
-      return buildTriage(ctx.db);
+      return buildTriage(ctx.db, scope);
     },
   });
 }

@@ -1,4 +1,7 @@
+import type { SignalRow } from '../signals/store.js';
 import type { Queryable } from '../store/db.js';
+import { repoBelongs } from '../teams/model.js';
+import { type TeamScope, targetInScope } from '../teams/store.js';
 
 export interface TriageItem {
   text: string;
@@ -29,28 +32,56 @@ const GROUPS: { id: string; title: string; kinds?: string[] }[] = [
 ];
 const NUDGEABLE = new Set(['review_bottleneck', 'stale_pr', 'aging_blocked']);
 
-/** What needs attention now, grouped and ranked, from open incidents, open signals and pending approvals. */
-export async function buildTriage(db: Queryable): Promise<TriageGroup[]> {
-  const { rows: incidents } = await db.query<{
+/**
+ * What needs attention now, grouped and ranked, from open incidents, open signals and pending approvals. With a
+ * team's scope: the incidents of its repositories and projects, the signals about its repositories, tickets and
+ * people, and the approvals about those.
+ */
+export async function buildTriage(db: Queryable, scope?: TeamScope | null): Promise<TriageGroup[]> {
+  const { rows: allIncidents } = await db.query<{
     title: string;
     url: string | null;
     opened_at: Date;
     severity: string | null;
-  }>("SELECT title, url, opened_at, severity FROM incidents WHERE status = 'open' ORDER BY opened_at LIMIT 20");
-  const { rows: signals } = await db.query<{
-    id: number;
-    kind: string;
-    title: string;
-    url: string | null;
-    opened_at: Date;
+    scope: string | null;
   }>(
-    `SELECT id, kind, title, url, opened_at FROM signals WHERE status = 'open' AND kind = ANY($1::text[])
+    `SELECT title, url, opened_at, severity, scope FROM incidents WHERE status = 'open' ORDER BY opened_at
+      LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
+    [Boolean(scope)],
+  );
+  const incidents = scope
+    ? allIncidents
+        .filter((i) => i.scope && (repoBelongs(scope.team, i.scope) || scope.projects.includes(i.scope)))
+        .slice(0, 20)
+    : allIncidents;
+  const { rows: allSignals } = await db.query<
+    Pick<SignalRow, 'id' | 'kind' | 'title' | 'url' | 'opened_at' | 'target'>
+  >(
+    `SELECT id, kind, title, url, opened_at, target FROM signals WHERE status = 'open' AND kind = ANY($1::text[])
       ORDER BY opened_at`,
     [GROUPS.flatMap((g) => g.kinds ?? [])],
   );
-  const { rows: approvals } = await db.query<{ id: number; action: string; summary: string; created_at: Date }>(
-    "SELECT id, action, summary, created_at FROM approvals WHERE status = 'proposed' ORDER BY created_at LIMIT 20",
+  const signals = scope ? allSignals.filter((s) => targetInScope(scope, s.target)) : allSignals;
+  const { rows: allApprovals } = await db.query<{
+    id: number;
+    action: string;
+    summary: string;
+    created_at: Date;
+    repo: string | null;
+    target: SignalRow['target'] | null;
+  }>(
+    `SELECT a.id, a.action, a.summary, a.created_at, a.repo, s.target FROM approvals a
+       LEFT JOIN signals s ON s.id = a.signal_id
+      WHERE a.status = 'proposed' ORDER BY a.created_at LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
+    [Boolean(scope)],
   );
+  const approvals = scope
+    ? allApprovals
+        .filter(
+          (a) => (a.repo && repoBelongs(scope.team, a.repo)) || (a.target ? targetInScope(scope, a.target) : false),
+        )
+        .slice(0, 20)
+    : allApprovals;
   return GROUPS.map((g) => {
     let items: TriageItem[];
     if (g.id === 'incidents')

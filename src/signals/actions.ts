@@ -50,13 +50,28 @@ export function recoveryText(rule: Rule, signal: SignalRow): string {
   return `:white_check_mark: Recovered: ${escapeMrkdwn(signal.title)} — no longer true (rule \`${rule.name}\`).`;
 }
 
+/** In a rule's `slack.post`, `channel: team` means the channel of the team that owns the subject. */
+export const TEAM_CHANNEL = 'team';
+
 export type ActionPlan = { request: Omit<ActionRequest, 'subjectOwner'>; owner?: PersonRef } | { skipped: string };
 
-/** The action a new signal proposes (or why there is none). Pure: policy and execution come later. */
-export function planAction(rule: Rule, signal: SignalRow): ActionPlan | null {
-  const spec = rule.action ?? DEFAULT_ACTIONS[rule.kind];
-  if (spec === 'none') return null;
+/**
+ * The action a new signal proposes (or why there is none). Pure: policy and execution come later. `teamChannels`
+ * are the channels of the teams owning the signal's repository or ticket: a rule with no action of its own whose
+ * kind proposes nothing by default (failing main, unassigned urgent tickets) posts there, and `channel: team`
+ * in a rule's slack.post means them.
+ */
+export function planAction(rule: Rule, signal: SignalRow, teamChannels: string[] = []): ActionPlan | null {
   const t = signal.target;
+  const owned = Boolean(t.repo || t.ticket) && teamChannels.length > 0;
+  const byDefault = DEFAULT_ACTIONS[rule.kind];
+  let spec: ActionSpec | 'none' =
+    rule.action ?? (byDefault === 'none' && owned ? { kind: 'slack.post', channel: TEAM_CHANNEL } : byDefault);
+  if (spec === 'none') return null;
+  if (spec.kind === 'slack.post' && spec.channel === TEAM_CHANNEL) {
+    if (!owned) return { skipped: `no team with a channel owns ${signal.subject}` };
+    spec = { ...spec, channel: teamChannels[0] as string };
+  }
   const owner = t.author ?? t.assignee;
   const base = {
     action: spec.kind,

@@ -2,6 +2,7 @@ import type { ApprovalService } from '../approvals/service.js';
 import { personBy } from '../identity/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import { teamChannelsFor } from '../teams/store.js';
 import { intervalToMs } from '../yaml-file.js';
 import { planAction, recoveryText } from './actions.js';
 import { evaluatorFor } from './kinds/index.js';
@@ -97,7 +98,7 @@ export class SignalEngine {
   private async act(loaded: LoadedRule, signal: SignalRow): Promise<void> {
     const { approvals, db, logger } = this.deps;
     if (!approvals) return;
-    const plan = planAction(loaded.rule, signal);
+    const plan = planAction(loaded.rule, signal, await teamChannelsFor(db, signal.target));
     if (plan && 'skipped' in plan)
       logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
     if (!plan || 'skipped' in plan) return setActionPending(db, [signal.id], false);

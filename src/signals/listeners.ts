@@ -1,7 +1,9 @@
 import { signalLine, signalsMessage } from '../../blocks/signals.js';
+import { withTeamLine } from '../../blocks/teams/teams.js';
 import { runTool } from '../capabilities/tool.js';
 import { type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { HomeSectionProvider } from '../slack/home.js';
+import { answerTeamErrors } from '../teams/listeners.js';
 import type { SignalEngine } from './engine.js';
 import { listOpenSignals, type SignalRow } from './store.js';
 import { signalsListTool } from './tools.js';
@@ -17,10 +19,13 @@ const toLine = (s: SignalRow) => ({
 /** `/em signals [post #channel]`: evaluates every rule now, then lists the open signals by severity. */
 export function signalsCommand(engine: SignalEngine): CommandHandler<'signals'> {
   const tool = signalsListTool(engine);
-  return async (ctx) => {
-    const { signals, problems } = await runTool(tool, toolContextOf(ctx), { evaluate: true });
-    return signalsMessage(signals, problems);
-  };
+  return answerTeamErrors(async (ctx, command) => {
+    const { signals, problems, team } = await runTool(tool, toolContextOf(ctx), {
+      evaluate: true,
+      team: command.team,
+    });
+    return withTeamLine(signalsMessage(signals, problems), team, 'signals');
+  });
 }
 
 export function signalsHomeSection(): HomeSectionProvider {

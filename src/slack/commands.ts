@@ -46,6 +46,7 @@ export const NOT_CONFIGURED: Record<Exclude<EmCommandName, 'help'>, string> = {
   policy: 'what the policies in policies/ decide for an action, and why',
   audit: 'the latest proposals, decisions and executions',
   token: 'personal tokens for the REST API and the MCP server',
+  team: 'the teams, their members, managers, repositories and boards',
 };
 
 /** Capabilities register their `/em` subcommands here; the router finds them by name. */

@@ -8,11 +8,18 @@ export interface PostTarget {
 
 export type EmCommand =
   | { name: 'help' }
-  | { name: 'triage'; post?: PostTarget }
-  | { name: 'standup'; hours: number; post?: PostTarget; history?: { user: string; search?: string } }
-  | { name: 'sprint'; days?: number; post?: PostTarget }
-  | { name: 'dora'; days: number; post?: PostTarget }
-  | { name: 'signals'; post?: PostTarget }
+  | { name: 'triage'; post?: PostTarget; team?: string }
+  | {
+      name: 'standup';
+      hours: number;
+      post?: PostTarget;
+      history?: { user: string; search?: string };
+      team?: string;
+    }
+  | { name: 'sprint'; days?: number; post?: PostTarget; team?: string }
+  | { name: 'dora'; days: number; post?: PostTarget; team?: string }
+  | { name: 'signals'; post?: PostTarget; team?: string }
+  | { name: 'team'; action: 'list' | 'show'; team?: string }
   | { name: 'approvals' }
   | { name: 'ask'; question: string; post?: PostTarget; context?: string }
   | { name: 'incident'; action: string; text: string }
@@ -35,23 +42,28 @@ export interface CommandHelp {
 }
 
 export const COMMANDS: CommandHelp[] = [
-  { name: 'triage', usage: 'triage [post #channel]', summary: 'what needs attention now, ranked' },
+  { name: 'triage', usage: 'triage [team] [post #channel]', summary: 'what needs attention now, ranked' },
   {
     name: 'standup',
-    usage: 'standup [hours] [post #channel] | standup history @person [words]',
+    usage: 'standup [hours] [team] [post #channel] | standup history @person [words]',
     summary: 'who did what in the last hours (default 24); past standups of a person',
   },
   {
     name: 'sprint',
-    usage: 'sprint [days] [post #channel]',
+    usage: 'sprint [days] [team] [post #channel]',
     summary: 'sprint health: committed vs done, scope change, risks',
   },
   {
     name: 'dora',
-    usage: 'dora [window] [post #channel]',
+    usage: 'dora [window] [team] [post #channel]',
     summary: 'DORA four keys over a window such as 30d or 12w (default 30d)',
   },
-  { name: 'signals', usage: 'signals [post #channel]', summary: 'open risk signals from the rules' },
+  { name: 'signals', usage: 'signals [team] [post #channel]', summary: 'open risk signals from the rules' },
+  {
+    name: 'team',
+    usage: 'team list | team show <team>',
+    summary: 'teams: members, managers, repositories, boards (a [team] narrows each report)',
+  },
   { name: 'approvals', usage: 'approvals', summary: 'actions waiting for a decision' },
   {
     name: 'ask',
@@ -114,6 +126,12 @@ function splitPost(words: string[]): { rest: string[]; post?: PostTarget; error?
   return { rest: [...words.slice(0, index), ...words.slice(index + 2)], post: { channel } };
 }
 
+/** The words left after a report's own arguments name a team (a key, or a name of several words). */
+function teamOf(rest: string[]): { team?: string } {
+  const team = rest.join(' ').trim().slice(0, 80);
+  return team ? { team } : {};
+}
+
 function zodMessage(result: z.ZodSafeParseResult<unknown>): string {
   return result.success ? '' : (result.error.issues[0]?.message ?? 'invalid value');
 }
@@ -144,8 +162,14 @@ export function parseEmCommand(rawText: string): ParseResult {
     case 'signals': {
       const { rest, post, error } = splitPost(words);
       if (error) return invalid(error);
-      if (rest.length) return invalid(`unexpected \`${rest.join(' ')}\`; usage: \`/em ${name} [post #channel]\``);
-      return { ok: true, command: { name, post } };
+      return { ok: true, command: { name, post, ...teamOf(rest) } };
+    }
+    case 'team': {
+      const [action = '', ...rest] = words;
+      if (action.toLowerCase() === 'list' && !rest.length) return { ok: true, command: { name, action: 'list' } };
+      if (action.toLowerCase() === 'show' && rest.length)
+        return { ok: true, command: { name, action: 'show', ...teamOf(rest) } };
+      return invalid('usage: `/em team list` or `/em team show <team>`, e.g. `/em team show payments`');
     }
     case 'standup': {
       if (words[0]?.toLowerCase() === 'history') {
@@ -157,24 +181,30 @@ export function parseEmCommand(rawText: string): ParseResult {
       }
       const { rest, post, error } = splitPost(words);
       if (error) return invalid(error);
-      if (rest.length > 1) return invalid('usage: `/em standup [hours] [post #channel]`');
-      const parsed = hours.safeParse(rest[0] ?? 24);
-      return parsed.success ? { ok: true, command: { name, hours: parsed.data, post } } : invalid(zodMessage(parsed));
+      const numbered = /^\d/.test(rest[0] ?? '');
+      const parsed = hours.safeParse(numbered ? rest[0] : 24);
+      return parsed.success
+        ? { ok: true, command: { name, hours: parsed.data, post, ...teamOf(numbered ? rest.slice(1) : rest) } }
+        : invalid(zodMessage(parsed));
     }
     case 'sprint': {
       const { rest, post, error } = splitPost(words);
       if (error) return invalid(error);
-      if (rest.length > 1) return invalid('usage: `/em sprint [days] [post #channel]`');
-      if (rest[0] === undefined) return { ok: true, command: { name, post } };
+      if (!/^\d/.test(rest[0] ?? '')) return { ok: true, command: { name, post, ...teamOf(rest) } };
       const parsed = sprintDays.safeParse(rest[0]);
-      return parsed.success ? { ok: true, command: { name, days: parsed.data, post } } : invalid(zodMessage(parsed));
+      return parsed.success
+        ? { ok: true, command: { name, days: parsed.data, post, ...teamOf(rest.slice(1)) } }
+        : invalid(zodMessage(parsed));
     }
     case 'dora': {
       const { rest, post, error } = splitPost(words);
       if (error) return invalid(error);
-      if (rest.length > 1) return invalid('usage: `/em dora [window] [post #channel]`, e.g. `/em dora 12w`');
-      const days = parseWindow(rest[0] ?? '30d');
-      return typeof days === 'number' ? { ok: true, command: { name, days, post } } : invalid(days);
+      // A window starts with a digit; anything else names a team: `/em dora 12w payments`, `/em dora payments`.
+      const windowed = /^\d/.test(rest[0] ?? '');
+      const days = parseWindow(windowed ? (rest[0] as string) : '30d');
+      return typeof days === 'number'
+        ? { ok: true, command: { name, days, post, ...teamOf(windowed ? rest.slice(1) : rest) } }
+        : invalid(days);
     }
     case 'ask': {
       const { rest, post, error } = words[0] === 'post' ? splitPost(words) : { rest: words };

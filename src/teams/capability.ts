@@ -1,0 +1,18 @@
+import { type Capability, subcommand } from '../capabilities/capability.js';
+import { teamCommand, teamsHomeSection, teamsSurface } from './listeners.js';
+import { NO_TEAM_ADMINS, type TeamAdmins } from './permissions.js';
+import { teamsListTool, teamsShowTool } from './tools.js';
+
+/**
+ * Teams: `/em team list|show`, the Home team section (picker, figures, create/edit/archive modals), and the
+ * read tools. Every report's `[team]` scoping lives with the reports; teams.yml is applied by app.ts at start.
+ */
+export function teamsCapability(admins: TeamAdmins = NO_TEAM_ADMINS): Capability {
+  return {
+    name: 'teams',
+    tools: [teamsListTool(), teamsShowTool()],
+    commands: [subcommand('team', teamCommand(), ['teams.list', 'teams.show'])],
+    home: [teamsHomeSection(admins)],
+    slack: teamsSurface(admins),
+  };
+}
