@@ -2,7 +2,7 @@
 // `--tune` prints the tuning half only (for trying a change without looking at the held-out half). Then, unless
 // `--tune`, the model path against the OpenAI stand-in doing real function-calling round trips.
 import { plan } from '../../src/agent/planner.js';
-import { EVAL_CONTEXT, evalRequests, halfOf, type HalfFigures, scoreHalf } from '../../test/support/agent-eval.js';
+import { EVAL_CONTEXT, evalRequests, type HalfFigures, halfOf, scoreHalf } from '../../test/support/agent-eval.js';
 import { agentToolCatalogue } from '../../test/support/agent-tools.js';
 
 const tuneOnly = process.argv.includes('--tune');
@@ -22,8 +22,16 @@ const tools = agentToolCatalogue();
 const all = evalRequests();
 const planOf = (text: string) => plan(text, tools, EVAL_CONTEXT);
 const tuning = all.filter((r) => halfOf(r.text) === 'tuning');
-console.log(`offline planner, ${all.length} requests (${tuning.length} tuning, ${all.length - tuning.length} held-out)`);
+console.log(
+  `offline planner, ${all.length} requests (${tuning.length} tuning, ${all.length - tuning.length} held-out)`,
+);
 print('tuning', scoreHalf(tuning, planOf));
 if (!tuneOnly) {
-  print('held-out', scoreHalf(all.filter((r) => halfOf(r.text) === 'held-out'), planOf));
+  print(
+    'held-out',
+    scoreHalf(
+      all.filter((r) => halfOf(r.text) === 'held-out'),
+      planOf,
+    ),
+  );
 }

@@ -283,7 +283,7 @@ const SYNONYMS: Record<string, [string, number][]> = {
 const CANNOT = [
   /^(?:please\s+|can you\s+|could you\s+|pls\s+)?(?:deploy|merge|revert|rollback|roll back|restart|reboot|delete|drop|close|reopen|book|order|reset|rotate|schedule|cancel|buy|install|upgrade|create a repo|scale)\b/,
   /\b(?:approve|reject)\s+(?:every|all|the|it|that|this|proposal|request|pending|#?\d)/,
-  /\b(?:weather|lunch|pizza|joke|poem|song|meeting room|vacation|holiday|pto|salary|salaries|payroll|stock price|aws bill|cloud bill|invoice|password|calendar|flight)\b/,
+  /\b(?:promote|promotion|performance review|perf review|turn off|disable|mute|silence|weather|lunch|pizza|joke|poem|song|meeting room|vacation|holiday|pto|salary|salaries|payroll|stock price|aws bill|cloud bill|invoice|password|calendar|flight)\b/,
 ];
 
 const STOP = new Set(
@@ -303,6 +303,11 @@ const words = (text: string) =>
 /** Typo tolerance: 1 edit from 5 letters, 2 from 9. */
 const near = (a: string, b: string) => {
   if (a === b) return true;
+  if (a.length >= 4 && a.length === b.length) {
+    // One swap of neighbours ("sprnit", "tiem").
+    const i = [...a].findIndex((ch, k) => ch !== b[k]);
+    if (i >= 0 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2)) return true;
+  }
   if (a.length < 5 || b.length < 5) return false;
   const allowed = Math.min(a.length, b.length) >= 9 ? 2 : 1;
   return Math.abs(a.length - b.length) <= allowed && distance(a, b) <= allowed;
@@ -426,13 +431,16 @@ function extract(raw: string, o: PlannerOptions): Extracted {
   const window = parseTimeWindow(text, o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
   const tl = text.toLowerCase();
   const aging = /\b(?:more than|over|longer than|for|>)\s*(\d{1,2})\s*(?:days?|d)\b/.exec(tl);
-  const limit = /\b(?:last|latest|recent)\s+(\d{1,3})\s+(?:decisions|entries|approvals|events|lines|actions)\b/.exec(tl);
+  const limit = /\b(?:last|latest|recent)\s+(\d{1,3})\s+(?:decisions|entries|approvals|events|lines|actions)\b/.exec(
+    tl,
+  );
   return {
     people,
     repo,
     team,
     window,
-    agingDays: aging && /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled)\b/.test(tl) ? Number(aging[1]) : undefined,
+    agingDays:
+      aging && /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled)\b/.test(tl) ? Number(aging[1]) : undefined,
     auditLimit: limit ? Number(limit[1]) : undefined,
     policyAction: policyActionOf(tl),
     text,
@@ -440,15 +448,17 @@ function extract(raw: string, o: PlannerOptions): Extracted {
 }
 
 function policyActionOf(t: string): string | undefined {
-  const named = /\b(slack\.dm|slack\.post|github\.comment|github\.label|github\.request_reviewers|jira\.comment|jira\.create|linear\.comment|linear\.create)\b/.exec(
-    t,
-  );
+  const named =
+    /\b(slack\.dm|slack\.post|github\.comment|github\.label|github\.request_reviewers|jira\.comment|jira\.create|linear\.comment|linear\.create)\b/.exec(
+      t,
+    );
   if (named) return named[1];
   if (/\b(dm|direct message|nudge)/.test(t)) return 'slack.dm';
   if (/\bpost(?:ing)?\b.*\bchannel|\bchannel post/.test(t)) return 'slack.post';
   if (/\blabel/.test(t)) return 'github.label';
   if (/\breview(?:er)? requests?|request(?:ing)? (?:a )?review/.test(t)) return 'github.request_reviewers';
-  if (/\bcomment/.test(t)) return /\bjira\b/.test(t) ? 'jira.comment' : /\blinear\b/.test(t) ? 'linear.comment' : 'github.comment';
+  if (/\bcomment/.test(t))
+    return /\bjira\b/.test(t) ? 'jira.comment' : /\blinear\b/.test(t) ? 'linear.comment' : 'github.comment';
   if (/\b(ticket|issue)s?\b/.test(t)) return /\blinear\b/.test(t) ? 'linear.create' : 'jira.create';
   return undefined;
 }
@@ -489,19 +499,32 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
   const x = extract(request, options);
   const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
   if (CANNOT.some((re) => re.test(t)))
-    return { kind: 'unservable', reason: 'I can only read reports and propose messages for a person to approve; I cannot do that.' };
-  const descWords = new Map(usable.map((tool) => [tool.name, new Set(words(tool.description).filter((w) => !STOP.has(w)))]));
+    return {
+      kind: 'unservable',
+      reason: 'I can only read reports and propose messages for a person to approve; I cannot do that.',
+    };
+  const descWords = new Map(
+    usable.map((tool) => [tool.name, new Set(words(tool.description).filter((w) => !STOP.has(w)))]),
+  );
   const picked = new Map<string, number>();
   let best: Scored[] = [];
   for (const clause of clauses(x.text)) {
     const scores = scoreClause(clause, usable, descWords).filter((s) => {
       // A proposal needs someone to send it to; "ask" alone is mostly "ask the docs".
-      if (s.tool === 'approvals.propose') return x.people.length === 1 && /^\s*(?:please\s+|can you\s+|could you\s+)?(?:nudge|ping|remind|dm|message|tell|ask)\b/i.test(clause);
+      if (s.tool === 'approvals.propose')
+        return (
+          x.people.length === 1 &&
+          /^\s*(?:please\s+|can you\s+|could you\s+)?(?:nudge|ping|remind|dm|message|tell|ask)\b/i.test(clause)
+        );
       return true;
     });
     const top = scores[0];
     if (!top) continue;
-    if (top.score >= RUN_AT) {
+    const docs = scores.find((s) => s.tool === 'ask.search');
+    if (docs && docs.score >= RUN_AT && docs.score >= top.score) {
+      // "How do we roll back a deploy?" is a question for the docs, whatever else its words name.
+      picked.set('ask.search', docs.score);
+    } else if (top.score >= RUN_AT) {
       picked.set(top.tool, Math.max(picked.get(top.tool) ?? 0, top.score));
       // A second tool as strong as the first in one clause ("stale PRs in the sprint") runs too.
       for (const s of scores.slice(1)) if (s.score >= 3 && s.score >= top.score) picked.set(s.tool, s.score);
@@ -509,9 +532,10 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     if ((best[0]?.score ?? 0) < top.score) best = scores;
   }
   // The proposal is the request: reports named around it are its context, not extra work.
-  if (picked.has('approvals.propose')) return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
+  if (picked.has('approvals.propose'))
+    return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
   // People named and nothing else asked: what they have been doing.
-  if (picked.size === 0 && x.people.length > 0 && !/\?\s*$/.test('') && usable.some((u) => u.name === 'standup.report'))
+  if (picked.size === 0 && x.people.length > 0 && usable.some((u) => u.name === 'standup.report'))
     picked.set('standup.report', 1);
   if (picked.size > 0) {
     const order = usable.map((u) => u.name);
@@ -521,6 +545,7 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     return { kind: 'run', calls, ...(x.window ? { window: x.window } : {}) };
   }
   const offers = best.filter((s) => s.score >= OFFER_AT && s.tool !== 'approvals.propose').slice(0, 3);
-  if (offers.length > 0) return { kind: 'choose', choices: offers.map((s) => ({ tool: s.tool, args: argsFor(s.tool, x) })) };
+  if (offers.length > 0)
+    return { kind: 'choose', choices: offers.map((s) => ({ tool: s.tool, args: argsFor(s.tool, x) })) };
   return { kind: 'unservable', reason: 'None of my tools answers that.' };
 }

@@ -103,9 +103,10 @@ export function parseTimeWindow(
     if (from > at) from = from.minus({ years: 1 });
     if (from.isValid) return span(m[0], from, at);
   }
-  m = /\b(this|current)\s+(week|month|quarter|year|sprint|cycle|iteration)\b|\bso far this (week|month|quarter|year)\b/.exec(
-    t,
-  );
+  m =
+    /\b(this|current)\s+(week|month|quarter|year|sprint|cycle|iteration)\b|\bso far this (week|month|quarter|year)\b/.exec(
+      t,
+    );
   if (m) {
     const unit = (m[2] ?? m[3]) as string;
     if (unit === 'sprint' || unit === 'cycle' || unit === 'iteration')

@@ -33,7 +33,9 @@ export const EVAL_CONTEXT: PlannerOptions = {
 function matches(expected: unknown, actual: unknown, top = false): boolean {
   if (expected === '*') return actual !== undefined && actual !== null && actual !== '';
   if (Array.isArray(expected))
-    return Array.isArray(actual) && expected.length === actual.length && expected.every((e, i) => matches(e, actual[i]));
+    return (
+      Array.isArray(actual) && expected.length === actual.length && expected.every((e, i) => matches(e, actual[i]))
+    );
   if (expected && typeof expected === 'object') {
     if (!actual || typeof actual !== 'object') return false;
     const a = actual as Record<string, unknown>;
@@ -62,8 +64,7 @@ export function scorePlan(request: EvalRequest, plan: Plan): Score {
   const got = plan.calls.map((c) => c.tool).sort();
   const toolsRight = expected.length === got.length && expected.every((t, i) => t === got[i]);
   const expect = request.expect;
-  const argsRight =
-    toolsRight && plan.calls.every((call) => matches(expect[call.tool] ?? {}, call.args, true));
+  const argsRight = toolsRight && plan.calls.every((call) => matches(expect[call.tool] ?? {}, call.args, true));
   return { toolsRight, argsRight };
 }
 
@@ -79,7 +80,15 @@ export interface HalfFigures {
 }
 
 export function scoreHalf(requests: EvalRequest[], planOf: (text: string) => Plan): HalfFigures {
-  const f: HalfFigures = { servable: 0, toolsRight: 0, argsRight: 0, unservable: 0, recognised: 0, wronglyRefused: 0, misses: [] };
+  const f: HalfFigures = {
+    servable: 0,
+    toolsRight: 0,
+    argsRight: 0,
+    unservable: 0,
+    recognised: 0,
+    wronglyRefused: 0,
+    misses: [],
+  };
   for (const r of requests) {
     const p = planOf(r.text);
     const s = scorePlan(r, p);
