@@ -417,15 +417,16 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       }
     }
   }
+  // The team named first (a follow-up's own team comes before the one of the request it extends).
   let team: string | undefined;
-  const lower = text.toLowerCase();
+  let teamAt = Number.POSITIVE_INFINITY;
   for (const name of o.teams ?? []) {
     const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const re = new RegExp(`(?:^|[^\\w/-])#?(${esc})(?:\\s+(?:team|squad|group))?(?=$|[^\\w/-])`, 'i');
-    if (re.test(lower)) {
+    const found = re.exec(text);
+    if (found && found.index < teamAt) {
       team = name;
-      text = text.replace(re, (m) => m.replace(new RegExp(esc, 'i'), ' '));
-      break;
+      teamAt = found.index;
     }
   }
   const window = parseTimeWindow(text, o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
