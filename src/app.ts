@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { AgentService, agentSettings } from './agent/service.js';
 import { executorClients } from './approvals/clients.js';
 import { approvalsJob } from './approvals/jobs.js';
 import { approvalsCommand, approvalsHomeSection, auditCommand, policyCommand } from './approvals/listeners.js';
@@ -71,6 +72,8 @@ export interface App {
   approvals: ApprovalService;
   incidents: IncidentService;
   ask: AskService;
+  /** Plain-language requests (DMs, @mentions, `/em <free text>`, the assistant pane) → tools. */
+  agent: AgentService;
   /** Every operation as a typed tool (data in, data out), for any door. */
   tools: AnyTool[];
   /** The `/em` subcommands and the tools each runs. */
@@ -176,7 +179,15 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
                 : section,
     );
     home.splice(1, 0, myWorkHomeSection());
-    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents, ask };
+    const agent = new AgentService({
+      db,
+      logger,
+      tools,
+      model,
+      settings: agentSettings(config),
+      teams: () => [...(sources.jira?.projects ?? []), ...(sources.linear?.teams ?? [])].map((t) => t.toLowerCase()),
+    });
+    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents, ask, agent };
     const slack =
       slackMode(config) === 'slack'
         ? (await import('./slack/bot.js')).createSlackBot(
@@ -285,7 +296,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     } else {
       logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, slack, signals, approvals, incidents, ask, tools, commands, stop };
+    return { db, scheduler, http, slack, signals, approvals, incidents, ask, agent, tools, commands, stop };
   } catch (err) {
     await stop();
     throw err;

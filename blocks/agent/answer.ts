@@ -82,8 +82,13 @@ export function refusalMessage(text: string): SlackMessage {
 }
 
 /** Passages found in the docs, each with its title and link (document text is escaped: it is data). */
-export function docHitsMessage(hits: { title: string; url: string | null; heading: string; content: string }[]): SlackMessage {
-  if (!hits.length) return built('I could not find this in the docs.', [Blocks.Section({ text: 'I could not find this in the docs.' })]);
+export function docHitsMessage(
+  hits: { title: string; url: string | null; heading: string; content: string }[],
+): SlackMessage {
+  if (!hits.length)
+    return built('I could not find this in the docs.', [
+      Blocks.Section({ text: 'I could not find this in the docs.' }),
+    ]);
   const lines = hits.slice(0, 5).map((h, i) => {
     const title = escapeMrkdwn(truncate(h.title, 120));
     const where = h.url ? link(h.url, title) : title;

@@ -13,12 +13,7 @@ import { standupMessage } from '../../blocks/reports/standup.js';
 import { triageMessage } from '../../blocks/reports/triage.js';
 import { signalsMessage } from '../../blocks/signals.js';
 import { sourcesMessage } from '../../blocks/sources.js';
-import type {
-  approvalsListOutput,
-  auditOutput,
-  policyExplainOutput,
-  proposeOutput,
-} from '../approvals/tools.js';
+import type { approvalsListOutput, auditOutput, policyExplainOutput, proposeOutput } from '../approvals/tools.js';
 import type { askSearchOutput } from '../ask/tools.js';
 import type { incidentsListOutput } from '../incidents/tools.js';
 import type { DoraReport } from '../reports/dora-report.js';
@@ -74,7 +69,9 @@ export function renderToolOutput(
     case 'standup.report': {
       const standup = output as Standup;
       return standupMessage(
-        people.length ? { ...standup, people: standup.people.filter((p) => p.slack && people.includes(p.slack)) } : standup,
+        people.length
+          ? { ...standup, people: standup.people.filter((p) => p.slack && people.includes(p.slack)) }
+          : standup,
       );
     }
     case 'sprint.health':

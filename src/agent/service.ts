@@ -4,13 +4,7 @@
 // policy (the agent's door is on them), `decide` tools are never offered. Every run is recorded and audited.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { WebClient } from '@slack/web-api';
-import {
-  agentAnswer,
-  chooseMessage,
-  joinAnd,
-  refusalMessage,
-  unservableMessage,
-} from '../../blocks/agent/answer.js';
+import { agentAnswer, chooseMessage, joinAnd, refusalMessage, unservableMessage } from '../../blocks/agent/answer.js';
 import type { SlackMessage } from '../../blocks/help.js';
 import { audit } from '../approvals/store.js';
 import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js';
@@ -29,6 +23,27 @@ export interface AgentSettings {
   requestsPerHour: number;
   memoryTurns: number;
   timezone: string;
+}
+
+/** The agent's settings from the configuration (AGENT_*; REPORTS_TIMEZONE for calendar words). */
+export function agentSettings(config: {
+  AGENT_MAX_STEPS: number;
+  AGENT_TIMEOUT_MS: number;
+  AGENT_TOKENS_PER_REQUEST: number;
+  AGENT_TOKENS_PER_DAY: number;
+  AGENT_REQUESTS_PER_HOUR: number;
+  AGENT_MEMORY_TURNS: number;
+  REPORTS_TIMEZONE: string;
+}): AgentSettings {
+  return {
+    maxSteps: config.AGENT_MAX_STEPS,
+    timeoutMs: config.AGENT_TIMEOUT_MS,
+    tokensPerRequest: config.AGENT_TOKENS_PER_REQUEST,
+    tokensPerDay: config.AGENT_TOKENS_PER_DAY,
+    requestsPerHour: config.AGENT_REQUESTS_PER_HOUR,
+    memoryTurns: config.AGENT_MEMORY_TURNS,
+    timezone: config.REPORTS_TIMEZONE,
+  };
 }
 
 export interface AgentDeps {
@@ -61,14 +76,7 @@ export interface AgentRequest {
   status?(text: string): Promise<void>;
 }
 
-export type AgentOutcome =
-  | 'answered'
-  | 'chose'
-  | 'unservable'
-  | 'rate_limited'
-  | 'over_budget'
-  | 'failed'
-  | 'timeout';
+export type AgentOutcome = 'answered' | 'chose' | 'unservable' | 'rate_limited' | 'over_budget' | 'failed' | 'timeout';
 
 export interface AgentResult {
   message: SlackMessage;
@@ -109,7 +117,9 @@ export class AgentService {
         outcome: result.outcome,
         detail,
       });
-      const toolList = result.tools.map((t) => `${t.tool}${Object.keys(t.args).length ? ` ${JSON.stringify(t.args)}` : ''}`);
+      const toolList = result.tools.map(
+        (t) => `${t.tool}${Object.keys(t.args).length ? ` ${JSON.stringify(t.args)}` : ''}`,
+      );
       await audit(db, {
         actor: request.person,
         event: 'agent_run',
@@ -189,7 +199,9 @@ export class AgentService {
     } catch (err) {
       logger.error({ err }, 'agent run failed');
       return finish({
-        message: refusalMessage('Something went wrong while I worked on that; the error was logged. Try again in a moment.'),
+        message: refusalMessage(
+          'Something went wrong while I worked on that; the error was logged. Try again in a moment.',
+        ),
         outcome: 'failed',
         tools: [],
         tokens: 0,
@@ -249,7 +261,9 @@ export class AgentService {
       return {
         message: unservableMessage(
           planned.reason,
-          this.tools.filter((t) => TOOL_LABELS[t.name]).map((t) => TOOL_LABELS[t.name] as { label: string; example: string }),
+          this.tools
+            .filter((t) => TOOL_LABELS[t.name])
+            .map((t) => TOOL_LABELS[t.name] as { label: string; example: string }),
         ),
         outcome: 'unservable',
         tools: [],

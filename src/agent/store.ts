@@ -35,7 +35,11 @@ export async function recordRun(db: Queryable, run: AgentRunRecord): Promise<num
 }
 
 /** Runs that did work (refusals are not counted) and the tokens they used, for one person since a time. */
-export async function usageSince(db: Queryable, person: string, since: Date): Promise<{ runs: number; tokens: number }> {
+export async function usageSince(
+  db: Queryable,
+  person: string,
+  since: Date,
+): Promise<{ runs: number; tokens: number }> {
   const { rows } = await db.query<{ runs: string; tokens: string | null }>(
     `SELECT count(*) AS runs, sum(tokens) AS tokens FROM agent_runs
       WHERE person = $1 AND at >= $2 AND outcome NOT IN ('rate_limited', 'over_budget')`,

@@ -1,3 +1,4 @@
+import type { AgentService } from '../agent/service.js';
 import type { ApprovalService } from '../approvals/service.js';
 import type { AskService } from '../ask/service.js';
 import type { IncidentService } from '../incidents/service.js';
@@ -18,4 +19,6 @@ export interface SlackDeps {
   incidents?: IncidentService;
   /** Present when `ask` runs: feedback buttons and follow-ups in answer threads go here. */
   ask?: AskService;
+  /** Present when the agent runs: DMs, @mentions, `/em <free text>` and the assistant pane go here. */
+  agent?: AgentService;
 }

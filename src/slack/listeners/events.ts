@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { agentHeardMessage } from '../../agent/listeners.js';
 import { followUpInThread } from '../../ask/listeners.js';
 import { timelineFiles } from '../../incidents/model.js';
 import { insertEvents } from '../../sync/store.js';
@@ -20,7 +21,8 @@ export function appHomeOpened(deps: SlackDeps) {
 
 /** Channel messages are kept as events (incident timelines and history read them). */
 export function messagePosted(deps: SlackDeps) {
-  return async ({ event, client }: EventArgs<'message'>) => {
+  return async (args: EventArgs<'message'>) => {
+    const { event, client } = args;
     const e = event as unknown as Record<string, unknown> & { channel: string; ts: string; subtype?: string };
     const changed = e.subtype === 'message_changed' ? (e.message as Record<string, unknown>) : undefined;
     const kind =
@@ -41,6 +43,7 @@ export function messagePosted(deps: SlackDeps) {
         raw: e,
       },
     ]);
+    if (kind === 'message' && (await agentHeardMessage(deps, args))) return;
     if (kind === 'message' && e.thread_ts) await followUpInThread(deps, e as never, client);
     if (!deps.incidents) return;
     // Only a person's edit carries `edited` (and its time); Slack's link unfurls arrive as message_changed without it.

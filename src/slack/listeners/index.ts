@@ -12,6 +12,7 @@ import {
   TRIAGE_NUDGE_ACTION,
   TRIAGE_REQUEST_REVIEW_ACTION,
 } from '../../../blocks/reports/triage.js';
+import { AGENT_CHOICE_ACTIONS, agentChoice, agentMention, assistantEvent } from '../../agent/listeners.js';
 import { approveClicked, rejectClicked, rejectSubmitted } from '../../approvals/listeners.js';
 import { feedbackClicked } from '../../ask/listeners.js';
 import {
@@ -60,6 +61,7 @@ export function listenerTable(deps: SlackDeps) {
       [DECLARE_FROM_HOME]: declareFromHome(),
       [ASK_HELPFUL]: feedbackClicked(deps, true),
       [ASK_NOT_HELPFUL]: feedbackClicked(deps, false),
+      ...Object.fromEntries(AGENT_CHOICE_ACTIONS.map((id) => [id, agentChoice(deps)])),
     } as Record<string, Handler>,
     views: {
       [ASK_MODAL]: askSubmitted(deps),
@@ -87,6 +89,9 @@ export function listenerTable(deps: SlackDeps) {
       reaction_removed: reactionRemoved(deps),
       member_joined_channel: memberJoined(deps),
       member_left_channel: memberLeft(),
+      app_mention: agentMention(deps),
+      assistant_thread_started: assistantEvent(deps),
+      assistant_thread_context_changed: assistantEvent(deps),
     } as Record<string, Handler>,
   };
 }
