@@ -28,7 +28,12 @@ export function agentAnswer(options: {
   const head = Message({ text: ran })
     .blocks(
       Blocks.Context().elements(`:mag: ${escapeMrkdwn(ran)}`),
-      ...(options.narrative ? [Blocks.Section({ text: truncate(escapeMrkdwn(options.narrative), 2900) })] : []),
+      ...(options.narrative
+        ? [
+            Blocks.Section({ text: truncate(escapeMrkdwn(options.narrative), 2900) }),
+            Blocks.Context().elements(':robot_face: Written by a language model; what ran and its results are below.'),
+          ]
+        : []),
       ...(options.notes ?? []).map((n) => Blocks.Context().elements(`:information_source: ${escapeMrkdwn(n)}`)),
     )
     .buildToObject().blocks as unknown[];
