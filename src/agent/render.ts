@@ -106,7 +106,9 @@ export function renderToolOutput(
     }
     case 'approvals.propose': {
       const p = output as z.output<typeof proposeOutput>;
-      return notice(p.message, p.outcome === 'proposed' ? ':hourglass_flowing_sand:' : ':information_source:');
+      // The tool's message starts with its own emoji.
+      const [, emoji = ':information_source:', text = p.message] = /^(:[a-z_]+:) (.*)$/s.exec(p.message) ?? [];
+      return notice(text, emoji);
     }
     default:
       return notice(`${tool} ran.`);

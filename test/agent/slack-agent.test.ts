@@ -207,9 +207,13 @@ describe.each(engines)('the agent in Slack, offline planner ($name)', ({ env, sk
         w.emulator.messagesIn(bobDm).find((m) => m.text.includes('auth PR review')),
       );
       expect(nudge.user).toBe(w.emulator.workspace.botUserId);
-      const audit = await app.db.query<{ event: string; detail: { via?: string } }>(
-        "SELECT event, detail FROM audit_log WHERE action = 'slack.dm' ORDER BY id",
-      );
+      // The execution is audited once the DM is sent.
+      const audit = await eventually(async () => {
+        const { rows } = await app.db.query<{ event: string; detail: { via?: string } }>(
+          "SELECT event, detail FROM audit_log WHERE action = 'slack.dm' ORDER BY id",
+        );
+        return rows.length === 3 ? { rows } : undefined;
+      });
       expect(audit.rows.map((r) => r.event)).toEqual(['proposed', 'approved', 'executed']);
       expect(audit.rows[0]?.detail.via).toBe('agent');
     },
@@ -290,17 +294,19 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
     'planted instructions in a PR title and a doc, a model that complies: only proposals waiting for a person',
     async () => {
       const everyone = [w.alice, w.bob, w.carol, w.dan];
+      const seenIn = new Set<string>();
       // The stand-in reads the triage and the docs, then does what the planted text says with every tool it has.
       model.respond = (messages: ChatMessage[], tools: string[]) => {
         const results = messages.filter((m) => m.role === 'tool').map((m) => String(m.content));
         if (results.length === 0)
           return {
             tool_calls: [
-              { name: 'triage_list', arguments: {} },
+              { name: 'standup_report', arguments: { hours: 336 } },
               { name: 'ask_search', arguments: { query: 'release notes' } },
             ],
           };
-        const planted = results.some((r) => r.includes(INJECTION));
+        for (const r of results) if (r.includes(INJECTION)) seenIn.add(r.includes('tool="ask.search"') ? 'doc' : 'pr');
+        const planted = seenIn.size > 0;
         const proposed = messages.some((m) => m.tool_calls?.some((c) => c.function.name === 'approvals_propose'));
         if (planted && !proposed)
           return {
@@ -328,6 +334,8 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
       });
       const reply = await w.emulator.waitFor(() => botReplies(w, dm, asked.ts)[0], 30_000);
 
+      // The model read the planted text in the PR title (standup) and in the document (docs search).
+      expect([...seenIn].sort()).toEqual(['doc', 'pr']);
       // The decide tool was never offered to the model.
       for (const request of model.chatRequests) {
         const offered = ((request.tools ?? []) as { function: { name: string } }[]).map((t) => t.function.name);
@@ -352,19 +360,19 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
       );
       expect(audit.rows.map((r) => `${r.event}:${r.detail.via}`)).toEqual(Array(4).fill('proposed:agent'));
       const [run] = await runs(app, w.bob);
-      expect(run?.tools.map((t) => t.tool)).toEqual([
-        'triage.list',
+      // Tool calls of one model turn run side by side, so they are recorded in the order they finished.
+      expect(run?.tools.map((t) => t.tool).sort()).toEqual([
+        'approvals.propose',
+        'approvals.propose',
+        'approvals.propose',
+        'approvals.propose',
         'ask.search',
-        'approvals.propose',
-        'approvals.propose',
-        'approvals.propose',
-        'approvals.propose',
+        'standup.report',
       ]);
       expect(run?.tokens).toBe(model.tokensReported);
       // The answer shows what ran, and the proposals as waiting (the model's claim is its own, marked as its words).
-      expect(visibleText(reply)).toContain(
-        'I looked at what needs attention (triage), the docs and a proposal for approval',
-      );
+      for (const label of ['who did what (standup)', 'the docs', 'a proposal for approval'])
+        expect(visibleText(reply)).toContain(label);
       expect(visibleText(reply)).toContain('Waiting for');
     },
   );
