@@ -360,6 +360,8 @@ function scoreClause(clause: string, tools: PlannerTool[], descWords: Map<string
 }
 
 const RUN_AT = 2;
+/** What a general question is offered when nothing closer stands out. */
+const OVERVIEWS = ['triage.list', 'sprint.health', 'standup.report'];
 const OFFER_AT = 1;
 
 /** Splits a request into its intents: "sprint health and stale PRs", "dora; also incidents". */
@@ -481,7 +483,8 @@ function argsFor(tool: string, x: Extracted): Record<string, unknown> {
   if (tool === 'sprint.health' && x.agingDays) args.agingDays = x.agingDays;
   if (tool === 'approvals.audit' && x.auditLimit) args.limit = x.auditLimit;
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;
-  if (tool === 'ask.search') args.query = x.text.replace(/\s+/g, ' ').trim().slice(0, 300);
+  if (tool === 'ask.search')
+    args.query = x.text.replace(/\bsomeone\b/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
   if (tool === 'approvals.propose') {
     const text = x.text
       .replace(/\s+/g, ' ')
@@ -504,6 +507,13 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
       kind: 'unservable',
       reason: 'I can only read reports and propose messages for a person to approve; I cannot do that.',
     };
+  // "Nudge @bob about …": addressed to one person with a verb of messaging, it is a proposal, whatever it is about.
+  if (
+    x.people.length === 1 &&
+    usable.some((u) => u.name === 'approvals.propose') &&
+    /^(?:please\s+|can you\s+|could you\s+|pls\s+)?(?:nudge|ping|remind|dm|message|tell)\s+someone\b/.test(t)
+  )
+    return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
   const descWords = new Map(
     usable.map((tool) => [tool.name, new Set(words(tool.description).filter((w) => !STOP.has(w)))]),
   );
@@ -545,8 +555,23 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
       .map((tool) => ({ tool, args: argsFor(tool, x) }));
     return { kind: 'run', calls, ...(x.window ? { window: x.window } : {}) };
   }
+  // Unsure: the closest two or three tools as choices; a general "how are things?" gets the overviews.
+  const generic =
+    /^(?:so\s+)?(?:how(?:'s| is| are)? (?:things|it going|we doing|are we)|what'?s up|status|updates?|any news|overview|summary)\b/.test(
+      t,
+    );
   const offers = best.filter((s) => s.score >= OFFER_AT && s.tool !== 'approvals.propose').slice(0, 3);
-  if (offers.length > 0)
-    return { kind: 'choose', choices: offers.map((s) => ({ tool: s.tool, args: argsFor(s.tool, x) })) };
+  if (offers.length > 0 || generic) {
+    const names = offers.map((s) => s.tool);
+    for (const fallback of [...best.filter((s) => s.score > 0).map((s) => s.tool), ...OVERVIEWS])
+      if (
+        names.length < 3 &&
+        !names.includes(fallback) &&
+        fallback !== 'approvals.propose' &&
+        usable.some((u) => u.name === fallback)
+      )
+        names.push(fallback);
+    return { kind: 'choose', choices: names.slice(0, 3).map((tool) => ({ tool, args: argsFor(tool, x) })) };
+  }
   return { kind: 'unservable', reason: 'None of my tools answers that.' };
 }
