@@ -34,4 +34,6 @@ if (!tuneOnly) {
       planOf,
     ),
   );
+  const { modelBench } = await import('./agent-model.js');
+  await modelBench();
 }

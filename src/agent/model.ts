@@ -60,7 +60,10 @@ export async function runModelAgent(o: {
     .filter((t) => t.kind !== 'decide')
     .map((t) =>
       langchainTool(
-        async (input: Record<string, unknown>) => {
+        async (parsed: Record<string, unknown>, config?: { toolCall?: { args?: Record<string, unknown> } }) => {
+          // The arguments as the model sent them (a team or repository a tool does not take yet included); the tool
+          // parses them by its own schema.
+          const input = config?.toolCall?.args ?? parsed;
           await o.status?.(`Running ${t.name}…`);
           try {
             const output = await runTool(t, o.ctx, input);

@@ -484,7 +484,11 @@ function argsFor(tool: string, x: Extracted): Record<string, unknown> {
   if (tool === 'approvals.audit' && x.auditLimit) args.limit = x.auditLimit;
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;
   if (tool === 'ask.search')
-    args.query = x.text.replace(/\bsomeone\b/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 300);
+    args.query = x.text
+      .replace(/\bsomeone\b/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 300);
   if (tool === 'approvals.propose') {
     const text = x.text
       .replace(/\s+/g, ' ')
