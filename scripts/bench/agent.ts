@@ -2,7 +2,14 @@
 // `--tune` prints the tuning half only (for trying a change without looking at the held-out half). Then, unless
 // `--tune`, the model path against the OpenAI stand-in doing real function-calling round trips.
 import { plan } from '../../src/agent/planner.js';
-import { EVAL_CONTEXT, evalRequests, type HalfFigures, halfOf, scoreHalf } from '../../test/support/agent-eval.js';
+import {
+  EVAL_CONTEXT,
+  evalRequests,
+  FRESH_FILE,
+  type HalfFigures,
+  halfOf,
+  scoreHalf,
+} from '../../test/support/agent-eval.js';
 import { agentToolCatalogue } from '../../test/support/agent-tools.js';
 
 const tuneOnly = process.argv.includes('--tune');
@@ -34,6 +41,7 @@ if (!tuneOnly) {
       planOf,
     ),
   );
+  print('fresh', scoreHalf(evalRequests(FRESH_FILE), planOf));
   const { modelBench } = await import('./agent-model.js');
   await modelBench();
 }

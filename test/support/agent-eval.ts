@@ -10,8 +10,11 @@ export interface EvalRequest {
 
 export const EVAL_FILE = new URL('../fixtures/agent-eval/requests.json', import.meta.url);
 
-export function evalRequests(): EvalRequest[] {
-  return (JSON.parse(readFileSync(EVAL_FILE, 'utf8')) as { requests: EvalRequest[] }).requests;
+export const FRESH_FILE = new URL('../fixtures/agent-eval/fresh.json', import.meta.url);
+
+/** The evaluation set (tuning and held-out halves), or the fresh held-out set written later. */
+export function evalRequests(file: URL = EVAL_FILE): EvalRequest[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { requests: EvalRequest[] }).requests;
 }
 
 /** Fixed before any tuning: a hash of the text puts each request in the tuning or the held-out half. */
