@@ -21,6 +21,9 @@ export interface AssistantThread {
 }
 
 export const ASSISTANT_METHOD_SCOPES: Record<string, string> = {
+  'chat.startStream': 'chat:write',
+  'chat.appendStream': 'chat:write',
+  'chat.stopStream': 'chat:write',
   'assistant.threads.setStatus': 'assistant:write',
   'assistant.threads.setTitle': 'assistant:write',
   'assistant.threads.setSuggestedPrompts': 'assistant:write',
@@ -34,8 +37,22 @@ export interface PaneHost {
   messagesIn(channel: string): Message[];
 }
 
+/** Text of streamed chunks: `markdown_text` as such; other chunk types are not shown as text. */
+function streamedText(args: Args): string {
+  const chunks = (typeof args.chunks === 'string' ? JSON.parse(args.chunks) : args.chunks) as
+    | { type: string; text?: string }[]
+    | undefined;
+  return `${typeof args.markdown_text === 'string' ? args.markdown_text : ''}${(chunks ?? [])
+    .filter((c) => c.type === 'markdown_text')
+    .map((c) => c.text ?? '')
+    .join('')}`;
+}
+
 export class AssistantPane {
   readonly threads = new Map<string, AssistantThread>();
+  /** Messages being streamed (channel:ts), and every streaming call in order, for tests. */
+  private readonly streaming = new Set<string>();
+  readonly streamCalls: { method: string; text: string }[] = [];
 
   constructor(
     private readonly slack: PaneHost,
@@ -54,9 +71,56 @@ export class AssistantPane {
     return found;
   }
 
-  /** The Web API methods of the pane. */
+  /** The Web API methods of the pane, and of streamed messages (chat.startStream, appendStream, stopStream). */
   methods(): Record<string, (args: Args) => Json> {
+    const ws = () => this.slack.workspace;
+    const streamed = (args: Args) => {
+      const channel = String(args.channel);
+      if (!ws().channels.has(channel)) throw this.fail('channel_not_found');
+      const message = ws().findMessage(channel, String(args.ts));
+      if (!message) throw this.fail('message_not_found');
+      if (!this.streaming.has(`${channel}:${message.ts}`)) throw this.fail('message_not_in_streaming_state');
+      return message;
+    };
     return {
+      // A streamed reply lives in a thread; outside a DM Slack needs the recipient.
+      'chat.startStream': (args) => {
+        const channel = ws().channels.get(String(args.channel));
+        if (!channel) throw this.fail('channel_not_found');
+        if (!args.thread_ts || !ws().findMessage(channel.id, String(args.thread_ts)))
+          throw this.fail('invalid_arguments');
+        if (!channel.is_im && (!args.recipient_user_id || !args.recipient_team_id))
+          throw this.fail('invalid_arguments');
+        const text = streamedText(args);
+        const message = ws().addMessage({
+          channel: channel.id,
+          user: ws().botUserId,
+          bot_id: ws().botId,
+          text,
+          thread_ts: String(args.thread_ts),
+        });
+        this.streaming.add(`${channel.id}:${message.ts}`);
+        this.streamCalls.push({ method: 'chat.startStream', text });
+        return { channel: channel.id, ts: message.ts };
+      },
+      'chat.appendStream': (args) => {
+        const message = streamed(args);
+        const text = streamedText(args);
+        if (!text) throw this.fail('invalid_arguments');
+        message.text += text;
+        this.streamCalls.push({ method: 'chat.appendStream', text });
+        return { channel: message.channel, ts: message.ts };
+      },
+      'chat.stopStream': (args) => {
+        const message = streamed(args);
+        const text = streamedText(args);
+        message.text += text;
+        const blocks = typeof args.blocks === 'string' ? JSON.parse(args.blocks) : args.blocks;
+        if (Array.isArray(blocks)) message.blocks = blocks;
+        this.streaming.delete(`${message.channel}:${message.ts}`);
+        this.streamCalls.push({ method: 'chat.stopStream', text });
+        return { channel: message.channel, ts: message.ts, message: { ...message } };
+      },
       'assistant.threads.setStatus': (args) => {
         if (typeof args.status !== 'string') throw this.fail('invalid_arguments');
         this.thread(args).statuses.push(args.status);

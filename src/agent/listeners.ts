@@ -235,6 +235,8 @@ export function assistantFor(deps: SlackDeps): Assistant {
       if ((await lastTurns(deps.db, key, 1)).length === 0) await setTitle(m.text.slice(0, 80));
       await setStatus('is looking into it…');
       const threadCtx = (await getThreadContext()) as { channel_id?: string };
+      // Long answers stream: each tool's summary line as it is ready, the full answer's blocks at the end.
+      const stream = streamTo(client, m.channel, key.split(':')[1] as string, m.user, context.teamId);
       const result = await deps.agent.handle({
         person: m.user,
         text: m.text,
@@ -244,8 +246,10 @@ export function assistantFor(deps: SlackDeps): Assistant {
         botUserId: context.botUserId,
         contextChannel: threadCtx.channel_id,
         status: (text) => setStatus(text).then(() => undefined),
+        onPart: (label, part) => stream.part(label, part),
       });
-      await say({ text: result.message.text, blocks: result.message.blocks as never });
+      if (!(await stream.finish(result.message)))
+        await say({ text: result.message.text, blocks: result.message.blocks as never });
     },
   });
   assistants.set(deps, assistant);
@@ -263,4 +267,40 @@ export function assistantEvent(deps: SlackDeps) {
 /** Hands an event to Bolt's Assistant (its own middleware: it checks the event is the pane's, then runs it). */
 function runAssistant(deps: SlackDeps, args: AllMiddlewareArgs & { payload: unknown }) {
   return assistantFor(deps).getMiddleware()({ ...args, next: async () => {} } as never);
+}
+
+/**
+ * A streamed reply (chat.startStream, appendStream, stopStream through the Web API's ChatStreamer). When streaming
+ * is not available (an older workspace, a failing call), `finish` answers false and the caller posts one message.
+ */
+function streamTo(client: WebClient, channel: string, threadTs: string, user: string, teamId: string | undefined) {
+  let streamer: ReturnType<WebClient['chatStream']> | undefined;
+  let broken = false;
+  const guard = async (work: () => Promise<unknown>) => {
+    if (broken) return;
+    try {
+      await work();
+    } catch {
+      broken = true;
+    }
+  };
+  return {
+    part: (label: string, part: SlackMessage) =>
+      guard(async () => {
+        streamer ??= client.chatStream({
+          channel,
+          thread_ts: threadTs,
+          recipient_user_id: user,
+          ...(teamId ? { recipient_team_id: teamId } : {}),
+          buffer_size: 1,
+        });
+        const line = part.text.split('\n')[0] ?? '';
+        await streamer.append({ markdown_text: `*${label}*: ${line.replace(/[<>&]/g, ' ').slice(0, 300)}\n` });
+      }),
+    finish: async (message: SlackMessage): Promise<boolean> => {
+      if (!streamer || broken) return false;
+      await guard(() => (streamer as NonNullable<typeof streamer>).stop({ blocks: message.blocks as never }));
+      return !broken;
+    },
+  };
 }

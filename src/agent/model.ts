@@ -6,7 +6,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { AIMessage, createAgent, createMiddleware, HumanMessage, tool as langchainTool } from 'langchain';
 import type { SlackMessage } from '../../blocks/help.js';
 import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js';
-import { renderToolOutput } from './render.js';
+import { labelOf, renderToolOutput } from './render.js';
 
 export interface ModelCall {
   tool: string;
@@ -48,6 +48,7 @@ export async function runModelAgent(o: {
   timeoutMs: number;
   tokenBudget: number;
   status?(text: string): Promise<void>;
+  onPart?(label: string, part: SlackMessage): Promise<void>;
   now: Date;
 }): Promise<ModelRun> {
   const calls: ModelCall[] = [];

@@ -74,6 +74,8 @@ export interface AgentRequest {
   contextChannel?: string;
   /** Progress while the work goes on (the assistant pane's status). */
   status?(text: string): Promise<void>;
+  /** Each tool's part of the answer as soon as it is ready (a door that streams shows it before the whole answer). */
+  onPart?(label: string, part: SlackMessage): Promise<void>;
 }
 
 export type AgentOutcome = 'answered' | 'chose' | 'unservable' | 'rate_limited' | 'over_budget' | 'failed' | 'timeout';
@@ -178,6 +180,7 @@ export class AgentService {
           timeoutMs: settings.timeoutMs,
           tokenBudget: settings.tokensPerRequest,
           status: request.status,
+          onPart: request.onPart,
           now: this.now(),
         });
         return finish(
@@ -293,8 +296,10 @@ export class AgentService {
       await request.status?.(`Looking at ${labelOf(call.tool)}…`);
       try {
         const output = await runTool(tool, ctx, call.args);
-        parts.push(renderToolOutput(call.tool, output, call.args, notes, this.now()));
+        const part = renderToolOutput(call.tool, output, call.args, notes, this.now());
+        parts.push(part);
         ran.push({ ...call, ok: true });
+        await request.onPart?.(labelOf(call.tool), part);
       } catch (err) {
         this.deps.logger.warn({ err, tool: call.tool }, 'agent tool failed');
         notes.push(`${labelOf(call.tool)} failed, so it is missing here.`);

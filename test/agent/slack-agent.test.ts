@@ -116,7 +116,11 @@ describe.each(engines)('the agent in Slack, offline planner ($name)', ({ env, sk
     const answer = await w.emulator.waitFor(() =>
       w.emulator.assistant.replies(thread).find((m) => visibleText(m).includes('I looked at incidents')),
     );
-    expect(visibleText(answer)).toContain('incidents');
+    // The answer was streamed (the tool's line first, the whole answer's blocks when it stopped), as one message.
+    expect(w.emulator.assistant.streamCalls.map((c) => c.method)).toEqual(['chat.startStream', 'chat.stopStream']);
+    expect(w.emulator.assistant.streamCalls[0]?.text).toContain('*incidents*:');
+    expect(answer.text).toContain('*incidents*:');
+    expect(w.emulator.assistant.replies(thread)).toHaveLength(2); // the greeting and the answer
     expect(thread.title).toBe('any incidents open right now?');
     expect(thread.statuses[0]).toBe('is looking into it…');
     expect(thread.statuses).toContain('Looking at incidents…');
