@@ -68,12 +68,9 @@ export async function runModelAgent(o: {
           await o.status?.(`Running ${t.name}…`);
           try {
             const output = await runTool(t, o.ctx, input);
-            calls.push({
-              tool: t.name,
-              args: input,
-              ok: true,
-              rendered: renderToolOutput(t.name, output, input, notes, o.now),
-            });
+            const rendered = renderToolOutput(t.name, output, input, notes, o.now);
+            calls.push({ tool: t.name, args: input, ok: true, rendered });
+            await o.onPart?.(labelOf(t.name), rendered);
             return `<tool_output tool="${t.name}">${JSON.stringify(output).slice(0, 12_000)}</tool_output>`;
           } catch (err) {
             calls.push({ tool: t.name, args: input, ok: false, rendered: { text: '', blocks: [] } });
