@@ -120,7 +120,9 @@ export async function runModelAgent(o: {
   const timer = setTimeout(() => controller.abort(), o.timeoutMs);
   try {
     await o.status?.('Thinking…');
-    const result = await agent.invoke({ messages }, { signal: controller.signal, recursionLimit: o.maxSteps * 2 + 4 });
+    // Each step passes through several graph nodes (middleware, model, tools): the budget above ends the run, the
+    // recursion limit is only a backstop far beyond it.
+    const result = await agent.invoke({ messages }, { signal: controller.signal, recursionLimit: o.maxSteps * 8 + 10 });
     const last = result.messages.at(-1);
     const answer = typeof last?.content === 'string' ? last.content : JSON.stringify(last?.content ?? '');
     return { answer, calls, tokens, notes, outcome: 'answered', stoppedBecause };

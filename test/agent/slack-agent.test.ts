@@ -381,6 +381,18 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
     },
   );
 
+  maybe('a model that never stops calling tools is stopped at the step limit, and the answer says so', async () => {
+    model.respond = () => ({ tool_calls: [{ name: 'sources_status', arguments: {} }] });
+    const dm = w.emulator.workspace.imWith(w.carol).id;
+    const before = model.chats.length;
+    const asked = await w.emulator.userPosts({ user: w.carol, channel: dm, text: 'is the sync healthy?' });
+    const reply = await w.emulator.waitFor(() => botReplies(w, dm, asked.ts)[0], 30_000);
+    expect(visibleText(reply)).toContain('I stopped after 4 steps');
+    expect(model.chats.length - before).toBe(4);
+    const [run] = await runs(app, w.carol);
+    expect(run?.tools.map((t) => t.tool)).toEqual(Array(4).fill('sources.status'));
+  });
+
   maybe('over the daily token budget a person is refused and told why', async () => {
     model.respond = () => ({ content: 'Nothing needs attention.' });
     const dm = w.emulator.workspace.imWith(w.bob).id;
