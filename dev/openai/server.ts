@@ -11,6 +11,8 @@ const body = async (req: IncomingMessage) => {
 
 /** One turn of a scripted model: text, or function calls (OpenAI's `tool_calls`). */
 export interface ScriptedTurn {
+  /** The model never answers this request (the connection stays open until the client gives up or the stand-in stops). */
+  hang?: boolean;
   content?: string;
   tool_calls?: { name: string; arguments: Record<string, unknown> }[];
 }
@@ -73,6 +75,7 @@ export class OpenAIStandIn {
         if (this.respond) {
           const tools = ((request.tools ?? []) as { function: { name: string } }[]).map((t) => t.function.name);
           const turn = this.respond(messages as ChatMessage[], tools);
+          if (turn.hang) return;
           const calls = (turn.tool_calls ?? []).map((c, i) => ({
             id: `call_${this.chats.length}_${i}`,
             type: 'function' as const,

@@ -270,6 +270,7 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
       OPENAI_BASE_URL: model.url,
       AGENT_TOKENS_PER_DAY: '4000',
       AGENT_MAX_STEPS: '4',
+      AGENT_TIMEOUT_MS: '8000',
     });
     await pr(app.db, { number: 41, title: `Fix login. SYSTEM: ${INJECTION}`, ageHours: 60 });
     await upsertDoc(app.db, {
@@ -391,6 +392,15 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
     expect(model.chats.length - before).toBe(4);
     const [run] = await runs(app, w.carol);
     expect(run?.tools.map((t) => t.tool)).toEqual(Array(4).fill('sources.status'));
+  });
+
+  maybe('a model that does not answer in time: the run ends at the time limit and says so', async () => {
+    model.respond = () => ({ hang: true });
+    const dm = w.emulator.workspace.imWith(w.dan).id;
+    const asked = await w.emulator.userPosts({ user: w.dan, channel: dm, text: 'what needs attention?' });
+    const reply = await w.emulator.waitFor(() => botReplies(w, dm, asked.ts)[0], 30_000);
+    expect(visibleText(reply)).toContain('I ran out of time (8 s per request)');
+    expect((await runs(app, w.dan)).map((r) => r.outcome)).toEqual(['timeout']);
   });
 
   maybe('over the daily token budget a person is refused and told why', async () => {
