@@ -35,6 +35,24 @@ module.exports = {
       from: { path: '^blocks/' },
       to: { path: 'node_modules/(@slack/bolt|@slack/web-api|pg|@electric-sql|agenda|ws)/', dependencyTypesNot: ['type-only'] },
     },
+    {
+      name: 'doors-name-no-capability',
+      severity: 'error',
+      comment:
+        'The doors (the Slack app in src/slack, the tool contract in src/capabilities) iterate over the capabilities ' +
+        'src/app.ts lists; they never import one, so a capability is added or removed in its folders and one line.',
+      from: { path: '^src/(slack|capabilities)/' },
+      to: { path: '^src/', pathNot: '^src/(slack|capabilities|store|observability|jobs|lib|config)([.]ts$|/)' },
+    },
+    {
+      name: 'capabilities-through-their-front',
+      severity: 'error',
+      comment:
+        "Only src/app.ts builds capabilities: nothing else imports a capability's capability.ts (which would wire " +
+        'one capability into another).',
+      from: { path: '^src/', pathNot: '^src/app[.]ts$' },
+      to: { path: '^src/[^/]+/capability[.]ts$', pathNot: '^src/capabilities/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -1,66 +1,42 @@
 import { hostname } from 'node:os';
+import { agentCapability } from './agent/capability.js';
 import { AgentService, agentSettings } from './agent/service.js';
+import { approvalsCapability } from './approvals/capability.js';
 import { executorClients } from './approvals/clients.js';
-import { approvalsJob } from './approvals/jobs.js';
-import { approvalsCommand, approvalsHomeSection, auditCommand, policyCommand } from './approvals/listeners.js';
 import { PolicyBook } from './approvals/policies.js';
 import { ApprovalService } from './approvals/service.js';
-import {
-  approvalsAuditTool,
-  approvalsDecideTool,
-  approvalsListTool,
-  approvalsProposeTool,
-  policyExplainTool,
-} from './approvals/tools.js';
+import { askCapability } from './ask/capability.js';
 import { embeddingsFor } from './ask/embeddings.js';
-import { askIndexJob } from './ask/jobs.js';
-import { askCommand } from './ask/listeners.js';
 import { AskService } from './ask/service.js';
-import { askSearchTool } from './ask/tools.js';
+import type { Capability } from './capabilities/capability.js';
 import type { AnyTool } from './capabilities/tool.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
-import { linkSlackUsersJob } from './identity/jobs.js';
+import { identityCapability } from './identity/capability.js';
 import { recordIdentity } from './identity/store.js';
-import { incidentsJob } from './incidents/jobs.js';
-import { incidentCommand, incidentsHomeSection } from './incidents/listeners.js';
+import { incidentsCapability } from './incidents/capability.js';
 import { IncidentService } from './incidents/service.js';
-import { incidentsListTool } from './incidents/tools.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import { reportsCapability } from './reports/capability.js';
 import { stopChartRenderer } from './reports/charts.js';
-import { scheduledReportsJob } from './reports/jobs.js';
-import {
-  doraCommand,
-  doraHomeSection,
-  myWorkHomeSection,
-  sprintCommand,
-  sprintHomeSection,
-  standupCommand,
-  triageCommand,
-} from './reports/listeners.js';
 import { chatModelFactory } from './reports/narrative.js';
 import { loadSchedules } from './reports/schedules.js';
-import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './reports/tools.js';
+import { signalsCapability } from './signals/capability.js';
 import { SignalEngine } from './signals/engine.js';
-import { signalsJob } from './signals/jobs.js';
-import { signalsCommand, signalsHomeSection } from './signals/listeners.js';
 import { RuleBook } from './signals/rulebook.js';
-import { signalsListTool } from './signals/tools.js';
 import type { SlackBot } from './slack/bot.js';
 import { CommandRegistry } from './slack/commands.js';
 import type { SlackDeps } from './slack/deps.js';
-import { placeholderSections } from './slack/home.js';
+import { homeSections } from './slack/home.js';
 import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
 import { openStore } from './store/open.js';
-import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs } from './sync/jobs.js';
-import { sourcesCommand } from './sync/listeners.js';
-import { configuredSources, loadSources } from './sync/sources.js';
+import { syncCapability } from './sync/capability.js';
+import { loadSources } from './sync/sources.js';
 import { listSyncStatus, scopeHealth } from './sync/status.js';
-import { sourcesStatusTool } from './sync/tools.js';
 
 export interface App {
   db: Db;
@@ -138,56 +114,42 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       timezone: config.REPORTS_TIMEZONE,
       model,
     };
-    const tools: AnyTool[] = [
-      sourcesStatusTool(configuredSources(sources)),
-      signalsListTool(signals),
-      approvalsListTool(approvals),
-      policyExplainTool(approvals),
-      approvalsAuditTool(approvals),
-      approvalsProposeTool(approvals),
-      approvalsDecideTool(approvals),
-      doraReportTool(reportSettings),
-      triageListTool(signals),
-      standupReportTool(),
-      sprintHealthTool(),
-      incidentsListTool(),
-      askSearchTool(),
+    // Every capability the product has; the doors below (Slack, jobs, HTTP) iterate over them and name none.
+    const capabilities: Capability[] = [
+      await syncCapability(config, sources, db, logger),
+      signalsCapability(signals, { evaluateEvery: everySeconds(config.SIGNALS_TICK_MS) }),
+      approvalsCapability(approvals),
+      reportsCapability({
+        settings: reportSettings,
+        signals,
+        approvals,
+        schedules,
+        slack: () => clients.slack,
+        logger,
+      }),
+      incidentsCapability(incidents, { remindEvery: everySeconds(config.INCIDENTS_TICK_MS) }),
+      askCapability(ask, { indexEvery: everySeconds(config.ASK_INDEX_TICK_MS) }),
+      identityCapability(() => clients.slack),
     ];
-    const commands = new CommandRegistry()
-      .register('sources', sourcesCommand(configuredSources(sources)), ['sources.status'])
-      .register('signals', signalsCommand(signals), ['signals.list'])
-      .register('approvals', approvalsCommand(approvals), ['approvals.list'])
-      .register('policy', policyCommand(approvals), ['policy.explain'])
-      .register('audit', auditCommand(approvals), ['approvals.audit'])
-      .register('dora', doraCommand(reportSettings), ['dora.report'])
-      .register('triage', triageCommand(signals), ['triage.list'])
-      .register('standup', standupCommand(reportSettings), ['standup.report'])
-      .register('sprint', sprintCommand(reportSettings), ['sprint.health'])
-      .register('incident', incidentCommand(incidents), ['incidents.list'])
-      .register('ask', askCommand(ask), ['ask.search']);
-    const home = placeholderSections().map((section) =>
-      section.id === 'signals'
-        ? signalsHomeSection()
-        : section.id === 'approvals'
-          ? approvalsHomeSection(approvals)
-          : section.id === 'dora'
-            ? doraHomeSection(reportSettings)
-            : section.id === 'sprint'
-              ? sprintHomeSection()
-              : section.id === 'incidents'
-                ? incidentsHomeSection()
-                : section,
-    );
-    home.splice(1, 0, myWorkHomeSection());
+    // The agent runs the other capabilities' tools (never a `decide` one), so it is listed after them.
     const agent = new AgentService({
       db,
       logger,
-      tools,
+      tools: capabilities.flatMap((c) => c.tools ?? []),
       model,
       settings: agentSettings(config),
       teams: () => [...(sources.jira?.projects ?? []), ...(sources.linear?.teams ?? [])].map((t) => t.toLowerCase()),
     });
-    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents, ask, agent };
+    capabilities.push(agentCapability(agent));
+    const tools: AnyTool[] = capabilities.flatMap((c) => c.tools ?? []);
+    const commands = new CommandRegistry().registerAll(capabilities.flatMap((c) => c.commands ?? []));
+    const deps: SlackDeps = {
+      db,
+      logger,
+      commands,
+      home: homeSections(capabilities.flatMap((c) => c.home ?? [])),
+      surfaces: capabilities.flatMap((c) => (c.slack ? [c.slack] : [])),
+    };
     const slack =
       slackMode(config) === 'slack'
         ? (await import('./slack/bot.js')).createSlackBot(
@@ -204,42 +166,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
 
     const jobs: JobDefinition<never>[] = [
       heartbeatJob(workerName),
-      signalsJob(signals, everySeconds(config.SIGNALS_TICK_MS)),
-      approvalsJob(approvals),
-      askIndexJob(ask, everySeconds(config.ASK_INDEX_TICK_MS)),
-      incidentsJob(incidents, everySeconds(config.INCIDENTS_TICK_MS)),
-      scheduledReportsJob({ schedules, slack: () => clients.slack, logger }),
       purgeSlackDeliveriesJob,
-      ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
-      ...(sources.github
-        ? githubSyncJobs(
-            sources.github,
-            { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
-            logger,
-            sources.incidents.github,
-          )
-        : []),
-      ...(sources.jira
-        ? jiraSyncJobs(
-            sources.jira,
-            { host: config.JIRA_HOST, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
-            sources.incidents.jira,
-          )
-        : []),
-      ...(sources.linear
-        ? linearSyncJobs(
-            sources.linear,
-            { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL },
-            sources.incidents.linear,
-          )
-        : []),
-      ...(sources.confluence
-        ? confluenceSyncJobs(sources.confluence, {
-            host: config.CONFLUENCE_HOST,
-            email: config.CONFLUENCE_EMAIL,
-            apiToken: config.CONFLUENCE_API_TOKEN,
-          })
-        : []),
+      ...capabilities.flatMap((c) => c.jobs ?? []),
     ];
     const scheduler = await startScheduler({
       db,
@@ -256,18 +184,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       jobs: () => scheduler.running,
       ...(slack ? { slack: () => slack.connected } : {}),
     };
-    const routes: Record<string, RouteHandler> =
-      config.GITHUB_WEBHOOK_SECRET && sources.github
-        ? {
-            'POST /webhooks/github': (await import('./connectors/github/webhooks.js')).githubWebhookRoute({
-              secret: config.GITHUB_WEBHOOK_SECRET,
-              db,
-              logger,
-              environment: sources.github.deployments.environment,
-              repos: sources.github.installations.flatMap((i) => i.repos),
-            }),
-          }
-        : {};
+    const routes: Record<string, RouteHandler> = Object.assign({}, ...capabilities.map((c) => c.routes ?? {}));
     // A failing source does not make the bot unready (it still answers in Slack); /ready shows it all the same.
     const details = async () => {
       const statuses = await listSyncStatus(db);

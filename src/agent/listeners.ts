@@ -2,17 +2,20 @@
 // `/em <free text>`, the buttons it offers when unsure, and the assistant pane (Bolt's Assistant).
 import { type AllMiddlewareArgs, Assistant, type SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { distance } from 'fastest-levenshtein';
 import { AGENT_CHOOSE_ACTION, greetingMessage, SUGGESTED_PROMPTS } from '../../blocks/agent/answer.js';
 import type { SlackMessage } from '../../blocks/help.js';
 import { failure, workingOn } from '../../blocks/notice.js';
-import type { SlackDeps } from '../slack/deps.js';
+import type { SlackDeps as DoorDeps } from '../slack/deps.js';
 import { firstDelivery } from '../slack/listeners/once.js';
 import type { PlannedCall } from './planner.js';
 import type { AgentRequest, AgentService } from './service.js';
 import { lastTurns, saveThreadContext, threadContext } from './store.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+/** The Slack door's dependencies and the agent (see capability.ts). */
+export interface SlackDeps extends DoorDeps {
+  agent?: AgentService;
+}
 const post = (client: WebClient, channel: string, threadTs: string | undefined, message: SlackMessage) =>
   client.chat.postMessage({
     channel,
@@ -21,17 +24,6 @@ const post = (client: WebClient, channel: string, threadTs: string | undefined, 
     blocks: message.blocks as never,
     unfurl_links: false,
   });
-
-/**
- * `/em <text>` goes to the agent unless the text is a near-miss of a subcommand ("triag", "standp 48"): one or two
- * words whose first is close to a subcommand, or a first word one typo away from one.
- */
-export function isNearMiss(text: string, suggestion: string | undefined): boolean {
-  if (!suggestion) return false;
-  const words = text.trim().split(/\s+/);
-  const head = (words[0] ?? '').toLowerCase();
-  return words.length <= 2 || (head.length >= 4 && distance(head, suggestion) <= 1);
-}
 
 /** `/em <free text>`: acks at once, then replaces the reply with the agent's answer (private to the person). */
 export async function agentCommand(

@@ -9,12 +9,16 @@ import { approvalHomeLine } from '../../blocks/home.js';
 import { runTool } from '../capabilities/tool.js';
 import { type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
+
 import type { HomeSectionProvider } from '../slack/home.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
 import { type ApprovalService, approvalView, type DecideOutcome } from './service.js';
 import { getApproval, listApprovals } from './store.js';
 import { approvalsAuditTool, approvalsListTool, policyExplainTool } from './tools.js';
+
+/** The Slack door's dependencies, with this capability's service. */
+export type ApprovalSlackDeps = SlackDeps & { approvals?: ApprovalService };
 
 /** `/em approvals`: what waits for a decision, with buttons on the ones the user may decide. */
 export function approvalsCommand(service: ApprovalService): CommandHandler<'approvals'> {
@@ -81,7 +85,7 @@ export const approvalId = (value: string | undefined) => {
 };
 
 /** Approve: ack at once, then decide (atomically; only policy approvers count). */
-export function approveClicked(deps: SlackDeps) {
+export function approveClicked(deps: ApprovalSlackDeps) {
   return async (args: ButtonArgs) => {
     await args.ack();
     const service = deps.approvals;
@@ -93,7 +97,7 @@ export function approveClicked(deps: SlackDeps) {
 }
 
 /** Reject: opens a modal for the reason (approvers only; others are refused and audited at once). */
-export function rejectClicked(deps: SlackDeps) {
+export function rejectClicked(deps: ApprovalSlackDeps) {
   return async (args: ButtonArgs) => {
     await args.ack();
     const service = deps.approvals;
@@ -112,7 +116,7 @@ export function rejectClicked(deps: SlackDeps) {
   };
 }
 
-export function rejectSubmitted(deps: SlackDeps) {
+export function rejectSubmitted(deps: ApprovalSlackDeps) {
   return async (args: ViewArgs) => {
     const reason = (viewInput(args, 'reason')?.value ?? '').trim();
     if (reason.length < 3)

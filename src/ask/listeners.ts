@@ -1,9 +1,14 @@
+import type { MessageShortcut } from '@slack/bolt';
 import { answerMessage } from '../../blocks/ask/answer.js';
+import { ASK_QUESTION_ACTION, ASK_QUESTION_BLOCK, askModal } from '../../blocks/ask/modal.js';
 import type { CommandHandler } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { firstDelivery } from '../slack/listeners/once.js';
+import { openModalFromShortcut, type ShortcutArgs } from '../slack/listeners/shortcuts.js';
+import { runFromModal } from '../slack/listeners/views.js';
 import { channelIdOf } from '../slack/membership.js';
-import { type ButtonArgs, tellPrivately } from '../slack/private-reply.js';
+import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
+import { viewInput } from '../slack/view-state.js';
 import type { AskService } from './service.js';
 import { visibleChannelsFor } from './visibility.js';
 
@@ -37,7 +42,7 @@ export function askCommand(service: AskService): CommandHandler<'ask'> {
 
 /** A reply in the thread of an answer is a follow-up question. */
 export async function followUpInThread(
-  deps: SlackDeps,
+  ask: AskService,
   event: {
     channel: string;
     thread_ts?: string;
@@ -49,8 +54,7 @@ export async function followUpInThread(
   },
   client: ButtonArgs['client'],
 ): Promise<void> {
-  const ask = deps.ask;
-  if (!ask || !event.thread_ts || event.thread_ts === event.ts || event.bot_id || event.subtype || !event.user) return;
+  if (!event.thread_ts || event.thread_ts === event.ts || event.bot_id || event.subtype || !event.user) return;
   const text = (event.text ?? '').trim();
   if (text.length < 3 || !(await ask.isAnswerThread(event.channel, event.thread_ts))) return;
   // The thread is read by the channel's members: the channel's own documents and public ones.
@@ -69,17 +73,60 @@ export async function followUpInThread(
   });
 }
 
-export function feedbackClicked(deps: SlackDeps, helpful: boolean) {
+export function feedbackClicked(deps: SlackDeps, service: AskService, helpful: boolean) {
   return async (args: ButtonArgs) => {
     await args.ack();
     const id = Number(args.action.value);
-    if (!deps.ask || !Number.isInteger(id)) return;
+    if (!Number.isInteger(id)) return;
     if (!(await firstDelivery(deps, args.body))) return;
-    const tally = await deps.ask.feedback(id, args.body.user.id, helpful);
+    const tally = await service.feedback(id, args.body.user.id, helpful);
     await tellPrivately(
       args,
       args.body.user.id,
       `Thanks, noted as ${helpful ? 'helpful' : 'not helpful'} (${tally.helpful} helpful, ${tally.notHelpful} not so far).${helpful ? '' : ' Helpful answers are what later answers learn from.'}`,
+    );
+  };
+}
+
+/** Validates the Ask modal; a valid question is answered by DM through `/em ask`. */
+export function askSubmitted(deps: SlackDeps) {
+  return async (args: ViewArgs) => {
+    const { view, body, client } = args;
+    const question = (viewInput(args, ASK_QUESTION_BLOCK, ASK_QUESTION_ACTION)?.value ?? '').trim();
+    if (question.length < 3) {
+      return args.ack({
+        response_action: 'errors',
+        errors: { [ASK_QUESTION_BLOCK]: 'Ask a question of at least 3 characters.' },
+      });
+    }
+    await args.ack();
+    if (!(await firstDelivery(deps, body))) return;
+    const about = JSON.parse(view.private_metadata || '{}') as { text?: string };
+    await runFromModal(
+      deps,
+      { name: 'ask', question, ...(about.text ? { context: about.text } : {}) },
+      client,
+      body.user.id,
+    );
+  };
+}
+
+export const ASK_SHORTCUT = 'ask_em_agent';
+export const ASK_ABOUT_MESSAGE_SHORTCUT = 'ask_about_message';
+
+export function askShortcut(deps: SlackDeps) {
+  return (args: ShortcutArgs) => openModalFromShortcut(deps, args, askModal());
+}
+
+export function askAboutMessage(deps: SlackDeps) {
+  return (args: ShortcutArgs) => {
+    const shortcut = args.shortcut as MessageShortcut;
+    return openModalFromShortcut(
+      deps,
+      args,
+      askModal({
+        aboutMessage: { channel: shortcut.channel.id, ts: shortcut.message_ts, text: shortcut.message.text ?? '' },
+      }),
     );
   };
 }

@@ -6,11 +6,13 @@ import { markSlackChecked, peopleWithoutSlack } from './store.js';
  * Finds the Slack user of each known person by e-mail (users.lookupByEmail, Tier 3), a few per run,
  * so reports can mention people and nudges reach them by DM. People not in Slack are re-checked daily.
  */
-export function linkSlackUsersJob(client: WebClient, perRun = 40): JobDefinition {
+export function linkSlackUsersJob(slack: WebClient | (() => WebClient | undefined), perRun = 40): JobDefinition {
   return {
     name: 'identity:link-slack',
     every: '15 minutes',
     async run({ db, logger }) {
+      const client = typeof slack === 'function' ? slack() : slack;
+      if (!client) return;
       let linked = 0;
       for (const email of await peopleWithoutSlack(db, perRun)) {
         try {

@@ -1,4 +1,4 @@
-import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
 import { declareIncidentModal } from '../../blocks/incidents/declare-modal.js';
 import {
   addNoteModal,
@@ -14,16 +14,31 @@ import { escapeMrkdwn } from '../../blocks/text.js';
 import { runTool } from '../capabilities/tool.js';
 import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
+
 import { describeSlackError } from '../slack/errors.js';
 import type { HomeSectionProvider } from '../slack/home.js';
+import { type EventArgs, slackTsDate } from '../slack/listeners/events.js';
 import { firstDelivery } from '../slack/listeners/once.js';
+import { openModalFromShortcut, type ShortcutArgs } from '../slack/listeners/shortcuts.js';
 import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
-import { type Incident, incidentLabel, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
+import {
+  type Incident,
+  incidentLabel,
+  isSeverity,
+  PHASES,
+  type Phase,
+  ROLES,
+  type Role,
+  timelineFiles,
+} from './model.js';
 import type { DeclareOutcome, IncidentService } from './service.js';
 import { listIncidents } from './store.js';
 import { incidentsListTool } from './tools.js';
+
+/** The Slack door's dependencies, with this capability's service. */
+export type IncidentSlackDeps = SlackDeps & { incidents?: IncidentService };
 
 export const DECLARE_FROM_HOME = 'incident_declare';
 
@@ -133,7 +148,7 @@ const MODAL_FOR = {
 } as const;
 
 /** A card or reminder button: opens its modal (within the click's 3 s trigger window). */
-export function incidentButton(deps: SlackDeps, actionId: keyof typeof MODAL_FOR) {
+export function incidentButton(deps: IncidentSlackDeps, actionId: keyof typeof MODAL_FOR) {
   return async (args: ButtonArgs) => {
     await args.ack();
     const incident = deps.incidents ? await deps.incidents.get(args.action.value ?? '') : null;
@@ -156,7 +171,7 @@ export function declareFromHome() {
 }
 
 /** Confirm / No deploy involved on the suspected-cause question: the commander's answer. */
-export function causeAnswered(deps: SlackDeps, answer: 'confirm' | 'none' | 'pick') {
+export function causeAnswered(deps: IncidentSlackDeps, answer: 'confirm' | 'none' | 'pick') {
   return async (args: ButtonArgs) => {
     await args.ack();
     const service = deps.incidents;
@@ -192,7 +207,7 @@ export function causeAnswered(deps: SlackDeps, answer: 'confirm' | 'none' | 'pic
   };
 }
 
-export function actionItemTicket(deps: SlackDeps) {
+export function actionItemTicket(deps: IncidentSlackDeps) {
   return async (args: ButtonArgs) => {
     await args.ack();
     if (!deps.incidents) return;
@@ -210,7 +225,11 @@ export function actionItemTicket(deps: SlackDeps) {
 type Submission = (service: IncidentService, incident: Incident, userId: string, args: ViewArgs) => Promise<string>;
 
 /** A modal about one incident (its id in private_metadata): validated in the ack, applied after it. */
-function incidentModal(deps: SlackDeps, validate: (args: ViewArgs) => Record<string, string>, apply: Submission) {
+function incidentModal(
+  deps: IncidentSlackDeps,
+  validate: (args: ViewArgs) => Record<string, string>,
+  apply: Submission,
+) {
   return async (args: ViewArgs) => {
     const errors = validate(args);
     if (Object.keys(errors).length) return args.ack({ response_action: 'errors', errors });
@@ -233,7 +252,7 @@ const text = (args: ViewArgs, block: string) => (viewInput(args, block)?.value ?
 const chosen = (args: ViewArgs, block: string) => viewInput(args, block)?.selected_option?.value ?? '';
 const need = (ok: boolean, block: string, message: string): Record<string, string> => (ok ? {} : { [block]: message });
 
-export function incidentModals(deps: SlackDeps) {
+export function incidentModals(deps: IncidentSlackDeps) {
   return {
     update: incidentModal(
       deps,
@@ -282,7 +301,7 @@ export function incidentModals(deps: SlackDeps) {
 }
 
 /** The Declare incident modal: every entry point (command, message shortcut, Home) ends here. */
-export function declareSubmitted(deps: SlackDeps) {
+export function declareSubmitted(deps: IncidentSlackDeps) {
   return async (args: ViewArgs) => {
     const title = text(args, 'title');
     const severity = chosen(args, 'severity');
@@ -331,6 +350,59 @@ export function incidentsHomeSection(): HomeSectionProvider {
         empty: 'No open incidents.',
         actions: [{ actionId: DECLARE_FROM_HOME, text: 'Declare incident' }],
       };
+    },
+  };
+}
+
+export const DECLARE_INCIDENT_SHORTCUT = 'declare_incident';
+
+/** The "Declare incident" message shortcut: the declare modal, filled in from the message. */
+export function declareIncidentFromMessage(deps: SlackDeps) {
+  return (args: ShortcutArgs) => {
+    const shortcut = args.shortcut as MessageShortcut;
+    const text = shortcut.message.text ?? '';
+    return openModalFromShortcut(
+      deps,
+      args,
+      declareIncidentModal({
+        title: text.split('\n')[0],
+        description: text,
+        fromMessage: { channel: shortcut.channel.id, ts: shortcut.message_ts },
+      }),
+    );
+  };
+}
+
+const PIN = 'pushpin';
+
+/** Edits and deletions in incident channels, and :pushpin: reactions, keep the incident timeline in step. */
+export function incidentChannelEvents(service: IncidentService) {
+  return {
+    message: async ({ event }: EventArgs<'message'>) => {
+      const e = event as unknown as Record<string, unknown> & { channel: string; subtype?: string };
+      if (e.subtype === 'message_changed') {
+        const changed = e.message as Record<string, unknown>;
+        // Only a person's edit carries `edited` (and its time); Slack's link unfurls arrive without it.
+        const edited = changed.edited as { ts?: string } | undefined;
+        await service.messageEdited(
+          e.channel,
+          String(changed.ts),
+          String(changed.text ?? ''),
+          Array.isArray(changed.files) ? timelineFiles(changed.files) : null,
+          edited?.ts ? slackTsDate(edited.ts) : null,
+        );
+      }
+      if (e.subtype === 'message_deleted') await service.messageDeleted(e.channel, String(e.deleted_ts));
+    },
+    reaction_added: async ({ event }: EventArgs<'reaction_added'>) => {
+      const item = event.item as { channel?: string; ts?: string };
+      if (event.reaction === PIN && item.channel && item.ts)
+        await service.pinMessage(item.channel, item.ts, event.user);
+    },
+    /** Taking the :pushpin: off a message takes it off the incident timeline. */
+    reaction_removed: async ({ event }: EventArgs<'reaction_removed'>) => {
+      const item = event.item as { channel?: string; ts?: string };
+      if (event.reaction === PIN && item.channel && item.ts) await service.unpinMessage(item.channel, item.ts);
     },
   };
 }

@@ -167,6 +167,17 @@ export async function getIncident(db: Queryable, id: string): Promise<Incident |
   return rows[0] ? toIncident(rows[0]) : null;
 }
 
+/** An incident declared in Slack by its number (INC-12 is 12), with the channel whose members may see it. */
+export async function incidentByNumber(
+  db: Queryable,
+  number: number,
+): Promise<{ incident: Incident; visibleIn: string | null } | null> {
+  const { rows } = await db.query<IncidentRow & { visible_in: string | null }>(`${SELECT} WHERE r.number = $1`, [
+    number,
+  ]);
+  return rows[0] ? { incident: toIncident(rows[0]), visibleIn: rows[0].visible_in } : null;
+}
+
 export async function incidentInChannel(db: Queryable, channelId: string): Promise<Incident | null> {
   const { rows } = await db.query<IncidentRow>(`${SELECT} WHERE r.channel_id = $1`, [channelId]);
   return rows[0] ? toIncident(rows[0]) : null;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineTool, link, timestamp } from '../capabilities/tool.js';
 import { onlyVisible } from '../slack/membership.js';
-import { listIncidents } from './store.js';
+import { TIMELINE_KINDS } from './model.js';
+import { incidentByNumber, listIncidents, timelineOf } from './store.js';
 
 export const incidentsListOutput = z.array(
   z.object({
@@ -32,5 +33,75 @@ export function incidentsListTool() {
     output: incidentsListOutput,
     run: async (ctx, input) =>
       onlyVisible(await listIncidents(ctx.db, input.recentDays), ctx.slack, ctx.person.slackId),
+  });
+}
+
+export const incidentsTimelineOutput = z.discriminatedUnion('found', [
+  z.object({ found: z.literal(false), message: z.string() }),
+  z.object({
+    found: z.literal(true),
+    incident: z.object({
+      number: z.number(),
+      title: z.string(),
+      severity: z.string().nullable(),
+      status: z.enum(['open', 'resolved']),
+      phase: z.string(),
+      commander: z.string().nullable(),
+      channelId: z.string().nullable(),
+      openedAt: timestamp,
+      resolvedAt: timestamp.nullable(),
+    }),
+    entries: z.array(
+      z.object({
+        at: timestamp,
+        kind: z.enum(TIMELINE_KINDS),
+        author: z.string().nullable(),
+        text: z.string(),
+        editedAt: timestamp.nullable(),
+        ticket: z.string().nullable(),
+      }),
+    ),
+  }),
+]);
+
+export function incidentsTimelineTool() {
+  return defineTool({
+    name: 'incidents.timeline',
+    description:
+      'The timeline of an incident declared in Slack (declared, roles, severity, pinned messages, notes, updates, ' +
+      'resolution), oldest first, by its number (INC-12 is 12). An incident in a private channel is shown to its ' +
+      'members only; to anyone else it does not exist.',
+    kind: 'read',
+    input: z.object({ number: z.coerce.number().int().positive() }),
+    output: incidentsTimelineOutput,
+    run: async (ctx, input) => {
+      const found = await incidentByNumber(ctx.db, input.number);
+      const visible = found && (await onlyVisible([found], ctx.slack, ctx.person.slackId)).length > 0;
+      if (!found || !visible) return { found: false as const, message: `There is no incident INC-${input.number}.` };
+      const { incident } = found;
+      const entries = await timelineOf(ctx.db, incident.id);
+      return {
+        found: true as const,
+        incident: {
+          number: incident.number,
+          title: incident.title,
+          severity: incident.severity,
+          status: incident.status,
+          phase: incident.phase,
+          commander: incident.commander,
+          channelId: incident.channelId,
+          openedAt: incident.openedAt,
+          resolvedAt: incident.resolvedAt,
+        },
+        entries: entries.map((e) => ({
+          at: e.occurredAt,
+          kind: e.kind,
+          author: e.author,
+          text: e.text,
+          editedAt: e.editedAt,
+          ticket: e.ticket,
+        })),
+      };
+    },
   });
 }

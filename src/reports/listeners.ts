@@ -6,12 +6,13 @@ import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
 import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
 import { escapeMrkdwn, link, narrativeBlock, plainText } from '../../blocks/text.js';
-import { describeProposal } from '../approvals/service.js';
+import { type ApprovalService, describeProposal } from '../approvals/service.js';
 import { runTool } from '../capabilities/tool.js';
 import { personBy } from '../identity/store.js';
 import type { SignalRow } from '../signals/store.js';
 import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
+
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import { type HomeSectionProvider, sharedSection } from '../slack/home.js';
 import { onlyVisible } from '../slack/membership.js';
@@ -25,6 +26,9 @@ import { bandsOf, doraBandHistory } from './dora-report.js';
 import { narrate } from './narrative.js';
 import { buildSprintHealth } from './sprint.js';
 import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './tools.js';
+
+/** The Slack door's dependencies, with this capability's service. */
+export type ReportSlackDeps = SlackDeps & { approvals?: ApprovalService };
 
 export interface ReportSettings {
   bandSet: BandSet;
@@ -217,7 +221,7 @@ export function sprintHomeSection(cache = SHARED_TILE): HomeSectionProvider {
 const NUDGE_TO = { review_bottleneck: 'reviewer', stale_pr: 'author', aging_blocked: 'assignee' } as const;
 
 /** Nudge on a triage item: a DM to the person who can act, proposed through policy like any other action. */
-export function triageNudge(deps: SlackDeps) {
+export function triageNudge(deps: ReportSlackDeps) {
   return async (args: ButtonArgs) => {
     await args.ack();
     const userId = args.body.user.id;
@@ -285,7 +289,7 @@ async function openSignal(db: SlackDeps['db'], id: number): Promise<SignalRow | 
 }
 
 /** "Request review" on a stale PR in triage: a modal to pick the reviewer. */
-export function triageRequestReview(deps: SlackDeps) {
+export function triageRequestReview(deps: ReportSlackDeps) {
   return async (args: ButtonArgs) => {
     await args.ack();
     const signal = await openSignal(deps.db, Number(args.action.value));
@@ -299,7 +303,7 @@ export function triageRequestReview(deps: SlackDeps) {
 }
 
 /** The reviewer picked: their GitHub account is requested on the PR, through policy (often: approval first). */
-export function requestReviewSubmitted(deps: SlackDeps) {
+export function requestReviewSubmitted(deps: ReportSlackDeps) {
   return async (args: ViewArgs) => {
     const reviewer = viewInput(args, 'reviewer')?.selected_user;
     const github = reviewer ? (await personBy(deps.db, 'slack', reviewer))?.github : undefined;

@@ -9,7 +9,8 @@ export interface LoadedRule {
   calendar?: WorkCalendar;
 }
 
-function parseRulesFile(text: string, file: string): LoadedRule[] {
+/** Rules from the text of one YAML file (a list, or `calendar:` + `rules:`); throws YamlFileError with file:line. */
+export function parseRulesFile(text: string, file: string): LoadedRule[] {
   const parsed = parseYaml((value) => (Array.isArray(value) ? ruleListSchema : rulesFileSchema), text, file);
   const { rules, calendar } = Array.isArray(parsed) ? { rules: parsed, calendar: undefined } : parsed;
   return rules.map((rule) => ({

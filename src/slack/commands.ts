@@ -59,6 +59,14 @@ export class CommandRegistry {
     return this;
   }
 
+  /** Registers every subcommand of the given capabilities, in order. */
+  registerAll(
+    subcommands: readonly { name: EmCommandName; handler: CommandHandler; tools: readonly string[] }[],
+  ): this {
+    for (const { name, handler, tools } of subcommands) this.register(name, handler, tools);
+    return this;
+  }
+
   /** The registered subcommands and the tools each runs. */
   tools(): Map<EmCommandName, readonly string[]> {
     return new Map(this.toolNames);

@@ -35,6 +35,18 @@ export function placeholderSections(): HomeSectionProvider[] {
   ];
 }
 
+/**
+ * The dashboard's sections: each placeholder replaced by the capability section with its id; sections without a
+ * placeholder follow the first one (what waits for you comes first, then your own work), in the order given.
+ */
+export function homeSections(provided: HomeSectionProvider[]): HomeSectionProvider[] {
+  const byId = new Map(provided.map((section) => [section.id, section]));
+  const frame = placeholderSections();
+  const framed = frame.map((section) => byId.get(section.id) ?? section);
+  const extra = provided.filter((section) => !frame.some((f) => f.id === section.id));
+  return [...framed.slice(0, 1), ...extra, ...framed.slice(1)];
+}
+
 type SectionBody = Omit<HomeSection, 'id' | 'title'>;
 
 /**

@@ -10,6 +10,7 @@ import { COMMANDS } from '../../src/slack/em-command.js';
 import { placeholderSections } from '../../src/slack/home.js';
 import { listenerTable } from '../../src/slack/listeners/index.js';
 import type { Db } from '../../src/store/db.js';
+import { everySlackSurface } from '../support/slack/surfaces.js';
 
 const huge = 'x'.repeat(10_000);
 const unicode = '👩🏽‍💻 ünïcödé — « quotes » <@U123> <!channel> `code` *bold* '.repeat(200);
@@ -70,6 +71,7 @@ describe("every Slack surface fits Slack's limits", () => {
       logger: createLogger('silent'),
       commands: new CommandRegistry(),
       home: placeholderSections(),
+      surfaces: everySlackSurface(),
     });
     const actionIds = new Set<string>();
     const collect = (node: unknown) => {

@@ -1,12 +1,14 @@
 // The capability contract on the demo org (the offline demo's data, synced through the real connectors from the
 // GitHub and Jira stand-ins): every /em subcommand runs a tool, and every tool's output fits its schema.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { z } from 'zod';
 import { type DemoSession, startOfflineDemo } from '../../dev/demo/offline.js';
 import { runTool, type ToolContext } from '../../src/capabilities/tool.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
+import type { signalsEvaluateOutput } from '../../src/signals/tools.js';
 import { COMMANDS } from '../../src/slack/em-command.js';
 
 let demo: DemoSession;
@@ -34,6 +36,8 @@ afterAll(async () => {
 const INPUTS: Record<string, unknown> = {
   'policy.explain': { action: 'nudge_reviewer' },
   'ask.search': { query: 'roll back a release' },
+  'incidents.timeline': { number: 1 },
+  'signals.evaluate': { yaml: '- { name: draft_large, kind: large_pr, max_lines: 100 }' },
 };
 
 describe('the capability contract', () => {
@@ -134,4 +138,42 @@ describe('the capability contract', () => {
       { actor: demo.users.maya, event: 'approved', via: 'api' },
     ]);
   }, 60_000);
+
+  test('signals.evaluate tries a draft rule on the data without storing a signal, and points at the line of a mistake', async () => {
+    const evaluate = demo.app.tools.find((t) => t.name === 'signals.evaluate');
+    if (!evaluate) throw new Error('signals.evaluate is not registered');
+    const ctx: ToolContext = {
+      person: { slackId: demo.users.maya as string },
+      db: demo.app.db,
+      logger: createLogger('silent'),
+    };
+    const count = async () =>
+      Number((await demo.app.db.query<{ n: string }>('SELECT count(*) AS n FROM signals')).rows[0]?.n);
+    // The rules as the signals job runs them, now; then the repository's own rule files, tried as drafts.
+    await demo.app.signals.evaluate({ all: true });
+    const { rows: open } = await demo.app.db.query<{ rule: string; subject: string }>(
+      "SELECT rule, subject FROM signals WHERE status = 'open' AND rule IN ('stale_pr', 'large_pr', 'review_bottleneck', 'aging_blocked') ORDER BY rule, subject",
+    );
+    const rules = [...new Set(open.map((r) => r.rule))];
+    expect(rules.length).toBeGreaterThan(0);
+    const before = await count();
+    for (const rule of rules) {
+      const text = readFileSync(path.resolve(`rules/${rule}.yml`), 'utf8');
+      const checked = evaluate.output.safeParse(await runTool(evaluate, ctx, { yaml: text }));
+      if (!checked.success) throw checked.error;
+      const tried = checked.data as z.output<typeof signalsEvaluateOutput>;
+      if (!tried.valid) throw new Error(tried.problems.join('; '));
+      expect({ rule, found: tried.rules[0]?.findings.map((f) => f.subject).sort() }).toEqual({
+        rule,
+        found: open.filter((r) => r.rule === rule).map((r) => r.subject),
+      });
+    }
+    expect(await count()).toBe(before);
+
+    const broken: z.output<typeof signalsEvaluateOutput> = await runTool(evaluate, ctx, {
+      yaml: '- name: x\n  kind: stale_pr\n  older_than_hours: soon\n',
+    });
+    expect(broken.valid).toBe(false);
+    expect(broken.valid ? [] : broken.problems).toEqual([expect.stringMatching(/^rules\.yml:3: /)]);
+  });
 });

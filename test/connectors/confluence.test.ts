@@ -1,11 +1,11 @@
 import { sourcesMessage } from '../../blocks/sources.js';
+import { ConfluenceStandIn } from '../../dev/confluence/server.js';
 import { storageToText } from '../../src/connectors/confluence/normalize.js';
 import { createConfluenceClient, syncConfluenceSpace } from '../../src/connectors/confluence/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { confluenceSyncJobs } from '../../src/sync/jobs.js';
 import { listSyncStatus, scopeHealth } from '../../src/sync/status.js';
-import { ConfluenceStandIn } from '../../dev/confluence/server.js';
 import { describeEachEngine } from '../support/engines.js';
 import { visibleText } from '../support/slack/harness.js';
 

@@ -1,4 +1,5 @@
 import { sourcesMessage } from '../../blocks/sources.js';
+import { LinearStandIn } from '../../dev/linear/server.js';
 import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
 import { personBy } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -7,7 +8,6 @@ import { linearSyncJobs } from '../../src/sync/jobs.js';
 import { linearSourceSchema } from '../../src/sync/sources.js';
 import { listSyncStatus, scopeHealth } from '../../src/sync/status.js';
 import { describeEachEngine } from '../support/engines.js';
-import { LinearStandIn } from '../../dev/linear/server.js';
 import { visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');

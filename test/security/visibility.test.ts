@@ -1,5 +1,7 @@
 import type { App } from '../../src/app.js';
 import { upsertDoc } from '../../src/ask/indexer.js';
+import { runTool } from '../../src/capabilities/tool.js';
+import { createLogger } from '../../src/observability/logger.js';
 import { SERVICE_ENGINES, type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
 import { visibleText } from '../support/slack/harness.js';
 
@@ -91,6 +93,28 @@ describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]',
   test('`/em incident list` shows the private incident to members only', async () => {
     expect(await replyTo(alice, eng, 'incident list', /INC-|incidents/i)).toContain('Recon outage');
     expect(await replyTo(bob, eng, 'incident list', /INC-|incidents/i)).not.toContain('Recon outage');
+  });
+
+  test('the incidents.timeline tool (every door but /em) gives the private room to members only', async () => {
+    const timeline = app.tools.find((t) => t.name === 'incidents.timeline');
+    if (!timeline) throw new Error('incidents.timeline is not registered');
+    const incident = await app.incidents.byChannel(room);
+    const as = (user: string) => ({
+      person: { slackId: user },
+      db: app.db,
+      logger: createLogger('silent'),
+      slack: app.slack?.app.client,
+    });
+    const forAlice = await runTool(timeline, as(alice), { number: incident?.number });
+    expect(timeline.output.safeParse(forAlice).success).toBe(true);
+    expect(JSON.stringify(forAlice)).toContain(SECRET);
+    const forBob = await runTool(timeline, as(bob), { number: incident?.number });
+    expect(forBob).toEqual({ found: false, message: `There is no incident INC-${incident?.number}.` });
+    // Exactly what a number nobody declared reads like.
+    expect(await runTool(timeline, as(bob), { number: 9999 })).toEqual({
+      found: false,
+      message: 'There is no incident INC-9999.',
+    });
   });
 
   test('the Home tab shows the private incident to members only', async () => {

@@ -2,11 +2,13 @@ import { countEvents } from '../../src/sync/store.js';
 import { eventually } from '../support/eventually.js';
 import { seriesValue, waitForSeries } from '../support/metrics.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
+import { everySlackSurface } from '../support/slack/surfaces.js';
 
 describe('App Home, buttons, shortcuts and modals (emulated Slack)', () => {
   let h: BotHarness;
   beforeAll(async () => {
-    h = await startBotHarness();
+    // The capabilities' shortcuts and modals, built without services: these tests stop before any service runs.
+    h = await startBotHarness({ surfaces: everySlackSurface() });
   });
   afterAll(() => h.stop());
 

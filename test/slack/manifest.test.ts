@@ -5,6 +5,7 @@ import { CommandRegistry } from '../../src/slack/commands.js';
 import { placeholderSections } from '../../src/slack/home.js';
 import { listenerTable } from '../../src/slack/listeners/index.js';
 import type { Db } from '../../src/store/db.js';
+import { everySlackSurface } from '../support/slack/surfaces.js';
 
 interface Manifest {
   display_information: { name: string; description: string };
@@ -29,6 +30,7 @@ const table = listenerTable({
   logger: createLogger('silent'),
   commands: new CommandRegistry(),
   home: placeholderSections(),
+  surfaces: everySlackSurface(),
 });
 const sorted = (values: Iterable<string>) => [...values].sort();
 

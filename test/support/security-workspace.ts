@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
 import { channelMembership } from '../../src/slack/membership.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from './engines.js';
 import { startServiceOnEmulator } from './service.js';
-import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { visibleText } from './slack/harness.js';
 
 type Workspace = SlackEmulator['workspace'];

@@ -1,98 +1,53 @@
 import type { App } from '@slack/bolt';
-import { APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL } from '../../../blocks/approvals/messages.js';
-import { ASK_HELPFUL, ASK_NOT_HELPFUL } from '../../../blocks/ask/answer.js';
-import { ASK_MODAL } from '../../../blocks/ask/modal.js';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
-import { CAUSE_ACTIONS, INCIDENT_ACTIONS } from '../../../blocks/incidents/card.js';
-import { DECLARE_MODAL } from '../../../blocks/incidents/declare-modal.js';
-import { INCIDENT_MODALS } from '../../../blocks/incidents/modals.js';
-import { ACTION_ITEM_TICKET } from '../../../blocks/incidents/reports.js';
-import {
-  REQUEST_REVIEW_MODAL,
-  TRIAGE_NUDGE_ACTION,
-  TRIAGE_REQUEST_REVIEW_ACTION,
-} from '../../../blocks/reports/triage.js';
-import { AGENT_CHOICE_ACTIONS, agentChoice, agentMention, assistantEvent } from '../../agent/listeners.js';
-import { approveClicked, rejectClicked, rejectSubmitted } from '../../approvals/listeners.js';
-import { feedbackClicked } from '../../ask/listeners.js';
-import {
-  actionItemTicket,
-  causeAnswered,
-  DECLARE_FROM_HOME,
-  declareFromHome,
-  declareSubmitted,
-  incidentButton,
-  incidentModals,
-} from '../../incidents/listeners.js';
-import { requestReviewSubmitted, triageNudge, triageRequestReview } from '../../reports/listeners.js';
-import type { SlackDeps } from '../deps.js';
+import type { SlackDeps, SlackHandler, SlackSurface } from '../deps.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
-import { appHomeOpened, memberJoined, memberLeft, messagePosted, reactionAdded, reactionRemoved } from './events.js';
+import { appHomeOpened, memberJoined, memberLeft } from './events.js';
 import { onceEvents } from './once.js';
-import {
-  ASK_ABOUT_MESSAGE_SHORTCUT,
-  ASK_SHORTCUT,
-  askAboutMessage,
-  askShortcut,
-  DECLARE_INCIDENT_SHORTCUT,
-  declareIncidentFromMessage,
-} from './shortcuts.js';
-import { askSubmitted } from './views.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: Bolt's listener types differ per kind; each factory is typed where it is written.
-type Handler = (args: any) => Promise<void>;
+/** The bot's own listeners: `/em`, the Home tab, and joining or leaving channels. */
+function coreSurface(deps: SlackDeps): SlackSurface {
+  return {
+    actions: { [HOME_REFRESH_ACTION]: homeRefresh(deps) },
+    events: {
+      app_home_opened: appHomeOpened(deps),
+      member_joined_channel: memberJoined(deps),
+      member_left_channel: memberLeft(),
+    },
+  };
+}
+
+/** Handlers for one id from several capabilities run one after the other, in the order they are listed. */
+function inSequence(handlers: SlackHandler[]): SlackHandler {
+  if (handlers.length === 1) return handlers[0] as SlackHandler;
+  return async (args) => {
+    for (const handler of handlers) await handler(args);
+  };
+}
+
+function merge(surfaces: SlackSurface[], kind: keyof SlackSurface): Record<string, SlackHandler> {
+  const byId = new Map<string, SlackHandler[]>();
+  for (const surface of surfaces)
+    for (const [id, handler] of Object.entries(surface[kind] ?? {})) {
+      // Buttons, modals and shortcuts have one owner; two would both ack the same interaction.
+      if (kind !== 'events' && byId.has(id)) throw new Error(`two capabilities listen to the ${kind} id ${id}`);
+      byId.set(id, [...(byId.get(id) ?? []), handler]);
+    }
+  return Object.fromEntries([...byId].map(([id, handlers]) => [id, inSequence(handlers)]));
+}
 
 /** Every listener the bot has, by kind and id. The manifest test reads this table. */
 export function listenerTable(deps: SlackDeps) {
+  const surfaces = [coreSurface(deps), ...(deps.surfaces ?? []).map((of) => of(deps))];
+  const freeText = surfaces.flatMap((s) => (s.freeText ? [s.freeText] : []));
+  if (freeText.length > 1) throw new Error('two capabilities take free text after /em');
   return {
-    commands: { '/em': emCommand(deps) } as Record<string, Handler>,
-    actions: {
-      [HOME_REFRESH_ACTION]: homeRefresh(deps),
-      [APPROVE_ACTION]: approveClicked(deps),
-      [REJECT_ACTION]: rejectClicked(deps),
-      [TRIAGE_NUDGE_ACTION]: triageNudge(deps),
-      [TRIAGE_REQUEST_REVIEW_ACTION]: triageRequestReview(deps),
-      ...Object.fromEntries(Object.values(INCIDENT_ACTIONS).map((id) => [id, incidentButton(deps, id)])),
-      [CAUSE_ACTIONS.confirm]: causeAnswered(deps, 'confirm'),
-      [CAUSE_ACTIONS.pick]: causeAnswered(deps, 'pick'),
-      [CAUSE_ACTIONS.none]: causeAnswered(deps, 'none'),
-      [ACTION_ITEM_TICKET]: actionItemTicket(deps),
-      [DECLARE_FROM_HOME]: declareFromHome(),
-      [ASK_HELPFUL]: feedbackClicked(deps, true),
-      [ASK_NOT_HELPFUL]: feedbackClicked(deps, false),
-      ...Object.fromEntries(AGENT_CHOICE_ACTIONS.map((id) => [id, agentChoice(deps)])),
-    } as Record<string, Handler>,
-    views: {
-      [ASK_MODAL]: askSubmitted(deps),
-      [DECLARE_MODAL]: declareSubmitted(deps),
-      [REJECT_MODAL]: rejectSubmitted(deps),
-      [REQUEST_REVIEW_MODAL]: requestReviewSubmitted(deps),
-      ...Object.fromEntries(
-        Object.entries(incidentModals(deps)).map(([key, handler]) => [
-          INCIDENT_MODALS[key as keyof typeof INCIDENT_MODALS],
-          handler,
-        ]),
-      ),
-    } as Record<string, Handler>,
-    shortcuts: {
-      global: { [ASK_SHORTCUT]: askShortcut(deps) } as Record<string, Handler>,
-      message: {
-        [ASK_ABOUT_MESSAGE_SHORTCUT]: askAboutMessage(deps),
-        [DECLARE_INCIDENT_SHORTCUT]: declareIncidentFromMessage(deps),
-      } as Record<string, Handler>,
-    },
-    events: {
-      app_home_opened: appHomeOpened(deps),
-      message: messagePosted(deps),
-      reaction_added: reactionAdded(deps),
-      reaction_removed: reactionRemoved(deps),
-      member_joined_channel: memberJoined(deps),
-      member_left_channel: memberLeft(),
-      app_mention: agentMention(deps),
-      assistant_thread_started: assistantEvent(deps),
-      assistant_thread_context_changed: assistantEvent(deps),
-    } as Record<string, Handler>,
+    commands: { '/em': emCommand(deps, freeText[0]) } as Record<string, SlackHandler>,
+    actions: merge(surfaces, 'actions'),
+    views: merge(surfaces, 'views'),
+    shortcuts: { global: merge(surfaces, 'globalShortcuts'), message: merge(surfaces, 'messageShortcuts') },
+    events: merge(surfaces, 'events'),
   };
 }
 

@@ -1,18 +1,12 @@
-import type { AllMiddlewareArgs, MessageShortcut, SlackShortcutMiddlewareArgs } from '@slack/bolt';
-import { askModal } from '../../../blocks/ask/modal.js';
-import { declareIncidentModal } from '../../../blocks/incidents/declare-modal.js';
+import type { AllMiddlewareArgs, SlackShortcutMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
 import { describeSlackError } from '../errors.js';
 import { firstDelivery } from './once.js';
 
-type ShortcutArgs = SlackShortcutMiddlewareArgs & AllMiddlewareArgs;
+export type ShortcutArgs = SlackShortcutMiddlewareArgs & AllMiddlewareArgs;
 
-export const ASK_SHORTCUT = 'ask_em_agent';
-export const ASK_ABOUT_MESSAGE_SHORTCUT = 'ask_about_message';
-export const DECLARE_INCIDENT_SHORTCUT = 'declare_incident';
-
-// A modal must be opened within 3 s of the click (trigger_id), so it is opened right after the ack.
-async function openModal(deps: SlackDeps, args: ShortcutArgs, view: Record<string, unknown>) {
+/** Opens a modal for a shortcut; it must be opened within 3 s of the click (trigger_id), so right after the ack. */
+export async function openModalFromShortcut(deps: SlackDeps, args: ShortcutArgs, view: Record<string, unknown>) {
   await args.ack();
   if (!(await firstDelivery(deps, args.body))) return;
   try {
@@ -23,37 +17,4 @@ async function openModal(deps: SlackDeps, args: ShortcutArgs, view: Record<strin
       .postMessage({ channel: args.shortcut.user.id, text: describeSlackError(err) })
       .catch(() => undefined);
   }
-}
-
-export function askShortcut(deps: SlackDeps) {
-  return (args: ShortcutArgs) => openModal(deps, args, askModal());
-}
-
-export function askAboutMessage(deps: SlackDeps) {
-  return (args: ShortcutArgs) => {
-    const shortcut = args.shortcut as MessageShortcut;
-    return openModal(
-      deps,
-      args,
-      askModal({
-        aboutMessage: { channel: shortcut.channel.id, ts: shortcut.message_ts, text: shortcut.message.text ?? '' },
-      }),
-    );
-  };
-}
-
-export function declareIncidentFromMessage(deps: SlackDeps) {
-  return (args: ShortcutArgs) => {
-    const shortcut = args.shortcut as MessageShortcut;
-    const text = shortcut.message.text ?? '';
-    return openModal(
-      deps,
-      args,
-      declareIncidentModal({
-        title: text.split('\n')[0],
-        description: text,
-        fromMessage: { channel: shortcut.channel.id, ts: shortcut.message_ts },
-      }),
-    );
-  };
 }

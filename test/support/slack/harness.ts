@@ -6,7 +6,7 @@ import { type EmulatorOptions, SlackEmulator } from '../../../dev/slack/emulator
 import { createLogger } from '../../../src/observability/logger.js';
 import { createSlackBot, type SlackBot } from '../../../src/slack/bot.js';
 import { CommandRegistry } from '../../../src/slack/commands.js';
-import type { SlackDeps } from '../../../src/slack/deps.js';
+import type { SlackDeps, SlackSurfaceOf } from '../../../src/slack/deps.js';
 import { placeholderSections } from '../../../src/slack/home.js';
 import type { Db } from '../../../src/store/db.js';
 import { openStore } from '../../../src/store/open.js';
@@ -26,6 +26,8 @@ export async function startBotHarness(
   options: {
     emulator?: EmulatorOptions;
     register?: (commands: CommandRegistry) => void;
+    /** Capabilities' buttons, modals, shortcuts and events (none by default: only `/em` and the Home tab). */
+    surfaces?: SlackSurfaceOf[];
     /** A store of the test's own (e.g. a describeEachEngine freshDb); the harness then leaves it open. */
     db?: Db;
   } = {},
@@ -47,6 +49,7 @@ export async function startBotHarness(
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     commands,
     home: placeholderSections(),
+    surfaces: options.surfaces ?? [],
   };
   const bot = createSlackBot(
     { botToken: emulator.botToken, appToken: emulator.appToken, apiUrl: emulator.apiUrl, clientPingTimeoutMs: 1000 },

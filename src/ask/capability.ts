@@ -1,0 +1,42 @@
+import { ASK_HELPFUL, ASK_NOT_HELPFUL } from '../../blocks/ask/answer.js';
+import { ASK_MODAL } from '../../blocks/ask/modal.js';
+import { type Capability, subcommand } from '../capabilities/capability.js';
+import type { EventArgs } from '../slack/listeners/events.js';
+import { askIndexJob } from './jobs.js';
+import {
+  ASK_ABOUT_MESSAGE_SHORTCUT,
+  ASK_SHORTCUT,
+  askAboutMessage,
+  askCommand,
+  askShortcut,
+  askSubmitted,
+  feedbackClicked,
+  followUpInThread,
+} from './listeners.js';
+import type { AskService } from './service.js';
+import { askSearchTool } from './tools.js';
+
+/** `/em ask`, the Ask shortcuts and modal, answer feedback, follow-ups in answer threads, and the indexing job. */
+export function askCapability(service: AskService, options: { indexEvery: string }): Capability {
+  return {
+    name: 'ask',
+    tools: [askSearchTool()],
+    commands: [subcommand('ask', askCommand(service), ['ask.search'])],
+    slack: (deps) => ({
+      actions: {
+        [ASK_HELPFUL]: feedbackClicked(deps, service, true),
+        [ASK_NOT_HELPFUL]: feedbackClicked(deps, service, false),
+      },
+      views: { [ASK_MODAL]: askSubmitted(deps) },
+      globalShortcuts: { [ASK_SHORTCUT]: askShortcut(deps) },
+      messageShortcuts: { [ASK_ABOUT_MESSAGE_SHORTCUT]: askAboutMessage(deps) },
+      events: {
+        message: async ({ event, client }: EventArgs<'message'>) => {
+          const e = event as unknown as Parameters<typeof followUpInThread>[1];
+          if (!e.subtype && e.thread_ts) await followUpInThread(service, e, client);
+        },
+      },
+    }),
+    jobs: [askIndexJob(service, options.indexEvery)],
+  };
+}

@@ -1,0 +1,57 @@
+import { CAUSE_ACTIONS, INCIDENT_ACTIONS } from '../../blocks/incidents/card.js';
+import { DECLARE_MODAL } from '../../blocks/incidents/declare-modal.js';
+import { INCIDENT_MODALS } from '../../blocks/incidents/modals.js';
+import { ACTION_ITEM_TICKET } from '../../blocks/incidents/reports.js';
+import { type Capability, subcommand } from '../capabilities/capability.js';
+import { incidentsJob } from './jobs.js';
+import {
+  actionItemTicket,
+  causeAnswered,
+  DECLARE_FROM_HOME,
+  DECLARE_INCIDENT_SHORTCUT,
+  declareFromHome,
+  declareIncidentFromMessage,
+  declareSubmitted,
+  incidentButton,
+  incidentChannelEvents,
+  incidentCommand,
+  incidentModals,
+  incidentsHomeSection,
+} from './listeners.js';
+import type { IncidentService } from './service.js';
+import { incidentsListTool, incidentsTimelineTool } from './tools.js';
+
+/** The incident co-pilot: `/em incident`, its channel, card buttons and modals, reminders, the Home section. */
+export function incidentsCapability(service: IncidentService, options: { remindEvery: string }): Capability {
+  return {
+    name: 'incidents',
+    tools: [incidentsListTool(), incidentsTimelineTool()],
+    commands: [subcommand('incident', incidentCommand(service), ['incidents.list'])],
+    home: [incidentsHomeSection()],
+    slack: (slackDeps) => {
+      const deps = { ...slackDeps, incidents: service };
+      return {
+        actions: {
+          ...Object.fromEntries(Object.values(INCIDENT_ACTIONS).map((id) => [id, incidentButton(deps, id)])),
+          [CAUSE_ACTIONS.confirm]: causeAnswered(deps, 'confirm'),
+          [CAUSE_ACTIONS.pick]: causeAnswered(deps, 'pick'),
+          [CAUSE_ACTIONS.none]: causeAnswered(deps, 'none'),
+          [ACTION_ITEM_TICKET]: actionItemTicket(deps),
+          [DECLARE_FROM_HOME]: declareFromHome(),
+        },
+        views: {
+          [DECLARE_MODAL]: declareSubmitted(deps),
+          ...Object.fromEntries(
+            Object.entries(incidentModals(deps)).map(([key, handler]) => [
+              INCIDENT_MODALS[key as keyof typeof INCIDENT_MODALS],
+              handler,
+            ]),
+          ),
+        },
+        messageShortcuts: { [DECLARE_INCIDENT_SHORTCUT]: declareIncidentFromMessage(deps) },
+        events: incidentChannelEvents(service),
+      };
+    },
+    jobs: [incidentsJob(service, options.remindEvery)],
+  };
+}

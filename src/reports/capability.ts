@@ -1,0 +1,63 @@
+import type { WebClient } from '@slack/web-api';
+import {
+  REQUEST_REVIEW_MODAL,
+  TRIAGE_NUDGE_ACTION,
+  TRIAGE_REQUEST_REVIEW_ACTION,
+} from '../../blocks/reports/triage.js';
+import type { ApprovalService } from '../approvals/service.js';
+import { type Capability, subcommand } from '../capabilities/capability.js';
+import type { Logger } from '../observability/logger.js';
+import type { SignalEngine } from '../signals/engine.js';
+import { scheduledReportsJob } from './jobs.js';
+import {
+  doraCommand,
+  doraHomeSection,
+  myWorkHomeSection,
+  type ReportSettings,
+  requestReviewSubmitted,
+  sprintCommand,
+  sprintHomeSection,
+  standupCommand,
+  triageCommand,
+  triageNudge,
+  triageRequestReview,
+} from './listeners.js';
+import type { Schedules } from './schedules.js';
+import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './tools.js';
+
+export interface ReportsCapabilityDeps {
+  settings: ReportSettings;
+  signals: SignalEngine;
+  /** Triage's Nudge and Request review buttons propose through approvals. */
+  approvals: ApprovalService;
+  schedules: Schedules;
+  slack: () => WebClient | undefined;
+  logger: Logger;
+}
+
+/** DORA, triage, standup and sprint health: `/em` reports, their Home tiles, triage's buttons, scheduled reports. */
+export function reportsCapability(deps: ReportsCapabilityDeps): Capability {
+  const { settings, signals } = deps;
+  return {
+    name: 'reports',
+    tools: [doraReportTool(settings), triageListTool(signals), standupReportTool(), sprintHealthTool()],
+    commands: [
+      subcommand('dora', doraCommand(settings), ['dora.report']),
+      subcommand('triage', triageCommand(signals), ['triage.list']),
+      subcommand('standup', standupCommand(settings), ['standup.report']),
+      subcommand('sprint', sprintCommand(settings), ['sprint.health']),
+    ],
+    home: [myWorkHomeSection(), doraHomeSection(settings), sprintHomeSection()],
+    slack: (slackDeps) => {
+      const withApprovals = { ...slackDeps, approvals: deps.approvals };
+      return {
+        actions: {
+          [TRIAGE_NUDGE_ACTION]: triageNudge(withApprovals),
+          [TRIAGE_REQUEST_REVIEW_ACTION]: triageRequestReview(withApprovals),
+        },
+        views: { [REQUEST_REVIEW_MODAL]: requestReviewSubmitted(withApprovals) },
+      };
+    },
+    jobs: [scheduledReportsJob({ schedules: deps.schedules, slack: deps.slack, logger: deps.logger })],
+  };
+}

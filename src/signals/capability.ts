@@ -1,0 +1,16 @@
+import { type Capability, subcommand } from '../capabilities/capability.js';
+import type { SignalEngine } from './engine.js';
+import { signalsJob } from './jobs.js';
+import { signalsCommand, signalsHomeSection } from './listeners.js';
+import { signalsEvaluateTool, signalsListTool } from './tools.js';
+
+/** Rules in rules/ evaluated on a schedule into signals: `/em signals`, the Home section, the evaluation job. */
+export function signalsCapability(engine: SignalEngine, options: { evaluateEvery: string }): Capability {
+  return {
+    name: 'signals',
+    tools: [signalsListTool(engine), signalsEvaluateTool()],
+    commands: [subcommand('signals', signalsCommand(engine), ['signals.list'])],
+    home: [signalsHomeSection()],
+    jobs: [signalsJob(engine, options.evaluateEvery)],
+  };
+}

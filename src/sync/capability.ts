@@ -1,0 +1,64 @@
+import { type Capability, subcommand } from '../capabilities/capability.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../observability/logger.js';
+import type { Db } from '../store/db.js';
+import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs } from './jobs.js';
+import { sourcesCommand } from './listeners.js';
+import { slackEventLog } from './slack-events.js';
+import { configuredSources, type Sources } from './sources.js';
+import { sourcesStatusTool } from './tools.js';
+
+/** Incremental sync of GitHub, Jira, Linear and Confluence (jobs, GitHub's webhook), Slack's event log, `/em sources`. */
+export async function syncCapability(config: Config, sources: Sources, db: Db, logger: Logger): Promise<Capability> {
+  const configured = configuredSources(sources);
+  const { github, jira, linear, confluence } = sources;
+  return {
+    name: 'sync',
+    tools: [sourcesStatusTool(configured)],
+    commands: [subcommand('sources', sourcesCommand(configured), ['sources.status'])],
+    slack: slackEventLog,
+    jobs: [
+      ...(github
+        ? githubSyncJobs(
+            github,
+            { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
+            logger,
+            sources.incidents.github,
+          )
+        : []),
+      ...(jira
+        ? jiraSyncJobs(
+            jira,
+            { host: config.JIRA_HOST, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
+            sources.incidents.jira,
+          )
+        : []),
+      ...(linear
+        ? linearSyncJobs(
+            linear,
+            { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL },
+            sources.incidents.linear,
+          )
+        : []),
+      ...(confluence
+        ? confluenceSyncJobs(confluence, {
+            host: config.CONFLUENCE_HOST,
+            email: config.CONFLUENCE_EMAIL,
+            apiToken: config.CONFLUENCE_API_TOKEN,
+          })
+        : []),
+    ],
+    routes:
+      config.GITHUB_WEBHOOK_SECRET && github
+        ? {
+            'POST /webhooks/github': (await import('../connectors/github/webhooks.js')).githubWebhookRoute({
+              secret: config.GITHUB_WEBHOOK_SECRET,
+              db,
+              logger,
+              environment: github.deployments.environment,
+              repos: github.installations.flatMap((i) => i.repos),
+            }),
+          }
+        : {},
+  };
+}

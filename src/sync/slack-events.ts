@@ -1,0 +1,52 @@
+import type { SlackSurfaceOf } from '../slack/deps.js';
+import { type EventArgs, slackTsDate } from '../slack/listeners/events.js';
+import { insertEvents } from './store.js';
+
+/** Channel messages are kept as events (incident timelines and history read them). */
+function messageRecorded(deps: Parameters<SlackSurfaceOf>[0]) {
+  return async ({ event }: EventArgs<'message'>) => {
+    const e = event as unknown as Record<string, unknown> & { channel: string; ts: string; subtype?: string };
+    const changed = e.subtype === 'message_changed' ? (e.message as Record<string, unknown>) : undefined;
+    const kind =
+      e.subtype === 'message_changed'
+        ? 'message_changed'
+        : e.subtype === 'message_deleted'
+          ? 'message_deleted'
+          : 'message';
+    await insertEvents(deps.db, [
+      {
+        source: 'slack',
+        kind,
+        externalId: `${e.channel}:${String(changed?.ts ?? e.deleted_ts ?? e.ts)}:${e.ts}`,
+        occurredAt: slackTsDate(e.ts),
+        actor: String(changed?.user ?? e.user ?? ''),
+        subject: e.channel,
+        normalized: { text: changed?.text ?? e.text ?? null, thread_ts: e.thread_ts ?? null, files: e.files ?? null },
+        raw: e,
+      },
+    ]);
+  };
+}
+
+function reactionRecorded(deps: Parameters<SlackSurfaceOf>[0]) {
+  return async ({ event }: EventArgs<'reaction_added'>) => {
+    const item = event.item as { channel?: string; ts?: string };
+    await insertEvents(deps.db, [
+      {
+        source: 'slack',
+        kind: 'reaction_added',
+        externalId: `${item.channel}:${item.ts}:${event.user}:${event.reaction}`,
+        occurredAt: slackTsDate(event.event_ts),
+        actor: event.user,
+        subject: item.channel ?? null,
+        normalized: { reaction: event.reaction, channel: item.channel, ts: item.ts },
+        raw: event,
+      },
+    ]);
+  };
+}
+
+/** Slack is a source too: channel messages, edits, deletions and reactions go to the event log first. */
+export const slackEventLog: SlackSurfaceOf = (deps) => ({
+  events: { message: messageRecorded(deps), reaction_added: reactionRecorded(deps) },
+});
