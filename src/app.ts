@@ -15,6 +15,7 @@ import { identityCapability } from './identity/capability.js';
 import { recordIdentity } from './identity/store.js';
 import { incidentsCapability } from './incidents/capability.js';
 import { IncidentService } from './incidents/service.js';
+import { INCIDENT_POLICY_SECTION } from './incidents/settings.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
@@ -84,7 +85,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     }
 
     const clients = executorClients(config, sources, logger);
-    const policies = new PolicyBook(config.POLICIES_DIR).reload();
+    const policies = new PolicyBook(config.POLICIES_DIR, INCIDENT_POLICY_SECTION).reload();
     const rules = new RuleBook(config.RULES_DIR).reload();
     for (const problem of [...policies.problems, ...rules.problems]) logger.warn({ problem }, 'invalid rule or policy');
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');

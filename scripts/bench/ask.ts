@@ -5,11 +5,11 @@
 // BENCH_ENGINES=pglite|postgres, BENCH_CORPORA=git,node,pino and BENCH_SKIP_LATENCY=1 narrow a run.
 import { offlineAnswer } from '../../src/ask/answer.js';
 import { embeddingsFor } from '../../src/ask/embeddings.js';
-import { contentHash } from '../../src/ask/indexer.js';
 import { type RetrievalMode, retrieve } from '../../src/ask/retrieval.js';
 import { ensureVectorIndex, refreshTermStats, storeEmbeddings } from '../../src/ask/store.js';
 import type { Db } from '../../src/store/db.js';
 import { hasVector } from '../../src/store/migrate.js';
+import { docContentHash } from '../../src/sync/docs.js';
 import { corpusQuestions, loadCorpus } from '../../test/support/ask-corpus.js';
 import {
   answersQuestion,
@@ -121,7 +121,7 @@ async function padIndex(db: Db, total: number, vector: boolean) {
     await db.query(
       `INSERT INTO docs (source, external_id, space, title, version, updated_at, body_text, content_hash, indexed_hash)
        SELECT 'synthetic', id, 'SYN', 'Synthetic ' || id, 1, now(), '', $2, $2 FROM unnest($1::text[]) id`,
-      [docs, contentHash('')],
+      [docs, docContentHash('', '')],
     );
     const ids: string[] = [];
     const ordinals: number[] = [];

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { type IncidentSettings, incidentPolicySchema, incidentSettings } from '../incidents/settings.js';
 import { ACTION_KINDS, SEVERITIES, type Severity } from '../signals/rules.js';
 import { intervalString, intervalToMs, parseYaml, YamlDirectory } from '../yaml-file.js';
 
@@ -41,10 +40,14 @@ export const policiesFileSchema = z
     /** Log what would happen instead of doing it. */
     dry_run: z.boolean().default(false),
     policies: z.array(policySchema).default([]),
-    /** How the incident co-pilot runs incidents (announcements, on-call, cadence, archive). One file may set it. */
-    incidents: incidentPolicySchema.optional(),
   })
   .strict();
+
+/**
+ * Other capabilities' settings that live in policy files, each under its own top-level key (`incidents:` for the
+ * incident co-pilot): validated with the file, with file:line errors, and set by one file at most.
+ */
+export type PolicySections = Record<string, z.ZodType>;
 
 export interface PolicyInput {
   action: string;
@@ -149,18 +152,25 @@ export function decide(policies: LoadedPolicy[], input: PolicyInput): PolicyDeci
 
 /** The policies in `policies/*.yml`, re-read on demand; invalid files keep their last valid policies. */
 export class PolicyBook {
-  private readonly files: YamlDirectory<{ policies: LoadedPolicy[]; incidents?: IncidentSettings }>;
+  private readonly files: YamlDirectory<{ policies: LoadedPolicy[]; sections: Record<string, unknown> }>;
   policies: LoadedPolicy[] = [];
-  incidents: IncidentSettings = incidentSettings(undefined);
   problems: string[] = [];
+  private sectionValues = new Map<string, unknown>();
   private reloadedAt = 0;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly sections: PolicySections = {},
+  ) {
+    const schema = policiesFileSchema.extend(
+      Object.fromEntries(Object.entries(sections).map(([key, section]) => [key, section.optional()])),
+    );
     this.files = new YamlDirectory(dir, (text, file) => {
-      const parsed = parseYaml(policiesFileSchema, text, file);
+      const { dry_run, policies, ...rest } = parseYaml(schema, text, file) as z.output<typeof policiesFileSchema> &
+        Record<string, unknown>;
       return {
-        policies: parsed.policies.map((policy, index) => ({ policy, file, index, dryRun: parsed.dry_run })),
-        ...(parsed.incidents ? { incidents: incidentSettings(parsed.incidents) } : {}),
+        policies: policies.map((policy, index) => ({ policy, file, index, dryRun: dry_run })),
+        sections: Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
       };
     });
   }
@@ -168,16 +178,22 @@ export class PolicyBook {
   reload(): this {
     const { values, problems } = this.files.reload();
     this.policies = values.flatMap((v) => v.value.policies);
-    const withIncidents = values.filter((v) => v.value.incidents);
-    this.incidents = withIncidents[0]?.value.incidents ?? incidentSettings(undefined);
-    this.problems = [
-      ...problems,
-      ...withIncidents
-        .slice(1)
-        .map((v) => `${v.file}: incidents: only one policies file may set incidents (${withIncidents[0]?.file} does)`),
-    ];
+    this.sectionValues = new Map();
+    const duplicates: string[] = [];
+    for (const key of Object.keys(this.sections)) {
+      const setting = values.filter((v) => key in v.value.sections);
+      if (setting[0]) this.sectionValues.set(key, setting[0].value.sections[key]);
+      for (const v of setting.slice(1))
+        duplicates.push(`${v.file}: ${key}: only one policies file may set ${key} (${setting[0]?.file} does)`);
+    }
+    this.problems = [...problems, ...duplicates];
     this.reloadedAt = Date.now();
     return this;
+  }
+
+  /** A section's validated value from the file that sets it, or undefined when none does. */
+  section(key: string): unknown {
+    return this.sectionValues.get(key);
   }
 
   /** The policies as of at most `maxAgeMs` ago: a burst of proposals reads the files once, edits still apply within a second. */

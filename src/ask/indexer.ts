@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { Db, Queryable } from '../store/db.js';
 import { hasVector } from '../store/migrate.js';
@@ -14,41 +13,6 @@ import {
   replaceChunks,
   storeEmbeddings,
 } from './store.js';
-
-export const contentHash = (text: string) => createHash('sha256').update(text).digest('hex');
-
-export interface NewDoc {
-  source: string;
-  externalId: string;
-  space?: string | null;
-  title: string;
-  url?: string | null;
-  updatedAt: Date;
-  body: string;
-  format: 'markdown' | 'text';
-}
-
-/** Adds or updates a document; unchanged text keeps its chunks. */
-export async function upsertDoc(db: Queryable, doc: NewDoc): Promise<void> {
-  await db.query(
-    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format)
-     VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $8, $9)
-     ON CONFLICT (source, external_id) DO UPDATE SET space = EXCLUDED.space, title = EXCLUDED.title, url = EXCLUDED.url,
-       version = docs.version + (docs.content_hash <> EXCLUDED.content_hash)::int, updated_at = EXCLUDED.updated_at,
-       body_text = EXCLUDED.body_text, content_hash = EXCLUDED.content_hash, format = EXCLUDED.format, deleted_at = NULL`,
-    [
-      doc.source,
-      doc.externalId,
-      doc.space ?? null,
-      doc.title,
-      doc.url ?? null,
-      doc.updatedAt,
-      doc.body,
-      contentHash(doc.body),
-      doc.format,
-    ],
-  );
-}
 
 /**
  * The bot's own history as documents: postmortem drafts (with their timelines), past standups, and answers people

@@ -31,7 +31,7 @@ import {
 import { channelNameCandidates, incidentChannelName } from './naming.js';
 import { postmortemDraft, postmortemNarrative, postmortemText } from './postmortem.js';
 import { dueReminders } from './reminders.js';
-import type { IncidentSettings } from './settings.js';
+import { type IncidentSettings, incidentSettingsOf } from './settings.js';
 import {
   addTimelineEntry,
   claimIncident,
@@ -99,7 +99,7 @@ export class IncidentService {
   constructor(private readonly deps: IncidentServiceDeps) {}
 
   get settings(): IncidentSettings {
-    return this.deps.policies.fresh().incidents;
+    return incidentSettingsOf(this.deps.policies.fresh());
   }
 
   get timezone(): string {

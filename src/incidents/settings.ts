@@ -88,3 +88,20 @@ export function incidentSettings(input: z.output<typeof incidentPolicySchema> | 
     ...(parsed.action_items ? { actionItems: parsed.action_items } : {}),
   };
 }
+
+/** The policy-file section the incident co-pilot reads (`incidents:`), for PolicyBook. */
+export const INCIDENT_POLICY_SECTION = { incidents: incidentPolicySchema };
+
+const DEFAULT_SETTINGS = incidentSettings(undefined);
+const settingsBySection = new WeakMap<object, IncidentSettings>();
+
+/** The incident settings the policy files set now (the defaults when none does); computed once per reload. */
+export function incidentSettingsOf(policies: { section(key: string): unknown }): IncidentSettings {
+  const section = policies.section('incidents') as z.output<typeof incidentPolicySchema> | undefined;
+  if (!section) return DEFAULT_SETTINGS;
+  const known = settingsBySection.get(section);
+  if (known) return known;
+  const settings = incidentSettings(section);
+  settingsBySection.set(section, settings);
+  return settings;
+}

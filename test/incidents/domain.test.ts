@@ -8,7 +8,12 @@ import { humanDuration } from '../../src/incidents/model.js';
 import { channelNameCandidates, incidentChannelName } from '../../src/incidents/naming.js';
 import { postmortemDraft, postmortemNarrative, postmortemText } from '../../src/incidents/postmortem.js';
 import { dueReminders, type NudgeState } from '../../src/incidents/reminders.js';
-import { incidentPolicySchema, incidentSettings } from '../../src/incidents/settings.js';
+import {
+  INCIDENT_POLICY_SECTION,
+  incidentPolicySchema,
+  incidentSettings,
+  incidentSettingsOf,
+} from '../../src/incidents/settings.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { parseYaml } from '../../src/yaml-file.js';
 import { NOW } from '../support/fixtures.js';
@@ -99,12 +104,12 @@ describe('incident policy', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'em-incident-policy-'));
     try {
       writeFileSync(path.join(dir, 'a.yml'), 'incidents:\n  announce_channel: "#incidents"\n  archive_after: 2 days\n');
-      const book = new PolicyBook(dir).reload();
-      expect(book.incidents).toMatchObject({ announceChannel: '#incidents', archiveAfterMs: 2 * 86_400_000 });
+      const book = new PolicyBook(dir, INCIDENT_POLICY_SECTION).reload();
+      expect(incidentSettingsOf(book)).toMatchObject({ announceChannel: '#incidents', archiveAfterMs: 2 * 86_400_000 });
       writeFileSync(path.join(dir, 'a.yml'), 'incidents:\n  archive_after: whenever\n');
       writeFileSync(path.join(dir, 'b.yml'), 'incidents:\n  announce_channel: "#other"\n');
       book.reload();
-      expect(book.incidents.announceChannel).toBe('#incidents');
+      expect(incidentSettingsOf(book).announceChannel).toBe('#incidents');
       expect(book.problems.join('\n')).toMatch(/a\.yml:2: incidents\.archive_after/);
       expect(book.problems.join('\n')).toContain('only one policies file may set incidents');
     } finally {

@@ -3,6 +3,7 @@ import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { isDataError } from '../../store/well-formed.js';
+import { markDocsDeleted, upsertDoc } from '../../sync/docs.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import { insertEvents } from '../../sync/store.js';
 import { statusOf, withAtlassianRetry } from '../atlassian/retry.js';
@@ -110,14 +111,17 @@ export async function syncConfluenceSpace(
     const stored = await db
       .transaction(async (tx) => {
         await insertEvents(tx, [pageEvent(space, page.data, row)]);
-        await tx.query(
-          `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, deleted_at)
-         VALUES ('confluence', $1, $2, $3, $4, $5, $6, $7, $8, NULL)
-         ON CONFLICT (source, external_id) DO UPDATE SET space = EXCLUDED.space, title = EXCLUDED.title, url = EXCLUDED.url,
-           version = EXCLUDED.version, updated_at = EXCLUDED.updated_at, body_text = EXCLUDED.body_text,
-           content_hash = EXCLUDED.content_hash, deleted_at = NULL`,
-          [row.externalId, row.space, row.title, row.url, row.version, row.updatedAt, row.bodyText, row.contentHash],
-        );
+        await upsertDoc(tx, {
+          source: 'confluence',
+          externalId: row.externalId,
+          space: row.space,
+          title: row.title,
+          url: row.url,
+          version: row.version,
+          updatedAt: new Date(row.updatedAt),
+          body: row.bodyText,
+          format: 'text',
+        });
       })
       .then(
         () => true,
@@ -133,10 +137,6 @@ export async function syncConfluenceSpace(
   }
 
   const gone = [...known.keys()].filter((id) => !seen.has(id));
-  if (gone.length) {
-    await db.query("UPDATE docs SET deleted_at = now() WHERE source = 'confluence' AND external_id = ANY($1::text[])", [
-      gone,
-    ]);
-  }
+  await markDocsDeleted(db, 'confluence', gone);
   return { fetched, deleted: gone.length, rejected, lastSkip };
 }

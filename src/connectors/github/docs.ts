@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { upsertDoc } from '../../ask/indexer.js';
 import type { Db } from '../../store/db.js';
+import { markDocsDeleted, upsertDoc } from '../../sync/docs.js';
 import type { GitHubOctokit } from './client.js';
 import { isNotModified } from './client.js';
 
@@ -92,10 +92,7 @@ export async function syncRepoDocs(options: {
   }
   const present = new Set(files.map((f) => `${repo}:${f.path}`));
   const gone = [...known.keys()].filter((id) => !present.has(id));
-  if (gone.length)
-    await db.query("UPDATE docs SET deleted_at = now() WHERE source = 'github' AND external_id = ANY($1::text[])", [
-      gone,
-    ]);
+  await markDocsDeleted(db, 'github', gone);
   const etag = typeof response.headers.etag === 'string' ? response.headers.etag : null;
   return { fetched, deleted: gone.length, etag };
 }
