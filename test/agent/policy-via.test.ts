@@ -2,9 +2,13 @@
 // DM run alone, and makes the agent's wait for a person.
 import { fileURLToPath } from 'node:url';
 import { PolicyBook } from '../../src/approvals/policies.js';
+import { INCIDENT_POLICY_SECTION } from '../../src/incidents/settings.js';
 
 describe('policies by door (via)', () => {
-  const book = new PolicyBook(fileURLToPath(new URL('../../policies/', import.meta.url))).reload();
+  const book = new PolicyBook(
+    fileURLToPath(new URL('../../policies/', import.meta.url)),
+    INCIDENT_POLICY_SECTION,
+  ).reload();
 
   test('the shipped default: a DM runs alone, unless the agent proposed it', () => {
     expect(book.problems).toEqual([]);
