@@ -28,6 +28,7 @@ export function helpMessage(data: HelpData): SlackMessage {
       Blocks.Section({ text: lines.join('\n') }),
       Blocks.Context().elements(
         'Shortcuts: *Ask EM Agent* (⚡ menu), *Declare incident* and *Ask about this message* (message ⋮ menu). The Home tab is a live dashboard.',
+        'Or ask in plain words: `/em what’s blocking payments this week?`, a DM, an @mention, or the assistant pane.',
       ),
     )
     .buildToObject();

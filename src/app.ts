@@ -1,4 +1,6 @@
 import { hostname } from 'node:os';
+import { agentCapability } from './agent/capability.js';
+import { AgentService, agentSettings } from './agent/service.js';
 import { apiCapability } from './api/capability.js';
 import { httpDoors } from './api/doors.js';
 import { ApiTokens } from './api/tokens.js';
@@ -42,6 +44,7 @@ import { listSyncStatus, scopeHealth } from './sync/status.js';
 import { teamsCapability } from './teams/capability.js';
 import { applyTeamsFile, loadTeamsFile } from './teams/file.js';
 import { teamAdminsFromPolicies } from './teams/permissions.js';
+import { listTeams } from './teams/store.js';
 
 export interface App {
   db: Db;
@@ -53,6 +56,8 @@ export interface App {
   approvals: ApprovalService;
   incidents: IncidentService;
   ask: AskService;
+  /** Plain-language requests (DMs, @mentions, `/em <free text>`, the assistant pane) → tools. */
+  agent: AgentService;
   /** Every operation as a typed tool (data in, data out), for any door. */
   tools: AnyTool[];
   /** The `/em` subcommands and the tools each runs. */
@@ -139,6 +144,22 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       apiCapability(apiTokens),
       teamsCapability(teamAdminsFromPolicies(policies, approvals)),
     ];
+    // The agent runs the other capabilities' tools (never a `decide` one), so it is listed after them.
+    const agent = new AgentService({
+      db,
+      logger,
+      tools: capabilities.flatMap((c) => c.tools ?? []),
+      model,
+      settings: agentSettings(config),
+      // Team names the planner recognises: the teams (keys and names), then tracker projects and Linear teams.
+      teams: async () =>
+        [
+          ...(await listTeams(db)).flatMap((t) => [t.key, t.name]),
+          ...(sources.jira?.projects ?? []),
+          ...(sources.linear?.teams ?? []),
+        ].map((t) => t.toLowerCase()),
+    });
+    capabilities.push(agentCapability(agent));
     const tools: AnyTool[] = capabilities.flatMap((c) => c.tools ?? []);
     const commands = new CommandRegistry().registerAll(capabilities.flatMap((c) => c.commands ?? []));
     const deps: SlackDeps = {
@@ -222,7 +243,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     } else {
       logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, slack, signals, approvals, incidents, ask, tools, commands, stop };
+    return { db, scheduler, http, slack, signals, approvals, incidents, ask, agent, tools, commands, stop };
   } catch (err) {
     await stop();
     throw err;

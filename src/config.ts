@@ -96,6 +96,13 @@ export const configSchema = z.object({
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
   /** Teams defined declaratively (read-only in Slack); a missing file leaves teams to Slack. */
   TEAMS_FILE: z.string().trim().min(1).default('./teams.yml'),
+  /** The agent (plain-language requests): model steps, time and tokens per request; per person per hour and day. */
+  AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(20).default(6),
+  AGENT_TIMEOUT_MS: positiveMs.default(60_000),
+  AGENT_TOKENS_PER_REQUEST: z.coerce.number().int().min(100).default(20_000),
+  AGENT_TOKENS_PER_DAY: z.coerce.number().int().min(100).default(200_000),
+  AGENT_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  AGENT_MEMORY_TURNS: z.coerce.number().int().min(0).max(50).default(10),
 });
 
 // Settings that only make sense together. Checked on the raw environment so that they are reported

@@ -9,7 +9,33 @@ const body = async (req: IncomingMessage) => {
   return JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
 };
 
+/** One turn of a scripted model: text, or function calls (OpenAI's `tool_calls`). */
+export interface ScriptedTurn {
+  /** The model never answers this request (the connection stays open until the client gives up or the stand-in stops). */
+  hang?: boolean;
+  content?: string;
+  tool_calls?: { name: string; arguments: Record<string, unknown> }[];
+}
+
+/** A message as OpenAI's chat completions receive it, tool calls and tool results included. */
+export interface ChatMessage {
+  role: string;
+  content: string | null;
+  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
+/** Roughly OpenAI's count: a token is about four characters. */
+export const approxTokens = (text: string) => Math.ceil(text.length / 4);
+
 export class OpenAIStandIn {
+  /**
+   * A model that calls functions: sees the messages (with tool results) and the offered tools' names, and answers
+   * with text or tool calls. When unset, `reply` answers with text.
+   */
+  respond?: (messages: ChatMessage[], tools: string[]) => ScriptedTurn;
+  /** Tokens the stand-in reported, summed (prompt + completion). */
+  tokensReported = 0;
   server?: LocalServer;
   /** What the "model" replies; a function sees the messages it was sent. */
   reply: (messages: { role: string; content: string }[]) => string = () => 'I could not find this in the docs.';
@@ -46,6 +72,37 @@ export class OpenAIStandIn {
         const messages = request.messages as { role: string; content: string }[];
         this.chats.push(messages);
         this.chatRequests.push(request);
+        if (this.respond) {
+          const tools = ((request.tools ?? []) as { function: { name: string } }[]).map((t) => t.function.name);
+          const turn = this.respond(messages as ChatMessage[], tools);
+          if (turn.hang) return;
+          const calls = (turn.tool_calls ?? []).map((c, i) => ({
+            id: `call_${this.chats.length}_${i}`,
+            type: 'function' as const,
+            function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+          }));
+          const prompt = approxTokens(JSON.stringify(messages));
+          const completion = approxTokens((turn.content ?? '') + JSON.stringify(calls));
+          this.tokensReported += prompt + completion;
+          return json(200, {
+            id: `chatcmpl-${this.chats.length}`,
+            object: 'chat.completion',
+            created: Math.floor(Date.now() / 1000),
+            model: request.model,
+            choices: [
+              {
+                index: 0,
+                message: {
+                  role: 'assistant',
+                  content: turn.content ?? null,
+                  ...(calls.length ? { tool_calls: calls } : {}),
+                },
+                finish_reason: calls.length ? 'tool_calls' : 'stop',
+              },
+            ],
+            usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+          });
+        }
         return json(200, {
           id: `chatcmpl-${this.chats.length}`,
           object: 'chat.completion',

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { ASSISTANT_METHOD_SCOPES, AssistantPane } from './assistant.js';
 import { checkMessageBlocks, checkView, LIMITS } from './limits.js';
 import { type Channel, type Message, type User, type View, Workspace } from './workspace.js';
 
@@ -147,6 +148,8 @@ export interface EmulatorOptions {
 
 export class SlackEmulator {
   readonly workspace = new Workspace();
+  /** The assistant pane (AI apps): threads, their status, title and suggested prompts. */
+  readonly assistant = new AssistantPane(this, (error) => new SlackApiError(error));
   readonly calls: RecordedCall[] = [];
   readonly deliveries: Delivery[] = [];
   private readonly socketIndexes = new WeakMap<WebSocket, number>();
@@ -683,6 +686,17 @@ export class SlackEmulator {
         event_ts: message.ts,
         channel_type: channel.is_im ? 'im' : 'channel',
       });
+      // A mention of the app in a channel is also an app_mention event (Slack sends both).
+      if (!channel.is_im && options.text.includes(`<@${this.workspace.botUserId}>`))
+        await this.event({
+          type: 'app_mention',
+          user: options.user,
+          text: options.text,
+          ts: message.ts,
+          channel: channel.id,
+          ...(options.thread_ts ? { thread_ts: options.thread_ts } : {}),
+          event_ts: message.ts,
+        });
       if (options.unfurl !== false) await this.unfurlLinks(channel.id, message.ts);
     }
     return message;
@@ -978,7 +992,7 @@ export class SlackEmulator {
     if (token !== this.botToken && token !== this.appToken) return record(200, { ok: false, error: 'invalid_auth' });
     if (wantsAppToken !== (token === this.appToken)) return record(200, { ok: false, error: 'not_allowed_token_type' });
     if (token === this.botToken && this.botTokenError) return record(200, { ok: false, error: this.botTokenError });
-    const needed = METHOD_SCOPES[method];
+    const needed = METHOD_SCOPES[method] ?? ASSISTANT_METHOD_SCOPES[method];
     if (needed && this.revokedScopes.has(needed) && token === this.botToken)
       return record(200, { ok: false, error: 'missing_scope', needed, provided: 'commands,chat:write' });
     const wait = this.rateLimit(method, args);
@@ -1176,6 +1190,7 @@ export class SlackEmulator {
   }
 
   private readonly methods: Record<string, (args: Args) => Json> = {
+    ...this.assistant.methods(),
     'auth.test': () => ({
       url: `https://${this.workspace.teamDomain}.slack.com/`,
       team: 'Emulated Org',

@@ -17,6 +17,8 @@ export const policySchema = z
     severity: z.array(z.enum(SEVERITIES)).optional(),
     /** A repository, or a glob such as acme/* */
     repo: z.string().optional(),
+    /** The doors this policy is for (a person in Slack, the agent, the REST API, MCP); unset: every door. */
+    via: z.array(z.enum(['slack', 'agent', 'api', 'mcp'])).optional(),
     mode: z.enum(['auto', 'approve', 'deny']),
     approvers: z.array(approver).default([]),
     min_approvals: z.number().int().min(1).max(10).default(1),
@@ -52,6 +54,8 @@ export interface PolicyInput {
   rule?: string | null;
   severity?: Severity | null;
   repo?: string | null;
+  /** The door the action was proposed through; rules' own proposals have none. */
+  via?: string | null;
 }
 
 export interface PolicyDecision {
@@ -75,11 +79,16 @@ function matches(p: Policy, input: PolicyInput): boolean {
   if (p.rule && p.rule !== input.rule) return false;
   if (p.severity && (!input.severity || !p.severity.includes(input.severity))) return false;
   if (p.repo && (!input.repo || !glob(p.repo).test(input.repo))) return false;
+  if (p.via && (!input.via || !(p.via as string[]).includes(input.via))) return false;
   return true;
 }
 
-/** More specific policies win: an exact action over a family, then each of rule, severity and repo narrowing it. */
+/**
+ * More specific policies win: one naming the door (`via`) first, then an exact action over a family, then each of
+ * rule, severity and repo narrowing it.
+ */
 const specificity = (p: Policy) =>
+  (p.via ? 32 : 0) +
   (p.action === '*' ? 0 : p.action.endsWith('.*') ? 1 : 2) * 8 +
   (p.rule ? 4 : 0) +
   (p.repo ? 2 : 0) +
@@ -118,6 +127,7 @@ export function decide(policies: LoadedPolicy[], input: PolicyInput): PolicyDeci
     p.rule ? `rule ${p.rule}` : '',
     p.severity ? `severity ${p.severity.join('/')}` : '',
     p.repo ? `repo ${p.repo}` : '',
+    p.via ? `via ${p.via.join('/')}` : '',
   ].filter(Boolean);
   const because = `policy ${label} (action ${p.action}${narrowing.length ? `, ${narrowing.join(', ')}` : ''})`;
   const reason =

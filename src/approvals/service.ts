@@ -118,6 +118,7 @@ export class ApprovalService {
       rule: request.rule,
       severity: request.severity,
       repo: request.repo,
+      via: request.via,
     });
     const base = { actor: request.requestedBy, action: request.action };
     const door = request.via ? { via: request.via } : {};

@@ -17,6 +17,8 @@ export interface SlackSurface {
   globalShortcuts?: Record<string, SlackHandler>;
   messageShortcuts?: Record<string, SlackHandler>;
   events?: Record<string, SlackHandler>;
+  /** `/em <text>` when the text is no subcommand nor a near-miss of one (a question in plain words); one owner. */
+  freeText?: SlackHandler;
 }
 
 /** Builds a capability's Slack surface once the Slack door's own dependencies exist. */

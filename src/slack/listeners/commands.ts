@@ -2,9 +2,10 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { helpMessage, type SlackMessage, unknownCommandMessage } from '../../../blocks/help.js';
 import { failure, notConfigured, notice, workingOn } from '../../../blocks/notice.js';
 import { NOT_CONFIGURED } from '../commands.js';
-import type { SlackDeps } from '../deps.js';
+import type { SlackDeps, SlackHandler } from '../deps.js';
 import { COMMANDS, type EmCommand, parseEmCommand } from '../em-command.js';
 import { describeSlackError } from '../errors.js';
+import { isNearMiss } from '../free-text.js';
 import { channelIdOf, channelMembership } from '../membership.js';
 import { firstDelivery } from './once.js';
 
@@ -14,9 +15,13 @@ type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 const ephemeral = (message: SlackMessage) => ({ response_type: 'ephemeral', ...message }) as never;
 
 /** `/em …`: acks at once (help and usage errors ride on the ack), then does the work and replaces the reply. */
-export function emCommand(deps: SlackDeps) {
-  return async ({ command, ack, respond, client, body }: CommandArgs) => {
+export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
+  return async (args: CommandArgs) => {
+    const { command, ack, respond, client, body } = args;
     const parsed = parseEmCommand(command.text);
+    // Free text that is no subcommand, nor a near-miss of one, is a question for the agent.
+    if (!parsed.ok && parsed.reason === 'unknown' && freeText && !isNearMiss(command.text, parsed.suggestion))
+      return freeText(args);
     if (!parsed.ok) {
       const reply =
         parsed.reason === 'unknown'

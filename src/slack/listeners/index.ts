@@ -40,8 +40,10 @@ function merge(surfaces: SlackSurface[], kind: keyof SlackSurface): Record<strin
 /** Every listener the bot has, by kind and id. The manifest test reads this table. */
 export function listenerTable(deps: SlackDeps) {
   const surfaces = [coreSurface(deps), ...(deps.surfaces ?? []).map((of) => of(deps))];
+  const freeText = surfaces.flatMap((s) => (s.freeText ? [s.freeText] : []));
+  if (freeText.length > 1) throw new Error('two capabilities take free text after /em');
   return {
-    commands: { '/em': emCommand(deps) } as Record<string, SlackHandler>,
+    commands: { '/em': emCommand(deps, freeText[0]) } as Record<string, SlackHandler>,
     actions: merge(surfaces, 'actions'),
     views: merge(surfaces, 'views'),
     shortcuts: { global: merge(surfaces, 'globalShortcuts'), message: merge(surfaces, 'messageShortcuts') },

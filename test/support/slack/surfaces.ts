@@ -1,5 +1,6 @@
 // The Slack surfaces of every capability that has one, built without a database or services: building a surface
 // only wires functions, and no listener runs, so the manifest and limits tests can read the full listener table.
+import { agentCapability } from '../../../src/agent/capability.js';
 import { approvalsCapability } from '../../../src/approvals/capability.js';
 import { askCapability } from '../../../src/ask/capability.js';
 import type { Capability } from '../../../src/capabilities/capability.js';
@@ -23,6 +24,7 @@ export function everySlackSurface(): SlackSurfaceOf[] {
     }),
     incidentsCapability(unused, { remindEvery: '1 minute' }),
     askCapability(unused, { indexEvery: '1 minute' }),
+    agentCapability(unused),
   ];
   // Slack's event log comes first, as in src/app.ts: incident handlers read the messages it records.
   return [slackEventLog, ...capabilities.flatMap((c) => (c.slack ? [c.slack] : []))];

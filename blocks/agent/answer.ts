@@ -1,0 +1,121 @@
+// The agent's answers in Slack: what it ran and each tool's rendered output, an offer to choose when it is unsure,
+// an honest "no tool does this", refusals (rate limit, budget) and the greeting of the assistant pane.
+import { Blocks, Elements, Message } from 'slack-block-builder';
+import type { SlackMessage } from '../help.js';
+import { escapeMrkdwn, link, truncate } from '../text.js';
+
+/** The button that runs one of the offered tools; its value is the planned call as JSON. */
+export const AGENT_CHOOSE_ACTION = 'agent_choose';
+/** Slack's limit on blocks in one message. */
+const MAX_BLOCKS = 50;
+
+const built = (text: string, blocks: ReturnType<typeof Blocks.Section>[]) => {
+  const m = Message({ text: truncate(text, 2900) })
+    .blocks(...blocks)
+    .buildToObject();
+  return { text: m.text ?? '', blocks: m.blocks ?? [] };
+};
+
+/** "I looked at sprint health and stale PRs." plus each part, cut to Slack's 50 blocks with a note when cut. */
+export function agentAnswer(options: {
+  ran: string[];
+  parts: SlackMessage[];
+  notes?: string[];
+  /** A model's written answer (already checked), shown first and marked as written by a model. */
+  narrative?: string;
+}): SlackMessage {
+  const ran = options.ran.length ? `I looked at ${joinAnd(options.ran)}.` : 'I did not run any tool.';
+  const head = Message({ text: ran })
+    .blocks(
+      Blocks.Context().elements(`:mag: ${escapeMrkdwn(ran)}`),
+      ...(options.narrative
+        ? [
+            Blocks.Section({ text: truncate(escapeMrkdwn(options.narrative), 2900) }),
+            Blocks.Context().elements(':robot_face: Written by a language model; what ran and its results are below.'),
+          ]
+        : []),
+      ...(options.notes ?? []).map((n) => Blocks.Context().elements(`:information_source: ${escapeMrkdwn(n)}`)),
+    )
+    .buildToObject().blocks as unknown[];
+  const blocks: unknown[] = [...head];
+  let cut = false;
+  for (const part of options.parts) {
+    if (blocks.length + 1 + part.blocks.length > MAX_BLOCKS - 1) {
+      cut = true;
+      break;
+    }
+    blocks.push({ type: 'divider' }, ...part.blocks);
+  }
+  if (cut)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'The rest did not fit in one message: ask for it on its own.' }],
+    });
+  const text = [ran, options.narrative ?? '', ...options.parts.map((p) => p.text)].filter(Boolean).join('\n');
+  return { text: truncate(text, 3000), blocks };
+}
+
+export function joinAnd(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** Not sure: the two or three closest tools as buttons. */
+export function chooseMessage(request: string, choices: { label: string; value: string }[]): SlackMessage {
+  return built(`Not sure what you mean by "${request}". Did you mean one of these?`, [
+    Blocks.Section({
+      text: `:thinking_face: I am not sure what you mean by _${escapeMrkdwn(truncate(request, 200))}_. Did you mean:`,
+    }),
+    Blocks.Actions().elements(
+      ...choices.map((c, i) =>
+        Elements.Button({ text: c.label, actionId: `${AGENT_CHOOSE_ACTION}_${i}`, value: c.value }),
+      ),
+    ) as never,
+  ]);
+}
+
+/** No tool serves it: say so, and what it can do. */
+export function unservableMessage(reason: string, capabilities: { label: string; example: string }[]): SlackMessage {
+  const list = capabilities.map((c) => `• ${escapeMrkdwn(c.label)}: _${escapeMrkdwn(c.example)}_`).join('\n');
+  return built(`${reason} Here is what I can do.`, [
+    Blocks.Section({ text: `:shrug: ${escapeMrkdwn(reason)} Here is what I can do:` }),
+    Blocks.Section({ text: truncate(list, 2900) }),
+  ]);
+}
+
+export function refusalMessage(text: string): SlackMessage {
+  return built(text, [Blocks.Section({ text: `:no_entry: ${escapeMrkdwn(text)}` })]);
+}
+
+/** Passages found in the docs, each with its title and link (document text is escaped: it is data). */
+export function docHitsMessage(
+  hits: { title: string; url: string | null; heading: string; content: string }[],
+): SlackMessage {
+  if (!hits.length)
+    return built('I could not find this in the docs.', [
+      Blocks.Section({ text: 'I could not find this in the docs.' }),
+    ]);
+  const lines = hits.slice(0, 5).map((h, i) => {
+    const title = escapeMrkdwn(truncate(h.title, 120));
+    const where = h.url ? link(h.url, title) : title;
+    return `[${i + 1}] *${where}*${h.heading ? ` › ${escapeMrkdwn(truncate(h.heading, 80))}` : ''}\n>${escapeMrkdwn(truncate(h.content.replace(/\s+/g, ' '), 280))}`;
+  });
+  return built(`From the docs: ${hits.map((h) => h.title).join(', ')}`, [
+    Blocks.Section({ text: '*From the docs*' }),
+    Blocks.Section({ text: truncate(lines.join('\n'), 2900) }),
+  ]);
+}
+
+/** The assistant pane's first message. */
+export function greetingMessage(): SlackMessage {
+  return built('Hi! Ask me about your team in plain words.', [
+    Blocks.Section({
+      text: 'Hi! Ask me about your team in plain words: what is blocking, how the sprint goes, DORA, incidents, who did what, or your docs.',
+    }),
+  ]);
+}
+
+export const SUGGESTED_PROMPTS = [
+  { title: 'What needs attention?', message: 'What needs my attention today?' },
+  { title: 'Sprint health', message: 'How is the sprint going, and what is blocked?' },
+  { title: 'DORA, last 30 days', message: 'How did our lead time and deploy frequency change over the last 30 days?' },
+];

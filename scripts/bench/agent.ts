@@ -1,0 +1,47 @@
+// npm run bench:agent: the offline planner on the evaluation set (test/fixtures/agent-eval/requests.json), per half;
+// `--tune` prints the tuning half only (for trying a change without looking at the held-out half). Then, unless
+// `--tune`, the model path against the OpenAI stand-in doing real function-calling round trips.
+import { plan } from '../../src/agent/planner.js';
+import {
+  EVAL_CONTEXT,
+  evalRequests,
+  FRESH_FILE,
+  type HalfFigures,
+  halfOf,
+  scoreHalf,
+} from '../../test/support/agent-eval.js';
+import { agentToolCatalogue } from '../../test/support/agent-tools.js';
+
+const tuneOnly = process.argv.includes('--tune');
+const verbose = process.argv.includes('--misses');
+const pct = (n: number, d: number) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}%`);
+
+function print(name: string, f: HalfFigures) {
+  console.log(
+    `${name.padEnd(9)} servable ${f.servable}: exact tool set ${f.toolsRight}/${f.servable} (${pct(f.toolsRight, f.servable)}), ` +
+      `arguments right ${f.argsRight}/${f.servable} (${pct(f.argsRight, f.servable)}), wrongly refused ${f.wronglyRefused}; ` +
+      `unservable recognised ${f.recognised}/${f.unservable}`,
+  );
+  if (verbose) for (const m of f.misses) console.log('   miss:', JSON.stringify(m));
+}
+
+const tools = agentToolCatalogue();
+const all = evalRequests();
+const planOf = (text: string) => plan(text, tools, EVAL_CONTEXT);
+const tuning = all.filter((r) => halfOf(r.text) === 'tuning');
+console.log(
+  `offline planner, ${all.length} requests (${tuning.length} tuning, ${all.length - tuning.length} held-out)`,
+);
+print('tuning', scoreHalf(tuning, planOf));
+if (!tuneOnly) {
+  print(
+    'held-out',
+    scoreHalf(
+      all.filter((r) => halfOf(r.text) === 'held-out'),
+      planOf,
+    ),
+  );
+  print('fresh', scoreHalf(evalRequests(FRESH_FILE), planOf));
+  const { modelBench } = await import('./agent-model.js');
+  await modelBench();
+}

@@ -1,0 +1,328 @@
+// The agent: a request in plain language → tools → one answer. With a chat model, a LangChain agent chooses the
+// tools (model.ts); without one, the offline planner does (planner.ts). Either way: per-person rate limits and a
+// daily token budget, thread memory in the database, `read` tools run, `propose` tools make proposals that wait for
+// policy (the agent's door is on them), `decide` tools are never offered. Every run is recorded and audited.
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { WebClient } from '@slack/web-api';
+import { agentAnswer, chooseMessage, joinAnd, refusalMessage, unservableMessage } from '../../blocks/agent/answer.js';
+import type { SlackMessage } from '../../blocks/help.js';
+import { audit } from '../approvals/store.js';
+import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js';
+import type { Logger } from '../observability/logger.js';
+import type { Db } from '../store/db.js';
+import { runModelAgent } from './model.js';
+import { type PlannedCall, plan } from './planner.js';
+import { labelOf, renderToolOutput, TOOL_LABELS } from './render.js';
+import { addTurn, lastTurns, recordRun, usageSince } from './store.js';
+
+export interface AgentSettings {
+  maxSteps: number;
+  timeoutMs: number;
+  tokensPerRequest: number;
+  tokensPerDay: number;
+  requestsPerHour: number;
+  memoryTurns: number;
+  timezone: string;
+}
+
+/** The agent's settings from the configuration (AGENT_*; REPORTS_TIMEZONE for calendar words). */
+export function agentSettings(config: {
+  AGENT_MAX_STEPS: number;
+  AGENT_TIMEOUT_MS: number;
+  AGENT_TOKENS_PER_REQUEST: number;
+  AGENT_TOKENS_PER_DAY: number;
+  AGENT_REQUESTS_PER_HOUR: number;
+  AGENT_MEMORY_TURNS: number;
+  REPORTS_TIMEZONE: string;
+}): AgentSettings {
+  return {
+    maxSteps: config.AGENT_MAX_STEPS,
+    timeoutMs: config.AGENT_TIMEOUT_MS,
+    tokensPerRequest: config.AGENT_TOKENS_PER_REQUEST,
+    tokensPerDay: config.AGENT_TOKENS_PER_DAY,
+    requestsPerHour: config.AGENT_REQUESTS_PER_HOUR,
+    memoryTurns: config.AGENT_MEMORY_TURNS,
+    timezone: config.REPORTS_TIMEZONE,
+  };
+}
+
+export interface AgentDeps {
+  db: Db;
+  logger: Logger;
+  /** Every tool; the agent keeps the read and propose ones. */
+  tools: AnyTool[];
+  model?: () => Promise<BaseChatModel>;
+  settings: AgentSettings;
+  /** Team names known to em-agent (lower case). */
+  teams?: () => string[] | Promise<string[]>;
+  now?: () => Date;
+}
+
+/** Where a request came from: a DM, an @mention, `/em <text>`, the assistant pane, or a button it offered. */
+export type AgentDoor = 'dm' | 'mention' | 'command' | 'assistant' | 'button';
+
+export interface AgentRequest {
+  person: string;
+  text: string;
+  door: AgentDoor;
+  /** The conversation (a thread or a DM) whose turns are remembered; null: no memory. */
+  threadKey: string | null;
+  slack?: WebClient;
+  /** The bot's own user id, so a mention of it is not read as a person asked about. */
+  botUserId?: string;
+  /** The channel the person is looking at (the assistant pane's context). */
+  contextChannel?: string;
+  /** Progress while the work goes on (the assistant pane's status). */
+  status?(text: string): Promise<void>;
+  /** Each tool's part of the answer as soon as it is ready (a door that streams shows it before the whole answer). */
+  onPart?(label: string, part: SlackMessage): Promise<void>;
+}
+
+export type AgentOutcome = 'answered' | 'chose' | 'unservable' | 'rate_limited' | 'over_budget' | 'failed' | 'timeout';
+
+export interface AgentResult {
+  message: SlackMessage;
+  outcome: AgentOutcome;
+  tools: { tool: string; args: Record<string, unknown>; ok: boolean }[];
+  tokens: number;
+}
+
+export class AgentService {
+  /** The tools the agent may use: never a `decide` one. */
+  readonly tools: AnyTool[];
+
+  constructor(private readonly deps: AgentDeps) {
+    this.tools = deps.tools.filter((t) => t.kind !== 'decide');
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Answers one request. Never throws: failures become an answer that says so (and are recorded). */
+  async handle(request: AgentRequest): Promise<AgentResult> {
+    const started = performance.now();
+    const { db, logger, settings } = this.deps;
+    const text = request.text.trim().slice(0, 4000);
+    const planner = this.deps.model ? 'model' : 'offline';
+    const finish = async (result: AgentResult, detail: Record<string, unknown> = {}): Promise<AgentResult> => {
+      const durationMs = performance.now() - started;
+      await recordRun(db, {
+        person: request.person,
+        door: request.door,
+        threadKey: request.threadKey,
+        request: text,
+        planner,
+        tools: result.tools,
+        tokens: result.tokens,
+        durationMs,
+        outcome: result.outcome,
+        detail,
+      });
+      const toolList = result.tools.map(
+        (t) => `${t.tool}${Object.keys(t.args).length ? ` ${JSON.stringify(t.args)}` : ''}`,
+      );
+      await audit(db, {
+        actor: request.person,
+        event: 'agent_run',
+        detail: {
+          summary: `"${text.slice(0, 80)}" → ${toolList.join(', ') || 'no tool'} (${result.outcome}, ${result.tokens} tokens, ${Math.round(durationMs)} ms)`,
+          via: 'agent',
+          door: request.door,
+        },
+      });
+      if (request.threadKey && settings.memoryTurns > 0 && !['rate_limited', 'over_budget'].includes(result.outcome)) {
+        await addTurn(db, request.threadKey, 'user', text);
+        await addTurn(db, request.threadKey, 'assistant', result.message.text);
+      }
+      logger.info(
+        { door: request.door, outcome: result.outcome, tools: result.tools.map((t) => t.tool), tokens: result.tokens },
+        'agent run',
+      );
+      return result;
+    };
+
+    const hourAgo = new Date(this.now().getTime() - 3_600_000);
+    const lastHour = await usageSince(db, request.person, hourAgo);
+    if (lastHour.runs >= settings.requestsPerHour)
+      return finish({
+        message: refusalMessage(
+          `You have asked me ${lastHour.runs} times in the last hour, which is the limit (${settings.requestsPerHour} an hour). Try again in a while; the /em commands still work.`,
+        ),
+        outcome: 'rate_limited',
+        tools: [],
+        tokens: 0,
+      });
+    if (this.deps.model) {
+      const today = await usageSince(db, request.person, startOfDay(this.now()));
+      if (today.tokens >= settings.tokensPerDay)
+        return finish({
+          message: refusalMessage(
+            `You have used ${today.tokens} of your ${settings.tokensPerDay} model tokens for today, so I will not ask the model again until tomorrow. The /em commands still work.`,
+          ),
+          outcome: 'over_budget',
+          tools: [],
+          tokens: 0,
+        });
+    }
+
+    const memory = request.threadKey ? await lastTurns(db, request.threadKey, settings.memoryTurns * 2) : [];
+    try {
+      if (this.deps.model) {
+        const result = await runModelAgent({
+          model: await this.deps.model(),
+          tools: this.tools,
+          ctx: this.toolContext(request),
+          request: text,
+          memory,
+          contextChannel: request.contextChannel,
+          maxSteps: settings.maxSteps,
+          timeoutMs: settings.timeoutMs,
+          tokenBudget: settings.tokensPerRequest,
+          status: request.status,
+          onPart: request.onPart,
+          now: this.now(),
+        });
+        return finish(
+          {
+            message: agentAnswer({
+              ran: [...new Set(result.calls.map((c) => labelOf(c.tool)))],
+              parts: result.calls.filter((c) => c.ok).map((c) => c.rendered),
+              narrative: result.answer,
+              notes: result.notes,
+            }),
+            outcome: result.outcome,
+            tools: result.calls.map(({ tool, args, ok }) => ({ tool, args, ok })),
+            tokens: result.tokens,
+          },
+          { stoppedBecause: result.stoppedBecause ?? null },
+        );
+      }
+      return finish(await this.offline(request, text, memory));
+    } catch (err) {
+      logger.error({ err }, 'agent run failed');
+      return finish({
+        message: refusalMessage(
+          'Something went wrong while I worked on that; the error was logged. Try again in a moment.',
+        ),
+        outcome: 'failed',
+        tools: [],
+        tokens: 0,
+      });
+    }
+  }
+
+  /** Runs one of the tools offered as buttons, as if it had been asked for. */
+  async runChosen(request: Omit<AgentRequest, 'text'>, call: PlannedCall): Promise<AgentResult> {
+    const started = performance.now();
+    const result = await this.runCalls(request, [call]);
+    await recordRun(this.deps.db, {
+      person: request.person,
+      door: 'button',
+      threadKey: request.threadKey,
+      request: `(chose ${call.tool})`,
+      planner: 'offline',
+      tools: result.tools,
+      tokens: 0,
+      durationMs: performance.now() - started,
+      outcome: result.outcome,
+    });
+    return result;
+  }
+
+  private toolContext(request: Omit<AgentRequest, 'text'>): ToolContext {
+    return {
+      person: { slackId: request.person },
+      db: this.deps.db,
+      logger: this.deps.logger.child({ agent: request.door }),
+      slack: request.slack,
+      via: 'agent',
+      progress: request.status,
+    };
+  }
+
+  private async offline(
+    request: AgentRequest,
+    text: string,
+    memory: { role: string; content: string }[],
+  ): Promise<AgentResult> {
+    const options = {
+      now: this.now(),
+      timezone: this.deps.settings.timezone,
+      teams: (await this.deps.teams?.()) ?? [],
+      repos: await knownRepos(this.deps.db),
+      botUserId: request.botUserId,
+    };
+    let planned = plan(text, this.tools, options);
+    // A follow-up ("and for platform?", "same for last month") borrows the tools of the last request it extends.
+    const previous = [...memory].reverse().find((t) => t.role === 'user')?.content;
+    if (planned.kind !== 'run' && previous) {
+      const followUp = plan(`${text} ${previous}`, this.tools, options);
+      if (followUp.kind === 'run') planned = followUp;
+    }
+    if (planned.kind === 'unservable')
+      return {
+        message: unservableMessage(
+          planned.reason,
+          this.tools
+            .filter((t) => TOOL_LABELS[t.name])
+            .map((t) => TOOL_LABELS[t.name] as { label: string; example: string }),
+        ),
+        outcome: 'unservable',
+        tools: [],
+        tokens: 0,
+      };
+    if (planned.kind === 'choose')
+      return {
+        message: chooseMessage(
+          text,
+          planned.choices.map((c) => ({ label: labelOf(c.tool), value: JSON.stringify(c).slice(0, 2000) })),
+        ),
+        outcome: 'chose',
+        tools: [],
+        tokens: 0,
+      };
+    return this.runCalls(request, planned.calls);
+  }
+
+  private async runCalls(request: Omit<AgentRequest, 'text'>, calls: PlannedCall[]): Promise<AgentResult> {
+    const ctx = this.toolContext(request);
+    const notes: string[] = [];
+    const parts: SlackMessage[] = [];
+    const ran: AgentResult['tools'] = [];
+    for (const call of calls) {
+      const tool = this.tools.find((t) => t.name === call.tool);
+      if (!tool) continue;
+      await request.status?.(`Looking at ${labelOf(call.tool)}…`);
+      try {
+        const output = await runTool(tool, ctx, call.args);
+        const part = renderToolOutput(call.tool, output, call.args, notes, this.now());
+        parts.push(part);
+        ran.push({ ...call, ok: true });
+        await request.onPart?.(labelOf(call.tool), part);
+      } catch (err) {
+        this.deps.logger.warn({ err, tool: call.tool }, 'agent tool failed');
+        notes.push(`${labelOf(call.tool)} failed, so it is missing here.`);
+        ran.push({ ...call, ok: false });
+      }
+    }
+    return {
+      message: agentAnswer({ ran: ran.filter((r) => r.ok).map((r) => labelOf(r.tool)), parts, notes }),
+      outcome: ran.some((r) => r.ok) ? 'answered' : 'failed',
+      tools: ran,
+      tokens: 0,
+    };
+  }
+
+  /** What the agent can do, in words, for the unservable answer and the help. */
+  capabilities(): string {
+    return joinAnd(this.tools.map((t) => labelOf(t.name)));
+  }
+}
+
+const startOfDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+
+async function knownRepos(db: Db): Promise<string[]> {
+  const { rows } = await db.query<{ repo: string }>('SELECT DISTINCT repo FROM pull_requests ORDER BY repo LIMIT 500');
+  return rows.map((r) => r.repo.toLowerCase());
+}

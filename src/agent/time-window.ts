@@ -1,0 +1,132 @@
+// Time windows as engineers write them ("last two weeks", "since Monday", "this sprint", "30d") → a trailing
+// window ending now, in hours and days (rounded up), which is what the tools take.
+import { DateTime } from 'luxon';
+
+export interface TimeWindow {
+  /** The words that named it, as found in the request. */
+  phrase: string;
+  hours: number;
+  days: number;
+}
+
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  couple: 2,
+  'couple of': 2,
+  three: 3,
+  few: 3,
+  'a few': 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  fourteen: 14,
+  thirty: 30,
+};
+const UNIT_HOURS: Record<string, number> = { h: 1, hour: 1, hr: 1, d: 24, day: 24, w: 168, week: 168, wk: 168 };
+const unitHours = (unit: string) =>
+  unit.startsWith('mo') || unit === 'm'
+    ? 30 * 24
+    : unit.startsWith('q')
+      ? 90 * 24
+      : unit.startsWith('y')
+        ? 365 * 24
+        : unit.startsWith('fortnight')
+          ? 14 * 24
+          : (UNIT_HOURS[unit.replace(/s$/, '')] ?? 24);
+
+const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const NUM = `(\\d{1,3}|${Object.keys(NUMBER_WORDS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')})`;
+const UNIT = '(hours?|hrs?|days?|weeks?|wks?|months?|mos?|quarters?|years?|fortnights?)';
+
+function span(phrase: string, from: DateTime, now: DateTime): TimeWindow {
+  const hours = Math.max(1, Math.ceil(now.diff(from, 'hours').hours - 1e-9));
+  return { phrase, hours, days: Math.max(1, Math.ceil(hours / 24)) };
+}
+const trailing = (phrase: string, hours: number): TimeWindow => ({
+  phrase,
+  hours: Math.max(1, Math.round(hours)),
+  days: Math.max(1, Math.ceil(hours / 24)),
+});
+
+/**
+ * The first time window named in `text` (lower-cased), or undefined. Calendar words ("this week", "since
+ * Monday", "this month") start at midnight in `timezone`; weeks start on Monday. A sprint counts `sprintDays`.
+ */
+export function parseTimeWindow(
+  text: string,
+  now: Date,
+  options: { timezone?: string; sprintDays?: number } = {},
+): TimeWindow | undefined {
+  const t = text.toLowerCase();
+  const at = DateTime.fromJSDate(now, { zone: options.timezone ?? 'UTC' });
+  const today = at.startOf('day');
+  let m: RegExpExecArray | null;
+
+  m = new RegExp(`\\b(?:last|past|previous|over the last|in the last|within the last)\\s+${NUM}\\s*${UNIT}\\b`).exec(t);
+  if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string));
+  m = /\b(?:last|past|previous)\s+(hour|day|week|fortnight|month|quarter|year)\b/.exec(t);
+  if (m) return trailing(m[0], unitHours(m[1] as string));
+  m = new RegExp(`\\b${NUM}\\s*${UNIT}\\s+(?:ago|back)\\b`).exec(t);
+  if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string));
+  m = /(?:^|\s)(\d{1,3})\s?([dwmh])(?=$|[\s?.,!])/.exec(t);
+  if (m) return trailing(m[0].trim(), Number(m[1]) * unitHours(m[2] as string));
+  m = /\b(?:for|over|in)\s+(?:the\s+)?(\d{1,3})\s+(hours?|days?|weeks?|months?)\b/.exec(t);
+  if (m) return trailing(m[0], Number(m[1]) * unitHours(m[2] as string));
+
+  m = /\bsince\s+(?:last\s+)?(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b/.exec(t);
+  if (m) {
+    const weekday = WEEKDAYS.findIndex((d) => d.startsWith(m?.[1] as string)) + 1;
+    let from = today.set({ weekday: weekday as 1 });
+    if (from >= today) from = from.minus({ weeks: 1 });
+    return span(m[0], from, at);
+  }
+  m = /\bsince\s+(\d{4}-\d{2}-\d{2})\b/.exec(t);
+  if (m) {
+    const from = DateTime.fromISO(m[1] as string, { zone: options.timezone ?? 'UTC' });
+    if (from.isValid && from < at) return span(m[0], from, at);
+  }
+  m = /\bsince\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b/.exec(t);
+  if (m) {
+    let from = today.set({ month: MONTHS.indexOf(m[1] as string) + 1, day: Number(m[2]) });
+    if (from > at) from = from.minus({ years: 1 });
+    if (from.isValid) return span(m[0], from, at);
+  }
+  m =
+    /\b(this|current)\s+(week|month|quarter|year|sprint|cycle|iteration)\b|\bso far this (week|month|quarter|year)\b/.exec(
+      t,
+    );
+  if (m) {
+    const unit = (m[2] ?? m[3]) as string;
+    if (unit === 'sprint' || unit === 'cycle' || unit === 'iteration')
+      return trailing(m[0], (options.sprintDays ?? 14) * 24);
+    return span(m[0], today.startOf(unit as 'week'), at);
+  }
+  m = /\b(?:ytd|year to date)\b/.exec(t);
+  if (m) return span(m[0], today.startOf('year'), at);
+  m = /\b(?:last|previous)\s+(sprint|cycle|iteration)\b/.exec(t);
+  if (m) return trailing(m[0], 2 * (options.sprintDays ?? 14) * 24);
+  m = /\byesterday\b/.exec(t);
+  if (m) return trailing(m[0], 48);
+  m = /\b(?:today|this morning|overnight|last night)\b/.exec(t);
+  if (m) return trailing(m[0], 24);
+  m = /\blast\s+(mon|tue|wed|thu|fri)[a-z]*\b/.exec(t);
+  if (m) {
+    const weekday = WEEKDAYS.findIndex((d) => d.startsWith(m?.[1] as string)) + 1;
+    let from = today.set({ weekday: weekday as 1 });
+    if (from >= today) from = from.minus({ weeks: 1 });
+    return span(m[0], from, at);
+  }
+  return undefined;
+}

@@ -1,0 +1,107 @@
+// The offline planner: requests as people type them → tools and arguments (pure; no database, no Slack).
+import { plan } from '../../src/agent/planner.js';
+import { parseTimeWindow } from '../../src/agent/time-window.js';
+import { EVAL_CONTEXT, evalRequests, halfOf, scoreHalf } from '../support/agent-eval.js';
+import { agentToolCatalogue } from '../support/agent-tools.js';
+
+const tools = agentToolCatalogue();
+const planOf = (text: string) => plan(text, tools, EVAL_CONTEXT);
+
+describe('the offline planner', () => {
+  test('several intents in one request run several tools, each with its own arguments', () => {
+    expect(planOf('how is the growth team doing this sprint and what is blocking them')).toEqual({
+      kind: 'run',
+      calls: [
+        { tool: 'triage.list', args: { team: 'growth' } },
+        { tool: 'sprint.health', args: { team: 'growth' } },
+      ],
+      window: { phrase: 'this sprint', hours: 336, days: 14 },
+    });
+  });
+
+  test('@mentions become people, the bot itself is not one; repositories and windows become arguments', () => {
+    expect(planOf('<@UBOT> what did <@U0ALICE> and <@U0BOB> ship in acme/web since Monday?')).toMatchObject({
+      kind: 'run',
+      calls: [{ tool: 'standup.report', args: { people: ['U0ALICE', 'U0BOB'], repo: 'acme/web', hours: 84 } }],
+    });
+    expect(planOf('lead time for the payments-service repo over the last two weeks')).toMatchObject({
+      calls: [{ tool: 'dora.report', args: { repo: 'acme/payments-service', days: 14 } }],
+    });
+  });
+
+  test('typos are forgiven (one edit, or two neighbours swapped)', () => {
+    expect(planOf('deploymnet frequency')).toMatchObject({ calls: [{ tool: 'dora.report' }] });
+    expect(planOf('sprnit health')).toMatchObject({ calls: [{ tool: 'sprint.health' }] });
+  });
+
+  test('unsure: two or three closest tools are offered, never a proposal', () => {
+    const unsure = planOf('how are things?');
+    expect(unsure.kind).toBe('choose');
+    if (unsure.kind !== 'choose') return;
+    expect(unsure.choices.length).toBeGreaterThanOrEqual(2);
+    expect(unsure.choices.length).toBeLessThanOrEqual(3);
+    expect(unsure.choices.map((c) => c.tool)).not.toContain('approvals.propose');
+  });
+
+  test('what no tool does is said so; deciding is never planned, whatever the words', () => {
+    for (const text of ['deploy payments to prod', 'approve every pending request', 'what is the weather in Oslo'])
+      expect(planOf(text).kind).toBe('unservable');
+    for (const r of evalRequests()) {
+      const p = planOf(r.text);
+      if (p.kind === 'run') expect(p.calls.map((c) => c.tool)).not.toContain('approvals.decide');
+    }
+  });
+
+  test('asking to nudge a person proposes a DM to them, and only that', () => {
+    expect(planOf('nudge <@U0BOB> about the stale auth PR')).toEqual({
+      kind: 'run',
+      calls: [
+        {
+          tool: 'approvals.propose',
+          args: {
+            action: 'slack.dm',
+            params: { to: { slack: 'U0BOB' }, text: 'about the stale auth PR' },
+            summary: 'DM <@U0BOB>: about the stale auth PR',
+          },
+        },
+      ],
+    });
+  });
+
+  test('on the held-out half it stays above a floor (the bench prints the figures)', () => {
+    const f = scoreHalf(
+      evalRequests().filter((r) => halfOf(r.text) === 'held-out'),
+      planOf,
+    );
+    expect(f.toolsRight / f.servable).toBeGreaterThanOrEqual(0.8);
+    expect(f.argsRight / f.servable).toBeGreaterThanOrEqual(0.75);
+    expect(f.recognised / f.unservable).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('time windows', () => {
+  const now = new Date('2026-12-03T12:00:00Z'); // a Thursday
+  test.each([
+    ['last two weeks', 336, 14],
+    ['past 3 days', 72, 3],
+    ['since Monday', 84, 4],
+    ['this week', 84, 4],
+    ['this month', 60, 3],
+    ['since Nov 1', 780, 33],
+    ['since 2026-11-30', 84, 4],
+    ['over 12w', 2016, 84],
+    ['yesterday', 48, 2],
+    ['last quarter', 2160, 90],
+  ])('%s → %i hours, %i days', (phrase, hours, days) => {
+    expect(parseTimeWindow(`what happened ${phrase}?`, now)).toMatchObject({ hours, days });
+  });
+
+  test('calendar words start at midnight in the configured time zone', () => {
+    // 12:00 UTC is 21:00 in Tokyo: "today" there began 21 hours ago, "this week" on Monday 00:00 JST.
+    expect(parseTimeWindow('this week', now, { timezone: 'Asia/Tokyo' })).toMatchObject({ hours: 93 });
+  });
+
+  test('no window named → none', () => {
+    expect(parseTimeWindow('what is blocking payments', now)).toBeUndefined();
+  });
+});

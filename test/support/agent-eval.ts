@@ -1,0 +1,115 @@
+// The agent's evaluation set (test/fixtures/agent-eval/requests.json) and how a plan is scored against it.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Plan, PlannerOptions } from '../../src/agent/planner.js';
+
+export interface EvalRequest {
+  text: string;
+  expect: Record<string, Record<string, unknown>> | 'unservable';
+}
+
+export const EVAL_FILE = new URL('../fixtures/agent-eval/requests.json', import.meta.url);
+
+export const FRESH_FILE = new URL('../fixtures/agent-eval/fresh.json', import.meta.url);
+
+/** The evaluation set (tuning and held-out halves), or the fresh held-out set written later. */
+export function evalRequests(file: URL = EVAL_FILE): EvalRequest[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { requests: EvalRequest[] }).requests;
+}
+
+/** Fixed before any tuning: a hash of the text puts each request in the tuning or the held-out half. */
+export function halfOf(text: string): 'tuning' | 'held-out' {
+  return (createHash('sha1').update(text).digest()[0] as number) % 2 === 0 ? 'tuning' : 'held-out';
+}
+
+/** The world the expected arguments were written for. */
+export const EVAL_CONTEXT: PlannerOptions = {
+  now: new Date('2026-12-03T12:00:00Z'),
+  timezone: 'UTC',
+  teams: ['payments', 'platform', 'mobile', 'growth', 'search', 'infra'],
+  repos: ['acme/api', 'acme/web', 'acme/payments-service', 'acme/monolith', 'acme/mobile-app'],
+  people: { alice: 'U0ALICE', bob: 'U0BOB', carol: 'U0CAROL', dan: 'U0DAN' },
+  botUserId: 'UBOT',
+};
+
+/** Expected values: "*" is any non-empty value; objects are matched on the keys the expectation names. */
+function matches(expected: unknown, actual: unknown, top = false): boolean {
+  if (expected === '*') return actual !== undefined && actual !== null && actual !== '';
+  if (Array.isArray(expected))
+    return (
+      Array.isArray(actual) && expected.length === actual.length && expected.every((e, i) => matches(e, actual[i]))
+    );
+  if (expected && typeof expected === 'object') {
+    if (!actual || typeof actual !== 'object') return false;
+    const a = actual as Record<string, unknown>;
+    const e = expected as Record<string, unknown>;
+    // At the top (a tool's arguments) no argument may be extra; deeper (a proposal's params) only the named ones count.
+    if (top && Object.keys(a).some((k) => !(k in e) && a[k] !== undefined)) return false;
+    return Object.entries(e).every(([k, v]) => matches(v, a[k]));
+  }
+  return expected === actual;
+}
+
+export interface Score {
+  toolsRight: boolean;
+  argsRight: boolean;
+  /** Only for unservable requests: recognised as such. */
+  recognised?: boolean;
+}
+
+export function scorePlan(request: EvalRequest, plan: Plan): Score {
+  if (request.expect === 'unservable') {
+    const recognised = plan.kind === 'unservable';
+    return { toolsRight: recognised, argsRight: recognised, recognised };
+  }
+  if (plan.kind !== 'run') return { toolsRight: false, argsRight: false };
+  const expected = Object.keys(request.expect).sort();
+  const got = plan.calls.map((c) => c.tool).sort();
+  const toolsRight = expected.length === got.length && expected.every((t, i) => t === got[i]);
+  const expect = request.expect;
+  const argsRight = toolsRight && plan.calls.every((call) => matches(expect[call.tool] ?? {}, call.args, true));
+  return { toolsRight, argsRight };
+}
+
+export interface HalfFigures {
+  servable: number;
+  toolsRight: number;
+  argsRight: number;
+  unservable: number;
+  recognised: number;
+  /** Servable requests the planner called unservable. */
+  wronglyRefused: number;
+  misses: { text: string; expected: unknown; got: unknown }[];
+}
+
+export function scoreHalf(requests: EvalRequest[], planOf: (text: string) => Plan): HalfFigures {
+  const f: HalfFigures = {
+    servable: 0,
+    toolsRight: 0,
+    argsRight: 0,
+    unservable: 0,
+    recognised: 0,
+    wronglyRefused: 0,
+    misses: [],
+  };
+  for (const r of requests) {
+    const p = planOf(r.text);
+    const s = scorePlan(r, p);
+    if (r.expect === 'unservable') {
+      f.unservable += 1;
+      if (s.recognised) f.recognised += 1;
+    } else {
+      f.servable += 1;
+      if (s.toolsRight) f.toolsRight += 1;
+      if (s.argsRight) f.argsRight += 1;
+      if (p.kind === 'unservable') f.wronglyRefused += 1;
+    }
+    if (!s.argsRight)
+      f.misses.push({
+        text: r.text,
+        expected: r.expect,
+        got: p.kind === 'run' ? Object.fromEntries(p.calls.map((c) => [c.tool, c.args])) : p,
+      });
+  }
+  return f;
+}

@@ -1,0 +1,28 @@
+// The product's tools as the planner sees them (name, description, kind), taken from the capabilities as src/app.ts
+// lists them. Building a capability only wires functions; no service is needed to read these three fields.
+import type { PlannerTool } from '../../src/agent/planner.js';
+import { approvalsCapability } from '../../src/approvals/capability.js';
+import { askCapability } from '../../src/ask/capability.js';
+import { incidentsCapability } from '../../src/incidents/capability.js';
+import { reportsCapability } from '../../src/reports/capability.js';
+import { signalsCapability } from '../../src/signals/capability.js';
+import { sourcesStatusTool } from '../../src/sync/tools.js';
+
+export function agentToolCatalogue(): PlannerTool[] {
+  const unused = undefined as never;
+  return [
+    sourcesStatusTool([]),
+    ...(signalsCapability(unused, { evaluateEvery: '1 minute' }).tools ?? []),
+    ...(approvalsCapability(unused).tools ?? []),
+    ...(reportsCapability({
+      settings: { bandSet: '2023', timezone: 'UTC' },
+      signals: unused,
+      approvals: unused,
+      schedules: { standups: [], sprint_reports: [] } as never,
+      slack: () => undefined,
+      logger: unused,
+    }).tools ?? []),
+    ...(incidentsCapability(unused, { remindEvery: '1 minute' }).tools ?? []),
+    ...(askCapability(unused, { indexEvery: '1 minute' }).tools ?? []),
+  ].map(({ name, description, kind }) => ({ name, description, kind }));
+}
