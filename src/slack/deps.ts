@@ -1,6 +1,7 @@
 import type { ApprovalService } from '../approvals/service.js';
 import type { AskService } from '../ask/service.js';
 import type { IncidentService } from '../incidents/service.js';
+import type { NotificationService } from '../notifications/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import type { CommandRegistry } from './commands.js';
@@ -18,4 +19,6 @@ export interface SlackDeps {
   incidents?: IncidentService;
   /** Present when `ask` runs: feedback buttons and follow-ups in answer threads go here. */
   ask?: AskService;
+  /** Present when the notification pipeline runs: snooze/mute/done buttons and the preferences modal go here. */
+  notifications?: NotificationService;
 }

@@ -23,6 +23,7 @@ import {
   incidentButton,
   incidentModals,
 } from '../../incidents/listeners.js';
+import { notificationListeners } from '../../notifications/listeners.js';
 import { requestReviewSubmitted, triageNudge, triageRequestReview } from '../../reports/listeners.js';
 import type { SlackDeps } from '../deps.js';
 import { homeRefresh } from './actions.js';
@@ -60,12 +61,14 @@ export function listenerTable(deps: SlackDeps) {
       [DECLARE_FROM_HOME]: declareFromHome(),
       [ASK_HELPFUL]: feedbackClicked(deps, true),
       [ASK_NOT_HELPFUL]: feedbackClicked(deps, false),
+      ...notificationListeners(deps).actions,
     } as Record<string, Handler>,
     views: {
       [ASK_MODAL]: askSubmitted(deps),
       [DECLARE_MODAL]: declareSubmitted(deps),
       [REJECT_MODAL]: rejectSubmitted(deps),
       [REQUEST_REVIEW_MODAL]: requestReviewSubmitted(deps),
+      ...notificationListeners(deps).views,
       ...Object.fromEntries(
         Object.entries(incidentModals(deps)).map(([key, handler]) => [
           INCIDENT_MODALS[key as keyof typeof INCIDENT_MODALS],
