@@ -12,7 +12,7 @@ import { AskService } from './ask/service.js';
 import { askSearchTool } from './ask/tools.js';
 import type { AnyTool } from './capabilities/tool.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
-import { linkSlackUsersJob } from './identity/jobs.js';
+import { linkAfterSync, linkSlackUsersJob } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
 import { incidentsJob } from './incidents/jobs.js';
 import { incidentCommand, incidentsHomeSection } from './incidents/listeners.js';
@@ -20,6 +20,10 @@ import { IncidentService } from './incidents/service.js';
 import { incidentsListTool } from './incidents/tools.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { notificationsJob } from './notifications/jobs.js';
+import { notificationsHomeSection } from './notifications/listeners.js';
+import { NotificationService } from './notifications/service.js';
+import { notificationsDigestTool } from './notifications/tools.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
@@ -104,7 +108,26 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     for (const problem of [...policies.problems, ...rules.problems]) logger.warn({ problem }, 'invalid rule or policy');
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
     const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
-    const signals = new SignalEngine({ db, logger, rules, approvals });
+    // Notifications (issue #21): every DM to a person goes through one pipeline (digest, real time, preferences).
+    const syncJobs = syncJobsOf(config, sources, logger);
+    const notifications = new NotificationService({
+      db,
+      logger,
+      slack: () => clients.slack,
+      policies,
+      expand: (approvers) => approvals.expandApprovers(approvers),
+      scopes: syncJobs.length,
+      settings: {
+        realtimeCap: config.NOTIFY_REALTIME_CAP,
+        digestTime: config.NOTIFY_DIGEST_TIME,
+        escalateAfterDays: config.NOTIFY_ESCALATE_AFTER_DAYS,
+        fallbackTimezone: config.REPORTS_TIMEZONE,
+      },
+    });
+    approvals.notifyApprover = (recipient, approval, deliver) =>
+      notifications.approvalRequested(recipient, approval, deliver);
+    clients.dmGate = notifications.gate;
+    const signals = new SignalEngine({ db, logger, rules, approvals, notifications });
     // One chat model (made on first use) for report narratives, answers and postmortems.
     const model = chatModelFactory(config);
     const ask = new AskService({
@@ -122,6 +145,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       approvals,
       timezone: config.REPORTS_TIMEZONE,
       model,
+      dmGate: notifications.gate,
     });
 
     const reportSettings = {
@@ -141,6 +165,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       sprintHealthTool(),
       incidentsListTool(),
       askSearchTool(),
+      notificationsDigestTool(notifications),
     ];
     const commands = new CommandRegistry()
       .register('sources', sourcesCommand(configuredSources(sources)), ['sources.status'])
@@ -168,7 +193,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
                 : section,
     );
     home.splice(1, 0, myWorkHomeSection());
-    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents, ask };
+    home.splice(2, 0, notificationsHomeSection(notifications));
+    const deps: SlackDeps = { db, logger, commands, home, approvals, incidents, ask, notifications };
     const slack =
       slackMode(config) === 'slack'
         ? (await import('./slack/bot.js')).createSlackBot(
@@ -189,38 +215,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       approvalsJob(approvals),
       askIndexJob(ask, everySeconds(config.ASK_INDEX_TICK_MS)),
       incidentsJob(incidents, everySeconds(config.INCIDENTS_TICK_MS)),
-      scheduledReportsJob({ schedules, slack: () => clients.slack, logger }),
+      scheduledReportsJob({ schedules, slack: () => clients.slack, logger, dmGate: notifications.gate }),
+      notificationsJob(notifications, everySeconds(config.NOTIFY_TICK_MS)),
       purgeSlackDeliveriesJob,
       ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
-      ...(sources.github
-        ? githubSyncJobs(
-            sources.github,
-            { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
-            logger,
-            sources.incidents.github,
-          )
-        : []),
-      ...(sources.jira
-        ? jiraSyncJobs(
-            sources.jira,
-            { host: config.JIRA_HOST, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
-            sources.incidents.jira,
-          )
-        : []),
-      ...(sources.linear
-        ? linearSyncJobs(
-            sources.linear,
-            { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL },
-            sources.incidents.linear,
-          )
-        : []),
-      ...(sources.confluence
-        ? confluenceSyncJobs(sources.confluence, {
-            host: config.CONFLUENCE_HOST,
-            email: config.CONFLUENCE_EMAIL,
-            apiToken: config.CONFLUENCE_API_TOKEN,
-          })
-        : []),
+      // A sync that brought people never looked up links them to Slack right away (item 8 of issue #21).
+      ...(slack ? syncJobs.map((job) => linkAfterSync(job, slack.app.client)) : syncJobs),
     ];
     const scheduler = await startScheduler({
       db,
@@ -282,4 +282,39 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     await stop();
     throw err;
   }
+}
+
+/** One job per sync scope in sources.yml. */
+function syncJobsOf(config: Config, sources: ReturnType<typeof loadSources>, logger: Logger): JobDefinition<never>[] {
+  return [
+    ...(sources.github
+      ? githubSyncJobs(
+          sources.github,
+          { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
+          logger,
+          sources.incidents.github,
+        )
+      : []),
+    ...(sources.jira
+      ? jiraSyncJobs(
+          sources.jira,
+          { host: config.JIRA_HOST, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
+          sources.incidents.jira,
+        )
+      : []),
+    ...(sources.linear
+      ? linearSyncJobs(
+          sources.linear,
+          { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL },
+          sources.incidents.linear,
+        )
+      : []),
+    ...(sources.confluence
+      ? confluenceSyncJobs(sources.confluence, {
+          host: config.CONFLUENCE_HOST,
+          email: config.CONFLUENCE_EMAIL,
+          apiToken: config.CONFLUENCE_API_TOKEN,
+        })
+      : []),
+  ];
 }

@@ -1,4 +1,4 @@
-import { type BlockBuilder, Bits, Blocks, Elements, Message, Modal } from 'slack-block-builder';
+import { Bits, type BlockBuilder, Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import {
   GROUP_TITLES,
   GROUPS,
@@ -93,7 +93,8 @@ export function digestMessage(digest: DigestView): { text: string; blocks: unkno
       if (withButtons < DIGEST_ITEMS_WITH_BUTTONS && blocks.length + 2 <= MAX_BLOCKS) {
         blocks.push(Blocks.Section({ text: truncate(noticeLine(line), 3000) }), itemButtons(line));
         withButtons += 1;
-      } else if (blocks.length + 1 <= MAX_BLOCKS) blocks.push(Blocks.Context().elements(truncate(noticeLine(line), 3000)));
+      } else if (blocks.length + 1 <= MAX_BLOCKS)
+        blocks.push(Blocks.Context().elements(truncate(noticeLine(line), 3000)));
       else hidden += 1;
     }
   }
@@ -132,7 +133,9 @@ export function notificationsHomeLines(digest: DigestView, prefs: PrefsView, now
     `Digest at ${prefs.digestTime} (${escapeMrkdwn(prefs.timezone)}) on working days`,
     off.length ? `real time off for: ${off.map((k) => REALTIME_LABELS[k].toLowerCase()).join(', ')}` : '',
     prefs.quietStart && prefs.quietEnd ? `quiet ${prefs.quietStart}–${prefs.quietEnd}` : '',
-    prefs.pausedUntil && prefs.pausedUntil > now ? `*paused until ${prefs.pausedUntil.toISOString().slice(0, 10)}*` : '',
+    prefs.pausedUntil && prefs.pausedUntil > now
+      ? `*paused until ${prefs.pausedUntil.toISOString().slice(0, 10)}*`
+      : '',
   ].filter(Boolean);
   return [summary, ...lines, `_${settings.join(' · ')}_`];
 }
@@ -143,7 +146,10 @@ const onOff = [Bits.Option({ text: 'On', value: 'on' }), Bits.Option({ text: 'Of
 export function prefsModal(prefs: PrefsView): Record<string, unknown> {
   return Modal({ title: 'Notifications', submit: 'Save', close: 'Cancel', callbackId: NOTIFY_PREFS_MODAL })
     .blocks(
-      Blocks.Input({ label: `Digest time (HH:MM, ${truncate(prefs.timezone, 60)})`, blockId: PREFS_FIELDS.digestTime }).element(
+      Blocks.Input({
+        label: `Digest time (HH:MM, ${truncate(prefs.timezone, 60)})`,
+        blockId: PREFS_FIELDS.digestTime,
+      }).element(
         Elements.TextInput({ actionId: PREFS_FIELDS.digestTime, initialValue: prefs.digestTime }).maxLength(5),
       ),
       ...REALTIME_KINDS.map((kind) =>
@@ -171,7 +177,9 @@ export function prefsModal(prefs: PrefsView): Record<string, unknown> {
         ),
       Blocks.Input({ label: 'Pause everything for N days (0 resumes)', blockId: PREFS_FIELDS.pauseDays })
         .optional()
-        .element(Elements.TextInput({ actionId: PREFS_FIELDS.pauseDays, placeholder: 'e.g. 10 for a holiday' }).maxLength(3)),
+        .element(
+          Elements.TextInput({ actionId: PREFS_FIELDS.pauseDays, placeholder: 'e.g. 10 for a holiday' }).maxLength(3),
+        ),
     )
     .buildToObject() as Record<string, unknown>;
 }

@@ -3,7 +3,16 @@
 import { DateTime } from 'luxon';
 
 /** The groups of the digest, in the order it shows them. */
-export const GROUPS = ['reviews', 'my_prs', 'tickets', 'approvals', 'incidents', 'team', 'escalations', 'other'] as const;
+export const GROUPS = [
+  'reviews',
+  'my_prs',
+  'tickets',
+  'approvals',
+  'incidents',
+  'team',
+  'escalations',
+  'other',
+] as const;
 export type Group = (typeof GROUPS)[number];
 
 export const GROUP_TITLES: Record<Group, string> = {
@@ -142,7 +151,7 @@ export function workingDaysBetween(from: Date, to: Date, timezone: string): numb
 export function snoozeEnd(until: 'day' | 'monday', prefs: Prefs, now: Date): Date {
   const local = DateTime.fromJSDate(now, { zone: prefs.timezone });
   const [h, m] = prefs.digestTime.split(':').map(Number);
-  const days = until === 'day' ? 1 : ((8 - local.weekday) % 7 || 7);
+  const days = until === 'day' ? 1 : (8 - local.weekday) % 7 || 7;
   return local
     .plus({ days })
     .set({ hour: h ?? 9, minute: m ?? 30, second: 0, millisecond: 0 })

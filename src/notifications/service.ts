@@ -1,5 +1,10 @@
 import type { WebClient } from '@slack/web-api';
-import { type DigestView, digestMessage, type NoticeLine, realtimeMessage } from '../../blocks/notifications/messages.js';
+import {
+  type DigestView,
+  digestMessage,
+  type NoticeLine,
+  realtimeMessage,
+} from '../../blocks/notifications/messages.js';
 import type { PolicyBook } from '../approvals/policies.js';
 import { getApproval } from '../approvals/store.js';
 import { personBy } from '../identity/store.js';
@@ -31,6 +36,7 @@ import {
   dropReason,
   escalationCandidates,
   getItem,
+  getMarker,
   getPrefs,
   type ItemRow,
   markDone,
@@ -45,7 +51,6 @@ import {
   releaseDigest,
   savePrefs,
   setMarkerOnce,
-  getMarker,
   snoozeItem,
   upsertItem,
 } from './store.js';
@@ -166,7 +171,13 @@ export class NotificationService {
 
   async savePrefs(
     recipient: string,
-    input: { digestTime: string; realtimeOff: string[]; quietStart: string | null; quietEnd: string | null; pauseDays?: number },
+    input: {
+      digestTime: string;
+      realtimeOff: string[];
+      quietStart: string | null;
+      quietEnd: string | null;
+      pauseDays?: number;
+    },
   ): Promise<Prefs> {
     await savePrefs(this.deps.db, recipient, {
       digestTime: input.digestTime,
@@ -214,7 +225,13 @@ export class NotificationService {
     try {
       if (options.deliver) await options.deliver(input.recipient);
       else await this.dm(input.recipient, realtimeMessage(this.lineOf(item, new Set())));
-      await recordSend(db, { recipient: input.recipient, kind: input.reason.kind, realtime: true, day, subject: input.subject });
+      await recordSend(db, {
+        recipient: input.recipient,
+        kind: input.reason.kind,
+        realtime: true,
+        day,
+        subject: input.subject,
+      });
       await markRealtime(db, item.id);
       notificationsSent.inc({ kind: input.reason.kind });
     } catch (err) {
@@ -320,7 +337,12 @@ export class NotificationService {
         group: 'approvals',
         title: `Approval #${approval.id}: ${approval.summary}`,
         reasonKey: `approval:${approval.id}`,
-        reason: { rule: 'approvals', kind: 'approval', text: 'waits for your decision', since: this.now().toISOString() },
+        reason: {
+          rule: 'approvals',
+          kind: 'approval',
+          text: 'waits for your decision',
+          since: this.now().toISOString(),
+        },
       },
       { deliver },
     );

@@ -56,7 +56,8 @@ export function signalNotices(kind: string, signal: SignalRow): SignalNotice[] {
     const to = signal.target[personal.to] ?? (personal.to === 'author' ? signal.target.assignee : undefined);
     if (to) notices.push({ to, group: personal.group, subject, title, reason: personal.reason, kind });
   }
-  if (TEAM_KINDS.has(kind)) notices.push({
+  if (TEAM_KINDS.has(kind))
+    notices.push({
       to: 'team',
       group: 'team',
       subject,

@@ -76,9 +76,10 @@ export async function dropReason(db: Queryable, reasonKey: string): Promise<numb
 }
 
 async function resolveEscalations(db: Queryable, ids: number[]): Promise<void> {
-  await db.query(`UPDATE notification_items SET state = 'resolved', reasons = '{}'::jsonb WHERE subject = ANY($1::text[])`, [
-    ids.map((id) => `escalated:${id}`),
-  ]);
+  await db.query(
+    `UPDATE notification_items SET state = 'resolved', reasons = '{}'::jsonb WHERE subject = ANY($1::text[])`,
+    [ids.map((id) => `escalated:${id}`)],
+  );
 }
 
 export async function markRealtime(db: Queryable, id: number): Promise<void> {

@@ -1,11 +1,11 @@
 import type { ApprovalService } from '../approvals/service.js';
 import { personBy } from '../identity/store.js';
+import { TEAM_KINDS } from '../notifications/audience.js';
+import type { NotificationService } from '../notifications/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
-import type { NotificationService } from '../notifications/service.js';
 import { intervalToMs } from '../yaml-file.js';
 import { DEFAULT_ACTIONS, planAction, recoveryText } from './actions.js';
-import { TEAM_KINDS } from '../notifications/audience.js';
 import { evaluatorFor } from './kinds/index.js';
 import type { LoadedRule, RuleBook } from './rulebook.js';
 import {
