@@ -69,6 +69,7 @@ export interface App {
   approvals: ApprovalService;
   incidents: IncidentService;
   ask: AskService;
+  notifications: NotificationService;
   /** Every operation as a typed tool (data in, data out), for any door. */
   tools: AnyTool[];
   /** The `/em` subcommands and the tools each runs. */
@@ -277,7 +278,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     } else {
       logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, slack, signals, approvals, incidents, ask, tools, commands, stop };
+    return { db, scheduler, http, slack, signals, approvals, incidents, ask, notifications, tools, commands, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -203,9 +203,9 @@ export class NotificationService {
   ): Promise<Route & { item: number }> {
     const { db } = this.deps;
     const muted = (await mutedRules(db, input.recipient)).has(input.reason.rule);
-    const { item, material } = await upsertItem(db, input);
-    if (!material) return { to: 'none', why: 'already known', item: item.id };
     const now = this.now();
+    const { item, material } = await upsertItem(db, input, now);
+    if (!material) return { to: 'none', why: 'already known', item: item.id };
     const prefs = await this.prefsOf(input.recipient);
     const day = localDay(now, prefs.timezone);
     const decided = route({

@@ -28,11 +28,11 @@ export interface UpsertResult {
  * Adds a reason to the person's item for a subject (one item per person and subject). A reason the item did not
  * have is a material change: it reopens a resolved or done item and ends a snooze.
  */
-export async function upsertItem(db: Queryable, input: NotificationInput): Promise<UpsertResult> {
+export async function upsertItem(db: Queryable, input: NotificationInput, now: Date): Promise<UpsertResult> {
   const { rows } = await db.query<ItemRow & { material: boolean }>(
     `WITH before AS (SELECT reasons, state FROM notification_items WHERE recipient = $1 AND subject = $2)
-     INSERT INTO notification_items AS i (recipient, subject, grp, title, url, reasons, backfill)
-     VALUES ($1, $2, $3, $4, $5, jsonb_build_object($6::text, $7::jsonb), $8)
+     INSERT INTO notification_items AS i (recipient, subject, grp, title, url, reasons, backfill, created_at, changed_at)
+     VALUES ($1, $2, $3, $4, $5, jsonb_build_object($6::text, $7::jsonb), $8, $9, $9)
      ON CONFLICT (recipient, subject) DO UPDATE SET
        title = EXCLUDED.title, url = coalesce(EXCLUDED.url, i.url),
        grp = CASE WHEN i.state = 'open' AND i.reasons <> '{}'::jsonb THEN i.grp ELSE EXCLUDED.grp END,
@@ -42,8 +42,8 @@ export async function upsertItem(db: Queryable, input: NotificationInput): Promi
        snoozed_until = CASE WHEN i.reasons ? $6 AND i.state <> 'resolved' THEN i.snoozed_until ELSE NULL END,
        realtime_at = CASE WHEN i.state = 'resolved' THEN NULL ELSE i.realtime_at END,
        escalated_at = CASE WHEN i.state = 'resolved' THEN NULL ELSE i.escalated_at END,
-       created_at = CASE WHEN i.state = 'resolved' THEN now() ELSE i.created_at END,
-       changed_at = CASE WHEN i.reasons ? $6 AND i.state <> 'resolved' THEN i.changed_at ELSE now() END
+       created_at = CASE WHEN i.state = 'resolved' THEN $9 ELSE i.created_at END,
+       changed_at = CASE WHEN i.reasons ? $6 AND i.state <> 'resolved' THEN i.changed_at ELSE $9 END
      RETURNING i.*, NOT coalesce((SELECT b.reasons ? $6 AND b.state <> 'resolved' FROM before b), false) AS material`,
     [
       input.recipient,
@@ -54,6 +54,7 @@ export async function upsertItem(db: Queryable, input: NotificationInput): Promi
       input.reasonKey,
       JSON.stringify(input.reason),
       input.backfill ?? false,
+      now,
     ],
   );
   const { material, ...item } = rows[0] as ItemRow & { material: boolean };
