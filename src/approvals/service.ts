@@ -109,7 +109,7 @@ export class ApprovalService {
    */
   notifyApprover?: (
     recipient: string,
-    approval: { id: number; summary: string },
+    approval: { id: number; summary: string; signal_id?: number | null },
     deliver: (recipient: string) => Promise<void>,
   ) => Promise<unknown>;
 

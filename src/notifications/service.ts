@@ -10,7 +10,7 @@ import { getApproval } from '../approvals/store.js';
 import { personBy } from '../identity/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { PersonRef } from '../signals/finding.js';
-import type { SignalRow } from '../signals/store.js';
+import { isBackfillSignal, type SignalRow } from '../signals/store.js';
 import type { Db } from '../store/db.js';
 import { listSyncStatus } from '../sync/status.js';
 import { audienceForTeamSignal } from './audience.js';
@@ -123,7 +123,7 @@ export class NotificationService {
     if (done) return done;
     const statuses = await listSyncStatus(db);
     if (statuses.filter((s) => s.lastSuccessAt).length < this.deps.scopes) return undefined;
-    return setMarkerOnce(db, BACKFILL_DONE, this.now());
+    return setMarkerOnce(db, BACKFILL_DONE);
   }
 
   /**
@@ -327,9 +327,11 @@ export class NotificationService {
   /** An approval that waits for `recipient`; `deliver` posts the proposal with its buttons when real time is allowed. */
   async approvalRequested(
     recipient: string,
-    approval: { id: number; summary: string },
+    approval: { id: number; summary: string; signal_id?: number | null },
     deliver: (recipient: string) => Promise<void>,
   ): Promise<Route> {
+    // A proposal a backfill signal made is as old as that signal: it waits for the digest too.
+    const backfill = approval.signal_id ? await isBackfillSignal(this.deps.db, approval.signal_id) : false;
     return this.notify(
       {
         recipient,
@@ -343,6 +345,7 @@ export class NotificationService {
           text: 'waits for your decision',
           since: this.now().toISOString(),
         },
+        backfill,
       },
       { deliver },
     );

@@ -228,9 +228,10 @@ export async function getMarker(db: Queryable, key: string): Promise<Date | unde
   return rows[0]?.at;
 }
 
-export async function setMarkerOnce(db: Queryable, key: string, at: Date): Promise<Date> {
-  await db.query('INSERT INTO notification_state (key, at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, at]);
-  return (await getMarker(db, key)) ?? at;
+/** Sets a marker once, at the database's time (the same clock as rule_runs, which it is compared with). */
+export async function setMarkerOnce(db: Queryable, key: string): Promise<Date> {
+  await db.query('INSERT INTO notification_state (key, at) VALUES ($1, now()) ON CONFLICT (key) DO NOTHING', [key]);
+  return (await getMarker(db, key)) as Date;
 }
 
 /** Open items not yet escalated, created before `before` (the caller counts working days exactly). */

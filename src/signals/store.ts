@@ -120,3 +120,8 @@ export async function markBackfill(db: Queryable, ids: number[]): Promise<void> 
   if (ids.length === 0) return;
   await db.query('UPDATE signals SET backfill = true WHERE id = ANY($1::bigint[])', [ids]);
 }
+
+export async function isBackfillSignal(db: Queryable, id: number): Promise<boolean> {
+  const { rows } = await db.query<{ backfill: boolean }>('SELECT backfill FROM signals WHERE id = $1', [id]);
+  return rows[0]?.backfill ?? false;
+}
