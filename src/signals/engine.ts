@@ -57,6 +57,8 @@ export class SignalEngine {
       db,
       book.rules.map((r) => r.rule.name),
     );
+    // Notes the moment the first sync is complete before any rule runs: each rule's next run is its last backfill.
+    await this.deps.notifications?.backfillDoneAt();
     const lastRuns = await lastRuleRuns(db);
     const due = book.rules.filter((r) => {
       if (options.all) return true;
