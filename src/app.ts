@@ -110,14 +110,14 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
     const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
     // Notifications (issue #21): every DM to a person goes through one pipeline (digest, real time, preferences).
-    const syncJobs = syncJobsOf(config, sources, logger);
+    let syncScopes = 0;
     const notifications = new NotificationService({
       db,
       logger,
       slack: () => clients.slack,
       policies,
       expand: (approvers) => approvals.expandApprovers(approvers),
-      scopes: syncJobs.length,
+      scopes: () => syncScopes,
       settings: {
         realtimeCap: config.NOTIFY_REALTIME_CAP,
         digestTime: config.NOTIFY_DIGEST_TIME,
@@ -220,9 +220,41 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       notificationsJob(notifications, everySeconds(config.NOTIFY_TICK_MS)),
       purgeSlackDeliveriesJob,
       ...(slack ? [linkSlackUsersJob(slack.app.client)] : []),
-      // A sync that brought people never looked up links them to Slack right away (item 8 of issue #21).
-      ...(slack ? syncJobs.map((job) => linkAfterSync(job, slack.app.client)) : syncJobs),
+      ...(sources.github
+        ? githubSyncJobs(
+            sources.github,
+            { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
+            logger,
+            sources.incidents.github,
+          )
+        : []),
+      ...(sources.jira
+        ? jiraSyncJobs(
+            sources.jira,
+            { host: config.JIRA_HOST, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
+            sources.incidents.jira,
+          )
+        : []),
+      ...(sources.linear
+        ? linearSyncJobs(
+            sources.linear,
+            { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL },
+            sources.incidents.linear,
+          )
+        : []),
+      ...(sources.confluence
+        ? confluenceSyncJobs(sources.confluence, {
+            host: config.CONFLUENCE_HOST,
+            email: config.CONFLUENCE_EMAIL,
+            apiToken: config.CONFLUENCE_API_TOKEN,
+          })
+        : []),
     ];
+    // The first sync (the backfill) is complete when every scope has synced once; a sync that brought people never
+    // looked up links them to Slack right away.
+    syncScopes = jobs.filter((job) => job.name.startsWith('sync:')).length;
+    for (const [i, job] of jobs.entries())
+      if (slack && job.name.startsWith('sync:')) jobs[i] = linkAfterSync(job, slack.app.client);
     const scheduler = await startScheduler({
       db,
       logger,
@@ -283,39 +315,4 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     await stop();
     throw err;
   }
-}
-
-/** One job per sync scope in sources.yml. */
-function syncJobsOf(config: Config, sources: ReturnType<typeof loadSources>, logger: Logger): JobDefinition<never>[] {
-  return [
-    ...(sources.github
-      ? githubSyncJobs(
-          sources.github,
-          { appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_PRIVATE_KEY, baseUrl: config.GITHUB_API_URL },
-          logger,
-          sources.incidents.github,
-        )
-      : []),
-    ...(sources.jira
-      ? jiraSyncJobs(
-          sources.jira,
-          { host: config.JIRA_HOST, email: config.JIRA_EMAIL, apiToken: config.JIRA_API_TOKEN },
-          sources.incidents.jira,
-        )
-      : []),
-    ...(sources.linear
-      ? linearSyncJobs(
-          sources.linear,
-          { apiKey: config.LINEAR_API_KEY, apiUrl: config.LINEAR_API_URL },
-          sources.incidents.linear,
-        )
-      : []),
-    ...(sources.confluence
-      ? confluenceSyncJobs(sources.confluence, {
-          host: config.CONFLUENCE_HOST,
-          email: config.CONFLUENCE_EMAIL,
-          apiToken: config.CONFLUENCE_API_TOKEN,
-        })
-      : []),
-  ];
 }

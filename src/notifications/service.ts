@@ -81,7 +81,7 @@ export interface NotificationServiceDeps {
   /** Slack user ids behind approver entries (user groups expanded). */
   expand: (approvers: string[]) => Promise<string[]>;
   /** How many sync scopes sources.yml configures: the first sync (backfill) is complete when each has succeeded once. */
-  scopes: number;
+  scopes: number | (() => number);
   settings?: Partial<NotificationSettings>;
   clock?: () => Date;
 }
@@ -122,7 +122,8 @@ export class NotificationService {
     const done = await getMarker(db, BACKFILL_DONE);
     if (done) return done;
     const statuses = await listSyncStatus(db);
-    if (statuses.filter((s) => s.lastSuccessAt).length < this.deps.scopes) return undefined;
+    const scopes = typeof this.deps.scopes === 'function' ? this.deps.scopes() : this.deps.scopes;
+    if (statuses.filter((s) => s.lastSuccessAt).length < scopes) return undefined;
     return setMarkerOnce(db, BACKFILL_DONE);
   }
 
