@@ -92,7 +92,7 @@ export const configSchema = z.object({
   /** How often changed documents are re-chunked and embedded. */
   ASK_INDEX_TICK_MS: positiveMs.default(60_000),
   // Notifications (issue #21): real-time DMs per person per day, digest time, escalation, digest tick.
-  NOTIFY_REALTIME_CAP: z.coerce.number().int().min(0).max(50).default(3),
+  NOTIFY_REALTIME_CAP: z.coerce.number().int().min(0).max(50).default(2),
   NOTIFY_DIGEST_TIME: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time such as 09:30' })

@@ -67,7 +67,7 @@ export interface NotificationSettings {
 }
 
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
-  realtimeCap: 3,
+  realtimeCap: 2,
   escalateAfterDays: 3,
   digestTime: DEFAULT_DIGEST_TIME,
   fallbackTimezone: 'UTC',
