@@ -24,7 +24,7 @@ module.exports = {
       from: { path: '^blocks/' },
       to: {
         path: '^src/',
-        pathNot: '^src/(incidents/model|incidents/postmortem|reports/dora-bands)[.]ts$',
+        pathNot: '^src/(incidents/model|incidents/postmortem|reports/dora-bands|notifications/model)[.]ts$',
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -15,12 +15,15 @@ import type { Capability } from './capabilities/capability.js';
 import type { AnyTool } from './capabilities/tool.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
 import { identityCapability } from './identity/capability.js';
+import { linkAfterSync } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
 import { incidentsCapability } from './incidents/capability.js';
 import { IncidentService } from './incidents/service.js';
 import { INCIDENT_POLICY_SECTION } from './incidents/settings.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { notificationsCapability } from './notifications/capability.js';
+import { NotificationService } from './notifications/service.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
@@ -58,6 +61,7 @@ export interface App {
   ask: AskService;
   /** Plain-language requests (DMs, @mentions, `/em <free text>`, the assistant pane) → tools. */
   agent: AgentService;
+  notifications: NotificationService;
   /** Every operation as a typed tool (data in, data out), for any door. */
   tools: AnyTool[];
   /** The `/em` subcommands and the tools each runs. */
@@ -99,7 +103,26 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     for (const problem of [...policies.problems, ...rules.problems]) logger.warn({ problem }, 'invalid rule or policy');
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
     const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
-    const signals = new SignalEngine({ db, logger, rules, approvals });
+    // Notifications: every DM to a person goes through one pipeline (digest, real time, preferences, caps).
+    let syncScopes = 0;
+    const notifications = new NotificationService({
+      db,
+      logger,
+      slack: () => clients.slack,
+      policies,
+      expand: (approvers) => approvals.expandApprovers(approvers),
+      scopes: () => syncScopes,
+      settings: {
+        realtimeCap: config.NOTIFY_REALTIME_CAP,
+        digestTime: config.NOTIFY_DIGEST_TIME,
+        escalateAfterDays: config.NOTIFY_ESCALATE_AFTER_DAYS,
+        fallbackTimezone: config.REPORTS_TIMEZONE,
+      },
+    });
+    approvals.notifyApprover = (recipient, approval, deliver) =>
+      notifications.approvalRequested(recipient, approval, deliver);
+    clients.dmGate = notifications.gate;
+    const signals = new SignalEngine({ db, logger, rules, approvals, notifications });
     // One chat model (made on first use) for report narratives, answers and postmortems.
     const model = chatModelFactory(config);
     const ask = new AskService({
@@ -117,6 +140,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       approvals,
       timezone: config.REPORTS_TIMEZONE,
       model,
+      dmGate: notifications.gate,
     });
 
     const reportSettings = {
@@ -137,10 +161,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         schedules,
         slack: () => clients.slack,
         logger,
+        dmGate: notifications.gate,
       }),
       incidentsCapability(incidents, { remindEvery: everySeconds(config.INCIDENTS_TICK_MS) }),
       askCapability(ask, { indexEvery: everySeconds(config.ASK_INDEX_TICK_MS) }),
       identityCapability(() => clients.slack),
+      notificationsCapability(notifications, { tickEvery: everySeconds(config.NOTIFY_TICK_MS) }),
       apiCapability(apiTokens),
       teamsCapability(teamAdminsFromPolicies(policies, approvals)),
     ];
@@ -188,6 +214,11 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       purgeSlackDeliveriesJob,
       ...capabilities.flatMap((c) => c.jobs ?? []),
     ];
+    // The first sync (the backfill) is complete when every scope has synced once; a sync that brought people never
+    // looked up links them to Slack right away.
+    syncScopes = jobs.filter((job) => job.name.startsWith('sync:')).length;
+    for (const [i, job] of jobs.entries())
+      if (job.name.startsWith('sync:')) jobs[i] = linkAfterSync(job, () => clients.slack);
     const scheduler = await startScheduler({
       db,
       logger,
@@ -243,7 +274,21 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     } else {
       logger.warn('SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set: Slack is not connected.');
     }
-    return { db, scheduler, http, slack, signals, approvals, incidents, ask, agent, tools, commands, stop };
+    return {
+      db,
+      scheduler,
+      http,
+      slack,
+      signals,
+      approvals,
+      incidents,
+      ask,
+      agent,
+      notifications,
+      tools,
+      commands,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

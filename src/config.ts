@@ -103,6 +103,14 @@ export const configSchema = z.object({
   AGENT_TOKENS_PER_DAY: z.coerce.number().int().min(100).default(200_000),
   AGENT_REQUESTS_PER_HOUR: z.coerce.number().int().min(1).default(30),
   AGENT_MEMORY_TURNS: z.coerce.number().int().min(0).max(50).default(10),
+  // Notifications (issue #21): real-time DMs per person per day, digest time, escalation, digest tick.
+  NOTIFY_REALTIME_CAP: z.coerce.number().int().min(0).max(50).default(2),
+  NOTIFY_DIGEST_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time such as 09:30' })
+    .default('09:30'),
+  NOTIFY_ESCALATE_AFTER_DAYS: z.coerce.number().int().min(0).max(60).default(3),
+  NOTIFY_TICK_MS: positiveMs.default(60_000),
 });
 
 // Settings that only make sense together. Checked on the raw environment so that they are reported

@@ -3,7 +3,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
+import { approvalMessage } from '../../blocks/approvals/messages.js';
 import { type App, startApp } from '../../src/app.js';
+import { approvalView } from '../../src/approvals/service.js';
+import { getApproval } from '../../src/approvals/store.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { listSyncStatus } from '../../src/sync/status.js';
@@ -172,6 +175,24 @@ export async function runTour(demo: DemoSession): Promise<void> {
         const updated = emulator.messagesIn(dm).find((m) => m.ts === message.ts);
         console.log("\n  ▸ the proposal in maya's DMs now reads:");
         console.log(renderBlocks(updated?.blocks));
+      });
+    // Proposals of what was already true at the first sync wait for maya's digest (issue #21): she approves from
+    // the list `/em approvals` showed her.
+    else
+      await step(`maya clicks [ Approve ] on proposal #${proposalId} in /em approvals`, async () => {
+        await emulator.click({
+          user: maya,
+          actionId: 'approval_approve',
+          value: String(proposalId),
+          where: { ephemeralIn: channels.eng as string },
+        });
+        let row = await getApproval(demo.app.db, proposalId);
+        for (let i = 0; i < 100 && (row?.status === 'proposed' || row?.status === 'approved'); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          row = await getApproval(demo.app.db, proposalId);
+        }
+        console.log(`\n  ▸ proposal #${proposalId} now reads:`);
+        if (row) console.log(renderBlocks(approvalMessage(approvalView(row)).blocks));
       });
   }
   for (const text of ['policy github.comment', 'audit 5']) {

@@ -13,6 +13,11 @@ export interface ExecutorClients {
   github?: (repo: string) => Promise<GitHubOctokit>;
   jira?: () => Promise<JiraClients>;
   linear?: () => Promise<LinearClient>;
+  /**
+   * The notification pipeline's say on a DM to a person (pauses, quiet hours, the daily cap): false holds it.
+   * Without it every DM is sent.
+   */
+  dmGate?: (recipient: string, kind: string) => Promise<boolean>;
 }
 
 export interface ExecutionContext {
@@ -140,6 +145,9 @@ const EXECUTORS: Record<keyof typeof ACTION_PARAMS, Executor> = {
     const p = params as ActionParams<'slack.dm'>;
     const user = await slackUserFor(ctx.db, p.to);
     const slack = need(ctx.clients.slack, 'Slack');
+    // A retry after a lost response must find its earlier post, so only a first attempt asks the gate.
+    if (ctx.attempt === 1 && ctx.clients.dmGate && !(await ctx.clients.dmGate(user, 'nudge')))
+      return { held: 'the person paused notifications, is in quiet hours, or had enough DMs today' };
     const dm = await slack.conversations.open({ users: user });
     return postOnce(ctx, dm.channel?.id as string, p.text);
   },

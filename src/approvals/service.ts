@@ -105,6 +105,16 @@ export class ApprovalService {
   /** The user-group fetch in flight: simultaneous clicks share one Slack call. */
   private groupFetch?: Promise<Groups>;
 
+  /**
+   * When set (the notification pipeline), a proposal DM'd to an approver goes through it: real time unless the
+   * approver's preferences, quiet hours or cap hold it for their digest; `deliver` posts the proposal itself.
+   */
+  notifyApprover?: (
+    recipient: string,
+    approval: { id: number; summary: string; signal_id?: number | null },
+    deliver: (recipient: string) => Promise<void>,
+  ) => Promise<unknown>;
+
   constructor(private readonly deps: ApprovalServiceDeps) {}
 
   get policies(): PolicyBook {
@@ -196,9 +206,13 @@ export class ApprovalService {
     const message = approvalMessage(approvalView(approval, decision.reason));
     const targets = decision.channel ? [decision.channel] : await this.expandApprovers(approval.approvers);
     for (const target of targets) {
-      try {
-        const posted = await slack.chat.postMessage({ channel: target, ...message, unfurl_links: false });
+      const post = async (channel: string) => {
+        const posted = await slack.chat.postMessage({ channel, ...message, unfurl_links: false });
         if (posted.channel && posted.ts) await addApprovalMessage(this.deps.db, approval.id, posted.channel, posted.ts);
+      };
+      try {
+        if (!decision.channel && this.notifyApprover) await this.notifyApprover(target, approval, post);
+        else await post(target);
       } catch (err) {
         this.deps.logger.warn({ err, approval: approval.id, target }, 'could not post a proposal');
       }

@@ -157,3 +157,11 @@ export async function markSlackChecked(db: Queryable, email: string, slackUser: 
     [email, slackUser],
   );
 }
+
+/** People with an e-mail whose Slack user was never looked up (a sync just brought them). */
+export async function peopleNeverChecked(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM people WHERE slack_user IS NULL AND email IS NOT NULL AND slack_checked_at IS NULL',
+  );
+  return rows[0]?.n ?? 0;
+}

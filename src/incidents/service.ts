@@ -62,6 +62,8 @@ export interface IncidentServiceDeps {
   approvals?: ApprovalService;
   timezone: string;
   model?: () => Promise<BaseChatModel>;
+  /** The notification pipeline's say on a DM nudge (pauses, quiet hours, the daily cap); without it all are sent. */
+  dmGate?: (recipient: string, kind: string) => Promise<boolean>;
 }
 
 /** A declaration as a person makes it: the commander may be left to default to the declarer. */
@@ -702,6 +704,7 @@ export class IncidentService {
       });
     } catch (err) {
       const to = incident.commander ?? incident.declaredBy;
+      if (this.deps.dmGate && !(await this.deps.dmGate(to, 'incident_nudge'))) return;
       const dm = await client.conversations.open({ users: to });
       await client.chat.postMessage({
         channel: dm.channel?.id as string,

@@ -34,6 +34,8 @@ export interface ReportsCapabilityDeps {
   schedules: Schedules;
   slack: () => WebClient | undefined;
   logger: Logger;
+  /** Whether a person takes a DM of this kind now (their notification preferences). */
+  dmGate?: (recipient: string, kind: string) => Promise<boolean>;
 }
 
 /** DORA, triage, standup and sprint health: `/em` reports, their Home tiles, triage's buttons, scheduled reports. */
@@ -60,7 +62,7 @@ export function reportsCapability(deps: ReportsCapabilityDeps): Capability {
       };
     },
     jobs: [
-      scheduledReportsJob({ schedules: deps.schedules, slack: deps.slack, logger: deps.logger }),
+      scheduledReportsJob({ schedules: deps.schedules, slack: deps.slack, logger: deps.logger, dmGate: deps.dmGate }),
       dashboardGaugesJob(settings),
     ],
   };

@@ -96,6 +96,8 @@ export function scheduledReportsJob(deps: {
   every?: string;
   /** The time the job thinks it is (tests pass a fixed clock). */
   clock?: () => Date;
+  /** The notification pipeline's say on a DM (pauses and quiet hours); without it every DM is sent. */
+  dmGate?: (recipient: string, kind: string) => Promise<boolean>;
 }): JobDefinition {
   return {
     name: 'reports:scheduled',
@@ -143,6 +145,8 @@ export function scheduledReportsJob(deps: {
         if (week && (await claim(db, `digest:${week.weekYear}-W${week.weekNumber}`))) {
           const days = await buildStandup(db, { hours: 168, now });
           for (const person of days.people.filter((p) => p.slack)) {
+            // Paused (a holiday) or in quiet hours: this week's digest is skipped for them.
+            if (deps.dmGate && !(await deps.dmGate(person.slack as string, 'report'))) continue;
             const dm = await slack.conversations.open({ users: person.slack as string });
             const message = standupMessage({ ...days, people: [person] });
             await slack.chat.postMessage({

@@ -1,14 +1,17 @@
 import type { ApprovalService } from '../approvals/service.js';
 import { personBy } from '../identity/store.js';
+import { TEAM_KINDS } from '../notifications/audience.js';
+import type { NotificationService } from '../notifications/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { teamChannelsFor } from '../teams/store.js';
 import { intervalToMs } from '../yaml-file.js';
-import { planAction, recoveryText } from './actions.js';
+import { DEFAULT_ACTIONS, planAction, recoveryText } from './actions.js';
 import { evaluatorFor } from './kinds/index.js';
 import type { LoadedRule, RuleBook } from './rulebook.js';
 import {
   lastRuleRuns,
+  markBackfill,
   pendingActionSignals,
   reconcileSignals,
   recordRuleRun,
@@ -16,6 +19,9 @@ import {
   type SignalRow,
   setActionPending,
 } from './store.js';
+
+/** How long a signal's notification is retried while someone it is for is not linked to Slack yet. */
+const UNLINKED_RETRY_MS = 3_600_000;
 
 export interface RuleRunResult {
   rule: string;
@@ -28,7 +34,16 @@ export interface RuleRunResult {
 
 /** Runs rules against the synced data, keeps signals current, and proposes each new signal's action. */
 export class SignalEngine {
-  constructor(private readonly deps: { db: Db; logger: Logger; rules: RuleBook; approvals?: ApprovalService }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      logger: Logger;
+      rules: RuleBook;
+      approvals?: ApprovalService;
+      /** When set, DMs to people go through the notification pipeline (digest, real time, snooze, preferences). */
+      notifications?: NotificationService;
+    },
+  ) {}
 
   get rules(): RuleBook {
     return this.deps.rules;
@@ -43,14 +58,17 @@ export class SignalEngine {
       db,
       book.rules.map((r) => r.rule.name),
     );
-    const lastRuns = options.all ? new Map<string, Date>() : await lastRuleRuns(db);
+    // Notes the moment the first sync is complete before any rule runs: each rule's next run is its last backfill.
+    await this.deps.notifications?.backfillDoneAt();
+    const lastRuns = await lastRuleRuns(db);
     const due = book.rules.filter((r) => {
+      if (options.all) return true;
       const last = lastRuns.get(r.rule.name);
       return !last || now.getTime() - last.getTime() >= intervalToMs(r.rule.schedule) - 1000;
     });
     await this.retryPendingActions(book.rules);
     const results: RuleRunResult[] = [];
-    for (const loaded of due) results.push(await this.runRule(loaded, now));
+    for (const loaded of due) results.push(await this.runRule(loaded, now, lastRuns.get(loaded.rule.name)));
     return results;
   }
 
@@ -64,13 +82,21 @@ export class SignalEngine {
     }
   }
 
-  private async runRule(loaded: LoadedRule, now: Date): Promise<RuleRunResult> {
+  private async runRule(loaded: LoadedRule, now: Date, previousRun?: Date): Promise<RuleRunResult> {
     const { db, logger } = this.deps;
     const { rule } = loaded;
     const started = Date.now();
     try {
       const findings = await evaluatorFor(rule.kind)(rule, { db, now, calendar: loaded.calendar });
       const { opened, resolved } = await db.transaction((tx) => reconcileSignals(tx, rule, findings));
+      // What was already true before em-agent first saw the data is told in the first digest, not in real time.
+      if (opened.length && (await this.deps.notifications?.isBackfill(previousRun))) {
+        await markBackfill(
+          db,
+          opened.map((s) => s.id),
+        );
+        for (const s of opened) s.backfill = true;
+      }
       await recordRuleRun(db, rule.name, findings.length, null);
       if (this.deps.approvals)
         await setActionPending(
@@ -79,6 +105,7 @@ export class SignalEngine {
           true,
         );
       for (const signal of opened) await this.act(loaded, signal);
+      for (const signal of resolved) await this.deps.notifications?.signalResolved(signal.id);
       if (rule.kind === 'metric_threshold') for (const signal of resolved) await this.announceRecovery(loaded, signal);
       return {
         rule: rule.name,
@@ -98,6 +125,7 @@ export class SignalEngine {
   private async act(loaded: LoadedRule, signal: SignalRow): Promise<void> {
     const { approvals, db, logger } = this.deps;
     if (!approvals) return;
+    if (await this.notify(loaded, signal)) return;
     const plan = planAction(loaded.rule, signal, await teamChannelsFor(db, signal.target));
     if (plan && 'skipped' in plan)
       logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
@@ -113,6 +141,37 @@ export class SignalEngine {
         'proposing an action failed; retrying next tick',
       );
     }
+  }
+
+  /**
+   * DMs to people (and team-level signals, to the team's lead) go through the notification pipeline when the
+   * `slack.dm` policy lets them run on their own. True when handled here; false leaves it to the approvals flow.
+   */
+  private async notify(loaded: LoadedRule, signal: SignalRow): Promise<boolean> {
+    const { approvals, notifications, db, logger } = this.deps;
+    if (!notifications || !approvals) return false;
+    const { rule } = loaded;
+    const spec = rule.action ?? DEFAULT_ACTIONS[rule.kind];
+    const teamLevel = TEAM_KINDS.has(rule.kind) && (spec === 'none' || spec.kind === 'slack.dm');
+    if (!teamLevel && (spec === 'none' || spec.kind !== 'slack.dm')) return false;
+    const decision = approvals.policies
+      .fresh()
+      .decide({ action: 'slack.dm', rule: rule.name, severity: rule.severity, repo: signal.target.repo ?? null });
+    if (decision.mode === 'approve') return false;
+    if (decision.mode === 'deny' || decision.dryRun) {
+      logger.info({ rule: rule.name, signal: signal.id, reason: decision.reason }, 'no notification for signal');
+      await setActionPending(db, [signal.id], false);
+      return true;
+    }
+    try {
+      const complete = await notifications.fromSignal(rule, signal, signal.backfill === true);
+      // Someone not linked to Slack yet is tried again on later ticks, for an hour.
+      if (complete || Date.now() - signal.opened_at.getTime() > UNLINKED_RETRY_MS)
+        await setActionPending(db, [signal.id], false);
+    } catch (err) {
+      logger.error({ err, rule: rule.name, signal: signal.id }, 'notifying failed; retrying next tick');
+    }
+    return true;
   }
 
   /** A metric back under its threshold says so once, where the alert went. */

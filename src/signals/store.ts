@@ -15,6 +15,8 @@ export interface SignalRow {
   status: 'open' | 'resolved';
   opened_at: Date;
   resolved_at: Date | null;
+  /** Already true before em-agent first saw the data (see notifications): never notified in real time. */
+  backfill?: boolean;
 }
 
 /**
@@ -111,4 +113,15 @@ export async function pendingActionSignals(db: Queryable, limit = 100): Promise<
     [limit],
   );
   return rows;
+}
+
+/** Marks signals as found in the backfill (already true before em-agent first saw the data). */
+export async function markBackfill(db: Queryable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query('UPDATE signals SET backfill = true WHERE id = ANY($1::bigint[])', [ids]);
+}
+
+export async function isBackfillSignal(db: Queryable, id: number): Promise<boolean> {
+  const { rows } = await db.query<{ backfill: boolean }>('SELECT backfill FROM signals WHERE id = $1', [id]);
+  return rows[0]?.backfill ?? false;
 }

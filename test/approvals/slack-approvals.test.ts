@@ -197,12 +197,13 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
     w.gh.addPull(REPO, { title: 'ENG-42 add retries', author: 'maya', requested_reviewers: ['raj'] });
     const dm = w.emulator.workspace.imWith(w.users.raj).id;
     const message = await w.emulator.waitFor(
-      () => w.emulator.messagesIn(dm).find((m) => m.text.includes('asked raj to review')),
+      // Through the notification pipeline: one line for the PR, with the reason (issue #21).
+      () => w.emulator.messagesIn(dm).find((m) => m.text.includes('review requested of you')),
       20_000,
     );
     expect(message.text).toContain('ENG-42 add retries');
     await ruleRunsAgain(app, 'asked', 3);
-    expect(w.emulator.messagesIn(dm).filter((m) => m.text.includes('asked raj to review'))).toHaveLength(1);
+    expect(w.emulator.messagesIn(dm).filter((m) => m.text.includes('review requested of you'))).toHaveLength(1);
   });
 
   test('Reject opens a modal for the reason; the message shows who rejected and why; nothing runs', async () => {

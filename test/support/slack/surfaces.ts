@@ -5,9 +5,11 @@ import { approvalsCapability } from '../../../src/approvals/capability.js';
 import { askCapability } from '../../../src/ask/capability.js';
 import type { Capability } from '../../../src/capabilities/capability.js';
 import { incidentsCapability } from '../../../src/incidents/capability.js';
+import { notificationsCapability } from '../../../src/notifications/capability.js';
 import { reportsCapability } from '../../../src/reports/capability.js';
 import type { SlackSurfaceOf } from '../../../src/slack/deps.js';
 import { slackEventLog } from '../../../src/sync/slack-events.js';
+import { teamsCapability } from '../../../src/teams/capability.js';
 
 const unused = {} as never;
 
@@ -25,6 +27,8 @@ export function everySlackSurface(): SlackSurfaceOf[] {
     incidentsCapability(unused, { remindEvery: '1 minute' }),
     askCapability(unused, { indexEvery: '1 minute' }),
     agentCapability(unused),
+    teamsCapability(unused),
+    notificationsCapability(unused, { tickEvery: '1 minute' }),
   ];
   // Slack's event log comes first, as in src/app.ts: incident handlers read the messages it records.
   return [slackEventLog, ...capabilities.flatMap((c) => (c.slack ? [c.slack] : []))];

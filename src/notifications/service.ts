@@ -1,0 +1,478 @@
+import type { WebClient } from '@slack/web-api';
+import {
+  type DigestView,
+  digestMessage,
+  type NoticeLine,
+  realtimeMessage,
+} from '../../blocks/notifications/messages.js';
+import type { PolicyBook } from '../approvals/policies.js';
+import { getApproval } from '../approvals/store.js';
+import { personBy } from '../identity/store.js';
+import type { Logger } from '../observability/logger.js';
+import type { PersonRef } from '../signals/finding.js';
+import { isBackfillSignal, type SignalRow } from '../signals/store.js';
+import type { Db } from '../store/db.js';
+import { listSyncStatus } from '../sync/status.js';
+import { audienceForTeamSignal } from './audience.js';
+import { notificationsDeferred, notificationsMuted, notificationsSent, notificationsSnoozed } from './metrics.js';
+import {
+  DEFAULT_DIGEST_TIME,
+  digestDue,
+  GROUPS,
+  inQuietHours,
+  isPaused,
+  localDay,
+  type NotificationInput,
+  type Prefs,
+  pauseEnd,
+  type Route,
+  route,
+  snoozeEnd,
+  workingDaysBetween,
+} from './model.js';
+import { signalNotices } from './signals.js';
+import {
+  claimDigest,
+  dropReason,
+  escalationCandidates,
+  getItem,
+  getMarker,
+  getPrefs,
+  type ItemRow,
+  markDone,
+  markEscalated,
+  markRealtime,
+  mutedRules,
+  muteRule,
+  openItems,
+  realtimeSentOn,
+  recipientsWithOpenItems,
+  recordSend,
+  releaseDigest,
+  savePrefs,
+  setMarkerOnce,
+  snoozeItem,
+  upsertItem,
+} from './store.js';
+
+export interface NotificationSettings {
+  /** Real-time DMs per person per local day; beyond it, items wait for the digest. */
+  realtimeCap: number;
+  /** An item open this many working days is added to the lead's digest, once. */
+  escalateAfterDays: number;
+  /** The digest time for people who did not choose one. */
+  digestTime: string;
+  /** The time zone when Slack's users.info gives none. */
+  fallbackTimezone: string;
+}
+
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
+  realtimeCap: 2,
+  escalateAfterDays: 3,
+  digestTime: DEFAULT_DIGEST_TIME,
+  fallbackTimezone: 'UTC',
+};
+
+export interface NotificationServiceDeps {
+  db: Db;
+  logger: Logger;
+  slack: () => WebClient | undefined;
+  policies: PolicyBook;
+  /** Slack user ids behind approver entries (user groups expanded). */
+  expand: (approvers: string[]) => Promise<string[]>;
+  /** How many sync scopes sources.yml configures: the first sync (backfill) is complete when each has succeeded once. */
+  scopes: number | (() => number);
+  settings?: Partial<NotificationSettings>;
+  clock?: () => Date;
+}
+
+const BACKFILL_DONE = 'backfill_done';
+/** Items in one digest; the rest are counted ("…and N more") and stay on the Home tab. */
+const DIGEST_MAX_LINES = 40;
+
+/** What a sender asks of the pipeline for a DM that is not an item (a report, an incident nudge, a Nudge button). */
+export type DmGate = (recipient: string, kind: string, options?: { paging?: boolean }) => Promise<boolean>;
+
+/**
+ * The one way em-agent tells a person something: items (one per person and subject, every reason on it), routed
+ * to real time only where waiting costs and the person's preferences, caps and clock allow; everything else waits
+ * for one digest per working day. Snooze, mute and done are stored here.
+ */
+export class NotificationService {
+  readonly settings: NotificationSettings;
+  private readonly timezones = new Map<string, string>();
+
+  constructor(private readonly deps: NotificationServiceDeps) {
+    this.settings = { ...DEFAULT_NOTIFICATION_SETTINGS, ...deps.settings };
+  }
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
+  get db(): Db {
+    return this.deps.db;
+  }
+
+  // ---- backfill ------------------------------------------------------------------------------------------------
+
+  /** When the first sync of every configured scope was first seen complete (undefined while it runs). */
+  async backfillDoneAt(): Promise<Date | undefined> {
+    const { db } = this.deps;
+    const done = await getMarker(db, BACKFILL_DONE);
+    if (done) return done;
+    const statuses = await listSyncStatus(db);
+    const scopes = typeof this.deps.scopes === 'function' ? this.deps.scopes() : this.deps.scopes;
+    if (statuses.filter((s) => s.lastSuccessAt).length < scopes) return undefined;
+    return setMarkerOnce(db, BACKFILL_DONE);
+  }
+
+  /**
+   * Whether what a rule finds now was already true before em-agent first saw the data: while the first sync runs,
+   * and in each rule's first evaluation after it (that evaluation sees the whole backfill at once).
+   */
+  async isBackfill(previousRun: Date | undefined): Promise<boolean> {
+    const done = await this.backfillDoneAt();
+    if (!done) return true;
+    return !previousRun || previousRun < done;
+  }
+
+  // ---- preferences ---------------------------------------------------------------------------------------------
+
+  /** The person's time zone from Slack's users.info (cached in their preferences). */
+  private async timezoneOf(recipient: string, stored: string | null | undefined): Promise<string> {
+    if (stored) return stored;
+    const cached = this.timezones.get(recipient);
+    if (cached) return cached;
+    let tz = this.settings.fallbackTimezone;
+    try {
+      const info = await this.deps.slack()?.users.info({ user: recipient });
+      if (info?.user?.tz) {
+        tz = info.user.tz;
+        await savePrefs(this.deps.db, recipient, { timezone: tz });
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err, recipient }, 'users.info failed; using the fallback time zone');
+    }
+    this.timezones.set(recipient, tz);
+    return tz;
+  }
+
+  async prefsOf(recipient: string): Promise<Prefs> {
+    const row = await getPrefs(this.deps.db, recipient);
+    return {
+      digestTime: row?.digest_time ?? this.settings.digestTime,
+      timezone: await this.timezoneOf(recipient, row?.timezone),
+      realtimeOff: row?.realtime_off ?? [],
+      quietStart: row?.quiet_start ?? null,
+      quietEnd: row?.quiet_end ?? null,
+      pausedUntil: row?.paused_until ?? null,
+    };
+  }
+
+  async savePrefs(
+    recipient: string,
+    input: {
+      digestTime: string;
+      realtimeOff: string[];
+      quietStart: string | null;
+      quietEnd: string | null;
+      pauseDays?: number;
+    },
+  ): Promise<Prefs> {
+    await savePrefs(this.deps.db, recipient, {
+      digestTime: input.digestTime,
+      realtimeOff: input.realtimeOff,
+      quietStart: input.quietStart,
+      quietEnd: input.quietEnd,
+      ...(input.pauseDays !== undefined
+        ? { pausedUntil: input.pauseDays > 0 ? pauseEnd(input.pauseDays, this.now()) : null }
+        : {}),
+    });
+    return this.prefsOf(recipient);
+  }
+
+  // ---- items in --------------------------------------------------------------------------------------------------
+
+  /**
+   * Hands an item to the pipeline. A new reason (or a new item) is routed: real time when it matters and is allowed,
+   * else it waits for the digest. `deliver` posts a real-time message of the sender's own (an approval's buttons).
+   */
+  async notify(
+    input: NotificationInput,
+    options: { deliver?: (recipient: string) => Promise<void> } = {},
+  ): Promise<Route & { item: number }> {
+    const { db } = this.deps;
+    const muted = (await mutedRules(db, input.recipient)).has(input.reason.rule);
+    const now = this.now();
+    const { item, material } = await upsertItem(db, input, now);
+    if (!material) return { to: 'none', why: 'already known', item: item.id };
+    const prefs = await this.prefsOf(input.recipient);
+    const day = localDay(now, prefs.timezone);
+    const decided = route({
+      kind: input.reason.kind,
+      paging: input.paging,
+      backfill: input.backfill,
+      prefs,
+      now,
+      sentToday: await realtimeSentOn(db, input.recipient, day),
+      cap: this.settings.realtimeCap,
+      muted,
+      snoozed: !!item.snoozed_until && item.snoozed_until > now,
+    });
+    if (decided.to === 'none') notificationsMuted.inc();
+    if (decided.to === 'digest') notificationsDeferred.inc({ why: decided.why });
+    if (decided.to !== 'realtime') return { ...decided, item: item.id };
+    try {
+      if (options.deliver) await options.deliver(input.recipient);
+      else await this.dm(input.recipient, realtimeMessage(this.lineOf(item, new Set())));
+      await recordSend(db, {
+        recipient: input.recipient,
+        kind: input.reason.kind,
+        realtime: true,
+        day,
+        subject: input.subject,
+      });
+      await markRealtime(db, item.id);
+      notificationsSent.inc({ kind: input.reason.kind });
+    } catch (err) {
+      this.deps.logger.warn({ err, item: item.id }, 'real-time notification failed; it waits for the digest');
+      return { to: 'digest', why: 'send failed', item: item.id };
+    }
+    return { ...decided, item: item.id };
+  }
+
+  /**
+   * For DMs that are not items (scheduled reports, incident nudges, a Nudge button): may it be sent now? Pauses,
+   * quiet hours and the real-time cap apply; paging goes through all of them. A yes is counted against the cap.
+   */
+  readonly gate: DmGate = async (recipient, kind, options = {}) => {
+    const now = this.now();
+    const prefs = await this.prefsOf(recipient);
+    const day = localDay(now, prefs.timezone);
+    if (!options.paging) {
+      if (isPaused(prefs, now) || inQuietHours(prefs, now)) {
+        notificationsDeferred.inc({ why: isPaused(prefs, now) ? 'paused' : 'quiet hours' });
+        return false;
+      }
+      if (kind !== 'report' && (await realtimeSentOn(this.deps.db, recipient, day)) >= this.settings.realtimeCap) {
+        notificationsDeferred.inc({ why: 'cap' });
+        return false;
+      }
+    }
+    await recordSend(this.deps.db, { recipient, kind, realtime: true, day });
+    notificationsSent.inc({ kind });
+    return true;
+  };
+
+  private async dm(recipient: string, message: { text: string; blocks: unknown[] }): Promise<void> {
+    const slack = this.deps.slack();
+    if (!slack) throw new Error('Slack is not connected');
+    const dm = await slack.conversations.open({ users: recipient });
+    await slack.chat.postMessage({
+      channel: dm.channel?.id as string,
+      text: message.text,
+      blocks: message.blocks as never,
+      unfurl_links: false,
+    });
+  }
+
+  /** A person in a source as a Slack user; undefined while they are not linked yet. */
+  private async slackOf(ref: PersonRef): Promise<string | undefined> {
+    return (await personBy(this.deps.db, ref.source, ref.id))?.slack ?? undefined;
+  }
+
+  /**
+   * A new signal's notifications. Returns false when someone it is for has no Slack user yet, so the caller can try
+   * again on a later tick (linking runs right after each sync that brought new people).
+   */
+  async fromSignal(
+    rule: { name: string; kind: string; severity?: string | null },
+    signal: SignalRow,
+    backfill: boolean,
+  ): Promise<boolean> {
+    let complete = true;
+    for (const notice of signalNotices(rule.kind, signal)) {
+      const recipients =
+        notice.to === 'team'
+          ? await this.deps.expand(
+              audienceForTeamSignal(this.deps.policies, {
+                rule: rule.name,
+                kind: rule.kind,
+                severity: rule.severity ?? null,
+                repo: signal.target.repo ?? null,
+              }),
+            )
+          : [await this.slackOf(notice.to)].filter((x): x is string => !!x);
+      if (notice.to !== 'team' && recipients.length === 0) complete = false;
+      for (const recipient of recipients)
+        await this.notify({
+          recipient,
+          subject: notice.subject,
+          group: notice.group,
+          title: notice.title,
+          url: signal.url,
+          reasonKey: `signal:${signal.id}`,
+          reason: { rule: rule.name, kind: notice.kind, text: notice.reason, since: signal.opened_at.toISOString() },
+          backfill,
+        });
+    }
+    return complete;
+  }
+
+  /** The signal cleared: its reason leaves every item; items left without reasons are resolved. */
+  async signalResolved(signalId: number): Promise<void> {
+    await dropReason(this.deps.db, `signal:${signalId}`);
+  }
+
+  /** An approval that waits for `recipient`; `deliver` posts the proposal with its buttons when real time is allowed. */
+  async approvalRequested(
+    recipient: string,
+    approval: { id: number; summary: string; signal_id?: number | null },
+    deliver: (recipient: string) => Promise<void>,
+  ): Promise<Route> {
+    // A proposal a backfill signal made is as old as that signal: it waits for the digest too.
+    const backfill = approval.signal_id ? await isBackfillSignal(this.deps.db, approval.signal_id) : false;
+    return this.notify(
+      {
+        recipient,
+        subject: `approval:${approval.id}`,
+        group: 'approvals',
+        title: `Approval #${approval.id}: ${approval.summary}`,
+        reasonKey: `approval:${approval.id}`,
+        reason: {
+          rule: 'approvals',
+          kind: 'approval',
+          text: 'waits for your decision',
+          since: this.now().toISOString(),
+        },
+        backfill,
+      },
+      { deliver },
+    );
+  }
+
+  // ---- the digest ------------------------------------------------------------------------------------------------
+
+  private lineOf(item: ItemRow, muted: Set<string>): NoticeLine {
+    return {
+      id: item.id,
+      group: item.grp,
+      title: item.title,
+      url: item.url,
+      reasons: Object.values(item.reasons)
+        .filter((r) => !muted.has(r.rule))
+        .sort((a, b) => a.since.localeCompare(b.since)),
+    };
+  }
+
+  /** What the person's digest would hold now: open, unsnoozed items with an unmuted reason, grouped, oldest first. */
+  async digestFor(recipient: string): Promise<DigestView> {
+    const { db } = this.deps;
+    const muted = await mutedRules(db, recipient);
+    const lines: NoticeLine[] = [];
+    for (const item of await openItems(db, recipient, this.now())) {
+      if (item.grp === 'approvals' && !(await this.approvalWaits(item))) continue;
+      const line = this.lineOf(item, muted);
+      if (line.reasons.length) lines.push(line);
+    }
+    lines.sort((a, b) => GROUPS.indexOf(a.group) - GROUPS.indexOf(b.group));
+    return { recipient, lines: lines.slice(0, DIGEST_MAX_LINES), more: Math.max(0, lines.length - DIGEST_MAX_LINES) };
+  }
+
+  /** An approval item whose proposal was decided or expired resolves here. */
+  private async approvalWaits(item: ItemRow): Promise<boolean> {
+    const id = Number(item.subject.split(':')[1]);
+    const approval = Number.isInteger(id) ? await getApproval(this.deps.db, id) : null;
+    if (approval?.status === 'proposed') return true;
+    await dropReason(this.deps.db, `approval:${id}`);
+    return false;
+  }
+
+  /** Sends each due digest: once per person per working day at their time; nothing to say, no message. */
+  async sendDigests(): Promise<number> {
+    const { db, logger } = this.deps;
+    if (!(await this.backfillDoneAt())) return 0; // the first digest waits for the whole backfill
+    await this.escalate();
+    const now = this.now();
+    let sent = 0;
+    for (const recipient of await recipientsWithOpenItems(db)) {
+      const prefs = await this.prefsOf(recipient);
+      if (!digestDue(prefs, now)) continue;
+      const day = localDay(now, prefs.timezone);
+      const digest = await this.digestFor(recipient);
+      if (!digest.lines.length) continue;
+      if (!(await claimDigest(db, recipient, day))) continue;
+      try {
+        await this.dm(recipient, digestMessage(digest));
+        notificationsSent.inc({ kind: 'digest' });
+        sent += 1;
+      } catch (err) {
+        await releaseDigest(db, recipient, day);
+        logger.warn({ err, recipient }, 'digest failed; retried on the next tick');
+      }
+    }
+    return sent;
+  }
+
+  /** Items open for N working days are added to the digest of the team's lead, once. */
+  async escalate(): Promise<number> {
+    const { db } = this.deps;
+    const now = this.now();
+    const days = this.settings.escalateAfterDays;
+    if (days <= 0) return 0;
+    const roughly = new Date(now.getTime() - days * 86_400_000);
+    let escalated = 0;
+    for (const item of await escalationCandidates(db, roughly)) {
+      const tz = (await getPrefs(db, item.recipient))?.timezone ?? this.settings.fallbackTimezone;
+      const waited = workingDaysBetween(item.created_at, now, tz);
+      if (waited < days) continue;
+      const reason = Object.values(item.reasons)[0];
+      const leads = (
+        await this.deps.expand(
+          audienceForTeamSignal(this.deps.policies, { rule: reason?.rule ?? '', kind: reason?.kind ?? '' }),
+        )
+      ).filter((u) => u !== item.recipient);
+      const who = (await personBy(db, 'slack', item.recipient))?.displayName ?? item.recipient;
+      for (const lead of leads)
+        await this.notify({
+          recipient: lead,
+          subject: `escalated:${item.id}`,
+          group: 'escalations',
+          title: item.title,
+          url: item.url,
+          reasonKey: `escalation:${item.id}`,
+          reason: {
+            rule: 'escalation',
+            kind: 'escalation',
+            text: `waiting on ${who} for ${waited} working days`,
+            since: now.toISOString(),
+          },
+        });
+      await markEscalated(db, item.id);
+      escalated += 1;
+    }
+    return escalated;
+  }
+
+  // ---- buttons ---------------------------------------------------------------------------------------------------
+
+  async snooze(recipient: string, id: number, until: 'day' | 'monday'): Promise<Date | undefined> {
+    const end = snoozeEnd(until, await this.prefsOf(recipient), this.now());
+    if (!(await snoozeItem(this.deps.db, id, recipient, end))) return undefined;
+    notificationsSnoozed.inc();
+    return end;
+  }
+
+  async done(recipient: string, id: number): Promise<boolean> {
+    return markDone(this.deps.db, id, recipient);
+  }
+
+  async mute(recipient: string, id: number, rule: string): Promise<string | undefined> {
+    const item = await getItem(this.deps.db, id);
+    if (!item || item.recipient !== recipient || !Object.values(item.reasons).some((r) => r.rule === rule)) return;
+    await muteRule(this.deps.db, recipient, rule);
+    notificationsMuted.inc();
+    return rule;
+  }
+}
