@@ -895,10 +895,15 @@ export class SlackEmulator {
   }
 
   /** Polls until `probe` returns something truthy. */
-  async waitFor<T>(probe: () => T | undefined | false | null, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  /** Polls `probe` (sync or async: a Promise is awaited, never taken as the truthy answer) until it is truthy. */
+  async waitFor<T>(
+    probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
+    timeoutMs = 10_000,
+    what = 'condition',
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = probe();
+      const value = await probe();
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`emulator: ${what} not met within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));

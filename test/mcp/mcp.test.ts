@@ -65,6 +65,9 @@ beforeAll(async () => {
       HTTP_HOST: '127.0.0.1',
       JOBS_LOCK_LIFETIME_MS: '2000',
       LOG_LEVEL: 'silent',
+      // Maya approves several proposals here in one day; the daily cap on real-time DMs (which would move the later
+      // ones to her digest) is tested in test/notifications, not here.
+      NOTIFY_REALTIME_CAP: '50',
     }),
   );
 }, 180_000);

@@ -59,7 +59,8 @@ function sampleValue(column: Column, checkLiterals: Map<string, string>): unknow
   if (column.type.startsWith('json')) return '[]';
   if (column.type === 'uuid') return '00000000-0000-4000-8000-000000000001';
   if (column.type === 'tsvector') return 'word';
-  if (column.type === 'bytea') return '\\x00';
+  // A Buffer: node-postgres sends it as bytea, and it reaches the PGlite thread as the Uint8Array PGlite wants.
+  if (column.type === 'bytea') return Buffer.from([0]);
   const dims = /^vector\((\d+)\)$/.exec(column.type)?.[1];
   if (column.type.startsWith('vector'))
     return `[${Array(Number(dims ?? 3))
