@@ -125,8 +125,11 @@ export class SignalEngine {
   private async act(loaded: LoadedRule, signal: SignalRow): Promise<void> {
     const { approvals, db, logger } = this.deps;
     if (!approvals) return;
-    if (await this.notify(loaded, signal)) return;
     const plan = planAction(loaded.rule, signal, await teamChannelsFor(db, signal.target));
+    // A signal about a team's repository or ticket goes to that team's channel; the rest of team-level signals and
+    // every DM go through the notification pipeline.
+    const toTeamChannel = plan !== null && !('skipped' in plan) && plan.request.action === 'slack.post';
+    if (!toTeamChannel && (await this.notify(loaded, signal))) return;
     if (plan && 'skipped' in plan)
       logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
     if (!plan || 'skipped' in plan) return setActionPending(db, [signal.id], false);

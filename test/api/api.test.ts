@@ -1,20 +1,19 @@
 // The REST API on the demo org (the offline demo: real bot, Slack emulator, GitHub and Jira stand-ins synced through
 // the real connectors): tokens made in Slack, the OpenAPI document checked by a validator and against what every
 // documented route really answers, problem details, scopes, limits, and a decision under the buttons' rules.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 
 const addFormats = formats as unknown as (ajv: Ajv2020) => void;
 
-import { type DemoSession, startOfflineDemo } from '../../dev/demo/offline.js';
-import { loadConfig } from '../../src/config.js';
+import type { DemoSession } from '../../dev/demo/offline.js';
+import { startTestDemo, type TestDemo } from '../support/demo.js';
 
 let demo: DemoSession;
 let dir: string;
+let started: TestDemo | undefined;
 let base: string;
 
 const TOKEN = /ema_[a-z0-9]{10}_[A-Za-z0-9_-]{43}/;
@@ -56,18 +55,12 @@ const call = (
 const tokens = { maya: '', sam: '', reader: '' };
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'em-api-'));
-  demo = await startOfflineDemo(
-    loadConfig({
-      DATA_DIR: dir,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      JOBS_LOCK_LIFETIME_MS: '2000',
-      LOG_LEVEL: 'debug',
-      RATE_LIMIT_PER_MIN: '100',
-      MAX_PAYLOAD_BYTES: '4096',
-    }),
-  );
+  started = await startTestDemo('api', {
+    LOG_LEVEL: 'debug',
+    RATE_LIMIT_PER_MIN: '100',
+    MAX_PAYLOAD_BYTES: '4096',
+  });
+  ({ demo, dir } = started);
   base = `http://127.0.0.1:${demo.app.http.port}`;
   tokens.maya = await tokenFromSlack('maya', 'ops decide');
   tokens.sam = await tokenFromSlack('sam', 'bot propose');
@@ -75,8 +68,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await demo?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 async function proposeAsSam(body: string) {

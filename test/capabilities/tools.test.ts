@@ -1,35 +1,26 @@
 // The capability contract on the demo org (the offline demo's data, synced through the real connectors from the
 // GitHub and Jira stand-ins): every /em subcommand runs a tool, and every tool's output fits its schema.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { type DemoSession, startOfflineDemo } from '../../dev/demo/offline.js';
+import type { DemoSession } from '../../dev/demo/offline.js';
 import { runTool, type ToolContext } from '../../src/capabilities/tool.js';
-import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { signalsEvaluateOutput } from '../../src/signals/tools.js';
 import { COMMANDS } from '../../src/slack/em-command.js';
+import { startTestDemo, type TestDemo } from '../support/demo.js';
 
 let demo: DemoSession;
 let dir: string;
+let started: TestDemo | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'em-tools-'));
-  demo = await startOfflineDemo(
-    loadConfig({
-      DATA_DIR: dir,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      JOBS_LOCK_LIFETIME_MS: '2000',
-      LOG_LEVEL: 'silent',
-    }),
-  );
+  started = await startTestDemo('tools');
+  ({ demo, dir } = started);
 }, 150_000);
 
 afterAll(async () => {
-  await demo?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 /** Inputs for the tools that need one; the others run on their defaults (`{}`). */

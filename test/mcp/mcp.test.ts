@@ -1,18 +1,15 @@
-// The MCP server on the demo org, driven by the SDK's own client over both transports: Streamable HTTP at /mcp
-// with a personal token, and stdio (`npm run mcp`'s entry, a separate process) forwarding to it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { type DemoSession, startOfflineDemo } from '../../dev/demo/offline.js';
+import type { DemoSession } from '../../dev/demo/offline.js';
 import { runTool, type ToolContext } from '../../src/capabilities/tool.js';
-import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { startTestDemo, type TestDemo } from '../support/demo.js';
 
 let demo: DemoSession;
 let dir: string;
+let started: TestDemo | undefined;
 const open: Client[] = [];
 
 /** A token as `/em token create` makes it (through its tool, as the person). */
@@ -57,25 +54,17 @@ const textOf = (result: unknown) =>
   ((result as { content: { type: string; text: string }[] }).content[0]?.text ?? '') as string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'em-mcp-'));
-  demo = await startOfflineDemo(
-    loadConfig({
-      DATA_DIR: dir,
-      HTTP_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      JOBS_LOCK_LIFETIME_MS: '2000',
-      LOG_LEVEL: 'silent',
-      // Maya approves several proposals here in one day; the daily cap on real-time DMs (which would move the later
-      // ones to her digest) is tested in test/notifications, not here.
-      NOTIFY_REALTIME_CAP: '50',
-    }),
-  );
+  started = await startTestDemo('mcp', {
+    // Maya approves several proposals here in one day; the daily cap on real-time DMs (which would move the later
+    // ones to her digest) is tested in test/notifications, not here.
+    NOTIFY_REALTIME_CAP: '50',
+  });
+  ({ demo, dir } = started);
 }, 180_000);
 
 afterAll(async () => {
   for (const client of open) await client.close().catch(() => {});
-  await demo?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await started?.stop();
 });
 
 describe.each(['http', 'stdio'] as const)('MCP over %s', (transport) => {
