@@ -1,4 +1,5 @@
 import { Bits, type BlockBuilder, Blocks, Elements, Message, Modal } from 'slack-block-builder';
+import type { Prefs } from '../../src/notifications/model.js';
 import {
   GROUP_TITLES,
   GROUPS,
@@ -110,14 +111,8 @@ export function digestMessage(digest: DigestView): { text: string; blocks: unkno
   return { text, blocks: built.blocks ?? [] };
 }
 
-export interface PrefsView {
-  digestTime: string;
-  timezone: string;
-  realtimeOff: string[];
-  quietStart: string | null;
-  quietEnd: string | null;
-  pausedUntil: Date | null;
-}
+/** A person's notification preferences, as the pipeline keeps them. */
+export type PrefsView = Prefs;
 
 /** The Home section's summary lines: what the digest holds now, and the preferences in force. */
 export function notificationsHomeLines(digest: DigestView, prefs: PrefsView, now: Date): string[] {
