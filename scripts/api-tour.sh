@@ -22,7 +22,7 @@ get '/v1/reports/standup?hours=24'
 post '/v1/reports/standup/post' "{\"channel\":\"${CHANNEL}\",\"hours\":24}"
 get '/v1/reports/sprint-health'
 post '/v1/reports/sprint-health/post' "{\"channel\":\"${CHANNEL}\"}"
-post '/v1/signals/evaluate' '{}'
+post '/v1/signals/evaluate' '{"yaml":"- { name: draft_stale, kind: stale_pr, older_than_hours: 24 }"}'
 post '/v1/policy/evaluate' '{"action":"github.comment"}'
 get '/v1/approvals'
 proposal=$(curl -sS "${auth[@]}" "${json[@]}" -X POST "${URL}/v1/approvals/propose" \
@@ -36,4 +36,5 @@ fi
 get '/v1/rag/search?q=how%20do%20we%20roll%20back'
 get '/v1/ask/search?q=how%20do%20we%20roll%20back&limit=3'
 post '/v1/tools/dora.report' '{"days":30}'
+post '/v1/agent/run' '{"query":"sprint health and stale PRs"}'
 show "GET /v1/approvals without a token (401 problem details)"; curl -sS -i "${URL}/v1/approvals" | sed -n '1p;/^content-type/Ip;$p'

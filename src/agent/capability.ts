@@ -8,14 +8,17 @@ import {
   assistantEvent,
 } from './listeners.js';
 import type { AgentService } from './service.js';
+import { agentRunTool } from './tools.js';
 
 /**
  * The agent: plain-language requests through DMs, @mentions (answered in thread), replies in its threads, the
- * assistant pane and `/em <free text>`, answered by running the other capabilities' tools. It has no tools of its own.
+ * assistant pane and `/em <free text>`, answered by running the other capabilities' tools; `agent.run` is the same
+ * for other programs (REST, MCP).
  */
 export function agentCapability(agent: AgentService): Capability {
   return {
     name: 'agent',
+    tools: [agentRunTool(agent)],
     slack: (slackDeps) => {
       const deps = { ...slackDeps, agent };
       return {

@@ -59,7 +59,7 @@ export interface AgentDeps {
 }
 
 /** Where a request came from: a DM, an @mention, `/em <text>`, the assistant pane, or a button it offered. */
-export type AgentDoor = 'dm' | 'mention' | 'command' | 'assistant' | 'button';
+export type AgentDoor = 'dm' | 'mention' | 'command' | 'assistant' | 'button' | 'api';
 
 export interface AgentRequest {
   person: string;

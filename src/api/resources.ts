@@ -329,6 +329,22 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
     },
     async (request) => run('approvals.propose', request, request.body),
   );
+  const agent = ctx.options.tools.find((t) => t.name === 'agent.run');
+  if (agent)
+    api.post(
+      '/agent/run',
+      {
+        config: { kind: 'propose' },
+        bodyLimit: limit,
+        schema: {
+          tags: ['agent'],
+          summary: agent.description,
+          body: agent.input,
+          response: { 200: agent.output, ...problems },
+        },
+      },
+      async (request) => run('agent.run', request, request.body),
+    );
   const decide = ctx.tool('approvals.decide');
   api.post(
     '/approvals/:id/decision',

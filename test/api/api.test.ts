@@ -189,6 +189,24 @@ describe('decisions through the API', () => {
   });
 });
 
+describe('the agent through the API', () => {
+  test('POST /v1/agent/run answers a plain-language request with the tools it ran, as the token’s person; a read token is refused', async () => {
+    const res = await call('POST', '/v1/agent/run', tokens.sam, { query: 'sprint health and stale PRs' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { outcome: string; answer: string; tools: { tool: string; ok: boolean }[] };
+    expect(body.outcome).toBe('answered');
+    expect(body.tools.map((t) => t.tool)).toEqual(expect.arrayContaining(['sprint.health']));
+    expect(body.tools.every((t) => t.ok)).toBe(true);
+    expect(body.answer.length).toBeGreaterThan(0);
+    const { rows } = await demo.app.db.query<{ person: string; door: string }>(
+      'SELECT person, door FROM agent_runs ORDER BY id DESC LIMIT 1',
+    );
+    expect(rows[0]).toEqual({ person: demo.users.sam, door: 'api' });
+    // The agent may propose, so a read token cannot run it.
+    expect((await call('POST', '/v1/agent/run', tokens.reader, { query: 'sprint health' })).status).toBe(403);
+  }, 60_000);
+});
+
 describe('/v1/openapi.json', () => {
   /** Inputs for the routes that need some; the others are called with none. */
   const requests = (ids: { pending: number }): Record<string, { query?: string; body?: unknown; path?: string }> => ({
@@ -201,6 +219,8 @@ describe('/v1/openapi.json', () => {
     'POST /v1/signals/evaluate': { body: { yaml: '- { name: draft, kind: large_pr, max_lines: 100 }' } },
     'POST /v1/tools/signals.evaluate': { body: { yaml: '- { name: draft, kind: stale_pr, older_than_hours: 24 }' } },
     'POST /v1/tools/incidents.timeline': { body: { number: 1 } },
+    'POST /v1/agent/run': { body: { query: 'sprint health and stale PRs' } },
+    'POST /v1/tools/agent.run': { body: { query: 'how did deployments go over the last two weeks?' } },
     'GET /v1/ask/search': { query: '?q=roll%20back%20a%20release' },
     'GET /v1/rag/search': { query: '?q=roll%20back%20a%20release&limit=2' },
     'GET /v1/metrics/dora/lead-time': { query: '?window=12w' },
@@ -241,6 +261,7 @@ describe('/v1/openapi.json', () => {
       'POST /v1/approvals/{id}/decision',
       'GET /v1/rag/search',
       'GET /v1/ask/search',
+      'POST /v1/agent/run',
     ];
     const toolRoutes = demo.app.tools
       .filter((t) => !t.name.startsWith('tokens.'))
