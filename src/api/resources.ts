@@ -314,6 +314,63 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
       return found ?? sendProblem(reply, 404, `No proposal ${request.params.id} is waiting for a decision.`);
     },
   );
+  // Teams: the registry the seed called projects (list, show, create or update, archive).
+  const teams = ctx.options.tools.find((t) => t.name === 'teams.list');
+  if (teams) {
+    api.get(
+      '/teams',
+      {
+        config: read,
+        schema: {
+          tags: ['teams'],
+          summary: teams.description,
+          querystring: ctx.tool('teams.list').input,
+          response: { 200: ctx.tool('teams.list').output, ...problems },
+        },
+      },
+      async (request) => run('teams.list', request, request.query),
+    );
+    api.get(
+      '/teams/:team',
+      {
+        config: read,
+        schema: {
+          tags: ['teams'],
+          summary: ctx.tool('teams.show').description,
+          params: z.object({ team: z.string().min(1).max(80) }),
+          response: { 200: ctx.tool('teams.show').output, ...problems },
+        },
+      },
+      async (request) => run('teams.show', request, { team: request.params.team }),
+    );
+    api.post(
+      '/teams',
+      {
+        config: { kind: 'decide' },
+        bodyLimit: limit,
+        schema: {
+          tags: ['teams'],
+          summary: ctx.tool('teams.save').description,
+          body: ctx.tool('teams.save').input,
+          response: { 200: ctx.tool('teams.save').output, ...problems },
+        },
+      },
+      async (request) => run('teams.save', request, request.body),
+    );
+    api.delete(
+      '/teams/:team',
+      {
+        config: { kind: 'decide' },
+        schema: {
+          tags: ['teams'],
+          summary: ctx.tool('teams.archive').description,
+          params: z.object({ team: z.string().min(1).max(80) }),
+          response: { 200: ctx.tool('teams.archive').output, ...problems },
+        },
+      },
+      async (request) => run('teams.archive', request, { key: request.params.team }),
+    );
+  }
   const propose = ctx.tool('approvals.propose');
   api.post(
     '/approvals/propose',

@@ -1,16 +1,17 @@
 import { type Capability, subcommand } from '../capabilities/capability.js';
 import { teamCommand, teamsHomeSection, teamsSurface } from './listeners.js';
 import { NO_TEAM_ADMINS, type TeamAdmins } from './permissions.js';
-import { teamsListTool, teamsShowTool } from './tools.js';
+import { teamsArchiveTool, teamsListTool, teamsSaveTool, teamsShowTool } from './tools.js';
 
 /**
  * Teams: `/em team list|show`, the Home team section (picker, figures, create/edit/archive modals), and the
- * read tools. Every report's `[team]` scoping lives with the reports; teams.yml is applied by app.ts at start.
+ * tools (read, and save/archive under the same permissions as the modals). Every report's `[team]` scoping lives with the reports; teams.yml is applied by app.ts at start.
  */
 export function teamsCapability(admins: TeamAdmins = NO_TEAM_ADMINS): Capability {
   return {
     name: 'teams',
-    tools: [teamsListTool(), teamsShowTool()],
+    // teams.save and teams.archive decide (admins, and managers for their own team): REST and MCP decide tokens.
+    tools: [teamsListTool(), teamsShowTool(), teamsSaveTool(admins), teamsArchiveTool(admins)],
     commands: [subcommand('team', teamCommand(), ['teams.list', 'teams.show'])],
     home: [teamsHomeSection(admins)],
     slack: teamsSurface(admins),

@@ -220,6 +220,11 @@ describe('/v1/openapi.json', () => {
     'POST /v1/tools/signals.evaluate': { body: { yaml: '- { name: draft, kind: stale_pr, older_than_hours: 24 }' } },
     'POST /v1/tools/incidents.timeline': { body: { number: 1 } },
     'POST /v1/agent/run': { body: { query: 'sprint health and stale PRs' } },
+    'GET /v1/teams/{team}': { path: '/v1/teams/org' },
+    'DELETE /v1/teams/{team}': { path: '/v1/teams/nobody' },
+    'POST /v1/teams': { body: { key: 'tour', name: 'Tour' } },
+    'POST /v1/tools/teams.save': { body: { key: 'tour', name: 'Tour' } },
+    'POST /v1/tools/teams.archive': { body: { key: 'nobody' } },
     'POST /v1/tools/agent.run': { body: { query: 'how did deployments go over the last two weeks?' } },
     'GET /v1/ask/search': { query: '?q=roll%20back%20a%20release' },
     'GET /v1/rag/search': { query: '?q=roll%20back%20a%20release&limit=2' },
@@ -262,6 +267,10 @@ describe('/v1/openapi.json', () => {
       'GET /v1/rag/search',
       'GET /v1/ask/search',
       'POST /v1/agent/run',
+      'GET /v1/teams',
+      'POST /v1/teams',
+      'GET /v1/teams/{team}',
+      'DELETE /v1/teams/{team}',
     ];
     const toolRoutes = demo.app.tools
       .filter((t) => !t.name.startsWith('tokens.'))
