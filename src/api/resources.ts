@@ -4,6 +4,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SlackMessage } from '../../blocks/help.js';
+import { audit } from '../approvals/store.js';
 import { timestamp } from '../capabilities/tool.js';
 import type { CommandHandler } from '../slack/commands.js';
 import type { EmCommand } from '../slack/em-command.js';
@@ -248,6 +249,13 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
         );
         const posted = await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never });
         await message.onPosted?.(posted.channel as string, posted.ts as string);
+        // A write through the API: who posted what where, and through which door.
+        await audit(ctx.options.db, {
+          actor: person,
+          event: 'posted',
+          action: `report.${report.path}`,
+          detail: { channel: posted.channel, ts: posted.ts, via: 'api' },
+        });
         return { channel: posted.channel as string, ts: posted.ts as string };
       },
     );

@@ -181,6 +181,17 @@ describe('decisions through the API', () => {
     expect((await call('GET', `/v1/approvals/${id}`, tokens.maya)).status).toBe(404);
   }, 60_000);
 
+  test('a report posted through the API lands in the channel and is audited as via api', async () => {
+    const res = await call('POST', '/v1/reports/standup/post', tokens.maya, { channel: '#eng-leads', hours: 48 });
+    expect(res.status).toBe(200);
+    const { channel, ts } = (await res.json()) as { channel: string; ts: string };
+    expect(demo.emulator.messagesIn(channel).some((m) => m.ts === ts)).toBe(true);
+    const { rows } = await demo.app.db.query<{ actor: string; action: string; via: string; ts: string }>(
+      "SELECT actor, action, detail->>'via' AS via, detail->>'ts' AS ts FROM audit_log WHERE event = 'posted' ORDER BY id DESC LIMIT 1",
+    );
+    expect(rows[0]).toEqual({ actor: demo.users.maya, action: 'report.standup', via: 'api', ts });
+  });
+
   test('tokens never reach the log file', async () => {
     await demo.emulator.settle();
     const log = readFileSync(demo.logFile, 'utf8');
