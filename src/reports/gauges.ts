@@ -1,14 +1,18 @@
 // The four keys and flow figures as Prometheus gauges, per team and repository, for the Grafana dashboard
-// (dashboards/em-agent.json). A job refreshes them; label values are bounded: `team` is `all` until teams exist
-// (#20), `repo` is `all` (the organization) or one of the report's MAX_REPOS most active repositories.
+// (dashboards/em-agent.json). A job refreshes them; label values are bounded: `team` is `all` (every team) or one of
+// the first MAX_TEAMS teams (by name; their figures with repo="all"), `repo` is `all` (the organization) or one of the
+// report's MAX_REPOS most active repositories.
 import { Gauge } from 'prom-client';
 import type { JobDefinition } from '../jobs/scheduler.js';
 import { metrics } from '../observability/metrics.js';
 import type { Queryable } from '../store/db.js';
+import { listTeams, resolveScope } from '../teams/store.js';
 import type { BandSet } from './dora-bands.js';
 import { buildDoraReport, MAX_REPOS } from './dora-report.js';
 
 export { MAX_REPOS };
+/** Teams with labels of their own, at most. */
+export const MAX_TEAMS = 20;
 
 const labelNames = ['team', 'repo'] as const;
 const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers: [metrics] });
@@ -36,9 +40,9 @@ export const dashboardGauges = {
   wipPullRequests: gauge('em_flow_wip_pull_requests', 'Open, non-draft pull requests (work in progress)'),
 };
 
-const set = (g: Gauge<'team' | 'repo'>, repo: string, value: number | null) => {
-  if (value === null || !Number.isFinite(value)) g.remove({ team: 'all', repo });
-  else g.set({ team: 'all', repo }, value);
+const set = (g: Gauge<'team' | 'repo'>, repo: string, value: number | null, team = 'all') => {
+  if (value === null || !Number.isFinite(value)) g.remove({ team, repo });
+  else g.set({ team, repo }, value);
 };
 
 /** Recomputes every gauge over the last `days` days. */
@@ -96,6 +100,24 @@ export async function refreshDashboardGauges(
       repo,
       repo === 'all' ? flow.rows.reduce((sum, r) => sum + r.wip, 0) : (f?.wip ?? 0),
     );
+  }
+  // Each team's four keys and cycle time, from its repositories alone.
+  for (const team of (await listTeams(db)).slice(0, MAX_TEAMS)) {
+    const scope = await resolveScope(db, team);
+    const teamReport = await buildDoraReport(db, {
+      days: options.days,
+      now,
+      bandSet: options.bandSet,
+      timezone: options.timezone,
+      scope: { name: team.name, repos: scope.repos },
+    });
+    const m = teamReport.org.current;
+    set(dashboardGauges.deploymentsPerWeek, 'all', m.deploymentFrequencyPerWeek, team.key);
+    set(dashboardGauges.leadTimeHours, 'all', m.leadTimeHours, team.key);
+    set(dashboardGauges.changeFailureRatio, 'all', m.changeFailureRate, team.key);
+    set(dashboardGauges.timeToRestoreHours, 'all', m.timeToRestoreHours, team.key);
+    set(dashboardGauges.recoveryHours, 'all', m.recoveryHours, team.key);
+    set(dashboardGauges.prCycleTimeHours, 'all', m.prCycleTimeHours, team.key);
   }
 }
 

@@ -6,6 +6,8 @@ import { parser } from '@prometheus-io/lezer-promql';
 import '../../src/app.js';
 import { metrics } from '../../src/observability/metrics.js';
 import { dashboardGauges, MAX_REPOS, refreshDashboardGauges } from '../../src/reports/gauges.js';
+import { teamInput } from '../../src/teams/model.js';
+import { saveTeam } from '../../src/teams/store.js';
 import { describeEachEngine } from '../support/engines.js';
 
 const dashboard = JSON.parse(readFileSync('dashboards/em-agent.json', 'utf8'));
@@ -106,6 +108,8 @@ describeEachEngine('dashboard gauges', ({ freshDb }) => {
        VALUES ('acme/r00', 1, 1, 'maya', 'APPROVED', $1), ('acme/r00', 1, 2, 'ines', 'COMMENTED', $2)`,
       [at(38), at(20)],
     );
+    // A team owning acme/r00 only: its cycle time is r00's merged PR alone, opened 48 h and merged 8 h before now.
+    await saveTeam(db, teamInput.parse({ key: 'core', name: 'Core', repos: ['acme/r00'] }), { actor: 'U0TEST' });
     await refreshDashboardGauges(db, { days: 30, bandSet: '2023', timezone: 'UTC', now });
     const values = async (name: string) =>
       (await metrics.getSingleMetric(name)?.get())?.values.map((v) => ({
@@ -124,6 +128,9 @@ describeEachEngine('dashboard gauges', ({ freshDb }) => {
       ]),
     );
     const cycle = await values('em_flow_pr_cycle_time_hours');
-    expect(cycle.find((v) => v.repo === 'all')?.value).toBe(40);
+    expect(cycle.find((v) => v.repo === 'all' && v.team === 'all')?.value).toBe(40);
+    expect(cycle.find((v) => v.team === 'core')).toEqual({ repo: 'all', team: 'core', value: 40 });
+    // WIP is kept per repository only: teams get no WIP series.
+    expect((await values('em_flow_wip_pull_requests')).some((v) => v.team === 'core')).toBe(false);
   });
 });
