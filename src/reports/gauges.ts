@@ -8,7 +8,7 @@ import { metrics } from '../observability/metrics.js';
 import type { Queryable } from '../store/db.js';
 import { listTeams, resolveScope } from '../teams/store.js';
 import type { BandSet } from './dora-bands.js';
-import { buildDoraReport, MAX_REPOS } from './dora-report.js';
+import { buildDoraReport, type DoraReport, MAX_REPOS } from './dora-report.js';
 
 export { MAX_REPOS };
 /** Teams with labels of their own, at most. */
@@ -44,6 +44,16 @@ const set = (g: Gauge<'team' | 'repo'>, repo: string, value: number | null, team
   if (value === null || !Number.isFinite(value)) g.remove({ team, repo });
   else g.set({ team, repo }, value);
 };
+
+/** The four keys and cycle time of one scope (the organization, a repository or a team). */
+function setDoraGauges(m: DoraReport['org']['current'], repo: string, team = 'all') {
+  set(dashboardGauges.deploymentsPerWeek, repo, m.deploymentFrequencyPerWeek, team);
+  set(dashboardGauges.leadTimeHours, repo, m.leadTimeHours, team);
+  set(dashboardGauges.changeFailureRatio, repo, m.changeFailureRate, team);
+  set(dashboardGauges.timeToRestoreHours, repo, m.timeToRestoreHours, team);
+  set(dashboardGauges.recoveryHours, repo, m.recoveryHours, team);
+  set(dashboardGauges.prCycleTimeHours, repo, m.prCycleTimeHours, team);
+}
 
 /** Recomputes every gauge over the last `days` days. */
 export async function refreshDashboardGauges(
@@ -86,12 +96,7 @@ export async function refreshDashboardGauges(
   const scopes = [{ repo: 'all', scope: report.org }, ...busiest.map((scope) => ({ repo: scope.name, scope }))];
   for (const { repo, scope } of scopes) {
     const m = scope.current;
-    set(dashboardGauges.deploymentsPerWeek, repo, m.deploymentFrequencyPerWeek);
-    set(dashboardGauges.leadTimeHours, repo, m.leadTimeHours);
-    set(dashboardGauges.changeFailureRatio, repo, m.changeFailureRate);
-    set(dashboardGauges.timeToRestoreHours, repo, m.timeToRestoreHours);
-    set(dashboardGauges.recoveryHours, repo, m.recoveryHours);
-    set(dashboardGauges.prCycleTimeHours, repo, m.prCycleTimeHours);
+    setDoraGauges(m, repo);
     const f = repo === 'all' ? undefined : flowOf.get(repo);
     const wait = repo === 'all' ? orgWait.rows[0]?.wait : f?.wait;
     set(dashboardGauges.reviewWaitHours, repo, wait === null || wait === undefined ? null : Number(wait));
@@ -112,12 +117,7 @@ export async function refreshDashboardGauges(
       scope: { name: team.name, repos: scope.repos },
     });
     const m = teamReport.org.current;
-    set(dashboardGauges.deploymentsPerWeek, 'all', m.deploymentFrequencyPerWeek, team.key);
-    set(dashboardGauges.leadTimeHours, 'all', m.leadTimeHours, team.key);
-    set(dashboardGauges.changeFailureRatio, 'all', m.changeFailureRate, team.key);
-    set(dashboardGauges.timeToRestoreHours, 'all', m.timeToRestoreHours, team.key);
-    set(dashboardGauges.recoveryHours, 'all', m.recoveryHours, team.key);
-    set(dashboardGauges.prCycleTimeHours, 'all', m.prCycleTimeHours, team.key);
+    setDoraGauges(m, 'all', team.key);
   }
 }
 
