@@ -1,7 +1,12 @@
 // Who hears about a team-level signal (WIP limit, sprint scope creep, aging blocked work, red main, urgent tickets
-// nobody holds). Never the engineer it is about, as a reproach: the team's lead. Teams (issue #20) are not in this
-// branch; until they are, the lead is the approvers group the policy names. The teams work extends this one function.
+// nobody holds). Never the engineer it is about, as a reproach: the team's lead. That is the managers of the teams
+// owning the subject (or, for an escalation, of the person's teams); where no team says, the approvers the policy
+// names.
 import type { PolicyBook } from '../approvals/policies.js';
+import type { PersonRef } from '../signals/finding.js';
+import type { Queryable } from '../store/db.js';
+import { projectOfKey } from '../teams/model.js';
+import { teamsForSubject } from '../teams/store.js';
 
 /** Rule kinds whose signals speak about a team's flow rather than ask one person to act. */
 export const TEAM_KINDS = new Set([
@@ -36,4 +41,24 @@ export function audienceForTeamSignal(policies: PolicyBook, signal: TeamSignalRe
   const named = book.policies.filter((p) => p.policy.approvers.length > 0);
   const ruleSpecific = named.find((p) => p.policy.rule === signal.rule);
   return [...new Set((ruleSpecific ?? named[0])?.policy.approvers ?? [])];
+}
+
+/**
+ * Slack ids of the managers of every team owning a repository or ticket, else of every team the person is in (a
+ * Slack id, or a person in a source such as a per-person WIP signal's author).
+ */
+export async function teamLeadsFor(
+  db: Queryable,
+  subject: { repo?: string | null; ticketKey?: string | null; person?: string | PersonRef },
+): Promise<string[]> {
+  const byWork = subject.repo || subject.ticketKey;
+  if (!byWork && !subject.person) return [];
+  const person = typeof subject.person === 'string' ? { slack: subject.person } : subject.person;
+  const teams = await teamsForSubject(
+    db,
+    byWork
+      ? { repo: subject.repo ?? undefined, project: subject.ticketKey ? projectOfKey(subject.ticketKey) : undefined }
+      : { person },
+  );
+  return [...new Set(teams.flatMap((t) => t.managers))];
 }

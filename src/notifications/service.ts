@@ -13,7 +13,7 @@ import type { PersonRef } from '../signals/finding.js';
 import { isBackfillSignal, type SignalRow } from '../signals/store.js';
 import type { Db } from '../store/db.js';
 import { listSyncStatus } from '../sync/status.js';
-import { audienceForTeamSignal } from './audience.js';
+import { audienceForTeamSignal, teamLeadsFor } from './audience.js';
 import { notificationsDeferred, notificationsMuted, notificationsSent, notificationsSnoozed } from './metrics.js';
 import {
   DEFAULT_DIGEST_TIME,
@@ -295,13 +295,13 @@ export class NotificationService {
     for (const notice of signalNotices(rule.kind, signal)) {
       const recipients =
         notice.to === 'team'
-          ? await this.deps.expand(
-              audienceForTeamSignal(this.deps.policies, {
-                rule: rule.name,
-                kind: rule.kind,
-                severity: rule.severity ?? null,
-                repo: signal.target.repo ?? null,
-              }),
+          ? await this.teamAudience(
+              {
+                repo: signal.target.repo,
+                ticketKey: signal.target.ticket?.key,
+                person: signal.target.author ?? signal.target.assignee,
+              },
+              { rule: rule.name, kind: rule.kind, severity: rule.severity ?? null, repo: signal.target.repo ?? null },
             )
           : [await this.slackOf(notice.to)].filter((x): x is string => !!x);
       if (notice.to !== 'team' && recipients.length === 0) complete = false;
@@ -318,6 +318,19 @@ export class NotificationService {
         });
     }
     return complete;
+  }
+
+  /**
+   * The lead of a team-level matter: the managers of the teams it belongs to (`accept` filters them, e.g. not the
+   * person an escalation is about); where none is left, the approvers the policy names.
+   */
+  private async teamAudience(
+    subject: Parameters<typeof teamLeadsFor>[1],
+    signal: Parameters<typeof audienceForTeamSignal>[1],
+    accept: (user: string) => boolean = () => true,
+  ): Promise<string[]> {
+    const managers = (await teamLeadsFor(this.deps.db, subject)).filter(accept);
+    return managers.length ? managers : this.deps.expand(audienceForTeamSignal(this.deps.policies, signal));
   }
 
   /** The signal cleared: its reason leaves every item; items left without reasons are resolved. */
@@ -429,8 +442,10 @@ export class NotificationService {
       if (waited < days) continue;
       const reason = Object.values(item.reasons)[0];
       const leads = (
-        await this.deps.expand(
-          audienceForTeamSignal(this.deps.policies, { rule: reason?.rule ?? '', kind: reason?.kind ?? '' }),
+        await this.teamAudience(
+          { person: item.recipient },
+          { rule: reason?.rule ?? '', kind: reason?.kind ?? '' },
+          (u) => u !== item.recipient,
         )
       ).filter((u) => u !== item.recipient);
       const who = (await personBy(db, 'slack', item.recipient))?.displayName ?? item.recipient;

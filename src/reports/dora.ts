@@ -71,9 +71,9 @@ const SHIPPED_PRS = `
     FROM pull_requests
    WHERE deployed_at >= $1 AND deployed_at < $2 AND ${repoFilter('$3')}`;
 
-// The deployment each incident counts against: the one a person confirmed, else the latest successful one that
+// The deployment each incident counts against, for the incidents opened (or resolved) in the window: the one a person confirmed, else the latest successful one that
 // finished at or before the incident opened (of the same repository when the incident names one).
-const INCIDENT_DEPLOYMENTS = `
+const incidentDeployments = (dated: 'opened_at' | 'resolved_at') => `
   SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at,
          coalesce(c.repo, g.repo) || ' ' || coalesce(c.pipeline, c.source || ':' || c.external_id,
                                                      g.pipeline, g.source || ':' || g.external_id) AS dep_pipeline,
@@ -88,7 +88,7 @@ const INCIDENT_DEPLOYMENTS = `
          AND (i.source <> 'github' OR d.repo = i.scope)
        ORDER BY d.finished_at DESC LIMIT 1
     ) g ON true
-   WHERE i.opened_at >= $1 AND i.opened_at < $2`;
+   WHERE i.${dated} >= $1 AND i.${dated} < $2`;
 
 /** The plain median: for an even count, the mean of the two middle values (as SQL's percentile_cont(0.5)). */
 const median = (values: number[]) => {
@@ -124,15 +124,17 @@ export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<Do
               count(*)::int AS incidents,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - dep_finished_at) / 3600)
                 FILTER (WHERE dep_id IS NOT NULL AND resolved_at IS NOT NULL) AS recovery
-         FROM (${INCIDENT_DEPLOYMENTS}) x
+         FROM (${incidentDeployments('opened_at')}) x
         -- Incidents link to deployments org-wide; a repository's figures count the ones linked to its deployments.
         WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
       params,
     ),
     db.query<{ hours: number | null }>(
+      // A team's or repository's time to restore counts the incidents its deployments caused, as failures do.
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at) / 3600) AS hours
-         FROM incidents WHERE resolved_at >= $1 AND resolved_at < $2`,
-      [window.from, window.to],
+         FROM (${incidentDeployments('resolved_at')}) x
+        WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
+      params,
     ),
     db.query<{ hours: number | null }>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM merged_at - created_at) / 3600) AS hours
@@ -192,15 +194,15 @@ export async function doraEvidence(
       );
     case 'change_failure_rate':
       return rows(
-        `SELECT external_id || ' ' || title AS label, url, 1 AS value FROM (${INCIDENT_DEPLOYMENTS}) x
-          WHERE dep_id IS NOT NULL ORDER BY opened_at DESC LIMIT $3`,
-        [window.from, window.to, limit],
+        `SELECT external_id || ' ' || title AS label, url, 1 AS value FROM (${incidentDeployments('opened_at')}) x
+          WHERE dep_id IS NOT NULL AND ($3::text[] IS NULL OR dep_repo = ANY($3::text[]))
+          ORDER BY opened_at DESC LIMIT $4`,
       );
     case 'time_to_restore_hours':
       return rows(
         `SELECT external_id || ' ' || title AS label, url, extract(epoch FROM resolved_at - opened_at) / 3600 AS value
-           FROM incidents WHERE resolved_at >= $1 AND resolved_at < $2 ORDER BY value DESC LIMIT $3`,
-        [window.from, window.to, limit],
+           FROM (${incidentDeployments('resolved_at')}) x
+          WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[]) ORDER BY value DESC LIMIT $4`,
       );
     case 'deployment_frequency_per_week':
       return rows(

@@ -56,6 +56,34 @@ export const TEAM_CHANNEL = 'team';
 export type ActionPlan = { request: Omit<ActionRequest, 'subjectOwner'>; owner?: PersonRef } | { skipped: string };
 
 /**
+ * Every action a new signal proposes: one, except that a post to "the team's channel" goes to the channel of each
+ * team owning the repository or ticket (two teams sharing a repository both hear of its red main).
+ */
+export function planActions(rule: Rule, signal: SignalRow, teamChannels: string[] = []): ActionPlan[] {
+  const plan = planAction(rule, signal, teamChannels);
+  if (!plan) return [];
+  const toTeams =
+    !('skipped' in plan) &&
+    plan.request.action === 'slack.post' &&
+    (rule.action === undefined || (rule.action !== 'none' && rule.action.channel === TEAM_CHANNEL));
+  if (!toTeams) return [plan];
+  const others = [...new Set(teamChannels.slice(1))].filter((c) => c !== teamChannels[0]);
+  return [
+    plan,
+    ...others.map((channel) => ({
+      ...plan,
+      request: {
+        ...plan.request,
+        params: { ...plan.request.params, channel },
+        summary: `Post in ${channel}: ${signal.title}`,
+        // The first channel keeps the key it always had, so a proposal made before this change is not repeated.
+        idempotencyKey: `${plan.request.idempotencyKey}:${channel}`,
+      },
+    })),
+  ];
+}
+
+/**
  * The action a new signal proposes (or why there is none). Pure: policy and execution come later. `teamChannels`
  * are the channels of the teams owning the signal's repository or ticket: a rule with no action of its own whose
  * kind proposes nothing by default (failing main, unassigned urgent tickets) posts there, and `channel: team`

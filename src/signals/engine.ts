@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { teamChannelsFor } from '../teams/store.js';
 import { intervalToMs } from '../yaml-file.js';
-import { DEFAULT_ACTIONS, planAction, recoveryText } from './actions.js';
+import { DEFAULT_ACTIONS, planActions, recoveryText } from './actions.js';
 import { evaluatorFor } from './kinds/index.js';
 import type { LoadedRule, RuleBook } from './rulebook.js';
 import {
@@ -125,17 +125,22 @@ export class SignalEngine {
   private async act(loaded: LoadedRule, signal: SignalRow): Promise<void> {
     const { approvals, db, logger } = this.deps;
     if (!approvals) return;
-    const plan = planAction(loaded.rule, signal, await teamChannelsFor(db, signal.target));
-    // A signal about a team's repository or ticket goes to that team's channel; the rest of team-level signals and
-    // every DM go through the notification pipeline.
-    const toTeamChannel = plan !== null && !('skipped' in plan) && plan.request.action === 'slack.post';
-    if (!toTeamChannel && (await this.notify(loaded, signal))) return;
-    if (plan && 'skipped' in plan)
-      logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
-    if (!plan || 'skipped' in plan) return setActionPending(db, [signal.id], false);
+    const plans = planActions(loaded.rule, signal, await teamChannelsFor(db, signal.target));
+    // A signal about a team's repository or ticket goes to the channel of each team owning it; the rest of
+    // team-level signals and every DM go through the notification pipeline.
+    const toTeamChannels = plans.some((p) => !('skipped' in p) && p.request.action === 'slack.post');
+    if (!toTeamChannels && (await this.notify(loaded, signal))) return;
+    for (const plan of plans)
+      if ('skipped' in plan)
+        logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
+    const requests = plans.flatMap((p) => ('skipped' in p ? [] : [p]));
+    if (!requests.length) return setActionPending(db, [signal.id], false);
     try {
-      const owner = plan.owner ? (await personBy(db, plan.owner.source, plan.owner.id))?.slack : undefined;
-      await approvals.propose({ ...plan.request, subjectOwner: owner ?? null });
+      for (const plan of requests) {
+        const owner = plan.owner ? (await personBy(db, plan.owner.source, plan.owner.id))?.slack : undefined;
+        // Idempotency keys keep each proposal single when a failure part-way makes the next tick try them all again.
+        await approvals.propose({ ...plan.request, subjectOwner: owner ?? null });
+      }
       await setActionPending(db, [signal.id], false);
     } catch (err) {
       // The signal keeps action_pending, so the next tick proposes it again.

@@ -14,6 +14,8 @@ import { createLogger } from '../../src/observability/logger.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
+import { teamInput } from '../../src/teams/model.js';
+import { saveTeam } from '../../src/teams/store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { NOW, pr } from '../support/fixtures.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
@@ -297,6 +299,42 @@ describeEachEngine('notifications', ({ freshDb }) => {
     await w.notifications.escalate();
     const again = (await w.notifications.digestFor(lena)).lines.filter((l) => l.id === first?.id);
     expect(again).toHaveLength(0);
+    w.clock.now = WEDNESDAY_NOON;
+  });
+
+  test("with teams: a team signal goes to the managers of the person's team, not to the policy's approvers", async () => {
+    const ws = w.h.emulator.workspace;
+    const mo = ws.addUser({ name: 'mo', real_name: 'Mo Manager', email: 'mo@acme.dev' }).id;
+    const carol = ws.addUser({ name: 'carol', real_name: 'Carol', email: 'carol@acme.dev' }).id;
+    await recordIdentity(w.db, { email: 'carol@acme.dev', github: 'carol', slack: carol, displayName: 'Carol' }, true);
+    await saveTeam(
+      w.db,
+      teamInput.parse({ key: 'web', name: 'Web', members: [carol], managers: [mo], repos: ['acme/web'] }),
+      { actor: 'test' },
+    );
+    // Carol has two open PRs against a limit of one: Web's manager hears of it in his digest; Lena (the policy's
+    // approvers, who got Alice's) does not, and Carol is not reproached.
+    await pr(w.db, { repo: 'acme/web', number: 31, author: 'carol', ageHours: 2 });
+    await pr(w.db, { repo: 'acme/web', number: 32, author: 'carol', ageHours: 1 });
+    w.clock.now = days(7);
+    await evaluate();
+    await w.notifications.sendDigests();
+    await w.h.emulator.settle();
+    const moDigest = w.dmsTo(mo).at(-1)?.text ?? '';
+    expect(moDigest).toContain('*Your team* (1)');
+    expect(moDigest).toContain('carol has 2 items in progress');
+    expect(
+      w
+        .dmsTo(lena)
+        .map((m) => m.text)
+        .join('\n'),
+    ).not.toContain('carol has');
+    expect(
+      w
+        .dmsTo(carol)
+        .map((m) => m.text)
+        .join('\n'),
+    ).not.toContain('in progress');
     w.clock.now = WEDNESDAY_NOON;
   });
 });

@@ -1,5 +1,5 @@
 // The whole service with a teams.yml (applied at start, through app.ts): the team is listed as the file's, a
-// failing main on its repository goes to its channel (no rule names a recipient), and an incident whose affected
+// failing main on its repository goes to its channel (to each owning team's, for a shared repository) (no rule names a recipient), and an incident whose affected
 // service is its repository pages its on-call group. On PGlite and, when reachable, on the PostgreSQL server.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,12 +38,14 @@ describe.each(engines)('team routing through the whole service [$name]', ({ env 
     ws.userGroups.set('S0PAYOC', { id: 'S0PAYOC', handle: 'pay-oncall', users: [pat] });
     const eng = ws.addChannel('eng', { members: [alice, ws.botUserId] }).id;
     const pay = ws.addChannel('payments', { members: [alice, ws.botUserId] }).id;
+    const platform = ws.addChannel('platform', { members: [ws.botUserId] }).id;
     dir = mkdtempSync(path.join(tmpdir(), 'em-team-routing-'));
     const teamsFile = path.join(dir, 'teams.yml');
     writeFileSync(
       teamsFile,
       `teams:\n  - key: payments\n    name: Payments\n    members: [${alice}]\n    managers: [${alice}]\n` +
-        `    channel: ${pay}\n    repos: ['acme/pay-*']\n    oncall_group: '@pay-oncall'\n`,
+        `    channel: ${pay}\n    repos: ['acme/pay-*', 'acme/shared']\n    oncall_group: '@pay-oncall'\n` +
+        `  - key: platform\n    name: Platform\n    members: [${pat}]\n    channel: ${platform}\n    repos: [acme/shared]\n`,
     );
     mkdirSync(path.join(dir, 'rules'), { recursive: true });
     writeFileSync(path.join(dir, 'rules', 'ci.yml'), '- { name: red-main, kind: failing_main, red_minutes: 1 }\n');
@@ -64,11 +66,13 @@ describe.each(engines)('team routing through the whole service [$name]', ({ env 
         .find((t) => t.includes('*Teams*')),
     );
     expect(list).toContain('*Payments* (`payments`) — 1 members');
+    expect(list).toContain('*Platform* (`platform`) — 1 members');
     expect(list).toContain(':lock: teams.yml');
 
-    // main is red on acme/pay-api (Payments') and on acme/web (nobody's) for ten minutes.
+    // main is red on acme/pay-api (Payments'), acme/shared (Payments' and Platform's) and on acme/web (nobody's)
+    // for ten minutes.
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000).toISOString();
-    for (const [i, repo] of ['acme/pay-api', 'acme/web'].entries())
+    for (const [i, repo] of ['acme/pay-api', 'acme/shared', 'acme/web'].entries())
       await started.db.query(
         `INSERT INTO ci_runs (repo, run_id, name, branch, sha, conclusion, created_at, updated_at, url)
          VALUES ($1, $2, 'CI', 'main', 'abc', 'failure', $3, $3, NULL)`,
@@ -83,15 +87,16 @@ describe.each(engines)('team routing through the whole service [$name]', ({ env 
         .find((t) => t.includes('*Signals* (')),
     );
     expect(mine).toContain('Team *Payments*');
-    expect(mine).toContain('*Signals* (1 open)');
+    expect(mine).toContain('*Signals* (2 open)');
     await emulator.command({ user: alice, channel: eng, text: 'signals org' });
     await emulator.waitFor(() =>
       emulator
         .ephemeralsFor(alice)
         .map(visibleText)
-        .find((t) => t.includes('*Signals* (2 open)')),
+        .find((t) => t.includes('*Signals* (3 open)')),
     );
-    // Only the team's signal is posted, in its channel; the rule named no recipient, and acme/web has no team.
+    // Each team's signals are posted in its channel; the rule named no recipient, and acme/web has no team. The
+    // shared repository's red main reaches both teams that own it, once each.
     const posted = await emulator.waitFor(() =>
       emulator
         .messagesIn(pay)
@@ -99,6 +104,15 @@ describe.each(engines)('team routing through the whole service [$name]', ({ env 
         .find((t) => t.includes('acme/pay-api')),
     );
     expect(posted).toContain(':red_circle:');
+    const about = (channel: string, repo: string) =>
+      emulator
+        .messagesIn(channel)
+        .map(visibleText)
+        .filter((t) => t.includes(repo));
+    await emulator.waitFor(() => about(pay, 'acme/shared').length > 0 && about(platform, 'acme/shared').length > 0);
+    expect(about(pay, 'acme/shared')).toHaveLength(1);
+    expect(about(platform, 'acme/shared')).toHaveLength(1);
+    expect(about(platform, 'acme/pay-api')).toHaveLength(0);
     expect(emulator.messagesIn(pay).map(visibleText).join('\n')).not.toContain('acme/web');
     expect(emulator.messagesIn(eng)).toHaveLength(0);
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { doraEvidence, doraMetrics } from '../../src/reports/dora.js';
 import { scheduledReportsJob } from '../../src/reports/jobs.js';
 import { doraCommand, sprintCommand, standupCommand, triageCommand } from '../../src/reports/listeners.js';
 import { schedulesSchema } from '../../src/reports/schedules.js';
@@ -14,6 +15,7 @@ import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
 import { teamCommand } from '../../src/teams/listeners.js';
 import { teamInput } from '../../src/teams/model.js';
+import { scopeFor } from '../../src/teams/scope.js';
 import { saveTeam } from '../../src/teams/store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { hoursBefore, NOW, pr, ticket } from '../support/fixtures.js';
@@ -125,11 +127,11 @@ async function seed(db: Db, users: { alice: string; bob: string }, channels: { e
 
 describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
   let h: BotHarness | undefined;
-  let rulesDir: string;
+  let rulesDir: string | undefined;
   afterEach(async () => {
     await h?.stop();
     h = undefined;
-    rmSync(rulesDir, { recursive: true, force: true });
+    if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
   });
 
   async function start(db: Db) {
@@ -174,6 +176,24 @@ describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
     // Links as their labels, as a person reads them.
     return reply.replace(/<[^|>@#]+\|([^>]+)>/g, '$1');
   }
+
+  test('DORA 2021 time to restore per team: the incidents its own deployments caused, with their evidence', async () => {
+    const db = await freshDb();
+    await seed(db, { alice: 'U0ALICE', bob: 'U0BOB' }, { eng: 'C0ENG', leads: 'C0LEADS' });
+    const window = { from: new Date(NOW.getTime() - 14 * 86_400_000), to: NOW };
+    const restoreOf = async (team?: string) => {
+      const scope = team ? await scopeFor(db, 'U0ALICE', team) : null;
+      const repos = scope?.repos;
+      const metrics = await doraMetrics(db, { ...window, repos });
+      const evidence = await doraEvidence(db, 'time_to_restore_hours', { ...window, repos });
+      return { hours: metrics.timeToRestoreHours, evidence: evidence.map((e) => e.label) };
+    };
+    // INC-1 (opened 11:00, resolved 13:00 = 2 h) was caused by d2 on acme/pay-api: Payments' and the org's.
+    // INC-2 is still open. Platform restored nothing its deployments broke.
+    expect(await restoreOf('payments')).toEqual({ hours: 2, evidence: ['INC-1 Card payments failing'] });
+    expect(await restoreOf('platform')).toEqual({ hours: null, evidence: [] });
+    expect(await restoreOf()).toEqual({ hours: 2, evidence: ['INC-1 Card payments failing'] });
+  }, 180_000);
 
   test('DORA per team: each team from its repositories, the shared one in both', async () => {
     const db = await freshDb();
