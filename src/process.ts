@@ -3,6 +3,7 @@
 import type { pino } from 'pino';
 import { type Config, ConfigError, loadConfig, loadDotenvFile } from './config.js';
 import { createLogger } from './observability/logger.js';
+import { startTracing } from './observability/tracing.js';
 import { configFailureLine } from './startup-failure.js';
 
 export interface Running {
@@ -27,6 +28,12 @@ export async function runProcess(startWith: Start): Promise<void> {
   }
 
   const logger = createLogger(config.LOG_LEVEL);
+  // OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set; nothing is loaded otherwise.
+  const tracing = await startTracing().catch((err: unknown) => {
+    logger.error({ err }, 'tracing could not start; running without it');
+    return undefined;
+  });
+  if (tracing) logger.info('tracing on: spans are exported over OTLP/HTTP');
 
   // Signals are handled from the first moment, so a Ctrl-C during start-up still closes the database.
   let stopping = false;
@@ -40,6 +47,7 @@ export async function runProcess(startWith: Start): Promise<void> {
     logger.info({ signal }, 'shutting down');
     started
       .then((app) => app.stop())
+      .then(() => tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'could not export the last spans')))
       .then(
         () => {
           logger.info('stopped cleanly');

@@ -1,8 +1,10 @@
 import { PostgresBackend } from '@agendajs/postgres-backend';
+import { SpanKind } from '@opentelemetry/api';
 import { Agenda, type Job } from 'agenda';
 import type { Pool } from 'pg';
 import type { Logger } from '../observability/logger.js';
 import { jobDuration, jobRuns } from '../observability/metrics.js';
+import { contextFromCarrier, currentTraceCarrier, withSpan } from '../observability/tracing.js';
 import type { Db } from '../store/db.js';
 
 export interface JobContext {
@@ -41,6 +43,17 @@ export interface SchedulerOptions {
   workerName: string;
 }
 
+/**
+ * Where a queued run's data carries the trace that queued it (W3C `traceparent`), so the run continues that trace.
+ * The job's own `run` never sees it.
+ */
+export const TRACE_DATA_KEY = '_trace';
+
+function withTrace(data: Record<string, unknown> | undefined): Record<string, unknown> {
+  const carrier = currentTraceCarrier();
+  return carrier ? { ...data, [TRACE_DATA_KEY]: carrier } : (data ?? {});
+}
+
 /** Starts Agenda on the product's own database and registers every job definition. */
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
   const { db, logger } = options;
@@ -59,35 +72,43 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   agenda.on('error', (err: unknown) => logger.error({ err }, 'job scheduler error'));
 
   for (const job of options.jobs as JobDefinition[]) {
+    const runJob = async (run: Job, data: Record<string, unknown>) => {
+      const stopTimer = jobDuration.startTimer({ job: job.name });
+      const log = logger.child({ job: job.name, jobId: String(run.attrs._id ?? '') });
+      // The lock is renewed while the run is alive, so it lapses only when this process is gone: a run slowed by
+      // a busy machine (loading a connector took > 2 s under load) is not cancelled by Agenda's watchdog.
+      const lifetime = job.lockLifetimeMs ?? options.lockLifetimeMs;
+      // touch() writes the whole job row: the last renewal is awaited before Agenda records the run's end, so a
+      // renewal can never land after it and leave a finished job locked.
+      let renewing: Promise<void> = Promise.resolve();
+      const renewal = setInterval(() => {
+        renewing = run.touch().catch((err: unknown) => log.debug({ err }, 'could not renew the job lock'));
+      }, lifetime / 3);
+      try {
+        await job.run({ db, logger: log, touch: () => run.touch() }, data);
+        jobRuns.inc({ job: job.name, outcome: 'success' });
+      } catch (err) {
+        jobRuns.inc({ job: job.name, outcome: 'failure' });
+        log.error({ err }, 'job failed');
+        throw err;
+      } finally {
+        clearInterval(renewal);
+        await renewing;
+        stopTimer();
+      }
+    };
     agenda.define(
       job.name,
       async (run: Job) => {
-        const stopTimer = jobDuration.startTimer({ job: job.name });
-        const log = logger.child({ job: job.name, jobId: String(run.attrs._id ?? '') });
-        // The lock is renewed while the run is alive, so it lapses only when this process is gone: a run slowed by
-        // a busy machine (loading a connector took > 2 s under load) is not cancelled by Agenda's watchdog.
-        const lifetime = job.lockLifetimeMs ?? options.lockLifetimeMs;
-        // touch() writes the whole job row: the last renewal is awaited before Agenda records the run's end, so a
-        // renewal can never land after it and leave a finished job locked.
-        let renewing: Promise<void> = Promise.resolve();
-        const renewal = setInterval(() => {
-          renewing = run.touch().catch((err: unknown) => log.debug({ err }, 'could not renew the job lock'));
-        }, lifetime / 3);
-        try {
-          await job.run(
-            { db, logger: log, touch: () => run.touch() },
-            (run.attrs.data ?? {}) as Record<string, unknown>,
-          );
-          jobRuns.inc({ job: job.name, outcome: 'success' });
-        } catch (err) {
-          jobRuns.inc({ job: job.name, outcome: 'failure' });
-          log.error({ err }, 'job failed');
-          throw err;
-        } finally {
-          clearInterval(renewal);
-          await renewing;
-          stopTimer();
-        }
+        const { [TRACE_DATA_KEY]: carrier, ...data } = (run.attrs.data ?? {}) as Record<string, unknown>;
+        // A run queued inside a trace (a Slack handler, another job) continues it; a recurring run starts its own.
+        const attributes = { 'job.name': job.name, 'job.id': String(run.attrs._id ?? '') };
+        await withSpan(
+          `job ${job.name}`,
+          { kind: SpanKind.CONSUMER, attributes },
+          () => runJob(run, data),
+          contextFromCarrier(carrier),
+        );
       },
       { lockLifetime: job.lockLifetimeMs ?? options.lockLifetimeMs, concurrency: job.concurrency ?? 1 },
     );
@@ -102,10 +123,10 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       return running;
     },
     now: async (name, data) => {
-      await agenda.now(name, data ?? {});
+      await agenda.now(name, withTrace(data));
     },
     schedule: async (when, name, data) => {
-      await agenda.schedule(when, name, data ?? {});
+      await agenda.schedule(when, name, withTrace(data));
     },
     stop: async () => {
       if (!running) return;

@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { redactSecrets, redactText } from './redact.js';
+import { traceFields } from './tracing.js';
 
 export type { Logger };
 
@@ -10,6 +11,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'em-agent' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // trace_id and span_id of the active span (none when tracing is off).
+      mixin: traceFields,
       formatters: {
         level: (label) => ({ level: label }),
         log: (record) => redactSecrets(record) as Record<string, unknown>,

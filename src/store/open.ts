@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
 import { openPostgres } from './postgres.js';
+import { tracedDb } from './traced.js';
 
 export interface StoreOptions {
   DATABASE_URL?: string;
@@ -10,14 +11,17 @@ export interface StoreOptions {
   DATA_DIR: string;
 }
 
-/** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in DATA_DIR; migrated before use. */
+/**
+ * PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in DATA_DIR; migrated before use. Its queries
+ * are traced (no-op spans unless tracing is on).
+ */
 export async function openStore(options: StoreOptions): Promise<Db> {
   const db = options.DATABASE_URL
     ? await openPostgres({ connectionString: options.DATABASE_URL, schema: options.DATABASE_SCHEMA })
     : await openPglite({ dataDir: path.resolve(options.DATA_DIR, 'pglite'), schema: options.DATABASE_SCHEMA });
   try {
     await migrate(db);
-    return db;
+    return tracedDb(db);
   } catch (err) {
     await db.close();
     throw err;

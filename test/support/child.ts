@@ -124,6 +124,34 @@ if (mode === 'migrate') {
     jobs: [approvalsJob(service)],
   });
   say(`replica ${process.pid} running`);
+} else if (mode === 'traced-jira-sync') {
+  // Tracing as src/process.ts starts it (from the OTEL_* environment, before any work), then one Jira sync from a
+  // stand-in run by the test (jira.js talks HTTP through axios and node:http) inside a span, with a log line there.
+  const { startTracing, withSpan } = await import('../../src/observability/tracing.js');
+  const tracing = await startTracing();
+  const { createJiraClients } = await import('../../src/connectors/jira/client.js');
+  const { syncJira } = await import('../../src/connectors/jira/sync.js');
+  const db = await openStore(store);
+  const logger = createLogger('info');
+  await withSpan('jira sync', {}, async () => {
+    const result = await syncJira({
+      db,
+      logger: createLogger('silent'),
+      clients: createJiraClients({
+        host: String(process.env.JIRA_URL),
+        email: String(process.env.JIRA_EMAIL),
+        apiToken: String(process.env.JIRA_TOKEN),
+      }),
+      projects: ['ENG'],
+      boards: [],
+      backfillSince: new Date(Date.now() - 30 * 86_400_000),
+      fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
+    });
+    logger.info({ issues: result.issues }, 'jira synced');
+  });
+  await tracing?.shutdown();
+  await db.close();
+  say(`tracing ${tracing ? 'on' : 'off'}`);
 } else {
   throw new Error(`unknown MODE ${mode}`);
 }

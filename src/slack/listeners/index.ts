@@ -1,5 +1,7 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { App } from '@slack/bolt';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
+import { withSpan } from '../../observability/tracing.js';
 import type { SlackDeps, SlackHandler, SlackSurface } from '../deps.js';
 import { homeRefresh } from './actions.js';
 import { emCommand } from './commands.js';
@@ -51,15 +53,24 @@ export function listenerTable(deps: SlackDeps) {
   };
 }
 
+/** A listener inside a span of its own (`slack <kind> <id>`); the root of what it does (queries, calls, jobs). */
+function traced(kind: string, id: string, handler: SlackHandler): SlackHandler {
+  const attributes = { 'slack.listener.kind': kind, 'slack.listener.id': id };
+  return (args) => withSpan(`slack ${kind} ${id}`, { kind: SpanKind.SERVER, attributes }, () => handler(args));
+}
+
 export function registerListeners(app: App, deps: SlackDeps): void {
   app.use(onceEvents(deps));
   const table = listenerTable(deps);
-  for (const [command, handler] of Object.entries(table.commands)) app.command(command, handler);
-  for (const [actionId, handler] of Object.entries(table.actions)) app.action(actionId, handler);
-  for (const [callbackId, handler] of Object.entries(table.views)) app.view(callbackId, handler);
+  for (const [command, handler] of Object.entries(table.commands))
+    app.command(command, traced('command', command, handler));
+  for (const [actionId, handler] of Object.entries(table.actions))
+    app.action(actionId, traced('action', actionId, handler));
+  for (const [callbackId, handler] of Object.entries(table.views))
+    app.view(callbackId, traced('view', callbackId, handler));
   for (const [callbackId, handler] of Object.entries(table.shortcuts.global))
-    app.shortcut({ callback_id: callbackId, type: 'shortcut' }, handler);
+    app.shortcut({ callback_id: callbackId, type: 'shortcut' }, traced('shortcut', callbackId, handler));
   for (const [callbackId, handler] of Object.entries(table.shortcuts.message))
-    app.shortcut({ callback_id: callbackId, type: 'message_action' }, handler);
-  for (const [event, handler] of Object.entries(table.events)) app.event(event, handler);
+    app.shortcut({ callback_id: callbackId, type: 'message_action' }, traced('shortcut', callbackId, handler));
+  for (const [event, handler] of Object.entries(table.events)) app.event(event, traced('event', event, handler));
 }
