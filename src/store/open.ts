@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { tracingEnabled } from '../observability/tracing.js';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
 import { openPglite } from './pglite.js';
@@ -13,7 +14,7 @@ export interface StoreOptions {
 
 /**
  * PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in DATA_DIR; migrated before use. Its queries
- * are traced (no-op spans unless tracing is on).
+ * are traced when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT).
  */
 export async function openStore(options: StoreOptions): Promise<Db> {
   const db = options.DATABASE_URL
@@ -21,7 +22,8 @@ export async function openStore(options: StoreOptions): Promise<Db> {
     : await openPglite({ dataDir: path.resolve(options.DATA_DIR, 'pglite'), schema: options.DATABASE_SCHEMA });
   try {
     await migrate(db);
-    return tracedDb(db);
+    // Untraced when tracing is off: no span, and no statement text scrubbed, per query.
+    return tracingEnabled() ? tracedDb(db) : db;
   } catch (err) {
     await db.close();
     throw err;
