@@ -1,5 +1,5 @@
-import { type Capability, subcommand } from '../capabilities/capability.js';
-import { TOKEN_COMMAND_TOOLS, tokenCommand } from './token-command.js';
+import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import { parseTokenArgs, TOKEN_COMMAND_TOOLS, TOKEN_USAGE, tokenCommand } from './token-command.js';
 import type { ApiTokens } from './tokens.js';
 import { tokenTools } from './tools.js';
 
@@ -8,6 +8,15 @@ export function apiCapability(tokens: ApiTokens): Capability {
   return {
     name: 'api',
     tools: tokenTools(tokens),
-    commands: [subcommand('token', tokenCommand(tokens), TOKEN_COMMAND_TOOLS)],
+    commands: [
+      ownSubcommand({
+        name: 'token',
+        usage: TOKEN_USAGE,
+        summary: 'personal tokens for the REST API and the MCP server',
+        parse: parseTokenArgs,
+        handler: tokenCommand(tokens),
+        tools: TOKEN_COMMAND_TOOLS,
+      }),
+    ],
   };
 }

@@ -3,7 +3,7 @@ import type { SlackMessage } from '../../blocks/help.js';
 import type { ToolContext } from '../capabilities/tool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
-import type { EmCommand, EmCommandName } from './em-command.js';
+import { COMMANDS, type CommandHelp, type EmCommand, type EmCommandName, type OwnSyntax } from './em-command.js';
 
 export interface CommandContext {
   userId: string;
@@ -45,14 +45,14 @@ export const NOT_CONFIGURED: Record<Exclude<EmCommandName, 'help'>, string> = {
   sources: 'the sync status of GitHub, Jira, Linear and Confluence',
   policy: 'what the policies in policies/ decide for an action, and why',
   audit: 'the latest proposals, decisions and executions',
-  token: 'personal tokens for the REST API and the MCP server',
   team: 'the teams, their members, managers, repositories and boards',
 };
 
 /** Capabilities register their `/em` subcommands here; the router finds them by name. */
 export class CommandRegistry {
-  private readonly handlers = new Map<EmCommandName, CommandHandler>();
-  private readonly toolNames = new Map<EmCommandName, readonly string[]>();
+  private readonly handlers = new Map<string, CommandHandler>();
+  private readonly toolNames = new Map<string, readonly string[]>();
+  private readonly own: OwnSyntax[] = [];
 
   /** `tools`: the tools the subcommand runs (parse → tool.run → render), so that every door reaches the same. */
   register<Name extends EmCommandName>(name: Name, handler: CommandHandler<Name>, tools: readonly string[] = []): this {
@@ -61,20 +61,44 @@ export class CommandRegistry {
     return this;
   }
 
-  /** Registers every subcommand of the given capabilities, in order. */
-  registerAll(
-    subcommands: readonly { name: EmCommandName; handler: CommandHandler; tools: readonly string[] }[],
-  ): this {
-    for (const { name, handler, tools } of subcommands) this.register(name, handler, tools);
+  /** A subcommand that brings its own syntax (name, help line, parser) with its handler. */
+  registerOwn(syntax: OwnSyntax, handler: CommandHandler, tools: readonly string[] = []): this {
+    const taken = COMMANDS.some((c) => c.name === syntax.name) || this.own.some((o) => o.name === syntax.name);
+    if (taken) throw new Error(`/em ${syntax.name} is registered twice`);
+    this.own.push(syntax);
+    this.handlers.set(syntax.name, handler);
+    this.toolNames.set(syntax.name, tools);
     return this;
   }
 
+  /** Registers every subcommand of the given capabilities, in order. */
+  registerAll(
+    subcommands: readonly { name: string; handler: CommandHandler; tools: readonly string[]; syntax?: OwnSyntax }[],
+  ): this {
+    for (const { name, handler, tools, syntax } of subcommands)
+      if (syntax) this.registerOwn(syntax, handler, tools);
+      else this.register(name as EmCommandName, handler, tools);
+    return this;
+  }
+
+  /** The parsers of the subcommands capabilities brought with their own syntax. */
+  syntaxes(): readonly OwnSyntax[] {
+    return this.own;
+  }
+
+  /** Every subcommand's help line: the built-in ones, then the registered ones, `help` last. */
+  help(): CommandHelp[] {
+    const builtIn = COMMANDS.filter((c) => c.name !== 'help');
+    const own = this.own.map(({ name, usage, summary }) => ({ name, usage, summary }));
+    return [...builtIn, ...own, ...COMMANDS.filter((c) => c.name === 'help')];
+  }
+
   /** The registered subcommands and the tools each runs. */
-  tools(): Map<EmCommandName, readonly string[]> {
+  tools(): Map<string, readonly string[]> {
     return new Map(this.toolNames);
   }
 
-  get(name: EmCommandName): CommandHandler | undefined {
+  get(name: string): CommandHandler | undefined {
     return this.handlers.get(name);
   }
 }

@@ -25,18 +25,35 @@ export type EmCommand =
   | { name: 'incident'; action: string; text: string }
   | { name: 'sources' }
   | { name: 'policy'; action: string }
-  | { name: 'audit'; limit: number }
-  | { name: 'token'; action: 'create' | 'list' | 'revoke'; token?: string; scope?: 'read' | 'propose' | 'decide' };
+  | { name: 'audit'; limit: number };
 
 export type EmCommandName = EmCommand['name'];
 
+/** A subcommand whose capability parses its own arguments: a name, its help line and its parser. */
+export interface OwnSyntax {
+  name: string;
+  usage: string;
+  summary: string;
+  /** The words after the subcommand's name (whitespace collapsed); never throws. */
+  parse(words: string[]): ArgsResult;
+}
+
+export type ArgsResult = { ok: true; command: Record<string, unknown> } | { ok: false; message: string };
+
+/** What an own-syntax subcommand parsed to: its name and whatever its parser returned. */
+export interface OwnCommand {
+  name: string;
+  post?: PostTarget;
+  [field: string]: unknown;
+}
+
 export type ParseResult =
-  | { ok: true; command: EmCommand }
-  | { ok: false; reason: 'unknown'; input: string; suggestion?: EmCommandName }
-  | { ok: false; reason: 'invalid'; command: EmCommandName; message: string };
+  | { ok: true; command: EmCommand | OwnCommand }
+  | { ok: false; reason: 'unknown'; input: string; suggestion?: string }
+  | { ok: false; reason: 'invalid'; command: string; message: string };
 
 export interface CommandHelp {
-  name: EmCommandName;
+  name: string;
   usage: string;
   summary: string;
 }
@@ -79,11 +96,6 @@ export const COMMANDS: CommandHelp[] = [
   { name: 'sources', usage: 'sources', summary: 'sync status of GitHub, Jira, Linear, Confluence' },
   { name: 'policy', usage: 'policy <action>', summary: 'what would happen to an action, and why' },
   { name: 'audit', usage: 'audit [n]', summary: 'the last n decisions (approvers only)' },
-  {
-    name: 'token',
-    usage: 'token create <name> [read|propose|decide] | token list | token revoke <name>',
-    summary: 'personal tokens for the REST API and the MCP server',
-  },
   { name: 'help', usage: 'help', summary: 'this list' },
 ];
 
@@ -136,8 +148,11 @@ function zodMessage(result: z.ZodSafeParseResult<unknown>): string {
   return result.success ? '' : (result.error.issues[0]?.message ?? 'invalid value');
 }
 
-/** Parses the text after `/em`. Never throws: every input maps to a command, a usage error or a suggestion. */
-export function parseEmCommand(rawText: string): ParseResult {
+/**
+ * Parses the text after `/em`: the built-in subcommands here, the others by the parser their capability registered
+ * (`own`). Never throws: every input maps to a command, a usage error or a suggestion.
+ */
+export function parseEmCommand(rawText: string, own: readonly OwnSyntax[] = []): ParseResult {
   const text = (rawText ?? '').replace(/\s+/g, ' ').trim();
   if (text.length > MAX_TEXT) {
     return {
@@ -151,6 +166,11 @@ export function parseEmCommand(rawText: string): ParseResult {
   const [head = '', ...words] = text.split(' ');
   const name = head.toLowerCase() as EmCommandName;
   const invalid = (message: string): ParseResult => ({ ok: false, reason: 'invalid', command: name, message });
+  const mine = (NAMES as string[]).includes(name) ? undefined : own.find((o) => o.name === name);
+  if (mine) {
+    const parsed = mine.parse(words);
+    return parsed.ok ? { ok: true, command: { ...parsed.command, name: mine.name } } : invalid(parsed.message);
+  }
 
   switch (name) {
     case 'help':
@@ -238,24 +258,9 @@ export function parseEmCommand(rawText: string): ParseResult {
       const parsed = auditLimit.safeParse(words[0] ?? 20);
       return parsed.success ? { ok: true, command: { name, limit: parsed.data } } : invalid(zodMessage(parsed));
     }
-    case 'token': {
-      const [action = '', tokenName, scope, ...extra] = words;
-      const usage = invalid(
-        'usage: `/em token create <name> [read|propose|decide]`, `/em token list`, `/em token revoke <name>`',
-      );
-      if (action === 'list') return words.length === 1 ? { ok: true, command: { name, action } } : usage;
-      if ((action !== 'create' && action !== 'revoke') || !tokenName || extra.length) return usage;
-      if (!/^[a-z0-9][a-z0-9_.-]{0,39}$/i.test(tokenName))
-        return invalid('a token name is up to 40 letters, digits, `.`, `_` or `-`, e.g. `grafana`');
-      if (action === 'revoke') return scope ? usage : { ok: true, command: { name, action, token: tokenName } };
-      const wanted = (scope ?? 'read').toLowerCase();
-      if (wanted !== 'read' && wanted !== 'propose' && wanted !== 'decide')
-        return invalid('the scope is `read`, `propose` or `decide`');
-      return { ok: true, command: { name, action, token: tokenName, scope: wanted } };
-    }
     default: {
       const guess = head.toLowerCase().slice(0, 20);
-      const suggestion = closest(guess, NAMES) as EmCommandName;
+      const suggestion = closest(guess, [...NAMES, ...own.map((o) => o.name)]);
       const near = distance(guess, suggestion) <= Math.max(2, Math.floor(suggestion.length / 2));
       return { ok: false, reason: 'unknown', input: head.slice(0, 40), suggestion: near ? suggestion : undefined };
     }

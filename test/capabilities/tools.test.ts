@@ -7,7 +7,6 @@ import type { DemoSession } from '../../dev/demo/offline.js';
 import { runTool, type ToolContext } from '../../src/capabilities/tool.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { signalsEvaluateOutput } from '../../src/signals/tools.js';
-import { COMMANDS } from '../../src/slack/em-command.js';
 import { startTestDemo, type TestDemo } from '../support/demo.js';
 
 let demo: DemoSession;
@@ -36,7 +35,7 @@ describe('the capability contract', () => {
     const names = demo.app.tools.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
     const byCommand = demo.app.commands.tools();
-    for (const { name } of COMMANDS) {
+    for (const { name } of demo.app.commands.help()) {
       if (name === 'help') continue;
       const tools = byCommand.get(name) ?? [];
       expect({ command: name, runsTools: tools.length > 0 }).toEqual({ command: name, runsTools: true });

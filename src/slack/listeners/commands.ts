@@ -3,7 +3,7 @@ import { helpMessage, type SlackMessage, unknownCommandMessage } from '../../../
 import { failure, notConfigured, notice, workingOn } from '../../../blocks/notice.js';
 import { NOT_CONFIGURED } from '../commands.js';
 import type { SlackDeps, SlackHandler } from '../deps.js';
-import { COMMANDS, type EmCommand, parseEmCommand } from '../em-command.js';
+import { type EmCommand, type OwnCommand, parseEmCommand } from '../em-command.js';
 import { describeSlackError } from '../errors.js';
 import { isNearMiss } from '../free-text.js';
 import { channelIdOf, channelMembership } from '../membership.js';
@@ -18,22 +18,23 @@ const ephemeral = (message: SlackMessage) => ({ response_type: 'ephemeral', ...m
 export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
   return async (args: CommandArgs) => {
     const { command, ack, respond, client, body } = args;
-    const parsed = parseEmCommand(command.text);
+    const parsed = parseEmCommand(command.text, deps.commands.syntaxes());
+    const commands = deps.commands.help();
     // Free text that is no subcommand, nor a near-miss of one, is a question for the agent.
     if (!parsed.ok && parsed.reason === 'unknown' && freeText && !isNearMiss(command.text, parsed.suggestion))
       return freeText(args);
     if (!parsed.ok) {
       const reply =
         parsed.reason === 'unknown'
-          ? unknownCommandMessage(COMMANDS, parsed.input, parsed.suggestion)
-          : helpMessage({ commands: COMMANDS, problem: `\`/em ${parsed.command}\`: ${parsed.message}` });
+          ? unknownCommandMessage(commands, parsed.input, parsed.suggestion)
+          : helpMessage({ commands, problem: `\`/em ${parsed.command}\`: ${parsed.message}` });
       return ack(ephemeral(reply));
     }
-    if (parsed.command.name === 'help') return ack(ephemeral(helpMessage({ commands: COMMANDS })));
+    if (parsed.command.name === 'help') return ack(ephemeral(helpMessage({ commands })));
 
     const name = parsed.command.name;
     const handler = deps.commands.get(name);
-    if (!handler) return ack(ephemeral(notConfigured(name, NOT_CONFIGURED[name])));
+    if (!handler) return ack(ephemeral(notConfigured(name, NOT_CONFIGURED[name as keyof typeof NOT_CONFIGURED])));
 
     await ack(ephemeral(workingOn(`\`/em ${name}\``)));
     if (!(await firstDelivery(deps, body))) return;
@@ -53,7 +54,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
           logger: deps.logger.child({ command: name }),
           progress: (text) => replace(workingOn(text)).then(() => undefined),
         },
-        parsed.command,
+        parsed.command as EmCommand,
       );
       const { onPosted, ...message } = result;
       if (!post) return void (await replace(message));
@@ -86,6 +87,6 @@ async function postRefusal(client: CommandArgs['client'], target: string, userId
   return undefined;
 }
 
-function postTarget(command: EmCommand): string | undefined {
+function postTarget(command: EmCommand | OwnCommand): string | undefined {
   return 'post' in command ? command.post?.channel : undefined;
 }
