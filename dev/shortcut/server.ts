@@ -83,7 +83,7 @@ export const SEARCH_REACH = 1000;
 const APP = 'https://app.shortcut.com/acme';
 
 export class ShortcutStandIn extends StandIn {
-  readonly token = randomUUID();
+  readonly token: string = randomUUID();
   readonly teams = new Map<string, { id: string; name: string }>();
   readonly members: StandInMember[] = [];
   readonly states: StandInState[] = [
