@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ShortcutStandIn } from '../../dev/shortcut/server.js';
 import { createShortcutClient, syncShortcut } from '../../src/connectors/shortcut/sync.js';
-import { personBy } from '../../src/identity/store.js';
+import { personBy, recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { SignalEngine } from '../../src/signals/engine.js';
+import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
 import { shortcutSyncJobs } from '../../src/sync/jobs.js';
 import { parseSources, shortcutSourceSchema } from '../../src/sync/sources.js';
@@ -207,5 +212,47 @@ describeEachEngine('Shortcut sync against the Shortcut REST v3 stand-in', ({ fre
         backfillSince: new Date(0),
       }),
     ).rejects.toThrow('Shortcut has no team with mention name platform');
+  });
+
+  test('aging_blocked fires on a Shortcut story blocked 4 days, aimed at its owner, who is a Slack user by e-mail', async () => {
+    const db = await freshDb();
+    const sam = shortcut.addMember({ mention: 'sam', name: 'Sam Lee', email: 'sam@acme.dev' });
+    const day = 86_400_000;
+    shortcut.addStory({
+      id: 1,
+      name: 'Waiting on Apple review',
+      team: 'mobile',
+      ownerIds: [sam.id],
+      createdAt: new Date(Date.now() - 10 * day).toISOString(),
+      updatedAt: new Date(Date.now() - 10 * day).toISOString(),
+    });
+    shortcut.move(1, 'Blocked', new Date(Date.now() - 4 * day).toISOString(), sam.id);
+    shortcut.addStory({ id: 2, name: 'Blocked only since yesterday', team: 'mobile', ownerIds: [sam.id] });
+    shortcut.move(2, 'Blocked', new Date(Date.now() - day).toISOString(), sam.id);
+    await run(db);
+    // sources.yml's people entry links the e-mail to Slack; the sync linked the Shortcut member by the same e-mail.
+    await recordIdentity(db, { email: 'sam@acme.dev', slack: 'U0SAM' }, true);
+    expect((await personBy(db, 'shortcut', sam.id))?.slack).toBe('U0SAM');
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'em-rules-'));
+    try {
+      writeFileSync(path.join(dir, 'rules.yml'), '- { name: blocked, kind: aging_blocked, older_than_days: 3 }\n');
+      const engine = new SignalEngine({ db, logger, rules: new RuleBook(dir) });
+      const [result] = await engine.evaluate({ all: true, now: new Date() });
+      expect(result).toMatchObject({ findings: 1, opened: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const signals = await db.query<{ subject: string; title: string; target: unknown }>(
+      "SELECT subject, title, target FROM signals WHERE status = 'open'",
+    );
+    // Blocked since the move 4 days ago (not since the story was created 10 days ago); SC-2 only 1 day.
+    expect(signals.rows).toEqual([
+      {
+        subject: 'ticket:shortcut:SC-1',
+        title: 'SC-1 "Waiting on Apple review" has been blocked for 4 days',
+        target: { ticket: { source: 'shortcut', key: 'SC-1' }, assignee: { source: 'shortcut', id: sam.id } },
+      },
+    ]);
   });
 });

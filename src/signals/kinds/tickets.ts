@@ -52,7 +52,7 @@ export async function loadOpenTickets(
 }
 
 const assigneeRef = (t: OpenTicket): { assignee?: PersonRef } =>
-  t.assignee && (t.source === 'jira' || t.source === 'linear' || t.source === 'github')
+  t.assignee && (t.source === 'jira' || t.source === 'linear' || t.source === 'shortcut' || t.source === 'github')
     ? { assignee: { source: t.source, id: t.assignee } }
     : {};
 
