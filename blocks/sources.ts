@@ -38,7 +38,7 @@ export function sourcesMessage(lines: SourceLine[], configured: string[], now = 
         .join('\n')
     : configured.length
       ? '_Sources are configured but have not synced yet._'
-      : '_No sources are configured. Add GitHub, Jira, Linear or Confluence to sources.yml._';
+      : '_No sources are configured. Add GitHub, Jira, Linear, Shortcut or Confluence to sources.yml._';
   const message = Message({ text: 'Source sync status' })
     .blocks(Blocks.Section({ text: '*Sources*' }), Blocks.Section({ text: truncate(body, 2900) }))
     .buildToObject();

@@ -22,10 +22,11 @@ describe('npm start without Slack tokens (the README’s first command)', () => 
     try {
       await demo.waitFor(/Tour done/, 150_000); // generous: a loaded CI machine is slower
       const out = demo.output();
-      // The demo's data comes through the real connectors from the GitHub and Jira stand-ins.
+      // The demo's data comes through the real connectors from the GitHub, Jira and Shortcut stand-ins.
       expect(out).toContain(
-        'First sync done: github acme/checkout-api, github acme/payments, github acme/web, jira ENG.',
+        'First sync done: github acme/checkout-api, github acme/payments, github acme/web, jira ENG, shortcut mobile.',
       );
+      expect(out).toMatch(/:large_green_circle: \*shortcut\* `mobile` — last success/); // /em sources
       expect(out).toContain('default branch is red'); // /em signals
       expect(out).toContain('*Waiting for approval* (2)'); // /em approvals
       expect(out).toMatch(/Approved by <@U\w+> .* · done/); // the Approve button ran the action

@@ -31,7 +31,7 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
   const { users, channels } = seedSlack(emulator);
   const logFile = path.resolve(config.DATA_DIR, 'em-agent-demo.log');
   const logger = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, mkdir: true, sync: false }));
-  // GitHub and Jira are local stand-ins speaking their real APIs; the real connectors sync from them.
+  // GitHub, Jira and Shortcut are local stand-ins speaking their real APIs; the real connectors sync from them.
   if (existsSync(config.SOURCES_FILE))
     console.log(`The demo syncs from its own stand-ins; ${config.SOURCES_FILE} is used once Slack tokens are set.`);
   const vendors = await seedVendors();
@@ -51,10 +51,12 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
       JIRA_HOST: vendors.jira.url,
       JIRA_EMAIL: vendors.jira.email,
       JIRA_API_TOKEN: vendors.jira.apiToken,
+      SHORTCUT_API_TOKEN: vendors.shortcut.token,
+      SHORTCUT_API_URL: vendors.shortcut.url,
     },
     logger,
   );
-  const synced = await waitForFirstSync(app, 4);
+  const synced = await waitForFirstSync(app, 5);
   await app.ask.index(); // the docs just synced, chunked for /em ask (the job would do it within a minute)
   const names = Object.fromEntries(Object.entries(users).map(([name, id]) => [id, name]));
   const channelNames = Object.fromEntries(
@@ -89,7 +91,7 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
   };
 
   console.log(
-    `em-agent offline demo: Slack emulator at ${emulator.apiUrl}, GitHub and Jira stand-ins at ${vendors.github.url} and ${vendors.jira.url}, embedded store in ${config.DATA_DIR}.`,
+    `em-agent offline demo: Slack emulator at ${emulator.apiUrl}, GitHub, Jira and Shortcut stand-ins at ${vendors.github.url}, ${vendors.jira.url} and ${vendors.shortcut.url}, embedded store in ${config.DATA_DIR}.`,
   );
   console.log(`First sync done: ${synced}.`);
   console.log(`Health: http://127.0.0.1:${app.http.port}/health  Logs: ${logFile}`);
@@ -144,6 +146,7 @@ export async function runTour(demo: DemoSession): Promise<void> {
     'standup 48',
     'sprint',
     'dora 14d',
+    'sources',
     'signals',
     'approvals',
     'ask how do we roll back a release?',

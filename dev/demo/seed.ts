@@ -1,7 +1,8 @@
 // A small synthetic engineering org for the offline demo: people in Slack, and PRs, deployments, CI runs and
-// tickets served by the local GitHub and Jira stand-ins, which the real connectors then sync. Deterministic.
+// tickets served by the local GitHub, Jira and Shortcut stand-ins, which the real connectors then sync. Deterministic.
 import { GitHubStandIn } from '../github/server.js';
 import { JiraStandIn } from '../jira/server.js';
+import { ShortcutStandIn } from '../shortcut/server.js';
 import type { SlackEmulator } from '../slack/emulator.js';
 
 export const PEOPLE = [
@@ -53,6 +54,7 @@ export function seedSlack(emulator: SlackEmulator) {
 export interface DemoVendors {
   github: GitHubStandIn;
   jira: JiraStandIn;
+  shortcut: ShortcutStandIn;
   stop(): Promise<void>;
 }
 
@@ -164,12 +166,53 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
     created: hoursAgo(30),
     updated: hoursAgo(28.5),
   });
+  // The mobile team plans in Shortcut: a smaller iteration than Jira's sprint (so /em sprint still shows that one).
+  const shortcut = await new ShortcutStandIn().start();
+  shortcut.addTeam('mobile', 'Mobile');
+  const members = Object.fromEntries(
+    ['raj', 'tom'].map((name) => {
+      const person = PEOPLE.find((p) => p.name === name);
+      return [name, shortcut.addMember({ mention: name, name: person?.real_name ?? name, email: `${name}@acme.dev` })];
+    }),
+  );
+  const day = (offset: number) => new Date(now.getTime() + offset * 24 * 3_600_000).toISOString().slice(0, 10);
+  shortcut.iterations.push({
+    id: 12,
+    name: 'Mobile 12',
+    status: 'started',
+    start_date: day(-4),
+    end_date: day(5),
+    teams: ['mobile'],
+  });
+  const mobile: [string, string, number, string][] = [
+    ['Offline cart', 'raj', 3, 'In Progress'],
+    ['Push opt-in screen', 'tom', 2, 'QA'],
+    ['Crash on rotate', 'tom', 1, 'Done'],
+    ['App Store screenshots', 'raj', 1, 'To Do'],
+  ];
+  mobile.forEach(([name, owner, estimate, state], i) => {
+    shortcut.addStory({
+      id: 301 + i,
+      name,
+      team: 'mobile',
+      ownerIds: [members[owner]?.id as string],
+      estimate,
+      createdAt: hoursAgo(24 * 6),
+      updatedAt: hoursAgo(24 * 6),
+    });
+    shortcut.setIteration(301 + i, 12, hoursAgo(24 * 5));
+    if (state !== 'To Do')
+      shortcut.move(301 + i, state === 'Done' ? 'In Progress' : state, hoursAgo(30 - i), members[owner]?.id);
+    if (state === 'Done') shortcut.move(301 + i, 'Done', hoursAgo(6), members[owner]?.id);
+  });
   return {
     github,
     jira,
+    shortcut,
     async stop() {
       await github.stop();
       await jira.stop();
+      await shortcut.stop();
     },
   };
 }
@@ -186,6 +229,10 @@ export function demoSourcesYaml(users: Record<string, string>): string {
     'jira:',
     '  projects: [ENG]',
     '  boards: [1]',
+    '  interval: 1 minute',
+    '  backfill_days: 30',
+    'shortcut:',
+    '  teams: [mobile]',
     '  interval: 1 minute',
     '  backfill_days: 30',
     'people:',

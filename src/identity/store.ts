@@ -7,9 +7,16 @@ export interface Identity {
   github?: string | null;
   jira?: string | null;
   linear?: string | null;
+  shortcut?: string | null;
 }
 
-const COLUMNS = { slack: 'slack_user', github: 'github_login', jira: 'jira_account', linear: 'linear_user' } as const;
+const COLUMNS = {
+  slack: 'slack_user',
+  github: 'github_login',
+  jira: 'jira_account',
+  linear: 'linear_user',
+  shortcut: 'shortcut_user',
+} as const;
 
 /** Addresses that identify nobody in particular: bots and GitHub's private no-reply addresses. */
 export function usableEmail(email: string | null | undefined): string | undefined {
@@ -24,8 +31,8 @@ export function usableEmail(email: string | null | undefined): string | undefine
  * Accounts that stand for a person without an e-mail: Jira and Linear ids are opaque, so their display name is kept
  * with them (a GitHub login reads well on its own, and is only anchored when set by hand).
  */
-const ANCHORS = ['jira', 'linear'] as const;
-const MANUAL_ANCHORS = ['jira', 'linear', 'github'] as const;
+const ANCHORS = ['jira', 'linear', 'shortcut'] as const;
+const MANUAL_ANCHORS = ['jira', 'linear', 'shortcut', 'github'] as const;
 
 /**
  * Records what a source says about a person. Discovered identities fill empty slots of the person with
@@ -110,7 +117,7 @@ async function linkIds(
   // Rows left holding nothing identify nobody.
   if (manual)
     await db.query(
-      'DELETE FROM people WHERE email IS NULL AND slack_user IS NULL AND github_login IS NULL AND jira_account IS NULL AND linear_user IS NULL',
+      'DELETE FROM people WHERE email IS NULL AND slack_user IS NULL AND github_login IS NULL AND jira_account IS NULL AND linear_user IS NULL AND shortcut_user IS NULL',
     );
 }
 
@@ -122,8 +129,9 @@ export async function personBy(db: Queryable, key: keyof typeof COLUMNS, value: 
     github_login: string | null;
     jira_account: string | null;
     linear_user: string | null;
+    shortcut_user: string | null;
   }>(
-    `SELECT email, display_name, slack_user, github_login, jira_account, linear_user FROM people WHERE ${COLUMNS[key]} = $1`,
+    `SELECT email, display_name, slack_user, github_login, jira_account, linear_user, shortcut_user FROM people WHERE ${COLUMNS[key]} = $1`,
     [value],
   );
   const row = rows[0];
@@ -135,6 +143,7 @@ export async function personBy(db: Queryable, key: keyof typeof COLUMNS, value: 
         github: row.github_login,
         jira: row.jira_account,
         linear: row.linear_user,
+        shortcut: row.shortcut_user,
       }
     : undefined;
 }

@@ -67,14 +67,16 @@ export async function buildStandup(db: Queryable, options: { hours: number; now?
     github_login: string | null;
     jira_account: string | null;
     linear_user: string | null;
+    shortcut_user: string | null;
     display_name: string | null;
-  }>('SELECT id, slack_user, github_login, jira_account, linear_user, display_name FROM people');
+  }>('SELECT id, slack_user, github_login, jira_account, linear_user, shortcut_user, display_name FROM people');
   const personOf = (source: string, account: string) =>
     people.find(
       (p) =>
         (source === 'github' && p.github_login === account) ||
         (source === 'jira' && p.jira_account === account) ||
-        (source === 'linear' && p.linear_user === account),
+        (source === 'linear' && p.linear_user === account) ||
+        (source === 'shortcut' && p.shortcut_user === account),
     );
   const byWho = new Map<string, PersonDay>();
   for (const r of rows) {

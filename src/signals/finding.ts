@@ -4,7 +4,7 @@ import type { Rule, RuleKind, RuleOf } from './rules.js';
 
 /** An account in a source; the identity map turns it into a Slack user when a DM is due. */
 export interface PersonRef {
-  source: 'github' | 'jira' | 'linear';
+  source: 'github' | 'jira' | 'linear' | 'shortcut';
   id: string;
 }
 

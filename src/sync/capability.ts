@@ -2,16 +2,19 @@ import { type Capability, subcommand } from '../capabilities/capability.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
-import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs } from './jobs.js';
+import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs, shortcutSyncJobs } from './jobs.js';
 import { sourcesCommand } from './listeners.js';
 import { slackEventLog } from './slack-events.js';
 import { configuredSources, type Sources } from './sources.js';
 import { sourcesStatusTool } from './tools.js';
 
-/** Incremental sync of GitHub, Jira, Linear and Confluence (jobs, GitHub's webhook), Slack's event log, `/em sources`. */
+/**
+ * Incremental sync of GitHub, Jira, Linear, Shortcut and Confluence (jobs, GitHub's and Shortcut's webhooks), Slack's
+ * event log, `/em sources`.
+ */
 export async function syncCapability(config: Config, sources: Sources, db: Db, logger: Logger): Promise<Capability> {
   const configured = configuredSources(sources);
-  const { github, jira, linear, confluence } = sources;
+  const { github, jira, linear, shortcut, confluence } = sources;
   return {
     name: 'sync',
     tools: [sourcesStatusTool(configured)],
@@ -40,6 +43,13 @@ export async function syncCapability(config: Config, sources: Sources, db: Db, l
             sources.incidents.linear,
           )
         : []),
+      ...(shortcut
+        ? shortcutSyncJobs(
+            shortcut,
+            { token: config.SHORTCUT_API_TOKEN, apiUrl: config.SHORTCUT_API_URL },
+            sources.incidents.shortcut,
+          )
+        : []),
       ...(confluence
         ? confluenceSyncJobs(confluence, {
             host: config.CONFLUENCE_HOST,
@@ -48,8 +58,8 @@ export async function syncCapability(config: Config, sources: Sources, db: Db, l
           })
         : []),
     ],
-    routes:
-      config.GITHUB_WEBHOOK_SECRET && github
+    routes: {
+      ...(config.GITHUB_WEBHOOK_SECRET && github
         ? {
             'POST /webhooks/github': (await import('../connectors/github/webhooks.js')).githubWebhookRoute({
               secret: config.GITHUB_WEBHOOK_SECRET,
@@ -59,6 +69,20 @@ export async function syncCapability(config: Config, sources: Sources, db: Db, l
               repos: github.installations.flatMap((i) => i.repos),
             }),
           }
-        : {},
+        : {}),
+      ...(config.SHORTCUT_WEBHOOK_SECRET && config.SHORTCUT_API_TOKEN && shortcut
+        ? {
+            'POST /webhooks/shortcut': (await import('../connectors/shortcut/webhooks.js')).shortcutWebhookRoute({
+              secret: config.SHORTCUT_WEBHOOK_SECRET,
+              token: config.SHORTCUT_API_TOKEN,
+              apiUrl: config.SHORTCUT_API_URL,
+              db,
+              logger,
+              teams: shortcut.teams,
+              incidents: sources.incidents.shortcut,
+            }),
+          }
+        : {}),
+    },
   };
 }

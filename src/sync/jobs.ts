@@ -5,7 +5,14 @@ import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import { intervalToMs } from '../yaml-file.js';
 import { deriveTrackerIncidents } from './incidents.js';
-import type { ConfluenceSource, GitHubSource, IncidentMatch, JiraSource, LinearSource } from './sources.js';
+import type {
+  ConfluenceSource,
+  GitHubSource,
+  IncidentMatch,
+  JiraSource,
+  LinearSource,
+  ShortcutSource,
+} from './sources.js';
 import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
 import { getCursor, setCursor } from './store.js';
 
@@ -288,6 +295,44 @@ export function linearSyncJobs(
             return { rejected: result.rejected, lastSkip: result.lastSkip };
           }
         : 'LINEAR_API_KEY is not set',
+    ),
+  ];
+}
+
+/** One job for the configured Shortcut teams. */
+export function shortcutSyncJobs(
+  source: ShortcutSource,
+  credentials: { token?: string; apiUrl?: string },
+  incidents?: IncidentMatch,
+): JobDefinition[] {
+  const { token, apiUrl } = credentials;
+  const connector = token
+    ? once(async () => {
+        const { createShortcutClient, syncShortcut } = await import('../connectors/shortcut/sync.js');
+        return { client: createShortcutClient({ token, apiUrl }), syncShortcut };
+      })
+    : undefined;
+  return [
+    scopeSyncJob(
+      'shortcut',
+      source.teams.join(','),
+      source.interval,
+      connector
+        ? async ({ db, logger, touch }) => {
+            const { client, syncShortcut } = await connector();
+            const result = await syncShortcut({
+              db,
+              logger,
+              client,
+              teams: source.teams,
+              backfillSince: backfillStart(source.backfill_days),
+              heartbeat: touch,
+            });
+            if (incidents) await deriveTrackerIncidents(db, 'shortcut', incidents);
+            logger.info({ ...result }, 'shortcut sync done');
+            return { rejected: result.rejected, lastSkip: result.lastSkip };
+          }
+        : 'SHORTCUT_API_TOKEN is not set',
     ),
   ];
 }

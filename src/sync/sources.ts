@@ -70,6 +70,19 @@ export const linearSourceSchema = z
   })
   .strict();
 
+// Shortcut teams by mention name (Settings → Teams; the name after @), e.g. `mobile`.
+export const shortcutSourceSchema = z
+  .object({
+    teams: z
+      .array(
+        z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'must be a Shortcut team mention name such as mobile' }),
+      )
+      .min(1),
+    interval: interval.default('10 minutes'),
+    backfill_days: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+
 export const confluenceSourceSchema = z
   .object({
     spaces: z
@@ -92,10 +105,11 @@ export const personSchema = z
     github: z.string().optional(),
     jira: z.string().optional(),
     linear: z.string().optional(),
+    shortcut: z.string().optional(),
   })
   .strict()
-  .refine((p) => p.email || p.jira || p.linear || p.github, {
-    error: 'needs an email, or a jira, linear or github account',
+  .refine((p) => p.email || p.jira || p.linear || p.shortcut || p.github, {
+    error: 'needs an email, or a jira, linear, shortcut or github account',
   });
 
 const names = z.array(z.string().min(1)).default([]);
@@ -111,6 +125,10 @@ export const incidentRulesSchema = z
       .strict()
       .default({ labels: ['incident'] }),
     github: z
+      .object({ labels: names })
+      .strict()
+      .default({ labels: ['incident'] }),
+    shortcut: z
       .object({ labels: names })
       .strict()
       .default({ labels: ['incident'] }),
@@ -130,11 +148,13 @@ export const sourcesSchema = z
       jira: { issue_types: ['Incident'], labels: [] },
       linear: { labels: ['incident'] },
       github: { labels: ['incident'] },
+      shortcut: { labels: ['incident'] },
     }),
     github: githubSourceSchema.optional(),
     jira: jiraSourceSchema.optional(),
     linear: linearSourceSchema.optional(),
     confluence: confluenceSourceSchema.optional(),
+    shortcut: shortcutSourceSchema.optional(),
   })
   .strict();
 
@@ -142,12 +162,15 @@ export type Sources = z.infer<typeof sourcesSchema>;
 
 /** The sources that are configured (github, jira, ...), without the people list and incident rules. */
 export function configuredSources(sources: Sources): string[] {
-  return (['github', 'jira', 'linear', 'confluence'] as const).filter((name) => sources[name] !== undefined);
+  return (['github', 'jira', 'linear', 'shortcut', 'confluence'] as const).filter(
+    (name) => sources[name] !== undefined,
+  );
 }
 export type GitHubSource = z.infer<typeof githubSourceSchema>;
 export type JiraSource = z.infer<typeof jiraSourceSchema>;
 export type ConfluenceSource = z.infer<typeof confluenceSourceSchema>;
 export type LinearSource = z.infer<typeof linearSourceSchema>;
+export type ShortcutSource = z.infer<typeof shortcutSourceSchema>;
 
 export class SourcesError extends Error {
   constructor(readonly problems: string[]) {

@@ -32,6 +32,7 @@ describe('sources.yml', () => {
       jira: { issue_types: ['Incident'], labels: [] },
       linear: { labels: ['incident'] },
       github: { labels: ['incident'] },
+      shortcut: { labels: ['incident'] },
     });
   });
 
@@ -64,7 +65,7 @@ describe('sources.yml', () => {
     const sources = parseSources('people:\n  - { jira: 5b10ac8d82e05b22cc7d4ef5, slack: U0KIM, name: Kim Park }\n');
     expect(sources.people).toEqual([{ jira: '5b10ac8d82e05b22cc7d4ef5', slack: 'U0KIM', name: 'Kim Park' }]);
     expect(problems('people:\n  - { slack: U0KIM, name: Kim Park }\n')).toEqual([
-      'sources.yml:2: people.0: needs an email, or a jira, linear or github account',
+      'sources.yml:2: people.0: needs an email, or a jira, linear, shortcut or github account',
     ]);
   });
 

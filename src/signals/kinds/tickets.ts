@@ -52,7 +52,7 @@ export async function loadOpenTickets(
 }
 
 const assigneeRef = (t: OpenTicket): { assignee?: PersonRef } =>
-  t.assignee && (t.source === 'jira' || t.source === 'linear' || t.source === 'github')
+  t.assignee && (t.source === 'jira' || t.source === 'linear' || t.source === 'shortcut' || t.source === 'github')
     ? { assignee: { source: t.source, id: t.assignee } }
     : {};
 
@@ -193,6 +193,7 @@ export async function loadWip(ctx: EvalContext, rule: RuleOf<'wip_limit_exceeded
          FROM work_items w
          LEFT JOIN people pe ON (w.source = 'jira' AND pe.jira_account = w.assignee)
                              OR (w.source = 'linear' AND pe.linear_user = w.assignee)
+                             OR (w.source = 'shortcut' AND pe.shortcut_user = w.assignee)
                              OR (w.source = 'github' AND pe.github_login = w.assignee)
         WHERE w.status_category = 'indeterminate' AND w.assignee IS NOT NULL
           AND ($2::text[] IS NULL OR w.project = ANY($2::text[]))
