@@ -1,5 +1,6 @@
 // Teams' SQL: the one source of truth, edited from Slack and from teams.yml; every change is audited.
 import { audit } from '../approvals/store.js';
+import type { PersonRef } from '../signals/finding.js';
 import type { Queryable } from '../store/db.js';
 import { matchTeam, projectOfKey, repoBelongs, type Team, type TeamFields, type TeamMatch } from './model.js';
 
@@ -237,7 +238,7 @@ export async function teamsForSubject(
     project?: string;
     /** An incident's affected service: a repository, a repository's name without its owner, or a team key. */
     service?: string;
-    person?: { slack: string } | { source: 'github' | 'jira' | 'linear'; id: string };
+    person?: { slack: string } | PersonRef;
   },
 ): Promise<
   {
@@ -253,7 +254,12 @@ export async function teamsForSubject(
   let slack: string | undefined;
   if (subject.person && 'slack' in subject.person) slack = subject.person.slack;
   else if (subject.person) {
-    const column = { github: 'github_login', jira: 'jira_account', linear: 'linear_user' }[subject.person.source];
+    const column = {
+      github: 'github_login',
+      jira: 'jira_account',
+      linear: 'linear_user',
+      shortcut: 'shortcut_user',
+    }[subject.person.source];
     const { rows } = await db.query<{ slack_user: string | null }>(
       `SELECT slack_user FROM people WHERE ${column} = $1`,
       [subject.person.id],
