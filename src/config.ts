@@ -78,6 +78,9 @@ export const configSchema = z.object({
   JIRA_API_TOKEN: optionalString,
   LINEAR_API_KEY: optionalString,
   LINEAR_API_URL: optionalUrl,
+  /** Webhook secrets (issue #25): each turns on its route, POST /webhooks/jira and /webhooks/linear. */
+  JIRA_WEBHOOK_SECRET: optionalString,
+  LINEAR_WEBHOOK_SECRET: optionalString,
   CONFLUENCE_HOST: optionalUrl,
   CONFLUENCE_EMAIL: optionalString.pipe(z.email({ error: 'must be an e-mail address' }).optional()),
   CONFLUENCE_API_TOKEN: optionalString,
@@ -151,6 +154,8 @@ export const SECRET_SETTINGS = [
   'GITHUB_WEBHOOK_SECRET',
   'JIRA_API_TOKEN',
   'LINEAR_API_KEY',
+  'JIRA_WEBHOOK_SECRET',
+  'LINEAR_WEBHOOK_SECRET',
   'CONFLUENCE_API_TOKEN',
   'OPENAI_API_KEY',
   'METRICS_TOKEN',
