@@ -14,6 +14,8 @@ const INSTALLATION = 77;
 const SECRET = 'gh-webhook-secret-0123456789';
 const logger = createLogger('silent');
 const INCIDENTS = { labels: ['incident'] };
+// The first test of a file also starts its database (PGlite in a worker, migrations): slow on a busy machine.
+const FIRST = 180_000;
 
 describeEachEngine('GitHub issues and workflow_run webhooks', ({ freshDb }) => {
   let gh: GitHubStandIn;
@@ -72,41 +74,45 @@ describeEachEngine('GitHub issues and workflow_run webhooks', ({ freshDb }) => {
     rows(db, 'SELECT source, external_id, repo, environment, sha, state, finished_at, pipeline FROM deployments');
   const incidents = (db: Db) => rows(db, 'SELECT source, external_id, status, title FROM incidents');
 
-  test('signed issues and workflow_run deliveries are stored as polling stores them', async () => {
-    const hooked = await freshDb();
-    const polled = await freshDb();
-    const url = await listen(hooked);
-    gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre', labels: ['incident'] });
-    gh.addIssue(REPO, { title: 'Flaky test', author: 'dev1', labels: ['bug'], assignee: 'dev1' });
-    const ci = gh.addRun(REPO, 'CI', 'failure');
-    const deploy = gh.addRun(REPO, 'Deploy production', 'success');
-    const branchRun = gh.addRun(REPO, 'CI', 'failure', 'feature-x');
-    for (const n of [5001, 5002])
-      expect((await gh.deliverWebhook(url, SECRET, 'issues', gh.issuesPayload(REPO, n, 'opened'))).status).toBe(200);
-    for (const run of [ci, deploy, branchRun])
-      expect((await gh.deliverWebhook(url, SECRET, 'workflow_run', gh.workflowRunPayload(REPO, run.id))).status).toBe(
-        200,
-      );
-    await poll(polled);
+  test(
+    'signed issues and workflow_run deliveries are stored as polling stores them',
+    async () => {
+      const hooked = await freshDb();
+      const polled = await freshDb();
+      const url = await listen(hooked);
+      gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre', labels: ['incident'] });
+      gh.addIssue(REPO, { title: 'Flaky test', author: 'dev1', labels: ['bug'], assignee: 'dev1' });
+      const ci = gh.addRun(REPO, 'CI', 'failure');
+      const deploy = gh.addRun(REPO, 'Deploy production', 'success');
+      const branchRun = gh.addRun(REPO, 'CI', 'failure', 'feature-x');
+      for (const n of [5001, 5002])
+        expect((await gh.deliverWebhook(url, SECRET, 'issues', gh.issuesPayload(REPO, n, 'opened'))).status).toBe(200);
+      for (const run of [ci, deploy, branchRun])
+        expect((await gh.deliverWebhook(url, SECRET, 'workflow_run', gh.workflowRunPayload(REPO, run.id))).status).toBe(
+          200,
+        );
+      await poll(polled);
 
-    expect(await workItems(hooked)).toEqual(await workItems(polled));
-    expect((await workItems(hooked)).map((w) => [w.key, w.status_category, w.assignee])).toEqual([
-      [`${REPO}#5001`, 'new', null],
-      [`${REPO}#5002`, 'indeterminate', 'dev1'],
-    ]);
-    expect(await incidents(hooked)).toEqual(await incidents(polled));
-    expect(await incidents(hooked)).toEqual([
-      { source: 'github', external_id: `${REPO}#5001`, status: 'open', title: 'Checkout returns 502' },
-    ]);
-    // Both default-branch runs are CI runs (the feature branch's is not); the deploy workflow is a deployment.
-    expect(await ciRuns(hooked)).toEqual(await ciRuns(polled));
-    expect((await ciRuns(hooked)).map((r) => [r.name, r.branch, r.conclusion])).toEqual([
-      ['CI', 'main', 'failure'],
-      ['Deploy production', 'main', 'success'],
-    ]);
-    expect(await deployments(hooked)).toEqual(await deployments(polled));
-    expect((await deployments(hooked)).map((d) => [d.source, d.state])).toEqual([['github-actions', 'success']]);
-  });
+      expect(await workItems(hooked)).toEqual(await workItems(polled));
+      expect((await workItems(hooked)).map((w) => [w.key, w.status_category, w.assignee])).toEqual([
+        [`${REPO}#5001`, 'new', null],
+        [`${REPO}#5002`, 'indeterminate', 'dev1'],
+      ]);
+      expect(await incidents(hooked)).toEqual(await incidents(polled));
+      expect(await incidents(hooked)).toEqual([
+        { source: 'github', external_id: `${REPO}#5001`, status: 'open', title: 'Checkout returns 502' },
+      ]);
+      // Both default-branch runs are CI runs (the feature branch's is not); the deploy workflow is a deployment.
+      expect(await ciRuns(hooked)).toEqual(await ciRuns(polled));
+      expect((await ciRuns(hooked)).map((r) => [r.name, r.branch, r.conclusion])).toEqual([
+        ['CI', 'main', 'failure'],
+        ['Deploy production', 'main', 'success'],
+      ]);
+      expect(await deployments(hooked)).toEqual(await deployments(polled));
+      expect((await deployments(hooked)).map((d) => [d.source, d.state])).toEqual([['github-actions', 'success']]);
+    },
+    FIRST,
+  );
 
   test('a bad signature is refused with 401; a repository sources.yml does not name is acknowledged and ignored', async () => {
     const db = await freshDb();

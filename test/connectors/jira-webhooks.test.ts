@@ -11,6 +11,8 @@ import { describeEachEngine } from '../support/engines.js';
 
 const logger = createLogger('silent');
 const SECRET = 'jira-webhook-secret-0123456789';
+// The first test of a file also starts its database (PGlite in a worker, migrations): slow on a busy machine.
+const FIRST = 180_000;
 const FIELDS = { points: 'customfield_10016', sprint: 'customfield_10020' };
 
 describeEachEngine('Jira webhooks (POST /webhooks/jira)', ({ freshDb }) => {
@@ -62,38 +64,44 @@ describeEachEngine('Jira webhooks (POST /webhooks/jira)', ({ freshDb }) => {
   const status = async (db: Db, key: string) =>
     (await db.query<{ status: string }>('SELECT status FROM work_items WHERE key = $1', [key])).rows[0]?.status;
 
-  test('signed deliveries are stored as polling stores them, and the standup reads them the same', async () => {
-    const hooked = await freshDb();
-    const polled = await freshDb();
-    const url = await listen(hooked);
-    jira.addIssue({ key: 'ENG-1', summary: 'Retry payments', points: 3, assignee: 'acc-sam' });
-    const created = jira.webhookPayload('jira:issue_created', 'ENG-1');
-    jira.transition('ENG-1', 'In Progress', 'indeterminate', 'acc-sam');
-    const updated = jira.webhookPayload('jira:issue_updated', 'ENG-1');
-    expect((await jira.deliverWebhook(url, SECRET, created)).status).toBe(200);
-    expect((await jira.deliverWebhook(url, SECRET, updated)).status).toBe(200);
-    await poll(polled);
+  test(
+    'signed deliveries are stored as polling stores them, and the standup reads them the same',
+    async () => {
+      const hooked = await freshDb();
+      const polled = await freshDb();
+      const url = await listen(hooked);
+      jira.addIssue({ key: 'ENG-1', summary: 'Retry payments', points: 3, assignee: 'acc-sam' });
+      const created = jira.webhookPayload('jira:issue_created', 'ENG-1');
+      jira.transition('ENG-1', 'In Progress', 'indeterminate', 'acc-sam');
+      const updated = jira.webhookPayload('jira:issue_updated', 'ENG-1');
+      expect((await jira.deliverWebhook(url, SECRET, created)).status).toBe(200);
+      expect((await jira.deliverWebhook(url, SECRET, updated)).status).toBe(200);
+      await poll(polled);
 
-    const stored = await workItems(hooked);
-    expect(stored).toEqual(await workItems(polled));
-    expect(stored).toMatchObject([
-      { key: 'ENG-1', status: 'In Progress', status_category: 'indeterminate', points: 3, assignee: 'acc-sam' },
-    ]);
-    // The transition's history entry, under the id Jira's changelog gives it: stored once whichever way came first.
-    expect(await changes(hooked)).toEqual(await changes(polled));
-    expect((await changes(hooked)).map((c) => [c.field, c.from_value, c.to_value])).toEqual([
-      ['status', 'To Do', 'In Progress'],
-    ]);
-    const now = new Date(Date.now() + 60_000);
-    const fromHooks = await buildStandup(hooked, { hours: 24, now });
-    expect(fromHooks).toEqual(await buildStandup(polled, { hours: 24, now }));
-    expect(fromHooks.people.flatMap((p) => p.moved.map((m) => `${m.key} → ${m.to}`))).toEqual(['ENG-1 → In Progress']);
-    // Polling afterwards adds nothing: the same versions were already stored.
-    const events = await countEvents(hooked, { source: 'jira' });
-    await poll(hooked);
-    expect(await countEvents(hooked, { source: 'jira' })).toBe(events);
-    expect(await changes(hooked)).toEqual(await changes(polled));
-  });
+      const stored = await workItems(hooked);
+      expect(stored).toEqual(await workItems(polled));
+      expect(stored).toMatchObject([
+        { key: 'ENG-1', status: 'In Progress', status_category: 'indeterminate', points: 3, assignee: 'acc-sam' },
+      ]);
+      // The transition's history entry, under the id Jira's changelog gives it: stored once whichever way came first.
+      expect(await changes(hooked)).toEqual(await changes(polled));
+      expect((await changes(hooked)).map((c) => [c.field, c.from_value, c.to_value])).toEqual([
+        ['status', 'To Do', 'In Progress'],
+      ]);
+      const now = new Date(Date.now() + 60_000);
+      const fromHooks = await buildStandup(hooked, { hours: 24, now });
+      expect(fromHooks).toEqual(await buildStandup(polled, { hours: 24, now }));
+      expect(fromHooks.people.flatMap((p) => p.moved.map((m) => `${m.key} → ${m.to}`))).toEqual([
+        'ENG-1 → In Progress',
+      ]);
+      // Polling afterwards adds nothing: the same versions were already stored.
+      const events = await countEvents(hooked, { source: 'jira' });
+      await poll(hooked);
+      expect(await countEvents(hooked, { source: 'jira' })).toBe(events);
+      expect(await changes(hooked)).toEqual(await changes(polled));
+    },
+    FIRST,
+  );
 
   test('a delivery not signed with the secret is refused with 401 and stores nothing', async () => {
     const db = await freshDb();

@@ -5,11 +5,15 @@ import { linearWebhookRoute } from '../../src/connectors/linear/webhooks.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { buildTriage } from '../../src/reports/triage.js';
 import type { Db } from '../../src/store/db.js';
+import { deriveTrackerIncidents } from '../../src/sync/incidents.js';
 import { countEvents } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
 
 const logger = createLogger('silent');
 const SECRET = 'lin_wh_0123456789abcdef';
+const INCIDENTS = { labels: ['incident'] };
+// The first test of a file also starts its database (PGlite in a worker, migrations): slow on a busy machine.
+const FIRST = 180_000;
 
 describeEachEngine('Linear webhooks (POST /webhooks/linear)', ({ freshDb }) => {
   let linear: LinearStandIn;
@@ -26,52 +30,59 @@ describeEachEngine('Linear webhooks (POST /webhooks/linear)', ({ freshDb }) => {
   /** em-agent's route on a local port, storing into `db`; sources.yml names team APP only. */
   const listen = async (db: Db) => {
     receiver = await listenLocal(
-      linearWebhookRoute({ secret: SECRET, db, logger, teams: ['APP'], incidents: { labels: ['incident'] } }),
+      linearWebhookRoute({ secret: SECRET, db, logger, teams: ['APP'], incidents: INCIDENTS }),
     );
     return receiver.url;
   };
 
-  const poll = (db: Db) =>
-    syncLinear({
+  // What the sync job does: the issues, then the incidents among them.
+  const poll = async (db: Db) => {
+    await syncLinear({
       db,
       logger,
       client: createLinearClient({ apiKey: linear.apiKey, apiUrl: linear.url }),
       teams: ['APP'],
       backfillSince: new Date(Date.now() - 30 * 86_400_000),
     });
+    await deriveTrackerIncidents(db, 'linear', INCIDENTS);
+  };
 
   const workItems = async (db: Db) => (await db.query('SELECT * FROM work_items ORDER BY key')).rows;
   const status = async (db: Db, key: string) =>
     (await db.query<{ status: string }>('SELECT status FROM work_items WHERE key = $1', [key])).rows[0]?.status;
   const sam = { id: 'u-sam', email: 'sam@acme.dev', name: 'Sam' };
 
-  test('signed deliveries are stored as polling stores them, and triage reads them the same', async () => {
-    const hooked = await freshDb();
-    const polled = await freshDb();
-    const url = await listen(hooked);
-    linear.addIssue({ identifier: 'APP-1', title: 'Checkout times out', assignee: sam, estimate: 5 });
-    linear.addIssue({ identifier: 'APP-2', title: 'Payments down in EU', labels: ['Incident', 'backend'] });
-    const created = linear.webhookPayload('create', 'APP-2');
-    linear.move('APP-1', { name: 'In Progress', type: 'started' });
-    expect((await linear.deliverWebhook(url, SECRET, linear.webhookPayload('update', 'APP-1'))).status).toBe(200);
-    expect((await linear.deliverWebhook(url, SECRET, created)).status).toBe(200);
-    await poll(polled);
+  test(
+    'signed deliveries are stored as polling stores them, and triage reads them the same',
+    async () => {
+      const hooked = await freshDb();
+      const polled = await freshDb();
+      const url = await listen(hooked);
+      linear.addIssue({ identifier: 'APP-1', title: 'Checkout times out', assignee: sam, estimate: 5 });
+      linear.addIssue({ identifier: 'APP-2', title: 'Payments down in EU', labels: ['Incident', 'backend'] });
+      const created = linear.webhookPayload('create', 'APP-2');
+      linear.move('APP-1', { name: 'In Progress', type: 'started' });
+      expect((await linear.deliverWebhook(url, SECRET, linear.webhookPayload('update', 'APP-1'))).status).toBe(200);
+      expect((await linear.deliverWebhook(url, SECRET, created)).status).toBe(200);
+      await poll(polled);
 
-    const stored = await workItems(hooked);
-    expect(stored).toEqual(await workItems(polled));
-    expect(stored).toMatchObject([
-      { key: 'APP-1', status: 'In Progress', status_category: 'indeterminate', points: 5, assignee: 'u-sam' },
-      { key: 'APP-2', status: 'Todo', status_category: 'new', labels: ['Incident', 'backend'], assignee: null },
-    ]);
-    // The incident label makes APP-2 an open incident, which triage lists first, as after polling.
-    const incidents = async (db: Db) =>
-      (await db.query("SELECT external_id, status, title FROM incidents WHERE source = 'linear'")).rows;
-    expect(await incidents(hooked)).toEqual([{ external_id: 'APP-2', status: 'open', title: 'Payments down in EU' }]);
-    expect(await incidents(hooked)).toEqual(await incidents(polled));
-    const triage = await buildTriage(hooked);
-    expect(triage).toEqual(await buildTriage(polled));
-    expect(JSON.stringify(triage)).toContain('Payments down in EU');
-  });
+      const stored = await workItems(hooked);
+      expect(stored).toEqual(await workItems(polled));
+      expect(stored).toMatchObject([
+        { key: 'APP-1', status: 'In Progress', status_category: 'indeterminate', points: 5, assignee: 'u-sam' },
+        { key: 'APP-2', status: 'Todo', status_category: 'new', labels: ['Incident', 'backend'], assignee: null },
+      ]);
+      // The incident label makes APP-2 an open incident, which triage lists first, as after polling.
+      const incidents = async (db: Db) =>
+        (await db.query("SELECT external_id, status, title FROM incidents WHERE source = 'linear'")).rows;
+      expect(await incidents(hooked)).toEqual([{ external_id: 'APP-2', status: 'open', title: 'Payments down in EU' }]);
+      expect(await incidents(hooked)).toEqual(await incidents(polled));
+      const triage = await buildTriage(hooked);
+      expect(triage).toEqual(await buildTriage(polled));
+      expect(JSON.stringify(triage)).toContain('Payments down in EU');
+    },
+    FIRST,
+  );
 
   test('a delivery not signed with the secret is refused with 401 and stores nothing', async () => {
     const db = await freshDb();
