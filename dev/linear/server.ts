@@ -229,9 +229,11 @@ export class LinearStandIn extends StandIn {
     payload: Record<string, unknown>,
     options: { timestamp?: number } = {},
   ): Promise<{ status: number; text: string }> {
-    const body = JSON.stringify({ ...payload, webhookTimestamp: options.timestamp ?? Date.now() });
+    const timestamp = options.timestamp ?? Date.now();
+    const body = JSON.stringify({ ...payload, webhookTimestamp: timestamp });
     return postWebhook(url, body, {
       'linear-signature': hmacHex(secret, body),
+      'linear-timestamp': String(timestamp),
       'linear-delivery': randomUUID(),
       'linear-event': String(payload.type),
       'user-agent': 'Linear-Webhook',
