@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, SECRET_SETTINGS } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { openPglite } from '../../src/store/pglite.js';
 import { syncCapability } from '../../src/sync/capability.js';
@@ -31,6 +31,10 @@ describe('webhook routes are registered only when their secret is set', () => {
       // A secret without the tracker in sources.yml turns nothing on.
       const none = await syncCapability(loadConfig({ JIRA_WEBHOOK_SECRET: 'j' }), parseSources('{}'), db, logger);
       expect(none.routes).toEqual({});
+      // Secret settings are redacted from every log line.
+      expect(SECRET_SETTINGS).toEqual(
+        expect.arrayContaining(['GITHUB_WEBHOOK_SECRET', 'JIRA_WEBHOOK_SECRET', 'LINEAR_WEBHOOK_SECRET']),
+      );
     } finally {
       await db.close();
     }
