@@ -38,5 +38,6 @@ describe('webhook routes are registered only when their secret is set', () => {
     } finally {
       await db.close();
     }
-  });
+    // The embedded database starts slowly on a busy machine.
+  }, 180_000);
 });
