@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type LocalServer, listenLocal } from './local-server.js';
 
@@ -59,4 +60,19 @@ export abstract class StandIn {
     if (fault) fault.times -= 1;
     return fault;
   }
+}
+
+/** Hex HMAC-SHA256 of a body, as GitHub, Jira Cloud and Linear sign their webhooks. */
+export function hmacHex(secret: string, body: string, algorithm: 'sha256' | 'sha1' = 'sha256'): string {
+  return createHmac(algorithm, secret).update(body, 'utf8').digest('hex');
+}
+
+/** Posts a webhook delivery as the vendor does: JSON body, the vendor's headers; answers the receiver's reply. */
+export async function postWebhook(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string }> {
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  return { status: res.status, text: await res.text() };
 }

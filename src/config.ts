@@ -82,6 +82,9 @@ export const configSchema = z.object({
   /** Shortcut's API origin (default https://api.app.shortcut.com). */
   SHORTCUT_API_URL: optionalUrl,
   SHORTCUT_WEBHOOK_SECRET: optionalString,
+  /** Webhook secrets (issue #25): each turns on its route, POST /webhooks/jira and /webhooks/linear. */
+  JIRA_WEBHOOK_SECRET: optionalString,
+  LINEAR_WEBHOOK_SECRET: optionalString,
   CONFLUENCE_HOST: optionalUrl,
   CONFLUENCE_EMAIL: optionalString.pipe(z.email({ error: 'must be an e-mail address' }).optional()),
   CONFLUENCE_API_TOKEN: optionalString,
@@ -157,6 +160,8 @@ export const SECRET_SETTINGS = [
   'LINEAR_API_KEY',
   'SHORTCUT_API_TOKEN',
   'SHORTCUT_WEBHOOK_SECRET',
+  'JIRA_WEBHOOK_SECRET',
+  'LINEAR_WEBHOOK_SECRET',
   'CONFLUENCE_API_TOKEN',
   'OPENAI_API_KEY',
   'METRICS_TOKEN',

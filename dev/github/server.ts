@@ -8,7 +8,7 @@
 import { createHash, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { StandIn } from '../stand-in.js';
+import { hmacHex, postWebhook, StandIn } from '../stand-in.js';
 
 type Json = Record<string, unknown>;
 
@@ -358,8 +358,91 @@ export class GitHubStandIn extends StandIn {
       action: 'created',
       deployment_status: this.statusJson(deployment, status),
       deployment: this.deploymentJson(repo, deployment),
-      repository: { ...REAL_REPO, full_name: repo, name: repo.split('/')[1] },
+      repository: this.repositoryJson(repo),
       sender: this.user('deploy-bot'),
+    };
+  }
+
+  /** The body GitHub posts for an `issues` webhook (opened, edited, closed, labeled, assigned, deleted, ...). */
+  issuesPayload(repo: string, number: number, action: string): Json {
+    const issue = this.repo(repo).issues.find((i) => i.number === number);
+    if (!issue) throw new Error(`no issue ${repo}#${number}`);
+    return {
+      action,
+      issue: this.issueJson(repo, issue),
+      repository: this.repositoryJson(repo),
+      sender: this.user(issue.author),
+    };
+  }
+
+  /** Deletes an issue (lists no longer hold it) and answers the body of its `issues` `deleted` webhook. */
+  deleteIssue(repo: string, number: number): Json {
+    const payload = this.issuesPayload(repo, number, 'deleted');
+    const list = this.repo(repo).issues;
+    list.splice(
+      list.findIndex((i) => i.number === number),
+      1,
+    );
+    return payload;
+  }
+
+  /** The body GitHub posts for a `workflow_run` webhook (`completed` once the run has a conclusion). */
+  workflowRunPayload(
+    repo: string,
+    runId: number,
+    action: 'requested' | 'in_progress' | 'completed' = 'completed',
+  ): Json {
+    const run = this.repo(repo).runs.find((r) => r.id === runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    const json = this.runJson(repo, run);
+    return {
+      action,
+      workflow_run: action === 'completed' ? json : { ...json, status: action, conclusion: null },
+      workflow: { id: 161335, name: run.name, path: '.github/workflows/ci.yml', state: 'active' },
+      repository: this.repositoryJson(repo),
+      sender: this.user('sam'),
+    };
+  }
+
+  /**
+   * Sends a delivery to a webhook with this secret as GitHub does: `X-Hub-Signature-256: sha256=<hex HMAC>` (and
+   * the legacy SHA-1 one), `X-GitHub-Event`, a fresh `X-GitHub-Delivery` id (a redelivery gets another).
+   */
+  async deliverWebhook(
+    url: string,
+    secret: string,
+    event: string,
+    payload: Json,
+  ): Promise<{ status: number; text: string }> {
+    const body = JSON.stringify(payload);
+    return postWebhook(url, body, {
+      'x-github-event': event,
+      'x-github-delivery': randomUUID(),
+      'x-github-hook-id': '424242',
+      'x-hub-signature': `sha1=${hmacHex(secret, body, 'sha1')}`,
+      'x-hub-signature-256': `sha256=${hmacHex(secret, body)}`,
+      'user-agent': 'GitHub-Hookshot/044aadd',
+    });
+  }
+
+  private repositoryJson(repo: string): Json {
+    return { ...REAL_REPO, full_name: repo, name: repo.split('/')[1], default_branch: this.repo(repo).defaultBranch };
+  }
+
+  private runJson(repoName: string, r: StandInRun): Json {
+    return {
+      id: r.id,
+      name: r.name,
+      head_branch: r.branch,
+      head_sha: r.head_sha,
+      status: 'completed',
+      conclusion: r.conclusion,
+      event: 'push',
+      run_attempt: r.run_attempt,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      run_started_at: r.created_at,
+      html_url: `https://github.com/${repoName}/actions/runs/${r.id}`,
     };
   }
 
@@ -607,20 +690,7 @@ export class GitHubStandIn extends StandIn {
       const runs = [...repo.runs]
         .filter((r) => (!branch || r.branch === branch) && (!status || status === 'completed'))
         .sort((a, b) => b.id - a.id)
-        .map((r) => ({
-          id: r.id,
-          name: r.name,
-          head_branch: r.branch,
-          head_sha: r.head_sha,
-          status: 'completed',
-          conclusion: r.conclusion,
-          event: 'push',
-          run_attempt: r.run_attempt,
-          created_at: r.created_at,
-          updated_at: r.updated_at,
-          run_started_at: r.created_at,
-          html_url: `https://github.com/${repoName}/actions/runs/${r.id}`,
-        }));
+        .map((r) => this.runJson(repoName, r));
       const body = { total_count: runs.length, workflow_runs: runs.slice((page - 1) * perPage, page * perPage) };
       const etag = `W/"${createHash('sha1').update(JSON.stringify(body)).digest('hex')}"`;
       if (req.headers['if-none-match'] === etag) return reply(304, null, { etag });

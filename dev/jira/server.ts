@@ -4,9 +4,12 @@
 // rest from GET /issue/{key}/changelog, oldest first, paginated); pages may hold fewer items than asked; users who
 // hide their e-mail come with emailAddress null (or without it); dates carry a numeric offset (+0200); changelog
 // items carry fieldId; the points field's name depends on the project type.
+// Webhooks as Jira Cloud delivers admin-registered ones with a secret: the issue as the REST API returns it, the
+// one history entry an update made (id and items, no author or time), `X-Hub-Signature: sha256=<hex HMAC>`;
+// deliveries are built when the change happens and may be sent late, twice or out of order.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StandIn } from '../stand-in.js';
+import { hmacHex, postWebhook, StandIn } from '../stand-in.js';
 
 type Json = Record<string, unknown>;
 
@@ -263,6 +266,51 @@ export class JiraStandIn extends StandIn {
         histories: inline.map((h) => this.historyJson(h)),
       },
     };
+  }
+
+  /**
+   * The body Jira posts for an issue event, as of now: `jira:issue_updated` carries the issue's newest history
+   * entry as `changelog`; `timestamp` is when the change happened (ms).
+   */
+  webhookPayload(event: 'jira:issue_created' | 'jira:issue_updated' | 'jira:issue_deleted', key: string): Json {
+    const issue = this.issue(key);
+    const { changelog: _inline, ...json } = this.issueJson(issue);
+    const last = [...issue.history].sort((a, b) => Date.parse(b.created) - Date.parse(a.created))[0];
+    const at =
+      event === 'jira:issue_created'
+        ? issue.created
+        : event === 'jira:issue_updated'
+          ? (last?.created ?? issue.updated)
+          : this.now();
+    const typeName = { 'jira:issue_created': 'issue_created', 'jira:issue_updated': 'issue_generic' }[event as string];
+    return {
+      timestamp: Date.parse(at),
+      webhookEvent: event,
+      ...(typeName ? { issue_event_type_name: typeName } : {}),
+      user: this.person(event === 'jira:issue_updated' && last ? last.author : 'acc-maya'),
+      issue: json,
+      ...(event === 'jira:issue_updated' && last
+        ? { changelog: { id: last.id, items: (this.historyJson(last).items as Json[]) ?? [] } }
+        : {}),
+    };
+  }
+
+  /** Deletes an issue (searches no longer find it) and answers the body of its `jira:issue_deleted` webhook. */
+  deleteIssue(key: string): Json {
+    const payload = this.webhookPayload('jira:issue_deleted', key);
+    this.issues.splice(this.issues.indexOf(this.issue(key)), 1);
+    return payload;
+  }
+
+  /** Sends a delivery to a webhook registered with this secret, signed as Jira Cloud signs them. */
+  async deliverWebhook(url: string, secret: string, payload: Json): Promise<{ status: number; text: string }> {
+    const body = JSON.stringify(payload);
+    return postWebhook(url, body, {
+      'x-hub-signature': `sha256=${hmacHex(secret, body)}`,
+      'x-atlassian-webhook-identifier': randomUUID(),
+      'x-atlassian-webhook-retry': '0',
+      'user-agent': 'Atlassian Webhook HTTP Client',
+    });
   }
 
   protected async route(req: IncomingMessage, res: ServerResponse) {

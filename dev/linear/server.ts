@@ -1,9 +1,13 @@
 // A local Linear GraphQL API: a subset of Linear's schema executed by the reference `graphql` implementation,
 // so queries are parsed and validated as Linear's server would; Relay-style pagination, API-key auth,
 // rate limiting (429 + retry-after and x-ratelimit-* headers) on demand.
+// Webhooks as Linear sends data-change events: { action, type, data, updatedFrom, url, createdAt, webhookTimestamp,
+// webhookId }, data as the model serializes it (labels a plain list, relations as ids and small objects, no
+// history), `Linear-Signature` = hex HMAC-SHA256 of the raw body; deliveries may be late, repeated or reordered.
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildSchema, graphql } from 'graphql';
-import { StandIn } from '../stand-in.js';
+import { hmacHex, postWebhook, StandIn } from '../stand-in.js';
 
 const SCHEMA = buildSchema(`
   scalar DateTime
@@ -152,6 +156,88 @@ export class LinearStandIn extends StandIn {
   setEstimate(identifier: string, estimate: number, at?: string): void {
     const issue = this.issues.find((i) => i.identifier === identifier);
     this.record(identifier, { fromEstimate: issue?.estimate ?? null, toEstimate: estimate }, at).estimate = estimate;
+  }
+
+  /** The body of an Issue webhook for the issue as it is now (`createdAt`: when the action happened). */
+  webhookPayload(action: 'create' | 'update' | 'remove', identifier: string): Record<string, unknown> {
+    const i = this.issues.find((issue) => issue.identifier === identifier);
+    if (!i) throw new Error(`no issue ${identifier}`);
+    const stateId = `state-${i.state.name.toLowerCase().replaceAll(' ', '-')}`;
+    const data = {
+      id: `uuid-${i.identifier}`,
+      createdAt: i.createdAt,
+      updatedAt: i.updatedAt,
+      number: Number(i.identifier.split('-')[1]),
+      title: i.title,
+      priority: 3,
+      priorityLabel: 'Medium',
+      estimate: i.estimate ?? null,
+      boardOrder: 0,
+      sortOrder: -1000,
+      completedAt: i.state.type === 'completed' ? i.updatedAt : null,
+      teamId: `team-${i.team}`,
+      stateId,
+      assigneeId: i.assignee?.id ?? null,
+      cycleId: i.cycleId ?? null,
+      projectId: i.projectId ?? null,
+      creatorId: 'u-maya',
+      labelIds: (i.labels ?? []).map((name) => `label-${name}`),
+      previousIdentifiers: [],
+      identifier: i.identifier,
+      url: `https://linear.app/acme/issue/${i.identifier}`,
+      // Webhooks name the assignee without the e-mail address the API gives.
+      ...(i.assignee ? { assignee: { id: i.assignee.id, name: i.assignee.name } } : {}),
+      state: { id: stateId, color: '#f2c94c', name: i.state.name, type: i.state.type },
+      team: { id: `team-${i.team}`, key: i.team, name: i.team },
+      ...(i.cycleId ? { cycle: { id: i.cycleId, number: 1 } } : {}),
+      ...(i.projectId ? { project: { id: i.projectId, name: this.projectNode(i.projectId).name } } : {}),
+      labels: (i.labels ?? []).map((name) => ({ id: `label-${name}`, color: '#bec2c8', name })),
+    };
+    const last = i.history.at(-1);
+    return {
+      action,
+      actor: { id: last?.actor ?? 'u-maya', name: 'Maya', type: 'user' },
+      createdAt: action === 'remove' ? new Date().toISOString() : i.updatedAt,
+      data,
+      ...(action === 'update' && last?.from
+        ? { updatedFrom: { updatedAt: i.createdAt, stateId: `state-${last.from}` } }
+        : {}),
+      url: data.url,
+      type: 'Issue',
+      organizationId: 'org-acme',
+      webhookId: 'webhook-1',
+    };
+  }
+
+  /** Removes an issue (queries no longer return it) and answers the body of its `remove` webhook. */
+  removeIssue(identifier: string): Record<string, unknown> {
+    const payload = this.webhookPayload('remove', identifier);
+    this.issues.splice(
+      this.issues.findIndex((i) => i.identifier === identifier),
+      1,
+    );
+    return payload;
+  }
+
+  /**
+   * Sends a delivery as Linear does: `webhookTimestamp` is the moment of sending (ms; `timestamp` replays an old
+   * one), and `Linear-Signature` signs the body with it.
+   */
+  async deliverWebhook(
+    url: string,
+    secret: string,
+    payload: Record<string, unknown>,
+    options: { timestamp?: number } = {},
+  ): Promise<{ status: number; text: string }> {
+    const timestamp = options.timestamp ?? Date.now();
+    const body = JSON.stringify({ ...payload, webhookTimestamp: timestamp });
+    return postWebhook(url, body, {
+      'linear-signature': hmacHex(secret, body),
+      'linear-timestamp': String(timestamp),
+      'linear-delivery': randomUUID(),
+      'linear-event': String(payload.type),
+      'user-agent': 'Linear-Webhook',
+    });
   }
 
   rateLimitNextRequests(n: number): void {

@@ -1,5 +1,6 @@
 import { type Capability, subcommand } from '../capabilities/capability.js';
 import type { Config } from '../config.js';
+import type { RouteHandler } from '../observability/http.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs, shortcutSyncJobs } from './jobs.js';
@@ -9,8 +10,8 @@ import { configuredSources, type Sources } from './sources.js';
 import { sourcesStatusTool } from './tools.js';
 
 /**
- * Incremental sync of GitHub, Jira, Linear, Shortcut and Confluence (jobs, GitHub's and Shortcut's webhooks), Slack's
- * event log, `/em sources`.
+ * Incremental sync of GitHub, Jira, Linear, Shortcut and Confluence (jobs, webhooks), Slack's event log,
+ * `/em sources`.
  */
 export async function syncCapability(config: Config, sources: Sources, db: Db, logger: Logger): Promise<Capability> {
   const configured = configuredSources(sources);
@@ -58,31 +59,57 @@ export async function syncCapability(config: Config, sources: Sources, db: Db, l
           })
         : []),
     ],
-    routes: {
-      ...(config.GITHUB_WEBHOOK_SECRET && github
-        ? {
-            'POST /webhooks/github': (await import('../connectors/github/webhooks.js')).githubWebhookRoute({
-              secret: config.GITHUB_WEBHOOK_SECRET,
-              db,
-              logger,
-              environment: github.deployments.environment,
-              repos: github.installations.flatMap((i) => i.repos),
-            }),
-          }
-        : {}),
-      ...(config.SHORTCUT_WEBHOOK_SECRET && config.SHORTCUT_API_TOKEN && shortcut
-        ? {
-            'POST /webhooks/shortcut': (await import('../connectors/shortcut/webhooks.js')).shortcutWebhookRoute({
-              secret: config.SHORTCUT_WEBHOOK_SECRET,
-              token: config.SHORTCUT_API_TOKEN,
-              apiUrl: config.SHORTCUT_API_URL,
-              db,
-              logger,
-              teams: shortcut.teams,
-              incidents: sources.incidents.shortcut,
-            }),
-          }
-        : {}),
-    },
+    routes: await webhookRoutes(config, sources, db, logger),
   };
+}
+
+/** The webhook routes whose secret is set (and whose tracker sources.yml names); none when unset. */
+async function webhookRoutes(
+  config: Config,
+  sources: Sources,
+  db: Db,
+  logger: Logger,
+): Promise<Record<string, RouteHandler>> {
+  const { github, jira, linear, shortcut } = sources;
+  const routes: Record<string, RouteHandler> = {};
+  if (config.GITHUB_WEBHOOK_SECRET && github)
+    routes['POST /webhooks/github'] = (await import('../connectors/github/webhooks.js')).githubWebhookRoute({
+      secret: config.GITHUB_WEBHOOK_SECRET,
+      db,
+      logger,
+      environment: github.deployments.environment,
+      repos: github.installations.flatMap((i) => i.repos),
+      issues: github.issues,
+      incidents: sources.incidents.github,
+      workflow: github.deployments.workflow,
+    });
+  if (config.JIRA_WEBHOOK_SECRET && jira)
+    routes['POST /webhooks/jira'] = (await import('../connectors/jira/webhooks.js')).jiraWebhookRoute({
+      secret: config.JIRA_WEBHOOK_SECRET,
+      db,
+      logger,
+      host: config.JIRA_HOST,
+      projects: jira.projects,
+      fields: jira.fields,
+      incidents: sources.incidents.jira,
+    });
+  if (config.LINEAR_WEBHOOK_SECRET && linear)
+    routes['POST /webhooks/linear'] = (await import('../connectors/linear/webhooks.js')).linearWebhookRoute({
+      secret: config.LINEAR_WEBHOOK_SECRET,
+      db,
+      logger,
+      teams: linear.teams,
+      incidents: sources.incidents.linear,
+    });
+  if (config.SHORTCUT_WEBHOOK_SECRET && config.SHORTCUT_API_TOKEN && shortcut)
+    routes['POST /webhooks/shortcut'] = (await import('../connectors/shortcut/webhooks.js')).shortcutWebhookRoute({
+      secret: config.SHORTCUT_WEBHOOK_SECRET,
+      token: config.SHORTCUT_API_TOKEN,
+      apiUrl: config.SHORTCUT_API_URL,
+      db,
+      logger,
+      teams: shortcut.teams,
+      incidents: sources.incidents.shortcut,
+    });
+  return routes;
 }

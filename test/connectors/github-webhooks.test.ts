@@ -50,7 +50,7 @@ describe('GitHub webhooks (optional push path)', () => {
       createLogger('silent'),
     );
     url = `http://127.0.0.1:${app.http.port}/webhooks/github`;
-  });
+  }, 120_000);
   afterAll(async () => {
     await app.stop();
     rmSync(dir, { recursive: true, force: true });

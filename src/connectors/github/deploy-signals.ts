@@ -43,7 +43,8 @@ async function saveCiRun(db: Queryable, repo: string, branch: string, run: Workf
   await db.query(
     `INSERT INTO ci_runs (repo, run_id, name, branch, sha, conclusion, created_at, updated_at, url)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (repo, run_id) DO UPDATE SET conclusion = EXCLUDED.conclusion, updated_at = EXCLUDED.updated_at`,
+     ON CONFLICT (repo, run_id) DO UPDATE SET conclusion = EXCLUDED.conclusion, updated_at = EXCLUDED.updated_at
+     WHERE ci_runs.updated_at <= EXCLUDED.updated_at`,
     [
       repo,
       run.id,
@@ -71,6 +72,40 @@ async function storeDeployment(db: Queryable, row: DeploymentRow & { finishedAt:
     },
   ]);
   await upsertDeploymentRow(db, row);
+}
+
+/**
+ * A completed run on the default branch (poll or webhook; call it in a transaction): kept as a CI run (a newer
+ * state of the run is never overwritten by an older one); when its name matches the deployment workflow, also a
+ * deployment. True when it was a deployment.
+ */
+export async function storeWorkflowRun(
+  db: Queryable,
+  scope: { repo: string; defaultBranch: string; pattern?: RegExp; environment: string },
+  r: WorkflowRun,
+  raw: unknown,
+): Promise<boolean> {
+  const { repo, pattern } = scope;
+  await saveCiRun(db, repo, scope.defaultBranch, r);
+  if (!pattern || !r.name || !pattern.test(r.name)) return false;
+  await storeDeployment(
+    db,
+    {
+      source: 'github-actions',
+      id: String(r.id),
+      repo,
+      environment: scope.environment,
+      sha: r.head_sha,
+      ref: scope.defaultBranch,
+      createdAt: r.run_started_at ?? r.created_at,
+      // A re-run keeps the run id: one pipeline, dated by its last finish.
+      finishedAt: r.updated_at,
+      state: runState(r.conclusion),
+      pipeline: `run:${r.id}`,
+    },
+    raw,
+  );
+  return true;
 }
 
 /**
@@ -131,28 +166,8 @@ export async function syncDeploySignals(
         }
         if ((seen.get(String(r.id)) ?? -Infinity) >= Date.parse(r.updated_at)) continue;
         fresh += 1;
-        await saveCiRun(db, repo, defaultBranch.name, r);
-        if (!pattern || !r.name || !pattern.test(r.name)) continue;
-        await db.transaction((tx) =>
-          storeDeployment(
-            tx,
-            {
-              source: 'github-actions',
-              id: String(r.id),
-              repo,
-              environment: options.environment,
-              sha: r.head_sha,
-              ref: defaultBranch.name,
-              createdAt: r.run_started_at ?? r.created_at,
-              // A re-run keeps the run id: one pipeline, dated by its last finish.
-              finishedAt: r.updated_at,
-              state: runState(r.conclusion),
-              pipeline: `run:${r.id}`,
-            },
-            raw,
-          ),
-        );
-        stored += 1;
+        const scope = { repo, defaultBranch: defaultBranch.name, pattern, environment: options.environment };
+        if (await db.transaction((tx) => storeWorkflowRun(tx, scope, r, raw))) stored += 1;
       }
       if (old || fresh === 0 || !hasNextPage(response.headers as Record<string, unknown>)) break;
       await options.heartbeat?.();

@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db.js';
+import type { Db, Queryable } from '../../store/db.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { upsertWorkItem, type WorkItemRow } from '../../sync/work-items.js';
 import { isNotModified, PER_PAGE } from './client.js';
@@ -30,6 +30,23 @@ export function issueWorkItem(repo: string, issue: Issue): WorkItemRow {
     resolvedAt: issue.closed_at ?? null,
     url: issue.html_url,
   };
+}
+
+/** One observed version of an issue (poll or webhook): its event once per updated_at, its work item never older. */
+export async function storeGitHubIssue(db: Queryable, repo: string, issue: Issue, raw: unknown): Promise<void> {
+  await insertEvents(db, [
+    {
+      source: 'github',
+      kind: 'issue',
+      externalId: `${repo}#${issue.number}@${issue.updated_at}`,
+      occurredAt: issue.updated_at,
+      actor: issue.user?.login ?? null,
+      subject: `${repo}#${issue.number}`,
+      normalized: { state: issue.state, title: issue.title },
+      raw,
+    },
+  ]);
+  await upsertWorkItem(db, 'github', issueWorkItem(repo, issue));
 }
 
 /**
@@ -87,19 +104,7 @@ export async function syncGitHubIssues(
         }
         const issue = parsed.data;
         if (Date.parse(issue.updated_at) > Date.parse(newest)) newest = issue.updated_at;
-        await insertEvents(tx, [
-          {
-            source: 'github',
-            kind: 'issue',
-            externalId: `${repo}#${issue.number}@${issue.updated_at}`,
-            occurredAt: issue.updated_at,
-            actor: issue.user?.login ?? null,
-            subject: `${repo}#${issue.number}`,
-            normalized: { state: issue.state, title: issue.title },
-            raw,
-          },
-        ]);
-        await upsertWorkItem(tx, 'github', issueWorkItem(repo, issue));
+        await storeGitHubIssue(tx, repo, issue, raw);
         stored += 1;
       }
     });

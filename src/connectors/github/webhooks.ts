@@ -3,12 +3,22 @@ import { Webhooks } from '@octokit/webhooks';
 import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
+import { deriveTrackerIncidents } from '../../sync/incidents.js';
+import type { IncidentMatch } from '../../sync/sources.js';
 import { insertEvents } from '../../sync/store.js';
+import { deletedSince, readBody, recordDeletion } from '../../sync/webhooks.js';
+import { storeWorkflowRun } from './deploy-signals.js';
+import { storeGitHubIssue } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
-import { deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
+import {
+  deploymentSchema,
+  deploymentStatusSchema,
+  issueSchema,
+  pullRequestSchema,
+  reviewSchema,
+  workflowRunSchema,
+} from './schemas.js';
 import { saveDeployment, upsertPullRequest, upsertReview } from './store.js';
-
-const MAX_BODY = 5 * 1024 * 1024;
 
 /**
  * The optional push path, for installations with a public URL: GitHub webhooks, signature-checked, stored
@@ -21,6 +31,11 @@ export function githubWebhookRoute(options: {
   environment: string;
   /** The repositories sources.yml names; events of any other are acknowledged and ignored. */
   repos: string[];
+  /** Whether issues are synced as work items (sources.yml `github.issues`), and which are incidents. */
+  issues?: boolean;
+  incidents?: IncidentMatch;
+  /** `deployments.workflow`: completed default-branch runs whose name matches are deployments too. */
+  workflow?: string;
 }): RouteHandler {
   const known = new Set(options.repos.map((r) => r.toLowerCase()));
   const { db, logger } = options;
@@ -55,6 +70,51 @@ export function githubWebhookRoute(options: {
     await saveDeployment(db, repo, deployment.data, [status.data], payload.deployment);
   });
 
+  // Issues, as the poller stores them (work items "owner/repo#N"); a deleted issue is removed and stays so.
+  webhooks.on('issues', async ({ payload }) => {
+    if (options.issues === false) return;
+    const repo = payload.repository.full_name;
+    const issue = issueSchema.safeParse(payload.issue);
+    if (!issue.success)
+      return void logger.warn({ repo, problem: issue.error.issues[0]?.message }, 'malformed issues webhook skipped');
+    const key = `${repo}#${issue.data.number}`;
+    await db.transaction(async (tx) => {
+      if (payload.action === 'deleted') return recordDeletion(tx, 'github', key, new Date().toISOString(), payload);
+      if (await deletedSince(tx, 'github', key, issue.data.updated_at)) return;
+      await storeGitHubIssue(tx, repo, issue.data, payload.issue);
+      if (options.incidents) await deriveTrackerIncidents(tx, 'github', options.incidents);
+    });
+  });
+
+  // Completed runs on the default branch, as the poller lists them (branch = default, status = completed).
+  const workflow = options.workflow ? new RegExp(options.workflow, 'i') : undefined;
+  webhooks.on('workflow_run.completed', async ({ payload }) => {
+    const repo = payload.repository.full_name;
+    const defaultBranch = payload.repository.default_branch;
+    const run = workflowRunSchema.safeParse(payload.workflow_run);
+    if (!run.success)
+      return void logger.warn(
+        { repo, problem: run.error.issues[0]?.message },
+        'malformed workflow_run webhook skipped',
+      );
+    if (run.data.head_branch !== defaultBranch) return;
+    await db.transaction(async (tx) => {
+      const stored = await tx.query<{ updated_at: Date }>(
+        'SELECT updated_at FROM ci_runs WHERE repo = $1 AND run_id = $2',
+        [repo, run.data.id],
+      );
+      const known = stored.rows[0]?.updated_at;
+      // A late delivery of an earlier attempt (a re-run keeps the run id) changes nothing.
+      if (known && new Date(known).getTime() > Date.parse(run.data.updated_at)) return;
+      await storeWorkflowRun(
+        tx,
+        { repo, defaultBranch, pattern: workflow, environment: options.environment },
+        run.data,
+        payload.workflow_run,
+      );
+    });
+  });
+
   return async (req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, text: string) => {
       res.writeHead(status, { 'content-type': 'text/plain' });
@@ -86,17 +146,4 @@ export function githubWebhookRoute(options: {
       reply(500, 'failed; GitHub shows the delivery as failed and it can be redelivered');
     }
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -1,5 +1,33 @@
+import { recordIdentity } from '../../identity/store.js';
 import type { Queryable } from '../../store/db.js';
-import type { JiraSprint } from './schemas.js';
+import { insertEvents } from '../../sync/store.js';
+import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
+import { fieldChanges, issueEvent, type JiraFieldIds, workItemRow } from './normalize.js';
+import type { JiraHistory, JiraIssue, JiraSprint } from './schemas.js';
+
+/**
+ * One observed version of an issue, however it arrived (search or webhook): its event (stored once per `updated`),
+ * its work item (never overwritten by an older version), its history entries (stored once by id) and its assignee.
+ */
+export async function storeJiraIssue(
+  db: Queryable,
+  host: string,
+  issue: JiraIssue,
+  histories: JiraHistory[],
+  fields: JiraFieldIds,
+  raw: unknown,
+): Promise<void> {
+  await insertEvents(db, [issueEvent(issue, raw)]);
+  await upsertWorkItem(db, 'jira', workItemRow(host, issue, fields));
+  await insertChanges(db, 'jira', issue.key, fieldChanges(histories, fields));
+  const assignee = issue.fields.assignee;
+  if (assignee)
+    await recordIdentity(db, {
+      jira: assignee.accountId,
+      email: assignee.emailAddress,
+      displayName: assignee.displayName,
+    });
+}
 
 export async function upsertSprint(db: Queryable, board: string, sprint: JiraSprint): Promise<void> {
   await db.query(

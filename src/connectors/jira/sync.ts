@@ -1,13 +1,10 @@
-import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { isDataError } from '../../store/well-formed.js';
 import { rejectionReason } from '../../sync/rejection.js';
-import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
+import { getCursor, setCursor } from '../../sync/store.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
 import type { JiraClients } from './client.js';
-import { fieldChanges, issueEvent, workItemRow } from './normalize.js';
 import {
   type JiraHistory,
   type JiraIssue,
@@ -15,7 +12,7 @@ import {
   jiraIssueSchema,
   jiraSprintSchema,
 } from './schemas.js';
-import { upsertSprint } from './store.js';
+import { storeJiraIssue, upsertSprint } from './store.js';
 
 export interface JiraSyncOptions {
   db: Db;
@@ -139,18 +136,7 @@ export async function syncJira(
         continue;
       }
       const stored = await db
-        .transaction(async (tx) => {
-          await insertEvents(tx, [issueEvent(issue, raw)]);
-          await upsertWorkItem(tx, 'jira', workItemRow(clients.host, issue, options.fields));
-          await insertChanges(tx, 'jira', issue.key, fieldChanges(histories, options.fields));
-          const assignee = issue.fields.assignee;
-          if (assignee)
-            await recordIdentity(tx, {
-              jira: assignee.accountId,
-              email: assignee.emailAddress,
-              displayName: assignee.displayName,
-            });
-        })
+        .transaction((tx) => storeJiraIssue(tx, clients.host, issue, histories, options.fields, raw))
         .then(
           () => true,
           (err: unknown) => {

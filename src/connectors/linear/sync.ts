@@ -1,14 +1,13 @@
 import { LinearClient, RatelimitedLinearError } from '@linear/sdk';
 import pRetry, { AbortError } from 'p-retry';
 import { z } from 'zod';
-import { recordIdentity } from '../../identity/store.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 import type { Db } from '../../store/db.js';
 import { isDataError } from '../../store/well-formed.js';
 import { rejectionReason } from '../../sync/rejection.js';
-import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
+import { getCursor, setCursor } from '../../sync/store.js';
+import { historySchema, linearIssueSchema as issueSchema, storeLinearIssue } from './normalize.js';
 
 export function createLinearClient(options: { apiKey: string; apiUrl?: string }): LinearClient {
   return new LinearClient({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}) });
@@ -53,63 +52,6 @@ const CYCLES = `query EmAgentCycles($teams: [String!]) {
 }`;
 
 const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)));
-const historySchema = z.object({
-  nodes: z.array(
-    z.object({
-      id: z.string(),
-      createdAt: date,
-      actor: z.object({ id: z.string() }).nullish(),
-      fromState: z.object({ name: z.string() }).nullish(),
-      toState: z.object({ name: z.string() }).nullish(),
-      fromCycleId: z.string().nullish(),
-      toCycleId: z.string().nullish(),
-      fromEstimate: z.number().nullish(),
-      toEstimate: z.number().nullish(),
-    }),
-  ),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }).nullish(),
-});
-type HistoryEntry = z.infer<typeof historySchema>['nodes'][number];
-
-const text = (n: number | null | undefined) => (n === null || n === undefined ? null : String(n));
-
-/** State, cycle (by id, as sprint membership) and estimate changes, as work item changes. */
-function historyChanges(entries: HistoryEntry[]) {
-  return entries.flatMap((h) => {
-    const base = { changeId: h.id, author: h.actor?.id ?? null, at: h.createdAt };
-    return [
-      ...(h.toState ? [{ ...base, field: 'status', from: h.fromState?.name ?? null, to: h.toState.name }] : []),
-      ...(h.fromCycleId || h.toCycleId
-        ? [{ ...base, field: 'sprint_ids', from: h.fromCycleId ?? null, to: h.toCycleId ?? null }]
-        : []),
-      ...(text(h.fromEstimate) !== null || text(h.toEstimate) !== null
-        ? [{ ...base, field: 'points', from: text(h.fromEstimate), to: text(h.toEstimate) }]
-        : []),
-    ];
-  });
-}
-
-const issueSchema = z.object({
-  id: z.string(),
-  identifier: z.string().regex(/^[A-Z][A-Z0-9]*-\d+$/),
-  title: z.string(),
-  priority: z.number().nullable().optional(),
-  estimate: z.number().nullable().optional(),
-  url: z.string(),
-  createdAt: date,
-  updatedAt: date,
-  completedAt: date.nullable().optional(),
-  state: z.object({ name: z.string(), type: z.string() }),
-  assignee: z
-    .object({ id: z.string(), email: z.string().nullable().optional(), name: z.string().nullable().optional() })
-    .nullable()
-    .optional(),
-  team: z.object({ key: z.string() }),
-  cycle: z.object({ id: z.string() }).nullable().optional(),
-  project: z.object({ id: z.string() }).nullable().optional(),
-  labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
-  history: historySchema,
-});
 
 const cycleSchema = z.object({
   id: z.string(),
@@ -130,17 +72,6 @@ const projectSchema = z.object({
   updatedAt: date,
   lead: z.object({ id: z.string() }).nullable().optional(),
 });
-
-const PRIORITY = ['No priority', 'Urgent', 'High', 'Medium', 'Low'];
-// Linear's state types mapped onto the status categories reports use (Jira's names).
-const CATEGORY: Record<string, string> = {
-  backlog: 'new',
-  unstarted: 'new',
-  triage: 'new',
-  started: 'indeterminate',
-  completed: 'done',
-  canceled: 'done',
-};
 
 async function request<T>(
   client: LinearClient,
@@ -235,45 +166,7 @@ export async function syncLinear(
       }
       if (!complete) continue;
       const stored = await db
-        .transaction(async (tx) => {
-          await insertEvents(tx, [
-            {
-              source: 'linear',
-              kind: 'issue',
-              externalId: `${issue.identifier}@${issue.updatedAt}`,
-              occurredAt: issue.updatedAt,
-              actor: issue.assignee?.id ?? null,
-              subject: issue.identifier,
-              normalized: { status: issue.state.name, title: issue.title },
-              raw,
-            },
-          ]);
-          await upsertWorkItem(tx, 'linear', {
-            key: issue.identifier,
-            project: issue.team.key,
-            title: issue.title,
-            type: null,
-            status: issue.state.name,
-            statusCategory: CATEGORY[issue.state.type] ?? null,
-            priority: PRIORITY[issue.priority ?? 0] ?? null,
-            assignee: issue.assignee?.id ?? null,
-            labels: issue.labels.nodes.map((l) => l.name),
-            points: issue.estimate ?? null,
-            sprintIds: issue.cycle ? [issue.cycle.id] : [],
-            createdAt: issue.createdAt,
-            updatedAt: issue.updatedAt,
-            resolvedAt: issue.completedAt ?? null,
-            url: issue.url,
-            projectId: issue.project?.id ?? null,
-          });
-          await insertChanges(tx, 'linear', issue.identifier, historyChanges(history));
-          if (issue.assignee)
-            await recordIdentity(tx, {
-              linear: issue.assignee.id,
-              email: issue.assignee.email,
-              displayName: issue.assignee.name,
-            });
-        })
+        .transaction((tx) => storeLinearIssue(tx, issue, history, raw))
         .then(
           () => true,
           (err: unknown) => {

@@ -1,0 +1,163 @@
+import { GitHubStandIn } from '../../dev/github/server.js';
+import { type LocalServer, listenLocal } from '../../dev/local-server.js';
+import { createGitHubApp, instrument } from '../../src/connectors/github/client.js';
+import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
+import { githubWebhookRoute } from '../../src/connectors/github/webhooks.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { Db } from '../../src/store/db.js';
+import { deriveTrackerIncidents } from '../../src/sync/incidents.js';
+import { countEvents } from '../../src/sync/store.js';
+import { describeEachEngine } from '../support/engines.js';
+
+const REPO = 'acme/checkout-api';
+const INSTALLATION = 77;
+const SECRET = 'gh-webhook-secret-0123456789';
+const logger = createLogger('silent');
+const INCIDENTS = { labels: ['incident'] };
+// The first test of a file also starts its database (PGlite in a worker, migrations): slow on a busy machine.
+const FIRST = 180_000;
+
+describeEachEngine('GitHub issues and workflow_run webhooks', ({ freshDb }) => {
+  let gh: GitHubStandIn;
+  let receiver: LocalServer | undefined;
+  beforeEach(async () => {
+    gh = await new GitHubStandIn().start();
+    gh.addInstallation(INSTALLATION, [REPO]);
+  });
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+    await gh.stop();
+  });
+
+  /** em-agent's route on a local port, storing into `db`; sources.yml names REPO only, deploys by workflow "Deploy". */
+  const listen = async (db: Db) => {
+    receiver = await listenLocal(
+      githubWebhookRoute({
+        secret: SECRET,
+        db,
+        logger,
+        environment: 'production',
+        repos: [REPO],
+        issues: true,
+        incidents: INCIDENTS,
+        workflow: '^deploy',
+      }),
+    );
+    return receiver.url;
+  };
+
+  const poll = async (db: Db) => {
+    const app = createGitHubApp({ appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url, logger });
+    const octokit = await app.getInstallationOctokit(INSTALLATION);
+    instrument(octokit, () => {});
+    await syncGitHubRepo({
+      db,
+      logger,
+      octokit,
+      repo: REPO,
+      environment: 'production',
+      backfillSince: new Date('2026-01-01T00:00:00Z'),
+      signals: { workflow: '^deploy' },
+    });
+    await deriveTrackerIncidents(db, 'github', INCIDENTS);
+  };
+
+  const rows = async (db: Db, sql: string) => (await db.query(sql)).rows;
+  const workItems = (db: Db) => rows(db, "SELECT * FROM work_items WHERE source = 'github' ORDER BY key");
+  const ciRuns = (db: Db) =>
+    rows(
+      db,
+      'SELECT repo, run_id, name, branch, sha, conclusion, created_at, updated_at, url FROM ci_runs ORDER BY run_id',
+    );
+  const deployments = (db: Db) =>
+    rows(db, 'SELECT source, external_id, repo, environment, sha, state, finished_at, pipeline FROM deployments');
+  const incidents = (db: Db) => rows(db, 'SELECT source, external_id, status, title FROM incidents');
+
+  test(
+    'signed issues and workflow_run deliveries are stored as polling stores them',
+    async () => {
+      const hooked = await freshDb();
+      const polled = await freshDb();
+      const url = await listen(hooked);
+      gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre', labels: ['incident'] });
+      gh.addIssue(REPO, { title: 'Flaky test', author: 'dev1', labels: ['bug'], assignee: 'dev1' });
+      const ci = gh.addRun(REPO, 'CI', 'failure');
+      const deploy = gh.addRun(REPO, 'Deploy production', 'success');
+      const branchRun = gh.addRun(REPO, 'CI', 'failure', 'feature-x');
+      for (const n of [5001, 5002])
+        expect((await gh.deliverWebhook(url, SECRET, 'issues', gh.issuesPayload(REPO, n, 'opened'))).status).toBe(200);
+      for (const run of [ci, deploy, branchRun])
+        expect((await gh.deliverWebhook(url, SECRET, 'workflow_run', gh.workflowRunPayload(REPO, run.id))).status).toBe(
+          200,
+        );
+      await poll(polled);
+
+      expect(await workItems(hooked)).toEqual(await workItems(polled));
+      expect((await workItems(hooked)).map((w) => [w.key, w.status_category, w.assignee])).toEqual([
+        [`${REPO}#5001`, 'new', null],
+        [`${REPO}#5002`, 'indeterminate', 'dev1'],
+      ]);
+      expect(await incidents(hooked)).toEqual(await incidents(polled));
+      expect(await incidents(hooked)).toEqual([
+        { source: 'github', external_id: `${REPO}#5001`, status: 'open', title: 'Checkout returns 502' },
+      ]);
+      // Both default-branch runs are CI runs (the feature branch's is not); the deploy workflow is a deployment.
+      expect(await ciRuns(hooked)).toEqual(await ciRuns(polled));
+      expect((await ciRuns(hooked)).map((r) => [r.name, r.branch, r.conclusion])).toEqual([
+        ['CI', 'main', 'failure'],
+        ['Deploy production', 'main', 'success'],
+      ]);
+      expect(await deployments(hooked)).toEqual(await deployments(polled));
+      expect((await deployments(hooked)).map((d) => [d.source, d.state])).toEqual([['github-actions', 'success']]);
+    },
+    FIRST,
+  );
+
+  test('a bad signature is refused with 401; a repository sources.yml does not name is acknowledged and ignored', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    gh.addInstallation(INSTALLATION, [REPO, 'acme/other']);
+    gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre' });
+    gh.addIssue('acme/other', { title: 'Not ours', author: 'sre' });
+    const answer = await gh.deliverWebhook(url, 'not-the-secret', 'issues', gh.issuesPayload(REPO, 5001, 'opened'));
+    expect(answer.status).toBe(401);
+    const other = await gh.deliverWebhook(url, SECRET, 'issues', gh.issuesPayload('acme/other', 5001, 'opened'));
+    expect(other).toEqual({ status: 202, text: 'ignored: repository not in sources.yml' });
+    expect(await countEvents(db)).toBe(0);
+    expect(await workItems(db)).toEqual([]);
+  });
+
+  test('out of order: an issue closed then a late "edited" stays closed; a re-run success then a late failure stays green', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre' });
+    const opened = gh.issuesPayload(REPO, 5001, 'opened');
+    gh.updateIssue(REPO, 5001, { state: 'closed', closed_at: gh.tick() });
+    await gh.deliverWebhook(url, SECRET, 'issues', gh.issuesPayload(REPO, 5001, 'closed'));
+    await gh.deliverWebhook(url, SECRET, 'issues', opened);
+    expect((await workItems(db)).map((w) => w.status)).toEqual(['closed']);
+
+    const run = gh.addRun(REPO, 'CI', 'failure');
+    const failed = gh.workflowRunPayload(REPO, run.id);
+    gh.rerun(REPO, run.id, 'success');
+    await gh.deliverWebhook(url, SECRET, 'workflow_run', gh.workflowRunPayload(REPO, run.id));
+    await gh.deliverWebhook(url, SECRET, 'workflow_run', failed);
+    expect((await ciRuns(db)).map((r) => r.conclusion)).toEqual(['success']);
+  });
+
+  test('the same delivery twice is stored once; a deleted issue goes', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre' });
+    const payload = gh.issuesPayload(REPO, 5001, 'opened');
+    await gh.deliverWebhook(url, SECRET, 'issues', payload);
+    await gh.deliverWebhook(url, SECRET, 'issues', payload);
+    expect(await countEvents(db, { source: 'github', kind: 'issue' })).toBe(1);
+    expect(await workItems(db)).toHaveLength(1);
+    await gh.deliverWebhook(url, SECRET, 'issues', gh.deleteIssue(REPO, 5001));
+    expect(await workItems(db)).toEqual([]);
+    await gh.deliverWebhook(url, SECRET, 'issues', payload);
+    expect(await workItems(db)).toEqual([]);
+  });
+});
