@@ -47,6 +47,8 @@ export const NOT_CONFIGURED: Record<Exclude<EmCommandName, 'help'>, string> = {
   audit: 'the latest proposals, decisions and executions',
   token: 'personal tokens for the REST API and the MCP server',
   team: 'the teams, their members, managers, repositories and boards',
+  onboard: "a new hire's onboarding plan from onboarding/*.yml: welcome checklist, access requests, nudges",
+  onboarding: 'the running onboarding plans and their progress',
 };
 
 /** Capabilities register their `/em` subcommands here; the router finds them by name. */

@@ -1,5 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
+import { ONBOARD_HELP, type OnboardCommand, parseOnboardArgs } from './onboarding-args.js';
 
 /** Where a report should be posted instead of answering privately: a channel id or a #name. */
 export interface PostTarget {
@@ -26,7 +27,8 @@ export type EmCommand =
   | { name: 'sources' }
   | { name: 'policy'; action: string }
   | { name: 'audit'; limit: number }
-  | { name: 'token'; action: 'create' | 'list' | 'revoke'; token?: string; scope?: 'read' | 'propose' | 'decide' };
+  | { name: 'token'; action: 'create' | 'list' | 'revoke'; token?: string; scope?: 'read' | 'propose' | 'decide' }
+  | OnboardCommand;
 
 export type EmCommandName = EmCommand['name'];
 
@@ -84,6 +86,8 @@ export const COMMANDS: CommandHelp[] = [
     usage: 'token create <name> [read|propose|decide] | token list | token revoke <name>',
     summary: 'personal tokens for the REST API and the MCP server',
   },
+  { name: 'onboard', ...ONBOARD_HELP.onboard },
+  { name: 'onboarding', ...ONBOARD_HELP.onboarding },
   { name: 'help', usage: 'help', summary: 'this list' },
 ];
 
@@ -163,6 +167,11 @@ export function parseEmCommand(rawText: string): ParseResult {
       const { rest, post, error } = splitPost(words);
       if (error) return invalid(error);
       return { ok: true, command: { name, post, ...teamOf(rest) } };
+    }
+    case 'onboard':
+    case 'onboarding': {
+      const parsed = parseOnboardArgs(name, words);
+      return parsed.ok ? parsed : invalid(parsed.message);
     }
     case 'team': {
       const [action = '', ...rest] = words;
