@@ -420,7 +420,8 @@ export class OnboardingService {
       if (t.status !== 'open' || !t.approvalId) continue;
       const approval = await getApproval(db, t.approvalId);
       if (approval?.status === 'executed') {
-        changed = (await setTaskStatus(db, t.id, 'done', approval.executed_at ?? this.now())) || changed;
+        // Done when em-agent sees it executed (within a tick of the job).
+        changed = (await setTaskStatus(db, t.id, 'done', this.now())) || changed;
         await dropReason(db, reasonKey(t.id));
       } else if (approval && ['rejected', 'expired'].includes(approval.status)) {
         changed = (await setTaskStatus(db, t.id, 'skipped', this.now())) || changed;
