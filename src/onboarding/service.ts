@@ -138,13 +138,14 @@ export class OnboardingService {
       tasks,
     );
     if (!plan) return { ok: false, message: `<@${input.person}> already has a running onboarding plan.` };
+    const name = await this.nameOf(input.person);
     for (const task of await planTasks(db, plan.id)) {
       const access = task.detail.access;
       if (!access || !('action' in access)) continue;
       const outcome = await this.deps.approvals.propose({
         action: access.action,
         params: access.params,
-        summary: `Onboarding <@${input.person}>: ${task.title}`,
+        summary: `Onboarding ${name}: ${task.title}`,
         repo: access.repo ?? null,
         requestedBy: by,
         subjectOwner: input.person,

@@ -472,6 +472,13 @@ describeEachEngine('onboarding autopilot', ({ freshDb }) => {
 });
 
 describe('onboarding templates', () => {
+  test('the shipped onboarding/default.yml is valid and has every owner', () => {
+    const book = new TemplateBook(path.resolve('onboarding')).reload();
+    expect(book.problems).toEqual([]);
+    const template = book.templates.get('default');
+    expect(new Set(template?.tasks.map((t) => t.owner))).toEqual(new Set(['new_hire', 'buddy', 'manager']));
+  });
+
   test('errors name the file, the line and the field', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'em-onboarding-yaml-'));
     try {
