@@ -19,7 +19,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import type { Team } from '../teams/model.js';
 import { scopeFor } from '../teams/scope.js';
-import type { TeamScope } from '../teams/store.js';
+import { getTeam, type TeamScope } from '../teams/store.js';
 import {
   dueAt,
   dueDayOf,
@@ -287,7 +287,7 @@ export class OnboardingService {
     const plan = (await getPlan(this.deps.db, planId)) as Plan;
     const tasks = await planTasks(this.deps.db, planId);
     const now = this.now();
-    const team = plan.teamKey ? await scopeFor(this.deps.db, plan.person, plan.teamKey).catch(() => null) : null;
+    const team = plan.teamKey ? await getTeam(this.deps.db, plan.teamKey) : undefined;
     const views: TaskView[] = [];
     for (const t of tasks) {
       const approval = t.approvalId ? await getApproval(this.deps.db, t.approvalId) : null;
@@ -314,7 +314,7 @@ export class OnboardingService {
       id: plan.id,
       person: plan.person,
       team: team
-        ? { key: team.team.key, name: team.team.name }
+        ? { key: team.key, name: team.name }
         : plan.teamKey
           ? { key: plan.teamKey, name: plan.teamKey }
           : null,
@@ -344,6 +344,19 @@ export class OnboardingService {
     if (!plan) return undefined;
     await this.refresh(plan.id);
     return this.view(plan.id);
+  }
+
+  /**
+   * A person's plan as `viewer` may see it: the new hire, their buddy and manager, a task's owner, the team's
+   * managers and whoever may start plans see it; anyone else gets undefined.
+   */
+  async planFor(viewer: string, person: string): Promise<PlanView | undefined> {
+    const plan = await this.planOf(person);
+    if (!plan) return undefined;
+    const involved = [plan.person, plan.buddy, plan.manager, ...plan.tasks.map((t) => t.owner)].includes(viewer);
+    if (involved) return plan;
+    const team = plan.team ? await getTeam(this.deps.db, plan.team.key) : undefined;
+    return (await this.mayStart(viewer, team ?? null)) ? plan : undefined;
   }
 
   /** Running plans a person takes part in (the new hire, the buddy, the manager, a task's owner). */

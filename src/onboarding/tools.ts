@@ -87,11 +87,12 @@ export function onboardingProgressTool(service: OnboardingService) {
     name: 'onboarding.progress',
     description:
       "One new hire's onboarding plan (running, else their latest) with every task: kind, owner, due date, done, " +
-      "overdue or skipped, links, people, offered issues and the access request's approval state. Default: the person asking.",
+      "overdue or skipped, links, people, offered issues and the access request's approval state. Default: the person asking. " +
+      "Shown to the new hire, their buddy and manager, task owners, the team's managers and whoever may start plans; null otherwise.",
     kind: 'read',
     input: z.object({ person: slackUser.optional() }),
     output: planOutput.nullable(),
-    run: async (ctx, input) => (await service.planOf(input.person ?? ctx.person.slackId)) ?? null,
+    run: async (ctx, input) => (await service.planFor(ctx.person.slackId, input.person ?? ctx.person.slackId)) ?? null,
   });
 }
 

@@ -344,6 +344,19 @@ describeEachEngine('onboarding autopilot', ({ freshDb }) => {
     expect(boxes.filter((b) => b.accessory?.initial_options?.length)).toHaveLength(1);
 
     expect(await reply(alice, 'onboarding')).toContain('*1 of 9* done');
+    // Progress is for those taking part (and the team's managers): lena, an approver, does not see dana's plan.
+    const asLena = await runTool(
+      onboardingProgressTool(service),
+      { person: { slackId: lena }, db, logger },
+      { person: dana },
+    );
+    expect(asLena).toBeNull();
+    const asAlice = await runTool(
+      onboardingProgressTool(service),
+      { person: { slackId: alice }, db, logger },
+      { person: dana },
+    );
+    expect(asAlice?.tasks).toHaveLength(9);
   }, 120_000);
 
   test('ticked boxes are stored: after a restart the checklist and Home still show them', async () => {
