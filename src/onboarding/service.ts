@@ -313,11 +313,7 @@ export class OnboardingService {
     return {
       id: plan.id,
       person: plan.person,
-      team: team
-        ? { key: team.key, name: team.name }
-        : plan.teamKey
-          ? { key: plan.teamKey, name: plan.teamKey }
-          : null,
+      team: team ? { key: team.key, name: team.name } : plan.teamKey ? { key: plan.teamKey, name: plan.teamKey } : null,
       template: plan.template,
       buddy: plan.buddy,
       manager: plan.manager,
