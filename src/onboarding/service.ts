@@ -379,8 +379,9 @@ export class OnboardingService {
     if (![plan.person, plan.buddy, plan.manager, task.owner].includes(userId))
       return 'Only the new hire, their buddy, their manager and the task’s owner can tick it.';
     if (task.status === 'skipped') return 'That task was skipped.';
-    const changed = await setTaskStatus(db, taskId, done ? 'done' : 'open', this.now());
+    // The nudge leaves the digest before the task reads as done, so whoever sees it done sees no nudge either.
     if (done) await dropReason(db, reasonKey(taskId));
+    const changed = await setTaskStatus(db, taskId, done ? 'done' : 'open', this.now());
     if (changed) await this.refresh(plan.id, { redraw: true });
     return undefined;
   }

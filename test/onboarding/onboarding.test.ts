@@ -8,7 +8,7 @@ import { APPROVE_ACTION } from '../../blocks/approvals/messages.js';
 import { ONBOARDING_CHECK_ACTION, onboardingTakeAction } from '../../blocks/onboarding.js';
 import { GitHubStandIn } from '../../dev/github/server.js';
 import { approvalsCapability } from '../../src/approvals/capability.js';
-import type { ExecutorClients } from '../../src/approvals/executors.js';
+import { type ExecutorClients, execute } from '../../src/approvals/executors.js';
 import { PolicyBook } from '../../src/approvals/policies.js';
 import { ApprovalService } from '../../src/approvals/service.js';
 import { runTool } from '../../src/capabilities/tool.js';
@@ -414,6 +414,25 @@ describeEachEngine('onboarding autopilot', ({ freshDb }) => {
     expect([task?.status, task?.approval?.status]).toEqual(['done', 'executed']);
     await welcomeShows('4 of 9 done');
   }, 120_000);
+
+  test('granting twice changes nothing: an invitation to a channel the person is in, a GitHub team they are in', async () => {
+    const ctx = { db, clients, idempotencyKey: 'onboarding:again', attempt: 1 };
+    expect(await execute('slack.invite', { channel: payments, users: [dana] }, ctx)).toEqual({
+      channel: payments,
+      already: true,
+    });
+    const again = await execute(
+      'github.team_add',
+      { repo: 'acme/pay', org: 'acme', team: 'payments', username: 'dana-gh' },
+      ctx,
+    );
+    expect(again).toEqual({ team: 'acme/payments', username: 'dana-gh', state: 'active' });
+    expect([...(gh.teams.get('acme/payments') ?? [])]).toEqual(['maya', 'dana-gh']);
+    // A team GitHub does not have fails for good (no retry can fix it).
+    await expect(
+      execute('github.team_add', { repo: 'acme/pay', org: 'acme', team: 'nope', username: 'dana-gh' }, ctx),
+    ).rejects.toThrow('GitHub has no team acme/nope or no user dana-gh');
+  }, 60_000);
 
   test('overdue tasks wait for the digest of their owner, and leave it once done', async () => {
     // Friday 27 November, noon: the tasks due on Thursday 26 are overdue (VPN: alice's; the runbooks: dana's).
