@@ -409,9 +409,17 @@ describeEachEngine('onboarding autopilot', ({ freshDb }) => {
     expect(
       gh.calls.filter((c) => c.method === 'PUT' && c.path === '/orgs/acme/teams/payments/memberships/dana-gh'),
     ).toHaveLength(1);
-    await service.refresh((await progress()).id);
-    const task = (await progress()).tasks.find((t) => t.title === 'Join the payments GitHub team');
-    expect([task?.status, task?.approval?.status]).toEqual(['done', 'executed']);
+    // The approval is marked executed once GitHub answered: the plan's next refresh (the job's tick) sees it.
+    const task = await h.emulator.waitFor(
+      async () => {
+        await service.refresh((await progress()).id);
+        const t = (await progress()).tasks.find((x) => x.title === 'Join the payments GitHub team');
+        return t?.status === 'done' && t;
+      },
+      30_000,
+      'the GitHub team task done',
+    );
+    expect(task.approval?.status).toBe('executed');
     await welcomeShows('4 of 9 done');
   }, 120_000);
 
