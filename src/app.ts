@@ -27,6 +27,9 @@ import { NotificationService } from './notifications/service.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import { onboardingCapability } from './onboarding/capability.js';
+import { OnboardingService } from './onboarding/service.js';
+import { TemplateBook } from './onboarding/templates.js';
 import { reportsCapability } from './reports/capability.js';
 import { stopChartRenderer } from './reports/charts.js';
 import { chatModelFactory } from './reports/narrative.js';
@@ -169,6 +172,17 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       notificationsCapability(notifications, { tickEvery: everySeconds(config.NOTIFY_TICK_MS) }),
       apiCapability(apiTokens),
       teamsCapability(teamAdminsFromPolicies(policies, approvals)),
+      onboardingCapability(
+        new OnboardingService({
+          db,
+          logger,
+          slack: () => clients.slack,
+          templates: new TemplateBook(config.ONBOARDING_DIR),
+          policies,
+          approvals,
+          notifications,
+        }),
+      ),
     ];
     // The agent runs the other capabilities' tools (never a `decide` one), so it is listed after them.
     const agent = new AgentService({

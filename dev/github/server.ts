@@ -144,6 +144,8 @@ export class GitHubStandIn extends StandIn {
   readonly installations = new Map<number, string[]>();
   readonly rateLimit = { limit: 5000, remaining: 5000, reset: Math.floor(Date.now() / 1000) + 3600 };
   private readonly tokens = new Map<string, number>();
+  /** Organisation teams by "org/slug": their members' logins (addTeam; PUT .../memberships/{username}). */
+  readonly teams = new Map<string, Set<string>>();
   /** Issue and PR comments by "owner/repo#number". */
   readonly comments = new Map<string, Json[]>();
   private clock = Date.parse('2026-11-01T09:00:00Z');
@@ -174,6 +176,10 @@ export class GitHubStandIn extends StandIn {
           history: [{ sha: this.sha(`${repo}@root`), at: githubTime(this.clock) }],
           collaborators: new Set(),
         });
+  }
+
+  addTeam(org: string, slug: string, members: string[] = []): void {
+    this.teams.set(`${org}/${slug}`, new Set(members));
   }
 
   addCollaborator(repo: string, login: string): void {
@@ -570,6 +576,25 @@ export class GitHubStandIn extends StandIn {
     if (installation === undefined)
       return reply(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
 
+    // Team membership (Add or update team membership for a user): an installation of the org may manage its teams.
+    // GitHub answers 200 with the membership (state "active" for an org member, "pending" for an invitation).
+    const membershipMatch = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path);
+    if (membershipMatch) {
+      const [, org, slug, username] = membershipMatch as unknown as [string, string, string, string];
+      const team = this.teams.get(`${org}/${slug}`);
+      const ownsOrg = this.installations.get(installation)?.some((r) => r.startsWith(`${org}/`));
+      if (!team || !ownsOrg) return reply(404, { message: 'Not Found' });
+      if (req.method === 'PUT') {
+        team.add(username);
+        return reply(200, { url: `${this.url}${path}`, role: 'member', state: 'active' });
+      }
+      if (req.method === 'GET')
+        return team.has(username)
+          ? reply(200, { url: `${this.url}${path}`, role: 'member', state: 'active' })
+          : reply(404, { message: 'Not Found' });
+      return reply(404, { message: 'Not Found' });
+    }
+
     const repoMatch = /^\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(path);
     const repoName = repoMatch?.[1] ?? '';
     if (!repoMatch || !this.installations.get(installation)?.includes(repoName))
@@ -715,6 +740,19 @@ export class GitHubStandIn extends StandIn {
         .filter((i) => (state === 'all' || i.state === state) && (!since || String(i.updated_at) >= since))
         .sort((a, b) => Date.parse(String(b.updated_at)) - Date.parse(String(a.updated_at)));
       return list(issues);
+    }
+    // Add assignees: GitHub silently ignores logins that may not be assigned; one assignee per issue here.
+    const assigneesMatch = /^\/issues\/(\d+)\/assignees$/.exec(rest);
+    if (assigneesMatch && req.method === 'POST') {
+      const issue = repo.issues.find((i) => i.number === Number(assigneesMatch[1]));
+      if (!issue) return reply(404, { message: 'Not Found' });
+      const body = (await readJson(req)) as { assignees?: string[] };
+      const first = body.assignees?.[0];
+      if (first) {
+        issue.assignee = first;
+        issue.updated_at = this.tick(0);
+      }
+      return reply(201, this.issueJson(repoName, issue));
     }
     const commentsMatch = /^\/issues\/(\d+)\/(comments|labels)$/.exec(rest);
     if (commentsMatch) {

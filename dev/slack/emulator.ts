@@ -583,6 +583,59 @@ export class SlackEmulator {
     });
   }
 
+  /**
+   * A user ticks or unticks one box of a `checkboxes` element in a channel message. As in Slack, the action carries
+   * every option of that element selected after the change (starting from what the message shows).
+   */
+  check(options: {
+    user: string;
+    actionId: string;
+    value: string;
+    checked: boolean;
+    where: { channel: string; ts: string };
+  }): Promise<Delivery> {
+    const user = this.requireUser(options.user);
+    const { channel: channelId, ts } = options.where;
+    const message = this.workspace.findMessage(channelId, ts);
+    if (!message) throw new Error(`no message ${ts} in ${channelId}`);
+    const channel = this.requireChannel(channelId);
+    for (const block of (message.blocks ?? []) as Json[]) {
+      const elements = [...((block.elements as Json[]) ?? []), ...(block.accessory ? [block.accessory as Json] : [])];
+      const el = elements.find(
+        (e) =>
+          e.type === 'checkboxes' &&
+          e.action_id === options.actionId &&
+          ((e.options as Json[]) ?? []).some((o) => o.value === options.value),
+      );
+      if (!el) continue;
+      const selected = ((el.initial_options as Json[]) ?? []).filter((o) => o.value !== options.value);
+      const option = ((el.options as Json[]) ?? []).find((o) => o.value === options.value) as Json;
+      if (options.checked) selected.push(option);
+      return this.deliver('interactive', {
+        type: 'block_actions',
+        team: this.team(),
+        user: this.userRef(user.id),
+        api_app_id: this.workspace.appId,
+        token: 'verification-token-unused',
+        trigger_id: this.issueTrigger(user.id),
+        container: { type: 'message', message_ts: ts, channel_id: channel.id, is_ephemeral: false },
+        channel: { id: channel.id, name: channel.name },
+        message: { type: 'message', ts, text: message.text, blocks: message.blocks, user: message.user },
+        response_url: this.issueResponseUrl(user.id, channel.id, { channel: channel.id, ts }),
+        actions: [
+          {
+            type: 'checkboxes',
+            action_id: options.actionId,
+            block_id: block.block_id,
+            selected_options: selected.map((o) => ({ text: o.text, value: o.value })),
+            action_ts: this.workspace.nextTs(),
+          },
+        ],
+      });
+    }
+    throw new Error(`no checkbox "${options.value}" of "${options.actionId}" is shown to ${user.name} there`);
+  }
+
   /** A user fills the inputs of their top modal and presses Submit. `values` maps action_id to typed values. */
   submitView(options: { user: string; values: Record<string, string | string[] | undefined> }): Promise<Delivery> {
     const user = this.requireUser(options.user);

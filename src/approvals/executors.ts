@@ -57,6 +57,19 @@ export const ACTION_PARAMS = {
     title: z.string().min(1).max(255),
     description: z.string().optional(),
   }),
+  // Onboarding: a new hire into a GitHub team (the repository picks the App installation), a first issue assigned,
+  // and invitations to channels.
+  'github.team_add': z.object({
+    repo: repoNumber.repo,
+    org: z.string().regex(/^[\w.-]+$/),
+    team: z.string().regex(/^[\w.-]+$/),
+    username: z.string().regex(/^[\w-]+$/),
+  }),
+  'github.assign': z.object({ ...repoNumber, assignees: z.array(z.string().min(1)).min(1) }),
+  'slack.invite': z.object({
+    channel: z.string().regex(/^[CG][A-Z0-9]+$/),
+    users: z.array(slackUser.shape.slack).min(1),
+  }),
 } as const;
 export type ActionParams<K extends keyof typeof ACTION_PARAMS> = z.infer<(typeof ACTION_PARAMS)[K]>;
 
@@ -141,6 +154,52 @@ async function githubCommentOnce(ctx: ExecutionContext, p: ActionParams<'github.
 }
 
 const EXECUTORS: Record<keyof typeof ACTION_PARAMS, Executor> = {
+  // Team membership is a PUT: adding someone already in the team changes nothing on GitHub's side.
+  'github.team_add': async (params, ctx) => {
+    const p = params as ActionParams<'github.team_add'>;
+    const octokit = await need(ctx.clients.github, 'GitHub')(p.repo);
+    try {
+      const added = await octokit.request('PUT /orgs/{org}/teams/{team_slug}/memberships/{username}', {
+        org: p.org,
+        team_slug: p.team,
+        username: p.username,
+        role: 'member',
+      });
+      return { team: `${p.org}/${p.team}`, username: p.username, state: (added.data as { state?: string }).state };
+    } catch (err) {
+      const e = err as { status?: number };
+      if (e.status === 404 || e.status === 422)
+        throw new PermanentActionError(`GitHub has no team ${p.org}/${p.team} or no user ${p.username}`);
+      throw err;
+    }
+  },
+  'github.assign': async (params, ctx) => {
+    const p = params as ActionParams<'github.assign'>;
+    const octokit = await need(ctx.clients.github, 'GitHub')(p.repo);
+    const [owner, repo] = p.repo.split('/') as [string, string];
+    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/assignees', {
+      owner,
+      repo,
+      issue_number: p.number,
+      assignees: p.assignees,
+    });
+    return { assignees: p.assignees };
+  },
+  'slack.invite': async (params, ctx) => {
+    const p = params as ActionParams<'slack.invite'>;
+    const slack = need(ctx.clients.slack, 'Slack');
+    try {
+      await slack.conversations.invite({ channel: p.channel, users: p.users.join(',') });
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error;
+      // Already there: what was asked for is true.
+      if (code === 'already_in_channel') return { channel: p.channel, already: true };
+      if (code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived')
+        throw new PermanentActionError(`Slack refused the invitation to ${p.channel}: ${code}`);
+      throw err;
+    }
+    return { channel: p.channel, invited: p.users };
+  },
   'slack.dm': async (params, ctx) => {
     const p = params as ActionParams<'slack.dm'>;
     const user = await slackUserFor(ctx.db, p.to);

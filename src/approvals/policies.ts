@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_KINDS, SEVERITIES, type Severity } from '../signals/rules.js';
+import { ALL_ACTION_KINDS as ACTION_KINDS, SEVERITIES, type Severity } from '../signals/rules.js';
 import { intervalString, intervalToMs, parseYaml, YamlDirectory } from '../yaml-file.js';
 
 const approver = z.string().regex(/^([UW][A-Z0-9]+|@[\w.-]+|S[A-Z0-9]+)$/, {

@@ -18,6 +18,8 @@ export const ACTION_KINDS = [
   'linear.create',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
+/** Every action policies decide and executors run: the rules' actions, and onboarding's (a GitHub team, an issue assigned, channel invitations). */
+export const ALL_ACTION_KINDS = [...ACTION_KINDS, 'github.team_add', 'github.assign', 'slack.invite'] as const;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time such as 09:00' });
 export const calendarSchema = z

@@ -22,7 +22,7 @@ import { runTool } from '../capabilities/tool.js';
 import { doraMetrics } from '../reports/dora.js';
 import { buildSprintHealth } from '../reports/sprint.js';
 import { listOpenSignals } from '../signals/store.js';
-import { type CommandHandler, type CommandReply, toolContextOf } from '../slack/commands.js';
+import { type CommandContext, type CommandHandler, type CommandReply, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps, SlackSurfaceOf } from '../slack/deps.js';
 import type { EmCommand, EmCommandName } from '../slack/em-command.js';
 import { type HomeContext, type HomeSectionProvider, publishHome } from '../slack/home.js';
@@ -35,7 +35,13 @@ import { getTeam, listTeams, rememberChoice, rememberedChoice, resolveScope, tar
 import { teamsArchiveTool, teamsListTool, teamsSaveTool, teamsShowTool } from './tools.js';
 
 /** A report handler whose unknown or ambiguous team is answered in one line instead of "failed". */
-export function answerTeamErrors<Name extends EmCommandName>(handler: CommandHandler<Name>): CommandHandler<Name> {
+export function answerTeamErrors<Name extends EmCommandName>(handler: CommandHandler<Name>): CommandHandler<Name>;
+export function answerTeamErrors<Command>(
+  handler: (ctx: CommandContext, command: Command) => Promise<CommandReply>,
+): (ctx: CommandContext, command: Command) => Promise<CommandReply>;
+export function answerTeamErrors<Command>(
+  handler: (ctx: CommandContext, command: Command) => Promise<CommandReply>,
+): (ctx: CommandContext, command: Command) => Promise<CommandReply> {
   return async (ctx, command) => {
     try {
       return await handler(ctx, command);

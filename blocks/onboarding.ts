@@ -1,0 +1,196 @@
+// Onboarding in Slack: the welcome DM with the checklist (one checkbox per task), the plan lines of `/em onboarding`
+// and Home, the answer to `/em onboard`, and the manager's summary. Pure: data in, Block Kit out.
+import type { PlanSummary } from '../src/onboarding/model.js';
+import type { SlackMessage } from './help.js';
+import { escapeMrkdwn, slackDate, truncate, userText } from './text.js';
+
+export const ONBOARDING_CHECK_ACTION = 'onboarding_check';
+/** "Take this issue" buttons: one per offered issue, distinct within their block. */
+export const ONBOARDING_TAKE_ACTION = 'onboarding_take';
+export const MAX_OFFERED_ISSUES = 5;
+export const onboardingTakeAction = (i: number) => `${ONBOARDING_TAKE_ACTION}_${i}`;
+
+export interface TaskView {
+  id: number;
+  kind: string;
+  title: string;
+  ownerRole: string;
+  owner: string;
+  dueAt: Date | null;
+  status: 'open' | 'done' | 'skipped';
+  overdue: boolean;
+  links?: { url: string; title: string | null; indexed: boolean }[];
+  people?: string[];
+  issues?: { key: string; title: string; url: string | null; source: string }[];
+  accepted?: string;
+  /** An access request em-agent performs: its proposal's state (proposed, executed, failed, rejected…). */
+  approval?: { id: number; status: string } | null;
+  system?: string;
+  note?: string;
+}
+
+export interface PlanView {
+  id: number;
+  person: string;
+  team: { key: string; name: string } | null;
+  template: string;
+  buddy: string | null;
+  manager: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+  tasks: TaskView[];
+}
+
+const ROLE = { new_hire: 'you', buddy: 'your buddy', manager: 'your manager' } as Record<string, string>;
+const KIND_EMOJI: Record<string, string> = {
+  access: ':key:',
+  read: ':books:',
+  meet: ':wave:',
+  first_issue: ':seedling:',
+  text: ':white_small_square:',
+};
+
+const due = (d: Date | null) => (d ? `due ${slackDate(d, '{date_short_pretty}', d.toISOString().slice(0, 10))}` : '');
+const safeUrl = (url: string) => url.replace(/[<>|]/g, encodeURIComponent);
+
+/** One task's text: what, who, when, and its details (links, people, issues, the access request's state). */
+export function taskText(t: TaskView): string {
+  const who = t.ownerRole === 'new_hire' ? 'you' : `${ROLE[t.ownerRole] ?? t.ownerRole} <@${t.owner}>`;
+  const state =
+    t.status === 'done'
+      ? ' :white_check_mark:'
+      : t.status === 'skipped'
+        ? ' _(skipped)_'
+        : t.overdue
+          ? ' :alarm_clock: *overdue*'
+          : '';
+  const head = `${KIND_EMOJI[t.kind] ?? ''} *${escapeMrkdwn(t.title)}*${state}\n_${[who, due(t.dueAt)].filter(Boolean).join(' · ')}_`;
+  const lines: string[] = [];
+  for (const l of t.links ?? [])
+    lines.push(
+      `• <${safeUrl(l.url)}|${escapeMrkdwn(truncate(l.title ?? l.url, 80))}>${l.indexed ? '' : ' _(not in the ask index)_'}`,
+    );
+  if (t.people?.length) lines.push(`• ${t.people.map((p) => `<@${p}>`).join(', ')}`);
+  if (t.accepted) lines.push(`• You took *${escapeMrkdwn(t.accepted)}*`);
+  else
+    for (const i of t.issues ?? [])
+      lines.push(
+        `• ${i.url ? `<${safeUrl(i.url)}|${escapeMrkdwn(i.key)}>` : escapeMrkdwn(i.key)} ${escapeMrkdwn(truncate(i.title, 80))}`,
+      );
+  if (t.kind === 'first_issue' && !t.issues?.length && !t.accepted)
+    lines.push('• No open issue is labelled for newcomers in the team’s projects yet: ask your buddy.');
+  if (t.system) lines.push(`• ${escapeMrkdwn(t.system)}`);
+  if (t.approval) lines.push(`• em-agent's request: *${escapeMrkdwn(t.approval.status)}*`);
+  if (t.note) lines.push(`• ${userText(t.note)}`);
+  return truncate([head, ...lines].join('\n'), 2900);
+}
+
+/** The welcome DM: the checklist, one checkbox per task, ticked as stored; issues to take as buttons. */
+export function welcomeMessage(plan: PlanView): SlackMessage {
+  const team = plan.team ? ` to ${escapeMrkdwn(plan.team.name)}` : '';
+  const done = plan.tasks.filter((t) => t.status === 'done').length;
+  const blocks: unknown[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          `:tada: *Welcome${team}, <@${plan.person}>!* Here is your onboarding checklist; tick what is done.` +
+          `${plan.manager ? ` Your manager is <@${plan.manager}>` : ''}${plan.buddy ? `${plan.manager ? ',' : ' Your'} buddy <@${plan.buddy}>` : ''}${plan.manager || plan.buddy ? '.' : ''}`,
+      },
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `${done} of ${plan.tasks.length} done` }] },
+  ];
+  for (const t of plan.tasks.slice(0, 40)) {
+    const option = { text: { type: 'mrkdwn', text: 'Done' }, value: String(t.id) };
+    blocks.push({
+      type: 'section',
+      block_id: `onboarding_task_${t.id}`,
+      text: { type: 'mrkdwn', text: taskText(t) },
+      ...(t.status === 'skipped'
+        ? {}
+        : {
+            accessory: {
+              type: 'checkboxes',
+              action_id: ONBOARDING_CHECK_ACTION,
+              options: [option],
+              ...(t.status === 'done' ? { initial_options: [option] } : {}),
+            },
+          }),
+    });
+    const offered = (t.issues ?? []).filter((i) => i.source === 'github').slice(0, MAX_OFFERED_ISSUES);
+    if (t.kind === 'first_issue' && t.status === 'open' && !t.accepted && offered.length)
+      blocks.push({
+        type: 'actions',
+        block_id: `onboarding_take_${t.id}`,
+        elements: offered.map((i, n) => ({
+          type: 'button',
+          action_id: onboardingTakeAction(n),
+          text: { type: 'plain_text', text: truncate(`Take ${i.key.split('/').pop() ?? i.key}`, 70) },
+          value: `${t.id}|${i.key}`.slice(0, 2000),
+        })),
+      });
+  }
+  return { text: `Welcome${plan.team ? ` to ${plan.team.name}` : ''}: your onboarding checklist`, blocks };
+}
+
+/** One line per plan: whose, which team, progress, overdue, the next task. */
+export function planLine(plan: PlanView, now: Date): string {
+  const done = plan.tasks.filter((t) => t.status === 'done').length;
+  const overdue = plan.tasks.filter((t) => t.overdue).length;
+  const next = plan.tasks.find((t) => t.status === 'open');
+  const day = Math.floor((now.getTime() - plan.startedAt.getTime()) / 86_400_000) + 1;
+  return [
+    `<@${plan.person}>${plan.team ? ` (${escapeMrkdwn(plan.team.name)})` : ''}: *${done} of ${plan.tasks.length}* done`,
+    overdue ? `:alarm_clock: ${overdue} overdue` : '',
+    `day ${day}`,
+    next ? `next: ${escapeMrkdwn(truncate(next.title, 60))}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+export function planListMessage(plans: PlanView[], now: Date): SlackMessage {
+  const text = plans.length
+    ? `*Running onboarding plans* (${plans.length})\n${plans.map((p) => `• ${planLine(p, now)}`).join('\n')}`
+    : 'No onboarding plan is running. `/em onboard @person [team]` starts one.';
+  return {
+    text: truncate(text, 2900),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }],
+  };
+}
+
+/** The answer to `/em onboard`: the plan started, how many requests went to approvals, and what to check. */
+export function planStartedMessage(plan: PlanView, warnings: string[]): SlackMessage {
+  const requests = plan.tasks.filter((t) => t.approval).length;
+  const text = [
+    `:rocket: Onboarding started for <@${plan.person}>${plan.team ? ` in ${escapeMrkdwn(plan.team.name)}` : ''} from template \`${escapeMrkdwn(plan.template)}\`: *${plan.tasks.length}* tasks, ${requests} access request(s) through approvals. The welcome DM is sent.`,
+    ...warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`),
+  ].join('\n');
+  return {
+    text: truncate(text, 2900),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }],
+  };
+}
+
+/** The manager's summary when a plan ends. */
+export function summaryMessage(plan: PlanView, summary: PlanSummary): SlackMessage {
+  const pr =
+    summary.daysToFirstMergedPr === null
+      ? 'no merged pull request yet'
+      : `first merged pull request after *${summary.daysToFirstMergedPr}* day(s)`;
+  const skipped = plan.tasks.filter((t) => t.status === 'skipped').map((t) => `• ${escapeMrkdwn(t.title)}`);
+  const text = [
+    `:checkered_flag: *Onboarding of <@${plan.person}> is over*${plan.team ? ` (${escapeMrkdwn(plan.team.name)})` : ''}: ${summary.done} of ${summary.tasks} tasks done, ${summary.late} late, ${summary.skipped} skipped; ${pr}.`,
+    ...(skipped.length ? ['Skipped:', ...skipped] : []),
+  ].join('\n');
+  return {
+    text: truncate(text, 2900),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }],
+  };
+}
+
+/** The digest line of an overdue task, as plain text (the digest escapes its titles). */
+export function overdueTitle(task: { title: string }, personName: string): string {
+  return `Onboarding of ${truncate(personName, 40)}: ${truncate(task.title, 100)}`;
+}

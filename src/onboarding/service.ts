@@ -1,0 +1,560 @@
+// The onboarding autopilot: a plan from a template for a new hire in a team; access em-agent can grant goes through
+// policies and approvals; the welcome DM is the checklist; overdue tasks go to their owner's digest; at the end the
+// manager gets a summary.
+import type { WebClient } from '@slack/web-api';
+import {
+  overdueTitle,
+  type PlanView,
+  planStartedMessage,
+  summaryMessage,
+  type TaskView,
+  welcomeMessage,
+} from '../../blocks/onboarding.js';
+import type { PolicyBook } from '../approvals/policies.js';
+import type { ActionRequest, ProposeOutcome } from '../approvals/service.js';
+import { getApproval } from '../approvals/store.js';
+import type { NotificationInput } from '../notifications/model.js';
+import { dropReason } from '../notifications/store.js';
+import type { Logger } from '../observability/logger.js';
+import type { Db } from '../store/db.js';
+import type { Team } from '../teams/model.js';
+import { scopeFor } from '../teams/scope.js';
+import { getTeam, type TeamScope } from '../teams/store.js';
+import {
+  dueAt,
+  dueDayOf,
+  isOverdue,
+  type OwnerRole,
+  type PlanSummary,
+  summarize,
+  type Template,
+  type TemplateTask,
+} from './model.js';
+import {
+  finishPlan,
+  firstMergedPr,
+  getPlan,
+  getTask,
+  githubLoginOf,
+  indexedDocs,
+  insertPlan,
+  listPlans,
+  type NewTask,
+  newcomerIssues,
+  type Plan,
+  planTasks,
+  setTaskApproval,
+  setTaskDetail,
+  setTaskStatus,
+  setWelcome,
+  type Task,
+  type TaskDetail,
+  usefulDocs,
+} from './store.js';
+import type { TemplateBook } from './templates.js';
+
+/** The policy action that names who, besides a team's managers, may start onboarding plans. */
+export const ONBOARDING_START_ACTION = 'onboarding.start';
+
+export interface OnboardingServiceDeps {
+  db: Db;
+  logger: Logger;
+  slack: () => WebClient | undefined;
+  templates: TemplateBook;
+  policies: PolicyBook;
+  approvals: {
+    propose(request: ActionRequest): Promise<ProposeOutcome>;
+    expandApprovers(approvers: string[], maxAgeMs?: number): Promise<string[]>;
+  };
+  notifications: { notify(input: NotificationInput): Promise<unknown> };
+  clock?: () => Date;
+}
+
+export type StartInput = { person: string; team?: string; buddy?: string; template?: string };
+export type StartOutcome = { ok: true; plan: PlanView; warnings: string[] } | { ok: false; message: string };
+
+const reasonKey = (taskId: number) => `onboarding:task:${taskId}`;
+
+export class OnboardingService {
+  constructor(private readonly deps: OnboardingServiceDeps) {}
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
+  /** Who may start a plan: the team's managers, and whoever a policy names for `onboarding.start`. */
+  async mayStart(userId: string, team: Team | null): Promise<boolean> {
+    if (team?.managers.includes(userId)) return true;
+    const named = this.deps.policies.fresh().policies.filter((p) => p.policy.action === ONBOARDING_START_ACTION);
+    if (named.some((p) => p.policy.mode === 'auto')) return true;
+    const approvers = named.filter((p) => p.policy.mode === 'approve').flatMap((p) => p.policy.approvers);
+    return approvers.length > 0 && (await this.deps.approvals.expandApprovers(approvers, 0)).includes(userId);
+  }
+
+  /** Starts a plan: tasks from the template, access requests proposed, the welcome DM sent. */
+  async start(by: string, input: StartInput, via?: string): Promise<StartOutcome> {
+    const { db } = this.deps;
+    const scope = await scopeFor(db, input.person, input.team);
+    const team = scope?.team ?? null;
+    if (!(await this.mayStart(by, team)))
+      return {
+        ok: false,
+        message: team
+          ? `Only ${team.name}'s managers, or whoever a policy names for \`${ONBOARDING_START_ACTION}\`, can start onboarding there.`
+          : `Name the new hire's team (\`/em onboard @person <team>\`): only team managers, or whoever a policy names for \`${ONBOARDING_START_ACTION}\`, start onboarding.`,
+      };
+    const picked = this.deps.templates.pick(input.template, team?.key);
+    if (!picked)
+      return {
+        ok: false,
+        message: input.template
+          ? `There is no onboarding template \`${input.template}\` (onboarding/*.yml has: ${this.deps.templates.names().join(', ') || 'none'}).`
+          : 'There is no onboarding template: add onboarding/default.yml.',
+      };
+    const start = this.now();
+    const manager = team?.managers.includes(by) ? by : (team?.managers[0] ?? by);
+    const buddy = input.buddy ?? null;
+    const warnings: string[] = [];
+    const tasks = await this.buildTasks(picked.template, {
+      person: input.person,
+      manager,
+      buddy,
+      scope,
+      start,
+      warnings,
+    });
+    const plan = await insertPlan(
+      db,
+      {
+        person: input.person,
+        teamKey: team?.key ?? null,
+        template: picked.name,
+        buddy,
+        manager,
+        startedBy: by,
+        startedAt: start,
+        endAt: new Date(start.getTime() + picked.template.ends_after_days * 86_400_000),
+      },
+      tasks,
+    );
+    if (!plan) return { ok: false, message: `<@${input.person}> already has a running onboarding plan.` };
+    const name = await this.nameOf(input.person);
+    for (const task of await planTasks(db, plan.id)) {
+      const access = task.detail.access;
+      if (!access || !('action' in access)) continue;
+      const outcome = await this.deps.approvals.propose({
+        action: access.action,
+        params: access.params,
+        summary: `Onboarding ${name}: ${task.title}`,
+        repo: access.repo ?? null,
+        requestedBy: by,
+        subjectOwner: input.person,
+        idempotencyKey: `onboarding:${plan.id}:${task.id}`,
+        ...(via ? { via } : {}),
+      });
+      if ('approval' in outcome) {
+        await setTaskApproval(db, task.id, outcome.approval.id);
+        if (outcome.outcome === 'executed') await setTaskStatus(db, task.id, 'done', this.now());
+      } else {
+        await setTaskApproval(db, task.id, null, `Not requested: ${outcome.decision.reason}. Do it by hand.`);
+        warnings.push(`${task.title}: not requested (${outcome.decision.reason})`);
+      }
+    }
+    await this.sendWelcome(plan.id);
+    return { ok: true, plan: await this.view(plan.id), warnings };
+  }
+
+  private async buildTasks(
+    template: Template,
+    ctx: {
+      person: string;
+      manager: string;
+      buddy: string | null;
+      scope: TeamScope | null;
+      start: Date;
+      warnings: string[];
+    },
+  ): Promise<NewTask[]> {
+    const { db } = this.deps;
+    const team = ctx.scope?.team;
+    const ownerOf = (role: OwnerRole) =>
+      role === 'new_hire' ? ctx.person : role === 'manager' ? ctx.manager : (ctx.buddy ?? ctx.manager);
+    const due = (t: Pick<TemplateTask, 'day' | 'week'>) => {
+      const day = dueDayOf(t);
+      return day === undefined ? null : dueAt(ctx.start, day, team?.workDays);
+    };
+    const entries: TemplateTask[] = [...template.tasks];
+    if (template.reading_list === 'auto' && !entries.some((t) => t.kind === 'read' && t.links === 'auto'))
+      entries.unshift({
+        title: "Read the team's most useful documents",
+        kind: 'read',
+        owner: 'new_hire',
+        week: 1,
+        links: 'auto',
+        labels: [],
+        count: 5,
+      });
+    const login = await githubLoginOf(db, ctx.person);
+    const out: NewTask[] = [];
+    const push = (t: TemplateTask, detail: TaskDetail, title = t.title) =>
+      out.push({
+        position: out.length,
+        kind: t.kind,
+        title,
+        ownerRole: t.owner,
+        owner: ownerOf(t.owner),
+        dueAt: due(t),
+        detail,
+      });
+    for (const t of entries) {
+      switch (t.kind) {
+        case 'read': {
+          if (t.links === 'auto') {
+            const docs = await usefulDocs(db, team ? [team.key, team.name] : [], 5);
+            if (!docs.length) ctx.warnings.push('No documents in the ask index to suggest for reading yet.');
+            push(t, { links: docs.map((d) => ({ url: d.url, title: d.title, indexed: true })) });
+          } else {
+            const urls = t.links ?? [];
+            const found = await indexedDocs(db, urls);
+            for (const url of urls)
+              if (!found.has(url)) ctx.warnings.push(`${url} is not in the ask index (a typo, or a page not synced).`);
+            push(t, { links: urls.map((url) => ({ url, title: found.get(url) ?? null, indexed: found.has(url) })) });
+          }
+          break;
+        }
+        case 'meet': {
+          const people = (t.people ?? []).flatMap((p) =>
+            p === 'manager' ? [ctx.manager] : p === 'buddy' ? (ctx.buddy ? [ctx.buddy] : []) : [p],
+          );
+          push(t, { people: [...new Set(people)].filter((p) => p !== ctx.person) });
+          break;
+        }
+        case 'first_issue': {
+          const issues = ctx.scope ? await newcomerIssues(db, ctx.scope, t.labels, t.count) : [];
+          push(t, { issues });
+          break;
+        }
+        case 'access': {
+          const access = t.access ?? {};
+          if (access.system) {
+            push(t, { access: { system: access.system } });
+          } else if (access.github_team) {
+            const [org, slug] = access.github_team.split('/') as [string, string];
+            const repo = ctx.scope?.repos.find((r) => r.toLowerCase().startsWith(`${org.toLowerCase()}/`));
+            if (!login || !repo) {
+              const why = !login
+                ? 'the new hire has no GitHub account linked (people: in sources.yml)'
+                : `the team has no repository in ${org}`;
+              ctx.warnings.push(`${t.title}: em-agent cannot add them to ${access.github_team}: ${why}.`);
+              push(t, { access: { system: `GitHub team ${access.github_team}` }, note: `By hand: ${why}.` });
+            } else
+              push(t, {
+                access: { action: 'github.team_add', params: { repo, org, team: slug, username: login }, repo },
+              });
+          } else if (access.slack_channels) {
+            const channels =
+              access.slack_channels === 'team'
+                ? team?.channel && /^[CG]/.test(team.channel)
+                  ? [team.channel]
+                  : []
+                : access.slack_channels;
+            if (!channels.length) {
+              ctx.warnings.push(`${t.title}: the team has no channel id to invite to.`);
+              push(t, {
+                access: { system: "The team's Slack channels" },
+                note: 'By hand: the team has no channel id.',
+              });
+            }
+            for (const channel of channels)
+              push(
+                t,
+                { access: { action: 'slack.invite', params: { channel, users: [ctx.person] } } },
+                channels.length > 1 ? `${t.title} (<#${channel}>)` : t.title,
+              );
+          }
+          break;
+        }
+        default:
+          push(t, {});
+      }
+    }
+    return out;
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------------------------
+
+  async view(planId: number): Promise<PlanView> {
+    const plan = (await getPlan(this.deps.db, planId)) as Plan;
+    const tasks = await planTasks(this.deps.db, planId);
+    const now = this.now();
+    const team = plan.teamKey ? await getTeam(this.deps.db, plan.teamKey) : undefined;
+    const views: TaskView[] = [];
+    for (const t of tasks) {
+      const approval = t.approvalId ? await getApproval(this.deps.db, t.approvalId) : null;
+      const access = t.detail.access;
+      views.push({
+        id: t.id,
+        kind: t.kind,
+        title: t.title,
+        ownerRole: t.ownerRole,
+        owner: t.owner,
+        dueAt: t.dueAt,
+        status: t.status,
+        overdue: isOverdue(t, now),
+        links: t.detail.links,
+        people: t.detail.people,
+        issues: t.detail.issues,
+        accepted: t.detail.accepted,
+        approval: approval ? { id: approval.id, status: approval.status } : null,
+        system: access && 'system' in access ? access.system : undefined,
+        note: t.detail.note,
+      });
+    }
+    return {
+      id: plan.id,
+      person: plan.person,
+      team: team ? { key: team.key, name: team.name } : plan.teamKey ? { key: plan.teamKey, name: plan.teamKey } : null,
+      template: plan.template,
+      buddy: plan.buddy,
+      manager: plan.manager,
+      startedAt: plan.startedAt,
+      finishedAt: plan.finishedAt,
+      tasks: views,
+    };
+  }
+
+  /** Running plans, each brought up to date first (access requests executed, ended plans summarised). */
+  async running(): Promise<PlanView[]> {
+    const views: PlanView[] = [];
+    for (const plan of await listPlans(this.deps.db)) {
+      await this.refresh(plan.id);
+      if (!(await getPlan(this.deps.db, plan.id))?.finishedAt) views.push(await this.view(plan.id));
+    }
+    return views;
+  }
+
+  /** The plan of a person (running, else their latest), by Slack id. */
+  async planOf(person: string): Promise<PlanView | undefined> {
+    const plans = (await listPlans(this.deps.db, { finished: true })).filter((p) => p.person === person);
+    const plan = plans.find((p) => !p.finishedAt) ?? plans[0];
+    if (!plan) return undefined;
+    await this.refresh(plan.id);
+    return this.view(plan.id);
+  }
+
+  /**
+   * A person's plan as `viewer` may see it: the new hire, their buddy and manager, a task's owner, the team's
+   * managers and whoever may start plans see it; anyone else gets undefined.
+   */
+  async planFor(viewer: string, person: string): Promise<PlanView | undefined> {
+    const plan = await this.planOf(person);
+    if (!plan) return undefined;
+    const involved = [plan.person, plan.buddy, plan.manager, ...plan.tasks.map((t) => t.owner)].includes(viewer);
+    if (involved) return plan;
+    const team = plan.team ? await getTeam(this.deps.db, plan.team.key) : undefined;
+    return (await this.mayStart(viewer, team ?? null)) ? plan : undefined;
+  }
+
+  /** Running plans a person takes part in (the new hire, the buddy, the manager, a task's owner). */
+  async plansFor(userId: string): Promise<PlanView[]> {
+    const plans = await this.running();
+    return plans.filter(
+      (p) =>
+        p.person === userId || p.buddy === userId || p.manager === userId || p.tasks.some((t) => t.owner === userId),
+    );
+  }
+
+  // ---- changes ---------------------------------------------------------------------------------------------------
+
+  /**
+   * A checkbox ticked or unticked. The new hire, the task's owner, the buddy and the manager may; the state is
+   * stored, so it survives restarts. Returns a refusal, or undefined.
+   */
+  async setDone(userId: string, taskId: number, done: boolean): Promise<string | undefined> {
+    const { db } = this.deps;
+    const task = await getTask(db, taskId);
+    const plan = task ? await getPlan(db, task.planId) : undefined;
+    if (!task || !plan) return 'That task is gone.';
+    if (plan.finishedAt) return 'That onboarding plan is over.';
+    if (![plan.person, plan.buddy, plan.manager, task.owner].includes(userId))
+      return 'Only the new hire, their buddy, their manager and the task’s owner can tick it.';
+    if (task.status === 'skipped') return 'That task was skipped.';
+    // The nudge leaves the digest before the task reads as done, so whoever sees it done sees no nudge either.
+    if (done) await dropReason(db, reasonKey(taskId));
+    const changed = await setTaskStatus(db, taskId, done ? 'done' : 'open', this.now());
+    if (changed) await this.refresh(plan.id, { redraw: true });
+    return undefined;
+  }
+
+  /** The new hire takes an offered first issue: assigning it to them is a proposal through policies. */
+  async takeIssue(userId: string, taskId: number, key: string): Promise<string> {
+    const { db } = this.deps;
+    const task = await getTask(db, taskId);
+    const plan = task ? await getPlan(db, task.planId) : undefined;
+    if (!task || !plan || plan.finishedAt) return 'That onboarding plan is over.';
+    if (userId !== plan.person) return 'Only the new hire takes a first issue.';
+    const issue = task.detail.issues?.find((i) => i.key === key);
+    const match = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(key);
+    if (!issue || !match) return 'That issue is not on offer.';
+    if (task.detail.accepted) return `You already took ${task.detail.accepted}.`;
+    const login = await githubLoginOf(db, userId);
+    if (!login) return 'Your GitHub account is not linked, so em-agent cannot assign it: ask your buddy.';
+    const outcome = await this.deps.approvals.propose({
+      action: 'github.assign',
+      params: { repo: match[1], number: Number(match[2]), assignees: [login] },
+      summary: `Assign ${key} (${issue.title}) to ${login}, a first issue for a new hire`,
+      repo: match[1] as string,
+      requestedBy: userId,
+      subjectOwner: userId,
+      idempotencyKey: `onboarding:${plan.id}:${task.id}:take`,
+    });
+    await setTaskDetail(db, taskId, { ...task.detail, accepted: key });
+    await this.refresh(plan.id, { redraw: true });
+    return outcome.outcome === 'denied'
+      ? `You took ${key}; em-agent may not assign it (${outcome.decision.reason}), so assign it to yourself.`
+      : outcome.outcome === 'executed'
+        ? `You took ${key}: it is assigned to you.`
+        : `You took ${key}: assigning it is waiting for approval.`;
+  }
+
+  /**
+   * Brings a plan up to date: access requests executed → done, rejected or expired → skipped; a plan whose tasks
+   * are all closed, or whose end has passed (open tasks are then skipped), is finished and summarised to the manager.
+   */
+  async refresh(planId: number, options: { redraw?: boolean } = {}): Promise<void> {
+    const { db } = this.deps;
+    const plan = await getPlan(db, planId);
+    if (!plan || plan.finishedAt) return;
+    let changed = options.redraw ?? false;
+    const tasks = await planTasks(db, planId);
+    for (const t of tasks) {
+      if (t.status !== 'open' || !t.approvalId) continue;
+      const approval = await getApproval(db, t.approvalId);
+      if (approval?.status === 'executed') {
+        // Done when em-agent sees it executed (within a tick of the job).
+        changed = (await setTaskStatus(db, t.id, 'done', this.now())) || changed;
+        await dropReason(db, reasonKey(t.id));
+      } else if (approval && ['rejected', 'expired'].includes(approval.status)) {
+        changed = (await setTaskStatus(db, t.id, 'skipped', this.now())) || changed;
+        await dropReason(db, reasonKey(t.id));
+      }
+    }
+    const now = this.now();
+    const after = await planTasks(db, planId);
+    const ended = plan.endAt <= now;
+    if (ended || after.every((t) => t.status !== 'open')) {
+      if (ended)
+        for (const t of after.filter((x) => x.status === 'open')) {
+          await setTaskStatus(db, t.id, 'skipped', now);
+          await dropReason(db, reasonKey(t.id));
+        }
+      const final = await planTasks(db, planId);
+      const summary = summarize(
+        final,
+        plan.startedAt,
+        await firstMergedPr(db, await githubLoginOf(db, plan.person), plan.startedAt),
+      );
+      if (await finishPlan(db, planId, summary, now)) {
+        await this.sendSummary(planId, summary);
+        changed = true;
+      }
+    }
+    if (changed) await this.redrawWelcome(planId);
+  }
+
+  /** Overdue open tasks go to their owner's digest (the notification pipeline; never a DM of its own). */
+  async nudgeOverdue(): Promise<number> {
+    let nudged = 0;
+    const now = this.now();
+    for (const plan of await listPlans(this.deps.db)) {
+      await this.refresh(plan.id);
+      if ((await getPlan(this.deps.db, plan.id))?.finishedAt) continue;
+      const name = await this.nameOf(plan.person);
+      for (const t of await planTasks(this.deps.db, plan.id)) {
+        if (!isOverdue(t, now)) continue;
+        await this.deps.notifications.notify({
+          recipient: t.owner,
+          subject: `onboarding:task:${t.id}`,
+          group: 'team',
+          title: overdueTitle(t, name),
+          reasonKey: reasonKey(t.id),
+          reason: {
+            rule: 'onboarding',
+            kind: 'onboarding_overdue',
+            text: `onboarding task overdue since ${(t.dueAt as Date).toISOString().slice(0, 10)}`,
+            since: (t.dueAt as Date).toISOString(),
+          },
+        });
+        nudged += 1;
+      }
+    }
+    return nudged;
+  }
+
+  private async nameOf(slack: string): Promise<string> {
+    const { rows } = await this.deps.db.query<{ display_name: string | null }>(
+      'SELECT display_name FROM people WHERE slack_user = $1',
+      [slack],
+    );
+    if (rows[0]?.display_name) return rows[0].display_name;
+    try {
+      const info = await this.deps.slack()?.users.info({ user: slack });
+      return info?.user?.real_name || info?.user?.name || slack;
+    } catch {
+      return slack;
+    }
+  }
+
+  // ---- Slack messages ----------------------------------------------------------------------------------------------
+
+  private async sendWelcome(planId: number): Promise<void> {
+    const slack = this.deps.slack();
+    if (!slack) return;
+    const view = await this.view(planId);
+    try {
+      const dm = await slack.conversations.open({ users: view.person });
+      const posted = await slack.chat.postMessage({
+        channel: dm.channel?.id as string,
+        ...welcomeMessage(view),
+        unfurl_links: false,
+      } as never);
+      if (posted.channel && posted.ts) await setWelcome(this.deps.db, planId, posted.channel, posted.ts);
+    } catch (err) {
+      this.deps.logger.warn({ err, plan: planId }, 'could not send the onboarding welcome DM');
+    }
+  }
+
+  private async redrawWelcome(planId: number): Promise<void> {
+    const slack = this.deps.slack();
+    const plan = await getPlan(this.deps.db, planId);
+    if (!slack || !plan?.welcomeChannel || !plan.welcomeTs) return;
+    try {
+      await slack.chat.update({
+        channel: plan.welcomeChannel,
+        ts: plan.welcomeTs,
+        ...welcomeMessage(await this.view(planId)),
+      } as never);
+    } catch (err) {
+      this.deps.logger.warn({ err, plan: planId }, 'could not redraw the onboarding checklist');
+    }
+  }
+
+  private async sendSummary(planId: number, summary: PlanSummary): Promise<void> {
+    const slack = this.deps.slack();
+    const view = await this.view(planId);
+    const to = view.manager;
+    if (!slack || !to) return;
+    try {
+      const dm = await slack.conversations.open({ users: to });
+      await slack.chat.postMessage({ channel: dm.channel?.id as string, ...summaryMessage(view, summary) } as never);
+    } catch (err) {
+      this.deps.logger.warn({ err, plan: planId }, 'could not send the onboarding summary');
+    }
+  }
+
+  startedMessage(plan: PlanView, warnings: string[]) {
+    return planStartedMessage(plan, warnings);
+  }
+}
+
+export type { Task };
