@@ -57,26 +57,31 @@ export const policyExplainOutput = z.object({
   reason: z.string(),
   dryRun: z.boolean(),
   problems: z.array(z.string()),
+  /** Who decided: `opa` or `yaml`; `fallback` says why OPA (when configured) did not. */
+  source: z.enum(['opa', 'yaml']),
+  fallback: z.string().optional(),
 });
 
 export function policyExplainTool(service: ApprovalService) {
   return defineTool({
     name: 'policy.explain',
     description:
-      'What the policies in policies/ decide for an action kind (run automatically, ask for approval, or deny), and ' +
-      'why. Nothing is run.',
+      'What the policies decide for an action kind (run automatically, ask for approval, or deny), and why: Open ' +
+      'Policy Agent when OPA_URL is set, else (or when OPA cannot decide) the YAML files in policies/. Nothing is run.',
     kind: 'read',
     input: z.object({ action: z.string().min(1) }),
     output: policyExplainOutput,
     run: async (_ctx, input) => {
       const book = service.policies.reload();
-      const decision = book.decide({ action: input.action });
+      const decision = await book.resolve({ action: input.action });
       return {
         action: input.action,
         mode: decision.mode,
         reason: decision.reason,
         dryRun: decision.dryRun,
         problems: book.problems,
+        source: decision.source ?? 'yaml',
+        ...(decision.fallback ? { fallback: decision.fallback } : {}),
       };
     },
   });
