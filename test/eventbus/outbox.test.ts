@@ -1,9 +1,12 @@
 // The event bus against the real nats-server (127.0.0.1:4222, JetStream), on both engines: every stored event,
 // signal opened/resolved and approval status reaches the stream once, nothing is lost while NATS is unreachable,
 // the outbox catches up afterwards, and a re-publish (two drains racing) is deduplicated by Nats-Msg-Id.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formats from 'ajv-formats';
 import { claimForExecution, decideProposal, insertApproval, markExecuted } from '../../src/approvals/store.js';
 import { EventBus, startEventBus } from '../../src/eventbus/service.js';
 import { eventBusInstallId } from '../../src/eventbus/store.js';
@@ -60,6 +63,13 @@ afterAll(async () => {
   for (const stream of streams) await jsm.streams.delete(stream).catch(() => undefined);
   await nc.drain();
 });
+
+/** The JSON Schemas docs/events.md documents, by title. */
+function documentedSchemas(): Map<string, object> {
+  const doc = readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8');
+  const schemas = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] ?? '{}'));
+  return new Map(schemas.map((s) => [s.title as string, s]));
+}
 
 async function streamState(stream: string): Promise<{ messages: number; subjects: Record<string, number> }> {
   const jsm = await jetstreamManager(nc);
@@ -143,6 +153,26 @@ describeEachEngine('event bus outbox', ({ engine, freshDb }) => {
       [`${prefix}.approvals.approved`]: 1,
       [`${prefix}.approvals.executed`]: 1,
     });
+
+    // Every subject's last message matches the JSON Schema docs/events.md documents for it.
+    const ajv = new Ajv2020({ strict: false });
+    formats.default(ajv);
+    const schemas = documentedSchemas();
+    const jsmForSchemas = await jetstreamManager(nc);
+    for (const subject of Object.keys(state.subjects)) {
+      const title = subject.includes('.events.')
+        ? 'em-agent event'
+        : subject.includes('.signals.')
+          ? 'em-agent signal'
+          : 'em-agent approval';
+      const message = await jsmForSchemas.streams.getMessage(stream, { last_by_subj: subject });
+      const validate = ajv.compile(schemas.get(title) ?? {});
+      expect({ subject, valid: validate(message?.json()), errors: validate.errors ?? null }).toEqual({
+        subject,
+        valid: true,
+        errors: null,
+      });
+    }
 
     // The payload and the message id of one of them.
     const jsm = await jetstreamManager(nc);
