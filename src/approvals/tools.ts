@@ -66,8 +66,8 @@ export function policyExplainTool(service: ApprovalService) {
   return defineTool({
     name: 'policy.explain',
     description:
-      'What the policies decide for an action kind (run automatically, ask for approval, or deny), and why: Open ' +
-      'Policy Agent when OPA_URL is set, else (or when OPA cannot decide) the YAML files in policies/. Nothing is run.',
+      'What the policies in policies/ decide for an action kind (run automatically, ask for approval, or deny), and ' +
+      'why. Nothing is run.',
     kind: 'read',
     input: z.object({ action: z.string().min(1) }),
     output: policyExplainOutput,
