@@ -15,6 +15,8 @@ const natsUp = process.env.EM_TEST_NATS !== 'down';
 const suite = natsUp ? describe : describe.skip;
 if (!natsUp) console.warn(`!!! SKIPPED: event bus service test — no NATS at ${NATS} !!!`);
 
+const TOKEN = 'metrics-token-for-eventbus-test';
+
 suite('event bus in the running service', () => {
   const prefix = `t${process.pid}x${Date.now().toString(36)}svc`;
   const stream = prefix.toUpperCase();
@@ -30,7 +32,13 @@ suite('event bus in the running service', () => {
     nc = await connect({ servers: NATS });
     app = await startServiceOnEmulator(emulator, dir, {
       policies: 'policies:\n  - { action: slack.post, mode: auto }\n',
-      env: { NATS_URL: NATS, NATS_STREAM: stream, NATS_SUBJECT_PREFIX: prefix, EVENT_BUS_DRAIN_MS: '1000' },
+      env: {
+        NATS_URL: NATS,
+        NATS_STREAM: stream,
+        NATS_SUBJECT_PREFIX: prefix,
+        EVENT_BUS_DRAIN_MS: '1000',
+        METRICS_TOKEN: TOKEN,
+      },
     });
   }, 120_000);
   afterAll(async () => {
@@ -65,6 +73,15 @@ suite('event bus in the running service', () => {
       Object.entries(subjects).filter(([subject]) => subject.includes('.approvals.')),
     );
     expect(approvals).toEqual({ [`${prefix}.approvals.approved`]: 1, [`${prefix}.approvals.executed`]: 1 });
+    // /ready shows the outbox: once the drain has caught up, nothing waits.
+    const ready = await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${app.http.port}/ready`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const body = (await res.json()) as { eventBus?: { pending: number } };
+      return body.eventBus?.pending === 0 ? body : undefined;
+    });
+    expect(ready.eventBus).toEqual({ stream, pending: 0, lagSeconds: 0 });
     const executed = await jsm.streams.getMessage(stream, { last_by_subj: `${prefix}.approvals.executed` });
     expect(executed?.json()).toMatchObject({
       type: 'approval',
