@@ -6,6 +6,7 @@ import { httpDoors } from './api/doors.js';
 import { ApiTokens } from './api/tokens.js';
 import { approvalsCapability } from './approvals/capability.js';
 import { executorClients } from './approvals/clients.js';
+import { OpaPolicySource } from './approvals/opa.js';
 import { PolicyBook } from './approvals/policies.js';
 import { ApprovalService } from './approvals/service.js';
 import { askCapability } from './ask/capability.js';
@@ -14,6 +15,8 @@ import { AskService } from './ask/service.js';
 import type { Capability } from './capabilities/capability.js';
 import type { AnyTool } from './capabilities/tool.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
+import { eventBusCapability } from './eventbus/capability.js';
+import { startEventBus } from './eventbus/service.js';
 import { identityCapability } from './identity/capability.js';
 import { linkAfterSync } from './identity/jobs.js';
 import { recordIdentity } from './identity/store.js';
@@ -99,9 +102,21 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }
     if (teamsFile) await applyTeamsFile(db, config.TEAMS_FILE, teamsFile, logger);
+    // NATS_URL: the outbox triggers write from here on (and not at all without it); a job drains them to JetStream.
+    const eventBus = await startEventBus(db, logger, {
+      url: config.NATS_URL,
+      stream: config.NATS_STREAM,
+      subjectPrefix: config.NATS_SUBJECT_PREFIX,
+    });
+    if (eventBus) stack.push(() => eventBus.close());
 
     const clients = executorClients(config, sources, logger);
     const policies = new PolicyBook(config.POLICIES_DIR, INCIDENT_POLICY_SECTION).reload();
+    // OPA_URL: decisions come from Open Policy Agent; the YAML policies decide whenever it cannot.
+    const opa = config.OPA_URL
+      ? new OpaPolicySource({ url: config.OPA_URL, timeoutMs: config.OPA_TIMEOUT_MS, logger })
+      : undefined;
+    policies.remote = opa;
     const rules = new RuleBook(config.RULES_DIR).reload();
     for (const problem of [...policies.problems, ...rules.problems]) logger.warn({ problem }, 'invalid rule or policy');
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
@@ -183,6 +198,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
           notifications,
         }),
       ),
+      ...(eventBus ? [eventBusCapability(eventBus, { drainEvery: everySeconds(config.EVENT_BUS_DRAIN_MS) })] : []),
     ];
     // The agent runs the other capabilities' tools (never a `decide` one), so it is listed after them.
     const agent = new AgentService({
@@ -252,11 +268,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     // A failing source does not make the bot unready (it still answers in Slack); /ready shows it all the same.
     const details = async () => {
       const statuses = await listSyncStatus(db);
-      return statuses.length
-        ? {
-            sources: Object.fromEntries(statuses.map((st) => [`${st.source}:${st.scope}`, scopeHealth(st)])),
-          }
-        : {};
+      return {
+        ...(statuses.length
+          ? { sources: Object.fromEntries(statuses.map((st) => [`${st.source}:${st.scope}`, scopeHealth(st)])) }
+          : {}),
+        ...(opa ? { policy: await opa.health() } : {}),
+        ...(eventBus ? { eventBus: await eventBus.health() } : {}),
+      };
     };
     const http = await startHttpServer({
       host: config.HTTP_HOST,

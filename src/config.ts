@@ -120,6 +120,27 @@ export const configSchema = z.object({
     .default('09:30'),
   NOTIFY_ESCALATE_AFTER_DAYS: z.coerce.number().int().min(0).max(60).default(3),
   NOTIFY_TICK_MS: positiveMs.default(60_000),
+  // Event bus (issue #25): every stored event, signal and approval change published to NATS JetStream; off unset.
+  NATS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(nats|tls|ws|wss):\/\/[^,\s]+(,(nats|tls|ws|wss):\/\/[^,\s]+)*$/, {
+        error: 'must be nats://host:port (several separated by commas)',
+      })
+      .optional(),
+  ),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be a stream name (letters, digits, _ and -)' })
+    .default('EM_AGENT'),
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: 'must be subject tokens such as em or acme.em' })
+    .default('em'),
+  EVENT_BUS_DRAIN_MS: positiveMs.default(5_000),
+  // Policies from Open Policy Agent (issue #25): its Data API decides; the YAML policies are the fallback.
+  OPA_URL: optionalUrl,
+  OPA_TIMEOUT_MS: positiveMs.default(2_000),
 });
 
 // Settings that only make sense together. Checked on the raw environment so that they are reported
@@ -167,6 +188,7 @@ export const SECRET_SETTINGS = [
   'CONFLUENCE_API_TOKEN',
   'OPENAI_API_KEY',
   'METRICS_TOKEN',
+  'NATS_URL',
 ] as const satisfies readonly (keyof Config)[];
 
 export class ConfigError extends Error {

@@ -175,11 +175,15 @@ export function policyMessage(
   reason: string,
   dryRun: boolean,
   problems: string[],
+  /** Who decided: OPA or the YAML policies; `fallback` when OPA is configured but could not decide, and why. */
+  from: { source?: 'opa' | 'yaml'; fallback?: string } = {},
 ): SlackMessage {
   const icon = mode === 'auto' ? ':large_green_circle:' : mode === 'approve' ? ':large_yellow_circle:' : ':red_circle:';
   const what = mode === 'auto' ? 'would run at once' : mode === 'approve' ? 'would need approval' : 'would be denied';
   const lines = [
     `${icon} \`${escapeMrkdwn(action)}\` ${what}: ${escapeMrkdwn(reason)}.`,
+    from.source === 'opa' ? ':scales: Decided by Open Policy Agent (OPA_URL).' : '',
+    from.fallback ? `:warning: ${escapeMrkdwn(from.fallback)}.` : '',
     dryRun ? ':test_tube: Dry run is on: it would only be logged.' : '',
     problems.length
       ? `:warning: Policy files have problems:\n${problems

@@ -31,7 +31,10 @@ export function policyCommand(service: ApprovalService): CommandHandler<'policy'
   const tool = policyExplainTool(service);
   return async (ctx, command) => {
     const policy = await runTool(tool, toolContextOf(ctx), { action: command.action });
-    return policyMessage(policy.action, policy.mode, policy.reason, policy.dryRun, policy.problems);
+    return policyMessage(policy.action, policy.mode, policy.reason, policy.dryRun, policy.problems, {
+      source: policy.source,
+      fallback: policy.fallback,
+    });
   };
 }
 

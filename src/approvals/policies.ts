@@ -56,6 +56,8 @@ export interface PolicyInput {
   repo?: string | null;
   /** The door the action was proposed through; rules' own proposals have none. */
   via?: string | null;
+  /** Who asks (a Slack user id, or rule:<name>); the YAML policies do not use it, OPA receives it. */
+  requester?: string | null;
 }
 
 export interface PolicyDecision {
@@ -69,6 +71,16 @@ export interface PolicyDecision {
   ttlMs: number;
   channel?: string;
   dryRun: boolean;
+  /** Who decided: OPA (OPA_URL) or the YAML policies (also when OPA could not decide, with `fallback` saying why). */
+  source?: 'opa' | 'yaml';
+  /** Set when OPA is configured but did not decide: why, in a sentence shown by `/em policy` and `/ready`. */
+  fallback?: string;
+}
+
+/** A policy engine asked before the YAML policies (Open Policy Agent); an answer that is not `ok` falls back. */
+export interface RemotePolicySource {
+  decide(input: PolicyInput): Promise<{ ok: true; decision: PolicyDecision } | { ok: false; error: string }>;
+  readonly status: { source: string; url: string; healthy: boolean; error?: string; at?: Date };
 }
 
 const glob = (pattern: string) =>
@@ -203,6 +215,22 @@ export class PolicyBook {
 
   decide(input: PolicyInput): PolicyDecision {
     return decide(this.policies, input);
+  }
+
+  /** Where decisions come from: OPA when OPA_URL is set (the YAML policies only when it cannot decide). */
+  remote?: RemotePolicySource;
+
+  /**
+   * The decision for an action: OPA's when OPA is configured and answers with a decision, else the YAML policies'
+   * (with `fallback` saying why OPA did not decide). Actions em-agent does not know are denied without asking.
+   */
+  async resolve(input: PolicyInput): Promise<PolicyDecision> {
+    const local = decide(this.policies, input);
+    const known = (ACTION_KINDS as readonly string[]).includes(input.action);
+    if (!this.remote || !known) return { ...local, source: 'yaml' };
+    const answer = await this.remote.decide(input);
+    if (answer.ok) return answer.decision;
+    return { ...local, source: 'yaml', fallback: `${answer.error}: decided by the YAML policies instead` };
   }
 
   /** Everyone named as an approver anywhere (user ids and group handles), e.g. to allow /em audit. */

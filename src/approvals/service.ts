@@ -123,12 +123,13 @@ export class ApprovalService {
 
   async propose(request: ActionRequest): Promise<ProposeOutcome> {
     const { db, logger } = this.deps;
-    const decision = this.deps.policies.fresh().decide({
+    const decision = await this.deps.policies.fresh().resolve({
       action: request.action,
       rule: request.rule,
       severity: request.severity,
       repo: request.repo,
       via: request.via,
+      requester: request.requestedBy,
     });
     const base = { actor: request.requestedBy, action: request.action };
     const door = request.via ? { via: request.via } : {};

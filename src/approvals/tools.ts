@@ -57,6 +57,9 @@ export const policyExplainOutput = z.object({
   reason: z.string(),
   dryRun: z.boolean(),
   problems: z.array(z.string()),
+  /** Who decided: `opa` or `yaml`; `fallback` says why OPA (when configured) did not. */
+  source: z.enum(['opa', 'yaml']),
+  fallback: z.string().optional(),
 });
 
 export function policyExplainTool(service: ApprovalService) {
@@ -70,13 +73,15 @@ export function policyExplainTool(service: ApprovalService) {
     output: policyExplainOutput,
     run: async (_ctx, input) => {
       const book = service.policies.reload();
-      const decision = book.decide({ action: input.action });
+      const decision = await book.resolve({ action: input.action });
       return {
         action: input.action,
         mode: decision.mode,
         reason: decision.reason,
         dryRun: decision.dryRun,
         problems: book.problems,
+        source: decision.source ?? 'yaml',
+        ...(decision.fallback ? { fallback: decision.fallback } : {}),
       };
     },
   });

@@ -162,9 +162,13 @@ export class SignalEngine {
     const spec = rule.action ?? DEFAULT_ACTIONS[rule.kind];
     const teamLevel = TEAM_KINDS.has(rule.kind) && (spec === 'none' || spec.kind === 'slack.dm');
     if (!teamLevel && (spec === 'none' || spec.kind !== 'slack.dm')) return false;
-    const decision = approvals.policies
-      .fresh()
-      .decide({ action: 'slack.dm', rule: rule.name, severity: rule.severity, repo: signal.target.repo ?? null });
+    const decision = await approvals.policies.fresh().resolve({
+      action: 'slack.dm',
+      rule: rule.name,
+      severity: rule.severity,
+      repo: signal.target.repo ?? null,
+      requester: `rule:${rule.name}`,
+    });
     if (decision.mode === 'approve') return false;
     if (decision.mode === 'deny' || decision.dryRun) {
       logger.info({ rule: rule.name, signal: signal.id, reason: decision.reason }, 'no notification for signal');
