@@ -42,7 +42,11 @@ module.exports = {
         'The doors (the Slack app in src/slack, the tool contract in src/capabilities) iterate over the capabilities ' +
         'src/app.ts lists; they never import one, so a capability is added or removed in its folders and one line.',
       from: { path: '^src/(slack|capabilities)/' },
-      to: { path: '^src/', pathNot: '^src/(slack|capabilities|store|observability|jobs|lib|config)([.]ts$|/)' },
+      // A capability's own `/em` argument parser (args.ts: pure, no capability wiring) is read by the /em parser.
+      to: {
+        path: '^src/',
+        pathNot: ['^src/(slack|capabilities|store|observability|jobs|lib|config)([.]ts$|/)', '^src/[a-z-]+/args[.]ts$'],
+      },
     },
     {
       name: 'capabilities-through-their-front',

@@ -27,6 +27,9 @@ import { NotificationService } from './notifications/service.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import { okrsCapability } from './okrs/capability.js';
+import { applyOkrsFile, loadOkrsFile } from './okrs/file.js';
+import { okrEditorsFromPolicies } from './okrs/permissions.js';
 import { reportsCapability } from './reports/capability.js';
 import { stopChartRenderer } from './reports/charts.js';
 import { chatModelFactory } from './reports/narrative.js';
@@ -89,6 +92,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const sources = loadSources(config.SOURCES_FILE);
     const schedules = loadSchedules(config.REPORTS_FILE);
     const teamsFile = loadTeamsFile(config.TEAMS_FILE);
+    const okrsFile = loadOkrsFile(config.OKRS_FILE);
     const db = await openStore(config);
     stack.push(() => db.close().then(() => logger.info('store closed')));
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
@@ -96,6 +100,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }
     if (teamsFile) await applyTeamsFile(db, config.TEAMS_FILE, teamsFile, logger);
+    if (okrsFile) await applyOkrsFile(db, config.OKRS_FILE, okrsFile, logger);
 
     const clients = executorClients(config, sources, logger);
     const policies = new PolicyBook(config.POLICIES_DIR, INCIDENT_POLICY_SECTION).reload();
@@ -169,6 +174,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       notificationsCapability(notifications, { tickEvery: everySeconds(config.NOTIFY_TICK_MS) }),
       apiCapability(apiTokens),
       teamsCapability(teamAdminsFromPolicies(policies, approvals)),
+      okrsCapability({
+        db,
+        slack: () => clients.slack,
+        dmGate: notifications.gate,
+        editors: okrEditorsFromPolicies(policies, approvals),
+      }),
     ];
     // The agent runs the other capabilities' tools (never a `decide` one), so it is listed after them.
     const agent = new AgentService({

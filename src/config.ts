@@ -96,6 +96,8 @@ export const configSchema = z.object({
   MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(65_536),
   /** Teams defined declaratively (read-only in Slack); a missing file leaves teams to Slack. */
   TEAMS_FILE: z.string().trim().min(1).default('./teams.yml'),
+  /** Objectives and key results per team and quarter, applied at start (read-only in Slack). */
+  OKRS_FILE: z.string().trim().min(1).default('./okrs.yml'),
   /** The agent (plain-language requests): model steps, time and tokens per request; per person per hour and day. */
   AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(20).default(6),
   AGENT_TIMEOUT_MS: positiveMs.default(60_000),

@@ -47,6 +47,7 @@ export const NOT_CONFIGURED: Record<Exclude<EmCommandName, 'help'>, string> = {
   audit: 'the latest proposals, decisions and executions',
   token: 'personal tokens for the REST API and the MCP server',
   team: 'the teams, their members, managers, repositories and boards',
+  okr: "OKRs per team and quarter: key results' progress, check-ins, burn-up and unmapped work",
 };
 
 /** Capabilities register their `/em` subcommands here; the router finds them by name. */

@@ -1,5 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { z } from 'zod';
+import { OKR_HELP, type OkrCommand, parseOkrArgs } from '../okrs/args.js';
 
 /** Where a report should be posted instead of answering privately: a channel id or a #name. */
 export interface PostTarget {
@@ -20,6 +21,7 @@ export type EmCommand =
   | { name: 'dora'; days: number; post?: PostTarget; team?: string }
   | { name: 'signals'; post?: PostTarget; team?: string }
   | { name: 'team'; action: 'list' | 'show'; team?: string }
+  | OkrCommand
   | { name: 'approvals' }
   | { name: 'ask'; question: string; post?: PostTarget; context?: string }
   | { name: 'incident'; action: string; text: string }
@@ -64,6 +66,7 @@ export const COMMANDS: CommandHelp[] = [
     usage: 'team list | team show <team>',
     summary: 'teams: members, managers, repositories, boards (a [team] narrows each report)',
   },
+  OKR_HELP,
   { name: 'approvals', usage: 'approvals', summary: 'actions waiting for a decision' },
   {
     name: 'ask',
@@ -170,6 +173,10 @@ export function parseEmCommand(rawText: string): ParseResult {
       if (action.toLowerCase() === 'show' && rest.length)
         return { ok: true, command: { name, action: 'show', ...teamOf(rest) } };
       return invalid('usage: `/em team list` or `/em team show <team>`, e.g. `/em team show payments`');
+    }
+    case 'okr': {
+      const parsed = parseOkrArgs(words);
+      return parsed.ok ? parsed : invalid(parsed.message);
     }
     case 'standup': {
       if (words[0]?.toLowerCase() === 'history') {

@@ -1,0 +1,39 @@
+import type { WebClient } from '@slack/web-api';
+import { type Capability, subcommand } from '../capabilities/capability.js';
+import type { Db } from '../store/db.js';
+import { okrCheckinJob } from './jobs.js';
+import { okrCommand, okrsHomeSection, okrsSurface } from './listeners.js';
+import { NO_OKR_EDITORS, type OkrEditors } from './permissions.js';
+import { okrsCheckinTool, okrsListTool, okrsSaveTool, okrsShowTool } from './tools.js';
+
+export interface OkrsOptions {
+  db: Db;
+  slack: () => WebClient | undefined;
+  /** The notification pipeline's gate: the weekly check-in DM goes through it. */
+  dmGate: (recipient: string, kind: string) => Promise<boolean>;
+  editors?: OkrEditors;
+  /** How often the check-in job looks for this week's owed requests. */
+  checkinEvery?: string;
+  clock?: () => Date;
+}
+
+/**
+ * OKRs: objectives and key results per team and quarter (okrs.yml, applied by app.ts at start, or okrs.save),
+ * `/em okr`, the weekly check-in DM and modal, a Home section, and the tools.
+ */
+export function okrsCapability(options: OkrsOptions): Capability {
+  const { clock } = options;
+  return {
+    name: 'okrs',
+    tools: [
+      okrsListTool(),
+      okrsShowTool(clock),
+      okrsCheckinTool(clock),
+      okrsSaveTool(options.editors ?? NO_OKR_EDITORS),
+    ],
+    commands: [subcommand('okr', okrCommand({ clock }), ['okrs.show'])],
+    home: [okrsHomeSection({ clock })],
+    slack: okrsSurface({ clock }),
+    jobs: [okrCheckinJob(options, options.checkinEvery ?? '15 minutes')],
+  };
+}
