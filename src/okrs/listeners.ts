@@ -48,10 +48,9 @@ export function okrCommand(options: OkrSlackOptions = {}): CommandHandler<'okr'>
     const message: SlackMessage = withTeamLine(okrMessage(report), report.team, 'okr');
     if (!report.burnup.length) return message;
     try {
-      const [{ renderPng }, { okrBurnupSpec }] = await Promise.all([
-        import('../reports/charts.js'),
-        import('./chart.js'),
-      ]);
+      // Vega and resvg load on the first chart, not at start-up (one import after the other: they share modules).
+      const { renderPng } = await import('../reports/charts.js');
+      const { okrBurnupSpec } = await import('./chart.js');
       const alt = `Burn-up of the key results, ${report.quarter.key}`;
       const png = await renderPng(okrBurnupSpec(`Key results: burn-up, ${report.quarter.key}`, report.burnup));
       const fileId = await uploadPng(ctx.client, png, `okr-${report.quarter.key}.png`, alt);
