@@ -183,3 +183,70 @@ export function okrHomeLines(report: OkrReport, userId: string): string[] {
     : null;
   return [...(team ? [team] : []), ...lines];
 }
+
+export const OKR_NEW_ACTION = 'okr_new';
+export const OKR_OBJECTIVE_MODAL = 'okr_objective_modal';
+/** Key results the modal offers (the first required). */
+export const MODAL_KEY_RESULTS = 3;
+export const OBJECTIVE_FIELDS = {
+  title: 'okr_objective',
+  quarter: 'okr_quarter',
+  krTitle: (i: number) => `okr_kr${i}_title`,
+  krOwner: (i: number) => `okr_kr${i}_owner`,
+  krTarget: (i: number) => `okr_kr${i}_target`,
+} as const;
+
+const textInput = (
+  blockId: string,
+  label: string,
+  options: { optional?: boolean; initial?: string; hint?: string },
+) => ({
+  type: 'input',
+  block_id: blockId,
+  optional: options.optional ?? false,
+  label: { type: 'plain_text', text: label },
+  ...(options.hint ? { hint: { type: 'plain_text', text: options.hint } } : {}),
+  element: {
+    type: 'plain_text_input',
+    action_id: blockId,
+    max_length: 2000,
+    ...(options.initial ? { initial_value: options.initial } : {}),
+  },
+});
+
+/** New objective for a team: its title, the quarter, and up to three key results (title, owner, what measures it). */
+export function objectiveModal(team: { key: string; name: string }, quarter: string) {
+  const krBlocks = Array.from({ length: MODAL_KEY_RESULTS }, (_, i) => {
+    const n = i + 1;
+    const optional = n > 1;
+    return [
+      { type: 'divider' },
+      textInput(OBJECTIVE_FIELDS.krTitle(n), `Key result ${n}`, { optional }),
+      {
+        type: 'input',
+        block_id: OBJECTIVE_FIELDS.krOwner(n),
+        optional,
+        label: { type: 'plain_text', text: `Owner of key result ${n}` },
+        element: { type: 'users_select', action_id: OBJECTIVE_FIELDS.krOwner(n) },
+      },
+      textInput(OBJECTIVE_FIELDS.krTarget(n), `Measured by (key result ${n})`, {
+        optional,
+        hint: 'jira epics PAY-1; github labels checkout; points — or: metric lead_time_days 4 -> 2',
+      }),
+    ];
+  }).flat();
+  return {
+    type: 'modal',
+    callback_id: OKR_OBJECTIVE_MODAL,
+    private_metadata: team.key,
+    title: { type: 'plain_text', text: 'New objective' },
+    submit: { type: 'plain_text', text: 'Save' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `Team: *${escapeMrkdwn(team.name)}*` } },
+      textInput(OBJECTIVE_FIELDS.title, 'Objective', {}),
+      textInput(OBJECTIVE_FIELDS.quarter, 'Quarter', { initial: quarter }),
+      ...krBlocks,
+    ],
+  };
+}

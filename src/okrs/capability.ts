@@ -32,8 +32,8 @@ export function okrsCapability(options: OkrsOptions): Capability {
       okrsSaveTool(options.editors ?? NO_OKR_EDITORS),
     ],
     commands: [subcommand('okr', okrCommand({ clock }), ['okrs.show'])],
-    home: [okrsHomeSection({ clock })],
-    slack: okrsSurface({ clock }),
+    home: [okrsHomeSection({ clock, editors: options.editors })],
+    slack: okrsSurface({ clock, editors: options.editors }),
     jobs: [okrCheckinJob(options, options.checkinEvery ?? '15 minutes')],
   };
 }

@@ -5,8 +5,13 @@ import { failure } from '../../blocks/notice.js';
 import {
   CHECKIN_FIELDS,
   checkinModal,
+  MODAL_KEY_RESULTS,
+  OBJECTIVE_FIELDS,
   OKR_CHECKIN_MODAL,
   OKR_CHECKIN_OPEN,
+  OKR_NEW_ACTION,
+  OKR_OBJECTIVE_MODAL,
+  objectiveModal,
   okrHomeLines,
   okrMessage,
 } from '../../blocks/okrs/okrs.js';
@@ -16,21 +21,24 @@ import { runTool } from '../capabilities/tool.js';
 import { type CommandHandler, type CommandReply, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps, SlackSurfaceOf } from '../slack/deps.js';
 import { fileImageBlock, uploadPng } from '../slack/files.js';
-import type { HomeSectionProvider } from '../slack/home.js';
+import { type HomeSectionProvider, publishHome } from '../slack/home.js';
 import { firstDelivery } from '../slack/listeners/once.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
 import { homeTeam } from '../teams/listeners.js';
 import { TeamChoiceError } from '../teams/scope.js';
-import { resolveScope } from '../teams/store.js';
-import { currentQuarter } from './model.js';
+import { getTeam, resolveScope } from '../teams/store.js';
+import { currentQuarter, parseTarget } from './model.js';
+import { NO_OKR_EDITORS, type OkrEditors, okrEditRefusal } from './permissions.js';
 import { buildOkrReport } from './service.js';
 import { checkinsOf, getKeyResult } from './store.js';
-import { okrsCheckinTool, okrsShowTool, progressNow, QuarterError } from './tools.js';
+import { okrsCheckinTool, okrsSaveTool, okrsShowTool, progressNow, QuarterError } from './tools.js';
 
 export interface OkrSlackOptions {
   /** The clock the report and check-ins use (default: the wall clock). */
   clock?: () => Date;
+  /** Who may create objectives besides each team's managers (policy `okrs.edit`). */
+  editors?: OkrEditors;
 }
 
 /** `/em okr [team] [quarter]`: the report, then the burn-up chart (a chart that fails leaves the report intact). */
@@ -75,7 +83,12 @@ export function okrsHomeSection(options: OkrSlackOptions = {}): HomeSectionProvi
         quarter: currentQuarter(now),
         now,
       });
-      return { lines: okrHomeLines(report, userId), empty: 'No OKRs this quarter (okrs.yml, or `/em okr`).' };
+      const canEdit = team && !(await okrEditRefusal(options.editors ?? NO_OKR_EDITORS, userId, team, false));
+      return {
+        lines: okrHomeLines(report, userId),
+        empty: 'No OKRs this quarter (okrs.yml, or New objective).',
+        ...(team && canEdit ? { actions: [{ actionId: OKR_NEW_ACTION, text: 'New objective', value: team.key }] } : {}),
+      };
     },
   };
 }
@@ -124,9 +137,90 @@ export function checkinSubmitted(deps: SlackDeps, options: OkrSlackOptions) {
   };
 }
 
+/** New objective (Home): opens the modal for the team, or says who may. */
+export function objectiveModalOpened(deps: SlackDeps, options: OkrSlackOptions) {
+  return async (args: ButtonArgs) => {
+    await args.ack();
+    const userId = args.body.user.id;
+    const team = await getTeam(deps.db, args.action.value ?? '');
+    if (!team || team.archivedAt) return tellPrivately(args, userId, 'That team is archived or gone.');
+    const refusal = await okrEditRefusal(options.editors ?? NO_OKR_EDITORS, userId, team);
+    if (refusal) return tellPrivately(args, userId, `:no_entry: ${refusal}`);
+    const quarter = currentQuarter(options.clock?.() ?? new Date()).key;
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: objectiveModal(team, quarter) as never });
+  };
+}
+
+/** Save in the objective modal: problems show on their fields; okrs.save decides who may. */
+export function objectiveSubmitted(deps: SlackDeps, options: OkrSlackOptions) {
+  const tool = okrsSaveTool(options.editors ?? NO_OKR_EDITORS);
+  return async (args: ViewArgs) => {
+    const userId = args.body.user.id;
+    const text = (block: string) => viewInput(args, block)?.value?.trim() ?? '';
+    const errors: Record<string, string> = {};
+    const keyResults: Record<string, unknown>[] = [];
+    for (let n = 1; n <= MODAL_KEY_RESULTS; n++) {
+      const title = text(OBJECTIVE_FIELDS.krTitle(n));
+      const owner = viewInput(args, OBJECTIVE_FIELDS.krOwner(n))?.selected_user ?? '';
+      const target = text(OBJECTIVE_FIELDS.krTarget(n));
+      if (!title && !owner && !target) continue;
+      if (!title) errors[OBJECTIVE_FIELDS.krTitle(n)] = 'Name the key result.';
+      if (!owner) errors[OBJECTIVE_FIELDS.krOwner(n)] = 'Pick its owner.';
+      const parsed = parseTarget(target);
+      if (!parsed.ok) errors[OBJECTIVE_FIELDS.krTarget(n)] = parsed.message;
+      else keyResults.push({ title, owner, ...('work' in parsed ? { work: parsed.work } : { metric: parsed.metric }) });
+    }
+    const input = {
+      team: args.view.private_metadata,
+      quarter: text(OBJECTIVE_FIELDS.quarter),
+      objective: { title: text(OBJECTIVE_FIELDS.title), key_results: keyResults },
+    };
+    const checked = tool.input.safeParse(input);
+    if (!Object.keys(errors).length && !checked.success)
+      for (const issue of checked.error.issues) {
+        const [top, , kr, field] = issue.path as (string | number)[];
+        const block =
+          top === 'quarter'
+            ? OBJECTIVE_FIELDS.quarter
+            : typeof kr === 'number'
+              ? field === 'title'
+                ? OBJECTIVE_FIELDS.krTitle(kr + 1)
+                : OBJECTIVE_FIELDS.krTarget(kr + 1)
+              : kr === 'key_results'
+                ? OBJECTIVE_FIELDS.krTitle(1)
+                : OBJECTIVE_FIELDS.title;
+        errors[block] ??= issue.message;
+      }
+    if (Object.keys(errors).length || !checked.success)
+      return args.ack({
+        response_action: 'errors',
+        errors: Object.keys(errors).length ? errors : { [OBJECTIVE_FIELDS.title]: 'Invalid' },
+      });
+    const result = await tool.run(
+      { person: { slackId: userId }, db: deps.db, logger: deps.logger, via: 'slack' },
+      checked.data,
+    );
+    if (!result.ok)
+      return args.ack({
+        response_action: 'errors',
+        errors: {
+          [result.refusal.includes('quarter') ? OBJECTIVE_FIELDS.quarter : OBJECTIVE_FIELDS.title]: result.refusal,
+        },
+      });
+    await args.ack();
+    await publishHome(args.client, deps.home, { userId, db: deps.db }, deps.logger);
+  };
+}
+
 export function okrsSurface(options: OkrSlackOptions = {}): SlackSurfaceOf {
   return (deps) => ({
-    actions: { [OKR_CHECKIN_OPEN]: checkinOpened(deps, options) },
-    views: { [OKR_CHECKIN_MODAL]: checkinSubmitted(deps, options) },
+    actions: {
+      [OKR_CHECKIN_OPEN]: checkinOpened(deps, options),
+      [OKR_NEW_ACTION]: objectiveModalOpened(deps, options),
+    },
+    views: {
+      [OKR_CHECKIN_MODAL]: checkinSubmitted(deps, options),
+      [OKR_OBJECTIVE_MODAL]: objectiveSubmitted(deps, options),
+    },
   });
 }

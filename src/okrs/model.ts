@@ -414,3 +414,78 @@ export function confidenceTrend(confidences: number[]): 'up' | 'down' | 'flat' |
   const [before, last] = confidences.slice(-2) as [number, number];
   return last > before ? 'up' : last < before ? 'down' : 'flat';
 }
+
+// ---- the modal's one-line targets ----------------------------------------------------------------------------------
+
+const list = (text: string) =>
+  text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/**
+ * What a key result is measured by, as typed in the modal, selectors separated by `;`:
+ * `jira epics PAY-1, PAY-2; jira labels checkout; jql project = PAY AND type = Bug; linear projects Sunset;
+ * linear labels x; github milestones v2; github labels y; points` (work-based; `items` is the default unit), or
+ * `metric lead_time_days 4 -> 2 [over 30d]` (metric-based: baseline -> target).
+ */
+export function parseTarget(
+  text: string,
+):
+  | { ok: true; work: Record<string, unknown> }
+  | { ok: true; metric: Record<string, unknown> }
+  | { ok: false; message: string } {
+  const source = text.trim();
+  const metric = /^metric\s+([a-z_]+)\s+(-?[\d.]+)\s*(?:->|→|to)\s*(-?[\d.]+)(?:\s+over\s+(\d+)\s*d(?:ays)?)?$/i.exec(
+    source,
+  );
+  if (metric)
+    return {
+      ok: true,
+      metric: {
+        metric: (metric[1] as string).toLowerCase(),
+        baseline: Number(metric[2]),
+        target: Number(metric[3]),
+        ...(metric[4] ? { window_days: Number(metric[4]) } : {}),
+      },
+    };
+  if (/^metric\b/i.test(source))
+    return { ok: false, message: 'write a metric as `metric lead_time_days 4 -> 2` (baseline -> target)' };
+  const work: Record<string, Record<string, unknown> | string> = {};
+  const add = (tracker: string, field: string, value: unknown) => {
+    work[tracker] ??= {};
+    const entry = work[tracker] as Record<string, unknown>;
+    entry[field] = field === 'jql' ? value : [...((entry[field] as string[]) ?? []), ...(value as string[])];
+  };
+  for (const part of source
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const jql = /^jql\s+(.+)$/i.exec(part);
+    if (jql) {
+      add('jira', 'jql', jql[1]);
+      continue;
+    }
+    if (/^(points|items)$/i.test(part)) {
+      work.unit = part.toLowerCase();
+      continue;
+    }
+    const m = /^(jira|linear|github)\s+(epics?|labels?|projects?|milestones?)\s+(.+)$/i.exec(part);
+    const tracker = m?.[1]?.toLowerCase();
+    const field = `${m?.[2]?.toLowerCase().replace(/s$/, '')}s`;
+    const allowed: Record<string, string[]> = {
+      jira: ['epics', 'labels'],
+      linear: ['projects', 'labels'],
+      github: ['milestones', 'labels'],
+    };
+    if (!m || !tracker || !allowed[tracker]?.includes(field))
+      return {
+        ok: false,
+        message: `cannot read \`${part}\`: write e.g. \`jira epics PAY-1\`, \`github labels checkout\`, \`jql project = PAY\` or \`metric lead_time_days 4 -> 2\``,
+      };
+    add(tracker, field, list(m[3] as string));
+  }
+  return Object.keys(work).length
+    ? { ok: true, work }
+    : { ok: false, message: 'say what the key result is measured by' };
+}

@@ -41,8 +41,13 @@ export function okrEditorsFromPolicies(
 export const NO_OKR_EDITORS: OkrEditors = { isEditor: async () => false, describe: () => 'nobody else' };
 
 /** Why a person may not change a team's OKRs, or undefined when they may. */
-export async function okrEditRefusal(editors: OkrEditors, userId: string, team: Team): Promise<string | undefined> {
+export async function okrEditRefusal(
+  editors: OkrEditors,
+  userId: string,
+  team: Team,
+  fresh = true,
+): Promise<string | undefined> {
   if (team.managers.includes(userId)) return undefined;
-  if (await editors.isEditor(userId, true)) return undefined;
+  if (await editors.isEditor(userId, fresh)) return undefined;
   return `Only ${team.name}'s managers and ${editors.describe()} can change its OKRs.`;
 }

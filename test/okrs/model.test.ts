@@ -5,7 +5,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseOkrArgs } from '../../src/okrs/args.js';
 import { loadOkrsFile } from '../../src/okrs/file.js';
-import { expectedProgress, jqlMatches, parseJql, parseQuarter, type WorkRow, weekOf } from '../../src/okrs/model.js';
+import {
+  expectedProgress,
+  jqlMatches,
+  keyResultInput,
+  parseJql,
+  parseQuarter,
+  parseTarget,
+  type WorkRow,
+  weekOf,
+} from '../../src/okrs/model.js';
 import { parseEmCommand } from '../../src/slack/em-command.js';
 import { YamlFileError } from '../../src/yaml-file.js';
 
@@ -160,5 +169,32 @@ describe('okrs.yml', () => {
 
   test('a missing file is no OKRs from a file', () => {
     expect(loadOkrsFile(path.join(dir, 'absent.yml'))).toBeNull();
+  });
+});
+
+describe("the modal's one-line targets", () => {
+  test('selectors separated by ; become a work mapping; a metric is baseline -> target', () => {
+    const work = parseTarget(
+      'jira epics PAY-1, PAY-2; jql project = PAY AND type = Bug; linear project Sunset; points',
+    );
+    expect(work).toEqual({
+      ok: true,
+      work: {
+        jira: { epics: ['PAY-1', 'PAY-2'], jql: 'project = PAY AND type = Bug' },
+        linear: { projects: ['Sunset'] },
+        unit: 'points',
+      },
+    });
+    if (!work.ok || !('work' in work)) throw new Error('not work');
+    expect(keyResultInput.safeParse({ title: 'x', owner: 'U1', work: work.work }).success).toBe(true);
+    expect(parseTarget('metric lead_time_days 4 -> 2 over 14d')).toEqual({
+      ok: true,
+      metric: { metric: 'lead_time_days', baseline: 4, target: 2, window_days: 14 },
+    });
+    expect(parseTarget('metric lead time')).toMatchObject({ ok: false });
+    expect(parseTarget('linear milestones v2')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('cannot read'),
+    });
   });
 });

@@ -1,17 +1,18 @@
 // OKRs through the real bot and the Slack emulator, on both engines: the weekly check-in DM (through the
 // notification pipeline's gate: a paused owner is asked later), its button and modal, the stored check-in, the
-// trend a second week shows in `/em okr`, the burn-up chart uploaded with the report, and the Home section.
+// trend a second week shows in `/em okr`, the burn-up chart uploaded with the report, the Home section, and a new
+// objective made in the modal by the team's manager.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CHECKIN_FIELDS, OKR_CHECKIN_OPEN } from '../../blocks/okrs/okrs.js';
+import { CHECKIN_FIELDS, OBJECTIVE_FIELDS, OKR_CHECKIN_OPEN, OKR_NEW_ACTION } from '../../blocks/okrs/okrs.js';
 import { PolicyBook } from '../../src/approvals/policies.js';
 import { NotificationService } from '../../src/notifications/service.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { applyOkrsFile, loadOkrsFile } from '../../src/okrs/file.js';
 import { sendCheckinRequests } from '../../src/okrs/jobs.js';
 import { okrCommand, okrsHomeSection, okrsSurface } from '../../src/okrs/listeners.js';
-import { checkinsOf, listObjectives } from '../../src/okrs/store.js';
+import { checkinsOf, getKeyResult, listObjectives } from '../../src/okrs/store.js';
 import type { Db } from '../../src/store/db.js';
 import { teamInput } from '../../src/teams/model.js';
 import { saveTeam } from '../../src/teams/store.js';
@@ -193,5 +194,52 @@ describeEachEngine('OKR check-ins in Slack', ({ freshDb }) => {
       return t.includes('OKRs') && t.includes('confidence 4/10') && t;
     });
     expect(home).toContain('*Ship the new checkout flow* `███░░░░░░░` 25% · confidence 4/10 :arrow_lower_right:');
+  }, 120_000);
+
+  test("the team's manager creates an objective in the modal; a member sees no button", async () => {
+    const { alice, bob } = h.users;
+    const homeButtons = (user: string) => JSON.stringify(h.emulator.homeOf(user)?.blocks ?? []);
+    await h.emulator.openHome(bob);
+    await h.emulator.waitFor(() => homeButtons(bob).includes(OKR_NEW_ACTION));
+    await h.emulator.openHome(alice);
+    await h.emulator.waitFor(() => visibleText(h.emulator.homeOf(alice)).includes('OKRs'));
+    expect(homeButtons(alice)).not.toContain(OKR_NEW_ACTION);
+
+    await h.emulator.click({ user: bob, actionId: OKR_NEW_ACTION, value: 'payments', where: 'home' });
+    await h.emulator.waitFor(() => h.emulator.topModalOf(bob));
+    const values = {
+      [OBJECTIVE_FIELDS.title]: 'Fewer incidents',
+      [OBJECTIVE_FIELDS.krTitle(1)]: 'Ship v2',
+      [OBJECTIVE_FIELDS.krOwner(1)]: alice,
+      [OBJECTIVE_FIELDS.krTarget(1)]: 'jira sprints 5',
+      [OBJECTIVE_FIELDS.krTitle(2)]: 'CFR below 10%',
+      [OBJECTIVE_FIELDS.krOwner(2)]: bob,
+      [OBJECTIVE_FIELDS.krTarget(2)]: 'metric change_failure_rate 20 -> 10',
+    };
+    // A target it cannot read is shown on its field; the modal stays open.
+    const refused = await h.emulator.submitView({ user: bob, values });
+    expect(refused.ack).toMatchObject({
+      response_action: 'errors',
+      errors: { [OBJECTIVE_FIELDS.krTarget(1)]: expect.stringContaining('cannot read `jira sprints 5`') },
+    });
+    const saved = await h.emulator.submitView({
+      user: bob,
+      values: { ...values, [OBJECTIVE_FIELDS.krTarget(1)]: 'github milestones v2; jira labels checkout; points' },
+    });
+    expect(saved.ack?.response_action).toBeUndefined();
+    const made = await eventually(async () =>
+      (await listObjectives(db, { team: 'payments', quarter: '2026Q4' })).find((o) => o.title === 'Fewer incidents'),
+    );
+    expect(made.managedByFile).toBeNull();
+    expect(await getKeyResult(db, made.keyResults[0]?.id as number)).toMatchObject({
+      owner: alice,
+      kind: 'work',
+      work: { github: { milestones: ['v2'], labels: [] }, jira: { labels: ['checkout'], epics: [] }, unit: 'points' },
+    });
+    expect(made.keyResults[1]).toMatchObject({
+      owner: bob,
+      kind: 'metric',
+      metric: { metric: 'change_failure_rate', baseline: 20, target: 10, window_days: 30 },
+    });
   }, 120_000);
 });
