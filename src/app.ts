@@ -23,6 +23,7 @@ import { INCIDENT_POLICY_SECTION } from './incidents/settings.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { notificationsCapability } from './notifications/capability.js';
+import { digestDue } from './notifications/model.js';
 import { NotificationService } from './notifications/service.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
@@ -178,6 +179,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         db,
         slack: () => clients.slack,
         dmGate: notifications.gate,
+        due: async (owner, now) => digestDue(await notifications.prefsOf(owner), now),
         editors: okrEditorsFromPolicies(policies, approvals),
       }),
     ];

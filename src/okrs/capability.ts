@@ -11,6 +11,8 @@ export interface OkrsOptions {
   slack: () => WebClient | undefined;
   /** The notification pipeline's gate: the weekly check-in DM goes through it. */
   dmGate: (recipient: string, kind: string) => Promise<boolean>;
+  /** Whether it is the time of day to ask an owner (their digest time on a working day). */
+  due?: (recipient: string, now: Date) => Promise<boolean>;
   editors?: OkrEditors;
   /** How often the check-in job looks for this week's owed requests. */
   checkinEvery?: string;

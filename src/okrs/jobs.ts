@@ -10,13 +10,15 @@ export interface CheckinDeps {
   slack: () => WebClient | undefined;
   /** The notification pipeline's gate for DMs that are not items: pauses, quiet hours and caps apply. */
   dmGate: (recipient: string, kind: string) => Promise<boolean>;
+  /** Whether it is the time of day to ask the owner (their digest time on a working day); default: any time. */
+  due?: (recipient: string, now: Date) => Promise<boolean>;
   clock?: () => Date;
 }
 
 /**
  * This week's check-in requests: one DM per owner listing their key results of the current quarter that have no
- * check-in this week, when the notification pipeline lets it through (paused, in quiet hours or over the cap: it is
- * tried again on a later tick). Returns the owners told.
+ * check-in this week, from the owner's digest time on a working day, when the notification pipeline lets it through
+ * (paused, in quiet hours or over the cap: it is tried again on a later tick). Returns the owners told.
  */
 export async function sendCheckinRequests(deps: CheckinDeps): Promise<string[]> {
   const now = deps.clock?.() ?? new Date();
@@ -28,6 +30,7 @@ export async function sendCheckinRequests(deps: CheckinDeps): Promise<string[]> 
   for (const p of pending) byOwner.set(p.owner, [...(byOwner.get(p.owner) ?? []), p.keyResultId]);
   const told: string[] = [];
   for (const [owner, ids] of byOwner) {
+    if (deps.due && !(await deps.due(owner, now))) continue;
     if (!(await deps.dmGate(owner, 'okr_checkin'))) continue;
     const krs = [];
     for (const id of ids) {

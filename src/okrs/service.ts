@@ -2,7 +2,7 @@
 // expected progress for the date, check-ins and their trend, the burn-up, and the quarter's unmapped merged work.
 import { doraMetrics } from '../reports/dora.js';
 import type { Queryable } from '../store/db.js';
-import type { TeamScope } from '../teams/store.js';
+import { getTeam, resolveScope, type TeamScope } from '../teams/store.js';
 import {
   burnup,
   confidenceTrend,
@@ -103,8 +103,19 @@ export async function buildOkrReport(
   );
   const at = new Date(Math.min(now.getTime(), quarter.end.getTime()));
   const repos = scope ? scope.repos : undefined;
+  // For every team at once, a metric is each key result's own team's (read once per team).
+  const teamRepos = new Map<string, Promise<string[] | undefined>>();
+  const reposOf = (team: string) => {
+    if (scope) return Promise.resolve(repos);
+    if (!teamRepos.has(team))
+      teamRepos.set(
+        team,
+        getTeam(db, team).then(async (t) => (t ? (await resolveScope(db, t)).repos : undefined)),
+      );
+    return teamRepos.get(team) as Promise<string[] | undefined>;
+  };
 
-  const reportOf = async (kr: KeyResult): Promise<KeyResultReport> => {
+  const reportOf = async (kr: KeyResult, team: string): Promise<KeyResultReport> => {
     const mine: Checkin[] = checkins.filter((c) => c.keyResultId === kr.id);
     const base = {
       id: kr.id,
@@ -124,7 +135,7 @@ export async function buildOkrReport(
       };
     }
     const target = kr.metric as MetricTarget;
-    const current = await currentMetric(db, target, at, repos);
+    const current = await currentMetric(db, target, at, await reposOf(team));
     return {
       ...base,
       progress: metricProgress(target, current),
@@ -144,7 +155,7 @@ export async function buildOkrReport(
   const reports: ObjectiveReport[] = [];
   for (const o of objectives) {
     const keyResults: KeyResultReport[] = [];
-    for (const kr of o.keyResults) keyResults.push(await reportOf(kr));
+    for (const kr of o.keyResults) keyResults.push(await reportOf(kr, o.team));
     reports.push({
       id: o.id,
       team: o.team,

@@ -187,7 +187,17 @@ async function seed(db: Db) {
     ageHours: days(80),
     mergedHoursAgo: days(70),
   });
-  await pr(db, { repo: 'acme/web', number: 7, title: 'web', state: 'merged', ageHours: 30, mergedHoursAgo: 20 });
+  await pr(db, {
+    repo: 'acme/web',
+    number: 7,
+    title: 'web',
+    state: 'merged',
+    ageHours: 30,
+    mergedHoursAgo: 20,
+    firstCommitHoursAgo: 210,
+  });
+  // acme/web's PR shipped after 200 h: it is another team's lead time.
+  await db.query(`UPDATE pull_requests SET deployed_at = $1 WHERE repo = 'acme/web' AND number = 7`, [hoursBefore(10)]);
   await db.query(`UPDATE pull_requests SET labels = '{checkout}' WHERE repo = 'acme/pay' AND number = 4`);
   await db.query(`UPDATE pull_requests SET milestone = 'v2' WHERE repo = 'acme/pay' AND number = 5`);
   await db.query(`UPDATE pull_requests SET deployed_at = $1 WHERE repo = 'acme/pay' AND number = 1`, [hoursBefore(40)]);
@@ -260,6 +270,15 @@ describeEachEngine('OKRs', ({ freshDb }) => {
     // #1 names PAY-10 (mapped), #4 has the label checkout, #5 the milestone v2; #2 names PAY-14 (mapped by nothing)
     // and #3 names no ticket. #6 merged in September and #7 in acme/web are left out: 2 of 5.
     expect(report.unmapped).toEqual({ merged: 5, unmapped: 2, share: 0.4 });
+  });
+
+  test("for every team at once, a metric is its own team's, and unmapped work counts every repository", async () => {
+    const org = await runTool(show, ctx(MAYA), { team: 'org', quarter: '2026Q4' });
+    expect(org.team).toBeNull();
+    // Still 72 h = 3 days from acme/pay alone (with acme/web's 200 h the median of all four would be 78 h).
+    expect(org.objectives[1]?.keyResults[0]?.metric?.current).toBe(3);
+    // acme/web's #7 names no ticket: 3 of the 6 merged PRs map to nothing.
+    expect(org.unmapped).toEqual({ merged: 6, unmapped: 3, share: 0.5 });
   });
 
   test('the burn-up: completed share per week against the expected line', () => {

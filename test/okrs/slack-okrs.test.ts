@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CHECKIN_FIELDS, OBJECTIVE_FIELDS, OKR_CHECKIN_OPEN, OKR_NEW_ACTION } from '../../blocks/okrs/okrs.js';
 import { PolicyBook } from '../../src/approvals/policies.js';
+import { digestDue } from '../../src/notifications/model.js';
 import { NotificationService } from '../../src/notifications/service.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { applyOkrsFile, loadOkrsFile } from '../../src/okrs/file.js';
@@ -88,8 +89,15 @@ describeEachEngine('OKR check-ins in Slack', ({ freshDb }) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // As app.ts wires it: from the owner's digest time (09:30 by default, in their Slack time zone) on working days.
   const send = () =>
-    sendCheckinRequests({ db, slack: () => h.bot.app.client, dmGate: notifications.gate, clock: () => clock.now });
+    sendCheckinRequests({
+      db,
+      slack: () => h.bot.app.client,
+      dmGate: notifications.gate,
+      due: async (owner, now) => digestDue(await notifications.prefsOf(owner), now),
+      clock: () => clock.now,
+    });
   const dmsTo = (user: string) => {
     const im = h.emulator.workspace.imWith(user);
     return h.emulator
@@ -119,8 +127,12 @@ describeEachEngine('OKR check-ins in Slack', ({ freshDb }) => {
     });
   }
 
-  test('the weekly check-in waits while the owner is paused, then comes once; the modal stores it', async () => {
+  test("the weekly check-in waits for the owner's digest time and while they are paused, then comes once; the modal stores it", async () => {
     const { alice } = h.users;
+    // Wednesday 07:00 in London (the emulator's time zone) is before the 09:30 digest time: not yet.
+    clock.now = new Date('2026-11-25T07:00:00Z');
+    expect(await send()).toEqual([]);
+    clock.now = NOW; // 12:00
     await notifications.savePrefs(alice, {
       digestTime: '09:30',
       realtimeOff: [],
