@@ -47,10 +47,11 @@ function checkinLine(kr: KrView): string | null {
 
 /** `/em okr`: each objective with its key results, progress against the expected, check-ins, and unmapped work. */
 export function okrMessage(report: OkrReport): SlackMessage {
-  const who = report.team ? escapeMrkdwn(report.team.name) : 'All teams';
-  const header = `OKRs · ${who} · ${report.quarter.key}`;
+  // The header is plain text (shown as typed); the notification text is mrkdwn (escaped).
+  const header = (who: string) => `OKRs · ${who} · ${report.quarter.key}`;
+  const name = report.team?.name ?? 'All teams';
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(header, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(header(name), 150) } },
     {
       type: 'context',
       elements: [
@@ -99,7 +100,7 @@ export function okrMessage(report: OkrReport): SlackMessage {
           : `*Unmapped work:* ${pct(u.share)} of this quarter's merged pull requests (${u.unmapped} of ${u.merged}) map to no key result.`,
     },
   });
-  return { text: header, blocks };
+  return { text: header(escapeMrkdwn(name)), blocks };
 }
 
 /** The weekly check-in DM to a key result's owner: one button per key result. */
