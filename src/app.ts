@@ -26,10 +26,14 @@ import { INCIDENT_POLICY_SECTION } from './incidents/settings.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { notificationsCapability } from './notifications/capability.js';
+import { digestDue } from './notifications/model.js';
 import { NotificationService } from './notifications/service.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
+import { okrsCapability } from './okrs/capability.js';
+import { applyOkrsFile, loadOkrsFile } from './okrs/file.js';
+import { okrEditorsFromPolicies } from './okrs/permissions.js';
 import { onboardingCapability } from './onboarding/capability.js';
 import { OnboardingService } from './onboarding/service.js';
 import { TemplateBook } from './onboarding/templates.js';
@@ -95,6 +99,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const sources = loadSources(config.SOURCES_FILE);
     const schedules = loadSchedules(config.REPORTS_FILE);
     const teamsFile = loadTeamsFile(config.TEAMS_FILE);
+    const okrsFile = loadOkrsFile(config.OKRS_FILE);
     const db = await openStore(config);
     stack.push(() => db.close().then(() => logger.info('store closed')));
     logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
@@ -109,6 +114,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
     });
     if (eventBus) stack.push(() => eventBus.close());
+    if (okrsFile) await applyOkrsFile(db, config.OKRS_FILE, okrsFile, logger);
 
     const clients = executorClients(config, sources, logger);
     const policies = new PolicyBook(config.POLICIES_DIR, INCIDENT_POLICY_SECTION).reload();
@@ -199,6 +205,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         }),
       ),
       ...(eventBus ? [eventBusCapability(eventBus, { drainEvery: everySeconds(config.EVENT_BUS_DRAIN_MS) })] : []),
+      okrsCapability({
+        db,
+        slack: () => clients.slack,
+        dmGate: notifications.gate,
+        due: async (owner, now) => digestDue(await notifications.prefsOf(owner), now),
+        editors: okrEditorsFromPolicies(policies, approvals),
+      }),
     ];
     // The agent runs the other capabilities' tools (never a `decide` one), so it is listed after them.
     const agent = new AgentService({

@@ -105,6 +105,8 @@ export const configSchema = z.object({
   TEAMS_FILE: z.string().trim().min(1).default('./teams.yml'),
   /** Onboarding templates, one per file (onboarding/default.yml, onboarding/<team-key>.yml). */
   ONBOARDING_DIR: z.string().trim().min(1).default('./onboarding'),
+  /** Objectives and key results per team and quarter, applied at start (read-only in Slack). */
+  OKRS_FILE: z.string().trim().min(1).default('./okrs.yml'),
   /** The agent (plain-language requests): model steps, time and tokens per request; per person per hour and day. */
   AGENT_MAX_STEPS: z.coerce.number().int().min(1).max(20).default(6),
   AGENT_TIMEOUT_MS: positiveMs.default(60_000),

@@ -19,6 +19,8 @@ export interface WorkItemRow {
   url: string;
   /** The tracker project (epic/Linear project) the item belongs to. */
   projectId?: string | null;
+  /** The GitHub milestone's title (GitHub issues). */
+  milestone?: string | null;
 }
 
 export interface FieldChange {
@@ -33,12 +35,13 @@ export interface FieldChange {
 export async function upsertWorkItem(db: Queryable, source: string, row: WorkItemRow): Promise<void> {
   await db.query(
     `INSERT INTO work_items (source, key, project, title, type, status, status_category, priority, assignee, labels, points,
-       sprint_ids, created_at, updated_at, resolved_at, url, project_id)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
+       sprint_ids, created_at, updated_at, resolved_at, url, project_id, milestone)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)
      ON CONFLICT (source, key) DO UPDATE SET project = EXCLUDED.project, title = EXCLUDED.title, type = EXCLUDED.type,
        status = EXCLUDED.status, status_category = EXCLUDED.status_category, priority = EXCLUDED.priority,
        assignee = EXCLUDED.assignee, labels = EXCLUDED.labels, points = EXCLUDED.points, sprint_ids = EXCLUDED.sprint_ids,
-       updated_at = EXCLUDED.updated_at, resolved_at = EXCLUDED.resolved_at, url = EXCLUDED.url, project_id = EXCLUDED.project_id
+       updated_at = EXCLUDED.updated_at, resolved_at = EXCLUDED.resolved_at, url = EXCLUDED.url, project_id = EXCLUDED.project_id,
+       milestone = EXCLUDED.milestone
      WHERE work_items.updated_at <= EXCLUDED.updated_at`,
     [
       source,
@@ -58,6 +61,7 @@ export async function upsertWorkItem(db: Queryable, source: string, row: WorkIte
       row.resolvedAt,
       row.url,
       row.projectId ?? null,
+      row.milestone ?? null,
     ],
   );
 }

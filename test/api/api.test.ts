@@ -248,6 +248,7 @@ describe('/v1/openapi.json', () => {
       body: { action: 'slack.post', params: { channel: '#eng-leads', text: 'hello' }, summary: 'Say hello' },
     },
     'POST /v1/tools/approvals.decide': { body: { id: 999_999, vote: 'approve' } },
+    'POST /v1/tools/onboarding.start': { body: { person: demo.users.ines } },
   });
 
   test('is valid OpenAPI 3.1, documents every seed route and tool, and every route answers what it documents', async () => {

@@ -29,6 +29,7 @@ export function issueWorkItem(repo: string, issue: Issue): WorkItemRow {
     updatedAt: issue.updated_at,
     resolvedAt: issue.closed_at ?? null,
     url: issue.html_url,
+    milestone: issue.milestone?.title ?? null,
   };
 }
 

@@ -51,6 +51,8 @@ export interface PullRequestRow {
   url: string | null;
   /** The commit the merge put on the base branch: what a deployment must contain to have shipped the PR. */
   mergeCommitSha?: string | null;
+  /** The GitHub milestone's title (OKR key results may map to it). */
+  milestone?: string | null;
 }
 
 /** The earliest authored commit: lead time starts there, so squash merges do not reset it. */
@@ -82,6 +84,7 @@ export function pullRequestRow(repo: string, pr: PullRequest, commits: Commit[])
     firstCommitAt: firstCommitAt(commits),
     url: pr.html_url ?? null,
     mergeCommitSha: pr.merged_at ? (pr.merge_commit_sha ?? null) : null,
+    milestone: pr.milestone?.title ?? null,
   };
 }
 

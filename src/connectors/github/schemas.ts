@@ -21,6 +21,7 @@ export const pullRequestSchema = z.object({
   merge_commit_sha: z.string().nullable().optional(),
   requested_reviewers: z.array(z.object({ login: z.string() })).default([]),
   labels: z.array(z.object({ name: z.string() })).default([]),
+  milestone: z.object({ title: z.string() }).nullable().optional(),
   additions: z.number().int().optional(),
   deletions: z.number().int().optional(),
   changed_files: z.number().int().optional(),
@@ -102,6 +103,7 @@ export const issueSchema = z.object({
   created_at: timestamp,
   updated_at: timestamp,
   closed_at: timestamp.nullable().optional(),
+  milestone: z.object({ title: z.string() }).nullable().optional(),
   pull_request: z.unknown().optional(),
 });
 export type Issue = z.infer<typeof issueSchema>;

@@ -28,7 +28,16 @@ export function workItemRow(host: string, issue: JiraIssue, fieldIds: JiraFieldI
     updatedAt: f.updated,
     resolvedAt: f.resolutiondate ?? null,
     url: `${host.replace(/\/$/, '')}/browse/${issue.key}`,
+    projectId: epicOf(f.parent),
   };
+}
+
+/** The epic an issue belongs to: its parent when that is an epic (a sub-task's parent is a story, not an epic). */
+function epicOf(parent: JiraIssue['fields']['parent']): string | null {
+  if (!parent) return null;
+  const type = parent.fields?.issuetype;
+  if (!type) return parent.key;
+  return type.hierarchyLevel === 1 || type.name.toLowerCase() === 'epic' ? parent.key : null;
 }
 
 export interface JiraFieldIds {

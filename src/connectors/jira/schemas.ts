@@ -51,6 +51,16 @@ export const jiraIssueSchema = z.object({
       updated: timestamp,
       resolutiondate: timestamp.nullish(),
       project: z.object({ key: z.string() }),
+      /** The epic (or, for a sub-task, the story) the issue belongs to. */
+      parent: z
+        .object({
+          key: z.string(),
+          fields: z
+            .object({ issuetype: z.object({ name: z.string(), hierarchyLevel: z.number().nullish() }).nullish() })
+            .passthrough()
+            .nullish(),
+        })
+        .nullish(),
     })
     .passthrough(),
   /** Search returns at most the 40 newest entries, newest first; `total` says how many there are. */

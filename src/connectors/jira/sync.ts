@@ -94,6 +94,7 @@ export async function syncJira(
     'updated',
     'resolutiondate',
     'project',
+    'parent',
     ...Object.values(options.fields).filter((f): f is string => Boolean(f)),
   ];
   let newest = cursor.since;

@@ -6,6 +6,7 @@ import { askCapability } from '../../../src/ask/capability.js';
 import type { Capability } from '../../../src/capabilities/capability.js';
 import { incidentsCapability } from '../../../src/incidents/capability.js';
 import { notificationsCapability } from '../../../src/notifications/capability.js';
+import { okrsCapability } from '../../../src/okrs/capability.js';
 import { onboardingCapability } from '../../../src/onboarding/capability.js';
 import { reportsCapability } from '../../../src/reports/capability.js';
 import type { SlackSurfaceOf } from '../../../src/slack/deps.js';
@@ -31,6 +32,7 @@ export function everySlackSurface(): SlackSurfaceOf[] {
     teamsCapability(unused),
     notificationsCapability(unused, { tickEvery: '1 minute' }),
     onboardingCapability(unused),
+    okrsCapability({ db: unused, slack: () => undefined, dmGate: async () => false }),
   ];
   // Slack's event log comes first, as in src/app.ts: incident handlers read the messages it records.
   return [slackEventLog, ...capabilities.flatMap((c) => (c.slack ? [c.slack] : []))];
