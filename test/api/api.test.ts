@@ -249,6 +249,23 @@ describe('/v1/openapi.json', () => {
     },
     'POST /v1/tools/approvals.decide': { body: { id: 999_999, vote: 'approve' } },
     'POST /v1/tools/onboarding.start': { body: { person: demo.users.ines } },
+    'POST /v1/tools/okrs.checkin': { body: { key_result: 999_999, confidence: 7 } },
+    'POST /v1/tools/okrs.save': {
+      body: {
+        team: 'nobody',
+        quarter: '2026Q4',
+        objective: {
+          title: 'Ship faster',
+          key_results: [
+            {
+              title: 'Lead time under 2 days',
+              owner: demo.users.maya,
+              metric: { metric: 'lead_time_days', baseline: 4, target: 2 },
+            },
+          ],
+        },
+      },
+    },
   });
 
   test('is valid OpenAPI 3.1, documents every seed route and tool, and every route answers what it documents', async () => {
