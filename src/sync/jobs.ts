@@ -261,42 +261,25 @@ export function confluenceSyncJobs(source: ConfluenceSource, credentials: JiraCr
   );
 }
 
-/** One job for the configured teams. */
+/** One job for the configured Linear teams. */
 export function linearSyncJobs(
   source: LinearSource,
   credentials: { apiKey?: string; apiUrl?: string },
   incidents?: IncidentMatch,
 ): JobDefinition[] {
   const { apiKey, apiUrl } = credentials;
-  const connector = apiKey
-    ? once(async () => {
-        const { createLinearClient, syncLinear } = await import('../connectors/linear/sync.js');
-        return { client: createLinearClient({ apiKey, apiUrl }), syncLinear };
-      })
-    : undefined;
-  return [
-    scopeSyncJob(
-      'linear',
-      source.teams.join(','),
-      source.interval,
-      connector
-        ? async ({ db, logger, touch }) => {
-            const { client, syncLinear } = await connector();
-            const result = await syncLinear({
-              db,
-              logger,
-              client,
-              teams: source.teams,
-              backfillSince: backfillStart(source.backfill_days),
-              heartbeat: touch,
-            });
-            if (incidents) await deriveTrackerIncidents(db, 'linear', incidents);
-            logger.info({ ...result }, 'linear sync done');
-            return { rejected: result.rejected, lastSkip: result.lastSkip };
-          }
-        : 'LINEAR_API_KEY is not set',
-    ),
-  ];
+  return teamTrackerSyncJobs(
+    'linear',
+    source,
+    apiKey
+      ? async () => {
+          const { createLinearClient, syncLinear } = await import('../connectors/linear/sync.js');
+          const client = createLinearClient({ apiKey, apiUrl });
+          return (options) => syncLinear({ ...options, client });
+        }
+      : 'LINEAR_API_KEY is not set',
+    incidents,
+  );
 }
 
 /** One job for the configured Shortcut teams. */
@@ -306,33 +289,58 @@ export function shortcutSyncJobs(
   incidents?: IncidentMatch,
 ): JobDefinition[] {
   const { token, apiUrl } = credentials;
-  const connector = token
-    ? once(async () => {
-        const { createShortcutClient, syncShortcut } = await import('../connectors/shortcut/sync.js');
-        return { client: createShortcutClient({ token, apiUrl }), syncShortcut };
-      })
-    : undefined;
+  return teamTrackerSyncJobs(
+    'shortcut',
+    source,
+    token
+      ? async () => {
+          const { createShortcutClient, syncShortcut } = await import('../connectors/shortcut/sync.js');
+          const client = createShortcutClient({ token, apiUrl });
+          return (options) => syncShortcut({ ...options, client });
+        }
+      : 'SHORTCUT_API_TOKEN is not set',
+    incidents,
+  );
+}
+
+type TeamTrackerSync = (options: {
+  db: JobContext['db'];
+  logger: JobContext['logger'];
+  teams: string[];
+  backfillSince: Date;
+  heartbeat: () => Promise<void>;
+}) => Promise<{ rejected: number; lastSkip: string | null }>;
+
+/**
+ * One job for a tracker synced by team (Linear, Shortcut): its client made once, on the first run; after each sync,
+ * incidents from the labelled tickets. `connect` is the reason it cannot run when its credentials are missing.
+ */
+function teamTrackerSyncJobs(
+  tracker: 'linear' | 'shortcut',
+  source: { teams: string[]; interval: string; backfill_days: number },
+  connect: (() => Promise<TeamTrackerSync>) | string,
+  incidents?: IncidentMatch,
+): JobDefinition[] {
+  const sync = typeof connect === 'string' ? undefined : once(connect);
   return [
     scopeSyncJob(
-      'shortcut',
+      tracker,
       source.teams.join(','),
       source.interval,
-      connector
+      sync
         ? async ({ db, logger, touch }) => {
-            const { client, syncShortcut } = await connector();
-            const result = await syncShortcut({
+            const result = await (await sync())({
               db,
               logger,
-              client,
               teams: source.teams,
               backfillSince: backfillStart(source.backfill_days),
               heartbeat: touch,
             });
-            if (incidents) await deriveTrackerIncidents(db, 'shortcut', incidents);
-            logger.info({ ...result }, 'shortcut sync done');
+            if (incidents) await deriveTrackerIncidents(db, tracker, incidents);
+            logger.info({ ...result }, `${tracker} sync done`);
             return { rejected: result.rejected, lastSkip: result.lastSkip };
           }
-        : 'SHORTCUT_API_TOKEN is not set',
+        : (connect as string),
     ),
   ];
 }
