@@ -51,6 +51,7 @@ export interface PullRequestRow {
   url: string | null;
   /** The commit the merge put on the base branch: what a deployment must contain to have shipped the PR. */
   mergeCommitSha?: string | null;
+  mergedBy?: string | null;
 }
 
 /** The earliest authored commit: lead time starts there, so squash merges do not reset it. */
@@ -82,6 +83,7 @@ export function pullRequestRow(repo: string, pr: PullRequest, commits: Commit[])
     firstCommitAt: firstCommitAt(commits),
     url: pr.html_url ?? null,
     mergeCommitSha: pr.merged_at ? (pr.merge_commit_sha ?? null) : null,
+    mergedBy: pr.merged_at ? (pr.merged_by?.login ?? null) : null,
   };
 }
 
