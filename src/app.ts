@@ -24,6 +24,7 @@ import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { notificationsCapability } from './notifications/capability.js';
 import { NotificationService } from './notifications/service.js';
+import { NOTIFICATION_POLICY_SECTION } from './notifications/settings.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
@@ -98,7 +99,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     if (teamsFile) await applyTeamsFile(db, config.TEAMS_FILE, teamsFile, logger);
 
     const clients = executorClients(config, sources, logger);
-    const policies = new PolicyBook(config.POLICIES_DIR, INCIDENT_POLICY_SECTION).reload();
+    const policies = new PolicyBook(config.POLICIES_DIR, {
+      ...INCIDENT_POLICY_SECTION,
+      ...NOTIFICATION_POLICY_SECTION,
+    }).reload();
     const rules = new RuleBook(config.RULES_DIR).reload();
     for (const problem of [...policies.problems, ...rules.problems]) logger.warn({ problem }, 'invalid rule or policy');
     logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');

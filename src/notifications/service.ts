@@ -8,13 +8,20 @@ import {
 import type { PolicyBook } from '../approvals/policies.js';
 import { getApproval } from '../approvals/store.js';
 import { personBy } from '../identity/store.js';
+import { closedActionItems, markActionItemDone, openActionItems } from '../incidents/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { PersonRef } from '../signals/finding.js';
 import { isBackfillSignal, type SignalRow } from '../signals/store.js';
 import type { Db } from '../store/db.js';
 import { listSyncStatus } from '../sync/status.js';
 import { audienceForTeamSignal, teamLeadsFor } from './audience.js';
-import { notificationsDeferred, notificationsMuted, notificationsSent, notificationsSnoozed } from './metrics.js';
+import {
+  notificationsDeferred,
+  notificationsMuted,
+  notificationsPerPersonDay,
+  notificationsSent,
+  notificationsSnoozed,
+} from './metrics.js';
 import {
   DEFAULT_DIGEST_TIME,
   digestDue,
@@ -25,11 +32,14 @@ import {
   type NotificationInput,
   type Prefs,
   pauseEnd,
+  percentiles,
+  previousWorkingDay,
   type Route,
   route,
   snoozeEnd,
   workingDaysBetween,
 } from './model.js';
+import { escalationDays, notificationPolicyOf } from './settings.js';
 import { signalNotices } from './signals.js';
 import {
   claimDigest,
@@ -39,17 +49,20 @@ import {
   getMarker,
   getPrefs,
   type ItemRow,
+  mainCulprit,
   markDone,
   markEscalated,
   markRealtime,
   mutedRules,
   muteRule,
   openItems,
+  openSubjectsLike,
   realtimeSentOn,
   recipientsWithOpenItems,
   recordSend,
   releaseDigest,
   savePrefs,
+  sendsOnDay,
   setMarkerOnce,
   snoozeItem,
   upsertItem,
@@ -87,6 +100,9 @@ export interface NotificationServiceDeps {
 }
 
 const BACKFILL_DONE = 'backfill_done';
+
+/** Incident timeline text is stored escaped for Slack; the digest escapes titles itself. */
+const decodeEntities = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 /** Items in one digest; the rest are counted ("…and N more") and stay on the Home tab. */
 const DIGEST_MAX_LINES = 40;
 
@@ -317,7 +333,67 @@ export class NotificationService {
           backfill,
         });
     }
+    if (rule.kind === 'failing_main' && !(await this.mainFailed(rule, signal, backfill))) complete = false;
     return complete;
+  }
+
+  /**
+   * A red default branch, for whoever merged the breaking change: the PR whose merge commit the first red run built
+   * (else the last one merged before it). A real-time kind of its own (main_failed); the team's lead still has the
+   * failing_main signal in the digest. False while the merger has no Slack user yet.
+   */
+  async mainFailed(rule: { name: string }, signal: SignalRow, backfill: boolean): Promise<boolean> {
+    const repo = signal.target.repo;
+    if (!repo || !signal.subject.startsWith(`ci:${repo}:`)) return true;
+    const workflow = signal.subject.slice(`ci:${repo}:`.length);
+    const culprit = await mainCulprit(this.deps.db, repo, workflow);
+    if (!culprit) return true;
+    const recipient = await this.slackOf({ source: 'github', id: culprit.merger });
+    if (!recipient) return false;
+    await this.notify({
+      recipient,
+      subject: `pr:${culprit.repo}#${culprit.number}`,
+      group: 'my_prs',
+      title: `${culprit.repo}#${culprit.number} ${culprit.title}`,
+      url: signal.url ?? culprit.url,
+      reasonKey: `signal:${signal.id}:merger`,
+      reason: {
+        rule: rule.name,
+        kind: 'main_failed',
+        text: culprit.exact
+          ? `"${workflow}" on the default branch fails since your merge (${culprit.sha.slice(0, 7)})`
+          : `"${workflow}" on the default branch fails since shortly after your merge`,
+        since: signal.opened_at.toISOString(),
+      },
+      backfill,
+    });
+    return true;
+  }
+
+  /**
+   * Open incident action items, each in its owner's digest ("Incident action items") until it is done there or
+   * leaves the timeline. Not a real-time kind: they wait for the digest.
+   */
+  async syncActionItems(): Promise<number> {
+    const { db } = this.deps;
+    const open = await openActionItems(db);
+    for (const a of open)
+      await this.notify({
+        recipient: a.owner,
+        subject: `incident_action:${a.id}`,
+        group: 'incidents',
+        title: `INC-${a.incidentNumber}: ${decodeEntities(a.text)}`,
+        reasonKey: `incident_action:${a.id}`,
+        reason: {
+          rule: 'incidents',
+          kind: 'incident_action',
+          text: a.dueOn ? `action item due ${a.dueOn}` : 'open action item',
+          since: a.addedAt.toISOString(),
+        },
+      });
+    const listed = (await openSubjectsLike(db, 'incident_action:')).map((s) => Number(s.split(':')[1]));
+    for (const id of await closedActionItems(db, listed)) await dropReason(db, `incident_action:${id}`);
+    return open.length;
   }
 
   /**
@@ -406,6 +482,7 @@ export class NotificationService {
   async sendDigests(): Promise<number> {
     const { db, logger } = this.deps;
     if (!(await this.backfillDoneAt())) return 0; // the first digest waits for the whole backfill
+    await this.syncActionItems();
     await this.escalate();
     const now = this.now();
     let sent = 0;
@@ -428,15 +505,40 @@ export class NotificationService {
     return sent;
   }
 
+  /**
+   * DMs per person over the last working day (in the fallback time zone; each send counts on its recipient's local
+   * day): p50, p95 and max, as the notifications_dms_per_person_day gauge in /metrics.
+   */
+  async updateDayMetrics(): Promise<{ day: string; p50: number; p95: number; max: number }> {
+    const day = previousWorkingDay(this.now(), this.settings.fallbackTimezone);
+    const stats = percentiles(await sendsOnDay(this.deps.db, day));
+    for (const [stat, value] of Object.entries(stats)) notificationsPerPersonDay.set({ stat }, value);
+    return { day, ...stats };
+  }
+
   /** Items open for N working days are added to the digest of the team's lead, once. */
   async escalate(): Promise<number> {
     const { db } = this.deps;
     const now = this.now();
-    const days = this.settings.escalateAfterDays;
-    if (days <= 0) return 0;
-    const roughly = new Date(now.getTime() - days * 86_400_000);
+    const policy = notificationPolicyOf(this.deps.policies.fresh());
+    const fallback = this.settings.escalateAfterDays;
+    const configured = [
+      fallback,
+      policy?.escalate_after_days,
+      ...Object.values(policy?.rules ?? {}).map((r) => r.escalate_after_days),
+    ].filter((d): d is number => d !== undefined && d > 0);
+    const daysOf = (item: ItemRow) => {
+      const each = Object.values(item.reasons).map((r) => escalationDays(policy, r.rule, fallback));
+      const positive = each.filter((d) => d > 0);
+      return positive.length ? Math.min(...positive) : 0;
+    };
+    if (!configured.length) return 0;
+    // Working days are at least calendar days: nothing younger than the shortest setting can be due.
+    const roughly = new Date(now.getTime() - Math.min(...configured) * 86_400_000);
     let escalated = 0;
     for (const item of await escalationCandidates(db, roughly)) {
+      const days = daysOf(item);
+      if (days <= 0) continue;
       const tz = (await getPrefs(db, item.recipient))?.timezone ?? this.settings.fallbackTimezone;
       const waited = workingDaysBetween(item.created_at, now, tz);
       if (waited < days) continue;
@@ -480,7 +582,12 @@ export class NotificationService {
   }
 
   async done(recipient: string, id: number): Promise<boolean> {
-    return markDone(this.deps.db, id, recipient);
+    const item = await getItem(this.deps.db, id);
+    const marked = await markDone(this.deps.db, id, recipient);
+    // An incident action item is done for the incident too (the postmortem and later digests see it).
+    if (marked && item?.subject.startsWith('incident_action:'))
+      await markActionItemDone(this.deps.db, Number(item.subject.split(':')[1]));
+    return marked;
   }
 
   async mute(recipient: string, id: number, rule: string): Promise<string | undefined> {

@@ -260,3 +260,58 @@ export async function sendsPerPersonDay(
   );
   return rows;
 }
+
+export interface MainCulprit {
+  repo: string;
+  number: number;
+  title: string;
+  url: string | null;
+  /** GitHub login: who merged it, else its author (the list endpoint does not say who merged). */
+  merger: string;
+  sha: string;
+  /** The PR's merge commit is the first red run's commit (else: the last PR merged before it). */
+  exact: boolean;
+}
+
+/**
+ * The pull request behind a red workflow on the default branch: the one whose merge commit the first red run (after
+ * the last green one) built, else the last one merged into that branch before that run.
+ */
+export async function mainCulprit(db: Queryable, repo: string, workflow: string): Promise<MainCulprit | undefined> {
+  const { rows } = await db.query<MainCulprit>(
+    `WITH red AS (
+       SELECT r.sha, r.branch, r.created_at FROM ci_runs r
+        WHERE r.repo = $1 AND coalesce(r.name, '(unnamed)') = $2
+          AND r.updated_at > coalesce((SELECT max(g.updated_at) FROM ci_runs g
+                                        WHERE g.repo = $1 AND coalesce(g.name, '(unnamed)') = $2
+                                          AND g.conclusion = 'success'), '-infinity')
+        ORDER BY r.updated_at, r.run_id LIMIT 1
+     )
+     SELECT p.repo, p.number, p.title, p.url, coalesce(p.merged_by, p.author) AS merger, red.sha,
+            coalesce(p.merge_commit_sha = red.sha, false) AS exact
+       FROM red JOIN pull_requests p ON p.repo = $1 AND p.merged_at IS NOT NULL
+        AND (p.merge_commit_sha = red.sha OR (p.base_ref = red.branch AND p.merged_at <= red.created_at))
+      WHERE coalesce(p.merged_by, p.author) IS NOT NULL
+      ORDER BY coalesce(p.merge_commit_sha = red.sha, false) DESC, p.merged_at DESC LIMIT 1`,
+    [repo, workflow],
+  );
+  return rows[0];
+}
+
+/** Open items of incident action items (subject incident_action:<timeline id>), for closing those done elsewhere. */
+export async function openSubjectsLike(db: Queryable, prefix: string): Promise<string[]> {
+  const { rows } = await db.query<{ subject: string }>(
+    `SELECT DISTINCT subject FROM notification_items WHERE state = 'open' AND starts_with(subject, $1)`,
+    [prefix],
+  );
+  return rows.map((r) => r.subject);
+}
+
+/** DMs each person got on one local day (people who got none are not listed). */
+export async function sendsOnDay(db: Queryable, day: string): Promise<number[]> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM notification_sends WHERE local_day = $1 GROUP BY recipient',
+    [day],
+  );
+  return rows.map((r) => r.n);
+}

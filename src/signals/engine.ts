@@ -130,6 +130,11 @@ export class SignalEngine {
     // team-level signals and every DM go through the notification pipeline.
     const toTeamChannels = plans.some((p) => !('skipped' in p) && p.request.action === 'slack.post');
     if (!toTeamChannels && (await this.notify(loaded, signal))) return;
+    // A red main posted to the owning teams' channels is still DMed to whoever merged the breaking change.
+    if (toTeamChannels && loaded.rule.kind === 'failing_main')
+      await this.deps.notifications
+        ?.mainFailed(loaded.rule, signal, signal.backfill === true)
+        .catch((err) => logger.warn({ err, signal: signal.id }, 'could not tell the merger of a red main'));
     for (const plan of plans)
       if ('skipped' in plan)
         logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
