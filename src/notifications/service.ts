@@ -34,6 +34,7 @@ import {
   pauseEnd,
   percentiles,
   previousWorkingDay,
+  REALTIME_KINDS,
   type Route,
   route,
   snoozeEnd,
@@ -66,6 +67,7 @@ import {
   setMarkerOnce,
   snoozeItem,
   upsertItem,
+  upsertItems,
 } from './store.js';
 
 export interface NotificationSettings {
@@ -307,33 +309,77 @@ export class NotificationService {
     signal: SignalRow,
     backfill: boolean,
   ): Promise<boolean> {
-    let complete = true;
-    for (const notice of signalNotices(rule.kind, signal)) {
-      const recipients =
-        notice.to === 'team'
-          ? await this.teamAudience(
-              {
-                repo: signal.target.repo,
-                ticketKey: signal.target.ticket?.key,
-                person: signal.target.author ?? signal.target.assignee,
-              },
-              { rule: rule.name, kind: rule.kind, severity: rule.severity ?? null, repo: signal.target.repo ?? null },
-            )
-          : [await this.slackOf(notice.to)].filter((x): x is string => !!x);
-      if (notice.to !== 'team' && recipients.length === 0) complete = false;
-      for (const recipient of recipients)
-        await this.notify({
-          recipient,
-          subject: notice.subject,
-          group: notice.group,
-          title: notice.title,
-          url: signal.url,
-          reasonKey: `signal:${signal.id}`,
-          reason: { rule: rule.name, kind: notice.kind, text: notice.reason, since: signal.opened_at.toISOString() },
-          backfill,
-        });
+    return (await this.fromSignals(rule, [{ ...signal, backfill }])).get(signal.id) ?? true;
+  }
+
+  /**
+   * The notifications of the signals one rule evaluation opened. Items that can only wait for the digest (backfill,
+   * or kinds never sent in real time) are written in one statement; the rest go through notify() one by one.
+   * Returns, per signal, false when someone it is for has no Slack user yet.
+   */
+  async fromSignals(
+    rule: { name: string; kind: string; severity?: string | null },
+    signals: SignalRow[],
+  ): Promise<Map<number, boolean>> {
+    const complete = new Map<number, boolean>();
+    const people = new Map<string, Promise<string | undefined>>();
+    const teams = new Map<string, Promise<string[]>>();
+    const digestOnly: NotificationInput[] = [];
+    const routed: NotificationInput[] = [];
+    for (const signal of signals) {
+      const backfill = signal.backfill === true;
+      let ok = true;
+      for (const notice of signalNotices(rule.kind, signal)) {
+        let recipients: string[];
+        if (notice.to === 'team') {
+          const subject = {
+            repo: signal.target.repo,
+            ticketKey: signal.target.ticket?.key,
+            person: signal.target.author ?? signal.target.assignee,
+          };
+          const ref = {
+            rule: rule.name,
+            kind: rule.kind,
+            severity: rule.severity ?? null,
+            repo: signal.target.repo ?? null,
+          };
+          const key = JSON.stringify([subject, ref]);
+          if (!teams.has(key)) teams.set(key, this.teamAudience(subject, ref));
+          recipients = (await teams.get(key)) ?? [];
+        } else {
+          const to = notice.to;
+          const key = `${to.source}:${to.id}`;
+          if (!people.has(key)) people.set(key, this.slackOf(to));
+          const slack = await people.get(key);
+          recipients = slack ? [slack] : [];
+          if (!slack) ok = false;
+        }
+        for (const recipient of recipients) {
+          const input: NotificationInput = {
+            recipient,
+            subject: notice.subject,
+            group: notice.group,
+            title: notice.title,
+            url: signal.url,
+            reasonKey: `signal:${signal.id}`,
+            reason: { rule: rule.name, kind: notice.kind, text: notice.reason, since: signal.opened_at.toISOString() },
+            backfill,
+          };
+          if (backfill || !(REALTIME_KINDS as readonly string[]).includes(notice.kind)) digestOnly.push(input);
+          else routed.push(input);
+        }
+      }
+      complete.set(signal.id, ok);
     }
-    if (rule.kind === 'failing_main' && !(await this.mainFailed(rule, signal, backfill))) complete = false;
+    if (digestOnly.length) {
+      await upsertItems(this.deps.db, digestOnly, this.now());
+      for (const input of digestOnly)
+        notificationsDeferred.inc({ why: input.backfill ? 'backfill' : 'not a real-time kind' });
+    }
+    for (const input of routed) await this.notify(input);
+    if (rule.kind === 'failing_main')
+      for (const signal of signals)
+        if (!(await this.mainFailed(rule, signal, signal.backfill === true))) complete.set(signal.id, false);
     return complete;
   }
 

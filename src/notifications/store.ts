@@ -61,6 +61,56 @@ export async function upsertItem(db: Queryable, input: NotificationInput, now: D
   return { item, material };
 }
 
+/**
+ * Many items in one statement, for those that can only wait for the digest (backfill, or kinds never sent in real
+ * time): the same merge as upsertItem. Inputs for one person and subject are merged first (one row each).
+ */
+export async function upsertItems(db: Queryable, inputs: NotificationInput[], now: Date): Promise<number> {
+  const rows = new Map<string, { input: NotificationInput; reasons: Record<string, unknown>; backfill: boolean }>();
+  for (const input of inputs) {
+    const key = `${input.recipient}\u0000${input.subject}`;
+    const row = rows.get(key);
+    if (row) {
+      row.reasons[input.reasonKey] = input.reason;
+      row.backfill &&= input.backfill ?? false;
+      row.input = { ...input, group: row.input.group };
+    } else rows.set(key, { input, reasons: { [input.reasonKey]: input.reason }, backfill: input.backfill ?? false });
+  }
+  if (!rows.size) return 0;
+  const list = [...rows.values()];
+  const r = await db.query(
+    `INSERT INTO notification_items AS i (recipient, subject, grp, title, url, reasons, backfill, created_at, changed_at)
+     SELECT t.recipient, t.subject, t.grp, t.title, t.url, t.reasons::jsonb, t.backfill, $8, $8
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
+         AS t(recipient, subject, grp, title, url, reasons, backfill)
+     ON CONFLICT (recipient, subject) DO UPDATE SET
+       title = EXCLUDED.title, url = coalesce(EXCLUDED.url, i.url),
+       grp = CASE WHEN i.state = 'open' AND i.reasons <> '{}'::jsonb THEN i.grp ELSE EXCLUDED.grp END,
+       reasons = CASE WHEN i.state = 'resolved' THEN EXCLUDED.reasons ELSE i.reasons || EXCLUDED.reasons END,
+       backfill = CASE WHEN i.state = 'resolved' THEN EXCLUDED.backfill ELSE i.backfill END,
+       state = CASE WHEN i.reasons ?& ARRAY(SELECT jsonb_object_keys(EXCLUDED.reasons)) AND i.state <> 'resolved'
+                    THEN i.state ELSE 'open' END,
+       snoozed_until = CASE WHEN i.reasons ?& ARRAY(SELECT jsonb_object_keys(EXCLUDED.reasons)) AND i.state <> 'resolved'
+                            THEN i.snoozed_until ELSE NULL END,
+       realtime_at = CASE WHEN i.state = 'resolved' THEN NULL ELSE i.realtime_at END,
+       escalated_at = CASE WHEN i.state = 'resolved' THEN NULL ELSE i.escalated_at END,
+       created_at = CASE WHEN i.state = 'resolved' THEN $8 ELSE i.created_at END,
+       changed_at = CASE WHEN i.reasons ?& ARRAY(SELECT jsonb_object_keys(EXCLUDED.reasons)) AND i.state <> 'resolved'
+                         THEN i.changed_at ELSE $8 END`,
+    [
+      list.map((x) => x.input.recipient),
+      list.map((x) => x.input.subject),
+      list.map((x) => x.input.group),
+      list.map((x) => x.input.title),
+      list.map((x) => x.input.url ?? null),
+      list.map((x) => JSON.stringify(x.reasons)),
+      list.map((x) => x.backfill),
+      now,
+    ],
+  );
+  return r.rowCount;
+}
+
 /** The data no longer says so: the reason leaves every item holding it; an item left without reasons is resolved. */
 export async function dropReason(db: Queryable, reasonKey: string): Promise<number> {
   await db.query(`UPDATE notification_items SET reasons = reasons - $1::text WHERE reasons ? $1`, [reasonKey]);
