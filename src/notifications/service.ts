@@ -423,8 +423,10 @@ export class NotificationService {
   async syncActionItems(): Promise<number> {
     const { db } = this.deps;
     const open = await openActionItems(db);
-    for (const a of open)
-      await this.notify({
+    // Never real time: one statement for all of them, every tick.
+    await upsertItems(
+      db,
+      open.map((a) => ({
         recipient: a.owner,
         subject: `incident_action:${a.id}`,
         group: 'incidents',
@@ -436,7 +438,9 @@ export class NotificationService {
           text: a.dueOn ? `action item due ${a.dueOn}` : 'open action item',
           since: a.addedAt.toISOString(),
         },
-      });
+      })),
+      this.now(),
+    );
     const listed = (await openSubjectsLike(db, 'incident_action:')).map((s) => Number(s.split(':')[1]));
     for (const id of await closedActionItems(db, listed)) await dropReason(db, `incident_action:${id}`);
     return open.length;
