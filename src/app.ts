@@ -28,6 +28,7 @@ import { type JobDefinition, type Scheduler, startScheduler } from './jobs/sched
 import { notificationsCapability } from './notifications/capability.js';
 import { digestDue } from './notifications/model.js';
 import { NotificationService } from './notifications/service.js';
+import { NOTIFICATION_POLICY_SECTION } from './notifications/settings.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
@@ -117,7 +118,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     if (okrsFile) await applyOkrsFile(db, config.OKRS_FILE, okrsFile, logger);
 
     const clients = executorClients(config, sources, logger);
-    const policies = new PolicyBook(config.POLICIES_DIR, INCIDENT_POLICY_SECTION).reload();
+    const policies = new PolicyBook(config.POLICIES_DIR, {
+      ...INCIDENT_POLICY_SECTION,
+      ...NOTIFICATION_POLICY_SECTION,
+    }).reload();
     // OPA_URL: decisions come from Open Policy Agent; the YAML policies decide whenever it cannot.
     const opa = config.OPA_URL
       ? new OpaPolicySource({ url: config.OPA_URL, timeoutMs: config.OPA_TIMEOUT_MS, logger })

@@ -94,6 +94,16 @@ export interface Incident {
 
 export const incidentLabel = (i: Pick<Incident, 'number'>) => `INC-${i.number}`;
 
+/**
+ * An action item's owner and due date as typed: the first `<@U…>` mention (else whoever added it) and
+ * "due 2026-12-10" or "by 2026-12-10".
+ */
+export function parseActionItem(text: string, author: string): { owner: string; dueOn: string | null } {
+  const mention = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/.exec(text);
+  const due = /\b(?:due|by)\s+(\d{4}-\d{2}-\d{2})\b/i.exec(text);
+  return { owner: mention?.[1] ?? author, dueOn: due?.[1] ?? null };
+}
+
 /** "1 h 5 min", "3 d 4 h", "45 s": how long something took, for people. */
 export function humanDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -24,6 +24,7 @@ import {
   type IncidentSeverity,
   incidentLabel,
   type Phase,
+  parseActionItem,
   ROLES,
   type Role,
   type TimelineFile,
@@ -294,6 +295,7 @@ export class IncidentService {
       occurredAt: now,
       author,
       text: userText(graphemePrefix(text, 500)),
+      ...parseActionItem(text, author),
     });
   }
 

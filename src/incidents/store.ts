@@ -306,6 +306,9 @@ export interface NewTimelineEntry {
   text: string;
   files?: TimelineFile[];
   sourceTs?: string;
+  /** An action item's owner (Slack user) and due date (YYYY-MM-DD). */
+  owner?: string;
+  dueOn?: string | null;
 }
 
 /** Adds an entry; a message already on the timeline is not added twice (returns null). */
@@ -315,8 +318,8 @@ export async function addTimelineEntry(
   entry: NewTimelineEntry,
 ): Promise<TimelineEntry | null> {
   const { rows } = await db.query<TimelineRow>(
-    `INSERT INTO incident_timeline (incident_id, kind, occurred_at, author, text, files, source_ts)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO incident_timeline (incident_id, kind, occurred_at, author, text, files, source_ts, owner, due_on)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (incident_id, source_ts) WHERE source_ts IS NOT NULL
        DO UPDATE SET deleted_at = NULL WHERE incident_timeline.deleted_at IS NOT NULL
      RETURNING *`,
@@ -328,9 +331,64 @@ export async function addTimelineEntry(
       entry.text,
       JSON.stringify(entry.files ?? []),
       entry.sourceTs ?? null,
+      entry.owner ?? null,
+      entry.dueOn ?? null,
     ],
   );
   return rows[0] ? toEntry(rows[0]) : null;
+}
+
+export interface OpenActionItem {
+  id: number;
+  incidentNumber: number;
+  text: string;
+  owner: string;
+  dueOn: string | null;
+  addedAt: Date;
+}
+
+/** Action items not done yet, with their owner (whoever added one that names nobody). */
+export async function openActionItems(db: Queryable): Promise<OpenActionItem[]> {
+  const { rows } = await db.query<{
+    id: string;
+    number: number;
+    text: string;
+    owner: string;
+    due_on: string | null;
+    occurred_at: Date;
+  }>(
+    `SELECT t.id, r.number, t.text, coalesce(t.owner, t.author) AS owner, t.due_on::text AS due_on, t.occurred_at
+       FROM incident_timeline t JOIN incident_rooms r ON r.incident_id = t.incident_id
+      WHERE t.kind = 'action_item' AND t.deleted_at IS NULL AND t.done_at IS NULL
+        AND coalesce(t.owner, t.author) IS NOT NULL
+      ORDER BY t.id`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    incidentNumber: r.number,
+    text: r.text,
+    owner: r.owner,
+    dueOn: r.due_on,
+    addedAt: new Date(r.occurred_at),
+  }));
+}
+
+/** Action items that left the open list (done, or deleted from the timeline), among `ids`. */
+export async function closedActionItems(db: Queryable, ids: number[]): Promise<number[]> {
+  if (!ids.length) return [];
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM incident_timeline WHERE id = ANY($1::bigint[]) AND (deleted_at IS NOT NULL OR done_at IS NOT NULL)`,
+    [ids],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** Its owner said it is done (the Done button on their digest line). */
+export async function markActionItemDone(db: Queryable, id: number): Promise<void> {
+  await db.query(
+    `UPDATE incident_timeline SET done_at = now() WHERE id = $1 AND kind = 'action_item' AND done_at IS NULL`,
+    [id],
+  );
 }
 
 export async function timelineOf(db: Queryable, incidentId: string): Promise<TimelineEntry[]> {

@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { metrics } from '../observability/metrics.js';
 
 export const notificationsSent = new Counter({
@@ -24,5 +24,12 @@ export const notificationsSnoozed = new Counter({
 export const notificationsMuted = new Counter({
   name: 'notifications_mutes_total',
   help: 'Mute clicks, and notifications dropped because their rule is muted',
+  registers: [metrics],
+});
+
+export const notificationsPerPersonDay = new Gauge({
+  name: 'notifications_dms_per_person_day',
+  help: 'DMs (digests and real time) per person over the last working day, among people who got any: p50, p95, max',
+  labelNames: ['stat'] as const,
   registers: [metrics],
 });

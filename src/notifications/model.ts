@@ -27,14 +27,15 @@ export const GROUP_TITLES: Record<Group, string> = {
 };
 
 /** Kinds that may interrupt in real time (each can be switched off on the Home tab). Everything else waits. */
-export const REALTIME_KINDS = ['review_requested', 'approval', 'incident_page', 'failing_main'] as const;
+// main_failed: the default branch went red after your merge (a team's red main, failing_main, waits for the lead's digest).
+export const REALTIME_KINDS = ['review_requested', 'approval', 'incident_page', 'main_failed'] as const;
 export type RealtimeKind = (typeof REALTIME_KINDS)[number];
 
 export const REALTIME_LABELS: Record<RealtimeKind, string> = {
   review_requested: 'A review is requested of me',
   approval: 'An approval needs me',
   incident_page: 'An incident pages me',
-  failing_main: 'Main fails after my merge',
+  main_failed: 'Main fails after my merge',
 };
 
 /** One reason an item waits on someone: the rule (or capability) that says so, and its line. */
@@ -160,3 +161,19 @@ export function snoozeEnd(until: 'day' | 'monday', prefs: Prefs, now: Date): Dat
 
 /** The local date `days` days from now at the same time: "pause everything for N days". */
 export const pauseEnd = (days: number, now: Date) => new Date(now.getTime() + days * 86_400_000);
+
+/** The working day before `now`'s day in `timezone` (Friday on a Monday), as YYYY-MM-DD. */
+export function previousWorkingDay(now: Date, timezone: string): string {
+  let day = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
+  do day = day.minus({ days: 1 });
+  while (!isWorkingDay(day));
+  return day.toISODate() ?? now.toISOString().slice(0, 10);
+}
+
+/** p50, p95 and max of counts, by the nearest-rank method (the value at rank ceil(p·n) of the sorted counts). */
+export function percentiles(values: number[]): { p50: number; p95: number; max: number } {
+  if (!values.length) return { p50: 0, p95: 0, max: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? 0;
+  return { p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] ?? 0 };
+}

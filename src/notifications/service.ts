@@ -8,13 +8,20 @@ import {
 import type { PolicyBook } from '../approvals/policies.js';
 import { getApproval } from '../approvals/store.js';
 import { personBy } from '../identity/store.js';
+import { closedActionItems, markActionItemDone, openActionItems } from '../incidents/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { PersonRef } from '../signals/finding.js';
 import { isBackfillSignal, type SignalRow } from '../signals/store.js';
 import type { Db } from '../store/db.js';
 import { listSyncStatus } from '../sync/status.js';
 import { audienceForTeamSignal, teamLeadsFor } from './audience.js';
-import { notificationsDeferred, notificationsMuted, notificationsSent, notificationsSnoozed } from './metrics.js';
+import {
+  notificationsDeferred,
+  notificationsMuted,
+  notificationsPerPersonDay,
+  notificationsSent,
+  notificationsSnoozed,
+} from './metrics.js';
 import {
   DEFAULT_DIGEST_TIME,
   digestDue,
@@ -25,11 +32,15 @@ import {
   type NotificationInput,
   type Prefs,
   pauseEnd,
+  percentiles,
+  previousWorkingDay,
+  REALTIME_KINDS,
   type Route,
   route,
   snoozeEnd,
   workingDaysBetween,
 } from './model.js';
+import { escalationDays, notificationPolicyOf } from './settings.js';
 import { signalNotices } from './signals.js';
 import {
   claimDigest,
@@ -39,20 +50,24 @@ import {
   getMarker,
   getPrefs,
   type ItemRow,
+  mainCulprit,
   markDone,
   markEscalated,
   markRealtime,
   mutedRules,
   muteRule,
   openItems,
+  openSubjectsLike,
   realtimeSentOn,
   recipientsWithOpenItems,
   recordSend,
   releaseDigest,
   savePrefs,
+  sendsOnDay,
   setMarkerOnce,
   snoozeItem,
   upsertItem,
+  upsertItems,
 } from './store.js';
 
 export interface NotificationSettings {
@@ -87,6 +102,9 @@ export interface NotificationServiceDeps {
 }
 
 const BACKFILL_DONE = 'backfill_done';
+
+/** Incident timeline text is stored escaped for Slack; the digest escapes titles itself. */
+const decodeEntities = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 /** Items in one digest; the rest are counted ("…and N more") and stay on the Home tab. */
 const DIGEST_MAX_LINES = 40;
 
@@ -291,33 +309,141 @@ export class NotificationService {
     signal: SignalRow,
     backfill: boolean,
   ): Promise<boolean> {
-    let complete = true;
-    for (const notice of signalNotices(rule.kind, signal)) {
-      const recipients =
-        notice.to === 'team'
-          ? await this.teamAudience(
-              {
-                repo: signal.target.repo,
-                ticketKey: signal.target.ticket?.key,
-                person: signal.target.author ?? signal.target.assignee,
-              },
-              { rule: rule.name, kind: rule.kind, severity: rule.severity ?? null, repo: signal.target.repo ?? null },
-            )
-          : [await this.slackOf(notice.to)].filter((x): x is string => !!x);
-      if (notice.to !== 'team' && recipients.length === 0) complete = false;
-      for (const recipient of recipients)
-        await this.notify({
-          recipient,
-          subject: notice.subject,
-          group: notice.group,
-          title: notice.title,
-          url: signal.url,
-          reasonKey: `signal:${signal.id}`,
-          reason: { rule: rule.name, kind: notice.kind, text: notice.reason, since: signal.opened_at.toISOString() },
-          backfill,
-        });
+    return (await this.fromSignals(rule, [{ ...signal, backfill }])).get(signal.id) ?? true;
+  }
+
+  /**
+   * The notifications of the signals one rule evaluation opened. Items that can only wait for the digest (backfill,
+   * or kinds never sent in real time) are written in one statement; the rest go through notify() one by one.
+   * Returns, per signal, false when someone it is for has no Slack user yet.
+   */
+  async fromSignals(
+    rule: { name: string; kind: string; severity?: string | null },
+    signals: SignalRow[],
+  ): Promise<Map<number, boolean>> {
+    const complete = new Map<number, boolean>();
+    const people = new Map<string, Promise<string | undefined>>();
+    const teams = new Map<string, Promise<string[]>>();
+    const digestOnly: NotificationInput[] = [];
+    const routed: NotificationInput[] = [];
+    for (const signal of signals) {
+      const backfill = signal.backfill === true;
+      let ok = true;
+      for (const notice of signalNotices(rule.kind, signal)) {
+        let recipients: string[];
+        if (notice.to === 'team') {
+          const subject = {
+            repo: signal.target.repo,
+            ticketKey: signal.target.ticket?.key,
+            person: signal.target.author ?? signal.target.assignee,
+          };
+          const ref = {
+            rule: rule.name,
+            kind: rule.kind,
+            severity: rule.severity ?? null,
+            repo: signal.target.repo ?? null,
+          };
+          const key = JSON.stringify([subject, ref]);
+          if (!teams.has(key)) teams.set(key, this.teamAudience(subject, ref));
+          recipients = (await teams.get(key)) ?? [];
+        } else {
+          const to = notice.to;
+          const key = `${to.source}:${to.id}`;
+          if (!people.has(key)) people.set(key, this.slackOf(to));
+          const slack = await people.get(key);
+          recipients = slack ? [slack] : [];
+          if (!slack) ok = false;
+        }
+        for (const recipient of recipients) {
+          const input: NotificationInput = {
+            recipient,
+            subject: notice.subject,
+            group: notice.group,
+            title: notice.title,
+            url: signal.url,
+            reasonKey: `signal:${signal.id}`,
+            reason: { rule: rule.name, kind: notice.kind, text: notice.reason, since: signal.opened_at.toISOString() },
+            backfill,
+          };
+          if (backfill || !(REALTIME_KINDS as readonly string[]).includes(notice.kind)) digestOnly.push(input);
+          else routed.push(input);
+        }
+      }
+      complete.set(signal.id, ok);
     }
+    if (digestOnly.length) {
+      await upsertItems(this.deps.db, digestOnly, this.now());
+      for (const input of digestOnly)
+        notificationsDeferred.inc({ why: input.backfill ? 'backfill' : 'not a real-time kind' });
+    }
+    for (const input of routed) await this.notify(input);
+    if (rule.kind === 'failing_main')
+      for (const signal of signals)
+        if (!(await this.mainFailed(rule, signal, signal.backfill === true))) complete.set(signal.id, false);
     return complete;
+  }
+
+  /**
+   * A red default branch, for whoever merged the breaking change: the PR whose merge commit the first red run built
+   * (else the last one merged before it). A real-time kind of its own (main_failed); the team's lead still has the
+   * failing_main signal in the digest. False while the merger has no Slack user yet.
+   */
+  async mainFailed(rule: { name: string }, signal: SignalRow, backfill: boolean): Promise<boolean> {
+    const repo = signal.target.repo;
+    if (!repo || !signal.subject.startsWith(`ci:${repo}:`)) return true;
+    const workflow = signal.subject.slice(`ci:${repo}:`.length);
+    const culprit = await mainCulprit(this.deps.db, repo, workflow);
+    if (!culprit) return true;
+    const recipient = await this.slackOf({ source: 'github', id: culprit.merger });
+    if (!recipient) return false;
+    await this.notify({
+      recipient,
+      subject: `pr:${culprit.repo}#${culprit.number}`,
+      group: 'my_prs',
+      title: `${culprit.repo}#${culprit.number} ${culprit.title}`,
+      url: signal.url ?? culprit.url,
+      reasonKey: `signal:${signal.id}:merger`,
+      reason: {
+        rule: rule.name,
+        kind: 'main_failed',
+        text: culprit.exact
+          ? `"${workflow}" on the default branch fails since your merge (${culprit.sha.slice(0, 7)})`
+          : `"${workflow}" on the default branch fails since shortly after your merge`,
+        since: signal.opened_at.toISOString(),
+      },
+      backfill,
+    });
+    return true;
+  }
+
+  /**
+   * Open incident action items, each in its owner's digest ("Incident action items") until it is done there or
+   * leaves the timeline. Not a real-time kind: they wait for the digest.
+   */
+  async syncActionItems(): Promise<number> {
+    const { db } = this.deps;
+    const open = await openActionItems(db);
+    // Never real time: one statement for all of them, every tick.
+    await upsertItems(
+      db,
+      open.map((a) => ({
+        recipient: a.owner,
+        subject: `incident_action:${a.id}`,
+        group: 'incidents',
+        title: `INC-${a.incidentNumber}: ${decodeEntities(a.text)}`,
+        reasonKey: `incident_action:${a.id}`,
+        reason: {
+          rule: 'incidents',
+          kind: 'incident_action',
+          text: a.dueOn ? `action item due ${a.dueOn}` : 'open action item',
+          since: a.addedAt.toISOString(),
+        },
+      })),
+      this.now(),
+    );
+    const listed = (await openSubjectsLike(db, 'incident_action:')).map((s) => Number(s.split(':')[1]));
+    for (const id of await closedActionItems(db, listed)) await dropReason(db, `incident_action:${id}`);
+    return open.length;
   }
 
   /**
@@ -406,6 +532,7 @@ export class NotificationService {
   async sendDigests(): Promise<number> {
     const { db, logger } = this.deps;
     if (!(await this.backfillDoneAt())) return 0; // the first digest waits for the whole backfill
+    await this.syncActionItems();
     await this.escalate();
     const now = this.now();
     let sent = 0;
@@ -428,15 +555,40 @@ export class NotificationService {
     return sent;
   }
 
+  /**
+   * DMs per person over the last working day (in the fallback time zone; each send counts on its recipient's local
+   * day): p50, p95 and max, as the notifications_dms_per_person_day gauge in /metrics.
+   */
+  async updateDayMetrics(): Promise<{ day: string; p50: number; p95: number; max: number }> {
+    const day = previousWorkingDay(this.now(), this.settings.fallbackTimezone);
+    const stats = percentiles(await sendsOnDay(this.deps.db, day));
+    for (const [stat, value] of Object.entries(stats)) notificationsPerPersonDay.set({ stat }, value);
+    return { day, ...stats };
+  }
+
   /** Items open for N working days are added to the digest of the team's lead, once. */
   async escalate(): Promise<number> {
     const { db } = this.deps;
     const now = this.now();
-    const days = this.settings.escalateAfterDays;
-    if (days <= 0) return 0;
-    const roughly = new Date(now.getTime() - days * 86_400_000);
+    const policy = notificationPolicyOf(this.deps.policies.fresh());
+    const fallback = this.settings.escalateAfterDays;
+    const configured = [
+      fallback,
+      policy?.escalate_after_days,
+      ...Object.values(policy?.rules ?? {}).map((r) => r.escalate_after_days),
+    ].filter((d): d is number => d !== undefined && d > 0);
+    const daysOf = (item: ItemRow) => {
+      const each = Object.values(item.reasons).map((r) => escalationDays(policy, r.rule, fallback));
+      const positive = each.filter((d) => d > 0);
+      return positive.length ? Math.min(...positive) : 0;
+    };
+    if (!configured.length) return 0;
+    // Working days are at least calendar days: nothing younger than the shortest setting can be due.
+    const roughly = new Date(now.getTime() - Math.min(...configured) * 86_400_000);
     let escalated = 0;
     for (const item of await escalationCandidates(db, roughly)) {
+      const days = daysOf(item);
+      if (days <= 0) continue;
       const tz = (await getPrefs(db, item.recipient))?.timezone ?? this.settings.fallbackTimezone;
       const waited = workingDaysBetween(item.created_at, now, tz);
       if (waited < days) continue;
@@ -480,7 +632,12 @@ export class NotificationService {
   }
 
   async done(recipient: string, id: number): Promise<boolean> {
-    return markDone(this.deps.db, id, recipient);
+    const item = await getItem(this.deps.db, id);
+    const marked = await markDone(this.deps.db, id, recipient);
+    // An incident action item is done for the incident too (the postmortem and later digests see it).
+    if (marked && item?.subject.startsWith('incident_action:'))
+      await markActionItemDone(this.deps.db, Number(item.subject.split(':')[1]));
+    return marked;
   }
 
   async mute(recipient: string, id: number, rule: string): Promise<string | undefined> {

@@ -12,7 +12,7 @@ export interface SignalNotice {
   subject: string;
   title: string;
   reason: string;
-  /** The kind that decides real time (review_requested, failing_main) or digest (everything else). */
+  /** The kind that decides real time (review_requested, main_failed) or digest (everything else). */
   kind: string;
 }
 

@@ -61,6 +61,56 @@ export async function upsertItem(db: Queryable, input: NotificationInput, now: D
   return { item, material };
 }
 
+/**
+ * Many items in one statement, for those that can only wait for the digest (backfill, or kinds never sent in real
+ * time): the same merge as upsertItem. Inputs for one person and subject are merged first (one row each).
+ */
+export async function upsertItems(db: Queryable, inputs: NotificationInput[], now: Date): Promise<number> {
+  const rows = new Map<string, { input: NotificationInput; reasons: Record<string, unknown>; backfill: boolean }>();
+  for (const input of inputs) {
+    const key = `${input.recipient}\u0000${input.subject}`;
+    const row = rows.get(key);
+    if (row) {
+      row.reasons[input.reasonKey] = input.reason;
+      row.backfill &&= input.backfill ?? false;
+      row.input = { ...input, group: row.input.group };
+    } else rows.set(key, { input, reasons: { [input.reasonKey]: input.reason }, backfill: input.backfill ?? false });
+  }
+  if (!rows.size) return 0;
+  const list = [...rows.values()];
+  const r = await db.query(
+    `INSERT INTO notification_items AS i (recipient, subject, grp, title, url, reasons, backfill, created_at, changed_at)
+     SELECT t.recipient, t.subject, t.grp, t.title, t.url, t.reasons::jsonb, t.backfill, $8, $8
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
+         AS t(recipient, subject, grp, title, url, reasons, backfill)
+     ON CONFLICT (recipient, subject) DO UPDATE SET
+       title = EXCLUDED.title, url = coalesce(EXCLUDED.url, i.url),
+       grp = CASE WHEN i.state = 'open' AND i.reasons <> '{}'::jsonb THEN i.grp ELSE EXCLUDED.grp END,
+       reasons = CASE WHEN i.state = 'resolved' THEN EXCLUDED.reasons ELSE i.reasons || EXCLUDED.reasons END,
+       backfill = CASE WHEN i.state = 'resolved' THEN EXCLUDED.backfill ELSE i.backfill END,
+       state = CASE WHEN i.reasons ?& ARRAY(SELECT jsonb_object_keys(EXCLUDED.reasons)) AND i.state <> 'resolved'
+                    THEN i.state ELSE 'open' END,
+       snoozed_until = CASE WHEN i.reasons ?& ARRAY(SELECT jsonb_object_keys(EXCLUDED.reasons)) AND i.state <> 'resolved'
+                            THEN i.snoozed_until ELSE NULL END,
+       realtime_at = CASE WHEN i.state = 'resolved' THEN NULL ELSE i.realtime_at END,
+       escalated_at = CASE WHEN i.state = 'resolved' THEN NULL ELSE i.escalated_at END,
+       created_at = CASE WHEN i.state = 'resolved' THEN $8 ELSE i.created_at END,
+       changed_at = CASE WHEN i.reasons ?& ARRAY(SELECT jsonb_object_keys(EXCLUDED.reasons)) AND i.state <> 'resolved'
+                         THEN i.changed_at ELSE $8 END`,
+    [
+      list.map((x) => x.input.recipient),
+      list.map((x) => x.input.subject),
+      list.map((x) => x.input.group),
+      list.map((x) => x.input.title),
+      list.map((x) => x.input.url ?? null),
+      list.map((x) => JSON.stringify(x.reasons)),
+      list.map((x) => x.backfill),
+      now,
+    ],
+  );
+  return r.rowCount;
+}
+
 /** The data no longer says so: the reason leaves every item holding it; an item left without reasons is resolved. */
 export async function dropReason(db: Queryable, reasonKey: string): Promise<number> {
   await db.query(`UPDATE notification_items SET reasons = reasons - $1::text WHERE reasons ? $1`, [reasonKey]);
@@ -259,4 +309,59 @@ export async function sendsPerPersonDay(
        FROM notification_sends GROUP BY recipient, local_day ORDER BY recipient, local_day`,
   );
   return rows;
+}
+
+export interface MainCulprit {
+  repo: string;
+  number: number;
+  title: string;
+  url: string | null;
+  /** GitHub login: who merged it, else its author (the list endpoint does not say who merged). */
+  merger: string;
+  sha: string;
+  /** The PR's merge commit is the first red run's commit (else: the last PR merged before it). */
+  exact: boolean;
+}
+
+/**
+ * The pull request behind a red workflow on the default branch: the one whose merge commit the first red run (after
+ * the last green one) built, else the last one merged into that branch before that run.
+ */
+export async function mainCulprit(db: Queryable, repo: string, workflow: string): Promise<MainCulprit | undefined> {
+  const { rows } = await db.query<MainCulprit>(
+    `WITH red AS (
+       SELECT r.sha, r.branch, r.created_at FROM ci_runs r
+        WHERE r.repo = $1 AND coalesce(r.name, '(unnamed)') = $2
+          AND r.updated_at > coalesce((SELECT max(g.updated_at) FROM ci_runs g
+                                        WHERE g.repo = $1 AND coalesce(g.name, '(unnamed)') = $2
+                                          AND g.conclusion = 'success'), '-infinity')
+        ORDER BY r.updated_at, r.run_id LIMIT 1
+     )
+     SELECT p.repo, p.number, p.title, p.url, coalesce(p.merged_by, p.author) AS merger, red.sha,
+            coalesce(p.merge_commit_sha = red.sha, false) AS exact
+       FROM red JOIN pull_requests p ON p.repo = $1 AND p.merged_at IS NOT NULL
+        AND (p.merge_commit_sha = red.sha OR (p.base_ref = red.branch AND p.merged_at <= red.created_at))
+      WHERE coalesce(p.merged_by, p.author) IS NOT NULL
+      ORDER BY coalesce(p.merge_commit_sha = red.sha, false) DESC, p.merged_at DESC LIMIT 1`,
+    [repo, workflow],
+  );
+  return rows[0];
+}
+
+/** Open items of incident action items (subject incident_action:<timeline id>), for closing those done elsewhere. */
+export async function openSubjectsLike(db: Queryable, prefix: string): Promise<string[]> {
+  const { rows } = await db.query<{ subject: string }>(
+    `SELECT DISTINCT subject FROM notification_items WHERE state = 'open' AND starts_with(subject, $1)`,
+    [prefix],
+  );
+  return rows.map((r) => r.subject);
+}
+
+/** DMs each person got on one local day (people who got none are not listed). */
+export async function sendsOnDay(db: Queryable, day: string): Promise<number[]> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM notification_sends WHERE local_day = $1 GROUP BY recipient',
+    [day],
+  );
+  return rows.map((r) => r.n);
 }

@@ -104,7 +104,11 @@ export class SignalEngine {
           opened.map((s) => s.id),
           true,
         );
-      for (const signal of opened) await this.act(loaded, signal);
+      // The pipeline's items of all signals this evaluation opened are written together (one statement for those
+      // that can only wait for the digest), not several queries per item.
+      const batch: SignalRow[] = [];
+      for (const signal of opened) await this.act(loaded, signal, batch);
+      await this.notifyBatch(loaded, batch);
       for (const signal of resolved) await this.deps.notifications?.signalResolved(signal.id);
       if (rule.kind === 'metric_threshold') for (const signal of resolved) await this.announceRecovery(loaded, signal);
       return {
@@ -122,14 +126,19 @@ export class SignalEngine {
     }
   }
 
-  private async act(loaded: LoadedRule, signal: SignalRow): Promise<void> {
+  private async act(loaded: LoadedRule, signal: SignalRow, batch?: SignalRow[]): Promise<void> {
     const { approvals, db, logger } = this.deps;
     if (!approvals) return;
     const plans = planActions(loaded.rule, signal, await teamChannelsFor(db, signal.target));
     // A signal about a team's repository or ticket goes to the channel of each team owning it; the rest of
     // team-level signals and every DM go through the notification pipeline.
     const toTeamChannels = plans.some((p) => !('skipped' in p) && p.request.action === 'slack.post');
-    if (!toTeamChannels && (await this.notify(loaded, signal))) return;
+    if (!toTeamChannels && (await this.notify(loaded, signal, batch))) return;
+    // A red main posted to the owning teams' channels is still DMed to whoever merged the breaking change.
+    if (toTeamChannels && loaded.rule.kind === 'failing_main')
+      await this.deps.notifications
+        ?.mainFailed(loaded.rule, signal, signal.backfill === true)
+        .catch((err) => logger.warn({ err, signal: signal.id }, 'could not tell the merger of a red main'));
     for (const plan of plans)
       if ('skipped' in plan)
         logger.info({ rule: loaded.rule.name, signal: signal.id, reason: plan.skipped }, 'no action for signal');
@@ -155,7 +164,7 @@ export class SignalEngine {
    * DMs to people (and team-level signals, to the team's lead) go through the notification pipeline when the
    * `slack.dm` policy lets them run on their own. True when handled here; false leaves it to the approvals flow.
    */
-  private async notify(loaded: LoadedRule, signal: SignalRow): Promise<boolean> {
+  private async notify(loaded: LoadedRule, signal: SignalRow, batch?: SignalRow[]): Promise<boolean> {
     const { approvals, notifications, db, logger } = this.deps;
     if (!notifications || !approvals) return false;
     const { rule } = loaded;
@@ -175,6 +184,10 @@ export class SignalEngine {
       await setActionPending(db, [signal.id], false);
       return true;
     }
+    if (batch) {
+      batch.push(signal);
+      return true;
+    }
     try {
       const complete = await notifications.fromSignal(rule, signal, signal.backfill === true);
       // Someone not linked to Slack yet is tried again on later ticks, for an hour.
@@ -184,6 +197,26 @@ export class SignalEngine {
       logger.error({ err, rule: rule.name, signal: signal.id }, 'notifying failed; retrying next tick');
     }
     return true;
+  }
+
+  /** The notifications of the signals one evaluation opened, together (see NotificationService.fromSignals). */
+  private async notifyBatch(loaded: LoadedRule, batch: SignalRow[]): Promise<void> {
+    const { notifications, db, logger } = this.deps;
+    if (!notifications || !batch.length) return;
+    try {
+      const complete = await notifications.fromSignals(loaded.rule, batch);
+      // Someone not linked to Slack yet is tried again on later ticks, for an hour.
+      const settled = batch.filter(
+        (s) => complete.get(s.id) !== false || Date.now() - s.opened_at.getTime() > UNLINKED_RETRY_MS,
+      );
+      await setActionPending(
+        db,
+        settled.map((s) => s.id),
+        false,
+      );
+    } catch (err) {
+      logger.error({ err, rule: loaded.rule.name, signals: batch.length }, 'notifying failed; retrying next tick');
+    }
   }
 
   /** A metric back under its threshold says so once, where the alert went. */

@@ -18,6 +18,8 @@ export async function pr(
     ticketKeys: string[];
     mergedHoursAgo: number;
     firstCommitHoursAgo: number;
+    mergeCommitSha: string;
+    mergedBy: string;
   }>,
 ): Promise<void> {
   const created = hoursBefore(p.ageHours);
@@ -42,6 +44,8 @@ export async function pr(
     ticketKeys: p.ticketKeys ?? (p.title ?? `ENG-${p.number}`).match(/[A-Z]+-\d+/g) ?? [],
     firstCommitAt: p.firstCommitHoursAgo !== undefined ? hoursBefore(p.firstCommitHoursAgo) : created,
     url: `https://github.com/${p.repo ?? 'acme/api'}/pull/${p.number}`,
+    mergeCommitSha: p.mergeCommitSha ?? null,
+    mergedBy: p.mergedBy ?? null,
   });
 }
 

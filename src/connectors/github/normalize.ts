@@ -53,6 +53,7 @@ export interface PullRequestRow {
   mergeCommitSha?: string | null;
   /** The GitHub milestone's title (OKR key results may map to it). */
   milestone?: string | null;
+  mergedBy?: string | null;
 }
 
 /** The earliest authored commit: lead time starts there, so squash merges do not reset it. */
@@ -85,6 +86,7 @@ export function pullRequestRow(repo: string, pr: PullRequest, commits: Commit[])
     url: pr.html_url ?? null,
     mergeCommitSha: pr.merged_at ? (pr.merge_commit_sha ?? null) : null,
     milestone: pr.milestone?.title ?? null,
+    mergedBy: pr.merged_at ? (pr.merged_by?.login ?? null) : null,
   };
 }
 

@@ -19,6 +19,8 @@ export const pullRequestSchema = z.object({
   head: z.object({ ref: z.string(), sha: z.string() }),
   base: z.object({ ref: z.string() }),
   merge_commit_sha: z.string().nullable().optional(),
+  /** Present on a single PR and in webhooks, absent from the list endpoint. */
+  merged_by: user.optional(),
   requested_reviewers: z.array(z.object({ login: z.string() })).default([]),
   labels: z.array(z.object({ name: z.string() })).default([]),
   milestone: z.object({ title: z.string() }).nullable().optional(),

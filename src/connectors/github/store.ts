@@ -7,8 +7,8 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
   await db.query(
     `INSERT INTO pull_requests (repo, number, title, author, state, draft, created_at, updated_at, merged_at, closed_at,
        head_ref, base_ref, additions, deletions, changed_files, requested_reviewers, labels, ticket_keys, first_commit_at, url,
-       merge_commit_sha, milestone)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
+       merge_commit_sha, milestone, merged_by)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
      ON CONFLICT (repo, number) DO UPDATE SET
        title = EXCLUDED.title, author = EXCLUDED.author, state = EXCLUDED.state, draft = EXCLUDED.draft,
        updated_at = EXCLUDED.updated_at, merged_at = EXCLUDED.merged_at, closed_at = EXCLUDED.closed_at,
@@ -18,7 +18,8 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
        ticket_keys = EXCLUDED.ticket_keys, url = EXCLUDED.url, milestone = EXCLUDED.milestone,
        -- a webhook carries no commits: keep the first-commit time polling found
        first_commit_at = COALESCE(EXCLUDED.first_commit_at, pull_requests.first_commit_at),
-       merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha)
+       merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha),
+       merged_by = COALESCE(EXCLUDED.merged_by, pull_requests.merged_by)
      WHERE pull_requests.updated_at <= EXCLUDED.updated_at`,
     [
       row.repo,
@@ -43,6 +44,7 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
       row.url,
       row.mergeCommitSha ?? null,
       row.milestone ?? null,
+      row.mergedBy ?? null,
     ],
   );
 }
