@@ -207,7 +207,9 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
     );
     expect(message.text).toContain('ENG-42 add retries');
     await ruleRunsAgain(app, 'asked', 3);
-    expect(w.emulator.messagesIn(dm).filter((m) => m.text.includes('review requested of you'))).toHaveLength(1);
+    // Exactly the one DM raj already has (texts only, so a failure reads as the DMs he would see).
+    const dms = w.emulator.messagesIn(dm).filter((m) => m.text.includes('review requested of you'));
+    expect(dms.map((m) => `${m.ts} ${m.text}`)).toEqual([`${message.ts} ${message.text}`]);
   });
 
   test('Reject opens a modal for the reason; the message shows who rejected and why; nothing runs', async () => {
@@ -455,6 +457,9 @@ twoReplicas('two bot replicas sharing one PostgreSQL database', () => {
       await eventually(async () => ((await approvalFor(first, number))?.status === 'executed' ? true : undefined));
       await w.emulator.settle();
       expect(comments(w, number)).toHaveLength(1);
+      // One decision and one execution in the audit log (/em audit): the comment alone cannot show a second
+      // execution, because a retry finds its first comment by the idempotency key and does not post again.
+      expect(await decisionsAudited(first, number)).toEqual(['approved', 'executed']);
       // Both replicas tried to decide: each click that lost was answered "already decided" through its own
       // response_url by the replica whose socket received it (acks alone come from either replica's Bolt).
       const answered = clicks.filter((c) =>
@@ -491,6 +496,16 @@ async function ruleRunsAgain(app: App, rule: string, n: number): Promise<void> {
     30_000,
     `${n} more runs of rule ${rule}`,
   );
+}
+
+/** The decisions and executions the audit log shows for the proposal about pull request `number`, in order. */
+async function decisionsAudited(app: App, number: number): Promise<string[]> {
+  const { rows } = await app.db.query<{ event: string }>(
+    `SELECT a.event FROM audit_log a JOIN approvals p ON p.id = a.approval_id
+      WHERE p.params->>'number' = $1 AND a.event IN ('approved', 'rejected', 'executed') ORDER BY a.id`,
+    [String(number)],
+  );
+  return rows.map((r) => r.event);
 }
 
 async function approvalFor(app: App, number: number) {

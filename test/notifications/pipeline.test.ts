@@ -13,6 +13,7 @@ import { NotificationService } from '../../src/notifications/service.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
+import { setActionPending } from '../../src/signals/store.js';
 import type { Db } from '../../src/store/db.js';
 import { teamInput } from '../../src/teams/model.js';
 import { saveTeam } from '../../src/teams/store.js';
@@ -336,5 +337,39 @@ describeEachEngine('notifications', ({ freshDb }) => {
         .join('\n'),
     ).not.toContain('in progress');
     w.clock.now = WEDNESDAY_NOON;
+  });
+});
+
+describeEachEngine('notifications: a signal told again', ({ freshDb }) => {
+  test('a tick retried after the DM went out (action_pending left set) does not DM the reviewer a second time', async () => {
+    const w = await startWorld(await freshDb());
+    try {
+      const { bob } = w.h.users;
+      const evaluate = () => w.signals.evaluate({ all: true, now: w.clock.now });
+      await evaluate(); // the first run is the backfill, with nothing open yet
+      await pr(w.db, { number: 7, author: 'alice', reviewers: ['bob'], ageHours: 0 });
+      await evaluate();
+      await w.h.emulator.settle();
+      const told = w.dmsTo(bob).map((m) => m.text);
+      expect(told).toEqual([expect.stringContaining('acme/api#7')]);
+      // As if the process died between the DM and clearing the flag: the next ticks tell the same signal again,
+      // and only the pipeline's "already known" reason (signal:<id> on bob's item) stands between bob and a repeat.
+      const { rows } = await w.db.query<{ id: string }>(
+        "SELECT id::text AS id FROM signals WHERE rule = 'review_requested' AND status = 'open'",
+      );
+      expect(rows).toHaveLength(1);
+      await setActionPending(
+        w.db,
+        rows.map((r) => Number(r.id)),
+        true,
+      );
+      await evaluate();
+      await evaluate();
+      await w.h.emulator.settle();
+      expect(w.dmsTo(bob).map((m) => m.text)).toEqual(told);
+    } finally {
+      await w.h.stop();
+      rmSync(w.dir, { recursive: true, force: true });
+    }
   });
 });
