@@ -10,6 +10,8 @@ export interface PgliteOptions {
   schema?: string;
   /** PostgreSQL's buffer cache. PGlite's default (128MB) more than doubles idle memory for a bot-sized database. */
   sharedBuffers?: string;
+  /** Where the empty cluster new databases start from is kept (default: em-agent in the OS temporary directory). */
+  templateDir?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface PgliteThread {
 }
 
 export async function startPgliteWorker(
-  options: Pick<PgliteOptions, 'dataDir' | 'sharedBuffers'> = {},
+  options: Pick<PgliteOptions, 'dataDir' | 'sharedBuffers' | 'templateDir'> = {},
 ): Promise<PgliteThread> {
   const worker = new PgliteWorker(options);
   try {
@@ -78,7 +80,11 @@ class PgliteWorker {
 
   constructor(options: PgliteOptions) {
     this.worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
-      workerData: { dataDir: options.dataDir, sharedBuffers: options.sharedBuffers ?? '16MB' },
+      workerData: {
+        dataDir: options.dataDir,
+        sharedBuffers: options.sharedBuffers ?? '16MB',
+        ...(options.templateDir ? { templateDir: options.templateDir } : {}),
+      },
     });
     this.worker.on('message', (reply: WorkerReply) => {
       const waiting = this.pending.get(reply.id);
