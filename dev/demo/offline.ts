@@ -40,7 +40,7 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
   const sourcesFile = path.resolve(config.DATA_DIR, 'demo-sources.yml');
   writeFileSync(sourcesFile, demoSourcesYaml(users));
   const teamsFile = path.resolve(config.DATA_DIR, 'demo-teams.yml');
-  writeFileSync(teamsFile, demoTeamsYaml(users));
+  writeFileSync(teamsFile, demoTeamsYaml());
   const okrsFile = path.resolve(config.DATA_DIR, 'demo-okrs.yml');
   writeFileSync(okrsFile, demoOkrsYaml(users, currentQuarter(new Date()).key));
   const app = await startApp(

@@ -245,14 +245,15 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
   };
 }
 
-/** teams.yml for the demo: the checkout team (sam leads it; maya, the manager of managers, is in no team). */
-export function demoTeamsYaml(users: Record<string, string>): string {
+/**
+ * teams.yml for the demo: the checkout team by its repositories and Jira project, for its OKRs. It names no people,
+ * so everyone's reports, Home and notifications stay org-wide as the tour shows them.
+ */
+export function demoTeamsYaml(): string {
   return [
     'teams:',
     '  - key: checkout',
     '    name: Checkout',
-    `    members: [${users.sam}, ${users.lena}, ${users.ines}]`,
-    `    managers: [${users.sam}]`,
     '    repos: [acme/checkout-api, acme/payments]',
     '    jira_projects: [ENG]',
   ].join('\n');
