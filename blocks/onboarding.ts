@@ -194,3 +194,78 @@ export function summaryMessage(plan: PlanView, summary: PlanSummary): SlackMessa
 export function overdueTitle(task: { title: string }, personName: string): string {
   return `Onboarding of ${truncate(personName, 40)}: ${truncate(task.title, 100)}`;
 }
+
+/** "Start onboarding" on Home (managers and whoever a policy names for onboarding.start) and its modal. */
+export const ONBOARDING_START_OPEN = 'onboarding_start_open';
+export const ONBOARDING_START_MODAL = 'onboarding_start';
+export const START_FIELDS = {
+  person: 'onboarding_person',
+  team: 'onboarding_team',
+  buddy: 'onboarding_buddy',
+  template: 'onboarding_template',
+} as const;
+
+/** Slack allows at most 100 options in a static select. */
+const MAX_OPTIONS = 100;
+const option = (text: string, value: string) => ({
+  text: { type: 'plain_text', text: truncate(text, 75) },
+  value,
+});
+
+/**
+ * The modal behind "Start onboarding": the new hire, their team (the teams the person may start plans in), an
+ * optional buddy and template. An empty list leaves its select out (the tool then picks the default).
+ */
+export function startOnboardingModal(
+  teams: { key: string; name: string }[],
+  templates: string[],
+): { type: 'modal'; callback_id: string; blocks: unknown[] } & Record<string, unknown> {
+  const blocks: unknown[] = [
+    {
+      type: 'input',
+      block_id: START_FIELDS.person,
+      label: { type: 'plain_text', text: 'New hire' },
+      element: { type: 'users_select', action_id: START_FIELDS.person },
+    },
+  ];
+  if (teams.length)
+    blocks.push({
+      type: 'input',
+      block_id: START_FIELDS.team,
+      label: { type: 'plain_text', text: 'Team' },
+      element: {
+        type: 'static_select',
+        action_id: START_FIELDS.team,
+        options: teams.slice(0, MAX_OPTIONS).map((t) => option(t.name, t.key)),
+        ...(teams.length === 1 ? { initial_option: option(teams[0]?.name ?? '', teams[0]?.key ?? '') } : {}),
+      },
+    });
+  blocks.push({
+    type: 'input',
+    block_id: START_FIELDS.buddy,
+    optional: true,
+    label: { type: 'plain_text', text: 'Buddy' },
+    element: { type: 'users_select', action_id: START_FIELDS.buddy },
+  });
+  if (templates.length)
+    blocks.push({
+      type: 'input',
+      block_id: START_FIELDS.template,
+      optional: true,
+      label: { type: 'plain_text', text: 'Template' },
+      hint: { type: 'plain_text', text: "Default: the team's own template (onboarding/<team>.yml), else default." },
+      element: {
+        type: 'static_select',
+        action_id: START_FIELDS.template,
+        options: templates.slice(0, MAX_OPTIONS).map((name) => option(name, name)),
+      },
+    });
+  return {
+    type: 'modal',
+    callback_id: ONBOARDING_START_MODAL,
+    title: { type: 'plain_text', text: 'Start onboarding' },
+    submit: { type: 'plain_text', text: 'Start' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks,
+  };
+}

@@ -53,6 +53,8 @@ export interface StandInPull {
   reviews?: { id: number; user: string; state: string; submitted_at: string }[];
   /** The commit the merge put on the default branch (set by the stand-in when the PR is merged). */
   merge_commit_sha?: string | null;
+  /** The title of the repository milestone it belongs to (served as GitHub's milestone object). */
+  milestone?: string | null;
 }
 
 export interface StandInDeploymentStatus {
@@ -99,6 +101,8 @@ export interface StandInIssue {
   created_at: string;
   updated_at: string;
   closed_at?: string | null;
+  /** The title of the repository milestone it belongs to (served as GitHub's milestone object). */
+  milestone?: string | null;
 }
 
 export interface StandInRelease {
@@ -919,6 +923,7 @@ export class GitHubStandIn extends StandIn {
       base: { label: 'acme:main', ref: 'main', sha: 'f'.repeat(40) },
       draft: p.draft ?? false,
       author_association: 'MEMBER',
+      milestone: this.milestoneJson(repo, p.milestone),
       ...(detail
         ? {
             merged: Boolean(p.merged_at),
@@ -950,6 +955,39 @@ export class GitHubStandIn extends StandIn {
       updated_at: i.updated_at,
       closed_at: i.closed_at ?? null,
       author_association: 'MEMBER',
+      milestone: this.milestoneJson(repo, i.milestone),
+    };
+  }
+
+  /** Milestones are numbered per repository in the order the stand-in first sees their titles. */
+  private readonly milestoneNumbers = new Map<string, Map<string, number>>();
+
+  /** A milestone as GitHub serves it inside an issue or pull request (null when there is none). */
+  private milestoneJson(repo: string, title: string | null | undefined): Json | null {
+    if (!title) return null;
+    const numbers = this.milestoneNumbers.get(repo) ?? new Map<string, number>();
+    this.milestoneNumbers.set(repo, numbers);
+    const number = numbers.get(title) ?? numbers.size + 1;
+    numbers.set(title, number);
+    const { issues, pulls } = this.repo(repo);
+    const items = [...issues, ...pulls].filter((x) => x.milestone === title);
+    return {
+      url: `${this.url}/repos/${repo}/milestones/${number}`,
+      html_url: `https://github.com/${repo}/milestone/${number}`,
+      labels_url: `${this.url}/repos/${repo}/milestones/${number}/labels`,
+      id: createHash('sha1').update(`${repo}/milestone/${title}`).digest().readUInt32BE(0),
+      node_id: Buffer.from(`Milestone:${repo}/${number}`).toString('base64'),
+      number,
+      state: 'open',
+      title,
+      description: null,
+      creator: this.user('maya'),
+      open_issues: items.filter((x) => x.state === 'open').length,
+      closed_issues: items.filter((x) => x.state === 'closed').length,
+      created_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      closed_at: null,
+      due_on: null,
     };
   }
 

@@ -24,6 +24,8 @@ export interface StandInIssue {
   labels?: string[];
   points?: number;
   sprintIds?: number[];
+  /** The key of its parent: an epic's for a story (Jira Cloud's `parent`), a story's for a sub-task. */
+  parent?: string;
   created: string;
   updated: string;
   history: {
@@ -231,6 +233,24 @@ export class JiraStandIn extends StandIn {
     this.sprints.set(board, [...(this.sprints.get(board) ?? []), sprint]);
   }
 
+  /** An issue's `parent` as Jira Cloud serves it: the parent's key and a few of its fields, its type's level too. */
+  private parentJson(key: string): Json {
+    const p = this.issues.find((x) => x.key === key);
+    const type = p?.type ?? 'Epic';
+    const level = type === 'Epic' ? 1 : /sub-?task/i.test(type) ? -1 : 0;
+    return {
+      id: String(10_000 + (p ? this.issues.indexOf(p) : this.issues.length)),
+      key,
+      self: `${this.url}/rest/api/3/issue/${key}`,
+      fields: {
+        summary: p?.summary ?? key,
+        status: { name: p?.status ?? 'To Do', statusCategory: { key: p?.statusCategory ?? 'new' } },
+        priority: { name: p?.priority ?? 'Medium' },
+        issuetype: { name: type, subtask: level === -1, hierarchyLevel: level },
+      },
+    };
+  }
+
   private issueJson(i: StandInIssue): Json {
     // Newest first, at most 40; `total` tells the client there is more.
     const newestFirst = [...i.history].sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
@@ -251,6 +271,7 @@ export class JiraStandIn extends StandIn {
         updated: this.date(i.updated),
         resolutiondate: i.statusCategory === 'done' ? this.date(i.updated) : null,
         project: { key: i.key.split('-')[0] },
+        ...(i.parent ? { parent: this.parentJson(i.parent) } : {}),
         [this.points.id]: i.points ?? null,
         [this.sprintField]: (i.sprintIds ?? []).map((id) => ({
           id,

@@ -5,18 +5,25 @@ import { failure } from '../../blocks/notice.js';
 import {
   MAX_OFFERED_ISSUES,
   ONBOARDING_CHECK_ACTION,
+  ONBOARDING_START_MODAL,
+  ONBOARDING_START_OPEN,
   onboardingTakeAction,
   planLine,
   planListMessage,
   planStartedMessage,
+  START_FIELDS,
+  startOnboardingModal,
 } from '../../blocks/onboarding.js';
 import { userText } from '../../blocks/text.js';
 import { runTool } from '../capabilities/tool.js';
 import { type CommandContext, type CommandReply, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps, SlackSurfaceOf } from '../slack/deps.js';
-import type { HomeContext, HomeSectionProvider } from '../slack/home.js';
-import { type ButtonArgs, tellPrivately } from '../slack/private-reply.js';
+import { type HomeContext, type HomeSectionProvider, publishHome } from '../slack/home.js';
+import { firstDelivery } from '../slack/listeners/once.js';
+import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
+import { viewInput } from '../slack/view-state.js';
 import { answerTeamErrors } from '../teams/listeners.js';
+import { TeamChoiceError } from '../teams/scope.js';
 import type { OnboardCommand } from './args.js';
 import type { OnboardingService } from './service.js';
 import { onboardingListTool, onboardingStartTool } from './tools.js';
@@ -57,10 +64,11 @@ export function onboardingHomeSection(service: OnboardingService): HomeSectionPr
     title: 'Onboarding',
     async load({ userId }: HomeContext) {
       const now = new Date();
-      const plans = await service.plansFor(userId);
+      const [plans, choices] = await Promise.all([service.plansFor(userId), service.startChoices(userId)]);
       return {
         lines: plans.map((p) => planLine(p, now)),
         empty: 'No onboarding you take part in is running.',
+        ...(choices ? { actions: [{ actionId: ONBOARDING_START_OPEN, text: 'Start onboarding' }] } : {}),
       };
     },
   };
@@ -95,9 +103,91 @@ export function issueTaken(service: OnboardingService) {
   };
 }
 
+/** "Start onboarding" on Home: the modal with the teams the person may start plans in, or who may. */
+export function startModalOpened(service: OnboardingService) {
+  return async (args: ButtonArgs) => {
+    await args.ack();
+    const userId = args.body.user.id;
+    const choices = await service.startChoices(userId);
+    if (!choices)
+      return tellPrivately(
+        args,
+        userId,
+        ':no_entry: Only team managers, or whoever a policy names for `onboarding.start`, start onboarding.',
+      );
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: startOnboardingModal(choices.teams, choices.templates) as never,
+    });
+  };
+}
+
+/** The field a refusal of onboarding.start belongs next to. */
+function refusalField(message: string, shown: Set<string>): string {
+  const field = /already has a running/.test(message)
+    ? START_FIELDS.person
+    : /template/.test(message)
+      ? START_FIELDS.template
+      : START_FIELDS.team;
+  return shown.has(field) ? field : START_FIELDS.person;
+}
+
+/**
+ * Start in the modal: the same onboarding.start tool as `/em onboard` (its permission check included); a refusal
+ * shows next to its field and keeps the modal open; the plan started is told to the person in a DM.
+ */
+export function startSubmitted(deps: SlackDeps, service: OnboardingService) {
+  const tool = onboardingStartTool(service);
+  return async (args: ViewArgs) => {
+    const userId = args.body.user.id;
+    const shown = new Set(Object.keys(args.view.state.values));
+    const person = viewInput(args, START_FIELDS.person)?.selected_user ?? '';
+    if (!person)
+      return args.ack({ response_action: 'errors', errors: { [START_FIELDS.person]: 'Pick the new hire.' } });
+    const input = {
+      person,
+      team: viewInput(args, START_FIELDS.team)?.selected_option?.value,
+      buddy: viewInput(args, START_FIELDS.buddy)?.selected_user ?? undefined,
+      template: viewInput(args, START_FIELDS.template)?.selected_option?.value,
+    };
+    const checked = tool.input.safeParse(input);
+    if (!checked.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of checked.error.issues) {
+        const key = String(issue.path[0]) as keyof typeof START_FIELDS;
+        const field = START_FIELDS[key] && shown.has(START_FIELDS[key]) ? START_FIELDS[key] : START_FIELDS.person;
+        errors[field] ??= issue.message;
+      }
+      return args.ack({ response_action: 'errors', errors });
+    }
+    let result: Awaited<ReturnType<typeof tool.run>>;
+    try {
+      result = await tool.run(
+        { person: { slackId: userId }, db: deps.db, logger: deps.logger, via: 'slack' },
+        checked.data,
+      );
+    } catch (err) {
+      if (!(err instanceof TeamChoiceError)) throw err;
+      result = { ok: false, message: err.message };
+    }
+    if (!result.ok)
+      return args.ack({ response_action: 'errors', errors: { [refusalField(result.message, shown)]: result.message } });
+    await args.ack();
+    if (!(await firstDelivery(deps, args.body))) return;
+    const dm = await args.client.conversations.open({ users: userId });
+    await args.client.chat.postMessage({
+      channel: dm.channel?.id as string,
+      ...planStartedMessage(result.plan, result.warnings),
+    });
+    await publishHome(args.client, deps.home, { userId, db: deps.db }, deps.logger);
+  };
+}
+
 export function onboardingSurface(service: OnboardingService): SlackSurfaceOf {
   return (deps) => ({
+    views: { [ONBOARDING_START_MODAL]: startSubmitted(deps, service) },
     actions: {
+      [ONBOARDING_START_OPEN]: startModalOpened(service),
       [ONBOARDING_CHECK_ACTION]: checkboxToggled(deps, service),
       ...Object.fromEntries(
         Array.from({ length: MAX_OFFERED_ISSUES }, (_, i) => [onboardingTakeAction(i), issueTaken(service)]),

@@ -19,7 +19,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import type { Team } from '../teams/model.js';
 import { scopeFor } from '../teams/scope.js';
-import { getTeam, type TeamScope } from '../teams/store.js';
+import { getTeam, listTeams, type TeamScope } from '../teams/store.js';
 import {
   dueAt,
   dueDayOf,
@@ -89,6 +89,18 @@ export class OnboardingService {
     if (named.some((p) => p.policy.mode === 'auto')) return true;
     const approvers = named.filter((p) => p.policy.mode === 'approve').flatMap((p) => p.policy.approvers);
     return approvers.length > 0 && (await this.deps.approvals.expandApprovers(approvers, 0)).includes(userId);
+  }
+
+  /**
+   * What "Start onboarding" offers a person: the teams they may start plans in (those they manage, or every active
+   * team when a policy names them for `onboarding.start`) and the loaded templates; undefined when they may not.
+   */
+  async startChoices(userId: string): Promise<{ teams: Team[]; templates: string[] } | undefined> {
+    const active = await listTeams(this.deps.db);
+    const named = await this.mayStart(userId, null);
+    const teams = named ? active : active.filter((t) => t.managers.includes(userId));
+    if (!named && !teams.length) return undefined;
+    return { teams, templates: this.deps.templates.names() };
   }
 
   /** Starts a plan: tasks from the template, access requests proposed, the welcome DM sent. */
