@@ -9,11 +9,10 @@ import { approvalView } from '../../src/approvals/service.js';
 import { getApproval } from '../../src/approvals/store.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { currentQuarter } from '../../src/okrs/model.js';
 import { listSyncStatus } from '../../src/sync/status.js';
 import { SlackEmulator } from '../slack/emulator.js';
 import { renderBlocks, renderView } from './render.js';
-import { demoOkrsYaml, demoSourcesYaml, demoTeamsYaml, seedSlack, seedVendors } from './seed.js';
+import { demoSourcesYaml, seedSlack, seedVendors } from './seed.js';
 
 export interface DemoSession {
   app: App;
@@ -39,16 +38,10 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
   mkdirSync(config.DATA_DIR, { recursive: true });
   const sourcesFile = path.resolve(config.DATA_DIR, 'demo-sources.yml');
   writeFileSync(sourcesFile, demoSourcesYaml(users));
-  const teamsFile = path.resolve(config.DATA_DIR, 'demo-teams.yml');
-  writeFileSync(teamsFile, demoTeamsYaml());
-  const okrsFile = path.resolve(config.DATA_DIR, 'demo-okrs.yml');
-  writeFileSync(okrsFile, demoOkrsYaml(users, currentQuarter(new Date()).key));
   const app = await startApp(
     {
       ...config,
       SOURCES_FILE: sourcesFile,
-      TEAMS_FILE: teamsFile,
-      OKRS_FILE: okrsFile,
       SLACK_BOT_TOKEN: emulator.botToken,
       SLACK_APP_TOKEN: emulator.appToken,
       SLACK_API_URL: emulator.apiUrl,
@@ -164,20 +157,6 @@ export async function runTour(demo: DemoSession): Promise<void> {
       emulator.command({ user: maya, channel: channels.eng as string, text }),
     );
   }
-  // The checkout team's OKRs (demo-okrs.yml): progress from the Jira epic and the GitHub milestone the stand-ins
-  // serve. The burn-up chart takes a moment to draw: the step waits for the report.
-  await step('maya types: /em okr checkout', async () => {
-    const since = Date.now();
-    await emulator.command({ user: maya, channel: channels.eng as string, text: 'okr checkout' });
-    await emulator.waitFor(
-      () =>
-        emulator.workspace.ephemerals.some(
-          (e) => e.user === maya && e.at >= since && JSON.stringify(e.blocks ?? []).includes('OKRs ·'),
-        ),
-      60_000,
-      'the OKR report',
-    );
-  });
   const proposal = await demo.app.db.query<{ id: number }>(
     "SELECT id FROM approvals WHERE status = 'proposed' ORDER BY id LIMIT 1",
   );

@@ -98,8 +98,6 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
       merged_at: merged,
       closed_at: merged,
       head_ref: n % 12 === 0 ? 'tidy-logging' : `eng-${100 + n}`,
-      // Every fifth pull request is in the repository's "checkout-v2" milestone (the demo's OKR maps to it).
-      milestone: n % 5 === 0 ? 'checkout-v2' : null,
       additions: n % 7 === 0 ? 900 : Math.floor(rand() * 300),
       deletions: Math.floor(rand() * 100),
       requested_reviewers: open ? [pick(engineers.filter((e) => e !== author))] : [],
@@ -154,36 +152,10 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
       assignee: rand() < 0.2 ? null : `acc-${pick(engineers)}`,
       points: pick([1, 2, 3, 5, 8]),
       sprintIds: n <= 16 ? [42] : [],
-      // Every third story belongs to the epic ENG-300 (the demo's OKR maps to it).
-      ...(n % 3 === 0 ? { parent: 'ENG-300' } : {}),
       created: hoursAgo(24 * (1 + rand() * 10)),
       updated: hoursAgo(24 * (0.5 + rand() * 4)),
     });
   }
-  jira.addIssue({
-    key: 'ENG-300',
-    summary: 'Checkout v2',
-    type: 'Epic',
-    status: 'In Progress',
-    statusCategory: 'indeterminate',
-    assignee: 'acc-sam',
-    created: hoursAgo(24 * 20),
-    updated: hoursAgo(24 * 12),
-  });
-  // Two GitHub issues in the milestone, one of them closed.
-  github.setClock(new Date(now.getTime() - 10 * 24 * 3_600_000));
-  github.addIssue('acme/checkout-api', {
-    title: 'Remove the v1 cart endpoint',
-    author: 'sam',
-    milestone: 'checkout-v2',
-  });
-  github.addIssue('acme/checkout-api', {
-    title: 'Document the v2 totals',
-    author: 'lena',
-    milestone: 'checkout-v2',
-    state: 'closed',
-    closed_at: hoursAgo(24 * 3),
-  });
   jira.addIssue({
     key: 'ENG-200',
     summary: 'Checkout returning 500s',
@@ -243,41 +215,6 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
       await shortcut.stop();
     },
   };
-}
-
-/**
- * teams.yml for the demo: the checkout team by its repositories and Jira project, for its OKRs. It names no people,
- * so everyone's reports, Home and notifications stay org-wide as the tour shows them.
- */
-export function demoTeamsYaml(): string {
-  return [
-    'teams:',
-    '  - key: checkout',
-    '    name: Checkout',
-    '    repos: [acme/checkout-api, acme/payments]',
-    '    jira_projects: [ENG]',
-  ].join('\n');
-}
-
-/** okrs.yml for the demo: one objective of the checkout team this quarter, mapped to what the stand-ins serve. */
-export function demoOkrsYaml(users: Record<string, string>, quarter: string): string {
-  return [
-    'okrs:',
-    '  - team: checkout',
-    `    quarter: ${quarter}`,
-    '    objectives:',
-    "      - title: Checkout v2 in customers' hands",
-    '        key_results:',
-    '          - title: Ship the Checkout v2 epic',
-    `            owner: ${users.sam}`,
-    '            work: { unit: points, jira: { epics: [ENG-300] } }',
-    '          - title: Close the checkout-v2 milestone',
-    `            owner: ${users.lena}`,
-    '            work: { github: { milestones: [checkout-v2] } }',
-    '          - title: Lead time below 2 days',
-    `            owner: ${users.ines}`,
-    '            metric: { metric: lead_time_days, baseline: 4, target: 2 }',
-  ].join('\n');
 }
 
 /** sources.yml for the demo: the stand-ins' repositories and project, and who is who across Slack and GitHub. */
