@@ -20,6 +20,7 @@ import rego.v1
 known_actions := {
 	"slack.dm", "slack.post", "github.comment", "github.request_reviewers", "github.label",
 	"jira.comment", "jira.create", "linear.comment", "linear.create",
+	"github.team_add", "slack.invite", "github.assign",
 }
 
 # The policies of policies/default.yml, as JSON (test/approvals/opa-rego.test.ts checks they are the same).
@@ -32,7 +33,10 @@ policies := [
 	{"name": "pr-comments", "action": "github.comment", "mode": "approve", "approvers": ["@eng-leads"], "min_approvals": 1, "ttl": "24 hours"},
 	{"name": "reviewer-requests", "action": "github.request_reviewers", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "24 hours"},
 	{"name": "ticket-writes", "action": "jira.*", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "48 hours"},
-	{"name": "linear-writes", "action": "linear.*", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "48 hours"}
+	{"name": "linear-writes", "action": "linear.*", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "48 hours"},
+	{"name": "onboarding-github-teams", "action": "github.team_add", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "48 hours"},
+	{"name": "onboarding-channel-invites", "action": "slack.invite", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "48 hours"},
+	{"name": "onboarding-first-issues", "action": "github.assign", "mode": "auto"}
 ]
 # policies-end
 
