@@ -287,7 +287,7 @@ export function incidentModals(deps: IncidentSlackDeps) {
       (a) => need(isSeverity(chosen(a, 'severity')), 'severity', 'Choose a severity.'),
       (s, i, u, a) => {
         const severity = chosen(a, 'severity');
-        // Validated in the ack above; a severity that no longer parses is refused rather than stored.
+        // Checked in the ack already; checked again here so the type says it is a severity.
         return isSeverity(severity) ? s.setSeverity(i, u, severity) : Promise.resolve('Choose a severity.');
       },
     ),
