@@ -44,8 +44,9 @@ export const policiesFileSchema = z
   .strict();
 
 /**
- * Other capabilities' settings that live in policy files, each under its own top-level key (`incidents:` for the
- * incident co-pilot): validated with the file, with file:line errors, and set by one file at most.
+ * Other capabilities' settings that live in policy files: each capability names its top-level key and the schema of
+ * what goes under it (its own module parses it; approvals knows none of them). Validated with the file, with
+ * file:line errors, and set by one file at most.
  */
 export type PolicySections = Record<string, z.ZodType>;
 

@@ -439,6 +439,21 @@ export async function dropMessageEntry(db: Queryable, incidentId: string, source
   return rowCount === 1;
 }
 
+/** A channel message as the bot last heard it (from the Slack event log), or null when it never did. */
+export async function heardMessage(
+  db: Queryable,
+  channel: string,
+  ts: string,
+): Promise<{ text: string; user: string | null; files: unknown } | null> {
+  const { rows } = await db.query<{ actor: string | null; normalized: { text?: string; files?: unknown } }>(
+    `SELECT actor, normalized FROM events WHERE source = 'slack' AND kind IN ('message', 'message_changed')
+        AND external_id LIKE $1 ORDER BY occurred_at DESC, id DESC LIMIT 1`,
+    [`${channel}:${ts}:%`],
+  );
+  const row = rows[0];
+  return row ? { text: row.normalized.text ?? '', user: row.actor || null, files: row.normalized.files } : null;
+}
+
 export async function setTicket(db: Queryable, entryId: number, ticket: string): Promise<void> {
   await db.query('UPDATE incident_timeline SET ticket = $2 WHERE id = $1', [entryId, ticket]);
 }

@@ -3,11 +3,13 @@ import {
   claimIncident,
   claimReminder,
   dropMessageEntry,
+  heardMessage,
   timelineOf,
   updateIncidentRecord,
 } from '../../src/incidents/store.js';
 import { doraMetrics } from '../../src/reports/dora.js';
 import type { Db } from '../../src/store/db.js';
+import { insertEvents } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { NOW } from '../support/fixtures.js';
 
@@ -125,5 +127,28 @@ describeEachEngine('the incident store', ({ freshDb }) => {
       changeFailureRate: 0,
       incidents: 1,
     });
+  });
+  test('a pinned message Slack no longer returns is read as the bot last heard it: the latest edit, that channel only', async () => {
+    const heard = (channel: string, ts: string, kind: string, at: Date, text: string) => ({
+      source: 'slack',
+      kind,
+      externalId: `${channel}:${ts}:${(at.getTime() / 1000).toFixed(6)}`,
+      occurredAt: at,
+      actor: 'U7',
+      subject: channel,
+      normalized: { text, thread_ts: null, files: [{ name: 'graph.png' }] },
+      raw: {},
+    });
+    await insertEvents(db, [
+      heard('C1', '1700000000.000100', 'message', at(0), 'p99 is 4 s'),
+      heard('C1', '1700000000.000100', 'message_changed', at(5), 'p99 is 4 s on checkout only'),
+      heard('C2', '1700000000.000100', 'message_changed', at(9), 'another channel'),
+    ]);
+    expect(await heardMessage(db, 'C1', '1700000000.000100')).toEqual({
+      text: 'p99 is 4 s on checkout only',
+      user: 'U7',
+      files: [{ name: 'graph.png' }],
+    });
+    expect(await heardMessage(db, 'C1', '1700000000.000200')).toBeNull();
   });
 });
