@@ -10,7 +10,6 @@ import { audit } from '../approvals/store.js';
 import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
-import { runModelAgent } from './model.js';
 import { type PlannedCall, plan } from './planner.js';
 import { labelOf, renderToolOutput, TOOL_LABELS } from './render.js';
 import { addTurn, lastTurns, recordRun, usageSince } from './store.js';
@@ -169,6 +168,8 @@ export class AgentService {
     const memory = request.threadKey ? await lastTurns(db, request.threadKey, settings.memoryTurns * 2) : [];
     try {
       if (this.deps.model) {
+        // Loaded on first use: LangChain's agent is about 10 MB of heap that a bot without a model never needs.
+        const { runModelAgent } = await import('./model.js');
         const result = await runModelAgent({
           model: await this.deps.model(),
           tools: this.tools,

@@ -1,5 +1,3 @@
-import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
-
 export interface ChunkOptions {
   size: number;
   overlap: number;
@@ -68,6 +66,8 @@ export async function chunkDocument(
   doc: { title: string; body: string; format: 'markdown' | 'text' },
   options: ChunkOptions = DEFAULT_CHUNKING,
 ): Promise<Chunk[]> {
+  // Loaded when the first document is indexed (4 MB of heap that a bot without docs never needs).
+  const { RecursiveCharacterTextSplitter } = await import('@langchain/textsplitters');
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize: options.size, chunkOverlap: options.overlap });
   const sections = doc.format === 'markdown' ? markdownSections(doc.body) : [{ path: [], text: doc.body.trim() }];
   const chunks: Chunk[] = [];

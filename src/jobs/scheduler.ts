@@ -81,8 +81,13 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       // touch() writes the whole job row: the last renewal is awaited before Agenda records the run's end, so a
       // renewal can never land after it and leave a finished job locked.
       let renewing: Promise<void> = Promise.resolve();
+      // A refused renewal means Agenda has cancelled the run or another worker holds the job now: renewing again
+      // cannot win it back, so the first refusal ends the renewals (and is logged once).
       const renewal = setInterval(() => {
-        renewing = run.touch().catch((err: unknown) => log.debug({ err }, 'could not renew the job lock'));
+        renewing = run.touch().catch((err: unknown) => {
+          clearInterval(renewal);
+          log.warn({ err }, 'could not renew the job lock; the run may be cancelled and retried later');
+        });
       }, lifetime / 3);
       try {
         await job.run({ db, logger: log, touch: () => run.touch() }, data);

@@ -1,11 +1,10 @@
 // The MCP server over Streamable HTTP at /mcp, on the API's port: `Authorization: Bearer <personal token>`,
 // stateless (a server per request, so any replica answers), the same rate and body limits as the REST API.
 import rateLimit from '@fastify/rate-limit';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { sendProblem } from '../api/problem.js';
 import type { ApiTokens } from '../api/tokens.js';
-import { type McpDeps, mcpServerFor } from './server.js';
+import type { McpDeps } from './server.js';
 
 export interface McpHttpOptions extends McpDeps {
   tokens: ApiTokens;
@@ -43,6 +42,11 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
               .header('allow', 'POST')
               .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null });
           }
+          // The MCP SDK is loaded on the first MCP request, not at start: most installations never get one.
+          const [{ StreamableHTTPServerTransport }, { mcpServerFor }] = await Promise.all([
+            import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+            import('./server.js'),
+          ]);
           const server = mcpServerFor(request.principal as NonNullable<typeof request.principal>, options);
           const transport = new StreamableHTTPServerTransport({
             sessionIdGenerator: undefined,

@@ -80,6 +80,9 @@ class PgliteWorker {
 
   constructor(options: PgliteOptions) {
     this.worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
+      // The thread's JavaScript is a message loop around PGlite's WebAssembly memory: a small young generation
+      // keeps its idle footprint down (V8's default would let it grow to 16 MB per semi-space).
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
       workerData: {
         dataDir: options.dataDir,
         sharedBuffers: options.sharedBuffers ?? '16MB',

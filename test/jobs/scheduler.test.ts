@@ -115,6 +115,36 @@ describeEachEngine('job scheduler', ({ freshDb }) => {
     }, 20_000);
     expect(finished.fail_reason).toBeNull();
   });
+
+  test('a run whose lock can no longer be renewed stops trying after the first refusal, and says so once', async () => {
+    db = await freshDb();
+    const lines: { msg?: string }[] = [];
+    const sink = { write: (line: string) => void lines.push(JSON.parse(line)) };
+    let started = false;
+    scheduler = await startScheduler({
+      db,
+      logger: createLogger('debug', sink),
+      processEveryMs: 100,
+      lockLifetimeMs: 600,
+      workerName: 'worker-d',
+      jobs: [
+        {
+          name: 'long',
+          async run() {
+            started = true;
+            await new Promise((r) => setTimeout(r, 2_500)); // a dozen renewal periods
+          },
+        },
+      ],
+    });
+    await scheduler.now('long');
+    await eventually(async () => started, 20_000);
+    // The job's row is gone (an operator removed it, or another worker's cleanup did): every renewal is refused.
+    await db.query("DELETE FROM agenda_jobs WHERE name = 'long'");
+    await new Promise((r) => setTimeout(r, 3_000));
+    const refusals = lines.filter((l) => /could not renew the job lock/.test(l.msg ?? ''));
+    expect(refusals).toHaveLength(1);
+  });
 });
 
 const onServer = serverUp ? describe : describe.skip;

@@ -31,7 +31,7 @@ describe('the production start', () => {
     try {
       // It builds dist/ on demand (npm start's prestart); without tokens scripts/start.mjs runs the demo's entry.
       await started.waitFor(/First sync done/, 150_000);
-      expect(started.output()).toContain('node --enable-source-maps scripts/start.mjs');
+      expect(started.output()).toContain('node --enable-source-maps --max-semi-space-size=2 scripts/start.mjs');
       const npmPid = started.proc.pid as number;
       process.kill(npmPid, 'SIGTERM'); // what Docker, systemd and Kubernetes do with `npm start` as the command
       // npm exits at once; the bot, its child, must notice and stop on its own.
