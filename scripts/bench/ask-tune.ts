@@ -6,17 +6,12 @@
 import pg from 'pg';
 import { notFoundReason, offlineAnswer } from '../../src/ask/answer.js';
 import { retrieve } from '../../src/ask/retrieval.js';
-import { indexDocuments } from '../../src/ask/indexer.js';
-import { WORD_VECTOR_MODEL, WordVectorEmbeddings, wordVectors } from '../../src/ask/word-vectors.js';
 import { openStore } from '../../src/store/open.js';
 import { loadCorpus } from '../../test/support/ask-corpus.js';
 import { answersQuestion, evalQuestions, halfOf, indexCorpus, run } from '../../test/support/ask-eval.js';
 import { REAL_CORPORA } from './ask-corpora.js';
 import { SERVER } from './engines.js';
-import { wordnetSynonyms } from '../../src/ask/wordnet.js';
-import { contentWords } from '../../src/ask/words.js';
 
-const wn = wordnetSynonyms();
 const SCHEMA = process.env.ASK_TUNE_SCHEMA ?? 'ask_tune';
 const VERBOSE = Boolean(process.env.ASK_TUNE_VERBOSE);
 const CORPORA = process.env.BENCH_CORPORA?.split(',') ?? ['git', 'node'];
@@ -38,35 +33,14 @@ try {
   }
   const pino = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM docs WHERE space = 'pinojs/pino'");
   if (!pino.rows[0]?.n) await loadCorpus(db);
-  const vectorWeight = Number(process.env.ASK_WV_FUSE ?? 0);
-  const embeddings = async () => ({ ...WORD_VECTOR_MODEL, embeddings: new WordVectorEmbeddings(), fusionWeight: vectorWeight });
-  if (vectorWeight > 0) await indexDocuments(db, { embeddings });
   for (const corpus of REAL_CORPORA.filter((c) => CORPORA.includes(c.name))) {
     const questions = evalQuestions(corpus.name).filter((q) => halfOf(q.q) === 'tuning');
     const times: number[] = [];
     const scores = await run(questions, async (question) => {
       const t0 = performance.now();
-      const retrieved = await retrieve(db, question, {
-        mode: 'text',
-        limit: 10,
-        filters: { spaces: [corpus.name] },
-        ...(process.env.ASK_X_ON === 'wn' ? { wordVectors: async () => wn } : process.env.ASK_X_ON ? { wordVectors } : {}),
-        ...(vectorWeight > 0 ? { mode: 'hybrid' as const, embeddings, vectorAvailable: true } : {}),
-      });
+      const retrieved = await retrieve(db, question, { mode: 'text', limit: 10, filters: { spaces: [corpus.name] } });
       times.push(performance.now() - t0);
       const notFound = offlineAnswer(question, retrieved).mode === 'not_found';
-      if (process.env.ASK_NB) {
-        const wv = await wordVectors();
-        const top = retrieved.hits[0];
-        const have = new Set(
-          `${top?.title ?? ''} ${top?.heading ?? ''} ${top?.content ?? ''}`.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [],
-        );
-        const qw = [...new Set(contentWords(question, 3).map((w) => w.toLowerCase()))];
-        const exact = qw.filter((w) => have.has(w));
-        const near = qw.filter((w) => !have.has(w) && wv.neighbours(w, 10, 0.6).some((n) => have.has(n.word)));
-        const q = questions.find((x) => x.q === question);
-        console.log(`  ${q?.kind.padEnd(10)} exact ${exact.length}/${qw.length} near +${near.length} [${near.join(',')}] ${question}`);
-      }
       if (VERBOSE) {
         const q = questions.find((x) => x.q === question);
         const rank = retrieved.hits.findIndex((h) => q?.answers.some((a) => answersQuestion(h, a)));

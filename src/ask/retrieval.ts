@@ -1,8 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import type { NamedEmbeddings } from './embeddings.js';
-import { neighbourExpansions } from './expansion.js';
 import { type ChunkHit, questionCoverage, type SearchFilters, searchText, searchVector } from './store.js';
-import type { WordVectors } from './word-vectors.js';
 import { contentWords } from './words.js';
 
 export type RetrievalMode = 'text' | 'vector' | 'hybrid';
@@ -51,8 +49,6 @@ export interface RetrieveOptions {
   vectorWeight?: number;
   /** Private channels whose documents the asker may see (public documents are always searched). */
   visibleTo?: string[];
-  /** Word vectors whose nearest neighbours of the question's words join the full-text search at a lower weight. */
-  wordVectors?: () => Promise<WordVectors>;
 }
 
 export interface Retrieved {
@@ -74,11 +70,9 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
   const filters = options.filters ?? {};
   const depth = Math.max(limit * 4, 20);
   const words = searchable(question);
-  const expansions =
-    mode !== 'vector' && words && options.wordVectors ? neighbourExpansions(question, await options.wordVectors()) : [];
   const text =
     mode !== 'vector' && words
-      ? await searchText(db, question, filters, depth, phrasesTsquery(question), options.visibleTo, expansions)
+      ? await searchText(db, question, filters, depth, phrasesTsquery(question), options.visibleTo)
       : [];
   const provider = mode !== 'text' && options.vectorAvailable ? await options.embeddings?.() : undefined;
   const vectorWeight = options.vectorWeight ?? provider?.fusionWeight ?? 1;

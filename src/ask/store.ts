@@ -175,46 +175,6 @@ interface QueryTerm {
   idf: number;
 }
 
-/** A word that is not in the question but near one of its words in meaning, and how much it counts (0 to 1). */
-export interface Expansion {
-  word: string;
-  weight: number;
-  /** The question's word it stands in for. */
-  from: string;
-}
-
-/**
- * Expansion words as the index knows them, each at its idf times its weight; none the question already holds, none the
- * index has never seen (a neighbour is no name to look for as a prefix).
- */
-async function expansionTerms(
-  db: Queryable,
-  expansions: Expansion[],
-  own: QueryTerm[],
-  total: number,
-): Promise<QueryTerm[]> {
-  if (!expansions.length) return [];
-  // Only for the question's words the index does not hold or holds rarely (a common word has its own matches).
-  const { rows } = await db.query<{ lexeme: string; ndoc: number; weight: number }>(
-    `SELECT l AS lexeme, max(s.ndoc)::int AS ndoc, max(x.weight)::float8 AS weight
-       FROM unnest($1::text[], $2::float8[], $3::text[]) AS x(w, weight, from_word),
-            unnest(tsvector_to_array(to_tsvector('english', x.w))) AS l
-       JOIN doc_term_stats s ON s.word = l
-      WHERE coalesce((SELECT max(f.ndoc) FROM doc_term_stats f
-                       WHERE f.word = ANY(tsvector_to_array(to_tsvector('english', x.from_word)))), 0) <= $4
-      GROUP BY l`,
-    [expansions.map((e) => e.word), expansions.map((e) => e.weight), expansions.map((e) => e.from), Math.floor(total * RARE)],
-  );
-  const held = new Set(own.map((t) => t.lexeme));
-  return rows
-    .filter((r) => !held.has(r.lexeme) && r.ndoc > 0)
-    .map((r) => ({
-      lexeme: r.lexeme,
-      ndoc: r.ndoc,
-      idf: r.weight * Math.log(1 + (total - r.ndoc + 0.5) / (r.ndoc + 0.5)),
-    }));
-}
-
 /** The question's words as the index knows them (code names with their parts), rarest first, with their idf. */
 export async function queryTerms(
   db: Queryable,
@@ -253,10 +213,6 @@ const POSTINGS_BUDGET = 3000;
  * worker_threads (titles are read by their parts, like code names).
  */
 const TITLE_WEIGHT = 1;
-/** A question word in more than this share of passages is not expanded. */
-const RARE = Number(process.env.ASK_X_RARE ?? 1);
-/** How many expansion words may also pick candidates (within the postings budget). */
-const EXPANSION_CANDIDATES = Number(process.env.ASK_X_CAND ?? 4);
 
 /**
  * Full-text search ranked by BM25F over the chunks that hold any of the question's words: each word counts by its
@@ -272,29 +228,19 @@ export async function searchText(
   limit: number,
   phrases: string | null = null,
   visibleTo: string[] = [],
-  expansions: Expansion[] = [],
 ) {
-  const { terms: own, total, meanLength } = await queryTerms(db, question);
-  const expanded = await expansionTerms(db, expansions, own, total);
-  const terms = [...own, ...expanded];
+  const { terms, total, meanLength } = await queryTerms(db, question);
   const common = Math.max(total * COMMON, 10);
   // Rarest first, as long as the chunks to rank stay within budget (two words at least, when there are two).
   let postings = 0;
-  const picking = own
+  const picking = terms
     .filter((t) => t.ndoc <= common)
     .filter((t, i) => {
       postings += t.ndoc;
       return i < 2 || postings <= POSTINGS_BUDGET;
-    })
-    .slice(0, 10);
-  if (picking.length)
-    for (const t of [...expanded].sort((a, b) => b.idf - a.idf).slice(0, EXPANSION_CANDIDATES))
-      if (t.ndoc <= common && postings + t.ndoc <= POSTINGS_BUDGET) {
-        postings += t.ndoc;
-        picking.push(t);
-      }
-  const candidates = (picking.length ? picking : own)
-    .slice(0, 10 + EXPANSION_CANDIDATES)
+    });
+  const candidates = (picking.length ? picking : terms)
+    .slice(0, 10)
     .map((t) => (t.ndoc === 0 ? `${quoteLexeme(t.lexeme)}:*` : quoteLexeme(t.lexeme)));
   if (!candidates.length && !phrases) return [];
   const { rows } = await db.query<HitRow>(
