@@ -51,6 +51,7 @@ import type { SlackDeps } from './slack/deps.js';
 import { homeSections } from './slack/home.js';
 import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
+import { databaseAnswers } from './store/health.js';
 import { openStore } from './store/open.js';
 import { syncCapability } from './sync/capability.js';
 import { loadSources } from './sync/sources.js';
@@ -277,7 +278,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stack.push(() => scheduler.stop());
 
     const readiness: ReadinessChecks = {
-      database: async () => (await db.query('SELECT 1 AS ok')).rowCount === 1,
+      database: () => databaseAnswers(db),
       jobs: () => scheduler.running,
       ...(slack ? { slack: () => slack.connected } : {}),
     };
