@@ -10,10 +10,10 @@ import { escapeMrkdwn, link, narrativeBlock, plainText } from '../../blocks/text
 import { type ApprovalService, describeProposal } from '../approvals/service.js';
 import { runTool } from '../capabilities/tool.js';
 import { personBy } from '../identity/store.js';
+import { narrate } from '../lib/narrative.js';
 import type { SignalRow } from '../signals/store.js';
 import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
-
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import { type HomeSectionProvider, sharedSection } from '../slack/home.js';
 import { onlyVisible } from '../slack/membership.js';
@@ -26,7 +26,6 @@ import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
 import { recoveryFor } from './dora-bands.js';
 import { bandsOf, doraBandHistory } from './dora-report.js';
-import { narrate } from './narrative.js';
 import { buildSprintHealth } from './sprint.js';
 import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './tools.js';
 

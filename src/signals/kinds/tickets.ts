@@ -1,5 +1,5 @@
 import { flatMapInSlices } from '../../lib/slices.js';
-import { ageInHours } from '../calendar.js';
+import { ageInHours } from '../../lib/work-calendar.js';
 import { type EvalContext, type Finding, hoursAgo, type PersonRef, round1, scopeParam } from '../finding.js';
 import type { RuleOf } from '../rules.js';
 
