@@ -1,7 +1,20 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { Chunk } from './chunking.js';
-import { visibleToClause } from './visibility.js';
 import { contentWords } from './words.js';
+
+/**
+ * The SQL condition that keeps a document (alias `d`) only if it is public or belongs to a channel the asker is in.
+ * `param` is the position of the text[] parameter holding those channel ids.
+ */
+export const visibleToClause = (param: number) => `(d.visible_in IS NULL OR d.visible_in = ANY($${param}::text[]))`;
+
+/** The private channels that hold at least one live document. */
+export async function privateDocChannels(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ visible_in: string }>(
+    'SELECT DISTINCT visible_in FROM docs WHERE visible_in IS NOT NULL AND deleted_at IS NULL',
+  );
+  return rows.map((r) => r.visible_in);
+}
 
 export interface DocToIndex {
   source: string;
