@@ -1,3 +1,4 @@
+import type { MyWorkRow } from '../../blocks/home.js';
 import type { Queryable } from '../store/db.js';
 
 /** Claims a scheduled report run once across replicas; false when another run (or replica) already did it. */
@@ -21,4 +22,30 @@ export async function insertStandupEntry(db: Queryable, entry: StandupEntry): Pr
     'INSERT INTO standup_entries (team, person, person_slack, summary, visible_in) VALUES ($1, $2, $3, $4, $5)',
     [entry.team, entry.person, entry.personSlack, entry.summary, entry.visibleIn],
   );
+}
+
+/** The last 50 standup lines of a person, newest first, optionally only those matching `search` (full text). */
+export async function standupHistory(
+  db: Queryable,
+  personSlack: string,
+  search: string | undefined,
+): Promise<{ posted_at: Date; team: string; summary: string; visibleIn: string | null }[]> {
+  const { rows } = await db.query<{ posted_at: Date; team: string; summary: string; visibleIn: string | null }>(
+    `SELECT posted_at, team, summary, visible_in AS "visibleIn" FROM standup_entries
+      WHERE person_slack = $1 AND ($2::text IS NULL OR search @@ plainto_tsquery('simple', $2))
+      ORDER BY posted_at DESC LIMIT 50`,
+    [personSlack, search ?? null],
+  );
+  return rows;
+}
+
+/** Up to 8 open, non-draft pull requests a GitHub user wrote or is asked to review: their own first. */
+export async function myOpenWork(db: Queryable, githubLogin: string): Promise<MyWorkRow[]> {
+  const { rows } = await db.query<MyWorkRow>(
+    `SELECT repo, number, title, url, author = $1 AS mine, requested_reviewers AS reviewers FROM pull_requests
+      WHERE state = 'open' AND NOT draft AND (author = $1 OR $1 = ANY(requested_reviewers))
+      ORDER BY (author <> $1) DESC, updated_at LIMIT 8`,
+    [githubLogin],
+  );
+  return rows;
 }
