@@ -50,7 +50,7 @@ const sourceFiles = (dir: string): string[] =>
   );
 
 /** A store module: `store.ts`, anything under a `store/` folder, or `*-store.ts`. */
-export const isStoreModule = (path: string) => /(^|\/)store\.ts$|(^|\/)store\/|-store\.ts$/.test(path);
+const isStoreModule = (path: string) => /(^|\/)store\.ts$|(^|\/)store\/|-store\.ts$/.test(path);
 
 /** Runs SQL: calls `.query(` or `.query<Row>(` on a database, a transaction or a client. */
 const RUNS_SQL = /\.query\s*[<(]/;
