@@ -25,6 +25,7 @@ import { IncidentService } from './incidents/service.js';
 import { INCIDENT_POLICY_SECTION } from './incidents/settings.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { chatModelFactory } from './lib/chat-model.js';
 import { notificationsCapability } from './notifications/capability.js';
 import { digestDue } from './notifications/model.js';
 import { NotificationService } from './notifications/service.js';
@@ -40,7 +41,6 @@ import { OnboardingService } from './onboarding/service.js';
 import { TemplateBook } from './onboarding/templates.js';
 import { reportsCapability } from './reports/capability.js';
 import { stopChartRenderer } from './reports/charts.js';
-import { chatModelFactory } from './reports/narrative.js';
 import { loadSchedules } from './reports/schedules.js';
 import { signalsCapability } from './signals/capability.js';
 import { SignalEngine } from './signals/engine.js';
@@ -51,6 +51,7 @@ import type { SlackDeps } from './slack/deps.js';
 import { homeSections } from './slack/home.js';
 import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
+import { databaseAnswers } from './store/health.js';
 import { openStore } from './store/open.js';
 import { syncCapability } from './sync/capability.js';
 import { loadSources } from './sync/sources.js';
@@ -277,7 +278,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     stack.push(() => scheduler.stop());
 
     const readiness: ReadinessChecks = {
-      database: async () => (await db.query('SELECT 1 AS ok')).rowCount === 1,
+      database: () => databaseAnswers(db),
       jobs: () => scheduler.running,
       ...(slack ? { slack: () => slack.connected } : {}),
     };

@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { type PlannedCall, plan } from './planner.js';
 import { labelOf, renderToolOutput, TOOL_LABELS } from './render.js';
-import { addTurn, lastTurns, recordRun, usageSince } from './store.js';
+import { addTurn, knownRepos, lastTurns, recordRun, usageSince } from './store.js';
 
 export interface AgentSettings {
   maxSteps: number;
@@ -322,8 +322,3 @@ export class AgentService {
 }
 
 const startOfDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-
-async function knownRepos(db: Db): Promise<string[]> {
-  const { rows } = await db.query<{ repo: string }>('SELECT DISTINCT repo FROM pull_requests ORDER BY repo LIMIT 500');
-  return rows.map((r) => r.repo.toLowerCase());
-}

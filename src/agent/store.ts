@@ -102,3 +102,9 @@ export async function threadContext(db: Queryable, threadKey: string): Promise<R
   );
   return rows[0]?.context ?? {};
 }
+
+/** Up to 500 repositories with pull requests, lower-cased (the names a request may mention). */
+export async function knownRepos(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ repo: string }>('SELECT DISTINCT repo FROM pull_requests ORDER BY repo LIMIT 500');
+  return rows.map((r) => r.repo.toLowerCase());
+}

@@ -6,11 +6,18 @@ import type { Db } from '../store/db.js';
 import { hasVector } from '../store/migrate.js';
 import { type Answer, modelAnswer, offlineAnswer } from './answer.js';
 import type { ChunkOptions } from './chunking.js';
-import { primaryFirst, recordAnswerVisibility } from './earlier-answers.js';
+import { primaryFirst } from './earlier-answers.js';
 import type { NamedEmbeddings } from './embeddings.js';
 import { indexDocuments, ingestOwnHistory } from './indexer.js';
 import { retrieve } from './retrieval.js';
-import { recordAnswer, recordFeedback, type SearchFilters, setAnswerThread, threadHistory } from './store.js';
+import {
+  recordAnswer,
+  recordAnswerVisibility,
+  recordFeedback,
+  type SearchFilters,
+  setAnswerThread,
+  threadHistory,
+} from './store.js';
 
 const answersByMode = new Counter({
   name: 'ask_answers_total',

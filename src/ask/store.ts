@@ -1,7 +1,20 @@
 import type { Db, Queryable } from '../store/db.js';
 import type { Chunk } from './chunking.js';
-import { visibleToClause } from './visibility.js';
 import { contentWords } from './words.js';
+
+/**
+ * The SQL condition that keeps a document (alias `d`) only if it is public or belongs to a channel the asker is in.
+ * `param` is the position of the text[] parameter holding those channel ids.
+ */
+export const visibleToClause = (param: number) => `(d.visible_in IS NULL OR d.visible_in = ANY($${param}::text[]))`;
+
+/** The private channels that hold at least one live document. */
+export async function privateDocChannels(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ visible_in: string }>(
+    'SELECT DISTINCT visible_in FROM docs WHERE visible_in IS NOT NULL AND deleted_at IS NULL',
+  );
+  return rows.map((r) => r.visible_in);
+}
 
 export interface DocToIndex {
   source: string;
@@ -395,4 +408,64 @@ export async function recordFeedback(db: Queryable, answerId: number, userId: st
     [answerId],
   );
   return { helpful: rows[0]?.helpful ?? 0, notHelpful: rows[0]?.not_helpful ?? 0 };
+}
+
+/**
+ * Records how private an answer is, from the documents it cited: public, one private channel, or (documents of
+ * several private channels) never indexed.
+ */
+export async function recordAnswerVisibility(db: Queryable, answerId: number, chunkIds: number[]): Promise<void> {
+  await db.query(
+    `WITH cited AS (
+       SELECT DISTINCT d.visible_in FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
+        WHERE c.id = ANY($2::bigint[]) AND d.visible_in IS NOT NULL
+     )
+     UPDATE ask_answers SET visible_in = (SELECT min(visible_in) FROM cited), indexable = (SELECT count(*) <= 1 FROM cited)
+      WHERE id = $1`,
+    [answerId, chunkIds],
+  );
+}
+
+/** Which earlier answers count as documents: the docs source they are stored under, the other voters they need. */
+export interface EarlierAnswerRule {
+  source: string;
+  minOtherVoters: number;
+}
+
+/** An answer qualifies with a net-positive tally including at least `minOtherVoters` people other than the asker. */
+const answerQualifies = (minOtherVotersParam: string) => `
+    (SELECT count(*) FILTER (WHERE f.helpful) >= ${minOtherVotersParam}
+            AND count(*) FILTER (WHERE f.helpful) - count(*) FILTER (WHERE NOT f.helpful) > 0
+       FROM ask_feedback f WHERE f.answer_id = a.id AND f.user_id <> a.asked_by)`;
+
+/**
+ * Writes every qualifying earlier answer as a document (the answer and the sources it cited, never the question's
+ * free text); one taken out earlier comes back.
+ */
+export async function upsertQualifyingAnswersAsDocs(db: Queryable, rule: EarlierAnswerRule): Promise<void> {
+  await db.query(
+    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format,
+                       visible_in)
+     SELECT $1::text, a.id::text, NULL, 'Earlier answer #' || a.id, NULL, 1, a.asked_at, body.text,
+            md5(body.text), 'text', a.visible_in
+       FROM ask_answers a,
+            LATERAL (SELECT a.answer || coalesce(E'\\n\\nSources: ' || (
+                       SELECT string_agg(coalesce(c->>'title', '') || coalesce(' ' || (c->>'url'), ''), '; ')
+                         FROM jsonb_array_elements(a.citations) c), '') AS text) body
+      WHERE a.mode <> 'not_found' AND a.indexable AND ${answerQualifies('$2::int')}
+     ON CONFLICT (source, external_id) DO UPDATE SET deleted_at = NULL, visible_in = EXCLUDED.visible_in
+      WHERE docs.deleted_at IS NOT NULL`,
+    [rule.source, rule.minOtherVoters],
+  );
+}
+
+/** Marks deleted (and to be indexed from scratch) the answer documents whose answer no longer qualifies. */
+export async function deleteAnswerDocsNoLongerQualifying(db: Queryable, rule: EarlierAnswerRule): Promise<void> {
+  await db.query(
+    `UPDATE docs d SET deleted_at = now(), indexed_hash = NULL
+       FROM ask_answers a
+      WHERE d.source = $1 AND d.external_id = a.id::text AND d.deleted_at IS NULL
+        AND NOT (a.mode <> 'not_found' AND a.indexable AND ${answerQualifies('$2::int')})`,
+    [rule.source, rule.minOtherVoters],
+  );
 }

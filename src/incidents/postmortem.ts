@@ -1,8 +1,8 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { DateTime } from 'luxon';
 import { escapeMrkdwn, link, userText } from '../../blocks/text.js';
+import { narrate } from '../lib/narrative.js';
 import type { Logger } from '../observability/logger.js';
-import { narrate } from '../reports/narrative.js';
 import { humanDuration, type Incident, incidentLabel, type SuspectedDeploy, type TimelineEntry } from './model.js';
 
 export interface PostmortemSection {

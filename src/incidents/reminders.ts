@@ -1,4 +1,4 @@
-import { workingHoursBetween } from '../signals/calendar.js';
+import { workingHoursBetween } from '../lib/work-calendar.js';
 import type { Incident } from './model.js';
 import type { IncidentSettings } from './settings.js';
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_CALENDAR, type WorkCalendar } from '../signals/calendar.js';
-import { calendarSchema } from '../signals/rules.js';
+import { calendarSchema, DEFAULT_CALENDAR, type WorkCalendar } from '../lib/work-calendar.js';
 import { intervalString, intervalToMs } from '../yaml-file.js';
 import { INCIDENT_SEVERITIES, type IncidentSeverity } from './model.js';
 

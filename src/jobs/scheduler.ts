@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import { jobDuration, jobRuns } from '../observability/metrics.js';
 import { contextFromCarrier, currentTraceCarrier, withSpan } from '../observability/tracing.js';
 import type { Db } from '../store/db.js';
+import { withSessionLock } from './store.js';
 
 export interface JobContext {
   db: Db;
@@ -156,15 +157,5 @@ async function createAgendaTables(db: Db): Promise<void> {
     await backend.connect();
   };
   if (db.engine !== 'postgres') return setup();
-  const client = await db.pool().connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [AGENDA_SETUP_LOCK_KEY]);
-    try {
-      await setup();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [AGENDA_SETUP_LOCK_KEY]);
-    }
-  } finally {
-    client.release();
-  }
+  await withSessionLock(db, AGENDA_SETUP_LOCK_KEY, setup);
 }

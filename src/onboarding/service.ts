@@ -13,6 +13,7 @@ import {
 import type { PolicyBook } from '../approvals/policies.js';
 import type { ActionRequest, ProposeOutcome } from '../approvals/service.js';
 import { getApproval } from '../approvals/store.js';
+import { personBy } from '../identity/store.js';
 import type { NotificationInput } from '../notifications/model.js';
 import { dropReason } from '../notifications/store.js';
 import type { Logger } from '../observability/logger.js';
@@ -504,11 +505,8 @@ export class OnboardingService {
   }
 
   private async nameOf(slack: string): Promise<string> {
-    const { rows } = await this.deps.db.query<{ display_name: string | null }>(
-      'SELECT display_name FROM people WHERE slack_user = $1',
-      [slack],
-    );
-    if (rows[0]?.display_name) return rows[0].display_name;
+    const known = (await personBy(this.deps.db, 'slack', slack))?.displayName;
+    if (known) return known;
     try {
       const info = await this.deps.slack()?.users.info({ user: slack });
       return info?.user?.real_name || info?.user?.name || slack;

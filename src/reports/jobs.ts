@@ -11,15 +11,10 @@ import { getTeam, resolveScope } from '../teams/store.js';
 import { DEFAULT_STANDUP_CALENDAR, type Schedules } from './schedules.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup, type PersonDay, type Standup } from './standup.js';
+import { claimReportRun, insertStandupEntry } from './store.js';
 
 /** How late a missed slot may still be posted (e.g. after a restart). */
 const CATCH_UP_HOURS = 6;
-
-/** Claims a scheduled run once across replicas; false when another run (or replica) already did it. */
-async function claim(db: Queryable, key: string): Promise<boolean> {
-  const result = await db.query('INSERT INTO report_runs (key) VALUES ($1) ON CONFLICT DO NOTHING', [key]);
-  return result.rowCount === 1;
-}
 
 /** One plain-text line per person, stored for `/em standup history`. */
 export function personSummary(p: PersonDay): string {
@@ -48,11 +43,7 @@ async function privateChannelOf(slack: WebClient, channel: string | undefined): 
 async function storeEntries(db: Queryable, team: string, standup: Standup, visibleIn: string | null): Promise<void> {
   for (const p of standup.people) {
     const summary = personSummary(p);
-    if (summary)
-      await db.query(
-        'INSERT INTO standup_entries (team, person, person_slack, summary, visible_in) VALUES ($1, $2, $3, $4, $5)',
-        [team, p.who, p.slack, summary, visibleIn],
-      );
+    if (summary) await insertStandupEntry(db, { team, person: p.who, personSlack: p.slack, summary, visibleIn });
   }
 }
 
@@ -119,7 +110,7 @@ export function scheduledReportsJob(deps: {
           continue;
         }
         for (const slot of dueSlots(now, calendar, s.times)) {
-          if (!(await claim(db, `standup:${s.team}:${slot.date}:${slot.time}`))) continue;
+          if (!(await claimReportRun(db, `standup:${s.team}:${slot.date}:${slot.time}`))) continue;
           const all = await buildStandup(db, { hours: s.hours, now });
           const members = new Set(active?.members ?? []);
           const standup = s.people.length
@@ -142,7 +133,7 @@ export function scheduledReportsJob(deps: {
         const [slot] = dueSlots(now, { timezone: digest.timezone, days: [digest.day], holidays: [] }, [digest.time]);
         // Keyed by the slot's week, not today's: a Sunday slot caught up on Monday is still last week's digest.
         const week = slot && DateTime.fromISO(slot.date, { zone: digest.timezone });
-        if (week && (await claim(db, `digest:${week.weekYear}-W${week.weekNumber}`))) {
+        if (week && (await claimReportRun(db, `digest:${week.weekYear}-W${week.weekNumber}`))) {
           const days = await buildStandup(db, { hours: 168, now });
           for (const person of days.people.filter((p) => p.slack)) {
             // Paused (a holiday) or in quiet hours: this week's digest is skipped for them.
@@ -171,7 +162,7 @@ export function scheduledReportsJob(deps: {
           const lastDay = new Date(health.endAt.getTime() - 86_400_000);
           for (const at of sprintSchedule.at) {
             const dueAt = at === 'midpoint' ? mid : lastDay;
-            if (now < dueAt || !(await claim(db, `sprint:${health.source}:${health.id}:${at}`))) continue;
+            if (now < dueAt || !(await claimReportRun(db, `sprint:${health.source}:${health.id}:${at}`))) continue;
             const message = withTeamLine(sprintMessage(health), sprintTeam, 'sprint');
             try {
               const { burndownSpec, renderPng } = await import('./charts.js');

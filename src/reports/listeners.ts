@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { SlackMessage } from '../../blocks/help.js';
-import { type MyWorkRow, myWorkLine, sprintHomeLines } from '../../blocks/home.js';
+import { myWorkLine, sprintHomeLines } from '../../blocks/home.js';
 import { doraMessage, hours } from '../../blocks/reports/dora.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
@@ -10,10 +10,10 @@ import { escapeMrkdwn, link, narrativeBlock, plainText } from '../../blocks/text
 import { type ApprovalService, describeProposal } from '../approvals/service.js';
 import { runTool } from '../capabilities/tool.js';
 import { personBy } from '../identity/store.js';
-import type { SignalRow } from '../signals/store.js';
+import { narrate } from '../lib/narrative.js';
+import { openSignalById } from '../signals/store.js';
 import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
-
 import { fileImageBlock, uploadPng } from '../slack/files.js';
 import { type HomeSectionProvider, sharedSection } from '../slack/home.js';
 import { onlyVisible } from '../slack/membership.js';
@@ -26,8 +26,8 @@ import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
 import { recoveryFor } from './dora-bands.js';
 import { bandsOf, doraBandHistory } from './dora-report.js';
-import { narrate } from './narrative.js';
 import { buildSprintHealth } from './sprint.js';
+import { myOpenWork, standupHistory } from './store.js';
 import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './tools.js';
 
 /** The Slack door's dependencies, with this capability's service. */
@@ -179,12 +179,7 @@ export function standupCommand(settings?: ReportSettings, now = () => new Date()
   const tool = standupReportTool(now);
   return answerTeamErrors(async (ctx, command) => {
     if (command.history) {
-      const { rows } = await ctx.db.query<{ posted_at: Date; team: string; summary: string; visibleIn: string | null }>(
-        `SELECT posted_at, team, summary, visible_in AS "visibleIn" FROM standup_entries
-          WHERE person_slack = $1 AND ($2::text IS NULL OR search @@ plainto_tsquery('simple', $2))
-          ORDER BY posted_at DESC LIMIT 50`,
-        [command.history.user, command.history.search ?? null],
-      );
+      const rows = await standupHistory(ctx.db, command.history.user, command.history.search);
       // Standups posted to a private channel are shown only to its members.
       const visible = await onlyVisible(rows, ctx.client, ctx.userId);
       return standupHistoryMessage(command.history.user, visible.slice(0, 15));
@@ -238,7 +233,7 @@ export function triageNudge(deps: ReportSlackDeps) {
   return async (args: ButtonArgs) => {
     await args.ack();
     const userId = args.body.user.id;
-    const signal = await openSignal(deps.db, Number(args.action.value));
+    const signal = await openSignalById(deps.db, Number(args.action.value));
     const role = signal ? NUDGE_TO[signal.kind as keyof typeof NUDGE_TO] : undefined;
     const to = role ? signal?.target[role] : undefined;
     if (!signal || !to || !deps.approvals)
@@ -282,12 +277,7 @@ export function myWorkHomeSection(): HomeSectionProvider {
       const person = await personBy(db, 'slack', userId);
       if (!person?.github)
         return { lines: [], empty: 'Your GitHub account is not linked yet (same e-mail, or people: in sources.yml).' };
-      const { rows } = await db.query<MyWorkRow>(
-        `SELECT repo, number, title, url, author = $1 AS mine, requested_reviewers AS reviewers FROM pull_requests
-          WHERE state = 'open' AND NOT draft AND (author = $1 OR $1 = ANY(requested_reviewers))
-          ORDER BY (author <> $1) DESC, updated_at LIMIT 8`,
-        [person.github],
-      );
+      const rows = await myOpenWork(db, person.github);
       return {
         lines: rows.map(myWorkLine),
         empty: 'Nothing of yours is waiting.',
@@ -296,16 +286,11 @@ export function myWorkHomeSection(): HomeSectionProvider {
   };
 }
 
-async function openSignal(db: SlackDeps['db'], id: number): Promise<SignalRow | undefined> {
-  const { rows } = await db.query<SignalRow>("SELECT * FROM signals WHERE id = $1 AND status = 'open'", [id]);
-  return rows[0];
-}
-
 /** "Request review" on a stale PR in triage: a modal to pick the reviewer. */
 export function triageRequestReview(deps: ReportSlackDeps) {
   return async (args: ButtonArgs) => {
     await args.ack();
-    const signal = await openSignal(deps.db, Number(args.action.value));
+    const signal = await openSignalById(deps.db, Number(args.action.value));
     if (!signal?.target.repo || !signal.target.number)
       return tellPrivately(args, args.body.user.id, 'That pull request no longer needs a review.');
     await args.client.views.open({
@@ -329,7 +314,7 @@ export function requestReviewSubmitted(deps: ReportSlackDeps) {
       });
     await args.ack();
     const userId = args.body.user.id;
-    const signal = await openSignal(deps.db, Number(args.view.private_metadata));
+    const signal = await openSignalById(deps.db, Number(args.view.private_metadata));
     const repo = signal?.target.repo;
     const number = signal?.target.number;
     if (!signal || !repo || !number || !deps.approvals)

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { calendarSchema } from '../signals/rules.js';
+import { calendarSchema } from '../lib/work-calendar.js';
 import { parseYaml } from '../yaml-file.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time such as 09:30' });

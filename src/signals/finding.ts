@@ -1,5 +1,5 @@
+import type { WorkCalendar } from '../lib/work-calendar.js';
 import type { Queryable } from '../store/db.js';
-import type { WorkCalendar } from './calendar.js';
 import type { Rule, RuleKind, RuleOf } from './rules.js';
 
 /** An account in a source; the identity map turns it into a Slack user when a DM is due. */

@@ -1,5 +1,5 @@
+import { DEFAULT_CALENDAR, type WorkCalendar } from '../lib/work-calendar.js';
 import { parseYaml, YamlDirectory } from '../yaml-file.js';
-import { DEFAULT_CALENDAR, type WorkCalendar } from './calendar.js';
 import { type Rule, ruleListSchema, rulesFileSchema } from './rules.js';
 
 export interface LoadedRule {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { calendarSchema } from '../lib/work-calendar.js';
 import { intervalString, regexString } from '../yaml-file.js';
-import { DEFAULT_CALENDAR } from './calendar.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -20,22 +20,6 @@ export const ACTION_KINDS = [
 export type ActionKind = (typeof ACTION_KINDS)[number];
 /** Every action policies decide and executors run: the rules' actions, and onboarding's (a GitHub team, an issue assigned, channel invitations). */
 export const ALL_ACTION_KINDS = [...ACTION_KINDS, 'github.team_add', 'github.assign', 'slack.invite'] as const;
-
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time such as 09:00' });
-export const calendarSchema = z
-  .object({
-    timezone: z.string().refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', {
-      error: 'must be an IANA time zone such as Europe/Berlin',
-    }),
-    days: z.array(z.number().int().min(1).max(7)).min(1).default(DEFAULT_CALENDAR.days),
-    start: hhmm.default(DEFAULT_CALENDAR.start),
-    end: hhmm.default(DEFAULT_CALENDAR.end),
-    holidays: z
-      .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2026-12-25' }))
-      .default([]),
-  })
-  .strict()
-  .refine((c) => c.start < c.end, { error: 'start must be before end' });
 
 export const actionSpecSchema = z
   .object({
@@ -130,4 +114,3 @@ export type RuleOf<K extends RuleKind> = Extract<Rule, { kind: K }>;
 /** A rules file: a plain list (the seed's inline form), or a calendar plus a list. */
 export const rulesFileSchema = z.object({ calendar: calendarSchema.optional(), rules: z.array(ruleSchema) }).strict();
 export const ruleListSchema = z.array(ruleSchema);
-export type WorkCalendarInput = z.infer<typeof calendarSchema>;

@@ -125,3 +125,9 @@ export async function isBackfillSignal(db: Queryable, id: number): Promise<boole
   const { rows } = await db.query<{ backfill: boolean }>('SELECT backfill FROM signals WHERE id = $1', [id]);
   return rows[0]?.backfill ?? false;
 }
+
+/** The signal with this id while it is open. */
+export async function openSignalById(db: Queryable, id: number): Promise<SignalRow | undefined> {
+  const { rows } = await db.query<SignalRow>("SELECT * FROM signals WHERE id = $1 AND status = 'open'", [id]);
+  return rows[0];
+}

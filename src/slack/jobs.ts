@@ -1,5 +1,5 @@
 import type { JobDefinition } from '../jobs/scheduler.js';
-import { purgeDeliveries } from './deliveries.js';
+import { purgeDeliveries } from './store.js';
 
 /** Forgets delivery keys older than a day: Slack stops redelivering long before that. */
 export const purgeSlackDeliveriesJob: JobDefinition = {

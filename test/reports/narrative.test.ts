@@ -1,9 +1,9 @@
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { narrativeBlock, plainText } from '../../blocks/text.js';
 import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
+import { narrate } from '../../src/lib/narrative.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { doraCommand } from '../../src/reports/listeners.js';
-import { narrate } from '../../src/reports/narrative.js';
 import { deployment, hoursBefore, pr } from '../support/fixtures.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { OpenAIStandIn } from '../../dev/openai/server.js';
+import { chatModelFactory } from '../../src/lib/chat-model.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { redactText, registerSecrets } from '../../src/observability/redact.js';
-import { chatModelFactory } from '../../src/reports/narrative.js';
 
 function capture() {
   const lines: string[] = [];

@@ -1,35 +1,7 @@
 import { doraEvidence, doraMetrics } from '../../reports/dora.js';
-import { type EvalContext, type Finding, round1, scopeParam } from '../finding.js';
+import { type EvalContext, type Finding, round1 } from '../finding.js';
 import type { RuleOf } from '../rules.js';
-
-interface RedWorkflow {
-  repo: string;
-  name: string;
-  red_since: Date;
-  failures: number;
-  url: string | null;
-}
-
-/** Workflows whose latest default-branch run failed, with when the red streak began. */
-export async function loadRedWorkflows(ctx: EvalContext, repos: string[] | undefined): Promise<RedWorkflow[]> {
-  const { rows } = await ctx.db.query<RedWorkflow>(
-    `WITH latest AS (
-       SELECT DISTINCT ON (repo, name) repo, name, conclusion, url
-         FROM ci_runs WHERE ($1::text[] IS NULL OR repo = ANY($1::text[]))
-        ORDER BY repo, name, updated_at DESC
-     )
-     SELECT l.repo, coalesce(l.name, '(unnamed)') AS name, l.url, min(r.updated_at) AS red_since, count(*)::int AS failures
-       FROM latest l
-       JOIN ci_runs r ON r.repo = l.repo AND r.name IS NOT DISTINCT FROM l.name
-        AND r.updated_at > coalesce((SELECT max(g.updated_at) FROM ci_runs g
-                                      WHERE g.repo = l.repo AND g.name IS NOT DISTINCT FROM l.name AND g.conclusion = 'success'),
-                                    '-infinity')
-      WHERE l.conclusion IN ('failure', 'timed_out', 'startup_failure')
-      GROUP BY l.repo, l.name, l.url`,
-    [scopeParam(repos)],
-  );
-  return rows;
-}
+import { loadRedWorkflows, type RedWorkflow } from './store.js';
 
 export function findFailingMain(red: RedWorkflow[], rule: RuleOf<'failing_main'>, ctx: EvalContext): Finding[] {
   return red.flatMap((w) => {

@@ -1,45 +1,8 @@
 import { flatMapInSlices } from '../../lib/slices.js';
-import { ageInHours } from '../calendar.js';
-import { type EvalContext, type Finding, hoursAgo, round1, scopeParam } from '../finding.js';
+import { ageInHours } from '../../lib/work-calendar.js';
+import { type EvalContext, type Finding, hoursAgo, round1 } from '../finding.js';
 import type { RuleOf } from '../rules.js';
-
-export interface OpenPr {
-  repo: string;
-  number: number;
-  title: string;
-  author: string | null;
-  created_at: Date;
-  url: string | null;
-  head_ref: string | null;
-  requested_reviewers: string[];
-  ticket_keys: string[];
-  additions: number | null;
-  deletions: number | null;
-  reviewed_by_others: boolean;
-  last_activity_at: Date;
-}
-
-/** Open, non-draft PRs in scope, created before `olderThan` (a cheap wall-clock prefilter). */
-export async function loadOpenPrs(
-  ctx: EvalContext,
-  repos: string[] | undefined,
-  olderThan = ctx.now,
-): Promise<OpenPr[]> {
-  const { rows } = await ctx.db.query<OpenPr>(
-    `SELECT p.repo, p.number, p.title, p.author, p.created_at, p.url, p.head_ref, p.requested_reviewers, p.ticket_keys,
-            p.additions, p.deletions,
-            EXISTS (SELECT 1 FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number
-                     AND r.reviewer IS DISTINCT FROM p.author) AS reviewed_by_others,
-            greatest(p.created_at, (SELECT max(r.submitted_at) FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number))
-              AS last_activity_at
-       FROM pull_requests p
-      WHERE p.state = 'open' AND NOT p.draft AND p.created_at <= $2
-        AND ($1::text[] IS NULL OR p.repo = ANY($1::text[]))
-      ORDER BY p.repo, p.number`,
-    [scopeParam(repos), olderThan],
-  );
-  return rows;
-}
+import { loadOpenPrs, type OpenPr } from './store.js';
 
 const prSubject = (pr: OpenPr) => `pr:${pr.repo}#${pr.number}`;
 const author = (pr: OpenPr) => (pr.author ? { author: { source: 'github' as const, id: pr.author } } : {});

@@ -1,8 +1,9 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import { Counter } from 'prom-client';
 import { metrics } from '../../observability/metrics.js';
-import { claimDelivery, deliveryKey } from '../deliveries.js';
+import { deliveryKey } from '../deliveries.js';
 import type { SlackDeps } from '../deps.js';
+import { claimDelivery } from '../store.js';
 
 const slackDeliveries = new Counter({
   name: 'slack_deliveries_total',

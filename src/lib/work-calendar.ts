@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 
 /** When a team works: age-based rules can count only these hours. */
 export interface WorkCalendar {
@@ -19,6 +20,25 @@ export const DEFAULT_CALENDAR: WorkCalendar = {
   end: '17:00',
   holidays: [],
 };
+
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a local time such as 09:00' });
+/** A calendar as written in a rules, reports or policy file; omitted fields take DEFAULT_CALENDAR's. */
+export const calendarSchema = z
+  .object({
+    timezone: z.string().refine((tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC', {
+      error: 'must be an IANA time zone such as Europe/Berlin',
+    }),
+    days: z.array(z.number().int().min(1).max(7)).min(1).default(DEFAULT_CALENDAR.days),
+    start: localTime.default(DEFAULT_CALENDAR.start),
+    end: localTime.default(DEFAULT_CALENDAR.end),
+    holidays: z
+      .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date such as 2026-12-25' }))
+      .default([]),
+  })
+  .strict()
+  .refine((c) => c.start < c.end, { error: 'start must be before end' });
+
+export type WorkCalendarInput = z.infer<typeof calendarSchema>;
 
 const minutesOf = (hhmm: string) => {
   const [h, m] = hhmm.split(':').map(Number) as [number, number];
