@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { markDocsDeleted, upsertDoc } from '../../ask/docs-store.js';
 import type { Db } from '../../store/db.js';
-import { markDocsDeleted, upsertDoc } from '../../sync/docs.js';
 import type { GitHubOctokit } from './client.js';
 import { isNotModified } from './client.js';
 
