@@ -4,7 +4,6 @@ import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import { intervalToMs } from '../yaml-file.js';
-import { deriveTrackerIncidents } from './incidents.js';
 import type {
   ConfluenceSource,
   GitHubSource,
@@ -13,8 +12,9 @@ import type {
   LinearSource,
   ShortcutSource,
 } from './sources.js';
-import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
+import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status-store.js';
 import { getCursor, setCursor } from './store.js';
+import { deriveTrackerIncidents } from './work-items-store.js';
 
 const syncRuns = new Counter({
   name: 'sync_runs_total',

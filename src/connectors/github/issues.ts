@@ -3,7 +3,7 @@ import { conditionalFirstPage } from '../../sync/conditional.js';
 import type { EventInput } from '../../sync/event.js';
 import { IngestRun, ingestPage } from '../../sync/ingest.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { upsertWorkItem, type WorkItemRow } from '../../sync/work-items.js';
+import { upsertWorkItem, type WorkItemRow } from '../../sync/work-items-store.js';
 import { hasNextPage, PER_PAGE } from './client.js';
 import { type Issue, issueSchema } from './schemas.js';
 import type { RepoSyncOptions } from './sync-options.js';

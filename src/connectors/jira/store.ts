@@ -1,7 +1,7 @@
 import { recordIdentity } from '../../identity/store.js';
 import type { Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
-import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
+import { insertChanges, upsertWorkItem } from '../../sync/work-items-store.js';
 import { fieldChanges, issueEvent, type JiraFieldIds, workItemRow } from './normalize.js';
 import type { JiraHistory, JiraIssue, JiraSprint } from './schemas.js';
 

@@ -1,5 +1,5 @@
 import type { EventInput } from '../../sync/event.js';
-import type { FieldChange, WorkItemRow } from '../../sync/work-items.js';
+import type { FieldChange, WorkItemRow } from '../../sync/work-items-store.js';
 import type { HistoryEntry, LinearCycle, LinearIssueFields } from './schemas.js';
 
 // A Linear issue, cycle and project as rows: shared by the poller and the webhook.

@@ -1,7 +1,7 @@
 import { recordIdentity } from '../../identity/store.js';
 import type { Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
-import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
+import { insertChanges, upsertWorkItem } from '../../sync/work-items-store.js';
 import { cycleState, historyChanges, issueEvent, linearWorkItem } from './normalize.js';
 import type { HistoryEntry, LinearCycle, LinearIssueFields, LinearProject } from './schemas.js';
 

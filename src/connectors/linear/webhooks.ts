@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { deriveTrackerIncidents } from '../../sync/incidents.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import type { IncidentMatch } from '../../sync/sources.js';
 import { deletedSince, recordDeletion, signedWebhookRoute, type WebhookOutcome } from '../../sync/webhooks.js';
+import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
 import { linearIssueFieldsSchema } from './schemas.js';
 import { storeLinearIssue } from './store.js';
 

@@ -1,5 +1,5 @@
 import type { EventInput } from '../../sync/event.js';
-import type { FieldChange, WorkItemRow } from '../../sync/work-items.js';
+import type { FieldChange, WorkItemRow } from '../../sync/work-items-store.js';
 import type { ShortcutEpic, ShortcutHistory, ShortcutIteration, ShortcutStory } from './schemas.js';
 
 /** What reading stories needs: the configured teams, workflow states and members by id. */
