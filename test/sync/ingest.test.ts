@@ -43,7 +43,7 @@ describeEachEngine('the one ingest helper', ({ freshDb }) => {
       ...extra,
     });
 
-  test('bad records are rejected by id (never by body), good ones stored with their events, then the cursor moves', async () => {
+  test('bad records are rejected and counted by id, good ones stored with their events, then the cursor moves', async () => {
     const run = new IngestRun(db, logger);
     await page(run, [
       { key: 'T-1', title: 'one', updated: '2026-12-01T10:00:00Z' },
@@ -67,6 +67,7 @@ describeEachEngine('the one ingest helper', ({ freshDb }) => {
       details: async () => {
         throw new RejectedRecord('T-5 history: items: Invalid input', 'malformed history; ticket skipped');
       },
+      cursor: undefined,
     });
     expect(run).toMatchObject({ stored: 0, rejected: 1, lastSkip: 'T-5 history: items: Invalid input' });
     await expect(
