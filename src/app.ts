@@ -55,7 +55,7 @@ import { databaseAnswers } from './store/health.js';
 import { openStore } from './store/open.js';
 import { syncCapability } from './sync/capability.js';
 import { loadSources } from './sync/sources.js';
-import { listSyncStatus, scopeHealth } from './sync/status.js';
+import { listSyncStatus, scopeHealth } from './sync/status-store.js';
 import { teamsCapability } from './teams/capability.js';
 import { applyTeamsFile, loadTeamsFile } from './teams/file.js';
 import { teamAdminsFromPolicies } from './teams/permissions.js';

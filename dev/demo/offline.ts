@@ -9,7 +9,7 @@ import { approvalView } from '../../src/approvals/service.js';
 import { getApproval } from '../../src/approvals/store.js';
 import type { Config } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { listSyncStatus } from '../../src/sync/status.js';
+import { listSyncStatus } from '../../src/sync/status-store.js';
 import { SlackEmulator } from '../slack/emulator.js';
 import { renderBlocks, renderView } from './render.js';
 import { demoSourcesYaml, seedSlack, seedVendors } from './seed.js';

@@ -4,12 +4,12 @@
 // (default 50,000: the real corpora padded with synthetic chunks), on each engine.
 // BENCH_ENGINES=pglite|postgres, BENCH_CORPORA=git,node,pino and BENCH_SKIP_LATENCY=1 narrow a run.
 import { offlineAnswer } from '../../src/ask/answer.js';
+import { docContentHash } from '../../src/ask/docs-store.js';
 import { embeddingsFor } from '../../src/ask/embeddings.js';
 import { type RetrievalMode, retrieve } from '../../src/ask/retrieval.js';
 import { ensureVectorIndex, refreshTermStats, storeEmbeddings } from '../../src/ask/store.js';
 import type { Db } from '../../src/store/db.js';
 import { hasVector } from '../../src/store/migrate.js';
-import { docContentHash } from '../../src/sync/docs.js';
 import { corpusQuestions, loadCorpus } from '../../test/support/ask-corpus.js';
 import {
   answersQuestion,

@@ -29,7 +29,7 @@ export function executorClients(config: Config, sources: Sources, logger: Logger
   const apiKey = config.LINEAR_API_KEY;
   if (apiKey) {
     clients.linear = async () =>
-      (await import('../connectors/linear/sync.js')).createLinearClient({ apiKey, apiUrl: config.LINEAR_API_URL });
+      (await import('../connectors/linear/client.js')).createLinearClient({ apiKey, apiUrl: config.LINEAR_API_URL });
   }
   return clients;
 }

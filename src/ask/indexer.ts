@@ -2,6 +2,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Db, Queryable } from '../store/db.js';
 import { hasVector } from '../store/migrate.js';
 import { type ChunkOptions, chunkDocument, DEFAULT_CHUNKING } from './chunking.js';
+import { ingestOwnHistoryDocs } from './docs-store.js';
 import { ingestEarlierAnswers } from './earlier-answers.js';
 import type { NamedEmbeddings } from './embeddings.js';
 import {
@@ -19,32 +20,7 @@ import {
  * marked helpful. Each keeps who may see it: a private incident room's or standup channel's members.
  */
 export async function ingestOwnHistory(db: Queryable): Promise<void> {
-  await db.query(
-    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format,
-                       visible_in)
-     SELECT 'postmortem', r.incident_id, r.service, 'Postmortem INC-' || r.number || ': ' || i.title, NULL, 1,
-            coalesce(i.resolved_at, i.updated_at), r.postmortem, md5(r.postmortem), 'markdown', r.visible_in
-       FROM incident_rooms r JOIN incidents i ON i.source = r.source AND i.external_id = r.incident_id
-      WHERE r.postmortem IS NOT NULL
-     ON CONFLICT (source, external_id) DO UPDATE SET title = EXCLUDED.title, updated_at = EXCLUDED.updated_at,
-       body_text = EXCLUDED.body_text, content_hash = EXCLUDED.content_hash, visible_in = EXCLUDED.visible_in
-     WHERE docs.content_hash <> EXCLUDED.content_hash OR docs.visible_in IS DISTINCT FROM EXCLUDED.visible_in`,
-  );
-  await db.query(
-    `INSERT INTO docs (source, external_id, space, title, url, version, updated_at, body_text, content_hash, format,
-                       visible_in)
-     SELECT 'standup', s.team || ':' || s.posted_at::date, s.team, 'Standup ' || s.team || ' ' || s.posted_at::date, NULL, 1,
-            max(s.posted_at), string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person),
-            md5(string_agg(s.person || ': ' || s.summary, E'\\n' ORDER BY s.person)), 'text', max(s.visible_in)
-       FROM standup_entries s
-       -- Days that may still change, and days not yet documents: the rest is already indexed as it is.
-      WHERE s.posted_at >= current_date - 1
-         OR NOT EXISTS (SELECT 1 FROM docs d WHERE d.source = 'standup' AND d.external_id = s.team || ':' || s.posted_at::date)
-      GROUP BY s.team, s.posted_at::date
-     ON CONFLICT (source, external_id) DO UPDATE SET updated_at = EXCLUDED.updated_at, body_text = EXCLUDED.body_text,
-       content_hash = EXCLUDED.content_hash, visible_in = EXCLUDED.visible_in
-     WHERE docs.content_hash <> EXCLUDED.content_hash OR docs.visible_in IS DISTINCT FROM EXCLUDED.visible_in`,
-  );
+  await ingestOwnHistoryDocs(db);
   await ingestEarlierAnswers(db);
 }
 

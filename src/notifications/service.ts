@@ -13,7 +13,7 @@ import type { Logger } from '../observability/logger.js';
 import type { PersonRef } from '../signals/finding.js';
 import { isBackfillSignal, type SignalRow } from '../signals/store.js';
 import type { Db } from '../store/db.js';
-import { listSyncStatus } from '../sync/status.js';
+import { listSyncStatus } from '../sync/status-store.js';
 import { audienceForTeamSignal, teamLeadsFor } from './audience.js';
 import {
   notificationsDeferred,

@@ -4,7 +4,6 @@ import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import { intervalToMs } from '../yaml-file.js';
-import { deriveTrackerIncidents } from './incidents.js';
 import type {
   ConfluenceSource,
   GitHubSource,
@@ -13,8 +12,9 @@ import type {
   LinearSource,
   ShortcutSource,
 } from './sources.js';
-import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status.js';
+import { backoffUntil, listSyncStatus, recordSyncFailure, recordSyncSuccess } from './status-store.js';
 import { getCursor, setCursor } from './store.js';
+import { deriveTrackerIncidents } from './work-items-store.js';
 
 const syncRuns = new Counter({
   name: 'sync_runs_total',
@@ -129,11 +129,9 @@ export function githubSyncJobs(
   const connector =
     appId && privateKey
       ? once(async () => {
-          // One after the other: sync.js imports client.js too, and two loads of one module graph at once trip
-          // Jest's ESM loader ("request … is not in cache").
-          const { createGitHubApp, instrument } = await import('../connectors/github/client.js');
-          const { syncGitHubRepo } = await import('../connectors/github/sync.js');
-          const { syncRepoDocs } = await import('../connectors/github/docs.js');
+          const { createGitHubApp, instrument, syncGitHubRepo, syncRepoDocs } = await import(
+            '../connectors/github/index.js'
+          );
           return {
             app: createGitHubApp({ appId, privateKey, baseUrl, logger }),
             instrument,
@@ -201,8 +199,7 @@ export function jiraSyncJobs(
   const connector =
     host && email && apiToken
       ? once(async () => {
-          const { createJiraClients } = await import('../connectors/jira/client.js');
-          const { syncJira } = await import('../connectors/jira/sync.js');
+          const { createJiraClients, syncJira } = await import('../connectors/jira/index.js');
           return { clients: createJiraClients({ host, email, apiToken }), syncJira };
         })
       : undefined;
@@ -240,7 +237,7 @@ export function confluenceSyncJobs(source: ConfluenceSource, credentials: JiraCr
   const connector =
     host && email && apiToken
       ? once(async () => {
-          const { createConfluenceClient, syncConfluenceSpace } = await import('../connectors/confluence/sync.js');
+          const { createConfluenceClient, syncConfluenceSpace } = await import('../connectors/confluence/index.js');
           return { client: createConfluenceClient({ host, email, apiToken }), syncConfluenceSpace };
         })
       : undefined;
@@ -273,7 +270,7 @@ export function linearSyncJobs(
     source,
     apiKey
       ? async () => {
-          const { createLinearClient, syncLinear } = await import('../connectors/linear/sync.js');
+          const { createLinearClient, syncLinear } = await import('../connectors/linear/index.js');
           const client = createLinearClient({ apiKey, apiUrl });
           return (options) => syncLinear({ ...options, client });
         }
@@ -294,7 +291,7 @@ export function shortcutSyncJobs(
     source,
     token
       ? async () => {
-          const { createShortcutClient, syncShortcut } = await import('../connectors/shortcut/sync.js');
+          const { createShortcutClient, syncShortcut } = await import('../connectors/shortcut/index.js');
           const client = createShortcutClient({ token, apiUrl });
           return (options) => syncShortcut({ ...options, client });
         }

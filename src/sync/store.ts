@@ -67,3 +67,12 @@ export async function setCursor(db: Queryable, source: string, scope: string, cu
     [source, scope, JSON.stringify(cursor)],
   );
 }
+
+/** When the source last said the item was deleted, if it did. */
+export async function lastDeletedAt(db: Queryable, source: string, key: string): Promise<Date | null> {
+  const result = await db.query<{ at: Date | null }>(
+    "SELECT max(occurred_at) AS at FROM events WHERE subject = $2 AND source = $1 AND kind = 'issue_deleted'",
+    [source, key],
+  );
+  return result.rows[0]?.at ?? null;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool, timestamp } from '../capabilities/tool.js';
-import { listSyncStatus } from './status.js';
+import { listSyncStatus } from './status-store.js';
 
 export const sourcesStatusOutput = z.object({
   configured: z.array(z.string()),

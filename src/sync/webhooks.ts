@@ -3,7 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler } from '../observability/http.js';
 import type { Logger } from '../observability/logger.js';
 import type { Queryable } from '../store/db.js';
-import { insertEvents } from './store.js';
+import { insertEvents, lastDeletedAt } from './store.js';
+import { deleteWorkItem } from './work-items-store.js';
 
 // What every tracker's webhook shares: the raw body (signatures are over its bytes), an HMAC check in constant
 // time, the answer codes, and deletions remembered so that a late update cannot bring a deleted item back.
@@ -104,20 +105,11 @@ export async function recordDeletion(
       raw,
     },
   ]);
-  const gone = await db.query('DELETE FROM work_items WHERE source = $1 AND key = $2 AND updated_at <= $3', [
-    source,
-    key,
-    at,
-  ]);
-  if (gone.rowCount) await db.query('DELETE FROM work_item_changes WHERE source = $1 AND key = $2', [source, key]);
+  await deleteWorkItem(db, source, key, at);
 }
 
 /** True when the item was deleted at or after `updatedAt`: a late update of it is ignored. */
 export async function deletedSince(db: Queryable, source: string, key: string, updatedAt: string): Promise<boolean> {
-  const result = await db.query<{ at: Date | null }>(
-    "SELECT max(occurred_at) AS at FROM events WHERE subject = $2 AND source = $1 AND kind = 'issue_deleted'",
-    [source, key],
-  );
-  const at = result.rows[0]?.at;
+  const at = await lastDeletedAt(db, source, key);
   return at != null && new Date(at).getTime() >= Date.parse(updatedAt);
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { type ChatMessage, OpenAIStandIn } from '../../dev/openai/server.js';
 import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
-import { upsertDoc } from '../../src/sync/docs.js';
+import { upsertDoc } from '../../src/ask/docs-store.js';
 import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { eventually } from '../support/eventually.js';
 import { pr } from '../support/fixtures.js';

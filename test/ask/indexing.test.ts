@@ -1,11 +1,11 @@
 import { extractiveAnswer, NOT_FOUND, offlineAnswer } from '../../src/ask/answer.js';
 import { chunkDocument, markdownSections } from '../../src/ask/chunking.js';
+import { upsertDoc } from '../../src/ask/docs-store.js';
 import { indexDocuments, ingestOwnHistory } from '../../src/ask/indexer.js';
 import { reciprocalRankFusion, retrieve } from '../../src/ask/retrieval.js';
 import { parseFilters } from '../../src/ask/service.js';
 import { claimIncident, updateRoom } from '../../src/incidents/store.js';
 import type { Db } from '../../src/store/db.js';
-import { upsertDoc } from '../../src/sync/docs.js';
 import { describeEachEngine } from '../support/engines.js';
 
 describe('chunking, fusion and the offline answer (pure)', () => {

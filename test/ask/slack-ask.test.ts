@@ -4,7 +4,7 @@ import path from 'node:path';
 import { OpenAIStandIn } from '../../dev/openai/server.js';
 import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
-import { upsertDoc } from '../../src/sync/docs.js';
+import { upsertDoc } from '../../src/ask/docs-store.js';
 import { eventually } from '../support/eventually.js';
 import { startServiceOnEmulator } from '../support/service.js';
 import { visibleText } from '../support/slack/harness.js';

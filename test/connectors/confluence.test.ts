@@ -5,7 +5,7 @@ import { createConfluenceClient, syncConfluenceSpace } from '../../src/connector
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { confluenceSyncJobs } from '../../src/sync/jobs.js';
-import { listSyncStatus, scopeHealth } from '../../src/sync/status.js';
+import { listSyncStatus, scopeHealth } from '../../src/sync/status-store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { visibleText } from '../support/slack/harness.js';
 

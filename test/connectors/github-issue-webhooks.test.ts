@@ -5,8 +5,8 @@ import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { githubWebhookRoute } from '../../src/connectors/github/webhooks.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
-import { deriveTrackerIncidents } from '../../src/sync/incidents.js';
 import { countEvents } from '../../src/sync/store.js';
+import { deriveTrackerIncidents } from '../../src/sync/work-items-store.js';
 import { describeEachEngine } from '../support/engines.js';
 
 const REPO = 'acme/checkout-api';

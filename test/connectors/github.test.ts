@@ -6,7 +6,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { githubSyncJobs } from '../../src/sync/jobs.js';
 import { githubSourceSchema } from '../../src/sync/sources.js';
-import { listSyncStatus } from '../../src/sync/status.js';
+import { listSyncStatus } from '../../src/sync/status-store.js';
 import { countEvents } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
 

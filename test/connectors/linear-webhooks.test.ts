@@ -5,8 +5,8 @@ import { linearWebhookRoute } from '../../src/connectors/linear/webhooks.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { buildTriage } from '../../src/reports/triage.js';
 import type { Db } from '../../src/store/db.js';
-import { deriveTrackerIncidents } from '../../src/sync/incidents.js';
 import { countEvents } from '../../src/sync/store.js';
+import { deriveTrackerIncidents } from '../../src/sync/work-items-store.js';
 import { describeEachEngine } from '../support/engines.js';
 
 const logger = createLogger('silent');

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { linearSyncJobs } from '../../src/sync/jobs.js';
 import { linearSourceSchema } from '../../src/sync/sources.js';
-import { listSyncStatus, scopeHealth } from '../../src/sync/status.js';
+import { listSyncStatus, scopeHealth } from '../../src/sync/status-store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { visibleText } from '../support/slack/harness.js';
 

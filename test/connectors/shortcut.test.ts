@@ -10,7 +10,7 @@ import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
 import { shortcutSyncJobs } from '../../src/sync/jobs.js';
 import { parseSources, shortcutSourceSchema } from '../../src/sync/sources.js';
-import { listSyncStatus } from '../../src/sync/status.js';
+import { listSyncStatus } from '../../src/sync/status-store.js';
 import { describeEachEngine } from '../support/engines.js';
 
 const logger = createLogger('silent');

@@ -1,6 +1,6 @@
+import { upsertDoc } from '../../src/ask/docs-store.js';
 import { AskService } from '../../src/ask/service.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { upsertDoc } from '../../src/sync/docs.js';
 import { describeEachEngine } from '../support/engines.js';
 
 // Ordinary words, so that the answer is given (a question full of words no document holds is answered "not found").

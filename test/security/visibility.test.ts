@@ -1,7 +1,7 @@
 import type { App } from '../../src/app.js';
+import { upsertDoc } from '../../src/ask/docs-store.js';
 import { runTool } from '../../src/capabilities/tool.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { upsertDoc } from '../../src/sync/docs.js';
 import { SERVICE_ENGINES, type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
 import { visibleText } from '../support/slack/harness.js';
 

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { upsertDoc } from '../../src/ask/docs-store.js';
 import type { NamedEmbeddings } from '../../src/ask/embeddings.js';
 import { indexDocuments } from '../../src/ask/indexer.js';
 import { type RetrievalMode, retrieve } from '../../src/ask/retrieval.js';
 import type { Db } from '../../src/store/db.js';
-import { upsertDoc } from '../../src/sync/docs.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ask-corpus');
 

@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { upsertDoc } from '../../src/ask/docs-store.js';
 import type { NamedEmbeddings } from '../../src/ask/embeddings.js';
 import { indexDocuments } from '../../src/ask/indexer.js';
 import type { Db } from '../../src/store/db.js';
-import { upsertDoc } from '../../src/sync/docs.js';
 
 export const EVAL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ask-eval');
 

@@ -1,7 +1,7 @@
 // Synced-data fixtures written through the product's own upserts, as the connectors would write them.
 import { upsertPullRequest, upsertReview } from '../../src/connectors/github/store.js';
 import type { Queryable } from '../../src/store/db.js';
-import { upsertWorkItem, type WorkItemRow } from '../../src/sync/work-items.js';
+import { upsertWorkItem, type WorkItemRow } from '../../src/sync/work-items-store.js';
 
 export const NOW = new Date('2026-11-25T12:00:00Z'); // a Wednesday
 export const hoursBefore = (h: number, from = NOW) => new Date(from.getTime() - h * 3_600_000).toISOString();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { listSyncStatus } from '../../src/sync/status.js';
+import { listSyncStatus } from '../../src/sync/status-store.js';
 import { eventually } from '../support/eventually.js';
 import { runTs } from '../support/processes.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sourcesCommand } from '../../src/sync/listeners.js';
 import { configuredSources, parseSources, SourcesError } from '../../src/sync/sources.js';
-import { recordSyncFailure, recordSyncSuccess } from '../../src/sync/status.js';
+import { recordSyncFailure, recordSyncSuccess } from '../../src/sync/status-store.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 function problems(text: string): string[] {

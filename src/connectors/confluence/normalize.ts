@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { convert } from 'html-to-text';
+import type { NewDoc } from '../../ask/docs-store.js';
 import type { EventInput } from '../../sync/event.js';
 import type { Page } from './schemas.js';
 
@@ -52,5 +53,20 @@ export function pageEvent(space: string, page: Page, row: DocRow): EventInput {
     subject: space,
     normalized: { title: page.title, url: row.url, version: page.version.number },
     raw: { id: page.id, title: page.title, version: page.version },
+  };
+}
+
+/** The page as the document `ask` indexes. */
+export function pageDoc(row: DocRow): NewDoc {
+  return {
+    source: 'confluence',
+    externalId: row.externalId,
+    space: row.space,
+    title: row.title,
+    url: row.url,
+    version: row.version,
+    updatedAt: new Date(row.updatedAt),
+    body: row.bodyText,
+    format: 'text',
   };
 }

@@ -10,9 +10,6 @@ export type GitHubOctokit = InstanceType<ReturnType<typeof githubOctokitClass>>;
 /** GitHub's largest page. */
 export const PER_PAGE = 100;
 
-/** A conditional request (If-None-Match) answered 304: nothing changed, and it cost no rate limit. */
-export const isNotModified = (err: unknown) => (err as { status?: number }).status === 304;
-
 function githubOctokitClass(
   baseUrl: string | undefined,
   logger: Logger,

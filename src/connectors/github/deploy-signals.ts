@@ -1,8 +1,10 @@
 import type { Queryable } from '../../store/db.js';
+import { conditionalFirstPage } from '../../sync/conditional.js';
+import { IngestRun } from '../../sync/ingest.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { hasNextPage, isNotModified, PER_PAGE } from './client.js';
+import { hasNextPage, PER_PAGE } from './client.js';
 import { releaseSchema, type WorkflowRun, workflowRunSchema } from './schemas.js';
-import { type DeploymentRow, upsertDeploymentRow } from './store.js';
+import { ciRunVersions, type DeploymentRow, saveCiRun, upsertDeploymentRow } from './store.js';
 import type { DeploySignals, RepoSyncOptions } from './sync-options.js';
 
 export type { DeploySignals } from './sync-options.js';
@@ -26,37 +28,11 @@ async function readDefaultBranch(
   cursor: SignalCursor,
 ): Promise<{ name: string; etag?: string }> {
   const [owner, name] = options.repo.split('/') as [string, string];
-  try {
-    const response = await options.octokit.request('GET /repos/{owner}/{repo}', {
-      owner,
-      repo: name,
-      headers: cursor.repoEtag && cursor.defaultBranch ? { 'if-none-match': cursor.repoEtag } : {},
-    });
-    return { name: String(response.data.default_branch), etag: String(response.headers.etag ?? '') };
-  } catch (err) {
-    if (isNotModified(err) && cursor.defaultBranch) return { name: cursor.defaultBranch, etag: cursor.repoEtag };
-    throw err;
-  }
-}
-
-async function saveCiRun(db: Queryable, repo: string, branch: string, run: WorkflowRun) {
-  await db.query(
-    `INSERT INTO ci_runs (repo, run_id, name, branch, sha, conclusion, created_at, updated_at, url)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (repo, run_id) DO UPDATE SET conclusion = EXCLUDED.conclusion, updated_at = EXCLUDED.updated_at
-     WHERE ci_runs.updated_at <= EXCLUDED.updated_at`,
-    [
-      repo,
-      run.id,
-      run.name,
-      run.head_branch ?? branch,
-      run.head_sha,
-      run.conclusion,
-      run.created_at,
-      run.updated_at,
-      run.html_url ?? null,
-    ],
+  const first = await conditionalFirstPage(cursor.defaultBranch ? cursor.repoEtag : undefined, (headers) =>
+    options.octokit.request('GET /repos/{owner}/{repo}', { owner, repo: name, headers }),
   );
+  if (!first) return { name: cursor.defaultBranch as string, etag: cursor.repoEtag };
+  return { name: String(first.response.data.default_branch), etag: first.etag ?? '' };
 }
 
 async function storeDeployment(db: Queryable, row: DeploymentRow & { finishedAt: string }, raw: unknown) {
@@ -117,9 +93,8 @@ export async function syncDeploySignals(
   signals: DeploySignals,
 ): Promise<{ stored: number; rejected: number }> {
   const { db, octokit, repo } = options;
+  const run = new IngestRun(db, options.logger, { repo }, options.heartbeat);
   const [owner, name] = repo.split('/') as [string, string];
-  let stored = 0;
-  let rejected = 0;
 
   // Every completed default-branch run is kept (failing_main reads them); matching ones are also deployments.
   {
@@ -127,39 +102,27 @@ export async function syncDeploySignals(
     const cursor = (await getCursor<SignalCursor>(db, 'github', `${repo}:workflow-runs`)) ?? {};
     const defaultBranch = await readDefaultBranch(options, cursor);
     let etag = cursor.defaultBranch === defaultBranch.name ? cursor.etag : undefined;
-    const known = await db.query<{ run_id: string; updated_at: Date }>(
-      'SELECT run_id, updated_at FROM ci_runs WHERE repo = $1',
-      [repo],
-    );
-    const seen = new Map(known.rows.map((r) => [String(r.run_id), r.updated_at.getTime()]));
+    const seen = await ciRunVersions(db, repo);
     // Newest first, page after page, while a page still holds runs that are new or changed (a re-run keeps its id
     // and moves updated_at) and younger than the backfill.
     for (let page = 1; ; page += 1) {
-      let response: Awaited<ReturnType<typeof octokit.request<'GET /repos/{owner}/{repo}/actions/runs'>>>;
-      try {
-        response = await octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
+      const first = await conditionalFirstPage(page === 1 ? etag : undefined, (headers) =>
+        octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
           owner,
           repo: name,
           branch: defaultBranch.name,
           status: 'completed',
           per_page: PER_PAGE,
           page,
-          headers: page === 1 && etag ? { 'if-none-match': etag } : {},
-        });
-      } catch (err) {
-        if (page === 1 && isNotModified(err)) break;
-        throw err;
-      }
-      if (page === 1) etag = String(response.headers.etag ?? '');
+          headers,
+        }),
+      );
+      if (!first) break;
+      if (page === 1) etag = first.etag ?? '';
       let fresh = 0;
       let old = false;
-      for (const raw of response.data.workflow_runs as unknown[]) {
-        const run = workflowRunSchema.safeParse(raw);
-        if (!run.success) {
-          rejected += 1;
-          continue;
-        }
-        const r = run.data;
+      const runs = first.response.data.workflow_runs as unknown[];
+      for (const { value: r, raw } of run.valid(workflowRunSchema, runs, idOf, 'workflow run')) {
         if (Date.parse(r.created_at) < options.backfillSince.getTime()) {
           old = true;
           continue;
@@ -167,9 +130,9 @@ export async function syncDeploySignals(
         if ((seen.get(String(r.id)) ?? -Infinity) >= Date.parse(r.updated_at)) continue;
         fresh += 1;
         const scope = { repo, defaultBranch: defaultBranch.name, pattern, environment: options.environment };
-        if (await db.transaction((tx) => storeWorkflowRun(tx, scope, r, raw))) stored += 1;
+        if (await db.transaction((tx) => storeWorkflowRun(tx, scope, r, raw))) run.stored += 1;
       }
-      if (old || fresh === 0 || !hasNextPage(response.headers as Record<string, unknown>)) break;
+      if (old || fresh === 0 || !hasNextPage(first.response.headers as Record<string, unknown>)) break;
       await options.heartbeat?.();
     }
     await setCursor(db, 'github', `${repo}:workflow-runs`, {
@@ -182,49 +145,37 @@ export async function syncDeploySignals(
   if (signals.release) {
     const pattern = new RegExp(signals.release, 'i');
     const cursor = (await getCursor<SignalCursor>(db, 'github', `${repo}:releases`)) ?? {};
-    let etag = cursor.etag;
-    try {
-      const response = await octokit.request('GET /repos/{owner}/{repo}/releases', {
-        owner,
-        repo: name,
-        per_page: 100,
-        headers: cursor.etag ? { 'if-none-match': cursor.etag } : {},
-      });
-      etag = String(response.headers.etag ?? '');
-      for (const raw of response.data as unknown[]) {
-        const release = releaseSchema.safeParse(raw);
-        if (!release.success) {
-          rejected += 1;
-          continue;
-        }
-        const r = release.data;
-        if (r.draft || r.prerelease || !r.published_at || !(pattern.test(r.name ?? '') || pattern.test(r.tag_name)))
-          continue;
-        if (Date.parse(r.published_at) < options.backfillSince.getTime()) continue;
-        await db.transaction((tx) =>
-          storeDeployment(
-            tx,
-            {
-              source: 'github-releases',
-              id: String(r.id),
-              repo,
-              environment: options.environment,
-              sha: r.target_commitish,
-              ref: r.tag_name,
-              createdAt: r.created_at,
-              finishedAt: r.published_at as string,
-              state: 'success',
-              pipeline: `release:${r.id}`,
-            },
-            raw,
-          ),
-        );
-        stored += 1;
-      }
-    } catch (err) {
-      if (!isNotModified(err)) throw err;
+    const first = await conditionalFirstPage(cursor.etag, (headers) =>
+      octokit.request('GET /repos/{owner}/{repo}/releases', { owner, repo: name, per_page: 100, headers }),
+    );
+    const releases = first ? run.valid(releaseSchema, first.response.data as unknown[], idOf, 'release') : [];
+    for (const { value: r, raw } of releases) {
+      if (r.draft || r.prerelease || !r.published_at || !(pattern.test(r.name ?? '') || pattern.test(r.tag_name)))
+        continue;
+      if (Date.parse(r.published_at) < options.backfillSince.getTime()) continue;
+      await db.transaction((tx) =>
+        storeDeployment(
+          tx,
+          {
+            source: 'github-releases',
+            id: String(r.id),
+            repo,
+            environment: options.environment,
+            sha: r.target_commitish,
+            ref: r.tag_name,
+            createdAt: r.created_at,
+            finishedAt: r.published_at as string,
+            state: 'success',
+            pipeline: `release:${r.id}`,
+          },
+          raw,
+        ),
+      );
+      run.stored += 1;
     }
-    await setCursor(db, 'github', `${repo}:releases`, { etag });
+    await setCursor(db, 'github', `${repo}:releases`, { etag: first ? (first.etag ?? '') : cursor.etag });
   }
-  return { stored, rejected };
+  return { stored: run.stored, rejected: run.rejected };
 }
+
+const idOf = (raw: unknown) => (raw as { id?: unknown } | null)?.id;

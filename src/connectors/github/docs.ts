@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { currentDocVersions, markDocsDeleted, upsertDoc } from '../../ask/docs-store.js';
 import type { Db } from '../../store/db.js';
-import { markDocsDeleted, upsertDoc } from '../../sync/docs.js';
+import { conditionalFirstPage } from '../../sync/conditional.js';
 import type { GitHubOctokit } from './client.js';
-import { isNotModified } from './client.js';
 
 export interface RepoDocsConfig {
   /** Files or folders (ending in /) to take documents from. */
@@ -40,30 +40,24 @@ export async function syncRepoDocs(options: {
 }): Promise<{ fetched: number; deleted: number; etag: string | null }> {
   const { db, octokit, repo, config } = options;
   const [owner, name] = repo.split('/') as [string, string];
-  let response: { data: unknown; headers: Record<string, unknown> };
-  try {
-    response = await octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
+  const first = await conditionalFirstPage(options.etag, (headers) =>
+    octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', {
       owner,
       repo: name,
       tree_sha: 'HEAD',
       recursive: '1',
-      headers: options.etag ? { 'if-none-match': options.etag } : {},
-    });
-  } catch (err) {
-    if (isNotModified(err)) return { fetched: 0, deleted: 0, etag: options.etag ?? null };
-    throw err;
-  }
+      headers,
+    }),
+  );
+  if (!first) return { fetched: 0, deleted: 0, etag: options.etag ?? null };
+  const response = first.response;
   const tree = treeSchema.parse(response.data);
   const files = tree.tree.filter((e) => e.type === 'blob' && (e.size ?? 0) <= MAX_BYTES && wantedPath(e.path, config));
-  const { rows } = await db.query<{ external_id: string; source_version: string | null }>(
-    "SELECT external_id, source_version FROM docs WHERE source = 'github' AND space = $1 AND deleted_at IS NULL",
-    [repo],
-  );
-  const known = new Map(rows.map((r) => [r.external_id, r.source_version]));
+  const known = await currentDocVersions(db, 'github', repo);
   let fetched = 0;
   for (const file of files) {
     const id = `${repo}:${file.path}`;
-    if (known.get(id) === file.sha) continue;
+    if (known.get(id)?.sourceVersion === file.sha) continue;
     const blob = blobSchema.parse(
       (
         await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
@@ -86,13 +80,12 @@ export async function syncRepoDocs(options: {
       updatedAt: new Date(),
       body: text,
       format: /\.(md|markdown|mdx)$/i.test(file.path) ? 'markdown' : 'text',
+      sourceVersion: file.sha,
     });
-    await db.query("UPDATE docs SET source_version = $2 WHERE source = 'github' AND external_id = $1", [id, file.sha]);
     fetched += 1;
   }
   const present = new Set(files.map((f) => `${repo}:${f.path}`));
   const gone = [...known.keys()].filter((id) => !present.has(id));
   await markDocsDeleted(db, 'github', gone);
-  const etag = typeof response.headers.etag === 'string' ? response.headers.etag : null;
-  return { fetched, deleted: gone.length, etag };
+  return { fetched, deleted: gone.length, etag: first.etag ?? null };
 }

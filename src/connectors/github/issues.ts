@@ -1,7 +1,10 @@
 import type { Db, Queryable } from '../../store/db.js';
+import { conditionalFirstPage } from '../../sync/conditional.js';
+import type { EventInput } from '../../sync/event.js';
+import { IngestRun, ingestPage } from '../../sync/ingest.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
-import { upsertWorkItem, type WorkItemRow } from '../../sync/work-items.js';
-import { isNotModified, PER_PAGE } from './client.js';
+import { upsertWorkItem, type WorkItemRow } from '../../sync/work-items-store.js';
+import { hasNextPage, PER_PAGE } from './client.js';
 import { type Issue, issueSchema } from './schemas.js';
 import type { RepoSyncOptions } from './sync-options.js';
 
@@ -33,20 +36,22 @@ export function issueWorkItem(repo: string, issue: Issue): WorkItemRow {
   };
 }
 
+export function issueEvent(repo: string, issue: Issue, raw: unknown): EventInput {
+  return {
+    source: 'github',
+    kind: 'issue',
+    externalId: `${repo}#${issue.number}@${issue.updated_at}`,
+    occurredAt: issue.updated_at,
+    actor: issue.user?.login ?? null,
+    subject: `${repo}#${issue.number}`,
+    normalized: { state: issue.state, title: issue.title },
+    raw,
+  };
+}
+
 /** One observed version of an issue (poll or webhook): its event once per updated_at, its work item never older. */
 export async function storeGitHubIssue(db: Queryable, repo: string, issue: Issue, raw: unknown): Promise<void> {
-  await insertEvents(db, [
-    {
-      source: 'github',
-      kind: 'issue',
-      externalId: `${repo}#${issue.number}@${issue.updated_at}`,
-      occurredAt: issue.updated_at,
-      actor: issue.user?.login ?? null,
-      subject: `${repo}#${issue.number}`,
-      normalized: { state: issue.state, title: issue.title },
-      raw,
-    },
-  ]);
+  await insertEvents(db, [issueEvent(repo, issue, raw)]);
   await upsertWorkItem(db, 'github', issueWorkItem(repo, issue));
 }
 
@@ -58,17 +63,15 @@ export async function syncGitHubIssues(
   options: Pick<RepoSyncOptions, 'db' | 'logger' | 'octokit' | 'repo' | 'backfillSince' | 'heartbeat'> & { db: Db },
 ): Promise<{ stored: number; rejected: number; notModified: boolean }> {
   const { db, logger, octokit, repo } = options;
+  const run = new IngestRun(db, logger, { repo }, options.heartbeat);
   const [owner, name] = repo.split('/') as [string, string];
   const cursor = (await getCursor<IssuesCursor>(db, 'github', `${repo}:issues`)) ?? {};
   const since = cursor.since ?? options.backfillSince.toISOString();
   let newest = since;
   let etag = cursor.etag;
-  let stored = 0;
-  let rejected = 0;
   for (let page = 1; ; page += 1) {
-    let response: Awaited<ReturnType<typeof octokit.request<'GET /repos/{owner}/{repo}/issues'>>>;
-    try {
-      response = await octokit.request('GET /repos/{owner}/{repo}/issues', {
+    const first = await conditionalFirstPage(page === 1 ? cursor.etag : undefined, (headers) =>
+      octokit.request('GET /repos/{owner}/{repo}/issues', {
         owner,
         repo: name,
         state: 'all',
@@ -76,42 +79,33 @@ export async function syncGitHubIssues(
         direction: 'desc',
         per_page: PER_PAGE,
         page,
-        headers: page === 1 && cursor.etag ? { 'if-none-match': cursor.etag } : {},
-      });
-    } catch (err) {
-      if (page === 1 && isNotModified(err)) return { stored: 0, rejected: 0, notModified: true };
-      throw err;
-    }
-    if (page === 1) etag = String(response.headers.etag ?? '');
-    const items = response.data as unknown[];
-    let reachedOld = false;
-    await db.transaction(async (tx) => {
-      for (const raw of items) {
-        const updated = Date.parse(String((raw as { updated_at?: unknown }).updated_at));
-        // Inclusive: an issue updated in the cursor's own second may be new (GitHub's clock has one-second steps).
-        if (updated < Date.parse(since)) {
-          reachedOld = true;
-          break;
-        }
-        if ((raw as { pull_request?: unknown }).pull_request) continue;
-        const parsed = issueSchema.safeParse(raw);
-        if (!parsed.success) {
-          rejected += 1;
-          logger.warn(
-            { repo, id: (raw as { number?: unknown })?.number, problem: parsed.error.issues[0]?.message },
-            'malformed issue skipped',
-          );
-          continue;
-        }
-        const issue = parsed.data;
+        headers,
+      }),
+    );
+    if (!first) return { stored: 0, rejected: 0, notModified: true };
+    if (page === 1) etag = first.etag;
+    const items = first.response.data as unknown[];
+    // Inclusive: an issue updated in the cursor's own second may be new (GitHub's clock has one-second steps).
+    const old = items.findIndex(
+      (raw) => Date.parse(String((raw as { updated_at?: unknown }).updated_at)) < Date.parse(since),
+    );
+    await ingestPage(run, {
+      what: 'issue',
+      // The issues list also holds pull requests: those are synced as pull requests.
+      records: (old < 0 ? items : items.slice(0, old)).filter(
+        (raw) => !(raw as { pull_request?: unknown }).pull_request,
+      ),
+      schema: issueSchema,
+      idOf: (raw) => (raw as { number?: unknown } | null)?.number,
+      keyOf: (issue) => `${repo}#${issue.number}`,
+      events: (issue, raw) => [issueEvent(repo, issue, raw)],
+      upsert: (tx, issue) => upsertWorkItem(tx, 'github', issueWorkItem(repo, issue)),
+      stored: (issue) => {
         if (Date.parse(issue.updated_at) > Date.parse(newest)) newest = issue.updated_at;
-        await storeGitHubIssue(tx, repo, issue, raw);
-        stored += 1;
-      }
+      },
     });
-    if (reachedOld || !/rel="next"/.test(String(response.headers.link ?? '')) || items.length === 0) break;
-    await options.heartbeat?.();
+    if (old >= 0 || !hasNextPage(first.response.headers as Record<string, unknown>) || items.length === 0) break;
   }
   await setCursor(db, 'github', `${repo}:issues`, { since: newest, etag });
-  return { stored, rejected, notModified: false };
+  return { stored: run.stored, rejected: run.rejected, notModified: false };
 }

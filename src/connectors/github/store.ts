@@ -1,7 +1,8 @@
+import { recordIdentity } from '../../identity/store.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
 import { deploymentEvent, deploymentPipeline, deploymentState, type PullRequestRow } from './normalize.js';
-import type { Deployment, DeploymentStatus, Review } from './schemas.js';
+import type { Commit, Deployment, DeploymentStatus, PullRequest, Review, WorkflowRun } from './schemas.js';
 
 export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Promise<void> {
   await db.query(
@@ -152,4 +153,168 @@ export async function saveDeployment(
       ],
     );
   });
+}
+
+/**
+ * The order deployments follow within a repository and environment, here and in the reports: a deployment
+ * shipped the commits between the previous one's sha and its own.
+ */
+export const DEPLOYMENT_ORDER = 'finished_at, source, external_id';
+const FULL_SHA = '^[0-9a-f]{40}$';
+
+/** Consecutive successful deployments of each environment whose commit range is not known yet. */
+export async function rangesToCompare(db: Queryable, repo: string): Promise<{ base: string; head: string }[]> {
+  const { rows } = await db.query<{ base: string; head: string }>(
+    `SELECT DISTINCT base, head FROM (
+       SELECT lag(sha) OVER (PARTITION BY environment ORDER BY ${DEPLOYMENT_ORDER}) AS base, sha AS head
+         FROM deployments WHERE repo = $1 AND state = 'success' AND sha ~ '${FULL_SHA}'
+     ) d
+     WHERE base IS NOT NULL AND base <> head
+       AND NOT EXISTS (SELECT 1 FROM commit_ranges r WHERE r.repo = $1 AND r.base = d.base AND r.head = d.head)`,
+    [repo],
+  );
+  return rows;
+}
+
+export async function saveCommitRange(
+  db: Queryable,
+  repo: string,
+  range: { base: string; head: string; status: string; shas: string[] },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (repo, base, head) DO NOTHING`,
+    [repo, range.base, range.head, range.status, range.shas],
+  );
+}
+
+/**
+ * Re-derives when each merged PR of a repository shipped: the first successful deployment whose range (from the
+ * previous deployment of its environment) holds the PR's merge commit; NULL while none does. Run after anything
+ * that changes deployments, ranges or merge commits; it touches only the rows whose answer changed.
+ */
+export async function refreshShippedPullRequests(db: Queryable, repo: string): Promise<number> {
+  const result = await db.query(
+    `WITH d AS (
+       SELECT sha, finished_at, lag(sha) OVER (PARTITION BY environment ORDER BY ${DEPLOYMENT_ORDER}) AS base
+         FROM deployments WHERE repo = $1 AND state = 'success' AND finished_at IS NOT NULL
+     ), shipped AS (
+       SELECT c.sha, min(d.finished_at) AS deployed_at
+         FROM d JOIN commit_ranges r ON r.repo = $1 AND r.base = d.base AND r.head = d.sha
+         CROSS JOIN LATERAL unnest(r.shas) AS c(sha)
+        GROUP BY c.sha
+     )
+     UPDATE pull_requests p SET deployed_at = s.deployed_at
+       FROM pull_requests q LEFT JOIN shipped s ON s.sha = q.merge_commit_sha
+      WHERE p.repo = $1 AND q.repo = p.repo AND q.number = p.number AND p.merged_at IS NOT NULL
+        AND p.deployed_at IS DISTINCT FROM s.deployed_at`,
+    [repo],
+  );
+  return result.rowCount;
+}
+
+/** A pull request's rows (its events are written by the caller): the PR, its reviews, its commit authors. */
+export async function storePullRequestRows(
+  db: Queryable,
+  row: PullRequestRow,
+  reviews: Review[],
+  commits: Commit[],
+): Promise<void> {
+  await upsertPullRequest(db, row);
+  for (const r of reviews) await upsertReview(db, row.repo, row.number, r);
+  // Commit e-mails tie a GitHub login to a person (and through e-mail, to Slack).
+  for (const c of commits) {
+    if (c.author?.login)
+      await recordIdentity(db, {
+        github: c.author.login,
+        email: c.commit.author?.email,
+        displayName: c.commit.author?.name,
+      });
+  }
+}
+
+/**
+ * The PRs of a list page already stored at (or past) the listed version by polling: fetching them again would change
+ * nothing. A PR stored from a webhook alone (no commits, so no first-commit time) is not.
+ */
+export async function pullRequestsStoredAsListed(
+  db: Queryable,
+  repo: string,
+  listed: Pick<PullRequest, 'number' | 'updated_at'>[],
+): Promise<Set<number>> {
+  if (!listed.length) return new Set<number>();
+  const { rows } = await db.query<{ number: number; updated_at: Date }>(
+    `SELECT number, updated_at FROM pull_requests
+      WHERE repo = $1 AND number = ANY($2::int[]) AND first_commit_at IS NOT NULL`,
+    [repo, listed.map((l) => l.number)],
+  );
+  const stored = new Map(rows.map((r) => [Number(r.number), r.updated_at.getTime()]));
+  return new Set(
+    listed.filter((l) => (stored.get(l.number) ?? -Infinity) >= Date.parse(l.updated_at)).map((l) => l.number),
+  );
+}
+
+/** Ids of the repository's deployments that finished (their statuses need no reading again). */
+export async function finishedDeploymentIds(db: Queryable, repo: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ external_id: string }>(
+    "SELECT external_id FROM deployments WHERE source = 'github' AND repo = $1 AND finished_at IS NOT NULL",
+    [repo],
+  );
+  return new Set(rows.map((r) => r.external_id));
+}
+
+/** Deployments needing their statuses read again: still running, or written by the old normalizer. */
+export async function deploymentsToRecheck(db: Queryable, repo: string): Promise<number[]> {
+  const { rows } = await db.query<{ external_id: string }>(
+    `SELECT external_id FROM deployments WHERE source = 'github' AND repo = $1
+        AND (renormalize OR (finished_at IS NULL AND created_at > now() - interval '1 day'))`,
+    [repo],
+  );
+  return rows.map((r) => Number(r.external_id));
+}
+
+/** A deployment deleted on GitHub keeps what was stored; it is not asked for again. */
+export async function stopRecheckingDeployment(db: Queryable, id: number): Promise<void> {
+  await db.query("UPDATE deployments SET renormalize = false WHERE source = 'github' AND external_id = $1", [
+    String(id),
+  ]);
+}
+
+/** When each known CI run of the repository was last updated, by run id. */
+export async function ciRunVersions(db: Queryable, repo: string): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ run_id: string; updated_at: Date }>(
+    'SELECT run_id, updated_at FROM ci_runs WHERE repo = $1',
+    [repo],
+  );
+  return new Map(rows.map((r) => [String(r.run_id), r.updated_at.getTime()]));
+}
+
+/** When one CI run was last updated as stored (ms), if it is. */
+export async function ciRunUpdatedAt(db: Queryable, repo: string, runId: number): Promise<number | undefined> {
+  const { rows } = await db.query<{ updated_at: Date }>(
+    'SELECT updated_at FROM ci_runs WHERE repo = $1 AND run_id = $2',
+    [repo, runId],
+  );
+  return rows[0] ? new Date(rows[0].updated_at).getTime() : undefined;
+}
+
+/** A completed run kept as a CI run; a newer state of the run is never overwritten by an older one. */
+export async function saveCiRun(db: Queryable, repo: string, branch: string, run: WorkflowRun): Promise<void> {
+  await db.query(
+    `INSERT INTO ci_runs (repo, run_id, name, branch, sha, conclusion, created_at, updated_at, url)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (repo, run_id) DO UPDATE SET conclusion = EXCLUDED.conclusion, updated_at = EXCLUDED.updated_at
+     WHERE ci_runs.updated_at <= EXCLUDED.updated_at`,
+    [
+      repo,
+      run.id,
+      run.name,
+      run.head_branch ?? branch,
+      run.head_sha,
+      run.conclusion,
+      run.created_at,
+      run.updated_at,
+      run.html_url ?? null,
+    ],
+  );
 }

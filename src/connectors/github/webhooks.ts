@@ -3,10 +3,10 @@ import { Webhooks } from '@octokit/webhooks';
 import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { deriveTrackerIncidents } from '../../sync/incidents.js';
 import type { IncidentMatch } from '../../sync/sources.js';
 import { insertEvents } from '../../sync/store.js';
 import { deletedSince, readBody, recordDeletion } from '../../sync/webhooks.js';
+import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
 import { storeWorkflowRun } from './deploy-signals.js';
 import { storeGitHubIssue } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
@@ -18,7 +18,7 @@ import {
   reviewSchema,
   workflowRunSchema,
 } from './schemas.js';
-import { saveDeployment, upsertPullRequest, upsertReview } from './store.js';
+import { ciRunUpdatedAt, saveDeployment, upsertPullRequest, upsertReview } from './store.js';
 
 /**
  * The optional push path, for installations with a public URL: GitHub webhooks, signature-checked, stored
@@ -99,13 +99,9 @@ export function githubWebhookRoute(options: {
       );
     if (run.data.head_branch !== defaultBranch) return;
     await db.transaction(async (tx) => {
-      const stored = await tx.query<{ updated_at: Date }>(
-        'SELECT updated_at FROM ci_runs WHERE repo = $1 AND run_id = $2',
-        [repo, run.data.id],
-      );
-      const known = stored.rows[0]?.updated_at;
+      const known = await ciRunUpdatedAt(tx, repo, run.data.id);
       // A late delivery of an earlier attempt (a re-run keeps the run id) changes nothing.
-      if (known && new Date(known).getTime() > Date.parse(run.data.updated_at)) return;
+      if (known !== undefined && known > Date.parse(run.data.updated_at)) return;
       await storeWorkflowRun(
         tx,
         { repo, defaultBranch, pattern: workflow, environment: options.environment },

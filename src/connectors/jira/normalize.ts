@@ -1,5 +1,5 @@
 import type { EventInput } from '../../sync/event.js';
-import type { FieldChange, WorkItemRow } from '../../sync/work-items.js';
+import type { FieldChange, WorkItemRow } from '../../sync/work-items-store.js';
 import { type JiraHistory, type JiraIssue, jiraSprintRefSchema } from './schemas.js';
 
 export function workItemRow(host: string, issue: JiraIssue, fieldIds: JiraFieldIds): WorkItemRow {

@@ -1,7 +1,7 @@
 import { recordIdentity } from '../../identity/store.js';
 import type { Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
-import { insertChanges, upsertWorkItem } from '../../sync/work-items.js';
+import { insertChanges, upsertWorkItem } from '../../sync/work-items-store.js';
 import { fieldChanges, issueEvent, type JiraFieldIds, workItemRow } from './normalize.js';
 import type { JiraHistory, JiraIssue, JiraSprint } from './schemas.js';
 
@@ -18,6 +18,17 @@ export async function storeJiraIssue(
   raw: unknown,
 ): Promise<void> {
   await insertEvents(db, [issueEvent(issue, raw)]);
+  await storeJiraIssueRows(db, host, issue, histories, fields);
+}
+
+/** An issue's rows (its event is written by the caller): work item, history entries, assignee. */
+export async function storeJiraIssueRows(
+  db: Queryable,
+  host: string,
+  issue: JiraIssue,
+  histories: JiraHistory[],
+  fields: JiraFieldIds,
+): Promise<void> {
   await upsertWorkItem(db, 'jira', workItemRow(host, issue, fields));
   await insertChanges(db, 'jira', issue.key, fieldChanges(histories, fields));
   const assignee = issue.fields.assignee;

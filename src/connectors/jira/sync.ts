@@ -1,10 +1,11 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { isDataError } from '../../store/well-formed.js';
+import { IngestRun, ingestPage, RejectedRecord } from '../../sync/ingest.js';
 import { rejectionReason } from '../../sync/rejection.js';
-import { getCursor, setCursor } from '../../sync/store.js';
+import { getCursor } from '../../sync/store.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
 import type { JiraClients } from './client.js';
+import { issueEvent } from './normalize.js';
 import {
   type JiraHistory,
   type JiraIssue,
@@ -12,7 +13,7 @@ import {
   jiraIssueSchema,
   jiraSprintSchema,
 } from './schemas.js';
-import { storeJiraIssue, upsertSprint } from './store.js';
+import { storeJiraIssueRows, upsertSprint } from './store.js';
 
 export interface JiraSyncOptions {
   db: Db;
@@ -45,9 +46,6 @@ export function incrementalJql(projects: string[], since: Date, now: Date, extra
   return `${extra ? `${filter} AND (${extra})` : filter} ORDER BY updated ASC`;
 }
 
-/** A record that cannot be stored; the message names it and the field at fault. */
-class SkippedRecord extends Error {}
-
 /**
  * The issue's whole history. Search inlines only the newest 40 entries (newest first); when `total` says there are
  * more, the issue's changelog endpoint is read page by page (oldest first; pages may be shorter than asked).
@@ -62,7 +60,11 @@ async function fullHistory(clients: JiraClients, logger: Logger, issue: JiraIssu
       logger,
     );
     const page = jiraChangelogPageSchema.safeParse(raw);
-    if (!page.success) throw new SkippedRecord(rejectionReason(`${issue.key} changelog`, page.error));
+    if (!page.success)
+      throw new RejectedRecord(
+        rejectionReason(`${issue.key} changelog`, page.error),
+        'malformed Jira changelog; issue skipped',
+      );
     all.push(...page.data.values);
     if (page.data.isLast || !page.data.values.length || all.length >= (page.data.total ?? Number.POSITIVE_INFINITY))
       break;
@@ -70,43 +72,33 @@ async function fullHistory(clients: JiraClients, logger: Logger, issue: JiraIssu
   return all;
 }
 
+const ISSUE_FIELDS = [
+  'summary',
+  'status',
+  'issuetype',
+  'priority',
+  'assignee',
+  'labels',
+  'created',
+  'updated',
+  'resolutiondate',
+  'project',
+  'parent',
+];
+
+/** Issues of the projects updated since the cursor (oldest first, with their whole history), then boards' sprints. */
 export async function syncJira(
   options: JiraSyncOptions,
 ): Promise<{ issues: number; sprints: number; rejected: number; lastSkip: string | null }> {
   const { db, logger, clients } = options;
+  const run = new IngestRun(db, logger, {}, options.heartbeat);
   const scope = options.projects.join(',');
   const cursor = (await getCursor<JiraCursor>(db, 'jira', scope)) ?? {};
-  const now = options.now?.() ?? new Date();
-  const jql = incrementalJql(
-    options.projects,
-    cursor.since ? new Date(cursor.since) : options.backfillSince,
-    now,
-    options.jql,
-  );
-  const fields = [
-    'summary',
-    'status',
-    'issuetype',
-    'priority',
-    'assignee',
-    'labels',
-    'created',
-    'updated',
-    'resolutiondate',
-    'project',
-    'parent',
-    ...Object.values(options.fields).filter((f): f is string => Boolean(f)),
-  ];
+  const since = cursor.since ? new Date(cursor.since) : options.backfillSince;
+  const jql = incrementalJql(options.projects, since, options.now?.() ?? new Date(), options.jql);
+  const fields = [...ISSUE_FIELDS, ...Object.values(options.fields).filter((f): f is string => Boolean(f))];
   let newest = cursor.since;
   let nextPageToken: string | undefined;
-  let issues = 0;
-  let rejected = 0;
-  let lastSkip: string | null = null;
-  const skip = (reason: string, what: string) => {
-    rejected += 1;
-    lastSkip = reason;
-    logger.warn({ reason }, what);
-  };
   do {
     const page = await withAtlassianRetry(
       () =>
@@ -119,72 +111,49 @@ export async function syncJira(
         }),
       logger,
     );
-    for (const raw of page.issues ?? []) {
-      const parsed = jiraIssueSchema.safeParse(raw);
-      if (!parsed.success) {
-        skip(rejectionReason((raw as { key?: unknown }).key, parsed.error), 'malformed Jira issue skipped');
-        continue;
-      }
-      const issue = parsed.data;
+    // Pages come oldest first, so the cursor advances after each one: a crash resumes from here.
+    await ingestPage(run, {
+      what: 'Jira issue',
+      records: page.issues ?? [],
+      schema: jiraIssueSchema,
+      idOf: (raw) => (raw as { key?: unknown }).key,
+      keyOf: (issue) => issue.key,
       // The overlap re-reads a few issues; ones older than the cursor are already stored as they are.
-      if (cursor.since && Date.parse(issue.fields.updated) < Date.parse(cursor.since)) continue;
-      let histories: JiraHistory[];
-      try {
-        histories = await fullHistory(clients, logger, issue);
-      } catch (err) {
-        if (!(err instanceof SkippedRecord)) throw err;
-        skip(err.message, 'malformed Jira changelog; issue skipped');
-        continue;
-      }
-      const stored = await db
-        .transaction((tx) => storeJiraIssue(tx, clients.host, issue, histories, options.fields, raw))
-        .then(
-          () => true,
-          (err: unknown) => {
-            if (!isDataError(err)) throw err;
-            logger.warn(
-              { id: issue.key, problem: (err as Error).message },
-              'Jira issue the database cannot store skipped',
-            );
-            return false;
-          },
-        );
-      if (!stored) {
-        rejected += 1;
-        continue;
-      }
-      issues += 1;
-      if (!newest || Date.parse(issue.fields.updated) > Date.parse(newest)) newest = issue.fields.updated;
-    }
-    // Pages come oldest first, so the cursor can advance after each one: a crash resumes from here.
-    if (newest) await setCursor(db, 'jira', scope, { since: newest });
-    await options.heartbeat?.();
+      fresh: async (issues) =>
+        issues.filter((i) => !cursor.since || Date.parse(i.fields.updated) >= Date.parse(cursor.since)),
+      details: (issue) => fullHistory(clients, logger, issue),
+      events: (issue, raw) => [issueEvent(issue, raw)],
+      upsert: (tx, issue, _raw, histories) => storeJiraIssueRows(tx, clients.host, issue, histories, options.fields),
+      stored: (issue) => {
+        if (!newest || Date.parse(issue.fields.updated) > Date.parse(newest)) newest = issue.fields.updated;
+      },
+      cursor: { source: 'jira', scope, value: () => (newest ? { since: newest } : undefined) },
+    });
     nextPageToken = page.nextPageToken ?? undefined;
   } while (nextPageToken);
+  const issues = run.stored;
+  const sprints = await syncSprints(options, run);
+  return { issues, sprints, ...run.tally() };
+}
 
+/** The sprints of each configured board. */
+async function syncSprints(options: JiraSyncOptions, run: IngestRun): Promise<number> {
   let sprints = 0;
   for (const board of options.boards) {
-    let startAt = 0;
-    for (;;) {
+    for (let startAt = 0; ; ) {
       const page = await withAtlassianRetry(
-        () => clients.agile.board.getAllSprints({ boardId: board, startAt, maxResults: 50 }),
-        logger,
+        () => options.clients.agile.board.getAllSprints({ boardId: board, startAt, maxResults: 50 }),
+        options.logger,
       );
-      for (const raw of page.values ?? []) {
-        const parsed = jiraSprintSchema.safeParse(raw);
-        if (!parsed.success) {
-          skip(
-            rejectionReason(`sprint ${(raw as { id?: unknown }).id}`, parsed.error),
-            'malformed Jira sprint skipped',
-          );
-          continue;
-        }
-        await upsertSprint(db, String(board), parsed.data);
+      for (const { value } of run.valid(jiraSprintSchema, page.values ?? [], sprintId, 'Jira sprint')) {
+        await upsertSprint(options.db, String(board), value);
         sprints += 1;
       }
       if (page.isLast || !(page.values ?? []).length) break;
       startAt += (page.values ?? []).length;
     }
   }
-  return { issues, sprints, rejected, lastSkip };
+  return sprints;
 }
+
+const sprintId = (raw: unknown) => `sprint ${(raw as { id?: unknown }).id}`;

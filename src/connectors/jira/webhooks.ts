@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { deriveTrackerIncidents } from '../../sync/incidents.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import type { IncidentMatch } from '../../sync/sources.js';
 import {
@@ -13,6 +12,7 @@ import {
   signedWebhookRoute,
   type WebhookOutcome,
 } from '../../sync/webhooks.js';
+import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
 import type { JiraFieldIds } from './normalize.js';
 import { type JiraHistory, jiraHistorySchema, jiraIssueSchema } from './schemas.js';
 import { storeJiraIssue } from './store.js';

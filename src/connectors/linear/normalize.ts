@@ -1,34 +1,13 @@
-import { z } from 'zod';
-import { recordIdentity } from '../../identity/store.js';
-import type { Queryable } from '../../store/db.js';
-import { insertEvents } from '../../sync/store.js';
-import { insertChanges, upsertWorkItem, type WorkItemRow } from '../../sync/work-items.js';
+import type { EventInput } from '../../sync/event.js';
+import type { FieldChange, WorkItemRow } from '../../sync/work-items-store.js';
+import type { HistoryEntry, LinearCycle, LinearIssueFields } from './schemas.js';
 
-// A Linear issue as em-agent's GraphQL query reads it, and how it is stored: shared by the poller and the webhook.
-
-const date = z.string().refine((s) => !Number.isNaN(Date.parse(s)));
-export const historySchema = z.object({
-  nodes: z.array(
-    z.object({
-      id: z.string(),
-      createdAt: date,
-      actor: z.object({ id: z.string() }).nullish(),
-      fromState: z.object({ name: z.string() }).nullish(),
-      toState: z.object({ name: z.string() }).nullish(),
-      fromCycleId: z.string().nullish(),
-      toCycleId: z.string().nullish(),
-      fromEstimate: z.number().nullish(),
-      toEstimate: z.number().nullish(),
-    }),
-  ),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() }).nullish(),
-});
-export type HistoryEntry = z.infer<typeof historySchema>['nodes'][number];
+// A Linear issue, cycle and project as rows: shared by the poller and the webhook.
 
 const text = (n: number | null | undefined) => (n === null || n === undefined ? null : String(n));
 
 /** State, cycle (by id, as sprint membership) and estimate changes, as work item changes. */
-function historyChanges(entries: HistoryEntry[]) {
+export function historyChanges(entries: HistoryEntry[]): FieldChange[] {
   return entries.flatMap((h) => {
     const base = { changeId: h.id, author: h.actor?.id ?? null, at: h.createdAt };
     return [
@@ -42,31 +21,6 @@ function historyChanges(entries: HistoryEntry[]) {
     ];
   });
 }
-
-/** The fields of an issue the work item is made of (the poller's query also reads its history). */
-export const linearIssueFieldsSchema = z.object({
-  id: z.string(),
-  identifier: z.string().regex(/^[A-Z][A-Z0-9]*-\d+$/),
-  title: z.string(),
-  priority: z.number().nullable().optional(),
-  estimate: z.number().nullable().optional(),
-  url: z.string(),
-  createdAt: date,
-  updatedAt: date,
-  completedAt: date.nullable().optional(),
-  state: z.object({ name: z.string(), type: z.string() }),
-  assignee: z
-    .object({ id: z.string(), email: z.string().nullable().optional(), name: z.string().nullable().optional() })
-    .nullable()
-    .optional(),
-  team: z.object({ key: z.string() }),
-  cycle: z.object({ id: z.string() }).nullable().optional(),
-  project: z.object({ id: z.string() }).nullable().optional(),
-  labels: z.object({ nodes: z.array(z.object({ name: z.string() })) }),
-});
-export type LinearIssueFields = z.infer<typeof linearIssueFieldsSchema>;
-
-export const linearIssueSchema = linearIssueFieldsSchema.extend({ history: historySchema });
 
 const PRIORITY = ['No priority', 'Urgent', 'High', 'Medium', 'Low'];
 // Linear's state types mapped onto the status categories reports use (Jira's names).
@@ -100,36 +54,20 @@ export function linearWorkItem(issue: LinearIssueFields): WorkItemRow {
   };
 }
 
-/**
- * One observed version of an issue, however it arrived: its event (once per `updatedAt`), its work item (never
- * overwritten by an older version), its history entries (once by id) and its assignee.
- */
-export async function storeLinearIssue(
-  db: Queryable,
-  issue: LinearIssueFields,
-  history: HistoryEntry[],
-  raw: unknown,
-  /** False when the payload may leave out an e-mail the API would give (webhooks): such accounts wait for polling. */
-  accountsWithoutEmail = true,
-): Promise<void> {
-  await insertEvents(db, [
-    {
-      source: 'linear',
-      kind: 'issue',
-      externalId: `${issue.identifier}@${issue.updatedAt}`,
-      occurredAt: issue.updatedAt,
-      actor: issue.assignee?.id ?? null,
-      subject: issue.identifier,
-      normalized: { status: issue.state.name, title: issue.title },
-      raw,
-    },
-  ]);
-  await upsertWorkItem(db, 'linear', linearWorkItem(issue));
-  await insertChanges(db, 'linear', issue.identifier, historyChanges(history));
-  if (issue.assignee && (accountsWithoutEmail || issue.assignee.email))
-    await recordIdentity(db, {
-      linear: issue.assignee.id,
-      email: issue.assignee.email,
-      displayName: issue.assignee.name,
-    });
+export function issueEvent(issue: LinearIssueFields, raw: unknown): EventInput {
+  return {
+    source: 'linear',
+    kind: 'issue',
+    externalId: `${issue.identifier}@${issue.updatedAt}`,
+    occurredAt: issue.updatedAt,
+    actor: issue.assignee?.id ?? null,
+    subject: issue.identifier,
+    normalized: { status: issue.state.name, title: issue.title },
+    raw,
+  };
+}
+
+/** A cycle's state as sprints say it. */
+export function cycleState(c: LinearCycle, now = Date.now()): string {
+  return c.completedAt ? 'closed' : Date.parse(c.startsAt) <= now ? 'active' : 'future';
 }

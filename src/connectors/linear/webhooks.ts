@@ -3,11 +3,12 @@ import { z } from 'zod';
 import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { deriveTrackerIncidents } from '../../sync/incidents.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import type { IncidentMatch } from '../../sync/sources.js';
 import { deletedSince, recordDeletion, signedWebhookRoute, type WebhookOutcome } from '../../sync/webhooks.js';
-import { linearIssueFieldsSchema, storeLinearIssue } from './normalize.js';
+import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
+import { linearIssueFieldsSchema } from './schemas.js';
+import { storeLinearIssue } from './store.js';
 
 // The envelope of a data-change webhook (Linear "Webhooks"): action create | update | remove, the entity's type,
 // its data as the API's model serializes it, the time of the action and of the delivery (ms).

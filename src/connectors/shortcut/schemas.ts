@@ -94,3 +94,5 @@ export const epicSchema = z.object({
   owner_ids: z.array(z.string()).default([]),
   stats: z.looseObject({ num_points: z.number().optional(), num_points_done: z.number().optional() }).optional(),
 });
+export type ShortcutIteration = z.infer<typeof iterationSchema>;
+export type ShortcutEpic = z.infer<typeof epicSchema>;

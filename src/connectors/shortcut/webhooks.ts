@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { deriveTrackerIncidents } from '../../sync/incidents.js';
 import type { IncidentMatch } from '../../sync/sources.js';
+import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
 import { createShortcutClient, ShortcutError, withShortcutRetry } from './client.js';
 import { historySchema, storySchema } from './schemas.js';
-import { loadWorkspace, type ShortcutWorkspace, storeStory, storyHistory } from './sync.js';
+import { storeStory } from './store.js';
+import { loadWorkspace, type ShortcutWorkspace, storyHistory } from './sync.js';
 
 const MAX_BODY = 5 * 1024 * 1024;
 /** Teams, workflow states and members change rarely: read again after this long (or on an unknown state). */
@@ -93,7 +94,7 @@ export function shortcutWebhookRoute(options: {
         }
         const history = await storyHistory(client, logger, id);
         const entries = history.entries.some((h) => h.id === entry.id) ? history.entries : [...history.entries, entry];
-        await storeStory(db, ws, story.data, raw, entries);
+        await db.transaction((tx) => storeStory(tx, ws, story.data, raw, entries));
         stored += 1;
       }
       if (stored && options.incidents) await deriveTrackerIncidents(db, 'shortcut', options.incidents);

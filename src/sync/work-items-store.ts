@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/db.js';
+import type { IncidentMatch } from './sources.js';
 
 // Tickets from every tracker (Jira, Linear, GitHub issues) share one normalized shape.
 export interface WorkItemRow {
@@ -74,4 +75,40 @@ export async function insertChanges(db: Queryable, source: string, key: string, 
       [source, key, c.changeId, c.field, c.from, c.to, c.author, c.at],
     );
   }
+}
+
+/**
+ * Upserts the incidents found among a tracker's work items (by type or label, case-insensitively).
+ * Only rows whose work item changed since the incident was last written are touched.
+ */
+export async function deriveTrackerIncidents(db: Queryable, source: string, match: IncidentMatch): Promise<number> {
+  const types = (match.issue_types ?? []).map((t) => t.toLowerCase());
+  const labels = match.labels.map((l) => l.toLowerCase());
+  if (!types.length && !labels.length) return 0;
+  const result = await db.query(
+    `INSERT INTO incidents (source, external_id, scope, title, severity, status, opened_at, resolved_at, url, updated_at)
+     SELECT source, key, project, title, priority,
+            CASE WHEN status_category = 'done' THEN 'resolved' ELSE 'open' END,
+            created_at, CASE WHEN status_category = 'done' THEN coalesce(resolved_at, updated_at) END, url, updated_at
+       FROM work_items
+      WHERE source = $1
+        AND (lower(coalesce(type, '')) = ANY($2::text[])
+             OR EXISTS (SELECT 1 FROM unnest(labels) AS label WHERE lower(label) = ANY($3::text[])))
+     ON CONFLICT (source, external_id) DO UPDATE SET title = EXCLUDED.title, severity = EXCLUDED.severity,
+       status = EXCLUDED.status, resolved_at = EXCLUDED.resolved_at, scope = EXCLUDED.scope, url = EXCLUDED.url,
+       updated_at = EXCLUDED.updated_at
+     WHERE incidents.updated_at < EXCLUDED.updated_at`,
+    [source, types, labels],
+  );
+  return result.rowCount;
+}
+
+/** Removes a work item deleted at `at` (and its changes), unless it was updated after the deletion. */
+export async function deleteWorkItem(db: Queryable, source: string, key: string, at: string): Promise<void> {
+  const gone = await db.query('DELETE FROM work_items WHERE source = $1 AND key = $2 AND updated_at <= $3', [
+    source,
+    key,
+    at,
+  ]);
+  if (gone.rowCount) await db.query('DELETE FROM work_item_changes WHERE source = $1 AND key = $2', [source, key]);
 }
