@@ -43,6 +43,28 @@ describe('the capability contract', () => {
     }
   });
 
+  test('/em help lists the subcommands in the order it always has, whichever capability brings each', () => {
+    expect(demo.app.commands.help().map((c) => c.name)).toEqual([
+      'triage',
+      'standup',
+      'sprint',
+      'dora',
+      'signals',
+      'team',
+      'approvals',
+      'ask',
+      'incident',
+      'sources',
+      'policy',
+      'audit',
+      'token',
+      'onboard',
+      'onboarding',
+      'okr',
+      'help',
+    ]);
+  });
+
   test('every read tool, run as maya on the demo org, returns output its schema accepts and JSON can carry', async () => {
     const ctx: ToolContext = {
       person: { slackId: demo.users.maya as string },
