@@ -6,8 +6,7 @@ import { z } from 'zod';
 import type { SlackMessage } from '../../blocks/help.js';
 import { audit } from '../approvals/store.js';
 import { timestamp } from '../capabilities/tool.js';
-import type { CommandHandler } from '../slack/commands.js';
-import type { EmCommand } from '../slack/em-command.js';
+import type { OwnCommand } from '../slack/em-command.js';
 import { channelIdOf, channelMembership } from '../slack/membership.js';
 import type { ApiInstance, ApiRouteContext } from './context.js';
 import { sendProblem } from './problem.js';
@@ -179,7 +178,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
     path: string;
     tool: string;
     query: z.ZodRawShape;
-    command(q: Record<string, unknown>): EmCommand;
+    command(q: Record<string, unknown>): OwnCommand;
   }[] = [
     {
       path: 'standup',
@@ -224,7 +223,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
       async (request, reply) => {
         const body = request.body as { channel: string } & Record<string, unknown>;
         const command = report.command(body);
-        const handler = ctx.options.commands.get(command.name) as CommandHandler | undefined;
+        const handler = ctx.options.commands.get(command.name);
         const slack = ctx.options.slack();
         if (!handler || !slack) return sendProblem(reply, 503, 'Slack is not connected.');
         const person = (request.principal as { slackUserId: string }).slackUserId;
@@ -245,7 +244,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
             logger: ctx.options.logger.child({ via: 'api' }),
             progress: async () => {},
           },
-          command as never,
+          command,
         );
         const posted = await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never });
         await message.onPosted?.(posted.channel as string, posted.ts as string);

@@ -1,5 +1,6 @@
 import { APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL } from '../../blocks/approvals/messages.js';
-import { type Capability, subcommand } from '../capabilities/capability.js';
+import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import { approvalsSyntax, auditSyntax, policySyntax } from './args.js';
 import { approvalsJob } from './jobs.js';
 import {
   approvalsCommand,
@@ -31,9 +32,9 @@ export function approvalsCapability(service: ApprovalService): Capability {
       approvalsDecideTool(service),
     ],
     commands: [
-      subcommand('approvals', approvalsCommand(service), ['approvals.list']),
-      subcommand('policy', policyCommand(service), ['policy.explain']),
-      subcommand('audit', auditCommand(service), ['approvals.audit']),
+      ownSubcommand({ ...approvalsSyntax, handler: approvalsCommand(service), tools: ['approvals.list'] }),
+      ownSubcommand({ ...policySyntax, handler: policyCommand(service), tools: ['policy.explain'] }),
+      ownSubcommand({ ...auditSyntax, handler: auditCommand(service), tools: ['approvals.audit'] }),
     ],
     home: [approvalsHomeSection(service)],
     slack: (slackDeps) => {

@@ -13,6 +13,7 @@ import type { SlackDeps } from '../slack/deps.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
+import type { ApprovalsCommand, AuditCommand, PolicyCommand } from './args.js';
 import { type ApprovalService, approvalView, type DecideOutcome } from './service.js';
 import { getApproval, listApprovals } from './store.js';
 import { approvalsAuditTool, approvalsListTool, policyExplainTool } from './tools.js';
@@ -21,13 +22,13 @@ import { approvalsAuditTool, approvalsListTool, policyExplainTool } from './tool
 export type ApprovalSlackDeps = SlackDeps & { approvals?: ApprovalService };
 
 /** `/em approvals`: what waits for a decision, with buttons on the ones the user may decide. */
-export function approvalsCommand(service: ApprovalService): CommandHandler<'approvals'> {
+export function approvalsCommand(service: ApprovalService): CommandHandler<ApprovalsCommand> {
   const tool = approvalsListTool(service);
   return async (ctx) => approvalsListMessage(await runTool(tool, toolContextOf(ctx), { limit: 50 }));
 }
 
 /** `/em policy <action>`: what would happen to it, and why (nothing is run). */
-export function policyCommand(service: ApprovalService): CommandHandler<'policy'> {
+export function policyCommand(service: ApprovalService): CommandHandler<PolicyCommand> {
   const tool = policyExplainTool(service);
   return async (ctx, command) => {
     const policy = await runTool(tool, toolContextOf(ctx), { action: command.action });
@@ -39,7 +40,7 @@ export function policyCommand(service: ApprovalService): CommandHandler<'policy'
 }
 
 /** `/em audit [n]`: the latest proposals, decisions and executions; approvers only. */
-export function auditCommand(service: ApprovalService): CommandHandler<'audit'> {
+export function auditCommand(service: ApprovalService): CommandHandler<AuditCommand> {
   const tool = approvalsAuditTool(service);
   return async (ctx, command) => {
     const audit = await runTool(tool, toolContextOf(ctx), { limit: command.limit });

@@ -1,7 +1,8 @@
 import { ASK_HELPFUL, ASK_NOT_HELPFUL } from '../../blocks/ask/answer.js';
 import { ASK_MODAL } from '../../blocks/ask/modal.js';
-import { type Capability, subcommand } from '../capabilities/capability.js';
+import { type Capability, ownSubcommand } from '../capabilities/capability.js';
 import type { EventArgs } from '../slack/listeners/events.js';
+import { askSyntax } from './args.js';
 import { askIndexJob } from './jobs.js';
 import {
   ASK_ABOUT_MESSAGE_SHORTCUT,
@@ -21,7 +22,7 @@ export function askCapability(service: AskService, options: { indexEvery: string
   return {
     name: 'ask',
     tools: [askSearchTool()],
-    commands: [subcommand('ask', askCommand(service), ['ask.search'])],
+    commands: [ownSubcommand({ ...askSyntax, handler: askCommand(service), tools: ['ask.search'] })],
     slack: (deps) => ({
       actions: {
         [ASK_HELPFUL]: feedbackClicked(deps, service, true),

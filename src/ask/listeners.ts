@@ -9,6 +9,7 @@ import { runFromModal } from '../slack/listeners/views.js';
 import { channelIdOf } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
+import type { AskCommand } from './args.js';
 import type { AskService } from './service.js';
 import { visibleChannelsFor } from './visibility.js';
 
@@ -16,7 +17,7 @@ import { visibleChannelsFor } from './visibility.js';
  * `/em ask <question>`: answered privately; `/em ask post #channel <question>` posts it, and questions asked in
  * the answer's thread are answered there with the thread as context. From the modal the answer is a DM.
  */
-export function askCommand(service: AskService): CommandHandler<'ask'> {
+export function askCommand(service: AskService): CommandHandler<AskCommand> {
   return async (ctx, command) => {
     // Posted, everyone in the target channel reads the answer: only public documents and that channel's own count.
     const target = command.post

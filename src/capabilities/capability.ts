@@ -5,7 +5,7 @@ import type { JobDefinition } from '../jobs/scheduler.js';
 import type { RouteHandler } from '../observability/http.js';
 import type { CommandContext, CommandHandler, CommandReply } from '../slack/commands.js';
 import type { SlackSurfaceOf } from '../slack/deps.js';
-import type { ArgsResult, EmCommandName, OwnSyntax } from '../slack/em-command.js';
+import type { OwnSyntax } from '../slack/em-command.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import type { AnyTool } from './tool.js';
 
@@ -15,8 +15,8 @@ export interface Subcommand {
   handler: CommandHandler;
   /** The tools it runs, by name: every door reaches the same operations. */
   tools: readonly string[];
-  /** Its help line and argument parser, when the capability brings them (see `ownSubcommand`). */
-  syntax?: OwnSyntax;
+  /** Its help line and argument parser (see `ownSubcommand`). */
+  syntax: OwnSyntax;
 }
 
 export interface Capability {
@@ -31,33 +31,22 @@ export interface Capability {
   routes?: Record<string, RouteHandler>;
 }
 
-/** Keeps each subcommand's handler typed by its own parsed command. */
-export function subcommand<Name extends EmCommandName>(
-  name: Name,
-  handler: CommandHandler<Name>,
-  tools: readonly string[],
-): Subcommand {
-  return { name, handler: handler as unknown as CommandHandler, tools };
-}
-
 /**
  * A subcommand that brings its own syntax: `/em <name> …` is parsed by `parse` (the words after the name), listed
  * in help with `usage` and `summary`, and handled by `handler` with what `parse` returned. The `/em` router knows
  * nothing else of it.
  */
-export function ownSubcommand<Command extends Record<string, unknown>>(spec: {
-  name: string;
-  usage: string;
-  summary: string;
-  parse(words: string[]): { ok: true; command: Command } | { ok: false; message: string };
-  handler(ctx: CommandContext, command: Command & { name: string }): Promise<CommandReply>;
-  tools: readonly string[];
-}): Subcommand {
-  const { name, usage, summary, parse, handler, tools } = spec;
+export function ownSubcommand<Command extends Record<string, unknown>>(
+  spec: OwnSyntax<Command> & {
+    handler(ctx: CommandContext, command: Command & { name: string }): Promise<CommandReply>;
+    tools: readonly string[];
+  },
+): Subcommand {
+  const { handler, tools, ...syntax } = spec;
   return {
-    name,
+    name: syntax.name,
     handler: handler as unknown as CommandHandler,
     tools,
-    syntax: { name, usage, summary, parse: parse as (words: string[]) => ArgsResult },
+    syntax: syntax as OwnSyntax,
   };
 }

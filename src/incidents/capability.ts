@@ -2,7 +2,8 @@ import { CAUSE_ACTIONS, INCIDENT_ACTIONS } from '../../blocks/incidents/card.js'
 import { DECLARE_MODAL } from '../../blocks/incidents/declare-modal.js';
 import { INCIDENT_MODALS } from '../../blocks/incidents/modals.js';
 import { ACTION_ITEM_TICKET } from '../../blocks/incidents/reports.js';
-import { type Capability, subcommand } from '../capabilities/capability.js';
+import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import { incidentSyntax } from './args.js';
 import { incidentsJob } from './jobs.js';
 import {
   actionItemTicket,
@@ -26,7 +27,7 @@ export function incidentsCapability(service: IncidentService, options: { remindE
   return {
     name: 'incidents',
     tools: [incidentsListTool(), incidentsTimelineTool()],
-    commands: [subcommand('incident', incidentCommand(service), ['incidents.list'])],
+    commands: [ownSubcommand({ ...incidentSyntax, handler: incidentCommand(service), tools: ['incidents.list'] })],
     home: [incidentsHomeSection()],
     slack: (slackDeps) => {
       const deps = { ...slackDeps, incidents: service };

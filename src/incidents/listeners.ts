@@ -25,6 +25,7 @@ import { openModalFromShortcut, type ShortcutArgs } from '../slack/listeners/sho
 import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
+import type { IncidentCommand } from './args.js';
 import {
   type Incident,
   incidentLabel,
@@ -84,7 +85,7 @@ export function describeDeclare(result: DeclareOutcome): string {
 }
 
 /** `/em incident …` */
-export function incidentCommand(service: IncidentService): CommandHandler<'incident'> {
+export function incidentCommand(service: IncidentService): CommandHandler<IncidentCommand> {
   const listTool = incidentsListTool();
   return async (ctx, command) => {
     const text = command.text.trim();

@@ -5,9 +5,10 @@ import {
   TRIAGE_REQUEST_REVIEW_ACTION,
 } from '../../blocks/reports/triage.js';
 import type { ApprovalService } from '../approvals/service.js';
-import { type Capability, subcommand } from '../capabilities/capability.js';
+import { type Capability, ownSubcommand } from '../capabilities/capability.js';
 import type { Logger } from '../observability/logger.js';
 import type { SignalEngine } from '../signals/engine.js';
+import { doraSyntax, sprintSyntax, standupSyntax, triageSyntax } from './args.js';
 import { dashboardGaugesJob } from './gauges.js';
 import { scheduledReportsJob } from './jobs.js';
 import {
@@ -45,10 +46,10 @@ export function reportsCapability(deps: ReportsCapabilityDeps): Capability {
     name: 'reports',
     tools: [doraReportTool(settings), triageListTool(signals), standupReportTool(), sprintHealthTool()],
     commands: [
-      subcommand('dora', doraCommand(settings), ['dora.report']),
-      subcommand('triage', triageCommand(signals), ['triage.list']),
-      subcommand('standup', standupCommand(settings), ['standup.report']),
-      subcommand('sprint', sprintCommand(settings), ['sprint.health']),
+      ownSubcommand({ ...doraSyntax, handler: doraCommand(settings), tools: ['dora.report'] }),
+      ownSubcommand({ ...triageSyntax, handler: triageCommand(signals), tools: ['triage.list'] }),
+      ownSubcommand({ ...standupSyntax, handler: standupCommand(settings), tools: ['standup.report'] }),
+      ownSubcommand({ ...sprintSyntax, handler: sprintCommand(settings), tools: ['sprint.health'] }),
     ],
     home: [myWorkHomeSection(), doraHomeSection(settings), sprintHomeSection()],
     slack: (slackDeps) => {

@@ -21,6 +21,7 @@ import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-
 import { viewInput } from '../slack/view-state.js';
 import { answerTeamErrors } from '../teams/listeners.js';
 import { scopeFor } from '../teams/scope.js';
+import type { DoraCommand, SprintCommand, StandupCommand, TriageCommand } from './args.js';
 import type { BandPoint } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
 import type { BandSet } from './dora-bands.js';
@@ -76,7 +77,7 @@ async function withChart(
 }
 
 /** `/em dora [window] [post #channel]`: the four keys, per repository, and a weekly trend chart. */
-export function doraCommand(settings: ReportSettings): CommandHandler<'dora'> {
+export function doraCommand(settings: ReportSettings): CommandHandler<DoraCommand> {
   const tool = doraReportTool(settings);
   return answerTeamErrors(async (ctx, command) => {
     const report = await runTool(tool, toolContextOf(ctx), { days: command.days, team: command.team });
@@ -165,7 +166,7 @@ export function doraHomeSection(settings: ReportSettings, cache = SHARED_TILE): 
 /** `/em triage [post #channel]`: the rules run first (so the list is current), then the ranked list. */
 export function triageCommand(engine: {
   evaluate(options: { all: boolean }): Promise<unknown>;
-}): CommandHandler<'triage'> {
+}): CommandHandler<TriageCommand> {
   const tool = triageListTool(engine);
   return answerTeamErrors(async (ctx, command) => {
     const team = await scopeFor(ctx.db, ctx.userId, command.team);
@@ -175,7 +176,7 @@ export function triageCommand(engine: {
 }
 
 /** `/em standup [hours] [post #channel]`, or `/em standup history @person`: that person's posted standups. */
-export function standupCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'standup'> {
+export function standupCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<StandupCommand> {
   const tool = standupReportTool(now);
   return answerTeamErrors(async (ctx, command) => {
     if (command.history) {
@@ -190,7 +191,7 @@ export function standupCommand(settings?: ReportSettings, now = () => new Date()
 }
 
 /** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */
-export function sprintCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<'sprint'> {
+export function sprintCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<SprintCommand> {
   const tool = sprintHealthTool(now);
   return answerTeamErrors(async (ctx, command) => {
     const team = await scopeFor(ctx.db, ctx.userId, command.team);

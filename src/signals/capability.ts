@@ -1,4 +1,5 @@
-import { type Capability, subcommand } from '../capabilities/capability.js';
+import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import { signalsSyntax } from './args.js';
 import type { SignalEngine } from './engine.js';
 import { signalsJob } from './jobs.js';
 import { signalsCommand, signalsHomeSection } from './listeners.js';
@@ -9,7 +10,7 @@ export function signalsCapability(engine: SignalEngine, options: { evaluateEvery
   return {
     name: 'signals',
     tools: [signalsListTool(engine), signalsEvaluateTool()],
-    commands: [subcommand('signals', signalsCommand(engine), ['signals.list'])],
+    commands: [ownSubcommand({ ...signalsSyntax, handler: signalsCommand(engine), tools: ['signals.list'] })],
     home: [signalsHomeSection()],
     jobs: [signalsJob(engine, options.evaluateEvery)],
   };

@@ -4,6 +4,7 @@ import { runTool } from '../capabilities/tool.js';
 import { type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { answerTeamErrors } from '../teams/listeners.js';
+import type { SignalsCommand } from './args.js';
 import type { SignalEngine } from './engine.js';
 import { listOpenSignals, type SignalRow } from './store.js';
 import { signalsListTool } from './tools.js';
@@ -17,7 +18,7 @@ const toLine = (s: SignalRow) => ({
 });
 
 /** `/em signals [post #channel]`: evaluates every rule now, then lists the open signals by severity. */
-export function signalsCommand(engine: SignalEngine): CommandHandler<'signals'> {
+export function signalsCommand(engine: SignalEngine): CommandHandler<SignalsCommand> {
   const tool = signalsListTool(engine);
   return answerTeamErrors(async (ctx, command) => {
     const { signals, problems, team } = await runTool(tool, toolContextOf(ctx), {

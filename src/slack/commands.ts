@@ -3,7 +3,7 @@ import type { SlackMessage } from '../../blocks/help.js';
 import type { ToolContext } from '../capabilities/tool.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
-import { COMMANDS, type CommandHelp, type EmCommand, type EmCommandName, type OwnSyntax } from './em-command.js';
+import { type CommandHelp, HELP, type OwnCommand, type OwnSyntax } from './em-command.js';
 
 export interface CommandContext {
   userId: string;
@@ -27,70 +27,72 @@ export interface CommandReply extends SlackMessage {
   onPosted?(channel: string, ts: string): Promise<void>;
 }
 
-export type CommandHandler<Name extends EmCommandName = EmCommandName> = (
-  ctx: CommandContext,
-  command: Extract<EmCommand, { name: Name }>,
-) => Promise<CommandReply>;
+/** A subcommand's handler, typed by what its parser returns (plus the subcommand's name). */
+export type CommandHandler<Command = OwnCommand> = (ctx: CommandContext, command: Command) => Promise<CommandReply>;
 
-/** What each command will show once its capability is set up; the honest answer until then. */
-export const NOT_CONFIGURED: Record<Exclude<EmCommandName, 'help'>, string> = {
-  triage: 'stale PRs, review bottlenecks, failing main, unassigned urgent tickets and open incidents, ranked',
-  standup: 'PRs opened, merged and reviewed, tickets moved and blockers, per person and team',
-  sprint: 'committed vs completed, scope change, carry-over risk and a burndown chart',
-  dora: 'deployment frequency, lead time, change failure rate and recovery time',
-  signals: 'open risk signals from the rules in rules/',
-  approvals: 'the actions waiting for your decision',
-  ask: 'answers from your Confluence and repository docs, with citations',
-  incident: 'the incident co-pilot: channel, roles, timeline, reminders and postmortem',
-  sources: 'the sync status of GitHub, Jira, Linear and Confluence',
-  policy: 'what the policies in policies/ decide for an action, and why',
-  audit: 'the latest proposals, decisions and executions',
-  team: 'the teams, their members, managers, repositories and boards',
-};
-
-/** Capabilities register their `/em` subcommands here; the router finds them by name. */
+/**
+ * Capabilities register their `/em` subcommands here, each with its syntax (name, help line, parser); the router
+ * parses, suggests, lists and dispatches by name and knows none of them.
+ */
 export class CommandRegistry {
   private readonly handlers = new Map<string, CommandHandler>();
   private readonly toolNames = new Map<string, readonly string[]>();
   private readonly own: OwnSyntax[] = [];
 
   /** `tools`: the tools the subcommand runs (parse → tool.run → render), so that every door reaches the same. */
-  register<Name extends EmCommandName>(name: Name, handler: CommandHandler<Name>, tools: readonly string[] = []): this {
-    this.handlers.set(name, handler as unknown as CommandHandler);
-    this.toolNames.set(name, tools);
-    return this;
-  }
-
-  /** A subcommand that brings its own syntax (name, help line, parser) with its handler. */
-  registerOwn(syntax: OwnSyntax, handler: CommandHandler, tools: readonly string[] = []): this {
-    const taken = COMMANDS.some((c) => c.name === syntax.name) || this.own.some((o) => o.name === syntax.name);
-    if (taken) throw new Error(`/em ${syntax.name} is registered twice`);
-    this.own.push(syntax);
-    this.handlers.set(syntax.name, handler);
+  registerOwn<Command>(
+    syntax: OwnSyntax<Command>,
+    handler: CommandHandler<NoInfer<Command> & { name: string }>,
+    tools: readonly string[] = [],
+  ): this {
+    this.add(syntax);
+    this.handlers.set(syntax.name, handler as unknown as CommandHandler);
     this.toolNames.set(syntax.name, tools);
     return this;
   }
 
-  /** Registers every subcommand of the given capabilities, in order. */
-  registerAll(
-    subcommands: readonly { name: string; handler: CommandHandler; tools: readonly string[]; syntax?: OwnSyntax }[],
-  ): this {
-    for (const { name, handler, tools, syntax } of subcommands)
-      if (syntax) this.registerOwn(syntax, handler, tools);
-      else this.register(name as EmCommandName, handler, tools);
+  /**
+   * A subcommand whose capability is not set up in this installation: parsed and listed in help like the others,
+   * and answered "not configured yet" with its `placeholder`.
+   */
+  declare(syntax: OwnSyntax<unknown>): this {
+    this.add(syntax);
     return this;
   }
 
-  /** The parsers of the subcommands capabilities brought with their own syntax. */
-  syntaxes(): readonly OwnSyntax[] {
-    return this.own;
+  private add(syntax: OwnSyntax<unknown>): void {
+    const taken = syntax.name === HELP.name || this.own.some((o) => o.name === syntax.name);
+    if (taken) throw new Error(`/em ${syntax.name} is registered twice`);
+    this.own.push(syntax as OwnSyntax);
   }
 
-  /** Every subcommand's help line: the built-in ones, then the registered ones, `help` last. */
+  /** Registers every subcommand of the given capabilities, in order. */
+  registerAll(subcommands: readonly { handler: CommandHandler; tools: readonly string[]; syntax: OwnSyntax }[]): this {
+    for (const { handler, tools, syntax } of subcommands) this.registerOwn(syntax, handler, tools);
+    return this;
+  }
+
+  /** Whether a subcommand of this name is registered or declared. */
+  has(name: string): boolean {
+    return this.own.some((o) => o.name === name);
+  }
+
+  /** The parsers of the registered (and declared) subcommands, in help order. */
+  syntaxes(): readonly OwnSyntax[] {
+    // A stable sort: those with an order first, by it; the others after them, as registered.
+    const rank = (syntax: OwnSyntax) => syntax.order ?? Number.MAX_SAFE_INTEGER;
+    return [...this.own].sort((a, b) => rank(a) - rank(b));
+  }
+
+  /** Every subcommand's help line, in help order, `help` last. */
   help(): CommandHelp[] {
-    const builtIn = COMMANDS.filter((c) => c.name !== 'help');
-    const own = this.own.map(({ name, usage, summary }) => ({ name, usage, summary }));
-    return [...builtIn, ...own, ...COMMANDS.filter((c) => c.name === 'help')];
+    return [...this.syntaxes().map(({ name, usage, summary }) => ({ name, usage, summary })), HELP];
+  }
+
+  /** What a subcommand will show once its capability is set up, for its "not configured yet" answer. */
+  placeholder(name: string): string {
+    const syntax = this.own.find((o) => o.name === name);
+    return syntax?.placeholder ?? syntax?.summary ?? 'its results';
   }
 
   /** The registered subcommands and the tools each runs. */

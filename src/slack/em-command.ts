@@ -1,46 +1,32 @@
 import { closest, distance } from 'fastest-levenshtein';
-import { z } from 'zod';
 
 /** Where a report should be posted instead of answering privately: a channel id or a #name. */
 export interface PostTarget {
   channel: string;
 }
 
-export type EmCommand =
-  | { name: 'help' }
-  | { name: 'triage'; post?: PostTarget; team?: string }
-  | {
-      name: 'standup';
-      hours: number;
-      post?: PostTarget;
-      history?: { user: string; search?: string };
-      team?: string;
-    }
-  | { name: 'sprint'; days?: number; post?: PostTarget; team?: string }
-  | { name: 'dora'; days: number; post?: PostTarget; team?: string }
-  | { name: 'signals'; post?: PostTarget; team?: string }
-  | { name: 'team'; action: 'list' | 'show'; team?: string }
-  | { name: 'approvals' }
-  | { name: 'ask'; question: string; post?: PostTarget; context?: string }
-  | { name: 'incident'; action: string; text: string }
-  | { name: 'sources' }
-  | { name: 'policy'; action: string }
-  | { name: 'audit'; limit: number };
+/** What a subcommand's parser returns: its command, or a usage error to show. */
+export type ArgsResult<Command = Record<string, unknown>> =
+  | { ok: true; command: Command }
+  | { ok: false; message: string };
 
-export type EmCommandName = EmCommand['name'];
-
-/** A subcommand whose capability parses its own arguments: a name, its help line and its parser. */
-export interface OwnSyntax {
+/**
+ * An `/em` subcommand's syntax, brought by its capability (see `ownSubcommand`): its name, its help line and its
+ * parser. The router knows no subcommand but `help`.
+ */
+export interface OwnSyntax<Command = Record<string, unknown>> {
   name: string;
   usage: string;
   summary: string;
+  /** Where it sits in `/em help`: lower first; subcommands without one follow, in the order they were registered. */
+  order?: number;
+  /** What it will show once its capability is set up: the "not configured yet" answer until then. */
+  placeholder?: string;
   /** The words after the subcommand's name (whitespace collapsed); never throws. */
-  parse(words: string[]): ArgsResult;
+  parse(words: string[]): ArgsResult<Command>;
 }
 
-export type ArgsResult = { ok: true; command: Record<string, unknown> } | { ok: false; message: string };
-
-/** What an own-syntax subcommand parsed to: its name and whatever its parser returned. */
+/** What a subcommand parsed to: its name and whatever its parser returned. */
 export interface OwnCommand {
   name: string;
   post?: PostTarget;
@@ -48,7 +34,7 @@ export interface OwnCommand {
 }
 
 export type ParseResult =
-  | { ok: true; command: EmCommand | OwnCommand }
+  | { ok: true; command: OwnCommand }
   | { ok: false; reason: 'unknown'; input: string; suggestion?: string }
   | { ok: false; reason: 'invalid'; command: string; message: string };
 
@@ -58,99 +44,14 @@ export interface CommandHelp {
   summary: string;
 }
 
-export const COMMANDS: CommandHelp[] = [
-  { name: 'triage', usage: 'triage [team] [post #channel]', summary: 'what needs attention now, ranked' },
-  {
-    name: 'standup',
-    usage: 'standup [hours] [team] [post #channel] | standup history @person [words]',
-    summary: 'who did what in the last hours (default 24); past standups of a person',
-  },
-  {
-    name: 'sprint',
-    usage: 'sprint [days] [team] [post #channel]',
-    summary: 'sprint health: committed vs done, scope change, risks',
-  },
-  {
-    name: 'dora',
-    usage: 'dora [window] [team] [post #channel]',
-    summary: 'DORA four keys over a window such as 30d or 12w (default 30d)',
-  },
-  { name: 'signals', usage: 'signals [team] [post #channel]', summary: 'open risk signals from the rules' },
-  {
-    name: 'team',
-    usage: 'team list | team show <team>',
-    summary: 'teams: members, managers, repositories, boards (a [team] narrows each report)',
-  },
-  { name: 'approvals', usage: 'approvals', summary: 'actions waiting for a decision' },
-  {
-    name: 'ask',
-    usage: 'ask <question> | ask post #channel <question>',
-    summary: 'answer from your docs, with citations',
-  },
-  {
-    name: 'incident',
-    usage:
-      'incident start <title> | list | note <text> | action <text> | timeline | update | roles | severity [SEV1-4] | resolve',
-    summary: 'incident co-pilot',
-  },
-  { name: 'sources', usage: 'sources', summary: 'sync status of GitHub, Jira, Linear, Confluence' },
-  { name: 'policy', usage: 'policy <action>', summary: 'what would happen to an action, and why' },
-  { name: 'audit', usage: 'audit [n]', summary: 'the last n decisions (approvers only)' },
-  { name: 'help', usage: 'help', summary: 'this list' },
-];
+/** `/em help`, the one subcommand of the router itself: listed last. */
+export const HELP: CommandHelp = { name: 'help', usage: 'help', summary: 'this list' };
 
-const NAMES = COMMANDS.map((c) => c.name);
 export const MAX_TEXT = 4000;
 
-/** A whole number argument with a range, whose errors name the argument and show an example. */
-function boundedInt(name: string, min: number, max: number, example: string, range = `between ${min} and ${max}`) {
-  return z.coerce
-    .number({ error: `${name} must be a number, e.g. \`${example}\`` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be ${range}` })
-    .max(max, { error: `${name} must be ${range}` });
-}
-
-const hours = boundedInt('hours', 1, 336, '/em standup 48', 'between 1 and 336 (two weeks)');
-const sprintDays = boundedInt('days', 1, 90, '/em sprint 14');
-const auditLimit = boundedInt('n', 1, 200, '/em audit 20');
-
-// "30d", "12w", "3m" or a bare number of days.
-function parseWindow(text: string): number | string {
-  const match = /^(\d{1,4})\s*([dwm]?)$/i.exec(text);
-  if (!match) return 'window must look like 30d, 12w or 3m';
-  const unit = (match[2] ?? '').toLowerCase();
-  const days = Number(match[1]) * (unit === 'w' ? 7 : unit === 'm' ? 30 : 1);
-  if (days < 1 || days > 365) return 'window must be between 1 day and 365 days';
-  return days;
-}
-
-// A channel as Slack writes it in escaped command text (<#C123|name>) or as typed (#name).
-const CHANNEL = /^(?:<#([CG][A-Z0-9]+)(?:\|[^>]*)?>|#([a-z0-9_-]{1,80}))$/;
-
-function splitPost(words: string[]): { rest: string[]; post?: PostTarget; error?: string } {
-  const index = words.indexOf('post');
-  if (index < 0) return { rest: words };
-  const target = words[index + 1];
-  const match = target ? CHANNEL.exec(target) : null;
-  if (!match) return { rest: words, error: 'post needs a channel, e.g. `post #eng-leads`' };
-  const channel = match[1] ?? `#${match[2]}`;
-  return { rest: [...words.slice(0, index), ...words.slice(index + 2)], post: { channel } };
-}
-
-/** The words left after a report's own arguments name a team (a key, or a name of several words). */
-function teamOf(rest: string[]): { team?: string } {
-  const team = rest.join(' ').trim().slice(0, 80);
-  return team ? { team } : {};
-}
-
-function zodMessage(result: z.ZodSafeParseResult<unknown>): string {
-  return result.success ? '' : (result.error.issues[0]?.message ?? 'invalid value');
-}
-
 /**
- * Parses the text after `/em`: the built-in subcommands here, the others by the parser their capability registered
- * (`own`). Never throws: every input maps to a command, a usage error or a suggestion.
+ * Parses the text after `/em` by the parser its subcommand's capability registered (`own`, in help order). Never
+ * throws: every input maps to a command, a usage error or a suggestion.
  */
 export function parseEmCommand(rawText: string, own: readonly OwnSyntax[] = []): ParseResult {
   const text = (rawText ?? '').replace(/\s+/g, ' ').trim();
@@ -162,107 +63,19 @@ export function parseEmCommand(rawText: string, own: readonly OwnSyntax[] = []):
       message: `that is ${text.length} characters; /em takes at most ${MAX_TEXT}`,
     };
   }
-  if (text === '' || text === 'help' || text === '?') return { ok: true, command: { name: 'help' } };
+  if (text === '' || text === '?') return { ok: true, command: { name: HELP.name } };
   const [head = '', ...words] = text.split(' ');
-  const name = head.toLowerCase() as EmCommandName;
-  const invalid = (message: string): ParseResult => ({ ok: false, reason: 'invalid', command: name, message });
-  const mine = (NAMES as string[]).includes(name) ? undefined : own.find((o) => o.name === name);
-  if (mine) {
-    const parsed = mine.parse(words);
-    return parsed.ok ? { ok: true, command: { ...parsed.command, name: mine.name } } : invalid(parsed.message);
+  const name = head.toLowerCase();
+  if (name === HELP.name) return { ok: true, command: { name: HELP.name } };
+  const syntax = own.find((o) => o.name === name);
+  if (syntax) {
+    const parsed = syntax.parse(words);
+    return parsed.ok
+      ? { ok: true, command: { ...parsed.command, name: syntax.name } }
+      : { ok: false, reason: 'invalid', command: name, message: parsed.message };
   }
-
-  switch (name) {
-    case 'help':
-      return { ok: true, command: { name: 'help' } };
-    case 'approvals':
-    case 'sources':
-      return words.length ? invalid(`\`${name}\` takes no arguments`) : { ok: true, command: { name } };
-    case 'triage':
-    case 'signals': {
-      const { rest, post, error } = splitPost(words);
-      if (error) return invalid(error);
-      return { ok: true, command: { name, post, ...teamOf(rest) } };
-    }
-    case 'team': {
-      const [action = '', ...rest] = words;
-      if (action.toLowerCase() === 'list' && !rest.length) return { ok: true, command: { name, action: 'list' } };
-      if (action.toLowerCase() === 'show' && rest.length)
-        return { ok: true, command: { name, action: 'show', ...teamOf(rest) } };
-      return invalid('usage: `/em team list` or `/em team show <team>`, e.g. `/em team show payments`');
-    }
-    case 'standup': {
-      if (words[0]?.toLowerCase() === 'history') {
-        // Slack escapes a typed @mention as <@U123|name>.
-        const user = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(words[1] ?? '')?.[1];
-        if (!user) return invalid('usage: `/em standup history @person [words to look for]`');
-        const search = words.slice(2).join(' ').trim().slice(0, 200);
-        return { ok: true, command: { name, hours: 24, history: { user, ...(search ? { search } : {}) } } };
-      }
-      const { rest, post, error } = splitPost(words);
-      if (error) return invalid(error);
-      const numbered = /^\d/.test(rest[0] ?? '');
-      const parsed = hours.safeParse(numbered ? rest[0] : 24);
-      return parsed.success
-        ? { ok: true, command: { name, hours: parsed.data, post, ...teamOf(numbered ? rest.slice(1) : rest) } }
-        : invalid(zodMessage(parsed));
-    }
-    case 'sprint': {
-      const { rest, post, error } = splitPost(words);
-      if (error) return invalid(error);
-      if (!/^\d/.test(rest[0] ?? '')) return { ok: true, command: { name, post, ...teamOf(rest) } };
-      const parsed = sprintDays.safeParse(rest[0]);
-      return parsed.success
-        ? { ok: true, command: { name, days: parsed.data, post, ...teamOf(rest.slice(1)) } }
-        : invalid(zodMessage(parsed));
-    }
-    case 'dora': {
-      const { rest, post, error } = splitPost(words);
-      if (error) return invalid(error);
-      // A window starts with a digit; anything else names a team: `/em dora 12w payments`, `/em dora payments`.
-      const windowed = /^\d/.test(rest[0] ?? '');
-      const days = parseWindow(windowed ? (rest[0] as string) : '30d');
-      return typeof days === 'number'
-        ? { ok: true, command: { name, days, post, ...teamOf(windowed ? rest.slice(1) : rest) } }
-        : invalid(days);
-    }
-    case 'ask': {
-      const { rest, post, error } = words[0] === 'post' ? splitPost(words) : { rest: words };
-      if (error) return invalid(error);
-      const question = rest.join(' ').trim();
-      if (question.length < 3) return invalid('ask needs a question, e.g. `/em ask how do we roll back a deploy?`');
-      return { ok: true, command: { name, question, post } };
-    }
-    case 'incident': {
-      const [action = '', ...rest] = words;
-      const actions = ['start', 'list', 'note', 'action', 'timeline', 'update', 'resolve', 'roles', 'severity'];
-      if (!actions.includes(action.toLowerCase())) {
-        return invalid(`usage: \`/em incident ${actions.join(' | ')}\``);
-      }
-      const detail = rest.join(' ');
-      const needsText = {
-        start: 'give the incident a title: `/em incident start checkout is failing`',
-        note: 'a note needs text: `/em incident note rolled back v1.42`',
-        action: 'an action item needs text: `/em incident action add an alert on queue depth`',
-      } as Record<string, string>;
-      const missing = needsText[action.toLowerCase()];
-      if (missing && detail.length === 0) return invalid(missing);
-      return { ok: true, command: { name, action: action.toLowerCase(), text: detail } };
-    }
-    case 'policy':
-      return words.length === 1 && /^[a-z_.:-]{1,64}$/i.test(words[0] ?? '')
-        ? { ok: true, command: { name, action: words[0] as string } }
-        : invalid('usage: `/em policy <action>`, e.g. `/em policy github.comment`');
-    case 'audit': {
-      if (words.length > 1) return invalid('usage: `/em audit [n]`');
-      const parsed = auditLimit.safeParse(words[0] ?? 20);
-      return parsed.success ? { ok: true, command: { name, limit: parsed.data } } : invalid(zodMessage(parsed));
-    }
-    default: {
-      const guess = head.toLowerCase().slice(0, 20);
-      const suggestion = closest(guess, [...NAMES, ...own.map((o) => o.name)]);
-      const near = distance(guess, suggestion) <= Math.max(2, Math.floor(suggestion.length / 2));
-      return { ok: false, reason: 'unknown', input: head.slice(0, 40), suggestion: near ? suggestion : undefined };
-    }
-  }
+  const guess = name.slice(0, 20);
+  const suggestion = closest(guess, [...own.map((o) => o.name), HELP.name]);
+  const near = distance(guess, suggestion) <= Math.max(2, Math.floor(suggestion.length / 2));
+  return { ok: false, reason: 'unknown', input: head.slice(0, 40), suggestion: near ? suggestion : undefined };
 }

@@ -1,8 +1,9 @@
-import { type Capability, subcommand } from '../capabilities/capability.js';
+import { type Capability, ownSubcommand } from '../capabilities/capability.js';
 import type { Config } from '../config.js';
 import type { RouteHandler } from '../observability/http.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import { sourcesSyntax } from './args.js';
 import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs, shortcutSyncJobs } from './jobs.js';
 import { sourcesCommand } from './listeners.js';
 import { slackEventLog } from './slack-events.js';
@@ -19,7 +20,7 @@ export async function syncCapability(config: Config, sources: Sources, db: Db, l
   return {
     name: 'sync',
     tools: [sourcesStatusTool(configured)],
-    commands: [subcommand('sources', sourcesCommand(configured), ['sources.status'])],
+    commands: [ownSubcommand({ ...sourcesSyntax, handler: sourcesCommand(configured), tools: ['sources.status'] })],
     slack: slackEventLog,
     jobs: [
       ...(github

@@ -1,4 +1,5 @@
-import { type Capability, subcommand } from '../capabilities/capability.js';
+import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import { teamSyntax } from './args.js';
 import { teamCommand, teamsHomeSection, teamsSurface } from './listeners.js';
 import { NO_TEAM_ADMINS, type TeamAdmins } from './permissions.js';
 import { teamsArchiveTool, teamsListTool, teamsSaveTool, teamsShowTool } from './tools.js';
@@ -12,7 +13,7 @@ export function teamsCapability(admins: TeamAdmins = NO_TEAM_ADMINS): Capability
     name: 'teams',
     // teams.save and teams.archive decide (admins, and managers for their own team): REST and MCP decide tokens.
     tools: [teamsListTool(), teamsShowTool(), teamsSaveTool(admins), teamsArchiveTool(admins)],
-    commands: [subcommand('team', teamCommand(), ['teams.list', 'teams.show'])],
+    commands: [ownSubcommand({ ...teamSyntax, handler: teamCommand(), tools: ['teams.list', 'teams.show'] })],
     home: [teamsHomeSection(admins)],
     slack: teamsSurface(admins),
   };

@@ -22,12 +22,12 @@ import { runTool } from '../capabilities/tool.js';
 import { doraMetrics } from '../reports/dora.js';
 import { buildSprintHealth } from '../reports/sprint.js';
 import { listOpenSignals } from '../signals/store.js';
-import { type CommandContext, type CommandHandler, type CommandReply, toolContextOf } from '../slack/commands.js';
+import { type CommandHandler, type CommandReply, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps, SlackSurfaceOf } from '../slack/deps.js';
-import type { EmCommand, EmCommandName } from '../slack/em-command.js';
 import { type HomeContext, type HomeSectionProvider, publishHome } from '../slack/home.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import type { Db } from '../store/db.js';
+import type { TeamCommand } from './args.js';
 import type { Team } from './model.js';
 import { editRefusal, NO_TEAM_ADMINS, type TeamAdmins } from './permissions.js';
 import { TeamChoiceError } from './scope.js';
@@ -35,13 +35,7 @@ import { getTeam, listTeams, rememberChoice, rememberedChoice, resolveScope, tar
 import { teamsArchiveTool, teamsListTool, teamsSaveTool, teamsShowTool } from './tools.js';
 
 /** A report handler whose unknown or ambiguous team is answered in one line instead of "failed". */
-export function answerTeamErrors<Name extends EmCommandName>(handler: CommandHandler<Name>): CommandHandler<Name>;
-export function answerTeamErrors<Command>(
-  handler: (ctx: CommandContext, command: Command) => Promise<CommandReply>,
-): (ctx: CommandContext, command: Command) => Promise<CommandReply>;
-export function answerTeamErrors<Command>(
-  handler: (ctx: CommandContext, command: Command) => Promise<CommandReply>,
-): (ctx: CommandContext, command: Command) => Promise<CommandReply> {
+export function answerTeamErrors<Command>(handler: CommandHandler<Command>): CommandHandler<Command> {
   return async (ctx, command) => {
     try {
       return await handler(ctx, command);
@@ -54,10 +48,10 @@ export function answerTeamErrors<Command>(
 }
 
 /** `/em team list` and `/em team show <team>`. */
-export function teamCommand(): CommandHandler<'team'> {
+export function teamCommand(): CommandHandler<TeamCommand> {
   const list = teamsListTool();
   const show = teamsShowTool();
-  return answerTeamErrors(async (ctx, command: Extract<EmCommand, { name: 'team' }>): Promise<SlackMessage> => {
+  return answerTeamErrors(async (ctx, command): Promise<SlackMessage> => {
     if (command.action === 'list') return teamListMessage((await runTool(list, toolContextOf(ctx), {})).teams);
     const team = await runTool(show, toolContextOf(ctx), { team: command.team });
     return team

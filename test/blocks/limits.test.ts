@@ -5,15 +5,17 @@ import { declareIncidentModal } from '../../blocks/incidents/declare-modal.js';
 import { failure, notConfigured, notice, workingOn } from '../../blocks/notice.js';
 import { checkMessageBlocks, checkView } from '../../dev/slack/limits.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { CommandRegistry, NOT_CONFIGURED } from '../../src/slack/commands.js';
-import { COMMANDS } from '../../src/slack/em-command.js';
+import { CommandRegistry } from '../../src/slack/commands.js';
 import { placeholderSections } from '../../src/slack/home.js';
 import { listenerTable } from '../../src/slack/listeners/index.js';
 import type { Db } from '../../src/store/db.js';
-import { everySlackSurface } from '../support/slack/surfaces.js';
+import { everySlackSurface, everySubcommandDeclared } from '../support/slack/surfaces.js';
 
 const huge = 'x'.repeat(10_000);
 const unicode = '👩🏽‍💻 ünïcödé — « quotes » <@U123> <!channel> `code` *bold* '.repeat(200);
+
+const registry = everySubcommandDeclared();
+const COMMANDS = registry.help();
 
 const messages = {
   help: helpMessage({ commands: COMMANDS }),
@@ -24,7 +26,7 @@ const messages = {
   failure: failure(huge),
   'working on': workingOn(huge),
   ...Object.fromEntries(
-    Object.entries(NOT_CONFIGURED).map(([name, what]) => [`not configured: ${name}`, notConfigured(name, what)]),
+    COMMANDS.map(({ name }) => [`not configured: ${name}`, notConfigured(name, registry.placeholder(name))]),
   ),
 };
 

@@ -43,6 +43,15 @@ describe('the capability contract', () => {
     }
   });
 
+  test('/em help lists the subcommands in the order it always has, whichever capability brings each', () => {
+    const names = demo.app.commands.help().map((c) => c.name);
+    // Taking a capability out takes its subcommands out of this list; the others keep their places.
+    const order = ['triage', 'standup', 'sprint', 'dora', 'signals', 'team', 'approvals', 'ask', 'incident'];
+    order.push('sources', 'policy', 'audit', 'token', 'onboard', 'onboarding', 'okr', 'help');
+    const always = order.filter((name) => names.includes(name));
+    expect(names).toEqual(always);
+  });
+
   test('every read tool, run as maya on the demo org, returns output its schema accepts and JSON can carry', async () => {
     const ctx: ToolContext = {
       person: { slackId: demo.users.maya as string },

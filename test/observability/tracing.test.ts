@@ -7,6 +7,7 @@ import { type Scheduler, startScheduler } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startTracing, type Tracing, withSpan } from '../../src/observability/tracing.js';
 import { tracedDb } from '../../src/store/traced.js';
+import { sourcesSyntax } from '../../src/sync/args.js';
 import { sourcesCommand } from '../../src/sync/listeners.js';
 import { describeEachEngine } from '../support/engines.js';
 import { eventually } from '../support/eventually.js';
@@ -51,7 +52,7 @@ describeEachEngine('tracing over OTLP/HTTP', ({ engine, freshDb }) => {
     const earlier = new Set(receiver.spans);
     const h = await startBotHarness({
       db: tracedDb(await freshDb()),
-      register: (commands) => commands.register('sources', sourcesCommand(['github'])),
+      register: (commands) => commands.registerOwn(sourcesSyntax, sourcesCommand(['github'])),
     });
     try {
       await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'sources' });

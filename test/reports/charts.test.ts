@@ -1,3 +1,4 @@
+import { doraSyntax, sprintSyntax } from '../../src/reports/args.js';
 import {
   bandHistorySpec,
   burndownSpec,
@@ -57,8 +58,8 @@ describe('/em dora and /em sprint upload their charts (emulated Slack)', () => {
     h = await startBotHarness({
       register: (commands) =>
         commands
-          .register('dora', doraCommand({ bandSet: '2023', timezone: 'UTC' }))
-          .register('sprint', sprintCommand()),
+          .registerOwn(doraSyntax, doraCommand({ bandSet: '2023', timezone: 'UTC' }))
+          .registerOwn(sprintSyntax, sprintCommand()),
     });
     // The commands look back from the real clock; the fixtures count hours back from their fixed NOW.
     const now = Date.now();

@@ -4,6 +4,7 @@ import { createGitHubApp } from '../../src/connectors/github/client.js';
 import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { doraSyntax } from '../../src/reports/args.js';
 import { buildDoraReport } from '../../src/reports/dora-report.js';
 import { doraCommand } from '../../src/reports/listeners.js';
 import type { Db } from '../../src/store/db.js';
@@ -247,7 +248,7 @@ describeEachEngine('/em dora 30d on a hand-computed org synced from GitHub', ({ 
 
       h = await startBotHarness({
         register: (commands) =>
-          commands.register('dora', (ctx, command) =>
+          commands.registerOwn(doraSyntax, (ctx, command) =>
             doraCommand({ bandSet: '2023', timezone: 'UTC', now: () => ORG_NOW })({ ...ctx, db }, command),
           ),
       });

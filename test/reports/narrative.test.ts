@@ -3,6 +3,7 @@ import { narrativeBlock, plainText } from '../../blocks/text.js';
 import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
 import { narrate } from '../../src/lib/narrative.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { doraSyntax } from '../../src/reports/args.js';
 import { doraCommand } from '../../src/reports/listeners.js';
 import { deployment, hoursBefore, pr } from '../support/fixtures.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
@@ -35,8 +36,8 @@ describe('/em dora with a narrative model (emulated Slack)', () => {
   beforeAll(async () => {
     h = await startBotHarness({
       register: (commands) =>
-        commands.register(
-          'dora',
+        commands.registerOwn(
+          doraSyntax,
           doraCommand({
             bandSet: '2023',
             timezone: 'UTC',

@@ -5,6 +5,7 @@ import { WebClient } from '@slack/web-api';
 import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { standupSyntax } from '../../src/reports/args.js';
 import { dueSlots, scheduledReportsJob } from '../../src/reports/jobs.js';
 import { standupCommand } from '../../src/reports/listeners.js';
 import { loadSchedules, schedulesSchema } from '../../src/reports/schedules.js';
@@ -96,7 +97,7 @@ describe('when scheduled reports are due', () => {
 describe('scheduled standups, digests and sprint reports (emulated Slack)', () => {
   let h: BotHarness;
   beforeAll(async () => {
-    h = await startBotHarness({ register: (commands) => commands.register('standup', standupCommand()) });
+    h = await startBotHarness({ register: (commands) => commands.registerOwn(standupSyntax, standupCommand()) });
     await recordIdentity(h.db, { email: 'alice@acme.dev', github: 'alice', slack: h.users.alice }, true);
     // Fixture times are relative to NOW (Wednesday 2026-11-25 12:00 UTC); the job's clock is set just past midnight.
     await pr(h.db, { number: 1, ageHours: 30, author: 'alice', state: 'merged', mergedHoursAgo: 2 });

@@ -18,8 +18,10 @@ import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.j
 import { signalLine, signalsMessage } from '../../blocks/signals.js';
 import { sourcesMessage } from '../../blocks/sources.js';
 import type { Incident } from '../../src/incidents/model.js';
-import { COMMANDS } from '../../src/slack/em-command.js';
 import { HOSTILE, LIVE } from '../support/hostile-text.js';
+import { everySubcommandDeclared } from '../support/slack/surfaces.js';
+
+const COMMANDS = everySubcommandDeclared().help();
 
 /** An `&` that is not one of the three entities Slack decodes: typed by someone and left raw. */
 const RAW_AMP = /&(?!amp;|lt;|gt;)/;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../src/observability/logger.js';
+import { signalsSyntax } from '../../src/signals/args.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { signalsCommand } from '../../src/signals/listeners.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
@@ -23,7 +24,7 @@ describe('/em signals (emulated Slack)', () => {
     let engine: SignalEngine | undefined;
     h = await startBotHarness({
       register: (commands) =>
-        commands.register('signals', async (ctx, command) => {
+        commands.registerOwn(signalsSyntax, async (ctx, command) => {
           engine ??= new SignalEngine({ db: ctx.db, logger: createLogger('silent'), rules: new RuleBook(dir) });
           return signalsCommand(engine)(ctx, command);
         }),

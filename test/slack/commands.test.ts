@@ -1,4 +1,5 @@
 import { notice } from '../../blocks/notice.js';
+import { triageSyntax } from '../../src/reports/args.js';
 import { seriesValue, waitForSeries } from '../support/metrics.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
@@ -9,7 +10,7 @@ describe('/em over Socket Mode (emulated Slack)', () => {
   beforeAll(async () => {
     h = await startBotHarness({
       register: (commands) =>
-        commands.register('triage', async (ctx) => {
+        commands.registerOwn(triageSyntax, async (ctx) => {
           triageRuns.push(ctx.userId);
           await ctx.progress('Looking at 3 repositories…');
           return notice('2 PRs need review: acme/api#12, acme/web#40', ':mag:');

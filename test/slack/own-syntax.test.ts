@@ -1,7 +1,9 @@
 // A capability brings its own `/em` subcommand: its parser, help line and handler, registered with the
-// capability; the router parses, suggests and lists it without knowing its syntax. `/em token` is one.
+// capability; the router parses, suggests and lists it without knowing its syntax. Every subcommand is one;
+// `/em token` and `/em dora` here.
 import { parseTokenArgs, TOKEN_USAGE } from '../../src/api/token-command.js';
 import { ownSubcommand } from '../../src/capabilities/capability.js';
+import { doraSyntax } from '../../src/reports/args.js';
 import { CommandRegistry } from '../../src/slack/commands.js';
 import { parseEmCommand } from '../../src/slack/em-command.js';
 
@@ -15,7 +17,7 @@ const token = ownSubcommand({
 });
 
 describe('subcommands with their own syntax', () => {
-  const registry = new CommandRegistry().registerAll([token]);
+  const registry = new CommandRegistry().registerAll([token]).declare(doraSyntax);
 
   test('parsed by the capability: arguments, usage errors, and near-misses suggested', () => {
     const own = registry.syntaxes();
@@ -34,14 +36,15 @@ describe('subcommands with their own syntax', () => {
     expect(parseEmCommand('token list')).toMatchObject({ ok: false, reason: 'unknown' });
   });
 
-  test('listed in help before `help`; a name taken twice, or a built-in name, is refused at start', () => {
-    const names = registry.help().map((c) => c.name);
-    expect(names.at(-1)).toBe('help');
-    expect(names.at(-2)).toBe('token');
-    expect(names).toContain('dora');
+  test('listed in help by their order, those without one after, `help` last; a name taken twice is refused at start', () => {
+    expect(registry.help().map((c) => c.name)).toEqual(['dora', 'token', 'help']);
     expect(() => new CommandRegistry().registerAll([token, token])).toThrow('/em token is registered twice');
-    expect(() => new CommandRegistry().registerAll([{ ...token, syntax: { ...token.syntax!, name: 'dora' } }])).toThrow(
+    const dora = new CommandRegistry().declare(doraSyntax);
+    expect(() => dora.registerAll([{ ...token, syntax: { ...token.syntax, name: 'dora' } }])).toThrow(
       '/em dora is registered twice',
+    );
+    expect(() => new CommandRegistry().declare({ ...doraSyntax, name: 'help' })).toThrow(
+      '/em help is registered twice',
     );
   });
 });

@@ -1,5 +1,7 @@
 // What the Jira sprint and the Linear cycle tests share: one clock, one timeline (hours before NOW), and asking
 // the bot for `/em sprint` and `/em standup 24` through the emulated Slack, read as a person sees them.
+
+import { sprintSyntax, standupSyntax } from '../../src/reports/args.js';
 import { sprintCommand, standupCommand } from '../../src/reports/listeners.js';
 import type { Db } from '../../src/store/db.js';
 import { type BotHarness, startBotHarness, visibleText } from './slack/harness.js';
@@ -23,12 +25,12 @@ export async function askSprintAndStandup(db: Db): Promise<{ h: BotHarness; spri
     db,
     register: (commands) =>
       commands
-        .register(
-          'sprint',
+        .registerOwn(
+          sprintSyntax,
           sprintCommand(undefined, () => NOW),
         )
-        .register(
-          'standup',
+        .registerOwn(
+          standupSyntax,
           standupCommand(undefined, () => NOW),
         ),
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { sourcesSyntax } from '../../src/sync/args.js';
 import { sourcesCommand } from '../../src/sync/listeners.js';
 import { configuredSources, parseSources, SourcesError } from '../../src/sync/sources.js';
 import { recordSyncFailure, recordSyncSuccess } from '../../src/sync/status-store.js';
@@ -78,7 +79,9 @@ describe('sources.yml', () => {
 describe('/em sources', () => {
   let h: BotHarness;
   beforeAll(async () => {
-    h = await startBotHarness({ register: (commands) => commands.register('sources', sourcesCommand(['github'])) });
+    h = await startBotHarness({
+      register: (commands) => commands.registerOwn(sourcesSyntax, sourcesCommand(['github'])),
+    });
   });
   afterAll(() => h.stop());
 

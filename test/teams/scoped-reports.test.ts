@@ -5,14 +5,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { doraSyntax, sprintSyntax, standupSyntax, triageSyntax } from '../../src/reports/args.js';
 import { doraEvidence, doraMetrics } from '../../src/reports/dora.js';
 import { scheduledReportsJob } from '../../src/reports/jobs.js';
 import { doraCommand, sprintCommand, standupCommand, triageCommand } from '../../src/reports/listeners.js';
 import { schedulesSchema } from '../../src/reports/schedules.js';
+import { signalsSyntax } from '../../src/signals/args.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { signalsCommand } from '../../src/signals/listeners.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
+import { teamSyntax } from '../../src/teams/args.js';
 import { teamCommand } from '../../src/teams/listeners.js';
 import { teamInput } from '../../src/teams/model.js';
 import { scopeFor } from '../../src/teams/scope.js';
@@ -143,18 +146,18 @@ describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
       db,
       register: (commands) =>
         commands
-          .register('dora', doraCommand(settings))
-          .register('triage', triageCommand(engine))
-          .register(
-            'standup',
+          .registerOwn(doraSyntax, doraCommand(settings))
+          .registerOwn(triageSyntax, triageCommand(engine))
+          .registerOwn(
+            standupSyntax,
             standupCommand(undefined, () => NOW),
           )
-          .register(
-            'sprint',
+          .registerOwn(
+            sprintSyntax,
             sprintCommand(undefined, () => NOW),
           )
-          .register('signals', signalsCommand(engine))
-          .register('team', teamCommand()),
+          .registerOwn(signalsSyntax, signalsCommand(engine))
+          .registerOwn(teamSyntax, teamCommand()),
     });
     return h;
   }

@@ -1,9 +1,8 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpMessage, type SlackMessage, unknownCommandMessage } from '../../../blocks/help.js';
 import { failure, notConfigured, notice, workingOn } from '../../../blocks/notice.js';
-import { NOT_CONFIGURED } from '../commands.js';
 import type { SlackDeps, SlackHandler } from '../deps.js';
-import { type EmCommand, type OwnCommand, parseEmCommand } from '../em-command.js';
+import { type OwnCommand, parseEmCommand } from '../em-command.js';
 import { describeSlackError } from '../errors.js';
 import { isNearMiss } from '../free-text.js';
 import { channelIdOf, channelMembership } from '../membership.js';
@@ -34,7 +33,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
 
     const name = parsed.command.name;
     const handler = deps.commands.get(name);
-    if (!handler) return ack(ephemeral(notConfigured(name, NOT_CONFIGURED[name as keyof typeof NOT_CONFIGURED])));
+    if (!handler) return ack(ephemeral(notConfigured(name, deps.commands.placeholder(name))));
 
     await ack(ephemeral(workingOn(`\`/em ${name}\``)));
     if (!(await firstDelivery(deps, body))) return;
@@ -54,7 +53,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
           logger: deps.logger.child({ command: name }),
           progress: (text) => replace(workingOn(text)).then(() => undefined),
         },
-        parsed.command as EmCommand,
+        parsed.command,
       );
       const { onPosted, ...message } = result;
       if (!post) return void (await replace(message));
@@ -87,6 +86,6 @@ async function postRefusal(client: CommandArgs['client'], target: string, userId
   return undefined;
 }
 
-function postTarget(command: EmCommand | OwnCommand): string | undefined {
+function postTarget(command: OwnCommand): string | undefined {
   return 'post' in command ? command.post?.channel : undefined;
 }

@@ -1,11 +1,11 @@
 import { failure, notConfigured } from '../../../blocks/notice.js';
-import { type CommandReply, NOT_CONFIGURED } from '../commands.js';
+import type { CommandReply } from '../commands.js';
 import type { SlackDeps } from '../deps.js';
-import type { EmCommand } from '../em-command.js';
+import type { OwnCommand } from '../em-command.js';
 import type { ViewArgs } from '../private-reply.js';
 
 /** Runs an `/em` subcommand submitted from a modal; the modal is closed by then, so the reply is a direct message. */
-export async function runFromModal(deps: SlackDeps, command: EmCommand, client: ViewArgs['client'], userId: string) {
+export async function runFromModal(deps: SlackDeps, command: OwnCommand, client: ViewArgs['client'], userId: string) {
   const handler = deps.commands.get(command.name);
   const reply: CommandReply = handler
     ? await handler(
@@ -15,7 +15,7 @@ export async function runFromModal(deps: SlackDeps, command: EmCommand, client: 
         deps.logger.error({ err, command: command.name }, 'modal command failed');
         return failure(`That failed; the error was logged. Try again in a moment.`);
       })
-    : notConfigured(command.name, NOT_CONFIGURED[command.name as keyof typeof NOT_CONFIGURED]);
+    : notConfigured(command.name, deps.commands.placeholder(command.name));
   const { onPosted, ...message } = reply;
   const posted = await client.chat.postMessage({
     channel: userId,

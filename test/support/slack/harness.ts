@@ -10,6 +10,7 @@ import type { SlackDeps, SlackSurfaceOf } from '../../../src/slack/deps.js';
 import { placeholderSections } from '../../../src/slack/home.js';
 import type { Db } from '../../../src/store/db.js';
 import { openStore } from '../../../src/store/open.js';
+import { everySubcommandSyntax } from './surfaces.js';
 
 export interface BotHarness {
   emulator: SlackEmulator;
@@ -44,6 +45,9 @@ export async function startBotHarness(
   const db = options.db ?? (await openStore({ DATA_DIR: dir }));
   const commands = new CommandRegistry();
   options.register?.(commands);
+  // The subcommands a test does not register are listed and parsed, and answered "not configured yet".
+  for (const syntax of everySubcommandSyntax())
+    if (syntax.placeholder && !commands.has(syntax.name)) commands.declare(syntax);
   const deps: SlackDeps = {
     db,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
