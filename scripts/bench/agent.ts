@@ -1,8 +1,10 @@
-// npm run bench:agent: the offline planner on the evaluation set (test/fixtures/agent-eval/requests.json), per half;
+// npm run bench:agent: the offline planner on the evaluation set (test/fixtures/agent-eval/requests.json), per half,
+// then on fresh.json and dev.json;
 // `--tune` prints the tuning half only (for trying a change without looking at the held-out half). Then, unless
 // `--tune`, the model path against the OpenAI stand-in doing real function-calling round trips.
 import { plan } from '../../src/agent/planner.js';
 import {
+  DEV_FILE,
   EVAL_CONTEXT,
   evalRequests,
   FRESH_FILE,
@@ -42,6 +44,9 @@ if (!tuneOnly) {
     ),
   );
   print('fresh', scoreHalf(evalRequests(FRESH_FILE), planOf));
-  const { modelBench } = await import('./agent-model.js');
-  await modelBench();
+  print('dev', scoreHalf(evalRequests(DEV_FILE), planOf));
+  if (!process.argv.includes('--offline')) {
+    const { modelBench } = await import('./agent-model.js');
+    await modelBench();
+  }
 }
