@@ -93,9 +93,7 @@ function scoreClause(
   // "cycle time").
   const kept = hits.filter(
     (h) =>
-      !hits.some(
-        (o) => o.tool !== h.tool && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start,
-      ),
+      !hits.some((o) => o.tool !== h.tool && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start),
   );
   const bonus = new Map<string, number>();
   if (ACTIVITY.test(clause.toLowerCase())) bonus.set('standup.report', 2);
@@ -222,7 +220,8 @@ function extract(raw: string, o: PlannerOptions): Extracted {
   const agingRe =
     /\b(?:(?:for\s+)?(?:more than|over|longer than|upwards of)|for|older than|>)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
   const aging = agingRe.exec(tl);
-  const agingContext = /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled|idle|untouched|open|older than)\b/.test(tl);
+  const agingContext =
+    /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled|idle|untouched|open|older than)\b/.test(tl);
   const agingDays = aging && agingContext ? daysOf(aging[1] as string, aging[2] as string) : undefined;
   // An age ("stuck for more than 5 days", "older than 2 weeks") is not the window the request is about.
   const windowText = aging && (agingContext || /older than/.test(aging[0])) ? tl.replace(aging[0], ' ') : tl;
@@ -237,7 +236,9 @@ function extract(raw: string, o: PlannerOptions): Extracted {
     team,
     window,
     agingDays,
-    agingIn: aging ? clauses(text).find((c) => c.toLowerCase().includes(aging[0].trim().split(/\s+/)[0] as string)) : undefined,
+    agingIn: aging
+      ? clauses(text).find((c) => c.toLowerCase().includes(aging[0].trim().split(/\s+/)[0] as string))
+      : undefined,
     incidentNumber: incident ? Number(incident[1]) : undefined,
     auditLimit: limit ? Number(limit[1]) : undefined,
     policyAction: policyActionOf(tl),
@@ -330,10 +331,7 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     const scores = scoreClause(clause, usable, descWords, x).filter((s) => {
       // A proposal needs someone to send it to; "ask" alone is mostly "ask the docs".
       if (s.tool === 'approvals.propose')
-        return (
-          x.people.length === 1 &&
-          new RegExp(`${POLITE_START}(?:${MESSAGING}|ask)\\b`, 'i').test(clause.trim())
-        );
+        return x.people.length === 1 && new RegExp(`${POLITE_START}(?:${MESSAGING}|ask)\\b`, 'i').test(clause.trim());
       return true;
     });
     const top = scores[0];

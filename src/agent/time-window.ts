@@ -41,21 +41,22 @@ const unitHours = (unit: string, sprintDays = 14) =>
   /^(?:sprint|cycle|iteration)/.test(unit)
     ? sprintDays * 24
     : unit.startsWith('mo') || unit === 'm'
-    ? 30 * 24
-    : unit.startsWith('q')
-      ? 90 * 24
-      : unit.startsWith('y')
-        ? 365 * 24
-        : unit.startsWith('fortnight')
-          ? 14 * 24
-          : (UNIT_HOURS[unit.replace(/s$/, '')] ?? 24);
+      ? 30 * 24
+      : unit.startsWith('q')
+        ? 90 * 24
+        : unit.startsWith('y')
+          ? 365 * 24
+          : unit.startsWith('fortnight')
+            ? 14 * 24
+            : (UNIT_HOURS[unit.replace(/s$/, '')] ?? 24);
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const NUM = `(\\d{1,3}|${Object.keys(NUMBER_WORDS)
   .sort((a, b) => b.length - a.length)
   .join('|')})`;
-const UNIT = '(hours?|hrs?|days?|weeks?|wks?|months?|mos?|quarters?|years?|yrs?|fortnights?|sprints?|cycles?|iterations?)';
+const UNIT =
+  '(hours?|hrs?|days?|weeks?|wks?|months?|mos?|quarters?|years?|yrs?|fortnights?|sprints?|cycles?|iterations?)';
 
 function span(phrase: string, from: DateTime, now: DateTime): TimeWindow {
   const hours = Math.max(1, Math.ceil(now.diff(from, 'hours').hours - 1e-9));
@@ -84,13 +85,11 @@ export function parseTimeWindow(
   let m: RegExpExecArray | null;
 
   m = new RegExp(`\\b(?:last|past|previous|over the last|in the last|within the last)\\s+${NUM}\\s*${UNIT}\\b`).exec(t);
-  if (m)
-    return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
+  if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
   m = /\b(?:last|past|previous)\s+(hour|day|week|fortnight|month|quarter|year)\b/.exec(t);
   if (m) return trailing(m[0], unitHours(m[1] as string));
   m = new RegExp(`\\b${NUM}\\s*${UNIT}\\s+(?:ago|back)\\b`).exec(t);
-  if (m)
-    return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
+  if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
   m = /(?:^|\s)(\d{1,3})\s?([dwmh])(?=$|[\s?.,!])/.exec(t);
   if (m) return trailing(m[0].trim(), Number(m[1]) * unitHours(m[2] as string));
   m = /\b(?:for|over|in|during)\s+(?:the\s+)?(\d{1,3})\s+(hours?|days?|weeks?|months?)\b/.exec(t);
@@ -127,9 +126,10 @@ export function parseTimeWindow(
   m = /\b(?:ytd|year to date)\b/.exec(t);
   if (m) return span(m[0], today.startOf('year'), at);
   // "MTD", "quarter to date", "since the start of the month": from the start of the calendar unit.
-  m = /\b(?:(w|m|q)td|(week|month|quarter) to date|since the (?:start|beginning) of (?:the |this )?(week|month|quarter|year))\b/.exec(
-    t,
-  );
+  m =
+    /\b(?:(w|m|q)td|(week|month|quarter) to date|since the (?:start|beginning) of (?:the |this )?(week|month|quarter|year))\b/.exec(
+      t,
+    );
   if (m) {
     const unit = m[2] ?? m[3] ?? ({ w: 'week', m: 'month', q: 'quarter' } as const)[m[1] as 'w'];
     return span(m[0], today.startOf(unit as 'week'), at);

@@ -102,19 +102,35 @@ const ACTING = [
 ];
 
 /** Verbs that act only with an object after them ("update the ticket", not "update on the sprint"). */
-const ACTING_ON = ['update', 'change', 'edit', 'open', 'file', 'raise', 'release', 'ship', 'push', 'commit', 'make', 'give', 'start', 'stop', 'post', 'submit', 'put'];
+const ACTING_ON = [
+  'update',
+  'change',
+  'edit',
+  'open',
+  'file',
+  'raise',
+  'release',
+  'ship',
+  'push',
+  'commit',
+  'make',
+  'give',
+  'start',
+  'stop',
+  'post',
+  'submit',
+  'put',
+];
 const OBJECT = String.raw`(?:a|an|the|my|our|his|her|their|this|that|these|those|it|all|every|everyone|everybody|some|new|someone|\d+)\b`;
 
 /** What follows "deploy"/"release" when it is about the metric, not the act. */
 const METRIC_NOUN = String.raw`(?:freq\w*|count\w*|stat\w*|metric\w*|rate\w*|numbers?|cadence|history|lead|times?|speed|volume|health|status|trend\w*|queue|pipelines?)\b`;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const ACTING_RE = new RegExp(
-  `${POLITE}(?:${ACTING.map(escape).join('|')})(?!\\s+${METRIC_NOUN})(?:$|[^a-z-])`,
-);
+const ACTING_RE = new RegExp(`${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?:$|[^a-z-])`);
 const ACTING_ON_RE = new RegExp(
-  `${POLITE}(?:${ACTING_ON.map(escape).join('|')})\\s+(?:me\\s+)?${OBJECT}(?!\\s+${METRIC_NOUN})`,
+  `${POLITE}(?:${ACTING_ON.map(escapeRe).join('|')})\\s+(?:me\\s+)?${OBJECT}(?!\\s+${METRIC_NOUN})`,
 );
 /** "give me", "get me", "make me a list" ask for a report, not an act. */
 const ASKING_FOR_REPORT = new RegExp(`${POLITE}(?:give|get|make|run|pull|fetch|show|find)\\s+(?:me|us)\\b`);
