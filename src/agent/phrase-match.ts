@@ -40,18 +40,19 @@ export function wordMatch(word: string, phraseWord: string): number {
   return 0;
 }
 
-/** Where a phrase occurs in `w` from `from` on, skipping positions in `used`: its start and match quality. */
+/** Where a phrase occurs in `w`, skipping positions in `used`, matched at least as well as `atLeast`. */
 export function findPhrase(
   w: string[],
   phrase: string[],
   used: Set<number>,
+  atLeast = 0,
 ): { start: number; quality: number } | undefined {
   outer: for (let i = 0; i + phrase.length <= w.length; i++) {
     let quality = 1;
     for (let j = 0; j < phrase.length; j++) {
       if (used.has(i + j)) continue outer;
       const q = wordMatch(w[i + j] as string, phrase[j] as string);
-      if (q === 0) continue outer;
+      if (q === 0 || q < atLeast) continue outer;
       quality = Math.min(quality, q);
     }
     return { start: i, quality };

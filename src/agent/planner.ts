@@ -68,7 +68,7 @@ const PHRASES = Object.fromEntries(
 
 /** "Who's been merging", "been reviewing": what people have been doing. */
 const ACTIVITY =
-  /\bbeen\s+(?!waiting|sitting|pending|blocked|stuck|failing|aging|idle|hanging|lingering|going down)[a-z]+ing\b/;
+  /\bbeen\s+(?!waiting|sitting|pending|blocked|stuck|failing|aging|idle|hanging|lingering|going down|approving|rejecting|deciding)[a-z]+ing\b/;
 
 function scoreClause(
   clause: string,
@@ -81,13 +81,18 @@ function scoreClause(
   const hits: PhraseHit[] = [];
   for (const tool of tools) {
     const used = new Set<number>();
-    for (const phrase of PHRASES[tool.name] ?? []) {
-      const found = findPhrase(w, phrase.words, used);
-      if (!found) continue;
-      const end = found.start + phrase.words.length;
-      for (let k = found.start; k < end; k++) used.add(k);
-      hits.push({ tool: tool.name, start: found.start, end, score: phrase.weight * found.quality });
-    }
+    const matched = new Set<(typeof PHRASES)[string][number]>();
+    // The words as written first, then their other forms ("rejected" before "rejecting" claims "rejected").
+    for (const atLeast of [1, 0])
+      for (const phrase of PHRASES[tool.name] ?? []) {
+        if (matched.has(phrase)) continue;
+        const found = findPhrase(w, phrase.words, used, atLeast);
+        if (!found) continue;
+        matched.add(phrase);
+        const end = found.start + phrase.words.length;
+        for (let k = found.start; k < end; k++) used.add(k);
+        hits.push({ tool: tool.name, start: found.start, end, score: phrase.weight * found.quality });
+      }
   }
   // A phrase inside a longer one of another tool is that tool's ("on fire" in "on fire in prod", "cycle" in
   // "cycle time").
@@ -96,7 +101,13 @@ function scoreClause(
       !hits.some((o) => o.tool !== h.tool && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start),
   );
   const bonus = new Map<string, number>();
-  if (ACTIVITY.test(clause.toLowerCase())) bonus.set('standup.report', 2);
+  const lc = clause.toLowerCase();
+  if (ACTIVITY.test(lc)) bonus.set('standup.report', 2);
+  // "Incident 7", "INC-12": that incident's timeline, unless a list is asked for.
+  if (x.incidentNumber !== undefined && /\b(?:inc|incident)[-\s#]*\d/.test(lc)) bonus.set('incidents.timeline', 3);
+  // "Is the data from linear stale?": the freshness of the synced data.
+  if (/\bdata\b/.test(lc) && /\b(?:stale|fresh|old|behind|outdated|current|up to date|lagging|missing)\b/.test(lc))
+    bonus.set('sources.status', 4);
   if (x.agingDays && x.agingIn === clause && !/\b(?:prs?|pull requests?|reviews?)\b/i.test(clause))
     bonus.set('sprint.health', 2);
   return tools
@@ -227,7 +238,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
   const windowText = aging && (agingContext || /older than/.test(aging[0])) ? tl.replace(aging[0], ' ') : tl;
   const window = parseTimeWindow(windowText, o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
   const incident = /\b(?:inc|incident)[-\s#]*(\d{1,6})\b/.exec(tl);
-  const limit = /\b(?:last|latest|recent)\s+(\d{1,3})\s+(?:decisions|entries|approvals|events|lines|actions)\b/.exec(
+  const limit = /\b(?:last|latest|recent|past)\s+(\d{1,3})\s+(?:[a-z]+\s+)?(?:decisions|entries|approvals|events|lines|actions|proposals|records|items)\b/.exec(
     tl,
   );
   return {
@@ -314,7 +325,7 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
   if (
     x.people.length === 1 &&
     usable.some((u) => u.name === 'approvals.propose') &&
-    new RegExp(`${POLITE_START}(?:${MESSAGING})\\s+someone\\b`).test(t)
+    new RegExp(`${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b)`).test(t)
   )
     return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
   if (isUnservable(t))

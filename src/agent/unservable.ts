@@ -145,11 +145,11 @@ const TOPICS = [
   // pay
   String.raw`\b(?:salary|salaries|compensation|comp band|pay band|salary band|bonus|bonuses|bonus pool|equity|stock options|payroll|pay raise|a raise|raises|pay rise)\b`,
   // calendars and leave
-  String.raw`\b(?:calendar|calendars|meeting room|book a room|1:1s?|1-on-1s?|one-on-ones?|invite|invites|zoom|google meet|vacation|vacations|pto|holiday|holidays|sick leave|sick day|time off|day off|days off|out of office|ooo|parental leave|leave balance)\b`,
+  String.raw`\b(?:calendar|calendars|meeting room|book a room|1:1s?|1-on-1s?|one-on-ones?|invite|invites|zoom|google meet|offsite|off-site|team building|find a time|free slot|vacation|vacations|pto|holiday|holidays|sick leave|sick day|time off|day off|days off|out of office|ooo|parental leave|leave balance)\b`,
   // personal questions, to the bot or about people
   String.raw`\b(?:how are you|how r u|who are you|what are you|are you (?:a |an )?(?:bot|human|real|ai|sentient|ok|there)|your name|your favou?rite|do you (?:like|love|think|feel|dream)|how old|birthday|birthdays|married|girlfriend|boyfriend|phone number|home address|personal email|address of)\b`,
   // the world outside
-  String.raw`\b(?:weather|forecast|headlines|stock price|share price|stock market|bitcoin|crypto|ethereum|sports|football|soccer|basketball|the game|score last night|recipe|restaurant|restaurants|movie|movies|film|music|song|songs|joke|jokes|poem|poems|story about|haiku|riddle|capital of|time is it|time zone in|lunch|dinner|pizza|coffee|flights?|hotel|flowers|gift|keyboard|laptop to buy|book on|books on|recommend a book)\b`,
+  String.raw`\b(?:weather|forecast|headlines|stock price|share price|stock market|bitcoin|crypto|ethereum|sports|football|soccer|basketball|the game|score last night|recipes?|cook|cooking|bake|baking|restaurant|restaurants|movie|movies|film|music|song|songs|joke|jokes|poem|poems|story about|haiku|riddle|capital of|time is it|time zone in|lunch|dinner|pizza|coffee|flights?|hotel|flowers|gift|keyboard|laptop to buy|book on|books on|recommend a book)\b`,
   // money and bills
   String.raw`\b(?:aws bill|cloud bill|invoice|invoices|(?:spend|spent|spending|paying) on|how much (?:\w+ )*(?:spend|spent|pay|paid|cost|costs)|costs?|budget|budgets|pricing|licen[cs]es?|subscriptions?|expenses?|reimburse\w*)\b`,
   // writing code or text for the person
