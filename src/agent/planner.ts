@@ -56,6 +56,8 @@ interface PhraseHit {
   start: number;
   end: number;
   score: number;
+  /** The words as written, not a typo or another form of the phrase's. */
+  exact: boolean;
 }
 
 const PHRASES = Object.fromEntries(
@@ -91,14 +93,26 @@ function scoreClause(
         matched.add(phrase);
         const end = found.start + phrase.words.length;
         for (let k = found.start; k < end; k++) used.add(k);
-        hits.push({ tool: tool.name, start: found.start, end, score: phrase.weight * found.quality });
+        hits.push({
+          tool: tool.name,
+          start: found.start,
+          end,
+          score: phrase.weight * found.quality,
+          exact: w.slice(found.start, end).join(' ') === phrase.words.join(' '),
+        });
       }
   }
   // A phrase inside a longer one of another tool is that tool's ("on fire" in "on fire in prod", "cycle" in
-  // "cycle time").
+  // "cycle time"); words another tool has as written are not a typo for this one ("iteration", not "integration").
   const kept = hits.filter(
     (h) =>
-      !hits.some((o) => o.tool !== h.tool && o.start <= h.start && o.end >= h.end && o.end - o.start > h.end - h.start),
+      !hits.some(
+        (o) =>
+          o.tool !== h.tool &&
+          o.start <= h.start &&
+          o.end >= h.end &&
+          (o.end - o.start > h.end - h.start || (o.end - o.start === h.end - h.start && o.exact && !h.exact)),
+      ),
   );
   const bonus = new Map<string, number>();
   const lc = clause.toLowerCase();
@@ -238,9 +252,10 @@ function extract(raw: string, o: PlannerOptions): Extracted {
   const windowText = aging && (agingContext || /older than/.test(aging[0])) ? tl.replace(aging[0], ' ') : tl;
   const window = parseTimeWindow(windowText, o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
   const incident = /\b(?:inc|incident)[-\s#]*(\d{1,6})\b/.exec(tl);
-  const limit = /\b(?:last|latest|recent|past)\s+(\d{1,3})\s+(?:[a-z]+\s+)?(?:decisions|entries|approvals|events|lines|actions|proposals|records|items)\b/.exec(
-    tl,
-  );
+  const limit =
+    /\b(?:last|latest|recent|past)\s+(\d{1,3})\s+(?:[a-z]+\s+)?(?:decisions|entries|approvals|events|lines|actions|proposals|records|items)\b/.exec(
+      tl,
+    );
   return {
     people,
     repo,
@@ -325,7 +340,9 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
   if (
     x.people.length === 1 &&
     usable.some((u) => u.name === 'approvals.propose') &&
-    new RegExp(`${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b)`).test(t)
+    new RegExp(
+      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b)`,
+    ).test(t)
   )
     return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
   if (isUnservable(t))
