@@ -2,6 +2,11 @@
 // match as phrases; words also match their inflections ("deploying" for "deploys") at a lower weight, and typos.
 export const SYNONYMS: Record<string, [string, number][]> = {
   'triage.list': [
+    ['pair of eyes', 3],
+    ['eyes on', 2],
+    ['broke the build', 3],
+    ['broke main', 3],
+    ['build', 1],
     ['holding back', 3],
     ['holding us back', 3],
     ['hold up', 3],
@@ -76,7 +81,7 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['ci failing', 3],
     ['failing ci', 3],
     ['red', 1],
-    ['broken', 1],
+    ['broken', 2],
     ['unassigned', 3],
     ['what should i look at', 3],
     ['what should i focus on', 3],
@@ -98,6 +103,8 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['chase', 1],
   ],
   'standup.report': [
+    ['what changed', 2],
+    ["what's changed", 2],
     ['rundown', 2],
     ['what everyone', 2],
     ['everyone did', 3],
@@ -173,6 +180,9 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['slipping', 2],
   ],
   'dora.report': [
+    ['merge time', 3],
+    ['time to merge', 3],
+    ['merge times', 3],
     ['how quickly', 2],
     ['reach production', 3],
     ['get to production', 3],

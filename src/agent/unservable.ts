@@ -15,11 +15,8 @@ const ACTING = [
   'restart',
   'reboot',
   'delete',
-  'drop',
-  'close',
   'reopen',
   'book',
-  'order',
   'reset',
   'rotate',
   'schedule',
@@ -41,7 +38,6 @@ const ACTING = [
   'refactor',
   'fix',
   'debug',
-  'patch',
   'spin up',
   'spin down',
   'provision',
@@ -52,18 +48,15 @@ const ACTING = [
   'kick',
   'hire',
   'interview',
-  'move',
   'rename',
   'set up',
   'setup',
-  'set',
   'assign',
   'unassign',
   'reassign',
   'translate',
   'draw',
   'sing',
-  'play',
   'scale',
   'bump',
   'kill',
@@ -79,12 +72,10 @@ const ACTING = [
   'restore',
   'rerun',
   'retry',
-  'trigger',
   'execute',
   'pay',
   'transfer',
   'email',
-  'call',
   'tweet',
   'publish',
   'turn off',
@@ -93,16 +84,24 @@ const ACTING = [
   'approve',
   'reject',
   'decline',
-  'sign',
   'promote',
   'send',
-  'add',
-  'remove',
-  'plan',
 ];
 
 /** Verbs that act only with an object after them ("update the ticket", not "update on the sprint"). */
 const ACTING_ON = [
+  'close',
+  'set',
+  'add',
+  'remove',
+  'drop',
+  'move',
+  'plan',
+  'sign',
+  'call',
+  'play',
+  'trigger',
+  'patch',
   'update',
   'change',
   'edit',
@@ -128,6 +127,8 @@ const METRIC_NOUN = String.raw`(?:freq\w*|count\w*|stat\w*|metric\w*|rate\w*|num
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** "Order pizza", but not "order of incidents". */
+const ORDER_RE = /^(?:please\s+|can you\s+|could you\s+)?order\s+(?!of\b|by\b)/;
 const ACTING_RE = new RegExp(`${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?:$|[^a-z-])`);
 const ACTING_ON_RE = new RegExp(
   `${POLITE}(?:${ACTING_ON.map(escapeRe).join('|')})\\s+(?:me\\s+)?${OBJECT}(?!\\s+${METRIC_NOUN})`,
@@ -167,7 +168,8 @@ const ABOUT_DOCS =
 /** Whether no tool serves this request (lower-cased text with mentions replaced). */
 export function isUnservable(t: string): boolean {
   const text = t.replace(/^(?:someone\s+)+/, '').trim();
-  if (!ASKING_FOR_REPORT.test(text) && (ACTING_RE.test(text) || ACTING_ON_RE.test(text))) return true;
+  if (!ASKING_FOR_REPORT.test(text) && (ACTING_RE.test(text) || ACTING_ON_RE.test(text) || ORDER_RE.test(text)))
+    return true;
   if (TOPIC_RE.test(text) && !ABOUT_DOCS.test(text)) return true;
   return false;
 }
