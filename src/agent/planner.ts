@@ -285,9 +285,10 @@ function policyActionOf(t: string): string | undefined {
     );
   if (named) return named[1];
   if (/\b(dm|direct message|nudge)/.test(t)) return 'slack.dm';
-  if (/\bpost(?:ing)?\b.*\bchannel|\bchannel post/.test(t)) return 'slack.post';
+  if (/\bpost(?:s|ing)?\b.*\b(?:channel|slack)\b|\b(?:channel|slack) (?:post|message)s?\b/.test(t)) return 'slack.post';
   if (/\blabel/.test(t)) return 'github.label';
-  if (/\breview(?:er)? requests?|request(?:ing)? (?:a )?review/.test(t)) return 'github.request_reviewers';
+  if (/\breview(?:er)? requests?|request(?:ing|s)? (?:a )?review|(?:add|assign)(?:ing|s)? (?:a )?reviewers?/.test(t))
+    return 'github.request_reviewers';
   if (/\bcomment/.test(t))
     return /\bjira\b/.test(t) ? 'jira.comment' : /\blinear\b/.test(t) ? 'linear.comment' : 'github.comment';
   if (/\b(ticket|issue)s?\b/.test(t)) return /\blinear\b/.test(t) ? 'linear.create' : 'jira.create';
