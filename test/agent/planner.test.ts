@@ -1,7 +1,7 @@
 // The offline planner: requests as people type them → tools and arguments (pure; no database, no Slack).
 import { plan } from '../../src/agent/planner.js';
 import { parseTimeWindow } from '../../src/agent/time-window.js';
-import { EVAL_CONTEXT, evalRequests, halfOf, scoreHalf } from '../support/agent-eval.js';
+import { DEV_FILE, DEV2_FILE, EVAL_CONTEXT, evalRequests, halfOf, scoreHalf } from '../support/agent-eval.js';
 import { agentToolCatalogue } from '../support/agent-tools.js';
 
 const tools = agentToolCatalogue();
@@ -68,6 +68,59 @@ describe('the offline planner', () => {
     });
   });
 
+  test('words count in their other forms, and a word one tool has as written is no typo for another', () => {
+    // "deploying" is a form of "deploys"; "iteration" is the sprint's word, not a typo of "integration".
+    expect(planOf('how often are we deploying')).toMatchObject({ kind: 'run', calls: [{ tool: 'dora.report' }] });
+    expect(planOf("what's left in the current iteration")).toMatchObject({
+      kind: 'run',
+      calls: [{ tool: 'sprint.health' }],
+    });
+  });
+
+  test('people by plain name, repositories by short name, teams however they are written', () => {
+    expect(planOf('what has dan been working on')).toMatchObject({
+      calls: [{ tool: 'standup.report', args: { people: ['U0DAN'] } }],
+    });
+    expect(planOf('stale PRs in the api repo')).toMatchObject({
+      calls: [{ tool: 'triage.list', args: { repo: 'acme/api' } }],
+    });
+    expect(planOf('lead time for the monolith')).toMatchObject({
+      calls: [{ tool: 'dora.report', args: { repo: 'acme/monolith' } }],
+    });
+    expect(planOf("how's the payment team's sprint")).toMatchObject({
+      calls: [{ tool: 'sprint.health', args: { team: 'payments' } }],
+    });
+    // "api" alone is a common word: no repository unless it is plainly one.
+    expect(planOf('is the github api rate limit ok')).toMatchObject({ calls: [{ tool: 'sources.status', args: {} }] });
+  });
+
+  test('an incident by its number gets its timeline', () => {
+    expect(planOf('what happened during INC-12')).toMatchObject({
+      calls: [{ tool: 'incidents.timeline', args: { number: 12 } }],
+    });
+  });
+
+  test('acting, hiring, pay, calendars, personal questions and the world outside are refused, reports are not', () => {
+    for (const text of [
+      'set up interviews with the backend candidates',
+      "what's alice's salary",
+      'add a retro to my calendar',
+      'write a bash script that prunes branches',
+      'how are you today',
+      'close all the stale tickets',
+    ])
+      expect([text, planOf(text).kind]).toEqual([text, 'unservable']);
+    for (const text of [
+      'deploy frequency last month',
+      'change failure rate this quarter',
+      'open PRs in acme/web',
+      'close to finishing the sprint?',
+      'where is the doc on our interview process',
+      'update me on the sprint',
+    ])
+      expect([text, planOf(text).kind]).toEqual([text, 'run']);
+  });
+
   test('on the held-out half it stays above a floor (the bench prints the figures)', () => {
     const f = scoreHalf(
       evalRequests().filter((r) => halfOf(r.text) === 'held-out'),
@@ -75,6 +128,16 @@ describe('the offline planner', () => {
     );
     expect(f.toolsRight / f.servable).toBeGreaterThanOrEqual(0.8);
     expect(f.argsRight / f.servable).toBeGreaterThanOrEqual(0.75);
+    expect(f.recognised / f.unservable).toBeGreaterThanOrEqual(0.8);
+  });
+
+  test.each([
+    ['dev', DEV_FILE],
+    ['dev-2', DEV2_FILE],
+  ])('on the %s requests it stays above the goal of issue #22', (_name, file) => {
+    const f = scoreHalf(evalRequests(file), planOf);
+    expect(f.toolsRight / f.servable).toBeGreaterThanOrEqual(0.9);
+    expect(f.argsRight / f.servable).toBeGreaterThanOrEqual(0.85);
     expect(f.recognised / f.unservable).toBeGreaterThanOrEqual(0.8);
   });
 });
@@ -92,6 +155,16 @@ describe('time windows', () => {
     ['over 12w', 2016, 84],
     ['yesterday', 48, 2],
     ['last quarter', 2160, 90],
+    ['in the last 48h', 48, 2],
+    ['over the past fortnight', 336, 14],
+    ['since last monday', 84, 4],
+    ['this quarter', 1524, 64],
+    ['in Q3', 3732, 156],
+    ['YTD', 8076, 337],
+    ['month to date', 60, 3],
+    ['since the start of the year', 8076, 337],
+    ['since November', 780, 33],
+    ['over the last 2 sprints', 672, 28],
   ])('%s → %i hours, %i days', (phrase, hours, days) => {
     expect(parseTimeWindow(`what happened ${phrase}?`, now)).toMatchObject({ hours, days });
   });

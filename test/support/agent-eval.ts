@@ -12,7 +12,13 @@ export const EVAL_FILE = new URL('../fixtures/agent-eval/requests.json', import.
 
 export const FRESH_FILE = new URL('../fixtures/agent-eval/fresh.json', import.meta.url);
 
-/** The evaluation set (tuning and held-out halves), or the fresh held-out set written later. */
+/** Development requests written for issue #22 (phrasing the other sets lack), tuned on openly. */
+export const DEV_FILE = new URL('../fixtures/agent-eval/dev.json', import.meta.url);
+
+/** A second batch of development requests, labelled after the first batch was tuned on. */
+export const DEV2_FILE = new URL('../fixtures/agent-eval/dev-2.json', import.meta.url);
+
+/** The evaluation set (tuning and held-out halves), or another set in the same format (fresh, dev). */
 export function evalRequests(file: URL = EVAL_FILE): EvalRequest[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { requests: EvalRequest[] }).requests;
 }

@@ -1,0 +1,175 @@
+// Recognising requests no tool serves: asking to act on systems or people (deploy, merge, hire, book, write code),
+// deciding, or topics outside the catalogue (pay, hiring, calendars, leave, personal questions, the world outside).
+// The tools only read reports and propose messages for a person to approve.
+
+const POLITE = String.raw`^(?:(?:hey|hi|hello|yo|ok|okay|so|and|um)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|quickly|just|go|now)\s+)*(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?|i\s+(?:need|want)\s+(?:you\s+)?to\s+|(?:let'?s|lets)\s+)?`;
+
+/** Verbs of acting that no tool does, whatever follows them at the start of a request. */
+const ACTING = [
+  'deploy',
+  'redeploy',
+  'merge',
+  'revert',
+  'rollback',
+  'roll back',
+  'restart',
+  'reboot',
+  'delete',
+  'reopen',
+  'book',
+  'reset',
+  'rotate',
+  'schedule',
+  'reschedule',
+  'cancel',
+  'buy',
+  'purchase',
+  'install',
+  'uninstall',
+  'upgrade',
+  'downgrade',
+  'create',
+  'write',
+  'rewrite',
+  'draft',
+  'compose',
+  'generate',
+  'implement',
+  'refactor',
+  'fix',
+  'debug',
+  'spin up',
+  'spin down',
+  'provision',
+  'migrate',
+  'grant',
+  'revoke',
+  'invite',
+  'kick',
+  'hire',
+  'interview',
+  'rename',
+  'set up',
+  'setup',
+  'assign',
+  'unassign',
+  'reassign',
+  'translate',
+  'draw',
+  'sing',
+  'scale',
+  'bump',
+  'kill',
+  'enable',
+  'disable',
+  'mute',
+  'unmute',
+  'silence',
+  'snooze',
+  'archive',
+  'backup',
+  'back up',
+  'restore',
+  'rerun',
+  'retry',
+  'execute',
+  'pay',
+  'transfer',
+  'email',
+  'tweet',
+  'publish',
+  'turn off',
+  'turn on',
+  'shut down',
+  'approve',
+  'reject',
+  'decline',
+  'promote',
+  'send',
+];
+
+/** Verbs that act only with an object after them ("update the ticket", not "update on the sprint"). */
+const ACTING_ON = [
+  'close',
+  'set',
+  'add',
+  'remove',
+  'drop',
+  'move',
+  'plan',
+  'sign',
+  'call',
+  'play',
+  'trigger',
+  'patch',
+  'update',
+  'change',
+  'edit',
+  'open',
+  'file',
+  'raise',
+  'release',
+  'ship',
+  'push',
+  'commit',
+  'make',
+  'give',
+  'start',
+  'stop',
+  'post',
+  'submit',
+  'put',
+];
+const OBJECT = String.raw`(?:a|an|the|my|our|his|her|their|this|that|these|those|it|all|every|everyone|everybody|some|new|someone|\d+)\b`;
+
+/** What follows "deploy"/"release" when it is about the metric, not the act. */
+const METRIC_NOUN = String.raw`(?:freq\w*|count\w*|stat\w*|metric\w*|rate\w*|numbers?|cadence|history|lead|times?|speed|volume|health|status|trend\w*|queue|pipelines?)\b`;
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** "Order pizza", but not "order of incidents". */
+const ORDER_RE = /^(?:please\s+|can you\s+|could you\s+)?order\s+(?!of\b|by\b)/;
+const ACTING_RE = new RegExp(`${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?:$|[^a-z-])`);
+const ACTING_ON_RE = new RegExp(
+  `${POLITE}(?:${ACTING_ON.map(escapeRe).join('|')})\\s+(?:me\\s+)?${OBJECT}(?!\\s+${METRIC_NOUN})`,
+);
+/** "give me", "get me", "make me a list" ask for a report, not an act. */
+const ASKING_FOR_REPORT = new RegExp(`${POLITE}(?:give|get|make|run|pull|fetch|show|find)\\s+(?:me|us)\\b`);
+
+/** Subjects no tool knows about, wherever they appear. */
+const TOPICS = [
+  // acting on approvals directly
+  String.raw`\b(?:approve|reject)\s+(?:every|all|the|it|that|this|proposal|request|pending|#?\d)`,
+  // hiring and people management
+  String.raw`\b(?:hire|hiring|hired|recruit\w*|(?<!release )candidates?|interview\w*|job (?:description|posting|ad|offer)s?|offer letters?|headcount|referrals?|onboard (?:a|the) new hire)\b`,
+  String.raw`\b(?:promote|promotion|promotions|performance reviews?|perf reviews?|pip|fire (?:him|her|them|someone)|layoffs?|org chart)\b`,
+  // pay
+  String.raw`\b(?:salary|salaries|compensation|comp band|pay band|salary band|bonus|bonuses|bonus pool|equity|stock options|payroll|pay raise|a raise|raises|pay rise)\b`,
+  // calendars and leave
+  String.raw`\b(?:calendar|calendars|meeting room|book a room|1:1s?|1-on-1s?|one-on-ones?|invite|invites|zoom|google meet|offsite|off-site|team building|find a time|free slot|vacation|vacations|pto|holiday|holidays|sick leave|sick day|time off|day off|days off|out of office|ooo|parental leave|leave balance)\b`,
+  // personal questions, to the bot or about people
+  String.raw`\b(?:how are you|how r u|who are you|what are you|are you (?:a |an )?(?:bot|human|real|ai|sentient|ok|there)|your name|your favou?rite|do you (?:like|love|think|feel|dream)|how old|birthday|birthdays|married|girlfriend|boyfriend|phone number|home address|personal email|address of)\b`,
+  // the world outside
+  String.raw`\b(?:weather|forecast|headlines|stock price|share price|stock market|bitcoin|crypto|ethereum|sports|football|soccer|basketball|the game|score last night|recipes?|cook|cooking|bake|baking|restaurant|restaurants|movie|movies|film|music|song|songs|joke|jokes|poem|poems|story about|haiku|riddle|capital of|time is it|time zone in|lunch|dinner|pizza|coffee|flights?|hotel|flowers|gift|keyboard|laptop to buy|book on|books on|recommend a book)\b`,
+  // money and bills
+  String.raw`\b(?:aws bill|cloud bill|invoice|invoices|(?:spend|spent|spending|paying) on|how much (?:\w+ )*(?:spend|spent|pay|paid|cost|costs)|costs?|budget|budgets|pricing|licen[cs]es?|subscriptions?|expenses?|reimburse\w*)\b`,
+  // writing code or text for the person
+  String.raw`\b(?:write|draft|generate|compose)\s+(?:me\s+)?(?:a|an|the|some|my)?\s*(?:\w+\s+)?(?:code|script|function|class|regex|query|test|tests|unit tests?|snippet|program|email|letter|essay|blog|post|tweet|message|description|summary of this|doc|document|readme|proposal|spec|rfc|cover letter)\b`,
+  String.raw`\b(?:inbox|emails|e-mail|whatsapp|sms|text message)\b`,
+  String.raw`\b(?:password|passwords|2fa|mfa|okta|sso login|api key|secret key|ssh key)\b`,
+  String.raw`\b(?:slack status|my status to|turn off|disable|mute|silence)\b`,
+];
+const TOPIC_RE = new RegExp(TOPICS.join('|'));
+
+/** A request about the docs ("where is the doc on our interview process?") is servable whatever its subject. */
+const ABOUT_DOCS =
+  /\b(?:docs?|documentation|documented|runbooks?|wiki|confluence|handbook|playbook|guide|guidelines|process|written down|readme|policy|policies)\b/;
+
+/** Whether no tool serves this request (lower-cased text with mentions replaced). */
+export function isUnservable(t: string): boolean {
+  const text = t.replace(/^(?:someone\s+)+/, '').trim();
+  if (!ASKING_FOR_REPORT.test(text) && (ACTING_RE.test(text) || ACTING_ON_RE.test(text) || ORDER_RE.test(text)))
+    return true;
+  if (TOPIC_RE.test(text) && !ABOUT_DOCS.test(text)) return true;
+  return false;
+}
