@@ -1,9 +1,10 @@
 // npm run bench:agent: the offline planner on the evaluation set (test/fixtures/agent-eval/requests.json), per half,
-// then on fresh.json, dev.json and dev-2.json; `--offline` skips the model bench.
+// then on fresh.json, dev.json, dev-2.json and blind.json (the held-out set that was never tuned on); `--offline` skips the model bench.
 // `--tune` prints the tuning half only (for trying a change without looking at the held-out half). Then, unless
 // `--tune`, the model path against the OpenAI stand-in doing real function-calling round trips.
 import { plan } from '../../src/agent/planner.js';
 import {
+  BLIND_FILE,
   DEV_FILE,
   DEV2_FILE,
   EVAL_CONTEXT,
@@ -47,6 +48,7 @@ if (!tuneOnly) {
   print('fresh', scoreHalf(evalRequests(FRESH_FILE), planOf));
   print('dev', scoreHalf(evalRequests(DEV_FILE), planOf));
   print('dev-2', scoreHalf(evalRequests(DEV2_FILE), planOf));
+  print('blind', scoreHalf(evalRequests(BLIND_FILE), planOf));
   if (!process.argv.includes('--offline')) {
     const { modelBench } = await import('./agent-model.js');
     await modelBench();
