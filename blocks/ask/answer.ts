@@ -14,7 +14,9 @@ const SOURCE_LABEL: Record<string, string> = {
   answer: 'Earlier answer',
 };
 
-function citationLine(c: Citation): string {
+type CitationLine = Pick<Citation, 'n' | 'title' | 'heading' | 'url' | 'source'>;
+
+function citationLine(c: CitationLine): string {
   const where = escapeMrkdwn(truncate(c.heading || c.title, 120));
   return `[${c.n}] ${c.url ? link(c.url, where) : where} · ${SOURCE_LABEL[c.source] ?? c.source}`;
 }
@@ -25,7 +27,7 @@ export function answerMessage(answer: {
   question: string;
   text: string;
   mode: string;
-  citations: Citation[];
+  citations: CitationLine[];
   askedBy?: string;
 }): SlackMessage {
   const mode =

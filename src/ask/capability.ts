@@ -15,14 +15,15 @@ import {
   followUpInThread,
 } from './listeners.js';
 import type { AskService } from './service.js';
-import { askSearchTool } from './tools.js';
+import { askAnswerTool, askSearchTool } from './tools.js';
 
 /** `/em ask`, the Ask shortcuts and modal, answer feedback, follow-ups in answer threads, and the indexing job. */
 export function askCapability(service: AskService, options: { indexEvery: string }): Capability {
+  const answer = askAnswerTool(service);
   return {
     name: 'ask',
-    tools: [askSearchTool()],
-    commands: [ownSubcommand({ ...askSyntax, handler: askCommand(service), tools: ['ask.search'] })],
+    tools: [askSearchTool(), answer],
+    commands: [ownSubcommand({ ...askSyntax, handler: askCommand(service, answer), tools: ['ask.answer'] })],
     slack: (deps) => ({
       actions: {
         [ASK_HELPFUL]: feedbackClicked(deps, service, true),

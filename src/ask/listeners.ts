@@ -1,7 +1,8 @@
 import type { MessageShortcut } from '@slack/bolt';
 import { answerMessage } from '../../blocks/ask/answer.js';
 import { ASK_QUESTION_ACTION, ASK_QUESTION_BLOCK, askModal } from '../../blocks/ask/modal.js';
-import type { CommandHandler } from '../slack/commands.js';
+import { runTool } from '../capabilities/tool.js';
+import { type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { firstDelivery } from '../slack/listeners/once.js';
 import { openModalFromShortcut, type ShortcutArgs } from '../slack/listeners/shortcuts.js';
@@ -11,28 +12,22 @@ import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-
 import { viewInput } from '../slack/view-state.js';
 import type { AskCommand } from './args.js';
 import type { AskService } from './service.js';
-import { visibleChannelsFor } from './visibility.js';
+import type { askAnswerTool } from './tools.js';
 
 /**
  * `/em ask <question>`: answered privately; `/em ask post #channel <question>` posts it, and questions asked in
  * the answer's thread are answered there with the thread as context. From the modal the answer is a DM.
  */
-export function askCommand(service: AskService): CommandHandler<AskCommand> {
+export function askCommand(service: AskService, tool: ReturnType<typeof askAnswerTool>): CommandHandler<AskCommand> {
   return async (ctx, command) => {
     // Posted, everyone in the target channel reads the answer: only public documents and that channel's own count.
-    const target = command.post
-      ? await channelIdOf(ctx.client, command.post.channel).catch(() => undefined)
+    const forChannel = command.post
+      ? ((await channelIdOf(ctx.client, command.post.channel).catch(() => undefined)) ?? NO_CHANNEL)
       : undefined;
-    const visibleTo = command.post
-      ? target
-        ? [target]
-        : []
-      : await visibleChannelsFor(ctx.db, ctx.client, ctx.userId);
-    const answer = await service.ask({
-      text: command.question,
-      askedBy: ctx.userId,
+    const answer = await runTool(tool, toolContextOf(ctx), {
+      question: command.question,
       context: command.context,
-      visibleTo,
+      forChannel,
     });
     return {
       ...answerMessage({ ...answer, askedBy: ctx.userId }),
@@ -40,6 +35,9 @@ export function askCommand(service: AskService): CommandHandler<AskCommand> {
     };
   };
 }
+
+// A channel that could not be resolved: no private channel's documents may be used.
+const NO_CHANNEL = '-';
 
 /** A reply in the thread of an answer is a follow-up question. */
 export async function followUpInThread(

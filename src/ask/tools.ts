@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineTool, link, timestamp } from '../capabilities/tool.js';
 import { retrieve } from './retrieval.js';
-import { parseFilters } from './service.js';
+import { type AskService, parseFilters } from './service.js';
 import { visibleChannelsFor } from './visibility.js';
 
 export const askSearchOutput = z.object({
@@ -44,6 +44,54 @@ export function askSearchTool() {
           updatedAt,
           score,
         })),
+      };
+    },
+  });
+}
+
+export const askAnswerOutput = z.object({
+  id: z.number().int(),
+  question: z.string(),
+  /** `not_found` when the docs do not hold the answer: the text says so instead of guessing. */
+  mode: z.enum(['extractive', 'model', 'not_found']),
+  /** Slack mrkdwn, document and model text escaped; `[n]` refers to `citations`. */
+  text: z.string(),
+  citations: z.array(
+    z.object({ n: z.number().int(), title: z.string(), heading: z.string(), url: link, source: z.string() }),
+  ),
+});
+
+/** The question answered from the docs the person may read, with citations, or "not found"; recorded for feedback. */
+export function askAnswerTool(service: AskService) {
+  return defineTool({
+    name: 'ask.answer',
+    description:
+      'Answers a question from the indexed documents (Confluence pages, repository docs, postmortems), citing the ' +
+      'passages it used as [n], or says the docs do not hold the answer. `forChannel`: the answer will be shown in ' +
+      'that channel, so only documents its members may read are used.',
+    kind: 'read',
+    input: z.object({
+      question: z.string().min(3).max(4000),
+      context: z.string().max(4000).optional(),
+      forChannel: z.string().optional(),
+    }),
+    output: askAnswerOutput,
+    run: async (ctx, input) => {
+      const mine = await visibleChannelsFor(ctx.db, ctx.slack, ctx.person.slackId);
+      // Shown in a channel, an answer may use only what both the asker and that channel's members may read.
+      const visibleTo = input.forChannel ? mine.filter((c) => c === input.forChannel) : mine;
+      const answer = await service.ask({
+        text: input.question,
+        askedBy: ctx.person.slackId,
+        context: input.context,
+        visibleTo,
+      });
+      return {
+        id: answer.id,
+        question: answer.question,
+        mode: answer.mode,
+        text: answer.text,
+        citations: answer.citations.map(({ n, title, heading, url, source }) => ({ n, title, heading, url, source })),
       };
     },
   });

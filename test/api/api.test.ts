@@ -244,6 +244,7 @@ describe('/v1/openapi.json', () => {
     'POST /v1/reports/sprint-health/post': { body: { channel: '#eng-leads' } },
     'POST /v1/tools/policy.explain': { body: { action: 'nudge_reviewer' } },
     'POST /v1/tools/ask.search': { body: { query: 'roll back a release' } },
+    'POST /v1/tools/ask.answer': { body: { question: 'how do we roll back a release?' } },
     'POST /v1/tools/approvals.propose': {
       body: { action: 'slack.post', params: { channel: '#eng-leads', text: 'hello' }, summary: 'Say hello' },
     },

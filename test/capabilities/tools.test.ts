@@ -26,6 +26,7 @@ afterAll(async () => {
 const INPUTS: Record<string, unknown> = {
   'policy.explain': { action: 'nudge_reviewer' },
   'ask.search': { query: 'roll back a release' },
+  'ask.answer': { question: 'how do we roll back a release?' },
   'incidents.timeline': { number: 1 },
   'signals.evaluate': { yaml: '- { name: draft_large, kind: large_pr, max_lines: 100 }' },
 };
@@ -76,6 +77,10 @@ describe('the capability contract', () => {
     expect((outputs['triage.list'] as unknown[]).length).toBeGreaterThan(0);
     expect((outputs['standup.report'] as { people: unknown[] }).people.length).toBeGreaterThan(0);
     expect((outputs['ask.search'] as { hits: unknown[] }).hits.length).toBeGreaterThan(0);
+    // The answer as data: cited from the demo's runbook, not "not found".
+    const answer = outputs['ask.answer'] as { mode: string; citations: { title: string }[] };
+    expect(answer.mode).toBe('extractive');
+    expect(answer.citations.length).toBeGreaterThan(0);
     expect(outputs['policy.explain']).toMatchObject({ action: 'nudge_reviewer' });
   }, 120_000);
 
