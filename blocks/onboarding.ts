@@ -1,7 +1,9 @@
 // Onboarding in Slack: the welcome DM with the checklist (one checkbox per task), the plan lines of `/em onboarding`
 // and Home, the answer to `/em onboard`, and the manager's summary. Pure: data in, Block Kit out.
+import type { KnownBlock, MrkdwnOption, PlainTextOption } from '@slack/types';
 import type { PlanSummary } from '../src/onboarding/model.js';
 import type { SlackMessage } from './help.js';
+import type { ActionButton, Modal } from './kit.js';
 import { escapeMrkdwn, slackDate, truncate, userText } from './text.js';
 
 export const ONBOARDING_CHECK_ACTION = 'onboarding_check';
@@ -89,7 +91,7 @@ export function taskText(t: TaskView): string {
 export function welcomeMessage(plan: PlanView): SlackMessage {
   const team = plan.team ? ` to ${escapeMrkdwn(plan.team.name)}` : '';
   const done = plan.tasks.filter((t) => t.status === 'done').length;
-  const blocks: unknown[] = [
+  const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: {
@@ -102,7 +104,7 @@ export function welcomeMessage(plan: PlanView): SlackMessage {
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${done} of ${plan.tasks.length} done` }] },
   ];
   for (const t of plan.tasks.slice(0, 40)) {
-    const option = { text: { type: 'mrkdwn', text: 'Done' }, value: String(t.id) };
+    const option: MrkdwnOption = { text: { type: 'mrkdwn', text: 'Done' }, value: String(t.id) };
     blocks.push({
       type: 'section',
       block_id: `onboarding_task_${t.id}`,
@@ -123,7 +125,7 @@ export function welcomeMessage(plan: PlanView): SlackMessage {
       blocks.push({
         type: 'actions',
         block_id: `onboarding_take_${t.id}`,
-        elements: offered.map((i, n) => ({
+        elements: offered.map((i, n): ActionButton => ({
           type: 'button',
           action_id: onboardingTakeAction(n),
           text: { type: 'plain_text', text: truncate(`Take ${i.key.split('/').pop() ?? i.key}`, 70) },
@@ -207,7 +209,7 @@ export const START_FIELDS = {
 
 /** Slack allows at most 100 options in a static select. */
 const MAX_OPTIONS = 100;
-const option = (text: string, value: string) => ({
+const option = (text: string, value: string): PlainTextOption => ({
   text: { type: 'plain_text', text: truncate(text, 75) },
   value,
 });
@@ -219,8 +221,8 @@ const option = (text: string, value: string) => ({
 export function startOnboardingModal(
   teams: { key: string; name: string }[],
   templates: string[],
-): { type: 'modal'; callback_id: string; blocks: unknown[] } & Record<string, unknown> {
-  const blocks: unknown[] = [
+): Modal {
+  const blocks: KnownBlock[] = [
     {
       type: 'input',
       block_id: START_FIELDS.person,

@@ -8,6 +8,7 @@ import {
   REALTIME_LABELS,
   type Reason,
 } from '../../src/notifications/model.js';
+import { builtBlocks } from '../kit.js';
 import { escapeMrkdwn, link, truncate } from '../text.js';
 
 export const NOTIFY_ACTIONS = {
@@ -69,7 +70,7 @@ function itemButtons(line: NoticeLine) {
 export function realtimeMessage(line: NoticeLine): { text: string; blocks: unknown[] } {
   const text = truncate(noticeLine(line), 3000);
   const built = Message({ text }).blocks(Blocks.Section({ text }), itemButtons(line)).buildToObject();
-  return { text: built.text ?? text, blocks: built.blocks ?? [] };
+  return { text: built.text ?? text, blocks: builtBlocks(built.blocks) };
 }
 
 /** Items with buttons in one digest (each takes two blocks; Slack allows 50 per message). */
@@ -108,7 +109,7 @@ export function digestMessage(digest: DigestView): { text: string; blocks: unkno
   const built = Message({ text })
     .blocks(...blocks)
     .buildToObject();
-  return { text, blocks: built.blocks ?? [] };
+  return { text, blocks: builtBlocks(built.blocks) };
 }
 
 /** A person's notification preferences, as the pipeline keeps them. */

@@ -1,6 +1,7 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { TriageGroup } from '../../src/reports/triage.js';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks } from '../kit.js';
 import { escapeMrkdwn, link, truncate } from '../text.js';
 
 export const TRIAGE_NUDGE_ACTION = 'triage_nudge';
@@ -39,7 +40,7 @@ export function triageMessage(groups: TriageGroup[], options: { buttons?: boolea
         : [Blocks.Section({ text: ':white_check_mark: Nothing needs attention now.' })]),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 /** Pick a reviewer for a stale PR; the request goes through policy like any other action. */

@@ -2,6 +2,7 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { Team } from '../../src/teams/model.js';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks } from '../kit.js';
 import { escapeMrkdwn, truncate } from '../text.js';
 
 /** Slack wants the action ids of one block distinct: the picker's buttons are team_pick_0 (the org) … team_pick_15. */
@@ -55,7 +56,7 @@ export function teamListMessage(teams: Team[]): SlackMessage {
       ),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 export function teamCardMessage(t: Team): SlackMessage {
@@ -66,7 +67,7 @@ export function teamCardMessage(t: Team): SlackMessage {
       Blocks.Context().elements(managedLine(t)),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 /** The first line of a report scoped to a team, so nobody mistakes it for the org's. */

@@ -5,6 +5,7 @@ import {
   policyMessage,
   rejectModal,
 } from '../../blocks/approvals/messages.js';
+import type { SlackMessage } from '../../blocks/help.js';
 import { approvalHomeLine } from '../../blocks/home.js';
 import { runTool } from '../capabilities/tool.js';
 import { type CommandHandler, toolContextOf } from '../slack/commands.js';
@@ -47,7 +48,7 @@ export function auditCommand(service: ApprovalService): CommandHandler<'audit'> 
   };
 }
 
-function auditMessageRefused() {
+function auditMessageRefused(): SlackMessage {
   const text = 'Only approvers named in policies/ can read the audit log.';
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:lock: ${text}` } }] };
 }
