@@ -4,11 +4,14 @@
 import type { Button, HomeView, KnownBlock, ModalView } from '@slack/types';
 import type { ModalBuilder, SlackBlockDto } from 'slack-block-builder';
 
+/** An object type with the fields of `T` (a plain object, so it also fits where any record is taken). */
+type Plain<T> = { [K in keyof T]: T[K] };
+
 /** A modal whose blocks are all known ones. */
-export type Modal = ModalView & { blocks: KnownBlock[] };
+export type SlackModal = Plain<ModalView & { blocks: KnownBlock[] }>;
 
 /** The App Home tab, its blocks all known ones. */
-export type Home = HomeView & { blocks: KnownBlock[] };
+export type SlackHome = Plain<HomeView & { blocks: KnownBlock[] }>;
 
 /** A button em-agent listens to: Slack makes `action_id` optional, but a listener can only match a button by it. */
 export type ActionButton = Button & { action_id: string };
@@ -23,7 +26,7 @@ export function builtBlocks(blocks: readonly SlackBlockDto[] | undefined): Known
 }
 
 /** A modal built with slack-block-builder, typed as Slack's (see `builtBlocks`). */
-export function builtModal(modal: ModalBuilder): Modal {
+export function builtModal(modal: ModalBuilder): SlackModal {
   const built = modal.buildToObject();
   // slack-block-builder types a modal as `{ type, title, blocks: { type }[] }`, too weak to check (see builtBlocks).
   return { ...(built as unknown as ModalView), blocks: builtBlocks(built.blocks) };

@@ -3,7 +3,7 @@
 import type { KnownBlock, MrkdwnOption, PlainTextOption } from '@slack/types';
 import type { PlanSummary } from '../src/onboarding/model.js';
 import type { SlackMessage } from './help.js';
-import type { ActionButton, Modal } from './kit.js';
+import type { ActionButton, SlackModal } from './kit.js';
 import { escapeMrkdwn, slackDate, truncate, userText } from './text.js';
 
 export const ONBOARDING_CHECK_ACTION = 'onboarding_check';
@@ -125,12 +125,14 @@ export function welcomeMessage(plan: PlanView): SlackMessage {
       blocks.push({
         type: 'actions',
         block_id: `onboarding_take_${t.id}`,
-        elements: offered.map((i, n): ActionButton => ({
-          type: 'button',
-          action_id: onboardingTakeAction(n),
-          text: { type: 'plain_text', text: truncate(`Take ${i.key.split('/').pop() ?? i.key}`, 70) },
-          value: `${t.id}|${i.key}`.slice(0, 2000),
-        })),
+        elements: offered.map(
+          (i, n): ActionButton => ({
+            type: 'button',
+            action_id: onboardingTakeAction(n),
+            text: { type: 'plain_text', text: truncate(`Take ${i.key.split('/').pop() ?? i.key}`, 70) },
+            value: `${t.id}|${i.key}`.slice(0, 2000),
+          }),
+        ),
       });
   }
   return { text: `Welcome${plan.team ? ` to ${plan.team.name}` : ''}: your onboarding checklist`, blocks };
@@ -218,10 +220,7 @@ const option = (text: string, value: string): PlainTextOption => ({
  * The modal behind "Start onboarding": the new hire, their team (the teams the person may start plans in), an
  * optional buddy and template. An empty list leaves its select out (the tool then picks the default).
  */
-export function startOnboardingModal(
-  teams: { key: string; name: string }[],
-  templates: string[],
-): Modal {
+export function startOnboardingModal(teams: { key: string; name: string }[], templates: string[]): SlackModal {
   const blocks: KnownBlock[] = [
     {
       type: 'input',

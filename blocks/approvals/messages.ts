@@ -1,6 +1,6 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { SlackMessage } from '../help.js';
-import { builtBlocks } from '../kit.js';
+import { builtBlocks, builtModal, type SlackModal } from '../kit.js';
 import { escapeMrkdwn, link, slackDate, truncate, userText } from '../text.js';
 
 export const APPROVE_ACTION = 'approval_approve';
@@ -96,15 +96,15 @@ export function approvalMessage(v: ApprovalView): SlackMessage {
   return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
-export function rejectModal(approvalId: number, summary: string): Record<string, unknown> {
-  return Modal({
-    title: 'Reject',
-    submit: 'Reject',
-    close: 'Cancel',
-    callbackId: REJECT_MODAL,
-    privateMetaData: String(approvalId),
-  })
-    .blocks(
+export function rejectModal(approvalId: number, summary: string): SlackModal {
+  return builtModal(
+    Modal({
+      title: 'Reject',
+      submit: 'Reject',
+      close: 'Cancel',
+      callbackId: REJECT_MODAL,
+      privateMetaData: String(approvalId),
+    }).blocks(
       Blocks.Section({ text: `Reject: ${escapeMrkdwn(truncate(summary, 2800))}` }),
       Blocks.Input({ label: 'Reason', blockId: 'reason' }).element(
         Elements.TextInput({ actionId: 'reason', placeholder: 'Why not? The requester sees this.' })
@@ -112,8 +112,8 @@ export function rejectModal(approvalId: number, summary: string): Record<string,
           .minLength(3)
           .maxLength(1000),
       ),
-    )
-    .buildToObject() as Record<string, unknown>;
+    ),
+  );
 }
 
 /** `/em approvals`: what waits, with buttons for those the user may decide. */

@@ -2,7 +2,7 @@
 import type { InputBlock, KnownBlock, PlainTextOption } from '@slack/types';
 import type { OkrReport } from '../../src/okrs/service.js';
 import type { SlackMessage } from '../help.js';
-import type { ActionButton, Modal } from '../kit.js';
+import type { ActionButton, SlackModal } from '../kit.js';
 import { escapeMrkdwn, truncate } from '../text.js';
 
 export const OKR_CHECKIN_OPEN = 'okr_checkin_open';
@@ -112,29 +112,34 @@ export function checkinRequestMessage(krs: { id: number; title: string; objectiv
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${text}*` } },
-      ...krs.slice(0, 20).map((kr): KnownBlock => ({
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: truncate(`*${escapeMrkdwn(kr.title)}*\n_${escapeMrkdwn(kr.objective)}_`, 3000),
-        },
-        accessory: {
-          type: 'button',
-          action_id: OKR_CHECKIN_OPEN,
-          value: String(kr.id),
-          text: { type: 'plain_text', text: 'Check in' },
-        } satisfies ActionButton,
-      })),
+      ...krs.slice(0, 20).map(
+        (kr): KnownBlock => ({
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: truncate(`*${escapeMrkdwn(kr.title)}*\n_${escapeMrkdwn(kr.objective)}_`, 3000),
+          },
+          accessory: {
+            type: 'button',
+            action_id: OKR_CHECKIN_OPEN,
+            value: String(kr.id),
+            text: { type: 'plain_text', text: 'Check in' },
+          } satisfies ActionButton,
+        }),
+      ),
     ],
   };
 }
 
 /** The check-in modal: confidence 1-10 and a note; the key result rides in private_metadata. */
-export function checkinModal(kr: { id: number; title: string; progress: number | null; last?: number }): Modal {
-  const options = Array.from({ length: 10 }, (_, i): PlainTextOption => ({
-    text: { type: 'plain_text', text: String(i + 1) },
-    value: String(i + 1),
-  }));
+export function checkinModal(kr: { id: number; title: string; progress: number | null; last?: number }): SlackModal {
+  const options = Array.from(
+    { length: 10 },
+    (_, i): PlainTextOption => ({
+      text: { type: 'plain_text', text: String(i + 1) },
+      value: String(i + 1),
+    }),
+  );
   const initial = kr.last ? options[kr.last - 1] : undefined;
   return {
     type: 'modal',
@@ -218,7 +223,7 @@ const textInput = (
 });
 
 /** New objective for a team: its title, the quarter, and up to three key results (title, owner, what measures it). */
-export function objectiveModal(team: { key: string; name: string }, quarter: string): Modal {
+export function objectiveModal(team: { key: string; name: string }, quarter: string): SlackModal {
   const krBlocks = Array.from({ length: MODAL_KEY_RESULTS }, (_, i): KnownBlock[] => {
     const n = i + 1;
     const optional = n > 1;

@@ -116,7 +116,7 @@ export function rejectClicked(deps: ApprovalSlackDeps) {
       const refused = await service.decide(id, args.body.user.id, 'reject');
       return tellPrivately(args, args.body.user.id, describeOutcome(refused, id));
     }
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: rejectModal(id, row.summary) as never });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: rejectModal(id, row.summary) });
   };
 }
 
