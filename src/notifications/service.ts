@@ -1,5 +1,5 @@
-import type { SlackMessage } from '../../blocks/help.js';
 import type { WebClient } from '@slack/web-api';
+import type { SlackMessage } from '../../blocks/help.js';
 import {
   type DigestView,
   digestMessage,
