@@ -1,10 +1,13 @@
+import type { KnownBlock } from '@slack/types';
 import { Blocks, Message } from 'slack-block-builder';
 import type { CommandHelp } from '../src/slack/em-command.js';
+import { builtBlocks } from './kit.js';
 import { escapeMrkdwn, quoteInline, truncate, userText } from './text.js';
 
+/** A message: the notification text (shown where blocks are not) and its blocks, all of kinds Slack knows. */
 export interface SlackMessage {
   text: string;
-  blocks: unknown[];
+  blocks: KnownBlock[];
 }
 
 export interface HelpData {
@@ -32,7 +35,7 @@ export function helpMessage(data: HelpData): SlackMessage {
       ),
     )
     .buildToObject();
-  return { text: message.text ?? '', blocks: message.blocks ?? [] };
+  return { text: message.text ?? '', blocks: builtBlocks(message.blocks) };
 }
 
 export function unknownCommandMessage(commands: CommandHelp[], input: string, suggestion?: string): SlackMessage {

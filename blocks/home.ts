@@ -1,5 +1,6 @@
 import { type BlockBuilder, Blocks, Elements, HomeTab } from 'slack-block-builder';
 import type { SprintHealth } from '../src/reports/sprint.js';
+import { builtBlocks, type SlackHome } from './kit.js';
 import { escapeMrkdwn, graphemePrefix, link, slackDate, truncate } from './text.js';
 
 export const HOME_REFRESH_ACTION = 'home_refresh';
@@ -23,7 +24,7 @@ export interface HomeData {
 const MAX_LINES_PER_SECTION = 8;
 
 /** The App Home dashboard. Renders for a user with no data at all. */
-export function homeView(data: HomeData): { type: 'home'; blocks: unknown[] } {
+export function homeView(data: HomeData): SlackHome {
   const blocks: BlockBuilder[] = [
     Blocks.Header({ text: 'EM Agent' }),
     Blocks.Actions({ blockId: 'home_actions' }).elements(
@@ -57,7 +58,7 @@ export function homeView(data: HomeData): { type: 'home'; blocks: unknown[] } {
   const view = HomeTab({ callbackId: 'home' })
     .blocks(...blocks)
     .buildToObject();
-  return { type: 'home', blocks: view.blocks ?? [] };
+  return { type: 'home', blocks: builtBlocks(view.blocks) };
 }
 
 /** Home, "Your pull requests and reviews": one open PR of the viewer's, or one waiting for their review. */

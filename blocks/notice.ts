@@ -1,5 +1,6 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { SlackMessage } from './help.js';
+import { builtBlocks } from './kit.js';
 import { truncate } from './text.js';
 
 /** A one-line answer: a confirmation, a refusal or an error, as a user sees it. */
@@ -8,7 +9,7 @@ export function notice(text: string, emoji = ':information_source:'): SlackMessa
   const message = Message({ text: short })
     .blocks(Blocks.Section({ text: `${emoji} ${short}` }))
     .buildToObject();
-  return { text: short, blocks: message.blocks ?? [] };
+  return { text: short, blocks: builtBlocks(message.blocks) };
 }
 
 export function workingOn(what: string): SlackMessage {

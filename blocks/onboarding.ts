@@ -1,7 +1,9 @@
 // Onboarding in Slack: the welcome DM with the checklist (one checkbox per task), the plan lines of `/em onboarding`
 // and Home, the answer to `/em onboard`, and the manager's summary. Pure: data in, Block Kit out.
+import type { KnownBlock, MrkdwnOption, PlainTextOption } from '@slack/types';
 import type { PlanSummary } from '../src/onboarding/model.js';
 import type { SlackMessage } from './help.js';
+import type { ActionButton, SlackModal } from './kit.js';
 import { escapeMrkdwn, slackDate, truncate, userText } from './text.js';
 
 export const ONBOARDING_CHECK_ACTION = 'onboarding_check';
@@ -89,7 +91,7 @@ export function taskText(t: TaskView): string {
 export function welcomeMessage(plan: PlanView): SlackMessage {
   const team = plan.team ? ` to ${escapeMrkdwn(plan.team.name)}` : '';
   const done = plan.tasks.filter((t) => t.status === 'done').length;
-  const blocks: unknown[] = [
+  const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: {
@@ -102,7 +104,7 @@ export function welcomeMessage(plan: PlanView): SlackMessage {
     { type: 'context', elements: [{ type: 'mrkdwn', text: `${done} of ${plan.tasks.length} done` }] },
   ];
   for (const t of plan.tasks.slice(0, 40)) {
-    const option = { text: { type: 'mrkdwn', text: 'Done' }, value: String(t.id) };
+    const option: MrkdwnOption = { text: { type: 'mrkdwn', text: 'Done' }, value: String(t.id) };
     blocks.push({
       type: 'section',
       block_id: `onboarding_task_${t.id}`,
@@ -123,12 +125,14 @@ export function welcomeMessage(plan: PlanView): SlackMessage {
       blocks.push({
         type: 'actions',
         block_id: `onboarding_take_${t.id}`,
-        elements: offered.map((i, n) => ({
-          type: 'button',
-          action_id: onboardingTakeAction(n),
-          text: { type: 'plain_text', text: truncate(`Take ${i.key.split('/').pop() ?? i.key}`, 70) },
-          value: `${t.id}|${i.key}`.slice(0, 2000),
-        })),
+        elements: offered.map(
+          (i, n): ActionButton => ({
+            type: 'button',
+            action_id: onboardingTakeAction(n),
+            text: { type: 'plain_text', text: truncate(`Take ${i.key.split('/').pop() ?? i.key}`, 70) },
+            value: `${t.id}|${i.key}`.slice(0, 2000),
+          }),
+        ),
       });
   }
   return { text: `Welcome${plan.team ? ` to ${plan.team.name}` : ''}: your onboarding checklist`, blocks };
@@ -207,7 +211,7 @@ export const START_FIELDS = {
 
 /** Slack allows at most 100 options in a static select. */
 const MAX_OPTIONS = 100;
-const option = (text: string, value: string) => ({
+const option = (text: string, value: string): PlainTextOption => ({
   text: { type: 'plain_text', text: truncate(text, 75) },
   value,
 });
@@ -216,11 +220,8 @@ const option = (text: string, value: string) => ({
  * The modal behind "Start onboarding": the new hire, their team (the teams the person may start plans in), an
  * optional buddy and template. An empty list leaves its select out (the tool then picks the default).
  */
-export function startOnboardingModal(
-  teams: { key: string; name: string }[],
-  templates: string[],
-): { type: 'modal'; callback_id: string; blocks: unknown[] } & Record<string, unknown> {
-  const blocks: unknown[] = [
+export function startOnboardingModal(teams: { key: string; name: string }[], templates: string[]): SlackModal {
+  const blocks: KnownBlock[] = [
     {
       type: 'input',
       block_id: START_FIELDS.person,

@@ -1,5 +1,6 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { SlackMessage } from './help.js';
+import { builtBlocks } from './kit.js';
 import { escapeMrkdwn, link, truncate } from './text.js';
 
 export interface SignalLine {
@@ -57,5 +58,5 @@ export function signalsMessage(signals: SignalLine[], problems: string[] = []): 
       ...warning,
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }

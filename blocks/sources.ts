@@ -1,5 +1,6 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { SlackMessage } from './help.js';
+import { builtBlocks } from './kit.js';
 import { escapeMrkdwn, truncate } from './text.js';
 
 export interface SourceLine {
@@ -42,5 +43,5 @@ export function sourcesMessage(lines: SourceLine[], configured: string[], now = 
   const message = Message({ text: 'Source sync status' })
     .blocks(Blocks.Section({ text: '*Sources*' }), Blocks.Section({ text: truncate(body, 2900) }))
     .buildToObject();
-  return { text: message.text ?? '', blocks: message.blocks ?? [] };
+  return { text: message.text ?? '', blocks: builtBlocks(message.blocks) };
 }

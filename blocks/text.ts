@@ -1,3 +1,5 @@
+import type { ContextBlock } from '@slack/types';
+
 /** Escapes text for mrkdwn so user-typed `<!channel>`, `<@U1>` or `&` show as typed and ping nobody. */
 export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
@@ -56,7 +58,7 @@ export function plainText(blocks: unknown[]): string {
 }
 
 /** A context block with a model-written summary, marked as such and escaped like any other outside text. */
-export function narrativeBlock(text: string): Record<string, unknown> {
+export function narrativeBlock(text: string): ContextBlock {
   return {
     type: 'context',
     elements: [

@@ -1,7 +1,9 @@
 // The agent's answers in Slack: what it ran and each tool's rendered output, an offer to choose when it is unsure,
 // an honest "no tool does this", refusals (rate limit, budget) and the greeting of the assistant pane.
-import { Blocks, Elements, Message } from 'slack-block-builder';
+import type { KnownBlock } from '@slack/types';
+import { type BlockBuilder, Blocks, Elements, Message } from 'slack-block-builder';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks } from '../kit.js';
 import { escapeMrkdwn, link, truncate } from '../text.js';
 
 /** The button that runs one of the offered tools; its value is the planned call as JSON. */
@@ -9,11 +11,11 @@ export const AGENT_CHOOSE_ACTION = 'agent_choose';
 /** Slack's limit on blocks in one message. */
 const MAX_BLOCKS = 50;
 
-const built = (text: string, blocks: ReturnType<typeof Blocks.Section>[]) => {
+const built = (text: string, blocks: BlockBuilder[]) => {
   const m = Message({ text: truncate(text, 2900) })
     .blocks(...blocks)
     .buildToObject();
-  return { text: m.text ?? '', blocks: m.blocks ?? [] };
+  return { text: m.text ?? '', blocks: builtBlocks(m.blocks) };
 };
 
 /** "I looked at sprint health and stale PRs." plus each part, cut to Slack's 50 blocks with a note when cut. */
@@ -36,8 +38,8 @@ export function agentAnswer(options: {
         : []),
       ...(options.notes ?? []).map((n) => Blocks.Context().elements(`:information_source: ${escapeMrkdwn(n)}`)),
     )
-    .buildToObject().blocks as unknown[];
-  const blocks: unknown[] = [...head];
+    .buildToObject().blocks;
+  const blocks: KnownBlock[] = builtBlocks(head);
   let cut = false;
   for (const part of options.parts) {
     if (blocks.length + 1 + part.blocks.length > MAX_BLOCKS - 1) {
@@ -69,7 +71,7 @@ export function chooseMessage(request: string, choices: { label: string; value: 
       ...choices.map((c, i) =>
         Elements.Button({ text: c.label, actionId: `${AGENT_CHOOSE_ACTION}_${i}`, value: c.value }),
       ),
-    ) as never,
+    ),
   ]);
 }
 

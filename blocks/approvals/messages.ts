@@ -1,5 +1,6 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks, builtModal, type SlackModal } from '../kit.js';
 import { escapeMrkdwn, link, slackDate, truncate, userText } from '../text.js';
 
 export const APPROVE_ACTION = 'approval_approve';
@@ -92,18 +93,18 @@ export function approvalMessage(v: ApprovalView): SlackMessage {
       : undefined,
   );
   const built = message.buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
-export function rejectModal(approvalId: number, summary: string): Record<string, unknown> {
-  return Modal({
-    title: 'Reject',
-    submit: 'Reject',
-    close: 'Cancel',
-    callbackId: REJECT_MODAL,
-    privateMetaData: String(approvalId),
-  })
-    .blocks(
+export function rejectModal(approvalId: number, summary: string): SlackModal {
+  return builtModal(
+    Modal({
+      title: 'Reject',
+      submit: 'Reject',
+      close: 'Cancel',
+      callbackId: REJECT_MODAL,
+      privateMetaData: String(approvalId),
+    }).blocks(
       Blocks.Section({ text: `Reject: ${escapeMrkdwn(truncate(summary, 2800))}` }),
       Blocks.Input({ label: 'Reason', blockId: 'reason' }).element(
         Elements.TextInput({ actionId: 'reason', placeholder: 'Why not? The requester sees this.' })
@@ -111,8 +112,8 @@ export function rejectModal(approvalId: number, summary: string): Record<string,
           .minLength(3)
           .maxLength(1000),
       ),
-    )
-    .buildToObject() as Record<string, unknown>;
+    ),
+  );
 }
 
 /** `/em approvals`: what waits, with buttons for those the user may decide. */
@@ -121,7 +122,7 @@ export function approvalsListMessage(pending: { view: ApprovalView; canDecide: b
     const empty = Message({ text: 'Nothing is waiting for approval.' })
       .blocks(Blocks.Section({ text: ':white_check_mark: Nothing is waiting for approval.' }))
       .buildToObject();
-    return { text: empty.text ?? '', blocks: empty.blocks ?? [] };
+    return { text: empty.text ?? '', blocks: builtBlocks(empty.blocks) };
   }
   const blocks = pending.slice(0, 10).flatMap(({ view, canDecide }) => {
     const line = `*#${view.id}* \`${view.action}\` — ${escapeMrkdwn(truncate(view.summary, 300))}\n${outcomeLine(view)}`;
@@ -142,7 +143,7 @@ export function approvalsListMessage(pending: { view: ApprovalView; canDecide: b
   const built = Message({ text: `${pending.length} action(s) waiting for approval` })
     .blocks(Blocks.Section({ text: `*Waiting for approval* (${pending.length})` }), ...blocks, ...more)
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 export interface AuditLine {
@@ -166,7 +167,7 @@ export function auditMessage(lines: AuditLine[]): SlackMessage {
   const built = Message({ text: `Audit log (${lines.length})` })
     .blocks(Blocks.Section({ text: '*Audit log* (newest first)' }), Blocks.Section({ text: truncate(body, 2900) }))
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 export function policyMessage(
@@ -195,5 +196,5 @@ export function policyMessage(
   const built = Message({ text: `${action} ${what}` })
     .blocks(Blocks.Section({ text: truncate(lines.join('\n'), 2900) }))
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }

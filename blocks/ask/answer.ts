@@ -1,6 +1,7 @@
 import { Blocks, Elements, Message } from 'slack-block-builder';
 import type { Citation } from '../../src/ask/answer.js';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks } from '../kit.js';
 import { escapeMrkdwn, link, truncate, userText } from '../text.js';
 
 export const ASK_HELPFUL = 'ask_helpful';
@@ -36,7 +37,7 @@ export function answerMessage(answer: {
       : answer.mode === 'extractive'
         ? 'The passages that answer it, from the sources below'
         : 'Try other words, or `source:`/`space:` to narrow it';
-  return Message({ text: `${userText(truncate(answer.question, 300))}: ${truncate(answer.text, 300)}` })
+  const built = Message({ text: `${userText(truncate(answer.question, 300))}: ${truncate(answer.text, 300)}` })
     .blocks(
       Blocks.Section({
         text: `${answer.askedBy ? `<@${answer.askedBy}> asked: ` : ''}*${escapeMrkdwn(truncate(answer.question, 300))}*`,
@@ -51,5 +52,6 @@ export function answerMessage(answer: {
         Elements.Button({ text: 'Not helpful', actionId: ASK_NOT_HELPFUL, value: String(answer.id) }),
       ),
     )
-    .buildToObject() as SlackMessage;
+    .buildToObject();
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }

@@ -1,4 +1,5 @@
 import { Blocks, Elements, Modal } from 'slack-block-builder';
+import { builtModal, type SlackModal } from '../kit.js';
 import { truncate, userText } from '../text.js';
 
 export const ASK_MODAL = 'ask_modal';
@@ -10,7 +11,7 @@ export interface AskModalData {
   aboutMessage?: { channel: string; ts: string; text: string };
 }
 
-export function askModal(data: AskModalData = {}): Record<string, unknown> {
+export function askModal(data: AskModalData = {}): SlackModal {
   const context = data.aboutMessage
     ? [
         Blocks.Section({
@@ -18,24 +19,28 @@ export function askModal(data: AskModalData = {}): Record<string, unknown> {
         }),
       ]
     : [];
-  return Modal({
-    title: 'Ask EM Agent',
-    submit: 'Ask',
-    close: 'Cancel',
-    callbackId: ASK_MODAL,
-    privateMetaData: JSON.stringify(
-      data.aboutMessage
-        ? { channel: data.aboutMessage.channel, ts: data.aboutMessage.ts, text: truncate(data.aboutMessage.text, 1500) }
-        : {},
-    ),
-  })
-    .blocks(
+  return builtModal(
+    Modal({
+      title: 'Ask EM Agent',
+      submit: 'Ask',
+      close: 'Cancel',
+      callbackId: ASK_MODAL,
+      privateMetaData: JSON.stringify(
+        data.aboutMessage
+          ? {
+              channel: data.aboutMessage.channel,
+              ts: data.aboutMessage.ts,
+              text: truncate(data.aboutMessage.text, 1500),
+            }
+          : {},
+      ),
+    }).blocks(
       ...context,
       Blocks.Input({ label: 'Your question', blockId: ASK_QUESTION_BLOCK }).element(
         Elements.TextInput({ actionId: ASK_QUESTION_ACTION, placeholder: 'How do we roll back a deploy?' })
           .multiline()
           .maxLength(2000),
       ),
-    )
-    .buildToObject() as Record<string, unknown>;
+    ),
+  );
 }

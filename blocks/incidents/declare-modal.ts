@@ -1,5 +1,6 @@
 import { Bits, Blocks, Elements, Modal } from 'slack-block-builder';
 import { INCIDENT_SEVERITIES } from '../../src/incidents/model.js';
+import { builtModal, type SlackModal } from '../kit.js';
 import { truncate } from '../text.js';
 
 export const DECLARE_MODAL = 'declare_incident_modal';
@@ -11,15 +12,15 @@ export interface DeclareModalData {
   fromMessage?: { channel: string; ts: string };
 }
 
-export function declareIncidentModal(data: DeclareModalData = {}): Record<string, unknown> {
-  return Modal({
-    title: 'Declare incident',
-    submit: 'Declare',
-    close: 'Cancel',
-    callbackId: DECLARE_MODAL,
-    privateMetaData: JSON.stringify(data.fromMessage ?? {}),
-  })
-    .blocks(
+export function declareIncidentModal(data: DeclareModalData = {}): SlackModal {
+  return builtModal(
+    Modal({
+      title: 'Declare incident',
+      submit: 'Declare',
+      close: 'Cancel',
+      callbackId: DECLARE_MODAL,
+      privateMetaData: JSON.stringify(data.fromMessage ?? {}),
+    }).blocks(
       Blocks.Input({ label: 'Title', blockId: 'title' }).element(
         Elements.TextInput({
           actionId: 'title',
@@ -50,6 +51,6 @@ export function declareIncidentModal(data: DeclareModalData = {}): Record<string
             .multiline()
             .maxLength(3000),
         ),
-    )
-    .buildToObject() as Record<string, unknown>;
+    ),
+  );
 }

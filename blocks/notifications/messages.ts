@@ -8,6 +8,8 @@ import {
   REALTIME_LABELS,
   type Reason,
 } from '../../src/notifications/model.js';
+import type { SlackMessage } from '../help.js';
+import { builtBlocks, builtModal, type SlackModal } from '../kit.js';
 import { escapeMrkdwn, link, truncate } from '../text.js';
 
 export const NOTIFY_ACTIONS = {
@@ -66,10 +68,10 @@ function itemButtons(line: NoticeLine) {
 }
 
 /** A real-time nudge: one subject, its reasons, and the four buttons. */
-export function realtimeMessage(line: NoticeLine): { text: string; blocks: unknown[] } {
+export function realtimeMessage(line: NoticeLine): SlackMessage {
   const text = truncate(noticeLine(line), 3000);
   const built = Message({ text }).blocks(Blocks.Section({ text }), itemButtons(line)).buildToObject();
-  return { text: built.text ?? text, blocks: built.blocks ?? [] };
+  return { text: built.text ?? text, blocks: builtBlocks(built.blocks) };
 }
 
 /** Items with buttons in one digest (each takes two blocks; Slack allows 50 per message). */
@@ -78,7 +80,7 @@ export const DIGEST_ITEMS_WITH_BUTTONS = 15;
 const MAX_BLOCKS = 49;
 
 /** The daily digest: everything waiting on the person, grouped, one line per subject with every reason. */
-export function digestMessage(digest: DigestView): { text: string; blocks: unknown[] } {
+export function digestMessage(digest: DigestView): SlackMessage {
   const blocks: BlockBuilder[] = [Blocks.Header({ text: 'Your digest' })];
   let withButtons = 0;
   let hidden = digest.more;
@@ -108,7 +110,7 @@ export function digestMessage(digest: DigestView): { text: string; blocks: unkno
   const built = Message({ text })
     .blocks(...blocks)
     .buildToObject();
-  return { text, blocks: built.blocks ?? [] };
+  return { text, blocks: builtBlocks(built.blocks) };
 }
 
 /** A person's notification preferences, as the pipeline keeps them. */
@@ -138,9 +140,9 @@ export function notificationsHomeLines(digest: DigestView, prefs: PrefsView, now
 const onOff = [Bits.Option({ text: 'On', value: 'on' }), Bits.Option({ text: 'Off', value: 'off' })];
 
 /** Preferences: digest time, each real-time kind on or off, quiet hours, pause for N days. */
-export function prefsModal(prefs: PrefsView): Record<string, unknown> {
-  return Modal({ title: 'Notifications', submit: 'Save', close: 'Cancel', callbackId: NOTIFY_PREFS_MODAL })
-    .blocks(
+export function prefsModal(prefs: PrefsView): SlackModal {
+  return builtModal(
+    Modal({ title: 'Notifications', submit: 'Save', close: 'Cancel', callbackId: NOTIFY_PREFS_MODAL }).blocks(
       Blocks.Input({
         label: `Digest time (HH:MM, ${truncate(prefs.timezone, 60)})`,
         blockId: PREFS_FIELDS.digestTime,
@@ -175,6 +177,6 @@ export function prefsModal(prefs: PrefsView): Record<string, unknown> {
         .element(
           Elements.TextInput({ actionId: PREFS_FIELDS.pauseDays, placeholder: 'e.g. 10 for a holiday' }).maxLength(3),
         ),
-    )
-    .buildToObject() as Record<string, unknown>;
+    ),
+  );
 }

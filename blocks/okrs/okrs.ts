@@ -1,6 +1,8 @@
 // OKRs in Block Kit: the `/em okr` report, the weekly check-in DM and its modal, the Home section's lines.
+import type { InputBlock, KnownBlock, PlainTextOption } from '@slack/types';
 import type { OkrReport } from '../../src/okrs/service.js';
 import type { SlackMessage } from '../help.js';
+import type { ActionButton, SlackModal } from '../kit.js';
 import { escapeMrkdwn, truncate } from '../text.js';
 
 export const OKR_CHECKIN_OPEN = 'okr_checkin_open';
@@ -50,7 +52,7 @@ export function okrMessage(report: OkrReport): SlackMessage {
   // The header is plain text (shown as typed); the notification text is mrkdwn (escaped).
   const header = (who: string) => `OKRs · ${who} · ${report.quarter.key}`;
   const name = report.team?.name ?? 'All teams';
-  const blocks: Record<string, unknown>[] = [
+  const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(header(name), 150) } },
     {
       type: 'context',
@@ -110,29 +112,34 @@ export function checkinRequestMessage(krs: { id: number; title: string; objectiv
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*${text}*` } },
-      ...krs.slice(0, 20).map((kr) => ({
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: truncate(`*${escapeMrkdwn(kr.title)}*\n_${escapeMrkdwn(kr.objective)}_`, 3000),
-        },
-        accessory: {
-          type: 'button',
-          action_id: OKR_CHECKIN_OPEN,
-          value: String(kr.id),
-          text: { type: 'plain_text', text: 'Check in' },
-        },
-      })),
+      ...krs.slice(0, 20).map(
+        (kr): KnownBlock => ({
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: truncate(`*${escapeMrkdwn(kr.title)}*\n_${escapeMrkdwn(kr.objective)}_`, 3000),
+          },
+          accessory: {
+            type: 'button',
+            action_id: OKR_CHECKIN_OPEN,
+            value: String(kr.id),
+            text: { type: 'plain_text', text: 'Check in' },
+          } satisfies ActionButton,
+        }),
+      ),
     ],
   };
 }
 
 /** The check-in modal: confidence 1-10 and a note; the key result rides in private_metadata. */
-export function checkinModal(kr: { id: number; title: string; progress: number | null; last?: number }) {
-  const options = Array.from({ length: 10 }, (_, i) => ({
-    text: { type: 'plain_text', text: String(i + 1) },
-    value: String(i + 1),
-  }));
+export function checkinModal(kr: { id: number; title: string; progress: number | null; last?: number }): SlackModal {
+  const options = Array.from(
+    { length: 10 },
+    (_, i): PlainTextOption => ({
+      text: { type: 'plain_text', text: String(i + 1) },
+      value: String(i + 1),
+    }),
+  );
   const initial = kr.last ? options[kr.last - 1] : undefined;
   return {
     type: 'modal',
@@ -201,7 +208,7 @@ const textInput = (
   blockId: string,
   label: string,
   options: { optional?: boolean; initial?: string; hint?: string },
-) => ({
+): InputBlock => ({
   type: 'input',
   block_id: blockId,
   optional: options.optional ?? false,
@@ -216,8 +223,8 @@ const textInput = (
 });
 
 /** New objective for a team: its title, the quarter, and up to three key results (title, owner, what measures it). */
-export function objectiveModal(team: { key: string; name: string }, quarter: string) {
-  const krBlocks = Array.from({ length: MODAL_KEY_RESULTS }, (_, i) => {
+export function objectiveModal(team: { key: string; name: string }, quarter: string): SlackModal {
+  const krBlocks = Array.from({ length: MODAL_KEY_RESULTS }, (_, i): KnownBlock[] => {
     const n = i + 1;
     const optional = n > 1;
     return [

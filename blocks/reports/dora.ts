@@ -2,6 +2,7 @@ import { Blocks, Message } from 'slack-block-builder';
 import { type Band, type BandSet, recoveryFor } from '../../src/reports/dora-bands.js';
 import type { DoraReport, DoraScope } from '../../src/reports/dora-report.js';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks } from '../kit.js';
 import { escapeMrkdwn, truncate } from '../text.js';
 
 const BAND_ICON: Record<Band, string> = {
@@ -64,5 +65,5 @@ export function doraMessage(report: DoraReport): SlackMessage {
       Blocks.Context().elements(truncate(definitions, 2000)),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }

@@ -1,6 +1,7 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { SprintHealth } from '../../src/reports/sprint.js';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks } from '../kit.js';
 import { escapeMrkdwn, link, truncate } from '../text.js';
 
 const itemLink = (i: { key: string; url: string | null }) =>
@@ -16,7 +17,7 @@ export function sprintMessage(s: SprintHealth | null): SlackMessage {
         }),
       )
       .buildToObject();
-    return { text: built.text ?? '', blocks: built.blocks ?? [] };
+    return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
   }
   const pct = s.committed.points ? Math.round((s.completed.points / s.committed.points) * 100) : 0;
   const risk =
@@ -53,5 +54,5 @@ export function sprintMessage(s: SprintHealth | null): SlackMessage {
       ),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }

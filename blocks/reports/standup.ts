@@ -1,6 +1,7 @@
 import { Blocks, Message } from 'slack-block-builder';
 import type { Standup } from '../../src/reports/standup.js';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks } from '../kit.js';
 import { escapeMrkdwn, link as linkTo, slackDate, truncate } from '../text.js';
 
 const link = (label: string, url: string | null) => (url ? linkTo(url, escapeMrkdwn(label)) : escapeMrkdwn(label));
@@ -35,7 +36,7 @@ export function standupMessage(s: Standup): SlackMessage {
       Blocks.Context().elements(summary),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 /** `/em standup history @person`: their entries in posted standups, newest first. */
@@ -52,5 +53,5 @@ export function standupHistoryMessage(
   const built = Message({ text: 'Standup history' })
     .blocks(Blocks.Section({ text: `*Standup history* of <@${user}>` }), Blocks.Section({ text: truncate(body, 2900) }))
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }

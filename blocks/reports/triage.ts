@@ -1,6 +1,7 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { TriageGroup } from '../../src/reports/triage.js';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks, builtModal, type SlackModal } from '../kit.js';
 import { escapeMrkdwn, link, truncate } from '../text.js';
 
 export const TRIAGE_NUDGE_ACTION = 'triage_nudge';
@@ -39,23 +40,23 @@ export function triageMessage(groups: TriageGroup[], options: { buttons?: boolea
         : [Blocks.Section({ text: ':white_check_mark: Nothing needs attention now.' })]),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 /** Pick a reviewer for a stale PR; the request goes through policy like any other action. */
-export function requestReviewModal(signalId: number, prTitle: string): Record<string, unknown> {
-  return Modal({
-    title: 'Request review',
-    submit: 'Request',
-    close: 'Cancel',
-    callbackId: REQUEST_REVIEW_MODAL,
-    privateMetaData: String(signalId),
-  })
-    .blocks(
+export function requestReviewModal(signalId: number, prTitle: string): SlackModal {
+  return builtModal(
+    Modal({
+      title: 'Request review',
+      submit: 'Request',
+      close: 'Cancel',
+      callbackId: REQUEST_REVIEW_MODAL,
+      privateMetaData: String(signalId),
+    }).blocks(
       Blocks.Section({ text: escapeMrkdwn(truncate(prTitle, 2800)) }),
       Blocks.Input({ label: 'Reviewer', blockId: 'reviewer' }).element(
         Elements.UserSelect({ actionId: 'reviewer', placeholder: 'Who should review it?' }),
       ),
-    )
-    .buildToObject() as Record<string, unknown>;
+    ),
+  );
 }

@@ -2,6 +2,7 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { Team } from '../../src/teams/model.js';
 import type { SlackMessage } from '../help.js';
+import { builtBlocks, builtModal, type SlackModal } from '../kit.js';
 import { escapeMrkdwn, truncate } from '../text.js';
 
 /** Slack wants the action ids of one block distinct: the picker's buttons are team_pick_0 (the org) … team_pick_15. */
@@ -55,7 +56,7 @@ export function teamListMessage(teams: Team[]): SlackMessage {
       ),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 export function teamCardMessage(t: Team): SlackMessage {
@@ -66,7 +67,7 @@ export function teamCardMessage(t: Team): SlackMessage {
       Blocks.Context().elements(managedLine(t)),
     )
     .buildToObject();
-  return { text: built.text ?? '', blocks: built.blocks ?? [] };
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
 /** The first line of a report scoped to a team, so nobody mistakes it for the org's. */
@@ -140,7 +141,7 @@ export function teamHomeSection(data: {
 }
 
 /** Create or edit a team. `private_metadata` holds the key being edited ('' for a new team). */
-export function teamModal(t?: Team): unknown {
+export function teamModal(t?: Team): SlackModal {
   const text = (id: string, label: string, initial: string | undefined, hint?: string, optional = true) => {
     const input = Blocks.Input({ label, blockId: id, hint }).element(
       Elements.TextInput({ actionId: id, initialValue: initial || undefined }),
@@ -151,47 +152,43 @@ export function teamModal(t?: Team): unknown {
     Blocks.Input({ label, blockId: id })
       .optional()
       .element(Elements.UserMultiSelect({ actionId: id }).initialUsers(initial.length ? initial : undefined));
-  return JSON.parse(
+  return builtModal(
     Modal({
       title: t ? 'Edit team' : 'New team',
       submit: 'Save',
       close: 'Cancel',
       callbackId: TEAM_MODAL,
       privateMetaData: t?.key ?? '',
-    })
-      .blocks(
-        ...(t
-          ? [Blocks.Section({ text: `Key: \`${t.key}\`` })]
-          : [text('key', 'Key', undefined, 'lower-case, e.g. payments; used in /em dora 30d payments', false)]),
-        text('name', 'Name', t?.name, undefined, false),
-        userPicker('members', 'Members', t?.members ?? []),
-        userPicker('managers', 'Managers', t?.managers ?? []),
-        text('channel', 'Team channel', t?.channel ?? undefined, 'a channel id (C…) or #name'),
-        text('repos', 'Repositories', t?.repos.join(', '), 'owner/name or owner/prefix-*, comma-separated'),
-        text('jira_projects', 'Jira projects', t?.jiraProjects.join(', '), 'project keys, e.g. PAY'),
-        text('jira_boards', 'Jira boards', t?.jiraBoards.join(', '), 'board ids, e.g. 12'),
-        text('linear_teams', 'Linear teams', t?.linearTeams.join(', '), 'team keys, e.g. PAY'),
-        text('oncall_group', 'On-call user group', t?.oncallGroup ?? undefined, 'e.g. @payments-oncall'),
-        text('timezone', 'Time zone', t?.timezone ?? 'UTC', 'e.g. Europe/Berlin'),
-      )
-      .buildToJSON(),
+    }).blocks(
+      ...(t
+        ? [Blocks.Section({ text: `Key: \`${t.key}\`` })]
+        : [text('key', 'Key', undefined, 'lower-case, e.g. payments; used in /em dora 30d payments', false)]),
+      text('name', 'Name', t?.name, undefined, false),
+      userPicker('members', 'Members', t?.members ?? []),
+      userPicker('managers', 'Managers', t?.managers ?? []),
+      text('channel', 'Team channel', t?.channel ?? undefined, 'a channel id (C…) or #name'),
+      text('repos', 'Repositories', t?.repos.join(', '), 'owner/name or owner/prefix-*, comma-separated'),
+      text('jira_projects', 'Jira projects', t?.jiraProjects.join(', '), 'project keys, e.g. PAY'),
+      text('jira_boards', 'Jira boards', t?.jiraBoards.join(', '), 'board ids, e.g. 12'),
+      text('linear_teams', 'Linear teams', t?.linearTeams.join(', '), 'team keys, e.g. PAY'),
+      text('oncall_group', 'On-call user group', t?.oncallGroup ?? undefined, 'e.g. @payments-oncall'),
+      text('timezone', 'Time zone', t?.timezone ?? 'UTC', 'e.g. Europe/Berlin'),
+    ),
   );
 }
 
-export function archiveTeamModal(t: Team): unknown {
-  return JSON.parse(
+export function archiveTeamModal(t: Team): SlackModal {
+  return builtModal(
     Modal({
       title: 'Archive team',
       submit: 'Archive',
       close: 'Cancel',
       callbackId: TEAM_ARCHIVE_MODAL,
       privateMetaData: t.key,
-    })
-      .blocks(
-        Blocks.Section({
-          text: `Archive *${escapeMrkdwn(t.name)}* (\`${t.key}\`)? Its reports go back to the org view; the record is kept.`,
-        }),
-      )
-      .buildToJSON(),
+    }).blocks(
+      Blocks.Section({
+        text: `Archive *${escapeMrkdwn(t.name)}* (\`${t.key}\`)? Its reports go back to the org view; the record is kept.`,
+      }),
+    ),
   );
 }

@@ -21,7 +21,7 @@ const post = (client: WebClient, channel: string, threadTs: string | undefined, 
     channel,
     ...(threadTs ? { thread_ts: threadTs } : {}),
     text: message.text,
-    blocks: message.blocks as never,
+    blocks: message.blocks,
     unfurl_links: false,
   });
 
@@ -31,10 +31,10 @@ export async function agentCommand(
   agent: AgentService,
   { command, ack, respond, client, context, body }: CommandArgs,
 ) {
-  await ack({ response_type: 'ephemeral', ...workingOn('your question') } as never);
+  await ack({ response_type: 'ephemeral', ...workingOn('your question') });
   if (!(await firstDelivery(deps, body))) return;
   const replace = (message: SlackMessage) =>
-    respond({ response_type: 'ephemeral', replace_original: true, ...message } as never);
+    respond({ response_type: 'ephemeral', replace_original: true, ...message });
   const result = await agent.handle({
     person: command.user_id,
     text: command.text,
@@ -216,7 +216,7 @@ export function assistantFor(deps: SlackDeps): Assistant {
     threadStarted: async ({ payload, say, setSuggestedPrompts }) => {
       await save({ payload });
       const greeting = greetingMessage();
-      await say({ text: greeting.text, blocks: greeting.blocks as never });
+      await say({ text: greeting.text, blocks: greeting.blocks });
       await setSuggestedPrompts({ prompts: SUGGESTED_PROMPTS, title: 'Try one of these:' });
     },
     threadContextChanged: save,
@@ -241,7 +241,7 @@ export function assistantFor(deps: SlackDeps): Assistant {
         onPart: (label, part) => stream.part(label, part),
       });
       if (!(await stream.finish(result.message)))
-        await say({ text: result.message.text, blocks: result.message.blocks as never });
+        await say({ text: result.message.text, blocks: result.message.blocks });
     },
   });
   assistants.set(deps, assistant);
@@ -291,7 +291,7 @@ function streamTo(client: WebClient, channel: string, threadTs: string, user: st
       }),
     finish: async (message: SlackMessage): Promise<boolean> => {
       if (!streamer || broken) return false;
-      await guard(() => (streamer as NonNullable<typeof streamer>).stop({ blocks: message.blocks as never }));
+      await guard(() => (streamer as NonNullable<typeof streamer>).stop({ blocks: message.blocks }));
       return !broken;
     },
   };

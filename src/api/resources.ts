@@ -246,7 +246,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
           },
           command,
         );
-        const posted = await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never });
+        const posted = await slack.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
         await message.onPosted?.(posted.channel as string, posted.ts as string);
         // A write through the API: who posted what where, and through which door.
         await audit(ctx.options.db, {

@@ -5,6 +5,7 @@ import {
   policyMessage,
   rejectModal,
 } from '../../blocks/approvals/messages.js';
+import type { SlackMessage } from '../../blocks/help.js';
 import { approvalHomeLine } from '../../blocks/home.js';
 import { runTool } from '../capabilities/tool.js';
 import { type CommandHandler, toolContextOf } from '../slack/commands.js';
@@ -48,7 +49,7 @@ export function auditCommand(service: ApprovalService): CommandHandler<AuditComm
   };
 }
 
-function auditMessageRefused() {
+function auditMessageRefused(): SlackMessage {
   const text = 'Only approvers named in policies/ can read the audit log.';
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:lock: ${text}` } }] };
 }
@@ -116,7 +117,7 @@ export function rejectClicked(deps: ApprovalSlackDeps) {
       const refused = await service.decide(id, args.body.user.id, 'reject');
       return tellPrivately(args, args.body.user.id, describeOutcome(refused, id));
     }
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: rejectModal(id, row.summary) as never });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: rejectModal(id, row.summary) });
   };
 }
 

@@ -68,7 +68,7 @@ export async function followUpInThread(
     channel: event.channel,
     thread_ts: event.thread_ts,
     text: message.text,
-    blocks: message.blocks as never,
+    blocks: message.blocks,
   });
 }
 

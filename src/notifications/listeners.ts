@@ -85,7 +85,7 @@ export function openPrefs(deps: NotificationSlackDeps) {
     await args.ack();
     if (!deps.notifications) return;
     const prefs = await deps.notifications.prefsOf(args.body.user.id);
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: prefsModal(prefs) as never });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: prefsModal(prefs) });
   };
 }
 

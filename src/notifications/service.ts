@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import type { SlackMessage } from '../../blocks/help.js';
 import {
   type DigestView,
   digestMessage,
@@ -283,14 +284,14 @@ export class NotificationService {
     return true;
   };
 
-  private async dm(recipient: string, message: { text: string; blocks: unknown[] }): Promise<void> {
+  private async dm(recipient: string, message: SlackMessage): Promise<void> {
     const slack = this.deps.slack();
     if (!slack) throw new Error('Slack is not connected');
     const dm = await slack.conversations.open({ users: recipient });
     await slack.chat.postMessage({
       channel: dm.channel?.id as string,
       text: message.text,
-      blocks: message.blocks as never,
+      blocks: message.blocks,
       unfurl_links: false,
     });
   }

@@ -42,7 +42,7 @@ export async function sendCheckinRequests(deps: CheckinDeps): Promise<string[]> 
     await slack.chat.postMessage({
       channel: dm.channel?.id as string,
       text: message.text,
-      blocks: message.blocks as never,
+      blocks: message.blocks,
       unfurl_links: false,
     });
     await markRequestSent(deps.db, ids, week);

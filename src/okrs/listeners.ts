@@ -110,7 +110,7 @@ export function checkinOpened(deps: SlackDeps, options: OkrSlackOptions) {
     ]);
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
-      view: checkinModal({ id: kr.id, title: kr.title, progress, last: checkins.at(-1)?.confidence }) as never,
+      view: checkinModal({ id: kr.id, title: kr.title, progress, last: checkins.at(-1)?.confidence }),
     });
   };
 }
@@ -150,7 +150,7 @@ export function objectiveModalOpened(deps: SlackDeps, options: OkrSlackOptions) 
     const refusal = await okrEditRefusal(options.editors ?? NO_OKR_EDITORS, userId, team);
     if (refusal) return tellPrivately(args, userId, `:no_entry: ${refusal}`);
     const quarter = currentQuarter(options.clock?.() ?? new Date()).key;
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: objectiveModal(team, quarter) as never });
+    await args.client.views.open({ trigger_id: args.body.trigger_id, view: objectiveModal(team, quarter) });
   };
 }
 

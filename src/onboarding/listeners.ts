@@ -117,7 +117,7 @@ export function startModalOpened(service: OnboardingService) {
       );
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
-      view: startOnboardingModal(choices.teams, choices.templates) as never,
+      view: startOnboardingModal(choices.teams, choices.templates),
     });
   };
 }

@@ -527,7 +527,7 @@ export class OnboardingService {
         channel: dm.channel?.id as string,
         ...welcomeMessage(view),
         unfurl_links: false,
-      } as never);
+      });
       if (posted.channel && posted.ts) await setWelcome(this.deps.db, planId, posted.channel, posted.ts);
     } catch (err) {
       this.deps.logger.warn({ err, plan: planId }, 'could not send the onboarding welcome DM');
@@ -543,7 +543,7 @@ export class OnboardingService {
         channel: plan.welcomeChannel,
         ts: plan.welcomeTs,
         ...welcomeMessage(await this.view(planId)),
-      } as never);
+      });
     } catch (err) {
       this.deps.logger.warn({ err, plan: planId }, 'could not redraw the onboarding checklist');
     }
@@ -556,7 +556,7 @@ export class OnboardingService {
     if (!slack || !to) return;
     try {
       const dm = await slack.conversations.open({ users: to });
-      await slack.chat.postMessage({ channel: dm.channel?.id as string, ...summaryMessage(view, summary) } as never);
+      await slack.chat.postMessage({ channel: dm.channel?.id as string, ...summaryMessage(view, summary) });
     } catch (err) {
       this.deps.logger.warn({ err, plan: planId }, 'could not send the onboarding summary');
     }

@@ -122,7 +122,7 @@ export function scheduledReportsJob(deps: {
           const posted = await slack.chat.postMessage({
             channel,
             text: message.text,
-            blocks: message.blocks as never,
+            blocks: message.blocks,
           });
           await storeEntries(db, s.team, standup, await privateChannelOf(slack, posted.channel));
           deps.logger.info({ team: s.team, slot }, 'scheduled standup posted');
@@ -143,7 +143,7 @@ export function scheduledReportsJob(deps: {
             await slack.chat.postMessage({
               channel: dm.channel?.id as string,
               text: 'Your week',
-              blocks: message.blocks as never,
+              blocks: message.blocks,
             });
           }
         }
@@ -179,7 +179,7 @@ export function scheduledReportsJob(deps: {
             await slack.chat.postMessage({
               channel: sprintChannel,
               text: message.text,
-              blocks: message.blocks as never,
+              blocks: message.blocks,
             });
           }
         }

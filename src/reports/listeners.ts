@@ -296,7 +296,7 @@ export function triageRequestReview(deps: ReportSlackDeps) {
       return tellPrivately(args, args.body.user.id, 'That pull request no longer needs a review.');
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
-      view: requestReviewModal(signal.id, signal.title) as never,
+      view: requestReviewModal(signal.id, signal.title),
     });
   };
 }

@@ -1,3 +1,4 @@
+import type { ImageBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 
 /**
@@ -18,6 +19,6 @@ export async function uploadPng(client: WebClient, png: Buffer, filename: string
 }
 
 /** An image block showing an uploaded file. */
-export function fileImageBlock(fileId: string, altText: string): Record<string, unknown> {
+export function fileImageBlock(fileId: string, altText: string): ImageBlock {
   return { type: 'image', slack_file: { id: fileId }, alt_text: altText.slice(0, 2000) };
 }

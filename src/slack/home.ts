@@ -116,7 +116,7 @@ export async function publishHome(
   const started = performance.now();
   const data = await asInteractive(() => buildHome(providers, { client, ...ctx }, logger));
   const built = performance.now();
-  await client.views.publish({ user_id: ctx.userId, view: homeView(data) as never });
+  await client.views.publish({ user_id: ctx.userId, view: homeView(data) });
   logger.debug(
     { buildMs: Math.round(built - started), publishMs: Math.round(performance.now() - built) },
     'home published',

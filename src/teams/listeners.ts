@@ -139,7 +139,7 @@ export function teamModalOpened(deps: SlackDeps, admins: TeamAdmins, mode: 'new'
     if (refusal) return tellPrivately(args, userId, `:no_entry: ${refusal}`);
     await args.client.views.open({
       trigger_id: args.body.trigger_id,
-      view: (mode === 'archive' ? archiveTeamModal(team as Team) : teamModal(team)) as never,
+      view: mode === 'archive' ? archiveTeamModal(team as Team) : teamModal(team),
     });
   };
 }

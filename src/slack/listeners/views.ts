@@ -20,7 +20,7 @@ export async function runFromModal(deps: SlackDeps, command: OwnCommand, client:
   const posted = await client.chat.postMessage({
     channel: userId,
     text: message.text,
-    blocks: message.blocks as never,
+    blocks: message.blocks,
   });
   await onPosted?.(posted.channel as string, posted.ts as string);
 }
