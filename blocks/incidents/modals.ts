@@ -7,6 +7,7 @@ import {
   ROLES,
   type SuspectedDeploy,
 } from '../../src/incidents/model.js';
+import { builtModal, type SlackModal } from '../kit.js';
 import { truncate } from '../text.js';
 
 export const INCIDENT_MODALS = {
@@ -18,13 +19,12 @@ export const INCIDENT_MODALS = {
   cause: 'incident_cause_modal',
 } as const;
 
-type View = Record<string, unknown>;
 const title = (incident: Incident) => truncate(incidentLabel(incident), 24);
-const build = (m: ReturnType<typeof Modal>) => m.buildToObject() as View;
+const build = (m: ReturnType<typeof Modal>): SlackModal => builtModal(m);
 const severityOptions = () =>
   INCIDENT_SEVERITIES.map((s) => Bits.Option({ text: truncate(s.label, 75), value: s.value }));
 
-export function statusUpdateModal(incident: Incident): View {
+export function statusUpdateModal(incident: Incident): SlackModal {
   return build(
     Modal({
       title: title(incident),
@@ -47,7 +47,7 @@ export function statusUpdateModal(incident: Incident): View {
   );
 }
 
-export function assignRoleModal(incident: Incident): View {
+export function assignRoleModal(incident: Incident): SlackModal {
   return build(
     Modal({
       title: title(incident),
@@ -66,7 +66,7 @@ export function assignRoleModal(incident: Incident): View {
   );
 }
 
-export function addNoteModal(incident: Incident): View {
+export function addNoteModal(incident: Incident): SlackModal {
   return build(
     Modal({
       title: title(incident),
@@ -82,7 +82,7 @@ export function addNoteModal(incident: Incident): View {
   );
 }
 
-export function severityModal(incident: Incident): View {
+export function severityModal(incident: Incident): SlackModal {
   const select = Elements.StaticSelect({ actionId: 'severity' }).options(severityOptions());
   const current = INCIDENT_SEVERITIES.find((s) => s.value === incident.severity);
   return build(
@@ -102,7 +102,7 @@ export function severityModal(incident: Incident): View {
   );
 }
 
-export function resolveModal(incident: Incident): View {
+export function resolveModal(incident: Incident): SlackModal {
   return build(
     Modal({
       title: title(incident),
@@ -121,7 +121,7 @@ export function resolveModal(incident: Incident): View {
   );
 }
 
-export function pickDeploymentModal(incident: Incident, deployments: SuspectedDeploy[]): View {
+export function pickDeploymentModal(incident: Incident, deployments: SuspectedDeploy[]): SlackModal {
   return build(
     Modal({
       title: title(incident),

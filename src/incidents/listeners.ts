@@ -1,5 +1,4 @@
 import type { BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
-import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { declareIncidentModal } from '../../blocks/incidents/declare-modal.js';
 import {
@@ -11,6 +10,7 @@ import {
   statusUpdateModal,
 } from '../../blocks/incidents/modals.js';
 import { incidentListLine, incidentListMessage, timelineMessage } from '../../blocks/incidents/reports.js';
+import type { SlackModal } from '../../blocks/kit.js';
 import { failure, notice } from '../../blocks/notice.js';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import { runTool } from '../capabilities/tool.js';
@@ -51,9 +51,7 @@ type IncidentModal = ReturnType<typeof declareIncidentModal> | ReturnType<(typeo
 /** Opens an incident modal: every modal of this capability opens here. */
 async function openModal(client: WebClient, triggerId: string | undefined, view: IncidentModal) {
   if (!triggerId) throw new Error('no trigger id');
-  // `blocks/` build views as plain records until they are typed with `@slack/types` (issue #19 item 7); this is
-  // the one place incidents hand one to the Web API, and the cast goes with that change.
-  await client.views.open({ trigger_id: triggerId, view: view as unknown as ModalView });
+  await client.views.open({ trigger_id: triggerId, view });
 }
 
 /** In an incident channel, the incident; elsewhere, a reply that names the open ones. */
@@ -89,7 +87,7 @@ export function incidentCommand(service: IncidentService): CommandHandler<Incide
   const listTool = incidentsListTool();
   return async (ctx, command) => {
     const text = command.text.trim();
-    const opened = async (view: Record<string, unknown>, what: string) => {
+    const opened = async (view: SlackModal, what: string) => {
       try {
         await openModal(ctx.client, ctx.triggerId, view);
         return notice(what, ':memo:');

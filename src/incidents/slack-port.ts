@@ -1,4 +1,3 @@
-import type { Block, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../../blocks/help.js';
 import { slackErrorCode } from '../slack/errors.js';
@@ -44,12 +43,7 @@ export interface IncidentSlack {
   archive(channel: string): Promise<void>;
 }
 
-/**
- * `SlackMessage.blocks` from `blocks/` are still untyped (`unknown[]`) until they are built with `@slack/types`
- * (issue #19 item 7); this is the one place incidents hand them to the Web API.
- */
-const blockKit = (message: OutgoingMessage) =>
-  message.blocks ? { blocks: message.blocks as (KnownBlock | Block)[] } : {};
+const blockKit = (message: OutgoingMessage) => (message.blocks ? { blocks: message.blocks } : {});
 
 /** Tolerates one Slack error code: the call's outcome when that is the error. */
 async function unless(code: string, call: () => Promise<unknown>): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpMessage, type SlackMessage, unknownCommandMessage } from '../../../blocks/help.js';
 import { failure, notConfigured, notice, workingOn } from '../../../blocks/notice.js';
 import type { SlackDeps, SlackHandler } from '../deps.js';
@@ -10,8 +10,7 @@ import { firstDelivery } from './once.js';
 
 type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-// Block Kit from blocks/ is plain JSON; Bolt's types want its own block unions.
-const ephemeral = (message: SlackMessage) => ({ response_type: 'ephemeral', ...message }) as never;
+const ephemeral = (message: SlackMessage): RespondArguments => ({ response_type: 'ephemeral', ...message });
 
 /** `/em …`: acks at once (help and usage errors ride on the ack), then does the work and replaces the reply. */
 export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
@@ -38,7 +37,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
     await ack(ephemeral(workingOn(`\`/em ${name}\``)));
     if (!(await firstDelivery(deps, body))) return;
     const replace = (message: SlackMessage) =>
-      respond({ response_type: 'ephemeral', ...message, replace_original: true } as never);
+      respond({ response_type: 'ephemeral', ...message, replace_original: true });
     const post = postTarget(parsed.command);
     const refusal = post ? await postRefusal(client, post, command.user_id) : undefined;
     if (refusal) return void (await replace(failure(refusal)));
@@ -61,7 +60,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
         const posted = await client.chat.postMessage({
           channel: post,
           text: message.text,
-          blocks: message.blocks as never,
+          blocks: message.blocks,
         });
         await onPosted?.(posted.channel as string, posted.ts as string);
         await replace(notice(`Posted to <#${posted.channel}>.`, ':white_check_mark:'));
