@@ -15,3 +15,25 @@ export async function flatMapInSlices<T, R>(items: readonly T[], map: (slice: T[
   }
   return out;
 }
+
+/** How many rows one page of a large read holds: parsed (pg) or copied from the database thread (PGlite) at once. */
+const PAGE = 2000;
+
+/**
+ * All rows of a keyset-ordered read, fetched page by page with an event-loop turn between pages, so that tens of
+ * thousands of rows neither arrive nor are parsed in one piece. `read(after, limit)` returns the rows after the
+ * given row (none: from the start) in the order `after` is compared in.
+ */
+export async function readInPages<Row>(
+  read: (after: Row | undefined, limit: number) => Promise<Row[]>,
+  size = PAGE,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let after: Row | undefined; ; ) {
+    const page = await read(after, size);
+    for (const row of page) rows.push(row);
+    if (page.length < size) return rows;
+    after = page.at(-1);
+    await nextTurn();
+  }
+}

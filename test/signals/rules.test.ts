@@ -189,6 +189,22 @@ describeEachEngine('rule kinds fire on synced data and resolve when it clears', 
     ]);
   });
 
+  test('a rule over more open tickets than one page of a read (2,100) finds every one, once', async () => {
+    const db = await freshDb();
+    await ticket(db, { key: 'ENG-1', priority: 'High', ageHours: 5 });
+    await db.query(
+      `INSERT INTO work_items
+       SELECT (jsonb_populate_record(null::work_items, to_jsonb(w) || jsonb_build_object('key', 'ENG-' || g))).*
+         FROM work_items w, generate_series(2, 2100) g WHERE w.key = 'ENG-1'`,
+    );
+    const urgent = engineFor(db, '- { name: urgent, kind: unassigned_urgent, older_than_hours: 4 }');
+    expect(await urgent.run()).toMatchObject({ opened: 2100 });
+    const { rows } = await db.query<{ n: number; distinct: number }>(
+      "SELECT count(*)::int AS n, count(DISTINCT subject)::int AS distinct FROM signals WHERE status = 'open'",
+    );
+    expect(rows[0]).toEqual({ n: 2100, distinct: 2100 });
+  }, 120_000);
+
   test('sprint_scope_creep: items that joined the active sprint after it started, over the limit', async () => {
     const db = await freshDb();
     await db.query(

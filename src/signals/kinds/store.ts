@@ -1,4 +1,5 @@
 // The SQL loaders behind the rule kinds: each reads what a kind's pure finder needs, scoped by the rule.
+import { readInPages } from '../../lib/slices.js';
 import { type EvalContext, scopeParam } from '../finding.js';
 
 export interface RedWorkflow {
@@ -52,20 +53,24 @@ export async function loadOpenPrs(
   repos: string[] | undefined,
   olderThan = ctx.now,
 ): Promise<OpenPr[]> {
-  const { rows } = await ctx.db.query<OpenPr>(
-    `SELECT p.repo, p.number, p.title, p.author, p.created_at, p.url, p.head_ref, p.requested_reviewers, p.ticket_keys,
-            p.additions, p.deletions,
-            EXISTS (SELECT 1 FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number
-                     AND r.reviewer IS DISTINCT FROM p.author) AS reviewed_by_others,
-            greatest(p.created_at, (SELECT max(r.submitted_at) FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number))
-              AS last_activity_at
-       FROM pull_requests p
-      WHERE p.state = 'open' AND NOT p.draft AND p.created_at <= $2
-        AND ($1::text[] IS NULL OR p.repo = ANY($1::text[]))
-      ORDER BY p.repo, p.number`,
-    [scopeParam(repos), olderThan],
-  );
-  return rows;
+  return readInPages(async (after, limit) => {
+    const { rows } = await ctx.db.query<OpenPr>(
+      `SELECT p.repo, p.number, p.title, p.author, p.created_at, p.url, p.head_ref, p.requested_reviewers, p.ticket_keys,
+              p.additions, p.deletions,
+              EXISTS (SELECT 1 FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number
+                       AND r.reviewer IS DISTINCT FROM p.author) AS reviewed_by_others,
+              greatest(p.created_at, (SELECT max(r.submitted_at) FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number))
+                AS last_activity_at
+         FROM pull_requests p
+        WHERE p.state = 'open' AND NOT p.draft AND p.created_at <= $2
+          AND ($1::text[] IS NULL OR p.repo = ANY($1::text[]))
+          AND ($3::text IS NULL OR (p.repo, p.number) > ($3::text, $4::int))
+        ORDER BY p.repo, p.number
+        LIMIT $5`,
+      [scopeParam(repos), olderThan, after?.repo ?? null, after?.number ?? null, limit],
+    );
+    return rows;
+  });
 }
 
 export interface OpenTicket {
@@ -93,24 +98,31 @@ export async function loadOpenTickets(
   projects: string[] | null,
   filter: { unassignedBefore?: Date; blocked?: { statuses: string[]; labels: string[] } } = {},
 ): Promise<OpenTicket[]> {
-  const { rows } = await ctx.db.query<OpenTicket>(
-    `SELECT w.source, w.key, w.project, w.title, w.status, w.priority, w.assignee, w.labels, w.created_at, w.updated_at, w.url,
-            (SELECT max(c.changed_at) FROM work_item_changes c
-              WHERE c.source = w.source AND c.key = w.key AND c.field = 'status' AND c.to_value = w.status) AS status_since
-       FROM work_items w
-      WHERE coalesce(w.status_category, '') <> 'done' AND ($1::text[] IS NULL OR w.project = ANY($1::text[]))
-        AND ($2::timestamptz IS NULL OR (w.assignee IS NULL AND w.created_at <= $2))
-        AND ($3::text[] IS NULL OR lower(w.status) = ANY($3::text[])
-             OR EXISTS (SELECT 1 FROM unnest(w.labels) AS l WHERE lower(l) = ANY($4::text[])))
-      ORDER BY w.source, w.key`,
-    [
-      projects,
-      filter.unassignedBefore ?? null,
-      filter.blocked ? filter.blocked.statuses.map((x) => x.toLowerCase()) : null,
-      filter.blocked ? filter.blocked.labels.map((x) => x.toLowerCase()) : null,
-    ],
-  );
-  return rows;
+  return readInPages(async (after, limit) => {
+    const { rows } = await ctx.db.query<OpenTicket>(
+      `SELECT w.source, w.key, w.project, w.title, w.status, w.priority, w.assignee, w.labels, w.created_at, w.updated_at, w.url,
+              (SELECT max(c.changed_at) FROM work_item_changes c
+                WHERE c.source = w.source AND c.key = w.key AND c.field = 'status' AND c.to_value = w.status) AS status_since
+         FROM work_items w
+        WHERE coalesce(w.status_category, '') <> 'done' AND ($1::text[] IS NULL OR w.project = ANY($1::text[]))
+          AND ($2::timestamptz IS NULL OR (w.assignee IS NULL AND w.created_at <= $2))
+          AND ($3::text[] IS NULL OR lower(w.status) = ANY($3::text[])
+               OR EXISTS (SELECT 1 FROM unnest(w.labels) AS l WHERE lower(l) = ANY($4::text[])))
+          AND ($5::text IS NULL OR (w.source, w.key) > ($5::text, $6::text))
+        ORDER BY w.source, w.key
+        LIMIT $7`,
+      [
+        projects,
+        filter.unassignedBefore ?? null,
+        filter.blocked ? filter.blocked.statuses.map((x) => x.toLowerCase()) : null,
+        filter.blocked ? filter.blocked.labels.map((x) => x.toLowerCase()) : null,
+        after?.source ?? null,
+        after?.key ?? null,
+        limit,
+      ],
+    );
+    return rows;
+  });
 }
 
 export interface SprintScope {
