@@ -1,7 +1,22 @@
 // Dependency rules, checked by `npm run depcheck` (part of `npm test`, so CI runs them).
+
+/**
+ * Capabilities nothing else builds on: deleting one's folders (src/<name>/, blocks/<name>/ or blocks/<name>.ts) and its line in
+ * src/app.ts leaves a product that type-checks. The others (sync, identity, teams, signals, approvals, reports,
+ * ask, notifications, api) are the kernel and the doors; docs/architecture.md says why each is one.
+ */
+const REMOVABLE = ['agent', 'eventbus', 'incidents', 'okrs', 'onboarding'];
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...REMOVABLE.map((leaf) => ({
+      name: `leaf-capabilities-removable:${leaf}`,
+      severity: 'error',
+      comment: `Only src/app.ts and ${leaf}'s own folders import ${leaf}: it is removed by deleting them and one line.`,
+      from: { path: '^(src|blocks|dev/demo)/', pathNot: `^(src|blocks)/${leaf}([.]ts$|/)|^src/app[.]ts$` },
+      to: { path: `^(src|blocks)/${leaf}([.]ts$|/)` },
+    })),
     {
       name: 'product-not-to-dev-world',
       severity: 'error',

@@ -4,7 +4,7 @@ import type { KnownBlock } from '@slack/types';
 import { type BlockBuilder, Blocks, Elements, Message } from 'slack-block-builder';
 import type { SlackMessage } from '../help.js';
 import { builtBlocks } from '../kit.js';
-import { escapeMrkdwn, link, truncate } from '../text.js';
+import { escapeMrkdwn, truncate } from '../text.js';
 
 /** The button that runs one of the offered tools; its value is the planned call as JSON. */
 export const AGENT_CHOOSE_ACTION = 'agent_choose';
@@ -86,25 +86,6 @@ export function unservableMessage(reason: string, capabilities: { label: string;
 
 export function refusalMessage(text: string): SlackMessage {
   return built(text, [Blocks.Section({ text: `:no_entry: ${escapeMrkdwn(text)}` })]);
-}
-
-/** Passages found in the docs, each with its title and link (document text is escaped: it is data). */
-export function docHitsMessage(
-  hits: { title: string; url: string | null; heading: string; content: string }[],
-): SlackMessage {
-  if (!hits.length)
-    return built('I could not find this in the docs.', [
-      Blocks.Section({ text: 'I could not find this in the docs.' }),
-    ]);
-  const lines = hits.slice(0, 5).map((h, i) => {
-    const title = escapeMrkdwn(truncate(h.title, 120));
-    const where = h.url ? link(h.url, title) : title;
-    return `[${i + 1}] *${where}*${h.heading ? ` › ${escapeMrkdwn(truncate(h.heading, 80))}` : ''}\n>${escapeMrkdwn(truncate(h.content.replace(/\s+/g, ' '), 280))}`;
-  });
-  return built(`From the docs: ${hits.map((h) => h.title).join(', ')}`, [
-    Blocks.Section({ text: '*From the docs*' }),
-    Blocks.Section({ text: truncate(lines.join('\n'), 2900) }),
-  ]);
 }
 
 /** The assistant pane's first message. */

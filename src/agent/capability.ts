@@ -1,4 +1,6 @@
 import type { Capability } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
+import { listTeams } from '../teams/store.js';
 import {
   AGENT_CHOICE_ACTIONS,
   agentChoice,
@@ -7,7 +9,8 @@ import {
   agentMention,
   assistantEvent,
 } from './listeners.js';
-import type { AgentService } from './service.js';
+import { ToolViews } from './render.js';
+import { AgentService, agentSettings } from './service.js';
 import { agentRunTool } from './tools.js';
 
 /**
@@ -34,3 +37,33 @@ export function agentCapability(agent: AgentService): Capability {
     },
   };
 }
+
+declare module '../capabilities/services.js' {
+  interface CapabilityServices {
+    agent: AgentService;
+  }
+}
+
+/** The agent runs the other capabilities' tools (never a `decide` one), so it is listed after them. */
+export const agentModule: CapabilityModule = {
+  name: 'agent',
+  start(k) {
+    const { db, sources } = k;
+    const agent = new AgentService({
+      db,
+      logger: k.logger,
+      tools: k.tools(),
+      views: new ToolViews(k.toolViews()),
+      model: k.model,
+      settings: agentSettings(k.config),
+      // Team names the planner recognises: the teams (keys and names), then tracker projects and Linear teams.
+      teams: async () =>
+        [
+          ...(await listTeams(db)).flatMap((t) => [t.key, t.name]),
+          ...(sources.jira?.projects ?? []),
+          ...(sources.linear?.teams ?? []),
+        ].map((t) => t.toLowerCase()),
+    });
+    return { ...agentCapability(agent), services: { agent } };
+  },
+};

@@ -6,7 +6,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { AIMessage, createAgent, createMiddleware, HumanMessage, tool as langchainTool } from 'langchain';
 import type { SlackMessage } from '../../blocks/help.js';
 import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js';
-import { labelOf, renderToolOutput } from './render.js';
+import type { ToolViews } from './render.js';
 
 export interface ModelCall {
   tool: string;
@@ -40,6 +40,7 @@ export const functionName = (tool: string) => tool.replaceAll('.', '_');
 export async function runModelAgent(o: {
   model: BaseChatModel;
   tools: AnyTool[];
+  views: ToolViews;
   ctx: ToolContext;
   request: string;
   memory: { role: string; content: string }[];
@@ -68,9 +69,9 @@ export async function runModelAgent(o: {
           await o.status?.(`Running ${t.name}…`);
           try {
             const output = await runTool(t, o.ctx, input);
-            const rendered = renderToolOutput(t.name, output, input, notes, o.now);
+            const rendered = o.views.render(t.name, output, input, notes, o.now);
             calls.push({ tool: t.name, args: input, ok: true, rendered });
-            await o.onPart?.(labelOf(t.name), rendered);
+            await o.onPart?.(o.views.labelOf(t.name), rendered);
             return `<tool_output tool="${t.name}">${JSON.stringify(output).slice(0, 12_000)}</tool_output>`;
           } catch (err) {
             calls.push({ tool: t.name, args: input, ok: false, rendered: { text: '', blocks: [] } });

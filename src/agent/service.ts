@@ -11,7 +11,7 @@ import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { type PlannedCall, plan } from './planner.js';
-import { labelOf, renderToolOutput, TOOL_LABELS } from './render.js';
+import type { ToolViews } from './render.js';
 import { addTurn, knownRepos, lastTurns, recordRun, usageSince } from './store.js';
 
 export interface AgentSettings {
@@ -50,6 +50,8 @@ export interface AgentDeps {
   logger: Logger;
   /** Every tool; the agent keeps the read and propose ones. */
   tools: AnyTool[];
+  /** How each tool is named and its output shown. */
+  views: ToolViews;
   model?: () => Promise<BaseChatModel>;
   settings: AgentSettings;
   /** Team names known to em-agent (lower case). */
@@ -173,6 +175,7 @@ export class AgentService {
         const result = await runModelAgent({
           model: await this.deps.model(),
           tools: this.tools,
+          views: this.deps.views,
           ctx: this.toolContext(request),
           request: text,
           memory,
@@ -187,7 +190,7 @@ export class AgentService {
         return finish(
           {
             message: agentAnswer({
-              ran: [...new Set(result.calls.map((c) => labelOf(c.tool)))],
+              ran: [...new Set(result.calls.map((c) => this.deps.views.labelOf(c.tool)))],
               parts: result.calls.filter((c) => c.ok).map((c) => c.rendered),
               narrative: result.answer,
               notes: result.notes,
@@ -263,12 +266,7 @@ export class AgentService {
     }
     if (planned.kind === 'unservable')
       return {
-        message: unservableMessage(
-          planned.reason,
-          this.tools
-            .filter((t) => TOOL_LABELS[t.name])
-            .map((t) => TOOL_LABELS[t.name] as { label: string; example: string }),
-        ),
+        message: unservableMessage(planned.reason, this.deps.views.examples(this.tools.map((t) => t.name))),
         outcome: 'unservable',
         tools: [],
         tokens: 0,
@@ -277,7 +275,10 @@ export class AgentService {
       return {
         message: chooseMessage(
           text,
-          planned.choices.map((c) => ({ label: labelOf(c.tool), value: JSON.stringify(c).slice(0, 2000) })),
+          planned.choices.map((c) => ({
+            label: this.deps.views.labelOf(c.tool),
+            value: JSON.stringify(c).slice(0, 2000),
+          })),
         ),
         outcome: 'chose',
         tools: [],
@@ -294,21 +295,21 @@ export class AgentService {
     for (const call of calls) {
       const tool = this.tools.find((t) => t.name === call.tool);
       if (!tool) continue;
-      await request.status?.(`Looking at ${labelOf(call.tool)}…`);
+      await request.status?.(`Looking at ${this.deps.views.labelOf(call.tool)}…`);
       try {
         const output = await runTool(tool, ctx, call.args);
-        const part = renderToolOutput(call.tool, output, call.args, notes, this.now());
+        const part = this.deps.views.render(call.tool, output, call.args, notes, this.now());
         parts.push(part);
         ran.push({ ...call, ok: true });
-        await request.onPart?.(labelOf(call.tool), part);
+        await request.onPart?.(this.deps.views.labelOf(call.tool), part);
       } catch (err) {
         this.deps.logger.warn({ err, tool: call.tool }, 'agent tool failed');
-        notes.push(`${labelOf(call.tool)} failed, so it is missing here.`);
+        notes.push(`${this.deps.views.labelOf(call.tool)} failed, so it is missing here.`);
         ran.push({ ...call, ok: false });
       }
     }
     return {
-      message: agentAnswer({ ran: ran.filter((r) => r.ok).map((r) => labelOf(r.tool)), parts, notes }),
+      message: agentAnswer({ ran: ran.filter((r) => r.ok).map((r) => this.deps.views.labelOf(r.tool)), parts, notes }),
       outcome: ran.some((r) => r.ok) ? 'answered' : 'failed',
       tools: ran,
       tokens: 0,
@@ -317,7 +318,7 @@ export class AgentService {
 
   /** What the agent can do, in words, for the unservable answer and the help. */
   capabilities(): string {
-    return joinAnd(this.tools.map((t) => labelOf(t.name)));
+    return joinAnd(this.tools.map((t) => this.deps.views.labelOf(t.name)));
   }
 }
 

@@ -1,6 +1,7 @@
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
 import { parseTokenArgs, TOKEN_COMMAND_TOOLS, TOKEN_USAGE, tokenCommand } from './token-command.js';
-import type { ApiTokens } from './tokens.js';
+import { ApiTokens } from './tokens.js';
 import { tokenTools } from './tools.js';
 
 /** Personal API tokens for the REST API and MCP (`/em token create|list|revoke`); the doors are in src/api/doors.ts. */
@@ -20,3 +21,8 @@ export function apiCapability(tokens: ApiTokens): Capability {
     ],
   };
 }
+
+export const apiModule: CapabilityModule = {
+  name: 'api',
+  start: (k) => apiCapability(new ApiTokens(k.db)),
+};

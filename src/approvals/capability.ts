@@ -1,5 +1,6 @@
 import { APPROVE_ACTION, REJECT_ACTION, REJECT_MODAL } from '../../blocks/approvals/messages.js';
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
 import { approvalsSyntax, auditSyntax, policySyntax } from './args.js';
 import { approvalsJob } from './jobs.js';
 import {
@@ -12,6 +13,7 @@ import {
   rejectSubmitted,
 } from './listeners.js';
 import type { ApprovalService } from './service.js';
+import { approvalsToolViews } from './tool-views.js';
 import {
   approvalsAuditTool,
   approvalsDecideTool,
@@ -47,3 +49,8 @@ export function approvalsCapability(service: ApprovalService): Capability {
     jobs: [approvalsJob(service)],
   };
 }
+
+export const approvalsModule: CapabilityModule = {
+  name: 'approvals',
+  start: (k) => ({ ...approvalsCapability(k.approvals), toolViews: approvalsToolViews }),
+};

@@ -1,8 +1,10 @@
 import { ASK_HELPFUL, ASK_NOT_HELPFUL } from '../../blocks/ask/answer.js';
 import { ASK_MODAL } from '../../blocks/ask/modal.js';
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
 import type { EventArgs } from '../slack/listeners/events.js';
 import { askSyntax } from './args.js';
+import { embeddingsFor } from './embeddings.js';
 import { askIndexJob } from './jobs.js';
 import {
   ASK_ABOUT_MESSAGE_SHORTCUT,
@@ -14,7 +16,8 @@ import {
   feedbackClicked,
   followUpInThread,
 } from './listeners.js';
-import type { AskService } from './service.js';
+import { AskService } from './service.js';
+import { askToolViews } from './tool-views.js';
 import { askAnswerTool, askSearchTool } from './tools.js';
 
 /** `/em ask`, the Ask shortcuts and modal, answer feedback, follow-ups in answer threads, and the indexing job. */
@@ -42,3 +45,27 @@ export function askCapability(service: AskService, options: { indexEvery: string
     jobs: [askIndexJob(service, options.indexEvery)],
   };
 }
+
+declare module '../capabilities/services.js' {
+  interface CapabilityServices {
+    ask: AskService;
+  }
+}
+
+export const askModule: CapabilityModule = {
+  name: 'ask',
+  start(k) {
+    const ask = new AskService({
+      db: k.db,
+      logger: k.logger,
+      model: k.model,
+      embeddings: embeddingsFor(k.config),
+      chunking: { size: k.config.ASK_CHUNK_SIZE, overlap: k.config.ASK_CHUNK_OVERLAP },
+    });
+    return {
+      ...askCapability(ask, { indexEvery: k.every(k.config.ASK_INDEX_TICK_MS) }),
+      toolViews: askToolViews,
+      services: { ask },
+    };
+  },
+};

@@ -1,12 +1,14 @@
 // A capability is one thing em-agent does (reports, signals, approvals, incidents, ask, sync, identity). It
 // exports one value of this type from its `capability.ts`; `src/app.ts` lists them, and every door (the Slack app,
 // the job scheduler, the HTTP server) iterates over them without naming any.
+import type { SlackMessage } from '../../blocks/help.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
 import type { RouteHandler } from '../observability/http.js';
 import type { CommandContext, CommandHandler, CommandReply } from '../slack/commands.js';
 import type { SlackSurfaceOf } from '../slack/deps.js';
 import type { OwnSyntax } from '../slack/em-command.js';
 import type { HomeSectionProvider } from '../slack/home.js';
+import type { CapabilityServices } from './services.js';
 import type { AnyTool } from './tool.js';
 
 /** An `/em` subcommand: the handler renders what the named tools return. */
@@ -29,6 +31,48 @@ export interface Capability {
   jobs?: JobDefinition<never>[];
   /** HTTP routes as "METHOD /path" (webhooks). */
   routes?: Record<string, RouteHandler>;
+  /** How the agent names and shows its tools' output in Slack, by tool name. */
+  toolViews?: Record<string, ToolView>;
+  /** Things owed by a person that wait for their daily digest (incident action items, …). */
+  digestFeeds?: DigestFeed[];
+  /** Extra detail for `/ready` (never makes the bot unready). */
+  readiness?: () => Promise<Record<string, unknown>>;
+  /** Services other code reaches through the started app (see `CapabilityServices`). */
+  services?: Partial<CapabilityServices>;
+}
+
+/** A tool as the agent shows it: what it looked at, an example request, and its output as a Slack message. */
+export interface ToolView {
+  label: string;
+  /** A request a person could type that runs this tool (the agent's "I can …" help). */
+  example?: string;
+  /**
+   * The output as a message. `args` are what the planner or model asked for (a repository, people); a view narrows
+   * the output by them where it can and pushes a sentence to `notes` where it cannot.
+   */
+  render?(output: unknown, args: Record<string, unknown>, notes: string[], now: Date): SlackMessage;
+}
+
+/** One thing a person owes, kept in their digest until the feed no longer lists it. */
+export interface DigestFeedItem {
+  /** Unique within the feed; the digest's subject is `<feed name>:<key>`. */
+  key: string;
+  recipient: string;
+  /** The digest group it is listed under (see notifications' GROUPS). */
+  group: string;
+  title: string;
+  reason: { rule: string; kind: string; text: string; since: string };
+}
+
+/** A source of digest items owned by a capability; the notification pipeline syncs every feed before digests. */
+export interface DigestFeed {
+  name: string;
+  /** Every item open now. */
+  open(): Promise<DigestFeedItem[]>;
+  /** Of these keys (items the digest still lists), the ones no longer open. */
+  closed(keys: string[]): Promise<string[]>;
+  /** The person pressed "Done" on the item in their digest. */
+  done?(key: string): Promise<void>;
 }
 
 /**

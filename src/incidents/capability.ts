@@ -3,7 +3,9 @@ import { DECLARE_MODAL } from '../../blocks/incidents/declare-modal.js';
 import { INCIDENT_MODALS } from '../../blocks/incidents/modals.js';
 import { ACTION_ITEM_TICKET } from '../../blocks/incidents/reports.js';
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
 import { incidentSyntax } from './args.js';
+import { actionItemsFeed } from './digest-feed.js';
 import { incidentsJob } from './jobs.js';
 import {
   actionItemTicket,
@@ -19,7 +21,9 @@ import {
   incidentModals,
   incidentsHomeSection,
 } from './listeners.js';
-import type { IncidentService } from './service.js';
+import { IncidentService } from './service.js';
+import { INCIDENT_POLICY_SECTION } from './settings.js';
+import { incidentsToolViews } from './tool-views.js';
 import { incidentsListTool, incidentsTimelineTool } from './tools.js';
 
 /** The incident co-pilot: `/em incident`, its channel, card buttons and modals, reminders, the Home section. */
@@ -56,3 +60,32 @@ export function incidentsCapability(service: IncidentService, options: { remindE
     jobs: [incidentsJob(service, options.remindEvery)],
   };
 }
+
+declare module '../capabilities/services.js' {
+  interface CapabilityServices {
+    incidents: IncidentService;
+  }
+}
+
+export const incidentsModule: CapabilityModule = {
+  name: 'incidents',
+  policySections: INCIDENT_POLICY_SECTION,
+  start(k) {
+    const incidents = new IncidentService({
+      db: k.db,
+      logger: k.logger,
+      slack: k.slack,
+      policies: k.policies,
+      approvals: k.approvals,
+      timezone: k.config.REPORTS_TIMEZONE,
+      model: k.model,
+      dmGate: k.notifications.gate,
+    });
+    return {
+      ...incidentsCapability(incidents, { remindEvery: k.every(k.config.INCIDENTS_TICK_MS) }),
+      toolViews: incidentsToolViews,
+      digestFeeds: [actionItemsFeed(k.db)],
+      services: { incidents },
+    };
+  },
+};

@@ -1,4 +1,5 @@
 import type { Capability } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
 import { notificationsJob } from './jobs.js';
 import { notificationListeners, notificationsHomeSection } from './listeners.js';
 import type { NotificationService } from './service.js';
@@ -14,3 +15,9 @@ export function notificationsCapability(service: NotificationService, options: {
     jobs: [notificationsJob(service, options.tickEvery)],
   };
 }
+
+/** The pipeline itself is part of the kernel (every capability sends through it); this brings its doors. */
+export const notificationsModule: CapabilityModule = {
+  name: 'notifications',
+  start: (k) => notificationsCapability(k.notifications, { tickEvery: k.every(k.config.NOTIFY_TICK_MS) }),
+};

@@ -15,6 +15,8 @@ export const GROUPS = [
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
+export const isGroup = (name: string): name is Group => (GROUPS as readonly string[]).includes(name);
+
 export const GROUP_TITLES: Record<Group, string> = {
   reviews: 'Reviews requested of you',
   my_prs: 'Your pull requests waiting on others',

@@ -8,8 +8,8 @@ import {
 } from '../../blocks/notifications/messages.js';
 import type { PolicyBook } from '../approvals/policies.js';
 import { getApproval } from '../approvals/store.js';
+import type { DigestFeed } from '../capabilities/capability.js';
 import { personBy } from '../identity/store.js';
-import { closedActionItems, markActionItemDone, openActionItems } from '../incidents/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { PersonRef } from '../signals/finding.js';
 import { isBackfillSignal, type SignalRow } from '../signals/store.js';
@@ -28,6 +28,7 @@ import {
   digestDue,
   GROUPS,
   inQuietHours,
+  isGroup,
   isPaused,
   localDay,
   type NotificationInput,
@@ -104,8 +105,6 @@ export interface NotificationServiceDeps {
 
 const BACKFILL_DONE = 'backfill_done';
 
-/** Incident timeline text is stored escaped for Slack; the digest escapes titles itself. */
-const decodeEntities = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 /** Items in one digest; the rest are counted ("…and N more") and stay on the Home tab. */
 const DIGEST_MAX_LINES = 40;
 
@@ -119,6 +118,8 @@ export type DmGate = (recipient: string, kind: string, options?: { paging?: bool
  */
 export class NotificationService {
   readonly settings: NotificationSettings;
+  /** The capabilities' digest feeds (app.ts collects them at start). */
+  feeds: DigestFeed[] = [];
   private readonly timezones = new Map<string, string>();
 
   constructor(private readonly deps: NotificationServiceDeps) {
@@ -418,33 +419,32 @@ export class NotificationService {
   }
 
   /**
-   * Open incident action items, each in its owner's digest ("Incident action items") until it is done there or
-   * leaves the timeline. Not a real-time kind: they wait for the digest.
+   * Every feed's open items, each in its owner's digest until it is done there or the feed no longer lists it. Not
+   * a real-time kind: they wait for the digest.
    */
-  async syncActionItems(): Promise<number> {
+  async syncFeeds(): Promise<number> {
     const { db } = this.deps;
-    const open = await openActionItems(db);
-    // Never real time: one statement for all of them, every tick.
-    await upsertItems(
-      db,
-      open.map((a) => ({
-        recipient: a.owner,
-        subject: `incident_action:${a.id}`,
-        group: 'incidents',
-        title: `INC-${a.incidentNumber}: ${decodeEntities(a.text)}`,
-        reasonKey: `incident_action:${a.id}`,
-        reason: {
-          rule: 'incidents',
-          kind: 'incident_action',
-          text: a.dueOn ? `action item due ${a.dueOn}` : 'open action item',
-          since: a.addedAt.toISOString(),
-        },
-      })),
-      this.now(),
-    );
-    const listed = (await openSubjectsLike(db, 'incident_action:')).map((s) => Number(s.split(':')[1]));
-    for (const id of await closedActionItems(db, listed)) await dropReason(db, `incident_action:${id}`);
-    return open.length;
+    let count = 0;
+    for (const feed of this.feeds) {
+      const open = await feed.open();
+      // Never real time: one statement per feed, every tick.
+      await upsertItems(
+        db,
+        open.map((item) => ({
+          recipient: item.recipient,
+          subject: `${feed.name}:${item.key}`,
+          group: isGroup(item.group) ? item.group : 'other',
+          title: item.title,
+          reasonKey: `${feed.name}:${item.key}`,
+          reason: item.reason,
+        })),
+        this.now(),
+      );
+      const listed = (await openSubjectsLike(db, `${feed.name}:`)).map((s) => s.slice(feed.name.length + 1));
+      for (const key of await feed.closed(listed)) await dropReason(db, `${feed.name}:${key}`);
+      count += open.length;
+    }
+    return count;
   }
 
   /**
@@ -533,7 +533,7 @@ export class NotificationService {
   async sendDigests(): Promise<number> {
     const { db, logger } = this.deps;
     if (!(await this.backfillDoneAt())) return 0; // the first digest waits for the whole backfill
-    await this.syncActionItems();
+    await this.syncFeeds();
     await this.escalate();
     const now = this.now();
     let sent = 0;
@@ -635,9 +635,9 @@ export class NotificationService {
   async done(recipient: string, id: number): Promise<boolean> {
     const item = await getItem(this.deps.db, id);
     const marked = await markDone(this.deps.db, id, recipient);
-    // An incident action item is done for the incident too (the postmortem and later digests see it).
-    if (marked && item?.subject.startsWith('incident_action:'))
-      await markActionItemDone(this.deps.db, Number(item.subject.split(':')[1]));
+    // A feed's item is done at its source too (an incident action item: the postmortem and later digests see it).
+    const feed = item && this.feeds.find((f) => item.subject.startsWith(`${f.name}:`));
+    if (marked && item && feed?.done) await feed.done(item.subject.slice(feed.name.length + 1));
     return marked;
   }
 

@@ -1,10 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
+import { digestDue } from '../notifications/model.js';
 import type { Db } from '../store/db.js';
 import { OKR_HELP, parseOkrArgs } from './args.js';
+import { applyOkrsFile, loadOkrsFile } from './file.js';
 import { okrCheckinJob } from './jobs.js';
 import { okrCommand, okrsHomeSection, okrsSurface } from './listeners.js';
-import { NO_OKR_EDITORS, type OkrEditors } from './permissions.js';
+import { NO_OKR_EDITORS, type OkrEditors, okrEditorsFromPolicies } from './permissions.js';
 import { okrsCheckinTool, okrsListTool, okrsSaveTool, okrsShowTool } from './tools.js';
 
 export interface OkrsOptions {
@@ -42,3 +45,19 @@ export function okrsCapability(options: OkrsOptions): Capability {
     jobs: [okrCheckinJob(options, options.checkinEvery ?? '15 minutes')],
   };
 }
+
+/** okrs.yml is applied at start (when it exists); editors are the policies' OKR editors. */
+export const okrsModule: CapabilityModule = {
+  name: 'okrs',
+  async start(k) {
+    const file = loadOkrsFile(k.config.OKRS_FILE);
+    if (file) await applyOkrsFile(k.db, k.config.OKRS_FILE, file, k.logger);
+    return okrsCapability({
+      db: k.db,
+      slack: k.slack,
+      dmGate: k.notifications.gate,
+      due: async (owner, now) => digestDue(await k.notifications.prefsOf(owner), now),
+      editors: okrEditorsFromPolicies(k.policies, k.approvals),
+    });
+  },
+};

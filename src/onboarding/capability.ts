@@ -1,8 +1,10 @@
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
 import { ONBOARD_HELP, parseOnboardArgs, parseOnboardingArgs } from './args.js';
 import { onboardingJob } from './jobs.js';
 import { onboardCommand, onboardingCommand, onboardingHomeSection, onboardingSurface } from './listeners.js';
-import type { OnboardingService } from './service.js';
+import { OnboardingService } from './service.js';
+import { TemplateBook } from './templates.js';
 import { onboardingListTool, onboardingProgressTool, onboardingStartTool } from './tools.js';
 
 /**
@@ -35,3 +37,19 @@ export function onboardingCapability(service: OnboardingService, options: { tick
     jobs: [onboardingJob(service, options.tickEvery)],
   };
 }
+
+export const onboardingModule: CapabilityModule = {
+  name: 'onboarding',
+  start: (k) =>
+    onboardingCapability(
+      new OnboardingService({
+        db: k.db,
+        logger: k.logger,
+        slack: k.slack,
+        templates: new TemplateBook(k.config.ONBOARDING_DIR),
+        policies: k.policies,
+        approvals: k.approvals,
+        notifications: k.notifications,
+      }),
+    ),
+};

@@ -6,6 +6,7 @@ import {
 } from '../../blocks/reports/triage.js';
 import type { ApprovalService } from '../approvals/service.js';
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
 import type { Logger } from '../observability/logger.js';
 import type { SignalEngine } from '../signals/engine.js';
 import { doraSyntax, sprintSyntax, standupSyntax, triageSyntax } from './args.js';
@@ -25,6 +26,8 @@ import {
   triageRequestReview,
 } from './listeners.js';
 import type { Schedules } from './schedules.js';
+import { loadSchedules } from './schedules.js';
+import { reportsToolViews } from './tool-views.js';
 import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './tools.js';
 
 export interface ReportsCapabilityDeps {
@@ -68,3 +71,22 @@ export function reportsCapability(deps: ReportsCapabilityDeps): Capability {
     ],
   };
 }
+
+export const reportsModule: CapabilityModule = {
+  name: 'reports',
+  start(k) {
+    const settings = { bandSet: k.config.DORA_BANDS, timezone: k.config.REPORTS_TIMEZONE, model: k.model };
+    return {
+      ...reportsCapability({
+        settings,
+        signals: k.signals,
+        approvals: k.approvals,
+        schedules: loadSchedules(k.config.REPORTS_FILE),
+        slack: k.slack,
+        logger: k.logger,
+        dmGate: k.notifications.gate,
+      }),
+      toolViews: reportsToolViews,
+    };
+  },
+};

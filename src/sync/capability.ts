@@ -1,5 +1,7 @@
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
 import type { Config } from '../config.js';
+import { linkAfterSync } from '../identity/jobs.js';
+import type { CapabilityModule } from '../kernel.js';
 import type { RouteHandler } from '../observability/http.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
@@ -8,6 +10,8 @@ import { confluenceSyncJobs, githubSyncJobs, jiraSyncJobs, linearSyncJobs, short
 import { sourcesCommand } from './listeners.js';
 import { slackEventLog } from './slack-events.js';
 import { configuredSources, type Sources } from './sources.js';
+import { listSyncStatus, scopeHealth } from './status-store.js';
+import { syncToolViews } from './tool-views.js';
 import { sourcesStatusTool } from './tools.js';
 
 /**
@@ -114,3 +118,23 @@ async function webhookRoutes(
     });
   return routes;
 }
+
+export const syncModule: CapabilityModule = {
+  name: 'sync',
+  async start(k) {
+    const capability = await syncCapability(k.config, k.sources, k.db, k.logger);
+    return {
+      ...capability,
+      // A sync that brought people never looked up links them to Slack right away.
+      jobs: capability.jobs?.map((job) => (job.name.startsWith('sync:') ? linkAfterSync(job, k.slack) : job)),
+      toolViews: syncToolViews,
+      // A failing source does not make the bot unready (it still answers in Slack); /ready shows it all the same.
+      readiness: async () => {
+        const statuses = await listSyncStatus(k.db);
+        return statuses.length
+          ? { sources: Object.fromEntries(statuses.map((st) => [`${st.source}:${st.scope}`, scopeHealth(st)])) }
+          : {};
+      },
+    };
+  },
+};

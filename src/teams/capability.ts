@@ -1,7 +1,9 @@
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
+import type { CapabilityModule } from '../kernel.js';
 import { teamSyntax } from './args.js';
+import { applyTeamsFile, loadTeamsFile } from './file.js';
 import { teamCommand, teamsHomeSection, teamsSurface } from './listeners.js';
-import { NO_TEAM_ADMINS, type TeamAdmins } from './permissions.js';
+import { NO_TEAM_ADMINS, type TeamAdmins, teamAdminsFromPolicies } from './permissions.js';
 import { teamsArchiveTool, teamsListTool, teamsSaveTool, teamsShowTool } from './tools.js';
 
 /**
@@ -18,3 +20,13 @@ export function teamsCapability(admins: TeamAdmins = NO_TEAM_ADMINS): Capability
     slack: teamsSurface(admins),
   };
 }
+
+/** teams.yml is applied at start (when it exists); admins are the policies' team admins. */
+export const teamsModule: CapabilityModule = {
+  name: 'teams',
+  async start(k) {
+    const file = loadTeamsFile(k.config.TEAMS_FILE);
+    if (file) await applyTeamsFile(k.db, k.config.TEAMS_FILE, file, k.logger);
+    return teamsCapability(teamAdminsFromPolicies(k.policies, k.approvals));
+  },
+};

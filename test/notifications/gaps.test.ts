@@ -8,6 +8,7 @@ import { NOTIFY_ACTIONS } from '../../blocks/notifications/messages.js';
 import { PolicyBook } from '../../src/approvals/policies.js';
 import { ApprovalService } from '../../src/approvals/service.js';
 import { recordIdentity } from '../../src/identity/store.js';
+import { actionItemsFeed } from '../../src/incidents/digest-feed.js';
 import { IncidentService } from '../../src/incidents/service.js';
 import { INCIDENT_POLICY_SECTION } from '../../src/incidents/settings.js';
 import { claimIncident, timelineOf } from '../../src/incidents/store.js';
@@ -102,6 +103,7 @@ async function startWorld(db: Db): Promise<World> {
     settings: { realtimeCap: 3, escalateAfterDays: 3 },
     clock: () => clock.now,
   });
+  notifications.feeds = [actionItemsFeed(db)];
   service = notifications;
   const signals = new SignalEngine({
     db,
@@ -188,7 +190,7 @@ describeEachEngine('notifications: action items, red main, policy escalation, me
     await w.h.emulator.waitFor(() =>
       w.h.emulator.ephemeralsFor(bob).find((e) => String(e.text).includes('Marked done')),
     );
-    await w.notifications.syncActionItems();
+    await w.notifications.syncFeeds();
     expect(await titles(bob)).not.toContain(label);
     expect(await titles(alice)).toContain(`${label}: write the`);
     const done = await w.db.query<{ n: number }>(
