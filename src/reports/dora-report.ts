@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { type DoraMetrics, doraMetrics } from './dora.js';
 import { type BandSet, type Bands, doraBands, recoveryFor } from './dora-bands.js';
+import { busiestRepos } from './dora-store.js';
 
 export interface DoraScope {
   name: string;
@@ -57,18 +58,11 @@ export async function buildDoraReport(
     ]);
     return { name, current, previous, bands: bandsOf(current, set) };
   };
-  const { rows } = await db.query<{ repo: string }>(
-    `SELECT repo FROM (
-       SELECT repo, count(*) AS n FROM deployments WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 GROUP BY repo
-       UNION ALL
-       SELECT repo, count(*) FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 GROUP BY repo
-     ) x WHERE $4::text[] IS NULL OR repo = ANY($4::text[]) GROUP BY repo ORDER BY sum(n) DESC, repo LIMIT $3`,
-    [from, to, MAX_REPOS, options.scope?.repos ?? null],
-  );
+  const busiest = await busiestRepos(db, from, to, MAX_REPOS, options.scope?.repos ?? null);
   // Scopes are independent: a PostgreSQL pool reads them side by side.
   const [org, ...repos] = await Promise.all([
     scope(options.scope?.name ?? 'org', options.scope?.repos),
-    ...rows.map((r) => scope(r.repo, [r.repo])),
+    ...busiest.map((repo) => scope(repo, [repo])),
   ]);
   return { days: options.days, from, to, bandSet: set, org: org as DoraScope, repos };
 }

@@ -9,6 +9,7 @@ import type { Queryable } from '../store/db.js';
 import { listTeams, resolveScope } from '../teams/store.js';
 import type { BandSet } from './dora-bands.js';
 import { buildDoraReport, type DoraReport, MAX_REPOS } from './dora-report.js';
+import { orgReviewWait, reviewFlowByRepo } from './flow-store.js';
 
 export { MAX_REPOS };
 /** Teams with labels of their own, at most. */
@@ -68,28 +69,9 @@ export async function refreshDashboardGauges(
     timezone: options.timezone,
   });
   const from = new Date(now.getTime() - options.days * 86_400_000);
-  const flow = await db.query<{ repo: string; wait: number | null; wip: number; prs: number }>(
-    `WITH first_review AS (
-       SELECT p.repo, p.number, p.created_at, min(r.submitted_at) AS reviewed_at
-         FROM pull_requests p JOIN pr_reviews r ON r.repo = p.repo AND r.number = p.number AND r.submitted_at > p.created_at
-        GROUP BY p.repo, p.number, p.created_at)
-     SELECT p.repo,
-            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.reviewed_at - f.created_at) / 3600)
-               FROM first_review f WHERE f.repo = p.repo AND f.reviewed_at >= $1 AND f.reviewed_at < $2) AS wait,
-            count(*) FILTER (WHERE p.state = 'open' AND NOT p.draft)::int AS wip,
-            count(*)::int AS prs
-       FROM pull_requests p GROUP BY p.repo`,
-    [from, now],
-  );
-  const orgWait = await db.query<{ wait: number | null }>(
-    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM reviewed_at - created_at) / 3600) AS wait
-       FROM (SELECT p.created_at, min(r.submitted_at) AS reviewed_at
-               FROM pull_requests p JOIN pr_reviews r ON r.repo = p.repo AND r.number = p.number AND r.submitted_at > p.created_at
-              GROUP BY p.repo, p.number, p.created_at) f
-      WHERE reviewed_at >= $1 AND reviewed_at < $2`,
-    [from, now],
-  );
-  const flowOf = new Map(flow.rows.map((r) => [r.repo, r]));
+  const flow = await reviewFlowByRepo(db, from, now);
+  const orgWait = await orgReviewWait(db, from, now);
+  const flowOf = new Map(flow.map((r) => [r.repo, r]));
   // The DORA report's repositories are already bounded (its MAX_REPOS most active in the window).
   const busiest = report.repos;
   for (const g of Object.values(dashboardGauges)) g.reset();
@@ -98,12 +80,12 @@ export async function refreshDashboardGauges(
     const m = scope.current;
     setDoraGauges(m, repo);
     const f = repo === 'all' ? undefined : flowOf.get(repo);
-    const wait = repo === 'all' ? orgWait.rows[0]?.wait : f?.wait;
+    const wait = repo === 'all' ? orgWait : f?.wait;
     set(dashboardGauges.reviewWaitHours, repo, wait === null || wait === undefined ? null : Number(wait));
     set(
       dashboardGauges.wipPullRequests,
       repo,
-      repo === 'all' ? flow.rows.reduce((sum, r) => sum + r.wip, 0) : (f?.wip ?? 0),
+      repo === 'all' ? flow.reduce((sum, r) => sum + r.wip, 0) : (f?.wip ?? 0),
     );
   }
   // Each team's four keys and cycle time, from its repositories alone.

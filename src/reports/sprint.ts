@@ -1,4 +1,12 @@
 import type { Queryable } from '../store/db.js';
+import {
+  activeSprint,
+  earlierSprintIds,
+  type SprintChangeRow,
+  type SprintItemRow,
+  sprintChanges,
+  sprintItems,
+} from './sprint-store.js';
 
 export interface SprintItem {
   key: string;
@@ -37,21 +45,6 @@ export interface SprintHealth {
 
 const DAY = 86_400_000;
 
-type ItemRow = {
-  key: string;
-  title: string;
-  status: string;
-  status_category: string | null;
-  points: number | null;
-  url: string | null;
-  assignee: string | null;
-  labels: string[];
-  sprint_ids: string[];
-  created_at: Date;
-  updated_at: Date;
-  resolved_at: Date | null;
-  status_since: Date | null;
-};
 /** An item with what its history says about the sprint. */
 type ReplayedItem = SprintItem & {
   inNow: boolean;
@@ -62,7 +55,6 @@ type ReplayedItem = SprintItem & {
   inProgress: boolean;
   blockedLabel: boolean;
 };
-type ChangeRow = { key: string; field: string; from_value: string | null; to_value: string | null; changed_at: Date };
 
 const plain = (i: SprintItem): SprintItem => ({
   key: i.key,
@@ -91,9 +83,9 @@ const list = (value: string | null) =>
  * (the first points change after the start says it), and which other sprints it was in.
  */
 function reconstruct(
-  r: ItemRow,
+  r: SprintItemRow,
   sprint: { id: string; name: string },
-  changes: ChangeRow[],
+  changes: SprintChangeRow[],
   start: number,
 ): { inNow: boolean; atStart: boolean; joinedLater: boolean; startPoints: number; otherSprints: string[] } {
   const inNow = r.sprint_ids.includes(sprint.id);
@@ -132,52 +124,14 @@ export async function buildSprintHealth(
   } = {},
 ): Promise<SprintHealth | null> {
   const now = options.now ?? new Date();
-  const { rows: sprints } = await db.query<{
-    source: string;
-    id: string;
-    name: string;
-    start_at: Date;
-    end_at: Date | null;
-  }>(
-    `SELECT s.source, s.id, s.name, s.start_at, s.end_at FROM sprints s
-      WHERE s.state = 'active' AND s.start_at IS NOT NULL
-        AND ($1::text[] IS NULL OR s.board = ANY($1::text[])
-             OR (cardinality($1::text[]) = 0 AND EXISTS (
-                   SELECT 1 FROM work_items w WHERE w.source = s.source AND s.id = ANY(w.sprint_ids)
-                      AND w.project = ANY($2::text[]))))
-      ORDER BY (SELECT count(*) FROM work_items w WHERE w.source = s.source AND s.id = ANY(w.sprint_ids)) DESC, s.start_at DESC
-      LIMIT 1`,
-    [options.team?.boards ?? null, options.team?.projects ?? []],
-  );
-  const sprint = sprints[0];
+  const sprint = await activeSprint(db, options.team?.boards ?? null, options.team?.projects ?? []);
   if (!sprint) return null;
-  const { rows } = await db.query<ItemRow>(
-    `SELECT w.key, w.title, w.status, w.status_category, w.points::float AS points, w.url, w.assignee, w.labels,
-            w.sprint_ids, w.created_at, w.updated_at, w.resolved_at,
-            (SELECT max(c.changed_at) FROM work_item_changes c
-              WHERE c.source = w.source AND c.key = w.key AND c.field = 'status' AND c.to_value = w.status) AS status_since
-       FROM work_items w
-      WHERE w.source = $1 AND ($2 = ANY(w.sprint_ids) OR EXISTS (
-              SELECT 1 FROM work_item_changes c
-               WHERE c.source = w.source AND c.key = w.key AND c.field IN ('sprint_ids', 'Sprint', 'cycle')
-                 AND (position($2 IN coalesce(c.from_value, '') || ',' || coalesce(c.to_value, '')) > 0
-                      OR position($3 IN coalesce(c.from_value, '') || ',' || coalesce(c.to_value, '')) > 0)))
-      ORDER BY w.key`,
-    [sprint.source, sprint.id, sprint.name],
-  );
-  const { rows: changeRows } = await db.query<ChangeRow>(
-    `SELECT key, field, from_value, to_value, changed_at FROM work_item_changes
-      WHERE source = $1 AND key = ANY($2::text[]) AND field IN ('sprint_ids', 'Sprint', 'cycle', 'points')
-      ORDER BY key, changed_at, change_id`,
-    [sprint.source, rows.map((r) => r.key)],
-  );
-  const { rows: earlier } = await db.query<{ id: string }>(
-    'SELECT id FROM sprints WHERE source = $1 AND id <> $2 AND start_at < $3',
-    [sprint.source, sprint.id, sprint.start_at],
-  );
-  const earlierIds = new Set(earlier.map((e) => e.id));
+  const rows = await sprintItems(db, sprint);
+  const keys = rows.map((r) => r.key);
+  const changeRows = await sprintChanges(db, sprint.source, keys);
+  const earlierIds = new Set(await earlierSprintIds(db, sprint));
   const start = sprint.start_at.getTime();
-  const changesByKey = new Map<string, ChangeRow[]>();
+  const changesByKey = new Map<string, SprintChangeRow[]>();
   for (const c of changeRows) {
     const list = changesByKey.get(c.key);
     if (list) list.push(c);

@@ -1,4 +1,5 @@
 import type { Queryable } from '../store/db.js';
+import { allPeopleAccounts, standupActivity } from './standup-store.js';
 
 export interface PersonDay {
   /** The person's Slack user when linked, else their GitHub/Jira/Linear account. */
@@ -19,16 +20,6 @@ export interface Standup {
   people: PersonDay[];
 }
 
-type Row = {
-  account: string;
-  source: string;
-  kind: string;
-  ref: string;
-  title: string;
-  url: string | null;
-  extra: string[] | null;
-};
-
 /**
  * Who did what in the last `hours`, per person (accounts joined through the people map): PRs opened, merged
  * and reviewed, tickets moved, what blocks them, and whose review their open PRs wait for.
@@ -36,40 +27,8 @@ type Row = {
 export async function buildStandup(db: Queryable, options: { hours: number; now?: Date }): Promise<Standup> {
   const to = options.now ?? new Date();
   const from = new Date(to.getTime() - options.hours * 3_600_000);
-  const { rows } = await db.query<Row>(
-    `SELECT author AS account, 'github' AS source, 'opened' AS kind, repo || '#' || number AS ref, title, url, NULL::text[] AS extra
-       FROM pull_requests WHERE created_at >= $1 AND created_at < $2 AND author IS NOT NULL
-     UNION ALL
-     SELECT author, 'github', 'merged', repo || '#' || number, title, url, NULL FROM pull_requests
-      WHERE merged_at >= $1 AND merged_at < $2 AND author IS NOT NULL
-     UNION ALL
-     SELECT DISTINCT ON (r.reviewer, r.repo, r.number) r.reviewer, 'github', 'reviewed', r.repo || '#' || r.number, p.title, p.url, NULL
-       FROM pr_reviews r JOIN pull_requests p ON p.repo = r.repo AND p.number = r.number
-      WHERE r.submitted_at >= $1 AND r.submitted_at < $2 AND r.reviewer IS NOT NULL AND r.reviewer IS DISTINCT FROM p.author
-     UNION ALL
-     (SELECT DISTINCT ON (w.source, w.key) w.assignee, w.source, 'moved', w.key, w.title, w.url, ARRAY[c.to_value]
-       FROM work_item_changes c JOIN work_items w ON w.source = c.source AND w.key = c.key
-      WHERE c.field = 'status' AND c.changed_at >= $1 AND c.changed_at < $2 AND w.assignee IS NOT NULL
-      -- Where it ended up in the window: the latest move, whatever order the history was stored in.
-      ORDER BY w.source, w.key, c.changed_at DESC, c.change_id DESC)
-     UNION ALL
-     SELECT assignee, source, 'blocked', key, title, url, NULL FROM work_items
-      WHERE assignee IS NOT NULL AND coalesce(status_category, '') <> 'done'
-        AND (lower(status) = 'blocked' OR 'blocked' = ANY(labels))
-     UNION ALL
-     SELECT author, 'github', 'waiting', repo || '#' || number, title, url, requested_reviewers FROM pull_requests
-      WHERE state = 'open' AND NOT draft AND author IS NOT NULL AND cardinality(requested_reviewers) > 0`,
-    [from, to],
-  );
-  const { rows: people } = await db.query<{
-    id: number;
-    slack_user: string | null;
-    github_login: string | null;
-    jira_account: string | null;
-    linear_user: string | null;
-    shortcut_user: string | null;
-    display_name: string | null;
-  }>('SELECT id, slack_user, github_login, jira_account, linear_user, shortcut_user, display_name FROM people');
+  const rows = await standupActivity(db, from, to);
+  const people = await allPeopleAccounts(db);
   const personOf = (source: string, account: string) =>
     people.find(
       (p) =>

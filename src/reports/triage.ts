@@ -1,7 +1,7 @@
-import type { SignalRow } from '../signals/store.js';
 import type { Queryable } from '../store/db.js';
 import { repoBelongs } from '../teams/model.js';
 import { type TeamScope, targetInScope } from '../teams/store.js';
+import { openIncidents, openSignalsOfKinds, proposedApprovals } from './triage-store.js';
 
 export interface TriageItem {
   text: string;
@@ -30,6 +30,7 @@ const GROUPS: { id: string; title: string; kinds?: string[] }[] = [
   { id: 'stale', title: ':hourglass: Stale pull requests', kinds: ['stale_pr'] },
   { id: 'blocked', title: ':construction: Blocked tickets', kinds: ['aging_blocked'] },
 ];
+const SIGNAL_KINDS = GROUPS.flatMap((g) => g.kinds ?? []);
 const NUDGEABLE = new Set(['review_bottleneck', 'stale_pr', 'aging_blocked']);
 
 /**
@@ -38,43 +39,15 @@ const NUDGEABLE = new Set(['review_bottleneck', 'stale_pr', 'aging_blocked']);
  * people, and the approvals about those.
  */
 export async function buildTriage(db: Queryable, scope?: TeamScope | null): Promise<TriageGroup[]> {
-  const { rows: allIncidents } = await db.query<{
-    title: string;
-    url: string | null;
-    opened_at: Date;
-    severity: string | null;
-    scope: string | null;
-  }>(
-    `SELECT title, url, opened_at, severity, scope FROM incidents WHERE status = 'open' ORDER BY opened_at
-      LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
-    [Boolean(scope)],
-  );
+  const allIncidents = await openIncidents(db, Boolean(scope));
   const incidents = scope
     ? allIncidents
         .filter((i) => i.scope && (repoBelongs(scope.team, i.scope) || scope.projects.includes(i.scope)))
         .slice(0, 20)
     : allIncidents;
-  const { rows: allSignals } = await db.query<
-    Pick<SignalRow, 'id' | 'kind' | 'title' | 'url' | 'opened_at' | 'target'>
-  >(
-    `SELECT id, kind, title, url, opened_at, target FROM signals WHERE status = 'open' AND kind = ANY($1::text[])
-      ORDER BY opened_at`,
-    [GROUPS.flatMap((g) => g.kinds ?? [])],
-  );
+  const allSignals = await openSignalsOfKinds(db, SIGNAL_KINDS);
   const signals = scope ? allSignals.filter((s) => targetInScope(scope, s.target)) : allSignals;
-  const { rows: allApprovals } = await db.query<{
-    id: number;
-    action: string;
-    summary: string;
-    created_at: Date;
-    repo: string | null;
-    target: SignalRow['target'] | null;
-  }>(
-    `SELECT a.id, a.action, a.summary, a.created_at, a.repo, s.target FROM approvals a
-       LEFT JOIN signals s ON s.id = a.signal_id
-      WHERE a.status = 'proposed' ORDER BY a.created_at LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
-    [Boolean(scope)],
-  );
+  const allApprovals = await proposedApprovals(db, Boolean(scope));
   const approvals = scope
     ? allApprovals
         .filter(

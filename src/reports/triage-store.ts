@@ -1,0 +1,54 @@
+import type { SignalRow } from '../signals/store.js';
+import type { Queryable } from '../store/db.js';
+
+// The reads behind triage, oldest first. `scoped`: a team's triage filters what it reads by scope afterwards, so
+// it reads up to 500 rows to keep 20 after filtering; otherwise it reads the first 20.
+
+export interface OpenIncident {
+  title: string;
+  url: string | null;
+  opened_at: Date;
+  severity: string | null;
+  scope: string | null;
+}
+
+export type OpenSignal = Pick<SignalRow, 'id' | 'kind' | 'title' | 'url' | 'opened_at' | 'target'>;
+
+/** An approval waiting for a decision, with the target of the signal it came from (if any). */
+export interface ProposedApproval {
+  id: number;
+  action: string;
+  summary: string;
+  created_at: Date;
+  repo: string | null;
+  target: SignalRow['target'] | null;
+}
+
+export async function openIncidents(db: Queryable, scoped: boolean): Promise<OpenIncident[]> {
+  const { rows } = await db.query<OpenIncident>(
+    `SELECT title, url, opened_at, severity, scope FROM incidents WHERE status = 'open' ORDER BY opened_at
+      LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
+    [scoped],
+  );
+  return rows;
+}
+
+/** Every open signal of these kinds. */
+export async function openSignalsOfKinds(db: Queryable, kinds: string[]): Promise<OpenSignal[]> {
+  const { rows } = await db.query<OpenSignal>(
+    `SELECT id, kind, title, url, opened_at, target FROM signals WHERE status = 'open' AND kind = ANY($1::text[])
+      ORDER BY opened_at`,
+    [kinds],
+  );
+  return rows;
+}
+
+export async function proposedApprovals(db: Queryable, scoped: boolean): Promise<ProposedApproval[]> {
+  const { rows } = await db.query<ProposedApproval>(
+    `SELECT a.id, a.action, a.summary, a.created_at, a.repo, s.target FROM approvals a
+       LEFT JOIN signals s ON s.id = a.signal_id
+      WHERE a.status = 'proposed' ORDER BY a.created_at LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
+    [scoped],
+  );
+  return rows;
+}
