@@ -124,36 +124,39 @@ async function idleRss(): Promise<number> {
   return rss;
 }
 
-console.log(`bench:store — ${N.toLocaleString('en-US')} events per run`);
-const dir = mkdtempSync(path.join(tmpdir(), 'em-bench-'));
-await benchEngine(
-  'pglite',
-  () => openStore({ DATA_DIR: dir }),
-  async (db) => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  },
-);
-
-const schema = `bench_${Date.now()}`;
-const probe = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 2000 });
-const serverUp = await probe.connect().then(
-  () => true,
-  () => false,
-);
-if (serverUp) {
+// `--rss`: only the idle memory of the production start.
+if (!process.argv.includes('--rss')) {
+  console.log(`bench:store — ${N.toLocaleString('en-US')} events per run`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'em-bench-'));
   await benchEngine(
-    'postgres',
-    () => openStore({ DATABASE_URL: SERVER, DATABASE_SCHEMA: schema, DATA_DIR: '' }),
+    'pglite',
+    () => openStore({ DATA_DIR: dir }),
     async (db) => {
       await db.close();
-      await probe.query(`DROP SCHEMA "${schema}" CASCADE`);
+      rmSync(dir, { recursive: true, force: true });
     },
   );
-} else {
-  console.log(`postgres  SKIPPED: no server at ${SERVER}`);
+
+  const schema = `bench_${Date.now()}`;
+  const probe = new pg.Client({ connectionString: SERVER, connectionTimeoutMillis: 2000 });
+  const serverUp = await probe.connect().then(
+    () => true,
+    () => false,
+  );
+  if (serverUp) {
+    await benchEngine(
+      'postgres',
+      () => openStore({ DATABASE_URL: SERVER, DATABASE_SCHEMA: schema, DATA_DIR: '' }),
+      async (db) => {
+        await db.close();
+        await probe.query(`DROP SCHEMA "${schema}" CASCADE`);
+      },
+    );
+  } else {
+    console.log(`postgres  SKIPPED: no server at ${SERVER}`);
+  }
+  await probe.end().catch(() => {});
 }
-await probe.end().catch(() => {});
 
 const rss = await idleRss();
 console.log(
