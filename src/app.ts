@@ -4,12 +4,8 @@ import { apiModule } from './api/capability.js';
 import { httpDoors } from './api/doors.js';
 import { ApiTokens } from './api/tokens.js';
 import { approvalsModule } from './approvals/capability.js';
-import { executorClients } from './approvals/clients.js';
-import { OpaPolicySource } from './approvals/opa.js';
-import { PolicyBook } from './approvals/policies.js';
-import { ApprovalService } from './approvals/service.js';
+import type { ApprovalService } from './approvals/service.js';
 import { askModule } from './ask/capability.js';
-import type { Capability, ToolView } from './capabilities/capability.js';
 import type { CapabilityServices } from './capabilities/services.js';
 import type { AnyTool } from './capabilities/tool.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
@@ -19,11 +15,9 @@ import { recordIdentity } from './identity/store.js';
 import { incidentsModule } from './incidents/capability.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
-import type { CapabilityModule, Kernel } from './kernel.js';
-import { chatModelFactory } from './lib/chat-model.js';
+import { buildKernel, type CapabilityModule } from './kernel.js';
 import { notificationsModule } from './notifications/capability.js';
-import { NotificationService } from './notifications/service.js';
-import { NOTIFICATION_POLICY_SECTION } from './notifications/settings.js';
+import type { NotificationService } from './notifications/service.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
 import type { Logger } from './observability/logger.js';
 import { registerSecrets } from './observability/redact.js';
@@ -32,8 +26,7 @@ import { onboardingModule } from './onboarding/capability.js';
 import { reportsModule } from './reports/capability.js';
 import { stopChartRenderer } from './reports/charts.js';
 import { signalsModule } from './signals/capability.js';
-import { SignalEngine } from './signals/engine.js';
-import { RuleBook } from './signals/rulebook.js';
+import type { SignalEngine } from './signals/engine.js';
 import type { SlackBot } from './slack/bot.js';
 import { CommandRegistry } from './slack/commands.js';
 import type { SlackDeps } from './slack/deps.js';
@@ -109,63 +102,20 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }
 
-    const clients = executorClients(config, sources, logger);
-    const policies = new PolicyBook(
-      config.POLICIES_DIR,
-      Object.assign({ ...NOTIFICATION_POLICY_SECTION }, ...modules.map((m) => m.policySections ?? {})),
-    ).reload();
-    // OPA_URL: decisions come from Open Policy Agent; the YAML policies decide whenever it cannot.
-    const opa = config.OPA_URL
-      ? new OpaPolicySource({ url: config.OPA_URL, timeoutMs: config.OPA_TIMEOUT_MS, logger })
-      : undefined;
-    policies.remote = opa;
-    const rules = new RuleBook(config.RULES_DIR).reload();
-    for (const problem of [...policies.problems, ...rules.problems]) logger.warn({ problem }, 'invalid rule or policy');
-    logger.info({ rules: rules.rules.length, policies: policies.policies.length }, 'rules and policies loaded');
-    const approvals = new ApprovalService({ db, logger, policies, clients, retryBaseMs: config.ACTION_RETRY_BASE_MS });
-    // Notifications: every DM to a person goes through one pipeline (digest, real time, preferences, caps).
-    let syncScopes = 0;
-    const notifications = new NotificationService({
-      db,
-      logger,
-      slack: () => clients.slack,
-      policies,
-      expand: (approvers) => approvals.expandApprovers(approvers),
-      scopes: () => syncScopes,
-      settings: {
-        realtimeCap: config.NOTIFY_REALTIME_CAP,
-        digestTime: config.NOTIFY_DIGEST_TIME,
-        escalateAfterDays: config.NOTIFY_ESCALATE_AFTER_DAYS,
-        fallbackTimezone: config.REPORTS_TIMEZONE,
-      },
-    });
-    approvals.notifyApprover = (recipient, approval, deliver) =>
-      notifications.approvalRequested(recipient, approval, deliver);
-    clients.dmGate = notifications.gate;
-
-    const capabilities: Capability[] = [];
-    const kernel: Kernel = {
+    const { kernel, started, clients, opa, setSyncScopes } = buildKernel({
       config,
       logger,
       db,
       sources,
-      policies,
-      approvals,
-      notifications,
-      signals: new SignalEngine({ db, logger, rules, approvals, notifications }),
-      slack: () => clients.slack,
-      // One chat model (made on first use) for report narratives, answers, postmortems and the agent.
-      model: chatModelFactory(config),
-      every: (ms) => `${Math.max(1, Math.round(ms / 1000))} seconds`,
-      tools: () => capabilities.flatMap((c) => c.tools ?? []),
-      toolViews: () => Object.assign({}, ...capabilities.map((c) => c.toolViews ?? {})) as Record<string, ToolView>,
-      onStop: (step) => stack.push(step),
-    };
+      policySections: Object.assign({}, ...modules.map((m) => m.policySections ?? {})),
+      onStop: (step) => void stack.push(step),
+    });
     for (const module of modules) {
       const capability = await module.start(kernel);
-      if (capability) capabilities.push(capability);
+      if (capability) started.push(capability);
     }
-    notifications.feeds = capabilities.flatMap((c) => c.digestFeeds ?? []);
+    const capabilities = started;
+    kernel.notifications.feeds = capabilities.flatMap((c) => c.digestFeeds ?? []);
 
     const tools = kernel.tools();
     const commands = new CommandRegistry().registerAll(capabilities.flatMap((c) => c.commands ?? []));
@@ -196,7 +146,7 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       ...capabilities.flatMap((c) => c.jobs ?? []),
     ];
     // The first sync (the backfill) is complete when every scope has synced once.
-    syncScopes = jobs.filter((job) => job.name.startsWith('sync:')).length;
+    setSyncScopes(jobs.filter((job) => job.name.startsWith('sync:')).length);
     const scheduler = await startScheduler({
       db,
       logger,
@@ -257,8 +207,8 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       http,
       slack,
       signals: kernel.signals,
-      approvals,
-      notifications,
+      approvals: kernel.approvals,
+      notifications: kernel.notifications,
       tools,
       commands,
       stop,
