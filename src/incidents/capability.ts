@@ -20,13 +20,13 @@ import {
   incidentsHomeSection,
 } from './listeners.js';
 import type { IncidentService } from './service.js';
-import { incidentsListTool, incidentsTimelineTool } from './tools.js';
+import { incidentTools } from './tools.js';
 
 /** The incident co-pilot: `/em incident`, its channel, card buttons and modals, reminders, the Home section. */
 export function incidentsCapability(service: IncidentService, options: { remindEvery: string }): Capability {
   return {
     name: 'incidents',
-    tools: [incidentsListTool(), incidentsTimelineTool()],
+    tools: incidentTools(service),
     commands: [ownSubcommand({ ...incidentSyntax, handler: incidentCommand(service), tools: ['incidents.list'] })],
     home: [incidentsHomeSection()],
     slack: (slackDeps) => {

@@ -132,7 +132,7 @@ export function incidentCommand(service: IncidentService): CommandHandler<Incide
             'Usage: `/em incident roles commander|comms|scribe|responder @person`, or no arguments for a form.',
           );
         const role = (match[1]?.toLowerCase() === 'comms' ? 'comms_lead' : match[1]?.toLowerCase()) as Role;
-        return notice(await service.assignRole(incident, ctx.userId, role, match[2] as string));
+        return notice((await service.assignRole(incident, ctx.userId, role, match[2] as string)).message);
       }
       default:
         return failure('Unknown incident action.');
@@ -271,7 +271,8 @@ export function incidentModals(deps: IncidentSlackDeps) {
         ...need(chosen(a, 'role') in ROLES, 'role', 'Choose a role.'),
         ...need(Boolean(viewInput(a, 'user')?.selected_user), 'user', 'Pick a person.'),
       }),
-      (s, i, u, a) => s.assignRole(i, u, chosen(a, 'role') as Role, viewInput(a, 'user')?.selected_user as string),
+      async (s, i, u, a) =>
+        (await s.assignRole(i, u, chosen(a, 'role') as Role, viewInput(a, 'user')?.selected_user as string)).message,
     ),
     note: incidentModal(
       deps,
