@@ -4,6 +4,7 @@ import { INCIDENT_MODALS } from '../../blocks/incidents/modals.js';
 import { ACTION_ITEM_TICKET } from '../../blocks/incidents/reports.js';
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
 import { incidentSyntax } from './args.js';
+import { INCIDENT_COMMAND_TOOLS, incidentCommand } from './command.js';
 import { incidentsJob } from './jobs.js';
 import {
   actionItemTicket,
@@ -12,14 +13,12 @@ import {
   DECLARE_INCIDENT_SHORTCUT,
   declareFromHome,
   declareIncidentFromMessage,
-  declareSubmitted,
   incidentButton,
   incidentChannelEvents,
-  incidentCommand,
-  incidentModals,
   incidentsHomeSection,
 } from './listeners.js';
 import type { IncidentService } from './service.js';
+import { declareSubmitted, incidentModals } from './submissions.js';
 import { incidentTools } from './tools.js';
 
 /** The incident co-pilot: `/em incident`, its channel, card buttons and modals, reminders, the Home section. */
@@ -27,7 +26,7 @@ export function incidentsCapability(service: IncidentService, options: { remindE
   return {
     name: 'incidents',
     tools: incidentTools(service),
-    commands: [ownSubcommand({ ...incidentSyntax, handler: incidentCommand(service), tools: ['incidents.list'] })],
+    commands: [ownSubcommand({ ...incidentSyntax, handler: incidentCommand(service), tools: INCIDENT_COMMAND_TOOLS })],
     home: [incidentsHomeSection()],
     slack: (slackDeps) => {
       const deps = { ...slackDeps, incidents: service };

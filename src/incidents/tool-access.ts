@@ -1,7 +1,7 @@
 // What the tools that change an incident share: the incident as the acting person may see it, their input fields,
 // and the shape of what they return (a change, or a refusal with its message).
 import { z } from 'zod';
-import type { ToolContext } from '../capabilities/tool.js';
+import type { Tool, ToolContext } from '../capabilities/tool.js';
 import { onlyVisible } from '../slack/membership.js';
 import type { Incident } from './model.js';
 import type { IncidentService } from './service.js';
@@ -60,3 +60,17 @@ export const changed = (incident: Incident, didChange: boolean, message: string)
   changed: didChange,
   message,
 });
+
+/**
+ * Runs a tool from a Slack surface that has checked its form already: input the tool's schema still refuses is
+ * a refusal with the schema's first message (as `/em incident severity SEV9` is answered), not an error.
+ */
+export async function runOrRefuse<Input extends z.ZodType, Output extends z.ZodType, Result extends z.output<Output>>(
+  tool: Tool<Input, Output, Result>,
+  ctx: ToolContext,
+  input: z.input<Input>,
+): Promise<Result | Refusal> {
+  const parsed = tool.input.safeParse(input);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'That input is not valid.' };
+  return tool.run(ctx, parsed.data);
+}
