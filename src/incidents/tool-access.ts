@@ -2,7 +2,7 @@
 // and the shape of what they return (a change, or a refusal with its message).
 import { z } from 'zod';
 import type { Tool, ToolContext } from '../capabilities/tool.js';
-import { onlyVisible } from '../slack/membership.js';
+import { channelMembership, onlyVisible } from '../slack/membership.js';
 import type { Incident } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentByNumber } from './store.js';
@@ -37,6 +37,17 @@ export type Refusal = { ok: false; message: string };
 export const noIncident = (number: number): Refusal => ({ ok: false, message: `There is no incident INC-${number}.` });
 
 /**
+ * Whether the person may see what is visible in `channel` (null: everyone). A "no" from the cached member list is
+ * asked again: it may date from before they joined, and the co-pilot invites responders as an incident goes on.
+ */
+async function sees(ctx: ToolContext, channel: string | null): Promise<boolean> {
+  const visible = async () => (await onlyVisible([{ visibleIn: channel }], ctx.slack, ctx.person.slackId)).length > 0;
+  if (!channel || (await visible())) return true;
+  channelMembership.forget(channel);
+  return visible();
+}
+
+/**
  * The incident with this number, when the acting person may change it: anyone who can see it (an incident in a
  * private channel is its members' only; to anyone else it does not exist), with Slack connected to act in.
  */
@@ -46,7 +57,7 @@ export async function incidentToChange(
   number: number,
 ): Promise<{ incident: Incident } | Refusal> {
   const found = await incidentByNumber(ctx.db, number);
-  if (!found || (await onlyVisible([found], ctx.slack, ctx.person.slackId)).length === 0) return noIncident(number);
+  if (!found || !(await sees(ctx, found.visibleIn))) return noIncident(number);
   if (!service.slackConnected)
     return { ok: false, message: 'The incident co-pilot is not running (Slack is not connected).' };
   return { incident: found.incident };
