@@ -5,6 +5,7 @@ import { ACTION_ITEM_TICKET } from '../../blocks/incidents/reports.js';
 import { type Capability, ownSubcommand } from '../capabilities/capability.js';
 import type { CapabilityModule } from '../kernel.js';
 import { incidentSyntax } from './args.js';
+import { INCIDENT_COMMAND_TOOLS, incidentCommand } from './command.js';
 import { actionItemsFeed } from './digest-feed.js';
 import { incidentsJob } from './jobs.js';
 import {
@@ -14,24 +15,22 @@ import {
   DECLARE_INCIDENT_SHORTCUT,
   declareFromHome,
   declareIncidentFromMessage,
-  declareSubmitted,
   incidentButton,
   incidentChannelEvents,
-  incidentCommand,
-  incidentModals,
   incidentsHomeSection,
 } from './listeners.js';
 import { IncidentService } from './service.js';
 import { INCIDENT_POLICY_SECTION } from './settings.js';
+import { declareSubmitted, incidentModals } from './submissions.js';
 import { incidentsToolViews } from './tool-views.js';
-import { incidentsListTool, incidentsTimelineTool } from './tools.js';
+import { incidentTools } from './tools.js';
 
 /** The incident co-pilot: `/em incident`, its channel, card buttons and modals, reminders, the Home section. */
 export function incidentsCapability(service: IncidentService, options: { remindEvery: string }): Capability {
   return {
     name: 'incidents',
-    tools: [incidentsListTool(), incidentsTimelineTool()],
-    commands: [ownSubcommand({ ...incidentSyntax, handler: incidentCommand(service), tools: ['incidents.list'] })],
+    tools: incidentTools(service),
+    commands: [ownSubcommand({ ...incidentSyntax, handler: incidentCommand(service), tools: INCIDENT_COMMAND_TOOLS })],
     home: [incidentsHomeSection()],
     slack: (slackDeps) => {
       const deps = { ...slackDeps, incidents: service };

@@ -13,6 +13,12 @@ async function mayHandOverCommand(flow: IncidentFlow, incident: Incident, actor:
   return (await expandPeople(flow, handover)).includes(actor);
 }
 
+/** What became of a role change: `allowed` false when the commander role may not be handed over by this person. */
+export interface RoleChange {
+  allowed: boolean;
+  message: string;
+}
+
 /** Gives someone a role (and invites them); each attempt to hand over the commander role is audited. */
 export async function assignRole(
   flow: IncidentFlow,
@@ -21,7 +27,7 @@ export async function assignRole(
   role: Role,
   user: string,
   now = new Date(),
-): Promise<string> {
+): Promise<RoleChange> {
   if (role === 'commander') {
     const allowed = await mayHandOverCommand(flow, incident, actor);
     await audit(flow.db, {
@@ -31,7 +37,10 @@ export async function assignRole(
       detail: { incident: incident.id, from: incident.commander, to: user },
     });
     if (!allowed)
-      return `:no_entry: Only the commander, <@${incident.commander}>, or someone named under \`commander_handover\` in the incidents policy can hand over the commander role of ${incidentLabel(incident)}.`;
+      return {
+        allowed: false,
+        message: `:no_entry: Only the commander, <@${incident.commander}>, or someone named under \`commander_handover\` in the incidents policy can hand over the commander role of ${incidentLabel(incident)}.`,
+      };
   }
   const fields =
     role === 'commander'
@@ -54,5 +63,8 @@ export async function assignRole(
       problems.push(describeSlackError(err, { step: `invite <@${user}>` })),
     );
   problems.push(...(await refreshRoom(flow, incident.id, { topic: role === 'commander' })));
-  return [`<@${user}> is now ${ROLES[role]} of ${incidentLabel(incident)}.`, ...problems].join(' ');
+  return {
+    allowed: true,
+    message: [`<@${user}> is now ${ROLES[role]} of ${incidentLabel(incident)}.`, ...problems].join(' '),
+  };
 }

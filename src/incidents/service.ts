@@ -11,7 +11,7 @@ import { type DeclareOutcome, type DeclareRequest, declareIncident } from './dec
 import type { IncidentFlow } from './flow.js';
 import type { Incident, IncidentSeverity, Phase, Role, TimelineFile } from './model.js';
 import { resolveIncident } from './resolve.js';
-import { assignRole } from './roles.js';
+import { assignRole, type RoleChange } from './roles.js';
 import { refreshRoom } from './room.js';
 import { sendDueReminders } from './send-reminders.js';
 import { type IncidentSettings, incidentSettingsOf } from './settings.js';
@@ -71,6 +71,11 @@ export class IncidentService {
     return incidentInChannel(this.deps.db, channelId);
   }
 
+  /** Whether Slack is connected: declaring and changing an incident need it. */
+  get slackConnected(): boolean {
+    return Boolean(this.deps.slack());
+  }
+
   get(id: string) {
     return getIncident(this.deps.db, id);
   }
@@ -91,7 +96,7 @@ export class IncidentService {
     return addActionItem(this.flow, incident, author, text, now);
   }
 
-  assignRole(incident: Incident, actor: string, role: Role, user: string, now = new Date()): Promise<string> {
+  assignRole(incident: Incident, actor: string, role: Role, user: string, now = new Date()): Promise<RoleChange> {
     return assignRole(this.flow, incident, actor, role, user, now);
   }
 

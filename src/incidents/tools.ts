@@ -1,8 +1,32 @@
 import { z } from 'zod';
 import { defineTool, link, timestamp } from '../capabilities/tool.js';
 import { onlyVisible } from '../slack/membership.js';
+import {
+  incidentsAssignTool,
+  incidentsResolveTool,
+  incidentsSeverityTool,
+  incidentsUpdateTool,
+} from './change-tools.js';
+import { incidentsDeclareTool } from './declare-tool.js';
 import { TIMELINE_KINDS } from './model.js';
+import type { IncidentService } from './service.js';
 import { incidentByNumber, listIncidents, timelineOf } from './store.js';
+import { incidentsActionItemTool, incidentsNoteTool } from './timeline-tools.js';
+
+/** Every incident tool: reading incidents from any source, and declaring and changing those declared in Slack. */
+export function incidentTools(service: IncidentService) {
+  return [
+    incidentsListTool(),
+    incidentsTimelineTool(),
+    incidentsDeclareTool(service),
+    incidentsNoteTool(service),
+    incidentsActionItemTool(service),
+    incidentsSeverityTool(service),
+    incidentsAssignTool(service),
+    incidentsUpdateTool(service),
+    incidentsResolveTool(service),
+  ];
+}
 
 export const incidentsListOutput = z.array(
   z.object({

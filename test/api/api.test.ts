@@ -250,6 +250,16 @@ describe('/v1/openapi.json', () => {
     },
     'POST /v1/tools/approvals.decide': { body: { id: 999_999, vote: 'approve' } },
     'POST /v1/tools/onboarding.start': { body: { person: demo.users.ines } },
+    // Incident changes on an incident there is not, and a declaration from a message maya cannot see: refusals as data.
+    'POST /v1/tools/incidents.declare': {
+      body: { title: 'Checkout is failing', origin: { channel: 'C0NOTHERE', ts: '1.000001' } },
+    },
+    'POST /v1/tools/incidents.note': { body: { number: 999_999, text: 'rolled back' } },
+    'POST /v1/tools/incidents.actionItem': { body: { number: 999_999, text: 'add an alert' } },
+    'POST /v1/tools/incidents.severity': { body: { number: 999_999, severity: 'SEV2' } },
+    'POST /v1/tools/incidents.assign': { body: { number: 999_999, role: 'scribe', user: demo.users.maya } },
+    'POST /v1/tools/incidents.update': { body: { number: 999_999, phase: 'monitoring', summary: 'back to normal' } },
+    'POST /v1/tools/incidents.resolve': { body: { number: 999_999, summary: 'rolled back' } },
     'POST /v1/tools/okrs.checkin': { body: { key_result: 999_999, confidence: 7 } },
     'POST /v1/tools/okrs.save': {
       body: {

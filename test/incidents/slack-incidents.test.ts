@@ -419,6 +419,27 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     expect(visibleText(reply.body as never)).toContain(`<#${channel}>`);
   });
 
+  test('in the incident channel, /em incident runs the incident tools and answers as it always has', async () => {
+    const label = `INC-${(await app.incidents.get(incidentId))?.number}`;
+    const replyTo = async (user: string, text: string, contains: string) => {
+      const before = w.emulator.responseUrlPosts.length;
+      await w.emulator.command({ user, channel, text });
+      const reply = await w.emulator.waitFor(() =>
+        w.emulator.responseUrlPosts.slice(before).find((p) => visibleText(p.body as never).includes(contains)),
+      );
+      return visibleText(reply.body as never);
+    };
+    expect(await replyTo(w.users.bob, 'incident note checking the queue', `Added to the ${label} timeline.`)).toContain(
+      ':spiral_note_pad:',
+    );
+    const notes = (await app.incidents.timeline(incidentId)).filter((e) => e.text === 'checking the queue');
+    expect(notes).toEqual([expect.objectContaining({ kind: 'note', author: w.users.bob })]);
+    await replyTo(w.users.bob, 'incident severity SEV9', 'Severity must be SEV1, SEV2, SEV3 or SEV4.');
+    const refused = await replyTo(w.users.bob, `incident roles commander <@${w.users.bob}>`, 'Only the commander');
+    expect(refused).toContain(`:no_entry: Only the commander, <@${w.users.alice}>`);
+    expect((await app.incidents.get(incidentId))?.commander).toBe(w.users.alice);
+  });
+
   test('resolving records the time to restore and posts a postmortem draft; an action item becomes a proposed ticket', async () => {
     await w.emulator.command({
       user: w.users.alice,
