@@ -18,9 +18,11 @@ import { firstDelivery } from '../slack/listeners/once.js';
 import { openModalFromShortcut, type ShortcutArgs } from '../slack/listeners/shortcuts.js';
 import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately } from '../slack/private-reply.js';
+import { incidentsConfirmCauseTool, incidentsFileActionItemTool } from './follow-up-tools.js';
 import { incidentLabel, timelineFiles } from './model.js';
 import type { IncidentService } from './service.js';
 import { listIncidents } from './store.js';
+import { runOrRefuse, toolContext } from './tool-access.js';
 
 /** The Slack door's dependencies, with this capability's service. */
 export type IncidentSlackDeps = SlackDeps & { incidents?: IncidentService };
@@ -71,6 +73,7 @@ export function declareFromHome() {
 
 /** Confirm / No deploy involved on the suspected-cause question: the commander's answer. */
 export function causeAnswered(deps: IncidentSlackDeps, answer: 'confirm' | 'none' | 'pick') {
+  const confirm = deps.incidents ? incidentsConfirmCauseTool(deps.incidents) : null;
   return async (args: ButtonArgs) => {
     await args.ack();
     const service = deps.incidents;
@@ -79,43 +82,40 @@ export function causeAnswered(deps: IncidentSlackDeps, answer: 'confirm' | 'none
       answer === 'confirm' ? (JSON.parse(value) as { incident: string; source: string; id: string }) : null;
     const incident = service ? await service.get(parsed?.incident ?? value) : null;
     const userId = args.body.user.id;
-    if (!service || !incident) return tellPrivately(args, userId, 'That incident no longer exists.');
-    if (!service.mayConfirmCause(incident, userId))
-      return tellPrivately(
-        args,
-        userId,
-        `Only the commander, <@${incident.commander}>, confirms the cause of ${incidentLabel(incident)}.`,
-      );
+    if (!service || !confirm || !incident) return tellPrivately(args, userId, 'That incident no longer exists.');
     if (answer === 'pick') {
+      if (!service.mayConfirmCause(incident, userId))
+        return tellPrivately(
+          args,
+          userId,
+          `Only the commander, <@${incident.commander}>, confirms the cause of ${incidentLabel(incident)}.`,
+        );
       const view = pickDeploymentModal(incident, await service.candidateDeployments(incident));
       return void (await openModal(args.client, args.body.trigger_id, view));
     }
     if (!(await firstDelivery(deps, args.body))) return;
     const body = args.body as BlockAction<ButtonAction> & { container?: { channel_id?: string; message_ts?: string } };
-    const where =
+    const question =
       body.container?.channel_id && body.container.message_ts
         ? { channel: body.container.channel_id, ts: body.container.message_ts }
         : undefined;
-    const reply = await service.confirmCause(
-      incident,
-      userId,
-      parsed ? { source: parsed.source, id: parsed.id } : 'none',
-      where,
-    );
-    await tellPrivately(args, userId, reply);
+    const result = await runOrRefuse(confirm, toolContext(deps, args), {
+      number: incident.number,
+      deployment: parsed ? { source: parsed.source, id: parsed.id } : null,
+      question,
+    });
+    await tellPrivately(args, userId, result.message);
   };
 }
 
 export function actionItemTicket(deps: IncidentSlackDeps) {
+  const file = deps.incidents ? incidentsFileActionItemTool(deps.incidents) : null;
   return async (args: ButtonArgs) => {
     await args.ack();
-    if (!deps.incidents) return;
+    if (!file) return;
     if (!(await firstDelivery(deps, args.body))) return;
-    await tellPrivately(
-      args,
-      args.body.user.id,
-      await deps.incidents.fileActionItem(Number(args.action.value), args.body.user.id),
-    );
+    const result = await runOrRefuse(file, toolContext(deps, args), { actionItem: Number(args.action.value) });
+    await tellPrivately(args, args.body.user.id, result.message);
   };
 }
 

@@ -13,11 +13,12 @@ import {
   incidentsUpdateTool,
 } from './change-tools.js';
 import { type DeclareResult, incidentsDeclareTool } from './declare-tool.js';
+import { incidentsConfirmCauseTool } from './follow-up-tools.js';
 import type { IncidentSlackDeps } from './listeners.js';
 import { type Incident, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentsNoteTool } from './timeline-tools.js';
-import { runOrRefuse } from './tool-access.js';
+import { runOrRefuse, toolContext } from './tool-access.js';
 
 export function describeDeclare(result: DeclareResult): string {
   switch (result.outcome) {
@@ -32,15 +33,6 @@ export function describeDeclare(result: DeclareResult): string {
       return `:x: The incident was not declared. ${result.message} Your title and description are in the form you submitted; declare again once this is fixed.`;
   }
 }
-
-/** The person behind a modal, as a tool sees them. */
-const toolContext = (deps: IncidentSlackDeps, args: ViewArgs): ToolContext => ({
-  person: { slackId: args.body.user.id },
-  db: deps.db,
-  logger: deps.logger,
-  slack: args.client,
-  via: 'slack',
-});
 
 /** Runs the change with the form's values; says what to tell the person ('' for nothing). */
 type Submission = (service: IncidentService, incident: Incident, ctx: ToolContext, args: ViewArgs) => Promise<string>;
@@ -129,16 +121,17 @@ export function incidentModals(deps: IncidentSlackDeps) {
       async (s, i, ctx, a) =>
         (await runOrRefuse(incidentsResolveTool(s), ctx, { number: i.number, summary: text(a, 'summary') })).message,
     ),
-    // Confirming the cause is not a tool yet: the commander's answer to the suspected-cause question.
+    // The commander's pick of another deployment than the suspected one.
     cause: incidentModal(
       deps,
       (a) => need(Boolean(chosen(a, 'deployment')), 'deployment', 'Pick the deployment.'),
-      (s, i, ctx, a) => {
-        const u = ctx.person.slackId;
-        if (!s.mayConfirmCause(i, u))
-          return Promise.resolve(`Only the commander, <@${i.commander}>, confirms the cause.`);
-        return s.confirmCause(i, u, JSON.parse(chosen(a, 'deployment')) as { source: string; id: string });
-      },
+      async (s, i, ctx, a) =>
+        (
+          await runOrRefuse(incidentsConfirmCauseTool(s), ctx, {
+            number: i.number,
+            deployment: JSON.parse(chosen(a, 'deployment')) as { source: string; id: string },
+          })
+        ).message,
     ),
   };
 }

@@ -2,7 +2,9 @@
 // and the shape of what they return (a change, or a refusal with its message).
 import { z } from 'zod';
 import type { Tool, ToolContext } from '../capabilities/tool.js';
+import type { Logger } from '../observability/logger.js';
 import { channelMembership, onlyVisible } from '../slack/membership.js';
+import type { Db } from '../store/db.js';
 import type { Incident } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentByNumber } from './store.js';
@@ -85,3 +87,15 @@ export async function runOrRefuse<Input extends z.ZodType, Output extends z.ZodT
   if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'That input is not valid.' };
   return tool.run(ctx, parsed.data);
 }
+
+/** The person behind a modal or a button, as a tool sees them. */
+export const toolContext = (
+  deps: { db: Db; logger: Logger },
+  args: { body: { user: { id: string } }; client: ToolContext['slack'] },
+): ToolContext => ({
+  person: { slackId: args.body.user.id },
+  db: deps.db,
+  logger: deps.logger,
+  slack: args.client,
+  via: 'slack',
+});

@@ -8,6 +8,7 @@ import {
   incidentsUpdateTool,
 } from './change-tools.js';
 import { incidentsDeclareTool } from './declare-tool.js';
+import { incidentsConfirmCauseTool, incidentsFileActionItemTool } from './follow-up-tools.js';
 import { TIMELINE_KINDS } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentByNumber, listIncidents, timelineOf } from './store.js';
@@ -25,6 +26,8 @@ export function incidentTools(service: IncidentService) {
     incidentsAssignTool(service),
     incidentsUpdateTool(service),
     incidentsResolveTool(service),
+    incidentsConfirmCauseTool(service),
+    incidentsFileActionItemTool(service),
   ];
 }
 

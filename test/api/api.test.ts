@@ -260,6 +260,8 @@ describe('/v1/openapi.json', () => {
     'POST /v1/tools/incidents.assign': { body: { number: 999_999, role: 'scribe', user: demo.users.maya } },
     'POST /v1/tools/incidents.update': { body: { number: 999_999, phase: 'monitoring', summary: 'back to normal' } },
     'POST /v1/tools/incidents.resolve': { body: { number: 999_999, summary: 'rolled back' } },
+    'POST /v1/tools/incidents.confirmCause': { body: { number: 999_999, deployment: null } },
+    'POST /v1/tools/incidents.fileActionItem': { body: { actionItem: 999_999 } },
     'POST /v1/tools/okrs.checkin': { body: { key_result: 999_999, confidence: 7 } },
     'POST /v1/tools/okrs.save': {
       body: {

@@ -16,7 +16,7 @@ import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
 
 const logger = createLogger('silent');
-const CHANGES = ['declare', 'note', 'actionItem', 'severity', 'assign', 'update', 'resolve'];
+const CHANGES = ['declare', 'note', 'actionItem', 'severity', 'assign', 'update', 'resolve', 'confirmCause'];
 
 describeEachEngine('incident tools', ({ freshDb }) => {
   let db: Db;
@@ -149,6 +149,41 @@ describeEachEngine('incident tools', ({ freshDb }) => {
     expect(update).toMatchObject({ ok: true, changed: true, phase: 'monitoring', status: 'open' });
     const posted = emulator.messagesIn(channelId).map((m) => JSON.stringify(m));
     expect(posted.some((m) => m.includes('Error rate is back to normal'))).toBe(true);
+  });
+
+  test('the cause is confirmed by the commander only; an action item is filed only where a tracker is named', async () => {
+    // Bob is the commander now (the test before handed it over).
+    const notCommander = await run('alice', 'confirmCause', { number, deployment: null });
+    expect(notCommander).toEqual({
+      ok: false,
+      message: `Only the commander, <@${users.bob}>, confirms the cause of INC-${number}.`,
+    });
+    expect(await run('carol', 'confirmCause', { number, deployment: null })).toEqual({
+      ok: false,
+      message: `There is no incident INC-${number}.`,
+    });
+    const none = await run('bob', 'confirmCause', { number, deployment: null });
+    expect(none).toMatchObject({ ok: true, changed: true, deployment: null });
+    expect(none.message).toContain('confirmed no deployment was involved');
+    expect((await timeline('bob', number)).entries.at(-1)).toMatchObject({ kind: 'deploy', author: users.bob });
+    const gone = await run('bob', 'confirmCause', { number, deployment: { source: 'github', id: 'no-such' } });
+    expect(gone.message).toBe('That deployment is no longer in the store; pick another.');
+
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT t.id FROM incident_timeline t JOIN incident_rooms r ON r.incident_id = t.incident_id
+        WHERE r.number = $1 AND t.kind = 'action_item'`,
+      [number],
+    );
+    const actionItem = Number(rows[0]?.id);
+    expect(await run('bob', 'fileActionItem', { actionItem })).toEqual({
+      ok: true,
+      number,
+      message: 'No tracker is configured for action items (policies: incidents.action_items).',
+    });
+    const hidden = { ok: false, message: 'That action item no longer exists.' };
+    expect(await run('carol', 'fileActionItem', { actionItem })).toEqual(hidden);
+    expect(await run('bob', 'fileActionItem', { actionItem: 987_654 })).toEqual(hidden);
+    expect(tools.get('incidents.fileActionItem')?.kind).toBe('propose');
   });
 
   test('resolving sets it resolved with the time to restore; resolving again changes nothing', async () => {
