@@ -72,3 +72,17 @@ export const timestamp = z.custom<Date>(
   { message: 'expected a valid Date' },
 );
 export const link = z.string().nullable();
+
+/**
+ * Runs a tool from a Slack surface that has checked its form already: input the tool's schema still refuses is
+ * a refusal with the schema's first message (as `/em incident severity SEV9` is answered), not an error.
+ */
+export async function runOrRefuse<Input extends z.ZodType, Output extends z.ZodType, Result extends z.output<Output>>(
+  tool: Tool<Input, Output, Result>,
+  ctx: ToolContext,
+  input: z.input<Input>,
+): Promise<Result | { ok: false; message: string }> {
+  const parsed = tool.input.safeParse(input);
+  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'That input is not valid.' };
+  return tool.run(ctx, parsed.data);
+}

@@ -5,7 +5,7 @@ import { assignRoleModal, resolveModal, severityModal, statusUpdateModal } from 
 import { incidentListMessage, timelineMessage } from '../../blocks/incidents/reports.js';
 import type { SlackModal } from '../../blocks/kit.js';
 import { failure, notice } from '../../blocks/notice.js';
-import { runTool } from '../capabilities/tool.js';
+import { runOrRefuse, runTool } from '../capabilities/tool.js';
 import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import { describeSlackError } from '../slack/errors.js';
 import { onlyVisible } from '../slack/membership.js';
@@ -16,7 +16,6 @@ import type { IncidentSeverity, Role } from './model.js';
 import type { IncidentService } from './service.js';
 import { listIncidents } from './store.js';
 import { incidentsActionItemTool, incidentsNoteTool } from './timeline-tools.js';
-import { runOrRefuse } from './tool-access.js';
 import { incidentsListTool } from './tools.js';
 
 /** The tools `/em incident` runs: directly, or through the form it opens (start, update, resolve). */

@@ -10,6 +10,8 @@ import {
   statusUpdateModal,
 } from '../../blocks/incidents/modals.js';
 import { incidentListLine } from '../../blocks/incidents/reports.js';
+import { runOrRefuse } from '../capabilities/tool.js';
+import { actorContext } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import { describeSlackError } from '../slack/errors.js';
 import type { HomeSectionProvider } from '../slack/home.js';
@@ -22,7 +24,6 @@ import { incidentsConfirmCauseTool, incidentsFileActionItemTool } from './follow
 import { incidentLabel, timelineFiles } from './model.js';
 import type { IncidentService } from './service.js';
 import { listIncidents } from './store.js';
-import { runOrRefuse, toolContext } from './tool-access.js';
 
 /** The Slack door's dependencies, with this capability's service. */
 export type IncidentSlackDeps = SlackDeps & { incidents?: IncidentService };
@@ -73,10 +74,10 @@ export function declareFromHome() {
 
 /** Confirm / No deploy involved on the suspected-cause question: the commander's answer. */
 export function causeAnswered(deps: IncidentSlackDeps, answer: 'confirm' | 'none' | 'pick') {
-  const confirm = deps.incidents ? incidentsConfirmCauseTool(deps.incidents) : null;
   return async (args: ButtonArgs) => {
     await args.ack();
     const service = deps.incidents;
+    const confirm = service ? incidentsConfirmCauseTool(service) : null;
     const value = args.action.value ?? '';
     const parsed =
       answer === 'confirm' ? (JSON.parse(value) as { incident: string; source: string; id: string }) : null;
@@ -99,7 +100,7 @@ export function causeAnswered(deps: IncidentSlackDeps, answer: 'confirm' | 'none
       body.container?.channel_id && body.container.message_ts
         ? { channel: body.container.channel_id, ts: body.container.message_ts }
         : undefined;
-    const result = await runOrRefuse(confirm, toolContext(deps, args), {
+    const result = await runOrRefuse(confirm, actorContext(deps, args), {
       number: incident.number,
       deployment: parsed ? { source: parsed.source, id: parsed.id } : null,
       question,
@@ -109,12 +110,12 @@ export function causeAnswered(deps: IncidentSlackDeps, answer: 'confirm' | 'none
 }
 
 export function actionItemTicket(deps: IncidentSlackDeps) {
-  const file = deps.incidents ? incidentsFileActionItemTool(deps.incidents) : null;
   return async (args: ButtonArgs) => {
     await args.ack();
+    const file = deps.incidents ? incidentsFileActionItemTool(deps.incidents) : null;
     if (!file) return;
     if (!(await firstDelivery(deps, args.body))) return;
-    const result = await runOrRefuse(file, toolContext(deps, args), { actionItem: Number(args.action.value) });
+    const result = await runOrRefuse(file, actorContext(deps, args), { actionItem: Number(args.action.value) });
     await tellPrivately(args, args.body.user.id, result.message);
   };
 }

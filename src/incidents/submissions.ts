@@ -2,6 +2,8 @@
 // the change runs as its tool (as every door runs it) and its message is told to the person.
 import { escapeMrkdwn } from '../../blocks/text.js';
 import type { ToolContext } from '../capabilities/tool.js';
+import { runOrRefuse } from '../capabilities/tool.js';
+import { actorContext } from '../slack/commands.js';
 import { describeSlackError } from '../slack/errors.js';
 import { firstDelivery } from '../slack/listeners/once.js';
 import { tellPrivately, type ViewArgs } from '../slack/private-reply.js';
@@ -18,7 +20,6 @@ import type { IncidentSlackDeps } from './listeners.js';
 import { type Incident, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentsNoteTool } from './timeline-tools.js';
-import { runOrRefuse, toolContext } from './tool-access.js';
 
 export function describeDeclare(result: DeclareResult): string {
   switch (result.outcome) {
@@ -52,7 +53,7 @@ function incidentModal(
     const incident = deps.incidents ? await deps.incidents.get(args.view.private_metadata) : null;
     if (!deps.incidents || !incident) return tellPrivately(args, userId, 'That incident no longer exists.');
     try {
-      const reply = await apply(deps.incidents, incident, toolContext(deps, args), args);
+      const reply = await apply(deps.incidents, incident, actorContext(deps, args), args);
       if (reply) await tellPrivately(args, userId, reply);
     } catch (err) {
       deps.logger.error({ err, incident: incident.id }, 'incident change failed');
@@ -154,7 +155,7 @@ export function declareSubmitted(deps: IncidentSlackDeps) {
     const origin = JSON.parse(args.view.private_metadata || '{}') as { channel?: string; ts?: string };
     let reply: string;
     try {
-      const result = await runOrRefuse(declare, toolContext(deps, args), {
+      const result = await runOrRefuse(declare, actorContext(deps, args), {
         requestKey: `view:${args.view.id}`,
         title,
         severity: isSeverity(severity) ? severity : null,

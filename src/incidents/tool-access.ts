@@ -1,10 +1,8 @@
 // What the tools that change an incident share: the incident as the acting person may see it, their input fields,
 // and the shape of what they return (a change, or a refusal with its message).
 import { z } from 'zod';
-import type { Tool, ToolContext } from '../capabilities/tool.js';
-import type { Logger } from '../observability/logger.js';
+import type { ToolContext } from '../capabilities/tool.js';
 import { channelMembership, onlyVisible } from '../slack/membership.js';
-import type { Db } from '../store/db.js';
 import type { Incident } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentByNumber } from './store.js';
@@ -72,30 +70,4 @@ export const changed = (incident: Incident, didChange: boolean, message: string)
   channelId: incident.channelId,
   changed: didChange,
   message,
-});
-
-/**
- * Runs a tool from a Slack surface that has checked its form already: input the tool's schema still refuses is
- * a refusal with the schema's first message (as `/em incident severity SEV9` is answered), not an error.
- */
-export async function runOrRefuse<Input extends z.ZodType, Output extends z.ZodType, Result extends z.output<Output>>(
-  tool: Tool<Input, Output, Result>,
-  ctx: ToolContext,
-  input: z.input<Input>,
-): Promise<Result | Refusal> {
-  const parsed = tool.input.safeParse(input);
-  if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'That input is not valid.' };
-  return tool.run(ctx, parsed.data);
-}
-
-/** The person behind a modal or a button, as a tool sees them. */
-export const toolContext = (
-  deps: { db: Db; logger: Logger },
-  args: { body: { user: { id: string } }; client: ToolContext['slack'] },
-): ToolContext => ({
-  person: { slackId: args.body.user.id },
-  db: deps.db,
-  logger: deps.logger,
-  slack: args.client,
-  via: 'slack',
 });

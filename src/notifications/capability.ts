@@ -1,5 +1,12 @@
 import type { Capability } from '../capabilities/capability.js';
 import type { CapabilityModule } from '../kernel.js';
+import {
+  notificationsDoneTool,
+  notificationsMuteTool,
+  notificationsPreferencesTool,
+  notificationsSetPreferencesTool,
+  notificationsSnoozeTool,
+} from './item-tools.js';
 import { notificationsJob } from './jobs.js';
 import { notificationListeners, notificationsHomeSection } from './listeners.js';
 import type { NotificationService } from './service.js';
@@ -9,7 +16,14 @@ import { notificationsDigestTool } from './tools.js';
 export function notificationsCapability(service: NotificationService, options: { tickEvery: string }): Capability {
   return {
     name: 'notifications',
-    tools: [notificationsDigestTool(service)],
+    tools: [
+      notificationsDigestTool(service),
+      notificationsPreferencesTool(service),
+      notificationsSetPreferencesTool(service),
+      notificationsSnoozeTool(service),
+      notificationsDoneTool(service),
+      notificationsMuteTool(service),
+    ],
     home: [notificationsHomeSection(service)],
     slack: (deps) => notificationListeners({ ...deps, notifications: service }),
     jobs: [notificationsJob(service, options.tickEvery)],

@@ -6,12 +6,20 @@ import {
   PREFS_FIELDS,
   prefsModal,
 } from '../../blocks/notifications/messages.js';
+import { runOrRefuse } from '../capabilities/tool.js';
+import { actorContext } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 import type { HomeSectionProvider } from '../slack/home.js';
 import { firstDelivery } from '../slack/listeners/once.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
-import { REALTIME_KINDS, TIME_OF_DAY } from './model.js';
+import {
+  notificationsDoneTool,
+  notificationsMuteTool,
+  notificationsSetPreferencesTool,
+  notificationsSnoozeTool,
+} from './item-tools.js';
+import { REALTIME_KINDS, type RealtimeKind, TIME_OF_DAY } from './model.js';
 import type { NotificationService } from './service.js';
 
 /** The Slack door's dependencies, with this capability's service. */
@@ -33,11 +41,6 @@ export function notificationsHomeSection(service: NotificationService): HomeSect
   };
 }
 
-const itemId = (value: string | undefined) => {
-  const id = Number(value);
-  return Number.isInteger(id) && id > 0 ? id : undefined;
-};
-
 /** "Snooze 1 day", "Snooze until Monday", "Mute this rule for me", "Done" on a nudge or a digest line. */
 export function notifyButton(
   deps: NotificationSlackDeps,
@@ -47,35 +50,35 @@ export function notifyButton(
     await args.ack();
     const service = deps.notifications;
     if (!service) return;
+    const tools = {
+      snooze: notificationsSnoozeTool(service),
+      done: notificationsDoneTool(service),
+      mute: notificationsMuteTool(service),
+    };
     if (!(await firstDelivery(deps, args.body))) return;
-    const user = args.body.user.id;
+    const ctx = actorContext(deps, args);
+    const unknown = ':grey_question: That reminder is not yours or no longer exists.';
     let text: string;
     if (action === NOTIFY_ACTIONS.mute) {
       let parsed: { id?: unknown; rule?: unknown } = {};
       try {
         parsed = JSON.parse(args.action.value ?? '{}');
       } catch {}
-      const id = itemId(String(parsed.id));
-      const rule = typeof parsed.rule === 'string' ? parsed.rule : '';
-      const muted = id ? await service.mute(user, id, rule) : undefined;
-      text = muted
-        ? `:mute: Muted \`${muted.replace(/[^\w.-]/g, '')}\` for you: its reminders no longer reach you (your digest and Home leave them out).`
-        : ':grey_question: That reminder is not yours or no longer exists.';
+      const muted = await runOrRefuse(tools.mute, ctx, { id: Number(parsed.id), rule: String(parsed.rule ?? '') });
+      text = muted.ok
+        ? `:mute: Muted \`${muted.rule.replace(/[^\w.-]/g, '')}\` for you: its reminders no longer reach you (your digest and Home leave them out).`
+        : unknown;
+    } else if (action === NOTIFY_ACTIONS.done) {
+      const done = await runOrRefuse(tools.done, ctx, { id: Number(args.action.value) });
+      text = done.ok ? ':white_check_mark: Marked done. It comes back only if something new happens to it.' : unknown;
     } else {
-      const id = itemId(args.action.value);
-      if (!id) text = ':grey_question: That reminder no longer exists.';
-      else if (action === NOTIFY_ACTIONS.done)
-        text = (await service.done(user, id))
-          ? ':white_check_mark: Marked done. It comes back only if something new happens to it.'
-          : ':grey_question: That reminder is not yours or no longer exists.';
-      else {
-        const until = await service.snooze(user, id, action === NOTIFY_ACTIONS.snoozeDay ? 'day' : 'monday');
-        text = until
-          ? `:zzz: Snoozed until <!date^${Math.floor(until.getTime() / 1000)}^{date_short_pretty} {time}|${until.toISOString()}>, or until it changes.`
-          : ':grey_question: That reminder is not yours or no longer exists.';
-      }
+      const until = action === NOTIFY_ACTIONS.snoozeDay ? 'day' : 'monday';
+      const snoozed = await runOrRefuse(tools.snooze, ctx, { id: Number(args.action.value), until });
+      text = snoozed.ok
+        ? `:zzz: Snoozed until <!date^${Math.floor(snoozed.until.getTime() / 1000)}^{date_short_pretty} {time}|${snoozed.until.toISOString()}>, or until it changes.`
+        : unknown;
     }
-    await tellPrivately(args, user, text);
+    await tellPrivately(args, args.body.user.id, text);
   };
 }
 
@@ -119,13 +122,14 @@ export function prefsSubmitted(deps: NotificationSlackDeps) {
     const realtimeOff = REALTIME_KINDS.filter(
       (kind) => field(PREFS_FIELDS.realtime(kind))?.selected_option?.value === 'off',
     );
-    const saved = await deps.notifications.savePrefs(args.body.user.id, {
+    const saved = await runOrRefuse(notificationsSetPreferencesTool(deps.notifications), actorContext(deps, args), {
       digestTime,
-      realtimeOff,
+      realtimeOff: realtimeOff as RealtimeKind[],
       quietStart,
       quietEnd,
       ...(pause !== '' ? { pauseDays: Number(pause) } : {}),
     });
+    if (!('digestTime' in saved)) return tellPrivately(args, args.body.user.id, `:x: Not saved. ${saved.message}`);
     const paused = saved.pausedUntil && saved.pausedUntil > new Date();
     await tellPrivately(
       args,

@@ -22,6 +22,14 @@ export function toolContextOf(ctx: CommandContext): ToolContext {
   return { person: { slackId: ctx.userId }, db: ctx.db, logger: ctx.logger, slack: ctx.client, progress: ctx.progress };
 }
 
+/** What a tool sees of a button or a modal: the person who pressed or submitted it, and their workspace. */
+export function actorContext(
+  deps: { db: Db; logger: Logger },
+  args: { body: { user: { id: string } }; client: ToolContext['slack'] },
+): ToolContext {
+  return { person: { slackId: args.body.user.id }, db: deps.db, logger: deps.logger, slack: args.client, via: 'slack' };
+}
+
 /** A reply; when the router posts it to a channel (`post #channel`, or a DM from a modal) it says where. */
 export interface CommandReply extends SlackMessage {
   onPosted?(channel: string, ts: string): Promise<void>;

@@ -262,6 +262,11 @@ describe('/v1/openapi.json', () => {
     'POST /v1/tools/incidents.resolve': { body: { number: 999_999, summary: 'rolled back' } },
     'POST /v1/tools/incidents.confirmCause': { body: { number: 999_999, deployment: null } },
     'POST /v1/tools/incidents.fileActionItem': { body: { actionItem: 999_999 } },
+    // Reminders maya does not have: refusals as data; her preferences saved as they are by default.
+    'POST /v1/tools/notifications.snooze': { body: { id: 999_999 } },
+    'POST /v1/tools/notifications.done': { body: { id: 999_999 } },
+    'POST /v1/tools/notifications.mute': { body: { id: 999_999, rule: 'stale_pr' } },
+    'POST /v1/tools/notifications.setPreferences': { body: { digestTime: '09:30' } },
     'POST /v1/tools/okrs.checkin': { body: { key_result: 999_999, confidence: 7 } },
     'POST /v1/tools/okrs.save': {
       body: {
