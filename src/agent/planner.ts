@@ -175,6 +175,40 @@ interface Extracted {
   text: string;
 }
 
+/** Where a person is first named in the request: a mention, an @handle or a first name. */
+function firstNamed(raw: string, id: string, o: PlannerOptions): number {
+  const at: number[] = [];
+  for (const m of raw.matchAll(MENTION)) if (m[1] === id) at.push(m.index ?? 0);
+  for (const [name, pid] of Object.entries(o.people ?? {})) {
+    if (pid !== id) continue;
+    const m = new RegExp(`(?:^|[^\\w/-])@?${escapeRe(name)}(?=$|[^\\w/-])`, 'i').exec(raw);
+    if (m) at.push(m.index);
+  }
+  return at.length ? Math.min(...at) : Number.POSITIVE_INFINITY;
+}
+
+/** "Org-wide", "across the whole company": the org, not one team. */
+const ORG_WIDE =
+  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?)\b/;
+
+/** A limit on a list ("the 10 most recent", "last 20 entries", "top 5"), not a time window. */
+const LIMIT =
+  /\b(?:(?:last|latest|recent|newest|past|top|first)\s+(\d{1,3})(?!\s*(?:h|hrs?|hours?|d|days?|w|wks?|weeks?|m|mos?|months?|q|quarters?|y|yrs?|years?|sprints?|cycles?|iterations?|fortnights?)\b)|(\d{1,3})\s+(?:most recent|latest|newest|last|recent)\b)/;
+
+/** "The last 10 decisions", "last 5 approval entries": a count of audit entries. */
+function auditLimitOf(text: string): number | undefined {
+  const m =
+    /\b(?:last|latest|recent|past)\s+(\d{1,3})\s+(?:[a-z]+\s+)?(?:decisions|entries|approvals|events|lines|actions|proposals|records|items)\b/.exec(
+      text.toLowerCase(),
+    );
+  return m ? Number(m[1]) : undefined;
+}
+
+function limitOf(text: string): number | undefined {
+  const m = LIMIT.exec(text.toLowerCase());
+  return m ? Number(m[1] ?? m[2]) : undefined;
+}
+
 function extract(raw: string, o: PlannerOptions): Extracted {
   const people: string[] = [];
   let text = raw.replace(MENTION, (_m, id: string) => {
@@ -195,6 +229,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       return `${pre}someone`;
     });
   }
+  people.sort((a, b) => firstNamed(raw, a, o) - firstNamed(raw, b, o));
   let repo: string | undefined;
   const known = (o.repos ?? []).map((r) => r.toLowerCase());
   text = text.replace(REPO, (m) => {
@@ -219,7 +254,9 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       const re = new RegExp(`${named}|${alone}`, 'i');
       if (re.test(text)) {
         repo = full;
-        text = text.replace(re, (m) => (/^(?:in|on|for|of|from|to|at)\s/i.test(m) ? `${m.split(/\s/)[0]} ` : ' '));
+        text = text.replace(re, (m) =>
+          /^(?:in|on|for|of|from|to|at)\s/i.test(m) ? `${m.split(/\s/)[0]} ` : /^the\s/i.test(m) ? ' the ' : ' ',
+        );
         break;
       }
     }
@@ -241,6 +278,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       teamAt = found.index;
     }
   }
+  if (!team && ORG_WIDE.test(text.toLowerCase())) team = 'org';
   const tl = text.toLowerCase();
   const agingRe =
     /\b(?:(?:for\s+)?(?:more than|over|longer than|upwards of)|for|older than|>)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
@@ -252,10 +290,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
   const windowText = aging && (agingContext || /older than/.test(aging[0])) ? tl.replace(aging[0], ' ') : tl;
   const window = parseTimeWindow(windowText, o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
   const incident = /\b(?:inc|incident)[-\s#]*(\d{1,6})\b/.exec(tl);
-  const limit =
-    /\b(?:last|latest|recent|past)\s+(\d{1,3})\s+(?:[a-z]+\s+)?(?:decisions|entries|approvals|events|lines|actions|proposals|records|items)\b/.exec(
-      tl,
-    );
+
   return {
     people,
     repo,
@@ -266,7 +301,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       ? clauses(text).find((c) => c.toLowerCase().includes(aging[0].trim().split(/\s+/)[0] as string))
       : undefined,
     incidentNumber: incident ? Number(incident[1]) : undefined,
-    auditLimit: limit ? Number(limit[1]) : undefined,
+    auditLimit: limitOf(tl) ?? auditLimitOf(tl),
     policyAction: policyActionOf(tl),
     text,
   };
@@ -296,7 +331,7 @@ function policyActionOf(t: string): string | undefined {
 }
 
 /** The arguments a tool gets from what the request named. Team and repo go to the tools about the org's work. */
-function argsFor(tool: string, x: Extracted): Record<string, unknown> {
+function argsFor(tool: string, x: Extracted, clause?: string): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   const scoped = ['triage.list', 'standup.report', 'sprint.health', 'dora.report', 'signals.list', 'incidents.list'];
   if (scoped.includes(tool)) {
@@ -310,7 +345,10 @@ function argsFor(tool: string, x: Extracted): Record<string, unknown> {
     if (tool === 'incidents.list') args.recentDays = Math.min(90, x.window.days);
   }
   if (tool === 'sprint.health' && x.agingDays) args.agingDays = x.agingDays;
-  if (tool === 'approvals.audit' && x.auditLimit) args.limit = x.auditLimit;
+  // A limit qualifies the list its clause asks for ("pending approvals + the last 10 audit entries").
+  const limit = clause !== undefined ? (limitOf(clause) ?? auditLimitOf(clause)) : x.auditLimit;
+  if (tool === 'approvals.audit' && limit) args.limit = Math.min(200, limit);
+  if (tool === 'approvals.list' && limit) args.limit = Math.min(50, limit);
   if (tool === 'incidents.timeline' && x.incidentNumber) args.number = x.incidentNumber;
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;
   if (tool === 'ask.search')
@@ -355,6 +393,8 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     usable.map((tool) => [tool.name, new Set(words(tool.description).filter((w) => !STOP.has(w)))]),
   );
   const picked = new Map<string, number>();
+  /** The clause each tool was picked for: its own arguments ("the last 10 audit entries") come from there. */
+  const clauseOf = new Map<string, string>();
   let best: Scored[] = [];
   for (const clause of clauses(x.text)) {
     const scores = scoreClause(clause, usable, descWords, x).filter((s) => {
@@ -369,10 +409,16 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     if (docs && docs.score >= RUN_AT && docs.score >= top.score) {
       // "How do we roll back a deploy?" is a question for the docs, whatever else its words name.
       picked.set('ask.search', docs.score);
+      if (!clauseOf.has('ask.search')) clauseOf.set('ask.search', clause);
     } else if (top.score >= RUN_AT) {
       picked.set(top.tool, Math.max(picked.get(top.tool) ?? 0, top.score));
+      if (!clauseOf.has(top.tool)) clauseOf.set(top.tool, clause);
       // A second tool as strong as the first in one clause ("stale PRs in the sprint") runs too.
-      for (const s of scores.slice(1)) if (s.score >= 3 && s.score >= top.score) picked.set(s.tool, s.score);
+      for (const s of scores.slice(1))
+        if (s.score >= 3 && s.score >= top.score) {
+          picked.set(s.tool, s.score);
+          if (!clauseOf.has(s.tool)) clauseOf.set(s.tool, clause);
+        }
     }
     if ((best[0]?.score ?? 0) < top.score) best = scores;
   }
@@ -386,7 +432,7 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     const order = usable.map((u) => u.name);
     const calls = [...picked.keys()]
       .sort((a, b) => order.indexOf(a) - order.indexOf(b))
-      .map((tool) => ({ tool, args: argsFor(tool, x) }));
+      .map((tool) => ({ tool, args: argsFor(tool, x, clauseOf.get(tool)) }));
     return { kind: 'run', calls, ...(x.window ? { window: x.window } : {}) };
   }
   // Unsure: the closest two or three tools as choices; a general "how are things?" gets the overviews.

@@ -88,6 +88,11 @@ export function parseTimeWindow(
   if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
   m = /\b(?:last|past|previous)\s+(hour|day|week|fortnight|month|quarter|year)\b/.exec(t);
   if (m) return trailing(m[0], unitHours(m[1] as string));
+  // "Go back 6 weeks", "looking back three months".
+  m = new RegExp(`\\b(?:go|going|goes|look|looking|reach|reaching)\\s+back\\s+(?:over\\s+)?${NUM}\\s*${UNIT}\\b`).exec(
+    t,
+  );
+  if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
   m = new RegExp(`\\b${NUM}\\s*${UNIT}\\s+(?:ago|back)\\b`).exec(t);
   if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
   m = /(?:^|\s)(\d{1,3})\s?([dwmh])(?=$|[\s?.,!])/.exec(t);
