@@ -122,6 +122,13 @@ function scoreClause(
   // "Is the data from linear stale?": the freshness of the synced data.
   if (/\bdata\b/.test(lc) && /\b(?:stale|fresh|old|behind|outdated|current|up to date|lagging|missing)\b/.test(lc))
     bonus.set('sources.status', 4);
+  // "The numbers look stale", "reports seem outdated": the synced data, not stale pull requests.
+  if (
+    /\b(?:numbers|figures|data|metrics|reports?|dashboards?|stats)\b[^.?!]*\b(?:look|looks|seem|seems|feel|are|is)\s+(?:\w+\s+)?(?:stale|old|outdated|off|behind|wrong|frozen)\b/.test(
+      lc,
+    )
+  )
+    bonus.set('sources.status', 4);
   if (x.agingDays && x.agingIn === clause && !/\b(?:prs?|pull requests?|reviews?)\b/i.test(clause))
     bonus.set('sprint.health', 2);
   return tools
@@ -307,6 +314,10 @@ function extract(raw: string, o: PlannerOptions): Extracted {
   };
 }
 
+/** "Rerun the rules", "fresh signals", "re-evaluate": the rules run before the signals are listed. */
+const REEVALUATE =
+  /\b(?:re-?run|run|re-?evaluate|evaluate|refresh|re-?check|recompute)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+)?(?:signal\s+)?(?:rules|signals|checks)\b|\b(?:fresh|current|up[- ]to[- ]date|live|latest)\s+signals\b|\bsignals\b[^.?!]*\b(?:re-?evaluated|re-?computed|refreshed)\b/;
+
 const SMALL_NUMBERS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4 };
 function daysOf(n: string, unit: string): number {
   const count = SMALL_NUMBERS[n] ?? Number(n);
@@ -345,6 +356,7 @@ function argsFor(tool: string, x: Extracted, clause?: string): Record<string, un
     if (tool === 'incidents.list') args.recentDays = Math.min(90, x.window.days);
   }
   if (tool === 'sprint.health' && x.agingDays) args.agingDays = x.agingDays;
+  if (tool === 'signals.list' && REEVALUATE.test(x.text.toLowerCase())) args.evaluate = true;
   // A limit qualifies the list its clause asks for ("pending approvals + the last 10 audit entries").
   const limit = clause !== undefined ? (limitOf(clause) ?? auditLimitOf(clause)) : x.auditLimit;
   if (tool === 'approvals.audit' && limit) args.limit = Math.min(200, limit);
