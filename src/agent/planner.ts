@@ -382,9 +382,155 @@ function argsFor(tool: string, x: Extracted, clause?: string): Record<string, un
   return args;
 }
 
+/** Where a request turns to another intent: "…, and show me …", "…; then open one …". */
+const NEXT_INTENT =
+  /(?:\s*;\s*|[.?!]\s+|,\s*(?:and\s+|then\s+|also\s+|plus\s+)?(?:then\s+)?|\s+(?:and(?:\s+then|\s+also)?|then|also)\s+)(?=(?:please\s+|pls\s+|(?:can|could) you\s+)?(?:show|list|give|get|pull|check|tell me|what|whats|what's|how|is|are|any|open|create|file|raise|log|post|announce|dm|ping|nudge|message|remind|send|comment)\b)/i;
+
+/** Names of systems, not Jira project keys ("open a ticket in JIRA"). */
+const NOT_A_PROJECT = new Set(['JIRA', 'LINEAR', 'GITHUB', 'SLACK', 'CI', 'PR', 'QA', 'UI', 'API', 'ASAP', 'TODO']);
+const POLITE_I = new RegExp(POLITE_START, 'i');
+/** The rest of a request after its verb and target: "to rotate the secret" → "rotate the secret". */
+const tidy = (s: string) =>
+  s
+    .replace(/^\s*(?:[:,\-–—]|to say|saying|that|titled|called|named|about|for|to|with)?\s*/i, '')
+    .replace(/^["“']|["”']$/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 250);
+
+/**
+ * A proposal the request asks for in this part of it: a DM to one person, a post in a channel with its text, a
+ * Jira ticket in a named project, a Linear issue for a named team, a comment on a Jira key or a pull request.
+ * Without its target (no project, no channel, no message) it is not a proposal, and the refusal rule decides.
+ */
+function proposalIn(segment: string, o: PlannerOptions, request: string): PlannedCall | undefined {
+  const x = extract(segment, o);
+  const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (
+    x.people.length === 1 &&
+    new RegExp(
+      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b)`,
+    ).test(t)
+  )
+    return { tool: 'approvals.propose', args: argsFor('approvals.propose', x) };
+  const raw = segment.replace(/\s+/g, ' ').trim().replace(POLITE_I, '');
+  const propose = (action: string, params: Record<string, unknown>, summary: string): PlannedCall => ({
+    tool: 'approvals.propose',
+    args: { action, params, summary: summary.slice(0, 300) },
+  });
+  // "post in #eng that …", "announce in #general: …", "tell #payments that …".
+  const post =
+    /^(?:post|announce|share|send|put|drop|write)\s+(?:a\s+(?:message|note|reminder|heads[- ]up|announcement|update)\s+)?(?:in|to|on|into)\s+(#[\w-]+|the\s+[\w-]+\s+channel)\s*(?:,?\s*(?:that|saying|to say)\b|[:\-–—])\s*(.+)$/i.exec(
+      raw,
+    ) ?? /^(?:tell|let)\s+(#[\w-]+)\s+(?:know\s+)?(?:that\b|[:\-–—])\s*(.+)$/i.exec(raw);
+  if (post) {
+    const channel = (post[1] as string).replace(/^the\s+|\s+channel$/gi, '').replace(/^(?!#)/, '#');
+    const text = tidy(post[2] as string);
+    if (text) return propose('slack.post', { channel, text }, `Post in ${channel}: ${text}`);
+  }
+  const ticketWords = /\b(?:ticket|tickets|issue|issues|jira)\b/i.test(request);
+  const verb = String.raw`(?:open|create|file|raise|log|make|add|cut|write up)`;
+  const thing = String.raw`(?:(?:a|an|one|new|jira|bug|task|story)\s+)*(?:ticket|issue|bug|story|task)`;
+  const thingOrOne = ticketWords ? String.raw`(?:${thing}|one)` : thing;
+  const key = String.raw`(?:the\s+)?(?:jira\s+)?(?:project\s+)?([A-Za-z][A-Za-z0-9]+)(?:\s+(?:project|board|backlog))?`;
+  // "open a jira ticket in PAY to …", "file one in PAY for …", "open a ticket for … in PAY".
+  const jira =
+    new RegExp(`^${verb}\\s+${thingOrOne}\\s+(?:in|on|under|to|into)\\s+${key}\\b\\s*(.*)$`, 'i').exec(raw) ??
+    (() => {
+      const m = new RegExp(`^${verb}\\s+${thingOrOne}\\s+(.+?)\\s+(?:in|on|under|into)\\s+${key}\\s*[.!]?$`, 'i').exec(
+        raw,
+      );
+      return m ? ([m[0], m[2], m[1]] as const) : null;
+    })();
+  if (jira && !/linear/i.test(raw)) {
+    const project = jira[1] as string;
+    const summary = tidy(jira[2] as string);
+    if (/^[A-Z][A-Z0-9]+$/.test(project) && !NOT_A_PROJECT.has(project) && summary)
+      return propose('jira.create', { project, summary }, `Create a ${project} ticket: ${summary}`);
+  }
+  // "create a linear issue for the mobile team: …".
+  const linear = new RegExp(
+    `^${verb}\\s+(?:a\\s+|an\\s+|new\\s+)*linear\\s+(?:ticket|issue|task)\\s+(?:in|on|for|under|to)\\s+(?:the\\s+)?([\\w-]+)(?:\\s+team)?\\b\\s*(.*)$`,
+    'i',
+  ).exec(raw);
+  if (linear) {
+    const name = (linear[1] as string).toLowerCase();
+    const team = (o.teams ?? []).includes(name) ? name : /^[A-Z][A-Z0-9]+$/.test(linear[1] as string) ? linear[1] : '';
+    const title = tidy(linear[2] as string);
+    if (team && title) return propose('linear.create', { team, title }, `Create a Linear issue for ${team}: ${title}`);
+  }
+  // "comment on PAY-231: …", "leave a comment on acme/api#12 saying …".
+  const comment =
+    /^(?:(?:add|leave|post|write|drop)\s+a\s+comment|comment|reply)\s+(?:on|to|in)\s+(?:jira\s+)?(?:ticket\s+|issue\s+|pr\s+|pull request\s+)?([A-Za-z][A-Za-z0-9]+-\d+|[\w.-]+\/[\w.-]+#\d+)\b\s*(.*)$/i.exec(
+      raw,
+    );
+  if (comment) {
+    const target = comment[1] as string;
+    const body = tidy(comment[2] as string);
+    const gh = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(target);
+    if (body && gh)
+      return propose(
+        'github.comment',
+        { repo: (gh[1] as string).toLowerCase(), number: Number(gh[2]), body },
+        `Comment on ${target}: ${body}`,
+      );
+    if (body && /^[A-Z][A-Z0-9]+-\d+$/.test(target))
+      return propose('jira.comment', { key: target, body }, `Comment on ${target}: ${body}`);
+  }
+  return undefined;
+}
+
+const REFUSAL = 'I can only read reports and propose messages for a person to approve; I cannot do that.';
+const GREETING = new Set([
+  'hey',
+  'hello',
+  'yo',
+  'ok',
+  'okay',
+  'pls',
+  'plz',
+  'please',
+  'thx',
+  'ty',
+  'cheers',
+  'morning',
+]);
+
+/** A rule written in the request (the rules/ YAML): try it without storing anything. */
+const RULE_YAML = /(?:^|\n)[ \t]*(?:-[ \t]+id:|rules:|calendar:)/;
+
 /** Plans a request. Never throws: every text gets a plan, an offer to choose, or an honest "no tool does this". */
 export function plan(request: string, tools: PlannerTool[], options: PlannerOptions): Plan {
   const usable = tools.filter((t) => t.kind !== 'decide');
+  const yaml = RULE_YAML.exec(request);
+  if (yaml && usable.some((u) => u.name === 'signals.evaluate'))
+    return {
+      kind: 'run',
+      calls: [{ tool: 'signals.evaluate', args: { yaml: request.slice(yaml.index).replace(/^\n/, '') } }],
+    };
+  if (usable.some((u) => u.name === 'approvals.propose')) {
+    // Each part that asks for a proposal is one; the other parts are planned as a request of their own.
+    const proposals: PlannedCall[] = [];
+    const rest: string[] = [];
+    for (const segment of request.split(NEXT_INTENT).filter((p) => p.trim())) {
+      const proposal = proposalIn(segment, options, request);
+      if (proposal) proposals.push(proposal);
+      // A greeting before the request ("hey, can you …") is no part of its own.
+      else if (words(segment).some((w) => !STOP.has(w) && !GREETING.has(w))) rest.push(segment);
+    }
+    if (proposals.length > 0) {
+      if (rest.length === 0) return { kind: 'run', calls: proposals };
+      const others = planReads(rest.join('; '), usable, options);
+      // A part that acts where no tool does makes the request one I cannot do; a part I do not follow is context.
+      if (others.kind === 'unservable' && others.reason === REFUSAL) return others;
+      const reads = others.kind === 'run' ? others.calls.filter((c) => c.tool !== 'approvals.propose') : [];
+      return { kind: 'run', calls: [...reads, ...proposals] };
+    }
+  }
+  return planReads(request, usable, options);
+}
+
+function planReads(request: string, usable: PlannerTool[], options: PlannerOptions): Plan {
   const x = extract(request, options);
   const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
   // "Nudge @bob about …": addressed to one person with a verb of messaging, it is a proposal, whatever it is about.
@@ -399,7 +545,7 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
   if (isUnservable(t))
     return {
       kind: 'unservable',
-      reason: 'I can only read reports and propose messages for a person to approve; I cannot do that.',
+      reason: REFUSAL,
     };
   const descWords = new Map(
     usable.map((tool) => [tool.name, new Set(words(tool.description).filter((w) => !STOP.has(w)))]),
