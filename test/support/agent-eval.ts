@@ -21,6 +21,9 @@ export const DEV2_FILE = new URL('../fixtures/agent-eval/dev-2.json', import.met
 /** Written blind by someone who never saw the planner (formerly blind.json); seen on 2026-12-04, now a development set. */
 export const DEV3_FILE = new URL('../fixtures/agent-eval/dev-3.json', import.meta.url);
 
+/** Other phrasings of what dev-3's misses were about, written (and labelled before a run) by the person tuning on them. */
+export const DEV3_EXTRA_FILE = new URL('../fixtures/agent-eval/dev-3-extra.json', import.meta.url);
+
 /** The evaluation set (tuning and held-out halves), or another set in the same format (fresh, dev). */
 export function evalRequests(file: URL = EVAL_FILE): EvalRequest[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { requests: EvalRequest[] }).requests;
