@@ -248,6 +248,8 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['warnings', 3],
     ['rules fired', 3],
     ['fired', 2],
+    ['what fires', 3],
+    ['what fired', 3],
     ['firing', 2],
     ['triggered', 2],
     ['rules', 2],

@@ -316,7 +316,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
 
 /** "Rerun the rules", "fresh signals", "re-evaluate": the rules run before the signals are listed. */
 const REEVALUATE =
-  /\b(?:re-?run|run|re-?evaluate|evaluate|refresh|re-?check|recompute)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+)?(?:signal\s+)?(?:rules|signals|checks)\b|\b(?:fresh|current|up[- ]to[- ]date|live|latest)\s+signals\b|\bsignals\b[^.?!]*\b(?:re-?evaluated|re-?computed|refreshed)\b/;
+  /\b(?:re-?run|run|re-?evaluate|evaluate|refresh|re-?check|recompute)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+)?(?:signal\s+)?(?:rules|signals)\b|\b(?:fresh|current|up[- ]to[- ]date|live|latest)\s+signals\b|\bsignals\b[^.?!]*\b(?:re-?evaluated|re-?computed|refreshed)\b/;
 
 const SMALL_NUMBERS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4 };
 function daysOf(n: string, unit: string): number {
@@ -331,7 +331,8 @@ function policyActionOf(t: string): string | undefined {
     );
   if (named) return named[1];
   if (/\b(dm|direct message|nudge)/.test(t)) return 'slack.dm';
-  if (/\bpost(?:s|ing)?\b.*\b(?:channel|slack)\b|\b(?:channel|slack) (?:post|message)s?\b/.test(t)) return 'slack.post';
+  if (/\bpost(?:s|ing)?\b.*\b(?:channels?|slack)\b|\b(?:channel|slack) (?:post|message)s?\b/.test(t))
+    return 'slack.post';
   if (/\blabel/.test(t)) return 'github.label';
   if (/\breview(?:er)? requests?|request(?:ing|s)? (?:a )?review|(?:add|assign)(?:ing|s)? (?:a )?reviewers?/.test(t))
     return 'github.request_reviewers';
@@ -429,9 +430,9 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
     if (text) return propose('slack.post', { channel, text }, `Post in ${channel}: ${text}`);
   }
   const ticketWords = /\b(?:ticket|tickets|issue|issues|jira)\b/i.test(request);
-  const verb = String.raw`(?:open|create|file|raise|log|make|add|cut|write up)`;
+  const verb = '(?:open|create|file|raise|log|make|add|cut|write up)';
   const thing = String.raw`(?:(?:a|an|one|new|jira|bug|task|story)\s+)*(?:ticket|issue|bug|story|task)`;
-  const thingOrOne = ticketWords ? String.raw`(?:${thing}|one)` : thing;
+  const thingOrOne = ticketWords ? `(?:${thing}|one)` : thing;
   const key = String.raw`(?:the\s+)?(?:jira\s+)?(?:project\s+)?([A-Za-z][A-Za-z0-9]+)(?:\s+(?:project|board|backlog))?`;
   // "open a jira ticket in PAY to …", "file one in PAY for …", "open a ticket for … in PAY".
   const jira =
@@ -588,9 +589,18 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     picked.set('standup.report', 1);
   if (picked.size > 0) {
     const order = usable.map((u) => u.name);
+    // A part that picked no tool qualifies the others ("pending approvals, just the latest 5").
+    const pickedIn = new Set(clauseOf.values());
+    const loose = clauses(x.text).filter((c) => !pickedIn.has(c));
+    const looseLimit = loose.map(limitOf).find((n) => n !== undefined);
     const calls = [...picked.keys()]
       .sort((a, b) => order.indexOf(a) - order.indexOf(b))
-      .map((tool) => ({ tool, args: argsFor(tool, x, clauseOf.get(tool)) }));
+      .map((tool) => {
+        const args = argsFor(tool, x, clauseOf.get(tool));
+        if (looseLimit && args.limit === undefined && (tool === 'approvals.list' || tool === 'approvals.audit'))
+          args.limit = Math.min(tool === 'approvals.list' ? 50 : 200, looseLimit);
+        return { tool, args };
+      });
     return { kind: 'run', calls, ...(x.window ? { window: x.window } : {}) };
   }
   // Unsure: the closest two or three tools as choices; a general "how are things?" gets the overviews.

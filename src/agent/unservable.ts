@@ -155,7 +155,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** "Order pizza", but not "order of incidents". */
 const ORDER_RE = /^(?:please\s+|can you\s+|could you\s+)?order\s+(?!of\b|by\b)/;
 /** What a verb of acting may act on because a tool does it: "rerun the rules" is the signals with `evaluate`. */
-const SERVED_OBJECT = String.raw`(?:the\s+|all\s+(?:the\s+)?|our\s+|my\s+)?(?:signal\s+)?(?:rules|signals|checks)\b`;
+const SERVED_OBJECT = String.raw`(?:the\s+|all\s+(?:the\s+)?|our\s+|my\s+)?(?:signal\s+)?(?:rules|signals)\b`;
 const ACTING_RE = new RegExp(
   `${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?!\\s+${SERVED_OBJECT})(?:$|[^a-z-])`,
 );
@@ -194,7 +194,7 @@ const TOPICS = [
   // quality data no tool holds
   String.raw`\b(?:(?:test|code|unit test|line|branch)\s+coverage|coverage (?:report|numbers|percentage|trend)|code quality score|sonar\w*|lines of code)\b`,
   // ranking and rating people
-  String.raw`\b(?:stack[- ]rank\w*|rank\w*\s+(?:my|the|our|all)?\s*(?:engineers|devs|developers|people|reports|team members|direct reports)|by performance|review season|(?:low|under)[- ]?perform(?:ers?|ing)\s+(?:engineers?|devs?|developers?|people|employees|reports|team members)|who(?:'s| is) (?:the )?(?:best|worst|laziest|weakest|strongest) (?:engineer|dev|developer|person)|most productive (?:engineer|dev|developer|person))\b`,
+  String.raw`\b(?:stack[- ]rank\w*|rank\w*\s+(?:my|the|our|all)?\s*(?:engineers|devs|developers|people|reports|team|team members|direct reports|everyone|individuals)\b(?!\s+(?:by|on)\s+(?:deploy|dora|lead|incident))|leaderboard|by performance|review season|(?:low|under)[- ]?perform(?:ers?|ing)\s+(?:engineers?|devs?|developers?|people|employees|reports|team members)|who(?:'s| is) (?:the )?(?:best|worst|laziest|weakest|strongest) (?:engineer|dev|developer|person)|most productive (?:engineer|dev|developer|person))\b`,
   // chat channels
   String.raw`\b(?:new|create|archive|rename|delete)\s+(?:a\s+|the\s+)?(?:new\s+)?(?:slack\s+)?channels?\b`,
 ];
