@@ -375,6 +375,7 @@ function argsFor(tool: string, x: Extracted, clause?: string): Record<string, un
       .replace(/\s+/g, ' ')
       .trim()
       .replace(new RegExp(`${POLITE_START}(?:${MESSAGING}|ask)\\s+someone\\s*`, 'i'), '')
+      .replace(/^[\s,;:.\-–—]+/, '')
       .trim();
     args.action = 'slack.dm';
     args.params = { to: { slack: x.people[0] }, text: text || 'a nudge' };
@@ -384,8 +385,14 @@ function argsFor(tool: string, x: Extracted, clause?: string): Record<string, un
 }
 
 /** Where a request turns to another intent: "…, and show me …", "…; then open one …". */
-const NEXT_INTENT =
-  /(?:\s*;\s*|[.?!]\s+|,\s*(?:and\s+|then\s+|also\s+|plus\s+)?(?:then\s+)?|\s+(?:and(?:\s+then|\s+also)?|then|also)\s+)(?=(?:please\s+|pls\s+|(?:can|could) you\s+)?(?:show|list|give|get|pull|check|tell me|what|whats|what's|how|is|are|any|open|create|file|raise|log|post|announce|dm|ping|nudge|message|remind|send|comment)\b)/i;
+const IMPERATIVE =
+  'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|announce|dm|ping|nudge|message|remind|send|comment';
+const NEXT_INTENT = new RegExp(
+  // After a conjunction any request may start; after a comma or a full stop only an imperative one (a question
+  // there is mostly about what was just said: "ping bob, is he done with the review?").
+  `(?:,?\\s+(?:and(?:\\s+then|\\s+also)?|then|also|plus)\\s+(?=(?:please\\s+|pls\\s+|(?:can|could) you\\s+)?(?:${IMPERATIVE}|what|whats|what's|how|is|are|any)\\b)|(?:\\s*;\\s*|[.?!]\\s+|,\\s*)(?=(?:please\\s+|pls\\s+|(?:can|could) you\\s+)?(?:${IMPERATIVE})\\b))`,
+  'i',
+);
 
 /** Names of systems, not Jira project keys ("open a ticket in JIRA"). */
 const NOT_A_PROJECT = new Set(['JIRA', 'LINEAR', 'GITHUB', 'SLACK', 'CI', 'PR', 'QA', 'UI', 'API', 'ASAP', 'TODO']);
@@ -429,7 +436,7 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
     const text = tidy(post[2] as string);
     if (text) return propose('slack.post', { channel, text }, `Post in ${channel}: ${text}`);
   }
-  const ticketWords = /\b(?:ticket|tickets|issue|issues|jira)\b/i.test(request);
+  const ticketWords = /\b(?:tickets?|issues?|jira|bugs?|tasks?|stor(?:y|ies))\b/i.test(request);
   const verb = '(?:open|create|file|raise|log|make|add|cut|write up)';
   const thing = String.raw`(?:(?:a|an|one|new|jira|bug|task|story)\s+)*(?:ticket|issue|bug|story|task)`;
   const thingOrOne = ticketWords ? `(?:${thing}|one)` : thing;
