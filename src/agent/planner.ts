@@ -196,7 +196,7 @@ function firstNamed(raw: string, id: string, o: PlannerOptions): number {
 
 /** "Org-wide", "across the whole company": the org, not one team. */
 const ORG_WIDE =
-  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?)\b/;
+  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
 
 /** A limit on a list ("the 10 most recent", "last 20 entries", "top 5"), not a time window. */
 const LIMIT =

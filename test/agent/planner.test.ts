@@ -243,6 +243,8 @@ describe('time windows', () => {
     ['since November', 780, 33],
     ['over the last 2 sprints', 672, 28],
     ['go back 6 weeks', 1008, 42],
+    ['since 20 nov', 324, 14],
+    ['since the start of November', 780, 33],
   ])('%s → %i hours, %i days', (phrase, hours, days) => {
     expect(parseTimeWindow(`what happened ${phrase}?`, now)).toMatchObject({ hours, days });
   });
