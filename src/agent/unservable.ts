@@ -175,7 +175,7 @@ const TOPICS = [
   // pay
   String.raw`\b(?:salary|salaries|compensation|comp band|pay band|salary band|bonus|bonuses|bonus pool|equity|stock options|payroll|pay raise|a raise|raises|pay rise)\b`,
   // calendars and leave
-  String.raw`\b(?:calendar|calendars|meeting room|book a room|1:1s?|1-on-1s?|one-on-ones?|invite|invites|zoom|google meet|offsite|off-site|team building|find a time|free slot|vacation|vacations|pto|holiday|holidays|sick leave|sick day|time off|day off|days off|out of office|ooo|parental leave|leave balance)\b`,
+  String.raw`\b(?:calendar|calendars|meeting room|book a room|1:1s?|1-on-1s?|one-on-ones?|invite|invites|zoom|google meet|offsite|off-site|team building|find a time|free slot|vacation|vacations|pto|holiday|holidays|sick leave|sick days?|personal days?|vacation days?|time off|day off|days off|out of office|ooo|parental leave|leave balance)\b`,
   // personal questions, to the bot or about people
   String.raw`\b(?:how are you|how r u|who are you|what are you|are you (?:a |an )?(?:bot|human|real|ai|sentient|ok|there)|your name|your favou?rite|do you (?:like|love|think|feel|dream)|how old|birthday|birthdays|married|girlfriend|boyfriend|phone number|home address|personal email|address of)\b`,
   // the world outside
@@ -191,6 +191,8 @@ const TOPICS = [
   String.raw`\b(?:move|transition|mark|set|flip|put)\s+(?:\S+\s+){1,3}(?:to|as|in|into)\s+(?:done|closed|resolved|complete|completed|in progress|in review|to do|todo|blocked|won'?t do|ready for qa|qa)\b`,
   // leave and time off
   String.raw`\b(?:weeks? off|months? off|(?:enough|much|any|annual|parental|maternity|paternity|sick|his|her|their|my|unpaid) leave|leave (?:left|balance|remaining|days|allowance|requests?)|on leave)\b`,
+  // people data no tool holds
+  String.raw`\b(?:utili[sz]ation|timesheets?|billable hours|overtime|attrition|e?nps|engagement survey|morale survey)\b`,
   // quality data no tool holds
   String.raw`\b(?:(?:test|code|unit test|line|branch)\s+coverage|coverage (?:report|numbers|percentage|trend)|code quality score|sonar\w*|lines of code)\b`,
   // ranking and rating people
