@@ -173,6 +173,8 @@ interface Extracted {
   repo?: string;
   team?: string;
   window?: TimeWindow;
+  /** The window a part of the request names, if it names one. */
+  windowOf: (text: string) => TimeWindow | undefined;
   agingDays?: number;
   /** The clause that names the aging ("stuck in QA for more than 5 days"). */
   agingIn?: string;
@@ -294,8 +296,11 @@ function extract(raw: string, o: PlannerOptions): Extracted {
     /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled|idle|untouched|open|older than)\b/.test(tl);
   const agingDays = aging && agingContext ? daysOf(aging[1] as string, aging[2] as string) : undefined;
   // An age ("stuck for more than 5 days", "older than 2 weeks") is not the window the request is about.
-  const windowText = aging && (agingContext || /older than/.test(aging[0])) ? tl.replace(aging[0], ' ') : tl;
-  const window = parseTimeWindow(windowText, o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
+  const ageless = (t: string) =>
+    aging && (agingContext || /older than/.test(aging[0])) ? t.toLowerCase().replace(aging[0], ' ') : t.toLowerCase();
+  const windowOf = (t: string) =>
+    parseTimeWindow(ageless(t), o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
+  const window = windowOf(tl);
   const incident = /\b(?:inc|incident)[-\s#]*(\d{1,6})\b/.exec(tl);
 
   return {
@@ -303,6 +308,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
     repo,
     team,
     window,
+    windowOf,
     agingDays,
     agingIn: aging
       ? clauses(text).find((c) => c.toLowerCase().includes(aging[0].trim().split(/\s+/)[0] as string))
@@ -343,7 +349,7 @@ function policyActionOf(t: string): string | undefined {
 }
 
 /** The arguments a tool gets from what the request named. Team and repo go to the tools about the org's work. */
-function argsFor(tool: string, x: Extracted, clause?: string): Record<string, unknown> {
+function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: TimeWindow): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   const scoped = ['triage.list', 'standup.report', 'sprint.health', 'dora.report', 'signals.list', 'incidents.list'];
   if (scoped.includes(tool)) {
@@ -351,10 +357,14 @@ function argsFor(tool: string, x: Extracted, clause?: string): Record<string, un
     if (x.repo && tool !== 'sprint.health') args.repo = x.repo;
   }
   if ((tool === 'standup.report' || tool === 'triage.list') && x.people.length) args.people = x.people;
-  if (x.window) {
-    if (tool === 'dora.report') args.days = Math.min(365, x.window.days);
-    if (tool === 'standup.report') args.hours = Math.min(336, x.window.hours);
-    if (tool === 'incidents.list') args.recentDays = Math.min(90, x.window.days);
+  // A window named in a part that asks for no tool qualifies them all ("and over the last 30 days?" before the request
+  // it follows up); else one named in the tool's own clause is its own ("dora for 30 days and incidents this week");
+  // else the request's.
+  const window = looseWindow ?? (clause !== undefined ? x.windowOf(clause) : undefined) ?? x.window;
+  if (window) {
+    if (tool === 'dora.report') args.days = Math.min(365, window.days);
+    if (tool === 'standup.report') args.hours = Math.min(336, window.hours);
+    if (tool === 'incidents.list') args.recentDays = Math.min(90, window.days);
   }
   if (tool === 'sprint.health' && x.agingDays) args.agingDays = x.agingDays;
   if (tool === 'signals.list' && REEVALUATE.test(x.text.toLowerCase())) args.evaluate = true;
@@ -600,10 +610,11 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     const pickedIn = new Set(clauseOf.values());
     const loose = clauses(x.text).filter((c) => !pickedIn.has(c));
     const looseLimit = loose.map(limitOf).find((n) => n !== undefined);
+    const looseWindow = loose.map(x.windowOf).find((w) => w !== undefined);
     const calls = [...picked.keys()]
       .sort((a, b) => order.indexOf(a) - order.indexOf(b))
       .map((tool) => {
-        const args = argsFor(tool, x, clauseOf.get(tool));
+        const args = argsFor(tool, x, clauseOf.get(tool), looseWindow);
         if (looseLimit && args.limit === undefined && (tool === 'approvals.list' || tool === 'approvals.audit'))
           args.limit = Math.min(tool === 'approvals.list' ? 50 : 200, looseLimit);
         return { tool, args };

@@ -129,6 +129,12 @@ describe('the offline planner', () => {
         { tool: 'approvals.audit', args: { limit: 10 } },
       ],
     });
+    expect(planOf('dora for the last 30 days and incidents this week')).toMatchObject({
+      calls: [
+        { tool: 'dora.report', args: { days: 30 } },
+        { tool: 'incidents.list', args: { recentDays: 4 } },
+      ],
+    });
     expect(planOf('rerun the rules and show the signals')).toMatchObject({
       calls: [{ tool: 'signals.list', args: { evaluate: true } }],
     });
