@@ -252,7 +252,8 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       const short = shorts[i] as string;
       // A short name two repositories share names neither.
       if (shorts.filter((s) => s === short).length > 1) continue;
-      const esc = escapeRe(short);
+      // "payments-service", "payments service", "mobile_app": a separator may be written as a space.
+      const esc = escapeRe(short).replace(/\\[-.]|[-_]/g, '[-_.\\s]?');
       // "the api repo", "repo monolith"; a distinctive name ("payments-service", "monolith") alone; a common word
       // ("api", "web") only after "in/on/for/of".
       const named = `\\b(?:the\\s+)?${esc}(?:'s)?\\s+(?:repo|repos|repository|service|codebase|project)\\b|\\b(?:repo|repository)\\s+${esc}\\b`;
@@ -625,7 +626,7 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
   const generic =
     /^(?:so\s+)?(?:how(?:'s| is| are)? (?:things|it going|we doing|are we)|what'?s up|status|updates?|any news|overview|summary)\b/.test(
       t,
-    );
+    ) || /^(?:so\s+)?how(?:'s| is| are)\s+(?:[\w'-]+\s+){1,3}(?:doing|going|looking|getting on|holding up)\b/.test(t);
   const offers = best.filter((s) => s.score >= OFFER_AT && s.tool !== 'approvals.propose').slice(0, 3);
   if (offers.length > 0 || generic) {
     const names = offers.map((s) => s.tool);
