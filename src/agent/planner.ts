@@ -385,8 +385,9 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
     const text = x.text
       .replace(/\s+/g, ' ')
       .trim()
-      .replace(new RegExp(`${POLITE_START}(?:${MESSAGING}|ask)\\s+someone\\s*`, 'i'), '')
+      .replace(new RegExp(`${POLITE_START}(?:(?:${MESSAGING}|ask)\\s+someone|let\\s+someone\\s+know)\\s*`, 'i'), '')
       .replace(/^[\s,;:.\-–—]+/, '')
+      .replace(/^(?:saying|that|to say)\s+/i, '')
       .trim();
     args.action = 'slack.dm';
     args.params = { to: { slack: x.people[0] }, text: text || 'a nudge' };
@@ -428,7 +429,7 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
   if (
     x.people.length === 1 &&
     new RegExp(
-      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b)`,
+      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b|let\\s+someone\\s+know\\b)`,
     ).test(t)
   )
     return { tool: 'approvals.propose', args: argsFor('approvals.propose', x) };
@@ -557,7 +558,7 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     x.people.length === 1 &&
     usable.some((u) => u.name === 'approvals.propose') &&
     new RegExp(
-      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b)`,
+      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b|let\\s+someone\\s+know\\b)`,
     ).test(t)
   )
     return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
