@@ -196,7 +196,9 @@ const TOPICS = [
   // quality data no tool holds
   String.raw`\b(?:(?:test|code|unit test|line|branch)\s+coverage|coverage (?:report|numbers|percentage|trend)|code quality score|sonar\w*|lines of code)\b`,
   // ranking and rating people
-  String.raw`\b(?:stack[- ]rank\w*|rank\w*\s+(?:my|the|our|all)?\s*(?:engineers|devs|developers|people|reports|team|team members|direct reports|everyone|individuals)\b(?!\s+(?:by|on)\s+(?:deploy|dora|lead|incident))|leaderboard|by performance|review season|(?:low|under)[- ]?perform(?:ers?|ing)\s+(?:engineers?|devs?|developers?|people|employees|reports|team members)|who(?:'s| is) (?:the )?(?:best|worst|laziest|weakest|strongest) (?:engineer|dev|developer|person)|most productive (?:engineer|dev|developer|person))\b`,
+  String.raw`\b(?:stack[- ]rank\w*|rank\w*\s+(?:my|the|our|all)?\s*(?:engineers|devs|developers|people|reports|team|team members|direct reports|everyone|individuals)\b(?!\s+(?:by|on)\s+(?:deploy|dora|lead|incident))|leaderboard|(?:reports?|engineers?|devs?|developers?|people|who)\b[^.?!]{0,30}\bunderperform\w*|by performance|review season|(?:low|under)[- ]?perform(?:ers?|ing)\s+(?:engineers?|devs?|developers?|people|employees|reports|team members)|who(?:'s| is) (?:the )?(?:best|worst|laziest|weakest|strongest) (?:engineer|dev|developer|person)|most productive (?:engineer|dev|developer|person))\b`,
+  // paging people
+  String.raw`\b(?:page|wake up)\s+(?:the\s+)?(?:on-?call|oncall|someone|sre|him|her|them|whoever)\b`,
   // chat channels
   String.raw`\b(?:new|create|archive|rename|delete)\s+(?:a\s+|the\s+)?(?:new\s+)?(?:slack\s+)?channels?\b`,
 ];
