@@ -1,12 +1,13 @@
 // npm run bench:agent: the offline planner on the evaluation set (test/fixtures/agent-eval/requests.json), per half,
-// then on fresh.json, dev.json, dev-2.json and blind.json (the held-out set that was never tuned on); `--offline` skips the model bench.
+// then on fresh.json, dev.json, dev-2.json, dev-3.json (formerly the blind set) and dev-3-extra.json; `--offline` skips the model bench.
 // `--tune` prints the tuning half only (for trying a change without looking at the held-out half). Then, unless
 // `--tune`, the model path against the OpenAI stand-in doing real function-calling round trips.
 import { plan } from '../../src/agent/planner.js';
 import {
-  BLIND_FILE,
   DEV_FILE,
   DEV2_FILE,
+  DEV3_EXTRA_FILE,
+  DEV3_FILE,
   EVAL_CONTEXT,
   evalRequests,
   FRESH_FILE,
@@ -22,7 +23,7 @@ const pct = (n: number, d: number) => (d === 0 ? '–' : `${((100 * n) / d).toFi
 
 function print(name: string, f: HalfFigures) {
   console.log(
-    `${name.padEnd(9)} servable ${f.servable}: exact tool set ${f.toolsRight}/${f.servable} (${pct(f.toolsRight, f.servable)}), ` +
+    `${name.padEnd(11)} servable ${f.servable}: exact tool set ${f.toolsRight}/${f.servable} (${pct(f.toolsRight, f.servable)}), ` +
       `arguments right ${f.argsRight}/${f.servable} (${pct(f.argsRight, f.servable)}), wrongly refused ${f.wronglyRefused}; ` +
       `unservable recognised ${f.recognised}/${f.unservable}`,
   );
@@ -48,7 +49,8 @@ if (!tuneOnly) {
   print('fresh', scoreHalf(evalRequests(FRESH_FILE), planOf));
   print('dev', scoreHalf(evalRequests(DEV_FILE), planOf));
   print('dev-2', scoreHalf(evalRequests(DEV2_FILE), planOf));
-  print('blind', scoreHalf(evalRequests(BLIND_FILE), planOf));
+  print('dev-3', scoreHalf(evalRequests(DEV3_FILE), planOf));
+  print('dev-3-extra', scoreHalf(evalRequests(DEV3_EXTRA_FILE), planOf));
   if (!process.argv.includes('--offline')) {
     const { modelBench } = await import('./agent-model.js');
     await modelBench();

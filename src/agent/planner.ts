@@ -122,6 +122,13 @@ function scoreClause(
   // "Is the data from linear stale?": the freshness of the synced data.
   if (/\bdata\b/.test(lc) && /\b(?:stale|fresh|old|behind|outdated|current|up to date|lagging|missing)\b/.test(lc))
     bonus.set('sources.status', 4);
+  // "The numbers look stale", "reports seem outdated": the synced data, not stale pull requests.
+  if (
+    /\b(?:numbers|figures|data|metrics|reports?|dashboards?|stats)\b[^.?!]*\b(?:look|looks|seem|seems|feel|are|is)\s+(?:\w+\s+)?(?:stale|old|outdated|off|behind|wrong|frozen)\b/.test(
+      lc,
+    )
+  )
+    bonus.set('sources.status', 4);
   if (x.agingDays && x.agingIn === clause && !/\b(?:prs?|pull requests?|reviews?)\b/i.test(clause))
     bonus.set('sprint.health', 2);
   return tools
@@ -166,6 +173,8 @@ interface Extracted {
   repo?: string;
   team?: string;
   window?: TimeWindow;
+  /** The window a part of the request names, if it names one. */
+  windowOf: (text: string) => TimeWindow | undefined;
   agingDays?: number;
   /** The clause that names the aging ("stuck in QA for more than 5 days"). */
   agingIn?: string;
@@ -173,6 +182,40 @@ interface Extracted {
   auditLimit?: number;
   policyAction?: string;
   text: string;
+}
+
+/** Where a person is first named in the request: a mention, an @handle or a first name. */
+function firstNamed(raw: string, id: string, o: PlannerOptions): number {
+  const at: number[] = [];
+  for (const m of raw.matchAll(MENTION)) if (m[1] === id) at.push(m.index ?? 0);
+  for (const [name, pid] of Object.entries(o.people ?? {})) {
+    if (pid !== id) continue;
+    const m = new RegExp(`(?:^|[^\\w/-])@?${escapeRe(name)}(?=$|[^\\w/-])`, 'i').exec(raw);
+    if (m) at.push(m.index);
+  }
+  return at.length ? Math.min(...at) : Number.POSITIVE_INFINITY;
+}
+
+/** "Org-wide", "across the whole company": the org, not one team. */
+const ORG_WIDE =
+  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
+
+/** A limit on a list ("the 10 most recent", "last 20 entries", "top 5"), not a time window. */
+const LIMIT =
+  /\b(?:(?:last|latest|recent|newest|past|top|first)\s+(\d{1,3})(?!\s*(?:h|hrs?|hours?|d|days?|w|wks?|weeks?|m|mos?|months?|q|quarters?|y|yrs?|years?|sprints?|cycles?|iterations?|fortnights?)\b)|(\d{1,3})\s+(?:most recent|latest|newest|last|recent)\b)/;
+
+/** "The last 10 decisions", "last 5 approval entries": a count of audit entries. */
+function auditLimitOf(text: string): number | undefined {
+  const m =
+    /\b(?:last|latest|recent|past)\s+(\d{1,3})\s+(?:[a-z]+\s+)?(?:decisions|entries|approvals|events|lines|actions|proposals|records|items)\b/.exec(
+      text.toLowerCase(),
+    );
+  return m ? Number(m[1]) : undefined;
+}
+
+function limitOf(text: string): number | undefined {
+  const m = LIMIT.exec(text.toLowerCase());
+  return m ? Number(m[1] ?? m[2]) : undefined;
 }
 
 function extract(raw: string, o: PlannerOptions): Extracted {
@@ -195,6 +238,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       return `${pre}someone`;
     });
   }
+  people.sort((a, b) => firstNamed(raw, a, o) - firstNamed(raw, b, o));
   let repo: string | undefined;
   const known = (o.repos ?? []).map((r) => r.toLowerCase());
   text = text.replace(REPO, (m) => {
@@ -208,7 +252,8 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       const short = shorts[i] as string;
       // A short name two repositories share names neither.
       if (shorts.filter((s) => s === short).length > 1) continue;
-      const esc = escapeRe(short);
+      // "payments-service", "payments service", "mobile_app": a separator may be written as a space.
+      const esc = escapeRe(short).replace(/\\[-.]|[-_]/g, '[-_.\\s]?');
       // "the api repo", "repo monolith"; a distinctive name ("payments-service", "monolith") alone; a common word
       // ("api", "web") only after "in/on/for/of".
       const named = `\\b(?:the\\s+)?${esc}(?:'s)?\\s+(?:repo|repos|repository|service|codebase|project)\\b|\\b(?:repo|repository)\\s+${esc}\\b`;
@@ -219,7 +264,9 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       const re = new RegExp(`${named}|${alone}`, 'i');
       if (re.test(text)) {
         repo = full;
-        text = text.replace(re, (m) => (/^(?:in|on|for|of|from|to|at)\s/i.test(m) ? `${m.split(/\s/)[0]} ` : ' '));
+        text = text.replace(re, (m) =>
+          /^(?:in|on|for|of|from|to|at)\s/i.test(m) ? `${m.split(/\s/)[0]} ` : /^the\s/i.test(m) ? ' the ' : ' ',
+        );
         break;
       }
     }
@@ -241,6 +288,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       teamAt = found.index;
     }
   }
+  if (!team && ORG_WIDE.test(text.toLowerCase())) team = 'org';
   const tl = text.toLowerCase();
   const agingRe =
     /\b(?:(?:for\s+)?(?:more than|over|longer than|upwards of)|for|older than|>)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
@@ -249,28 +297,33 @@ function extract(raw: string, o: PlannerOptions): Extracted {
     /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled|idle|untouched|open|older than)\b/.test(tl);
   const agingDays = aging && agingContext ? daysOf(aging[1] as string, aging[2] as string) : undefined;
   // An age ("stuck for more than 5 days", "older than 2 weeks") is not the window the request is about.
-  const windowText = aging && (agingContext || /older than/.test(aging[0])) ? tl.replace(aging[0], ' ') : tl;
-  const window = parseTimeWindow(windowText, o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
+  const ageless = (t: string) =>
+    aging && (agingContext || /older than/.test(aging[0])) ? t.toLowerCase().replace(aging[0], ' ') : t.toLowerCase();
+  const windowOf = (t: string) =>
+    parseTimeWindow(ageless(t), o.now, { timezone: o.timezone, sprintDays: o.sprintDays });
+  const window = windowOf(tl);
   const incident = /\b(?:inc|incident)[-\s#]*(\d{1,6})\b/.exec(tl);
-  const limit =
-    /\b(?:last|latest|recent|past)\s+(\d{1,3})\s+(?:[a-z]+\s+)?(?:decisions|entries|approvals|events|lines|actions|proposals|records|items)\b/.exec(
-      tl,
-    );
+
   return {
     people,
     repo,
     team,
     window,
+    windowOf,
     agingDays,
     agingIn: aging
       ? clauses(text).find((c) => c.toLowerCase().includes(aging[0].trim().split(/\s+/)[0] as string))
       : undefined,
     incidentNumber: incident ? Number(incident[1]) : undefined,
-    auditLimit: limit ? Number(limit[1]) : undefined,
+    auditLimit: limitOf(tl) ?? auditLimitOf(tl),
     policyAction: policyActionOf(tl),
     text,
   };
 }
+
+/** "Rerun the rules", "fresh signals", "re-evaluate": the rules run before the signals are listed. */
+const REEVALUATE =
+  /\b(?:re-?run|run|re-?evaluate|evaluate|refresh|re-?check|recompute)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+)?(?:signal\s+)?(?:rules|signals)\b|\b(?:fresh|current|up[- ]to[- ]date|live|latest)\s+signals\b|\bsignals\b[^.?!]*\b(?:re-?evaluated|re-?computed|refreshed)\b/;
 
 const SMALL_NUMBERS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4 };
 function daysOf(n: string, unit: string): number {
@@ -285,7 +338,8 @@ function policyActionOf(t: string): string | undefined {
     );
   if (named) return named[1];
   if (/\b(dm|direct message|nudge)/.test(t)) return 'slack.dm';
-  if (/\bpost(?:s|ing)?\b.*\b(?:channel|slack)\b|\b(?:channel|slack) (?:post|message)s?\b/.test(t)) return 'slack.post';
+  if (/\bpost(?:s|ing)?\b.*\b(?:channels?|slack)\b|\b(?:channel|slack) (?:post|message)s?\b/.test(t))
+    return 'slack.post';
   if (/\blabel/.test(t)) return 'github.label';
   if (/\breview(?:er)? requests?|request(?:ing|s)? (?:a )?review|(?:add|assign)(?:ing|s)? (?:a )?reviewers?/.test(t))
     return 'github.request_reviewers';
@@ -296,7 +350,7 @@ function policyActionOf(t: string): string | undefined {
 }
 
 /** The arguments a tool gets from what the request named. Team and repo go to the tools about the org's work. */
-function argsFor(tool: string, x: Extracted): Record<string, unknown> {
+function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: TimeWindow): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   const scoped = ['triage.list', 'standup.report', 'sprint.health', 'dora.report', 'signals.list', 'incidents.list'];
   if (scoped.includes(tool)) {
@@ -304,13 +358,21 @@ function argsFor(tool: string, x: Extracted): Record<string, unknown> {
     if (x.repo && tool !== 'sprint.health') args.repo = x.repo;
   }
   if ((tool === 'standup.report' || tool === 'triage.list') && x.people.length) args.people = x.people;
-  if (x.window) {
-    if (tool === 'dora.report') args.days = Math.min(365, x.window.days);
-    if (tool === 'standup.report') args.hours = Math.min(336, x.window.hours);
-    if (tool === 'incidents.list') args.recentDays = Math.min(90, x.window.days);
+  // A window named in a part that asks for no tool qualifies them all ("and over the last 30 days?" before the request
+  // it follows up); else one named in the tool's own clause is its own ("dora for 30 days and incidents this week");
+  // else the request's.
+  const window = looseWindow ?? (clause !== undefined ? x.windowOf(clause) : undefined) ?? x.window;
+  if (window) {
+    if (tool === 'dora.report') args.days = Math.min(365, window.days);
+    if (tool === 'standup.report') args.hours = Math.min(336, window.hours);
+    if (tool === 'incidents.list') args.recentDays = Math.min(90, window.days);
   }
   if (tool === 'sprint.health' && x.agingDays) args.agingDays = x.agingDays;
-  if (tool === 'approvals.audit' && x.auditLimit) args.limit = x.auditLimit;
+  if (tool === 'signals.list' && REEVALUATE.test(x.text.toLowerCase())) args.evaluate = true;
+  // A limit qualifies the list its clause asks for ("pending approvals + the last 10 audit entries").
+  const limit = clause !== undefined ? (limitOf(clause) ?? auditLimitOf(clause)) : x.auditLimit;
+  if (tool === 'approvals.audit' && limit) args.limit = Math.min(200, limit);
+  if (tool === 'approvals.list' && limit) args.limit = Math.min(50, limit);
   if (tool === 'incidents.timeline' && x.incidentNumber) args.number = x.incidentNumber;
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;
   if (tool === 'ask.search')
@@ -323,7 +385,9 @@ function argsFor(tool: string, x: Extracted): Record<string, unknown> {
     const text = x.text
       .replace(/\s+/g, ' ')
       .trim()
-      .replace(new RegExp(`${POLITE_START}(?:${MESSAGING}|ask)\\s+someone\\s*`, 'i'), '')
+      .replace(new RegExp(`${POLITE_START}(?:(?:${MESSAGING}|ask)\\s+someone|let\\s+someone\\s+know)\\s*`, 'i'), '')
+      .replace(/^[\s,;:.\-–—]+/, '')
+      .replace(/^(?:saying|that|to say)\s+/i, '')
       .trim();
     args.action = 'slack.dm';
     args.params = { to: { slack: x.people[0] }, text: text || 'a nudge' };
@@ -332,9 +396,161 @@ function argsFor(tool: string, x: Extracted): Record<string, unknown> {
   return args;
 }
 
+/** Where a request turns to another intent: "…, and show me …", "…; then open one …". */
+const IMPERATIVE =
+  'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|announce|dm|ping|nudge|message|remind|send|comment';
+const NEXT_INTENT = new RegExp(
+  // After a conjunction any request may start; after a comma or a full stop only an imperative one (a question
+  // there is mostly about what was just said: "ping bob, is he done with the review?").
+  `(?:,?\\s+(?:and(?:\\s+then|\\s+also)?|then|also|plus)\\s+(?=(?:please\\s+|pls\\s+|(?:can|could) you\\s+)?(?:${IMPERATIVE}|what|whats|what's|how|is|are|any)\\b)|(?:\\s*;\\s*|[.?!]\\s+|,\\s*)(?=(?:please\\s+|pls\\s+|(?:can|could) you\\s+)?(?:${IMPERATIVE})\\b))`,
+  'i',
+);
+
+/** Names of systems, not Jira project keys ("open a ticket in JIRA"). */
+const NOT_A_PROJECT = new Set(['JIRA', 'LINEAR', 'GITHUB', 'SLACK', 'CI', 'PR', 'QA', 'UI', 'API', 'ASAP', 'TODO']);
+const POLITE_I = new RegExp(POLITE_START, 'i');
+/** The rest of a request after its verb and target: "to rotate the secret" → "rotate the secret". */
+const tidy = (s: string) =>
+  s
+    .replace(/^\s*(?:[:,\-–—]|to say|saying|that|titled|called|named|about|for|to|with)?\s*/i, '')
+    .replace(/^["“']|["”']$/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 250);
+
+/**
+ * A proposal the request asks for in this part of it: a DM to one person, a post in a channel with its text, a
+ * Jira ticket in a named project, a Linear issue for a named team, a comment on a Jira key or a pull request.
+ * Without its target (no project, no channel, no message) it is not a proposal, and the refusal rule decides.
+ */
+function proposalIn(segment: string, o: PlannerOptions, request: string): PlannedCall | undefined {
+  const x = extract(segment, o);
+  const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (
+    x.people.length === 1 &&
+    new RegExp(
+      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b|let\\s+someone\\s+know\\b)`,
+    ).test(t)
+  )
+    return { tool: 'approvals.propose', args: argsFor('approvals.propose', x) };
+  const raw = segment.replace(/\s+/g, ' ').trim().replace(POLITE_I, '');
+  const propose = (action: string, params: Record<string, unknown>, summary: string): PlannedCall => ({
+    tool: 'approvals.propose',
+    args: { action, params, summary: summary.slice(0, 300) },
+  });
+  // "post in #eng that …", "announce in #general: …", "tell #payments that …".
+  const post =
+    /^(?:post|announce|share|send|put|drop|write)\s+(?:a\s+(?:message|note|reminder|heads[- ]up|announcement|update)\s+)?(?:in|to|on|into)\s+(#[\w-]+|the\s+[\w-]+\s+channel)\s*(?:,?\s*(?:that|saying|to say)\b|[:\-–—])\s*(.+)$/i.exec(
+      raw,
+    ) ?? /^(?:tell|let)\s+(#[\w-]+)\s+(?:know\s+)?(?:that\b|[:\-–—])\s*(.+)$/i.exec(raw);
+  if (post) {
+    const channel = (post[1] as string).replace(/^the\s+|\s+channel$/gi, '').replace(/^(?!#)/, '#');
+    const text = tidy(post[2] as string);
+    if (text) return propose('slack.post', { channel, text }, `Post in ${channel}: ${text}`);
+  }
+  const ticketWords = /\b(?:tickets?|issues?|jira|bugs?|tasks?|stor(?:y|ies))\b/i.test(request);
+  const verb = '(?:open|create|file|raise|log|make|add|cut|write up)';
+  const thing = String.raw`(?:(?:a|an|one|new|jira|bug|task|story)\s+)*(?:ticket|issue|bug|story|task)`;
+  const thingOrOne = ticketWords ? `(?:${thing}|one)` : thing;
+  const key = String.raw`(?:the\s+)?(?:jira\s+)?(?:project\s+)?([A-Za-z][A-Za-z0-9]+)(?:\s+(?:project|board|backlog))?`;
+  // "open a jira ticket in PAY to …", "file one in PAY for …", "open a ticket for … in PAY".
+  const jira =
+    new RegExp(`^${verb}\\s+${thingOrOne}\\s+(?:in|on|under|to|into)\\s+${key}\\b\\s*(.*)$`, 'i').exec(raw) ??
+    (() => {
+      const m = new RegExp(`^${verb}\\s+${thingOrOne}\\s+(.+?)\\s+(?:in|on|under|into)\\s+${key}\\s*[.!]?$`, 'i').exec(
+        raw,
+      );
+      return m ? ([m[0], m[2], m[1]] as const) : null;
+    })();
+  if (jira && !/linear/i.test(raw)) {
+    const project = jira[1] as string;
+    const summary = tidy(jira[2] as string);
+    if (/^[A-Z][A-Z0-9]+$/.test(project) && !NOT_A_PROJECT.has(project) && summary)
+      return propose('jira.create', { project, summary }, `Create a ${project} ticket: ${summary}`);
+  }
+  // "create a linear issue for the mobile team: …".
+  const linear = new RegExp(
+    `^${verb}\\s+(?:a\\s+|an\\s+|new\\s+)*linear\\s+(?:ticket|issue|task)\\s+(?:in|on|for|under|to)\\s+(?:the\\s+)?([\\w-]+)(?:\\s+team)?\\b\\s*(.*)$`,
+    'i',
+  ).exec(raw);
+  if (linear) {
+    const name = (linear[1] as string).toLowerCase();
+    const team = (o.teams ?? []).includes(name) ? name : /^[A-Z][A-Z0-9]+$/.test(linear[1] as string) ? linear[1] : '';
+    const title = tidy(linear[2] as string);
+    if (team && title) return propose('linear.create', { team, title }, `Create a Linear issue for ${team}: ${title}`);
+  }
+  // "comment on PAY-231: …", "leave a comment on acme/api#12 saying …".
+  const comment =
+    /^(?:(?:add|leave|post|write|drop)\s+a\s+comment|comment|reply)\s+(?:on|to|in)\s+(?:jira\s+)?(?:ticket\s+|issue\s+|pr\s+|pull request\s+)?([A-Za-z][A-Za-z0-9]+-\d+|[\w.-]+\/[\w.-]+#\d+)\b\s*(.*)$/i.exec(
+      raw,
+    );
+  if (comment) {
+    const target = comment[1] as string;
+    const body = tidy(comment[2] as string);
+    const gh = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(target);
+    if (body && gh)
+      return propose(
+        'github.comment',
+        { repo: (gh[1] as string).toLowerCase(), number: Number(gh[2]), body },
+        `Comment on ${target}: ${body}`,
+      );
+    if (body && /^[A-Z][A-Z0-9]+-\d+$/.test(target))
+      return propose('jira.comment', { key: target, body }, `Comment on ${target}: ${body}`);
+  }
+  return undefined;
+}
+
+const REFUSAL = 'I can only read reports and propose messages for a person to approve; I cannot do that.';
+const GREETING = new Set([
+  'hey',
+  'hello',
+  'yo',
+  'ok',
+  'okay',
+  'pls',
+  'plz',
+  'please',
+  'thx',
+  'ty',
+  'cheers',
+  'morning',
+]);
+
+/** A rule written in the request (the rules/ YAML): try it without storing anything. */
+const RULE_YAML = /(?:^|\n)[ \t]*(?:-[ \t]+id:|rules:|calendar:)/;
+
 /** Plans a request. Never throws: every text gets a plan, an offer to choose, or an honest "no tool does this". */
 export function plan(request: string, tools: PlannerTool[], options: PlannerOptions): Plan {
   const usable = tools.filter((t) => t.kind !== 'decide');
+  const yaml = RULE_YAML.exec(request);
+  if (yaml && usable.some((u) => u.name === 'signals.evaluate'))
+    return {
+      kind: 'run',
+      calls: [{ tool: 'signals.evaluate', args: { yaml: request.slice(yaml.index).replace(/^\n/, '') } }],
+    };
+  if (usable.some((u) => u.name === 'approvals.propose')) {
+    // Each part that asks for a proposal is one; the other parts are planned as a request of their own.
+    const proposals: PlannedCall[] = [];
+    const rest: string[] = [];
+    for (const segment of request.split(NEXT_INTENT).filter((p) => p.trim())) {
+      const proposal = proposalIn(segment, options, request);
+      if (proposal) proposals.push(proposal);
+      // A greeting before the request ("hey, can you …") is no part of its own.
+      else if (words(segment).some((w) => !STOP.has(w) && !GREETING.has(w))) rest.push(segment);
+    }
+    if (proposals.length > 0) {
+      if (rest.length === 0) return { kind: 'run', calls: proposals };
+      const others = planReads(rest.join('; '), usable, options);
+      // A part that acts where no tool does makes the request one I cannot do; a part I do not follow is context.
+      if (others.kind === 'unservable' && others.reason === REFUSAL) return others;
+      const reads = others.kind === 'run' ? others.calls.filter((c) => c.tool !== 'approvals.propose') : [];
+      return { kind: 'run', calls: [...reads, ...proposals] };
+    }
+  }
+  return planReads(request, usable, options);
+}
+
+function planReads(request: string, usable: PlannerTool[], options: PlannerOptions): Plan {
   const x = extract(request, options);
   const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
   // "Nudge @bob about …": addressed to one person with a verb of messaging, it is a proposal, whatever it is about.
@@ -342,19 +558,21 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     x.people.length === 1 &&
     usable.some((u) => u.name === 'approvals.propose') &&
     new RegExp(
-      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b)`,
+      `${POLITE_START}(?:(?:${MESSAGING})\\s+someone\\b|ask\\s+someone\\s+(?:to|about|if|whether|for)\\b|let\\s+someone\\s+know\\b)`,
     ).test(t)
   )
     return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
   if (isUnservable(t))
     return {
       kind: 'unservable',
-      reason: 'I can only read reports and propose messages for a person to approve; I cannot do that.',
+      reason: REFUSAL,
     };
   const descWords = new Map(
     usable.map((tool) => [tool.name, new Set(words(tool.description).filter((w) => !STOP.has(w)))]),
   );
   const picked = new Map<string, number>();
+  /** The clause each tool was picked for: its own arguments ("the last 10 audit entries") come from there. */
+  const clauseOf = new Map<string, string>();
   let best: Scored[] = [];
   for (const clause of clauses(x.text)) {
     const scores = scoreClause(clause, usable, descWords, x).filter((s) => {
@@ -369,10 +587,16 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     if (docs && docs.score >= RUN_AT && docs.score >= top.score) {
       // "How do we roll back a deploy?" is a question for the docs, whatever else its words name.
       picked.set('ask.search', docs.score);
+      if (!clauseOf.has('ask.search')) clauseOf.set('ask.search', clause);
     } else if (top.score >= RUN_AT) {
       picked.set(top.tool, Math.max(picked.get(top.tool) ?? 0, top.score));
+      if (!clauseOf.has(top.tool)) clauseOf.set(top.tool, clause);
       // A second tool as strong as the first in one clause ("stale PRs in the sprint") runs too.
-      for (const s of scores.slice(1)) if (s.score >= 3 && s.score >= top.score) picked.set(s.tool, s.score);
+      for (const s of scores.slice(1))
+        if (s.score >= 3 && s.score >= top.score) {
+          picked.set(s.tool, s.score);
+          if (!clauseOf.has(s.tool)) clauseOf.set(s.tool, clause);
+        }
     }
     if ((best[0]?.score ?? 0) < top.score) best = scores;
   }
@@ -384,16 +608,26 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
     picked.set('standup.report', 1);
   if (picked.size > 0) {
     const order = usable.map((u) => u.name);
+    // A part that picked no tool qualifies the others ("pending approvals, just the latest 5").
+    const pickedIn = new Set(clauseOf.values());
+    const loose = clauses(x.text).filter((c) => !pickedIn.has(c));
+    const looseLimit = loose.map(limitOf).find((n) => n !== undefined);
+    const looseWindow = loose.map(x.windowOf).find((w) => w !== undefined);
     const calls = [...picked.keys()]
       .sort((a, b) => order.indexOf(a) - order.indexOf(b))
-      .map((tool) => ({ tool, args: argsFor(tool, x) }));
+      .map((tool) => {
+        const args = argsFor(tool, x, clauseOf.get(tool), looseWindow);
+        if (looseLimit && args.limit === undefined && (tool === 'approvals.list' || tool === 'approvals.audit'))
+          args.limit = Math.min(tool === 'approvals.list' ? 50 : 200, looseLimit);
+        return { tool, args };
+      });
     return { kind: 'run', calls, ...(x.window ? { window: x.window } : {}) };
   }
   // Unsure: the closest two or three tools as choices; a general "how are things?" gets the overviews.
   const generic =
     /^(?:so\s+)?(?:how(?:'s| is| are)? (?:things|it going|we doing|are we)|what'?s up|status|updates?|any news|overview|summary)\b/.test(
       t,
-    );
+    ) || /^(?:so\s+)?how(?:'s| is| are)\s+(?:[\w'-]+\s+){1,3}(?:doing|going|looking|getting on|holding up)\b/.test(t);
   const offers = best.filter((s) => s.score >= OFFER_AT && s.tool !== 'approvals.propose').slice(0, 3);
   if (offers.length > 0 || generic) {
     const names = offers.map((s) => s.tool);

@@ -58,6 +58,19 @@ const NUM = `(\\d{1,3}|${Object.keys(NUMBER_WORDS)
 const UNIT =
   '(hours?|hrs?|days?|weeks?|wks?|months?|mos?|quarters?|years?|yrs?|fortnights?|sprints?|cycles?|iterations?)';
 
+const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)';
+
+/** A calendar date without a year after "since" or "from", in any of the usual orders. */
+function monthDay(t: string): { phrase: string; month: string; day: number } | undefined {
+  let m = new RegExp(`\\b(?:since|from)\\s+${MONTH}[a-z]*\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?\\b`).exec(t);
+  if (m) return { phrase: m[0], month: m[1] as string, day: Number(m[2]) };
+  m = new RegExp(`\\b(?:since|from)\\s+(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}[a-z]*\\b`).exec(t);
+  if (m) return { phrase: m[0], month: m[2] as string, day: Number(m[1]) };
+  m = new RegExp(`\\bsince\\s+the\\s+(?:start|beginning)\\s+of\\s+${MONTH}[a-z]*\\b`).exec(t);
+  if (m) return { phrase: m[0], month: m[1] as string, day: 1 };
+  return undefined;
+}
+
 function span(phrase: string, from: DateTime, now: DateTime): TimeWindow {
   const hours = Math.max(1, Math.ceil(now.diff(from, 'hours').hours - 1e-9));
   return { phrase, hours, days: Math.max(1, Math.ceil(hours / 24)) };
@@ -88,6 +101,11 @@ export function parseTimeWindow(
   if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
   m = /\b(?:last|past|previous)\s+(hour|day|week|fortnight|month|quarter|year)\b/.exec(t);
   if (m) return trailing(m[0], unitHours(m[1] as string));
+  // "Go back 6 weeks", "looking back three months".
+  m = new RegExp(`\\b(?:go|going|goes|look|looking|reach|reaching)\\s+back\\s+(?:over\\s+)?${NUM}\\s*${UNIT}\\b`).exec(
+    t,
+  );
+  if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
   m = new RegExp(`\\b${NUM}\\s*${UNIT}\\s+(?:ago|back)\\b`).exec(t);
   if (m) return trailing(m[0], (NUMBER_WORDS[m[1] as string] ?? Number(m[1])) * unitHours(m[2] as string, sprintDays));
   m = /(?:^|\s)(\d{1,3})\s?([dwmh])(?=$|[\s?.,!])/.exec(t);
@@ -107,11 +125,12 @@ export function parseTimeWindow(
     const from = DateTime.fromISO(m[1] as string, { zone });
     if (from.isValid && from < at) return span(m[0], from, at);
   }
-  m = /\bsince\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b/.exec(t);
-  if (m) {
-    let from = today.set({ month: MONTHS.indexOf(m[1] as string) + 1, day: Number(m[2]) });
+  // "since nov 16", "from Nov 16th", "since 16 nov", "since the 16th of november", "since the start of november".
+  const dated = monthDay(t);
+  if (dated) {
+    let from = today.set({ month: MONTHS.indexOf(dated.month) + 1, day: dated.day });
     if (from > at) from = from.minus({ years: 1 });
-    if (from.isValid) return span(m[0], from, at);
+    if (from.isValid) return span(dated.phrase, from, at);
   }
   m =
     /\b(this|current)\s+(week|month|quarter|year|sprint|cycle|iteration)\b|\bso far this (week|month|quarter|year)\b/.exec(

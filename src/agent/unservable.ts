@@ -86,6 +86,24 @@ const ACTING = [
   'decline',
   'promote',
   'send',
+  'resolve',
+  'transition',
+  'escalate',
+  'acknowledge',
+  'ack',
+  'declare',
+  'close out',
+  'greenlight',
+  'deny',
+  'unblock',
+  'roll out',
+  'rollout',
+  'cherry-pick',
+  'cherry pick',
+  'rebase',
+  'hotfix',
+  'force push',
+  'force-push',
 ];
 
 /** Verbs that act only with an object after them ("update the ticket", not "update on the sprint"). */
@@ -119,8 +137,15 @@ const ACTING_ON = [
   'post',
   'submit',
   'put',
+  'mark',
+  'cut',
+  'tag',
+  'label',
+  'bump',
+  'pin',
+  'lock',
 ];
-const OBJECT = String.raw`(?:a|an|the|my|our|his|her|their|this|that|these|those|it|all|every|everyone|everybody|some|new|someone|\d+)\b`;
+const OBJECT = String.raw`(?:(?:a|an|the|my|our|his|her|their|this|that|these|those|it|all|every|everyone|everybody|some|new|someone|\d+)\b|[a-z][a-z0-9]*-\d+\b|#\d+\b|[\w.-]+\/[\w.-]+#\d+)`;
 
 /** What follows "deploy"/"release" when it is about the metric, not the act. */
 const METRIC_NOUN = String.raw`(?:freq\w*|count\w*|stat\w*|metric\w*|rate\w*|numbers?|cadence|history|lead|times?|speed|volume|health|status|trend\w*|queue|pipelines?)\b`;
@@ -129,9 +154,13 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** "Order pizza", but not "order of incidents". */
 const ORDER_RE = /^(?:please\s+|can you\s+|could you\s+)?order\s+(?!of\b|by\b)/;
-const ACTING_RE = new RegExp(`${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?:$|[^a-z-])`);
+/** What a verb of acting may act on because a tool does it: "rerun the rules" is the signals with `evaluate`. */
+const SERVED_OBJECT = String.raw`(?:the\s+|all\s+(?:the\s+)?|our\s+|my\s+)?(?:signal\s+)?(?:rules|signals)\b`;
+const ACTING_RE = new RegExp(
+  `${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?!\\s+${SERVED_OBJECT})(?:$|[^a-z-])`,
+);
 const ACTING_ON_RE = new RegExp(
-  `${POLITE}(?:${ACTING_ON.map(escapeRe).join('|')})\\s+(?:me\\s+)?${OBJECT}(?!\\s+${METRIC_NOUN})`,
+  `${POLITE}(?:${ACTING_ON.map(escapeRe).join('|')})\\s+(?:me\\s+)?${OBJECT}(?!\\s+${METRIC_NOUN})(?!\\s*${SERVED_OBJECT})`,
 );
 /** "give me", "get me", "make me a list" ask for a report, not an act. */
 const ASKING_FOR_REPORT = new RegExp(`${POLITE}(?:give|get|make|run|pull|fetch|show|find)\\s+(?:me|us)\\b`);
@@ -146,7 +175,7 @@ const TOPICS = [
   // pay
   String.raw`\b(?:salary|salaries|compensation|comp band|pay band|salary band|bonus|bonuses|bonus pool|equity|stock options|payroll|pay raise|a raise|raises|pay rise)\b`,
   // calendars and leave
-  String.raw`\b(?:calendar|calendars|meeting room|book a room|1:1s?|1-on-1s?|one-on-ones?|invite|invites|zoom|google meet|offsite|off-site|team building|find a time|free slot|vacation|vacations|pto|holiday|holidays|sick leave|sick day|time off|day off|days off|out of office|ooo|parental leave|leave balance)\b`,
+  String.raw`\b(?:calendar|calendars|meeting room|book a room|1:1s?|1-on-1s?|one-on-ones?|invite|invites|zoom|google meet|offsite|off-site|team building|find a time|free slot|vacation|vacations|pto|holiday|holidays|sick leave|sick days?|personal days?|vacation days?|time off|day off|days off|out of office|ooo|parental leave|leave balance)\b`,
   // personal questions, to the bot or about people
   String.raw`\b(?:how are you|how r u|who are you|what are you|are you (?:a |an )?(?:bot|human|real|ai|sentient|ok|there)|your name|your favou?rite|do you (?:like|love|think|feel|dream)|how old|birthday|birthdays|married|girlfriend|boyfriend|phone number|home address|personal email|address of)\b`,
   // the world outside
@@ -158,6 +187,20 @@ const TOPICS = [
   String.raw`\b(?:inbox|emails|e-mail|whatsapp|sms|text message)\b`,
   String.raw`\b(?:password|passwords|2fa|mfa|okta|sso login|api key|secret key|ssh key)\b`,
   String.raw`\b(?:slack status|my status to|turn off|disable|mute|silence)\b`,
+  // moving tickets through their workflow
+  String.raw`\b(?:move|transition|mark|set|flip|put)\s+(?:\S+\s+){1,3}(?:to|as|in|into)\s+(?:done|closed|resolved|complete|completed|in progress|in review|to do|todo|blocked|won'?t do|ready for qa|qa)\b`,
+  // leave and time off
+  String.raw`\b(?:weeks? off|months? off|(?:enough|much|any|annual|parental|maternity|paternity|sick|his|her|their|my|unpaid) leave|leave (?:left|balance|remaining|days|allowance|requests?)|on leave)\b`,
+  // people data no tool holds
+  String.raw`\b(?:utili[sz]ation|timesheets?|billable hours|overtime|attrition|e?nps|engagement survey|morale survey)\b`,
+  // quality data no tool holds
+  String.raw`\b(?:(?:test|code|unit test|line|branch)\s+coverage|coverage (?:report|numbers|percentage|trend)|code quality score|sonar\w*|lines of code)\b`,
+  // ranking and rating people
+  String.raw`\b(?:stack[- ]rank\w*|rank\w*\s+(?:my|the|our|all)?\s*(?:engineers|devs|developers|people|reports|team|team members|direct reports|everyone|individuals)\b(?!\s+(?:by|on)\s+(?:deploy|dora|lead|incident))|leaderboard|(?:reports?|engineers?|devs?|developers?|people|who)\b[^.?!]{0,30}\bunderperform\w*|by performance|review season|(?:low|under)[- ]?perform(?:ers?|ing)\s+(?:engineers?|devs?|developers?|people|employees|reports|team members)|who(?:'s| is) (?:the )?(?:best|worst|laziest|weakest|strongest) (?:engineer|dev|developer|person)|most productive (?:engineer|dev|developer|person))\b`,
+  // paging people
+  String.raw`\b(?:page|wake up)\s+(?:the\s+)?(?:on-?call|oncall|someone|sre|him|her|them|whoever)\b`,
+  // chat channels
+  String.raw`\b(?:new|create|archive|rename|delete)\s+(?:a\s+|the\s+)?(?:new\s+)?(?:slack\s+)?channels?\b`,
 ];
 const TOPIC_RE = new RegExp(TOPICS.join('|'));
 
@@ -170,6 +213,9 @@ export function isUnservable(t: string): boolean {
   const text = t.replace(/^(?:someone\s+)+/, '').trim();
   if (!ASKING_FOR_REPORT.test(text) && (ACTING_RE.test(text) || ACTING_ON_RE.test(text) || ORDER_RE.test(text)))
     return true;
+  // A later part that acts ("show me the incidents, then restart the api"): the whole request cannot be served.
+  const parts = text.split(/\s*(?:[;,]|\.\s|\band then\b|\bthen\b|\band\b)\s*/).slice(1);
+  if (parts.some((p) => ACTING_RE.test(p) && !ASKING_FOR_REPORT.test(p))) return true;
   if (TOPIC_RE.test(text) && !ABOUT_DOCS.test(text)) return true;
   return false;
 }

@@ -1,7 +1,16 @@
 // The offline planner: requests as people type them → tools and arguments (pure; no database, no Slack).
 import { plan } from '../../src/agent/planner.js';
 import { parseTimeWindow } from '../../src/agent/time-window.js';
-import { DEV_FILE, DEV2_FILE, EVAL_CONTEXT, evalRequests, halfOf, scoreHalf } from '../support/agent-eval.js';
+import {
+  DEV_FILE,
+  DEV2_FILE,
+  DEV3_EXTRA_FILE,
+  DEV3_FILE,
+  EVAL_CONTEXT,
+  evalRequests,
+  halfOf,
+  scoreHalf,
+} from '../support/agent-eval.js';
 import { agentToolCatalogue } from '../support/agent-tools.js';
 
 const tools = agentToolCatalogue();
@@ -68,6 +77,72 @@ describe('the offline planner', () => {
     });
   });
 
+  test('a post with its channel and text, a ticket in a named project, a comment on a key are proposals', () => {
+    expect(planOf('post in #eng that the freeze starts friday')).toMatchObject({
+      calls: [
+        {
+          tool: 'approvals.propose',
+          args: { action: 'slack.post', params: { channel: '#eng', text: 'the freeze starts friday' } },
+        },
+      ],
+    });
+    expect(planOf('open a jira ticket in PAY to rotate the webhook secret')).toMatchObject({
+      calls: [
+        {
+          tool: 'approvals.propose',
+          args: { action: 'jira.create', params: { project: 'PAY', summary: 'rotate the webhook secret' } },
+        },
+      ],
+    });
+    expect(planOf('comment on PAY-7: fixed in main')).toMatchObject({
+      calls: [
+        {
+          tool: 'approvals.propose',
+          args: { action: 'jira.comment', params: { key: 'PAY-7', body: 'fixed in main' } },
+        },
+      ],
+    });
+    // Without a project, or posting a report rather than a message: nothing to propose, and acting is refused.
+    expect(planOf('open a jira ticket for the flaky test').kind).toBe('unservable');
+    expect(planOf('post the sprint report in #eng').kind).toBe('unservable');
+  });
+
+  test('a proposal and a report in one request both run; the report keeps its own arguments', () => {
+    expect(planOf('dm bob asking him to look at the PR, and show me what is stale in acme/api')).toMatchObject({
+      calls: [
+        { tool: 'triage.list', args: { repo: 'acme/api' } },
+        { tool: 'approvals.propose', args: { action: 'slack.dm', params: { to: { slack: 'U0BOB' } } } },
+      ],
+    });
+  });
+
+  test('org-wide scope, people in the order named, list limits, re-evaluated rules, a YAML rule', () => {
+    expect(planOf('org-wide incidents going back 3 weeks')).toMatchObject({
+      calls: [{ tool: 'incidents.list', args: { team: 'org', recentDays: 21 } }],
+    });
+    expect(planOf('what did carol and <@U0ALICE> merge')).toMatchObject({
+      calls: [{ tool: 'standup.report', args: { people: ['U0CAROL', 'U0ALICE'] } }],
+    });
+    expect(planOf('pending approvals + the last 10 audit entries')).toMatchObject({
+      calls: [
+        { tool: 'approvals.list', args: {} },
+        { tool: 'approvals.audit', args: { limit: 10 } },
+      ],
+    });
+    expect(planOf('dora for the last 30 days and incidents this week')).toMatchObject({
+      calls: [
+        { tool: 'dora.report', args: { days: 30 } },
+        { tool: 'incidents.list', args: { recentDays: 4 } },
+      ],
+    });
+    expect(planOf('rerun the rules and show the signals')).toMatchObject({
+      calls: [{ tool: 'signals.list', args: { evaluate: true } }],
+    });
+    expect(planOf('try this:\n- id: big\n  when: pull_request.additions > 900')).toMatchObject({
+      calls: [{ tool: 'signals.evaluate', args: { yaml: '- id: big\n  when: pull_request.additions > 900' } }],
+    });
+  });
+
   test('words count in their other forms, and a word one tool has as written is no typo for another', () => {
     // "deploying" is a form of "deploys"; "iteration" is the sprint's word, not a typo of "integration".
     expect(planOf('how often are we deploying')).toMatchObject({ kind: 'run', calls: [{ tool: 'dora.report' }] });
@@ -108,6 +183,12 @@ describe('the offline planner', () => {
       'write a bash script that prunes branches',
       'how are you today',
       'close all the stale tickets',
+      'move PAY-231 to done',
+      'resolve INC-19 and archive the channel',
+      'show me the incidents, then restart the api',
+      'does dan have enough leave left',
+      'is test coverage going up',
+      'rank my engineers by performance',
     ])
       expect([text, planOf(text).kind]).toEqual([text, 'unservable']);
     for (const text of [
@@ -134,6 +215,8 @@ describe('the offline planner', () => {
   test.each([
     ['dev', DEV_FILE],
     ['dev-2', DEV2_FILE],
+    ['dev-3', DEV3_FILE],
+    ['dev-3-extra', DEV3_EXTRA_FILE],
   ])('on the %s requests it stays above the goal of issue #22', (_name, file) => {
     const f = scoreHalf(evalRequests(file), planOf);
     expect(f.toolsRight / f.servable).toBeGreaterThanOrEqual(0.9);
@@ -165,6 +248,9 @@ describe('time windows', () => {
     ['since the start of the year', 8076, 337],
     ['since November', 780, 33],
     ['over the last 2 sprints', 672, 28],
+    ['go back 6 weeks', 1008, 42],
+    ['since 20 nov', 324, 14],
+    ['since the start of November', 780, 33],
   ])('%s → %i hours, %i days', (phrase, hours, days) => {
     expect(parseTimeWindow(`what happened ${phrase}?`, now)).toMatchObject({ hours, days });
   });

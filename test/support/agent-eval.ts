@@ -18,8 +18,11 @@ export const DEV_FILE = new URL('../fixtures/agent-eval/dev.json', import.meta.u
 /** A second batch of development requests, labelled after the first batch was tuned on. */
 export const DEV2_FILE = new URL('../fixtures/agent-eval/dev-2.json', import.meta.url);
 
-/** Written by someone who never saw the planner, before it was run on it; never tuned on. It decides issue #22. */
-export const BLIND_FILE = new URL('../fixtures/agent-eval/blind.json', import.meta.url);
+/** Written blind by someone who never saw the planner (formerly blind.json); seen on 2026-12-04, now a development set. */
+export const DEV3_FILE = new URL('../fixtures/agent-eval/dev-3.json', import.meta.url);
+
+/** Other phrasings of what dev-3's misses were about, written (and labelled before a run) by the person tuning on them. */
+export const DEV3_EXTRA_FILE = new URL('../fixtures/agent-eval/dev-3-extra.json', import.meta.url);
 
 /** The evaluation set (tuning and held-out halves), or another set in the same format (fresh, dev). */
 export function evalRequests(file: URL = EVAL_FILE): EvalRequest[] {
