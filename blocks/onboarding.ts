@@ -270,3 +270,20 @@ export function startOnboardingModal(teams: { key: string; name: string }[], tem
     blocks,
   };
 }
+
+/** The running plans as the `onboarding.list` tool gives them (the agent's answer). */
+export function planCountsMessage(
+  plans: { person: string; team: { name: string } | null; done: number; overdue: number; total: number }[],
+): SlackMessage {
+  const lines = plans.map(
+    (p) =>
+      `• <@${p.person}>${p.team ? ` (${escapeMrkdwn(p.team.name)})` : ''}: ${p.done} of ${p.total} done${p.overdue ? `, ${p.overdue} late` : ''}`,
+  );
+  const text = plans.length
+    ? `*Running onboarding plans* (${plans.length})\n${lines.join('\n')}`
+    : 'No onboarding plan is running. `/em onboard @person [team]` starts one.';
+  return {
+    text: truncate(text, 2900),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }],
+  };
+}

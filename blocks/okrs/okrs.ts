@@ -258,3 +258,23 @@ export function objectiveModal(team: { key: string; name: string }, quarter: str
     ],
   };
 }
+
+/** The objectives of a quarter with their key results and owners (`okrs.list`, the agent's answer). */
+export function objectiveListMessage(
+  quarter: string,
+  objectives: { team: string; title: string; keyResults: { title: string; owner: string }[] }[],
+): SlackMessage {
+  const lines = objectives.map(
+    (o) =>
+      `*${escapeMrkdwn(truncate(o.title, 150))}* (${escapeMrkdwn(o.team)})\n${o.keyResults
+        .map((k) => `   • ${escapeMrkdwn(truncate(k.title, 150))}: <@${k.owner}>`)
+        .join('\n')}`,
+  );
+  const text = objectives.length
+    ? `*Objectives, ${escapeMrkdwn(quarter)}*\n${lines.join('\n')}`
+    : `No objectives for ${escapeMrkdwn(quarter)} yet.`;
+  return {
+    text: truncate(text, 2900),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }],
+  };
+}

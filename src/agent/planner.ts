@@ -129,6 +129,14 @@ function scoreClause(
     )
   )
     bonus.set('sources.status', 4);
+  // "Who is on the mobile team", "show me the platform team": the team itself (not "who is on call").
+  if (
+    x.team &&
+    x.team !== 'org' &&
+    (/\bwho(?:'s|s| is| are)?\s+(?:on|in)\s+(?:the\s+)?[\w-]+\s*(?:team|squad)?\b/.test(lc) ||
+      /^\W*(?:show|tell)(?:\s+me)?(?:\s+about)?\s+(?:the\s+)?[\w-]+\s+(?:team|squad)\W*$/.test(lc))
+  )
+    bonus.set('teams.show', 4);
   if (x.agingDays && x.agingIn === clause && !/\b(?:prs?|pull requests?|reviews?)\b/i.test(clause))
     bonus.set('sprint.health', 2);
   return tools
@@ -179,6 +187,8 @@ interface Extracted {
   /** The clause that names the aging ("stuck in QA for more than 5 days"). */
   agingIn?: string;
   incidentNumber?: number;
+  /** A quarter named ("Q3", "last quarter", "2026Q1"), as 2026Q3. */
+  quarter?: string;
   auditLimit?: number;
   policyAction?: string;
   text: string;
@@ -315,10 +325,32 @@ function extract(raw: string, o: PlannerOptions): Extracted {
       ? clauses(text).find((c) => c.toLowerCase().includes(aging[0].trim().split(/\s+/)[0] as string))
       : undefined,
     incidentNumber: incident ? Number(incident[1]) : undefined,
+    quarter: quarterOf(tl, o.now),
     auditLimit: limitOf(tl) ?? auditLimitOf(tl),
     policyAction: policyActionOf(tl),
     text,
   };
+}
+
+/** "Q3", "q1 2027", "2026Q2", "this/last/next quarter" as 2026Q3 (a quarter without a year is this year's). */
+function quarterOf(t: string, now: Date): string | undefined {
+  const year = now.getUTCFullYear();
+  const current = Math.floor(now.getUTCMonth() / 3) + 1;
+  const shifted = (by: number) => {
+    const index = year * 4 + (current - 1) + by;
+    return `${Math.floor(index / 4)}Q${(index % 4) + 1}`;
+  };
+  const yearFirst = /\b(20\d\d)\s*-?\s*q([1-4])\b/.exec(t);
+  if (yearFirst) return `${yearFirst[1]}Q${yearFirst[2]}`;
+  const quarterFirst = /\bq([1-4])(?:\s*(?:of\s+)?'?(20\d\d|\d\d))?\b/.exec(t);
+  if (quarterFirst) {
+    const y = quarterFirst[2] ? Number(quarterFirst[2].length === 2 ? `20${quarterFirst[2]}` : quarterFirst[2]) : year;
+    return `${y}Q${quarterFirst[1]}`;
+  }
+  if (/\b(?:this|current|the present)\s+quarter\b/.test(t)) return shifted(0);
+  if (/\b(?:last|previous|past|prior)\s+quarter\b/.test(t)) return shifted(-1);
+  if (/\bnext\s+quarter\b/.test(t)) return shifted(1);
+  return undefined;
 }
 
 /** "Rerun the rules", "fresh signals", "re-evaluate": the rules run before the signals are listed. */
@@ -374,6 +406,9 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
   if (tool === 'approvals.audit' && limit) args.limit = Math.min(200, limit);
   if (tool === 'approvals.list' && limit) args.limit = Math.min(50, limit);
   if (tool === 'incidents.timeline' && x.incidentNumber) args.number = x.incidentNumber;
+  if ((tool === 'teams.show' || tool.startsWith('okrs.')) && x.team) args.team = x.team;
+  if (tool.startsWith('okrs.') && x.quarter) args.quarter = x.quarter;
+  if (tool === 'onboarding.progress' && x.people[0]) args.person = x.people[0];
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;
   if (tool === 'ask.search')
     args.query = x.text

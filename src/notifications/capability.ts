@@ -10,6 +10,7 @@ import {
 import { notificationsJob } from './jobs.js';
 import { notificationListeners, notificationsHomeSection } from './listeners.js';
 import type { NotificationService } from './service.js';
+import { notificationsToolViews } from './tool-views.js';
 import { notificationsDigestTool } from './tools.js';
 
 /** One digest a day, real time only when waiting costs, snooze/mute/done, preferences on the Home tab. */
@@ -33,5 +34,8 @@ export function notificationsCapability(service: NotificationService, options: {
 /** The pipeline itself is part of the kernel (every capability sends through it); this brings its doors. */
 export const notificationsModule: CapabilityModule = {
   name: 'notifications',
-  start: (k) => notificationsCapability(k.notifications, { tickEvery: k.every(k.config.NOTIFY_TICK_MS) }),
+  start: (k) => ({
+    ...notificationsCapability(k.notifications, { tickEvery: k.every(k.config.NOTIFY_TICK_MS) }),
+    toolViews: notificationsToolViews,
+  }),
 };

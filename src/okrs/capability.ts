@@ -8,6 +8,7 @@ import { applyOkrsFile, loadOkrsFile } from './file.js';
 import { okrCheckinJob } from './jobs.js';
 import { okrCommand, okrsHomeSection, okrsSurface } from './listeners.js';
 import { NO_OKR_EDITORS, type OkrEditors, okrEditorsFromPolicies } from './permissions.js';
+import { okrsToolViews } from './tool-views.js';
 import { okrsCheckinTool, okrsListTool, okrsSaveTool, okrsShowTool } from './tools.js';
 
 export interface OkrsOptions {
@@ -52,12 +53,13 @@ export const okrsModule: CapabilityModule = {
   async start(k) {
     const file = loadOkrsFile(k.config.OKRS_FILE);
     if (file) await applyOkrsFile(k.db, k.config.OKRS_FILE, file, k.logger);
-    return okrsCapability({
+    const capability = okrsCapability({
       db: k.db,
       slack: k.slack,
       dmGate: k.notifications.gate,
       due: async (owner, now) => digestDue(await k.notifications.prefsOf(owner), now),
       editors: okrEditorsFromPolicies(k.policies, k.approvals),
     });
+    return { ...capability, toolViews: okrsToolViews };
   },
 };

@@ -5,6 +5,7 @@ import { onboardingJob } from './jobs.js';
 import { onboardCommand, onboardingCommand, onboardingHomeSection, onboardingSurface } from './listeners.js';
 import { OnboardingService } from './service.js';
 import { TemplateBook } from './templates.js';
+import { onboardingToolViews } from './tool-views.js';
 import { onboardingListTool, onboardingProgressTool, onboardingStartTool } from './tools.js';
 
 /**
@@ -40,8 +41,9 @@ export function onboardingCapability(service: OnboardingService, options: { tick
 
 export const onboardingModule: CapabilityModule = {
   name: 'onboarding',
-  start: (k) =>
-    onboardingCapability(
+  start: (k) => ({
+    toolViews: onboardingToolViews,
+    ...onboardingCapability(
       new OnboardingService({
         db: k.db,
         logger: k.logger,
@@ -52,4 +54,5 @@ export const onboardingModule: CapabilityModule = {
         notifications: k.notifications,
       }),
     ),
+  }),
 };

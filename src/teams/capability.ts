@@ -4,6 +4,7 @@ import { teamSyntax } from './args.js';
 import { applyTeamsFile, loadTeamsFile } from './file.js';
 import { teamCommand, teamsHomeSection, teamsSurface } from './listeners.js';
 import { NO_TEAM_ADMINS, type TeamAdmins, teamAdminsFromPolicies } from './permissions.js';
+import { teamsToolViews } from './tool-views.js';
 import { teamsArchiveTool, teamsListTool, teamsSaveTool, teamsShowTool } from './tools.js';
 
 /**
@@ -27,6 +28,6 @@ export const teamsModule: CapabilityModule = {
   async start(k) {
     const file = loadTeamsFile(k.config.TEAMS_FILE);
     if (file) await applyTeamsFile(k.db, k.config.TEAMS_FILE, file, k.logger);
-    return teamsCapability(teamAdminsFromPolicies(k.policies, k.approvals));
+    return { ...teamsCapability(teamAdminsFromPolicies(k.policies, k.approvals)), toolViews: teamsToolViews };
   },
 };

@@ -7,6 +7,7 @@ import type { DemoSession } from '../../dev/demo/offline.js';
 import { runTool, type ToolContext } from '../../src/capabilities/tool.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { signalsEvaluateOutput } from '../../src/signals/tools.js';
+import { agentToolCatalogue } from '../support/agent-tools.js';
 import { startTestDemo, type TestDemo } from '../support/demo.js';
 
 let demo: DemoSession;
@@ -32,6 +33,14 @@ const INPUTS: Record<string, unknown> = {
 };
 
 describe('the capability contract', () => {
+  test("the agent bench's catalogue is the running agent's own tool set", () => {
+    const offered = agentToolCatalogue()
+      .filter((t) => t.kind !== 'decide')
+      .map((t) => t.name)
+      .sort();
+    expect(offered).toEqual(demo.app.agent.tools.map((t) => t.name).sort());
+  });
+
   test('every /em subcommand (but help) runs tools, and each of them is a registered tool', () => {
     const names = demo.app.tools.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);

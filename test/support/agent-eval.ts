@@ -24,6 +24,9 @@ export const DEV3_FILE = new URL('../fixtures/agent-eval/dev-3.json', import.met
 /** Other phrasings of what dev-3's misses were about, written (and labelled before a run) by the person tuning on them. */
 export const DEV3_EXTRA_FILE = new URL('../fixtures/agent-eval/dev-3-extra.json', import.meta.url);
 
+/** Requests for the tools of teams, OKRs, onboarding and the digest, written from their descriptions; tuned on openly. */
+export const DEV_DOORS_FILE = new URL('../fixtures/agent-eval/dev-doors.json', import.meta.url);
+
 /** The evaluation set (tuning and held-out halves), or another set in the same format (fresh, dev). */
 export function evalRequests(file: URL = EVAL_FILE): EvalRequest[] {
   return (JSON.parse(readFileSync(file, 'utf8')) as { requests: EvalRequest[] }).requests;

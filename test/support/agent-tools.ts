@@ -1,12 +1,17 @@
 // The product's tools as the planner sees them (name, description, kind), taken from the capabilities as src/app.ts
-// lists them. Building a capability only wires functions; no service is needed to read these three fields.
+// lists them (test/capabilities/tools.test.ts checks that this is the running agent's own set). Building a capability only wires functions; no service is needed to read these three fields.
 import type { PlannerTool } from '../../src/agent/planner.js';
+import { apiCapability } from '../../src/api/capability.js';
 import { approvalsCapability } from '../../src/approvals/capability.js';
 import { askCapability } from '../../src/ask/capability.js';
 import { incidentsCapability } from '../../src/incidents/capability.js';
+import { notificationsCapability } from '../../src/notifications/capability.js';
+import { okrsCapability } from '../../src/okrs/capability.js';
+import { onboardingCapability } from '../../src/onboarding/capability.js';
 import { reportsCapability } from '../../src/reports/capability.js';
 import { signalsCapability } from '../../src/signals/capability.js';
 import { sourcesStatusTool } from '../../src/sync/tools.js';
+import { teamsCapability } from '../../src/teams/capability.js';
 
 export function agentToolCatalogue(): PlannerTool[] {
   const unused = undefined as never;
@@ -24,5 +29,10 @@ export function agentToolCatalogue(): PlannerTool[] {
     }).tools ?? []),
     ...(incidentsCapability(unused, { remindEvery: '1 minute' }).tools ?? []),
     ...(askCapability(unused, { indexEvery: '1 minute' }).tools ?? []),
+    ...(notificationsCapability(unused, { tickEvery: '1 minute' }).tools ?? []),
+    ...(apiCapability(unused).tools ?? []),
+    ...(teamsCapability().tools ?? []),
+    ...(onboardingCapability(unused).tools ?? []),
+    ...(okrsCapability({ db: unused, slack: () => undefined, dmGate: unused }).tools ?? []),
   ].map(({ name, description, kind }) => ({ name, description, kind }));
 }
