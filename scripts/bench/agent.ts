@@ -4,6 +4,7 @@
 // `--tune`, the model path against the OpenAI stand-in doing real function-calling round trips.
 import { plan } from '../../src/agent/planner.js';
 import {
+  BLIND2_FILE,
   DEV_DOORS_FILE,
   DEV_FILE,
   DEV2_FILE,
@@ -53,6 +54,7 @@ if (!tuneOnly) {
   print('dev-3', scoreHalf(evalRequests(DEV3_FILE), planOf));
   print('dev-3-extra', scoreHalf(evalRequests(DEV3_EXTRA_FILE), planOf));
   print('dev-doors', scoreHalf(evalRequests(DEV_DOORS_FILE), planOf));
+  print('blind-2', scoreHalf(evalRequests(BLIND2_FILE), planOf));
   if (!process.argv.includes('--offline')) {
     const { modelBench } = await import('./agent-model.js');
     await modelBench();

@@ -24,6 +24,12 @@ export const DEV3_FILE = new URL('../fixtures/agent-eval/dev-3.json', import.met
 /** Other phrasings of what dev-3's misses were about, written (and labelled before a run) by the person tuning on them. */
 export const DEV3_EXTRA_FILE = new URL('../fixtures/agent-eval/dev-3-extra.json', import.meta.url);
 
+/**
+ * Written blind on 2026-12-04 by someone who never saw the planner, and run once after the day's planner work: it
+ * decides issue #22. Never tuned on; a planner change made because of it needs a new set.
+ */
+export const BLIND2_FILE = new URL('../fixtures/agent-eval/blind-2.json', import.meta.url);
+
 /** Requests for the tools of teams, OKRs, onboarding and the digest, written from their descriptions; tuned on openly. */
 export const DEV_DOORS_FILE = new URL('../fixtures/agent-eval/dev-doors.json', import.meta.url);
 
