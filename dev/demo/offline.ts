@@ -203,7 +203,11 @@ export async function runTour(demo: DemoSession): Promise<void> {
       emulator.command({ user: maya, channel: channels.eng as string, text }),
     );
   }
-  await step('maya opens the EM Agent Home tab', () => emulator.openHome(maya));
+  await step('maya opens the EM Agent Home tab', async () => {
+    await emulator.openHome(maya);
+    // The tab is published after the event is acknowledged, later on a busy machine: the next step clicks in it.
+    await emulator.waitFor(() => emulator.homeOf(maya), 30_000, 'the Home tab published');
+  });
   await step('maya clicks [ Refresh ] on the Home tab', () =>
     emulator.click({ user: maya, actionId: 'home_refresh', where: 'home' }),
   );
