@@ -17,9 +17,9 @@ function capture(level = 'debug') {
   return { logger: createLogger(level, stream), lines };
 }
 
-/** A raw client that sends headers announcing a body, then only part of it. */
+/** A raw client that sends headers announcing a body, then only part of it; fails (not hangs) if it cannot connect. */
 function slowBody(port: number): Promise<Socket> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
       socket.write(
         'POST /hook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":',
@@ -27,9 +27,19 @@ function slowBody(port: number): Promise<Socket> {
       resolve(socket);
     });
     socket.on('error', () => {});
+    socket.once('close', () => reject(new Error('the connection closed before it was established')));
   });
 }
-const closed = (socket: Socket) => new Promise<void>((resolve) => socket.once('close', () => resolve()));
+/** Resolves when the server closes the connection; says so (instead of hanging) when it does not within 20 s. */
+const closed = (socket: Socket) =>
+  new Promise<void>((resolve, reject) => {
+    if (socket.destroyed) return resolve();
+    const timer = setTimeout(() => reject(new Error('the server kept the connection open for 20 s')), 20_000);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 
 describe('the HTTP surface', () => {
   let server: HttpServer;
