@@ -230,6 +230,53 @@ const POSTINGS_BUDGET = 3000;
  */
 const TITLE_WEIGHT = 1;
 
+const lexemeQuery = (t: QueryTerm) => (t.ndoc === 0 ? `${quoteLexeme(t.lexeme)}:*` : quoteLexeme(t.lexeme));
+
+/**
+ * Which chunks the cheap first rank reads (each one a heap row: the cost of a search on a large index), as tsqueries:
+ * `candidates` over the whole chunk, `headings` over its heading only (a GIN index of their own, migration 301).
+ * The question's words rarest first, as long as the chunks holding them stay within POSTINGS_BUDGET (two words at
+ * least, when those two fit). Past the budget, the words that fit one after another; when even the rarest does not,
+ * the chunks holding the rarest words together (as many words as the estimate, taking the words as independent,
+ * needs to fit); and then the chunks whose heading holds any of the words left out, which BM25F weighs most.
+ */
+export function candidateQuery(
+  terms: QueryTerm[],
+  total: number,
+): { candidates: string | null; headings: string | null } {
+  const common = Math.max(total * COMMON, 10);
+  let postings = 0;
+  const picking = terms
+    .filter((t) => t.ndoc <= common)
+    .filter((t, i) => {
+      postings += t.ndoc;
+      return i < 2 || postings <= POSTINGS_BUDGET;
+    });
+  const words = (picking.length ? picking : terms).slice(0, 10);
+  if (words.reduce((sum, t) => sum + t.ndoc, 0) <= POSTINGS_BUDGET)
+    return { candidates: words.length ? words.map(lexemeQuery).join(' | ') : null, headings: null };
+  const fit: QueryTerm[] = [];
+  let used = 0;
+  for (const t of words) {
+    if (used + t.ndoc > POSTINGS_BUDGET) break;
+    fit.push(t);
+    used += t.ndoc;
+  }
+  let candidates = fit.map(lexemeQuery).join(' | ');
+  if (!fit.length) {
+    const together: QueryTerm[] = [];
+    let estimate = total;
+    for (const t of words) {
+      together.push(t);
+      estimate *= t.ndoc / Math.max(total, 1);
+      if (estimate <= POSTINGS_BUDGET) break;
+    }
+    candidates = `(${together.map(lexemeQuery).join(' & ')})`;
+  }
+  const left = words.slice(fit.length);
+  return { candidates, headings: left.length ? left.map(lexemeQuery).join(' | ') : null };
+}
+
 /**
  * Full-text search ranked by BM25F over the chunks that hold any of the question's words: each word counts by its
  * rarity (idf) and its frequency (saturating, relative to the chunk's length), a heading occurrence HEADING_WEIGHT
@@ -247,19 +294,8 @@ export async function searchText(
   known?: QuestionTerms,
 ) {
   const { terms, total, meanLength } = known ?? (await queryTerms(db, question));
-  const common = Math.max(total * COMMON, 10);
-  // Rarest first, as long as the chunks to rank stay within budget (two words at least, when there are two).
-  let postings = 0;
-  const picking = terms
-    .filter((t) => t.ndoc <= common)
-    .filter((t, i) => {
-      postings += t.ndoc;
-      return i < 2 || postings <= POSTINGS_BUDGET;
-    });
-  const candidates = (picking.length ? picking : terms)
-    .slice(0, 10)
-    .map((t) => (t.ndoc === 0 ? `${quoteLexeme(t.lexeme)}:*` : quoteLexeme(t.lexeme)));
-  if (!candidates.length && !phrases) return [];
+  const { candidates, headings } = candidateQuery(terms, total);
+  if (!candidates && !phrases) return [];
   const { rows } = await db.query<HitRow>(
     `WITH query AS (
        SELECT CASE
@@ -270,7 +306,8 @@ export async function searchText(
      ),
      pool AS (
        SELECT c.id FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id, query
-        WHERE c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER} AND ${visibleToClause(9)}
+        WHERE (c.search @@ query.q OR ($10::tsquery IS NOT NULL AND ts_filter(c.search, '{a}') @@ $10::tsquery))
+          AND d.deleted_at IS NULL AND ${FILTER} AND ${visibleToClause(9)}
         ORDER BY ts_rank('{0.1,0.2,0.5,1.0}', c.search, query.q, 1) DESC LIMIT ${POOL}
      ),
      terms AS (SELECT l, idf FROM unnest($6::text[], $7::float8[]) AS t(l, idf))
@@ -288,7 +325,7 @@ export async function searchText(
        JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
       ORDER BY score DESC, c.id LIMIT $4`,
     [
-      candidates.length ? candidates.join(' | ') : null,
+      candidates,
       filters.sources ?? null,
       filters.spaces ?? null,
       limit,
@@ -297,6 +334,7 @@ export async function searchText(
       terms.map((t) => t.idf),
       meanLength,
       visibleTo,
+      headings,
     ],
   );
   return rows.map(toHit);
