@@ -1,6 +1,14 @@
 import type { Queryable } from '../store/db.js';
 import type { NamedEmbeddings } from './embeddings.js';
-import { type ChunkHit, questionCoverage, type SearchFilters, searchText, searchVector } from './store.js';
+import {
+  type ChunkHit,
+  type QuestionTerms,
+  queryTerms,
+  questionCoverage,
+  type SearchFilters,
+  searchText,
+  searchVector,
+} from './store.js';
 import { contentWords } from './words.js';
 
 export type RetrievalMode = 'text' | 'vector' | 'hybrid';
@@ -70,9 +78,11 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
   const filters = options.filters ?? {};
   const depth = Math.max(limit * 4, 20);
   const words = searchable(question);
+  // The question's words and their idf, read once for the search and the coverage.
+  const terms: QuestionTerms = await queryTerms(db, question);
   const text =
     mode !== 'vector' && words
-      ? await searchText(db, question, filters, depth, phrasesTsquery(question), options.visibleTo)
+      ? await searchText(db, question, filters, depth, phrasesTsquery(question), options.visibleTo, terms)
       : [];
   const provider = mode !== 'text' && options.vectorAvailable ? await options.embeddings?.() : undefined;
   const vectorWeight = options.vectorWeight ?? provider?.fusionWeight ?? 1;
@@ -106,6 +116,9 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
     hits[0]?.chunkId ?? null,
     filters,
     options.visibleTo,
+    terms,
+    // Every chunk either search returned is within the filters and visible to the asker.
+    [...new Set([...text, ...vector].map((h) => h.chunkId))],
   );
   return { hits, used, textScore, coverage, unknownWords };
 }

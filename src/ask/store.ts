@@ -188,11 +188,14 @@ interface QueryTerm {
   idf: number;
 }
 
+export interface QuestionTerms {
+  terms: QueryTerm[];
+  total: number;
+  meanLength: number;
+}
+
 /** The question's words as the index knows them (code names with their parts), rarest first, with their idf. */
-export async function queryTerms(
-  db: Queryable,
-  question: string,
-): Promise<{ terms: QueryTerm[]; total: number; meanLength: number }> {
+export async function queryTerms(db: Queryable, question: string): Promise<QuestionTerms> {
   const { rows } = await db.query<{ lexeme: string; ndoc: number; total: number; mean_length: number }>(
     `SELECT t.lexeme, coalesce(s.ndoc, 0) AS ndoc,
             greatest(coalesce((SELECT ndoc FROM doc_term_stats WHERE word = ''), 1), 1) AS total,
@@ -227,6 +230,53 @@ const POSTINGS_BUDGET = 3000;
  */
 const TITLE_WEIGHT = 1;
 
+const lexemeQuery = (t: QueryTerm) => (t.ndoc === 0 ? `${quoteLexeme(t.lexeme)}:*` : quoteLexeme(t.lexeme));
+
+/**
+ * Which chunks the cheap first rank reads (each one a heap row: the cost of a search on a large index), as tsqueries:
+ * `candidates` over the whole chunk, `headings` over its heading only (a GIN index of their own, migration 301).
+ * The question's words rarest first, as long as the chunks holding them stay within POSTINGS_BUDGET (two words at
+ * least, when those two fit). Past the budget, the words that fit one after another; when even the rarest does not,
+ * the chunks holding the rarest words together (as many words as the estimate, taking the words as independent,
+ * needs to fit); and then the chunks whose heading holds any of the words left out, which BM25F weighs most.
+ */
+export function candidateQuery(
+  terms: QueryTerm[],
+  total: number,
+): { candidates: string | null; headings: string | null } {
+  const common = Math.max(total * COMMON, 10);
+  let postings = 0;
+  const picking = terms
+    .filter((t) => t.ndoc <= common)
+    .filter((t, i) => {
+      postings += t.ndoc;
+      return i < 2 || postings <= POSTINGS_BUDGET;
+    });
+  const words = (picking.length ? picking : terms).slice(0, 10);
+  if (words.reduce((sum, t) => sum + t.ndoc, 0) <= POSTINGS_BUDGET)
+    return { candidates: words.length ? words.map(lexemeQuery).join(' | ') : null, headings: null };
+  const fit: QueryTerm[] = [];
+  let used = 0;
+  for (const t of words) {
+    if (used + t.ndoc > POSTINGS_BUDGET) break;
+    fit.push(t);
+    used += t.ndoc;
+  }
+  let candidates = fit.map(lexemeQuery).join(' | ');
+  if (!fit.length) {
+    const together: QueryTerm[] = [];
+    let estimate = total;
+    for (const t of words) {
+      together.push(t);
+      estimate *= t.ndoc / Math.max(total, 1);
+      if (estimate <= POSTINGS_BUDGET) break;
+    }
+    candidates = `(${together.map(lexemeQuery).join(' & ')})`;
+  }
+  const left = words.slice(fit.length);
+  return { candidates, headings: left.length ? left.map(lexemeQuery).join(' | ') : null };
+}
+
 /**
  * Full-text search ranked by BM25F over the chunks that hold any of the question's words: each word counts by its
  * rarity (idf) and its frequency (saturating, relative to the chunk's length), a heading occurrence HEADING_WEIGHT
@@ -241,21 +291,11 @@ export async function searchText(
   limit: number,
   phrases: string | null = null,
   visibleTo: string[] = [],
+  known?: QuestionTerms,
 ) {
-  const { terms, total, meanLength } = await queryTerms(db, question);
-  const common = Math.max(total * COMMON, 10);
-  // Rarest first, as long as the chunks to rank stay within budget (two words at least, when there are two).
-  let postings = 0;
-  const picking = terms
-    .filter((t) => t.ndoc <= common)
-    .filter((t, i) => {
-      postings += t.ndoc;
-      return i < 2 || postings <= POSTINGS_BUDGET;
-    });
-  const candidates = (picking.length ? picking : terms)
-    .slice(0, 10)
-    .map((t) => (t.ndoc === 0 ? `${quoteLexeme(t.lexeme)}:*` : quoteLexeme(t.lexeme)));
-  if (!candidates.length && !phrases) return [];
+  const { terms, total, meanLength } = known ?? (await queryTerms(db, question));
+  const { candidates, headings } = candidateQuery(terms, total);
+  if (!candidates && !phrases) return [];
   const { rows } = await db.query<HitRow>(
     `WITH query AS (
        SELECT CASE
@@ -266,7 +306,8 @@ export async function searchText(
      ),
      pool AS (
        SELECT c.id FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id, query
-        WHERE c.search @@ query.q AND d.deleted_at IS NULL AND ${FILTER} AND ${visibleToClause(9)}
+        WHERE (c.search @@ query.q OR ($10::tsquery IS NOT NULL AND ts_filter(c.search, '{a}') @@ $10::tsquery))
+          AND d.deleted_at IS NULL AND ${FILTER} AND ${visibleToClause(9)}
         ORDER BY ts_rank('{0.1,0.2,0.5,1.0}', c.search, query.q, 1) DESC LIMIT ${POOL}
      ),
      terms AS (SELECT l, idf FROM unnest($6::text[], $7::float8[]) AS t(l, idf))
@@ -284,7 +325,7 @@ export async function searchText(
        JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
       ORDER BY score DESC, c.id LIMIT $4`,
     [
-      candidates.length ? candidates.join(' | ') : null,
+      candidates,
       filters.sources ?? null,
       filters.spaces ?? null,
       limit,
@@ -293,15 +334,21 @@ export async function searchText(
       terms.map((t) => t.idf),
       meanLength,
       visibleTo,
+      headings,
     ],
   );
   return rows.map(toHit);
 }
 
+/** A word in more than this share of the chunks is looked for by reading chunks in order, not from the index. */
+const COMMON_ENOUGH_TO_SCAN = 0.05;
+
 /**
  * How well a passage covers a question: the idf-weighted share of the question's words it holds, and the question's
  * words that no chunk the search could return holds (within the filters and what the asker may see). So a word
  * that only a private channel's documents hold reads to anyone else exactly like a word nobody wrote.
+ * `seen` are chunks a search just returned within the same filters and visibility: a word one of them holds is known
+ * without probing the index (for a common word that probe reads its whole posting list).
  */
 export async function questionCoverage(
   db: Queryable,
@@ -309,19 +356,46 @@ export async function questionCoverage(
   chunkId: number | null,
   filters: SearchFilters = {},
   visibleTo: string[] = [],
+  known?: QuestionTerms,
+  seen: number[] = [],
 ): Promise<{ coverage: number; unknownWords: string[] }> {
-  const { terms } = await queryTerms(db, question);
+  const { terms, total } = known ?? (await queryTerms(db, question));
   const { rows } = await db.query<{ lexemes: string[] | null; unknown: string[] | null }>(
-    `SELECT (SELECT tsvector_to_array(search) FROM doc_chunks WHERE id = $4) AS lexemes,
+    `WITH seen AS (
+       SELECT DISTINCT u.lexeme FROM doc_chunks c, unnest(c.search) u WHERE c.id = ANY($6::bigint[])
+     )
+     SELECT (SELECT tsvector_to_array(search) FROM doc_chunks WHERE id = $4) AS lexemes,
             (SELECT array_agg(w) FROM unnest($1::text[]) w
               WHERE tsvector_to_array(to_tsvector('english', w)) <> '{}'
                 AND NOT EXISTS (
-                  SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l
-                    JOIN doc_term_stats s ON s.word = l
-                   WHERE EXISTS (SELECT 1 FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
+                  SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l JOIN doc_term_stats s ON s.word = l
+                   WHERE l IN (SELECT lexeme FROM seen))
+                AND NOT EXISTS (
+                  SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l JOIN doc_term_stats s ON s.word = l
+                   WHERE l NOT IN (SELECT lexeme FROM seen)
+                     -- Inside CASE it stays a subplan that stops at the first match, and runs for common words only (a
+                     -- join would be costed as reading every chunk, and the planner would compile the query).
+                     AND CASE WHEN s.ndoc > $7 THEN EXISTS (
+                           SELECT 1 FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
+                            WHERE (c.search || ''::tsvector) @@ quote_literal(l)::tsquery AND d.deleted_at IS NULL
+                              AND ${FILTER} AND ${visibleToClause(5)}) ELSE false END)
+                AND NOT EXISTS (
+                  SELECT 1 FROM unnest(tsvector_to_array(to_tsvector('english', w))) l JOIN doc_term_stats s ON s.word = l
+                   WHERE s.ndoc <= $7 AND l NOT IN (SELECT lexeme FROM seen)
+                     AND EXISTS (SELECT 1 FROM doc_chunks c JOIN docs d ON d.source = c.source AND d.external_id = c.external_id
                                   WHERE c.search @@ quote_literal(l)::tsquery AND d.deleted_at IS NULL
                                     AND ${FILTER} AND ${visibleToClause(5)}))) AS unknown`,
-    [contentWords(question), filters.sources ?? null, filters.spaces ?? null, chunkId, visibleTo],
+    [
+      contentWords(question),
+      filters.sources ?? null,
+      filters.spaces ?? null,
+      chunkId,
+      visibleTo,
+      seen,
+      // A word this common is found within a few rows read in order; the index would read its whole posting list.
+      // Within filters it may be nowhere, and reading in order would read them all: there the index answers.
+      filters.sources || filters.spaces ? 2_147_483_647 : Math.floor(total * COMMON_ENOUGH_TO_SCAN),
+    ],
   );
   const held = new Set(rows[0]?.lexemes ?? []);
   const all = terms.reduce((sum, t) => sum + t.idf, 0);
