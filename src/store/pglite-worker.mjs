@@ -195,8 +195,20 @@ function serveNext() {
   respond(next).finally(() => {
     serving = false;
     if (next.priority === 'interactive') interactiveAnsweredAt = performance.now();
-    // A statement blocks this thread while it runs; take in what arrived meanwhile before choosing the next.
-    setImmediate(serveNext);
+    scheduleServe();
+  });
+}
+
+// One pending turn at most. A statement blocks this thread while it runs, so what arrived meanwhile is taken in
+// only when the event loop next polls; a turn per arrival would serve a batch that came in before that (reports)
+// one after the other, in the same turn, before the Home query that arrived while the first of them ran.
+let serveScheduled = false;
+function scheduleServe() {
+  if (serveScheduled) return;
+  serveScheduled = true;
+  setImmediate(() => {
+    serveScheduled = false;
+    serveNext();
   });
 }
 
@@ -207,5 +219,5 @@ parentPort.on('message', (message) => {
   }
   queued[message.priority === 'interactive' ? 'interactive' : 'normal'].push(message);
   // Served on the next turn, once every request already waiting at the port has been taken in.
-  setImmediate(serveNext);
+  scheduleServe();
 });

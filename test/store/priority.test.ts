@@ -21,6 +21,27 @@ describeEachEngine('interactive queries are served before queued work', ({ fresh
     expect(finished.indexOf('home')).toBeLessThanOrEqual(2);
   });
 
+  test('a query for Home that arrives while a long statement runs starts before every report queued earlier', async () => {
+    const db = await freshDb();
+    // Each report records when the database started it; the clock is the machine's, as is Date.now().
+    const busy = db.query('SELECT pg_sleep(1)');
+    const reports = Array.from({ length: 6 }, () =>
+      db
+        .query<{ started: Date }>('SELECT clock_timestamp() AS started, pg_sleep(0.2)')
+        .then(({ rows }) => ({ started: rows[0]!.started.getTime(), answered: Date.now() })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const homeSent = Date.now();
+    await asInteractive(() => db.query('SELECT 1'));
+    const homeAnswered = Date.now();
+    await busy;
+    const served = await Promise.all(reports);
+    // A report may start in the moment between Home being sent and the database taking it in; none may start well
+    // after that and still be answered first.
+    const overtaking = served.filter((r) => r.started > homeSent + 150 && r.answered < homeAnswered);
+    expect(overtaking).toEqual([]);
+  });
+
   test('an interactive transaction also goes first and sees its own writes', async () => {
     const db = await freshDb();
     await db.exec('CREATE TABLE tiles (id int PRIMARY KEY, body text)');
