@@ -102,7 +102,7 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }
 
-    const { kernel, started, clients, opa, setSyncScopes } = buildKernel({
+    const { kernel, started: capabilities, clients, opa, setSyncScopes } = buildKernel({
       config,
       logger,
       db,
@@ -112,9 +112,8 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
     });
     for (const module of modules) {
       const capability = await module.start(kernel);
-      if (capability) started.push(capability);
+      if (capability) capabilities.push(capability);
     }
-    const capabilities = started;
     kernel.notifications.feeds = capabilities.flatMap((c) => c.digestFeeds ?? []);
 
     const tools = kernel.tools();
