@@ -1,5 +1,5 @@
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { eventBusFailures, eventBusLag, eventBusPending, eventBusPublished } from './metrics.js';
@@ -119,6 +119,8 @@ export class EventBus {
 
   private async jetstream(): Promise<JetStreamClient> {
     const nc = await this.connect();
+    // The NATS client is loaded by the first drain: a bot without NATS_URL never carries it (about 11 MB).
+    const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
     if (!this.streamChecked) {
       await this.ensureStream(await jetstreamManager(nc, { timeout: this.settings.timeoutMs ?? 5000 }));
       this.streamChecked = true;
@@ -130,13 +132,15 @@ export class EventBus {
   private connect(): Promise<NatsConnection> {
     if (!this.connection) {
       const { settings, logger } = this.deps;
-      const attempt = connect({
-        servers: settings.url.split(','),
-        name: 'em-agent',
-        timeout: settings.timeoutMs ?? 5000,
-        // Once connected, the client reconnects by itself; publishes meanwhile fail their acknowledgement timeout.
-        maxReconnectAttempts: -1,
-      });
+      const attempt = import('@nats-io/transport-node').then(({ connect }) =>
+        connect({
+          servers: settings.url.split(','),
+          name: 'em-agent',
+          timeout: settings.timeoutMs ?? 5000,
+          // Once connected, the client reconnects by itself; publishes meanwhile fail their acknowledgement timeout.
+          maxReconnectAttempts: -1,
+        }),
+      );
       this.connection = attempt;
       attempt.then(
         (nc) => {
@@ -170,7 +174,7 @@ export class EventBus {
       await jsm.streams.add({
         name: stream,
         subjects: [`${subjectPrefix}.>`],
-        duplicate_window: nanos(duplicateWindowMs ?? 120_000),
+        duplicate_window: (await import('@nats-io/transport-node')).nanos(duplicateWindowMs ?? 120_000),
       });
       this.deps.logger.info({ stream, subjects: `${subjectPrefix}.>` }, 'event bus: stream created');
     }
