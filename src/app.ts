@@ -28,6 +28,7 @@ import { stopChartRenderer } from './reports/charts.js';
 import { signalsModule } from './signals/capability.js';
 import type { SignalEngine } from './signals/engine.js';
 import type { SlackBot } from './slack/bot.js';
+import { commandSlots } from './slack/command-slots.js';
 import { CommandRegistry } from './slack/commands.js';
 import type { SlackDeps } from './slack/deps.js';
 import { homeSections } from './slack/home.js';
@@ -102,7 +103,13 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }
 
-    const { kernel, started: capabilities, clients, opa, setSyncScopes } = buildKernel({
+    const {
+      kernel,
+      started: capabilities,
+      clients,
+      opa,
+      setSyncScopes,
+    } = buildKernel({
       config,
       logger,
       db,
@@ -124,6 +131,7 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       commands,
       home: homeSections(capabilities.flatMap((c) => c.home ?? [])),
       surfaces: capabilities.flatMap((c) => (c.slack ? [c.slack] : [])),
+      commandSlots: commandSlots(config.COMMAND_CONCURRENCY),
     };
     const slack =
       slackMode(config) === 'slack'

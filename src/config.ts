@@ -63,6 +63,8 @@ export const configSchema = z.object({
     .refine((tz) => tz === 'UTC' || Intl.supportedValuesOf('timeZone').includes(tz), {
       error: 'must be an IANA time zone such as Europe/Berlin',
     }),
+  /** `/em` commands doing their work at once; the rest are acked and wait their turn (slack_commands_waiting). */
+  COMMAND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How often rules are checked for being due (each rule still runs on its own schedule). */
   SIGNALS_TICK_MS: positiveMs.default(60_000),
   /** How often incident nudges, status-update reminders and archiving are checked. */

@@ -124,6 +124,7 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
       GITHUB_PRIVATE_KEY: gh.privateKey,
       GITHUB_API_URL: gh.url,
       SIGNALS_TICK_MS: '5000',
+      ...(process.env.COMMAND_CONCURRENCY ? { COMMAND_CONCURRENCY: process.env.COMMAND_CONCURRENCY } : {}),
     }),
     createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent'),
   );

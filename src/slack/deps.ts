@@ -32,4 +32,6 @@ export interface SlackDeps {
   home: HomeSectionProvider[];
   /** One per capability that has buttons, modals, shortcuts or events. */
   surfaces?: SlackSurfaceOf[];
+  /** Where an `/em` command's work waits for its turn after the ack (default: 4 at a time). */
+  commandSlots?: <T>(work: () => Promise<T>) => Promise<T>;
 }

@@ -1,6 +1,8 @@
 import type { AllMiddlewareArgs, RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpMessage, type SlackMessage, unknownCommandMessage } from '../../../blocks/help.js';
 import { failure, notConfigured, notice, workingOn } from '../../../blocks/notice.js';
+import { COMMAND_CONCURRENCY, commandSlots } from '../command-slots.js';
+import type { CommandHandler } from '../commands.js';
 import type { SlackDeps, SlackHandler } from '../deps.js';
 import { type OwnCommand, parseEmCommand } from '../em-command.js';
 import { describeSlackError } from '../errors.js';
@@ -14,6 +16,7 @@ const ephemeral = (message: SlackMessage): RespondArguments => ({ response_type:
 
 /** `/em …`: acks at once (help and usage errors ride on the ack), then does the work and replaces the reply. */
 export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
+  const inTurn = deps.commandSlots ?? commandSlots(COMMAND_CONCURRENCY);
   return async (args: CommandArgs) => {
     const { command, ack, respond, client, body } = args;
     const parsed = parseEmCommand(command.text, deps.commands.syntaxes());
@@ -36,9 +39,14 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
 
     await ack(ephemeral(workingOn(`\`/em ${name}\``)));
     if (!(await firstDelivery(deps, body))) return;
+    await inTurn(() => run(args, name, parsed.command, handler));
+  };
+
+  async function run(args: CommandArgs, name: string, parsed: OwnCommand, handler: CommandHandler) {
+    const { command, respond, client } = args;
     const replace = (message: SlackMessage) =>
       respond({ response_type: 'ephemeral', ...message, replace_original: true });
-    const post = postTarget(parsed.command);
+    const post = postTarget(parsed);
     const refusal = post ? await postRefusal(client, post, command.user_id) : undefined;
     if (refusal) return void (await replace(failure(refusal)));
     try {
@@ -52,7 +60,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
           logger: deps.logger.child({ command: name }),
           progress: (text) => replace(workingOn(text)).then(() => undefined),
         },
-        parsed.command,
+        parsed,
       );
       const { onPosted, ...message } = result;
       if (!post) return void (await replace(message));
@@ -71,7 +79,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
       deps.logger.error({ err, command: name }, '/em command failed');
       await replace(failure(`\`/em ${name}\` failed; the error was logged. Try again in a moment.`)).catch(() => {});
     }
-  };
+  }
 }
 
 /** Why `post #channel` is refused, or undefined: only members of a channel may have the bot post there. */
