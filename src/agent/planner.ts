@@ -3,6 +3,7 @@
 // team names, @mentions and repositories. Several intents ("sprint health and stale PRs") give several tools.
 import { findPhrase, words } from './phrase-match.js';
 import { SYNONYMS } from './planner-vocabulary.js';
+import { clauseTeams, teamIn } from './team-names.js';
 import { parseTimeWindow, type TimeWindow } from './time-window.js';
 import { isUnservable } from './unservable.js';
 
@@ -172,8 +173,6 @@ function clauses(text: string): string[] {
 
 const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Words after a team's name that say it is a team ("the payments folks"). */
-const TEAM_WORD = '(?:team|teams|squad|group|folks|people|crew|pod|org|engineers|devs|eng)';
 const REPO = /\b([a-z0-9][\w.-]*\/[\w.-]+)\b/gi;
 
 interface Extracted {
@@ -205,10 +204,6 @@ function firstNamed(raw: string, id: string, o: PlannerOptions): number {
   }
   return at.length ? Math.min(...at) : Number.POSITIVE_INFINITY;
 }
-
-/** "Org-wide", "across the whole company": the org, not one team. */
-const ORG_WIDE =
-  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
 
 /** A limit on a list ("the 10 most recent", "last 20 entries", "top 5"), not a time window. */
 const LIMIT =
@@ -282,23 +277,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
     }
   }
   // The team named first (a follow-up's own team comes before the one of the request it extends).
-  let team: string | undefined;
-  let teamAt = Number.POSITIVE_INFINITY;
-  for (const name of o.teams ?? []) {
-    const esc = escapeRe(name);
-    // "payments", "#payments", "payments'", "the payment team", "infrastructure squad".
-    const singular = name.endsWith('s') ? `|${escapeRe(name.slice(0, -1))}` : '';
-    const re = new RegExp(
-      `(?:^|[^\\w/-])#?(?:(${esc})(?:\\s+${TEAM_WORD})?|(?:${esc}[a-z]*${singular})\\s+${TEAM_WORD})(?=$|[^\\w/-])`,
-      'i',
-    );
-    const found = re.exec(text);
-    if (found && found.index < teamAt) {
-      team = name;
-      teamAt = found.index;
-    }
-  }
-  if (!team && ORG_WIDE.test(text.toLowerCase())) team = 'org';
+  const team = teamIn(text, o.teams ?? [])?.team;
   const tl = text.toLowerCase();
   const agingRe =
     /\b(?:(?:for\s+)?(?:more than|over|longer than|upwards of)|for|older than|>)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
@@ -648,10 +627,13 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     const loose = clauses(x.text).filter((c) => !pickedIn.has(c));
     const looseLimit = loose.map(limitOf).find((n) => n !== undefined);
     const looseWindow = loose.map(x.windowOf).find((w) => w !== undefined);
+    const teamOf = clauseTeams(clauses(x.text), pickedIn, options.teams ?? [], (c) => x.windowOf(c) !== undefined);
     const calls = [...picked.keys()]
       .sort((a, b) => order.indexOf(a) - order.indexOf(b))
       .map((tool) => {
-        const args = argsFor(tool, x, clauseOf.get(tool), looseWindow);
+        const clause = clauseOf.get(tool);
+        const team = clause === undefined ? x.team : teamOf(clause, x.team);
+        const args = argsFor(tool, { ...x, team }, clause, looseWindow);
         if (looseLimit && args.limit === undefined && (tool === 'approvals.list' || tool === 'approvals.audit'))
           args.limit = Math.min(tool === 'approvals.list' ? 50 : 200, looseLimit);
         return { tool, args };

@@ -15,6 +15,11 @@ import { agentToolCatalogue } from '../support/agent-tools.js';
 
 const tools = agentToolCatalogue();
 const planOf = (text: string) => plan(text, tools, EVAL_CONTEXT);
+/** The calls a request gets, exactly (or the plan when it runs nothing). */
+const callsOf = (text: string) => {
+  const p = planOf(text);
+  return p.kind === 'run' ? p.calls : p;
+};
 
 describe('the offline planner', () => {
   test('several intents in one request run several tools, each with its own arguments', () => {
@@ -167,6 +172,32 @@ describe('the offline planner', () => {
     });
     // "api" alone is a common word: no repository unless it is plainly one.
     expect(planOf('is the github api rate limit ok')).toMatchObject({ calls: [{ tool: 'sources.status', args: {} }] });
+  });
+
+  test('a misspelt team is still the team when a word like "team" says it is one', () => {
+    expect(callsOf('anything urgent for the serach team?')).toEqual([
+      { tool: 'triage.list', args: { team: 'search' } },
+    ]);
+  });
+
+  test('each intent gets the team its own part names; a later part with its own window does not take an earlier team', () => {
+    expect(callsOf('standup for platform last 48h, and also triage for infra')).toEqual([
+      { tool: 'triage.list', args: { team: 'infra' } },
+      { tool: 'standup.report', args: { team: 'platform', hours: 48 } },
+    ]);
+    expect(callsOf('dora org-wide since nov 1 and the incidents since nov 1 too')).toEqual([
+      { tool: 'dora.report', args: { team: 'org', days: 33 } },
+      { tool: 'incidents.list', args: { recentDays: 33 } },
+    ]);
+    // A bare follow-on, or one that points back, shares the team.
+    expect(callsOf('triage for payments, then the burndown')).toEqual([
+      { tool: 'triage.list', args: { team: 'payments' } },
+      { tool: 'sprint.health', args: { team: 'payments' } },
+    ]);
+    expect(callsOf('incidents for mobile this week and what is blocking them')).toEqual([
+      { tool: 'triage.list', args: { team: 'mobile' } },
+      { tool: 'incidents.list', args: { team: 'mobile', recentDays: 4 } },
+    ]);
   });
 
   test('an incident by its number gets its timeline', () => {
