@@ -138,6 +138,12 @@ function scoreClause(
       /^\W*(?:show|tell)(?:\s+me)?(?:\s+about)?\s+(?:the\s+)?[\w-]+\s+(?:team|squad)\W*$/.test(lc))
   )
     bonus.set('teams.show', 4);
+  // "List mobile's objectives": a bare list of objectives, not their progress.
+  if (
+    /\blist\b(?:\s+\S+){0,2}\s+(?:objectives|key results|krs)\b/.test(lc) &&
+    !/\b(?:progress|on track|tracking|status)\b/.test(lc)
+  )
+    bonus.set('okrs.list', 3);
   if (x.agingDays && x.agingIn === clause && !/\b(?:prs?|pull requests?|reviews?)\b/i.test(clause))
     bonus.set('sprint.health', 2);
   return tools
@@ -387,6 +393,12 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
   if (tool === 'incidents.timeline' && x.incidentNumber) args.number = x.incidentNumber;
   if ((tool === 'teams.show' || tool.startsWith('okrs.')) && x.team) args.team = x.team;
   if (tool.startsWith('okrs.') && x.quarter) args.quarter = x.quarter;
+  // "Teams including the archived ones".
+  if (
+    tool === 'teams.list' &&
+    /(?<!\b(?:no|not|without|excluding|except)\s+(?:the\s+)?)\barchived\b/.test(x.text.toLowerCase())
+  )
+    args.archived = true;
   if (tool === 'onboarding.progress' && x.people[0]) args.person = x.people[0];
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;
   if (tool === 'ask.search')

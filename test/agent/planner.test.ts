@@ -200,6 +200,23 @@ describe('the offline planner', () => {
     ]);
   });
 
+  test('teams, their details, OKR lists and onboarding progress in the words people use', () => {
+    expect(callsOf('show teams including the archived ones')).toEqual([
+      { tool: 'teams.list', args: { archived: true } },
+    ]);
+    expect(callsOf('team details for growth')).toEqual([{ tool: 'teams.show', args: { team: 'growth' } }]);
+    expect(callsOf("just list mobile's objectives for Q1 2027")).toEqual([
+      { tool: 'okrs.list', args: { team: 'mobile', quarter: '2027Q1' } },
+    ]);
+    expect(callsOf('onboarding progress for <@U0CAROL>')).toEqual([
+      { tool: 'onboarding.progress', args: { person: 'U0CAROL' } },
+    ]);
+    // "Heads down" is being busy, not something down.
+    expect(callsOf("standup for alice, past 3 days, she's been heads down")).toEqual([
+      { tool: 'standup.report', args: { people: ['U0ALICE'], hours: 72 } },
+    ]);
+  });
+
   test('an incident by its number gets its timeline', () => {
     expect(planOf('what happened during INC-12')).toMatchObject({
       calls: [{ tool: 'incidents.timeline', args: { number: 12 } }],
