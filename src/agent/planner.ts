@@ -177,6 +177,13 @@ function clauses(text: string): string[] {
     .filter((c) => c.length > 0);
 }
 
+/**
+ * A part that asks for nothing: what the result is for ("need it for the postmortem", "it's for my 1:1") or what is
+ * not wanted ("no progress needed", "don't need the burndown").
+ */
+const ASIDE =
+  /^(?:(?:i\s+)?need\s+(?:it|this|that|them|these|those)\s+(?:for|by|before)\b|(?:it'?s|this is|that'?s)\s+for\b|because\b|(?:no|not)\s+(?:\S+\s+){0,2}(?:needed|required|necessary|wanted)$|no need for\b|(?:i\s+)?(?:don'?t|do not)\s+(?:need|want|include)\b|skip\s+(?:the\s+)?\S+$)/i;
+
 const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const REPO = /\b([a-z0-9][\w.-]*\/[\w.-]+)\b/gi;
@@ -601,6 +608,7 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
   const clauseOf = new Map<string, string>();
   let best: Scored[] = [];
   for (const clause of clauses(x.text)) {
+    if (ASIDE.test(clause)) continue;
     const scores = scoreClause(clause, usable, descWords, x).filter((s) => {
       // A proposal needs someone to send it to; "ask" alone is mostly "ask the docs".
       if (s.tool === 'approvals.propose')

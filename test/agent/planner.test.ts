@@ -217,6 +217,15 @@ describe('the offline planner', () => {
     ]);
   });
 
+  test('a part saying what the answer is for, or what is not wanted, asks for no tool', () => {
+    expect(callsOf('incident 108 timeline pls, need it for the postmortem')).toEqual([
+      { tool: 'incidents.timeline', args: { number: 108 } },
+    ]);
+    expect(callsOf('list the objectives and KR owners for every team, no progress needed')).toEqual([
+      { tool: 'okrs.list', args: { team: 'org' } },
+    ]);
+  });
+
   test('an incident by its number gets its timeline', () => {
     expect(planOf('what happened during INC-12')).toMatchObject({
       calls: [{ tool: 'incidents.timeline', args: { number: 12 } }],
