@@ -494,7 +494,12 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
         raw,
       );
       return m ? ([m[0], m[2], m[1]] as const) : null;
-    })();
+    })() ??
+    // "open a PLAT ticket to fix the flaky suite": the project's key before the thing.
+    new RegExp(
+      `^${verb}\\s+(?:(?:a|an|one|new)\\s+)*([A-Z][A-Z0-9]+)\\s+(?:(?:jira|bug|task|story)\\s+)?(?:ticket|issue|bug|story|task)\\b\\s*(.*)$`,
+      'i',
+    ).exec(raw);
   if (jira && !/linear/i.test(raw)) {
     const project = jira[1] as string;
     const summary = tidy(jira[2] as string);
@@ -514,12 +519,13 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
   }
   // "comment on PAY-231: …", "leave a comment on acme/api#12 saying …".
   const comment =
-    /^(?:(?:add|leave|post|write|drop)\s+a\s+comment|comment|reply)\s+(?:on|to|in)\s+(?:jira\s+)?(?:ticket\s+|issue\s+|pr\s+|pull request\s+)?([A-Za-z][A-Za-z0-9]+-\d+|[\w.-]+\/[\w.-]+#\d+)\b\s*(.*)$/i.exec(
+    /^(?:(?:add|leave|post|write|drop)\s+a\s+comment|comment|reply)\s+(?:on|to|in)\s+(?:the\s+)?(?:(jira|linear)\s+)?(?:ticket\s+|issue\s+|pr\s+|pull request\s+)?([A-Za-z][A-Za-z0-9]+-\d+|[\w.-]+\/[\w.-]+#\d+)\b\s*(.*)$/i.exec(
       raw,
     );
   if (comment) {
-    const target = comment[1] as string;
-    const body = tidy(comment[2] as string);
+    const tracker = comment[1]?.toLowerCase();
+    const target = comment[2] as string;
+    const body = tidy(comment[3] as string);
     const gh = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(target);
     if (body && gh)
       return propose(
@@ -527,8 +533,11 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
         { repo: (gh[1] as string).toLowerCase(), number: Number(gh[2]), body },
         `Comment on ${target}: ${body}`,
       );
+    // A key is Jira's unless the request says Linear ("comment on linear issue GRO-88: …").
     if (body && /^[A-Z][A-Z0-9]+-\d+$/.test(target))
-      return propose('jira.comment', { key: target, body }, `Comment on ${target}: ${body}`);
+      return tracker === 'linear' || (!tracker && /\blinear\b/i.test(raw))
+        ? propose('linear.comment', { issue: target, body }, `Comment on ${target}: ${body}`)
+        : propose('jira.comment', { key: target, body }, `Comment on ${target}: ${body}`);
   }
   return undefined;
 }

@@ -112,6 +112,29 @@ describe('the offline planner', () => {
     expect(planOf('post the sprint report in #eng').kind).toBe('unservable');
   });
 
+  test('a comment on a Linear issue, and a ticket whose project key comes before the word "ticket"', () => {
+    expect(callsOf('comment on linear issue GRO-88: pushed to next cycle, waiting on design')).toEqual([
+      {
+        tool: 'approvals.propose',
+        args: {
+          action: 'linear.comment',
+          params: { issue: 'GRO-88', body: 'pushed to next cycle, waiting on design' },
+          summary: 'Comment on GRO-88: pushed to next cycle, waiting on design',
+        },
+      },
+    ]);
+    expect(callsOf('Open a PLAT ticket to fix the flaky e2e suite')).toEqual([
+      {
+        tool: 'approvals.propose',
+        args: {
+          action: 'jira.create',
+          params: { project: 'PLAT', summary: 'fix the flaky e2e suite' },
+          summary: 'Create a PLAT ticket: fix the flaky e2e suite',
+        },
+      },
+    ]);
+  });
+
   test('a proposal and a report in one request both run; the report keeps its own arguments', () => {
     expect(planOf('dm bob asking him to look at the PR, and show me what is stale in acme/api')).toMatchObject({
       calls: [
