@@ -288,6 +288,9 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['to approve', 3],
   ],
   'policy.explain': [
+    ['someone to approve', 4],
+    ['somebody to approve', 4],
+    ['anyone to approve', 4],
     ['without asking', 4],
     ['without approval', 4],
     ['without sign-off', 4],

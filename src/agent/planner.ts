@@ -456,7 +456,16 @@ const tidy = (s: string) =>
  * Jira ticket in a named project, a Linear issue for a named team, a comment on a Jira key or a pull request.
  * Without its target (no project, no channel, no message) it is not a proposal, and the refusal rule decides.
  */
-function proposalIn(segment: string, o: PlannerOptions, request: string): PlannedCall | undefined {
+function proposalIn(part: string, o: PlannerOptions, request: string): PlannedCall | undefined {
+  // "What did bob do? and dm him to …": him, her or them is the one person the request names.
+  const everyone = extract(request, o).people;
+  const segment =
+    everyone.length === 1
+      ? part.replace(
+          new RegExp(`(${POLITE_START}(?:${MESSAGING}|ask)\\s+)(?:him|her|them)\\b`, 'i'),
+          `$1<@${everyone[0]}>`,
+        )
+      : part;
   const x = extract(segment, o);
   const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
   if (

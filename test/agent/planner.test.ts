@@ -135,6 +135,27 @@ describe('the offline planner', () => {
     ]);
   });
 
+  test('"dm him" after naming one person is a DM to that person, next to the report about them', () => {
+    expect(callsOf('what did bob do in the last 24h? and dm him to update the PAY-77 ticket')).toEqual([
+      { tool: 'standup.report', args: { people: ['U0BOB'], hours: 24 } },
+      {
+        tool: 'approvals.propose',
+        args: {
+          action: 'slack.dm',
+          params: { to: { slack: 'U0BOB' }, text: 'to update the PAY-77 ticket' },
+          summary: 'DM <@U0BOB>: to update the PAY-77 ticket',
+        },
+      },
+    ]);
+  });
+
+  test('whether an action needs someone to approve it is a policy question; approving it is still refused', () => {
+    expect(callsOf('would a jira.create need someone to approve it?')).toEqual([
+      { tool: 'policy.explain', args: { action: 'jira.create' } },
+    ]);
+    expect(planOf('can you approve it').kind).toBe('unservable');
+  });
+
   test('a proposal and a report in one request both run; the report keeps its own arguments', () => {
     expect(planOf('dm bob asking him to look at the PR, and show me what is stale in acme/api')).toMatchObject({
       calls: [
