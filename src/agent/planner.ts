@@ -222,6 +222,10 @@ function firstNamed(raw: string, id: string, o: PlannerOptions): number {
 const LIMIT =
   /\b(?:(?:last|latest|recent|newest|past|top|first)\s+(\d{1,3})(?!\s*(?:h|hrs?|hours?|d|days?|w|wks?|weeks?|m|mos?|months?|q|quarters?|y|yrs?|years?|sprints?|cycles?|iterations?|fortnights?)\b)|(\d{1,3})\s+(?:most recent|latest|newest|last|recent)\b)/;
 
+/** "Give me the top 10 hits": how many passages a docs search returns. */
+const HOW_MANY_HITS =
+  /(?:,?\s*(?:give|show|get)\s+(?:me\s+)?)?(?:the\s+)?\b(?:top|first)\s+\d{1,3}\s*(?:hits|results|matches|passages|pages|docs)?\b/gi;
+
 /** "The last 10 decisions", "last 5 approval entries": a count of audit entries. */
 function auditLimitOf(text: string): number | undefined {
   const m =
@@ -408,12 +412,18 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
     args.archived = true;
   if (tool === 'onboarding.progress' && x.people[0]) args.person = x.people[0];
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;
-  if (tool === 'ask.search')
-    args.query = x.text
-      .replace(/\bsomeone\b/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 300);
+  if (tool === 'ask.search' && limit) args.limit = Math.min(20, limit);
+  if (tool === 'ask.search') {
+    const query = (t: string) =>
+      t
+        .replace(/\bsomeone\b/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 300);
+    // "Give me the top 10 hits" is how many, not what to look for.
+    const unlimited = query(x.text.replace(HOW_MANY_HITS, ' '));
+    args.query = unlimited.length >= 3 ? unlimited : query(x.text);
+  }
   if (tool === 'approvals.propose') {
     const text = x.text
       .replace(/\s+/g, ' ')
@@ -672,8 +682,8 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
         const clause = clauseOf.get(tool);
         const team = clause === undefined ? x.team : teamOf(clause, x.team);
         const args = argsFor(tool, { ...x, team }, clause, looseWindow);
-        if (looseLimit && args.limit === undefined && (tool === 'approvals.list' || tool === 'approvals.audit'))
-          args.limit = Math.min(tool === 'approvals.list' ? 50 : 200, looseLimit);
+        const most = { 'approvals.list': 50, 'approvals.audit': 200, 'ask.search': 20 }[tool];
+        if (looseLimit && args.limit === undefined && most) args.limit = Math.min(most, looseLimit);
         return { tool, args };
       });
     return { kind: 'run', calls, ...(x.window ? { window: x.window } : {}) };

@@ -270,6 +270,12 @@ describe('the offline planner', () => {
     ]);
   });
 
+  test('a docs search takes how many hits are asked for, and that is not part of what it looks for', () => {
+    expect(callsOf('look up docs on the payments retry policy, give me the top 10 hits')).toEqual([
+      { tool: 'ask.search', args: { query: 'look up docs on the payments retry policy', limit: 10 } },
+    ]);
+  });
+
   test('an incident by its number gets its timeline', () => {
     expect(planOf('what happened during INC-12')).toMatchObject({
       calls: [{ tool: 'incidents.timeline', args: { number: 12 } }],
