@@ -5,6 +5,7 @@ import { findPhrase, words } from './phrase-match.js';
 import { SYNONYMS } from './planner-vocabulary.js';
 import { clauseTeams, teamIn } from './team-names.js';
 import { parseTimeWindow, type TimeWindow } from './time-window.js';
+import { okrCheckinIn, onboardingStartIn } from './tool-proposals.js';
 import { isUnservable } from './unservable.js';
 
 /** What the planner needs to know of a tool. */
@@ -466,7 +467,7 @@ const tidy = (s: string) =>
  * Jira ticket in a named project, a Linear issue for a named team, a comment on a Jira key or a pull request.
  * Without its target (no project, no channel, no message) it is not a proposal, and the refusal rule decides.
  */
-function proposalIn(part: string, o: PlannerOptions, request: string): PlannedCall | undefined {
+function proposalIn(part: string, o: PlannerOptions, request: string, usable: Set<string>): PlannedCall | undefined {
   // "What did bob do? and dm him to …": him, her or them is the one person the request names.
   const everyone = extract(request, o).people;
   const segment =
@@ -477,6 +478,11 @@ function proposalIn(part: string, o: PlannerOptions, request: string): PlannedCa
         )
       : part;
   const x = extract(segment, o);
+  const own =
+    (usable.has('okrs.checkin') ? okrCheckinIn(segment) : undefined) ??
+    (usable.has('onboarding.start') ? onboardingStartIn(segment, x, (p) => personOf(p, o)) : undefined);
+  if (own) return own;
+  if (!usable.has('approvals.propose')) return undefined;
   const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
   if (
     x.people.length === 1 &&
@@ -561,6 +567,16 @@ function proposalIn(part: string, o: PlannerOptions, request: string): PlannedCa
   return undefined;
 }
 
+/** The tools a part of a request may ask to propose through. */
+const PROPOSING = ['approvals.propose', 'okrs.checkin', 'onboarding.start'];
+
+/** A person as written ("<@U0BOB>", "@bob", "bob") → their Slack id. */
+function personOf(written: string, o: PlannerOptions): string | undefined {
+  const mention = /^<@([UW][A-Z0-9]+)/.exec(written);
+  if (mention) return mention[1];
+  return o.people?.[written.replace(/^@/, '').toLowerCase()];
+}
+
 const REFUSAL = 'I can only read reports and propose messages for a person to approve; I cannot do that.';
 const GREETING = new Set([
   'hey',
@@ -589,12 +605,13 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
       kind: 'run',
       calls: [{ tool: 'signals.evaluate', args: { yaml: request.slice(yaml.index).replace(/^\n/, '') } }],
     };
-  if (usable.some((u) => u.name === 'approvals.propose')) {
+  const names = new Set(usable.map((u) => u.name));
+  if (PROPOSING.some((n) => names.has(n))) {
     // Each part that asks for a proposal is one; the other parts are planned as a request of their own.
     const proposals: PlannedCall[] = [];
     const rest: string[] = [];
     for (const segment of request.split(NEXT_INTENT).filter((p) => p.trim())) {
-      const proposal = proposalIn(segment, options, request);
+      const proposal = proposalIn(segment, options, request, names);
       if (proposal) proposals.push(proposal);
       // A greeting before the request ("hey, can you …") is no part of its own.
       else if (words(segment).some((w) => !STOP.has(w) && !GREETING.has(w))) rest.push(segment);

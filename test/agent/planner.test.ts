@@ -156,6 +156,23 @@ describe('the offline planner', () => {
     expect(planOf('can you approve it').kind).toBe('unservable');
   });
 
+  test('a check-in on a key result and starting an onboarding are proposed through their own tools', () => {
+    expect(callsOf('check in on key result 14: confidence 7, vendor api still slipping')).toEqual([
+      { tool: 'okrs.checkin', args: { key_result: 14, confidence: 7, note: 'vendor api still slipping' } },
+    ]);
+    expect(callsOf('KR 3 check-in, 5/10, hiring delayed')).toEqual([
+      { tool: 'okrs.checkin', args: { key_result: 3, confidence: 5, note: 'hiring delayed' } },
+    ]);
+    expect(callsOf('kick off onboarding for <@U0DAN> on payments, bob is his buddy')).toEqual([
+      { tool: 'onboarding.start', args: { person: 'U0DAN', team: 'payments', buddy: 'U0BOB' } },
+    ]);
+    expect(callsOf('start onboarding for dan in mobile with <@U0ALICE> as buddy')).toEqual([
+      { tool: 'onboarding.start', args: { person: 'U0DAN', team: 'mobile', buddy: 'U0ALICE' } },
+    ]);
+    // Without a confidence there is nothing to check in: the key results are shown.
+    expect(callsOf('check in on key result 14')).toEqual([{ tool: 'okrs.show', args: {} }]);
+  });
+
   test('a proposal and a report in one request both run; the report keeps its own arguments', () => {
     expect(planOf('dm bob asking him to look at the PR, and show me what is stale in acme/api')).toMatchObject({
       calls: [
