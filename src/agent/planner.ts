@@ -378,6 +378,10 @@ function policyActionOf(t: string): string | undefined {
   return undefined;
 }
 
+const WITH_ARCHIVED =
+  /\b(?:incl(?:uding|udes?)?|with|plus|and|also|even|show|list)\s+(?:the\s+|all\s+(?:the\s+)?)?archived\b|\barchived\s+(?:ones|teams|too|as well)\b/;
+const NOT_ARCHIVED = /\b(?:no|not|without|excluding|except|minus|skip)\s+(?:the\s+|any\s+)?archived\b/;
+
 /** The arguments a tool gets from what the request named. Team and repo go to the tools about the org's work. */
 function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: TimeWindow): Record<string, unknown> {
   const args: Record<string, unknown> = {};
@@ -405,11 +409,8 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
   if (tool === 'incidents.timeline' && x.incidentNumber) args.number = x.incidentNumber;
   if ((tool === 'teams.show' || tool.startsWith('okrs.')) && x.team) args.team = x.team;
   if (tool.startsWith('okrs.') && x.quarter) args.quarter = x.quarter;
-  // "Teams including the archived ones".
-  if (
-    tool === 'teams.list' &&
-    /(?<!\b(?:no|not|without|excluding|except)\s+(?:the\s+)?)\barchived\b/.test(x.text.toLowerCase())
-  )
+  // "Teams including the archived ones", "archived ones too" (not "without the archived ones").
+  if (tool === 'teams.list' && WITH_ARCHIVED.test(x.text.toLowerCase()) && !NOT_ARCHIVED.test(x.text.toLowerCase()))
     args.archived = true;
   if (tool === 'onboarding.progress' && x.people[0]) args.person = x.people[0];
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;

@@ -46,7 +46,8 @@ const BACK_REFERENCE = /\b(?:them|their|they|theirs|there|same|those)\b/i;
  * health and stale PRs for payments"); else one named before it, when the clause is a bare follow-on ("triage for
  * payments, then the burndown"), points back at it ("… and what is blocking them"), or that team was named where no
  * tool was asked for ("payments: sprint, blockers"). A later intent with qualifiers of its own (a window) and no team
- * has none ("dora org-wide since nov 1 and the incidents since nov 1 too"); `qualified` says whether a clause has them.
+ * has none ("dora org-wide since nov 1 and the incidents since nov 1 too"), unless the team heads the request
+ * ("payments: sprint health and incidents this week"); `qualified` says whether a clause has them.
  */
 export function clauseTeams(
   all: string[],
@@ -55,10 +56,14 @@ export function clauseTeams(
   qualified: (clause: string) => boolean,
 ): (clause: string, requestTeam: string | undefined) => string | undefined {
   const named = all.map((c) => teamIn(c, teams)?.team);
+  // A team before a colon or dash that opens the request heads all of it ("payments: sprint and incidents this week").
+  const heading = /^([^:–—]{1,40}?)\s*(?::|\s[-–—])\s/.exec(all[0] ?? '');
+  const headed = heading ? teamIn(heading[1] as string, teams)?.team : undefined;
   return (clause, requestTeam) => {
     const i = all.indexOf(clause);
     if (i < 0) return requestTeam;
-    if (named[i]) return named[i];
+    if (named[i] && !(i === 0 && headed)) return named[i];
+    if (headed) return headed;
     if (named.slice(i + 1).some(Boolean)) return requestTeam;
     const before = all.slice(0, i).filter((_c, k) => named[k]);
     if (before.length === 0 || !qualified(clause)) return requestTeam;

@@ -255,6 +255,11 @@ describe('the offline planner', () => {
       { tool: 'triage.list', args: { team: 'payments' } },
       { tool: 'sprint.health', args: { team: 'payments' } },
     ]);
+    // A team heading the request ("payments: …") is every part's.
+    expect(callsOf('payments: sprint health and incidents this week')).toEqual([
+      { tool: 'sprint.health', args: { team: 'payments' } },
+      { tool: 'incidents.list', args: { team: 'payments', recentDays: 4 } },
+    ]);
     expect(callsOf('incidents for mobile this week and what is blocking them')).toEqual([
       { tool: 'triage.list', args: { team: 'mobile' } },
       { tool: 'incidents.list', args: { team: 'mobile', recentDays: 4 } },
@@ -265,6 +270,7 @@ describe('the offline planner', () => {
     expect(callsOf('show teams including the archived ones')).toEqual([
       { tool: 'teams.list', args: { archived: true } },
     ]);
+    expect(callsOf('list teams but not the archived ones')).toEqual([{ tool: 'teams.list', args: {} }]);
     expect(callsOf('team details for growth')).toEqual([{ tool: 'teams.show', args: { team: 'growth' } }]);
     expect(callsOf("just list mobile's objectives for Q1 2027")).toEqual([
       { tool: 'okrs.list', args: { team: 'mobile', quarter: '2027Q1' } },
