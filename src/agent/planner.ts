@@ -139,6 +139,9 @@ function scoreClause(
       /^\W*(?:show|tell)(?:\s+me)?(?:\s+about)?\s+(?:the\s+)?[\w-]+\s+(?:team|squad)\W*$/.test(lc))
   )
     bonus.set('teams.show', 4);
+  // "Is onboarding for dan going ok": one person's onboarding, not the list of them.
+  if (x.people.length === 1 && /\bonboarding\b/.test(lc) && !/\b(?:who|whos|which|list|all|running)\b/.test(lc))
+    bonus.set('onboarding.progress', 4);
   // "List mobile's objectives": a bare list of objectives, not their progress.
   if (
     /\blist\b(?:\s+\S+){0,2}\s+(?:objectives|key results|krs)\b/.test(lc) &&
@@ -551,7 +554,8 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
   if (comment) {
     const tracker = comment[1]?.toLowerCase();
     const target = comment[2] as string;
-    const body = tidy(comment[3] as string);
+    // "comment on GRO-88 in linear: …": the tracker named after the key is not part of the comment.
+    const body = tidy((comment[3] as string).replace(/^(?:in|on)\s+(?:linear|jira)\b/i, ''));
     const gh = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(target);
     if (body && gh)
       return propose(

@@ -42,7 +42,7 @@ export function okrCheckinIn(part: string): ToolProposal | undefined {
 }
 
 const START_ONBOARDING =
-  /^(?:(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:an?\s+|the\s+)?onboarding(?:\s+plan)?\s+(?:for|of)\s+someone\b|onboard\s+someone\b)/i;
+  /^(?:(?:hey|hi|ok)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|(?:can|could|would) you)\s+)*(?:(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:an?\s+|the\s+)?onboarding(?:\s+plan)?\s+(?:for|of)\s+someone\b|onboard\s+someone\b)/i;
 /** A person as written: a Slack mention, an @handle or a first name. */
 const PERSON = String.raw`(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@?[A-Za-z][\w.-]*)`;
 /** The buddy among the people named: "bob is his buddy", "with bob as buddy", "buddy: bob". */

@@ -123,6 +123,9 @@ describe('the offline planner', () => {
         },
       },
     ]);
+    expect(callsOf('comment on GRO-88 in linear: blocked on api')).toMatchObject([
+      { args: { action: 'linear.comment', params: { issue: 'GRO-88', body: 'blocked on api' } } },
+    ]);
     expect(callsOf('Open a PLAT ticket to fix the flaky e2e suite')).toEqual([
       {
         tool: 'approvals.propose',
@@ -168,6 +171,9 @@ describe('the offline planner', () => {
     ]);
     expect(callsOf('start onboarding for dan in mobile with <@U0ALICE> as buddy')).toEqual([
       { tool: 'onboarding.start', args: { person: 'U0DAN', team: 'mobile', buddy: 'U0ALICE' } },
+    ]);
+    expect(callsOf('please start the onboarding for @carol in search')).toEqual([
+      { tool: 'onboarding.start', args: { person: 'U0CAROL', team: 'search' } },
     ]);
     // Without a confidence there is nothing to check in: the key results are shown.
     expect(callsOf('check in on key result 14')).toEqual([{ tool: 'okrs.show', args: {} }]);
@@ -277,6 +283,9 @@ describe('the offline planner', () => {
     ]);
     expect(callsOf('onboarding progress for <@U0CAROL>')).toEqual([
       { tool: 'onboarding.progress', args: { person: 'U0CAROL' } },
+    ]);
+    expect(callsOf('is onboarding for dan going ok')).toEqual([
+      { tool: 'onboarding.progress', args: { person: 'U0DAN' } },
     ]);
     // "Heads down" is being busy, not something down.
     expect(callsOf("standup for alice, past 3 days, she's been heads down")).toEqual([
