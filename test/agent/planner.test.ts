@@ -2,6 +2,7 @@
 import { plan } from '../../src/agent/planner.js';
 import { parseTimeWindow } from '../../src/agent/time-window.js';
 import {
+  BLIND2_FILE,
   DEV_FILE,
   DEV2_FILE,
   DEV3_EXTRA_FILE,
@@ -356,6 +357,7 @@ describe('the offline planner', () => {
     ['dev-2', DEV2_FILE],
     ['dev-3', DEV3_FILE],
     ['dev-3-extra', DEV3_EXTRA_FILE],
+    ['dev-blind-2', BLIND2_FILE],
   ])('on the %s requests it stays above the goal of issue #22', (_name, file) => {
     const f = scoreHalf(evalRequests(file), planOf);
     expect(f.toolsRight / f.servable).toBeGreaterThanOrEqual(0.9);
