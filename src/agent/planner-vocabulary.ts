@@ -109,6 +109,8 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['chase', 1],
   ],
   'standup.report': [
+    ['heads down', 2],
+    ['heads-down', 2],
     ['what changed', 2],
     ["what's changed", 2],
     ['rundown', 2],
@@ -286,6 +288,9 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['to approve', 3],
   ],
   'policy.explain': [
+    ['someone to approve', 4],
+    ['somebody to approve', 4],
+    ['anyone to approve', 4],
     ['without asking', 4],
     ['without approval', 4],
     ['without sign-off', 4],
@@ -464,6 +469,10 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['ask', 1],
   ],
   'teams.list': [
+    ['show teams', 3],
+    ['show all teams', 3],
+    ['show the teams', 3],
+    ['archived teams', 3],
     ['which teams', 3],
     ['what teams', 3],
     ['list teams', 3],
@@ -479,6 +488,10 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['managers', 1],
   ],
   'teams.show': [
+    ['team details', 3],
+    ["team's details", 3],
+    ['team info', 3],
+    ["team's info", 3],
     ['members of', 3],
     ['member of', 2],
     ['members', 2],
@@ -530,6 +543,8 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['ramping up', 3],
   ],
   'onboarding.progress': [
+    ['onboarding progress', 3],
+    ['onboarding status', 3],
     ['onboarding checklist', 3],
     ['checklist', 2],
     ['how far along', 3],

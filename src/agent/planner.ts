@@ -3,7 +3,9 @@
 // team names, @mentions and repositories. Several intents ("sprint health and stale PRs") give several tools.
 import { findPhrase, words } from './phrase-match.js';
 import { SYNONYMS } from './planner-vocabulary.js';
+import { clauseTeams, teamIn } from './team-names.js';
 import { parseTimeWindow, type TimeWindow } from './time-window.js';
+import { okrCheckinIn, onboardingStartIn } from './tool-proposals.js';
 import { isUnservable } from './unservable.js';
 
 /** What the planner needs to know of a tool. */
@@ -137,6 +139,15 @@ function scoreClause(
       /^\W*(?:show|tell)(?:\s+me)?(?:\s+about)?\s+(?:the\s+)?[\w-]+\s+(?:team|squad)\W*$/.test(lc))
   )
     bonus.set('teams.show', 4);
+  // "Is onboarding for dan going ok": one person's onboarding, not the list of them.
+  if (x.people.length === 1 && /\bonboarding\b/.test(lc) && !/\b(?:who|whos|which|list|all|running)\b/.test(lc))
+    bonus.set('onboarding.progress', 4);
+  // "List mobile's objectives": a bare list of objectives, not their progress.
+  if (
+    /\blist\b(?:\s+\S+){0,2}\s+(?:objectives|key results|krs)\b/.test(lc) &&
+    !/\b(?:progress|on track|tracking|status)\b/.test(lc)
+  )
+    bonus.set('okrs.list', 3);
   if (x.agingDays && x.agingIn === clause && !/\b(?:prs?|pull requests?|reviews?)\b/i.test(clause))
     bonus.set('sprint.health', 2);
   return tools
@@ -170,10 +181,15 @@ function clauses(text: string): string[] {
     .filter((c) => c.length > 0);
 }
 
+/**
+ * A part that asks for nothing: what the result is for ("need it for the postmortem", "it's for my 1:1") or what is
+ * not wanted ("no progress needed", "don't need the burndown").
+ */
+const ASIDE =
+  /^(?:(?:i\s+)?need\s+(?:it|this|that|them|these|those)\s+(?:for|by|before)\b|(?:it'?s|this is|that'?s)\s+for\b|because\b|(?:no|not)\s+(?:\S+\s+){0,2}(?:needed|required|necessary|wanted)$|no need for\b|(?:i\s+)?(?:don'?t|do not)\s+(?:need|want|include)\b|skip\s+(?:the\s+)?\S+$)/i;
+
 const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Words after a team's name that say it is a team ("the payments folks"). */
-const TEAM_WORD = '(?:team|teams|squad|group|folks|people|crew|pod|org|engineers|devs|eng)';
 const REPO = /\b([a-z0-9][\w.-]*\/[\w.-]+)\b/gi;
 
 interface Extracted {
@@ -206,13 +222,13 @@ function firstNamed(raw: string, id: string, o: PlannerOptions): number {
   return at.length ? Math.min(...at) : Number.POSITIVE_INFINITY;
 }
 
-/** "Org-wide", "across the whole company": the org, not one team. */
-const ORG_WIDE =
-  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
-
 /** A limit on a list ("the 10 most recent", "last 20 entries", "top 5"), not a time window. */
 const LIMIT =
   /\b(?:(?:last|latest|recent|newest|past|top|first)\s+(\d{1,3})(?!\s*(?:h|hrs?|hours?|d|days?|w|wks?|weeks?|m|mos?|months?|q|quarters?|y|yrs?|years?|sprints?|cycles?|iterations?|fortnights?)\b)|(\d{1,3})\s+(?:most recent|latest|newest|last|recent)\b)/;
+
+/** "Give me the top 10 hits": how many passages a docs search returns. */
+const HOW_MANY_HITS =
+  /(?:,?\s*(?:give|show|get)\s+(?:me\s+)?)?(?:the\s+)?\b(?:top|first)\s+\d{1,3}\s*(?:hits|results|matches|passages|pages|docs)?\b/gi;
 
 /** "The last 10 decisions", "last 5 approval entries": a count of audit entries. */
 function auditLimitOf(text: string): number | undefined {
@@ -282,23 +298,7 @@ function extract(raw: string, o: PlannerOptions): Extracted {
     }
   }
   // The team named first (a follow-up's own team comes before the one of the request it extends).
-  let team: string | undefined;
-  let teamAt = Number.POSITIVE_INFINITY;
-  for (const name of o.teams ?? []) {
-    const esc = escapeRe(name);
-    // "payments", "#payments", "payments'", "the payment team", "infrastructure squad".
-    const singular = name.endsWith('s') ? `|${escapeRe(name.slice(0, -1))}` : '';
-    const re = new RegExp(
-      `(?:^|[^\\w/-])#?(?:(${esc})(?:\\s+${TEAM_WORD})?|(?:${esc}[a-z]*${singular})\\s+${TEAM_WORD})(?=$|[^\\w/-])`,
-      'i',
-    );
-    const found = re.exec(text);
-    if (found && found.index < teamAt) {
-      team = name;
-      teamAt = found.index;
-    }
-  }
-  if (!team && ORG_WIDE.test(text.toLowerCase())) team = 'org';
+  const team = teamIn(text, o.teams ?? [])?.team;
   const tl = text.toLowerCase();
   const agingRe =
     /\b(?:(?:for\s+)?(?:more than|over|longer than|upwards of)|for|older than|>)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
@@ -381,6 +381,10 @@ function policyActionOf(t: string): string | undefined {
   return undefined;
 }
 
+const WITH_ARCHIVED =
+  /\b(?:incl(?:uding|udes?)?|with|plus|and|also|even|show|list)\s+(?:the\s+|all\s+(?:the\s+)?)?archived\b|\barchived\s+(?:ones|teams|too|as well)\b/;
+const NOT_ARCHIVED = /\b(?:no|not|without|excluding|except|minus|skip)\s+(?:the\s+|any\s+)?archived\b/;
+
 /** The arguments a tool gets from what the request named. Team and repo go to the tools about the org's work. */
 function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: TimeWindow): Record<string, unknown> {
   const args: Record<string, unknown> = {};
@@ -408,14 +412,23 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
   if (tool === 'incidents.timeline' && x.incidentNumber) args.number = x.incidentNumber;
   if ((tool === 'teams.show' || tool.startsWith('okrs.')) && x.team) args.team = x.team;
   if (tool.startsWith('okrs.') && x.quarter) args.quarter = x.quarter;
+  // "Teams including the archived ones", "archived ones too" (not "without the archived ones").
+  if (tool === 'teams.list' && WITH_ARCHIVED.test(x.text.toLowerCase()) && !NOT_ARCHIVED.test(x.text.toLowerCase()))
+    args.archived = true;
   if (tool === 'onboarding.progress' && x.people[0]) args.person = x.people[0];
   if (tool === 'policy.explain' && x.policyAction) args.action = x.policyAction;
-  if (tool === 'ask.search')
-    args.query = x.text
-      .replace(/\bsomeone\b/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 300);
+  if (tool === 'ask.search' && limit) args.limit = Math.min(20, limit);
+  if (tool === 'ask.search') {
+    const query = (t: string) =>
+      t
+        .replace(/\bsomeone\b/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 300);
+    // "Give me the top 10 hits" is how many, not what to look for.
+    const unlimited = query(x.text.replace(HOW_MANY_HITS, ' '));
+    args.query = unlimited.length >= 3 ? unlimited : query(x.text);
+  }
   if (tool === 'approvals.propose') {
     const text = x.text
       .replace(/\s+/g, ' ')
@@ -458,8 +471,22 @@ const tidy = (s: string) =>
  * Jira ticket in a named project, a Linear issue for a named team, a comment on a Jira key or a pull request.
  * Without its target (no project, no channel, no message) it is not a proposal, and the refusal rule decides.
  */
-function proposalIn(segment: string, o: PlannerOptions, request: string): PlannedCall | undefined {
+function proposalIn(part: string, o: PlannerOptions, request: string, usable: Set<string>): PlannedCall | undefined {
+  // "What did bob do? and dm him to …": him, her or them is the one person the request names.
+  const everyone = extract(request, o).people;
+  const segment =
+    everyone.length === 1
+      ? part.replace(
+          new RegExp(`(${POLITE_START}(?:${MESSAGING}|ask)\\s+)(?:him|her|them)\\b`, 'i'),
+          `$1<@${everyone[0]}>`,
+        )
+      : part;
   const x = extract(segment, o);
+  const own =
+    (usable.has('okrs.checkin') ? okrCheckinIn(segment) : undefined) ??
+    (usable.has('onboarding.start') ? onboardingStartIn(segment, x, (p) => personOf(p, o)) : undefined);
+  if (own) return own;
+  if (!usable.has('approvals.propose')) return undefined;
   const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
   if (
     x.people.length === 1 &&
@@ -496,7 +523,12 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
         raw,
       );
       return m ? ([m[0], m[2], m[1]] as const) : null;
-    })();
+    })() ??
+    // "open a PLAT ticket to fix the flaky suite": the project's key before the thing.
+    new RegExp(
+      `^${verb}\\s+(?:(?:a|an|one|new)\\s+)*([A-Z][A-Z0-9]+)\\s+(?:(?:jira|bug|task|story)\\s+)?(?:ticket|issue|bug|story|task)\\b\\s*(.*)$`,
+      'i',
+    ).exec(raw);
   if (jira && !/linear/i.test(raw)) {
     const project = jira[1] as string;
     const summary = tidy(jira[2] as string);
@@ -516,12 +548,14 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
   }
   // "comment on PAY-231: …", "leave a comment on acme/api#12 saying …".
   const comment =
-    /^(?:(?:add|leave|post|write|drop)\s+a\s+comment|comment|reply)\s+(?:on|to|in)\s+(?:jira\s+)?(?:ticket\s+|issue\s+|pr\s+|pull request\s+)?([A-Za-z][A-Za-z0-9]+-\d+|[\w.-]+\/[\w.-]+#\d+)\b\s*(.*)$/i.exec(
+    /^(?:(?:add|leave|post|write|drop)\s+a\s+comment|comment|reply)\s+(?:on|to|in)\s+(?:the\s+)?(?:(jira|linear)\s+)?(?:ticket\s+|issue\s+|pr\s+|pull request\s+)?([A-Za-z][A-Za-z0-9]+-\d+|[\w.-]+\/[\w.-]+#\d+)\b\s*(.*)$/i.exec(
       raw,
     );
   if (comment) {
-    const target = comment[1] as string;
-    const body = tidy(comment[2] as string);
+    const tracker = comment[1]?.toLowerCase();
+    const target = comment[2] as string;
+    // "comment on GRO-88 in linear: …": the tracker named after the key is not part of the comment.
+    const body = tidy((comment[3] as string).replace(/^(?:in|on)\s+(?:linear|jira)\b/i, ''));
     const gh = /^([\w.-]+\/[\w.-]+)#(\d+)$/.exec(target);
     if (body && gh)
       return propose(
@@ -529,10 +563,23 @@ function proposalIn(segment: string, o: PlannerOptions, request: string): Planne
         { repo: (gh[1] as string).toLowerCase(), number: Number(gh[2]), body },
         `Comment on ${target}: ${body}`,
       );
+    // A key is Jira's unless the request says Linear ("comment on linear issue GRO-88: …").
     if (body && /^[A-Z][A-Z0-9]+-\d+$/.test(target))
-      return propose('jira.comment', { key: target, body }, `Comment on ${target}: ${body}`);
+      return tracker === 'linear' || (!tracker && /\blinear\b/i.test(raw))
+        ? propose('linear.comment', { issue: target, body }, `Comment on ${target}: ${body}`)
+        : propose('jira.comment', { key: target, body }, `Comment on ${target}: ${body}`);
   }
   return undefined;
+}
+
+/** The tools a part of a request may ask to propose through. */
+const PROPOSING = ['approvals.propose', 'okrs.checkin', 'onboarding.start'];
+
+/** A person as written ("<@U0BOB>", "@bob", "bob") → their Slack id. */
+function personOf(written: string, o: PlannerOptions): string | undefined {
+  const mention = /^<@([UW][A-Z0-9]+)/.exec(written);
+  if (mention) return mention[1];
+  return o.people?.[written.replace(/^@/, '').toLowerCase()];
 }
 
 const REFUSAL = 'I can only read reports and propose messages for a person to approve; I cannot do that.';
@@ -563,12 +610,13 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
       kind: 'run',
       calls: [{ tool: 'signals.evaluate', args: { yaml: request.slice(yaml.index).replace(/^\n/, '') } }],
     };
-  if (usable.some((u) => u.name === 'approvals.propose')) {
+  const names = new Set(usable.map((u) => u.name));
+  if (PROPOSING.some((n) => names.has(n))) {
     // Each part that asks for a proposal is one; the other parts are planned as a request of their own.
     const proposals: PlannedCall[] = [];
     const rest: string[] = [];
     for (const segment of request.split(NEXT_INTENT).filter((p) => p.trim())) {
-      const proposal = proposalIn(segment, options, request);
+      const proposal = proposalIn(segment, options, request, names);
       if (proposal) proposals.push(proposal);
       // A greeting before the request ("hey, can you …") is no part of its own.
       else if (words(segment).some((w) => !STOP.has(w) && !GREETING.has(w))) rest.push(segment);
@@ -610,6 +658,7 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
   const clauseOf = new Map<string, string>();
   let best: Scored[] = [];
   for (const clause of clauses(x.text)) {
+    if (ASIDE.test(clause)) continue;
     const scores = scoreClause(clause, usable, descWords, x).filter((s) => {
       // A proposal needs someone to send it to; "ask" alone is mostly "ask the docs".
       if (s.tool === 'approvals.propose')
@@ -648,12 +697,15 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     const loose = clauses(x.text).filter((c) => !pickedIn.has(c));
     const looseLimit = loose.map(limitOf).find((n) => n !== undefined);
     const looseWindow = loose.map(x.windowOf).find((w) => w !== undefined);
+    const teamOf = clauseTeams(clauses(x.text), pickedIn, options.teams ?? [], (c) => x.windowOf(c) !== undefined);
     const calls = [...picked.keys()]
       .sort((a, b) => order.indexOf(a) - order.indexOf(b))
       .map((tool) => {
-        const args = argsFor(tool, x, clauseOf.get(tool), looseWindow);
-        if (looseLimit && args.limit === undefined && (tool === 'approvals.list' || tool === 'approvals.audit'))
-          args.limit = Math.min(tool === 'approvals.list' ? 50 : 200, looseLimit);
+        const clause = clauseOf.get(tool);
+        const team = clause === undefined ? x.team : teamOf(clause, x.team);
+        const args = argsFor(tool, { ...x, team }, clause, looseWindow);
+        const most = { 'approvals.list': 50, 'approvals.audit': 200, 'ask.search': 20 }[tool];
+        if (looseLimit && args.limit === undefined && most) args.limit = Math.min(most, looseLimit);
         return { tool, args };
       });
     return { kind: 'run', calls, ...(x.window ? { window: x.window } : {}) };

@@ -167,8 +167,8 @@ const ASKING_FOR_REPORT = new RegExp(`${POLITE}(?:give|get|make|run|pull|fetch|s
 
 /** Subjects no tool knows about, wherever they appear. */
 const TOPICS = [
-  // acting on approvals directly
-  String.raw`\b(?:approve|reject)\s+(?:every|all|the|it|that|this|proposal|request|pending|#?\d)`,
+  // acting on approvals directly (not "does it need someone to approve it?", a question of policy)
+  String.raw`(?<!\b(?:someone|somebody|anyone|anybody|a human|a person|an approver|a manager)\s+to\s+)\b(?:approve|reject)\s+(?:every|all|the|it|that|this|proposal|request|pending|#?\d)`,
   // hiring and people management
   String.raw`\b(?:hire|hiring|hired|recruit\w*|(?<!release )candidates?|interview\w*|job (?:description|posting|ad|offer)s?|offer letters?|headcount|referrals?|onboard (?:a|the) new hire)\b`,
   String.raw`\b(?:promote|promotion|promotions|performance reviews?|perf reviews?|pip|fire (?:him|her|them|someone)|layoffs?|org chart)\b`,

@@ -2,6 +2,7 @@
 import { plan } from '../../src/agent/planner.js';
 import { parseTimeWindow } from '../../src/agent/time-window.js';
 import {
+  BLIND2_FILE,
   DEV_FILE,
   DEV2_FILE,
   DEV3_EXTRA_FILE,
@@ -15,6 +16,11 @@ import { agentToolCatalogue } from '../support/agent-tools.js';
 
 const tools = agentToolCatalogue();
 const planOf = (text: string) => plan(text, tools, EVAL_CONTEXT);
+/** The calls a request gets, exactly (or the plan when it runs nothing). */
+const callsOf = (text: string) => {
+  const p = planOf(text);
+  return p.kind === 'run' ? p.calls : p;
+};
 
 describe('the offline planner', () => {
   test('several intents in one request run several tools, each with its own arguments', () => {
@@ -107,6 +113,73 @@ describe('the offline planner', () => {
     expect(planOf('post the sprint report in #eng').kind).toBe('unservable');
   });
 
+  test('a comment on a Linear issue, and a ticket whose project key comes before the word "ticket"', () => {
+    expect(callsOf('comment on linear issue GRO-88: pushed to next cycle, waiting on design')).toEqual([
+      {
+        tool: 'approvals.propose',
+        args: {
+          action: 'linear.comment',
+          params: { issue: 'GRO-88', body: 'pushed to next cycle, waiting on design' },
+          summary: 'Comment on GRO-88: pushed to next cycle, waiting on design',
+        },
+      },
+    ]);
+    expect(callsOf('comment on GRO-88 in linear: blocked on api')).toMatchObject([
+      { args: { action: 'linear.comment', params: { issue: 'GRO-88', body: 'blocked on api' } } },
+    ]);
+    expect(callsOf('Open a PLAT ticket to fix the flaky e2e suite')).toEqual([
+      {
+        tool: 'approvals.propose',
+        args: {
+          action: 'jira.create',
+          params: { project: 'PLAT', summary: 'fix the flaky e2e suite' },
+          summary: 'Create a PLAT ticket: fix the flaky e2e suite',
+        },
+      },
+    ]);
+  });
+
+  test('"dm him" after naming one person is a DM to that person, next to the report about them', () => {
+    expect(callsOf('what did bob do in the last 24h? and dm him to update the PAY-77 ticket')).toEqual([
+      { tool: 'standup.report', args: { people: ['U0BOB'], hours: 24 } },
+      {
+        tool: 'approvals.propose',
+        args: {
+          action: 'slack.dm',
+          params: { to: { slack: 'U0BOB' }, text: 'to update the PAY-77 ticket' },
+          summary: 'DM <@U0BOB>: to update the PAY-77 ticket',
+        },
+      },
+    ]);
+  });
+
+  test('whether an action needs someone to approve it is a policy question; approving it is still refused', () => {
+    expect(callsOf('would a jira.create need someone to approve it?')).toEqual([
+      { tool: 'policy.explain', args: { action: 'jira.create' } },
+    ]);
+    expect(planOf('can you approve it').kind).toBe('unservable');
+  });
+
+  test('a check-in on a key result and starting an onboarding are proposed through their own tools', () => {
+    expect(callsOf('check in on key result 14: confidence 7, vendor api still slipping')).toEqual([
+      { tool: 'okrs.checkin', args: { key_result: 14, confidence: 7, note: 'vendor api still slipping' } },
+    ]);
+    expect(callsOf('KR 3 check-in, 5/10, hiring delayed')).toEqual([
+      { tool: 'okrs.checkin', args: { key_result: 3, confidence: 5, note: 'hiring delayed' } },
+    ]);
+    expect(callsOf('kick off onboarding for <@U0DAN> on payments, bob is his buddy')).toEqual([
+      { tool: 'onboarding.start', args: { person: 'U0DAN', team: 'payments', buddy: 'U0BOB' } },
+    ]);
+    expect(callsOf('start onboarding for dan in mobile with <@U0ALICE> as buddy')).toEqual([
+      { tool: 'onboarding.start', args: { person: 'U0DAN', team: 'mobile', buddy: 'U0ALICE' } },
+    ]);
+    expect(callsOf('please start the onboarding for @carol in search')).toEqual([
+      { tool: 'onboarding.start', args: { person: 'U0CAROL', team: 'search' } },
+    ]);
+    // Without a confidence there is nothing to check in: the key results are shown.
+    expect(callsOf('check in on key result 14')).toEqual([{ tool: 'okrs.show', args: {} }]);
+  });
+
   test('a proposal and a report in one request both run; the report keeps its own arguments', () => {
     expect(planOf('dm bob asking him to look at the PR, and show me what is stale in acme/api')).toMatchObject({
       calls: [
@@ -169,6 +242,73 @@ describe('the offline planner', () => {
     expect(planOf('is the github api rate limit ok')).toMatchObject({ calls: [{ tool: 'sources.status', args: {} }] });
   });
 
+  test('a misspelt team is still the team when a word like "team" says it is one', () => {
+    expect(callsOf('anything urgent for the serach team?')).toEqual([
+      { tool: 'triage.list', args: { team: 'search' } },
+    ]);
+  });
+
+  test('each intent gets the team its own part names; a later part with its own window does not take an earlier team', () => {
+    expect(callsOf('standup for platform last 48h, and also triage for infra')).toEqual([
+      { tool: 'triage.list', args: { team: 'infra' } },
+      { tool: 'standup.report', args: { team: 'platform', hours: 48 } },
+    ]);
+    expect(callsOf('dora org-wide since nov 1 and the incidents since nov 1 too')).toEqual([
+      { tool: 'dora.report', args: { team: 'org', days: 33 } },
+      { tool: 'incidents.list', args: { recentDays: 33 } },
+    ]);
+    // A bare follow-on, or one that points back, shares the team.
+    expect(callsOf('triage for payments, then the burndown')).toEqual([
+      { tool: 'triage.list', args: { team: 'payments' } },
+      { tool: 'sprint.health', args: { team: 'payments' } },
+    ]);
+    // A team heading the request ("payments: …") is every part's.
+    expect(callsOf('payments: sprint health and incidents this week')).toEqual([
+      { tool: 'sprint.health', args: { team: 'payments' } },
+      { tool: 'incidents.list', args: { team: 'payments', recentDays: 4 } },
+    ]);
+    expect(callsOf('incidents for mobile this week and what is blocking them')).toEqual([
+      { tool: 'triage.list', args: { team: 'mobile' } },
+      { tool: 'incidents.list', args: { team: 'mobile', recentDays: 4 } },
+    ]);
+  });
+
+  test('teams, their details, OKR lists and onboarding progress in the words people use', () => {
+    expect(callsOf('show teams including the archived ones')).toEqual([
+      { tool: 'teams.list', args: { archived: true } },
+    ]);
+    expect(callsOf('list teams but not the archived ones')).toEqual([{ tool: 'teams.list', args: {} }]);
+    expect(callsOf('team details for growth')).toEqual([{ tool: 'teams.show', args: { team: 'growth' } }]);
+    expect(callsOf("just list mobile's objectives for Q1 2027")).toEqual([
+      { tool: 'okrs.list', args: { team: 'mobile', quarter: '2027Q1' } },
+    ]);
+    expect(callsOf('onboarding progress for <@U0CAROL>')).toEqual([
+      { tool: 'onboarding.progress', args: { person: 'U0CAROL' } },
+    ]);
+    expect(callsOf('is onboarding for dan going ok')).toEqual([
+      { tool: 'onboarding.progress', args: { person: 'U0DAN' } },
+    ]);
+    // "Heads down" is being busy, not something down.
+    expect(callsOf("standup for alice, past 3 days, she's been heads down")).toEqual([
+      { tool: 'standup.report', args: { people: ['U0ALICE'], hours: 72 } },
+    ]);
+  });
+
+  test('a part saying what the answer is for, or what is not wanted, asks for no tool', () => {
+    expect(callsOf('incident 108 timeline pls, need it for the postmortem')).toEqual([
+      { tool: 'incidents.timeline', args: { number: 108 } },
+    ]);
+    expect(callsOf('list the objectives and KR owners for every team, no progress needed')).toEqual([
+      { tool: 'okrs.list', args: { team: 'org' } },
+    ]);
+  });
+
+  test('a docs search takes how many hits are asked for, and that is not part of what it looks for', () => {
+    expect(callsOf('look up docs on the payments retry policy, give me the top 10 hits')).toEqual([
+      { tool: 'ask.search', args: { query: 'look up docs on the payments retry policy', limit: 10 } },
+    ]);
+  });
+
   test('an incident by its number gets its timeline', () => {
     expect(planOf('what happened during INC-12')).toMatchObject({
       calls: [{ tool: 'incidents.timeline', args: { number: 12 } }],
@@ -217,6 +357,7 @@ describe('the offline planner', () => {
     ['dev-2', DEV2_FILE],
     ['dev-3', DEV3_FILE],
     ['dev-3-extra', DEV3_EXTRA_FILE],
+    ['dev-blind-2', BLIND2_FILE],
   ])('on the %s requests it stays above the goal of issue #22', (_name, file) => {
     const f = scoreHalf(evalRequests(file), planOf);
     expect(f.toolsRight / f.servable).toBeGreaterThanOrEqual(0.9);

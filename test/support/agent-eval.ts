@@ -25,8 +25,9 @@ export const DEV3_FILE = new URL('../fixtures/agent-eval/dev-3.json', import.met
 export const DEV3_EXTRA_FILE = new URL('../fixtures/agent-eval/dev-3-extra.json', import.meta.url);
 
 /**
- * Written blind on 2026-12-04 by someone who never saw the planner, and run once after the day's planner work: it
- * decides issue #22. Never tuned on; a planner change made because of it needs a new set.
+ * Written blind on 2026-12-04 by someone who never saw the planner, and run once after the day's planner work
+ * (tools 77/91, arguments 70/91, unservable 20/20). Its misses were tuned on since: now a development set (the bench
+ * prints it as dev-blind-2); a blind measure needs a new set.
  */
 export const BLIND2_FILE = new URL('../fixtures/agent-eval/blind-2.json', import.meta.url);
 

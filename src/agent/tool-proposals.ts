@@ -1,0 +1,72 @@
+// Requests for the propose tools that are not a message or a ticket: a check-in on a key result ("check in on key
+// result 14: confidence 7, vendor api still slipping") and starting a new hire's onboarding ("kick off onboarding for
+// @dan on payments, bob is his buddy"). Each needs what its tool cannot do without; else it is no such request.
+
+export interface ToolProposal {
+  tool: 'okrs.checkin' | 'onboarding.start';
+  args: Record<string, unknown>;
+}
+
+/** What the planner found in the part of the request: people in the order named, the team named first. */
+export interface Named {
+  people: string[];
+  team?: string;
+  /** The part's text with each person replaced by "someone", in the order named. */
+  text: string;
+}
+
+const KEY_RESULT = /\b(?:key[- ]result|kr)\s*[-#]?\s*(\d{1,6})\b/i;
+const CONFIDENCE =
+  /\bconfidence(?:\s+(?:is|of|at|level|score))?\s*[:=]?\s*(\d{1,2})(?:\s*(?:\/\s*10|out of 10))?\b|\b(\d{1,2})\s*(?:\/\s*10|out of 10)(?:\s+confiden(?:ce|t))?\b/i;
+const CHECK_IN = /\bcheck[- ]?in\b/i;
+
+/** "Check in on KR 14: confidence 7, …": key result, confidence 1-10, and the rest as its note. */
+export function okrCheckinIn(part: string): ToolProposal | undefined {
+  if (!CHECK_IN.test(part)) return undefined;
+  const kr = KEY_RESULT.exec(part);
+  const confidence = CONFIDENCE.exec(part);
+  const level = confidence ? Number(confidence[1] ?? confidence[2]) : Number.NaN;
+  if (!kr || !(level >= 1 && level <= 10)) return undefined;
+  const note = part
+    .replace(KEY_RESULT, ' ')
+    .replace(CONFIDENCE, ' ')
+    .replace(CHECK_IN, ' ')
+    .replace(/^(?:\s|[:,;.\-–—]|(?:log|add|record|do|post)\s+(?:a|my|the)\b|on\b|for\b)+/i, '')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s:,;.\-–—]+|[\s:,;\-–—]+$/g, '')
+    .trim()
+    .slice(0, 2000);
+  const args: Record<string, unknown> = { key_result: Number(kr[1]), confidence: level };
+  if (note) args.note = note;
+  return { tool: 'okrs.checkin', args };
+}
+
+const START_ONBOARDING =
+  /^(?:(?:hey|hi|ok)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|(?:can|could|would) you)\s+)*(?:(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:an?\s+|the\s+)?onboarding(?:\s+plan)?\s+(?:for|of)\s+someone\b|onboard\s+someone\b)/i;
+/** A person as written: a Slack mention, an @handle or a first name. */
+const PERSON = String.raw`(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@?[A-Za-z][\w.-]*)`;
+/** The buddy among the people named: "bob is his buddy", "with bob as buddy", "buddy: bob". */
+const BUDDY = new RegExp(
+  String.raw`${PERSON}\s+(?:is|as|will be)\s+(?:the\s+|his\s+|her\s+|their\s+|a\s+)?buddy\b|\bbuddy\s*(?:is|:|=|will be)?\s*${PERSON}`,
+  'i',
+);
+
+/**
+ * "Kick off onboarding for @dan on payments, bob is his buddy": the new hire, the team, the buddy. `named` is what
+ * the planner found in the part (its text with people as "someone"); `personOf` reads one person as written.
+ */
+export function onboardingStartIn(
+  raw: string,
+  named: Named,
+  personOf: (written: string) => string | undefined,
+): ToolProposal | undefined {
+  if (!START_ONBOARDING.test(named.text.trim()) || named.people.length === 0) return undefined;
+  const buddyAt = BUDDY.exec(raw);
+  const buddy = buddyAt ? personOf((buddyAt[1] ?? buddyAt[2]) as string) : undefined;
+  const person = named.people.find((p) => p !== buddy);
+  if (!person) return undefined;
+  const args: Record<string, unknown> = { person };
+  if (named.team && named.team !== 'org') args.team = named.team;
+  if (buddy) args.buddy = buddy;
+  return { tool: 'onboarding.start', args };
+}
