@@ -31,6 +31,12 @@ export const DEV3_EXTRA_FILE = new URL('../fixtures/agent-eval/dev-3-extra.json'
  */
 export const BLIND2_FILE = new URL('../fixtures/agent-eval/blind-2.json', import.meta.url);
 
+/**
+ * The third blind set: 112 requests written on 2026-12-04 by someone who never saw the planner, after blind-2 had
+ * been tuned on. Read its score once; never tune on it, and never print its misses.
+ */
+export const BLIND3_FILE = new URL('../fixtures/agent-eval/blind-3.json', import.meta.url);
+
 /** Requests for the tools of teams, OKRs, onboarding and the digest, written from their descriptions; tuned on openly. */
 export const DEV_DOORS_FILE = new URL('../fixtures/agent-eval/dev-doors.json', import.meta.url);
 
