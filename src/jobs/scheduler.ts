@@ -2,6 +2,7 @@ import { PostgresBackend } from '@agendajs/postgres-backend';
 import { SpanKind } from '@opentelemetry/api';
 import { Agenda, type Job } from 'agenda';
 import type { Pool } from 'pg';
+import { UnderWay } from '../lib/under-way.js';
 import type { Logger } from '../observability/logger.js';
 import { jobDuration, jobRuns } from '../observability/metrics.js';
 import { contextFromCarrier, currentTraceCarrier, withSpan } from '../observability/tracing.js';
@@ -42,6 +43,8 @@ export interface SchedulerOptions {
   processEveryMs: number;
   lockLifetimeMs: number;
   workerName: string;
+  /** How long stop() waits for the runs under way to finish (default 5 s). */
+  stopGraceMs?: number;
 }
 
 /**
@@ -71,6 +74,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     defaultLockLifetime: options.lockLifetimeMs,
   });
   agenda.on('error', (err: unknown) => logger.error({ err }, 'job scheduler error'));
+  const underWay = new UnderWay();
 
   for (const job of options.jobs as JobDefinition[]) {
     const runJob = async (run: Job, data: Record<string, unknown>) => {
@@ -91,7 +95,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         });
       }, lifetime / 3);
       try {
-        await job.run({ db, logger: log, touch: () => run.touch() }, data);
+        await underWay.track(job.run({ db, logger: log, touch: () => run.touch() }, data));
         jobRuns.inc({ job: job.name, outcome: 'success' });
       } catch (err) {
         jobRuns.inc({ job: job.name, outcome: 'failure' });
@@ -137,8 +141,13 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     stop: async () => {
       if (!running) return;
       running = false;
-      // Unlocks the jobs this process holds so another process can run them at once.
+      // Unlocks the jobs this process holds and has not started, so another process can run them at once.
       await agenda.stop(false);
+      // Runs under way keep their locks. They get a moment to finish, so that what they do (a post in Slack, a row)
+      // is not cut off by the store closing behind them; one that does not finish is retried once its lock lapses.
+      const left = await underWay.settle(options.stopGraceMs ?? 5000);
+      if (left > 0)
+        logger.warn({ runs: left }, 'stopped with job runs under way; they run again once their locks lapse');
     },
   };
 }

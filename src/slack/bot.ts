@@ -1,4 +1,5 @@
 import bolt from '@slack/bolt';
+import { UnderWay } from '../lib/under-way.js';
 import type { Logger } from '../observability/logger.js';
 import { boltLogger } from './bolt-logger.js';
 import type { SlackDeps } from './deps.js';
@@ -38,7 +39,8 @@ export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): Slack
   });
   // Deferred, so a rejected token fails start() (auth.test in init) instead of an unhandled rejection.
   const app = new App({ token: options.botToken, receiver, logger, clientOptions, deferInitialization: true });
-  registerListeners(app, deps);
+  const underWay = new UnderWay();
+  registerListeners(app, deps, underWay);
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
@@ -75,6 +77,10 @@ export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): Slack
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
       clearTimeout(timer);
+      // Listeners still at work (a report being built, an incident channel being set up) finish before the store
+      // they write to closes; nothing new arrives now that the socket is closed.
+      const left = await underWay.settle(5000);
+      if (left > 0) deps.logger.warn({ listeners: left }, 'stopped with Slack listeners still at work');
     },
   };
 }

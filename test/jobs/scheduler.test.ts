@@ -145,6 +145,38 @@ describeEachEngine('job scheduler', ({ freshDb }) => {
     const refusals = lines.filter((l) => /could not renew the job lock/.test(l.msg ?? ''));
     expect(refusals).toHaveLength(1);
   });
+
+  test('stop lets a run under way finish its writes before it returns; one past the grace period is left, and said so', async () => {
+    db = await freshDb();
+    await db.exec('CREATE TABLE posted (job text)');
+    const lines: { msg?: string; runs?: number }[] = [];
+    const sink = { write: (line: string) => void lines.push(JSON.parse(line)) };
+    const begun = new Set<string>();
+    const slowJob = (name: string, ms: number) => ({
+      name,
+      async run({ db: jobDb }: { db: Db }) {
+        begun.add(name);
+        await new Promise((r) => setTimeout(r, ms));
+        await jobDb.query('INSERT INTO posted VALUES ($1)', [name]);
+      },
+    });
+    const started = await startScheduler({
+      db,
+      logger: createLogger('info', sink),
+      processEveryMs: 100,
+      lockLifetimeMs: 10_000,
+      workerName: 'worker-e',
+      stopGraceMs: 3_000,
+      jobs: [slowJob('digest', 800), slowJob('backfill', 60_000)],
+    });
+    await started.now('digest');
+    await started.now('backfill');
+    await eventually(async () => begun.size === 2, 20_000);
+    await started.stop();
+    // The digest finished inside the grace period: its row was written before stop returned (and the store closed).
+    expect((await db.query('SELECT job FROM posted')).rows).toEqual([{ job: 'digest' }]);
+    expect(lines.filter((l) => /stopped with job runs under way/.test(l.msg ?? '')).map((l) => l.runs)).toEqual([1]);
+  });
 });
 
 const onServer = serverUp ? describe : describe.skip;

@@ -65,6 +65,9 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of open) await client.close().catch(() => {});
   await started?.stop();
+  // The SDK's stdio transport imports node:process; Jest builds that module by reading every property, which opens
+  // this worker's stdin, and an open stdin keeps the worker from exiting when the run ends.
+  process.stdin.destroy();
 });
 
 describe.each(['http', 'stdio'] as const)('MCP over %s', (transport) => {

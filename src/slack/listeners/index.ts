@@ -1,6 +1,7 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { App } from '@slack/bolt';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
+import type { UnderWay } from '../../lib/under-way.js';
 import { withSpan } from '../../observability/tracing.js';
 import type { SlackDeps, SlackHandler, SlackSurface } from '../deps.js';
 import { homeRefresh } from './actions.js';
@@ -54,14 +55,17 @@ export function listenerTable(deps: SlackDeps) {
 }
 
 /** A listener inside a span of its own (`slack <kind> <id>`); the root of what it does (queries, calls, jobs). */
-function traced(kind: string, id: string, handler: SlackHandler): SlackHandler {
+function tracedIn(kind: string, id: string, handler: SlackHandler, underWay: UnderWay): SlackHandler {
   const attributes = { 'slack.listener.kind': kind, 'slack.listener.id': id };
-  return (args) => withSpan(`slack ${kind} ${id}`, { kind: SpanKind.SERVER, attributes }, () => handler(args));
+  return (args) =>
+    underWay.track(withSpan(`slack ${kind} ${id}`, { kind: SpanKind.SERVER, attributes }, () => handler(args)));
 }
 
-export function registerListeners(app: App, deps: SlackDeps): void {
+/** Registers every listener; what they are doing is tracked in `underWay`, so that a stop can let it finish. */
+export function registerListeners(app: App, deps: SlackDeps, underWay: UnderWay): void {
   app.use(onceEvents(deps));
   const table = listenerTable(deps);
+  const traced = (kind: string, id: string, handler: SlackHandler) => tracedIn(kind, id, handler, underWay);
   for (const [command, handler] of Object.entries(table.commands))
     app.command(command, traced('command', command, handler));
   for (const [actionId, handler] of Object.entries(table.actions))
