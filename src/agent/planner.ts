@@ -449,6 +449,7 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
     const unlimited = query(x.text.replace(HOW_MANY_HITS, ' '));
     args.query = unlimited.length >= 3 ? unlimited : query(x.text);
   }
+  if (tool === 'ask.answer') args.question = x.text.replace(/\s+/g, ' ').trim().slice(0, 2000);
   if (tool === 'approvals.propose') {
     const text = x.text
       .replace(/\s+/g, ' ')
@@ -466,7 +467,7 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
 
 /** Where a request turns to another intent: "…, and show me …", "…; then open one …". */
 const IMPERATIVE =
-  'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|announce|dm|ping|nudge|message|remind|send|comment';
+  'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|share|announce|dm|ping|nudge|message|remind|send|comment';
 const NEXT_INTENT = new RegExp(
   // After a conjunction any request may start; after a comma or a full stop only an imperative one (a question
   // there is mostly about what was just said: "ping bob, is he done with the review?").
@@ -557,6 +558,19 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
     /^(?:post|announce|share|send|put|drop|write)\s+(?:a\s+(?:message|note|reminder|heads[- ]up|announcement|update)\s+)?(?:in|to|on|into)\s+(#[\w-]+|the\s+[\w-]+\s+channel)\s*(?:,?\s*(?:that|saying|to say)\b|[:\-–—])\s*(.+)$/i.exec(
       raw,
     ) ?? /^(?:tell|let)\s+(#[\w-]+)\s+(?:know\s+)?(?:that\b|[:\-–—])\s*(.+)$/i.exec(raw);
+  // "…, then post a summary of it in #eng-leads": what to post (made from what the request read first, so it points
+  // back at it), then where. A report named there ("post the sprint report in #eng") is not a message I can write.
+  const postWhat =
+    post || !/\b(?:of|from|on|about)\s+(?:it|that|this|them|those|these|the above)\b/i.test(raw)
+      ? null
+      : /^(?:post|share|send|put|drop|write)\s+((?:a|an|the|this|that|our|my)\s+.+?)\s+(?:in|to|on|into)\s+(#[\w-]+)\s*[.!]?$/i.exec(
+          raw,
+        );
+  if (postWhat) {
+    const channel = postWhat[2] as string;
+    const text = tidy(postWhat[1] as string);
+    if (text) return propose('slack.post', { channel, text }, `Post in ${channel}: ${text}`);
+  }
   if (post) {
     const channel = (post[1] as string).replace(/^the\s+|\s+channel$/gi, '').replace(/^(?!#)/, '#');
     const text = tidy(post[2] as string);
@@ -739,6 +753,17 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
   return planReads(request, usable, options);
 }
 
+/** What a document concluded or recommends: a question for the docs, whatever the words around it name. */
+const DOCS_CONCLUSION =
+  /\bwhat (?:did|does|do) (?:the|our|its|that)\s+(?:[\w-]+\s+)?(?:postmortems?|post-mortems?|runbooks?|docs?|wiki|handbook|rfcs?|adrs?|design docs?)\b[^.?!]*\b(?:conclude|recommend|decide|suggest|propose)\b/;
+/** A question to be answered from the docs: how to do something, or what they say it is. */
+const ANSWER_FROM_DOCS = new RegExp(
+  String.raw`\baccording to (?:the |our )?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)\b|^(?:so\s+|and\s+)?how (?:do|can|should|would) (?:we|i|you|one)\b|${DOCS_CONCLUSION.source}`,
+);
+/** Finding the docs themselves, not an answer from them. */
+const DOCS_LOOKUP =
+  /\b(?:search|find|look up|lookup|where(?:'s| is| are| do| can)?|is there|are there|somewhere|written down|check the|links?|pages?|docs? (?:for|on)|hits|results)\b/;
+
 function planReads(request: string, usable: PlannerTool[], options: PlannerOptions): Plan {
   const x = extract(request, options);
   const t = x.text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -789,6 +814,18 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
         }
     }
     if ((best[0]?.score ?? 0) < top.score) best = scores;
+  }
+  // A question to be answered from the docs ("how do we rotate the webhook secret?", "what's the escalation process
+  // according to the runbooks", "what did the postmortem conclude") is ask.answer; finding or locating docs ("is it
+  // written down somewhere", "check the runbook", "search the wiki") stays a search.
+  if (usable.some((u) => u.name === 'ask.answer') && ANSWER_FROM_DOCS.test(t) && !DOCS_LOOKUP.test(t)) {
+    const question = request.replace(/\s+/g, ' ').trim().slice(0, 2000);
+    if (picked.has('ask.search')) {
+      picked.delete('ask.search');
+      picked.set('ask.answer', RUN_AT);
+      clauseOf.set('ask.answer', clauseOf.get('ask.search') ?? t);
+    } else if (DOCS_CONCLUSION.test(t) && clauses(x.text).length === 1)
+      return { kind: 'run', calls: [{ tool: 'ask.answer', args: { question } }] };
   }
   // The proposal is the request: reports named around it are its context, not extra work.
   if (picked.has('approvals.propose'))

@@ -94,4 +94,31 @@ describe('the offline planner, on what blind-3 found missing', () => {
       { tool: 'onboarding.progress', args: { person: 'U0BOB' } },
     ]);
   });
+
+  test('a question to be answered from the docs is ask.answer; finding the docs stays a search', () => {
+    expect(callsOf('how do we restore the orders db from a snapshot?')).toEqual([
+      { tool: 'ask.answer', args: { question: 'how do we restore the orders db from a snapshot?' } },
+    ]);
+    expect(callsOf('what did the postmortem on the login outage recommend?')).toEqual([
+      { tool: 'ask.answer', args: { question: 'what did the postmortem on the login outage recommend?' } },
+    ]);
+    expect(callsOf('how do we restore the orders db? is it written down somewhere')).toMatchObject([
+      { tool: 'ask.search' },
+    ]);
+  });
+
+  test('a post of what the request read first, with its channel; a report to post is no message', () => {
+    expect(callsOf('show the timeline of INC-7, then share a summary of it to #ops')).toEqual([
+      { tool: 'incidents.timeline', args: { number: 7 } },
+      {
+        tool: 'approvals.propose',
+        args: {
+          action: 'slack.post',
+          params: { channel: '#ops', text: 'a summary of it' },
+          summary: 'Post in #ops: a summary of it',
+        },
+      },
+    ]);
+    expect(callsOf('post the dora report in #leads')).toMatchObject({ kind: 'unservable' });
+  });
 });
