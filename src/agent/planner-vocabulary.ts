@@ -3,7 +3,8 @@
 export const SYNONYMS: Record<string, [string, number][]> = {
   'triage.list': [
     ['burning', 3],
-    ['jump on', 3],
+    ['jump on first', 3],
+    ['jump on next', 3],
     ['tackle first', 3],
     ['pick up first', 3],
     ['pair of eyes', 3],

@@ -558,10 +558,13 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
     /^(?:post|announce|share|send|put|drop|write)\s+(?:a\s+(?:message|note|reminder|heads[- ]up|announcement|update)\s+)?(?:in|to|on|into)\s+(#[\w-]+|the\s+[\w-]+\s+channel)\s*(?:,?\s*(?:that|saying|to say)\b|[:\-–—])\s*(.+)$/i.exec(
       raw,
     ) ?? /^(?:tell|let)\s+(#[\w-]+)\s+(?:know\s+)?(?:that\b|[:\-–—])\s*(.+)$/i.exec(raw);
-  // "…, then post a summary of it in #eng-leads": what to post (made from what the request read first, so it points
-  // back at it), then where. A report named there ("post the sprint report in #eng") is not a message I can write.
+  // "…, then post a summary of it in #eng-leads": what to post (made from what another part of the request read first,
+  // so it points back at it), then where. A report named there ("post the sprint report in #eng"), or a request that
+  // is only the post, is not a message I can write.
   const postWhat =
-    post || !/\b(?:of|from|on|about)\s+(?:it|that|this|them|those|these|the above)\b/i.test(raw)
+    post ||
+    part.trim() === request.trim() ||
+    !/\b(?:of|from|on|about)\s+(?:it|that|this|them|those|these|the above)\b/i.test(raw)
       ? null
       : /^(?:post|share|send|put|drop|write)\s+((?:a|an|the|this|that|our|my)\s+.+?)\s+(?:in|to|on|into)\s+(#[\w-]+)\s*[.!]?$/i.exec(
           raw,

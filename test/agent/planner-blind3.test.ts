@@ -14,6 +14,10 @@ describe('the offline planner, on what blind-3 found missing', () => {
   test('what is burning, what to jump on first: what needs attention, not a refusal', () => {
     expect(callsOf("what's burning for mobile this week")).toEqual([{ tool: 'triage.list', args: { team: 'mobile' } }]);
     expect(callsOf('infra: what should i tackle first')).toEqual([{ tool: 'triage.list', args: { team: 'infra' } }]);
+    expect(callsOf('for search: what should i jump on first')).toEqual([
+      { tool: 'triage.list', args: { team: 'search' } },
+    ]);
+    expect(callsOf('jump on a call with bob')).not.toMatchObject([{ tool: 'triage.list' }]);
   });
 
   test("a team's repositories, on-call group and channel, and my own team are the team's details", () => {
@@ -120,5 +124,6 @@ describe('the offline planner, on what blind-3 found missing', () => {
       },
     ]);
     expect(callsOf('post the dora report in #leads')).toMatchObject({ kind: 'unservable' });
+    expect(callsOf('post a summary of that in #leads')).toMatchObject({ kind: 'unservable' });
   });
 });
