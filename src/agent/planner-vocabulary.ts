@@ -2,6 +2,11 @@
 // match as phrases; words also match their inflections ("deploying" for "deploys") at a lower weight, and typos.
 export const SYNONYMS: Record<string, [string, number][]> = {
   'triage.list': [
+    ['burning', 3],
+    ['jump on first', 3],
+    ['jump on next', 3],
+    ['tackle first', 3],
+    ['pick up first', 3],
     ['pair of eyes', 3],
     ['eyes on', 2],
     ['broke the build', 3],
@@ -277,8 +282,9 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['waiting for my approval', 3],
     ['awaiting my approval', 3],
     ['my approval', 3],
-    ['waiting on me', 3],
-    ['waiting for me', 3],
+    // Bare "what's waiting on me" is the digest (everything waiting on you); approvals only when they are named.
+    ['waiting on me', 2],
+    ['waiting for me', 2],
     ['sign-off', 3],
     ['sign off', 3],
     ['signoff', 3],
@@ -488,6 +494,10 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['managers', 1],
   ],
   'teams.show': [
+    ['oncall group', 3],
+    ['on-call group', 3],
+    ['on call group', 3],
+    ['slack channel', 2],
     ['team details', 3],
     ["team's details", 3],
     ['team info', 3],
@@ -572,11 +582,32 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['my plate', 2],
   ],
   'notifications.preferences': [
+    ['notification prefs', 3],
+    ['my prefs', 3],
+    ['when does my digest', 3],
+    ['when is my digest', 3],
+    ['digest go out', 3],
+    ['digest goes out', 3],
+    ['digest arrive', 3],
+    ['digest arrives', 3],
     ['notification settings', 3],
     ['notification preferences', 3],
     ['my preferences', 3],
     ['my settings', 2],
     ['quiet hours', 3],
     ['digest time', 3],
+  ],
+  'tokens.list': [
+    ['api tokens', 3],
+    ['api token', 3],
+    ['my tokens', 3],
+    ['tokens', 2],
+    ['personal access tokens', 3],
+  ],
+  'incidents.fileActionItem': [
+    ['file action item', 3],
+    ['file the action item', 3],
+    ['action item as a ticket', 3],
+    ['action item', 2],
   ],
 };

@@ -7,7 +7,7 @@ export const TEAM_WORD = '(?:team|teams|squad|group|folks|people|crew|pod|org|en
 
 /** "Org-wide", "across the whole company": the org, not one team. */
 export const ORG_WIDE =
-  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
+  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|every team(?:'s)?|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

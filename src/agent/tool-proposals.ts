@@ -43,6 +43,12 @@ export function okrCheckinIn(part: string): ToolProposal | undefined {
 
 const START_ONBOARDING =
   /^(?:(?:hey|hi|ok)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|(?:can|could|would) you)\s+)*(?:(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:an?\s+|the\s+)?onboarding(?:\s+plan)?\s+(?:for|of)\s+someone\b|onboard\s+someone\b)/i;
+/** "New hire @gina joins search monday, set up her onboarding": the new hire named, then their onboarding asked for. */
+const THEIR_ONBOARDING =
+  /\b(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:his|her|their)\s+onboarding(?:\s+plan)?\b/i;
+/** "w/ the sre template", "using the backend template", "template: sre": the template named. */
+const TEMPLATE =
+  /\b(?:with|w\/|using|use|from|on)\s+(?:the\s+|an?\s+)?([\w-]+)\s+(?:onboarding\s+)?template\b|\btemplate\s*(?:[:=]|is|called|named)?\s*["'‘“]?([\w-]+)/i;
 /** A person as written: a Slack mention, an @handle or a first name. */
 const PERSON = String.raw`(<@[UW][A-Z0-9]+(?:\|[^>]*)?>|@?[A-Za-z][\w.-]*)`;
 /** The buddy among the people named: "bob is his buddy", "with bob as buddy", "buddy: bob". */
@@ -60,7 +66,8 @@ export function onboardingStartIn(
   named: Named,
   personOf: (written: string) => string | undefined,
 ): ToolProposal | undefined {
-  if (!START_ONBOARDING.test(named.text.trim()) || named.people.length === 0) return undefined;
+  const text = named.text.trim();
+  if (!(START_ONBOARDING.test(text) || THEIR_ONBOARDING.test(text)) || named.people.length === 0) return undefined;
   const buddyAt = BUDDY.exec(raw);
   const buddy = buddyAt ? personOf((buddyAt[1] ?? buddyAt[2]) as string) : undefined;
   const person = named.people.find((p) => p !== buddy);
@@ -68,5 +75,7 @@ export function onboardingStartIn(
   const args: Record<string, unknown> = { person };
   if (named.team && named.team !== 'org') args.team = named.team;
   if (buddy) args.buddy = buddy;
+  const template = TEMPLATE.exec(text);
+  if (template) args.template = (template[1] ?? (template[2] as string)).toLowerCase();
   return { tool: 'onboarding.start', args };
 }

@@ -3,6 +3,7 @@ import { plan } from '../../src/agent/planner.js';
 import { parseTimeWindow } from '../../src/agent/time-window.js';
 import {
   BLIND2_FILE,
+  BLIND3_FILE,
   DEV_FILE,
   DEV2_FILE,
   DEV3_EXTRA_FILE,
@@ -358,6 +359,7 @@ describe('the offline planner', () => {
     ['dev-3', DEV3_FILE],
     ['dev-3-extra', DEV3_EXTRA_FILE],
     ['dev-blind-2', BLIND2_FILE],
+    ['dev-blind-3', BLIND3_FILE],
   ])('on the %s requests it stays above the goal of issue #22', (_name, file) => {
     const f = scoreHalf(evalRequests(file), planOf);
     expect(f.toolsRight / f.servable).toBeGreaterThanOrEqual(0.9);
