@@ -39,6 +39,12 @@ export const BLIND2_FILE = new URL('../fixtures/agent-eval/blind-2.json', import
  */
 export const BLIND3_FILE = new URL('../fixtures/agent-eval/blind-3.json', import.meta.url);
 
+/**
+ * The fourth blind set: 110 requests written on 2026-12-04 by someone who never saw the planner, after blind-3 had
+ * been tuned on. Read its score once; never tune on it, and never print its misses.
+ */
+export const BLIND4_FILE = new URL('../fixtures/agent-eval/blind-4.json', import.meta.url);
+
 /** Requests for the tools of teams, OKRs, onboarding and the digest, written from their descriptions; tuned on openly. */
 export const DEV_DOORS_FILE = new URL('../fixtures/agent-eval/dev-doors.json', import.meta.url);
 
