@@ -149,18 +149,20 @@ function scoreClause(
     /^\W*(?:show|tell)(?:\s+me)?(?:\s+about)?\s+my\s+(?:team|squad)\W*$/.test(lc)
   )
     bonus.set('teams.show', 4);
-  // "Is onboarding for dan going ok": one person's onboarding, not the list of them.
-  // "Show dan's plan in detail" (a person's plan is their onboarding plan).
+  // "Is onboarding for dan going ok": one person's onboarding, not the list of them. A person's plan is their
+  // onboarding plan only in a request about onboarding ("who's onboarding, and bob's plan"), not in "alice's plan for
+  // the auth migration".
   if (
     x.people.length === 1 &&
-    (/\bonboarding\b/.test(lc) || /\bsomeone(?:'s)?\s+(?:onboarding\s+)?(?:plan|checklist)\b/.test(lc)) &&
+    (/\bonboarding\b/.test(lc) ||
+      (/\bsomeone(?:'s)?\s+(?:plan|checklist)\b/.test(lc) && /\bonboard/i.test(x.text))) &&
     !/\b(?:who|whos|which|list|all|running)\b/.test(lc)
   )
     bonus.set('onboarding.progress', 4);
   // "List mobile's objectives": a bare list of objectives, not their progress.
   if (
     /\blist\b(?:\s+\S+){0,2}\s+(?:objectives|key results|krs)\b/.test(lc) &&
-    !/\b(?:progress|on track|tracking|status)\b/.test(lc)
+    !/\b(?:progress|on track|off track|tracking|status|at risk|risky|behind|confidence)\b/.test(lc)
   )
     bonus.set('okrs.list', 3);
   if (x.agingDays && x.agingIn === clause && !/\b(?:prs?|pull requests?|reviews?)\b/i.test(clause))
@@ -399,7 +401,7 @@ function policyActionOf(t: string): string | undefined {
 }
 
 const WITH_ARCHIVED =
-  /\b(?:incl(?:uding|udes?)?|with|plus|and|also|even|show|list)\s+(?:the\s+|all\s+(?:the\s+)?)?archived\b|\barchived\s+(?:ones|teams|too|as well)\b/;
+  /\b(?:incl(?:uding|udes?)?|with|plus|and|also|even|show|list)\s+(?:the\s+|all\s+(?:the\s+)?)?archived\b|\barchived\s+(?:ones|teams|too|as well)\b|\bteams?\b[^.?!]*\b(?:are|is|were|was|been|got)\s+archived\b/;
 const NOT_ARCHIVED = /\b(?:no|not|without|excluding|except|minus|skip)\s+(?:the\s+|any\s+)?archived\b/;
 
 /** The arguments a tool gets from what the request named. Team and repo go to the tools about the org's work. */

@@ -37,7 +37,8 @@ export function okrCheckinIn(part: string): ToolProposal | undefined {
     .trim()
     .slice(0, 2000);
   const args: Record<string, unknown> = { key_result: Number(kr[1]), confidence: level };
-  if (note) args.note = note;
+  // What is left of "check in on KR 5 with confidence 3" is a joining word, not a note.
+  if (note && !/^(?:with|and|at|to|of|on|for|by)$/i.test(note)) args.note = note;
   return { tool: 'okrs.checkin', args };
 }
 

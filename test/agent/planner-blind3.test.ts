@@ -126,4 +126,20 @@ describe('the offline planner, on what blind-3 found missing', () => {
     expect(callsOf('post the dora report in #leads')).toMatchObject({ kind: 'unservable' });
     expect(callsOf('post a summary of that in #leads')).toMatchObject({ kind: 'unservable' });
   });
+
+  test("after review: a person's plan is not an onboarding; at-risk key results are one view; archived teams; no joining word as a note", () => {
+    expect(callsOf("what's alice's plan for the auth migration")).toEqual([
+      { tool: 'standup.report', args: { people: ['U0ALICE'] } },
+    ]);
+    expect(callsOf('is onboarding for dan going ok')).toEqual([
+      { tool: 'onboarding.progress', args: { person: 'U0DAN' } },
+    ]);
+    expect(callsOf('list the key results at risk for payments')).toEqual([
+      { tool: 'okrs.show', args: { team: 'payments' } },
+    ]);
+    expect(callsOf('which teams are archived')).toEqual([{ tool: 'teams.list', args: { archived: true } }]);
+    expect(callsOf('check in on KR 5 with confidence 3 out of 10')).toEqual([
+      { tool: 'okrs.checkin', args: { key_result: 5, confidence: 3 } },
+    ]);
+  });
 });
