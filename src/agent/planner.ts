@@ -3,6 +3,7 @@
 // team names, @mentions and repositories. Several intents ("sprint health and stale PRs") give several tools.
 import { findPhrase, words } from './phrase-match.js';
 import { SYNONYMS } from './planner-vocabulary.js';
+import { escapeRe } from './regexp.js';
 import { clauseTeams, teamIn } from './team-names.js';
 import { parseTimeWindow, type TimeWindow } from './time-window.js';
 import { okrCheckinIn, onboardingStartIn } from './tool-proposals.js';
@@ -154,8 +155,7 @@ function scoreClause(
   // the auth migration".
   if (
     x.people.length === 1 &&
-    (/\bonboarding\b/.test(lc) ||
-      (/\bsomeone(?:'s)?\s+(?:plan|checklist)\b/.test(lc) && /\bonboard/i.test(x.text))) &&
+    (/\bonboarding\b/.test(lc) || (/\bsomeone(?:'s)?\s+(?:plan|checklist)\b/.test(lc) && /\bonboard/i.test(x.text))) &&
     !/\b(?:who|whos|which|list|all|running)\b/.test(lc)
   )
     bonus.set('onboarding.progress', 4);
@@ -206,7 +206,6 @@ const ASIDE =
   /^(?:(?:i\s+)?need\s+(?:it|this|that|them|these|those)\s+(?:for|by|before)\b|(?:it'?s|this is|that'?s)\s+for\b|because\b|(?:no|not)\s+(?:\S+\s+){0,2}(?:needed|required|necessary|wanted)$|no need for\b|(?:i\s+)?(?:don'?t|do not)\s+(?:need|want|include)\b|skip\s+(?:the\s+)?\S+$)/i;
 
 const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const REPO = /\b([a-z0-9][\w.-]*\/[\w.-]+)\b/gi;
 
 interface Extracted {

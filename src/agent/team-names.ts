@@ -1,15 +1,14 @@
 // Teams as requests name them: "payments", "#payments", "the payment team", "the serach team" (a typo, when a
 // word like "team" says it is one), and the whole org ("org-wide", "every team").
 import { near } from './phrase-match.js';
+import { escapeRe } from './regexp.js';
 
 /** Words after a team's name that say it is a team ("the payments folks"). */
-export const TEAM_WORD = '(?:team|teams|squad|group|folks|people|crew|pod|org|engineers|devs|eng)';
+const TEAM_WORD = '(?:team|teams|squad|group|folks|people|crew|pod|org|engineers|devs|eng)';
 
 /** "Org-wide", "across the whole company": the org, not one team. */
-export const ORG_WIDE =
+const ORG_WIDE =
   /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|every team(?:'s)?|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A word before "team", "squad", …: a misspelt team's name when it is near one ("serach team"). */
 const BEFORE_TEAM_WORD = new RegExp(`(?:^|[^\\w/-])#?([a-z][a-z-]{3,})(?:'s?)?\\s+${TEAM_WORD}(?=$|[^\\w/-])`, 'gi');

@@ -1,6 +1,7 @@
 // Recognising requests no tool serves: asking to act on systems or people (deploy, merge, hire, book, write code),
 // deciding, or topics outside the catalogue (pay, hiring, calendars, leave, personal questions, the world outside).
 // The tools only read reports and propose messages for a person to approve.
+import { escapeRe } from './regexp.js';
 
 const POLITE = String.raw`^(?:(?:hey|hi|hello|yo|ok|okay|so|and|um)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|quickly|just|go|now)\s+)*(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?|i\s+(?:need|want)\s+(?:you\s+)?to\s+|(?:let'?s|lets)\s+)?`;
 
@@ -149,8 +150,6 @@ const OBJECT = String.raw`(?:(?:a|an|the|my|our|his|her|their|this|that|these|th
 
 /** What follows "deploy"/"release" when it is about the metric, not the act. */
 const METRIC_NOUN = String.raw`(?:freq\w*|count\w*|stat\w*|metric\w*|rate\w*|numbers?|cadence|history|lead|times?|speed|volume|health|status|trend\w*|queue|pipelines?)\b`;
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** "Order pizza", but not "order of incidents". */
 const ORDER_RE = /^(?:please\s+|can you\s+|could you\s+)?order\s+(?!of\b|by\b)/;
