@@ -175,6 +175,16 @@ export function approvalsProposeTool(service: ApprovalService) {
             .map((i) => `${i.path.join('.') || 'params'} ${i.message}`)
             .join('; ')}`.slice(0, 300),
         };
+      // Policy matches the repository the action acts on: a proposal cannot name a milder one beside it.
+      const acted = (params.data as { repo?: unknown }).repo;
+      const target = typeof acted === 'string' ? acted : undefined;
+      if (input.repo && target && input.repo.toLowerCase() !== target.toLowerCase())
+        return {
+          outcome: 'invalid' as const,
+          approvalId: null,
+          approvers: [],
+          message: `repo ${input.repo} is not the repository the action acts on (${target}).`.slice(0, 300),
+        };
       const person = ctx.person.slackId;
       const key = createHash('sha256')
         .update(JSON.stringify([person, input.action, params.data, input.summary]))
@@ -184,7 +194,7 @@ export function approvalsProposeTool(service: ApprovalService) {
         action: input.action,
         params: params.data as Record<string, unknown>,
         summary: input.summary,
-        repo: input.repo ?? null,
+        repo: target ?? input.repo ?? null,
         requestedBy: person,
         idempotencyKey: `person:${key}`,
         via: ctx.via,

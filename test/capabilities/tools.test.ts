@@ -122,11 +122,25 @@ describe('the capability contract', () => {
     expect(invalid).toMatchObject({ outcome: 'invalid', approvalId: null });
     expect(invalid.message).toContain('number');
 
+    // Policy looks at the repository the action acts on; another one named beside it is refused.
+    const elsewhere = await runTool(propose, as('sam'), { ...input, repo: 'acme/sandbox' });
+    expect(elsewhere).toMatchObject({ outcome: 'invalid', approvalId: null });
+    expect(elsewhere.message).toContain(pr.repo);
+
     const proposed = await runTool(propose, as('sam'), input);
     expect(proposed).toMatchObject({ outcome: 'proposed', approvers: ['@eng-leads'] });
     expect(propose.output.safeParse(proposed).error?.issues ?? []).toEqual([]);
     expect(await runTool(propose, as('sam'), input)).toMatchObject({ outcome: 'duplicate' });
     const id = proposed.approvalId as number;
+    // Without a top-level repo the proposal is still matched and stored under the repository it acts on.
+    const { repo: _named, ...unnamed } = input;
+    const implicit = await runTool(propose, as('sam'), { ...unnamed, summary: `${input.summary} (again)` });
+    expect(implicit).toMatchObject({ outcome: 'proposed' });
+    const { rows: stored } = await demo.app.db.query<{ repo: string | null }>(
+      'SELECT repo FROM approvals WHERE id = $1',
+      [implicit.approvalId],
+    );
+    expect(stored).toEqual([{ repo: pr.repo }]);
 
     const bySam = await runTool(decide, as('sam'), { id, vote: 'approve' });
     expect(bySam).toMatchObject({ outcome: 'refused', status: null });
