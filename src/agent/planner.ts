@@ -4,7 +4,7 @@
 import { findPhrase, words } from './phrase-match.js';
 import { SYNONYMS } from './planner-vocabulary.js';
 import { escapeRe } from './regexp.js';
-import { clauseTeams, teamIn } from './team-names.js';
+import { clauseQualifier, clauseTeams, teamIn } from './team-names.js';
 import { parseTimeWindow, type TimeWindow } from './time-window.js';
 import { okrCheckinIn, onboardingStartIn } from './tool-proposals.js';
 import { isUnservable } from './unservable.js';
@@ -159,6 +159,11 @@ function scoreClause(
     !/\b(?:who|whos|which|list|all|running)\b/.test(lc)
   )
     bonus.set('onboarding.progress', 4);
+  // "Did I mute the digest?", "have I turned off pings?": what my notification settings are.
+  if (
+    /\b(?:did|have|has)\s+(?:i|we)\s+(?:muted?|turn(?:ed)? off|disabled?|silenced?|snoozed?|opt(?:ed)? out)\b/.test(lc)
+  )
+    bonus.set('notifications.preferences', 4);
   // "List mobile's objectives": a bare list of objectives, not their progress.
   if (
     /\blist\b(?:\s+\S+){0,2}\s+(?:objectives|key results|krs)\b/.test(lc) &&
@@ -317,12 +322,14 @@ function extract(raw: string, o: PlannerOptions): Extracted {
   const team = teamIn(text, o.teams ?? [])?.team;
   const tl = text.toLowerCase();
   const agingRe =
-    /\b(?:(?:for\s+)?(?:more than|over|longer than|upwards of)|for|older than|>)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
+    /\b(?:(?:for\s+)?(?:more than|over|longer than|upwards of)|for|older than|>|(?:aging|age)\s+(?:threshold|limit|cutoff)\s*(?:of|at|=|:)?)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
   const aging = agingRe.exec(tl);
   // The age's own part says what is aging ("dora over 30 days and also open incidents": no age).
   const agingPart = aging ? (clauses(tl).find((c) => c.includes(aging[0].trim())) ?? tl) : tl;
   const agingContext =
-    /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled|idle|untouched|open|older than)\b/.test(agingPart);
+    /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled|idle|untouched|open|older than|(?:age|aging) (?:threshold|limit|cutoff))\b/.test(
+      agingPart,
+    );
   const agingDays = aging && agingContext ? daysOf(aging[1] as string, aging[2] as string) : undefined;
   // An age ("stuck for more than 5 days", "older than 2 weeks") is not the window the request is about.
   const ageless = (t: string) =>
@@ -466,6 +473,10 @@ function argsFor(tool: string, x: Extracted, clause?: string, looseWindow?: Time
   return args;
 }
 
+/** A list of examples after a question: "…? reviews, blocked tix etc", "…? e.g. reviews or tickets". */
+const EXAMPLES_AFTER_QUESTION =
+  /\?\s*((?:(?:e\.?g\.?|like|i\.?e\.?|such as)[\s,:]+)?[^?]*?(?:\betc\.?|\band so on|\band stuff|\bthat kind of thing)|(?:e\.?g\.?|such as)[\s,:]+[^?]*)\s*$/i;
+
 /** Where a request turns to another intent: "…, and show me …", "…; then open one …". */
 const IMPERATIVE =
   'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|share|announce|dm|ping|nudge|message|remind|send|comment';
@@ -488,8 +499,8 @@ const tidy = (s: string) =>
     .trim()
     .slice(0, 250);
 
-/** A pull request as written: "acme/web#12", "acme/web PR 12", "payments-service pull 305", "the api repo's PR 7". */
-const PULL = String.raw`((?:the\s+)?[\w.-]+(?:\/[\w.-]+)?(?:#\d+|(?:\s+repo(?:sitory)?)?(?:'s)?\s+(?:pr|pull request|pull)\s*#?\s*\d+))`;
+/** A pull request as written: "acme/web#12", "payments-service #77", "acme/web PR 12", "payments-service pull 305", "the api repo's PR 7". */
+const PULL = String.raw`((?:the\s+)?[\w.-]+(?:\/[\w.-]+)?(?:\s?#\d+|(?:\s+repo(?:sitory)?)?(?:'s)?\s+(?:pr|pull request|pull)\s*#?\s*\d+))`;
 /** Labels as written: "needs-design", "bug, needs-design", "'p1' and 'ux'". */
 const LABELS = String.raw`((?:["'‘“\x60]?[\w:./-]+["'’”\x60]?)(?:\s*(?:,|\band\b|&)\s*["'‘“\x60]?[\w:./-]+["'’”\x60]?)*)`;
 /** GitHub logins as written: "octo-dan", "@octo-dan and @mo". */
@@ -506,7 +517,7 @@ const namesOf = (list: string) =>
 /** The repository (owner/name, or a known repository's short name) and number of a pull request as written. */
 function pullRequestOf(written: string, o: PlannerOptions): { repo: string; number: number } | undefined {
   const m =
-    /^(?:the\s+)?([\w.-]+(?:\/[\w.-]+)?)(?:#|(?:\s+repo(?:sitory)?)?(?:'s)?\s+(?:pr|pull request|pull)\s*#?\s*)(\d+)$/i.exec(
+    /^(?:the\s+)?([\w.-]+(?:\/[\w.-]+)?)(?:\s?#|(?:\s+repo(?:sitory)?)?(?:'s)?\s+(?:pr|pull request|pull)\s*#?\s*)(\d+)$/i.exec(
       written.trim(),
     );
   if (!m) return undefined;
@@ -548,11 +559,15 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
   )
     return { tool: 'approvals.propose', args: argsFor('approvals.propose', x) };
   const raw = segment.replace(/\s+/g, ' ').trim().replace(POLITE_I, '');
-  // The repository is in a github.* proposal's params only: dev-3-extra.json wants no top-level `repo`, blind-2.json
-  // and blind-3.json want one; the sets disagree, so the planner keeps to the older convention.
+  // A github.* proposal names its repository at the top too: that is the one policy matches.
   const propose = (action: string, params: Record<string, unknown>, summary: string): PlannedCall => ({
     tool: 'approvals.propose',
-    args: { action, params, summary: summary.slice(0, 300) },
+    args: {
+      action,
+      params,
+      summary: summary.slice(0, 300),
+      ...(action.startsWith('github.') && typeof params.repo === 'string' ? { repo: params.repo } : {}),
+    },
   });
   // "post in #eng that …", "announce in #general: …", "tell #payments that …".
   const post =
@@ -587,7 +602,9 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
   const key = String.raw`(?:the\s+)?(?:jira\s+)?(?:project\s+)?([A-Za-z][A-Za-z0-9]+)(?:\s+(?:project|board|backlog))?`;
   // "open a jira ticket in PAY to …", "file one in PAY for …", "open a ticket for … in PAY".
   const jira =
-    new RegExp(`^${verb}\\s+${thingOrOne}\\s+(?:in|on|under|to|into)\\s+${key}\\b\\s*(.*)$`, 'i').exec(raw) ??
+    new RegExp(`^(?:${verb}\\s+|(?=new\\s))${thingOrOne}\\s+(?:in|on|under|to|into)\\s+${key}\\b\\s*(.*)$`, 'i').exec(
+      raw,
+    ) ??
     (() => {
       const m = new RegExp(`^${verb}\\s+${thingOrOne}\\s+(.+?)\\s+(?:in|on|under|into)\\s+${key}\\s*[.!]?$`, 'i').exec(
         raw,
@@ -607,7 +624,7 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
   }
   // "create a linear issue for the mobile team: …".
   const linear = new RegExp(
-    `^${verb}\\s+(?:a\\s+|an\\s+|new\\s+)*linear\\s+(?:ticket|issue|task)\\s+(?:in|on|for|under|to)\\s+(?:the\\s+)?(?:team\\s+)?([\\w-]+)(?:\\s+team)?\\b\\s*(.*)$`,
+    `^(?:${verb}\\s+(?:a\\s+|an\\s+|new\\s+)*|new\\s+)linear\\s+(?:ticket|issue|task)\\s+(?:in|on|for|under|to)\\s+(?:the\\s+)?(?:team\\s+)?([\\w-]+)(?:\\s+team)?\\b\\s*(.*)$`,
     'i',
   ).exec(raw);
   if (linear) {
@@ -762,8 +779,14 @@ const DOCS_CONCLUSION =
   /\bwhat (?:did|does|do) (?:the|our|its|that)\s+(?:[\w-]+\s+)?(?:postmortems?|post-mortems?|runbooks?|docs?|wiki|handbook|rfcs?|adrs?|design docs?)\b[^.?!]*\b(?:conclude|recommend|decide|suggest|propose)\b/;
 /** A question to be answered from the docs: how to do something, or what they say it is. */
 const ANSWER_FROM_DOCS = new RegExp(
-  String.raw`\baccording to (?:the |our )?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)\b|^(?:so\s+|and\s+)?how (?:do|can|should|would) (?:we|i|you|one)\b|${DOCS_CONCLUSION.source}`,
+  String.raw`\b(?:according to|as per|per) (?:the |our )?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)\b|^(?:so\s+|and\s+)?how (?:do|can|should|would) (?:we|i|you|one)\b|${DOCS_CONCLUSION.source}`,
 );
+/**
+ * A question, then where its answer is written: "steps for rotating the key? per the runbooks", "…? check the docs".
+ * Sent to one document ("…? check the runbook") it is a search for that document.
+ */
+const QUESTION_THEN_DOCS =
+  /^([^?]+)\?\s*(?:(?:pls|please)\s+)?(?:(?:(?:as\s+)?per|according to|from)\s+(?:the\s+|our\s+)?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)|(?:check|see|look in|in)\s+(?:the\s+|our\s+)?(?:docs|documentation|runbooks|playbooks|postmortems|confluence))\W*$/;
 /** Finding the docs themselves, not an answer from them. */
 const DOCS_LOOKUP =
   /\b(?:search|find|look up|lookup|where(?:'s| is| are| do| can)?|is there|are there|somewhere|written down|check the|links?|pages?|docs? (?:for|on)|hits|results)\b/;
@@ -792,8 +815,12 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
   /** The clause each tool was picked for: its own arguments ("the last 10 audit entries") come from there. */
   const clauseOf = new Map<string, string>();
   let best: Scored[] = [];
+  // "Anything waiting on me? reviews, blocked tix etc": what follows the question are examples of it.
+  const examples = EXAMPLES_AFTER_QUESTION.exec(x.text);
+  const exampleClauses = new Set(examples ? clauses(examples[1] as string) : []);
   for (const clause of clauses(x.text)) {
     if (ASIDE.test(clause)) continue;
+    if (picked.size > 0 && exampleClauses.has(clause)) continue;
     const scores = scoreClause(clause, usable, descWords, x).filter((s) => {
       // A proposal needs someone to send it to; "ask" alone is mostly "ask the docs".
       if (s.tool === 'approvals.propose')
@@ -831,6 +858,13 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     } else if (DOCS_CONCLUSION.test(t) && clauses(x.text).length === 1)
       return { kind: 'run', calls: [{ tool: 'ask.answer', args: { question } }] };
   }
+  // One question with where its answer is written: the answer, whatever else the question's words name.
+  const askedOfDocs = QUESTION_THEN_DOCS.exec(t);
+  if (usable.some((u) => u.name === 'ask.answer') && askedOfDocs && !DOCS_LOOKUP.test(askedOfDocs[1] as string))
+    return {
+      kind: 'run',
+      calls: [{ tool: 'ask.answer', args: { question: request.replace(/\s+/g, ' ').trim().slice(0, 2000) } }],
+    };
   // The proposal is the request: reports named around it are its context, not extra work.
   if (picked.has('approvals.propose'))
     return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
@@ -845,12 +879,20 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     const looseLimit = loose.map(limitOf).find((n) => n !== undefined);
     const looseWindow = loose.map(x.windowOf).find((w) => w !== undefined);
     const teamOf = clauseTeams(clauses(x.text), pickedIn, options.teams ?? [], (c) => x.windowOf(c) !== undefined);
+    // A quarter goes to the intent that names it, like a team ("okr progress for platform Q4 and growth's objectives").
+    const quarterOfClause = clauseQualifier(
+      clauses(x.text),
+      pickedIn,
+      (c) => quarterOf(c.toLowerCase(), options.now),
+      (c) => teamIn(c, options.teams ?? []) !== undefined || x.windowOf(c) !== undefined,
+    );
     const calls = [...picked.keys()]
       .sort((a, b) => order.indexOf(a) - order.indexOf(b))
       .map((tool) => {
         const clause = clauseOf.get(tool);
         const team = clause === undefined ? x.team : teamOf(clause, x.team);
-        const args = argsFor(tool, { ...x, team }, clause, looseWindow);
+        const quarter = clause === undefined ? x.quarter : quarterOfClause(clause, x.quarter);
+        const args = argsFor(tool, { ...x, team, quarter }, clause, looseWindow);
         const most = { 'approvals.list': 50, 'approvals.audit': 200, 'ask.search': 20 }[tool];
         if (looseLimit && args.limit === undefined && most) args.limit = Math.min(most, looseLimit);
         return { tool, args };

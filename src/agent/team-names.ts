@@ -37,7 +37,7 @@ export function teamIn(text: string, teams: string[]): { team: string; at: numbe
   return org ? { team: 'org', at: org.index } : undefined;
 }
 
-/** Words that point back at a team named before ("what is blocking them"). */
+/** Words that point back at a team (or quarter) named before ("what is blocking them"). */
 const BACK_REFERENCE = /\b(?:them|their|they|theirs|there|same|those)\b/i;
 
 /**
@@ -54,19 +54,29 @@ export function clauseTeams(
   teams: string[],
   qualified: (clause: string) => boolean,
 ): (clause: string, requestTeam: string | undefined) => string | undefined {
-  const named = all.map((c) => teamIn(c, teams)?.team);
-  // A team before a colon or dash that opens the request heads all of it ("payments: sprint and incidents this week").
+  return clauseQualifier(all, picked, (c) => teamIn(c, teams)?.team, qualified);
+}
+
+/** The same rule for any qualifier a clause may name (a team, a quarter): `find` reads it from a piece of text. */
+export function clauseQualifier(
+  all: string[],
+  picked: Set<string>,
+  find: (text: string) => string | undefined,
+  qualified: (clause: string) => boolean,
+): (clause: string, requestValue: string | undefined) => string | undefined {
+  const named = all.map(find);
+  // A qualifier before a colon or dash that opens the request heads all of it ("payments: sprint and incidents").
   const heading = /^([^:–—]{1,40}?)\s*(?::|\s[-–—])\s/.exec(all[0] ?? '');
-  const headed = heading ? teamIn(heading[1] as string, teams)?.team : undefined;
-  return (clause, requestTeam) => {
+  const headed = heading ? find(heading[1] as string) : undefined;
+  return (clause, requestValue) => {
     const i = all.indexOf(clause);
-    if (i < 0) return requestTeam;
+    if (i < 0) return requestValue;
     if (named[i] && !(i === 0 && headed)) return named[i];
     if (headed) return headed;
-    if (named.slice(i + 1).some(Boolean)) return requestTeam;
+    if (named.slice(i + 1).some(Boolean)) return requestValue;
     const before = all.slice(0, i).filter((_c, k) => named[k]);
-    if (before.length === 0 || !qualified(clause)) return requestTeam;
-    if (BACK_REFERENCE.test(clause) || before.some((c) => !picked.has(c))) return requestTeam;
+    if (before.length === 0 || !qualified(clause)) return requestValue;
+    if (BACK_REFERENCE.test(clause) || before.some((c) => !picked.has(c))) return requestValue;
     return undefined;
   };
 }

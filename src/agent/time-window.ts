@@ -90,7 +90,8 @@ export function parseTimeWindow(
   now: Date,
   options: { timezone?: string; sprintDays?: number } = {},
 ): TimeWindow | undefined {
-  const t = text.toLowerCase();
+  // "qtr" is a quarter wherever a quarter may be named ("this qtr", "last 2 qtrs").
+  const t = text.toLowerCase().replace(/\bqtr(s?)\b/g, 'quarter$1');
   const zone = options.timezone ?? 'UTC';
   const at = DateTime.fromJSDate(now, { zone });
   const today = at.startOf('day');
@@ -131,6 +132,14 @@ export function parseTimeWindow(
     let from = today.set({ month: MONTHS.indexOf(dated.month) + 1, day: dated.day });
     if (from > at) from = from.minus({ years: 1 });
     if (from.isValid) return span(dated.phrase, from, at);
+  }
+  // "Since the 20th": the latest 20th of a month that has begun.
+  m = /\b(?:since|from)\s+the\s+(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]{3})/.exec(t);
+  if (m) {
+    const day = Number(m[1]);
+    let from = today.set({ day });
+    if (from.day !== day || from > at) from = today.startOf('month').minus({ months: 1 }).set({ day });
+    if (from.isValid && from.day === day && from < at) return span(m[0], from, at);
   }
   m =
     /\b(this|current)\s+(week|month|quarter|year|sprint|cycle|iteration)\b|\bso far this (week|month|quarter|year)\b/.exec(
@@ -188,7 +197,10 @@ export function parseTimeWindow(
   if (m) return trailing(m[0], 2 * (options.sprintDays ?? 14) * 24);
   m = /\byesterday\b/.exec(t);
   if (m) return trailing(m[0], 48);
-  m = /\b(?:today|this morning|overnight|last night)\b/.exec(t);
+  // "Today", "this morning": since midnight, like the other calendar words; "overnight" reaches into yesterday.
+  m = /\b(?:today|this morning)\b/.exec(t);
+  if (m) return span(m[0], today, at);
+  m = /\b(?:overnight|last night)\b/.exec(t);
   if (m) return trailing(m[0], 24);
   m = /\blast\s+(mon|tue|wed|thu|fri)[a-z]*\b/.exec(t);
   if (m) {

@@ -19,10 +19,13 @@ const KEY_RESULT = /\b(?:key[- ]result|kr)\s*[-#]?\s*(\d{1,6})\b/i;
 const CONFIDENCE =
   /\bconfidence(?:\s+(?:is|of|at|level|score))?\s*[:=]?\s*(\d{1,2})(?:\s*(?:\/\s*10|out of 10))?\b|\b(\d{1,2})\s*(?:\/\s*10|out of 10)(?:\s+confiden(?:ce|t))?\b/i;
 const CHECK_IN = /\bcheck[- ]?in\b/i;
+const LEADING_KEY_RESULT =
+  /^\s*(?:key[- ]result|kr)\s*[-#]?\s*\d{1,6}\s*[:,]?\s*(?:confidence\b|\d{1,2}\s*(?:\/\s*10|out of 10))/i;
 
 /** "Check in on KR 14: confidence 7, …": key result, confidence 1-10, and the rest as its note. */
 export function okrCheckinIn(part: string): ToolProposal | undefined {
-  if (!CHECK_IN.test(part)) return undefined;
+  // "KR 9 confidence 9/10, note: …" is a check-in written as one, without the word.
+  if (!CHECK_IN.test(part) && !LEADING_KEY_RESULT.test(part)) return undefined;
   const kr = KEY_RESULT.exec(part);
   const confidence = CONFIDENCE.exec(part);
   const level = confidence ? Number(confidence[1] ?? confidence[2]) : Number.NaN;

@@ -185,7 +185,8 @@ const TOPICS = [
   String.raw`\b(?:write|draft|generate|compose)\s+(?:me\s+)?(?:a|an|the|some|my)?\s*(?:\w+\s+)?(?:code|script|function|class|regex|query|test|tests|unit tests?|snippet|program|email|letter|essay|blog|post|tweet|message|description|summary of this|doc|document|readme|proposal|spec|rfc|cover letter)\b`,
   String.raw`\b(?:inbox|emails|e-mail|whatsapp|sms|text message)\b`,
   String.raw`\b(?:password|passwords|2fa|mfa|okta|sso login|api key|secret key|ssh key)\b`,
-  String.raw`\b(?:slack status|my status to|turn off|disable|mute|silence)\b`,
+  // (asking whether one did is asking for one's settings: "did i turn off realtime pings?")
+  String.raw`\b(?:slack status|my status to|(?<!\b(?:did|have|has|had)\s+(?:i|we|someone)\s+)(?:turn off|disable|mute|silence))\b`,
   // moving tickets through their workflow
   String.raw`\b(?:move|transition|mark|set|flip|put)\s+(?:\S+\s+){1,3}(?:to|as|in|into)\s+(?:done|closed|resolved|complete|completed|in progress|in review|to do|todo|blocked|won'?t do|ready for qa|qa)\b`,
   // leave and time off

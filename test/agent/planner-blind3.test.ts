@@ -50,6 +50,7 @@ describe('the offline planner, on what blind-3 found missing', () => {
           action: 'github.label',
           params: { repo: 'acme/api', number: 12, labels: ['bug', 'p1'] },
           summary: 'Label acme/api#12: bug, p1',
+          repo: 'acme/api',
         },
       },
     ]);

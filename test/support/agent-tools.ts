@@ -14,6 +14,20 @@ import { sourcesStatusTool } from '../../src/sync/tools.js';
 import { teamsCapability } from '../../src/teams/capability.js';
 
 export function agentToolCatalogue(): PlannerTool[] {
+  return capabilityTools().map(({ name, description, kind }) => ({ name, description, kind }));
+}
+
+/** Each tool's own argument names (its input schema's keys): what reaches the tool when it runs. */
+export function agentToolArguments(): Map<string, Set<string>> {
+  return new Map(
+    capabilityTools().map((tool) => {
+      const shape = (tool.input as { shape?: Record<string, unknown> }).shape ?? {};
+      return [tool.name, new Set(Object.keys(shape))];
+    }),
+  );
+}
+
+function capabilityTools() {
   const unused = undefined as never;
   return [
     sourcesStatusTool([]),
@@ -34,5 +48,5 @@ export function agentToolCatalogue(): PlannerTool[] {
     ...(teamsCapability().tools ?? []),
     ...(onboardingCapability(unused).tools ?? []),
     ...(okrsCapability({ db: unused, slack: () => undefined, dmGate: unused }).tools ?? []),
-  ].map(({ name, description, kind }) => ({ name, description, kind }));
+  ];
 }
