@@ -6,6 +6,8 @@ export const words = (text: string) =>
   text
     .toLowerCase()
     .replace(/[’']/g, "'")
+    // "incident-wise", "delivery-wise": the word it is about.
+    .replace(/\b([a-z]{3,})-wise\b/g, '$1')
     .split(/[^a-z0-9'#-]+/)
     .map((w) => w.replace(/^'+|'+$/g, ''))
     .filter(Boolean);

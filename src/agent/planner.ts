@@ -119,7 +119,25 @@ function scoreClause(
   );
   const bonus = new Map<string, number>();
   const lc = clause.toLowerCase();
-  if (ACTIVITY.test(lc)) bonus.set('standup.report', 2);
+  // "How has platform been doing" asks how it fares, not what it did.
+  if (/\bhow\b[^.?!]*\bbeen\s+doing\b/.test(lc)) bonus.set('standup.report', -3);
+  else if (ACTIVITY.test(lc)) bonus.set('standup.report', 2);
+  // "What should I be looking at first", "what do we tackle today": what needs attention.
+  if (
+    /\bwhat\s+(?:should|do|must|shall)\s+(?:i|we)\s+(?:be\s+)?(?:look(?:ing)?\s+at|focus(?:ing)?\s+on|work(?:ing)?\s+on|tackl(?:e|ing)|start(?:ing)?\s+with|jump(?:ing)?\s+on|pick(?:ing)?\s+up|prioriti[sz](?:e|ing))\b/.test(
+      lc,
+    )
+  )
+    bonus.set('triage.list', 3);
+  // "Teams that got archived", "incl archived teams" with no team named: the list of teams, archived ones too.
+  if ((!x.team || x.team === 'org') && WITH_ARCHIVED.test(lc) && !NOT_ARCHIVED.test(lc)) bonus.set('teams.list', 4);
+  // "Which PRs did mobile open and close", "what tickets did we ship": what was done.
+  if (
+    /\b(?:what|which)\s+(?:prs?|pull requests?|tickets?|issues?|work|changes)\s+(?:did|have|has)\s+[\w'-]+(?:\s+[\w'-]+)?\s+(?:open|merge|close|ship|land|review|finish|complete)/.test(
+      lc,
+    )
+  )
+    bonus.set('standup.report', 3);
   // "Incident 7", "INC-12": that incident's timeline, unless a list is asked for.
   if (x.incidentNumber !== undefined && /\b(?:inc|incident)[-\s#]*\d/.test(lc)) bonus.set('incidents.timeline', 3);
   // "Is the data from linear stale?": the freshness of the synced data.
@@ -155,7 +173,11 @@ function scoreClause(
   // the auth migration".
   if (
     x.people.length === 1 &&
-    (/\bonboarding\b/.test(lc) || (/\bsomeone(?:'s)?\s+(?:plan|checklist)\b/.test(lc) && /\bonboard/i.test(x.text))) &&
+    (/\bonboarding\b/.test(lc) ||
+      (/\bsomeone(?:'s)?\s+(?:plan|checklist)\b|\bhow(?:'s|s| is)\s+someone\s+(?:doing|getting on|going|progressing|coming along)\b/.test(
+        lc,
+      ) &&
+        /\bonboard/i.test(x.text))) &&
     !/\b(?:who|whos|which|list|all|running)\b/.test(lc)
   )
     bonus.set('onboarding.progress', 4);
@@ -166,7 +188,9 @@ function scoreClause(
     bonus.set('notifications.preferences', 4);
   // "List mobile's objectives": a bare list of objectives, not their progress.
   if (
-    /\blist\b(?:\s+\S+){0,2}\s+(?:objectives|key results|krs)\b/.test(lc) &&
+    (/\blist\b(?:\s+\S+){0,2}\s+(?:objectives|key results|krs)\b/.test(lc) ||
+      (/\b(?:objectives|key results|krs)\b/.test(lc) &&
+        /\b(?:just|only)\s+(?:the\s+)?list\b/.test(x.text.toLowerCase()))) &&
     !/\b(?:progress|on track|off track|tracking|status|at risk|risky|behind|confidence)\b/.test(lc)
   )
     bonus.set('okrs.list', 3);
@@ -189,6 +213,8 @@ const RUN_AT = 2;
 const POLITE_START = String.raw`^(?:(?:hey|hi|hello|yo|ok|okay)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|quickly|just|go)\s+)*(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?)?`;
 /** Verbs of sending someone a message. */
 const MESSAGING = 'nudge|ping|remind|dm|message|msg|tell|poke|send|chase|hit up|reach out to|follow up with';
+/** A request about the present state: open incidents, what is active right now. */
+const CURRENT_STATE = /\b(?:open|active|ongoing|current(?:ly)?|right now|rn|at the moment|still going)\b/;
 /** What a general question is offered when nothing closer stands out. */
 const OVERVIEWS = ['triage.list', 'sprint.health', 'standup.report'];
 const OFFER_AT = 1;
@@ -208,7 +234,7 @@ function clauses(text: string): string[] {
  * not wanted ("no progress needed", "don't need the burndown").
  */
 const ASIDE =
-  /^(?:(?:i\s+)?need\s+(?:it|this|that|them|these|those)\s+(?:for|by|before)\b|(?:it'?s|this is|that'?s)\s+for\b|because\b|(?:no|not)\s+(?:\S+\s+){0,2}(?:needed|required|necessary|wanted)$|no need for\b|(?:i\s+)?(?:don'?t|do not)\s+(?:need|want|include)\b|skip\s+(?:the\s+)?\S+$)/i;
+  /^(?:[\w\s-]{1,30}\s+here$|(?:he|she|they|someone|it)\s+(?:says|said|mentioned|told me|claims|thinks|reports)\b|(?:i\s+)?need\s+(?:it|this|that|them|these|those)\s+(?:for|by|before)\b|(?:it'?s|this is|that'?s)\s+for\b|because\b|(?:no|not)\s+(?:\S+\s+){0,2}(?:needed|required|necessary|wanted)$|no need for\b|(?:i\s+)?(?:don'?t|do not)\s+(?:need|want|include)\b|skip\s+(?:the\s+)?\S+$)/i;
 
 const MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 const REPO = /\b([a-z0-9][\w.-]*\/[\w.-]+)\b/gi;
@@ -256,7 +282,7 @@ function auditLimitOf(text: string): number | undefined {
   const m =
     /\b(?:last|latest|recent|past)\s+(\d{1,3})\s+(?:[a-z]+\s+)?(?:decisions|entries|approvals|events|lines|actions|proposals|records|items)\b/.exec(
       text.toLowerCase(),
-    );
+    ) ?? /\b(\d{1,3})\s+(?:lines|rows|entries|records|events|decisions)\s+(?:of|from)\b/.exec(text.toLowerCase());
   return m ? Number(m[1]) : undefined;
 }
 
@@ -380,7 +406,7 @@ function quarterOf(t: string, now: Date): string | undefined {
 
 /** "Rerun the rules", "fresh signals", "re-evaluate": the rules run before the signals are listed. */
 const REEVALUATE =
-  /\b(?:re-?run|run|re-?evaluate|evaluate|refresh|re-?check|recompute)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+)?(?:signal\s+)?(?:rules|signals)\b|\b(?:fresh|current|up[- ]to[- ]date|live|latest)\s+signals\b|\bsignals\b[^.?!]*\b(?:re-?evaluated|re-?computed|refreshed)\b|\b(?:re-?evaluated|re-?computed|refreshed|re-?run|freshly evaluated)\s+(?:risk\s+)?signals\b/;
+  /\b(?:re-?run|run|re-?evaluate|evaluate|refresh|re-?check|recompute)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+|every\s+|each\s+)?(?:signal\s+)?(?:rules?|signals)\b|\b(?:fresh|current|up[- ]to[- ]date|live|latest)\s+signals\b|\bsignals\b[^.?!]*\b(?:re-?evaluated|re-?computed|refreshed)\b|\b(?:re-?evaluated|re-?computed|refreshed|re-?run|freshly evaluated)\s+(?:risk\s+)?signals\b/;
 
 const SMALL_NUMBERS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4 };
 function daysOf(n: string, unit: string): number {
@@ -407,7 +433,7 @@ function policyActionOf(t: string): string | undefined {
 }
 
 const WITH_ARCHIVED =
-  /\b(?:incl(?:uding|udes?)?|with|plus|and|also|even|show|list)\s+(?:the\s+|all\s+(?:the\s+)?)?archived\b|\barchived\s+(?:ones|teams|too|as well)\b|\bteams?\b[^.?!]*\b(?:are|is|were|was|been|got)\s+archived\b/;
+  /\b(?:incl(?:uding|udes?)?|with|plus|and|also|even|show|list)\s+(?:the\s+|all\s+(?:the\s+)?)?archived\b|\bincl\w*\s+(?:the\s+)?(?:ones|those)\s+(?:that|which)\s+(?:were|are|got|have been)\s+archived\b|\barchived\s+(?:ones|teams|too|as well)\b|\bteams?\b[^.?!]*\b(?:are|is|were|was|been|got)\s+archived\b/;
 const NOT_ARCHIVED = /\b(?:no|not|without|excluding|except|minus|skip)\s+(?:the\s+|any\s+)?archived\b/;
 
 /** The arguments a tool gets from what the request named. Team and repo go to the tools about the org's work. */
@@ -597,7 +623,7 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
   }
   const ticketWords = /\b(?:tickets?|issues?|jira|bugs?|tasks?|stor(?:y|ies))\b/i.test(request);
   const verb = '(?:open|create|file|raise|log|make|add|cut|write up)';
-  const thing = String.raw`(?:(?:a|an|one|new|jira|bug|task|story)\s+)*(?:ticket|issue|bug|story|task)`;
+  const thing = String.raw`(?:(?:(?:a|an|one|new|jira|bug|task|story)\s+)*(?:ticket|issue|bug|story|task)|(?:(?:a|an|one|new)\s+)*jira)`;
   const thingOrOne = ticketWords ? `(?:${thing}|one)` : thing;
   const key = String.raw`(?:the\s+)?(?:jira\s+)?(?:project\s+)?([A-Za-z][A-Za-z0-9]+)(?:\s+(?:project|board|backlog))?`;
   // "open a jira ticket in PAY to …", "file one in PAY for …", "open a ticket for … in PAY".
@@ -656,6 +682,11 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
     ).exec(raw) ??
     new RegExp(
       `^(?:add|request|assign)\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s+as\\s+(?:an?\\s+)?reviewers?\\s+(?:on|to|for|of)\\s+${PULL}\\s*[.!]?$`,
+      'i',
+    ).exec(raw) ??
+    // "get github users jlee and mk to review payments-service#301".
+    new RegExp(
+      `^(?:get|have)\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s+(?:to\\s+)?review\\s+${PULL}\\s*[.!]?$`,
       'i',
     ).exec(raw) ??
     swapped(
@@ -818,9 +849,13 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
   // "Anything waiting on me? reviews, blocked tix etc": what follows the question are examples of it.
   const examples = EXAMPLES_AFTER_QUESTION.exec(x.text);
   const exampleClauses = new Set(examples ? clauses(examples[1] as string) : []);
-  for (const clause of clauses(x.text)) {
+  // A condition ("if the bot wants to request reviewers, does that need sign-off?") is the premise of the question
+  // beside it: it counts only when nothing else in the request asks for a tool.
+  const conditional = (c: string) => /^(?:if|when|whenever|in case|assuming|suppose)\b/i.test(c);
+  const ordered = [...clauses(x.text).filter((c) => !conditional(c)), ...clauses(x.text).filter(conditional)];
+  for (const clause of ordered) {
     if (ASIDE.test(clause)) continue;
-    if (picked.size > 0 && exampleClauses.has(clause)) continue;
+    if (picked.size > 0 && (exampleClauses.has(clause) || conditional(clause))) continue;
     const scores = scoreClause(clause, usable, descWords, x).filter((s) => {
       // A proposal needs someone to send it to; "ask" alone is mostly "ask the docs".
       if (s.tool === 'approvals.propose')
@@ -865,6 +900,33 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
       kind: 'run',
       calls: [{ tool: 'ask.answer', args: { question: request.replace(/\s+/g, ' ').trim().slice(0, 2000) } }],
     };
+  // "INC-57's timeline, plus whatever else is open": the other incidents.
+  if (
+    picked.has('incidents.timeline') &&
+    !picked.has('incidents.list') &&
+    usable.some((u) => u.name === 'incidents.list') &&
+    clauses(x.text).some(
+      (c) =>
+        c !== clauseOf.get('incidents.timeline') &&
+        /\b(?:whatever|anything|everything|what(?:'s)?|the)\s+(?:else|others?|other ones|rest)\b/.test(
+          c.toLowerCase(),
+        ) &&
+        /\b(?:open|active|ongoing|going on|live|still running)\b/.test(c.toLowerCase()),
+    )
+  ) {
+    picked.set('incidents.list', RUN_AT);
+    clauseOf.set('incidents.list', clauseOf.get('incidents.timeline') as string);
+  }
+  // The list of teams asked for, a "team roster" beside it is that list, not one team's details.
+  if (picked.has('teams.list') && picked.has('teams.show') && !x.team && !/\bmy\s+team\b/.test(t))
+    picked.delete('teams.show');
+  // "Objectives + KR owners": bare objectives beside their list are the list, not their progress.
+  if (
+    picked.has('okrs.list') &&
+    picked.has('okrs.show') &&
+    !/\b(?:progress|on track|off track|tracking|status|at risk|risky|behind|confidence|doing|going|mapped)\b/.test(t)
+  )
+    picked.delete('okrs.show');
   // The proposal is the request: reports named around it are its context, not extra work.
   if (picked.has('approvals.propose'))
     return { kind: 'run', calls: [{ tool: 'approvals.propose', args: argsFor('approvals.propose', x) }] };
@@ -892,7 +954,10 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
         const clause = clauseOf.get(tool);
         const team = clause === undefined ? x.team : teamOf(clause, x.team);
         const quarter = clause === undefined ? x.quarter : quarterOfClause(clause, x.quarter);
-        const args = argsFor(tool, { ...x, team, quarter }, clause, looseWindow);
+        // An intent about what is open now takes no window from an earlier one ("dora this month and any open
+        // incidents"); a bare follow-on does ("incidents this month and our mttr").
+        const now = clause !== undefined && !x.windowOf(clause) && CURRENT_STATE.test(clause.toLowerCase());
+        const args = argsFor(tool, { ...x, team, quarter, window: now ? undefined : x.window }, clause, looseWindow);
         const most = { 'approvals.list': 50, 'approvals.audit': 200, 'ask.search': 20 }[tool];
         if (looseLimit && args.limit === undefined && most) args.limit = Math.min(most, looseLimit);
         return { tool, args };

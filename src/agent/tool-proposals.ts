@@ -19,6 +19,7 @@ const KEY_RESULT = /\b(?:key[- ]result|kr)\s*[-#]?\s*(\d{1,6})\b/i;
 const CONFIDENCE =
   /\bconfidence(?:\s+(?:is|of|at|level|score))?\s*[:=]?\s*(\d{1,2})(?:\s*(?:\/\s*10|out of 10))?\b|\b(\d{1,2})\s*(?:\/\s*10|out of 10)(?:\s+confiden(?:ce|t))?\b/i;
 const CHECK_IN = /\bcheck[- ]?in\b/i;
+const BARE_LEVEL = /^\s*(?:at|to|[:=]|with|->|→)\s*(\d{1,2})\b(?!\s*(?:%|percent|days?|hours?|am|pm|\/))/i;
 const LEADING_KEY_RESULT =
   /^\s*(?:key[- ]result|kr)\s*[-#]?\s*\d{1,6}\s*[:,]?\s*(?:confidence\b|\d{1,2}\s*(?:\/\s*10|out of 10))/i;
 
@@ -27,12 +28,14 @@ export function okrCheckinIn(part: string): ToolProposal | undefined {
   // "KR 9 confidence 9/10, note: …" is a check-in written as one, without the word.
   if (!CHECK_IN.test(part) && !LEADING_KEY_RESULT.test(part)) return undefined;
   const kr = KEY_RESULT.exec(part);
-  const confidence = CONFIDENCE.exec(part);
+  // "Check in KR 7 at 8": a bare level right after the key result is its confidence.
+  const confidence = CONFIDENCE.exec(part) ?? (kr ? BARE_LEVEL.exec(part.slice(kr.index + kr[0].length)) : null);
   const level = confidence ? Number(confidence[1] ?? confidence[2]) : Number.NaN;
-  if (!kr || !(level >= 1 && level <= 10)) return undefined;
+  if (!kr || !confidence || !(level >= 1 && level <= 10)) return undefined;
   const note = part
+    .replace(/^.*?\bcheck[- ]?in\b/i, (lead) => (lead.trim().split(/\s+/).length <= 4 ? ' ' : lead))
     .replace(KEY_RESULT, ' ')
-    .replace(CONFIDENCE, ' ')
+    .replace(confidence[0], ' ')
     .replace(CHECK_IN, ' ')
     .replace(/^(?:\s|[:,;.\-–—]|(?:log|add|record|do|post)\s+(?:a|my|the)\b|on\b|for\b)+/i, '')
     .replace(/\s+/g, ' ')

@@ -67,6 +67,9 @@ const ACTING = [
   'unmute',
   'silence',
   'snooze',
+  'hide',
+  'dismiss',
+  'mint',
   'archive',
   'backup',
   'back up',
@@ -154,7 +157,7 @@ const METRIC_NOUN = String.raw`(?:freq\w*|count\w*|stat\w*|metric\w*|rate\w*|num
 /** "Order pizza", but not "order of incidents". */
 const ORDER_RE = /^(?:please\s+|can you\s+|could you\s+)?order\s+(?!of\b|by\b)/;
 /** What a verb of acting may act on because a tool does it: "rerun the rules" is the signals with `evaluate`. */
-const SERVED_OBJECT = String.raw`(?:the\s+|all\s+(?:the\s+)?|our\s+|my\s+)?(?:signal\s+)?(?:rules|signals)\b`;
+const SERVED_OBJECT = String.raw`(?:the\s+|all\s+(?:the\s+)?|our\s+|my\s+|every\s+|each\s+)?(?:signal\s+)?(?:rules?|signals?)\b`;
 const ACTING_RE = new RegExp(
   `${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?!\\s+${SERVED_OBJECT})(?:$|[^a-z-])`,
 );
@@ -180,7 +183,7 @@ const TOPICS = [
   // the world outside
   String.raw`\b(?:weather|forecast|headlines|stock price|share price|stock market|bitcoin|crypto|ethereum|sports|football|soccer|basketball|the game|score last night|recipes?|cook|cooking|bake|baking|restaurant|restaurants|movie|movies|film|music|song|songs|joke|jokes|poem|poems|story about|haiku|riddle|capital of|time is it|time zone in|lunch|dinner|pizza|coffee|flights?|hotel|flowers|gift|keyboard|laptop to buy|book on|books on|recommend a book)\b`,
   // money and bills
-  String.raw`\b(?:aws bill|cloud bill|invoice|invoices|(?:spend|spent|spending|paying) on|how much (?:\w+ )*(?:spend|spent|pay|paid|cost|costs)|costs?|budget|budgets|pricing|licen[cs]es?|subscriptions?|expenses?|reimburse\w*)\b`,
+  String.raw`\b(?:(?:aws|gcp|azure|cloud|infra|saas|vendor|our|the|monthly|total)\s+spend|aws bill|cloud bill|invoice|invoices|(?:spend|spent|spending|paying) on|how much (?:\w+ )*(?:spend|spent|pay|paid|cost|costs)|costs?|budget|budgets|pricing|licen[cs]es?|subscriptions?|expenses?|reimburse\w*)\b`,
   // writing code or text for the person
   String.raw`\b(?:write|draft|generate|compose)\s+(?:me\s+)?(?:a|an|the|some|my)?\s*(?:\w+\s+)?(?:code|script|function|class|regex|query|test|tests|unit tests?|snippet|program|email|letter|essay|blog|post|tweet|message|description|summary of this|doc|document|readme|proposal|spec|rfc|cover letter)\b`,
   String.raw`\b(?:inbox|emails|e-mail|whatsapp|sms|text message)\b`,
@@ -199,6 +202,8 @@ const TOPICS = [
   String.raw`\b(?:stack[- ]rank\w*|rank\w*\s+(?:my|the|our|all)?\s*(?:engineers|devs|developers|people|reports|team|team members|direct reports|everyone|individuals)\b(?!\s+(?:by|on)\s+(?:deploy|dora|lead|incident))|leaderboard|(?:reports?|engineers?|devs?|developers?|people|who)\b[^.?!]{0,30}\bunderperform\w*|by performance|review season|(?:low|under)[- ]?perform(?:ers?|ing)\s+(?:engineers?|devs?|developers?|people|employees|reports|team members)|who(?:'s| is) (?:the )?(?:best|worst|laziest|weakest|strongest) (?:engineer|dev|developer|person)|most productive (?:engineer|dev|developer|person))\b`,
   // paging people
   String.raw`\b(?:page|wake up)\s+(?:the\s+)?(?:on-?call|oncall|someone|sre|him|her|them|whoever)\b`,
+  // API tokens are made by a person, in Slack
+  String.raw`\b(?:new|create|make|mint|issue|generate)\s+(?:me\s+)?(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:api\s+)?tokens?\b`,
   // chat channels
   String.raw`\b(?:new|create|archive|rename|delete)\s+(?:a\s+|the\s+)?(?:new\s+)?(?:slack\s+)?channels?\b`,
 ];
@@ -208,13 +213,23 @@ const TOPIC_RE = new RegExp(TOPICS.join('|'));
 const ABOUT_DOCS =
   /\b(?:docs?|documentation|documented|runbooks?|wiki|confluence|handbook|playbook|guide|guidelines|process|written down|readme|policy|policies)\b/;
 
+/** "What did payments open and merge", "which PRs have we shipped": a question about acts, not an act. */
+const ASKS_WHAT_WAS_DONE = /^(?:what|which|who|how many)\b[^.?!;]*\b(?:did|have|has|had)\b/;
+
 /** Whether no tool serves this request (lower-cased text with mentions replaced). */
 export function isUnservable(t: string): boolean {
-  const text = t.replace(/^(?:someone\s+)+/, '').trim();
+  const text = t
+    .replace(/^(?:someone\s+)+/, '')
+    // "Back from two days off, catch me up": where the person has been is context, not the request.
+    .replace(/^(?:just\s+|i'?m\s+|i am\s+)?(?:back|returning|returned)\s+from\s+[^,.;:!?]+[,.;:!?-]+/, '')
+    .trim();
   if (!ASKING_FOR_REPORT.test(text) && (ACTING_RE.test(text) || ACTING_ON_RE.test(text) || ORDER_RE.test(text)))
     return true;
   // A later part that acts ("show me the incidents, then restart the api"): the whole request cannot be served.
-  const parts = text.split(/\s*(?:[;,]|\.\s|\band then\b|\bthen\b|\band\b)\s*/).slice(1);
+  // Not in a question about what was done ("what PRs did payments open and merge").
+  const parts = ASKS_WHAT_WAS_DONE.test(text)
+    ? []
+    : text.split(/\s*(?:[;,]|\.\s|\band then\b|\bthen\b|\band\b)\s*/).slice(1);
   if (parts.some((p) => ACTING_RE.test(p) && !ASKING_FOR_REPORT.test(p))) return true;
   if (TOPIC_RE.test(text) && !ABOUT_DOCS.test(text)) return true;
   return false;
