@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Db, PoolClientLike, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
@@ -79,6 +80,10 @@ class PgliteWorker {
   private exited: Error | undefined;
 
   constructor(options: PgliteOptions) {
+    // PGlite's WebAssembly runs on V8's baseline compiler only. The optimizing tier recompiles its hot functions on
+    // background threads, and what those compilations allocate stays resident: about 70 MB more at idle (bench:store)
+    // for rule evaluations measured 5–10% faster. The flag is the process's; it changes nothing but WebAssembly.
+    setFlagsFromString('--liftoff-only');
     this.worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
       // The thread's JavaScript is a message loop around PGlite's WebAssembly memory: a small young generation
       // keeps its idle footprint down (V8's default would let it grow to 16 MB per semi-space).
