@@ -1,3 +1,4 @@
+import { flatMapInSlices } from '../lib/slices.js';
 import type { Queryable } from '../store/db.js';
 import {
   activeSprint,
@@ -137,30 +138,33 @@ export async function buildSprintHealth(
     if (list) list.push(c);
     else changesByKey.set(c.key, [c]);
   }
-  const items = rows.map((r) => {
-    const history = reconstruct(r, sprint, changesByKey.get(r.key) ?? [], start);
-    const inProgress = r.status_category ? r.status_category === 'indeterminate' : !/to do|backlog/i.test(r.status);
-    const item: ReplayedItem = {
-      key: r.key,
-      title: r.title,
-      status: r.status,
-      done: r.status_category === 'done',
-      points: Number(r.points ?? 0),
-      added: history.inNow && !history.atStart,
-      url: r.url,
-      assignee: r.assignee,
-      inStatusDays: (now.getTime() - (r.status_since ?? r.updated_at).getTime()) / DAY,
-      inNow: history.inNow,
-      atStart: history.atStart,
-      // Left after the start: it was in the sprint at the start or joined it later (planning moves do not count).
-      removed: !history.inNow && (history.atStart || history.joinedLater),
-      startPoints: history.startPoints,
-      carried: history.atStart && history.otherSprints.some((id) => earlierIds.has(id)),
-      inProgress,
-      blockedLabel: r.labels.some((l) => l.toLowerCase() === 'blocked'),
-    };
-    return item;
-  });
+  // A big sprint is thousands of items: replayed in slices, so Slack's acks do not wait for it.
+  const items = await flatMapInSlices(rows, (slice) =>
+    slice.map((r) => {
+      const history = reconstruct(r, sprint, changesByKey.get(r.key) ?? [], start);
+      const inProgress = r.status_category ? r.status_category === 'indeterminate' : !/to do|backlog/i.test(r.status);
+      const item: ReplayedItem = {
+        key: r.key,
+        title: r.title,
+        status: r.status,
+        done: r.status_category === 'done',
+        points: Number(r.points ?? 0),
+        added: history.inNow && !history.atStart,
+        url: r.url,
+        assignee: r.assignee,
+        inStatusDays: (now.getTime() - (r.status_since ?? r.updated_at).getTime()) / DAY,
+        inNow: history.inNow,
+        atStart: history.atStart,
+        // Left after the start: it was in the sprint at the start or joined it later (planning moves do not count).
+        removed: !history.inNow && (history.atStart || history.joinedLater),
+        startPoints: history.startPoints,
+        carried: history.atStart && history.otherSprints.some((id) => earlierIds.has(id)),
+        inProgress,
+        blockedLabel: r.labels.some((l) => l.toLowerCase() === 'blocked'),
+      };
+      return item;
+    }),
+  );
   const current = items.filter((i) => i.inNow);
   const atStart = items.filter((i) => i.atStart);
   const sum = (list: SprintItem[]) => ({ count: list.length, points: list.reduce((n, i) => n + i.points, 0) });
