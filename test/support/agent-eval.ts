@@ -56,6 +56,13 @@ export const BLIND4_FILE = new URL('../fixtures/agent-eval/blind-4.json', import
 export const BLIND5_FILE = new URL('../fixtures/agent-eval/blind-5.json', import.meta.url);
 
 /**
+ * The sixth blind set: 118 requests written on 2026-12-05 by someone who never saw the planner's rules, after blind-5
+ * had been tuned on; like blind-5 it names only the tools' schema arguments. Read its score once; never tune on it,
+ * and never print its misses.
+ */
+export const BLIND6_FILE = new URL('../fixtures/agent-eval/blind-6.json', import.meta.url);
+
+/**
  * A plan as the tools receive it: the arguments a tool does not take (people, a repository, a team the planner passes
  * along to be named in the answer) are dropped.
  */
