@@ -154,7 +154,9 @@ function scoreClause(
   if (
     x.team &&
     x.team !== 'org' &&
-    (/\bwho(?:'s|s| is| are)?\s+(?:on|in)\s+(?:the\s+)?[\w-]+\s*(?:team|squad)?\b/.test(lc) ||
+    (/\bwho(?:'s|s| is| are)?\s+(?:on|in)\s+(?:the\s+)?[\w-]+\s*(?:team|squad)?\b(?!\s*(?:shipped|merged|did|opened|worked|pushed|landed|reviewed|has been|have been|closed|finished))/.test(
+      lc,
+    ) ||
       /^\W*(?:show|tell)(?:\s+me)?(?:\s+about)?\s+(?:the\s+)?[\w-]+\s+(?:team|squad)\W*$/.test(lc))
   )
     bonus.set('teams.show', 4);
@@ -173,7 +175,7 @@ function scoreClause(
   // the auth migration".
   if (
     x.people.length === 1 &&
-    (/\bonboarding\b/.test(lc) ||
+    (/\bonboarding\b|\bnew[- ]hire plan\b|\bramp[- ]?up plan\b/.test(lc) ||
       (/\bsomeone(?:'s)?\s+(?:plan|checklist)\b|\bhow(?:'s|s| is)\s+someone\s+(?:doing|getting on|going|progressing|coming along)\b/.test(
         lc,
       ) &&
@@ -181,6 +183,15 @@ function scoreClause(
     !/\b(?:who|whos|which|list|all|running)\b/.test(lc)
   )
     bonus.set('onboarding.progress', 4);
+  // "How am I doing on my own onboarding": the asking person's own.
+  if (x.people.length === 0 && /\bmy\s+(?:own\s+)?(?:onboarding|new[- ]hire plan|ramp[- ]?up)\b/.test(lc))
+    bonus.set('onboarding.progress', 4);
+  // "What my team members did today": what was done, not who is on the team.
+  if (
+    /\bwhat\s+(?:[\w']+\s+){0,3}(?:did|shipped|merged|worked on)\b/.test(lc) &&
+    !/\b(?:goals?|okrs?|key results?|objectives?|share|percent|fraction|portion|say|conclude|decide)\b/.test(lc)
+  )
+    bonus.set('standup.report', Math.max(bonus.get('standup.report') ?? 0, 2));
   // "Did I mute the digest?", "have I turned off pings?": what my notification settings are.
   if (
     /\b(?:did|have|has)\s+(?:i|we)\s+(?:muted?|turn(?:ed)? off|disabled?|silenced?|snoozed?|opt(?:ed)? out)\b/.test(lc)
@@ -213,6 +224,9 @@ const RUN_AT = 2;
 const POLITE_START = String.raw`^(?:(?:hey|hi|hello|yo|ok|okay)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|quickly|just|go)\s+)*(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?)?`;
 /** Verbs of sending someone a message. */
 const MESSAGING = 'nudge|ping|remind|dm|message|msg|tell|poke|send|chase|hit up|reach out to|follow up with';
+/** What an audit log is counted in. */
+const AUDIT_UNITS = /\b(?:lines|entries|rows|records|events|decisions)\b/;
+
 /** A request about the present state: open incidents, what is active right now. */
 const CURRENT_STATE = /\b(?:open|active|ongoing|current(?:ly)?|right now|rn|at the moment|still going)\b/;
 /** What a general question is offered when nothing closer stands out. */
@@ -348,12 +362,12 @@ function extract(raw: string, o: PlannerOptions): Extracted {
   const team = teamIn(text, o.teams ?? [])?.team;
   const tl = text.toLowerCase();
   const agingRe =
-    /\b(?:(?:for\s+)?(?:more than|over|longer than|upwards of)|for|older than|>|(?:aging|age)\s+(?:threshold|limit|cutoff)\s*(?:of|at|=|:)?)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
+    /(?:\b(?:for\s+)?(?:more than|over|longer than|upwards of)|\bfor|\bolder than|>|\b(?:aging|age)\s+(?:threshold|limit|cutoff)\s*(?:of|at|=|:)?)\s*(\d{1,2}|a|one|two|three|four)\s*(days?|d|weeks?|w)\b/;
   const aging = agingRe.exec(tl);
   // The age's own part says what is aging ("dora over 30 days and also open incidents": no age).
   const agingPart = aging ? (clauses(tl).find((c) => c.includes(aging[0].trim())) ?? tl) : tl;
   const agingContext =
-    /\b(stuck|aging|sitting|in (?:qa|review|progress)|stalled|idle|untouched|open|older than|(?:age|aging) (?:threshold|limit|cutoff))\b/.test(
+    /\b(stuck|aging|sitting|parked|same status|in (?:qa|review|progress)|stalled|idle|untouched|open|older than|(?:age|aging) (?:threshold|limit|cutoff))\b/.test(
       agingPart,
     );
   const agingDays = aging && agingContext ? daysOf(aging[1] as string, aging[2] as string) : undefined;
@@ -406,7 +420,7 @@ function quarterOf(t: string, now: Date): string | undefined {
 
 /** "Rerun the rules", "fresh signals", "re-evaluate": the rules run before the signals are listed. */
 const REEVALUATE =
-  /\b(?:re-?run|run|re-?evaluate|evaluate|refresh|re-?check|recompute)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+|every\s+|each\s+)?(?:signal\s+)?(?:rules?|signals)\b|\b(?:fresh|current|up[- ]to[- ]date|live|latest)\s+signals\b|\bsignals\b[^.?!]*\b(?:re-?evaluated|re-?computed|refreshed)\b|\b(?:re-?evaluated|re-?computed|refreshed|re-?run|freshly evaluated)\s+(?:risk\s+)?signals\b/;
+  /\b(?:re-?run|run|re-?evaluate|evaluate|refresh|re-?check|recompute)\s+(?:the\s+|all\s+(?:the\s+)?|our\s+|every\s+|each\s+)?(?:signal\s+)?(?:rules?|signals)\b|\b(?:fresh|current|up[- ]to[- ]date|live|latest)\s+signals\b|\bsignals\b[^.?!]*\b(?:re-?evaluated|re-?computed|refreshed)\b|\b(?:re-?evaluated|re-?computed|refreshed|re-?run|freshly evaluated)\s+(?:risk\s+)?signals\b|\b(?:fresh|new)\s+(?:rules?|signals?)\s+(?:evaluation|run|pass)\b/;
 
 const SMALL_NUMBERS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4 };
 function daysOf(n: string, unit: string): number {
@@ -505,7 +519,7 @@ const EXAMPLES_AFTER_QUESTION =
 
 /** Where a request turns to another intent: "…, and show me …", "…; then open one …". */
 const IMPERATIVE =
-  'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|share|announce|dm|ping|nudge|message|remind|send|comment';
+  'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|share|announce|dm|ping|nudge|message|remind|send|comment|go ahead and|propose';
 const NEXT_INTENT = new RegExp(
   // After a conjunction any request may start; after a comma or a full stop only an imperative one (a question
   // there is mostly about what was just said: "ping bob, is he done with the review?").
@@ -526,7 +540,7 @@ const tidy = (s: string) =>
     .slice(0, 250);
 
 /** A pull request as written: "acme/web#12", "payments-service #77", "acme/web PR 12", "payments-service pull 305", "the api repo's PR 7". */
-const PULL = String.raw`((?:the\s+)?[\w.-]+(?:\/[\w.-]+)?(?:\s?#\d+|(?:\s+repo(?:sitory)?)?(?:'s)?\s+(?:pr|pull request|pull)\s*#?\s*\d+))`;
+const PULL = String.raw`((?:pr|pull request|pull)\s*#?\s*\d+\s+(?:on|in|of)\s+[\w.-]+\/[\w.-]+|(?:the\s+)?[\w.-]+(?:\/[\w.-]+)?(?:\s?#\d+|(?:\s+repo(?:sitory)?)?(?:'s)?\s+(?:pr|pull request|pull)\s*#?\s*\d+))`;
 /** Labels as written: "needs-design", "bug, needs-design", "'p1' and 'ux'". */
 const LABELS = String.raw`((?:["'‘“\x60]?[\w:./-]+["'’”\x60]?)(?:\s*(?:,|\band\b|&)\s*["'‘“\x60]?[\w:./-]+["'’”\x60]?)*)`;
 /** GitHub logins as written: "octo-dan", "@octo-dan and @mo". */
@@ -542,6 +556,12 @@ const namesOf = (list: string) =>
 
 /** The repository (owner/name, or a known repository's short name) and number of a pull request as written. */
 function pullRequestOf(written: string, o: PlannerOptions): { repo: string; number: number } | undefined {
+  // "PR 1203 on acme/api": the number first.
+  const numberFirst = /^(?:pr|pull request|pull)\s*#?\s*(\d+)\s+(?:on|in|of)\s+([\w.-]+\/[\w.-]+)$/i.exec(
+    written.trim(),
+  );
+  if (numberFirst)
+    return { repo: (numberFirst[2] as string).toLowerCase().replace(/\.+$/, ''), number: Number(numberFirst[1]) };
   const m =
     /^(?:the\s+)?([\w.-]+(?:\/[\w.-]+)?)(?:\s?#|(?:\s+repo(?:sitory)?)?(?:'s)?\s+(?:pr|pull request|pull)\s*#?\s*)(\d+)$/i.exec(
       written.trim(),
@@ -599,7 +619,14 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
   const post =
     /^(?:post|announce|share|send|put|drop|write)\s+(?:a\s+(?:message|note|reminder|heads[- ]up|announcement|update)\s+)?(?:in|to|on|into)\s+(#[\w-]+|the\s+[\w-]+\s+channel)\s*(?:,?\s*(?:that|saying|to say)\b|[:\-–—])\s*(.+)$/i.exec(
       raw,
-    ) ?? /^(?:tell|let)\s+(#[\w-]+)\s+(?:know\s+)?(?:that\b|[:\-–—])\s*(.+)$/i.exec(raw);
+    ) ??
+    /^(?:tell|let)\s+(#[\w-]+)\s+(?:know\s+)?(?:that\b|[:\-–—])\s*(.+)$/i.exec(raw) ??
+    // "go ahead and propose posting 'deploy freeze starts friday' to #eng-announce": the text quoted, then where.
+    swapped(
+      /^(?:go\s+ahead\s+and\s+)?(?:propose\s+)?(?:posting|post|announcing|announce)\s+(["“'][^"”']+["”'])\s+(?:to|in|on|into)\s+(#[\w-]+)\s*[.!?]?$/i.exec(
+        raw,
+      ),
+    );
   // "…, then post a summary of it in #eng-leads": what to post (made from what another part of the request read first,
   // so it points back at it), then where. A report named there ("post the sprint report in #eng"), or a request that
   // is only the post, is not a message I can write.
@@ -632,7 +659,7 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
       raw,
     ) ??
     (() => {
-      const m = new RegExp(`^${verb}\\s+${thingOrOne}\\s+(.+?)\\s+(?:in|on|under|into)\\s+${key}\\s*[.!]?$`, 'i').exec(
+      const m = new RegExp(`^${verb}\\s+${thingOrOne}\\s+(.+?)\\s+(?:in|on|under|into)\\s+${key}\\s*[.!?]?$`, 'i').exec(
         raw,
       );
       return m ? ([m[0], m[2], m[1]] as const) : null;
@@ -662,9 +689,9 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
   // "add the needs-design label to acme/web#12", "label acme/web#12 as bug, needs-design".
   const label =
     new RegExp(
-      `^(?:add|put|apply|attach|stick|slap)\\s+(?:the\\s+|a\\s+)?(?:labels?\\s+)?${LABELS}\\s+(?:labels?\\s+)?(?:to|on|onto)\\s+${PULL}\\s*[.!]?$`,
+      `^(?:add|put|apply|attach|stick|slap)\\s+(?:the\\s+|a\\s+)?(?:labels?\\s+)?${LABELS}\\s+(?:labels?\\s+)?(?:to|on|onto)\\s+${PULL}\\s*[.!?]?$`,
       'i',
-    ).exec(raw) ?? swapped(new RegExp(`^label\\s+${PULL}\\s+(?:as|with)\\s+${LABELS}\\s*[.!]?$`, 'i').exec(raw));
+    ).exec(raw) ?? swapped(new RegExp(`^label\\s+${PULL}\\s+(?:as|with)\\s+${LABELS}\\s*[.!?]?$`, 'i').exec(raw));
   const labelled = label ? pullRequestOf(label[2] as string, o) : undefined;
   if (label && labelled) {
     const labels = namesOf(label[1] as string);
@@ -677,21 +704,21 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
   // "request a review from octo-dan on acme/api#12", "add octo-dan as reviewer on acme/api#12".
   const review =
     new RegExp(
-      `^(?:request|ask\\s+for|get)\\s+(?:a\\s+)?reviews?\\s+from\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s+(?:on|for|of)\\s+${PULL}\\s*[.!]?$`,
+      `^(?:request|ask\\s+for|get)\\s+(?:a\\s+)?reviews?\\s+from\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s+(?:on|for|of)\\s+${PULL}\\s*[.!?]?$`,
       'i',
     ).exec(raw) ??
     new RegExp(
-      `^(?:add|request|assign)\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s+as\\s+(?:an?\\s+)?reviewers?\\s+(?:on|to|for|of)\\s+${PULL}\\s*[.!]?$`,
+      `^(?:add|request|assign)\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s+as\\s+(?:an?\\s+)?reviewers?\\s+(?:on|to|for|of)\\s+${PULL}\\s*[.!?]?$`,
       'i',
     ).exec(raw) ??
     // "get github users jlee and mk to review payments-service#301".
     new RegExp(
-      `^(?:get|have)\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s+(?:to\\s+)?review\\s+${PULL}\\s*[.!]?$`,
+      `^(?:get|have)\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s+(?:to\\s+)?review\\s+${PULL}\\s*[.!?]?$`,
       'i',
     ).exec(raw) ??
     swapped(
       new RegExp(
-        `^(?:request|ask\\s+for|get)\\s+(?:a\\s+)?reviews?\\s+(?:on|for|of)\\s+${PULL}\\s+from\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s*[.!]?$`,
+        `^(?:request|ask\\s+for|get)\\s+(?:a\\s+)?reviews?\\s+(?:on|for|of)\\s+${PULL}\\s+from\\s+(?:github\\s+(?:users?|logins?)\\s+)?${LOGINS}\\s*[.!?]?$`,
         'i',
       ).exec(raw),
     );
@@ -719,7 +746,7 @@ function proposalIn(part: string, o: PlannerOptions, request: string, usable: Se
     );
   // "comment on PAY-231: …", "leave a comment on acme/api#12 saying …".
   const comment =
-    /^(?:(?:add|leave|post|write|drop)\s+a\s+comment|comment|reply)\s+(?:on|to|in)\s+(?:the\s+)?(?:(jira|linear)\s+)?(?:ticket\s+|issue\s+|pr\s+|pull request\s+)?([A-Za-z][A-Za-z0-9]+-\d+|[\w.-]+\/[\w.-]+#\d+)\b\s*(.*)$/i.exec(
+    /^(?:(?:add|leave|post|write|drop)\s+a\s+(?:jira\s+|linear\s+)?comment|(?:jira\s+|linear\s+)?comment|reply)\s+(?:on|to|in)\s+(?:the\s+)?(?:(jira|linear)\s+)?(?:ticket\s+|issue\s+|pr\s+|pull request\s+)?([A-Za-z][A-Za-z0-9]+-\d+|[\w.-]+\/[\w.-]+#\d+)\b\s*(.*)$/i.exec(
       raw,
     );
   if (comment) {
@@ -773,6 +800,8 @@ const GREETING = new Set([
  * id, name or kind ("- id: …", "- name: …", "- { name: …, kind: … }"), or the `rules:`/`calendar:` document. */
 const RULE_YAML = /(?:^|\n)[ \t]*(?:-[ \t]+(?:\{[ \t]*)?(?:id|name|kind)[ \t]*:|rules:|calendar:)/;
 
+const INLINE_RULE = /`{1,3}\s*(-\s*\{[^`]*\b(?:name|kind|id)\s*:[^`]*\})\s*`{1,3}/;
+
 /** Plans a request. Never throws: every text gets a plan, an offer to choose, or an honest "no tool does this". */
 export function plan(request: string, tools: PlannerTool[], options: PlannerOptions): Plan {
   const usable = tools.filter((t) => t.kind !== 'decide');
@@ -782,6 +811,10 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
       kind: 'run',
       calls: [{ tool: 'signals.evaluate', args: { yaml: request.slice(yaml.index).replace(/^\n/, '') } }],
     };
+  // A rule quoted inline: "what would `- { name: stale24, kind: stale_pr }` catch?"
+  const quoted = INLINE_RULE.exec(request);
+  if (quoted && usable.some((u) => u.name === 'signals.evaluate'))
+    return { kind: 'run', calls: [{ tool: 'signals.evaluate', args: { yaml: (quoted[1] as string).trim() } }] };
   const names = new Set(usable.map((u) => u.name));
   if (PROPOSING.some((n) => names.has(n))) {
     // Each part that asks for a proposal is one; the other parts are planned as a request of their own.
@@ -810,7 +843,7 @@ const DOCS_CONCLUSION =
   /\bwhat (?:did|does|do) (?:the|our|its|that)\s+(?:[\w-]+\s+)?(?:postmortems?|post-mortems?|runbooks?|docs?|wiki|handbook|rfcs?|adrs?|design docs?)\b[^.?!]*\b(?:conclude|recommend|decide|suggest|propose)\b/;
 /** A question to be answered from the docs: how to do something, or what they say it is. */
 const ANSWER_FROM_DOCS = new RegExp(
-  String.raw`\b(?:according to|as per|per) (?:the |our )?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)\b|^(?:so\s+|and\s+)?how (?:do|can|should|would) (?:we|i|you|one)\b|${DOCS_CONCLUSION.source}`,
+  String.raw`\b(?:according to|as per|per) (?:the |our )?(?:[\w-]+ )?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)\b|^(?:so\s+|and\s+)?how (?:do|can|should|would) (?:we|i|you|one)\b|${DOCS_CONCLUSION.source}`,
 );
 /**
  * A question, then where its answer is written: "steps for rotating the key? per the runbooks", "…? check the docs".
@@ -892,6 +925,9 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
       clauseOf.set('ask.answer', clauseOf.get('ask.search') ?? t);
     } else if (DOCS_CONCLUSION.test(t) && clauses(x.text).length === 1)
       return { kind: 'run', calls: [{ tool: 'ask.answer', args: { question } }] };
+    // One sentence, "according to the handbook, …?": the answer alone, whatever the question's words name.
+    if (/\baccording to\b|^(?:as\s+)?per\b/.test(t) && t.split(/[.?!;]\s+/).filter(Boolean).length === 1)
+      return { kind: 'run', calls: [{ tool: 'ask.answer', args: { question } }] };
   }
   // One question with where its answer is written: the answer, whatever else the question's words name.
   const askedOfDocs = QUESTION_THEN_DOCS.exec(t);
@@ -917,6 +953,28 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     picked.set('incidents.list', RUN_AT);
     clauseOf.set('incidents.list', clauseOf.get('incidents.timeline') as string);
   }
+  // "The log of proposals, approvals and executions": approvals named beside the audit log, not pending ones.
+  if (
+    picked.has('approvals.audit') &&
+    picked.has('approvals.list') &&
+    !/\b(?:pending|waiting|queue|queued|open|outstanding|awaiting|to approve|need(?:s|ing)?)\b/.test(
+      (clauseOf.get('approvals.list') ?? '').toLowerCase(),
+    )
+  ) {
+    // One intent written in pieces: the audit takes the words (and the count) the approvals had.
+    const listClause = clauseOf.get('approvals.list') as string;
+    if (
+      auditLimitOf(clauseOf.get('approvals.audit') ?? '') === undefined &&
+      limitOf(clauseOf.get('approvals.audit') ?? '') === undefined
+    )
+      clauseOf.set('approvals.audit', listClause);
+    picked.delete('approvals.list');
+  }
+  // "OKRs for search, who owns each key result; don't need the progress bars": the list, not the progress.
+  if (picked.has('okrs.show') && /\b(?:no|don'?t need|do not need|without|skip)\s+(?:the\s+)?progress\b/.test(t)) {
+    picked.delete('okrs.show');
+    if (usable.some((u) => u.name === 'okrs.list')) picked.set('okrs.list', RUN_AT);
+  }
   // The list of teams asked for, a "team roster" beside it is that list, not one team's details.
   if (picked.has('teams.list') && picked.has('teams.show') && !x.team && !/\bmy\s+team\b/.test(t))
     picked.delete('teams.show');
@@ -939,6 +997,8 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
     const pickedIn = new Set(clauseOf.values());
     const loose = clauses(x.text).filter((c) => !pickedIn.has(c));
     const looseLimit = loose.map(limitOf).find((n) => n !== undefined);
+    // "…, last 10 lines": lines and entries count the audit log, not the pending approvals beside it.
+    const auditUnits = loose.some((c) => limitOf(c) !== undefined && AUDIT_UNITS.test(c.toLowerCase()));
     const looseWindow = loose.map(x.windowOf).find((w) => w !== undefined);
     const teamOf = clauseTeams(clauses(x.text), pickedIn, options.teams ?? [], (c) => x.windowOf(c) !== undefined);
     // A quarter goes to the intent that names it, like a team ("okr progress for platform Q4 and growth's objectives").
@@ -959,7 +1019,8 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
         const now = clause !== undefined && !x.windowOf(clause) && CURRENT_STATE.test(clause.toLowerCase());
         const args = argsFor(tool, { ...x, team, quarter, window: now ? undefined : x.window }, clause, looseWindow);
         const most = { 'approvals.list': 50, 'approvals.audit': 200, 'ask.search': 20 }[tool];
-        if (looseLimit && args.limit === undefined && most) args.limit = Math.min(most, looseLimit);
+        const limited = !auditUnits || tool === 'approvals.audit' || !picked.has('approvals.audit');
+        if (looseLimit && args.limit === undefined && most && limited) args.limit = Math.min(most, looseLimit);
         return { tool, args };
       });
     return { kind: 'run', calls, ...(x.window ? { window: x.window } : {}) };

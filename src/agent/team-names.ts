@@ -8,7 +8,7 @@ const TEAM_WORD = '(?:team|teams|squad|group|folks|people|crew|pod|org|engineers
 
 /** "Org-wide", "across the whole company": the org, not one team. */
 const ORG_WIDE =
-  /\b(?:org[- ]?wide|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|every team(?:'s)?|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
+  /\b(?:org[- ]?wide|(?<=^\S+\s+)org(?=\s+\d|\s*$)|company[- ]wide|(?:across|for|in) (?:the )?(?:whole |entire )?(?:org|organi[sz]ation|company)|every team(?:'s)?|(?:the )?(?:whole|entire) (?:org|organi[sz]ation|company|eng(?:ineering)? org)|across (?:all (?:the )?|every )teams?|for (?:all|every) teams?|(?:all of|(?:the )?(?:whole|entire)) eng(?:ineering)?(?: org| department)?)\b/;
 
 /** A word before "team", "squad", …: a misspelt team's name when it is near one ("serach team"). */
 const BEFORE_TEAM_WORD = new RegExp(`(?:^|[^\\w/-])#?([a-z][a-z-]{3,})(?:'s?)?\\s+${TEAM_WORD}(?=$|[^\\w/-])`, 'gi');

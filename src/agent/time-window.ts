@@ -113,6 +113,9 @@ export function parseTimeWindow(
   if (m) return trailing(m[0].trim(), Number(m[1]) * unitHours(m[2] as string));
   m = /\b(?:for|over|in|during)\s+(?:the\s+)?(\d{1,3})\s+(hours?|days?|weeks?|months?)\b/.exec(t);
   if (m) return trailing(m[0], Number(m[1]) * unitHours(m[2] as string));
+  // "Dora for a fortnight", "over a week".
+  m = /\b(?:for|over|across)\s+(?:a|one)\s+(day|week|fortnight|month|quarter|year)\b/.exec(t);
+  if (m) return trailing(m[0], unitHours(m[1] as string));
 
   m = /\bsince\s+(?:last\s+)?(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b/.exec(t);
   if (m) {

@@ -157,9 +157,10 @@ const METRIC_NOUN = String.raw`(?:freq\w*|count\w*|stat\w*|metric\w*|rate\w*|num
 /** "Order pizza", but not "order of incidents". */
 const ORDER_RE = /^(?:please\s+|can you\s+|could you\s+)?order\s+(?!of\b|by\b)/;
 /** What a verb of acting may act on because a tool does it: "rerun the rules" is the signals with `evaluate`. */
-const SERVED_OBJECT = String.raw`(?:the\s+|all\s+(?:the\s+)?|our\s+|my\s+|every\s+|each\s+)?(?:signal\s+)?(?:rules?|signals?)\b`;
+const SERVED_OBJECT = String.raw`(?:the\s+|all\s+(?:the\s+)?|our\s+|my\s+|every\s+|each\s+|an?\s+)?(?:fresh\s+|new\s+)?(?:signal\s+)?(?:rules?|signals?)(?:\s+evaluation)?\b`;
+// ("Kick off a fresh rule evaluation" is the signals tool's `evaluate`.)
 const ACTING_RE = new RegExp(
-  `${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?!\\s+${SERVED_OBJECT})(?:$|[^a-z-])`,
+  `${POLITE}(?:${ACTING.map((verb) => (verb === 'kick' ? String.raw`kick(?!\s+off\s+${SERVED_OBJECT})` : escapeRe(verb))).join('|')})(?!\\s+${METRIC_NOUN})(?!\\s+${SERVED_OBJECT})(?:$|[^a-z-])`,
 );
 const ACTING_ON_RE = new RegExp(
   `${POLITE}(?:${ACTING_ON.map(escapeRe).join('|')})\\s+(?:me\\s+)?${OBJECT}(?!\\s+${METRIC_NOUN})(?!\\s*${SERVED_OBJECT})`,
@@ -172,7 +173,7 @@ const TOPICS = [
   // acting on approvals directly (not "does it need someone to approve it?", a question of policy)
   String.raw`(?<!\b(?:someone|somebody|anyone|anybody|a human|a person|an approver|a manager)\s+to\s+)\b(?:approve|reject)\s+(?:every|all|the|it|that|this|proposal|request|pending|#?\d)`,
   // hiring and people management
-  String.raw`\b(?:hire|hiring|hired|recruit\w*|(?<!release )candidates?|interview\w*|job (?:description|posting|ad|offer)s?|offer letters?|headcount|referrals?|onboard (?:a|the) new hire)\b`,
+  String.raw`\b(?:(?<!new[- ])hire|hiring|hired|recruit\w*|(?<!release )candidates?|interview\w*|job (?:description|posting|ad|offer)s?|offer letters?|headcount|referrals?|onboard (?:a|the) new hire)\b`,
   String.raw`\b(?:promote|promotion|promotions|performance reviews?|perf reviews?|pip|fire (?:him|her|them|someone)|layoffs?|org chart)\b`,
   // pay
   String.raw`\b(?:salary|salaries|compensation|comp band|pay band|salary band|bonus|bonuses|bonus pool|equity|stock options|payroll|pay raise|a raise|raises|pay rise)\b`,
@@ -204,8 +205,14 @@ const TOPICS = [
   String.raw`\b(?:page|wake up)\s+(?:the\s+)?(?:on-?call|oncall|someone|sre|him|her|them|whoever)\b`,
   // API tokens are made by a person, in Slack
   String.raw`\b(?:new|create|make|mint|issue|generate)\s+(?:me\s+)?(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:api\s+)?tokens?\b`,
+  // declaring an incident, a note on one, snoozing a reminder, creating a team: decide-only operations
+  String.raw`\bincidents?\s+(?:opened|declared|raised|started|created)\b|\b(?:add|post|log|write|put|leave)\s+(?:a\s+|the\s+|this\s+)?note\s+(?:to|on|in|for)\s+(?:inc|incident)\b`,
+  String.raw`\breminders?\s*(?:number|no\.?|#)?\s*\d+\b[^.?!]*\b(?:until|till|before|for the next)\b|\b(?:don'?t|do not)\s+want\s+to\s+see\s+(?:it|this|that)\b`,
+  String.raw`\b(?:register|create|add|set up|make)\s+(?:it|this|them|that|(?:a|the)\s+new\s+\w+)\s+as\s+a\s+(?:new\s+)?team\b`,
+  // what customers say outside the tools
+  String.raw`\b(?:app store|play store|customer (?:feedback|reviews?|complaints)|customers? (?:are\s+)?saying)\b`,
   // chat channels
-  String.raw`\b(?:new|create|archive|rename|delete)\s+(?:a\s+|the\s+)?(?:new\s+)?(?:slack\s+)?channels?\b`,
+  String.raw`\b(?:new|create|archive|rename|delete)\s+(?:a\s+|the\s+)?(?:new\s+)?(?:slack\s+)?channels?\b|\bchannels?\s+(?:created|set up|made|opened)\b|\bdedicated\s+(?:slack\s+)?channel\b`,
 ];
 const TOPIC_RE = new RegExp(TOPICS.join('|'));
 
