@@ -64,6 +64,13 @@ export const BLIND5_FILE = new URL('../fixtures/agent-eval/blind-5.json', import
 export const BLIND6_FILE = new URL('../fixtures/agent-eval/blind-6.json', import.meta.url);
 
 /**
+ * The seventh blind set: 117 requests written on 2026-12-05 by someone who never saw the planner's rules, after
+ * blind-6 had been tuned on; it names only the tools' schema arguments. Read its score once; never tune on it, and
+ * never print its misses.
+ */
+export const BLIND7_FILE = new URL('../fixtures/agent-eval/blind-7.json', import.meta.url);
+
+/**
  * A plan as the tools receive it: the arguments a tool does not take (people, a repository, a team the planner passes
  * along to be named in the answer) are dropped.
  */
