@@ -30,11 +30,15 @@ function slowBody(port: number): Promise<Socket> {
     socket.once('close', () => reject(new Error('the connection closed before it was established')));
   });
 }
-/** Resolves when the server closes the connection; says so (instead of hanging) when it does not within 20 s. */
+/**
+ * Resolves when the server closes the connection; says so (instead of hanging) when it does not within 90 s. The guard
+ * is far from the 800 ms under test: after a stall of the whole process (a loaded CI machine once stalled this one for
+ * about 20 s), the guard's timer and the server's deadline come due in the same turn, and the guard must not win.
+ */
 const closed = (socket: Socket) =>
   new Promise<void>((resolve, reject) => {
     if (socket.destroyed) return resolve();
-    const timer = setTimeout(() => reject(new Error('the server kept the connection open for 20 s')), 20_000);
+    const timer = setTimeout(() => reject(new Error('the server kept the connection open for 90 s')), 90_000);
     socket.once('close', () => {
       clearTimeout(timer);
       resolve();
@@ -69,8 +73,9 @@ describe('the HTTP surface', () => {
     await closed(socket);
     const tookMs = Date.now() - started;
     console.log(`slow body closed after ${tookMs} ms (request timeout 800 ms)`);
-    expect(tookMs).toBeLessThan(10_000);
-  });
+    // Without the cut-off Node would wait for its own default (300 s) or forever; a stalled machine adds seconds only.
+    expect(tookMs).toBeLessThan(60_000);
+  }, 120_000);
 
   test('connections beyond the cap are refused at once', async () => {
     const sockets = await Promise.all(Array.from({ length: 8 }, () => slowBody(server.port)));
