@@ -1,14 +1,5 @@
 // Rules added while blind-3.json became a development set: request → plan, for words and forms it showed missing.
-import { plan } from '../../src/agent/planner.js';
-import { EVAL_CONTEXT } from '../support/agent-eval.js';
-import { agentToolCatalogue } from '../support/agent-tools.js';
-
-const tools = agentToolCatalogue();
-/** The calls a request gets, exactly (or the plan when it runs nothing). */
-const callsOf = (text: string) => {
-  const p = plan(text, tools, EVAL_CONTEXT);
-  return p.kind === 'run' ? p.calls : p;
-};
+import { callsOf } from '../support/planner-calls.js';
 
 describe('the offline planner, on what blind-3 found missing', () => {
   test('what is burning, what to jump on first: what needs attention, not a refusal', () => {

@@ -1,16 +1,8 @@
 // Rules added while blind-6.json became a development set: request → plan, for words and forms it showed missing.
 // The requests here are other phrasings of what it found, not its own texts.
-import { plan } from '../../src/agent/planner.js';
-import { parseTimeWindow } from '../../src/agent/time-window.js';
-import { EVAL_CONTEXT } from '../support/agent-eval.js';
-import { agentToolCatalogue } from '../support/agent-tools.js';
 
-const tools = agentToolCatalogue();
-const callsOf = (text: string) => {
-  const p = plan(text, tools, EVAL_CONTEXT);
-  return p.kind === 'run' ? p.calls : p;
-};
-const kindOf = (text: string) => plan(text, tools, EVAL_CONTEXT).kind;
+import { parseTimeWindow } from '../../src/agent/time-window.js';
+import { callsOf, kindOf } from '../support/planner-calls.js';
 
 describe('the offline planner, on what blind-6 found missing', () => {
   test('terse scopes and ages: "org" after a report, "> 5d", "parked in one status", "for a fortnight"', () => {
