@@ -917,8 +917,9 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
   // A question to be answered from the docs ("how do we rotate the webhook secret?", "what's the escalation process
   // according to the runbooks", "what did the postmortem conclude") is ask.answer; finding or locating docs ("is it
   // written down somewhere", "check the runbook", "search the wiki") stays a search.
-  if (usable.some((u) => u.name === 'ask.answer') && ANSWER_FROM_DOCS.test(t) && !DOCS_LOOKUP.test(t)) {
-    const question = request.replace(/\s+/g, ' ').trim().slice(0, 2000);
+  const answers = usable.some((u) => u.name === 'ask.answer');
+  const question = request.replace(/\s+/g, ' ').trim().slice(0, 2000);
+  if (answers && ANSWER_FROM_DOCS.test(t) && !DOCS_LOOKUP.test(t)) {
     if (picked.has('ask.search')) {
       picked.delete('ask.search');
       picked.set('ask.answer', RUN_AT);
@@ -931,11 +932,8 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
   }
   // One question with where its answer is written: the answer, whatever else the question's words name.
   const askedOfDocs = QUESTION_THEN_DOCS.exec(t);
-  if (usable.some((u) => u.name === 'ask.answer') && askedOfDocs && !DOCS_LOOKUP.test(askedOfDocs[1] as string))
-    return {
-      kind: 'run',
-      calls: [{ tool: 'ask.answer', args: { question: request.replace(/\s+/g, ' ').trim().slice(0, 2000) } }],
-    };
+  if (answers && askedOfDocs && !DOCS_LOOKUP.test(askedOfDocs[1] as string))
+    return { kind: 'run', calls: [{ tool: 'ask.answer', args: { question } }] };
   // "INC-57's timeline, plus whatever else is open": the other incidents.
   if (
     picked.has('incidents.timeline') &&

@@ -158,9 +158,9 @@ const METRIC_NOUN = String.raw`(?:freq\w*|count\w*|stat\w*|metric\w*|rate\w*|num
 const ORDER_RE = /^(?:please\s+|can you\s+|could you\s+)?order\s+(?!of\b|by\b)/;
 /** What a verb of acting may act on because a tool does it: "rerun the rules" is the signals with `evaluate`. */
 const SERVED_OBJECT = String.raw`(?:the\s+|all\s+(?:the\s+)?|our\s+|my\s+|every\s+|each\s+|an?\s+)?(?:fresh\s+|new\s+)?(?:signal\s+)?(?:rules?|signals?)(?:\s+evaluation)?\b`;
-// ("Kick off a fresh rule evaluation" is the signals tool's `evaluate`.)
+// A verb's particle may come before what it acts on: "kick off a fresh rule evaluation" is the signals' `evaluate`.
 const ACTING_RE = new RegExp(
-  `${POLITE}(?:${ACTING.map((verb) => (verb === 'kick' ? String.raw`kick(?!\s+off\s+${SERVED_OBJECT})` : escapeRe(verb))).join('|')})(?!\\s+${METRIC_NOUN})(?!\\s+${SERVED_OBJECT})(?:$|[^a-z-])`,
+  `${POLITE}(?:${ACTING.map(escapeRe).join('|')})(?!\\s+${METRIC_NOUN})(?!\\s+(?:off\\s+|up\\s+)?${SERVED_OBJECT})(?:$|[^a-z-])`,
 );
 const ACTING_ON_RE = new RegExp(
   `${POLITE}(?:${ACTING_ON.map(escapeRe).join('|')})\\s+(?:me\\s+)?${OBJECT}(?!\\s+${METRIC_NOUN})(?!\\s*${SERVED_OBJECT})`,
