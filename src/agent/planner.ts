@@ -1,9 +1,10 @@
 // The offline planner: a request in plain language → the tools to run, with their arguments. No model: synonyms
 // per tool, fuzzy matching over the words of the synonyms and of the tools' descriptions (typos), time windows,
 // team names, @mentions and repositories. Several intents ("sprint health and stale PRs") give several tools.
+
+import escapeRe from 'escape-string-regexp';
 import { findPhrase, words } from './phrase-match.js';
 import { SYNONYMS } from './planner-vocabulary.js';
-import { escapeRe } from './regexp.js';
 import { clauseQualifier, clauseTeams, teamIn } from './team-names.js';
 import { parseTimeWindow, type TimeWindow } from './time-window.js';
 import { okrCheckinIn, onboardingStartIn } from './tool-proposals.js';

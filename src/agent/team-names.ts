@@ -1,7 +1,8 @@
 // Teams as requests name them: "payments", "#payments", "the payment team", "the serach team" (a typo, when a
 // word like "team" says it is one), and the whole org ("org-wide", "every team").
+
+import escapeRe from 'escape-string-regexp';
 import { near } from './phrase-match.js';
-import { escapeRe } from './regexp.js';
 
 /** Words after a team's name that say it is a team ("the payments folks"). */
 const TEAM_WORD = '(?:team|teams|squad|group|folks|people|crew|pod|org|engineers|devs|eng)';

@@ -1,7 +1,7 @@
 // Recognising requests no tool serves: asking to act on systems or people (deploy, merge, hire, book, write code),
 // deciding, or topics outside the catalogue (pay, hiring, calendars, leave, personal questions, the world outside).
 // The tools only read reports and propose messages for a person to approve.
-import { escapeRe } from './regexp.js';
+import escapeRe from 'escape-string-regexp';
 
 const POLITE = String.raw`^(?:(?:hey|hi|hello|yo|ok|okay|so|and|um)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|quickly|just|go|now)\s+)*(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|pls\s+)?|i\s+(?:need|want)\s+(?:you\s+)?to\s+|(?:let'?s|lets)\s+)?`;
 

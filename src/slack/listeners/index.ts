@@ -1,5 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { App } from '@slack/bolt';
+import escapeRegExp from 'escape-string-regexp';
 import { HOME_REFRESH_ACTION } from '../../../blocks/home.js';
 import type { UnderWay } from '../../lib/under-way.js';
 import { withSpan } from '../../observability/tracing.js';
@@ -61,20 +62,54 @@ function tracedIn(kind: string, id: string, handler: SlackHandler, underWay: Und
     underWay.track(withSpan(`slack ${kind} ${id}`, { kind: SpanKind.SERVER, attributes }, () => handler(args)));
 }
 
+/** Exactly these ids, for Bolt's matchers. */
+const anyOf = (ids: string[]) => new RegExp(`^(?:${ids.map(escapeRegExp).join('|')})$`);
+
+type IdOf = (args: Record<string, unknown>) => string | undefined;
+
+/**
+ * One Bolt listener for every handler of a kind, dispatching by id. Bolt runs each registered listener's
+ * middleware for every envelope; with one listener per id, each /em command went through some eighty chains
+ * before its ack, on the thread every other ack waits for.
+ */
+function dispatcher(
+  kind: string,
+  handlers: Record<string, SlackHandler>,
+  idOf: IdOf,
+  underWay: UnderWay,
+): SlackHandler {
+  const traced = new Map(Object.entries(handlers).map(([id, h]) => [id, tracedIn(kind, id, h, underWay)]));
+  return async (args) => {
+    const id = idOf(args);
+    const handler = id === undefined ? undefined : traced.get(id);
+    if (handler) await handler(args);
+  };
+}
+
 /** Registers every listener; what they are doing is tracked in `underWay`, so that a stop can let it finish. */
 export function registerListeners(app: App, deps: SlackDeps, underWay: UnderWay): void {
   app.use(onceEvents(deps));
   const table = listenerTable(deps);
-  const traced = (kind: string, id: string, handler: SlackHandler) => tracedIn(kind, id, handler, underWay);
   for (const [command, handler] of Object.entries(table.commands))
-    app.command(command, traced('command', command, handler));
-  for (const [actionId, handler] of Object.entries(table.actions))
-    app.action(actionId, traced('action', actionId, handler));
-  for (const [callbackId, handler] of Object.entries(table.views))
-    app.view(callbackId, traced('view', callbackId, handler));
-  for (const [callbackId, handler] of Object.entries(table.shortcuts.global))
-    app.shortcut({ callback_id: callbackId, type: 'shortcut' }, traced('shortcut', callbackId, handler));
-  for (const [callbackId, handler] of Object.entries(table.shortcuts.message))
-    app.shortcut({ callback_id: callbackId, type: 'message_action' }, traced('shortcut', callbackId, handler));
-  for (const [event, handler] of Object.entries(table.events)) app.event(event, traced('event', event, handler));
+    app.command(command, tracedIn('command', command, handler, underWay));
+  const register = (
+    handlers: Record<string, SlackHandler>,
+    kind: string,
+    idOf: IdOf,
+    add: (ids: RegExp, listener: SlackHandler) => void,
+  ) => {
+    const ids = Object.keys(handlers);
+    if (ids.length) add(anyOf(ids), dispatcher(kind, handlers, idOf, underWay));
+  };
+  const field = (of: string, key: string) => (args: Record<string, unknown>) =>
+    (args[of] as Record<string, string> | undefined)?.[key];
+  register(table.actions, 'action', field('action', 'action_id'), (ids, l) => app.action(ids, l));
+  register(table.views, 'view', field('view', 'callback_id'), (ids, l) => app.view(ids, l));
+  register(table.shortcuts.global, 'shortcut', field('shortcut', 'callback_id'), (ids, l) =>
+    app.shortcut({ callback_id: ids, type: 'shortcut' }, l),
+  );
+  register(table.shortcuts.message, 'shortcut', field('shortcut', 'callback_id'), (ids, l) =>
+    app.shortcut({ callback_id: ids, type: 'message_action' }, l),
+  );
+  register(table.events, 'event', field('event', 'type'), (ids, l) => app.event(ids, l));
 }
