@@ -12,7 +12,6 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -93,6 +92,25 @@ async function startSlackWorld(): Promise<SlackWorld> {
   };
 }
 
+/**
+ * With BENCH_GAPS_FILE: every stretch over 40 ms without a timer turn, as its start (µs, the clock of
+ * `node --cpu-prof` profiles) and length, to look up in a profile what held the thread.
+ */
+function recordStalls(): () => { at: number; ms: number }[] {
+  const stalls: { at: number; ms: number }[] = [];
+  let last = process.hrtime.bigint();
+  const ticker = setInterval(() => {
+    const now = process.hrtime.bigint();
+    const ms = Number(now - last) / 1e6;
+    if (ms > 40) stalls.push({ at: Number(last / 1000n), ms });
+    last = now;
+  }, 2);
+  return () => {
+    clearInterval(ticker);
+    return stalls;
+  };
+}
+
 async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), `em-bench-load-${engine}-`));
   const schema = `bench_load_${Date.now()}`;
@@ -135,6 +153,7 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const stalls = process.env.BENCH_GAPS_FILE ? recordStalls() : undefined;
     // The load: a full rule evaluation (and the sync jobs Agenda runs on their own every 5 s).
     const evaluation = slack.command(alice, 'signals');
     const latencies: number[] = [];
@@ -160,6 +179,7 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
     }
     await evaluation;
     loop.disable();
+    if (stalls) writeFileSync(`${process.env.BENCH_GAPS_FILE}.${engine}.json`, JSON.stringify(stalls()));
     const seconds = (Date.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     homes.sort((a, b) => a - b);

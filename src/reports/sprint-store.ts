@@ -1,3 +1,4 @@
+import { readInPages } from '../lib/slices.js';
 import type { Queryable } from '../store/db.js';
 
 export interface ActiveSprint {
@@ -62,8 +63,9 @@ export async function sprintItems(
   db: Queryable,
   sprint: Pick<ActiveSprint, 'source' | 'id' | 'name'>,
 ): Promise<SprintItemRow[]> {
-  const { rows } = await db.query<SprintItemRow>(
-    `SELECT w.key, w.title, w.status, w.status_category, w.points::float AS points, w.url, w.assignee, w.labels,
+  return readInPages(async (after, limit) => {
+    const { rows } = await db.query<SprintItemRow>(
+      `SELECT w.key, w.title, w.status, w.status_category, w.points::float AS points, w.url, w.assignee, w.labels,
             w.sprint_ids, w.created_at, w.updated_at, w.resolved_at,
             (SELECT max(c.changed_at) FROM work_item_changes c
               WHERE c.source = w.source AND c.key = w.key AND c.field = 'status' AND c.to_value = w.status) AS status_since
@@ -73,20 +75,29 @@ export async function sprintItems(
                WHERE c.source = w.source AND c.key = w.key AND c.field IN ('sprint_ids', 'Sprint', 'cycle')
                  AND (position($2 IN coalesce(c.from_value, '') || ',' || coalesce(c.to_value, '')) > 0
                       OR position($3 IN coalesce(c.from_value, '') || ',' || coalesce(c.to_value, '')) > 0)))
-      ORDER BY w.key`,
-    [sprint.source, sprint.id, sprint.name],
-  );
-  return rows;
+        AND ($4::text IS NULL OR w.key > $4)
+      ORDER BY w.key LIMIT $5`,
+      [sprint.source, sprint.id, sprint.name, after?.key ?? null, limit],
+    );
+    return rows;
+  });
 }
+
+const CHANGES_KEYS_PER_READ = 1000;
 
 /** The sprint membership and points changes of these items, by key, oldest first. */
 export async function sprintChanges(db: Queryable, source: string, keys: string[]): Promise<SprintChangeRow[]> {
-  const { rows } = await db.query<SprintChangeRow>(
-    `SELECT key, field, from_value, to_value, changed_at FROM work_item_changes
-      WHERE source = $1 AND key = ANY($2::text[]) AND field IN ('sprint_ids', 'Sprint', 'cycle', 'points')
-      ORDER BY key, changed_at, change_id`,
-    [source, keys],
-  );
+  const rows: SprintChangeRow[] = [];
+  // By slices of keys: a big sprint's history is tens of thousands of rows, too many to take in one piece.
+  for (let i = 0; i < keys.length; i += CHANGES_KEYS_PER_READ) {
+    const { rows: slice } = await db.query<SprintChangeRow>(
+      `SELECT key, field, from_value, to_value, changed_at FROM work_item_changes
+        WHERE source = $1 AND key = ANY($2::text[]) AND field IN ('sprint_ids', 'Sprint', 'cycle', 'points')
+        ORDER BY key, changed_at, change_id`,
+      [source, keys.slice(i, i + CHANGES_KEYS_PER_READ)],
+    );
+    for (const row of slice) rows.push(row);
+  }
   return rows;
 }
 

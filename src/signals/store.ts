@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Queryable } from '../store/db.js';
 import type { Finding } from './finding.js';
 import type { Rule, Severity } from './rules.js';
@@ -19,6 +20,9 @@ export interface SignalRow {
   backfill?: boolean;
 }
 
+/** Findings written per statement. */
+const UPSERT_BATCH = 1000;
+
 /**
  * Stores a rule's findings as signals: new subjects open a signal (returned as `opened`, to be acted on once),
  * known ones are refreshed, and open signals the rule no longer finds are resolved.
@@ -29,30 +33,40 @@ export async function reconcileSignals(
   findings: Finding[],
 ): Promise<{ opened: SignalRow[]; resolved: SignalRow[] }> {
   const unique = [...new Map(findings.map((f) => [f.subject, f])).values()];
-  const upserted = await db.query<SignalRow & { inserted: boolean }>(
-    `INSERT INTO signals (rule, kind, subject, severity, title, url, evidence, target)
-     SELECT $1, $2, x.subject, $3, x.title, x.url, x.evidence, x.target
-       FROM unnest($4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[]) AS x(subject, title, url, evidence, target)
-     ON CONFLICT (rule, subject) WHERE status = 'open' DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,
-       evidence = EXCLUDED.evidence, target = EXCLUDED.target, severity = EXCLUDED.severity, last_seen_at = now()
-     RETURNING *, (xmax = 0) AS inserted`,
-    [
-      rule.name,
-      rule.kind,
-      rule.severity,
-      unique.map((f) => f.subject),
-      unique.map((f) => f.title),
-      unique.map((f) => f.url ?? null),
-      unique.map((f) => JSON.stringify(f.evidence)),
-      unique.map((f) => JSON.stringify(f.target)),
-    ],
-  );
+  const opened: SignalRow[] = [];
+  // In batches, with a loop turn between them: one statement for thousands of findings holds the event loop while
+  // its parameters are encoded. Only new signals come back; refreshed ones are not read at all.
+  for (let i = 0; i < unique.length; i += UPSERT_BATCH) {
+    if (i > 0) await nextTurn();
+    const batch = unique.slice(i, i + UPSERT_BATCH);
+    const { rows } = await db.query<SignalRow>(
+      `WITH upserted AS (
+         INSERT INTO signals (rule, kind, subject, severity, title, url, evidence, target)
+         SELECT $1, $2, x.subject, $3, x.title, x.url, x.evidence, x.target
+           FROM unnest($4::text[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[]) AS x(subject, title, url, evidence, target)
+         ON CONFLICT (rule, subject) WHERE status = 'open' DO UPDATE SET title = EXCLUDED.title, url = EXCLUDED.url,
+           evidence = EXCLUDED.evidence, target = EXCLUDED.target, severity = EXCLUDED.severity, last_seen_at = now()
+         RETURNING *, (xmax = 0) AS inserted)
+       SELECT * FROM upserted WHERE inserted`,
+      [
+        rule.name,
+        rule.kind,
+        rule.severity,
+        batch.map((f) => f.subject),
+        batch.map((f) => f.title),
+        batch.map((f) => f.url ?? null),
+        batch.map((f) => JSON.stringify(f.evidence)),
+        batch.map((f) => JSON.stringify(f.target)),
+      ],
+    );
+    for (const row of rows) opened.push(row);
+  }
   const resolved = await db.query<SignalRow>(
     `UPDATE signals SET status = 'resolved', resolved_at = now()
       WHERE rule = $1 AND status = 'open' AND NOT (subject = ANY($2::text[])) RETURNING *`,
     [rule.name, unique.map((f) => f.subject)],
   );
-  return { opened: upserted.rows.filter((r) => r.inserted), resolved: resolved.rows };
+  return { opened, resolved: resolved.rows };
 }
 
 /** Signals of rules that no longer exist (or were disabled) are resolved. */

@@ -65,6 +65,29 @@ describeEachEngine('reports against hand-made data', ({ freshDb }) => {
     expect(visibleText(sprintMessage(null))).toContain('No active sprint');
   });
 
+  test('sprint health over more items than one page of a read (2,100): every item and its history counts', async () => {
+    const db = await freshDb();
+    await db.query(
+      "INSERT INTO sprints (source, id, board, name, state, start_at, end_at) VALUES ('jira', '7', '1', 'Sprint 7', 'active', $1, $2)",
+      [hoursBefore(4 * 24), hoursBefore(-6 * 24)],
+    );
+    await ticket(db, { key: 'ENG-1', sprintIds: ['7'], ageHours: 10 * 24, points: 2 });
+    await db.query(
+      `INSERT INTO work_items
+       SELECT (jsonb_populate_record(null::work_items, to_jsonb(w) || jsonb_build_object('key', 'ENG-' || g))).*
+         FROM work_items w, generate_series(2, 2100) g WHERE w.key = 'ENG-1'`,
+    );
+    // Keys sort as text: ENG-999 comes after ENG-2099, so these two are read on different pages.
+    await change(db, 'ENG-999', 'Sprint', null, 'Sprint 7', 2 * 24); // moved in after the start
+    await change(db, 'ENG-1000', 'Sprint', null, 'Sprint 7', 24);
+
+    const s = await buildSprintHealth(db, { now: NOW });
+    expect(s).toMatchObject({
+      committed: { count: 2098, points: 4196 },
+      added: { count: 2, points: 4 },
+      remainingPoints: 4200,
+    });
+  }, 120_000);
   test('standup: per person across GitHub and Jira (joined by the people map), and who waits on whom', async () => {
     const db = await freshDb();
     await recordIdentity(db, { email: 'raj@acme.dev', github: 'raj', jira: 'acc-raj', slack: 'U0RAJ' }, true);
