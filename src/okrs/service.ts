@@ -18,7 +18,15 @@ import {
   type WorkRow,
   workProgress,
 } from './model.js';
-import { type Checkin, checkinsOf, type KeyResult, listObjectives, mergedPrs, workRows } from './store.js';
+import {
+  type Checkin,
+  checkinsOf,
+  countMergedPrs,
+  type KeyResult,
+  listObjectives,
+  mergedPrsThatMayMap,
+  workRows,
+} from './store.js';
 
 export interface KeyResultReport {
   id: number;
@@ -168,8 +176,14 @@ export async function buildOkrReport(
 
   // Unmapped work: this quarter's merged PRs (in the team's repositories) that no key result maps.
   const mappedKeys = new Set(work.filter((w) => mappings.some((m) => mapsWork(m, w))).map((w) => w.key.toUpperCase()));
-  const merged = await mergedPrs(db, quarter.start, at, repos ?? null);
-  const unmapped = merged.filter((pr) => !prIsMapped(pr, mappings, mappedKeys)).length;
+  const window = { from: quarter.start, to: at, repos: repos ?? null };
+  const merged = await countMergedPrs(db, window.from, window.to, window.repos);
+  const mayMap = await mergedPrsThatMayMap(db, window, {
+    tickets: mappedKeys.size > 0,
+    labels: mappings.some((m) => (m.github?.labels.length ?? 0) > 0),
+    milestones: mappings.some((m) => (m.github?.milestones.length ?? 0) > 0),
+  });
+  const unmapped = merged - mayMap.filter((pr) => prIsMapped(pr, mappings, mappedKeys)).length;
 
   const chart = krs.flatMap((kr) => {
     if (!kr.work) return [];
@@ -193,7 +207,7 @@ export async function buildOkrReport(
     now,
     expected: expectedProgress(quarter, now),
     objectives: reports,
-    unmapped: { merged: merged.length, unmapped, share: merged.length ? unmapped / merged.length : null },
+    unmapped: { merged, unmapped, share: merged ? unmapped / merged : null },
     burnup: chart.length ? [...chart, ...expectedLine] : [],
   };
 }

@@ -1,4 +1,5 @@
 // The SQL of OKRs: objectives and key results, check-ins and their weekly requests, and the synced work they map to.
+import { readInPages } from '../lib/slices.js';
 import type { Queryable } from '../store/db.js';
 import type { KeyResultInput, MergedPr, MetricTarget, ObjectiveInput, WorkMapping, WorkRow } from './model.js';
 
@@ -188,19 +189,55 @@ export async function workRows(db: Queryable, sources: string[], since: Date): P
 }
 
 /** Pull requests merged in [from, to) in the given repositories (all when null). */
-export async function mergedPrs(db: Queryable, from: Date, to: Date, repos: string[] | null): Promise<MergedPr[]> {
-  const { rows } = await db.query<{
-    repo: string;
-    number: number;
-    labels: string[];
-    milestone: string | null;
-    ticket_keys: string[];
-  }>(
-    `SELECT repo, number, labels, milestone, ticket_keys FROM pull_requests
-      WHERE merged_at >= $1 AND merged_at < $2 AND ($3::text[] IS NULL OR repo = ANY($3::text[]))
-      ORDER BY repo, number`,
+/** How many pull requests were merged in [from, to) (in `repos`, or anywhere). */
+export async function countMergedPrs(db: Queryable, from: Date, to: Date, repos: string[] | null): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pull_requests
+      WHERE merged_at >= $1 AND merged_at < $2 AND ($3::text[] IS NULL OR repo = ANY($3::text[]))`,
     [from, to, repos],
   );
+  return rows[0]?.n ?? 0;
+}
+
+interface MergedPrRow {
+  repo: string;
+  number: number;
+  labels: string[];
+  milestone: string | null;
+  ticket_keys: string[];
+}
+
+/**
+ * The pull requests merged in [from, to) that carry what a key result can map by: ticket keys, labels or a
+ * milestone (each only when some key result maps by it). Read in pages: a quarter of a big org is tens of thousands.
+ */
+export async function mergedPrsThatMayMap(
+  db: Queryable,
+  window: { from: Date; to: Date; repos: string[] | null },
+  by: { tickets: boolean; labels: boolean; milestones: boolean },
+): Promise<MergedPr[]> {
+  if (!by.tickets && !by.labels && !by.milestones) return [];
+  const rows = await readInPages<MergedPrRow>(async (after, limit) => {
+    const { rows } = await db.query<MergedPrRow>(
+      `SELECT repo, number, labels, milestone, ticket_keys FROM pull_requests
+        WHERE merged_at >= $1 AND merged_at < $2 AND ($3::text[] IS NULL OR repo = ANY($3::text[]))
+          AND (($4 AND cardinality(ticket_keys) > 0) OR ($5 AND cardinality(labels) > 0) OR ($6 AND milestone IS NOT NULL))
+          AND ($7::text IS NULL OR (repo, number) > ($7, $8::int))
+        ORDER BY repo, number LIMIT $9`,
+      [
+        window.from,
+        window.to,
+        window.repos,
+        by.tickets,
+        by.labels,
+        by.milestones,
+        after?.repo ?? null,
+        after?.number ?? null,
+        limit,
+      ],
+    );
+    return rows;
+  });
   return rows.map((r) => ({
     repo: r.repo,
     number: r.number,

@@ -1,3 +1,4 @@
+import { readInPages } from '../lib/slices.js';
 import type { Queryable } from '../store/db.js';
 
 /** One thing an account did (or waits on) for the standup; `extra` holds a move's status or a PR's reviewers. */
@@ -24,7 +25,8 @@ export interface PersonAccounts {
 
 /**
  * In [from, to): PRs opened, merged and reviewed (not by their author), tickets moved (to where they ended up);
- * and now: tickets blocked and open PRs waiting for a requested review.
+ * and now: tickets blocked and open PRs waiting for a requested review. What is true now can be thousands of rows
+ * in a big org, so it is read in pages.
  */
 export async function standupActivity(db: Queryable, from: Date, to: Date): Promise<StandupActivityRow[]> {
   const { rows } = await db.query<StandupActivityRow>(
@@ -42,17 +44,43 @@ export async function standupActivity(db: Queryable, from: Date, to: Date): Prom
        FROM work_item_changes c JOIN work_items w ON w.source = c.source AND w.key = c.key
       WHERE c.field = 'status' AND c.changed_at >= $1 AND c.changed_at < $2 AND w.assignee IS NOT NULL
       -- Where it ended up in the window: the latest move, whatever order the history was stored in.
-      ORDER BY w.source, w.key, c.changed_at DESC, c.change_id DESC)
-     UNION ALL
-     SELECT assignee, source, 'blocked', key, title, url, NULL FROM work_items
-      WHERE assignee IS NOT NULL AND coalesce(status_category, '') <> 'done'
-        AND (lower(status) = 'blocked' OR 'blocked' = ANY(labels))
-     UNION ALL
-     SELECT author, 'github', 'waiting', repo || '#' || number, title, url, requested_reviewers FROM pull_requests
-      WHERE state = 'open' AND NOT draft AND author IS NOT NULL AND cardinality(requested_reviewers) > 0`,
+      ORDER BY w.source, w.key, c.changed_at DESC, c.change_id DESC)`,
     [from, to],
   );
-  return rows;
+  const blocked = await readInPages<StandupActivityRow>(async (after, limit) => {
+    const page = await db.query<StandupActivityRow>(
+      `SELECT assignee AS account, source, 'blocked' AS kind, key AS ref, title, url, NULL::text[] AS extra
+         FROM work_items
+        WHERE assignee IS NOT NULL AND coalesce(status_category, '') <> 'done'
+          AND (lower(status) = 'blocked' OR 'blocked' = ANY(labels))
+          AND ($1::text IS NULL OR (source, key) > ($1, $2::text))
+        ORDER BY source, key LIMIT $3`,
+      [after?.source ?? null, after?.ref ?? null, limit],
+    );
+    return page.rows;
+  });
+  const waiting = await readInPages<StandupActivityRow & { number: number; repo: string }>(async (after, limit) => {
+    const page = await db.query<StandupActivityRow & { number: number; repo: string }>(
+      `SELECT author AS account, 'github' AS source, 'waiting' AS kind, repo || '#' || number AS ref, title, url,
+              requested_reviewers AS extra, repo, number
+         FROM pull_requests
+        WHERE state = 'open' AND NOT draft AND author IS NOT NULL AND cardinality(requested_reviewers) > 0
+          AND ($1::text IS NULL OR (repo, number) > ($1, $2::int))
+        ORDER BY repo, number LIMIT $3`,
+      [after?.repo ?? null, after?.number ?? null, limit],
+    );
+    return page.rows;
+  });
+  const activity = (r: StandupActivityRow): StandupActivityRow => ({
+    account: r.account,
+    source: r.source,
+    kind: r.kind,
+    ref: r.ref,
+    title: r.title,
+    url: r.url,
+    extra: r.extra,
+  });
+  return [...rows, ...blocked, ...waiting.map(activity)];
 }
 
 export async function allPeopleAccounts(db: Queryable): Promise<PersonAccounts[]> {

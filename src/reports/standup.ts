@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { allPeopleAccounts, standupActivity } from './standup-store.js';
+import { allPeopleAccounts, type PersonAccounts, standupActivity } from './standup-store.js';
 
 export interface PersonDay {
   /** The person's Slack user when linked, else their GitHub/Jira/Linear account. */
@@ -29,14 +29,17 @@ export async function buildStandup(db: Queryable, options: { hours: number; now?
   const from = new Date(to.getTime() - options.hours * 3_600_000);
   const rows = await standupActivity(db, from, to);
   const people = await allPeopleAccounts(db);
-  const personOf = (source: string, account: string) =>
-    people.find(
-      (p) =>
-        (source === 'github' && p.github_login === account) ||
-        (source === 'jira' && p.jira_account === account) ||
-        (source === 'linear' && p.linear_user === account) ||
-        (source === 'shortcut' && p.shortcut_user === account),
-    );
+  // By account, once: a big org's standup is thousands of rows, and a scan of the people map for each holds the thread.
+  const byAccount = new Map<string, PersonAccounts>();
+  for (const p of [...people].reverse())
+    for (const [source, account] of [
+      ['github', p.github_login],
+      ['jira', p.jira_account],
+      ['linear', p.linear_user],
+      ['shortcut', p.shortcut_user],
+    ] as const)
+      if (account !== null) byAccount.set(`${source}:${account}`, p);
+  const personOf = (source: string, account: string) => byAccount.get(`${source}:${account}`);
   const byWho = new Map<string, PersonDay>();
   for (const r of rows) {
     const person = personOf(r.source, r.account);
