@@ -152,11 +152,20 @@ describeEachEngine('job scheduler', ({ freshDb }) => {
     const lines: { msg?: string; runs?: number }[] = [];
     const sink = { write: (line: string) => void lines.push(JSON.parse(line)) };
     const begun = new Set<string>();
+    // The run left under way is let go at the end of the test, so that it ends (and its lock renewals and Agenda's
+    // watchdog with it) while the store is open; left waiting, it held Jest's worker open past the end of the file.
+    const waits: (() => void)[] = [];
     const slowJob = (name: string, ms: number) => ({
       name,
       async run({ db: jobDb }: { db: Db }) {
         begun.add(name);
-        await new Promise((r) => setTimeout(r, ms));
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, ms);
+          waits.push(() => {
+            clearTimeout(timer);
+            r();
+          });
+        });
         await jobDb.query('INSERT INTO posted VALUES ($1)', [name]);
       },
     });
@@ -176,6 +185,8 @@ describeEachEngine('job scheduler', ({ freshDb }) => {
     // The digest finished inside the grace period: its row was written before stop returned (and the store closed).
     expect((await db.query('SELECT job FROM posted')).rows).toEqual([{ job: 'digest' }]);
     expect(lines.filter((l) => /stopped with job runs under way/.test(l.msg ?? '')).map((l) => l.runs)).toEqual([1]);
+    for (const letGo of waits) letGo();
+    await eventually(async () => (await db.query('SELECT job FROM posted')).rows.length === 2, 20_000);
   });
 });
 
