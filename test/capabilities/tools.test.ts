@@ -9,7 +9,6 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { signalsEvaluateOutput } from '../../src/signals/tools.js';
 import { agentToolCatalogue } from '../support/agent-tools.js';
 import { startTestDemo, type TestDemo } from '../support/demo.js';
-import { eventually } from '../support/eventually.js';
 
 let demo: DemoSession;
 let dir: string;
@@ -70,11 +69,6 @@ describe('the capability contract', () => {
       logger: createLogger('silent'),
       slack: demo.app.slack?.app.client,
     };
-    // The demo's rules run as a job after its first sync; on a busy machine they may not have run yet.
-    await eventually(async () => {
-      const { rows } = await demo.app.db.query<{ n: number }>('SELECT count(*)::int AS n FROM signals');
-      return (rows[0]?.n ?? 0) > 0;
-    }, 45_000);
     const outputs: Record<string, unknown> = {};
     for (const tool of demo.app.tools) {
       if (tool.kind !== 'read') continue;
