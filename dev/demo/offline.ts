@@ -58,6 +58,7 @@ export async function startOfflineDemo(config: Config): Promise<DemoSession> {
   );
   const synced = await waitForFirstSync(app, 5);
   await app.ask.index(); // the docs just synced, chunked for /em ask (the job would do it within a minute)
+  await app.signals.evaluate(); // the rules on the synced org (the job would run them within a minute)
   const names = Object.fromEntries(Object.entries(users).map(([name, id]) => [id, name]));
   const channelNames = Object.fromEntries(
     Object.entries(channels).map(([name, id]) => [id, `#${emulator.workspace.channels.get(id)?.name ?? name}`]),

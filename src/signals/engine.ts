@@ -59,12 +59,15 @@ export class SignalEngine {
       book.rules.map((r) => r.rule.name),
     );
     // Notes the moment the first sync is complete before any rule runs: each rule's next run is its last backfill.
-    await this.deps.notifications?.backfillDoneAt();
+    const backfillDone = await this.deps.notifications?.backfillDoneAt();
     const lastRuns = await lastRuleRuns(db);
     const due = book.rules.filter((r) => {
       if (options.all) return true;
       const last = lastRuns.get(r.rule.name);
-      return !last || now.getTime() - last.getTime() >= intervalToMs(r.rule.schedule) - 1000;
+      // A rule that last ran before the first sync was complete saw a partial org: it runs again at once rather
+      // than after its whole schedule (an hour for some), so a new install shows its signals minutes after sync.
+      if (!last || (backfillDone && last < backfillDone)) return true;
+      return now.getTime() - last.getTime() >= intervalToMs(r.rule.schedule) - 1000;
     });
     await this.retryPendingActions(book.rules);
     const results: RuleRunResult[] = [];

@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PolicyBook } from '../../src/approvals/policies.js';
 import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
 import { recordIdentity } from '../../src/identity/store.js';
+import { NotificationService } from '../../src/notifications/service.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
+import { recordSyncSuccess } from '../../src/sync/status-store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { ciRun, deployment, hoursBefore, incident, NOW, pr, review, ticket } from '../support/fixtures.js';
 
@@ -39,6 +42,34 @@ async function open(db: Db): Promise<string[]> {
 }
 
 describeEachEngine('rule kinds fire on synced data and resolve when it clears', ({ freshDb }) => {
+  test('a rule that first ran while the first sync was under way runs again as soon as it is complete, not an hour later', async () => {
+    const db = await freshDb();
+    const dir = mkdtempSync(path.join(tmpdir(), 'em-rules-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'rules.yml'), '- { name: big, kind: large_pr, max_lines: 100, schedule: 1 hour }');
+    const notifications = new NotificationService({
+      db,
+      logger,
+      slack: () => undefined,
+      policies: new PolicyBook(dir).reload(),
+      expand: async (approvers) => approvers,
+      scopes: 2,
+    });
+    const engine = new SignalEngine({ db, logger, rules: new RuleBook(dir), notifications });
+    const ranAt = async (at: Date) => (await engine.evaluate({ now: at })).map((r) => r.findings);
+    const start = new Date();
+    // The first scope has synced, the second has not: the rule runs on what is there (nothing large yet).
+    await recordSyncSuccess(db, 'github', 'acme/api');
+    expect(await ranAt(start)).toEqual([0]);
+    expect(await ranAt(new Date(start.getTime() + 60_000))).toEqual([]); // not due: its schedule is an hour
+    await pr(db, { number: 7, ageHours: 2, additions: 900 });
+    await recordSyncSuccess(db, 'jira', 'ENG');
+    // The first sync is complete: the rule runs on the whole org at the next tick, once.
+    const next = new Date(Date.now() + 60_000);
+    expect(await ranAt(next)).toEqual([1]);
+    expect(await ranAt(new Date(next.getTime() + 60_000))).toEqual([]);
+  });
+
   test('stale_pr: unreviewed, non-draft PRs past the age; a review by someone else resolves it; no re-notification', async () => {
     const db = await freshDb();
     await pr(db, { number: 1, ageHours: 50 });
