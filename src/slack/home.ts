@@ -10,7 +10,15 @@ export interface HomeContext {
   db: Db;
   /** For sections that show private material only to members of its channel; without it, they show none. */
   client?: WebClient;
+  /**
+   * Given when Home is being published: a shared tile with no copy to show yet waits only briefly, shows
+   * `LOADING_TILE`, and hands its load here so the publisher can publish again once it is done.
+   */
+  later?: (loading: Promise<unknown>) => void;
 }
+
+/** What a shared tile shows while its first copy is computed (Home is published again when it is ready). */
+export const LOADING_TILE = 'Loading… this tile fills in by itself in a moment.';
 
 /** One section of the App Home dashboard; capabilities contribute theirs. */
 export interface HomeSectionProvider {
@@ -56,8 +64,9 @@ type SectionBody = Omit<HomeSection, 'id' | 'title'>;
  */
 export function sharedSection(
   provider: HomeSectionProvider,
-  options: { freshForMs: number; staleForMs: number; clock?: { now(): number } },
+  options: { freshForMs: number; staleForMs: number; waitMs?: number; clock?: { now(): number } },
 ): HomeSectionProvider {
+  const waitMs = options.waitMs ?? 200;
   const clock = options.clock ?? Date;
   let loadedAt = 0;
   const cache = new LRUCache<'body', SectionBody, HomeContext>({
@@ -79,7 +88,18 @@ export function sharedSection(
     async load(ctx) {
       // Too old to show while it refreshes: wait for the new copy.
       const tooOld = clock.now() - loadedAt > options.freshForMs + options.staleForMs;
-      return (await cache.fetch('body', { context: ctx, allowStale: !tooOld })) ?? provider.load(ctx);
+      const loading = cache.fetch('body', { context: ctx, allowStale: !tooOld }).then((body) => body ?? provider.load(ctx));
+      if (!ctx.later || (loadedAt && !tooOld)) return loading;
+      // Nothing worth showing yet: the rest of Home is not kept waiting on an org-wide figure (a second or two on
+      // a large org under load); the publisher shows this tile as loading and publishes again when it is ready.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), waitMs);
+      });
+      const first = await Promise.race([loading, late]).finally(() => clearTimeout(timer));
+      if (first !== 'late') return first;
+      ctx.later(loading);
+      return { lines: [], empty: LOADING_TILE };
     },
   };
 }
@@ -114,11 +134,18 @@ export async function publishHome(
   logger: Logger,
 ): Promise<void> {
   const started = performance.now();
-  const data = await asInteractive(() => buildHome(providers, { client, ...ctx }, logger));
+  const loading: Promise<unknown>[] = [];
+  const later = (load: Promise<unknown>) => loading.push(load);
+  const data = await asInteractive(() => buildHome(providers, { client, ...ctx, later }, logger));
   const built = performance.now();
   await client.views.publish({ user_id: ctx.userId, view: homeView(data) });
   logger.debug(
-    { buildMs: Math.round(built - started), publishMs: Math.round(performance.now() - built) },
+    { buildMs: Math.round(built - started), publishMs: Math.round(performance.now() - built), loading: loading.length },
     'home published',
   );
+  if (!loading.length) return;
+  // The tiles shown as loading are computed now: the same Home again, with them (a failed one says so).
+  await Promise.allSettled(loading);
+  const complete = await asInteractive(() => buildHome(providers, { client, ...ctx }, logger));
+  await client.views.publish({ user_id: ctx.userId, view: homeView(complete) });
 }

@@ -1,10 +1,13 @@
+import { WebClient } from '@slack/web-api';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { sprintHomeSection } from '../../src/reports/listeners.js';
-import { buildHome } from '../../src/slack/home.js';
+import { myWorkHomeSection, sprintHomeSection } from '../../src/reports/listeners.js';
+import { buildHome, LOADING_TILE, publishHome } from '../../src/slack/home.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
 import { eventually } from '../support/eventually.js';
 import { hoursBefore, ticket } from '../support/fixtures.js';
+import { visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');
 
@@ -22,6 +25,19 @@ function counting(db: Db): { db: Db; sprintLookups: () => number } {
     return db.query(sql, params);
   };
   return { db: { ...db, query }, sprintLookups: () => lookups };
+}
+
+/** A Db whose sprint lookups wait until `release()`: a large org's sprint under load, held as long as a test likes. */
+function slowSprints(db: Db): { db: Db; release: () => void } {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const query: Db['query'] = async (sql, params) => {
+    if (/FROM sprints s/.test(sql)) await gate;
+    return db.query(sql, params);
+  };
+  return { db: { ...db, query }, release };
 }
 
 describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }) => {
@@ -79,5 +95,32 @@ describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }
     await ticket(base, { key: 'ENG-3', sprintIds: ['7'], ageHours: 10 * 24, points: 2 });
     now += 60_000 + 600_001; // older than fresh + stale: the tile waits for the new figures instead
     expect(await sprintTile(db, section, 'U5')).toContain('8 of 10 committed points done');
+  });
+
+  test('Home is published at once with a slow org-wide tile shown as loading, then again with its figures', async () => {
+    const base = await freshDb();
+    await sprintWithOneDone(base);
+    const { db, release } = slowSprints(base);
+    const emulator = await new SlackEmulator().start();
+    try {
+      const user = emulator.workspace.addUser({ name: 'ana', real_name: 'Ana' }).id;
+      const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } });
+      const sections = [myWorkHomeSection(), sprintHomeSection({ freshForMs: 60_000, staleForMs: 600_000 })];
+      const published = publishHome(client, sections, { userId: user, db }, logger);
+      const first = await emulator.waitFor(() => emulator.homeOf(user));
+      const shown = visibleText({ blocks: first.blocks });
+      expect(shown).toContain('Current sprint');
+      expect(shown).toContain(LOADING_TILE);
+      expect(emulator.callsTo('views.publish')).toHaveLength(1);
+      release();
+      await published;
+      const complete = visibleText({ blocks: emulator.homeOf(user)?.blocks ?? [] });
+      expect(complete).toContain('3 of 8 committed points done');
+      expect(complete).not.toContain(LOADING_TILE);
+      expect(emulator.callsTo('views.publish')).toHaveLength(2);
+    } finally {
+      release();
+      await emulator.stop();
+    }
   });
 });
