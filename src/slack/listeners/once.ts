@@ -33,10 +33,12 @@ export async function firstDelivery(deps: SlackDeps, body: unknown): Promise<boo
 }
 
 /**
- * Events whose handling may simply run again: publishing Home twice shows the same dashboard. Claiming them would
- * put a database write in front of the dashboard a person is waiting for.
+ * Events whose handling may simply run again: publishing Home twice shows the same dashboard, forgetting a channel's
+ * members twice asks Slack once more. Claiming them would put a database write in front of what must happen at once:
+ * the dashboard a person is waiting for, and withdrawing a channel's private material from someone who left it
+ * (under load, a command sent right after leaving was answered before the write was done).
  */
-const REPEATABLE_EVENTS = new Set(['app_home_opened']);
+const REPEATABLE_EVENTS = new Set(['app_home_opened', 'member_left_channel']);
 
 /** Events are acked by Bolt before any middleware runs, so they can be claimed before the listeners. */
 export function onceEvents(deps: SlackDeps): Middleware<AnyMiddlewareArgs> {
