@@ -80,8 +80,9 @@ if (!tuneOnly) {
   // blind-6.json was measured once blind (tools 74/96, arguments 69/96, 5 wrongly refused, unservable 16/22); tuned on
   // since, it is a development set too.
   print('dev-blind-6', scoreHalf(evalRequests(BLIND6_FILE), reaching));
-  // blind-7.json is held out: its score only, never its misses, so that nobody tunes on it by accident.
-  print('blind-7', { ...scoreHalf(evalRequests(BLIND7_FILE), reaching), misses: [] });
+  // blind-7.json was measured once blind (tools 75/94, arguments 74/94, 5 wrongly refused, unservable 20/23); tuned on
+  // since, it is a development set too.
+  print('dev-blind-7', scoreHalf(evalRequests(BLIND7_FILE), reaching));
   if (!process.argv.includes('--offline')) {
     const { modelBench } = await import('./agent-model.js');
     await modelBench();

@@ -7,10 +7,18 @@ export const MESSAGING = 'nudge|ping|remind|dm|message|msg|tell|poke|send|chase|
 
 /** Splits a request into its intents: "sprint health and stale PRs", "dora; also incidents". */
 export function clauses(text: string): string[] {
-  return text
-    .split(
-      /\s*(?:[;?!]|,|\.\s|\band also\b|\balso\b|\bplus\b|\bas well as\b|\balong with\b|\btogether with\b|\bfollowed by\b|&|\s\+\s|\+|\band\b|\bthen\b)\s*/i,
-    )
-    .map((c) => c.trim())
-    .filter((c) => c.length > 0);
+  // "checklist: 1) open signals 2) pending approvals": each numbered item is a part of its own.
+  // Its heading ("rel mgr checklist:") is a title, not a part.
+  const listed = /(?:^|[\s:])1[).]\s/.test(text)
+    ? text.replace(/^[^:?!.;]{0,60}:\s*(?=1[).]\s)/, '').replace(/(?:^|(?<=[\s:]))\d{1,2}[).]\s+/g, '; ')
+    : text;
+  return (
+    listed
+      .split(
+        /\s*(?:[;?!]|,|\.\s|\band also\b|\balso\b|\bplus\b|\bas well as\b|\balong with\b|\btogether with\b|\bfollowed by\b|&|\s\+\s|\+|\band\b|\bthen\b)\s*/i,
+      )
+      // "Before I sign off on the release: re-run the rules": the occasion before the colon asks for nothing.
+      .map((c) => c.trim().replace(/^(?:before|after|while|once)\s+(?:i|we)\b[^:]{0,80}:\s*/i, ''))
+      .filter((c) => c.length > 0)
+  );
 }

@@ -204,7 +204,7 @@ function policyActionOf(t: string): string | undefined {
 }
 
 export const WITH_ARCHIVED =
-  /\b(?:incl(?:uding|udes?)?|with|plus|and|also|even|show|list)\s+(?:the\s+|all\s+(?:the\s+)?)?archived\b|\bincl\w*\s+(?:the\s+)?(?:ones|those)\s+(?:that|which)\s+(?:were|are|got|have been)\s+archived\b|\barchived\s+(?:ones|teams|too|as well)\b|\bteams?\b[^.?!]*\b(?:are|is|were|was|been|got)\s+archived\b/;
+  /\b(?:incl(?:uding|udes?)?|with|plus|and|also|even|show|list)\s+(?:the\s+|all\s+(?:the\s+)?)?archived\b|\bincl\w*\s+(?:the\s+)?(?:ones|those)\s+(?:(?:that|which)\s+(?:were|are|got|have been)|(?:we|you|they)(?:'ve|\s+have)?)\s+archived\b|\barchived\s+(?:ones|teams|too|as well)\b|\bteams?\b[^.?!]*\b(?:are|is|were|was|been|got)\s+archived\b/;
 export const NOT_ARCHIVED = /\b(?:no|not|without|excluding|except|minus|skip)\s+(?:the\s+|any\s+)?archived\b/;
 
 /** The arguments a tool gets from what the request named. Team and repo go to the tools about the org's work. */
@@ -265,6 +265,8 @@ export function argsFor(
       .replace(/\s+/g, ' ')
       .trim()
       .replace(new RegExp(`${POLITE_START}(?:(?:${MESSAGING}|ask)\\s+someone|let\\s+someone\\s+know)\\s*`, 'i'), '')
+      // "ping @x by DM: …": how it is sent is no part of the message.
+      .replace(/^(?:by|via|over|in a|as a)\s+(?:dm|direct message|slack)\b/i, '')
       .replace(/^[\s,;:.\-–—]+/, '')
       .replace(/^(?:saying|that|to say)\s+/i, '')
       .trim();

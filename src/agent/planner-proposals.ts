@@ -12,7 +12,7 @@ const POLITE_I = new RegExp(POLITE_START, 'i');
 const tidy = (s: string) =>
   s
     .replace(/^\s*(?:[:,\-–—]|to say|saying|that|titled|called|named|about|for|to|with)?\s*/i, '')
-    .replace(/^["“']|["”']$/g, '')
+    .replace(/^["“']|["”'][.!]?$/g, '')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 250);
@@ -155,7 +155,11 @@ export function proposalIn(
   if (jira && !/linear/i.test(raw)) {
     const project = jira[1] as string;
     const summary = tidy(jira[2] as string);
-    if (/^[A-Z][A-Z0-9]+$/.test(project) && !NOT_A_PROJECT.has(project) && summary)
+    // "in the QA project" names a project whatever its key reads like.
+    const namedProject = new RegExp(`\\b${project}\\s+(?:project|board|backlog)\\b|\\bproject\\s+${project}\\b`).test(
+      raw,
+    );
+    if (/^[A-Z][A-Z0-9]+$/.test(project) && (namedProject || !NOT_A_PROJECT.has(project)) && summary)
       return propose('jira.create', { project, summary }, `Create a ${project} ticket: ${summary}`);
   }
   // "create a linear issue for the mobile team: …".

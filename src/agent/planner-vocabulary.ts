@@ -197,6 +197,9 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['slipping', 2],
   ],
   'dora.report': [
+    ['delivery numbers', 3],
+    ['delivery metrics', 3],
+    ['delivery stats', 3],
     ['go live', 2],
     ["customers' hands", 3],
     ['into production', 2],
@@ -299,6 +302,10 @@ export const SYNONYMS: Record<string, [string, number][]> = {
   ],
   'policy.explain': [
     ['someone to approve', 4],
+    ['have to sign off', 4],
+    ['has to sign off', 4],
+    ['go out straight away', 4],
+    ['goes out straight away', 4],
     ['somebody to approve', 4],
     ['anyone to approve', 4],
     ['without asking', 4],
@@ -485,6 +492,9 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['ask', 1],
   ],
   'teams.list': [
+    ['how teams are set up', 3],
+    ['teams are set up', 3],
+    ['how our teams are organized', 3],
     ['show teams', 3],
     ['show all teams', 3],
     ['show the teams', 3],
@@ -505,6 +515,9 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['managers', 1],
   ],
   'teams.show': [
+    ["team's repos", 3],
+    ['team repos', 3],
+    ['jira boards', 3],
     ['oncall group', 3],
     ['on-call group', 3],
     ['on call group', 3],
@@ -547,6 +560,8 @@ export const SYNONYMS: Record<string, [string, number][]> = {
     ['targets', 1],
   ],
   'okrs.list': [
+    ['list of objectives', 3],
+    ['titles and owners', 3],
     ['list objectives', 3],
     ['list our objectives', 3],
     ['list the objectives', 3],

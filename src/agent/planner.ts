@@ -28,7 +28,7 @@ const OFFER_AT = 1;
  * not wanted ("no progress needed", "don't need the burndown").
  */
 const ASIDE =
-  /^(?:[\w\s-]{1,30}\s+here$|(?:he|she|they|someone|it)\s+(?:says|said|mentioned|told me|claims|thinks|reports)\b|(?:i\s+)?need\s+(?:it|this|that|them|these|those)\s+(?:for|by|before)\b|(?:it'?s|this is|that'?s)\s+for\b|because\b|(?:no|not)\s+(?:\S+\s+){0,2}(?:needed|required|necessary|wanted)$|no need for\b|(?:i\s+)?(?:don'?t|do not)\s+(?:need|want|include)\b|skip\s+(?:the\s+)?\S+$)/i;
+  /^(?:(?:i'?m|i am|we'?re|we are)\s+(?:delegating|handing|passing|reorgani[sz]ing|restructuring)\b|(?:no|without)\s+(?:[\w-]+\s+){0,2}(?:bars?|charts?|graphs?|details?|breakdowns?)$|[\w\s'-]{0,30}\bhad\s+(?:a|an|one|two|three|some|several|a few)\s+(?:rough|bad|tough|hard|great|good|quiet|busy)\b|[\w\s-]{1,30}\s+here$|(?:i'?m\s+|am\s+)?(?:writing|preparing|prepping|putting together|drafting)\s+(?:the\s+|my\s+|our\s+|a\s+)?[\w\s-]{1,30}$|[\w\s-]{0,30}\b(?:sync|meeting|call|standup|1:1)\s+in\s+\d+\s*(?:m|min|mins|minutes)?$|(?:he|she|they|someone|it)\s+(?:says|said|mentioned|told me|claims|thinks|reports)\b|(?:i\s+)?need\s+(?:it|this|that|them|these|those)\s+(?:for|by|before)\b|(?:it'?s|this is|that'?s)\s+for\b|because\b|(?:no|not)\s+(?:\S+\s+){0,2}(?:needed|required|necessary|wanted)$|no need for\b|(?:i\s+)?(?:don'?t|do not)\s+(?:need|want|include)\b|skip\s+(?:the\s+)?\S+$)/i;
 
 /** A list of examples after a question: "…? reviews, blocked tix etc", "…? e.g. reviews or tickets". */
 const EXAMPLES_AFTER_QUESTION =
@@ -36,7 +36,7 @@ const EXAMPLES_AFTER_QUESTION =
 
 /** Where a request turns to another intent: "…, and show me …", "…; then open one …". */
 const IMPERATIVE =
-  'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|share|announce|dm|ping|nudge|message|remind|send|comment|go ahead and|propose';
+  'show|list|give|get|pull|check|tell me|open|create|file|raise|log|post|share|announce|dm|ping|nudge|message|remind|send|comment|go ahead and|propose|start';
 const NEXT_INTENT = new RegExp(
   // After a conjunction any request may start; after a comma or a full stop only an imperative one (a question
   // there is mostly about what was just said: "ping bob, is he done with the review?").
@@ -67,7 +67,12 @@ const RULE_YAML = /(?:^|\n)[ \t]*(?:-[ \t]+(?:\{[ \t]*)?(?:id|name|kind)[ \t]*:|
 const INLINE_RULE = /`{1,3}\s*(-\s*\{[^`]*\b(?:name|kind|id)\s*:[^`]*\})\s*`{1,3}/;
 
 /** Plans a request. Never throws: every text gets a plan, an offer to choose, or an honest "no tool does this". */
-export function plan(request: string, tools: PlannerTool[], options: PlannerOptions): Plan {
+export function plan(written: string, tools: PlannerTool[], options: PlannerOptions): Plan {
+  // "whatd they do": a contraction typed without its apostrophe and letters.
+  const request = written
+    .replace(/^[\w\s-]{1,30}\s+here\s*[—–:,-]+\s*/i, '')
+    .replace(/\bwhatd\b/gi, 'what did')
+    .replace(/\bwhod\b/gi, 'who did');
   const usable = tools.filter((t) => t.kind !== 'decide');
   const yaml = RULE_YAML.exec(request);
   if (yaml && usable.some((u) => u.name === 'signals.evaluate'))
@@ -105,9 +110,11 @@ export function plan(request: string, tools: PlannerTool[], options: PlannerOpti
 /** What a document concluded or recommends: a question for the docs, whatever the words around it name. */
 const DOCS_CONCLUSION =
   /\bwhat (?:did|does|do) (?:the|our|its|that)\s+(?:[\w-]+\s+)?(?:postmortems?|post-mortems?|runbooks?|docs?|wiki|handbook|rfcs?|adrs?|design docs?)\b[^.?!]*\b(?:conclude|recommend|decide|suggest|propose)\b/;
+/** What a phrase means (in our process): a definition, written in the docs if anywhere. */
+const MEANING = /\bwhat (?:does|do) (?:'[^']+'|"[^"]+"|‘[^’]+’|“[^”]+”|[\w-]+(?: [\w-]+){0,3}) mean\b/;
 /** A question to be answered from the docs: how to do something, or what they say it is. */
 const ANSWER_FROM_DOCS = new RegExp(
-  String.raw`\b(?:according to|as per|per) (?:the |our )?(?:[\w-]+ )?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)\b|^(?:so\s+|and\s+)?how (?:do|can|should|would) (?:we|i|you|one)\b|${DOCS_CONCLUSION.source}`,
+  String.raw`${MEANING.source}|\b(?:according to|as per|per) (?:the |our )?(?:[\w-]+ )?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)\b|^(?:so\s+|and\s+)?how (?:do|can|should|would) (?:we|i|you|one)\b|${DOCS_CONCLUSION.source}`,
 );
 /**
  * A question, then where its answer is written: "steps for rotating the key? per the runbooks", "…? check the docs".
@@ -188,7 +195,7 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
       picked.delete('ask.search');
       picked.set('ask.answer', RUN_AT);
       clauseOf.set('ask.answer', clauseOf.get('ask.search') ?? t);
-    } else if (DOCS_CONCLUSION.test(t) && clauses(x.text).length === 1)
+    } else if ((DOCS_CONCLUSION.test(t) || MEANING.test(t)) && clauses(x.text).length === 1)
       return { kind: 'run', calls: [{ tool: 'ask.answer', args: { question } }] };
     // One sentence, "according to the handbook, …?": the answer alone, whatever the question's words name.
     if (/\baccording to\b|^(?:as\s+)?per\b/.test(t) && t.split(/[.?!;]\s+/).filter(Boolean).length === 1)
@@ -232,8 +239,14 @@ function planReads(request: string, usable: PlannerTool[], options: PlannerOptio
       clauseOf.set('approvals.audit', listClause);
     picked.delete('approvals.list');
   }
-  // "OKRs for search, who owns each key result; don't need the progress bars": the list, not the progress.
-  if (picked.has('okrs.show') && /\b(?:no|don'?t need|do not need|without|skip)\s+(?:the\s+)?progress\b/.test(t)) {
+  // "OKRs for search, who owns each key result; don't need the progress bars", "the list of mobile's objectives":
+  // the list, not the progress.
+  if (
+    picked.has('okrs.show') &&
+    (/\b(?:no|don'?t need|do not need|without|skip)\s+(?:the\s+)?progress\b/.test(t) ||
+      (/\blist of\b[^.?!;]*\bobjectives\b/.test(clauseOf.get('okrs.show')?.toLowerCase() ?? '') &&
+        !/\b(?:progress|on track|off track|tracking|status|at risk|confidence)\b/.test(t)))
+  ) {
     picked.delete('okrs.show');
     if (usable.some((u) => u.name === 'okrs.list')) picked.set('okrs.list', RUN_AT);
   }

@@ -18,7 +18,7 @@ export interface Named {
 const KEY_RESULT = /\b(?:key[- ]result|kr)\s*[-#]?\s*(\d{1,6})\b/i;
 const CONFIDENCE =
   /\bconfidence(?:\s+(?:is|of|at|level|score))?\s*[:=]?\s*(\d{1,2})(?:\s*(?:\/\s*10|out of 10))?\b|\b(\d{1,2})\s*(?:\/\s*10|out of 10)(?:\s+confiden(?:ce|t))?\b/i;
-const CHECK_IN = /\bcheck[- ]?in\b/i;
+const CHECK_IN = /\bcheck[- ]?in\b|\bconfidence\s+(?:on|for|in)\s+(?:key[- ]result|kr)\s*[-#]?\s*\d+\s+(?:is|at|=)\s/i;
 const BARE_LEVEL = /^\s*(?:at|to|[:=]|with|->|→)\s*(\d{1,2})\b(?!\s*(?:%|percent|days?|hours?|am|pm|\/))/i;
 const LEADING_KEY_RESULT =
   /^\s*(?:key[- ]result|kr)\s*[-#]?\s*\d{1,6}\s*[:,]?\s*(?:confidence\b|\d{1,2}\s*(?:\/\s*10|out of 10))/i;
@@ -36,20 +36,29 @@ export function okrCheckinIn(part: string): ToolProposal | undefined {
     .replace(/^.*?\bcheck[- ]?in\b/i, (lead) => (lead.trim().split(/\s+/).length <= 4 ? ' ' : lead))
     .replace(KEY_RESULT, ' ')
     .replace(confidence[0], ' ')
+    // "my weekly confidence on KR 22 is 8/10": what is left of the sentence once its numbers are out.
+    .replace(
+      /^\s*(?:(?:my|our|the)\s+)?(?:(?:weekly|monthly|latest|current|new)\s+)?confidence\s+(?:on|for|in)\s+(?:is|at|=)\s*/i,
+      ' ',
+    )
     .replace(CHECK_IN, ' ')
     .replace(/^(?:\s|[:,;.\-–—]|(?:log|add|record|do|post)\s+(?:a|my|the)\b|on\b|for\b)+/i, '')
     .replace(/\s+/g, ' ')
+    // "…, record it": the request to save it is no part of the note.
+    .replace(/[\s,;.]*(?:please\s+)?(?:log|record|save|submit|note)\s+(?:it|that|this)(?:\s+please)?[.!]?$/i, '')
     .replace(/^[\s:,;.\-–—]+|[\s:,;\-–—]+$/g, '')
     .trim()
     .slice(0, 2000);
   const args: Record<string, unknown> = { key_result: Number(kr[1]), confidence: level };
   // What is left of "check in on KR 5 with confidence 3" is a joining word, not a note.
-  if (note && !/^(?:with|and|at|to|of|on|for|by)$/i.test(note)) args.note = note;
+  if (note && !/^(?:with|and|at|to|of|on|for|by|now)$/i.test(note)) args.note = note;
   return { tool: 'okrs.checkin', args };
 }
 
 const START_ONBOARDING =
   /^(?:(?:hey|hi|ok)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|(?:can|could|would) you)\s+)*(?:(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:an?\s+|the\s+)?onboarding(?:\s+plan)?\s+(?:for|of)\s+someone\b|onboard\s+someone\b)/i;
+const START_PLAN =
+  /^(?:(?:hey|hi|ok)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|(?:can|could|would) you)\s+)*(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:an?\s+|the\s+)?plan\s+for\s+someone\b/i;
 /** "New hire @gina joins search monday, set up her onboarding": the new hire named, then their onboarding asked for. */
 const THEIR_ONBOARDING =
   /\b(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:his|her|their)\s+onboarding(?:\s+plan)?\b/i;
@@ -74,7 +83,10 @@ export function onboardingStartIn(
   personOf: (written: string) => string | undefined,
 ): ToolProposal | undefined {
   const text = named.text.trim();
-  if (!(START_ONBOARDING.test(text) || THEIR_ONBOARDING.test(text)) || named.people.length === 0) return undefined;
+  // "Start a plan for @x on platform with bob as buddy": a plan with a buddy or a template is an onboarding plan.
+  const planWithBuddy = START_PLAN.test(text) && (BUDDY.test(raw) || TEMPLATE.test(text));
+  if (!(START_ONBOARDING.test(text) || THEIR_ONBOARDING.test(text) || planWithBuddy) || named.people.length === 0)
+    return undefined;
   const buddyAt = BUDDY.exec(raw);
   const buddy = buddyAt ? personOf((buddyAt[1] ?? buddyAt[2]) as string) : undefined;
   const person = named.people.find((p) => p !== buddy);

@@ -182,7 +182,7 @@ const TOPICS = [
   // personal questions, to the bot or about people
   String.raw`\b(?:how are you|how r u|who are you|what are you|are you (?:a |an )?(?:bot|human|real|ai|sentient|ok|there)|your name|your favou?rite|do you (?:like|love|think|feel|dream)|how old|birthday|birthdays|married|girlfriend|boyfriend|phone number|home address|personal email|address of)\b`,
   // the world outside
-  String.raw`\b(?:weather|forecast|headlines|stock price|share price|stock market|bitcoin|crypto|ethereum|sports|football|soccer|basketball|the game|score last night|recipes?|cook|cooking|bake|baking|restaurant|restaurants|movie|movies|film|music|song|songs|joke|jokes|poem|poems|story about|haiku|riddle|capital of|time is it|time zone in|lunch|dinner|pizza|coffee|flights?|hotel|flowers|gift|keyboard|laptop to buy|book on|books on|recommend a book)\b`,
+  String.raw`\b(?:weather|forecast|headlines|stock price|share price|stock market|bitcoin|crypto|ethereum|sports|football|soccer|basketball|the game|score last night|recipes?|cook|cooking|bake|baking|restaurant|restaurants|movie|movies|film|music|song|songs|joke|jokes|poem|poems|(?:tell|write|read)\s+(?:me\s+|us\s+)?a\s+story about|haiku|riddle|capital of|time is it|time zone in|lunch|dinner|pizza|coffee|flights?|hotel|flowers|gift|keyboard|laptop to buy|book on|books on|recommend a book)\b`,
   // money and bills
   String.raw`\b(?:(?:aws|gcp|azure|cloud|infra|saas|vendor|our|the|monthly|total)\s+spend|aws bill|cloud bill|invoice|invoices|(?:spend|spent|spending|paying) on|how much (?:\w+ )*(?:spend|spent|pay|paid|cost|costs)|costs?|budget|budgets|pricing|licen[cs]es?|subscriptions?|expenses?|reimburse\w*)\b`,
   // writing code or text for the person
@@ -200,15 +200,17 @@ const TOPICS = [
   // quality data no tool holds
   String.raw`\b(?:(?:test|code|unit test|line|branch)\s+coverage|coverage (?:report|numbers|percentage|trend)|code quality score|sonar\w*|lines of code)\b`,
   // ranking and rating people
-  String.raw`\b(?:stack[- ]rank\w*|rank\w*\s+(?:my|the|our|all)?\s*(?:engineers|devs|developers|people|reports|team|team members|direct reports|everyone|individuals)\b(?!\s+(?:by|on)\s+(?:deploy|dora|lead|incident))|leaderboard|(?:reports?|engineers?|devs?|developers?|people|who)\b[^.?!]{0,30}\bunderperform\w*|by performance|review season|(?:low|under)[- ]?perform(?:ers?|ing)\s+(?:engineers?|devs?|developers?|people|employees|reports|team members)|who(?:'s| is) (?:the )?(?:best|worst|laziest|weakest|strongest) (?:engineer|dev|developer|person)|most productive (?:engineer|dev|developer|person))\b`,
+  String.raw`\b(?:stack[- ]rank\w*|from (?:strongest|best|top) to (?:weakest|worst|bottom)|rank\w*\s+(?:my|the|our|all)?\s*(?:engineers|devs|developers|people|reports|team|team members|direct reports|everyone|individuals|(?:engineering\s+)?managers|ems|leads|tech leads)\b(?!\s+(?:by|on)\s+(?:deploy|dora|lead|incident))|leaderboard|(?:reports?|engineers?|devs?|developers?|people|who)\b[^.?!]{0,30}\bunderperform\w*|by performance|review season|(?:low|under)[- ]?perform(?:ers?|ing)\s+(?:engineers?|devs?|developers?|people|employees|reports|team members)|who(?:'s| is) (?:the )?(?:best|worst|laziest|weakest|strongest) (?:engineer|dev|developer|person)|most productive (?:engineer|dev|developer|person))\b`,
   // paging people
   String.raw`\b(?:page|wake up)\s+(?:the\s+)?(?:on-?call|oncall|someone|sre|him|her|them|whoever)\b`,
   // API tokens are made by a person, in Slack
   String.raw`\b(?:new|create|make|mint|issue|generate)\s+(?:me\s+)?(?:an?\s+)?(?:[\w-]+\s+){0,2}(?:api\s+)?tokens?\b`,
   // declaring an incident, a note on one, snoozing a reminder, creating a team: decide-only operations
   String.raw`\bincidents?\s+(?:opened|declared|raised|started|created)\b|\b(?:add|post|log|write|put|leave)\s+(?:a\s+|the\s+|this\s+)?note\s+(?:to|on|in|for)\s+(?:inc|incident)\b`,
-  String.raw`\breminders?\s*(?:number|no\.?|#)?\s*\d+\b[^.?!]*\b(?:until|till|before|for the next)\b|\b(?:don'?t|do not)\s+want\s+to\s+see\s+(?:it|this|that)\b`,
+  String.raw`\breminders?\s*\(?\s*(?:id|number|no\.?|#)?\s*\d+\s*\)?[^.?!]*\b(?:until|till|before|for the next)\b|\b(?:don'?t|do not)\s+want\s+to\s+see\s+(?:it|this|that)\b`,
   String.raw`\b(?:register|create|add|set up|make)\s+(?:it|this|them|that|(?:a|the)\s+new\s+\w+)\s+as\s+a\s+(?:new\s+)?team\b`,
+  // saving an OKR objective is a decide-only operation
+  String.raw`\b(?:record|save|add|create|enter|set up|register)\s+(?:a\s+|an\s+|the\s+)?new\s+(?:objective|okr|key result)s?\b`,
   // what customers say outside the tools
   String.raw`\b(?:app store|play store|customer (?:feedback|reviews?|complaints)|customers? (?:are\s+)?saying)\b`,
   // chat channels
@@ -218,7 +220,7 @@ const TOPIC_RE = new RegExp(TOPICS.join('|'));
 
 /** A request about the docs ("where is the doc on our interview process?") is servable whatever its subject. */
 const ABOUT_DOCS =
-  /\b(?:docs?|documentation|documented|runbooks?|wiki|confluence|handbook|playbook|guide|guidelines|process|written down|readme|policy|policies)\b/;
+  /\bwhat (?:does|do) [^?!.]{1,60} mean\b|\b(?:docs?|documentation|documented|runbooks?|wiki|confluence|handbook|playbook|guide|guidelines|process|written down|readme|policy|policies)\b/;
 
 /** "What did payments open and merge", "which PRs have we shipped": a question about acts, not an act. */
 const ASKS_WHAT_WAS_DONE = /^(?:what|which|who|how many)\b[^.?!;]*\b(?:did|have|has|had)\b/;
@@ -229,6 +231,8 @@ export function isUnservable(t: string): boolean {
     .replace(/^(?:someone\s+)+/, '')
     // "Back from two days off, catch me up": where the person has been is context, not the request.
     .replace(/^(?:just\s+|i'?m\s+|i am\s+)?(?:back|returning|returned)\s+from\s+[^,.;:!?]+[,.;:!?-]+/, '')
+    // "I've been at an offsite since friday. …": where the person was is context too.
+    .replace(/^(?:i'?ve been|i have been|i was|we'?ve been|we were)\s+(?:at|on|in|away|out|off)\b[^.;!?]+[.;!?]+/, '')
     .trim();
   if (!ASKING_FOR_REPORT.test(text) && (ACTING_RE.test(text) || ACTING_ON_RE.test(text) || ORDER_RE.test(text)))
     return true;
