@@ -88,7 +88,9 @@ export function sharedSection(
     async load(ctx) {
       // Too old to show while it refreshes: wait for the new copy.
       const tooOld = clock.now() - loadedAt > options.freshForMs + options.staleForMs;
-      const loading = cache.fetch('body', { context: ctx, allowStale: !tooOld }).then((body) => body ?? provider.load(ctx));
+      const loading = cache
+        .fetch('body', { context: ctx, allowStale: !tooOld })
+        .then((body) => body ?? provider.load(ctx));
       if (!ctx.later || (loadedAt && !tooOld)) return loading;
       // Nothing worth showing yet: the rest of Home is not kept waiting on an org-wide figure (a second or two on
       // a large org under load); the publisher shows this tile as loading and publishes again when it is ready.

@@ -12,7 +12,6 @@ import type { DemoSession } from '../../dev/demo/offline.js';
 import { startTestDemo, type TestDemo } from '../support/demo.js';
 
 let demo: DemoSession;
-let dir: string;
 let started: TestDemo | undefined;
 let base: string;
 
@@ -60,7 +59,7 @@ beforeAll(async () => {
     RATE_LIMIT_PER_MIN: '100',
     MAX_PAYLOAD_BYTES: '4096',
   });
-  ({ demo, dir } = started);
+  ({ demo } = started);
   base = `http://127.0.0.1:${demo.app.http.port}`;
   tokens.maya = await tokenFromSlack('maya', 'ops decide');
   tokens.sam = await tokenFromSlack('sam', 'bot propose');

@@ -11,12 +11,11 @@ import { agentToolCatalogue } from '../support/agent-tools.js';
 import { startTestDemo, type TestDemo } from '../support/demo.js';
 
 let demo: DemoSession;
-let dir: string;
 let started: TestDemo | undefined;
 
 beforeAll(async () => {
   started = await startTestDemo('tools');
-  ({ demo, dir } = started);
+  ({ demo } = started);
 }, 150_000);
 
 afterAll(async () => {

@@ -8,7 +8,6 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startTestDemo, type TestDemo } from '../support/demo.js';
 
 let demo: DemoSession;
-let dir: string;
 let started: TestDemo | undefined;
 const open: Client[] = [];
 
@@ -59,7 +58,7 @@ beforeAll(async () => {
     // ones to her digest) is tested in test/notifications, not here.
     NOTIFY_REALTIME_CAP: '50',
   });
-  ({ demo, dir } = started);
+  ({ demo } = started);
 }, 180_000);
 
 afterAll(async () => {

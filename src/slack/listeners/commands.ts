@@ -18,7 +18,7 @@ const ephemeral = (message: SlackMessage): RespondArguments => ({ response_type:
 export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
   const inTurn = deps.commandSlots ?? commandSlots(COMMAND_CONCURRENCY);
   return async (args: CommandArgs) => {
-    const { command, ack, respond, client, body } = args;
+    const { command, ack, body } = args;
     const parsed = parseEmCommand(command.text, deps.commands.syntaxes());
     const commands = deps.commands.help();
     // Free text that is no subcommand, nor a near-miss of one, is a question for the agent.
