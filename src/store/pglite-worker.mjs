@@ -182,10 +182,11 @@ function serveNext() {
   if (!next && queued.normal.length) {
     const wait = interactiveAnsweredAt + INTERACTIVE_FOLLOW_UP_MS - performance.now();
     if (wait > 0) {
-      followUpTimer ??= setTimeout(() => {
-        followUpTimer = undefined;
-        serveNext();
-      }, wait);
+      if (!followUpTimer)
+        followUpTimer = setTimeout(() => {
+          followUpTimer = undefined;
+          serveNext();
+        }, wait);
       return;
     }
     next = queued.normal.shift();
