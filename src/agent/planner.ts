@@ -9,7 +9,7 @@ import { PROPOSING, proposalIn } from './planner-proposals.js';
 import { type Scored, STOP, scoreClause } from './planner-scoring.js';
 import type { Plan, PlannedCall, PlannerOptions, PlannerTool } from './planner-types.js';
 import { clauseQualifier, clauseTeams, teamIn } from './team-names.js';
-import { isUnservable } from './unservable.js';
+import { isUnservable, MEANING } from './unservable.js';
 
 export type { Plan, PlannedCall, PlannerOptions, PlannerTool } from './planner-types.js';
 
@@ -110,8 +110,6 @@ export function plan(written: string, tools: PlannerTool[], options: PlannerOpti
 /** What a document concluded or recommends: a question for the docs, whatever the words around it name. */
 const DOCS_CONCLUSION =
   /\bwhat (?:did|does|do) (?:the|our|its|that)\s+(?:[\w-]+\s+)?(?:postmortems?|post-mortems?|runbooks?|docs?|wiki|handbook|rfcs?|adrs?|design docs?)\b[^.?!]*\b(?:conclude|recommend|decide|suggest|propose)\b/;
-/** What a phrase means (in our process): a definition, written in the docs if anywhere. */
-const MEANING = /\bwhat (?:does|do) (?:'[^']+'|"[^"]+"|‘[^’]+’|“[^”]+”|[\w-]+(?: [\w-]+){0,3}) mean\b/;
 /** A question to be answered from the docs: how to do something, or what they say it is. */
 const ANSWER_FROM_DOCS = new RegExp(
   String.raw`${MEANING.source}|\b(?:according to|as per|per) (?:the |our )?(?:[\w-]+ )?(?:docs?|documentation|runbooks?|wiki|handbook|playbooks?|confluence|postmortems?)\b|^(?:so\s+|and\s+)?how (?:do|can|should|would) (?:we|i|you|one)\b|${DOCS_CONCLUSION.source}`,

@@ -218,9 +218,13 @@ const TOPICS = [
 ];
 const TOPIC_RE = new RegExp(TOPICS.join('|'));
 
+/** What a phrase means (in our process): a definition, written in the docs if anywhere. */
+export const MEANING = /\bwhat (?:does|do) (?:'[^']+'|"[^"]+"|‘[^’]+’|“[^”]+”|[\w-]+(?: [\w-]+){0,3}) mean\b/;
+
 /** A request about the docs ("where is the doc on our interview process?") is servable whatever its subject. */
-const ABOUT_DOCS =
-  /\bwhat (?:does|do) [^?!.]{1,60} mean\b|\b(?:docs?|documentation|documented|runbooks?|wiki|confluence|handbook|playbook|guide|guidelines|process|written down|readme|policy|policies)\b/;
+const ABOUT_DOCS = new RegExp(
+  String.raw`${MEANING.source}|\b(?:docs?|documentation|documented|runbooks?|wiki|confluence|handbook|playbook|guide|guidelines|process|written down|readme|policy|policies)\b`,
+);
 
 /** "What did payments open and merge", "which PRs have we shipped": a question about acts, not an act. */
 const ASKS_WHAT_WAS_DONE = /^(?:what|which|who|how many)\b[^.?!;]*\b(?:did|have|has|had)\b/;
