@@ -57,6 +57,9 @@ export function homeSections(provided: HomeSectionProvider[]): HomeSectionProvid
 
 type SectionBody = Omit<HomeSection, 'id' | 'title'>;
 
+/** How long a shared tile with no copy yet holds Home: the rest of its 300 ms goes to the other sections and the publish. */
+const FIRST_COPY_WAIT_MS = 100;
+
 /**
  * A section that shows the same thing to everyone (org-wide DORA, the current sprint), loaded at most once per
  * `freshForMs` however many people open Home; an older copy is shown while a new one loads, so a busy database
@@ -64,9 +67,8 @@ type SectionBody = Omit<HomeSection, 'id' | 'title'>;
  */
 export function sharedSection(
   provider: HomeSectionProvider,
-  options: { freshForMs: number; staleForMs: number; waitMs?: number; clock?: { now(): number } },
+  options: { freshForMs: number; staleForMs: number; clock?: { now(): number } },
 ): HomeSectionProvider {
-  const waitMs = options.waitMs ?? 100;
   const clock = options.clock ?? Date;
   let loadedAt = 0;
   const cache = new LRUCache<'body', SectionBody, HomeContext>({
@@ -94,10 +96,9 @@ export function sharedSection(
       if (!ctx.later || (loadedAt && !tooOld)) return loading;
       // Nothing worth showing yet: the rest of Home is not kept waiting on an org-wide figure (a second or two on
       // a large org under load); the publisher shows this tile as loading and publishes again when it is ready.
-      // 100 ms leaves the rest of Home's 300 ms budget to the personal sections and the publish itself.
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), waitMs);
+        timer = setTimeout(() => resolve('late'), FIRST_COPY_WAIT_MS);
       });
       const first = await Promise.race([loading, late]).finally(() => clearTimeout(timer));
       if (first !== 'late') return first;
@@ -147,8 +148,10 @@ export async function publishHome(
     'home published',
   );
   if (!loading.length) return;
-  // The tiles shown as loading are computed now: the same Home again, with them (a failed one says so).
+  // The same Home again with the tiles that were loading (a failed one says so); the other sections as published.
   await Promise.allSettled(loading);
-  const complete = await asInteractive(() => buildHome(providers, { client, ...ctx }, logger));
-  await client.views.publish({ user_id: ctx.userId, view: homeView(complete) });
+  const waited = providers.filter((p) => data.sections.some((s) => s.id === p.id && s.empty === LOADING_TILE));
+  const filled = await asInteractive(() => buildHome(waited, { client, ...ctx }, logger));
+  const sections = data.sections.map((s) => filled.sections.find((f) => f.id === s.id) ?? s);
+  await client.views.publish({ user_id: ctx.userId, view: homeView({ ...data, sections }) });
 }
