@@ -5,7 +5,7 @@
 import type { PolicyBook } from '../approvals/policies.js';
 import type { PersonRef } from '../signals/finding.js';
 import type { Queryable } from '../store/db.js';
-import { projectOfKey } from '../teams/model.js';
+import { projectOfKey, type Team } from '../teams/model.js';
 import { teamsForSubject } from '../teams/store.js';
 
 /** Rule kinds whose signals speak about a team's flow rather than ask one person to act. */
@@ -50,6 +50,7 @@ export function audienceForTeamSignal(policies: PolicyBook, signal: TeamSignalRe
 export async function teamLeadsFor(
   db: Queryable,
   subject: { repo?: string | null; ticketKey?: string | null; person?: string | PersonRef },
+  activeTeams?: Team[],
 ): Promise<string[]> {
   const byWork = subject.repo || subject.ticketKey;
   if (!byWork && !subject.person) return [];
@@ -59,6 +60,7 @@ export async function teamLeadsFor(
     byWork
       ? { repo: subject.repo ?? undefined, project: subject.ticketKey ? projectOfKey(subject.ticketKey) : undefined }
       : { person },
+    activeTeams,
   );
   return [...new Set(teams.flatMap((t) => t.managers))];
 }

@@ -15,6 +15,8 @@ import type { PersonRef } from '../signals/finding.js';
 import { isBackfillSignal, type SignalRow } from '../signals/store.js';
 import type { Db } from '../store/db.js';
 import { listSyncStatus } from '../sync/status-store.js';
+import type { Team } from '../teams/model.js';
+import { listTeams } from '../teams/store.js';
 import { audienceForTeamSignal, teamLeadsFor } from './audience.js';
 import {
   notificationsDeferred,
@@ -326,6 +328,8 @@ export class NotificationService {
     const complete = new Map<number, boolean>();
     const people = new Map<string, Promise<string | undefined>>();
     const teams = new Map<string, Promise<string[]>>();
+    // One read of the teams for every signal of the evaluation (thousands on a first run), when any needs them.
+    let activeTeams: Promise<Team[]> | undefined;
     const digestOnly: NotificationInput[] = [];
     const routed: NotificationInput[] = [];
     for (const signal of signals) {
@@ -346,7 +350,13 @@ export class NotificationService {
             repo: signal.target.repo ?? null,
           };
           const key = JSON.stringify([subject, ref]);
-          if (!teams.has(key)) teams.set(key, this.teamAudience(subject, ref));
+          if (!teams.has(key)) {
+            activeTeams ??= listTeams(this.deps.db);
+            teams.set(
+              key,
+              activeTeams.then((active) => this.teamAudience(subject, ref, undefined, active)),
+            );
+          }
           recipients = (await teams.get(key)) ?? [];
         } else {
           const to = notice.to;
@@ -455,8 +465,9 @@ export class NotificationService {
     subject: Parameters<typeof teamLeadsFor>[1],
     signal: Parameters<typeof audienceForTeamSignal>[1],
     accept: (user: string) => boolean = () => true,
+    activeTeams?: Team[],
   ): Promise<string[]> {
-    const managers = (await teamLeadsFor(this.deps.db, subject)).filter(accept);
+    const managers = (await teamLeadsFor(this.deps.db, subject, activeTeams)).filter(accept);
     return managers.length ? managers : this.deps.expand(audienceForTeamSignal(this.deps.policies, signal));
   }
 

@@ -4,7 +4,8 @@ import { TEAM_KINDS } from '../notifications/audience.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
-import { teamChannelsFor } from '../teams/store.js';
+import type { Team } from '../teams/model.js';
+import { listTeams, teamChannelsFor } from '../teams/store.js';
 import { intervalToMs } from '../yaml-file.js';
 import { DEFAULT_ACTIONS, planActions, recoveryText } from './actions.js';
 import { evaluatorFor } from './kinds/index.js';
@@ -79,9 +80,11 @@ export class SignalEngine {
   private async retryPendingActions(rules: LoadedRule[]): Promise<void> {
     if (!this.deps.approvals) return;
     const byName = new Map(rules.map((r) => [r.rule.name, r]));
-    for (const signal of await pendingActionSignals(this.deps.db)) {
+    const pending = await pendingActionSignals(this.deps.db);
+    const teams = pending.length ? await listTeams(this.deps.db) : [];
+    for (const signal of pending) {
       const loaded = byName.get(signal.rule);
-      if (loaded) await this.act(loaded, signal);
+      if (loaded) await this.act(loaded, signal, teams);
     }
   }
 
@@ -110,7 +113,9 @@ export class SignalEngine {
       // The pipeline's items of all signals this evaluation opened are written together (one statement for those
       // that can only wait for the digest), not several queries per item.
       const batch: SignalRow[] = [];
-      for (const signal of opened) await this.act(loaded, signal, batch);
+      // One read of the teams for the whole evaluation, not one per signal (thousands on a first run).
+      const teams = opened.length ? await listTeams(db) : [];
+      for (const signal of opened) await this.act(loaded, signal, teams, batch);
       await this.notifyBatch(loaded, batch);
       for (const signal of resolved) await this.deps.notifications?.signalResolved(signal.id);
       if (rule.kind === 'metric_threshold') for (const signal of resolved) await this.announceRecovery(loaded, signal);
@@ -129,10 +134,10 @@ export class SignalEngine {
     }
   }
 
-  private async act(loaded: LoadedRule, signal: SignalRow, batch?: SignalRow[]): Promise<void> {
+  private async act(loaded: LoadedRule, signal: SignalRow, teams: Team[], batch?: SignalRow[]): Promise<void> {
     const { approvals, db, logger } = this.deps;
     if (!approvals) return;
-    const plans = planActions(loaded.rule, signal, await teamChannelsFor(db, signal.target));
+    const plans = planActions(loaded.rule, signal, teamChannelsFor(teams, signal.target));
     // A signal about a team's repository or ticket goes to the channel of each team owning it; the rest of
     // team-level signals and every DM go through the notification pipeline.
     const toTeamChannels = plans.some((p) => !('skipped' in p) && p.request.action === 'slack.post');

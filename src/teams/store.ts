@@ -240,6 +240,8 @@ export async function teamsForSubject(
     service?: string;
     person?: { slack: string } | PersonRef;
   },
+  /** The active teams, when the caller has read them already (routing many subjects in a row). */
+  activeTeams?: Team[],
 ): Promise<
   {
     key: string;
@@ -250,7 +252,7 @@ export async function teamsForSubject(
     oncallGroup: string | null;
   }[]
 > {
-  const teams = await listTeams(db);
+  const teams = activeTeams ?? (await listTeams(db));
   let slack: string | undefined;
   if (subject.person && 'slack' in subject.person) slack = subject.person.slack;
   else if (subject.person) {
@@ -266,22 +268,29 @@ export async function teamsForSubject(
     );
     slack = rows[0]?.slack_user ?? undefined;
   }
-  return teams
-    .filter(
-      (t) =>
-        (subject.repo && repoBelongs(t, subject.repo)) ||
-        (subject.project && (t.jiraProjects.includes(subject.project) || t.linearTeams.includes(subject.project))) ||
-        (slack && (t.members.includes(slack) || t.managers.includes(slack))) ||
-        (subject.service && serviceBelongs(t, subject.service)),
-    )
-    .map((t) => ({
-      key: t.key,
-      name: t.name,
-      managers: t.managers,
-      members: t.members,
-      channel: t.channel,
-      oncallGroup: t.oncallGroup,
-    }));
+  return teamsClaiming(teams, { ...subject, slack }).map((t) => ({
+    key: t.key,
+    name: t.name,
+    managers: t.managers,
+    members: t.members,
+    channel: t.channel,
+    oncallGroup: t.oncallGroup,
+  }));
+}
+
+/** The teams owning a repository, a ticket's project or a service, or having a Slack user as member or manager. */
+function teamsClaiming(
+  teams: Team[],
+  subject: { repo?: string; project?: string; service?: string; slack?: string },
+): Team[] {
+  const { repo, project, service, slack } = subject;
+  return teams.filter(
+    (t) =>
+      (repo && repoBelongs(t, repo)) ||
+      (project && (t.jiraProjects.includes(project) || t.linearTeams.includes(project))) ||
+      (slack && (t.members.includes(slack) || t.managers.includes(slack))) ||
+      (service && serviceBelongs(t, service)),
+  );
 }
 
 /** Whether an affected service names the team or one of its repositories (with or without the owner). */
@@ -292,15 +301,14 @@ function serviceBelongs(team: Team, service: string): boolean {
   return team.repos.some((pattern) => repoBelongs({ repos: [pattern.split('/').pop() ?? ''] }, name));
 }
 
-/** The channels of the teams owning a signal's repository or ticket (for routing its default action). */
-export async function teamChannelsFor(
-  db: Queryable,
+/** The channels of the active `teams` owning a signal's repository or ticket (for routing its default action). */
+export function teamChannelsFor(
+  teams: Team[],
   target: { repo?: string; ticket?: { source: string; key: string } },
-): Promise<string[]> {
+): string[] {
   if (!target.repo && !target.ticket) return [];
-  const teams = await teamsForSubject(db, {
+  return teamsClaiming(teams, {
     repo: target.repo,
     project: target.ticket ? projectOfKey(target.ticket.key) : undefined,
-  });
-  return teams.flatMap((t) => (t.channel ? [t.channel] : []));
+  }).flatMap((t) => (t.channel ? [t.channel] : []));
 }
