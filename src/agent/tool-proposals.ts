@@ -55,13 +55,16 @@ export function okrCheckinIn(part: string): ToolProposal | undefined {
   return { tool: 'okrs.checkin', args };
 }
 
-const START_ONBOARDING =
-  /^(?:(?:hey|hi|ok)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|(?:can|could|would) you)\s+)*(?:(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:an?\s+|the\s+)?onboarding(?:\s+plan)?\s+(?:for|of)\s+someone\b|onboard\s+someone\b)/i;
-const START_PLAN =
-  /^(?:(?:hey|hi|ok)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|(?:can|could|would) you)\s+)*(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:an?\s+|the\s+)?plan\s+for\s+someone\b/i;
+/** "hey, please", "could you": the politeness before a request to start something. */
+const ASK_LEAD = String.raw`^(?:(?:hey|hi|ok)\b[\s,!]*)?(?:(?:please|pls|plz|kindly|(?:can|could|would) you)\s+)*`;
+const START_VERB = String.raw`(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)`;
+const START_ONBOARDING = new RegExp(
+  String.raw`${ASK_LEAD}(?:${START_VERB}\s+(?:an?\s+|the\s+)?onboarding(?:\s+plan)?\s+(?:for|of)\s+someone\b|onboard\s+someone\b)`,
+  'i',
+);
+const START_PLAN = new RegExp(String.raw`${ASK_LEAD}${START_VERB}\s+(?:an?\s+|the\s+)?plan\s+for\s+someone\b`, 'i');
 /** "New hire @gina joins search monday, set up her onboarding": the new hire named, then their onboarding asked for. */
-const THEIR_ONBOARDING =
-  /\b(?:start|kick\s*off|kickoff|begin|launch|set\s*up|open|create)\s+(?:his|her|their)\s+onboarding(?:\s+plan)?\b/i;
+const THEIR_ONBOARDING = new RegExp(String.raw`\b${START_VERB}\s+(?:his|her|their)\s+onboarding(?:\s+plan)?\b`, 'i');
 /** "w/ the sre template", "using the backend template", "template: sre": the template named. */
 const TEMPLATE =
   /\b(?:with|w\/|using|use|from|on)\s+(?:the\s+|an?\s+)?([\w-]+)\s+(?:onboarding\s+)?template\b|\btemplate\s*(?:[:=]|is|called|named)?\s*["'‘“]?([\w-]+)/i;
