@@ -87,13 +87,17 @@ describe('the HTTP surface', () => {
     expect(tookMs).toBeLessThan(60_000);
   }, 120_000);
 
-  test('connections beyond the cap are refused at once', async () => {
+  test('connections beyond the cap are refused at once, those within it stay open', async () => {
     const sockets = await Promise.all(Array.from({ length: 8 }, () => slowBody(server.port)));
-    await new Promise((r) => setTimeout(r, 150));
-    const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open');
-    expect(open.length).toBeLessThanOrEqual(5);
+    const open = () => sockets.filter((s) => !s.destroyed && s.readyState === 'open').length;
+    // The kernel completes all eight handshakes; the server refuses the three over the cap when it accepts them, which
+    // a busy machine may delay. Wait for that state rather than a fixed time.
+    const deadline = Date.now() + 30_000;
+    while (open() > 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    // Exactly five left: refused by the cap, not all cut off later by the request timeout (800 ms after acceptance).
+    expect(open()).toBe(5);
     for (const s of sockets) s.destroy();
-  });
+  }, 60_000);
 
   test('an aborted request is logged once at debug, without an error or a stack', async () => {
     await new Promise((r) => setTimeout(r, 300)); // the earlier tests' sockets are done
