@@ -4,12 +4,13 @@
 // BENCH_TICKETS tickets) in its store and a GitHub stand-in (another process) to sync from. While a full rule
 // evaluation (/em signals) and the GitHub sync run, rounds of 50 concurrent /em commands arrive, and the
 // App Home is opened. Prints ack p50/p99/max (a missed deadline counts as 3 s), missed deadlines, the event
-// loop's worst delay (perf_hooks.monitorEventLoopDelay) and the Home publish time.
+// loop's worst delay (perf_hooks.monitorEventLoopDelay), the Home publish time, and how busy the main thread was and
+// how long it spent in garbage collection meanwhile.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { startApp } from '../../src/app.js';
@@ -153,6 +154,12 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const gcPauses: number[] = [];
+    const gc = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+    });
+    gc.observe({ entryTypes: ['gc'] });
+    const busyBefore = performance.eventLoopUtilization();
     const stalls = process.env.BENCH_GAPS_FILE ? recordStalls() : undefined;
     // The load: a full rule evaluation (and the sync jobs Agenda runs on their own every 5 s).
     const evaluation = slack.command(alice, 'signals');
@@ -182,6 +189,8 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
     }
     await evaluation;
     loop.disable();
+    gc.disconnect();
+    const busy = performance.eventLoopUtilization(busyBefore).utilization;
     if (stalls) writeFileSync(`${process.env.BENCH_GAPS_FILE}.${engine}.json`, JSON.stringify(stalls()));
     const seconds = (Date.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
@@ -193,6 +202,10 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
     );
     console.log(
       `          event loop delay p99 ${ms(loop.percentile(99))} ms | max ${ms(loop.max)} ms | Home publish p50 ${quantile(homes, 0.5)} ms, max ${homes.at(-1)} ms | Home with every tile p50 ${quantile(completeHomes, 0.5)} ms, max ${completeHomes.at(-1)} ms`,
+    );
+    gcPauses.sort((a, b) => a - b);
+    console.log(
+      `          main thread busy ${(busy * 100).toFixed(0)}% | GC pauses ${gcPauses.length}, ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, max ${(gcPauses.at(-1) ?? 0).toFixed(0)} ms | load average ${loadavg()[0]?.toFixed(1)}`,
     );
   } finally {
     await app.stop();
