@@ -1,3 +1,4 @@
+import { readInPages } from '../lib/slices.js';
 import type { SignalRow } from '../signals/store.js';
 import type { Queryable } from '../store/db.js';
 
@@ -33,14 +34,20 @@ export async function openIncidents(db: Queryable, scoped: boolean): Promise<Ope
   return rows;
 }
 
-/** Every open signal of these kinds. */
+/**
+ * Every open signal of these kinds, oldest first. Read in pages by id (a large org has tens of thousands; a
+ * timestamp cannot be the key: JavaScript dates drop its microseconds) and put in order here.
+ */
 export async function openSignalsOfKinds(db: Queryable, kinds: string[]): Promise<OpenSignal[]> {
-  const { rows } = await db.query<OpenSignal>(
-    `SELECT id, kind, title, url, opened_at, target FROM signals WHERE status = 'open' AND kind = ANY($1::text[])
-      ORDER BY opened_at`,
-    [kinds],
-  );
-  return rows;
+  const rows = await readInPages<OpenSignal>(async (after, limit) => {
+    const page = await db.query<OpenSignal>(
+      `SELECT id, kind, title, url, opened_at, target FROM signals
+        WHERE status = 'open' AND kind = ANY($1::text[]) AND id > $2 ORDER BY id LIMIT $3`,
+      [kinds, after?.id ?? 0, limit],
+    );
+    return page.rows;
+  });
+  return rows.sort((a, b) => a.opened_at.getTime() - b.opened_at.getTime() || Number(a.id) - Number(b.id));
 }
 
 export async function proposedApprovals(db: Queryable, scoped: boolean): Promise<ProposedApproval[]> {

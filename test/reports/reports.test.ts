@@ -153,4 +153,28 @@ describeEachEngine('reports against hand-made data', ({ freshDb }) => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('triage: every open signal of a large org is counted, oldest first, whatever order they were stored in', async () => {
+    const db = await freshDb();
+    // 4,500 open stale-PR signals (more than two pages of a read), stored newest first, many opened in the same
+    // microsecond (one evaluation opens thousands at once), plus resolved ones that must not count.
+    await db.query(
+      `INSERT INTO signals (rule, kind, subject, severity, title, url, evidence, target, status, opened_at)
+       SELECT 'stale', 'stale_pr', 'acme/api#' || n, 'warning', 'PR ' || n, NULL, '{}'::jsonb, '{}'::jsonb,
+              CASE WHEN n % 10 = 0 THEN 'resolved' ELSE 'open' END,
+              $1::timestamptz - (n / 1000) * interval '1 hour'
+         FROM generate_series(5000, 1, -1) AS n`,
+      [hoursBefore(1)],
+    );
+    const [stale] = await buildTriage(db);
+    expect(stale?.id).toBe('stale');
+    expect(stale?.items).toHaveLength(4500);
+    const ages = stale?.items.map((i) => i.at.getTime()) ?? [];
+    expect(ages.every((at, i) => i === 0 || (ages[i - 1] as number) <= at)).toBe(true);
+    // The oldest open ones are PRs 4001-4999 (5000 is resolved), opened together; of those, the first stored.
+    expect(stale?.items[0]?.text).toBe('PR 4999');
+    expect(stale?.items.at(-1)?.text).toBe('PR 1');
+    expect(new Set(stale?.items.map((i) => i.text)).size).toBe(4500);
+    expect(visibleText(triageMessage([stale as NonNullable<typeof stale>]))).toContain('(4500)');
+  });
 });
