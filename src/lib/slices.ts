@@ -16,6 +16,19 @@ export async function flatMapInSlices<T, R>(items: readonly T[], map: (slice: T[
   return out;
 }
 
+/**
+ * For a long loop of awaited steps that mostly do not wait for I/O (cached reads, policy decisions over thousands of
+ * new signals): await the returned function once per item, and every `size`th call lets the event loop run.
+ * Awaiting a settled promise does not, so such a loop otherwise holds the thread to its end.
+ */
+export function turnTaker(size = SLICE / 5): () => Promise<void> {
+  let calls = 0;
+  return async () => {
+    calls += 1;
+    if (calls % size === 0) await nextTurn();
+  };
+}
+
 /** How many rows one page of a large read holds: parsed (pg) or copied from the database thread (PGlite) at once. */
 const PAGE = 2000;
 

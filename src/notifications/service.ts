@@ -10,6 +10,7 @@ import type { PolicyBook } from '../approvals/policies.js';
 import { getApproval } from '../approvals/store.js';
 import type { DigestFeed } from '../capabilities/capability.js';
 import { personBy } from '../identity/store.js';
+import { turnTaker } from '../lib/slices.js';
 import type { Logger } from '../observability/logger.js';
 import type { PersonRef } from '../signals/finding.js';
 import { isBackfillSignal, type SignalRow } from '../signals/store.js';
@@ -332,7 +333,9 @@ export class NotificationService {
     let activeTeams: Promise<Team[]> | undefined;
     const digestOnly: NotificationInput[] = [];
     const routed: NotificationInput[] = [];
+    const turn = turnTaker();
     for (const signal of signals) {
+      await turn();
       const backfill = signal.backfill === true;
       let ok = true;
       for (const notice of signalNotices(rule.kind, signal)) {

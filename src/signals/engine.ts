@@ -1,5 +1,6 @@
 import type { ApprovalService } from '../approvals/service.js';
 import { personBy } from '../identity/store.js';
+import { turnTaker } from '../lib/slices.js';
 import { TEAM_KINDS } from '../notifications/audience.js';
 import type { NotificationService } from '../notifications/service.js';
 import type { Logger } from '../observability/logger.js';
@@ -115,7 +116,11 @@ export class SignalEngine {
       const batch: SignalRow[] = [];
       // One read of the teams for the whole evaluation, not one per signal (thousands on a first run).
       const teams = opened.length ? await listTeams(db) : [];
-      for (const signal of opened) await this.act(loaded, signal, teams, batch);
+      const turn = turnTaker();
+      for (const signal of opened) {
+        await turn();
+        await this.act(loaded, signal, teams, batch);
+      }
       await this.notifyBatch(loaded, batch);
       for (const signal of resolved) await this.deps.notifications?.signalResolved(signal.id);
       if (rule.kind === 'metric_threshold') for (const signal of resolved) await this.announceRecovery(loaded, signal);
