@@ -51,8 +51,29 @@ export class SignalEngine {
     return this.deps.rules;
   }
 
-  /** Rules whose schedule is due (or every rule with `all`), each in turn; one failing rule does not stop the rest. */
-  async evaluate(options: { all?: boolean; now?: Date } = {}): Promise<RuleRunResult[]> {
+  /** The full evaluation waiting for the one running now to end, shared by everyone who asks meanwhile. */
+  private nextFull?: Promise<RuleRunResult[]>;
+  private lastFull: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Rules whose schedule is due (or every rule with `all`), each in turn; one failing rule does not stop the rest.
+   * Full evaluations on the clock (`/em triage`, `/em signals`) do not run side by side: a request arriving while
+   * one runs waits for the next, which starts when it ends and serves every request made meanwhile. Each caller
+   * sees data at least as new as its request, and fifty triages at once evaluate twice, not fifty times.
+   */
+  evaluate(options: { all?: boolean; now?: Date } = {}): Promise<RuleRunResult[]> {
+    if (!options.all || options.now) return this.evaluateNow(options);
+    if (this.nextFull) return this.nextFull;
+    const next: Promise<RuleRunResult[]> = this.lastFull.then(() => {
+      if (this.nextFull === next) this.nextFull = undefined;
+      return this.evaluateNow({ all: true });
+    });
+    this.nextFull = next;
+    this.lastFull = next.catch(() => {});
+    return next;
+  }
+
+  private async evaluateNow(options: { all?: boolean; now?: Date }): Promise<RuleRunResult[]> {
     const { db } = this.deps;
     const now = options.now ?? new Date();
     const book = this.deps.rules.reload();

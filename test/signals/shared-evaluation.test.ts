@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../src/observability/logger.js';
+import { SignalEngine } from '../../src/signals/engine.js';
+import { RuleBook } from '../../src/signals/rulebook.js';
+import { listOpenSignals } from '../../src/signals/store.js';
+import { describeEachEngine } from '../support/engines.js';
+import { pr } from '../support/fixtures.js';
+
+describeEachEngine('full rule evaluations asked for at once (several /em triage)', ({ freshDb }) => {
+  test('requests made together share one evaluation; a request made during it gets a later one, with newer data', async () => {
+    const db = await freshDb();
+    const dir = mkdtempSync(path.join(tmpdir(), 'em-shared-eval-'));
+    try {
+      writeFileSync(path.join(dir, 'r.yml'), '- { name: stale, kind: stale_pr, older_than_hours: 24 }\n');
+      const engine = new SignalEngine({ db, logger: createLogger('silent'), rules: new RuleBook(dir) });
+      await pr(db, { number: 1, ageHours: 48 });
+      const together = Array.from({ length: 5 }, () => engine.evaluate({ all: true }));
+      // Meanwhile a second stale PR is synced, and two more people ask.
+      await pr(db, { number: 2, ageHours: 48 });
+      const later = [engine.evaluate({ all: true }), engine.evaluate({ all: true })];
+
+      const first = await together[0];
+      for (const request of together) expect(await request).toBe(first);
+      const [a, b] = await Promise.all(later);
+      expect(b).toBe(a);
+      expect(a).not.toBe(first);
+      expect(a?.find((r) => r.rule === 'stale')?.error).toBeUndefined();
+      // The later evaluation is as new as its request: both PRs have a signal.
+      const open = await listOpenSignals(db);
+      expect(open.map((s) => s.subject).sort()).toEqual(['pr:acme/api#1', 'pr:acme/api#2']);
+      // Once everything has settled, a new request runs a new evaluation.
+      expect(await engine.evaluate({ all: true })).not.toBe(a);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
