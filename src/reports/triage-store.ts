@@ -47,7 +47,7 @@ export async function openSignalsOfKinds(db: Queryable, kinds: string[]): Promis
     );
     return page.rows;
   });
-  return rows.sort((a, b) => a.opened_at.getTime() - b.opened_at.getTime() || Number(a.id) - Number(b.id));
+  return rows.sort((a, b) => a.opened_at.getTime() - b.opened_at.getTime() || a.id - b.id);
 }
 
 export async function proposedApprovals(db: Queryable, scoped: boolean): Promise<ProposedApproval[]> {
