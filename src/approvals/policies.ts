@@ -84,8 +84,17 @@ export interface RemotePolicySource {
   readonly status: { source: string; url: string; healthy: boolean; error?: string; at?: Date };
 }
 
-const glob = (pattern: string) =>
-  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`, 'i');
+const compiledGlobs = new Map<string, RegExp>();
+
+/** A policy's action or repo pattern as a regular expression, compiled once: a rule run asks thousands of times. */
+function glob(pattern: string): RegExp {
+  let compiled = compiledGlobs.get(pattern);
+  if (!compiled) {
+    compiled = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`, 'i');
+    compiledGlobs.set(pattern, compiled);
+  }
+  return compiled;
+}
 
 function matches(p: Policy, input: PolicyInput): boolean {
   if (!glob(p.action).test(input.action)) return false;

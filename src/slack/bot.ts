@@ -38,7 +38,16 @@ export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): Slack
     clientPingTimeout: options.clientPingTimeoutMs ?? 5000,
   });
   // Deferred, so a rejected token fails start() (auth.test in init) instead of an unhandled rejection.
-  const app = new App({ token: options.botToken, receiver, logger, clientOptions, deferInitialization: true });
+  // convoStore: false — nothing reads Bolt's per-conversation state; its default store rejects with a new Error for
+  // every event that has no state, on the path to the ack.
+  const app = new App({
+    token: options.botToken,
+    receiver,
+    logger,
+    clientOptions,
+    deferInitialization: true,
+    convoStore: false,
+  });
   const underWay = new UnderWay();
   registerListeners(app, deps, underWay);
   app.error(async (error) => {
