@@ -1,4 +1,4 @@
-import { recordIdentity } from '../../identity/store.js';
+import { type Identity, recordIdentity } from '../../identity/store.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
 import { deploymentEvent, deploymentPipeline, deploymentState, type PullRequestRow } from './normalize.js';
@@ -213,24 +213,30 @@ export async function refreshShippedPullRequests(db: Queryable, repo: string): P
   return result.rowCount;
 }
 
+/** The people a pull request's commits name (GitHub login, commit e-mail and name), each once. */
+export function commitIdentities(commits: Commit[]): Identity[] {
+  const byKey = new Map<string, Identity>();
+  for (const c of commits) {
+    if (!c.author?.login) continue;
+    const identity = { github: c.author.login, email: c.commit.author?.email, displayName: c.commit.author?.name };
+    byKey.set(identityKey(identity), identity);
+  }
+  return [...byKey.values()];
+}
+
+export const identityKey = (i: Identity) => [i.github, i.email, i.displayName].map((v) => v ?? '').join('\u0000');
+
 /** A pull request's rows (its events are written by the caller): the PR, its reviews, its commit authors. */
 export async function storePullRequestRows(
   db: Queryable,
   row: PullRequestRow,
   reviews: Review[],
-  commits: Commit[],
+  identities: Identity[],
 ): Promise<void> {
   await upsertPullRequest(db, row);
   for (const r of reviews) await upsertReview(db, row.repo, row.number, r);
   // Commit e-mails tie a GitHub login to a person (and through e-mail, to Slack).
-  for (const c of commits) {
-    if (c.author?.login)
-      await recordIdentity(db, {
-        github: c.author.login,
-        email: c.commit.author?.email,
-        displayName: c.commit.author?.name,
-      });
-  }
+  for (const identity of identities) await recordIdentity(db, identity);
 }
 
 /**

@@ -6,11 +6,20 @@ import { allPages, hasNextPage, PER_PAGE } from './client.js';
 import { syncDeploySignals } from './deploy-signals.js';
 import { syncGitHubIssues } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
-import { commitSchema, deploymentSchema, deploymentStatusSchema, pullRequestSchema, reviewSchema } from './schemas.js';
+import {
+  type Commit,
+  commitSchema,
+  deploymentSchema,
+  deploymentStatusSchema,
+  pullRequestSchema,
+  reviewSchema,
+} from './schemas.js';
 import { refreshShippedPullRequests, syncShippedCommits } from './shipped.js';
 import {
+  commitIdentities,
   deploymentsToRecheck,
   finishedDeploymentIds,
+  identityKey,
   pullRequestsStoredAsListed,
   saveDeployment,
   stopRecheckingDeployment,
@@ -100,6 +109,11 @@ async function syncPullRequests(options: RepoSyncOptions) {
   let page = cursor.resume?.page ?? 1;
   let newest = cursor.resume?.newest ?? cursor.since;
   let firstPageEtag = cursor.resume?.etag;
+  // Authors recur from PR to PR: an identity stored once in this pass needs no writing again (one look-up and two
+  // writes each). Noted only after its PR's transaction committed, so a PR that failed takes nothing with it.
+  const identitiesStored = new Set<string>();
+  const identitiesToStore = (commits: Commit[]) =>
+    commitIdentities(commits).filter((i) => !identitiesStored.has(identityKey(i)));
   for (;;) {
     // A conditional request for the first page costs nothing when nothing changed.
     const first = await conditionalFirstPage(page === 1 && !cursor.resume ? cursor.etag : undefined, (headers) =>
@@ -144,10 +158,11 @@ async function syncPullRequests(options: RepoSyncOptions) {
           tx,
           pullRequestRow(repo, d.pr, d.commits),
           d.reviews.map((r) => r.review),
-          d.commits,
+          identitiesToStore(d.commits),
         ),
       stored: (_pr, d) => {
         for (const reason of d.badReviews) run.reject(reason, 'malformed review skipped');
+        for (const identity of commitIdentities(d.commits)) identitiesStored.add(identityKey(identity));
       },
       // A pass interrupted by a crash resumes at the next page.
       cursor: {
