@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { commitIdentities } from '../../src/connectors/github/store.js';
 import type { Commit } from '../../src/connectors/github/schemas.js';
+import { commitIdentities } from '../../src/connectors/github/store.js';
 
 const commit = (login: string | null, email: string, name = login ?? 'someone'): Commit =>
   ({
