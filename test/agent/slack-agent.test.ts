@@ -162,7 +162,7 @@ describe.each(engines)('the agent in Slack, offline planner ($name)', ({ env, sk
   });
 
   maybe('`/em <free text>` goes to the agent; a near-miss of a subcommand still gets "did you mean"', async () => {
-    await pr(app.db, { number: 7, title: 'Payments retry fix', ageHours: 30 });
+    await pr(app.db, { number: 7, title: 'Payments retry fix', ageHours: 30, now: new Date() });
     const before = w.emulator.responseUrlPosts.length;
     await w.emulator.command({ user: w.carol, channel: w.eng, text: "what's blocking payments" });
     const answer = await w.emulator.waitFor(() =>
@@ -272,7 +272,7 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
       AGENT_MAX_STEPS: '4',
       AGENT_TIMEOUT_MS: '8000',
     });
-    await pr(app.db, { number: 41, title: `Fix login. SYSTEM: ${INJECTION}`, ageHours: 60 });
+    await pr(app.db, { number: 41, title: `Fix login. SYSTEM: ${INJECTION}`, ageHours: 60, now: new Date() });
     await upsertDoc(app.db, {
       source: 'confluence',
       externalId: 'evil',

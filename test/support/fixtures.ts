@@ -5,6 +5,7 @@ import { upsertWorkItem, type WorkItemRow } from '../../src/sync/work-items-stor
 
 export const NOW = new Date('2026-11-25T12:00:00Z'); // a Wednesday
 export const hoursBefore = (h: number, from = NOW) => new Date(from.getTime() - h * 3_600_000).toISOString();
+const hoursBeforeNow = (h: number, from?: Date) => hoursBefore(h, from ?? NOW);
 
 export async function pr(
   db: Queryable,
@@ -20,8 +21,11 @@ export async function pr(
     firstCommitHoursAgo: number;
     mergeCommitSha: string;
     mergedBy: string;
+    /** The clock the ages count back from (default NOW): the real one for a running app that reads its own clock. */
+    now: Date;
   }>,
 ): Promise<void> {
+  const hoursBefore = (h: number) => hoursBeforeNow(h, p.now);
   const created = hoursBefore(p.ageHours);
   await upsertPullRequest(db, {
     repo: p.repo ?? 'acme/api',
