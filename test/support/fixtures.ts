@@ -5,7 +5,6 @@ import { upsertWorkItem, type WorkItemRow } from '../../src/sync/work-items-stor
 
 export const NOW = new Date('2026-11-25T12:00:00Z'); // a Wednesday
 export const hoursBefore = (h: number, from = NOW) => new Date(from.getTime() - h * 3_600_000).toISOString();
-const hoursBeforeNow = (h: number, from?: Date) => hoursBefore(h, from ?? NOW);
 
 export async function pr(
   db: Queryable,
@@ -25,8 +24,8 @@ export async function pr(
     now: Date;
   }>,
 ): Promise<void> {
-  const hoursBefore = (h: number) => hoursBeforeNow(h, p.now);
-  const created = hoursBefore(p.ageHours);
+  const ago = (h: number) => hoursBefore(h, p.now);
+  const created = ago(p.ageHours);
   await upsertPullRequest(db, {
     repo: p.repo ?? 'acme/api',
     number: p.number,
@@ -36,8 +35,8 @@ export async function pr(
     draft: p.draft ?? false,
     createdAt: created,
     updatedAt: created,
-    mergedAt: p.mergedHoursAgo !== undefined ? hoursBefore(p.mergedHoursAgo) : null,
-    closedAt: p.mergedHoursAgo !== undefined ? hoursBefore(p.mergedHoursAgo) : null,
+    mergedAt: p.mergedHoursAgo !== undefined ? ago(p.mergedHoursAgo) : null,
+    closedAt: p.mergedHoursAgo !== undefined ? ago(p.mergedHoursAgo) : null,
     headRef: p.headRef ?? `eng-${p.number}-change`,
     baseRef: 'main',
     additions: p.additions ?? 10,
@@ -46,7 +45,7 @@ export async function pr(
     requestedReviewers: p.reviewers ?? [],
     labels: [],
     ticketKeys: p.ticketKeys ?? (p.title ?? `ENG-${p.number}`).match(/[A-Z]+-\d+/g) ?? [],
-    firstCommitAt: p.firstCommitHoursAgo !== undefined ? hoursBefore(p.firstCommitHoursAgo) : created,
+    firstCommitAt: p.firstCommitHoursAgo !== undefined ? ago(p.firstCommitHoursAgo) : created,
     url: `https://github.com/${p.repo ?? 'acme/api'}/pull/${p.number}`,
     mergeCommitSha: p.mergeCommitSha ?? null,
     mergedBy: p.mergedBy ?? null,
