@@ -16,6 +16,7 @@ import { incidentsModule } from './incidents/capability.js';
 import { heartbeatJob } from './jobs/heartbeat.js';
 import { type JobDefinition, type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { buildKernel, type CapabilityModule } from './kernel.js';
+import { StoppingError } from './lib/stopping.js';
 import { notificationsModule } from './notifications/capability.js';
 import type { NotificationService } from './notifications/service.js';
 import { type HttpServer, type ReadinessChecks, type RouteHandler, startHttpServer } from './observability/http.js';
@@ -86,7 +87,11 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
   registerSecrets(SECRET_SETTINGS.map((name) => config[name]));
   const workerName = `${hostname()}:${process.pid}`;
   const stack: (() => Promise<void>)[] = [];
+  // Aborted before the first step, so that long work (syncs, rule evaluations) winds down while Slack's last replies
+  // go out, instead of running on until the store closes under it.
+  const stopping = new AbortController();
   const stop = async () => {
+    stopping.abort(new StoppingError());
     while (stack.length)
       await stack
         .pop()?.()
@@ -116,6 +121,7 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       sources,
       policySections: Object.assign({}, ...modules.map((m) => m.policySections ?? {})),
       onStop: (step) => void stack.push(step),
+      stopping: stopping.signal,
     });
     for (const module of modules) {
       const capability = await module.start(kernel);
@@ -161,6 +167,7 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       processEveryMs: config.JOBS_POLL_MS,
       lockLifetimeMs: config.JOBS_LOCK_LIFETIME_MS,
       workerName,
+      stopping: stopping.signal,
     });
     stack.push(() => scheduler.stop());
 

@@ -72,6 +72,8 @@ export function buildKernel(o: {
   sources: Sources;
   policySections: PolicySections;
   onStop(step: () => Promise<void>): void;
+  /** Aborted when the process begins to stop. */
+  stopping?: AbortSignal;
 }): BuiltKernel {
   const { config, logger, db, sources } = o;
   const clients = executorClients(config, sources, logger);
@@ -117,7 +119,7 @@ export function buildKernel(o: {
     policies,
     approvals,
     notifications,
-    signals: new SignalEngine({ db, logger, rules, approvals, notifications }),
+    signals: new SignalEngine({ db, logger, rules, approvals, notifications, stopping: o.stopping }),
     slack: () => clients.slack,
     // One chat model (made on first use) for report narratives, answers, postmortems and the agent.
     model: chatModelFactory(config),

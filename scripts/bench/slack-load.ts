@@ -208,7 +208,10 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
       `          main thread busy ${(busy * 100).toFixed(0)}% | GC pauses ${gcPauses.length}, ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, max ${(gcPauses.at(-1) ?? 0).toFixed(0)} ms | load average ${loadavg()[0]?.toFixed(1)}`,
     );
   } finally {
+    // With the commands still waiting and the sync mid-backfill: what a SIGTERM in a busy hour meets.
+    const stopping = performance.now();
     await app.stop();
+    console.log(`          stop under load ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
     slack.stop();
     rmSync(dir, { recursive: true, force: true });
     if (engine === 'postgres') {

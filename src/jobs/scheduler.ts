@@ -2,6 +2,7 @@ import { PostgresBackend } from '@agendajs/postgres-backend';
 import { SpanKind } from '@opentelemetry/api';
 import { Agenda, type Job } from 'agenda';
 import type { Pool } from 'pg';
+import { isStopping, StoppingError } from '../lib/stopping.js';
 import { UnderWay } from '../lib/under-way.js';
 import type { Logger } from '../observability/logger.js';
 import { jobDuration, jobRuns } from '../observability/metrics.js';
@@ -14,6 +15,13 @@ export interface JobContext {
   logger: Logger;
   /** Extends this run's lock; a run that outlives its lock without touching it is cancelled by Agenda. */
   touch(): Promise<void>;
+  /**
+   * Aborted (with a `StoppingError`) when the process begins to stop. A recurring job whose next run goes on from
+   * where this one left off (a sync, from its cursor) may end early by throwing that reason at a safe point
+   * (`signal.throwIfAborted()`); the run counts as stopped, not failed. Other jobs ignore it and get the stop's
+   * grace period, and a run cut off by the store closing is run again once its lock lapses.
+   */
+  signal: AbortSignal;
 }
 
 /** A background job a capability contributes; `every` makes it recurring (one schedule shared by all replicas). */
@@ -45,6 +53,8 @@ export interface SchedulerOptions {
   workerName: string;
   /** How long stop() waits for the runs under way to finish (default 5 s). */
   stopGraceMs?: number;
+  /** The process's own stopping signal, aborted before stop() is called (stop() tells the runs in any case). */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -75,6 +85,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   });
   agenda.on('error', (err: unknown) => logger.error({ err }, 'job scheduler error'));
   const underWay = new UnderWay();
+  // A run is over for a stop only once Agenda has saved its end (its lock released, its next run): the store must not
+  // close under that write, or the run would stay locked until its lock lapses.
+  const saved = new Map<Job, () => void>();
+  agenda.on('complete', (run: Job) => {
+    saved.get(run)?.();
+    saved.delete(run);
+  });
+  const own = new AbortController();
+  const stopping = options.stopping ? AbortSignal.any([own.signal, options.stopping]) : own.signal;
 
   for (const job of options.jobs as JobDefinition[]) {
     const runJob = async (run: Job, data: Record<string, unknown>) => {
@@ -94,10 +113,21 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
           log.warn({ err }, 'could not renew the job lock; the run may be cancelled and retried later');
         });
       }, lifetime / 3);
+      underWay.track(new Promise<void>((resolve) => saved.set(run, resolve)));
       try {
-        await underWay.track(job.run({ db, logger: log, touch: () => run.touch() }, data));
+        await job.run({ db, logger: log, touch: () => run.touch(), signal: stopping }, data);
         jobRuns.inc({ job: job.name, outcome: 'success' });
       } catch (err) {
+        if (isStopping(err) && stopping.aborted) {
+          // Left at a safe point because the process is stopping: not a failure. Agenda records the run as ended,
+          // which only a job whose next run goes on from there may let happen (see `JobContext.signal`).
+          jobRuns.inc({ job: job.name, outcome: 'stopped' });
+          log.info('job run stopped for shutdown; its next run goes on from where it stopped');
+          // Due again at once (saved with the run's end), not after its interval: another replica, or this one once
+          // restarted, picks it up straight away.
+          run.attrs.nextRunAt = new Date();
+          return;
+        }
         jobRuns.inc({ job: job.name, outcome: 'failure' });
         log.error({ err }, 'job failed');
         throw err;
@@ -141,6 +171,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     stop: async () => {
       if (!running) return;
       running = false;
+      own.abort(new StoppingError());
       // Unlocks the jobs this process holds and has not started, so another process can run them at once.
       await agenda.stop(false);
       // Runs under way keep their locks. They get a moment to finish, so that what they do (a post in Slack, a row)

@@ -44,6 +44,11 @@ export class SignalEngine {
       approvals?: ApprovalService;
       /** When set, DMs to people go through the notification pipeline (digest, real time, snooze, preferences). */
       notifications?: NotificationService;
+      /**
+       * Aborted when the process begins to stop: an evaluation ends between rules (throwing the reason), and a rule
+       * stops acting on the signals it opened; those keep `action_pending`, so the next tick acts on them.
+       */
+      stopping?: AbortSignal;
     },
   ) {}
 
@@ -94,7 +99,10 @@ export class SignalEngine {
     });
     await this.retryPendingActions(book.rules);
     const results: RuleRunResult[] = [];
-    for (const loaded of due) results.push(await this.runRule(loaded, now, lastRuns.get(loaded.rule.name)));
+    for (const loaded of due) {
+      this.deps.stopping?.throwIfAborted();
+      results.push(await this.runRule(loaded, now, lastRuns.get(loaded.rule.name)));
+    }
     return results;
   }
 
@@ -105,6 +113,7 @@ export class SignalEngine {
     const pending = await pendingActionSignals(this.deps.db);
     const teams = pending.length ? await listTeams(this.deps.db) : [];
     for (const signal of pending) {
+      if (this.deps.stopping?.aborted) return;
       const loaded = byName.get(signal.rule);
       if (loaded) await this.act(loaded, signal, teams);
     }
@@ -140,6 +149,7 @@ export class SignalEngine {
       const turn = turnTaker();
       for (const signal of opened) {
         await turn();
+        if (this.deps.stopping?.aborted) break;
         await this.act(loaded, signal, teams, batch);
       }
       await this.notifyBatch(loaded, batch);

@@ -2,6 +2,7 @@ import bolt from '@slack/bolt';
 import { UnderWay } from '../lib/under-way.js';
 import type { Logger } from '../observability/logger.js';
 import { boltLogger } from './bolt-logger.js';
+import { COMMAND_CONCURRENCY, commandSlots } from './command-slots.js';
 import type { SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 
@@ -49,12 +50,14 @@ export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): Slack
     convoStore: false,
   });
   const underWay = new UnderWay();
-  registerListeners(app, deps, underWay);
+  const slots = deps.commandSlots ?? commandSlots(COMMAND_CONCURRENCY);
+  registerListeners(app, { ...deps, commandSlots: slots }, underWay);
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
 
   let connected = false;
+  let stopping: Promise<void> | undefined;
   const client = receiver.client;
   client.on('connected', () => {
     connected = true;
@@ -78,19 +81,23 @@ export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): Slack
       await app.start();
       connected = true;
     },
-    stop: async () => {
-      connected = false;
-      // Bolt returns before the close handshake ends; wait for it so the socket is really gone.
-      const closed = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
-      await app.stop();
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
-      clearTimeout(timer);
-      // Listeners still at work (a report being built, an incident channel being set up) finish before the store
-      // they write to closes; nothing new arrives now that the socket is closed.
-      const left = await underWay.settle(5000);
-      if (left > 0) deps.logger.warn({ listeners: left }, 'stopped with Slack listeners still at work');
-    },
+    // Once, however many times it is asked for (a signal during a stop, a test's own cleanup).
+    stop: () =>
+      (stopping ??= (async () => {
+        connected = false;
+        // Bolt returns before the close handshake ends; wait for it so the socket is really gone.
+        const closed = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
+        await app.stop();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+        clearTimeout(timer);
+        // Commands still waiting for their turn are answered now: asked to run them again.
+        slots.close();
+        // Listeners still at work (a report being built, an incident channel being set up) finish before the store
+        // they write to closes; nothing new arrives now that the socket is closed.
+        const left = await underWay.settle(5000);
+        if (left > 0) deps.logger.warn({ listeners: left }, 'stopped with Slack listeners still at work');
+      })()),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import type { CommandSlots } from './command-slots.js';
 import type { CommandRegistry } from './commands.js';
 import type { HomeSectionProvider } from './home.js';
 
@@ -33,5 +34,5 @@ export interface SlackDeps {
   /** One per capability that has buttons, modals, shortcuts or events. */
   surfaces?: SlackSurfaceOf[];
   /** Where an `/em` command's work waits for its turn after the ack (default: 4 at a time). */
-  commandSlots?: <T>(work: () => Promise<T>) => Promise<T>;
+  commandSlots?: CommandSlots;
 }

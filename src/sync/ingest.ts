@@ -22,6 +22,17 @@ export class RejectedRecord extends Error {
   }
 }
 
+/** What a long sync is given by its job. */
+export interface SyncPace {
+  /** Keeps the job's lock alive during a long backfill. */
+  heartbeat?: () => Promise<void>;
+  /**
+   * Aborted when the process stops: the sync ends at its next safe point (between records; what is stored stays,
+   * and the cursor only ever points at stored pages), so the next run goes on from there.
+   */
+  signal?: AbortSignal;
+}
+
 /** One run of one scope: what it stored and rejected, as `/em sources` shows it. */
 export class IngestRun {
   stored = 0;
@@ -34,8 +45,17 @@ export class IngestRun {
     readonly logger: Logger,
     /** Said with every rejection (the repository, the space...). */
     readonly context: Record<string, unknown> = {},
-    readonly heartbeat?: () => Promise<void>,
+    private readonly pace: SyncPace = {},
   ) {}
+
+  heartbeat(): Promise<void> {
+    return this.pace.heartbeat?.() ?? Promise.resolve();
+  }
+
+  /** Throws the stop's reason when the process is stopping (see `SyncPace.signal`). */
+  stopIfStopping(): void {
+    this.pace.signal?.throwIfAborted();
+  }
 
   /** The one place a record is rejected: counted, named (id and field, never the body) and logged. */
   reject(reason: string, what: string): void {
@@ -133,6 +153,7 @@ export async function ingestPage<T, D = undefined>(run: IngestRun, page: PageOf<
   const todo = wanted ? parsed.filter((p) => wanted.has(p.record)) : parsed;
   const step = page.concurrency ?? 1;
   for (let start = 0; start < todo.length; start += step) {
+    run.stopIfStopping();
     const batch = todo.slice(start, start + step);
     const details = await Promise.all(
       batch.map((p) =>
@@ -165,6 +186,6 @@ export async function ingestPage<T, D = undefined>(run: IngestRun, page: PageOf<
     const value = page.cursor.value();
     if (value !== undefined) await setCursor(run.db, page.cursor.source, page.cursor.scope, value);
   }
-  await run.heartbeat?.();
+  await run.heartbeat();
   return { ended };
 }

@@ -1,6 +1,7 @@
 import { Counter, Gauge } from 'prom-client';
 import { statusOf } from '../connectors/atlassian/retry.js';
 import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
+import { isStopping } from '../lib/stopping.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import { intervalToMs } from '../yaml-file.js';
@@ -83,6 +84,8 @@ function scopeSyncJob(
         syncRuns.inc({ source, outcome: 'success' });
         syncLag.set({ source, scope }, 0);
       } catch (err) {
+        // Stopped at a safe point because the process is stopping: no failure to record, the next run goes on.
+        if (isStopping(err)) throw err;
         const message = describeSourceError(err);
         const failures = await recordSyncFailure(db, source, scope, message);
         syncRuns.inc({ source, outcome: 'failure' });
@@ -147,7 +150,7 @@ export function githubSyncJobs(
         repo,
         source.interval,
         connector
-          ? async ({ db, logger: log, touch }) => {
+          ? async ({ db, logger: log, touch, signal }) => {
               const { app, instrument, syncGitHubRepo, syncRepoDocs } = await connector();
               let remaining: number | null = null;
               const octokit = await app.getInstallationOctokit(installation.id);
@@ -164,6 +167,7 @@ export function githubSyncJobs(
                 signals: { workflow: source.deployments.workflow, release: source.deployments.release },
                 backfillSince: backfillStart(source.backfill_days),
                 heartbeat: touch,
+                signal,
                 issues: source.issues,
               });
               if (incidents && result.issues) await deriveTrackerIncidents(db, 'github', incidents);
@@ -209,7 +213,7 @@ export function jiraSyncJobs(
       source.projects.join(','),
       source.interval,
       connector
-        ? async ({ db, logger, touch }) => {
+        ? async ({ db, logger, touch, signal }) => {
             const { clients, syncJira } = await connector();
             const result = await syncJira({
               db,
@@ -221,6 +225,7 @@ export function jiraSyncJobs(
               backfillSince: backfillStart(source.backfill_days),
               fields: source.fields,
               heartbeat: touch,
+              signal,
             });
             if (incidents) await deriveTrackerIncidents(db, 'jira', incidents);
             logger.info({ ...result }, 'jira sync done');
@@ -247,9 +252,9 @@ export function confluenceSyncJobs(source: ConfluenceSource, credentials: JiraCr
       space,
       source.interval,
       connector && host
-        ? async ({ db, logger, touch }) => {
+        ? async ({ db, logger, touch, signal }) => {
             const { client, syncConfluenceSpace } = await connector();
-            const result = await syncConfluenceSpace({ db, logger, client, host, space, heartbeat: touch });
+            const result = await syncConfluenceSpace({ db, logger, client, host, space, heartbeat: touch, signal });
             logger.info({ space, ...result }, 'confluence sync done');
             return { rejected: result.rejected, lastSkip: result.lastSkip };
           }
@@ -306,6 +311,7 @@ type TeamTrackerSync = (options: {
   teams: string[];
   backfillSince: Date;
   heartbeat: () => Promise<void>;
+  signal: AbortSignal;
 }) => Promise<{ rejected: number; lastSkip: string | null }>;
 
 /**
@@ -325,13 +331,14 @@ function teamTrackerSyncJobs(
       source.teams.join(','),
       source.interval,
       sync
-        ? async ({ db, logger, touch }) => {
+        ? async ({ db, logger, touch, signal }) => {
             const result = await (await sync())({
               db,
               logger,
               teams: source.teams,
               backfillSince: backfillStart(source.backfill_days),
               heartbeat: touch,
+              signal,
             });
             if (incidents) await deriveTrackerIncidents(db, tracker, incidents);
             logger.info({ ...result }, `${tracker} sync done`);

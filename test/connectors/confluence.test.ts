@@ -98,7 +98,7 @@ describeEachEngine('Confluence sync against the Confluence stand-in', ({ freshDb
       email: wiki.email,
       apiToken: wiki.apiToken,
     })[0]!;
-    await job.run({ db, logger, touch: async () => {} } as never, {} as never);
+    await job.run({ db, logger, touch: async () => {}, signal: new AbortController().signal } as never, {} as never);
     expect((await docs(db)).map((d) => d.external_id)).toEqual([fine.id, noOwner.id, after.id]);
     const eng = (await listSyncStatus(db)).find((s) => s.source === 'confluence' && s.scope === 'ENG');
     expect(eng).toMatchObject({ recordsRejected: 3, lastError: null });

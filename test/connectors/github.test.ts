@@ -258,7 +258,7 @@ describeEachEngine('GitHub issues, CI runs and incidents', ({ freshDb }) => {
         logger,
         { labels: ['incident'] },
       );
-      const ctx = { db, logger, touch: async () => {} };
+      const ctx = { db, logger, touch: async () => {}, signal: new AbortController().signal };
       await job!.run(ctx, {} as never);
       const items = await db.query<{ key: string; status_category: string; assignee: string | null }>(
         "SELECT key, status_category, assignee FROM work_items WHERE source = 'github' ORDER BY key",
@@ -337,7 +337,7 @@ describe('GitHub sync job', () => {
         { appId: gh.appId, privateKey: wrongKey, baseUrl: gh.url },
         logger,
       );
-      const ctx = { db, logger, touch: async () => {} };
+      const ctx = { db, logger, touch: async () => {}, signal: new AbortController().signal };
       await job!.run(ctx, {} as never);
       const [status] = await listSyncStatus(db);
       expect(status).toMatchObject({ source: 'github', scope: REPO, consecutiveFailures: 1, lastSuccessAt: null });

@@ -253,7 +253,7 @@ describe('Jira sync job', () => {
         backfill_days: 30,
         fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
       };
-      const ctx = { db, logger, touch: async () => {} };
+      const ctx = { db, logger, touch: async () => {}, signal: new AbortController().signal };
       const rules = { issue_types: ['incident'], labels: ['ops-incident'] };
       await jiraSyncJobs(source, { host: jira.url, email: jira.email, apiToken: jira.apiToken }, rules)[0]!.run(
         ctx,

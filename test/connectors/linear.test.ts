@@ -110,7 +110,7 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
       { apiKey: linear.apiKey, apiUrl: linear.url },
       { labels: ['incident'] },
     );
-    await job!.run({ db, logger, touch: async () => {} }, {} as never);
+    await job!.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
     const project = await db.query<{ name: string; lead: string; progress: number; target_date: Date }>(
       "SELECT name, lead, progress, target_date FROM projects WHERE source = 'linear'",
     );
@@ -154,7 +154,7 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
       apiKey: linear.apiKey,
       apiUrl: linear.url,
     });
-    await job!.run({ db, logger, touch: async () => {} }, {} as never);
+    await job!.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
     expect((await items(db)).map((i) => i.key)).toEqual(['APP-1', 'APP-3']);
     const sprints = await db.query<{ id: string }>("SELECT id FROM sprints WHERE source = 'linear'");
     expect(sprints.rows).toEqual([{ id: 'cyc-ok' }]);

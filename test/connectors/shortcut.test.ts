@@ -176,7 +176,7 @@ describeEachEngine('Shortcut sync against the Shortcut REST v3 stand-in', ({ fre
       token: 'wrong-token',
       apiUrl: shortcut.url,
     });
-    await job!.run({ db, logger, touch: async () => {} }, {} as never);
+    await job!.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
     const status = (await listSyncStatus(db)).find((s) => s.source === 'shortcut');
     expect(status?.lastError).toBe('authentication failed (401): check the credentials');
   });
@@ -192,14 +192,14 @@ describeEachEngine('Shortcut sync against the Shortcut REST v3 stand-in', ({ fre
       { token: shortcut.token, apiUrl: shortcut.url },
       sources.incidents.shortcut,
     );
-    await job!.run({ db, logger, touch: async () => {} }, {} as never);
+    await job!.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
     const incidents = await db.query<{ external_id: string; status: string; scope: string }>(
       "SELECT external_id, status, scope FROM incidents WHERE source = 'shortcut'",
     );
     expect(incidents.rows).toEqual([{ external_id: 'SC-1', status: 'open', scope: 'mobile' }]);
 
     shortcut.move(1, 'Done');
-    await job!.run({ db, logger, touch: async () => {} }, {} as never);
+    await job!.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
     const resolved = await db.query<{ status: string }>("SELECT status FROM incidents WHERE external_id = 'SC-1'");
     expect(resolved.rows).toEqual([{ status: 'resolved' }]);
 

@@ -67,11 +67,11 @@ describeEachEngine('identity map', ({ freshDb }) => {
       await recordIdentity(db, { github: 'alice-gh', email: 'alice@acme.dev' });
       await recordIdentity(db, { github: 'contractor', email: 'contractor@elsewhere.dev' });
       const job = linkSlackUsersJob(new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl }));
-      await job.run({ db, logger, touch: async () => {} }, {} as never);
+      await job.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
       expect(await personBy(db, 'github', 'alice-gh')).toMatchObject({ slack: alice.id });
       expect((await personBy(db, 'github', 'contractor'))?.slack ?? null).toBeNull();
       const lookups = emulator.callsTo('users.lookupByEmail').length;
-      await job.run({ db, logger, touch: async () => {} }, {} as never);
+      await job.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
       expect(emulator.callsTo('users.lookupByEmail').length).toBe(lookups); // nobody left to check today
     } finally {
       await emulator.stop();

@@ -188,6 +188,44 @@ describeEachEngine('job scheduler', ({ freshDb }) => {
     for (const letGo of waits) letGo();
     await eventually(async () => (await db.query('SELECT job FROM posted')).rows.length === 2, 20_000);
   });
+
+  test('a run that ends on the stop signal lets the stop return without its grace period, is not failed and is due again', async () => {
+    db = await freshDb();
+    const lines: { msg?: string; runs?: number; level?: number }[] = [];
+    const sink = { write: (line: string) => void lines.push(JSON.parse(line)) };
+    let begun = false;
+    const started = await startScheduler({
+      db,
+      logger: createLogger('info', sink),
+      processEveryMs: 100,
+      lockLifetimeMs: 10_000,
+      workerName: 'worker-f',
+      // Longer than the test waits: the stop returns early only because the run heard the signal.
+      stopGraceMs: 60_000,
+      jobs: [
+        {
+          name: 'backfill',
+          async run({ signal }) {
+            begun = true;
+            // A page at a time until the process stops, as a sync does.
+            while (!signal.aborted) await new Promise((r) => setTimeout(r, 20));
+            signal.throwIfAborted();
+          },
+        },
+      ],
+    });
+    await started.now('backfill');
+    await eventually(async () => begun, 20_000);
+    await started.stop();
+    const said = lines.map((l) => l.msg ?? '');
+    expect(said).toContain('job run stopped for shutdown; its next run goes on from where it stopped');
+    expect(said.filter((m) => /job failed|stopped with job runs under way/.test(m))).toEqual([]);
+    // Due again at once, for whichever process runs jobs next (a one-off run is not lost either).
+    const { rows } = await db.query<{ due: boolean; failed: boolean }>(
+      "SELECT next_run_at <= now() AS due, failed_at IS NOT NULL AS failed FROM agenda_jobs WHERE name = 'backfill'",
+    );
+    expect(rows).toEqual([{ due: true, failed: false }]);
+  });
 });
 
 const onServer = serverUp ? describe : describe.skip;

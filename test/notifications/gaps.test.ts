@@ -296,7 +296,7 @@ describeEachEngine('notifications: action items, red main, policy escalation, me
        UNION ALL SELECT 'U1', 'review_requested', true, '2026-11-23'::date FROM generate_series(1, 90)`,
     );
     await notificationsJob(w.notifications).run(
-      { db: w.db, logger, touch: async () => {} } as never,
+      { db: w.db, logger, touch: async () => {}, signal: new AbortController().signal } as never,
       undefined as never,
     );
     const text = await metrics.metrics();

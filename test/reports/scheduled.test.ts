@@ -123,7 +123,12 @@ describe('scheduled standups, digests and sprint reports (emulated Slack)', () =
       logger: createLogger('silent'),
       clock: () => new Date('2026-11-26T00:00:30Z'), // Thursday, 90 s after the Wednesday slot
     });
-    const ctx = { db: h.db, logger: createLogger('silent'), touch: async () => {} };
+    const ctx = {
+      db: h.db,
+      logger: createLogger('silent'),
+      touch: async () => {},
+      signal: new AbortController().signal,
+    };
     await Promise.all([job.run(ctx, {}), job.run(ctx, {}), job.run(ctx, {})]);
     await h.emulator.settle();
     const posted = h.emulator.messagesIn(h.channels.eng);
@@ -189,7 +194,9 @@ onServer('scheduled reports on two replicas sharing the PostgreSQL server', () =
       });
       const logger = createLogger('silent');
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) => job.run({ db: replicas[i % 2]!, logger, touch: async () => {} }, {})),
+        Array.from({ length: 20 }, (_, i) =>
+          job.run({ db: replicas[i % 2]!, logger, touch: async () => {}, signal: new AbortController().signal }, {}),
+        ),
       );
       await emulator.settle();
       expect(emulator.messagesIn(eng).filter((m) => visibleText(m).includes('*Standup*'))).toHaveLength(1);

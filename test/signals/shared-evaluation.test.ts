@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { StoppingError } from '../../src/lib/stopping.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
@@ -32,6 +33,34 @@ describeEachEngine('full rule evaluations asked for at once (several /em triage)
       expect(open.map((s) => s.subject).sort()).toEqual(['pr:acme/api#1', 'pr:acme/api#2']);
       // Once everything has settled, a new request runs a new evaluation.
       expect(await engine.evaluate({ all: true })).not.toBe(a);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describeEachEngine('a rule evaluation when the process stops', ({ freshDb }) => {
+  test('ends before the next rule with the stop reason; nothing is recorded as failed, and the next one runs them', async () => {
+    const db = await freshDb();
+    const dir = mkdtempSync(path.join(tmpdir(), 'em-stop-eval-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'r.yml'),
+        '- { name: stale, kind: stale_pr, older_than_hours: 24 }\n- { name: staler, kind: stale_pr, older_than_hours: 36 }\n',
+      );
+      await pr(db, { number: 1, ageHours: 48 });
+      const stopping = new AbortController();
+      const rules = new RuleBook(dir);
+      const stopped = new SignalEngine({ db, logger: createLogger('silent'), rules, stopping: stopping.signal });
+      stopping.abort(new StoppingError());
+      await expect(stopped.evaluate({ all: true })).rejects.toBeInstanceOf(StoppingError);
+      const runs = await db.query('SELECT * FROM rule_runs');
+      expect(runs.rows).toEqual([]);
+      const after = await new SignalEngine({ db, logger: createLogger('silent'), rules }).evaluate({ all: true });
+      expect(after.map((r) => [r.rule, r.opened, r.error])).toEqual([
+        ['stale', 1, undefined],
+        ['staler', 1, undefined],
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

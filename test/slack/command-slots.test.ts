@@ -55,3 +55,58 @@ describe('many /em commands at once', () => {
     released = Promise.resolve();
   });
 });
+
+describe('/em commands still waiting when the bot stops', () => {
+  let h: BotHarness;
+  let started = 0;
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+
+  beforeAll(async () => {
+    h = await startBotHarness({
+      register: (commands) =>
+        commands.registerOwn(triageSyntax, async () => {
+          const mine = ++started;
+          await released;
+          return notice(`report ${mine} ready`, ':mag:');
+        }),
+    });
+  });
+  afterAll(async () => {
+    release();
+    await h.stop();
+  });
+
+  test('are told at once to run them again; those under way finish; none begins after the stop', async () => {
+    const people = [h.users.alice, h.users.bob];
+    const total = COMMAND_CONCURRENCY + 3;
+    await Promise.all(
+      Array.from({ length: total }, (_, i) =>
+        h.emulator.command({ user: people[i % 2] as string, channel: h.channels.eng, text: 'triage' }),
+      ),
+    );
+    await h.emulator.waitFor(() => started === COMMAND_CONCURRENCY || undefined);
+    const replies = () => people.flatMap((p) => h.emulator.ephemeralsFor(p)).map((e) => visibleText(e));
+    const stopping = h.bot.stop();
+    // Told while the reports under way still hold their turns: nobody waits on a "Working on" that will not come.
+    const toldAgain = await h.emulator.waitFor(() => {
+      const told = replies().filter((t) =>
+        t.includes('stopped (a restart or an update) before it finished `/em triage`'),
+      );
+      return told.length === 3 ? told : undefined;
+    });
+    expect(toldAgain).toHaveLength(3);
+    expect(replies().filter((t) => /report \d+ ready/.test(t))).toHaveLength(0);
+    release();
+    await stopping;
+    expect(
+      replies()
+        .filter((t) => /report \d+ ready/.test(t))
+        .sort(),
+    ).toEqual(Array.from({ length: COMMAND_CONCURRENCY }, (_, i) => `:mag: report ${i + 1} ready`).sort());
+    expect(replies().filter((t) => t.includes('Working on'))).toEqual([]);
+    expect(started).toBe(COMMAND_CONCURRENCY);
+  });
+});

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { openStore } from '../../src/store/open.js';
 import { listSyncStatus } from '../../src/sync/status-store.js';
 import { eventually } from '../support/eventually.js';
 import { runTs } from '../support/processes.js';
@@ -118,6 +119,70 @@ describe('one failing scope does not stop the others', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a service stopped in the middle of a backfill', () => {
+  test('stops without a failure, keeps what it stored, and the next start goes on to every PR, once each', async () => {
+    const { GitHubStandIn } = await import('../../dev/github/server.js');
+    const gh = await new GitHubStandIn().start();
+    const dir = mkdtempSync(path.join(tmpdir(), 'em-sources-stop-'));
+    gh.addInstallation(3, ['acme/api']);
+    for (let i = 1; i <= 1000; i += 1) gh.addPull('acme/api', { title: `ENG-${i} fix`, author: `dev${i % 9}` });
+    const lines: { msg?: string }[] = [];
+    const start = () =>
+      startApp(
+        loadConfig({
+          DATA_DIR: path.join(dir, 'data'),
+          SOURCES_FILE: path.join(dir, 'sources.yml'),
+          HTTP_PORT: '0',
+          HTTP_HOST: '127.0.0.1',
+          JOBS_POLL_MS: '100',
+          JOBS_LOCK_LIFETIME_MS: '30000',
+          GITHUB_APP_ID: gh.appId,
+          GITHUB_PRIVATE_KEY: gh.privateKey,
+          GITHUB_API_URL: gh.url,
+        }),
+        createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) }),
+      );
+    writeFileSync(path.join(dir, 'sources.yml'), 'github:\n  installations:\n    - id: 3\n      repos: [acme/api]\n');
+    const pulls = async (app: { db: { query(sql: string): Promise<{ rows: { n: number }[] }> } }) =>
+      (await app.db.query('SELECT count(*)::int AS n FROM pull_requests')).rows[0]?.n ?? 0;
+    try {
+      const first = await start();
+      try {
+        await eventually(async () => ((await pulls(first)) >= 100 ? true : undefined), 60_000);
+      } finally {
+        await first.stop();
+      }
+      const said = lines.map((l) => l.msg ?? '');
+      expect(said).toContain('job run stopped for shutdown; its next run goes on from where it stopped');
+      expect(said.filter((m) => /job failed|under way|still at work|sync failed/.test(m))).toEqual([]);
+
+      // Between the two starts: part of the backfill stored, and no failure recorded for the scope.
+      const between = await openStore({ DATA_DIR: path.join(dir, 'data') });
+      try {
+        const stored = await pulls({ db: between });
+        expect([stored >= 100, stored < 1000]).toEqual([true, true]);
+        expect(await listSyncStatus(between)).toEqual([]);
+      } finally {
+        await between.close();
+      }
+
+      const second = await start();
+      try {
+        await eventually(async () => ((await pulls(second)) === 1000 ? true : undefined), 120_000);
+        const events = await second.db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM events WHERE kind = 'pull_request'",
+        );
+        expect(events.rows[0]?.n).toBe(1000);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await gh.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
 
 describe('a scope that skips records says so', () => {

@@ -315,7 +315,7 @@ describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
         logger: silent,
         clock: () => clock,
       });
-    const ctx = { db, logger: silent, touch: async () => {} };
+    const ctx = { db, logger: silent, touch: async () => {}, signal: new AbortController().signal };
     await job(NOW).run(ctx, {}); // Wednesday 12:00: 09:30 is due; the sprint's mid-point (NOW + 24 h) is not
     await harness.emulator.settle();
     const standups = harness.emulator.messagesIn(harness.channels.eng).map((m) => visibleText(m));

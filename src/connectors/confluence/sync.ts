@@ -2,20 +2,19 @@ import type { ConfluenceClient } from 'confluence.js';
 import { currentDocVersions, markDocsDeleted, upsertDoc } from '../../ask/docs-store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { IngestRun } from '../../sync/ingest.js';
+import { IngestRun, type SyncPace } from '../../sync/ingest.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
 import { docRow, pageDoc, pageEvent } from './normalize.js';
 import { pageSchema, pageSummarySchema } from './schemas.js';
 
 export { createConfluenceClient } from './client.js';
 
-export interface ConfluenceSyncOptions {
+export interface ConfluenceSyncOptions extends SyncPace {
   db: Db;
   logger: Logger;
   client: ConfluenceClient;
   host: string;
   space: string;
-  heartbeat?: () => Promise<void>;
 }
 
 const PAGE = 100;
@@ -30,7 +29,7 @@ export async function syncConfluenceSpace(
   const { db, logger, client, space } = options;
   // As for Jira and Linear: a record that breaks the documented shape is counted and named (id and field) for
   // /em sources and /ready, and the rest of the space is stored.
-  const run = new IngestRun(db, logger, { space });
+  const run = new IngestRun(db, logger, { space }, options);
   const known = await currentDocVersions(db, 'confluence', space);
   const seen = new Set<string>();
   const changed: string[] = [];
@@ -56,6 +55,7 @@ export async function syncConfluenceSpace(
   }
 
   for (const id of changed) {
+    run.stopIfStopping();
     const raw = await withAtlassianRetry(
       () => client.content.getContentById({ id, expand: ['body.storage', 'version'] }),
       logger,
@@ -66,7 +66,7 @@ export async function syncConfluenceSpace(
     if (!(await run.store(id, 'Confluence page', [pageEvent(space, page, row)], (tx) => upsertDoc(tx, pageDoc(row)))))
       continue;
     run.stored += 1;
-    if (run.stored % 50 === 0) await options.heartbeat?.();
+    if (run.stored % 50 === 0) await run.heartbeat();
   }
 
   const gone = [...known.keys()].filter((id) => !seen.has(id));

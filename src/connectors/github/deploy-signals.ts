@@ -93,7 +93,7 @@ export async function syncDeploySignals(
   signals: DeploySignals,
 ): Promise<{ stored: number; rejected: number }> {
   const { db, octokit, repo } = options;
-  const run = new IngestRun(db, options.logger, { repo }, options.heartbeat);
+  const run = new IngestRun(db, options.logger, { repo }, options);
   const [owner, name] = repo.split('/') as [string, string];
 
   // Every completed default-branch run is kept (failing_main reads them); matching ones are also deployments.

@@ -60,10 +60,12 @@ export async function storeGitHubIssue(db: Queryable, repo: string, issue: Issue
  * GitHub's issues list also holds pull requests; those are synced as pull requests and skipped here.
  */
 export async function syncGitHubIssues(
-  options: Pick<RepoSyncOptions, 'db' | 'logger' | 'octokit' | 'repo' | 'backfillSince' | 'heartbeat'> & { db: Db },
+  options: Pick<RepoSyncOptions, 'db' | 'logger' | 'octokit' | 'repo' | 'backfillSince' | 'heartbeat' | 'signal'> & {
+    db: Db;
+  },
 ): Promise<{ stored: number; rejected: number; notModified: boolean }> {
   const { db, logger, octokit, repo } = options;
-  const run = new IngestRun(db, logger, { repo }, options.heartbeat);
+  const run = new IngestRun(db, logger, { repo }, options);
   const [owner, name] = repo.split('/') as [string, string];
   const cursor = (await getCursor<IssuesCursor>(db, 'github', `${repo}:issues`)) ?? {};
   const since = cursor.since ?? options.backfillSince.toISOString();

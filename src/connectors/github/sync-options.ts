@@ -2,6 +2,7 @@
 // those passes need not import sync.ts back.
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
+import type { SyncPace } from '../../sync/ingest.js';
 import type { GitHubOctokit } from './client.js';
 
 export interface DeploySignals {
@@ -11,7 +12,7 @@ export interface DeploySignals {
   release?: string;
 }
 
-export interface RepoSyncOptions {
+export interface RepoSyncOptions extends SyncPace {
   db: Db;
   logger: Logger;
   octokit: GitHubOctokit;
@@ -21,8 +22,6 @@ export interface RepoSyncOptions {
   backfillSince: Date;
   /** Workflow runs and/or releases that also count as production deployments. */
   signals?: DeploySignals;
-  /** Keeps the job's lock alive during a long backfill. */
-  heartbeat?: () => Promise<void>;
   /** Also sync the repository's issues as work items (default true). */
   issues?: boolean;
 }

@@ -101,7 +101,7 @@ async function pullRequestDetails(options: RepoSyncOptions, number: number) {
 
 async function syncPullRequests(options: RepoSyncOptions) {
   const { db, logger, octokit, repo } = options;
-  const run = new IngestRun(db, logger, { repo }, options.heartbeat);
+  const run = new IngestRun(db, logger, { repo }, options);
   const [owner, name] = repo.split('/') as [string, string];
   const scope = `${repo}:pulls`;
   const cursor = (await getCursor<PullsCursor>(db, 'github', scope)) ?? {};
@@ -181,7 +181,7 @@ async function syncPullRequests(options: RepoSyncOptions) {
 
 async function syncDeployments(options: RepoSyncOptions) {
   const { db, logger, octokit, repo, environment } = options;
-  const run = new IngestRun(db, logger, { repo }, options.heartbeat);
+  const run = new IngestRun(db, logger, { repo }, options);
   const [owner, name] = repo.split('/') as [string, string];
   const cursor = (await getCursor<DeploymentsCursor>(db, 'github', `${repo}:deployments`)) ?? {};
   const toCheck = new Map<number, unknown>();

@@ -1,6 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { IngestRun, ingestPage, RejectedRecord } from '../../sync/ingest.js';
+import { IngestRun, ingestPage, RejectedRecord, type SyncPace } from '../../sync/ingest.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor } from '../../sync/store.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
@@ -15,7 +15,7 @@ import {
 } from './schemas.js';
 import { storeJiraIssueRows, upsertSprint } from './store.js';
 
-export interface JiraSyncOptions {
+export interface JiraSyncOptions extends SyncPace {
   db: Db;
   logger: Logger;
   clients: JiraClients;
@@ -27,7 +27,6 @@ export interface JiraSyncOptions {
   /** Custom field ids of story points and sprint (they differ per site). */
   fields: { points?: string; sprint?: string };
   now?: () => Date;
-  heartbeat?: () => Promise<void>;
 }
 
 interface JiraCursor {
@@ -91,7 +90,7 @@ export async function syncJira(
   options: JiraSyncOptions,
 ): Promise<{ issues: number; sprints: number; rejected: number; lastSkip: string | null }> {
   const { db, logger, clients } = options;
-  const run = new IngestRun(db, logger, {}, options.heartbeat);
+  const run = new IngestRun(db, logger, {}, options);
   const scope = options.projects.join(',');
   const cursor = (await getCursor<JiraCursor>(db, 'jira', scope)) ?? {};
   const since = cursor.since ? new Date(cursor.since) : options.backfillSince;

@@ -1,7 +1,7 @@
 import type { LinearClient } from '@linear/sdk';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { IngestRun, ingestPage, RejectedRecord } from '../../sync/ingest.js';
+import { IngestRun, ingestPage, RejectedRecord, type SyncPace } from '../../sync/ingest.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor } from '../../sync/store.js';
 import { CYCLES, HISTORY, ISSUES, request } from './client.js';
@@ -18,13 +18,12 @@ import { storeLinearIssueRows, upsertLinearCycle, upsertLinearProject } from './
 
 export { createLinearClient } from './client.js';
 
-export interface LinearSyncOptions {
+export interface LinearSyncOptions extends SyncPace {
   db: Db;
   logger: Logger;
   client: LinearClient;
   teams: string[];
   backfillSince: Date;
-  heartbeat?: () => Promise<void>;
 }
 
 type IssuesPage = { issues: { nodes: unknown[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } } };
@@ -55,7 +54,7 @@ export async function syncLinear(
   options: LinearSyncOptions,
 ): Promise<{ issues: number; cycles: number; projects: number; rejected: number; lastSkip: string | null }> {
   const { db, logger, client, teams } = options;
-  const run = new IngestRun(db, logger, {}, options.heartbeat);
+  const run = new IngestRun(db, logger, {}, options);
   const scope = teams.join(',');
   const cursor = (await getCursor<{ since?: string }>(db, 'linear', scope)) ?? {};
   const since = cursor.since ?? options.backfillSince.toISOString();

@@ -1,6 +1,6 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
-import { IngestRun, ingestPage } from '../../sync/ingest.js';
+import { IngestRun, ingestPage, type SyncPace } from '../../sync/ingest.js';
 import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor, setCursor } from '../../sync/store.js';
 import { type ShortcutClient, withShortcutRetry } from './client.js';
@@ -78,7 +78,7 @@ export async function storyHistory(
 
 const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-export interface ShortcutSyncOptions {
+export interface ShortcutSyncOptions extends SyncPace {
   db: Db;
   logger: Logger;
   client: ShortcutClient;
@@ -86,7 +86,6 @@ export interface ShortcutSyncOptions {
   teams: string[];
   backfillSince: Date;
   now?: () => Date;
-  heartbeat?: () => Promise<void>;
 }
 
 export interface ShortcutSyncResult {
@@ -104,7 +103,7 @@ export interface ShortcutSyncResult {
  */
 export async function syncShortcut(options: ShortcutSyncOptions): Promise<ShortcutSyncResult> {
   const { db, logger, client, teams } = options;
-  const run = new IngestRun(db, logger, {}, options.heartbeat);
+  const run = new IngestRun(db, logger, {}, options);
   const scope = teams.join(',');
   const now = (options.now?.() ?? new Date()).getTime();
   const ws = await loadWorkspace(client, logger, teams);

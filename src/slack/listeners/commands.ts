@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpMessage, type SlackMessage, unknownCommandMessage } from '../../../blocks/help.js';
 import { failure, notConfigured, notice, workingOn } from '../../../blocks/notice.js';
+import { isStopping } from '../../lib/stopping.js';
 import { COMMAND_CONCURRENCY, commandSlots } from '../command-slots.js';
 import type { CommandHandler } from '../commands.js';
 import type { SlackDeps, SlackHandler } from '../deps.js';
@@ -39,7 +40,9 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
 
     await ack(ephemeral(workingOn(`\`/em ${name}\``)));
     if (!(await firstDelivery(deps, body))) return;
-    await inTurn(() => run(args, name, parsed.command, handler));
+    const notBegun = () =>
+      args.respond({ ...ephemeral(stoppedBefore(name)), replace_original: true }).then(() => undefined);
+    await inTurn(() => run(args, name, parsed.command, handler), notBegun);
   };
 
   async function run(args: CommandArgs, name: string, parsed: OwnCommand, handler: CommandHandler) {
@@ -76,11 +79,19 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
         await replace(failure(describeSlackError(err, post.startsWith('#') ? post : `<#${post}>`)));
       }
     } catch (err) {
+      if (isStopping(err)) return void (await replace(stoppedBefore(name)).catch(() => {}));
       deps.logger.error({ err, command: name }, '/em command failed');
       await replace(failure(`\`/em ${name}\` failed; the error was logged. Try again in a moment.`)).catch(() => {});
     }
   }
 }
+
+/** The answer of a command the process stopped before it began or finished. */
+const stoppedBefore = (name: string) =>
+  notice(
+    `em-agent stopped (a restart or an update) before it finished \`/em ${name}\`. Run it again in a minute.`,
+    ':arrows_counterclockwise:',
+  );
 
 /** Why `post #channel` is refused, or undefined: only members of a channel may have the bot post there. */
 async function postRefusal(client: CommandArgs['client'], target: string, userId: string): Promise<string | undefined> {

@@ -1,0 +1,12 @@
+/**
+ * What long work is told when the process begins to stop (the reason of the app's stopping `AbortSignal`): a sync or
+ * a rule evaluation ends at its next safe point, where what it stored stays and its next run goes on from there.
+ */
+export class StoppingError extends Error {
+  constructor() {
+    super('em-agent is stopping');
+    this.name = 'StoppingError';
+  }
+}
+
+export const isStopping = (err: unknown): err is StoppingError => err instanceof StoppingError;
