@@ -155,6 +155,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   }
 
   await agenda.start();
+  // Once the process is stopping nothing new starts here (a run stopped for it is due again at once, and would only be
+  // picked up again). Agenda's stop unlocks the jobs this process holds and has not started, for another process.
+  let halted: Promise<void> | undefined;
+  const halt = () => (halted ??= agenda.stop(false));
+  stopping.addEventListener(
+    'abort',
+    () => void halt().catch((err: unknown) => logger.error({ err }, 'job scheduler did not stop')),
+    { once: true },
+  );
   for (const job of options.jobs) if (job.every) await agenda.every(job.every, job.name);
 
   let running = true;
@@ -172,8 +181,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       if (!running) return;
       running = false;
       own.abort(new StoppingError());
-      // Unlocks the jobs this process holds and has not started, so another process can run them at once.
-      await agenda.stop(false);
+      await halt();
       // Runs under way keep their locks. They get a moment to finish, so that what they do (a post in Slack, a row)
       // is not cut off by the store closing behind them; one that does not finish is retried once its lock lapses.
       const left = await underWay.settle(options.stopGraceMs ?? 5000);

@@ -1,5 +1,6 @@
 import { heartbeatJob } from '../../src/jobs/heartbeat.js';
 import { type Scheduler, startScheduler } from '../../src/jobs/scheduler.js';
+import { StoppingError } from '../../src/lib/stopping.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { openPostgres } from '../../src/store/postgres.js';
@@ -225,6 +226,43 @@ describeEachEngine('job scheduler', ({ freshDb }) => {
       "SELECT next_run_at <= now() AS due, failed_at IS NOT NULL AS failed FROM agenda_jobs WHERE name = 'backfill'",
     );
     expect(rows).toEqual([{ due: true, failed: false }]);
+  });
+
+  test('once the process is stopping, a stopped run due again is not picked up again by it', async () => {
+    db = await freshDb();
+    const lines: { msg?: string }[] = [];
+    const sink = { write: (line: string) => void lines.push(JSON.parse(line)) };
+    let runs = 0;
+    const stopping = new AbortController();
+    scheduler = await startScheduler({
+      db,
+      logger: createLogger('info', sink),
+      processEveryMs: 50,
+      lockLifetimeMs: 10_000,
+      workerName: 'worker-g',
+      stopping: stopping.signal,
+      jobs: [
+        {
+          name: 'backfill',
+          async run({ signal }) {
+            runs += 1;
+            while (!signal.aborted) await new Promise((r) => setTimeout(r, 20));
+            signal.throwIfAborted();
+          },
+        },
+      ],
+    });
+    await scheduler.now('backfill');
+    await eventually(async () => runs === 1, 20_000);
+    // The app aborts its stopping signal first and stops the scheduler only after Slack's last replies.
+    stopping.abort(new StoppingError());
+    const saved = async () =>
+      (await db.query<{ due: boolean }>("SELECT next_run_at <= now() AS due FROM agenda_jobs WHERE name = 'backfill'"))
+        .rows[0]?.due;
+    await eventually(async () => (await saved()) === true, 20_000);
+    // Twenty polling intervals in which a scheduler still polling would start it again.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(runs).toBe(1);
   });
 });
 
