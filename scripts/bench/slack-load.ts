@@ -185,6 +185,7 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
       }
       const { ms, completeMs } = await home;
       homes.push(ms);
+      if (process.env.BENCH_HOMES) console.log(`home round ${round}: ${ms} ms, complete ${completeMs} ms`);
       completeHomes.push(completeMs);
     }
     await evaluation;

@@ -8,6 +8,7 @@ import { agentAnswer, chooseMessage, joinAnd, refusalMessage, unservableMessage 
 import type { SlackMessage } from '../../blocks/help.js';
 import { audit } from '../approvals/store.js';
 import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js';
+import { isStopping } from '../lib/stopping.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { type PlannedCall, plan } from './planner.js';
@@ -303,8 +304,12 @@ export class AgentService {
         ran.push({ ...call, ok: true });
         await request.onPart?.(this.deps.views.labelOf(call.tool), part);
       } catch (err) {
-        this.deps.logger.warn({ err, tool: call.tool }, 'agent tool failed');
-        notes.push(`${this.deps.views.labelOf(call.tool)} failed, so it is missing here.`);
+        const label = this.deps.views.labelOf(call.tool);
+        if (isStopping(err)) notes.push(`em-agent is restarting, so ${label} is missing here: ask again in a minute.`);
+        else {
+          this.deps.logger.warn({ err, tool: call.tool }, 'agent tool failed');
+          notes.push(`${label} failed, so it is missing here.`);
+        }
         ran.push({ ...call, ok: false });
       }
     }

@@ -9,4 +9,4 @@ export class StoppingError extends Error {
   }
 }
 
-export const isStopping = (err: unknown): err is StoppingError => err instanceof StoppingError;
+export const isStopping = (err: unknown): boolean => err instanceof StoppingError;

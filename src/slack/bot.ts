@@ -85,14 +85,15 @@ export function createSlackBot(options: SlackBotOptions, deps: SlackDeps): Slack
     stop: () =>
       (stopping ??= (async () => {
         connected = false;
+        // Commands still waiting for their turn (and any arriving while the socket closes) begin no more: they are
+        // answered now, asked to run again, rather than begun and cut off by the store closing.
+        slots.close();
         // Bolt returns before the close handshake ends; wait for it so the socket is really gone.
         const closed = new Promise<void>((resolve) => client.once('disconnected', () => resolve()));
         await app.stop();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
         clearTimeout(timer);
-        // Commands still waiting for their turn are answered now: asked to run them again.
-        slots.close();
         // Listeners still at work (a report being built, an incident channel being set up) finish before the store
         // they write to closes; nothing new arrives now that the socket is closed.
         const left = await underWay.settle(5000);

@@ -106,6 +106,7 @@ export async function syncDeploySignals(
     // Newest first, page after page, while a page still holds runs that are new or changed (a re-run keeps its id
     // and moves updated_at) and younger than the backfill.
     for (let page = 1; ; page += 1) {
+      run.stopIfStopping();
       const first = await conditionalFirstPage(page === 1 ? etag : undefined, (headers) =>
         octokit.request('GET /repos/{owner}/{repo}/actions/runs', {
           owner,

@@ -1,4 +1,5 @@
 import type { Db } from '../../store/db.js';
+import type { SyncPace } from '../../sync/ingest.js';
 import { type GitHubOctokit, hasNextPage, PER_PAGE } from './client.js';
 import { rangesToCompare, saveCommitRange } from './store.js';
 
@@ -9,17 +10,19 @@ export { DEPLOYMENT_ORDER } from './store.js';
  * successful deployment's commit and its own. A rollback to an older commit compares as "behind" and ships
  * nothing. Ranges never change, so each (base, head) is fetched once and cached in commit_ranges.
  */
-export async function syncShippedCommits(options: {
-  db: Db;
-  octokit: GitHubOctokit;
-  repo: string;
-  heartbeat?: () => Promise<void>;
-}): Promise<{ compared: number; calls: number }> {
+export async function syncShippedCommits(
+  options: {
+    db: Db;
+    octokit: GitHubOctokit;
+    repo: string;
+  } & SyncPace,
+): Promise<{ compared: number; calls: number }> {
   const { db, octokit, repo } = options;
   const [owner, name] = repo.split('/') as [string, string];
   const rows = await rangesToCompare(db, repo);
   let calls = 0;
   for (const { base, head } of rows) {
+    options.signal?.throwIfAborted();
     const shas: string[] = [];
     let status = 'missing';
     for (let page = 1; ; page += 1) {

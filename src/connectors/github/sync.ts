@@ -56,14 +56,32 @@ const idOf = (raw: unknown) => (raw as { id?: unknown } | null)?.id;
 
 /** One incremental pass over a repository's pull requests (with reviews and commits) and deployments. */
 export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSyncResult> {
-  const pulls = await syncPullRequests(options);
-  const deployments = await syncDeployments(options);
-  const signals = await syncDeploySignals(options, options.signals ?? {});
-  const compared = await syncShippedCommits(options);
-  const issues =
-    options.issues === false ? { stored: 0, rejected: 0, notModified: true } : await syncGitHubIssues(options);
-  if (pulls.stored || deployments.stored || signals.stored || compared.compared)
-    await refreshShippedPullRequests(options.db, options.repo);
+  // Which PRs each deployment shipped is derived once what it rests on changed in this pass, also when a later part
+  // of the pass fails or is stopped: the next pass finds those parts stored already and would not derive it again.
+  let changed = false;
+  const noting = <T extends { stored?: number; compared?: number }>(result: T) => {
+    if (result.stored || result.compared) changed = true;
+    return result;
+  };
+  try {
+    const pulls = noting(await syncPullRequests(options));
+    const deployments = noting(await syncDeployments(options));
+    const signals = noting(await syncDeploySignals(options, options.signals ?? {}));
+    noting(await syncShippedCommits(options));
+    const issues =
+      options.issues === false ? { stored: 0, rejected: 0, notModified: true } : await syncGitHubIssues(options);
+    return result(pulls, deployments, signals, issues);
+  } finally {
+    if (changed) await refreshShippedPullRequests(options.db, options.repo);
+  }
+}
+
+function result(
+  pulls: { stored: number; rejected: number; notModified: boolean },
+  deployments: { stored: number; rejected: number; notModified: boolean },
+  signals: { stored: number; rejected: number },
+  issues: { stored: number; rejected: number; notModified: boolean },
+): RepoSyncResult {
   return {
     pullRequests: pulls.stored,
     issues: issues.stored,
@@ -219,6 +237,7 @@ async function syncDeployments(options: RepoSyncOptions) {
   // Status changes do not change the list's ETag, so deployments still running are checked on every poll.
   const pending = (await deploymentsToRecheck(db, repo)).filter((id) => !toCheck.has(id));
   for (const id of [...toCheck.keys(), ...pending]) {
+    run.stopIfStopping();
     let raw: unknown;
     let statuses: unknown[];
     try {

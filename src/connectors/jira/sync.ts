@@ -140,6 +140,7 @@ async function syncSprints(options: JiraSyncOptions, run: IngestRun): Promise<nu
   let sprints = 0;
   for (const board of options.boards) {
     for (let startAt = 0; ; ) {
+      run.stopIfStopping();
       const page = await withAtlassianRetry(
         () => options.clients.agile.board.getAllSprints({ boardId: board, startAt, maxResults: 50 }),
         options.logger,
