@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PolicyBook } from '../../src/approvals/policies.js';
+import { ApprovalService } from '../../src/approvals/service.js';
 import { StoppingError } from '../../src/lib/stopping.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { SignalEngine } from '../../src/signals/engine.js';
@@ -61,6 +63,52 @@ describeEachEngine('a rule evaluation when the process stops', ({ freshDb }) => 
         ['stale', 1, undefined],
         ['staler', 1, undefined],
       ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('stopped while acting on the signals a rule opened, it acts on the rest at the next ticks, each once', async () => {
+    const db = await freshDb();
+    const dir = mkdtempSync(path.join(tmpdir(), 'em-stop-acting-'));
+    try {
+      mkdirSync(path.join(dir, 'rules'));
+      mkdirSync(path.join(dir, 'policies'));
+      writeFileSync(path.join(dir, 'rules', 'r.yml'), '- { name: stale, kind: stale_pr, older_than_hours: 24 }\n');
+      writeFileSync(
+        path.join(dir, 'policies', 'p.yml'),
+        'policies:\n  - { action: slack.dm, mode: approve, approvers: [U0LEAD] }\n',
+      );
+      for (let n = 1; n <= 250; n += 1) await pr(db, { number: n, ageHours: 48 });
+      const logger = createLogger('silent');
+      const approvals = new ApprovalService({
+        db,
+        logger,
+        clients: {},
+        policies: new PolicyBook(path.join(dir, 'policies')),
+      });
+      const rules = new RuleBook(path.join(dir, 'rules'));
+      // The process begins to stop after the rule has acted on 120 of its 250 new signals (the engine looks at the
+      // signal before each one).
+      let looks = 0;
+      const stopping = new AbortController();
+      const signal = stopping.signal;
+      Object.defineProperty(signal, 'aborted', { get: () => ++looks > 120 });
+      const stopped = new SignalEngine({ db, logger, rules, approvals, stopping: signal });
+      await stopped.evaluate({ all: true });
+      const count = async () =>
+        (
+          await db.query<{ proposed: number; pending: number }>(
+            'SELECT (SELECT count(*)::int FROM approvals) AS proposed, (SELECT count(*)::int FROM signals WHERE action_pending) AS pending',
+          )
+        ).rows[0];
+      expect(await count()).toEqual({ proposed: 120, pending: 130 });
+      // Later ticks take up to 100 pending signals each.
+      const next = new SignalEngine({ db, logger, rules, approvals });
+      for (let tick = 0; tick < 3 && (await count())?.pending; tick += 1) await next.evaluate({ all: true });
+      expect(await count()).toEqual({ proposed: 250, pending: 0 });
+      const once = await db.query('SELECT signal_id FROM approvals GROUP BY signal_id HAVING count(*) > 1');
+      expect(once.rows).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
