@@ -3,15 +3,21 @@ import { triageSyntax } from '../../src/reports/args.js';
 import { COMMAND_CONCURRENCY } from '../../src/slack/command-slots.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
+/** Reports that wait until the test lets them finish. */
+function gate() {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { released, release: () => release() };
+}
+
 describe('many /em commands at once', () => {
   let h: BotHarness;
   let running = 0;
   let mostAtOnce = 0;
   let started = 0;
-  let release: () => void = () => {};
-  let released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { released, release } = gate();
 
   beforeAll(async () => {
     h = await startBotHarness({
@@ -52,17 +58,13 @@ describe('many /em commands at once', () => {
     expect(mostAtOnce).toBe(COMMAND_CONCURRENCY);
     expect(answered().filter((e) => visibleText(e).includes('`/em triage` failed'))).toHaveLength(1);
     expect(started).toBe(12);
-    released = Promise.resolve();
   });
 });
 
 describe('/em commands still waiting when the bot stops', () => {
   let h: BotHarness;
   let started = 0;
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { released, release } = gate();
 
   beforeAll(async () => {
     h = await startBotHarness({

@@ -35,18 +35,28 @@ const stored = async (db: Db) =>
     )
   ).rows[0];
 
+/** The sync job of a repository of 250 PRs (three pages), none stored yet. */
+function backfillOf250(gh: GitHubStandIn) {
+  gh.addInstallation(INSTALLATION, [REPO]);
+  for (let i = 1; i <= 250; i += 1) gh.addPull(REPO, { title: `ENG-${i} change`, author: `dev${i % 7}` });
+  return syncJobOf(gh);
+}
+
+function syncJobOf(gh: GitHubStandIn) {
+  const [job] = githubSyncJobs(
+    githubSourceSchema.parse({ installations: [{ id: INSTALLATION, repos: [REPO] }] }),
+    { appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url },
+    logger,
+  );
+  return job as NonNullable<typeof job>;
+}
+
 describeEachEngine('a sync stopped by a shutdown', ({ freshDb }) => {
   test('keeps what it stored, records no failure, and its next run goes on from there to the end', async () => {
     const gh = await new GitHubStandIn().start();
     try {
       const db = await freshDb();
-      gh.addInstallation(INSTALLATION, [REPO]);
-      for (let i = 1; i <= 250; i += 1) gh.addPull(REPO, { title: `ENG-${i} change`, author: `dev${i % 7}` });
-      const [job] = githubSyncJobs(
-        githubSourceSchema.parse({ installations: [{ id: INSTALLATION, repos: [REPO] }] }),
-        { appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url },
-        logger,
-      );
+      const job = backfillOf250(gh);
       // The process begins to stop as soon as the first page of the backfill is stored (its first heartbeat).
       const stopping = new AbortController();
       const ctx: JobContext = {
@@ -55,12 +65,12 @@ describeEachEngine('a sync stopped by a shutdown', ({ freshDb }) => {
         signal: stopping.signal,
         touch: async () => void stopping.abort(new StoppingError()),
       };
-      await expect(job!.run(ctx, {} as never)).rejects.toBeInstanceOf(StoppingError);
+      await expect(job.run(ctx, {} as never)).rejects.toBeInstanceOf(StoppingError);
       expect(await stored(db)).toEqual({ pulls: 100, events: 100 });
       expect(await listSyncStatus(db)).toEqual([]);
 
       const before = gh.calls.length;
-      await job!.run({ db, logger, signal: new AbortController().signal, touch: async () => {} }, {} as never);
+      await job.run({ db, logger, signal: new AbortController().signal, touch: async () => {} }, {} as never);
       expect(await stored(db)).toEqual({ pulls: 250, events: 250 });
       const pages = gh.calls
         .slice(before)
@@ -78,22 +88,16 @@ describeEachEngine('a sync stopped by a shutdown', ({ freshDb }) => {
     const gh = await new GitHubStandIn().start();
     try {
       const db = await freshDb();
-      gh.addInstallation(INSTALLATION, [REPO]);
-      for (let i = 1; i <= 250; i += 1) gh.addPull(REPO, { title: `ENG-${i} change`, author: `dev${i % 7}` });
-      const [job] = githubSyncJobs(
-        githubSourceSchema.parse({ installations: [{ id: INSTALLATION, repos: [REPO] }] }),
-        { appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url },
-        logger,
-      );
+      const job = backfillOf250(gh);
       // The stop comes once the second page is listed and some of its PRs' details have been asked for.
       const secondPage = () => gh.calls.findIndex((c) => /\/pulls\?/.test(c.path) && /[?&]page=2\b/.test(c.path));
       const signal = stopOnce(() => secondPage() >= 0 && gh.calls.length - secondPage() > 60);
-      await expect(job!.run({ db, logger, signal, touch: async () => {} }, {} as never)).rejects.toBeInstanceOf(
+      await expect(job.run({ db, logger, signal, touch: async () => {} }, {} as never)).rejects.toBeInstanceOf(
         StoppingError,
       );
       const part = (await stored(db))?.pulls ?? 0;
       expect([part > 100, part < 200]).toEqual([true, true]);
-      await job!.run({ db, logger, signal: new AbortController().signal, touch: async () => {} }, {} as never);
+      await job.run({ db, logger, signal: new AbortController().signal, touch: async () => {} }, {} as never);
       expect(await stored(db)).toEqual({ pulls: 250, events: 250 });
     } finally {
       await gh.stop();
@@ -110,14 +114,10 @@ describeEachEngine('a sync stopped by a shutdown', ({ freshDb }) => {
       gh.mergePull(REPO, pr.number);
       gh.addDeployment(REPO, 'production', ['success']);
       for (let i = 1; i <= 5; i += 1) gh.addIssue(REPO, { title: `bug ${i}`, author: 'dev2' });
-      const [job] = githubSyncJobs(
-        githubSourceSchema.parse({ installations: [{ id: INSTALLATION, repos: [REPO] }] }),
-        { appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url },
-        logger,
-      );
+      const job = syncJobOf(gh);
       // The stop comes once the issues pass (the last part) has begun.
       const signal = stopOnce(() => gh.calls.some((c) => /\/issues\?/.test(c.path)));
-      await expect(job!.run({ db, logger, signal, touch: async () => {} }, {} as never)).rejects.toBeInstanceOf(
+      await expect(job.run({ db, logger, signal, touch: async () => {} }, {} as never)).rejects.toBeInstanceOf(
         StoppingError,
       );
       const shipped = await db.query<{ shipped: boolean }>(
