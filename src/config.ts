@@ -1,5 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { DEFAULT_POOL_MAX } from './store/pool-size.js';
 
 const optionalString = z
   .string()
@@ -65,6 +66,8 @@ export const configSchema = z.object({
     }),
   /** `/em` commands doing their work at once; the rest are acked and wait their turn (slack_commands_waiting). */
   COMMAND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // One connection is the job scheduler's LISTEN; the others serve queries (App Home has two more of its own).
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(100).default(DEFAULT_POOL_MAX),
   /** How often rules are checked for being due (each rule still runs on its own schedule). */
   SIGNALS_TICK_MS: positiveMs.default(60_000),
   /** How often incident nudges, status-update reminders and archiving are checked. */

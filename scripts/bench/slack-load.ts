@@ -55,6 +55,8 @@ interface SlackWorld {
   users: [string, string];
   command(user: string, text: string): Promise<{ acked: boolean; attempts: number; ackLatencyMs?: number }>;
   timeHomePublish(user: string): Promise<{ ms: number; completeMs: number }>;
+  /** Replies still saying "Working on…": commands whose report has not come yet. */
+  working(): Promise<number>;
   waitForConnection(): Promise<void>;
   stop(): void;
 }
@@ -86,6 +88,7 @@ async function startSlackWorld(): Promise<SlackWorld> {
     ...JSON.parse(line),
     command: (user, text) => ask({ op: 'command', user, text }),
     timeHomePublish: (user) => ask<{ ms: number; completeMs: number }>({ op: 'home', user }),
+    working: async () => (await ask<{ working: number }>({ op: 'working' })).working,
     waitForConnection: async () => {
       await ask({ op: 'connected' });
     },
@@ -144,6 +147,7 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
       GITHUB_API_URL: gh.url,
       SIGNALS_TICK_MS: '5000',
       ...(process.env.COMMAND_CONCURRENCY ? { COMMAND_CONCURRENCY: process.env.COMMAND_CONCURRENCY } : {}),
+      ...(process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX } : {}),
     }),
     createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent'),
   );
@@ -208,6 +212,14 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
     console.log(
       `          main thread busy ${(busy * 100).toFixed(0)}% | GC pauses ${gcPauses.length}, ${gcPauses.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, max ${(gcPauses.at(-1) ?? 0).toFixed(0)} ms | load average ${loadavg()[0]?.toFixed(1)}`,
     );
+    // BENCH_ANSWERS=1: how long until every command's report has come (the stop below then finds none waiting).
+    if (process.env.BENCH_ANSWERS === '1') {
+      while ((await slack.working()) > 0 && Date.now() - started < 300_000)
+        await new Promise((r) => setTimeout(r, 100));
+      console.log(
+        `          every report answered ${((Date.now() - started) / 1000).toFixed(1)} s after the first round`,
+      );
+    }
   } finally {
     // With the commands still waiting and the sync mid-backfill: what a SIGTERM in a busy hour meets.
     const stopping = performance.now();

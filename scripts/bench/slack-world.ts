@@ -2,7 +2,8 @@
 // envelopes) costs the measured bot nothing, and acks and Home publishes are timed from Slack's side.
 // Prints one JSON line {botToken, appToken, apiUrl, users, channel}, then answers IPC requests:
 // {id, op: 'command', user, text} → {id, acked, attempts, ackLatencyMs}; {id, op: 'home', user} → {id, ms, completeMs};
-// {id, op: 'connected'} once the bot's socket is open.
+// {id, op: 'connected'} once the bot's socket is open; {id, op: 'working'} → {id, working}: replies still saying
+// "Working on…" (commands acked whose report has not come yet).
 import { SlackEmulator } from '../../dev/slack/emulator.js';
 import { LOADING_TILE } from '../../src/slack/home.js';
 
@@ -28,13 +29,16 @@ async function timeHomePublish(user: string): Promise<{ ms: number; completeMs: 
   return { ms, completeMs: Date.now() - started };
 }
 
-type Request = { id: number; op: 'command' | 'home' | 'connected'; user?: string; text?: string };
+type Request = { id: number; op: 'command' | 'home' | 'connected' | 'working'; user?: string; text?: string };
 
 process.on('message', async (request: Request) => {
   const user = request.user ?? alice;
   if (request.op === 'connected') {
     await emulator.waitForConnections(1, 60_000);
     process.send?.({ id: request.id });
+  } else if (request.op === 'working') {
+    const replies = [alice, bob].flatMap((u) => emulator.ephemeralsFor(u));
+    process.send?.({ id: request.id, working: replies.filter((e) => /Working on/.test(e.text ?? '')).length });
   } else if (request.op === 'home') {
     process.send?.({ id: request.id, ...(await timeHomePublish(user)) });
   } else {

@@ -9,6 +9,8 @@ import { tracedDb } from './traced.js';
 export interface StoreOptions {
   DATABASE_URL?: string;
   DATABASE_SCHEMA?: string;
+  /** Connections to the PostgreSQL server (see DEFAULT_POOL_MAX). */
+  DATABASE_POOL_MAX?: number;
   DATA_DIR: string;
 }
 
@@ -18,7 +20,11 @@ export interface StoreOptions {
  */
 export async function openStore(options: StoreOptions): Promise<Db> {
   const db = options.DATABASE_URL
-    ? await openPostgres({ connectionString: options.DATABASE_URL, schema: options.DATABASE_SCHEMA })
+    ? await openPostgres({
+        connectionString: options.DATABASE_URL,
+        schema: options.DATABASE_SCHEMA,
+        max: options.DATABASE_POOL_MAX,
+      })
     : await openPglite({ dataDir: path.resolve(options.DATA_DIR, 'pglite'), schema: options.DATABASE_SCHEMA });
   try {
     await migrate(db);

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Db, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
+import { DEFAULT_POOL_MAX } from './pool-size.js';
 import { queryPriority } from './priority.js';
 import { wellFormedParams } from './well-formed.js';
 
@@ -40,7 +41,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     pool.on('error', () => {});
     return pool;
   };
-  const pool = poolOf(options.max ?? 10);
+  const pool = poolOf(options.max ?? DEFAULT_POOL_MAX);
   // Interactive queries (App Home) get connections of their own, so they never queue behind reports and jobs.
   const interactive = poolOf(2);
   const poolFor = () => (queryPriority() === 'interactive' ? interactive : pool);
