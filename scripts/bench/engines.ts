@@ -32,7 +32,8 @@ export async function onEachEngine(name: string, bench: (engine: string, db: Db)
       console.log(`postgres  SKIPPED: no server at ${SERVER}`);
       return;
     }
-    const server = await openStore({ DATABASE_URL: SERVER, DATABASE_SCHEMA: schema, DATA_DIR: '' });
+    const pool = process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: Number(process.env.DATABASE_POOL_MAX) } : {};
+    const server = await openStore({ DATABASE_URL: SERVER, DATABASE_SCHEMA: schema, DATA_DIR: '', ...pool });
     try {
       await bench('postgres', server);
     } finally {
