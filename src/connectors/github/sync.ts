@@ -70,25 +70,16 @@ export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSync
     noting(await syncShippedCommits(options));
     const issues =
       options.issues === false ? { stored: 0, rejected: 0, notModified: true } : await syncGitHubIssues(options);
-    return result(pulls, deployments, signals, issues);
+    return {
+      pullRequests: pulls.stored,
+      issues: issues.stored,
+      deployments: deployments.stored + signals.stored,
+      rejected: pulls.rejected + deployments.rejected + signals.rejected + issues.rejected,
+      notModified: pulls.notModified && deployments.notModified && signals.stored === 0 && issues.notModified,
+    };
   } finally {
     if (changed) await refreshShippedPullRequests(options.db, options.repo);
   }
-}
-
-function result(
-  pulls: { stored: number; rejected: number; notModified: boolean },
-  deployments: { stored: number; rejected: number; notModified: boolean },
-  signals: { stored: number; rejected: number },
-  issues: { stored: number; rejected: number; notModified: boolean },
-): RepoSyncResult {
-  return {
-    pullRequests: pulls.stored,
-    issues: issues.stored,
-    deployments: deployments.stored + signals.stored,
-    rejected: pulls.rejected + deployments.rejected + signals.rejected + issues.rejected,
-    notModified: pulls.notModified && deployments.notModified && signals.stored === 0 && issues.notModified,
-  };
 }
 
 /** A PR's details, commits and reviews; a malformed detail rejects the PR, malformed reviews are left out. */
