@@ -13,7 +13,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { isStopping } from '../lib/stopping.js';
+import { isStopping, RESTARTING } from '../lib/stopping.js';
 import type { ApiOptions, ApiRouteContext } from './context.js';
 import { overrideTimestamps } from './json-schema.js';
 import { problemResponses, sendProblem } from './problem.js';
@@ -66,12 +66,7 @@ export function apiPlugin(options: ApiOptions): FastifyPluginAsync {
             return sendProblem(reply, 500);
           }
           // The process is stopping (a restart, an update): the request can be made again in a moment.
-          if (isStopping(err))
-            return sendProblem(
-              reply.header('retry-after', '30'),
-              503,
-              'em-agent is restarting; try again in a moment.',
-            );
+          if (isStopping(err)) return sendProblem(reply.header('retry-after', '30'), 503, RESTARTING);
           const status = err.statusCode ?? 500;
           if (status >= 500) {
             options.logger.error({ err, path: request.routeOptions.url }, 'api route failed');

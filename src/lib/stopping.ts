@@ -10,3 +10,6 @@ export class StoppingError extends Error {
 }
 
 export const isStopping = (err: unknown): boolean => err instanceof StoppingError;
+
+/** What the REST API and the MCP server answer for a request whose work the stop ended. */
+export const RESTARTING = 'em-agent is restarting; try again in a moment.';

@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import { type ApiPrincipal, scopeAllows } from '../api/tokens.js';
 import { TOKEN_TOOLS_PREFIX } from '../api/tools.js';
 import type { AnyTool, ToolContext } from '../capabilities/tool.js';
+import { isStopping, RESTARTING } from '../lib/stopping.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 
@@ -38,7 +39,9 @@ export function mcpServerFor(principal: ApiPrincipal, deps: McpDeps): McpServer 
         annotations: { readOnlyHint: tool.kind === 'read', destructiveHint: false },
       },
       async (input: unknown) => {
-        const output = await tool.run(ctx(), input);
+        const output = await tool.run(ctx(), input).catch((err: unknown) => {
+          throw isStopping(err) ? new Error(RESTARTING) : err;
+        });
         const json = JSON.parse(JSON.stringify(output ?? null));
         return {
           content: [{ type: 'text' as const, text: JSON.stringify(json, null, 2) }],

@@ -27,7 +27,8 @@ export function agentToolArguments(): Map<string, Set<string>> {
   );
 }
 
-function capabilityTools() {
+/** The product's tools, wired to nothing: for a door's routes and schemas; running one needs its services. */
+export function capabilityTools() {
   const unused = undefined as never;
   return [
     sourcesStatusTool([]),
