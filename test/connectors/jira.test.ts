@@ -3,9 +3,11 @@ import { JiraStandIn } from '../../dev/jira/server.js';
 import { createJiraClients } from '../../src/connectors/jira/client.js';
 import { incrementalJql, syncJira } from '../../src/connectors/jira/sync.js';
 import { personBy } from '../../src/identity/store.js';
+import { StoppingError } from '../../src/lib/stopping.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
+import { eventually } from '../support/eventually.js';
 import { visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');
@@ -108,6 +110,31 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(await rows(db)).toHaveLength(3);
     expect(jira.calls.filter((c) => c.status === 429)).toHaveLength(1);
+  });
+
+  test('a stop while a Retry-After is waited out ends the sync at once with the stop, not after the wait', async () => {
+    const db = await freshDb();
+    jira.addIssue({ key: 'ENG-1', summary: 'Story 1' });
+    jira.failNext(/search\/jql/, 429, { retryAfter: 600 });
+    const stopping = new AbortController();
+    const sync = syncJira({
+      db,
+      logger,
+      clients: createJiraClients({ host: jira.url, email: jira.email, apiToken: jira.apiToken }),
+      projects: ['ENG'],
+      boards: [1],
+      backfillSince: new Date(Date.now() - 30 * 86_400_000),
+      fields: {},
+      signal: stopping.signal,
+    });
+    await eventually(async () => jira.calls.some((c) => c.status === 429));
+    stopping.abort(new StoppingError());
+    await expect(sync).rejects.toBeInstanceOf(StoppingError);
+    // Nothing more was asked of Jira, and the next run (after the restart) stores the issue.
+    expect(jira.calls).toHaveLength(1);
+    expect(await rows(db)).toHaveLength(0);
+    await run(db);
+    expect(await rows(db)).toHaveLength(1);
   });
 
   test('a malformed issue is skipped and counted; wrong credentials fail at once with 401', async () => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../../observability/logger.js';
 
@@ -28,11 +29,12 @@ function retryAfterSeconds(error: unknown): number | undefined {
 /**
  * Calls an Atlassian API (jira.js, confluence.js: both axios-based), retrying rate limits (429, waiting
  * Retry-After) and server errors with back-off. Client errors (credentials, permission, bad query) fail at once.
+ * With `signal`, a stop ends the waiting at once with the signal's reason.
  */
 export function withAtlassianRetry<T>(
   call: () => Promise<T>,
   logger: Logger,
-  options: { retries?: number; minTimeoutMs?: number } = {},
+  options: { retries?: number; minTimeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<T> {
   return pRetry(
     async () => {
@@ -48,13 +50,14 @@ export function withAtlassianRetry<T>(
     {
       retries: options.retries ?? 4,
       minTimeout: options.minTimeoutMs ?? 1000,
+      signal: options.signal,
       onFailedAttempt: async (error) => {
         const wait = retryAfterSeconds(error);
         logger.warn(
           { status: statusOf(error), attempt: error.attemptNumber, retryAfter: wait },
           'Jira call failed; retrying',
         );
-        if (wait) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        if (wait) await sleep(wait * 1000, undefined, { signal: options.signal });
       },
     },
   );

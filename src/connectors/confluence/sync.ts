@@ -45,6 +45,7 @@ export async function syncConfluenceSpace(
           expand: ['version'],
         }),
       logger,
+      { signal: options.signal },
     );
     const results = (listing.results ?? []) as unknown[];
     for (const { value } of run.valid(pageSummarySchema, results, idOf, 'Confluence page')) {
@@ -59,6 +60,7 @@ export async function syncConfluenceSpace(
     const raw = await withAtlassianRetry(
       () => client.content.getContentById({ id, expand: ['body.storage', 'version'] }),
       logger,
+      { signal: options.signal },
     );
     const page = run.parse(pageSchema, raw, id, 'Confluence page body');
     if (!page) continue;

@@ -49,7 +49,12 @@ export function incrementalJql(projects: string[], since: Date, now: Date, extra
  * The issue's whole history. Search inlines only the newest 40 entries (newest first); when `total` says there are
  * more, the issue's changelog endpoint is read page by page (oldest first; pages may be shorter than asked).
  */
-async function fullHistory(clients: JiraClients, logger: Logger, issue: JiraIssue): Promise<JiraHistory[]> {
+async function fullHistory(
+  clients: JiraClients,
+  logger: Logger,
+  issue: JiraIssue,
+  signal?: AbortSignal,
+): Promise<JiraHistory[]> {
   const inline = issue.changelog?.histories ?? [];
   if ((issue.changelog?.total ?? inline.length) <= inline.length) return inline;
   const all: JiraHistory[] = [];
@@ -57,6 +62,7 @@ async function fullHistory(clients: JiraClients, logger: Logger, issue: JiraIssu
     const raw = await withAtlassianRetry(
       () => clients.issues.issues.getChangeLogs({ issueIdOrKey: issue.key, startAt: all.length, maxResults: 100 }),
       logger,
+      { signal },
     );
     const page = jiraChangelogPageSchema.safeParse(raw);
     if (!page.success)
@@ -109,6 +115,7 @@ export async function syncJira(
           expand: 'changelog',
         }),
       logger,
+      { signal: options.signal },
     );
     // Pages come oldest first, so the cursor advances after each one: a crash resumes from here.
     await ingestPage(run, {
@@ -120,7 +127,7 @@ export async function syncJira(
       // The overlap re-reads a few issues; ones older than the cursor are already stored as they are.
       fresh: async (issues) =>
         issues.filter((i) => !cursor.since || Date.parse(i.fields.updated) >= Date.parse(cursor.since)),
-      details: (issue) => fullHistory(clients, logger, issue),
+      details: (issue) => fullHistory(clients, logger, issue, options.signal),
       events: (issue, raw) => [issueEvent(issue, raw)],
       upsert: (tx, issue, _raw, histories) => storeJiraIssueRows(tx, clients.host, issue, histories, options.fields),
       stored: (issue) => {
@@ -144,6 +151,7 @@ async function syncSprints(options: JiraSyncOptions, run: IngestRun): Promise<nu
       const page = await withAtlassianRetry(
         () => options.clients.agile.board.getAllSprints({ boardId: board, startAt, maxResults: 50 }),
         options.logger,
+        { signal: options.signal },
       );
       for (const { value } of run.valid(jiraSprintSchema, page.values ?? [], sprintId, 'Jira sprint')) {
         await upsertSprint(options.db, String(board), value);

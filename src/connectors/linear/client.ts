@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LinearClient, RatelimitedLinearError } from '@linear/sdk';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../../observability/logger.js';
@@ -45,12 +46,16 @@ export const CYCLES = `query EmAgentCycles($teams: [String!]) {
   }
 }`;
 
-/** One GraphQL request, counted, retrying rate limits (waiting Linear's retry-after) and server errors. */
+/**
+ * One GraphQL request, counted, retrying rate limits (waiting Linear's retry-after) and server errors; with `signal`, a
+ * stop ends the waiting at once with the signal's reason.
+ */
 export async function request<T>(
   client: LinearClient,
   logger: Logger,
   query: string,
   variables: Record<string, unknown>,
+  signal?: AbortSignal,
 ): Promise<T> {
   return pRetry(
     async () => {
@@ -69,10 +74,11 @@ export async function request<T>(
     {
       retries: 4,
       minTimeout: 1000,
+      signal,
       onFailedAttempt: async (error) => {
         const wait = error instanceof RatelimitedLinearError ? (error.retryAfter ?? 1) : 0;
         logger.warn({ attempt: error.attemptNumber, retryAfter: wait }, 'Linear request failed; retrying');
-        if (wait) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        if (wait) await sleep(wait * 1000, undefined, { signal });
       },
     },
   );

@@ -30,13 +30,21 @@ type IssuesPage = { issues: { nodes: unknown[]; pageInfo: { hasNextPage: boolean
 type TeamsPage = { teams: { nodes: { key: string; projects: { nodes: unknown[] }; cycles: { nodes: unknown[] } }[] } };
 
 /** The issue's whole history: the issue query carries the newest 50 entries, the rest is read page by page. */
-async function fullHistory(client: LinearClient, logger: Logger, issue: LinearIssue): Promise<HistoryEntry[]> {
+async function fullHistory(
+  client: LinearClient,
+  logger: Logger,
+  issue: LinearIssue,
+  signal?: AbortSignal,
+): Promise<HistoryEntry[]> {
   const history = [...issue.history.nodes];
   for (let next = issue.history.pageInfo; next?.hasNextPage && next.endCursor; ) {
-    const more: { issue: { history: unknown } } = await request(client, logger, HISTORY, {
-      id: issue.id,
-      after: next.endCursor,
-    });
+    const more: { issue: { history: unknown } } = await request(
+      client,
+      logger,
+      HISTORY,
+      { id: issue.id, after: next.endCursor },
+      signal,
+    );
     const page = historySchema.safeParse(more.issue.history);
     if (!page.success)
       throw new RejectedRecord(
@@ -61,10 +69,13 @@ export async function syncLinear(
   let newest = cursor.since;
   let after: string | undefined;
   do {
-    const page: IssuesPage = await request<IssuesPage>(client, logger, ISSUES, {
-      filter: { team: { key: { in: teams } }, updatedAt: { gte: since } },
-      after,
-    });
+    const page: IssuesPage = await request<IssuesPage>(
+      client,
+      logger,
+      ISSUES,
+      { filter: { team: { key: { in: teams } }, updatedAt: { gte: since } }, after },
+      options.signal,
+    );
     after = page.issues.pageInfo.hasNextPage ? (page.issues.pageInfo.endCursor ?? undefined) : undefined;
     await ingestPage(run, {
       what: 'Linear issue',
@@ -72,7 +83,7 @@ export async function syncLinear(
       schema: linearIssueSchema,
       idOf: (raw) => (raw as { identifier?: unknown }).identifier,
       keyOf: (issue) => issue.identifier,
-      details: (issue) => fullHistory(client, logger, issue),
+      details: (issue) => fullHistory(client, logger, issue, options.signal),
       events: (issue, raw) => [issueEvent(issue, raw)],
       upsert: (tx, issue, _raw, history) => storeLinearIssueRows(tx, issue, history),
       stored: (issue) => {
@@ -84,7 +95,7 @@ export async function syncLinear(
   } while (after);
   const issues = run.stored;
 
-  const data = await request<TeamsPage>(client, logger, CYCLES, { teams });
+  const data = await request<TeamsPage>(client, logger, CYCLES, { teams }, options.signal);
   let cycles = 0;
   let projects = 0;
   for (const team of data.teams.nodes) {

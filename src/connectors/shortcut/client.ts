@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ShortcutClient } from '@shortcut/client';
 import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from '../../observability/logger.js';
@@ -53,7 +54,7 @@ export async function withShortcutRetry<T>(
   what: string,
   call: () => Promise<{ data: T }>,
   logger: Logger,
-  options: { retries?: number; minTimeoutMs?: number } = {},
+  options: { retries?: number; minTimeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<T> {
   return pRetry(
     async () => {
@@ -74,13 +75,14 @@ export async function withShortcutRetry<T>(
     {
       retries: options.retries ?? 4,
       minTimeout: options.minTimeoutMs ?? 1000,
+      signal: options.signal,
       onFailedAttempt: async (error) => {
         const wait = (error as unknown as { retryAfter?: number }).retryAfter;
         logger.warn(
           { status: (error as unknown as ShortcutError).status, attempt: error.attemptNumber, retryAfter: wait },
           'Shortcut call failed; retrying',
         );
-        if (wait) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        if (wait) await sleep(wait * 1000, undefined, { signal: options.signal });
       },
     },
   );

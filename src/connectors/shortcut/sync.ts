@@ -31,8 +31,9 @@ export async function loadWorkspace(
   client: ShortcutClient,
   logger: Logger,
   teams: string[],
+  signal?: AbortSignal,
 ): Promise<ShortcutWorkspace> {
-  const groups = await withShortcutRetry('list teams', () => client.listGroups({}), logger);
+  const groups = await withShortcutRetry('list teams', () => client.listGroups({}), logger, { signal });
   const byMention = new Map<string, string>();
   for (const raw of groups) {
     const g = groupSchema.safeParse(raw);
@@ -42,12 +43,12 @@ export async function loadWorkspace(
   if (missing.length)
     throw new Error(`Shortcut has no team with mention name ${missing.join(', ')} (sources.yml shortcut.teams)`);
   const states = new Map<number, { name: string; type: string }>();
-  for (const raw of await withShortcutRetry('list workflows', () => client.listWorkflows(), logger)) {
+  for (const raw of await withShortcutRetry('list workflows', () => client.listWorkflows(), logger, { signal })) {
     const w = workflowSchema.safeParse(raw);
     if (w.success) for (const s of w.data.states) states.set(s.id, { name: s.name, type: s.type });
   }
   const members = new Map<string, { name: string | null; email: string | null }>();
-  for (const raw of await withShortcutRetry('list members', () => client.listMembers({}), logger)) {
+  for (const raw of await withShortcutRetry('list members', () => client.listMembers({}), logger, { signal })) {
     const m = memberSchema.safeParse(raw);
     if (m.success)
       members.set(m.data.id, { name: m.data.profile.name ?? null, email: m.data.profile.email_address ?? null });
@@ -64,8 +65,9 @@ export async function storyHistory(
   client: ShortcutClient,
   logger: Logger,
   id: number,
+  signal?: AbortSignal,
 ): Promise<{ entries: ShortcutHistory[]; rejected: string[] }> {
-  const raw = await withShortcutRetry(`story ${id} history`, () => client.storyHistory(id), logger);
+  const raw = await withShortcutRetry(`story ${id} history`, () => client.storyHistory(id), logger, { signal });
   const entries: ShortcutHistory[] = [];
   const rejected: string[] = [];
   for (const item of raw as unknown[]) {
@@ -106,7 +108,8 @@ export async function syncShortcut(options: ShortcutSyncOptions): Promise<Shortc
   const run = new IngestRun(db, logger, {}, options);
   const scope = teams.join(',');
   const now = (options.now?.() ?? new Date()).getTime();
-  const ws = await loadWorkspace(client, logger, teams);
+  const { signal } = options;
+  const ws = await loadWorkspace(client, logger, teams, signal);
   const cursor = (await getCursor<{ since?: string }>(db, 'shortcut', scope)) ?? {};
   // A day earlier than the cursor: search reads `updated` dates in the workspace's time zone.
   const since = cursor.since ? Date.parse(cursor.since) - DAY : options.backfillSince.getTime();
@@ -127,7 +130,7 @@ export async function syncShortcut(options: ShortcutSyncOptions): Promise<Shortc
         return stories.filter((s) => (stored.get(storyKey(s.id)) ?? -1) < Date.parse(s.updated_at));
       },
       details: async (story) => {
-        const history = await storyHistory(client, logger, story.id);
+        const history = await storyHistory(client, logger, story.id, signal);
         for (const reason of history.rejected) run.reject(reason, 'malformed Shortcut history entry skipped');
         return history.entries;
       },
@@ -149,6 +152,7 @@ export async function syncShortcut(options: ShortcutSyncOptions): Promise<Shortc
           'story search',
           () => client.searchStories({ query, page_size: PAGE, detail: 'full', ...(next ? { next } : {}) }),
           logger,
+          { signal },
         ),
       );
       const end = to ?? now;
@@ -179,7 +183,7 @@ export async function syncShortcut(options: ShortcutSyncOptions): Promise<Shortc
   const teamOf = (groupIds: string[]) =>
     groupIds.map((g) => ws.teams.get(g)).find(Boolean) ?? (groupIds.length ? undefined : scope);
   let sprints = 0;
-  const iterations = await withShortcutRetry('list iterations', () => client.listIterations(), logger);
+  const iterations = await withShortcutRetry('list iterations', () => client.listIterations(), logger, { signal });
   for (const { value } of run.valid(
     iterationSchema,
     iterations,
@@ -192,7 +196,7 @@ export async function syncShortcut(options: ShortcutSyncOptions): Promise<Shortc
     sprints += 1;
   }
   let epics = 0;
-  const listed = await withShortcutRetry('list epics', () => client.listEpics({}), logger);
+  const listed = await withShortcutRetry('list epics', () => client.listEpics({}), logger, { signal });
   for (const { value } of run.valid(epicSchema, listed, (raw) => `epic ${idOf(raw)}`, 'Shortcut epic')) {
     const team = teamOf(value.group_ids);
     if (!team) continue;
