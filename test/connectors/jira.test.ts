@@ -31,7 +31,7 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
   });
   afterEach(() => jira.stop());
 
-  const run = (db: Db, email = jira.email) =>
+  const run = (db: Db, email = jira.email, signal?: AbortSignal) =>
     syncJira({
       db,
       logger,
@@ -40,6 +40,7 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
       boards: [1],
       backfillSince: new Date(Date.now() - 30 * 86_400_000),
       fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
+      signal,
     });
 
   const rows = async (db: Db) =>
@@ -117,16 +118,7 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
     jira.addIssue({ key: 'ENG-1', summary: 'Story 1' });
     jira.failNext(/search\/jql/, 429, { retryAfter: 600 });
     const stopping = new AbortController();
-    const sync = syncJira({
-      db,
-      logger,
-      clients: createJiraClients({ host: jira.url, email: jira.email, apiToken: jira.apiToken }),
-      projects: ['ENG'],
-      boards: [1],
-      backfillSince: new Date(Date.now() - 30 * 86_400_000),
-      fields: {},
-      signal: stopping.signal,
-    });
+    const sync = run(db, jira.email, stopping.signal);
     await eventually(async () => jira.calls.some((c) => c.status === 429));
     stopping.abort(new StoppingError());
     await expect(sync).rejects.toBeInstanceOf(StoppingError);
