@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { agentModule } from './agent/capability.js';
 import { apiModule } from './api/capability.js';
@@ -90,6 +91,7 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
   // Aborted before the first step, so that long work (syncs, rule evaluations) winds down while Slack's last replies
   // go out, instead of running on until the store closes under it.
   const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal);
   const stop = async () => {
     stopping.abort(new StoppingError());
     while (stack.length)

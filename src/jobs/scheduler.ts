@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import { SpanKind } from '@opentelemetry/api';
 import { Agenda, type Job } from 'agenda';
@@ -94,6 +95,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   });
   const own = new AbortController();
   const stopping = options.stopping ? AbortSignal.any([own.signal, options.stopping]) : own.signal;
+  // Every run under way listens on it (a sync waiting out a rate limit, twice): many at once are not a leak.
+  setMaxListeners(0, stopping);
 
   for (const job of options.jobs as JobDefinition[]) {
     const runJob = async (run: Job, data: Record<string, unknown>) => {

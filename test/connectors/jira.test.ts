@@ -31,7 +31,7 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
   });
   afterEach(() => jira.stop());
 
-  const run = (db: Db, email = jira.email, signal?: AbortSignal) =>
+  const run = (db: Db, email = jira.email, signal?: AbortSignal, heartbeat?: () => Promise<void>) =>
     syncJira({
       db,
       logger,
@@ -41,6 +41,7 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
       backfillSince: new Date(Date.now() - 30 * 86_400_000),
       fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
       signal,
+      heartbeat,
     });
 
   const rows = async (db: Db) =>
@@ -113,20 +114,42 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
     expect(jira.calls.filter((c) => c.status === 429)).toHaveLength(1);
   });
 
-  test('a stop while a Retry-After is waited out ends the sync at once with the stop, not after the wait', async () => {
+  /** Timers alive now: a wait the stop did not end would still hold one (and keep the process up for 600 s). */
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  test('a stop while a Retry-After is waited out ends the sync at once with the stop, its timer with it', async () => {
     const db = await freshDb();
     jira.addIssue({ key: 'ENG-1', summary: 'Story 1' });
     jira.failNext(/search\/jql/, 429, { retryAfter: 600 });
+    const before = timers();
     const stopping = new AbortController();
     const sync = run(db, jira.email, stopping.signal);
     await eventually(async () => jira.calls.some((c) => c.status === 429));
     stopping.abort(new StoppingError());
     await expect(sync).rejects.toBeInstanceOf(StoppingError);
+    expect(timers()).toBeLessThanOrEqual(before);
     // Nothing more was asked of Jira, and the next run (after the restart) stores the issue.
     expect(jira.calls).toHaveLength(1);
     expect(await rows(db)).toHaveLength(0);
     await run(db);
     expect(await rows(db)).toHaveLength(1);
+  });
+
+  test('a stop that came between two pages ends the sync before the next request, with the stop', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 150; i += 1) jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}` });
+    const stopping = new AbortController();
+    // The process begins to stop while the first page is being stored (its heartbeat), and Jira would answer the
+    // next search with a long rate limit.
+    const heartbeat = async () => {
+      if (stopping.signal.aborted) return;
+      jira.failNext(/search\/jql/, 429, { retryAfter: 600 });
+      stopping.abort(new StoppingError());
+    };
+    const searches = () => jira.calls.filter((c) => /search\/jql/.test(c.path)).length;
+    await expect(run(db, jira.email, stopping.signal, heartbeat)).rejects.toBeInstanceOf(StoppingError);
+    expect(searches()).toBe(1);
+    expect(await rows(db)).toHaveLength(100);
   });
 
   test('a malformed issue is skipped and counted; wrong credentials fail at once with 401', async () => {

@@ -97,6 +97,64 @@ describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }
     expect(await sprintTile(db, section, 'U5')).toContain('8 of 10 committed points done');
   });
 
+  /** A Db that notes, for each sprint lookup, how many times Home had been published when it was asked. */
+  function publishesAtLookup(db: Db, published: () => number): { db: Db; lookups: number[] } {
+    const lookups: number[] = [];
+    const query: Db['query'] = (sql, params) => {
+      if (/FROM sprints s/.test(sql)) lookups.push(published());
+      return db.query(sql, params);
+    };
+    return { db: { ...db, query }, lookups };
+  }
+
+  test('with no copy yet, the tile is computed after the first publish, not beside the person’s own sections', async () => {
+    const base = await freshDb();
+    await sprintWithOneDone(base);
+    const emulator = await new SlackEmulator().start();
+    try {
+      const user = emulator.workspace.addUser({ name: 'ana', real_name: 'Ana' }).id;
+      const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } });
+      const { db, lookups } = publishesAtLookup(base, () => emulator.callsTo('views.publish').length);
+      const sections = [myWorkHomeSection(), sprintHomeSection({ freshForMs: 60_000, staleForMs: 600_000 })];
+      await publishHome(client, sections, { userId: user, db }, logger);
+      expect(lookups).toEqual([1]);
+      expect(visibleText({ blocks: emulator.homeOf(user)?.blocks ?? [] })).toContain('3 of 8 committed points done');
+    } finally {
+      await emulator.stop();
+    }
+  });
+
+  test('a tile that was quick last time is part of the first publish again once its copy is too old', async () => {
+    const db = await freshDb();
+    await sprintWithOneDone(db);
+    const emulator = await new SlackEmulator().start();
+    try {
+      const user = emulator.workspace.addUser({ name: 'ana', real_name: 'Ana' }).id;
+      const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } });
+      let now = 1_000_000;
+      // What "quick" means is generous here, so that a busy machine does not make this sprint slow.
+      const section = sprintHomeSection({
+        freshForMs: 60_000,
+        staleForMs: 600_000,
+        clock: { now: () => now },
+        quickMs: 30_000,
+        quickWaitMs: 30_000,
+      });
+      // The first Home after a start: loading, then complete (two publishes).
+      await publishHome(client, [section], { userId: user, db }, logger);
+      expect(emulator.callsTo('views.publish')).toHaveLength(2);
+      now += 60_000 + 600_001; // nobody opened Home for eleven minutes: the copy is too old to show
+      await publishHome(client, [section], { userId: user, db }, logger);
+      const calls = emulator.callsTo('views.publish');
+      expect(calls).toHaveLength(3);
+      const shown = visibleText({ blocks: emulator.homeOf(user)?.blocks ?? [] });
+      expect(shown).toContain('3 of 8 committed points done');
+      expect(shown).not.toContain(LOADING_TILE);
+    } finally {
+      await emulator.stop();
+    }
+  });
+
   test('Home is published at once with a slow org-wide tile shown as loading, then again with its figures', async () => {
     const base = await freshDb();
     await sprintWithOneDone(base);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
+import { stopReason } from '../../lib/stopping.js';
 import type { Logger } from '../../observability/logger.js';
 
 export function statusOf(error: unknown): number | undefined {
@@ -38,6 +39,8 @@ export function withAtlassianRetry<T>(
 ): Promise<T> {
   return pRetry(
     async () => {
+      // p-retry watches the signal only once it is waiting: a stop that came before this attempt ends it unmade.
+      if (options.signal?.aborted) throw new AbortError(options.signal.reason);
       try {
         return await call();
       } catch (thrown) {
@@ -57,7 +60,7 @@ export function withAtlassianRetry<T>(
           { status: statusOf(error), attempt: error.attemptNumber, retryAfter: wait },
           'Jira call failed; retrying',
         );
-        if (wait) await sleep(wait * 1000, undefined, { signal: options.signal });
+        if (wait) await sleep(wait * 1000, undefined, { signal: options.signal }).catch(stopReason(options.signal));
       },
     },
   );

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LinearClient, RatelimitedLinearError } from '@linear/sdk';
 import pRetry, { AbortError } from 'p-retry';
+import { stopReason } from '../../lib/stopping.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 
@@ -59,6 +60,8 @@ export async function request<T>(
 ): Promise<T> {
   return pRetry(
     async () => {
+      // p-retry watches the signal only once it is waiting: a stop that came before this attempt ends it unmade.
+      if (signal?.aborted) throw new AbortError(signal.reason);
       try {
         const response = await client.client.rawRequest<T, Record<string, unknown>>(query, variables);
         sourceApiCalls.inc({ source: 'linear', status: String(response.status ?? 200) });
@@ -78,7 +81,7 @@ export async function request<T>(
       onFailedAttempt: async (error) => {
         const wait = error instanceof RatelimitedLinearError ? (error.retryAfter ?? 1) : 0;
         logger.warn({ attempt: error.attemptNumber, retryAfter: wait }, 'Linear request failed; retrying');
-        if (wait) await sleep(wait * 1000, undefined, { signal });
+        if (wait) await sleep(wait * 1000, undefined, { signal }).catch(stopReason(signal));
       },
     },
   );

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ShortcutClient } from '@shortcut/client';
 import pRetry, { AbortError } from 'p-retry';
+import { stopReason } from '../../lib/stopping.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 
@@ -58,6 +59,8 @@ export async function withShortcutRetry<T>(
 ): Promise<T> {
   return pRetry(
     async () => {
+      // p-retry watches the signal only once it is waiting: a stop that came before this attempt ends it unmade.
+      if (options.signal?.aborted) throw new AbortError(options.signal.reason);
       try {
         return (await call()).data;
       } catch (thrown) {
@@ -82,7 +85,7 @@ export async function withShortcutRetry<T>(
           { status: (error as unknown as ShortcutError).status, attempt: error.attemptNumber, retryAfter: wait },
           'Shortcut call failed; retrying',
         );
-        if (wait) await sleep(wait * 1000, undefined, { signal: options.signal });
+        if (wait) await sleep(wait * 1000, undefined, { signal: options.signal }).catch(stopReason(options.signal));
       },
     },
   );
