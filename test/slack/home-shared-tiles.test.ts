@@ -97,6 +97,18 @@ describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }
     expect(await sprintTile(db, section, 'U5')).toContain('8 of 10 committed points done');
   });
 
+  /** Runs `see` against a Slack emulator with one person, Ana, and a bot client; stops the emulator after. */
+  async function inSlack(see: (slack: { emulator: SlackEmulator; user: string; client: WebClient }) => Promise<void>) {
+    const emulator = await new SlackEmulator().start();
+    try {
+      const user = emulator.workspace.addUser({ name: 'ana', real_name: 'Ana' }).id;
+      const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } });
+      await see({ emulator, user, client });
+    } finally {
+      await emulator.stop();
+    }
+  }
+
   /** A Db that notes, for each sprint lookup, how many times Home had been published when it was asked. */
   function publishesAtLookup(db: Db, published: () => number): { db: Db; lookups: number[] } {
     const lookups: number[] = [];
@@ -110,27 +122,19 @@ describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }
   test('with no copy yet, the tile is computed after the first publish, not beside the person’s own sections', async () => {
     const base = await freshDb();
     await sprintWithOneDone(base);
-    const emulator = await new SlackEmulator().start();
-    try {
-      const user = emulator.workspace.addUser({ name: 'ana', real_name: 'Ana' }).id;
-      const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } });
+    await inSlack(async ({ emulator, user, client }) => {
       const { db, lookups } = publishesAtLookup(base, () => emulator.callsTo('views.publish').length);
       const sections = [myWorkHomeSection(), sprintHomeSection({ freshForMs: 60_000, staleForMs: 600_000 })];
       await publishHome(client, sections, { userId: user, db }, logger);
       expect(lookups).toEqual([1]);
       expect(visibleText({ blocks: emulator.homeOf(user)?.blocks ?? [] })).toContain('3 of 8 committed points done');
-    } finally {
-      await emulator.stop();
-    }
+    });
   });
 
   test('a tile that was quick last time is part of the first publish again once its copy is too old', async () => {
     const db = await freshDb();
     await sprintWithOneDone(db);
-    const emulator = await new SlackEmulator().start();
-    try {
-      const user = emulator.workspace.addUser({ name: 'ana', real_name: 'Ana' }).id;
-      const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } });
+    await inSlack(async ({ emulator, user, client }) => {
       let now = 1_000_000;
       // What "quick" means is generous here, so that a busy machine does not make this sprint slow.
       const section = sprintHomeSection({
@@ -150,19 +154,14 @@ describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }
       const shown = visibleText({ blocks: emulator.homeOf(user)?.blocks ?? [] });
       expect(shown).toContain('3 of 8 committed points done');
       expect(shown).not.toContain(LOADING_TILE);
-    } finally {
-      await emulator.stop();
-    }
+    });
   });
 
   test('Home is published at once with a slow org-wide tile shown as loading, then again with its figures', async () => {
     const base = await freshDb();
     await sprintWithOneDone(base);
     const { db, release } = slowSprints(base);
-    const emulator = await new SlackEmulator().start();
-    try {
-      const user = emulator.workspace.addUser({ name: 'ana', real_name: 'Ana' }).id;
-      const client = new WebClient(emulator.botToken, { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } });
+    await inSlack(async ({ emulator, user, client }) => {
       const sections = [myWorkHomeSection(), sprintHomeSection({ freshForMs: 60_000, staleForMs: 600_000 })];
       const published = publishHome(client, sections, { userId: user, db }, logger);
       const first = await emulator.waitFor(() => emulator.homeOf(user));
@@ -176,9 +175,6 @@ describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }
       expect(complete).toContain('3 of 8 committed points done');
       expect(complete).not.toContain(LOADING_TILE);
       expect(emulator.callsTo('views.publish')).toHaveLength(2);
-    } finally {
-      release();
-      await emulator.stop();
-    }
+    }).finally(release);
   });
 });
