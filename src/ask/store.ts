@@ -52,6 +52,9 @@ export async function docsToIndex(db: Queryable, limit = 200): Promise<DocToInde
 
 export async function replaceChunks(db: Db, doc: DocToIndex, chunks: Chunk[]): Promise<void> {
   await db.transaction(async (tx) => {
+    // Two indexings of one document at once (the index job and a direct reindex, or two replicas) take turns: each
+    // would delete none of the other's new chunks and insert the same ordinals (a unique-key failure).
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`doc-chunks:${doc.source}:${doc.externalId}`]);
     await tx.query('DELETE FROM doc_chunks WHERE source = $1 AND external_id = $2', [doc.source, doc.externalId]);
     if (chunks.length)
       await tx.query(

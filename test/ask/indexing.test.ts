@@ -4,6 +4,7 @@ import { upsertDoc } from '../../src/ask/docs-store.js';
 import { indexDocuments, ingestOwnHistory } from '../../src/ask/indexer.js';
 import { reciprocalRankFusion, retrieve } from '../../src/ask/retrieval.js';
 import { parseFilters } from '../../src/ask/service.js';
+import { docsToIndex, replaceChunks } from '../../src/ask/store.js';
 import { claimIncident, updateRoom } from '../../src/incidents/store.js';
 import type { Db } from '../../src/store/db.js';
 import { describeEachEngine } from '../support/engines.js';
@@ -199,6 +200,23 @@ describeEachEngine('the ask index', ({ freshDb }) => {
     expect(await chunkIds('a')).toEqual(a);
     expect(await chunkIds('b')).not.toEqual(b);
     expect((await retrieve(db, 'kill switches', { mode: 'text' })).hits[0]?.externalId).toBe('b');
+  });
+
+  test('two indexings of one document at once (the index job and a reindex, or two replicas) both succeed', async () => {
+    await doc('race', '# Race\n\nCanary deployments.');
+    const [pending] = await docsToIndex(db);
+    if (!pending) throw new Error('the document is not waiting to be indexed');
+    const chunks = [
+      { ordinal: 0, heading: 'Race', content: 'Canary deployments.' },
+      { ordinal: 1, heading: 'Race > More', content: 'Rollbacks.' },
+    ];
+    // On the server each runs on a connection of its own: without turns, the second insert meets the first's keys.
+    for (let round = 0; round < 10; round += 1)
+      await Promise.all([replaceChunks(db, pending, chunks), replaceChunks(db, pending, chunks)]);
+    const { rows } = await db.query<{ ordinal: number }>(
+      "SELECT ordinal FROM doc_chunks WHERE external_id = 'race' ORDER BY ordinal",
+    );
+    expect(rows.map((r) => r.ordinal)).toEqual([0, 1]);
   });
 
   test('standups become one document per team and day', async () => {
