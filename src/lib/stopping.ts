@@ -13,8 +13,3 @@ export const isStopping = (err: unknown): boolean => err instanceof StoppingErro
 
 /** What the REST API and the MCP server answer for a request whose work the stop ended. */
 export const RESTARTING = 'em-agent is restarting; try again in a moment.';
-
-/** For a wait cut short by the stop: it ends with the stop's reason (a `StoppingError`), not the timer's AbortError. */
-export const stopReason = (signal: AbortSignal | undefined) => (err: unknown) => {
-  throw signal?.aborted ? signal.reason : err;
-};

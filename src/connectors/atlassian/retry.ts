@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import pRetry, { AbortError } from 'p-retry';
-import { stopReason } from '../../lib/stopping.js';
+import { AbortError } from 'p-retry';
+import { type SourceRetryOptions, withSourceRetry } from '../../lib/source-retry.js';
 import type { Logger } from '../../observability/logger.js';
 
 export function statusOf(error: unknown): number | undefined {
@@ -35,12 +34,10 @@ function retryAfterSeconds(error: unknown): number | undefined {
 export function withAtlassianRetry<T>(
   call: () => Promise<T>,
   logger: Logger,
-  options: { retries?: number; minTimeoutMs?: number; signal?: AbortSignal } = {},
+  options: SourceRetryOptions = {},
 ): Promise<T> {
-  return pRetry(
+  return withSourceRetry(
     async () => {
-      // p-retry watches the signal only once it is waiting: a stop that came before this attempt ends it unmade.
-      if (options.signal?.aborted) throw new AbortError(options.signal.reason);
       try {
         return await call();
       } catch (thrown) {
@@ -50,18 +47,14 @@ export function withAtlassianRetry<T>(
         throw err;
       }
     },
-    {
-      retries: options.retries ?? 4,
-      minTimeout: options.minTimeoutMs ?? 1000,
-      signal: options.signal,
-      onFailedAttempt: async (error) => {
-        const wait = retryAfterSeconds(error);
-        logger.warn(
-          { status: statusOf(error), attempt: error.attemptNumber, retryAfter: wait },
-          'Jira call failed; retrying',
-        );
-        if (wait) await sleep(wait * 1000, undefined, { signal: options.signal }).catch(stopReason(options.signal));
-      },
+    (error) => {
+      const wait = retryAfterSeconds(error);
+      logger.warn(
+        { status: statusOf(error), attempt: error.attemptNumber, retryAfter: wait },
+        'Jira call failed; retrying',
+      );
+      return wait;
     },
+    options,
   );
 }

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LinearClient, RatelimitedLinearError } from '@linear/sdk';
-import pRetry, { AbortError } from 'p-retry';
-import { stopReason } from '../../lib/stopping.js';
+import { AbortError } from 'p-retry';
+import { withSourceRetry } from '../../lib/source-retry.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 
@@ -58,10 +57,8 @@ export async function request<T>(
   variables: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<T> {
-  return pRetry(
+  return withSourceRetry(
     async () => {
-      // p-retry watches the signal only once it is waiting: a stop that came before this attempt ends it unmade.
-      if (signal?.aborted) throw new AbortError(signal.reason);
       try {
         const response = await client.client.rawRequest<T, Record<string, unknown>>(query, variables);
         sourceApiCalls.inc({ source: 'linear', status: String(response.status ?? 200) });
@@ -74,15 +71,11 @@ export async function request<T>(
         throw err;
       }
     },
-    {
-      retries: 4,
-      minTimeout: 1000,
-      signal,
-      onFailedAttempt: async (error) => {
-        const wait = error instanceof RatelimitedLinearError ? (error.retryAfter ?? 1) : 0;
-        logger.warn({ attempt: error.attemptNumber, retryAfter: wait }, 'Linear request failed; retrying');
-        if (wait) await sleep(wait * 1000, undefined, { signal }).catch(stopReason(signal));
-      },
+    (error) => {
+      const wait = error instanceof RatelimitedLinearError ? (error.retryAfter ?? 1) : 0;
+      logger.warn({ attempt: error.attemptNumber, retryAfter: wait }, 'Linear request failed; retrying');
+      return wait;
     },
+    { signal },
   );
 }

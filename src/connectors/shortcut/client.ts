@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ShortcutClient } from '@shortcut/client';
-import pRetry, { AbortError } from 'p-retry';
-import { stopReason } from '../../lib/stopping.js';
+import { AbortError } from 'p-retry';
+import { type SourceRetryOptions, withSourceRetry } from '../../lib/source-retry.js';
 import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 
@@ -55,12 +54,10 @@ export async function withShortcutRetry<T>(
   what: string,
   call: () => Promise<{ data: T }>,
   logger: Logger,
-  options: { retries?: number; minTimeoutMs?: number; signal?: AbortSignal } = {},
+  options: SourceRetryOptions = {},
 ): Promise<T> {
-  return pRetry(
+  return withSourceRetry(
     async () => {
-      // p-retry watches the signal only once it is waiting: a stop that came before this attempt ends it unmade.
-      if (options.signal?.aborted) throw new AbortError(options.signal.reason);
       try {
         return (await call()).data;
       } catch (thrown) {
@@ -75,18 +72,14 @@ export async function withShortcutRetry<T>(
         throw err;
       }
     },
-    {
-      retries: options.retries ?? 4,
-      minTimeout: options.minTimeoutMs ?? 1000,
-      signal: options.signal,
-      onFailedAttempt: async (error) => {
-        const wait = (error as unknown as { retryAfter?: number }).retryAfter;
-        logger.warn(
-          { status: (error as unknown as ShortcutError).status, attempt: error.attemptNumber, retryAfter: wait },
-          'Shortcut call failed; retrying',
-        );
-        if (wait) await sleep(wait * 1000, undefined, { signal: options.signal }).catch(stopReason(options.signal));
-      },
+    (error) => {
+      const wait = (error as unknown as { retryAfter?: number }).retryAfter;
+      logger.warn(
+        { status: (error as unknown as ShortcutError).status, attempt: error.attemptNumber, retryAfter: wait },
+        'Shortcut call failed; retrying',
+      );
+      return wait;
     },
+    options,
   );
 }
