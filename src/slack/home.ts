@@ -4,6 +4,7 @@ import { type HomeData, type HomeSection, homeView } from '../../blocks/home.js'
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { asInteractive } from '../store/priority.js';
+import { slackErrorCode } from './errors.js';
 
 export interface HomeContext {
   userId: string;
@@ -163,7 +164,7 @@ export async function publishHome(
   const later = (load: () => Promise<unknown>) => loading.push(load);
   const data = await asInteractive(() => buildHome(providers, { client, ...ctx, later }, logger));
   const built = performance.now();
-  await client.views.publish({ user_id: ctx.userId, view: homeView(data) });
+  const first = await client.views.publish({ user_id: ctx.userId, view: homeView(data) });
   logger.debug(
     { buildMs: Math.round(built - started), publishMs: Math.round(performance.now() - built), loading: loading.length },
     'home published',
@@ -174,5 +175,11 @@ export async function publishHome(
   const waited = providers.filter((p) => data.sections.some((s) => s.id === p.id && s.empty === LOADING_TILE));
   const filled = await asInteractive(() => buildHome(waited, { client, ...ctx }, logger));
   const sections = data.sections.map((s) => filled.sections.find((f) => f.id === s.id) ?? s);
-  await client.views.publish({ user_id: ctx.userId, view: homeView({ ...data, sections }) });
+  try {
+    // With the first publish's hash: a Home published since (a Refresh, another replica) is newer; Slack refuses it.
+    await client.views.publish({ user_id: ctx.userId, view: homeView({ ...data, sections }), hash: first.view?.hash });
+  } catch (err) {
+    if (slackErrorCode(err) !== 'hash_conflict') throw err;
+    logger.debug({ userId: ctx.userId }, 'a newer Home was published meanwhile; the late tiles are not');
+  }
 }

@@ -177,4 +177,25 @@ describeEachEngine('org-wide Home tiles are shared between people', ({ freshDb }
       expect(emulator.callsTo('views.publish')).toHaveLength(2);
     }).finally(release);
   });
+
+  test('a Home published while a tile loads is not overwritten by the late tile', async () => {
+    const base = await freshDb();
+    await sprintWithOneDone(base);
+    const { db, release } = slowSprints(base);
+    await inSlack(async ({ emulator, user, client }) => {
+      const sections = [myWorkHomeSection(), sprintHomeSection({ freshForMs: 60_000, staleForMs: 600_000 })];
+      const published = publishHome(client, sections, { userId: user, db }, logger);
+      await emulator.waitFor(() => emulator.homeOf(user));
+      // Meanwhile another replica (or a Refresh) publishes a newer Home.
+      await client.views.publish({
+        user_id: user,
+        view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'newer Home' } }] },
+      });
+      release();
+      await published;
+      const shown = visibleText({ blocks: emulator.homeOf(user)?.blocks ?? [] });
+      expect(shown).toContain('newer Home');
+      expect(shown).not.toContain('Current sprint');
+    }).finally(release);
+  });
 });
