@@ -132,12 +132,13 @@ export function githubSyncJobs(
   const connector =
     appId && privateKey
       ? once(async () => {
-          const { createGitHubApp, instrument, syncGitHubRepo, syncRepoDocs } = await import(
+          const { createGitHubApp, instrument, stopWith, syncGitHubRepo, syncRepoDocs } = await import(
             '../connectors/github/index.js'
           );
           return {
             app: createGitHubApp({ appId, privateKey, baseUrl, logger }),
             instrument,
+            stopWith,
             syncGitHubRepo,
             syncRepoDocs,
           };
@@ -151,13 +152,14 @@ export function githubSyncJobs(
         source.interval,
         connector
           ? async ({ db, logger: log, touch, signal }) => {
-              const { app, instrument, syncGitHubRepo, syncRepoDocs } = await connector();
+              const { app, instrument, stopWith, syncGitHubRepo, syncRepoDocs } = await connector();
               let remaining: number | null = null;
               const octokit = await app.getInstallationOctokit(installation.id);
               instrument(octokit, (_status, headers) => {
                 if (headers['x-ratelimit-remaining'] !== undefined)
                   remaining = Number(headers['x-ratelimit-remaining']);
               });
+              stopWith(octokit, signal);
               const result = await syncGitHubRepo({
                 db,
                 logger: log,

@@ -1,7 +1,8 @@
 import { GitHubStandIn } from '../../dev/github/server.js';
-import { createGitHubApp, instrument } from '../../src/connectors/github/client.js';
+import { createGitHubApp, instrument, stopWith } from '../../src/connectors/github/client.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { personBy } from '../../src/identity/store.js';
+import { StoppingError } from '../../src/lib/stopping.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { githubSyncJobs } from '../../src/sync/jobs.js';
@@ -9,6 +10,7 @@ import { githubSourceSchema } from '../../src/sync/sources.js';
 import { listSyncStatus } from '../../src/sync/status-store.js';
 import { countEvents } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
+import { eventually } from '../support/eventually.js';
 
 const REPO = 'acme/checkout-api';
 const INSTALLATION = 77;
@@ -164,6 +166,35 @@ describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it waited for retry-after
     expect(gh.calls.filter((c) => c.status === 429 || c.status === 403)).toHaveLength(2);
     expect(await counts(db)).toEqual(expected);
+  });
+
+  test('a stop while a rate limit is waited out ends the sync at once with the stop, its timer with it', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    gh.failNext(/\/pulls\?/, 403, { retryAfter: 600 });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const stopping = new AbortController();
+    const octokit = await octokitFor(gh);
+    stopWith(octokit, stopping.signal);
+    const sync = syncGitHubRepo({
+      db,
+      logger,
+      octokit,
+      repo: REPO,
+      environment: 'production',
+      backfillSince: new Date('2026-01-01T00:00:00Z'),
+      signal: stopping.signal,
+    });
+    await eventually(async () => gh.calls.some((c) => c.status === 403));
+    const asked = gh.calls.length;
+    stopping.abort(new StoppingError());
+    await expect(sync).rejects.toBeInstanceOf(StoppingError);
+    expect(timers()).toBeLessThanOrEqual(before);
+    expect(gh.calls).toHaveLength(asked); // nothing more was asked of GitHub
+    // The next run (after the restart) stores everything.
+    await run(db);
+    expect((await counts(db)).pulls).toBe(3);
   });
 
   test('a malformed PR in the list is skipped and counted; the others are stored', async () => {

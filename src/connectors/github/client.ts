@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { App } from '@octokit/app';
 import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
@@ -6,6 +7,13 @@ import type { Logger } from '../../observability/logger.js';
 import { sourceApiCalls } from '../../observability/metrics.js';
 
 export type GitHubOctokit = InstanceType<ReturnType<typeof githubOctokitClass>>;
+
+/**
+ * Where a request carries the process's stop to the rate-limit handler. Not `signal`: that one octokit hands to fetch,
+ * and an aborted fetch is a 500 to the retry plugin, which would retry it after its back-off.
+ */
+const STOP = 'emAgentStop';
+type LimitedRequest = { method: string; url: string; request?: object };
 
 /** GitHub's largest page. */
 export const PER_PAGE = 100;
@@ -17,18 +25,20 @@ function githubOctokitClass(
   retryBaseMs: number,
 ) {
   const onLimit =
-    (kind: string) =>
-    (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    (kind: string) => async (retryAfter: number, options: LimitedRequest, _octokit: unknown, retryCount: number) => {
       const retrying = retryCount < maxRateLimitRetries;
       logger.warn(
         { retryAfter, method: options.method, url: options.url, retryCount, retrying },
         `GitHub ${kind} rate limit`,
       );
-      return retrying;
+      if (!retrying) return false;
+      // The plugin's own wait cannot be cut short by a stop, so the wait is here (the plugin then retries at once).
+      const stop = (options.request as { [STOP]?: AbortSignal } | undefined)?.[STOP];
+      return sleep(retryAfter * 1000, true, { signal: stop }).catch(() => false);
     };
   return Octokit.plugin(throttling, retry).defaults({
     ...(baseUrl ? { baseUrl: baseUrl.replace(/\/$/, '') } : {}),
-    throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+    throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: 0 },
     // 5xx and network errors: retried after base × n² ms. 403 and 429 are the throttling plugin's,
     // which waits for GitHub's retry-after / reset instead of guessing.
     retry: { retries: 3, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
@@ -70,6 +80,24 @@ export function instrument(
     sourceApiCalls.inc({ source: 'github', status: String(e.status ?? 'network') });
     onResponse(e.status ?? 0, e.response?.headers ?? {});
     throw error;
+  });
+}
+
+/**
+ * Ends this client's requests with the stop's reason once `signal` is aborted: a request due after the stop is not
+ * sent, and a rate-limit wait under way ends at once (its 403 or 429 then gives way to the stop).
+ */
+export function stopWith(octokit: GitHubOctokit, signal: AbortSignal): void {
+  octokit.hook.wrap('request', async (request, options) => {
+    signal.throwIfAborted();
+    // The hooks inside this one were given this very options object (before-after-hook binds it): set, not copied.
+    options.request = { ...options.request, [STOP]: signal } as typeof options.request;
+    try {
+      return await request(options);
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      throw err;
+    }
   });
 }
 
