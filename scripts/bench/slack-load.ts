@@ -97,7 +97,7 @@ async function startSlackWorld(): Promise<SlackWorld> {
 }
 
 /**
- * With BENCH_GAPS_FILE: every stretch over 40 ms without a timer turn, as its start (µs, the clock of
+ * With BENCH_GAPS_FILE: each round's start and every stretch over 40 ms without a timer turn (its start, µs on the clock of
  * `node --cpu-prof` profiles) and length, to look up in a profile what held the thread.
  */
 function recordStalls(): () => { at: number; ms: number }[] {
@@ -172,7 +172,9 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
     const completeHomes: number[] = [];
     let missed = 0;
     const started = Date.now();
+    const roundStarts: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
+      roundStarts.push(Number(process.hrtime.bigint() / 1000n));
       const home = slack.timeHomePublish(round % 2 ? alice : bob);
       const deliveries = await Promise.all(
         Array.from({ length: CONCURRENCY }, (_, i) =>
@@ -201,7 +203,8 @@ async function measure(engine: 'pglite' | 'postgres', gh: GitHubWorld): Promise<
     loop.disable();
     gc.disconnect();
     const busy = performance.eventLoopUtilization(busyBefore).utilization;
-    if (stalls) writeFileSync(`${process.env.BENCH_GAPS_FILE}.${engine}.json`, JSON.stringify(stalls()));
+    if (stalls)
+      writeFileSync(`${process.env.BENCH_GAPS_FILE}.${engine}.json`, JSON.stringify({ roundStarts, stalls: stalls() }));
     const seconds = (Date.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
     homes.sort((a, b) => a - b);
