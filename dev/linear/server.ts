@@ -19,6 +19,7 @@ const SCHEMA = buildSchema(`
   type WorkflowState { name: String!, type: String! }
   type User { id: ID!, email: String, name: String }
   scalar TimelessDate
+  enum PaginationOrderBy { createdAt updatedAt }
   type Team { id: ID!, key: String!, cycles(first: Int): CycleConnection!, projects(first: Int): ProjectConnection! }
   type Project {
     id: ID!, name: String!, state: String!, progress: Float!, targetDate: TimelessDate, url: String!,
@@ -48,7 +49,7 @@ const SCHEMA = buildSchema(`
   input CommentCreateInput { id: String, issueId: String!, body: String }
   input IssueCreateInput { id: String, teamId: String!, title: String, description: String }
   type Query {
-    issues(filter: IssueFilter, first: Int, after: String): IssueConnection!
+    issues(filter: IssueFilter, first: Int, after: String, orderBy: PaginationOrderBy): IssueConnection!
     teams(filter: TeamFilter): TeamConnection!
     issue(id: String!): Issue!
     comment(id: String!): Comment!
@@ -331,12 +332,15 @@ export class LinearStandIn extends StandIn {
       filter?: { team?: { key?: { in?: string[] } }; updatedAt?: { gte?: string } };
       first?: number;
       after?: string;
+      orderBy?: 'createdAt' | 'updatedAt';
     }) => {
       const teams = args.filter?.team?.key?.in;
       const since = args.filter?.updatedAt?.gte ? Date.parse(args.filter.updatedAt.gte) : 0;
+      // Linear orders by createdAt unless asked for updatedAt, so an issue updated mid-pass keeps its place.
+      const order = args.orderBy ?? 'createdAt';
       const matching = this.issues
         .filter((i) => (!teams || teams.includes(i.team)) && Date.parse(i.updatedAt) >= since)
-        .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
+        .sort((a, b) => Date.parse(a[order]) - Date.parse(b[order]));
       const start = args.after ? Number(Buffer.from(args.after, 'base64').toString()) : 0;
       const first = Math.min(args.first ?? 50, 250);
       const nodes = matching.slice(start, start + first).map((i) => this.issueNode(i));

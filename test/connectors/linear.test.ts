@@ -79,6 +79,29 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
     expect((await items(db)).find((r) => r.key === 'APP-7')).toMatchObject({ status: 'Done', status_category: 'done' });
   });
 
+  test('an issue updated mid-pass after its page was read is read again by the next pass', async () => {
+    const db = await freshDb();
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    for (let i = 1; i <= 150; i += 1)
+      linear.addIssue({ identifier: `APP-${i}`, title: `Issue ${i}`, updatedAt: hourAgo });
+    let pages = 0;
+    // While the first pass reads its second page: APP-1 (first page, read) is done, then APP-150 (second page) starts.
+    const heartbeat = async () => {
+      pages += 1;
+      if (pages !== 1) return;
+      linear.move('APP-1', { name: 'Done', type: 'completed' }, new Date(Date.now()).toISOString());
+      linear.move('APP-150', { name: 'In Progress', type: 'started' }, new Date(Date.now() + 1000).toISOString());
+    };
+    const client = createLinearClient({ apiKey: linear.apiKey, apiUrl: linear.url });
+    const backfillSince = new Date(Date.now() - 86_400_000);
+    await syncLinear({ db, logger, client, teams: ['APP'], backfillSince, heartbeat });
+    const status = async (key: string) => (await items(db)).find((r) => r.key === key)?.status;
+    expect(await status('APP-1')).toBe('Todo');
+    expect(await status('APP-150')).toBe('In Progress');
+    await syncLinear({ db, logger, client, teams: ['APP'], backfillSince });
+    expect(await status('APP-1')).toBe('Done');
+  });
+
   test('rate limiting is waited out; a wrong API key fails at once', async () => {
     const db = await freshDb();
     linear.addIssue({ identifier: 'APP-1', title: 'one' });

@@ -57,6 +57,20 @@ async function fullHistory(
   return history;
 }
 
+/** How far Linear's clock may be from ours. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Where the next pass starts: the newest update stored, but never after this pass began. Pages come in creation
+ * order, so an issue updated mid-pass after its page was read keeps its old state here, while an issue read later
+ * may carry a newer update; starting from that one would skip the first update for good.
+ */
+function watermark(newest: string | undefined, passStarted: number): { since: string } | undefined {
+  if (!newest) return undefined;
+  const began = passStarted - CLOCK_SKEW_MS;
+  return { since: Date.parse(newest) > began ? new Date(began).toISOString() : newest };
+}
+
 /** Issues of the teams updated since the cursor (with state history), and their cycles and projects. */
 export async function syncLinear(
   options: LinearSyncOptions,
@@ -66,6 +80,7 @@ export async function syncLinear(
   const scope = teams.join(',');
   const cursor = (await getCursor<{ since?: string }>(db, 'linear', scope)) ?? {};
   const since = cursor.since ?? options.backfillSince.toISOString();
+  const passStarted = Date.now();
   let newest = cursor.since;
   let after: string | undefined;
   do {
@@ -90,7 +105,7 @@ export async function syncLinear(
         if (!newest || Date.parse(issue.updatedAt) > Date.parse(newest)) newest = issue.updatedAt;
       },
       // Pages are not in update order: the cursor moves once every page is stored.
-      cursor: after ? undefined : { source: 'linear', scope, value: () => (newest ? { since: newest } : undefined) },
+      cursor: after ? undefined : { source: 'linear', scope, value: () => watermark(newest, passStarted) },
     });
   } while (after);
   const issues = run.stored;
