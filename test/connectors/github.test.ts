@@ -197,6 +197,36 @@ describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
     expect((await counts(db)).pulls).toBe(3);
   });
 
+  test('a retry due after the stop (a 502 waiting out its back-off) is not sent', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    gh.failNext(/\/pulls\?/, 502);
+    const app = createGitHubApp({
+      appId: gh.appId,
+      privateKey: gh.privateKey,
+      baseUrl: gh.url,
+      logger,
+      retryBaseMs: 1500,
+    });
+    const octokit = await app.getInstallationOctokit(INSTALLATION);
+    const stopping = new AbortController();
+    stopWith(octokit, stopping.signal);
+    const sync = syncGitHubRepo({
+      db,
+      logger,
+      octokit,
+      repo: REPO,
+      environment: 'production',
+      backfillSince: new Date('2026-01-01T00:00:00Z'),
+      signal: stopping.signal,
+    });
+    await eventually(async () => gh.calls.some((c) => c.status === 502));
+    const asked = gh.calls.length;
+    stopping.abort(new StoppingError());
+    await expect(sync).rejects.toBeInstanceOf(StoppingError);
+    expect(gh.calls).toHaveLength(asked);
+  });
+
   test('a malformed PR in the list is skipped and counted; the others are stored', async () => {
     const db = await freshDb();
     await seed(gh);

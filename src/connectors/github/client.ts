@@ -18,6 +18,13 @@ type LimitedRequest = { method: string; url: string; request?: object };
 /** GitHub's largest page. */
 export const PER_PAGE = 100;
 
+/** Listed first, so it runs inside the throttling and retry plugins: their retries are not sent after the stop. */
+function stopCheck(octokit: Octokit): void {
+  octokit.hook.before('request', (options) => {
+    (options.request as { [STOP]?: AbortSignal } | undefined)?.[STOP]?.throwIfAborted();
+  });
+}
+
 function githubOctokitClass(
   baseUrl: string | undefined,
   logger: Logger,
@@ -36,7 +43,7 @@ function githubOctokitClass(
       const stop = (options.request as { [STOP]?: AbortSignal } | undefined)?.[STOP];
       return sleep(retryAfter * 1000, true, { signal: stop }).catch(() => false);
     };
-  return Octokit.plugin(throttling, retry).defaults({
+  return Octokit.plugin(stopCheck, throttling, retry).defaults({
     ...(baseUrl ? { baseUrl: baseUrl.replace(/\/$/, '') } : {}),
     throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: 0 },
     // 5xx and network errors: retried after base × n² ms. 403 and 429 are the throttling plugin's,
