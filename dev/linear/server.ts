@@ -342,6 +342,7 @@ export class LinearStandIn extends StandIn {
         .filter((i) => (!teams || teams.includes(i.team)) && Date.parse(i.updatedAt) >= since)
         .sort((a, b) => Date.parse(a[order]) - Date.parse(b[order]));
       const start = args.after ? Number(Buffer.from(args.after, 'base64').toString()) : 0;
+      if (!Number.isInteger(start) || start < 0) throw new Error('Argument Validation Error: invalid cursor');
       const first = Math.min(args.first ?? 50, 250);
       const nodes = matching.slice(start, start + first).map((i) => this.issueNode(i));
       const end = start + nodes.length;

@@ -28,9 +28,8 @@ export interface SyncPace {
   heartbeat?: () => Promise<void>;
   /**
    * Aborted when the process stops: the sync ends at its next safe point (between records; what is stored stays,
-   * and the cursor only ever points at stored pages), so the next run goes on from there. Linear's cursor can move
-   * only at the end of a pass (its pages are not in update order), so a stopped Linear pass is read again from its
-   * start; what it stored is stored once all the same.
+   * and the cursor only ever points at stored pages), so the next run goes on from there (a Linear pass, whose
+   * pages are not in update order, from its next page).
    */
   signal?: AbortSignal;
 }

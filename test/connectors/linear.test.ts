@@ -2,11 +2,13 @@ import { sourcesMessage } from '../../blocks/sources.js';
 import { LinearStandIn } from '../../dev/linear/server.js';
 import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
 import { personBy } from '../../src/identity/store.js';
+import { StoppingError } from '../../src/lib/stopping.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Db } from '../../src/store/db.js';
 import { linearSyncJobs } from '../../src/sync/jobs.js';
 import { linearSourceSchema } from '../../src/sync/sources.js';
 import { listSyncStatus, scopeHealth } from '../../src/sync/status-store.js';
+import { getCursor, setCursor } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { visibleText } from '../support/slack/harness.js';
 
@@ -100,6 +102,48 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
     expect(await status('APP-150')).toBe('In Progress');
     await syncLinear({ db, logger, client, teams: ['APP'], backfillSince });
     expect(await status('APP-1')).toBe('Done');
+  });
+
+  test('a pass cut short by a stop goes on from its next page; what changed meanwhile is read by the pass after', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 250; i += 1) {
+      const updatedAt = new Date(Date.now() - 3_600_000 + i).toISOString();
+      linear.addIssue({ identifier: `APP-${i}`, title: `Issue ${i}`, updatedAt });
+    }
+    const client = createLinearClient({ apiKey: linear.apiKey, apiUrl: linear.url });
+    const backfillSince = new Date(Date.now() - 86_400_000);
+    const stopping = new AbortController();
+    // The process begins to stop while the first page is stored (its heartbeat).
+    const heartbeat = async () => stopping.abort(new StoppingError());
+    await expect(
+      syncLinear({ db, logger, client, teams: ['APP'], backfillSince, heartbeat, signal: stopping.signal }),
+    ).rejects.toBeInstanceOf(StoppingError);
+    expect(await items(db)).toHaveLength(100);
+
+    // While it was stopped, APP-2 (read) is done.
+    linear.move('APP-2', { name: 'Done', type: 'completed' });
+    const resumed = await syncLinear({ db, logger, client, teams: ['APP'], backfillSince });
+    expect(resumed.issues).toBe(150); // the second and third pages only
+    expect(await items(db)).toHaveLength(250);
+    const next = await syncLinear({ db, logger, client, teams: ['APP'], backfillSince });
+    expect(next.issues).toBe(2); // APP-2, and APP-250 (the cursor's own issue, re-read harmlessly)
+    expect((await items(db)).find((r) => r.key === 'APP-2')?.status).toBe('Done');
+  });
+
+  test('a kept page Linear refuses fails one run only; the next reads the pass from its start', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 150; i += 1) linear.addIssue({ identifier: `APP-${i}`, title: `Issue ${i}` });
+    const client = createLinearClient({ apiKey: linear.apiKey, apiUrl: linear.url });
+    const backfillSince = new Date(Date.now() - 86_400_000);
+    const stopping = new AbortController();
+    const heartbeat = async () => stopping.abort(new StoppingError());
+    await expect(
+      syncLinear({ db, logger, client, teams: ['APP'], backfillSince, heartbeat, signal: stopping.signal }),
+    ).rejects.toBeInstanceOf(StoppingError);
+    const kept = await getCursor<{ pass: { after: string } }>(db, 'linear', 'APP');
+    await setCursor(db, 'linear', 'APP', { ...kept, pass: { ...kept?.pass, after: 'not a cursor' } });
+    await expect(syncLinear({ db, logger, client, teams: ['APP'], backfillSince })).rejects.toThrow(/cursor/i);
+    expect((await syncLinear({ db, logger, client, teams: ['APP'], backfillSince })).issues).toBe(150);
   });
 
   test('rate limiting is waited out; a wrong API key fails at once', async () => {

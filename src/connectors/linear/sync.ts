@@ -1,9 +1,10 @@
 import type { LinearClient } from '@linear/sdk';
+import { isStopping } from '../../lib/stopping.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { IngestRun, ingestPage, RejectedRecord, type SyncPace } from '../../sync/ingest.js';
 import { rejectionReason } from '../../sync/rejection.js';
-import { getCursor } from '../../sync/store.js';
+import { getCursor, setCursor } from '../../sync/store.js';
 import { CYCLES, HISTORY, ISSUES, request } from './client.js';
 import { issueEvent } from './normalize.js';
 import {
@@ -57,13 +58,23 @@ async function fullHistory(
   return history;
 }
 
+interface LinearCursor {
+  /** Where the next pass starts (see `watermark`). */
+  since?: string;
+  /** A pass under way: its filter, the page to read next, the newest update stored so far and when it began. */
+  pass?: { since: string; after: string; newest?: string; startedAt: string };
+}
+
+/** A stopped pass older than this starts again from its beginning (Linear's page cursors are not kept forever). */
+const RESUMABLE_FOR_MS = 24 * 3_600_000;
+
 /** How far Linear's clock may be from ours. */
 const CLOCK_SKEW_MS = 60_000;
 
 /**
  * Where the next pass starts: the newest update stored, but never after this pass began. Pages come in creation
- * order, so an issue updated mid-pass after its page was read keeps its old state here, while an issue read later
- * may carry a newer update; starting from that one would skip the first update for good.
+ * order, so an issue updated mid-pass (or while a stopped pass waited) after its page was read keeps its old state
+ * here, while an issue read later may carry a newer update; starting from that one would skip the first for good.
  */
 function watermark(newest: string | undefined, passStarted: number): { since: string } | undefined {
   if (!newest) return undefined;
@@ -78,11 +89,18 @@ export async function syncLinear(
   const { db, logger, client, teams } = options;
   const run = new IngestRun(db, logger, {}, options);
   const scope = teams.join(',');
-  const cursor = (await getCursor<{ since?: string }>(db, 'linear', scope)) ?? {};
-  const since = cursor.since ?? options.backfillSince.toISOString();
-  const passStarted = Date.now();
-  let newest = cursor.since;
-  let after: string | undefined;
+  const cursor = (await getCursor<LinearCursor>(db, 'linear', scope)) ?? {};
+  // A pass that a stop cut short goes on from its next page, with its own filter, start and newest update.
+  const resumed =
+    cursor.pass && Date.now() - Date.parse(cursor.pass.startedAt) < RESUMABLE_FOR_MS ? cursor.pass : undefined;
+  const since = resumed?.since ?? cursor.since ?? options.backfillSince.toISOString();
+  const passStarted = resumed ? Date.parse(resumed.startedAt) : Date.now();
+  let newest = resumed ? resumed.newest : cursor.since;
+  let after = resumed?.after;
+  const passCursor = (next: string): LinearCursor => ({
+    ...(cursor.since ? { since: cursor.since } : {}),
+    pass: { since, after: next, newest, startedAt: new Date(passStarted).toISOString() },
+  });
   do {
     const page: IssuesPage = await request<IssuesPage>(
       client,
@@ -90,7 +108,12 @@ export async function syncLinear(
       ISSUES,
       { filter: { team: { key: { in: teams } }, updatedAt: { gte: since } }, after },
       options.signal,
-    );
+    ).catch(async (err: unknown) => {
+      // A kept page Linear no longer answers for must not fail every run: the next one reads the pass again.
+      if (resumed && after === resumed.after && !isStopping(err))
+        await setCursor(db, 'linear', scope, cursor.since ? { since: cursor.since } : {});
+      throw err;
+    });
     after = page.issues.pageInfo.hasNextPage ? (page.issues.pageInfo.endCursor ?? undefined) : undefined;
     await ingestPage(run, {
       what: 'Linear issue',
@@ -104,8 +127,14 @@ export async function syncLinear(
       stored: (issue) => {
         if (!newest || Date.parse(issue.updatedAt) > Date.parse(newest)) newest = issue.updatedAt;
       },
-      // Pages are not in update order: the cursor moves once every page is stored.
-      cursor: after ? undefined : { source: 'linear', scope, value: () => watermark(newest, passStarted) },
+      // Pages are not in update order: `since` moves once every page is stored; until then the pass's next page is
+      // kept, so a stopped pass goes on from there.
+      cursor: {
+        source: 'linear',
+        scope,
+        value: () =>
+          after ? passCursor(after) : (watermark(newest, passStarted) ?? (cursor.since ? { since: cursor.since } : {})),
+      },
     });
   } while (after);
   const issues = run.stored;
