@@ -197,21 +197,11 @@ describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
     expect((await counts(db)).pulls).toBe(3);
   });
 
-  test('a retry due after the stop (a 502 waiting out its back-off) is not sent', async () => {
-    const db = await freshDb();
-    await seed(gh);
-    gh.failNext(/\/pulls\?/, 502);
-    const app = createGitHubApp({
-      appId: gh.appId,
-      privateKey: gh.privateKey,
-      baseUrl: gh.url,
-      logger,
-      retryBaseMs: 1500,
-    });
+  const syncStoppable = async (db: Db, retryBaseMs: number, stopping: AbortController) => {
+    const app = createGitHubApp({ appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url, logger, retryBaseMs });
     const octokit = await app.getInstallationOctokit(INSTALLATION);
-    const stopping = new AbortController();
     stopWith(octokit, stopping.signal);
-    const sync = syncGitHubRepo({
+    return syncGitHubRepo({
       db,
       logger,
       octokit,
@@ -220,10 +210,33 @@ describeEachEngine('GitHub sync against the GitHub stand-in', ({ freshDb }) => {
       backfillSince: new Date('2026-01-01T00:00:00Z'),
       signal: stopping.signal,
     });
+  };
+
+  test('a 5xx is retried after its back-off, and the sync completes', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    gh.failNext(/\/pulls\?/, 502);
+    const started = Date.now();
+    await syncStoppable(db, 400, new AbortController());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350); // it waited before retrying
+    expect(gh.calls.filter((c) => /\/pulls\?/.test(c.path)).map((c) => c.status)).toEqual([502, 200]);
+    expect((await counts(db)).pulls).toBe(3);
+  });
+
+  test('a stop during a 5xx back-off ends the sync at once, its timer with it, and no retry is sent', async () => {
+    const db = await freshDb();
+    await seed(gh);
+    gh.failNext(/\/pulls\?/, 502);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const stopping = new AbortController();
+    // A ten-minute back-off: without the stop ending it, the test would time out.
+    const sync = syncStoppable(db, 600_000, stopping);
     await eventually(async () => gh.calls.some((c) => c.status === 502));
     const asked = gh.calls.length;
     stopping.abort(new StoppingError());
     await expect(sync).rejects.toBeInstanceOf(StoppingError);
+    expect(timers()).toBeLessThanOrEqual(before);
     expect(gh.calls).toHaveLength(asked);
   });
 

@@ -18,12 +18,33 @@ type LimitedRequest = { method: string; url: string; request?: object };
 /** GitHub's largest page. */
 export const PER_PAGE = 100;
 
-/** Listed first, so it runs inside the throttling and retry plugins: their retries are not sent after the stop. */
-function stopCheck(octokit: Octokit): void {
+const RETRIES = 3;
+const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+
+const stopOf = (options: { request?: object } | undefined) =>
+  (options?.request as { [STOP]?: AbortSignal } | undefined)?.[STOP];
+
+/**
+ * Listed first, so it runs inside the throttling and retry plugins: their retries are not sent after the stop, and
+ * the back-off before retrying a 5xx (base × n², as the retry plugin computes it) is waited here, where a stop ends
+ * it; the retry plugin's own wait, which nothing can cut short, is set to zero.
+ */
+const stopCheckAndBackoff = (retryBaseMs: number) => (octokit: Octokit) => {
   octokit.hook.before('request', (options) => {
-    (options.request as { [STOP]?: AbortSignal } | undefined)?.[STOP]?.throwIfAborted();
+    stopOf(options)?.throwIfAborted();
   });
-}
+  octokit.hook.error('request', async (error, options) => {
+    const status = (error as { status?: number }).status ?? 0;
+    const attempt = (options.request as { retryCount?: number } | undefined)?.retryCount ?? 0;
+    if (status >= 400 && !DO_NOT_RETRY.includes(status) && attempt < RETRIES) {
+      const stop = stopOf(options);
+      await sleep(retryBaseMs * (attempt + 1) ** 2, undefined, { signal: stop }).catch(() => {
+        throw stop?.reason ?? error;
+      });
+    }
+    throw error;
+  });
+};
 
 function githubOctokitClass(
   baseUrl: string | undefined,
@@ -40,15 +61,14 @@ function githubOctokitClass(
       );
       if (!retrying) return false;
       // The plugin's own wait cannot be cut short by a stop, so the wait is here (the plugin then retries at once).
-      const stop = (options.request as { [STOP]?: AbortSignal } | undefined)?.[STOP];
-      return sleep(retryAfter * 1000, true, { signal: stop }).catch(() => false);
+      return sleep(retryAfter * 1000, true, { signal: stopOf(options) }).catch(() => false);
     };
-  return Octokit.plugin(stopCheck, throttling, retry).defaults({
+  return Octokit.plugin(stopCheckAndBackoff(retryBaseMs), throttling, retry).defaults({
     ...(baseUrl ? { baseUrl: baseUrl.replace(/\/$/, '') } : {}),
     throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary'), retryAfterBaseValue: 0 },
-    // 5xx and network errors: retried after base × n² ms. 403 and 429 are the throttling plugin's,
-    // which waits for GitHub's retry-after / reset instead of guessing.
-    retry: { retries: 3, retryAfterBaseValue: retryBaseMs, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    // 5xx and network errors: retried after base × n² ms (waited in stopCheckAndBackoff). 403 and 429 are the
+    // throttling plugin's, which waits for GitHub's retry-after / reset instead of guessing.
+    retry: { retries: RETRIES, retryAfterBaseValue: 0, doNotRetry: DO_NOT_RETRY },
   });
 }
 
