@@ -76,6 +76,12 @@ export class JiraStandIn extends StandIn {
   inlineOrder: 'newest-first' | 'oldest-first' = 'newest-first';
   /** Dates are written in this time zone, as `+hhmm` (Jira uses the API user's zone). */
   offsetMinutes = 0;
+  /**
+   * Called as each search request arrives, before it is answered (with the offset its token stands for): a test
+   * changes issues here to change them mid-pass. A token stands for a position in the result as it is when the next
+   * page is asked for, as offset paging does, so an issue changed meanwhile shifts what follows.
+   */
+  onSearch?: (offset: number) => void;
   private tokens = new Map<string, { jql: string; offset: number }>();
   private clock = Date.parse('2026-11-01T09:00:00Z');
   private historyIds = 10_000;
@@ -364,6 +370,7 @@ export class JiraStandIn extends StandIn {
       const max = Math.min(this.searchPageCap, Number(url.searchParams.get('maxResults') ?? 50));
       const state = token ? this.tokens.get(token) : { jql: url.searchParams.get('jql') ?? '', offset: 0 };
       if (!state) return reply(400, { errorMessages: ['The provided next page token is invalid or expired.'] });
+      this.onSearch?.(state.offset);
       const matches = this.search(state.jql);
       if (typeof matches === 'string') return reply(400, { errorMessages: [matches] });
       const page = matches.slice(state.offset, state.offset + max);
@@ -446,13 +453,21 @@ export class JiraStandIn extends StandIn {
     const minutes = Number(/updated >= "-(\d+)m"/.exec(jql)?.[1] ?? Number.POSITIVE_INFINITY);
     const since = Date.now() - minutes * 60_000;
     const label = /labels = "([^"]+)"/.exec(jql)?.[1];
+    const byKey = /ORDER BY updated ASC, key ASC/i.test(jql);
     return [
       ...this.rawIssues,
       ...this.issues
         .filter((i) => projects.includes(i.key.split('-')[0] as string) && Date.parse(i.updated) >= since)
         .filter((i) => !label || (i.labels ?? []).includes(label))
-        .sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated))
+        .sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated) || (byKey ? keyOrder(a.key, b.key) : 0))
         .map((i) => this.issueJson(i)),
     ];
   }
+}
+
+/** Jira's key order: by project, then by number (ENG-9 before ENG-10). */
+function keyOrder(a: string, b: string): number {
+  const [pa = '', na = '0'] = a.split('-');
+  const [pb = '', nb = '0'] = b.split('-');
+  return pa.localeCompare(pb) || Number(na) - Number(nb);
 }

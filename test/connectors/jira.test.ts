@@ -16,10 +16,10 @@ describe('incremental JQL', () => {
   test('asks for issues updated since the cursor, relative to now (time-zone proof), with overlap, oldest first', () => {
     const now = new Date('2026-11-25T10:00:00Z');
     expect(incrementalJql(['ENG', 'OPS'], new Date('2026-11-25T09:00:00Z'), now)).toBe(
-      'project in ("ENG", "OPS") AND updated >= "-65m" ORDER BY updated ASC',
+      'project in ("ENG", "OPS") AND updated >= "-65m" ORDER BY updated ASC, key ASC',
     );
     expect(incrementalJql(['ENG'], new Date('2026-11-25T09:58:00Z'), now, 'issuetype != Epic')).toBe(
-      'project in ("ENG") AND updated >= "-7m" AND (issuetype != Epic) ORDER BY updated ASC',
+      'project in ("ENG") AND updated >= "-7m" AND (issuetype != Epic) ORDER BY updated ASC, key ASC',
     );
   });
 });
@@ -272,6 +272,26 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
     for (let i = 1; i <= 20; i += 1) jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}` });
     expect((await run(db)).issues).toBe(20);
     expect(jira.calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql'))).toHaveLength(3);
+  });
+
+  test('an issue changed or deleted mid-pass does not push others past a page boundary unread', async () => {
+    const db = await freshDb();
+    const start = Date.now() - 20 * 3_600_000;
+    for (let i = 1; i <= 250; i += 1)
+      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 240_000).toISOString() });
+    const searches = () => jira.calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql')).length;
+    jira.onSearch = () => {
+      // Between the first and the second page ENG-5 changes (it moves to the end of the result); between the
+      // second and the third ENG-7 is deleted (everything after it moves up one).
+      if (searches() === 1 && !jira.issues.find((i) => i.key === 'ENG-5')?.history.length)
+        jira.transition('ENG-5', 'Done', 'done');
+      if (searches() === 2 && jira.issues.some((i) => i.key === 'ENG-7')) jira.deleteIssue('ENG-7');
+    };
+    jira.rawIssues.push({ id: 'x', key: 'not a key', fields: {} }); // in every search's first page
+    expect((await run(db)).rejected).toBe(1); // counted once, however often a search brings it back
+    const stored = (await db.query<{ key: string; status: string }>('SELECT key, status FROM work_items')).rows;
+    expect(stored).toHaveLength(250); // ENG-7 was stored before it was deleted
+    expect(stored.find((r) => r.key === 'ENG-5')?.status).toBe('Done');
   });
 });
 
