@@ -81,7 +81,7 @@ export class JiraStandIn extends StandIn {
    * changes issues here to change them mid-pass. A token stands for a position in the result as it is when the next
    * page is asked for, as offset paging does, so an issue changed meanwhile shifts what follows.
    */
-  onSearch?: (offset: number) => void;
+  onSearch?: (offset: number, url: URL) => void;
   private tokens = new Map<string, { jql: string; offset: number }>();
   private clock = Date.parse('2026-11-01T09:00:00Z');
   private historyIds = 10_000;
@@ -370,7 +370,7 @@ export class JiraStandIn extends StandIn {
       const max = Math.min(this.searchPageCap, Number(url.searchParams.get('maxResults') ?? 50));
       const state = token ? this.tokens.get(token) : { jql: url.searchParams.get('jql') ?? '', offset: 0 };
       if (!state) return reply(400, { errorMessages: ['The provided next page token is invalid or expired.'] });
-      this.onSearch?.(state.offset);
+      this.onSearch?.(state.offset, url);
       const matches = this.search(state.jql);
       if (typeof matches === 'string') return reply(400, { errorMessages: [matches] });
       const page = matches.slice(state.offset, state.offset + max);
@@ -445,10 +445,13 @@ export class JiraStandIn extends StandIn {
 
   /** Understands the JQL em-agent sends: project in (...), updated >= "-Nm", ORDER BY updated ASC. */
   private search(jql: string): Json[] | string {
-    const projects = /project in \(([^)]*)\)/i
-      .exec(jql)?.[1]
-      ?.split(',')
-      .map((p) => p.trim().replaceAll('"', ''));
+    const list = (field: string) =>
+      new RegExp(`${field} in \\(([^)]*)\\)`, 'i')
+        .exec(jql)?.[1]
+        ?.split(',')
+        .map((p) => p.trim().replaceAll('"', ''));
+    const keys = list('key');
+    const projects = list('project') ?? (keys ? [...new Set(keys.map((k) => k.split('-')[0] as string))] : undefined);
     if (!projects) return "Error in the JQL Query: expected 'project in (...)'";
     const minutes = Number(/updated >= "-(\d+)m"/.exec(jql)?.[1] ?? Number.POSITIVE_INFINITY);
     const since = Date.now() - minutes * 60_000;
@@ -459,6 +462,7 @@ export class JiraStandIn extends StandIn {
       ...this.issues
         .filter((i) => projects.includes(i.key.split('-')[0] as string) && Date.parse(i.updated) >= since)
         .filter((i) => !label || (i.labels ?? []).includes(label))
+        .filter((i) => !keys || keys.includes(i.key))
         .sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated) || (byKey ? keyOrder(a.key, b.key) : 0))
         .map((i) => this.issueJson(i)),
     ];

@@ -1,7 +1,8 @@
 import { sourcesMessage } from '../../blocks/sources.js';
 import { JiraStandIn } from '../../dev/jira/server.js';
 import { createJiraClients } from '../../src/connectors/jira/client.js';
-import { incrementalJql, syncJira } from '../../src/connectors/jira/sync.js';
+import { incrementalJql } from '../../src/connectors/jira/paging.js';
+import { syncJira } from '../../src/connectors/jira/sync.js';
 import { personBy } from '../../src/identity/store.js';
 import { StoppingError } from '../../src/lib/stopping.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -172,7 +173,11 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
   });
   afterEach(() => jira.stop());
 
-  const run = (db: Db, fields = { points: 'customfield_10016', sprint: 'customfield_10020' }) =>
+  const run = (
+    db: Db,
+    fields = { points: 'customfield_10016', sprint: 'customfield_10020' },
+    more: { signal?: AbortSignal; now?: () => Date } = {},
+  ) =>
     syncJira({
       db,
       logger,
@@ -181,6 +186,7 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
       boards: [1],
       backfillSince: new Date(Date.now() - 30 * 86_400_000),
       fields,
+      ...more,
     });
 
   test('hidden e-mails (null or absent) lose nothing: the account is a person of its own, by display name', async () => {
@@ -271,7 +277,10 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
     jira.searchPageCap = 7;
     for (let i = 1; i <= 20; i += 1) jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}` });
     expect((await run(db)).issues).toBe(20);
-    expect(jira.calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql'))).toHaveLength(3);
+    const pages = jira.calls.filter(
+      (c) => c.path.startsWith('/rest/api/3/search/jql') && /expand=changelog/.test(c.path),
+    );
+    expect(pages).toHaveLength(3);
   });
 
   test('an issue changed or deleted mid-pass does not push others past a page boundary unread', async () => {
@@ -292,6 +301,50 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
     const stored = (await db.query<{ key: string; status: string }>('SELECT key, status FROM work_items')).rows;
     expect(stored).toHaveLength(250); // ENG-7 was stored before it was deleted
     expect(stored.find((r) => r.key === 'ENG-5')?.status).toBe('Done');
+  });
+
+  test('issues changed in bulk (pages by token): one deleted and one changed mid-pass push none past unread', async () => {
+    const db = await freshDb();
+    const start = Date.now() - 3_600_000;
+    for (let i = 1; i <= 400; i += 1)
+      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 100).toISOString() });
+    const searches = () => jira.calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql')).length;
+    jira.onSearch = () => {
+      if (searches() === 1 && jira.issues.some((i) => i.key === 'ENG-50')) jira.deleteIssue('ENG-50');
+      if (searches() === 2 && !jira.issues.find((i) => i.key === 'ENG-10')?.history.length)
+        jira.transition('ENG-10', 'Done', 'done');
+    };
+    await run(db);
+    const stored = (await db.query<{ key: string; status: string }>('SELECT key, status FROM work_items')).rows;
+    expect(stored).toHaveLength(400); // ENG-50 was stored before it was deleted
+    expect(stored.find((r) => r.key === 'ENG-10')?.status).toBe('Done');
+  });
+
+  test('a pass stopped before its token pages were checked reads them again after the restart', async () => {
+    const db = await freshDb();
+    const start = Date.now() - 3_600_000;
+    for (let i = 1; i <= 400; i += 1)
+      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 1_500).toISOString() });
+    const stopping = new AbortController();
+    jira.onSearch = (offset, url) => {
+      if (offset === 100 && jira.issues.some((i) => i.key === 'ENG-50')) jira.deleteIssue('ENG-50');
+      // The stop comes as the token pages are about to be checked.
+      if (url.searchParams.get('fields') === 'updated') stopping.abort(new StoppingError());
+    };
+    await expect(run(db, undefined, { signal: stopping.signal })).rejects.toBeInstanceOf(StoppingError);
+    jira.onSearch = undefined;
+    await run(db);
+    const stored = (await db.query<{ key: string }>('SELECT key FROM work_items')).rows;
+    expect(stored).toHaveLength(400);
+  });
+
+  test('with our clock four minutes behind Jira, a pass of many pages still reads every issue', async () => {
+    const db = await freshDb();
+    const start = Date.now() - 4 * 3_600_000;
+    for (let i = 1; i <= 500; i += 1)
+      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 20_000).toISOString() });
+    await run(db, undefined, { now: () => new Date(Date.now() - 4 * 60_000) });
+    expect(Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM work_items')).rows[0]?.n)).toBe(500);
   });
 });
 

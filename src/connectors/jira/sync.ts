@@ -2,10 +2,11 @@ import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { IngestRun, ingestPage, RejectedRecord, type SyncPace } from '../../sync/ingest.js';
 import { rejectionReason } from '../../sync/rejection.js';
-import { getCursor } from '../../sync/store.js';
+import { getCursor, setCursor } from '../../sync/store.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
 import type { JiraClients } from './client.js';
 import { issueEvent } from './normalize.js';
+import { IssuePager, incrementalJql, PAGE, type Stretch, updatedOf } from './paging.js';
 import {
   type JiraHistory,
   type JiraIssue,
@@ -32,49 +33,6 @@ export interface JiraSyncOptions extends SyncPace {
 interface JiraCursor {
   /** updated time of the newest issue stored. */
   since?: string;
-}
-
-// JQL dates are read in the API user's time zone; a relative "-Nm" is not, so the cursor is sent that way,
-// with a few minutes of overlap (re-reading an issue is harmless: rows are upserted). Within a pass, where the
-// bound is a time Jira itself reported, two minutes cover the rounding to whole minutes and a minute of clock skew.
-const OVERLAP_MINUTES = 5;
-const IN_PASS_OVERLAP_MINUTES = 2;
-const PAGE = 100;
-
-export function incrementalJql(
-  projects: string[],
-  since: Date,
-  now: Date,
-  extra?: string,
-  overlapMinutes = OVERLAP_MINUTES,
-): string {
-  const minutes = Math.max(1, Math.ceil((now.getTime() - since.getTime()) / 60_000) + overlapMinutes);
-  const filter = `project in (${projects.map((p) => `"${p}"`).join(', ')}) AND updated >= "-${minutes}m"`;
-  // The key breaks ties: issues sharing an update time have no fixed order otherwise.
-  return `${extra ? `${filter} AND (${extra})` : filter} ORDER BY updated ASC, key ASC`;
-}
-
-/**
- * Where the next page comes from. Following `nextPageToken` alone walks positions in a result that moves while it
- * is read (an issue updated mid-pass jumps to the end, a deleted one drops out), so an issue can slide past a page
- * boundary unread, for good once the cursor is beyond it. So each page is a new search from the newest update read
- * so far; the token is followed where that search would bring back mostly issues already read (more than half a
- * page updated within the overlap, as after a bulk change), and after a search that brought nothing new, so every
- * step reads something new or moves down the result.
- */
-function nextPage(
-  seen: Map<string, string>,
-  read: JiraIssue[],
-  token: string | undefined,
-): { from: Date } | { token: string } | undefined {
-  if (!token) return undefined;
-  const brandNew = read.filter((i) => seen.get(i.key) !== i.fields.updated).length;
-  for (const issue of read) seen.set(issue.key, issue.fields.updated);
-  const newest = Math.max(...read.map((i) => Date.parse(i.fields.updated)));
-  if (!brandNew || !Number.isFinite(newest)) return { token };
-  const overlapStart = newest - (IN_PASS_OVERLAP_MINUTES + 1) * 60_000;
-  const reread = [...seen.values()].filter((updated) => Date.parse(updated) >= overlapStart).length;
-  return reread * 2 > read.length ? { token } : { from: new Date(newest) };
 }
 
 /**
@@ -133,30 +91,30 @@ export async function syncJira(
   const cursor = (await getCursor<JiraCursor>(db, 'jira', scope)) ?? {};
   const since = cursor.since ? new Date(cursor.since) : options.backfillSince;
   const now = () => options.now?.() ?? new Date();
-  let jql = incrementalJql(options.projects, since, now(), options.jql);
+  const pager = new IssuePager(options.projects, since, now, options.jql);
   const fields = [...ISSUE_FIELDS, ...Object.values(options.fields).filter((f): f is string => Boolean(f))];
   let newest = cursor.since;
-  /** Issues read in this pass, with the update time read: a later search's overlap re-reads them. */
-  const seen = new Map<string, string>();
+  /** Malformed issues counted already in this pass, as read (the overlaps bring some back). */
   const skipped = new Set<string>();
-  let nextPageToken: string | undefined;
-  for (;;) {
-    const page = await withAtlassianRetry(
+  const skipKey = (raw: unknown) => {
+    const r = raw as { id?: unknown; key?: unknown; fields?: { updated?: unknown } };
+    return `${String(r.id)}/${String(r.key)}@${String(r.fields?.updated)}`;
+  };
+  const search = (request: { jql: string; nextPageToken?: string }, fieldList = fields, maxResults = PAGE) =>
+    withAtlassianRetry(
       () =>
         clients.issues.issueSearch.searchForIssuesUsingJqlEnhancedSearch({
-          jql,
-          nextPageToken,
-          maxResults: PAGE,
-          fields,
-          expand: 'changelog',
+          ...request,
+          maxResults,
+          fields: fieldList,
+          ...(fieldList === fields ? { expand: 'changelog' } : {}),
         }),
       logger,
       { signal: options.signal },
     );
+  const store = async (raws: unknown[]): Promise<JiraIssue[]> => {
     const read: JiraIssue[] = [];
-    const keyOfRaw = (raw: unknown) => String((raw as { key?: unknown }).key);
-    // A malformed issue the overlap brings back was counted as skipped already.
-    const records = (page.issues ?? []).filter((raw) => !skipped.has(keyOfRaw(raw)));
+    const records = raws.filter((raw) => !skipped.has(skipKey(raw)));
     // Pages come oldest first, so the cursor advances after each one: a crash resumes from here.
     await ingestPage(run, {
       what: 'Jira issue',
@@ -171,7 +129,7 @@ export async function syncJira(
         return issues.filter(
           (i) =>
             (!cursor.since || Date.parse(i.fields.updated) >= Date.parse(cursor.since)) &&
-            seen.get(i.key) !== i.fields.updated,
+            !pager.readBefore(i.key, i.fields.updated),
         );
       },
       details: (issue) => fullHistory(clients, logger, issue, options.signal),
@@ -180,17 +138,49 @@ export async function syncJira(
       stored: (issue) => {
         if (!newest || Date.parse(issue.fields.updated) > Date.parse(newest)) newest = issue.fields.updated;
       },
-      cursor: { source: 'jira', scope, value: () => (newest ? { since: newest } : undefined) },
+      cursor: { source: 'jira', scope, value: () => (newest ? { since: pager.cursor(newest) } : undefined) },
     });
     const valid = new Set(read.map((i) => i.key));
-    for (const raw of records) if (!valid.has(keyOfRaw(raw))) skipped.add(keyOfRaw(raw));
-    const next = nextPage(seen, read, page.nextPageToken ?? undefined);
-    if (!next) break;
-    if ('token' in next) nextPageToken = next.token;
-    else {
-      nextPageToken = undefined;
-      jql = incrementalJql(options.projects, next.from, now(), options.jql, IN_PASS_OVERLAP_MINUTES);
+    for (const raw of records) if (!valid.has(String((raw as { key?: unknown }).key))) skipped.add(skipKey(raw));
+    return read;
+  };
+  /**
+   * Token pages are positions in a result that may have moved while they were read: the stretch's range is listed
+   * again (keys and update times only, so it is cheap), and an issue it holds that was not read is read by key.
+   */
+  const readWhatTheStretchSlidPast = async (stretch: Stretch) => {
+    const jql = incrementalJql(options.projects, stretch.from, now(), options.jql);
+    const unread: string[] = [];
+    listing: for (let token: string | undefined; ; ) {
+      const page = await search({ jql, ...(token ? { nextPageToken: token } : {}) }, ['updated'], 1000);
+      for (const raw of page.issues ?? []) {
+        const issue = raw as { key?: string; fields?: { updated?: string } };
+        const updated = updatedOf(raw);
+        if (updated > stretch.newest) break listing;
+        if (!issue.key || !issue.fields?.updated || (cursor.since && updated < Date.parse(cursor.since))) continue;
+        if (!pager.readBefore(issue.key, issue.fields.updated)) unread.push(issue.key);
+      }
+      token = page.nextPageToken ?? undefined;
+      if (!token) break;
     }
+    for (let i = 0; i < unread.length; i += PAGE) {
+      const keys = unread.slice(i, i + PAGE);
+      const page = await search({ jql: `key in (${keys.join(', ')}) ORDER BY updated ASC, key ASC` });
+      pager.remember(await store(page.issues ?? []));
+    }
+  };
+  for (;;) {
+    const page = await search(pager.request());
+    if (!pager.reachesBack(page.issues ?? [])) continue;
+    const read = await store(page.issues ?? []);
+    const more = pager.next(read, page.nextPageToken ?? undefined);
+    const stretch = pager.takeEndedStretch();
+    if (stretch) {
+      await readWhatTheStretchSlidPast(stretch);
+      // Checked: the cursor may move past the stretch now.
+      if (newest) await setCursor(db, 'jira', scope, { since: pager.cursor(newest) });
+    }
+    if (!more) break;
   }
   const issues = run.stored;
   const sprints = await syncSprints(options, run);
