@@ -134,3 +134,12 @@ export function ageInHours(from: Date, to: Date, calendar?: WorkCalendar, atLeas
     ? workingHoursBetween(from, to, calendar, atLeast)
     : Math.max(0, (to.getTime() - from.getTime()) / 3_600_000);
 }
+
+/**
+ * The whole age in (working) hours when it is at least `threshold`, else null. The threshold is checked first with a
+ * count that stops there (cheap on old items); only items past it are counted in full, for the figure people read.
+ */
+export function ageAtLeast(from: Date, to: Date, calendar: WorkCalendar | undefined, threshold: number): number | null {
+  if (ageInHours(from, to, calendar, threshold) < threshold) return null;
+  return ageInHours(from, to, calendar);
+}

@@ -100,6 +100,9 @@ describeEachEngine('rule kinds fire on synced data and resolve when it clears', 
       `${calendar('')}  - { name: working, kind: stale_pr, older_than_hours: 20, working_hours: true }`,
     );
     expect((await working.run())?.findings).toBe(1);
+    // The whole wait, not where counting could stop once past the threshold (Tuesday's 8 hours: 21).
+    const titles = await db.query<{ title: string }>("SELECT title FROM signals WHERE rule = 'working'");
+    expect(titles.rows.map((r) => r.title)).toEqual([expect.stringContaining('has waited 24 working hours')]);
     const strict = engineFor(
       db,
       `${calendar('')}  - { name: strict, kind: stale_pr, older_than_hours: 30, working_hours: true }`,

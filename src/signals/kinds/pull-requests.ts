@@ -1,5 +1,5 @@
 import { flatMapInSlices } from '../../lib/slices.js';
-import { ageInHours } from '../../lib/work-calendar.js';
+import { ageAtLeast } from '../../lib/work-calendar.js';
 import { type EvalContext, type Finding, hoursAgo, round1 } from '../finding.js';
 import type { RuleOf } from '../rules.js';
 import { loadOpenPrs, type OpenPr } from './store.js';
@@ -10,8 +10,8 @@ const author = (pr: OpenPr) => (pr.author ? { author: { source: 'github' as cons
 export function findStalePrs(prs: OpenPr[], rule: RuleOf<'stale_pr'>, ctx: EvalContext): Finding[] {
   return prs.flatMap((pr) => {
     if (pr.reviewed_by_others) return [];
-    const age = ageInHours(pr.created_at, ctx.now, ctx.calendar, rule.older_than_hours);
-    if (age < rule.older_than_hours) return [];
+    const age = ageAtLeast(pr.created_at, ctx.now, ctx.calendar, rule.older_than_hours);
+    if (age === null) return [];
     const unit = ctx.calendar ? 'working hours' : 'hours';
     return [
       {
@@ -28,8 +28,8 @@ export function findStalePrs(prs: OpenPr[], rule: RuleOf<'stale_pr'>, ctx: EvalC
 export function findReviewBottlenecks(prs: OpenPr[], rule: RuleOf<'review_bottleneck'>, ctx: EvalContext): Finding[] {
   return prs.flatMap((pr) =>
     pr.requested_reviewers.flatMap((reviewer) => {
-      const idle = ageInHours(pr.last_activity_at, ctx.now, ctx.calendar, rule.idle_hours);
-      if (idle < rule.idle_hours) return [];
+      const idle = ageAtLeast(pr.last_activity_at, ctx.now, ctx.calendar, rule.idle_hours);
+      if (idle === null) return [];
       return [
         {
           subject: `review:${pr.repo}#${pr.number}:${reviewer}`,

@@ -1,5 +1,5 @@
 import { flatMapInSlices } from '../../lib/slices.js';
-import { ageInHours } from '../../lib/work-calendar.js';
+import { ageAtLeast } from '../../lib/work-calendar.js';
 import { type EvalContext, type Finding, hoursAgo, type PersonRef, round1, scopeParam } from '../finding.js';
 import type { RuleOf } from '../rules.js';
 import {
@@ -27,8 +27,8 @@ export function findUnassignedUrgent(
   const priorities = new Set(rule.priorities.map((p) => p.toLowerCase()));
   return tickets.flatMap((t) => {
     if (t.assignee || !priorities.has((t.priority ?? '').toLowerCase())) return [];
-    const age = ageInHours(t.created_at, ctx.now, ctx.calendar, rule.older_than_hours);
-    if (age < rule.older_than_hours) return [];
+    const age = ageAtLeast(t.created_at, ctx.now, ctx.calendar, rule.older_than_hours);
+    if (age === null) return [];
     return [
       {
         subject: `ticket:${t.source}:${t.key}`,
@@ -49,8 +49,9 @@ export function findAgingBlocked(tickets: OpenTicket[], rule: RuleOf<'aging_bloc
     if (!byStatus && !t.labels.some((l) => labels.has(l.toLowerCase()))) return [];
     // Blocked since it entered the status; for a label, since the last update is the best the data tells.
     const since = (byStatus ? t.status_since : null) ?? t.updated_at;
-    const days = ageInHours(since, ctx.now, ctx.calendar, rule.older_than_days * 24) / 24;
-    if (days < rule.older_than_days) return [];
+    const hours = ageAtLeast(since, ctx.now, ctx.calendar, rule.older_than_days * 24);
+    if (hours === null) return [];
+    const days = hours / 24;
     return [
       {
         subject: `ticket:${t.source}:${t.key}`,
