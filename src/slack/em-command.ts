@@ -56,10 +56,13 @@ export const MAX_TEXT = 4000;
 export function parseEmCommand(rawText: string, own: readonly OwnSyntax[] = []): ParseResult {
   const text = (rawText ?? '').replace(/\s+/g, ' ').trim();
   if (text.length > MAX_TEXT) {
+    // Named after the subcommand typed when it is one (never echoing other text).
+    const first = text.slice(0, 40).split(' ')[0]?.toLowerCase() ?? '';
+    const known = [HELP.name, ...own.map((o) => o.name)].includes(first);
     return {
       ok: false,
       reason: 'invalid',
-      command: 'help',
+      command: known ? first : '',
       message: `that is ${text.length} characters; /em takes at most ${MAX_TEXT}`,
     };
   }

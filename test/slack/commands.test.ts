@@ -36,6 +36,16 @@ describe('/em over Socket Mode (emulated Slack)', () => {
     expect(visibleText(delivery.ack as never)).toContain('Did you mean `/em standup`?');
   });
 
+  test('an over-long command is refused under the subcommand typed, and nothing else of the text is echoed', async () => {
+    const long = `${'why is the build red '.repeat(500)}<!channel>`;
+    const ask = await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: `ask ${long}` });
+    expect(visibleText(ask.ack as never)).toMatch(/`\/em ask`: that is \d+ characters; \/em takes at most 4000/);
+    const other = await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: long });
+    const text = visibleText(other.ack as never);
+    expect(text).toMatch(/`\/em`: that is \d+ characters/);
+    expect(text).not.toContain('why is the build');
+  });
+
   test('a malformed argument gets a specific usage message', async () => {
     const delivery = await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'standup 9999' });
     expect(visibleText(delivery.ack as never)).toContain('hours must be between 1 and 336');

@@ -29,7 +29,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
       const reply =
         parsed.reason === 'unknown'
           ? unknownCommandMessage(commands, parsed.input, parsed.suggestion)
-          : helpMessage({ commands, problem: `\`/em ${parsed.command}\`: ${parsed.message}` });
+          : helpMessage({ commands, problem: `\`/em${parsed.command ? ` ${parsed.command}` : ''}\`: ${parsed.message}` });
       return ack(ephemeral(reply));
     }
     if (parsed.command.name === 'help') return ack(ephemeral(helpMessage({ commands })));
