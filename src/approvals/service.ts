@@ -297,7 +297,9 @@ export class ApprovalService {
     // Membership as Slack has it now: someone taken out of the group since the proposal no longer decides.
     if (!(await this.isApprover(userId, approval.approvers, 0)))
       return refuse(`Only ${approval.approvers.join(', ')} can decide on this (policy ${approval.policy}).`);
-    if (!approval.allow_self_approval && (userId === approval.subject_owner || userId === approval.requested_by))
+    if (!approval.allow_self_approval && userId === approval.requested_by)
+      return refuse('You cannot decide on an action you asked for; another approver has to.');
+    if (!approval.allow_self_approval && userId === approval.subject_owner)
       return refuse('You cannot decide on an action about your own work; another approver has to.');
 
     let decided: ApprovalRow | null = null;

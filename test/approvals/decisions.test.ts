@@ -76,6 +76,21 @@ describe('deciding after the world moved (emulated Slack, embedded store)', () =
     rmSync(w.dir, { recursive: true, force: true });
   });
 
+  test('an approver cannot decide on an action they asked for, and is told that, not that it is their work', async () => {
+    const proposed = await app.approvals.propose({
+      action: 'slack.post',
+      params: { channel: w.ops, text: 'asked by a lead' },
+      summary: 'Post "asked by a lead" in #ops',
+      requestedBy: w.users.alice,
+      idempotencyKey: 'decisions-asked-by-alice',
+    });
+    if (proposed.outcome !== 'proposed') throw new Error(`expected a proposal, got ${proposed.outcome}`);
+    const own = await app.approvals.decide(proposed.approval.id, w.users.alice, 'approve');
+    expect(own).toMatchObject({ outcome: 'refused' });
+    expect(JSON.stringify(own)).toContain('an action you asked for');
+    expect(postsIn(w, 'asked by a lead')).toHaveLength(0);
+  });
+
   test('an approver removed from the group after the proposal can no longer decide on it', async () => {
     const id = await proposePost(app, w, 'freeze lifted');
     expect(await app.approvals.decide(id, w.users.alice, 'approve')).toMatchObject({ outcome: 'vote_recorded' });
