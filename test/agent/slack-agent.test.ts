@@ -175,6 +175,17 @@ describe.each(engines)('the agent in Slack, offline planner ($name)', ({ env, sk
 
     const nearMiss = await w.emulator.command({ user: w.carol, channel: w.eng, text: 'triag' });
     expect(visibleText(nearMiss.ack as never)).toContain('Did you mean `/em triage`?');
+    // Close to `approvals`, but `approvals` takes no words: a request, answered honestly.
+    const seen = w.emulator.responseUrlPosts.length;
+    const approve = await w.emulator.command({ user: w.carol, channel: w.eng, text: 'approve everything' });
+    expect(visibleText(approve.ack as never)).not.toContain('Did you mean');
+    const refused = await w.emulator.waitFor(() =>
+      w.emulator.responseUrlPosts
+        .slice(seen)
+        .map((p) => visibleText(p.body as never))
+        .find((t) => t.includes('I cannot do that')),
+    );
+    expect(refused).toContain('sprint health');
   });
 
   maybe('a request no tool serves gets an honest answer and what the agent can do', async () => {

@@ -23,7 +23,7 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
     const parsed = parseEmCommand(command.text, deps.commands.syntaxes());
     const commands = deps.commands.help();
     // Free text that is no subcommand, nor a near-miss of one, is a question for the agent.
-    if (!parsed.ok && parsed.reason === 'unknown' && freeText && !isNearMiss(command.text, parsed.suggestion))
+    if (!parsed.ok && parsed.reason === 'unknown' && freeText && !isNearMiss(command.text, parsed.suggestion, deps.commands.syntaxes()))
       return freeText(args);
     if (!parsed.ok) {
       const reply =
