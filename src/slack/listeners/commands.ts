@@ -23,13 +23,21 @@ export function emCommand(deps: SlackDeps, freeText?: SlackHandler) {
     const parsed = parseEmCommand(command.text, deps.commands.syntaxes());
     const commands = deps.commands.help();
     // Free text that is no subcommand, nor a near-miss of one, is a question for the agent.
-    if (!parsed.ok && parsed.reason === 'unknown' && freeText && !isNearMiss(command.text, parsed.suggestion, deps.commands.syntaxes()))
+    if (
+      !parsed.ok &&
+      parsed.reason === 'unknown' &&
+      freeText &&
+      !isNearMiss(command.text, parsed.suggestion, deps.commands.syntaxes())
+    )
       return freeText(args);
     if (!parsed.ok) {
       const reply =
         parsed.reason === 'unknown'
           ? unknownCommandMessage(commands, parsed.input, parsed.suggestion)
-          : helpMessage({ commands, problem: `\`/em${parsed.command ? ` ${parsed.command}` : ''}\`: ${parsed.message}` });
+          : helpMessage({
+              commands,
+              problem: `\`/em${parsed.command ? ` ${parsed.command}` : ''}\`: ${parsed.message}`,
+            });
       return ack(ephemeral(reply));
     }
     if (parsed.command.name === 'help') return ack(ephemeral(helpMessage({ commands })));
