@@ -14,7 +14,7 @@ import { sendProblem } from './problem.js';
 /** `30d`, `12w`, `3m` or a number of days, at most a year. */
 const windowParam = z
   .string()
-  .regex(/^\d{1,4}[dwm]?$/, { error: 'window must look like 30d, 12w or 3m' })
+  .regex(/^\d{1,12}[dwm]?$/, { error: 'window must look like 30d, 12w or 3m' })
   .default('30d')
   .transform((text) => {
     const unit = text.at(-1);

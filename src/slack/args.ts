@@ -20,7 +20,7 @@ export function boundedInt(
 
 /** A report window, "30d", "12w", "3m" or a bare number of days, in days; or why it is not one. */
 export function parseWindow(text: string): number | string {
-  const match = /^(\d{1,4})\s*([dwm]?)$/i.exec(text);
+  const match = /^(\d+)\s*([dwm]?)$/i.exec(text);
   if (!match) return 'window must look like 30d, 12w or 3m';
   const unit = (match[2] ?? '').toLowerCase();
   const days = Number(match[1]) * (unit === 'w' ? 7 : unit === 'm' ? 30 : 1);

@@ -49,6 +49,9 @@ describe('/em over Socket Mode (emulated Slack)', () => {
   test('a malformed argument gets a specific usage message', async () => {
     const delivery = await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'standup 9999' });
     expect(visibleText(delivery.ack as never)).toContain('hours must be between 1 and 336');
+    // A window of the right shape but too long says so, not that it has the wrong shape.
+    const dora = await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'dora 99999d' });
+    expect(visibleText(dora.ack as never)).toContain('window must be between 1 day and 365 days');
   });
 
   test('a command whose capability is not set up says so honestly', async () => {
