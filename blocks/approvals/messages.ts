@@ -12,6 +12,8 @@ export interface ApprovalView {
   id: number;
   action: string;
   summary: string;
+  /** A proposed DM's recipient (a Slack user id), shown as a mention when it is one. */
+  recipient?: string;
   evidence: Record<string, unknown>;
   rule: string | null;
   severity: string | null;
@@ -72,7 +74,8 @@ export function outcomeLine(v: ApprovalView): string {
 
 /** A proposal with its evidence; Approve/Reject buttons while it waits, the outcome once decided. */
 export function approvalMessage(v: ApprovalView): SlackMessage {
-  const header = `${v.severity === 'critical' ? ':rotating_light:' : ':raised_hand:'} *Proposed:* \`${v.action}\` — ${escapeMrkdwn(truncate(v.summary, 500))}`;
+  const to = v.recipient ? ` to ${who(v.recipient)}` : '';
+  const header = `${v.severity === 'critical' ? ':rotating_light:' : ':raised_hand:'} *Proposed:* \`${v.action}\`${to} — ${escapeMrkdwn(truncate(v.summary, 500))}`;
   const evidence = evidenceLines(v.evidence);
   const context = [
     v.rule ? `rule \`${escapeMrkdwn(v.rule)}\`` : '',

@@ -3,7 +3,7 @@
 // loop, not a model's judgement), em-agent runs them through LangChain's createAgent and sends the results back,
 // and the stand-in answers. Prints how often the tools that ran are the ones chosen (with their arguments), the
 // tokens the stand-in reported and the agent counted, model calls and duration. Embedded store, offline demo config.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ChatMessage, OpenAIStandIn } from '../../dev/openai/server.js';
@@ -31,10 +31,17 @@ function concrete(tool: string, args: Record<string, unknown>, text: string): Re
 export async function modelBench(): Promise<void> {
   const model = await new OpenAIStandIn().start();
   const dir = mkdtempSync(path.join(tmpdir(), 'em-bench-agent-'));
+  // The teams the requests name: a report for a team nobody defined is refused ("No team is called …").
+  const teams = ['payments', 'platform', 'mobile', 'growth', 'search', 'infra'];
+  writeFileSync(
+    path.join(dir, 'teams.yml'),
+    `teams:\n${teams.map((key) => `  - { key: ${key}, name: ${key[0]?.toUpperCase()}${key.slice(1)} }`).join('\n')}\n`,
+  );
   const app = await startApp(
     loadConfig({
       DATA_DIR: path.join(dir, 'data'),
       SOURCES_FILE: path.join(dir, 'sources.yml'),
+      TEAMS_FILE: path.join(dir, 'teams.yml'),
       REPORTS_FILE: path.join(dir, 'reports.yml'),
       POLICIES_DIR: path.resolve('policies'),
       RULES_DIR: path.resolve('rules'),

@@ -272,7 +272,8 @@ export function argsFor(
       .trim();
     args.action = 'slack.dm';
     args.params = { to: { slack: x.people[0] }, text: text || 'a nudge' };
-    args.summary = `DM <@${x.people[0]}>: ${text || 'a nudge'}`.slice(0, 300);
+    // The recipient is shown from the params (the summary is shown escaped, so a mention in it would read as code).
+    args.summary = `DM: ${text || 'a nudge'}`.slice(0, 300);
   }
   return args;
 }

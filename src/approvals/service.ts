@@ -77,11 +77,18 @@ export interface ApprovalServiceDeps {
   claimLeaseMs?: number;
 }
 
+/** Who a proposed DM goes to, from its parameters (not from the summary, which is text and shown escaped). */
+function dmRecipient(row: ApprovalRow): string | undefined {
+  const to = (row.params as { to?: { slack?: unknown } }).to?.slack;
+  return row.action === 'slack.dm' && typeof to === 'string' ? to : undefined;
+}
+
 export function approvalView(row: ApprovalRow, policyReason?: string): ApprovalView {
   return {
     id: row.id,
     action: row.action,
     summary: row.summary,
+    recipient: dmRecipient(row),
     evidence: row.evidence,
     rule: row.rule,
     severity: row.severity,

@@ -77,7 +77,7 @@ describe('the offline planner', () => {
           args: {
             action: 'slack.dm',
             params: { to: { slack: 'U0BOB' }, text: 'about the stale auth PR' },
-            summary: 'DM <@U0BOB>: about the stale auth PR',
+            summary: 'DM: about the stale auth PR',
           },
         },
       ],
@@ -148,7 +148,7 @@ describe('the offline planner', () => {
         args: {
           action: 'slack.dm',
           params: { to: { slack: 'U0BOB' }, text: 'to update the PAY-77 ticket' },
-          summary: 'DM <@U0BOB>: to update the PAY-77 ticket',
+          summary: 'DM: to update the PAY-77 ticket',
         },
       },
     ]);

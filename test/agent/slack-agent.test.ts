@@ -206,6 +206,9 @@ describe.each(engines)('the agent in Slack, offline planner ($name)', ({ env, sk
       const proposal = await w.emulator.waitFor(() =>
         w.emulator.messagesIn(carolDm).find((m) => JSON.stringify(m.blocks ?? []).includes('approval_approve')),
       );
+      // Whom it goes to reads as a person (from the proposal's parameters), not as escaped markup.
+      expect(visibleText(proposal)).toContain(`\`slack.dm\` to <@${w.bob}>`);
+      expect(visibleText(proposal)).not.toContain('&lt;@');
       const bobDm = w.emulator.workspace.imWith(w.bob).id;
       expect(w.emulator.messagesIn(bobDm).some((m) => m.text.includes('auth PR review'))).toBe(false);
       const { rows } = await app.db.query<{ status: string; requested_by: string }>(
