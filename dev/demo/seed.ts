@@ -78,7 +78,11 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
     'docs/deploy-freeze.md',
     '# Deploy freeze policy\n\nDuring the December freeze only hotfixes ship. A hotfix needs approval from the engineering manager on duty. The freeze runs from 20 December to 2 January.\n',
   );
+  // The history is written in time order, so each deployment ships the PRs merged since the one before it (a
+  // repository's first deployment, before any of these merges, only marks where counting starts).
   github.setClock(new Date(now.getTime() - 14 * 24 * 3_600_000));
+  for (const repo of REPOS) github.addDeployment(repo, 'production', ['in_progress', 'success']);
+  const pulls: { at: number; add: () => void }[] = [];
   for (let n = 1; n <= 30; n += 1) {
     const repo = REPOS[n % REPOS.length] as string;
     const author = pick(engineers);
@@ -86,13 +90,13 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
     const open = n % 4 === 0;
     const created = hoursAgo(age);
     const merged = open ? null : hoursAgo(Math.max(1, age - (2 + rand() * 40)));
-    github.addPull(repo, {
+    const pull = {
       title:
         n % 12 === 0
           ? 'Tidy up logging'
           : `ENG-${100 + n}: ${pick(['Add retry to', 'Refactor', 'Fix race in', 'Speed up'])} ${pick(['cart totals', 'webhook handler', 'login form', 'ledger export'])}`,
       author,
-      state: open ? 'open' : 'closed',
+      state: open ? ('open' as const) : ('closed' as const),
       created_at: created,
       updated_at: merged ?? created,
       merged_at: merged,
@@ -108,22 +112,29 @@ export async function seedVendors(now = new Date()): Promise<DemoVendors> {
               {
                 id: 7000 + n,
                 user: pick(engineers.filter((e) => e !== author)),
-                state: 'APPROVED',
+                state: 'APPROVED' as const,
                 submitted_at: hoursAgo(Math.max(0.5, age - 1)),
               },
             ]
           : [],
-    });
+    };
+    pulls.push({ at: Date.parse(merged ?? created), add: () => github.addPull(repo, pull) });
   }
+  pulls.sort((x, y) => x.at - y.at);
+  const addPullsBefore = (at: number) => {
+    while (pulls.length && (pulls[0]?.at ?? Infinity) < at) pulls.shift()?.add();
+  };
   // A deployment most working days, at 15:00, of one or two repositories.
   for (let day = 13; day >= 1; day -= 1) {
     const at = new Date(now.getTime() - day * 24 * 3_600_000);
     if (at.getUTCDay() === 0 || at.getUTCDay() === 6) continue;
     at.setUTCHours(15, 0, 0, 0);
+    addPullsBefore(at.getTime());
     github.setClock(at);
     github.addDeployment(pick(REPOS), 'production', ['in_progress', 'success']);
     if (rand() < 0.4) github.addDeployment(pick(REPOS), 'production', ['in_progress', 'success']);
   }
+  addPullsBefore(Number.POSITIVE_INFINITY);
   github.setClock(new Date(now.getTime() - 3 * 3_600_000));
   github.addRun('acme/checkout-api', 'CI', 'success');
   github.addRun('acme/checkout-api', 'CI', 'failure');

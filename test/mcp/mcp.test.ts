@@ -89,6 +89,8 @@ describe.each(['http', 'stdio'] as const)('MCP over %s', (transport) => {
     const report = await sam.callTool({ name: 'dora.report', arguments: { days: 84 } });
     expect(report.isError).toBeFalsy();
     expect(JSON.parse(textOf(report)).org.current.deployments).toBeGreaterThan(0);
+    // The demo's deployments ship its merged PRs, so lead time has figures (it read "no data" before).
+    expect(JSON.parse(textOf(report)).org.current.leadTimeHours).toBeGreaterThan(0);
   }, 60_000);
 
   test('a refused call: beyond the token scope, bad arguments, and the four-eyes rule for a decide token', async () => {
