@@ -107,9 +107,11 @@ async function linkIds(
         value,
         key,
       ]);
+    // A discovery fills only an empty slot, of a hand-made person too (people: entries are recorded at start-up,
+    // before any sync: a Shortcut, Linear or Jira account their e-mail matches is theirs); it never replaces an id.
     await db.query(
       `UPDATE people SET ${column} = $1, updated_at = now()
-       WHERE ${by} = $2 AND (${manual ? 'true' : `${column} IS NULL AND NOT manual`})
+       WHERE ${by} = $2 AND (${manual ? 'true' : `${column} IS NULL`})
          AND NOT EXISTS (SELECT 1 FROM people other WHERE other.${column} = $1 AND other.${by} IS DISTINCT FROM $2)`,
       [value, key],
     );

@@ -5,6 +5,7 @@ import { ShortcutStandIn } from '../../dev/shortcut/server.js';
 import { createShortcutClient, syncShortcut } from '../../src/connectors/shortcut/sync.js';
 import { personBy, recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { buildStandup } from '../../src/reports/standup.js';
 import { SignalEngine } from '../../src/signals/engine.js';
 import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
@@ -212,6 +213,55 @@ describeEachEngine('Shortcut sync against the Shortcut REST v3 stand-in', ({ fre
         backfillSince: new Date(0),
       }),
     ).rejects.toThrow('Shortcut has no team with mention name platform');
+  });
+
+  test("sources.yml's people, recorded at start-up before any sync, are linked to Shortcut members by e-mail", async () => {
+    const db = await freshDb();
+    // As the app starts: the hand-written people entries are recorded first (manual), then the sync runs.
+    const sources = parseSources(
+      [
+        'shortcut:',
+        '  teams: [mobile]',
+        'people:',
+        '  - { email: tom@acme.dev, slack: U0TOM, github: tom, jira: acc-tom }',
+        '  - { email: raj@acme.dev, slack: U0RAJ }',
+      ].join('\n'),
+    );
+    for (const person of sources.people) await recordIdentity(db, { ...person, displayName: person.name }, true);
+    const tom = shortcut.addMember({ mention: 'tom', name: 'Tom Berg', email: 'Tom@Acme.dev' });
+    const raj = shortcut.addMember({ mention: 'raj', name: 'Raj Patel', email: 'raj@acme.dev' });
+    // E-mail hidden from the token's owner: a person of their own, shown by display name.
+    const kim = shortcut.addMember({ mention: 'kim', name: 'Kim Park', email: null });
+    const hoursAgo = (h: number) => new Date(Date.now() - h * HOUR).toISOString();
+    shortcut.addStory({ id: 302, name: 'Push opt-in screen', team: 'mobile', ownerIds: [tom.id] });
+    shortcut.move(302, 'QA', hoursAgo(3), tom.id);
+    shortcut.addStory({ id: 303, name: 'Crash on rotate', team: 'mobile', ownerIds: [tom.id] });
+    shortcut.move(303, 'Done', hoursAgo(2), tom.id);
+    shortcut.addStory({ id: 304, name: 'Offline cart', team: 'mobile', ownerIds: [raj.id] });
+    shortcut.move(304, 'In Progress', hoursAgo(2), raj.id);
+    shortcut.addStory({ id: 305, name: 'Tablet layout', team: 'mobile', ownerIds: [kim.id] });
+    shortcut.move(305, 'In Progress', hoursAgo(1), kim.id);
+    await run(db);
+
+    expect(await personBy(db, 'shortcut', tom.id)).toMatchObject({
+      email: 'tom@acme.dev',
+      slack: 'U0TOM',
+      github: 'tom',
+      jira: 'acc-tom',
+    });
+    expect(await personBy(db, 'shortcut', raj.id)).toMatchObject({ email: 'raj@acme.dev', slack: 'U0RAJ' });
+    expect(await personBy(db, 'shortcut', kim.id)).toMatchObject({ email: null, displayName: 'Kim Park', slack: null });
+    expect((await db.query('SELECT id FROM people')).rowCount).toBe(3);
+
+    // The standup shows each of them once, by Slack user (or display name), never by a member id.
+    const standup = await buildStandup(db, { hours: 24 });
+    expect(
+      standup.people.map((p) => ({ who: p.who, slack: p.slack, moved: p.moved.map((m) => `${m.key} → ${m.to}`) })),
+    ).toEqual([
+      { who: 'tom', slack: 'U0TOM', moved: expect.arrayContaining(['SC-302 → QA', 'SC-303 → Done']) },
+      { who: 'Kim Park', slack: null, moved: ['SC-305 → In Progress'] },
+      { who: 'Raj Patel', slack: 'U0RAJ', moved: ['SC-304 → In Progress'] },
+    ]);
   });
 
   test('aging_blocked fires on a Shortcut story blocked 4 days, aimed at its owner, who is a Slack user by e-mail', async () => {
