@@ -338,6 +338,31 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
     expect(stored).toHaveLength(400);
   });
 
+  test('a stop between two chunks of the by-key reads of a checked stretch loses nothing after the restart', async () => {
+    const db = await freshDb();
+    const start = Date.now() - 3_600_000;
+    for (let i = 1; i <= 600; i += 1)
+      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 100).toISOString() });
+    const stopping = new AbortController();
+    let moved = 0;
+    let byKey = 0;
+    jira.onSearch = (_offset, url) => {
+      const jql = url.searchParams.get('jql') ?? '';
+      // Before each token page 60 issues already read change (and move to the end): 180 left unread, two chunks.
+      if (url.searchParams.get('nextPageToken') && url.searchParams.get('fields') !== 'updated' && moved < 180)
+        for (let k = 0; k < 60; k += 1) {
+          moved += 1;
+          jira.transition(`ENG-${moved}`, 'Done', 'done');
+        }
+      if (/key in/.test(jql) && ++byKey === 2) stopping.abort(new StoppingError());
+    };
+    await expect(run(db, undefined, { signal: stopping.signal })).rejects.toBeInstanceOf(StoppingError);
+    jira.onSearch = undefined;
+    await run(db);
+    const keys = new Set((await db.query<{ key: string }>('SELECT key FROM work_items')).rows.map((r) => r.key));
+    expect(jira.issues.filter((i) => !keys.has(i.key)).map((i) => i.key)).toEqual([]);
+  });
+
   test('with our clock four minutes behind Jira, a pass of many pages still reads every issue', async () => {
     const db = await freshDb();
     const start = Date.now() - 4 * 3_600_000;

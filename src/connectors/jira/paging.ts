@@ -116,11 +116,14 @@ export class IssuePager {
     this.stretch = undefined;
   }
 
-  /** A stretch of token pages that just ended, to be checked for issues it slid past (once). */
-  takeEndedStretch(): Stretch | undefined {
-    const ended = this.ended;
+  /** A stretch of token pages that just ended, to be checked for issues it slid past; the cursor stays before it. */
+  endedStretch(): Stretch | undefined {
+    return this.ended;
+  }
+
+  /** The ended stretch was checked: the cursor may move past it. */
+  checkedStretch(): void {
     this.ended = undefined;
-    return ended;
   }
 
   /** The cursor to keep: not past the start of a stretch not checked yet, so a crash reads it again. */

@@ -174,9 +174,10 @@ export async function syncJira(
     if (!pager.reachesBack(page.issues ?? [])) continue;
     const read = await store(page.issues ?? []);
     const more = pager.next(read, page.nextPageToken ?? undefined);
-    const stretch = pager.takeEndedStretch();
+    const stretch = pager.endedStretch();
     if (stretch) {
       await readWhatTheStretchSlidPast(stretch);
+      pager.checkedStretch();
       // Checked: the cursor may move past the stretch now.
       if (newest) await setCursor(db, 'jira', scope, { since: pager.cursor(newest) });
     }
