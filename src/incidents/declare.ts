@@ -93,7 +93,8 @@ export async function declareIncident(
     incident = { ...incident, cardTs: posted.ts };
     await attempt('pin the incident card', () => slack.pin(channel.id, posted.ts));
   });
-  if (settings.announceChannel) {
+  // A private incident is for its room's members: announcing it (its title, a link to the room) would tell others.
+  if (settings.announceChannel && !settings.privateChannels) {
     const target = settings.announceChannel;
     await attempt(`announce it in ${target}`, async () => {
       const posted = await slack.post(target, incidentAnnouncement(incident, now));

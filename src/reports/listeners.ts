@@ -170,7 +170,9 @@ export function triageCommand(engine: {
   const tool = triageListTool(engine);
   return answerTeamErrors(async (ctx, command) => {
     const team = await scopeFor(ctx.db, ctx.userId, command.team);
-    const groups = await runTool(tool, toolContextOf(ctx), { team: command.team });
+    // Posted to a channel, it holds no private incident (without the Web API the tool leaves them out).
+    const toolCtx = command.post ? { ...toolContextOf(ctx), slack: undefined } : toolContextOf(ctx);
+    const groups = await runTool(tool, toolCtx, { team: command.team });
     return withTeamLine(triageMessage(groups), team && { key: team.team.key, name: team.team.name }, 'triage');
   });
 }

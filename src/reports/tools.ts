@@ -1,6 +1,8 @@
 // The report operations as tools: data out, rendering to Block Kit is the door's (see listeners.ts).
+
 import { z } from 'zod';
 import { defineTool, link, timestamp } from '../capabilities/tool.js';
+import { onlyVisible } from '../slack/membership.js';
 import { scopeFor, teamArgument, teamOutput, teamRef } from '../teams/scope.js';
 import type { BandSet } from './dora-bands.js';
 import { buildDoraReport } from './dora-report.js';
@@ -179,7 +181,7 @@ export function triageListTool(engine: { evaluate(options: { all: boolean }): Pr
       const scope = await scopeFor(ctx.db, ctx.person.slackId, input.team);
       await ctx.progress?.('Evaluating the rules…');
       await engine.evaluate({ all: true });
-      return buildTriage(ctx.db, scope);
+      return buildTriage(ctx.db, scope, (incidents) => onlyVisible(incidents, ctx.slack, ctx.person.slackId));
     },
   });
 }

@@ -11,6 +11,8 @@ export interface OpenIncident {
   opened_at: Date;
   severity: string | null;
   scope: string | null;
+  /** The private incident channel whose members alone may see it; null when it is public. */
+  visibleIn: string | null;
 }
 
 export type OpenSignal = Pick<SignalRow, 'id' | 'kind' | 'title' | 'url' | 'opened_at' | 'target'>;
@@ -27,7 +29,9 @@ export interface ProposedApproval {
 
 export async function openIncidents(db: Queryable, scoped: boolean): Promise<OpenIncident[]> {
   const { rows } = await db.query<OpenIncident>(
-    `SELECT title, url, opened_at, severity, scope FROM incidents WHERE status = 'open' ORDER BY opened_at
+    `SELECT i.title, i.url, i.opened_at, i.severity, i.scope, r.visible_in AS "visibleIn"
+       FROM incidents i LEFT JOIN incident_rooms r ON r.source = i.source AND r.incident_id = i.external_id
+      WHERE i.status = 'open' ORDER BY i.opened_at
       LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
     [scoped],
   );

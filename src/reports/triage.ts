@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { repoBelongs } from '../teams/model.js';
 import { type TeamScope, targetInScope } from '../teams/store.js';
-import { openIncidents, openSignalsOfKinds, proposedApprovals } from './triage-store.js';
+import { type OpenIncident, openIncidents, openSignalsOfKinds, proposedApprovals } from './triage-store.js';
 
 export interface TriageItem {
   text: string;
@@ -38,8 +38,14 @@ const NUDGEABLE = new Set(['review_bottleneck', 'stale_pr', 'aging_blocked']);
  * team's scope: the incidents of its repositories and projects, the signals about its repositories, tickets and
  * people, and the approvals about those.
  */
-export async function buildTriage(db: Queryable, scope?: TeamScope | null): Promise<TriageGroup[]> {
-  const allIncidents = await openIncidents(db, Boolean(scope));
+export async function buildTriage(
+  db: Queryable,
+  scope?: TeamScope | null,
+  /** Keeps the incidents the reader may see (a private incident is for its channel's members); public ones only by default. */
+  visible: (incidents: OpenIncident[]) => Promise<OpenIncident[]> = async (incidents) =>
+    incidents.filter((i) => !i.visibleIn),
+): Promise<TriageGroup[]> {
+  const allIncidents = await visible(await openIncidents(db, Boolean(scope)));
   const incidents = scope
     ? allIncidents
         .filter((i) => i.scope && (repoBelongs(scope.team, i.scope) || scope.projects.includes(i.scope)))

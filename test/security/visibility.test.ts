@@ -8,7 +8,7 @@ import { visibleText } from '../support/slack/harness.js';
 const SECRET = 'QZ7731XK';
 
 describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]', (_engine, storeEnv) => {
-  let workspace: SecurityWorkspace<{ alice: string; bob: string; eng: string }>;
+  let workspace: SecurityWorkspace<{ alice: string; bob: string; eng: string; incidents: string }>;
   let emulator: SecurityWorkspace<unknown>['emulator'];
   let app: App;
   let alice: string;
@@ -22,9 +22,14 @@ describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]',
       people: (ws) => {
         const alice = ws.addUser({ name: 'alice' }).id;
         const bob = ws.addUser({ name: 'bob' }).id;
-        return { alice, bob, eng: ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id };
+        return {
+          alice,
+          bob,
+          eng: ws.addChannel('eng', { members: [alice, bob, ws.botUserId] }).id,
+          incidents: ws.addChannel('incidents', { members: [alice, bob, ws.botUserId] }).id,
+        };
       },
-      policies: 'policies: []\nincidents:\n  private_channels: true\n',
+      policies: 'policies: []\nincidents:\n  private_channels: true\n  announce_channel: "#incidents"\n',
       env: { INCIDENTS_TICK_MS: '600000', ASK_INDEX_TICK_MS: '600000' },
     });
     ({ emulator, app } = workspace);
@@ -115,6 +120,30 @@ describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]',
       found: false,
       message: 'There is no incident INC-9999.',
     });
+  });
+
+  test('`/em triage` shows an open private incident to its members only, and never when posted to a channel', async () => {
+    const declared = await app.incidents.declare({
+      title: 'Ledger export leaking data',
+      severity: 'SEV1',
+      service: null,
+      description: null,
+      declaredBy: alice,
+      commander: alice,
+      requestKey: 'sec-vis-triage',
+    });
+    if (declared.outcome !== 'declared') throw new Error(`not declared: ${JSON.stringify(declared)}`);
+    expect(await replyTo(alice, eng, 'triage', /attention|incidents|Nothing/i)).toContain('Ledger export leaking data');
+    expect(await replyTo(bob, eng, 'triage', /attention|incidents|Nothing/i)).not.toContain('Ledger export');
+    await emulator.command({ user: alice, channel: eng, text: 'triage post #eng' });
+    const posted = await emulator.waitFor(() =>
+      emulator.messagesIn(eng).find((m) => /attention|incidents|Nothing/i.test(visibleText(m))),
+    );
+    expect(visibleText(posted)).not.toContain('Ledger export');
+    // Nor is it announced where everyone reads.
+    expect(emulator.messagesIn(workspace.people.incidents).map((m) => visibleText(m))).toEqual([]);
+    const incident = await app.incidents.byChannel(declared.incident.channelId as string);
+    if (incident) await app.incidents.resolve(incident, alice, 'export disabled');
   });
 
   test('the Home tab shows the private incident to members only', async () => {
