@@ -50,8 +50,12 @@ const SHIPPED_PRS = `
     FROM pull_requests
    WHERE deployed_at >= $1 AND deployed_at < $2 AND ${repoFilter('$3')}`;
 
-// The deployment each incident counts against, for the incidents opened (or resolved) in the window: the one a person confirmed, else the latest successful one that
-// finished at or before the incident opened (of the same repository when the incident names one).
+// The deployment each incident counts against, for the incidents opened (or resolved) in the window: the one a person
+// confirmed, else the latest successful one that finished at or before the incident opened: of its repository for a
+// GitHub issue; of the affected service's repository for one declared in Slack (owner/name or name, as the co-pilot
+// suggests it), of any repository when none has that name.
+const servesService = (repo: string, service: string) =>
+  `(lower(${repo}) = lower(${service}) OR split_part(lower(${repo}), '/', 2) = lower(${service}))`;
 const incidentDeployments = (dated: 'opened_at' | 'resolved_at') => `
   SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at,
          coalesce(c.repo, g.repo) || ' ' || coalesce(c.pipeline, c.source || ':' || c.external_id,
@@ -64,7 +68,11 @@ const incidentDeployments = (dated: 'opened_at' | 'resolved_at') => `
     LEFT JOIN LATERAL (
       SELECT d.source, d.external_id, d.finished_at, d.repo, d.pipeline FROM deployments d
        WHERE i.caused_by_source IS NULL AND d.state = 'success' AND d.finished_at <= i.opened_at
-         AND (i.source <> 'github' OR d.repo = i.scope)
+         AND (CASE WHEN i.source = 'github' THEN d.repo = i.scope
+                   WHEN i.source = 'slack' AND i.scope IS NOT NULL AND EXISTS (
+                     SELECT 1 FROM deployments s WHERE s.state = 'success' AND ${servesService('s.repo', 'i.scope')})
+                     THEN ${servesService('d.repo', 'i.scope')}
+                   ELSE true END)
        ORDER BY d.finished_at DESC LIMIT 1
     ) g ON true
    WHERE i.${dated} >= $1 AND i.${dated} < $2`;

@@ -135,6 +135,20 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     expect(text).toContain('DORA 2023 definitions as Apache DevLake computes them');
   });
 
+  test("an incident declared in Slack counts against its service's repository, not the latest of any", async () => {
+    const db = await freshDb();
+    await deploy(db, 'github', 'p1', '2026-11-19T09:00:00Z', 'p1', 'success', 'acme/payments');
+    await deploy(db, 'github', 'c1', '2026-11-19T11:00:00Z', 'c1', 'success', 'acme/checkout-api');
+    // Declared at 12:00 for the service "payments": payments' deployment (09:00), not checkout-api's later one.
+    await incident(db, '7', '2026-11-19T12:00:00Z', '2026-11-19T13:00:00Z', { source: 'slack', scope: 'payments' });
+    // A service no repository is named after counts against the latest deployment of any, as before.
+    await incident(db, '8', '2026-11-20T12:00:00Z', '2026-11-20T13:00:00Z', { source: 'slack', scope: 'ledger' });
+    const report = await buildDoraReport(db, { days: 14, now: NOW });
+    const repo = (name: string) => report.repos.find((r) => r.name === name)?.current;
+    expect(repo('acme/payments')).toMatchObject({ failedDeployments: 1, recoveryHours: 4 });
+    expect(repo('acme/checkout-api')).toMatchObject({ failedDeployments: 1, recoveryHours: 26 });
+  });
+
   test('day boundaries follow the report time zone; 2021 bands use time to restore', async () => {
     const db = await freshDb();
     await seed(db);
