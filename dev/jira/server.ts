@@ -451,6 +451,9 @@ export class JiraStandIn extends StandIn {
         ?.split(',')
         .map((p) => p.trim().replaceAll('"', ''));
     const keys = list('key');
+    // As Jira does: a key that is not there fails the whole search.
+    const unknown = keys?.find((k) => !this.issues.some((i) => i.key === k));
+    if (unknown) return `An issue with key '${unknown}' does not exist for field 'key'.`;
     const projects = list('project') ?? (keys ? [...new Set(keys.map((k) => k.split('-')[0] as string))] : undefined);
     if (!projects) return "Error in the JQL Query: expected 'project in (...)'";
     const minutes = Number(/updated >= "-(\d+)m"/.exec(jql)?.[1] ?? Number.POSITIVE_INFINITY);

@@ -363,14 +363,50 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
     expect(jira.issues.filter((i) => !keys.has(i.key)).map((i) => i.key)).toEqual([]);
   });
 
-  test('with our clock four minutes behind Jira, a pass of many pages still reads every issue', async () => {
+  test('an unread issue deleted before it is read by key fails nothing: the others are read', async () => {
     const db = await freshDb();
-    const start = Date.now() - 4 * 3_600_000;
-    for (let i = 1; i <= 500; i += 1)
-      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 20_000).toISOString() });
-    await run(db, undefined, { now: () => new Date(Date.now() - 4 * 60_000) });
-    expect(Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM work_items')).rows[0]?.n)).toBe(500);
+    const start = Date.now() - 3_600_000;
+    for (let i = 1; i <= 400; i += 1)
+      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 100).toISOString() });
+    let searches = 0;
+    jira.onSearch = (_offset, url) => {
+      searches += 1;
+      // 40 issues already read change before the second page (40 slide past unread); then, as they are asked for
+      // by key, the first of them is deleted (Jira then refuses the whole search with 400).
+      if (searches === 2) for (let k = 1; k <= 40; k += 1) jira.transition(`ENG-${k}`, 'Done', 'done');
+      const asked = /key in \(([^,)]*)/.exec(url.searchParams.get('jql') ?? '')?.[1];
+      if (asked && jira.issues.some((i) => i.key === asked)) jira.deleteIssue(asked);
+    };
+    await run(db);
+    const keys = new Set((await db.query<{ key: string }>('SELECT key FROM work_items')).rows.map((r) => r.key));
+    expect(jira.issues.filter((i) => !keys.has(i.key)).map((i) => i.key)).toEqual([]);
   });
+
+  test.each([4, 10, 30])(
+    'with our clock %i minutes behind Jira, a backfill and the pass after read every issue',
+    async (behind) => {
+      const db = await freshDb();
+      const t0 = Date.now() - 60 * 60_000;
+      for (let i = 1; i <= 500; i += 1)
+        jira.addIssue({
+          key: `ENG-${i}`,
+          summary: `Story ${i}`,
+          updated: new Date(t0 - (500 - i) * 20_000).toISOString(),
+        });
+      const now = () => new Date(Date.now() - behind * 60_000);
+      await run(db, undefined, { now });
+      // The next pass: 300 issues changed after the cursor, 10 s apart.
+      for (let i = 501; i <= 800; i += 1)
+        jira.addIssue({
+          key: `ENG-${i}`,
+          summary: `Story ${i}`,
+          updated: new Date(t0 + (i - 500) * 10_000).toISOString(),
+        });
+      await run(db, undefined, { now });
+      const keys = new Set((await db.query<{ key: string }>('SELECT key FROM work_items')).rows.map((r) => r.key));
+      expect(jira.issues.filter((i) => !keys.has(i.key)).map((i) => i.key)).toEqual([]);
+    },
+  );
 });
 
 describe('Jira sync job', () => {

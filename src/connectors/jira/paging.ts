@@ -21,23 +21,30 @@ export function incrementalJql(
 export const updatedOf = (raw: unknown) =>
   Date.parse(String((raw as { fields?: { updated?: unknown } }).fields?.updated));
 
+/** How often a search that does not reach back is asked again wider (the lag then covers about three weeks). */
+const MAX_WIDENINGS = 14;
+
 /**
  * Where each page of a pass comes from. Following `nextPageToken` alone walks positions in a result that moves while
  * it is read (an issue updated mid-pass jumps to the end, a deleted one drops out), so an issue can slide past a page
  * boundary unread, for good once the cursor is beyond it. So each page is a new search from the newest update read
- * so far. That search's "-Nm" is counted on our clock and applied on Jira's, so it must be seen to reach back to
- * the newest update read: when it does not, it is asked again with twice the overlap. The token is followed where a
- * new search would bring back mostly issues already read (more than half a page updated within two minutes, as after
- * a bulk change) and after a search that brought nothing new, so every step reads something new or moves down the
- * result.
+ * so far. A search's "-Nm" is counted on our clock and applied on Jira's, so each one (the pass's first too, when
+ * it starts at a cursor, whose own issue it reads again) must be seen to reach back to where it starts; when it
+ * does not, our clock is behind Jira's: the lag learned is doubled and the search asked again. The token is
+ * followed where a new search would bring back mostly issues already read (more than half a page updated within
+ * two minutes, as after a bulk change) and after a search that brought nothing new, so every step reads something
+ * new or moves down the result.
  */
 export class IssuePager {
   /** Each issue read in this pass, with its update time as read (ms). */
   private readonly seen = new Map<string, number>();
   private from: Date;
   private overlap = OVERLAP_MINUTES;
-  /** Whether the current search must show that it reaches back to `from` (not the pass's first: nothing is read yet). */
-  private checked = false;
+  /** Minutes our clock was seen to be behind Jira's (at most): added to every window. */
+  private lag = 0;
+  private widenings = 0;
+  /** Whether the current search must show that it reaches back to `from`. */
+  private checked: boolean;
   private token: string | undefined;
   private jql = '';
   private previousPage: number[] = [];
@@ -47,28 +54,42 @@ export class IssuePager {
 
   constructor(
     private readonly projects: string[],
-    private readonly since: Date,
+    since: Date,
     private readonly now: () => Date,
     private readonly extra?: string,
+    /** Whether `since` is a cursor (an issue was stored with that update time), so the first search can be checked. */
+    fromCursor = false,
   ) {
     this.from = since;
+    this.checked = fromCursor;
   }
 
   /** The next request; call again for each retry (a new search is counted from the moment it is sent). */
   request(): { jql: string; nextPageToken?: string } {
-    if (!this.token) this.jql = incrementalJql(this.projects, this.from, this.now(), this.extra, this.overlap);
+    if (!this.token) this.jql = this.windowFrom(this.from, this.overlap);
     return { jql: this.jql, ...(this.token ? { nextPageToken: this.token } : {}) };
+  }
+
+  /** A search from `from` with `overlap` minutes and the lag learned. */
+  windowFrom(from: Date, overlap = OVERLAP_MINUTES): string {
+    return incrementalJql(this.projects, from, this.now(), this.extra, overlap + this.lag);
   }
 
   /** False when the search started after the newest update read (our clock behind Jira's): it is asked again wider. */
   reachesBack(raws: unknown[]): boolean {
     if (this.token || !this.checked) return true;
-    if (raws.some((raw) => updatedOf(raw) <= this.from.getTime())) return true;
-    // Nothing read is left to show it (deleted or changed since): a window reaching back to the pass's start will do.
-    if (this.overlap >= Math.ceil((this.now().getTime() - this.since.getTime()) / 60_000) + OVERLAP_MINUTES)
-      return true;
-    this.overlap = this.overlap * 2 + 1;
-    return false;
+    return reaches(raws, this.from) || !this.widen();
+  }
+
+  /**
+   * Doubles the lag; false once it is as wide as it gets (the newest issue read may be gone or changed, so nothing
+   * is left to show the window reaches back: that window is taken as it is).
+   */
+  widen(): boolean {
+    if (this.widenings >= MAX_WIDENINGS) return false;
+    this.widenings += 1;
+    this.lag = this.lag * 2 + 2;
+    return true;
   }
 
   /** Whether this issue, as read, was read already in this pass. */
@@ -97,15 +118,19 @@ export class IssuePager {
     const overlapStart = newest - 2 * 60_000;
     const reread = recent.filter((t) => t >= overlapStart).length;
     if (!brandNew || !Number.isFinite(newest) || reread * 2 > read.length) {
-      this.stretch ??= { from: this.from, newest: Number.isFinite(newest) ? newest : this.from.getTime() };
+      this.stretch ??= {
+        from: this.from,
+        newest: Number.isFinite(newest) ? newest : this.from.getTime(),
+        checked: this.checked,
+      };
       this.token = nextPageToken;
       return true;
     }
     this.endStretch();
     this.token = undefined;
     this.from = new Date(newest);
-    // Within a pass the bound is a time Jira reported: a minute covers the rounding to whole minutes; a clock apart
-    // from Jira's by more is caught by reachesBack.
+    // Within a pass the bound is a time Jira reported: a minute covers the rounding to whole minutes; a clock behind
+    // Jira's by more is caught by reachesBack.
     this.overlap = 1;
     this.checked = true;
     return true;
@@ -139,4 +164,9 @@ export interface Stretch {
   from: Date;
   /** The newest update read in the stretch. */
   newest: number;
+  /** Whether an issue at `from` was read, so a listing from there must show it reaches back. */
+  checked: boolean;
 }
+
+/** Whether a page holds an issue updated at or before `from`: a window started there on Jira's clock. */
+export const reaches = (raws: unknown[], from: Date) => raws.some((raw) => updatedOf(raw) <= from.getTime());

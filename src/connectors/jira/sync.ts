@@ -6,7 +6,7 @@ import { getCursor, setCursor } from '../../sync/store.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
 import type { JiraClients } from './client.js';
 import { issueEvent } from './normalize.js';
-import { IssuePager, incrementalJql, PAGE, type Stretch, updatedOf } from './paging.js';
+import { IssuePager, PAGE, reaches, type Stretch, updatedOf } from './paging.js';
 import {
   type JiraHistory,
   type JiraIssue,
@@ -91,7 +91,7 @@ export async function syncJira(
   const cursor = (await getCursor<JiraCursor>(db, 'jira', scope)) ?? {};
   const since = cursor.since ? new Date(cursor.since) : options.backfillSince;
   const now = () => options.now?.() ?? new Date();
-  const pager = new IssuePager(options.projects, since, now, options.jql);
+  const pager = new IssuePager(options.projects, since, now, options.jql, Boolean(cursor.since));
   const fields = [...ISSUE_FIELDS, ...Object.values(options.fields).filter((f): f is string => Boolean(f))];
   let newest = cursor.since;
   /** Malformed issues counted already in this pass, as read (the overlaps bring some back). */
@@ -149,10 +149,14 @@ export async function syncJira(
    * again (keys and update times only, so it is cheap), and an issue it holds that was not read is read by key.
    */
   const readWhatTheStretchSlidPast = async (stretch: Stretch) => {
-    const jql = incrementalJql(options.projects, stretch.from, now(), options.jql);
+    let jql = pager.windowFrom(stretch.from);
     const unread: string[] = [];
     listing: for (let token: string | undefined; ; ) {
       const page = await search({ jql, ...(token ? { nextPageToken: token } : {}) }, ['updated'], 1000);
+      if (!token && stretch.checked && !reaches(page.issues ?? [], stretch.from) && pager.widen()) {
+        jql = pager.windowFrom(stretch.from);
+        continue;
+      }
       for (const raw of page.issues ?? []) {
         const issue = raw as { key?: string; fields?: { updated?: string } };
         const updated = updatedOf(raw);
@@ -163,11 +167,22 @@ export async function syncJira(
       token = page.nextPageToken ?? undefined;
       if (!token) break;
     }
-    for (let i = 0; i < unread.length; i += PAGE) {
-      const keys = unread.slice(i, i + PAGE);
-      const page = await search({ jql: `key in (${keys.join(', ')}) ORDER BY updated ASC, key ASC` });
-      pager.remember(await store(page.issues ?? []));
+    for (let i = 0; i < unread.length; i += PAGE) await readByKeys(unread.slice(i, i + PAGE));
+  };
+  /** Issues by key. Jira fails the whole search when one key is gone (deleted since it was listed): halves are tried. */
+  const readByKeys = async (keys: string[]): Promise<void> => {
+    let page: Awaited<ReturnType<typeof search>>;
+    try {
+      page = await search({ jql: `key in (${keys.join(', ')}) ORDER BY updated ASC, key ASC` });
+    } catch (err) {
+      if ((err as { status?: number }).status !== 400) throw err;
+      if (keys.length === 1) return;
+      const half = Math.ceil(keys.length / 2);
+      await readByKeys(keys.slice(0, half));
+      await readByKeys(keys.slice(half));
+      return;
     }
+    pager.remember(await store(page.issues ?? []));
   };
   for (;;) {
     const page = await search(pager.request());
