@@ -165,10 +165,10 @@ export function planListMessage(plans: PlanView[], now: Date): SlackMessage {
 }
 
 /** The answer to `/em onboard`: the plan started, how many requests went to approvals, and what to check. */
-export function planStartedMessage(plan: PlanView, warnings: string[]): SlackMessage {
+export function planStartedMessage(plan: PlanView, warnings: string[], welcomed: boolean): SlackMessage {
   const requests = plan.tasks.filter((t) => t.approval).length;
   const text = [
-    `:rocket: Onboarding started for <@${plan.person}>${plan.team ? ` in ${escapeMrkdwn(plan.team.name)}` : ''} from template \`${escapeMrkdwn(plan.template)}\`: *${plan.tasks.length}* tasks, ${requests} access request(s) through approvals. The welcome DM is sent.`,
+    `:rocket: Onboarding started for <@${plan.person}>${plan.team ? ` in ${escapeMrkdwn(plan.team.name)}` : ''} from template \`${escapeMrkdwn(plan.template)}\`: *${plan.tasks.length}* tasks, ${requests} access request(s) through approvals.${welcomed ? ' The welcome DM is sent.' : ''}`,
     ...warnings.map((w) => `:warning: ${escapeMrkdwn(w)}`),
   ].join('\n');
   return {

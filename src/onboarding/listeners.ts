@@ -44,7 +44,9 @@ export function onboardCommand(
         template: command.template,
       },
     );
-    return result.ok ? planStartedMessage(result.plan, result.warnings) : failure(userText(result.message));
+    return result.ok
+      ? planStartedMessage(result.plan, result.warnings, result.welcomed)
+      : failure(userText(result.message));
   });
 }
 
@@ -177,7 +179,7 @@ export function startSubmitted(deps: SlackDeps, service: OnboardingService) {
     const dm = await args.client.conversations.open({ users: userId });
     await args.client.chat.postMessage({
       channel: dm.channel?.id as string,
-      ...planStartedMessage(result.plan, result.warnings),
+      ...planStartedMessage(result.plan, result.warnings, result.welcomed),
     });
     await publishHome(args.client, deps.home, { userId, db: deps.db }, deps.logger);
   };

@@ -1,6 +1,7 @@
 // The onboarding autopilot: a plan from a template for a new hire in a team; access em-agent can grant goes through
 // policies and approvals; the welcome DM is the checklist; overdue tasks go to their owner's digest; at the end the
 // manager gets a summary.
+
 import type { WebClient } from '@slack/web-api';
 import {
   overdueTitle,
@@ -17,6 +18,7 @@ import { personBy } from '../identity/store.js';
 import type { NotificationInput } from '../notifications/model.js';
 import { dropReason } from '../notifications/store.js';
 import type { Logger } from '../observability/logger.js';
+import { slackErrorCode } from '../slack/errors.js';
 import type { Db } from '../store/db.js';
 import type { Team } from '../teams/model.js';
 import { scopeFor } from '../teams/scope.js';
@@ -72,7 +74,9 @@ export interface OnboardingServiceDeps {
 }
 
 export type StartInput = { person: string; team?: string; buddy?: string; template?: string };
-export type StartOutcome = { ok: true; plan: PlanView; warnings: string[] } | { ok: false; message: string };
+export type StartOutcome =
+  | { ok: true; plan: PlanView; warnings: string[] /** Whether the welcome DM went out. */; welcomed: boolean }
+  | { ok: false; message: string };
 
 const reasonKey = (taskId: number) => `onboarding:task:${taskId}`;
 
@@ -116,6 +120,8 @@ export class OnboardingService {
           ? `Only ${team.name}'s managers, or whoever a policy names for \`${ONBOARDING_START_ACTION}\`, can start onboarding there.`
           : `Name the new hire's team (\`/em onboard @person <team>\`): only team managers, or whoever a policy names for \`${ONBOARDING_START_ACTION}\`, start onboarding.`,
       };
+    const absent = await this.notAUser(input.person);
+    if (absent) return { ok: false, message: absent };
     const picked = this.deps.templates.pick(input.template, team?.key);
     if (!picked)
       return {
@@ -173,8 +179,9 @@ export class OnboardingService {
         warnings.push(`${task.title}: not requested (${outcome.decision.reason})`);
       }
     }
-    await this.sendWelcome(plan.id);
-    return { ok: true, plan: await this.view(plan.id), warnings };
+    const unsent = await this.sendWelcome(plan.id);
+    if (unsent) warnings.push(`The welcome DM could not be sent (${unsent}); the checklist is on their Home tab.`);
+    return { ok: true, plan: await this.view(plan.id), warnings, welcomed: !unsent };
   }
 
   private async buildTasks(
@@ -517,9 +524,22 @@ export class OnboardingService {
 
   // ---- Slack messages ----------------------------------------------------------------------------------------------
 
-  private async sendWelcome(planId: number): Promise<void> {
+  /** Why `user` cannot be onboarded (not in this workspace, or deactivated), or null; null too when Slack cannot say. */
+  private async notAUser(user: string): Promise<string | null> {
     const slack = this.deps.slack();
-    if (!slack) return;
+    if (!slack) return null;
+    try {
+      const info = await slack.users.info({ user });
+      return info.user?.deleted ? `${user} has been deactivated in Slack; nothing was started.` : null;
+    } catch (err) {
+      return slackErrorCode(err) === 'user_not_found' ? `There is no Slack user ${user}; nothing was started.` : null;
+    }
+  }
+
+  /** Sends the welcome DM; what went wrong (a Slack error code), or null when it was sent. */
+  private async sendWelcome(planId: number): Promise<string | null> {
+    const slack = this.deps.slack();
+    if (!slack) return 'Slack is not connected';
     const view = await this.view(planId);
     try {
       const dm = await slack.conversations.open({ users: view.person });
@@ -529,8 +549,10 @@ export class OnboardingService {
         unfurl_links: false,
       });
       if (posted.channel && posted.ts) await setWelcome(this.deps.db, planId, posted.channel, posted.ts);
+      return null;
     } catch (err) {
       this.deps.logger.warn({ err, plan: planId }, 'could not send the onboarding welcome DM');
+      return slackErrorCode(err) ?? 'an error';
     }
   }
 
@@ -562,8 +584,8 @@ export class OnboardingService {
     }
   }
 
-  startedMessage(plan: PlanView, warnings: string[]) {
-    return planStartedMessage(plan, warnings);
+  startedMessage(plan: PlanView, warnings: string[], welcomed: boolean) {
+    return planStartedMessage(plan, warnings, welcomed);
   }
 }
 

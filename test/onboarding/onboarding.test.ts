@@ -285,7 +285,10 @@ describeEachEngine('onboarding autopilot', ({ freshDb }) => {
     // Only the team's managers (or whoever policy names for onboarding.start) may start one.
     expect(await reply(bob, `onboard <@${dana}> payments buddy <@${bob}>`)).toContain("Only Payments's managers");
 
+    // Someone who is not in the workspace is refused before anything starts (no plan, no "welcome DM is sent").
+    expect(await reply(alice, 'onboard <@U9NOBODY> payments')).toContain('There is no Slack user U9NOBODY');
     const answer = await reply(alice, `onboard <@${dana}|dana> payments buddy <@${bob}> template payments`);
+    expect(answer).toContain('The welcome DM is sent.');
     // 8 tasks in the template + the automatic reading list = 9; two access requests em-agent can perform.
     expect(answer).toContain('*9* tasks, 2 access request(s)');
     expect(answer).toContain('https://wiki.acme.dev/pay/missing is not in the ask index');
