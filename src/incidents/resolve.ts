@@ -1,10 +1,11 @@
 import { postmortemMessage } from '../../blocks/incidents/reports.js';
 import { userText } from '../../blocks/text.js';
+import { personBy } from '../identity/store.js';
 import { describeSlackError } from '../slack/errors.js';
 import type { IncidentFlow } from './flow.js';
 import { incidentTimeToRestore } from './metrics.js';
 import { humanDuration, type Incident, incidentLabel } from './model.js';
-import { postmortemDraft, postmortemNarrative, postmortemText } from './postmortem.js';
+import { mentionedUsers, postmortemDraft, postmortemNarrative, postmortemText } from './postmortem.js';
 import { refreshRoom } from './room.js';
 import {
   addTimelineEntry,
@@ -42,7 +43,17 @@ export async function resolveIncident(
       : null;
   const narrative = await postmortemNarrative(flow.model, resolved, timeline, logger);
   const draft = postmortemDraft({ incident: resolved, timeline, cause, timezone: flow.timezone(), narrative });
-  await updateRoom(db, incident.id, { postmortem: postmortemText(draft) });
+  const names: Record<string, string> = {};
+  for (const id of mentionedUsers(draft)) {
+    const name =
+      (await personBy(db, 'slack', id))?.displayName ??
+      (await flow
+        .slack()
+        .userName(id)
+        .catch(() => null));
+    if (name) names[id] = name;
+  }
+  await updateRoom(db, incident.id, { postmortem: postmortemText(draft, names) });
   const problems: string[] = [];
   const slack = flow.slack();
   if (resolved.channelId) {

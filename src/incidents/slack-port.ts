@@ -39,6 +39,8 @@ export interface IncidentSlack {
   message(channel: string, ts: string): Promise<SlackMessageNow | null>;
   /** A direct message to a person. */
   tellDirectly(user: string, message: OutgoingMessage): Promise<void>;
+  /** A person's name as Slack shows it (display name, else real name), or null. */
+  userName(user: string): Promise<string | null>;
   /** Archives a channel; one already archived is no error. */
   archive(channel: string): Promise<void>;
 }
@@ -109,5 +111,9 @@ export function incidentSlackOver(client: WebClient): IncidentSlack {
       await post(dm.channel.id, message);
     },
     archive: (channel) => unless('already_archived', () => client.conversations.archive({ channel })),
+    async userName(user) {
+      const info = await client.users.info({ user });
+      return info.user?.profile?.display_name || info.user?.real_name || info.user?.name || null;
+    },
   };
 }

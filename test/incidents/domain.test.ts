@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { postmortemMessage } from '../../blocks/incidents/reports.js';
 import { PolicyBook } from '../../src/approvals/policies.js';
 import type { Incident, TimelineEntry } from '../../src/incidents/model.js';
 import { humanDuration } from '../../src/incidents/model.js';
@@ -204,8 +205,10 @@ describe('the postmortem draft', () => {
     const text = postmortemText(draft);
     expect(text).toContain('Time to restore: 1 h 15 min');
     expect(text).toContain('Declared 2026-11-25 13:00, resolved 2026-11-25 14:15 (Europe/Berlin)');
-    expect(text).toContain('• *2026-11-25 13:20* <@U2>: error rate 40%');
-    expect(text).toContain('No deployment was involved (confirmed by <@U1>)');
+    // Stored for `ask` as plain text: people named (by id when no name is known), no Slack markup.
+    expect(text).toContain('• *2026-11-25 13:20* @U2: error rate 40%');
+    expect(text).toContain('No deployment was involved (confirmed by @U1)');
+    expect(postmortemText(draft, { U1: 'Maya' })).toContain('No deployment was involved (confirmed by @Maya)');
     expect(text).toContain('_Who was affected, how many, and how badly?_');
     expect(draft.actionItems).toEqual([{ id: 2, text: 'alert on error rate', ticket: null }]);
     expect(text.indexOf('error rate 40%')).toBeLessThan(text.indexOf('alert on error rate'));
@@ -228,11 +231,15 @@ describe('the postmortem draft', () => {
       createLogger('silent'),
     );
     expect(narrative).toContain('restored in 1 h 15 min');
-    const text = postmortemText(
-      postmortemDraft({ incident: resolved, timeline, cause: null, timezone: 'UTC', narrative }),
+    // In Slack the narrative is escaped (the stored text for `ask` is plain, and escaped where an answer is posted).
+    const posted = JSON.stringify(
+      postmortemMessage(
+        postmortemDraft({ incident: resolved, timeline, cause: null, timezone: 'UTC', narrative }),
+        false,
+      ),
     );
-    expect(text).toContain('&lt;!channel&gt;');
-    expect(text).not.toContain('<!channel>');
+    expect(posted).toContain('&lt;!channel&gt;');
+    expect(posted).not.toContain('<!channel>');
     expect(
       await postmortemNarrative(model('Restored in 5 min.'), resolved, timeline, createLogger('silent')),
     ).toBeNull();

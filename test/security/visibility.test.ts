@@ -73,6 +73,10 @@ describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]',
   test('`/em ask` finds the note for a member of the room, and not for anyone else', async () => {
     const forAlice = await replyTo(alice, eng, 'ask what is the recon key?', /asked:/);
     expect(forAlice).toContain(SECRET);
+    // The postmortem it quotes names people by name; Slack's markup is not shown as text.
+    const passages = forAlice.split('\n').slice(1).join('\n');
+    expect(passages).toContain('Commander: @alice');
+    expect(passages).not.toMatch(/&lt;@|&amp;lt;|<@U|@U0/);
     const forBob = await replyTo(bob, eng, 'ask what is the recon key?', /asked:/);
     expect(forBob).not.toContain(SECRET);
     expect(forBob).not.toContain('Recon outage');
