@@ -34,6 +34,8 @@ describe('npm start without Slack tokens (the README’s first command)', () => 
       expect(out).toContain('Did you mean `/em standup`?');
       expect(out).toContain('hours must be between 1 and 336');
       expect(out).toContain("maya's Home tab");
+      // maya is in @eng-leads, whom the shipped policies make team admins: she can create the first team.
+      expect(out).toContain('No teams yet: create one with New team.');
       expect(out).toContain('┌ Ask EM Agent');
       expect(out).toContain(
         'the modal stays open and shows: {"ask_question":"Ask a question of at least 3 characters."}',

@@ -36,7 +36,10 @@ policies := [
 	{"name": "linear-writes", "action": "linear.*", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "48 hours"},
 	{"name": "onboarding-github-teams", "action": "github.team_add", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "48 hours"},
 	{"name": "onboarding-channel-invites", "action": "slack.invite", "mode": "approve", "approvers": ["@eng-leads"], "ttl": "48 hours"},
-	{"name": "onboarding-first-issues", "action": "github.assign", "mode": "auto"}
+	{"name": "onboarding-first-issues", "action": "github.assign", "mode": "auto"},
+	{"name": "team-admins", "action": "teams.edit", "mode": "approve", "approvers": ["@eng-leads"]},
+	{"name": "okr-admins", "action": "okrs.edit", "mode": "approve", "approvers": ["@eng-leads"]},
+	{"name": "onboarding-starters", "action": "onboarding.start", "mode": "approve", "approvers": ["@eng-leads"]}
 ]
 # policies-end
 

@@ -150,7 +150,7 @@ test('the example Rego policy names the same policies as policies/default.yml', 
     .reload()
     .policies.filter((p) => p.file.endsWith('default.yml'))
     .map((p) => p.policy);
-  expect(fromYaml).toHaveLength(11);
+  expect(fromYaml).toHaveLength(14);
   expect(fromRego).toEqual(fromYaml);
 });
 
