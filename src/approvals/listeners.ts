@@ -8,7 +8,7 @@ import {
 import type { SlackMessage } from '../../blocks/help.js';
 import { approvalHomeLine } from '../../blocks/home.js';
 import { runTool } from '../capabilities/tool.js';
-import { type CommandHandler, toolContextOf } from '../slack/commands.js';
+import { actorContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
 
 import type { HomeSectionProvider } from '../slack/home.js';
@@ -98,7 +98,18 @@ export function approveClicked(deps: ApprovalSlackDeps) {
     if (!service || !id) return;
     const result = await service.decide(id, args.body.user.id, 'approve');
     if (result.outcome !== 'approved') await tellPrivately(args, args.body.user.id, describeOutcome(result, id));
+    await refreshList(deps, service, args);
   };
+}
+
+/** Clicked in the `/em approvals` list (an ephemeral message): the list is drawn again, without what was decided. */
+async function refreshList(deps: ApprovalSlackDeps, service: ApprovalService, args: ButtonArgs): Promise<void> {
+  const container = (args.body as { container?: { is_ephemeral?: boolean } }).container;
+  if (!container?.is_ephemeral || !('respond' in args)) return;
+  const list = await runTool(approvalsListTool(service), actorContext(deps, args), { limit: 50 });
+  await args
+    .respond({ response_type: 'ephemeral', replace_original: true, ...approvalsListMessage(list) })
+    .catch((err: unknown) => deps.logger.info({ err }, 'could not redraw the approvals list'));
 }
 
 /** Reject: opens a modal for the reason (approvers only; others are refused and audited at once). */

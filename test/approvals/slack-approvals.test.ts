@@ -308,9 +308,17 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
             visibleText(e).includes('Waiting for approval') && JSON.stringify(e.blocks).includes('approval_approve'),
         ),
     );
+    const posts = w.emulator.responseUrlPosts.length;
     await w.emulator.click({ user: w.users.alice, actionId: 'approval_approve', where: { ephemeralIn: w.leads } });
     await eventually(async () => ((await approvalFor(app, number))?.status === 'executed' ? true : undefined));
     expect(comments(w, number)).toHaveLength(1);
+    // The list she clicked in is drawn again, without buttons for what she just approved.
+    const id = String((await approvalFor(app, number))?.id);
+    const redrawn = await w.emulator.waitFor(() =>
+      w.emulator.responseUrlPosts.slice(posts).find((p) => p.body.replace_original === true),
+    );
+    const buttons = JSON.stringify(redrawn.body.blocks ?? []);
+    expect(buttons).not.toContain(`"value":"${id}"`);
   }, 120_000);
 
   test('/em triage ranks what needs attention; Nudge DMs the author through policy, once a day', async () => {
