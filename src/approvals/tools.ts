@@ -206,7 +206,7 @@ export function approvalsProposeTool(service: ApprovalService) {
         approvers: approval?.approvers ?? result.decision.approvers ?? [],
         message: describeProposal(result, {
           done: 'Done: policy lets this run without approval.',
-          pending: `Waiting for ${(approval?.approvers ?? []).join(', ') || 'an approver'} to approve it.`,
+          pending: `${approval ? `#${approval.id} is waiting` : 'Waiting'} for ${(approval?.approvers ?? []).join(', ') || 'an approver'} to approve it.`,
           duplicate: 'The same proposal already exists.',
           failed: 'Policy allowed it, but it failed',
         }),

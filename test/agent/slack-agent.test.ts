@@ -392,7 +392,8 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
       // The answer shows what ran, and the proposals as waiting (the model's claim is its own, marked as its words).
       for (const label of ['who did what (standup)', 'the docs', 'a proposal for approval'])
         expect(visibleText(reply)).toContain(label);
-      expect(visibleText(reply)).toContain('Waiting for');
+      // Each says which proposal it is, so the asker can find it in /em approvals.
+      expect(visibleText(reply)).toMatch(/#\d+ is waiting for/);
     },
   );
 
