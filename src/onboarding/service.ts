@@ -231,7 +231,12 @@ export class OnboardingService {
         case 'read': {
           if (t.links === 'auto') {
             const docs = await usefulDocs(db, team ? [team.key, team.name] : [], 5);
-            if (!docs.length) ctx.warnings.push('No documents in the ask index to suggest for reading yet.');
+            if (!docs.length) {
+              ctx.warnings.push(
+                `"${t.title}" was left out: no document was marked helpful in /em ask yet, and none has the team's name in its title.`,
+              );
+              break;
+            }
             push(t, { links: docs.map((d) => ({ url: d.url, title: d.title, indexed: true })) });
           } else {
             const urls = t.links ?? [];

@@ -224,7 +224,8 @@ export async function usefulDocs(db: Queryable, words: string[], limit = 5): Pro
      )
      SELECT d.url, d.title FROM docs d
        LEFT JOIN helpful h ON h.url = d.url
-      WHERE d.deleted_at IS NULL AND d.url IS NOT NULL
+      -- A private channel's documents (a private incident's postmortem) are not for a reading list.
+      WHERE d.deleted_at IS NULL AND d.url IS NOT NULL AND d.visible_in IS NULL
         AND (h.n IS NOT NULL OR EXISTS (SELECT 1 FROM unnest($1::text[]) w WHERE d.title ILIKE '%' || w || '%'))
       ORDER BY COALESCE(h.n, 0) DESC, d.updated_at DESC, d.url
       LIMIT $2`,

@@ -313,7 +313,8 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
     await eventually(async () => ((await approvalFor(app, number))?.status === 'executed' ? true : undefined));
     expect(comments(w, number)).toHaveLength(1);
     // The list she clicked in is drawn again, without buttons for what she just approved.
-    const id = String((await approvalFor(app, number))?.id);
+    const id = (await approvalFor(app, number))?.id;
+    expect(id).toBeGreaterThan(0);
     const redrawn = await w.emulator.waitFor(() =>
       w.emulator.responseUrlPosts.slice(posts).find((p) => p.body.replace_original === true),
     );
@@ -519,8 +520,8 @@ async function decisionsAudited(app: App, number: number): Promise<string[]> {
 }
 
 async function approvalFor(app: App, number: number) {
-  const { rows } = await app.db.query<{ status: string; result: Record<string, unknown> | null }>(
-    "SELECT status, result FROM approvals WHERE params->>'number' = $1",
+  const { rows } = await app.db.query<{ id: number; status: string; result: Record<string, unknown> | null }>(
+    "SELECT id, status, result FROM approvals WHERE params->>'number' = $1",
     [String(number)],
   );
   return rows[0];

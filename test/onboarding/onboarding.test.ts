@@ -165,6 +165,9 @@ describeEachEngine('onboarding autopilot', ({ freshDb }) => {
     await doc('1', 'Payments architecture', 'https://wiki.acme.dev/pay/arch');
     await doc('2', 'Runbook: card refunds', 'https://wiki.acme.dev/pay/runbook');
     await doc('3', 'Mobile release guide', 'https://wiki.acme.dev/mobile/release');
+    // A private channel's document (as a private incident's postmortem is): never on a reading list.
+    await doc('4', 'Payments outage postmortem', 'https://wiki.acme.dev/pay/private-postmortem');
+    await db.query("UPDATE docs SET visible_in = 'G0PRIVATE' WHERE external_id = '4'");
     // The stand-in's issue as the GitHub sync stores it; an assigned one and a closed one are not offered.
     await ticket(db, {
       source: 'github',
