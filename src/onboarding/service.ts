@@ -19,6 +19,7 @@ import type { NotificationInput } from '../notifications/model.js';
 import { dropReason } from '../notifications/store.js';
 import type { Logger } from '../observability/logger.js';
 import { slackErrorCode } from '../slack/errors.js';
+import { channelIdOf } from '../slack/membership.js';
 import type { Db } from '../store/db.js';
 import type { Team } from '../teams/model.js';
 import { scopeFor } from '../teams/scope.js';
@@ -277,18 +278,15 @@ export class OnboardingService {
                 access: { action: 'github.team_add', params: { repo, org, team: slug, username: login }, repo },
               });
           } else if (access.slack_channels) {
+            const teamChannel = access.slack_channels === 'team' ? await this.channelOf(team?.channel) : undefined;
             const channels =
-              access.slack_channels === 'team'
-                ? team?.channel && /^[CG]/.test(team.channel)
-                  ? [team.channel]
-                  : []
-                : access.slack_channels;
+              access.slack_channels === 'team' ? (teamChannel ? [teamChannel] : []) : access.slack_channels;
             if (!channels.length) {
-              ctx.warnings.push(`${t.title}: the team has no channel id to invite to.`);
-              push(t, {
-                access: { system: "The team's Slack channels" },
-                note: 'By hand: the team has no channel id.',
-              });
+              const why = team?.channel
+                ? `the team's channel ${team.channel} is not one the bot can see`
+                : 'the team has no channel';
+              ctx.warnings.push(`${t.title}: ${why}.`);
+              push(t, { access: { system: "The team's Slack channels" }, note: `By hand: ${why}.` });
             }
             for (const channel of channels)
               push(
@@ -514,6 +512,15 @@ export class OnboardingService {
       }
     }
     return nudged;
+  }
+
+  /** A team's channel as an id: ids as they are, `#name` looked up in Slack (teams may be written either way). */
+  private async channelOf(channel: string | null | undefined): Promise<string | undefined> {
+    if (!channel) return undefined;
+    if (/^[CG][A-Z0-9]+$/.test(channel)) return channel;
+    const slack = this.deps.slack();
+    if (!slack || !channel.startsWith('#')) return undefined;
+    return channelIdOf(slack, channel).catch(() => undefined);
   }
 
   private async nameOf(slack: string): Promise<string> {

@@ -146,7 +146,8 @@ describeEachEngine('onboarding autopilot', ({ freshDb }) => {
         name: 'Payments',
         members: [bob, dana],
         managers: [alice],
-        channel: payments,
+        // Written by name, as the New team form takes it: the invitation resolves it to the channel.
+        channel: '#payments',
         repos: ['acme/pay'],
       }),
       { actor: 'test' },
