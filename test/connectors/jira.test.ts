@@ -166,6 +166,12 @@ describeEachEngine('Jira sync against the Jira stand-in', ({ freshDb }) => {
   });
 });
 
+/** `count` issues ENG-1… updated `spacingMs` apart from `start` (oldest first). */
+function addIssues(jira: JiraStandIn, count: number, spacingMs: number, start: number): void {
+  for (let i = 1; i <= count; i += 1)
+    jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * spacingMs).toISOString() });
+}
+
 describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
   let jira: JiraStandIn;
   beforeEach(async () => {
@@ -283,48 +289,33 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
     expect(pages).toHaveLength(3);
   });
 
-  test('an issue changed or deleted mid-pass does not push others past a page boundary unread', async () => {
-    const db = await freshDb();
-    const start = Date.now() - 20 * 3_600_000;
-    for (let i = 1; i <= 250; i += 1)
-      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 240_000).toISOString() });
-    const searches = () => jira.calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql')).length;
-    jira.onSearch = () => {
-      // Between the first and the second page ENG-5 changes (it moves to the end of the result); between the
-      // second and the third ENG-7 is deleted (everything after it moves up one).
-      if (searches() === 1 && !jira.issues.find((i) => i.key === 'ENG-5')?.history.length)
-        jira.transition('ENG-5', 'Done', 'done');
-      if (searches() === 2 && jira.issues.some((i) => i.key === 'ENG-7')) jira.deleteIssue('ENG-7');
-    };
-    jira.rawIssues.push({ id: 'x', key: 'not a key', fields: {} }); // in every search's first page
-    expect((await run(db)).rejected).toBe(1); // counted once, however often a search brings it back
-    const stored = (await db.query<{ key: string; status: string }>('SELECT key, status FROM work_items')).rows;
-    expect(stored).toHaveLength(250); // ENG-7 was stored before it was deleted
-    expect(stored.find((r) => r.key === 'ENG-5')?.status).toBe('Done');
-  });
-
-  test('issues changed in bulk (pages by token): one deleted and one changed mid-pass push none past unread', async () => {
-    const db = await freshDb();
-    const start = Date.now() - 3_600_000;
-    for (let i = 1; i <= 400; i += 1)
-      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 100).toISOString() });
-    const searches = () => jira.calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql')).length;
-    jira.onSearch = () => {
-      if (searches() === 1 && jira.issues.some((i) => i.key === 'ENG-50')) jira.deleteIssue('ENG-50');
-      if (searches() === 2 && !jira.issues.find((i) => i.key === 'ENG-10')?.history.length)
-        jira.transition('ENG-10', 'Done', 'done');
-    };
-    await run(db);
-    const stored = (await db.query<{ key: string; status: string }>('SELECT key, status FROM work_items')).rows;
-    expect(stored).toHaveLength(400); // ENG-50 was stored before it was deleted
-    expect(stored.find((r) => r.key === 'ENG-10')?.status).toBe('Done');
-  });
+  test.each([
+    { issues: 250, spacingMs: 240_000, how: 'spread out (each page a new search)' },
+    { issues: 400, spacingMs: 100, how: 'changed in bulk (pages by token, checked after)' },
+  ])(
+    'issues $how: one changed and one deleted mid-pass push none past a page boundary unread',
+    async ({ issues, spacingMs }) => {
+      const db = await freshDb();
+      addIssues(jira, issues, spacingMs, Date.now() - 20 * 3_600_000);
+      const searches = () => jira.calls.filter((c) => c.path.startsWith('/rest/api/3/search/jql')).length;
+      jira.onSearch = () => {
+        // Before the second page ENG-5 changes (it moves to the end of the result); before the third ENG-7 is deleted
+        // (everything after it moves up one).
+        if (searches() === 1 && !jira.issues.find((i) => i.key === 'ENG-5')?.history.length)
+          jira.transition('ENG-5', 'Done', 'done');
+        if (searches() === 2 && jira.issues.some((i) => i.key === 'ENG-7')) jira.deleteIssue('ENG-7');
+      };
+      jira.rawIssues.push({ id: 'x', key: 'not a key', fields: {} }); // in every search's first page
+      expect((await run(db)).rejected).toBe(1); // counted once, however often a search brings it back
+      const stored = (await db.query<{ key: string; status: string }>('SELECT key, status FROM work_items')).rows;
+      expect(stored).toHaveLength(issues); // ENG-7 was stored before it was deleted
+      expect(stored.find((r) => r.key === 'ENG-5')?.status).toBe('Done');
+    },
+  );
 
   test('a pass stopped before its token pages were checked reads them again after the restart', async () => {
     const db = await freshDb();
-    const start = Date.now() - 3_600_000;
-    for (let i = 1; i <= 400; i += 1)
-      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 1_500).toISOString() });
+    addIssues(jira, 400, 1_500, Date.now() - 3_600_000);
     const stopping = new AbortController();
     jira.onSearch = (offset, url) => {
       if (offset === 100 && jira.issues.some((i) => i.key === 'ENG-50')) jira.deleteIssue('ENG-50');
@@ -340,9 +331,7 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
 
   test('a stop between two chunks of the by-key reads of a checked stretch loses nothing after the restart', async () => {
     const db = await freshDb();
-    const start = Date.now() - 3_600_000;
-    for (let i = 1; i <= 600; i += 1)
-      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 100).toISOString() });
+    addIssues(jira, 600, 100, Date.now() - 3_600_000);
     const stopping = new AbortController();
     let moved = 0;
     let byKey = 0;
@@ -365,9 +354,7 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
 
   test('an unread issue deleted before it is read by key fails nothing: the others are read', async () => {
     const db = await freshDb();
-    const start = Date.now() - 3_600_000;
-    for (let i = 1; i <= 400; i += 1)
-      jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}`, updated: new Date(start + i * 100).toISOString() });
+    addIssues(jira, 400, 100, Date.now() - 3_600_000);
     let searches = 0;
     jira.onSearch = (_offset, url) => {
       searches += 1;
