@@ -163,29 +163,27 @@ describe.each(engines)('the agent in Slack, offline planner ($name)', ({ env, sk
 
   maybe('`/em <free text>` goes to the agent; a near-miss of a subcommand still gets "did you mean"', async () => {
     await pr(app.db, { number: 7, title: 'Payments retry fix', ageHours: 30, now: new Date() });
-    const before = w.emulator.responseUrlPosts.length;
-    await w.emulator.command({ user: w.carol, channel: w.eng, text: "what's blocking payments" });
-    const answer = await w.emulator.waitFor(() =>
-      w.emulator.responseUrlPosts
-        .slice(before)
-        .map((p) => visibleText(p.body as never))
-        .find((t) => t.includes('I looked at')),
-    );
-    expect(answer).toContain('I looked at what needs attention (triage)');
+    /** Sends `/em <text>` as carol; the first later reply through response_url that holds `marker`. */
+    const commandAnswer = async (text: string, marker: string) => {
+      const before = w.emulator.responseUrlPosts.length;
+      const delivery = await w.emulator.command({ user: w.carol, channel: w.eng, text });
+      const answer = await w.emulator.waitFor(() =>
+        w.emulator.responseUrlPosts
+          .slice(before)
+          .map((p) => visibleText(p.body as never))
+          .find((t) => t.includes(marker)),
+      );
+      return { ack: visibleText(delivery.ack as never), answer };
+    };
+    const blocking = await commandAnswer("what's blocking payments", 'I looked at');
+    expect(blocking.answer).toContain('I looked at what needs attention (triage)');
 
     const nearMiss = await w.emulator.command({ user: w.carol, channel: w.eng, text: 'triag' });
     expect(visibleText(nearMiss.ack as never)).toContain('Did you mean `/em triage`?');
     // Close to `approvals`, but `approvals` takes no words: a request, answered honestly.
-    const seen = w.emulator.responseUrlPosts.length;
-    const approve = await w.emulator.command({ user: w.carol, channel: w.eng, text: 'approve everything' });
-    expect(visibleText(approve.ack as never)).not.toContain('Did you mean');
-    const refused = await w.emulator.waitFor(() =>
-      w.emulator.responseUrlPosts
-        .slice(seen)
-        .map((p) => visibleText(p.body as never))
-        .find((t) => t.includes('I cannot do that')),
-    );
-    expect(refused).toContain('sprint health');
+    const approve = await commandAnswer('approve everything', 'I cannot do that');
+    expect(approve.ack).not.toContain('Did you mean');
+    expect(approve.answer).toContain('sprint health');
   });
 
   maybe('a request no tool serves gets an honest answer and what the agent can do', async () => {
