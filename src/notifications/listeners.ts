@@ -92,8 +92,11 @@ export function openPrefs(deps: NotificationSlackDeps) {
   };
 }
 
+/** A typed time with its leading zero ("8:00" is 08:00). */
+const padded = (time: string) => (/^\d:[0-5]\d$/.test(time) ? `0${time}` : time);
+
 const optionalTime = (value: string | null | undefined) => {
-  const v = (value ?? '').trim();
+  const v = padded((value ?? '').trim());
   return v === '' ? null : v;
 };
 
@@ -101,7 +104,7 @@ const optionalTime = (value: string | null | undefined) => {
 export function prefsSubmitted(deps: NotificationSlackDeps) {
   return async (args: ViewArgs) => {
     const field = (id: string) => viewInput(args, id);
-    const digestTime = (field(PREFS_FIELDS.digestTime)?.value ?? '').trim();
+    const digestTime = padded((field(PREFS_FIELDS.digestTime)?.value ?? '').trim());
     const quietStart = optionalTime(field(PREFS_FIELDS.quietStart)?.value);
     const quietEnd = optionalTime(field(PREFS_FIELDS.quietEnd)?.value);
     const pause = (field(PREFS_FIELDS.pauseDays)?.value ?? '').trim();

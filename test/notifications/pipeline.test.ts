@@ -244,12 +244,13 @@ describeEachEngine('notifications', ({ freshDb }) => {
     await w.h.emulator.submitView({
       user: alice,
       values: {
-        [PREFS_FIELDS.digestTime]: '08:00',
+        [PREFS_FIELDS.digestTime]: '8:00', // without its leading zero, as people type it
         [PREFS_FIELDS.quietStart]: '11:00',
         [PREFS_FIELDS.quietEnd]: '13:00',
       },
     });
     await w.h.emulator.waitFor(async () => (await w.notifications.prefsOf(alice)).quietStart === '11:00');
+    expect((await w.notifications.prefsOf(alice)).digestTime).toBe('08:00');
     await pr(w.db, { number: 6, author: 'bob', reviewers: ['alice'], ageHours: 0 });
     await evaluate();
     await w.h.emulator.settle();
