@@ -19,7 +19,8 @@ export const isGroup = (name: string): name is Group => (GROUPS as readonly stri
 
 export const GROUP_TITLES: Record<Group, string> = {
   reviews: 'Reviews requested of you',
-  my_prs: 'Your pull requests waiting on others',
+  // Waiting on others, or a red main since your merge.
+  my_prs: 'Your pull requests',
   tickets: 'Your blocked or aging tickets',
   approvals: 'Approvals waiting for you',
   incidents: 'Incident action items',

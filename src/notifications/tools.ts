@@ -23,7 +23,7 @@ export function notificationsDigestTool(service: NotificationService) {
   return defineTool({
     name: 'notifications.digest',
     description:
-      'What would be in your digest now: everything waiting on you (reviews requested of you, your PRs waiting on others, your blocked tickets, approvals, team items, escalations), one line per pull request or ticket with every reason, snoozed items and muted rules left out.',
+      'What would be in your digest now: everything waiting on you (reviews requested of you, your PRs waiting on others or broken main since your merge, your blocked tickets, approvals, team items, escalations), one line per pull request or ticket with every reason, snoozed items and muted rules left out.',
     kind: 'read',
     input: z.object({}),
     output: digestOutput,

@@ -148,12 +148,12 @@ describeEachEngine('notifications', ({ freshDb }) => {
     expect(w.dmsTo(bob)).toHaveLength(1);
     const text = bobDigest?.text ?? '';
     expect(text).toContain('*Reviews requested of you* (1)');
-    expect(text).toContain('*Your pull requests waiting on others* (1)');
+    expect(text).toContain('*Your pull requests* (1)');
     // review_requested and review_bottleneck about PR #1: one line holding both reasons.
     expect(lines(text, 'acme/api#1')).toHaveLength(1);
     expect(lines(text, 'acme/api#1')[0]).toMatch(/review requested of you · your review has waited past the limit/);
     expect(text).toContain('&lt;!channel&gt;'); // a PR title never pings anyone
-    expect(text.indexOf('Reviews requested of you')).toBeLessThan(text.indexOf('Your pull requests waiting on others'));
+    expect(text.indexOf('Reviews requested of you')).toBeLessThan(text.indexOf('Your pull requests'));
     // Alice's WIP (2 open PRs over a limit of 1) goes to the lead named by the policy's approvers, never to Alice.
     const aliceDigest = w.dmsTo(alice)[0]?.text ?? '';
     expect(w.dmsTo(alice)).toHaveLength(1);
