@@ -109,9 +109,15 @@ async function linkIds(
       ]);
     // A discovery fills only an empty slot, of a hand-made person too (people: entries are recorded at start-up,
     // before any sync: a Shortcut, Linear or Jira account their e-mail matches is theirs); it never replaces an id.
+    // Not a GitHub login: commit e-mails are whatever a committer typed, so anyone could claim a hand-made person.
+    const fills = manual
+      ? 'true'
+      : column === 'github_login'
+        ? `${column} IS NULL AND NOT manual`
+        : `${column} IS NULL`;
     await db.query(
       `UPDATE people SET ${column} = $1, updated_at = now()
-       WHERE ${by} = $2 AND (${manual ? 'true' : `${column} IS NULL`})
+       WHERE ${by} = $2 AND (${fills})
          AND NOT EXISTS (SELECT 1 FROM people other WHERE other.${column} = $1 AND other.${by} IS DISTINCT FROM $2)`,
       [value, key],
     );

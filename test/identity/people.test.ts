@@ -39,6 +39,17 @@ describeEachEngine('identity map', ({ freshDb }) => {
     expect(await personBy(db, 'github', 'someone-else')).toBeUndefined();
   });
 
+  test("a commit e-mail cannot claim a hand-made person's empty GitHub slot; a tracker's account e-mail fills it", async () => {
+    const db = await freshDb();
+    await recordIdentity(db, { email: 'ana@acme.dev', slack: 'U0ANA' }, true);
+    // Anyone can write ana's address into a commit.
+    await recordIdentity(db, { github: 'mallory', email: 'ana@acme.dev' });
+    expect(await personBy(db, 'slack', 'U0ANA')).toMatchObject({ github: null });
+    // Jira shows the e-mail of the account's owner.
+    await recordIdentity(db, { jira: 'acc-ana', email: 'ana@acme.dev' });
+    expect(await personBy(db, 'slack', 'U0ANA')).toMatchObject({ jira: 'acc-ana' });
+  });
+
   test('a Jira account without a visible e-mail is a person of its own, until sources.yml links it', async () => {
     const db = await freshDb();
     await recordIdentity(db, { jira: '5b10ac8d82e05b22cc7d4ef5', email: null, displayName: 'Kim Park' });
