@@ -57,12 +57,13 @@ const SHIPPED_PRS = `
 const servesService = (repo: string, service: string) =>
   `(lower(${repo}) = lower(${service}) OR split_part(lower(${repo}), '/', 2) = lower(${service}))`;
 const incidentDeployments = (dated: 'opened_at' | 'resolved_at') => `
-  SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at,
+  SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at, ir.visible_in,
          coalesce(c.repo, g.repo) || ' ' || coalesce(c.pipeline, c.source || ':' || c.external_id,
                                                      g.pipeline, g.source || ':' || g.external_id) AS dep_pipeline,
          coalesce(c.external_id, g.external_id) AS dep_id,
          coalesce(c.finished_at, g.finished_at) AS dep_finished_at, coalesce(c.repo, g.repo) AS dep_repo
     FROM incidents i
+    LEFT JOIN incident_rooms ir ON ir.source = i.source AND ir.incident_id = i.external_id
     LEFT JOIN deployments c ON i.caused_by_source IS NOT NULL AND c.source = i.caused_by_source
                            AND c.external_id = i.caused_by_id AND c.state = 'success'
     LEFT JOIN LATERAL (
@@ -152,6 +153,10 @@ export async function medianPrCycleTimeHours(db: Queryable, range: DoraRange): P
   return rows[0]?.hours ?? null;
 }
 
+// An alert's evidence goes to channels and digests: a private incident counts, but is not named there.
+const INCIDENT_LABEL = `CASE WHEN visible_in IS NULL THEN external_id || ' ' || title ELSE 'a private incident' END AS label,
+  CASE WHEN visible_in IS NULL THEN url END AS url`;
+
 const EVIDENCE: Record<DoraEvidenceMetric, string> = {
   lead_time_hours: `SELECT repo || '#' || number || ' ' || title AS label, url,
                 extract(epoch FROM deployed_at - coalesce(first_commit_at, merged_at)) / 3600 AS value
@@ -159,10 +164,10 @@ const EVIDENCE: Record<DoraEvidenceMetric, string> = {
   pr_cycle_time_hours: `SELECT repo || '#' || number || ' ' || title AS label, url, extract(epoch FROM merged_at - created_at) / 3600 AS value
            FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 AND ${repoFilter('$3')}
           ORDER BY value DESC LIMIT $4`,
-  change_failure_rate: `SELECT external_id || ' ' || title AS label, url, 1 AS value FROM (${incidentDeployments('opened_at')}) x
+  change_failure_rate: `SELECT ${INCIDENT_LABEL}, 1 AS value FROM (${incidentDeployments('opened_at')}) x
           WHERE dep_id IS NOT NULL AND ($3::text[] IS NULL OR dep_repo = ANY($3::text[]))
           ORDER BY opened_at DESC LIMIT $4`,
-  time_to_restore_hours: `SELECT external_id || ' ' || title AS label, url, extract(epoch FROM resolved_at - opened_at) / 3600 AS value
+  time_to_restore_hours: `SELECT ${INCIDENT_LABEL}, extract(epoch FROM resolved_at - opened_at) / 3600 AS value
            FROM (${incidentDeployments('resolved_at')}) x
           WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[]) ORDER BY value DESC LIMIT $4`,
   deployment_frequency_per_week: `SELECT repo || ' ' || coalesce(ref, sha, external_id) AS label, NULL AS url, 1 AS value FROM deployments

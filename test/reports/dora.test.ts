@@ -5,6 +5,7 @@ import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { doraSyntax } from '../../src/reports/args.js';
+import { doraEvidence } from '../../src/reports/dora.js';
 import { buildDoraReport } from '../../src/reports/dora-report.js';
 import { doraCommand } from '../../src/reports/listeners.js';
 import type { Db } from '../../src/store/db.js';
@@ -147,6 +148,21 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     const repo = (name: string) => report.repos.find((r) => r.name === name)?.current;
     expect(repo('acme/payments')).toMatchObject({ failedDeployments: 1, recoveryHours: 4 });
     expect(repo('acme/checkout-api')).toMatchObject({ failedDeployments: 1, recoveryHours: 26 });
+  });
+
+  test('evidence behind an alert counts a private incident without naming it', async () => {
+    const db = await freshDb();
+    await deploy(db, 'github', 'p1', '2026-11-19T09:00:00Z', 'p1', 'success', 'acme/payments');
+    await incident(db, '9', '2026-11-19T12:00:00Z', '2026-11-19T13:00:00Z', { source: 'slack', scope: 'payments' });
+    await db.query(
+      `INSERT INTO incident_rooms (incident_id, number, request_key, declared_by, visible_in)
+       VALUES ('9', 9, 'dora-private-9', 'U0MAYA', 'G0PRIVATE')`,
+    );
+    await incident(db, '10', '2026-11-20T12:00:00Z', '2026-11-20T13:00:00Z', { source: 'slack', scope: 'payments' });
+    const window = { from: new Date('2026-11-11T12:00:00Z'), to: NOW };
+    const labels = (await doraEvidence(db, 'time_to_restore_hours', window)).map((r) => r.label).sort();
+    expect(labels).toEqual(['10 Incident 10', 'a private incident']);
+    expect(JSON.stringify(await doraEvidence(db, 'change_failure_rate', window))).not.toContain('Incident 9');
   });
 
   test('day boundaries follow the report time zone; 2021 bands use time to restore', async () => {
