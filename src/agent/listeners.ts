@@ -111,11 +111,15 @@ async function answerInThread(
     threadKey: threadKeyOf(e.channel, threadTs),
     slack: client,
     botUserId: context.botUserId,
+    audience: audienceOf(e.channel),
   });
   await post(client, e.channel, threadTs, result.message).catch((err) =>
     deps.logger.warn({ err }, 'agent answer could not be posted'),
   );
 }
+
+/** An answer posted in a DM is the person's; in any other conversation, its members read it too. */
+const audienceOf = (channel: string): 'person' | 'channel' => (channel.startsWith('D') ? 'person' : 'channel');
 
 /** `@EM Agent …` in a channel: answered in the message's thread; the thread then remembers. */
 export function agentMention(deps: SlackDeps) {
@@ -131,6 +135,7 @@ export function agentMention(deps: SlackDeps) {
       threadKey: threadKeyOf(e.channel, threadTs),
       slack: args.client,
       botUserId: args.context.botUserId,
+      audience: audienceOf(e.channel),
     });
     await post(args.client, e.channel, threadTs, result.message).catch((err) =>
       deps.logger.warn({ err, channel: e.channel }, 'agent answer could not be posted'),
@@ -173,6 +178,7 @@ export function agentChoice(deps: SlackDeps) {
         door: 'button',
         threadKey: channel && threadTs ? threadKeyOf(channel, threadTs) : null,
         slack: client,
+        audience: channel ? audienceOf(channel) : 'person',
       },
       { tool: call.tool, args: typeof call.args === 'object' && call.args ? call.args : {} },
     );

@@ -74,6 +74,11 @@ export interface AgentRequest {
   botUserId?: string;
   /** The channel the person is looking at (the assistant pane's context). */
   contextChannel?: string;
+  /**
+   * Where the answer is read: by the person alone (a DM, the assistant pane, an ephemeral reply), or in a channel's
+   * thread, where every member reads it: then the tools see only what everyone may (no private channel's material).
+   */
+  audience?: 'person' | 'channel';
   /** Progress while the work goes on (the assistant pane's status). */
   status?(text: string): Promise<void>;
   /** Each tool's part of the answer as soon as it is ready (a door that streams shows it before the whole answer). */
@@ -240,7 +245,8 @@ export class AgentService {
       person: { slackId: request.person },
       db: this.deps.db,
       logger: this.deps.logger.child({ agent: request.door }),
-      slack: request.slack,
+      // Without the Web API, tools leave out private channels' incidents, notes and documents.
+      slack: request.audience === 'channel' ? undefined : request.slack,
       via: 'agent',
       progress: request.status,
     };

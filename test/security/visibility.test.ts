@@ -150,6 +150,29 @@ describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]',
     if (incident) await app.incidents.resolve(incident, alice, 'export disabled');
   });
 
+  test('an @mention in a public channel is answered for everyone there (nothing private); a DM for the person', async () => {
+    const bot = emulator.workspace.botUserId;
+    const answerTo = async (channel: string, text: string) => {
+      const asked = await emulator.userPosts({ user: alice, channel, text });
+      return visibleText(
+        await emulator.waitFor(() =>
+          emulator.messagesIn(channel).find((m) => m.thread_ts === asked.ts && m.user === bot),
+        ),
+      );
+    };
+    // alice is in the private room, but everyone in #eng reads the thread.
+    const inChannel = await answerTo(eng, `<@${bot}> any incidents this week?`);
+    expect(inChannel).toContain('I looked at incidents');
+    expect(inChannel).not.toContain('Recon outage');
+    const timeline = await answerTo(eng, `<@${bot}> what happened in INC-1?`);
+    expect(timeline).not.toContain(SECRET);
+    const docs = await answerTo(eng, `<@${bot}> search the docs for the recon key`);
+    expect(docs).not.toContain(SECRET);
+    // In her DM the same question shows her the private incident.
+    const inDm = await answerTo(emulator.workspace.imWith(alice).id, 'any incidents this week?');
+    expect(inDm).toContain('Recon outage');
+  });
+
   test('the Home tab shows the private incident to members only', async () => {
     await emulator.openHome(alice);
     const forAlice = await emulator.waitFor(() => emulator.homeOf(alice));
