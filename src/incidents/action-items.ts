@@ -1,7 +1,7 @@
 import { graphemePrefix, userText } from '../../blocks/text.js';
 import type { IncidentFlow } from './flow.js';
 import { type Incident, incidentLabel, parseActionItem } from './model.js';
-import { addTimelineEntry, getIncident, setTicket, timelineEntry } from './store.js';
+import { addTimelineEntry, getIncident, incidentByNumber, setTicket, timelineEntry } from './store.js';
 
 /** An action item on the timeline; its first mention is its owner, "due/by 2026-12-10" its due date. */
 export async function addActionItem(
@@ -35,10 +35,18 @@ export async function fileActionItem(flow: IncidentFlow, entryId: number, actor:
     target.action === 'jira.create'
       ? { action: 'jira.create', params: { project: target.project, summary: title, description, issueType: 'Task' } }
       : { action: 'linear.create', params: { team: target.team, title, description } };
+  const label = incident ? incidentLabel(incident) : entry.incidentId;
+  // Approvals are listed to people outside a private incident's room (triage, /em approvals, the approvers' card):
+  // the item's text stays in the room, and in the ticket it files.
+  const room = incident?.number ? await incidentByNumber(flow.db, incident.number) : null;
   const result = await flow.approvals.propose({
     ...request,
-    summary: `File incident action item: ${title}`,
-    evidence: { incident: incident ? incidentLabel(incident) : entry.incidentId, action_item: entry.text },
+    ...(room?.visibleIn
+      ? {
+          summary: `File an action item of ${label} (a private incident; its room has the text)`,
+          evidence: { incident: label },
+        }
+      : { summary: `File incident action item: ${title}`, evidence: { incident: label, action_item: entry.text } }),
     requestedBy: actor,
     idempotencyKey: `incident-action-item:${entryId}`,
   });
