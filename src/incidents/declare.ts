@@ -106,7 +106,12 @@ export async function declareIncident(
     await slack
       .post(
         request.origin.channel,
-        { text: `:rotating_light: ${incidentLabel(incident)} was declared from this message: <#${channel.id}>` },
+        {
+          // A private room is named to its members only (the thread's readers may not be).
+          text: settings.privateChannels
+            ? ':rotating_light: An incident was declared from this message; its responders were invited to its room.'
+            : `:rotating_light: ${incidentLabel(incident)} was declared from this message: <#${channel.id}>`,
+        },
         { thread: request.origin.ts },
       )
       .catch((err) => logger.info({ err }, 'could not reply under the message the incident came from'));
