@@ -29,7 +29,15 @@ describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]',
           incidents: ws.addChannel('incidents', { members: [alice, bob, ws.botUserId] }).id,
         };
       },
-      policies: 'policies: []\nincidents:\n  private_channels: true\n  announce_channel: "#incidents"\n',
+      policies: [
+        'policies:',
+        '  - { action: jira.create, mode: approve, approvers: ["@eng-leads"] }',
+        'incidents:',
+        '  private_channels: true',
+        '  announce_channel: "#incidents"',
+        '  action_items: { action: jira.create, project: OPS }',
+        '',
+      ].join('\n'),
       env: { INCIDENTS_TICK_MS: '600000', ASK_INDEX_TICK_MS: '600000' },
     });
     ({ emulator, app } = workspace);
@@ -146,8 +154,31 @@ describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]',
     expect(visibleText(posted)).not.toContain('Ledger export');
     // Nor is it announced where everyone reads.
     expect(emulator.messagesIn(workspace.people.incidents).map((m) => visibleText(m))).toEqual([]);
-    const incident = await app.incidents.byChannel(declared.incident.channelId as string);
-    if (incident) await app.incidents.resolve(incident, alice, 'export disabled');
+    // An action item filed as a ticket goes to approvals, which people outside the room see: without its text.
+    const room = declared.incident.channelId as string;
+    await emulator.command({ user: alice, channel: room, text: 'incident action rotate the export key XJ5520' });
+    const incident = await app.incidents.byChannel(room);
+    if (!incident) throw new Error('no incident');
+    await emulator.waitFor(async () =>
+      (await app.incidents.timeline(incident.id)).some((e) => e.kind === 'action_item'),
+    );
+    await app.incidents.resolve(incident, alice, 'export disabled');
+    const postmortem = await emulator.waitFor(() =>
+      emulator.messagesIn(room).find((m) => JSON.stringify(m.blocks ?? []).includes('incident_action_ticket')),
+    );
+    await emulator.click({
+      user: alice,
+      actionId: 'incident_action_ticket',
+      where: { channel: room, ts: postmortem.ts },
+    });
+    const proposed = await emulator.waitFor(async () => {
+      const { rows } = await app.db.query<{ summary: string; evidence: unknown }>(
+        "SELECT summary, evidence FROM approvals WHERE idempotency_key LIKE 'incident-action-item:%'",
+      );
+      return rows[0];
+    });
+    expect(proposed.summary).toContain('a private incident');
+    expect(JSON.stringify(proposed)).not.toContain('XJ5520');
   });
 
   test('an @mention in a public channel is answered for everyone there (nothing private); a DM for the person', async () => {
