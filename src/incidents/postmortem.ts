@@ -108,21 +108,23 @@ export function postmortemDraft(input: {
  * undone and people named (`names`: Slack id → name), so an answer quoting it shows "@Maya", not "&lt;@U…&gt;".
  */
 export function postmortemText(postmortem: Postmortem, names: Record<string, string> = {}): string {
-  const markup = [`# ${postmortem.title}`, ...postmortem.sections.map((s) => `## ${s.heading}\n${s.body}`)].join(
-    '\n\n',
-  );
-  return plainOf(markup)
+  return unescapedText(postmortem)
     .replace(/<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => `@${names[id] ?? label ?? id}`)
     .replace(/<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, label?: string) => `#${label || id}`);
 }
 
 /** The Slack users a postmortem names, to look up their names. */
 export function mentionedUsers(postmortem: Postmortem): string[] {
-  const markup = postmortem.sections.map((s) => s.body).join('\n');
-  return [...new Set([...plainOf(markup).matchAll(/<@([UW][A-Z0-9]+)/g)].map((m) => m[1] as string))];
+  return [...new Set([...unescapedText(postmortem).matchAll(/<@([UW][A-Z0-9]+)/g)].map((m) => m[1] as string))];
 }
 
-const plainOf = (mrkdwn: string) => mrkdwn.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+/** The draft as markdown, with mrkdwn's escapes undone (its mentions and channel links still Slack's). */
+const unescapedText = (postmortem: Postmortem) =>
+  [`# ${postmortem.title}`, ...postmortem.sections.map((s) => `## ${s.heading}\n${s.body}`)]
+    .join('\n\n')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
 
 /** With a chat model, a short narrative of the timeline; the timeline is data, never instructions. */
 export function postmortemNarrative(

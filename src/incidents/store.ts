@@ -1,3 +1,4 @@
+import { servesService } from '../reports/dora-store.js';
 import type { Db, Queryable } from '../store/db.js';
 import type {
   Incident,
@@ -549,7 +550,7 @@ export async function recentDeployments(
   const { rows } = await db.query<DeploymentRow>(
     `SELECT source, external_id, repo, sha, ref, finished_at FROM deployments
       WHERE state = 'success' AND finished_at <= $1
-        AND ($2::text IS NULL OR lower(repo) = lower($2) OR split_part(lower(repo), '/', 2) = lower($2))
+        AND ($2::text IS NULL OR ${servesService('repo', '$2')})
       ORDER BY finished_at DESC LIMIT $3`,
     [before, service, limit],
   );

@@ -1,7 +1,6 @@
 // The onboarding autopilot: a plan from a template for a new hire in a team; access em-agent can grant goes through
 // policies and approvals; the welcome DM is the checklist; overdue tasks go to their owner's digest; at the end the
 // manager gets a summary.
-
 import type { WebClient } from '@slack/web-api';
 import {
   overdueTitle,
@@ -76,7 +75,13 @@ export interface OnboardingServiceDeps {
 
 export type StartInput = { person: string; team?: string; buddy?: string; template?: string };
 export type StartOutcome =
-  | { ok: true; plan: PlanView; warnings: string[] /** Whether the welcome DM went out. */; welcomed: boolean }
+  | {
+      ok: true;
+      plan: PlanView;
+      warnings: string[];
+      /** Whether the welcome DM went out. */
+      welcomed: boolean;
+    }
   | { ok: false; message: string };
 
 const reasonKey = (taskId: number) => `onboarding:task:${taskId}`;

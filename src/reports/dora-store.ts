@@ -54,7 +54,8 @@ const SHIPPED_PRS = `
 // confirmed, else the latest successful one that finished at or before the incident opened: of its repository for a
 // GitHub issue; of the affected service's repository for one declared in Slack (owner/name or name, as the co-pilot
 // suggests it), of any repository when none has that name.
-const servesService = (repo: string, service: string) =>
+/** SQL: whether a repository serves an affected service (named owner/name, or by its name alone). */
+export const servesService = (repo: string, service: string) =>
   `(lower(${repo}) = lower(${service}) OR split_part(lower(${repo}), '/', 2) = lower(${service}))`;
 const incidentDeployments = (dated: 'opened_at' | 'resolved_at') => `
   SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at, ir.visible_in,
