@@ -83,7 +83,7 @@ export const incidentsModule: CapabilityModule = {
     return {
       ...incidentsCapability(incidents, { remindEvery: k.every(k.config.INCIDENTS_TICK_MS) }),
       toolViews: incidentsToolViews,
-      digestFeeds: [actionItemsFeed(k.db)],
+      digestFeeds: [actionItemsFeed(k.db, k.slack)],
       services: { incidents },
     };
   },

@@ -1,27 +1,47 @@
+import type { WebClient } from '@slack/web-api';
 import type { DigestFeed } from '../capabilities/capability.js';
+import { channelMembership } from '../slack/membership.js';
 import type { Queryable } from '../store/db.js';
-import { closedActionItems, markActionItemDone, openActionItems } from './store.js';
+import { closedActionItems, markActionItemDone, type OpenActionItem, openActionItems } from './store.js';
 
 /** Incident timeline text is stored escaped for Slack; the digest escapes titles itself. */
 const decodeEntities = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
-/** Open incident action items, each in its owner's digest ("Incident action items"); Done there marks it done. */
-export function actionItemsFeed(db: Queryable): DigestFeed {
+/** Whether the item's owner may read it: any incident's when public, a private room's when they are in the room. */
+async function ownerMayRead(item: OpenActionItem, slack: () => WebClient | undefined): Promise<boolean> {
+  if (!item.visibleIn) return true;
+  const client = slack();
+  return client ? channelMembership.isMember(client, item.visibleIn, item.owner) : false;
+}
+
+/**
+ * Open incident action items, each in its owner's digest ("Incident action items"); Done there marks it done. An
+ * owner named in a private incident's room who is not in it learns they have one, not what it says.
+ */
+export function actionItemsFeed(db: Queryable, slack: () => WebClient | undefined = () => undefined): DigestFeed {
   return {
     name: 'incident_action',
-    open: async () =>
-      (await openActionItems(db)).map((a) => ({
-        key: String(a.id),
-        recipient: a.owner,
-        group: 'incidents',
-        title: `INC-${a.incidentNumber}: ${decodeEntities(a.text)}`,
-        reason: {
-          rule: 'incidents',
-          kind: 'incident_action',
-          text: a.dueOn ? `action item due ${a.dueOn}` : 'open action item',
-          since: a.addedAt.toISOString(),
-        },
-      })),
+    open: async () => {
+      const items = [];
+      for (const a of await openActionItems(db)) {
+        const label = `INC-${a.incidentNumber}`;
+        items.push({
+          key: String(a.id),
+          recipient: a.owner,
+          group: 'incidents',
+          title: (await ownerMayRead(a, slack))
+            ? `${label}: ${decodeEntities(a.text)}`
+            : `${label}: an action item for you from a private incident you are not in (its commander can add you)`,
+          reason: {
+            rule: 'incidents',
+            kind: 'incident_action',
+            text: a.dueOn ? `action item due ${a.dueOn}` : 'open action item',
+            since: a.addedAt.toISOString(),
+          },
+        });
+      }
+      return items;
+    },
     closed: async (keys) => (await closedActionItems(db, keys.map(Number))).map(String),
     done: (key) => markActionItemDone(db, Number(key)),
   };

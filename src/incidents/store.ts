@@ -346,6 +346,8 @@ export interface OpenActionItem {
   owner: string;
   dueOn: string | null;
   addedAt: Date;
+  /** The private room whose members alone may read it; null when the incident is public. */
+  visibleIn: string | null;
 }
 
 /** Action items not done yet, with their owner (whoever added one that names nobody). */
@@ -357,8 +359,10 @@ export async function openActionItems(db: Queryable): Promise<OpenActionItem[]> 
     owner: string;
     due_on: string | null;
     occurred_at: Date;
+    visible_in: string | null;
   }>(
-    `SELECT t.id, r.number, t.text, coalesce(t.owner, t.author) AS owner, t.due_on::text AS due_on, t.occurred_at
+    `SELECT t.id, r.number, t.text, coalesce(t.owner, t.author) AS owner, t.due_on::text AS due_on, t.occurred_at,
+            r.visible_in
        FROM incident_timeline t JOIN incident_rooms r ON r.incident_id = t.incident_id
       WHERE t.kind = 'action_item' AND t.deleted_at IS NULL AND t.done_at IS NULL
         AND coalesce(t.owner, t.author) IS NOT NULL
@@ -371,6 +375,7 @@ export async function openActionItems(db: Queryable): Promise<OpenActionItem[]> 
     owner: r.owner,
     dueOn: r.due_on,
     addedAt: new Date(r.occurred_at),
+    visibleIn: r.visible_in,
   }));
 }
 

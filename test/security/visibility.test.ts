@@ -226,6 +226,24 @@ describe.each(SERVICE_ENGINES)('private incidents stay with their channel [%s]',
     expect(forBob).not.toContain('secret work');
   });
 
+  test('an action item naming someone outside the private room reaches their digest without its text', async () => {
+    const incident = await app.incidents.byChannel(room);
+    if (!incident) throw new Error('no incident');
+    await emulator.command({ user: alice, channel: room, text: `incident action <@${bob}> revoke key ZK4410` });
+    await emulator.command({ user: alice, channel: room, text: 'incident action audit key ZK4411' });
+    await emulator.waitFor(
+      async () => (await app.incidents.timeline(incident.id)).filter((e) => e.kind === 'action_item').length >= 2,
+    );
+    await app.notifications.syncFeeds();
+    const titles = async (user: string) =>
+      (await app.notifications.digestFor(user)).lines.filter((l) => l.group === 'incidents').map((l) => l.title);
+    const bobs = await titles(bob);
+    expect(bobs).toEqual([expect.stringContaining('a private incident you are not in')]);
+    expect(bobs.join('\n')).not.toContain('ZK4410');
+    // The room's member reads hers as written.
+    expect(await titles(alice)).toContainEqual(expect.stringContaining('INC-1: audit key ZK4411'));
+  });
+
   test('someone who leaves the room stops seeing it at once (member_left_channel)', async () => {
     await emulator.userLeaves({ user: alice, channel: room });
     expect(await replyTo(alice, eng, 'ask what is the recon key?', /asked:/)).not.toContain(SECRET);
