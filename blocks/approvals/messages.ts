@@ -99,14 +99,18 @@ export function approvalMessage(v: ApprovalView): SlackMessage {
   return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }
 
-export function rejectModal(approvalId: number, summary: string): SlackModal {
+/**
+ * The reason for a rejection. `listUrl` is the response URL of the `/em approvals` list it was opened from, so the
+ * submission can draw that list again (a modal's submission has no response URL of its own).
+ */
+export function rejectModal(approvalId: number, summary: string, listUrl?: string): SlackModal {
   return builtModal(
     Modal({
       title: 'Reject',
       submit: 'Reject',
       close: 'Cancel',
       callbackId: REJECT_MODAL,
-      privateMetaData: String(approvalId),
+      privateMetaData: listUrl ? `${approvalId} ${listUrl}` : String(approvalId),
     }).blocks(
       Blocks.Section({ text: `Reject: ${escapeMrkdwn(truncate(summary, 2800))}` }),
       Blocks.Input({ label: 'Reason', blockId: 'reason' }).element(

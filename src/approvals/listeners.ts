@@ -98,18 +98,42 @@ export function approveClicked(deps: ApprovalSlackDeps) {
     if (!service || !id) return;
     const result = await service.decide(id, args.body.user.id, 'approve');
     if (result.outcome !== 'approved') await tellPrivately(args, args.body.user.id, describeOutcome(result, id));
-    await refreshList(deps, service, args);
+    await refreshList(deps, service, args, listUrlOf(args));
   };
 }
 
-/** Clicked in the `/em approvals` list (an ephemeral message): the list is drawn again, without what was decided. */
-async function refreshList(deps: ApprovalSlackDeps, service: ApprovalService, args: ButtonArgs): Promise<void> {
-  const container = (args.body as { container?: { is_ephemeral?: boolean } }).container;
-  if (!container?.is_ephemeral || !('respond' in args)) return;
+/** The response URL of the `/em approvals` list (an ephemeral message) a button was clicked in. */
+function listUrlOf(args: ButtonArgs): string | undefined {
+  const body = args.body as { container?: { is_ephemeral?: boolean }; response_url?: string };
+  return body.container?.is_ephemeral ? body.response_url : undefined;
+}
+
+/** Decided from the `/em approvals` list: the list is drawn again where it was, without what was decided. */
+async function refreshList(
+  deps: ApprovalSlackDeps,
+  service: ApprovalService,
+  args: ButtonArgs | ViewArgs,
+  listUrl: string | undefined,
+): Promise<void> {
+  if (!listUrl) return;
   const list = await runTool(approvalsListTool(service), actorContext(deps, args), { limit: 50 });
-  await args
-    .respond({ response_type: 'ephemeral', replace_original: true, ...approvalsListMessage(list) })
-    .catch((err: unknown) => deps.logger.info({ err }, 'could not redraw the approvals list'));
+  const redraw = { response_type: 'ephemeral', replace_original: true, ...approvalsListMessage(list) };
+  try {
+    const res = await fetch(listUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(redraw),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  } catch (err) {
+    deps.logger.info({ err: String(err) }, 'could not redraw the approvals list');
+  }
+}
+
+/** A reject modal's metadata: the proposal's id, and the list it was opened from (see `rejectModal`). */
+export function rejectTarget(metadata: string | undefined): { id?: number; listUrl?: string } {
+  const [id, listUrl] = (metadata ?? '').split(' ');
+  return { id: approvalId(id), listUrl: listUrl && /^https?:\/\//.test(listUrl) ? listUrl : undefined };
 }
 
 /** Reject: opens a modal for the reason (approvers only; others are refused and audited at once). */
@@ -128,7 +152,10 @@ export function rejectClicked(deps: ApprovalSlackDeps) {
       const refused = await service.decide(id, args.body.user.id, 'reject');
       return tellPrivately(args, args.body.user.id, describeOutcome(refused, id));
     }
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: rejectModal(id, row.summary) });
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: rejectModal(id, row.summary, listUrlOf(args)),
+    });
   };
 }
 
@@ -138,9 +165,10 @@ export function rejectSubmitted(deps: ApprovalSlackDeps) {
     if (reason.length < 3)
       return args.ack({ response_action: 'errors', errors: { reason: 'Give a reason of at least 3 characters.' } });
     await args.ack();
-    const id = approvalId(args.view.private_metadata);
+    const { id, listUrl } = rejectTarget(args.view.private_metadata);
     if (!deps.approvals || !id) return;
     const result = await deps.approvals.decide(id, args.body.user.id, 'reject', reason);
     if (result.outcome !== 'rejected') await tellPrivately(args, args.body.user.id, describeOutcome(result, id));
+    await refreshList(deps, deps.approvals, args, listUrl);
   };
 }

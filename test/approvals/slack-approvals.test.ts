@@ -232,6 +232,30 @@ describe('approve / reject buttons on proposed actions (emulated Slack, GitHub s
     expect(comments(w, number)).toHaveLength(0);
   }, 120_000);
 
+  test('Reject from the /em approvals list draws the list again once the reason is given', async () => {
+    const { number } = w.gh.addPull(REPO, { title: 'Rename flags', author: 'maya', head_ref: 'flags' });
+    await proposalFor(w, number);
+    const id = (await approvalFor(app, number))?.id;
+    await w.emulator.command({ user: w.users.carol, channel: w.leads, text: 'approvals' });
+    await w.emulator.waitFor(() =>
+      w.emulator.ephemeralsFor(w.users.carol).find((e) => JSON.stringify(e.blocks).includes(`"value":"${id}"`)),
+    );
+    const posts = w.emulator.responseUrlPosts.length;
+    await w.emulator.click({
+      user: w.users.carol,
+      actionId: 'approval_reject',
+      value: String(id),
+      where: { ephemeralIn: w.leads },
+    });
+    await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.carol));
+    await w.emulator.submitView({ user: w.users.carol, values: { reason: 'Flags are frozen this week' } });
+    await eventually(async () => ((await approvalFor(app, number))?.status === 'rejected' ? true : undefined));
+    const redrawn = await w.emulator.waitFor(() =>
+      w.emulator.responseUrlPosts.slice(posts).find((p) => p.body.replace_original === true),
+    );
+    expect(JSON.stringify(redrawn.body.blocks ?? [])).not.toContain(`"value":"${id}"`);
+  }, 120_000);
+
   test('20 simultaneous approvals give exactly one decision and one execution', async () => {
     const { number } = w.gh.addPull(REPO, { title: 'Race me', author: 'maya', head_ref: 'race' });
     const proposal = await proposalFor(w, number);
