@@ -73,14 +73,20 @@ function withTrace(data: Record<string, unknown> | undefined): Record<string, un
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
   const { db, logger } = options;
   await createAgendaTables(db);
+  const backend = new PostgresBackend({
+    pool: db.pool() as unknown as Pool,
+    ensureSchema: false,
+    // The embedded engine has one connection, so LISTEN would never hear another process; poll instead.
+    disableNotifications: !db.supportsNotify,
+  });
+  // A lost LISTEN connection (a failover, a server restart) is reported as an 'error' event and reconnected by the
+  // channel itself; unheard, that event would end the process.
+  (
+    backend.notificationChannel as { on?: (event: 'error', listener: (err: unknown) => void) => void } | undefined
+  )?.on?.('error', (err) => logger.warn({ err }, 'job scheduler lost its LISTEN connection; reconnecting'));
   const agenda = new Agenda({
     name: options.workerName,
-    backend: new PostgresBackend({
-      pool: db.pool() as unknown as Pool,
-      ensureSchema: false,
-      // The embedded engine has one connection, so LISTEN would never hear another process; poll instead.
-      disableNotifications: !db.supportsNotify,
-    }),
+    backend,
     processEvery: options.processEveryMs,
     defaultLockLifetime: options.lockLifetimeMs,
   });

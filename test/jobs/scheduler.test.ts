@@ -1,3 +1,4 @@
+import { connect, createServer, type Socket } from 'node:net';
 import { heartbeatJob } from '../../src/jobs/heartbeat.js';
 import { type Scheduler, startScheduler } from '../../src/jobs/scheduler.js';
 import { StoppingError } from '../../src/lib/stopping.js';
@@ -302,4 +303,55 @@ onServer('job scheduler, several replicas [postgres]', () => {
       await dropSchemas([schema]);
     }
   });
+
+  test('a dropped database connection (failover, restart) is survived: the scheduler reconnects and runs jobs', async () => {
+    // A TCP proxy in front of the server, whose connections are cut at once, as a failover cuts them.
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const server = connect(5432, '127.0.0.1');
+      for (const s of [client, server]) {
+        sockets.add(s);
+        s.on('error', () => s.destroy());
+        s.on('close', () => sockets.delete(s));
+      }
+      client.pipe(server).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as { port: number }).port;
+    const schema = uniqueSchema('dropped');
+    const url = new URL(SERVER_URL);
+    url.host = `127.0.0.1:${port}`;
+    const db = await openPostgres({ connectionString: url.href, schema, max: 3 });
+    let scheduler: Scheduler | undefined;
+    try {
+      await db.exec('CREATE TABLE job_runs (n int)');
+      scheduler = await startScheduler({
+        db,
+        logger: createLogger('silent'),
+        processEveryMs: 100,
+        lockLifetimeMs: 1_000,
+        workerName: 'worker-drop',
+        jobs: [
+          {
+            name: 'count',
+            async run({ db: jobDb }) {
+              await jobDb.query('INSERT INTO job_runs VALUES (1)');
+            },
+          },
+        ],
+      });
+      for (const s of sockets) s.destroy();
+      // Without a listener for the LISTEN connection's 'error', the process (here: the test) ends with it.
+      await eventually(async () => {
+        await scheduler?.now('count');
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM job_runs');
+        return (rows[0]?.n ?? 0) > 0;
+      }, 20_000);
+    } finally {
+      await scheduler?.stop();
+      await db.close();
+      proxy.close();
+      await dropSchemas([schema]);
+    }
+  }, 60_000);
 });
