@@ -8,6 +8,7 @@ import { audit } from '../approvals/store.js';
 import { timestamp } from '../capabilities/tool.js';
 import type { OwnCommand } from '../slack/em-command.js';
 import { channelIdOf, channelMembership } from '../slack/membership.js';
+import { scopeFor } from '../teams/scope.js';
 import type { ApiInstance, ApiRouteContext } from './context.js';
 import { sendProblem } from './problem.js';
 
@@ -32,7 +33,7 @@ const repoParam = z
   .regex(/^[\w.-]+\/[\w.-]+$/)
   .optional()
   .meta({ description: 'owner/name: only this repository' });
-const teamParam = z.string().max(80).optional().meta({ description: 'reserved for teams (#20); passed through' });
+const teamParam = z.string().max(80).optional().meta({ description: 'a team, by key or name' });
 
 /** The figures of one scope of `dora.report`'s output that the metric routes read (the door names no capability). */
 interface DoraMetrics {
@@ -118,6 +119,9 @@ const postBody = (extra: z.ZodRawShape) =>
   });
 const postOutput = z.object({ channel: z.string(), ts: z.string() });
 
+/** The report's team as the subcommand takes it (absent when the request names none). */
+const teamOf = (q: Record<string, unknown>) => (typeof q.team === 'string' && q.team ? { team: q.team } : {});
+
 export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
   const { problems } = ctx;
   const run = (name: string, request: FastifyRequest, input: unknown) =>
@@ -184,13 +188,13 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
       path: 'standup',
       tool: 'standup.report',
       query: { hours: z.coerce.number().int().min(1).max(336).default(24) },
-      command: (q) => ({ name: 'standup', hours: Number(q.hours ?? 24) }),
+      command: (q) => ({ name: 'standup', hours: Number(q.hours ?? 24), ...teamOf(q) }),
     },
     {
       path: 'sprint-health',
       tool: 'sprint.health',
       query: { agingDays: z.coerce.number().int().min(1).max(60).default(3) },
-      command: (q) => ({ name: 'sprint', days: Number(q.agingDays ?? 3) }),
+      command: (q) => ({ name: 'sprint', days: Number(q.agingDays ?? 3), ...teamOf(q) }),
     },
   ];
   for (const report of reports) {
@@ -211,7 +215,8 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
     api.post(
       `/reports/${report.path}/post`,
       {
-        config: read,
+        // A post in Slack is an act, not a read: a `read` token (a dashboard's) cannot make the bot speak.
+        config: { kind: 'propose' },
         bodyLimit: limit,
         schema: {
           tags: ['reports'],
@@ -227,6 +232,8 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
         const slack = ctx.options.slack();
         if (!handler || !slack) return sendProblem(reply, 503, 'Slack is not connected.');
         const person = (request.principal as { slackUserId: string }).slackUserId;
+        // An unknown team is the request's mistake (404), not a "no such team" message posted to the channel.
+        if (typeof body.team === 'string') await scopeFor(ctx.options.db, person, body.team);
         const channel = await channelIdOf(slack, body.channel).catch(() => undefined);
         if (!channel) return sendProblem(reply, 404, `No channel ${body.channel} that the bot can see.`);
         if (!(await channelMembership.isMember(slack, channel, person)))
@@ -311,7 +318,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
       schema: {
         tags: ['approvals'],
         summary: 'One proposal waiting for a decision, with whether the token’s person may decide it',
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }),
         response: { 200: approvalItem, ...problems },
       },
     },
@@ -418,7 +425,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
       schema: {
         tags: ['approvals'],
         summary: decide.description,
-        params: z.object({ id: z.coerce.number().int().positive() }),
+        params: z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }),
         body: z.object({ vote: z.enum(['approve', 'reject']), reason: z.string().trim().max(500).optional() }),
         response: { 200: decide.output, ...problems },
       },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { defineTool, timestamp } from '../capabilities/tool.js';
 import { ACTION_PARAMS } from './executors.js';
+import { asTheirOwn } from './personal-proposals.js';
 import { type ApprovalService, approvalView, describeProposal } from './service.js';
 import { listApprovals, listAudit } from './store.js';
 
@@ -186,13 +187,16 @@ export function approvalsProposeTool(service: ApprovalService) {
           message: `repo ${input.repo} is not the repository the action acts on (${target}).`.slice(0, 300),
         };
       const person = ctx.person.slackId;
+      const own = await asTheirOwn(ctx, input.action, params.data as Record<string, unknown>);
+      if ('refused' in own)
+        return { outcome: 'invalid' as const, approvalId: null, approvers: [], message: own.refused };
       const key = createHash('sha256')
         .update(JSON.stringify([person, input.action, params.data, input.summary]))
         .digest('hex')
         .slice(0, 32);
       const result = await service.propose({
         action: input.action,
-        params: params.data as Record<string, unknown>,
+        params: own.params,
         summary: input.summary,
         repo: target ?? input.repo ?? null,
         requestedBy: person,

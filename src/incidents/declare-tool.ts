@@ -77,7 +77,8 @@ export function incidentsDeclareTool(service: IncidentService) {
       if (input.origin && !(await seesOrigin(ctx, input.origin.channel)))
         return { outcome: 'failed', message: 'You are not in the channel of that message.' };
       const result = await service.declare({
-        requestKey: input.requestKey ?? `tool:${randomUUID()}`,
+        // A caller's key is theirs: another person's same key declares their own incident and learns nothing of it.
+        requestKey: input.requestKey ? `person:${ctx.person.slackId}:${input.requestKey}` : `tool:${randomUUID()}`,
         title: input.title,
         severity: input.severity,
         service: input.service,

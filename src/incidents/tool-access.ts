@@ -11,7 +11,9 @@ import { incidentByNumber } from './store.js';
 export const incidentNumber = z.coerce
   .number({ error: 'the incident number, e.g. 12 for INC-12' })
   .int({ error: 'the incident number, e.g. 12 for INC-12' })
-  .positive({ error: 'the incident number, e.g. 12 for INC-12' });
+  .positive({ error: 'the incident number, e.g. 12 for INC-12' })
+  // Numbers are PostgreSQL integers: a larger one names no incident, and must not reach SQL.
+  .max(2_147_483_647, { error: 'no incident has a number that large' });
 
 export const slackUser = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id such as U012AB3CD' });
 

@@ -13,6 +13,7 @@ import { TIMELINE_KINDS } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentByNumber, listIncidents, timelineOf } from './store.js';
 import { incidentsActionItemTool, incidentsNoteTool } from './timeline-tools.js';
+import { incidentNumber } from './tool-access.js';
 
 /** Every incident tool: reading incidents from any source, and declaring and changing those declared in Slack. */
 export function incidentTools(service: IncidentService) {
@@ -99,7 +100,7 @@ export function incidentsTimelineTool() {
       'resolution), oldest first, by its number (INC-12 is 12). An incident in a private channel is shown to its ' +
       'members only; to anyone else it does not exist.',
     kind: 'read',
-    input: z.object({ number: z.coerce.number().int().positive() }),
+    input: z.object({ number: incidentNumber }),
     output: incidentsTimelineOutput,
     run: async (ctx, input) => {
       const found = await incidentByNumber(ctx.db, input.number);

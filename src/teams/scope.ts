@@ -6,7 +6,11 @@ import { findTeam, resolveScope, type TeamScope, teamsOf } from './store.js';
 
 /** A team name or key that names no team (or several): its message is for the person who typed it. */
 export class TeamChoiceError extends Error {
-  constructor(message: string) {
+  /** For the HTTP doors: no such team is 404, a name that fits several is 400. */
+  constructor(
+    message: string,
+    readonly statusCode: 400 | 404 = 400,
+  ) {
     super(message);
     this.name = 'TeamChoiceError';
   }
@@ -46,6 +50,7 @@ export async function scopeFor(db: Queryable, person: string, team?: string): Pr
         match.suggestion
           ? `No team is called "${match.text}". Did you mean ${match.suggestion.name} (\`${match.suggestion.key}\`)?`
           : `No team is called "${match.text}". \`/em team list\` shows the teams.`,
+        404,
       );
   }
 }

@@ -51,7 +51,7 @@ const call = (
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-const tokens = { maya: '', sam: '', reader: '' };
+const tokens = { maya: '', sam: '', reader: '', tom: '' };
 
 beforeAll(async () => {
   started = await startTestDemo('api', {
@@ -64,6 +64,7 @@ beforeAll(async () => {
   tokens.maya = await tokenFromSlack('maya', 'ops decide');
   tokens.sam = await tokenFromSlack('sam', 'bot propose');
   tokens.reader = await tokenFromSlack('ines', 'grafana');
+  tokens.tom = await tokenFromSlack('tom', 'pager decide');
 }, 180_000);
 
 afterAll(async () => {
@@ -93,7 +94,7 @@ describe('tokens', () => {
     );
     expect(shown.map((e) => e.user)).toEqual([maya]);
     const { rows } = await demo.app.db.query<{ row: string }>('SELECT row_to_json(t)::text AS row FROM api_tokens t');
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(Object.keys(tokens).length);
     for (const { row } of rows) for (const token of Object.values(tokens)) expect(row).not.toContain(token.slice(15));
 
     await demo.emulator.command({ user: maya, channel: demo.channels.eng as string, text: 'token list' });
@@ -189,6 +190,58 @@ describe('decisions through the API', () => {
       "SELECT actor, action, detail->>'via' AS via, detail->>'ts' AS ts FROM audit_log WHERE event = 'posted' ORDER BY id DESC LIMIT 1",
     );
     expect(rows[0]).toEqual({ actor: demo.users.maya, action: 'report.standup', via: 'api', ts });
+  });
+
+  test("a post or DM proposed with a token reads as typed, says whose it is, and goes only to the person's channels", async () => {
+    const propose = (action: string, params: Record<string, unknown>) =>
+      call('POST', '/v1/approvals/propose', tokens.sam, { action, params, summary: 'tell the team' }).then(
+        (r) => r.json() as Promise<{ outcome: string; message: string }>,
+      );
+    const hostile = '<!channel> re-auth at <https://evil.example|https://acme.dev/login>';
+    // #eng-leads holds maya alone: sam cannot make the bot speak there.
+    const refused = await propose('slack.post', { channel: '#eng-leads', text: hostile });
+    expect(refused).toMatchObject({ outcome: 'invalid', message: expect.stringContaining('a channel you are in') });
+    expect(demo.emulator.messagesIn(demo.channels.leads as string).map((m) => m.text)).not.toContain(hostile);
+    const posted = await propose('slack.post', { channel: '#eng', text: hostile });
+    expect(posted.outcome).toBe('executed');
+    const message = await demo.emulator.waitFor(() =>
+      demo.emulator.messagesIn(demo.channels.eng as string).find((m) => m.text.includes('re-auth at')),
+    );
+    expect(message.text).toContain('&lt;!channel&gt;');
+    expect(message.text).toContain('https://evil.example');
+    expect(message.text).not.toContain('<!channel>');
+    expect(message.text).toContain(`sent for <@${demo.users.sam}>`);
+  });
+
+  test('a read token cannot post a report; an unknown team is a 404, also when posting one', async () => {
+    const reader = await call('POST', '/v1/reports/standup/post', tokens.reader, { channel: '#eng' });
+    expect(reader.status).toBe(403);
+    for (const route of ['/v1/reports/standup?team=nope', '/v1/metrics/dora?team=nope', '/v1/teams/nope']) {
+      const res = await call('GET', route, tokens.reader);
+      expect([route, res.status]).toEqual([route, 404]);
+      expect((await res.json()).detail).toContain('No team is called');
+    }
+    const unknown = await call('POST', '/v1/reports/standup/post', tokens.maya, { channel: '#eng', team: 'nope' });
+    expect(unknown.status).toBe(404);
+  });
+
+  test('an incident number past PostgreSQL integers is a 400 naming the field, not a server error', async () => {
+    const res = await call('POST', '/v1/tools/incidents.timeline', tokens.reader, { number: 2 ** 31 });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).not.toContain('out of range');
+  });
+
+  test("another person's request key declares their own incident and tells them nothing of the first", async () => {
+    const declare = (token: string, title: string) =>
+      call('POST', '/v1/tools/incidents.declare', token, { title, requestKey: 'alert-4242' }).then((r) => r.json());
+    const first = await declare(tokens.maya, 'Payroll export leaking');
+    expect(first.outcome).toBe('declared');
+    const again = await declare(tokens.maya, 'Payroll export leaking');
+    expect(again).toMatchObject({ outcome: 'duplicate', number: first.number });
+    const other = await declare(tokens.tom, 'Unrelated thing');
+    expect(other).toMatchObject({ outcome: 'declared', title: 'Unrelated thing' });
+    expect(other.number).not.toBe(first.number);
+    expect(JSON.stringify(other)).not.toContain('Payroll');
   });
 
   test('tokens never reach the log file', async () => {
