@@ -19,6 +19,29 @@ export function userText(text: string): string {
   return escapeMrkdwn(links);
 }
 
+/**
+ * Slack text (as a message carries it, or as `userText` stored it) as a person reads it, for places that are not
+ * Slack mrkdwn: a form's prefilled field, a Jira ticket, a line the digest escapes itself. People and channels read
+ * `@name` and `#name`, a link `label (address)`, entities their characters.
+ */
+export function readableText(text: string): string {
+  return text
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&')
+    .replace(/<@([UW][A-Z0-9]+)(?:\|([^>]*))?>/g, (_, id: string, name?: string) => `@${name || id}`)
+    .replace(/<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_, id: string, name?: string) => `#${name || id}`)
+    .replace(/<!(channel|here|everyone)(?:\|[^>]*)?>/g, '@$1')
+    .replace(/<(https?:\/\/[^|>\s]+)(?:\|([^>]*))?>/g, (_, url: string, label?: string) =>
+      label && label !== url ? `${label} (${url})` : url,
+    );
+}
+
+/** Text `userText` stored, shown in Slack with the people it names as mentions (an action item's owner). */
+export function withMentions(stored: string): string {
+  return stored.replace(/&lt;@([UW][A-Z0-9]+)(?:\|[^&]*)?&gt;/g, '<@$1>');
+}
+
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** The longest start of `text` of at most `max` UTF-16 units that ends between graphemes (never half an emoji). */

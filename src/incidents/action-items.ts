@@ -1,4 +1,4 @@
-import { graphemePrefix, userText } from '../../blocks/text.js';
+import { graphemePrefix, readableText, userText } from '../../blocks/text.js';
 import type { IncidentFlow } from './flow.js';
 import { type Incident, incidentLabel, parseActionItem } from './model.js';
 import { addTimelineEntry, getIncident, incidentByNumber, setTicket, timelineEntry } from './store.js';
@@ -29,7 +29,9 @@ export async function fileActionItem(flow: IncidentFlow, entryId: number, actor:
   if (!target || !flow.approvals)
     return 'No tracker is configured for action items (policies: incidents.action_items).';
   const incident = await getIncident(flow.db, entry.incidentId);
-  const title = graphemePrefix(`${incident ? `${incidentLabel(incident)}: ` : ''}${entry.text}`, 250);
+  // As typed: the ticket is no Slack message, and the approval's summary is escaped where it is shown.
+  const typed = readableText(entry.text);
+  const title = graphemePrefix(`${incident ? `${incidentLabel(incident)}: ` : ''}${typed}`, 250);
   const description = `Action item from the postmortem of ${incident ? `${incidentLabel(incident)} ${incident.title}` : 'an incident'}.`;
   const request =
     target.action === 'jira.create'
@@ -46,7 +48,7 @@ export async function fileActionItem(flow: IncidentFlow, entryId: number, actor:
           summary: `File an action item of ${label} (a private incident; its room has the text)`,
           evidence: { incident: label },
         }
-      : { summary: `File incident action item: ${title}`, evidence: { incident: label, action_item: entry.text } }),
+      : { summary: `File incident action item: ${title}`, evidence: { incident: label, action_item: typed } }),
     requestedBy: actor,
     idempotencyKey: `incident-action-item:${entryId}`,
   });

@@ -1,11 +1,9 @@
 import type { WebClient } from '@slack/web-api';
+import { readableText } from '../../blocks/text.js';
 import type { DigestFeed } from '../capabilities/capability.js';
 import { channelMembership } from '../slack/membership.js';
 import type { Queryable } from '../store/db.js';
 import { closedActionItems, markActionItemDone, type OpenActionItem, openActionItems } from './store.js';
-
-/** Incident timeline text is stored escaped for Slack; the digest escapes titles itself. */
-const decodeEntities = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
 /** Whether the item's owner may read it: any incident's when public, a private room's when they are in the room. */
 async function ownerMayRead(item: OpenActionItem, slack: () => WebClient | undefined): Promise<boolean> {
@@ -30,7 +28,7 @@ export function actionItemsFeed(db: Queryable, slack: () => WebClient | undefine
           recipient: a.owner,
           group: 'incidents',
           title: (await ownerMayRead(a, slack))
-            ? `${label}: ${decodeEntities(a.text)}`
+            ? `${label}: ${readableText(a.text)}` // stored escaped for Slack; the digest escapes titles itself
             : `${label}: an action item for you from a private incident you are not in (its commander can add you)`,
           reason: {
             rule: 'incidents',

@@ -10,6 +10,7 @@ import {
   statusUpdateModal,
 } from '../../blocks/incidents/modals.js';
 import { incidentListLine } from '../../blocks/incidents/reports.js';
+import { readableText } from '../../blocks/text.js';
 import { runOrRefuse } from '../capabilities/tool.js';
 import { actorContext } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
@@ -143,7 +144,8 @@ export const DECLARE_INCIDENT_SHORTCUT = 'declare_incident';
 export function declareIncidentFromMessage(deps: SlackDeps) {
   return (args: ShortcutArgs) => {
     const shortcut = args.shortcut as MessageShortcut;
-    const text = shortcut.message.text ?? '';
+    // The message as people read it: Slack's markup would become the title, the channel's name and the card's header.
+    const text = readableText(shortcut.message.text ?? '');
     return openModalFromShortcut(
       deps,
       args,

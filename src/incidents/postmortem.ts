@@ -1,6 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { DateTime } from 'luxon';
-import { escapeMrkdwn, link, userText } from '../../blocks/text.js';
+import { escapeMrkdwn, link, userText, withMentions } from '../../blocks/text.js';
 import { narrate } from '../lib/narrative.js';
 import type { Logger } from '../observability/logger.js';
 import { humanDuration, type Incident, incidentLabel, type SuspectedDeploy, type TimelineEntry } from './model.js';
@@ -49,7 +49,7 @@ export function postmortemDraft(input: {
   const detection = timeline.find((e) => e.kind === 'declared');
   const actionItems = timeline
     .filter((e) => e.kind === 'action_item')
-    .map((e) => ({ id: e.id, text: e.text, ticket: e.ticket }));
+    .map((e) => ({ id: e.id, text: withMentions(e.text), ticket: e.ticket }));
   const facts = [
     `*${incidentLabel(incident)}: ${userText(incident.title)}*`,
     `Severity: ${incident.severity ?? 'not set'}${incident.service ? ` · Service: ${userText(incident.service)}` : ''}`,

@@ -161,10 +161,11 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
   });
 
   test('"Declare incident" on a message prefills the form, links the message and replies in its thread', async () => {
+    // As Slack delivers a message: entities for & < >, a mention and a link in its own markup.
     const source = await w.emulator.userPosts({
       user: w.users.bob,
       channel: w.eng,
-      text: 'Search returns 502 for everyone\nsince 10:02',
+      text: `Search &amp; &lt;ads&gt; return 502 <@${w.users.carol}|carol>\nsince 10:02, see <https://grafana.example/d/1|dash>`,
     });
     const before = dmOf(w, w.users.bob).length;
     await w.emulator.messageShortcut({
@@ -173,11 +174,15 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
       channel: w.eng,
       ts: source.ts,
     });
-    await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.bob));
+    const form = await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.bob));
+    // The form reads as the message reads in Slack, not as its markup.
+    const prefilled = JSON.stringify(form.blocks);
+    expect(prefilled).toContain('"initial_value":"Search & <ads> return 502 @carol"');
+    expect(prefilled).toContain('see dash (https://grafana.example/d/1)');
     await w.emulator.submitView({ user: w.users.bob, values: { severity: 'SEV3' } });
     const reply = await nextDm(w, w.users.bob, before);
     const created = roomIn(w, reply);
-    expect(created.name).toMatch(dated('search-returns-502-for-everyone'));
+    expect(created.name).toMatch(dated('search-ads-return-502-carol'));
     searchRoom = created.id;
     const thread = await w.emulator.waitFor(() =>
       w.emulator.messagesIn(w.eng).find((m) => m.thread_ts === source.ts && m.user === w.emulator.workspace.botUserId),
@@ -444,7 +449,7 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     await w.emulator.command({
       user: w.users.alice,
       channel,
-      text: 'incident action add an alert on checkout error rate',
+      text: `incident action add an alert on checkout error rate &amp; &lt;5xx&gt; <@${w.users.bob}|bob>`,
     });
     await eventually(async () =>
       (await app.incidents.timeline(incidentId)).some((e) => e.kind === 'action_item') ? true : undefined,
@@ -473,6 +478,8 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     expect(text).toContain('rolled back v1.42');
     expect(text).toContain('Deployment of acme/checkout @ abc1234');
     expect(text.split('add an alert on checkout error rate')).toHaveLength(2); // listed once, with its button
+    // Its owner is named as a mention, its text escaped once.
+    expect(text).toContain(`add an alert on checkout error rate &amp; &lt;5xx&gt; <@${w.users.bob}>`);
 
     const { rows } = await app.db.query<{ status: string; resolved_at: Date | null; opened_at: Date }>(
       "SELECT status, resolved_at, opened_at FROM incidents WHERE source = 'slack' AND external_id = $1",
@@ -497,6 +504,12 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
       "SELECT action, status FROM approvals WHERE idempotency_key LIKE 'incident-action-item:%'",
     );
     expect(approvals).toEqual([{ action: 'jira.create', status: 'proposed' }]);
+    // The ticket is no Slack message: it reads as typed, and the card escapes it once.
+    const { rows: filed } = await app.db.query<{ summary: string }>(
+      "SELECT params->>'summary' AS summary FROM approvals WHERE idempotency_key LIKE 'incident-action-item:%'",
+    );
+    expect(filed[0]?.summary).toMatch(/^INC-\d+: add an alert on checkout error rate & <5xx> @bob$/);
+    expect(proposal.text + JSON.stringify(proposal.blocks)).not.toContain('&amp;amp;');
   });
 
   test('/em incident list shows open and recently resolved incidents', async () => {
