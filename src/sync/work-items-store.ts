@@ -43,7 +43,11 @@ export async function upsertWorkItem(db: Queryable, source: string, row: WorkIte
        assignee = EXCLUDED.assignee, labels = EXCLUDED.labels, points = EXCLUDED.points, sprint_ids = EXCLUDED.sprint_ids,
        updated_at = EXCLUDED.updated_at, resolved_at = EXCLUDED.resolved_at, url = EXCLUDED.url, project_id = EXCLUDED.project_id,
        milestone = EXCLUDED.milestone
-     WHERE work_items.updated_at <= EXCLUDED.updated_at`,
+     -- Of two versions with the same time (GitHub's are to the second, deliveries come out of order), an unresolved
+     -- one never undoes a resolution.
+     WHERE work_items.updated_at < EXCLUDED.updated_at
+        OR (work_items.updated_at = EXCLUDED.updated_at
+            AND (EXCLUDED.resolved_at IS NOT NULL OR work_items.resolved_at IS NULL))`,
     [
       source,
       row.key,

@@ -146,6 +146,19 @@ describeEachEngine('GitHub issues and workflow_run webhooks', ({ freshDb }) => {
     expect((await ciRuns(db)).map((r) => r.conclusion)).toEqual(['success']);
   });
 
+  test('an issue closed and labeled in the same second, delivered out of order, stays closed', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre' });
+    gh.updateIssue(REPO, 5001, { state: 'closed', closed_at: gh.tick() });
+    const closed = gh.issuesPayload(REPO, 5001, 'closed') as { issue: Record<string, unknown> };
+    // The label's delivery was made before the close, in the same second: the same updated_at, still open.
+    const labeled = { ...closed, action: 'labeled', issue: { ...closed.issue, state: 'open', closed_at: null } };
+    await gh.deliverWebhook(url, SECRET, 'issues', closed);
+    await gh.deliverWebhook(url, SECRET, 'issues', labeled);
+    expect((await workItems(db)).map((w) => w.status)).toEqual(['closed']);
+  });
+
   test('the same delivery twice is stored once; a deleted issue goes', async () => {
     const db = await freshDb();
     const url = await listen(db);

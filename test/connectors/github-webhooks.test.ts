@@ -110,6 +110,36 @@ describe('GitHub webhooks (optional push path)', () => {
     ).toBe('closed');
   });
 
+  test('two changes in the same second delivered out of order: the close stands; a dismissed review stays dismissed', async () => {
+    // GitHub's times are to the second: a label added and the PR closed in one second carry the same updated_at.
+    const second = '2026-11-22T09:00:00Z';
+    const pr = (action: string, state: 'open' | 'closed') => ({
+      action,
+      number: 8,
+      pull_request: { ...pullRequest(second, state), number: 8, closed_at: state === 'closed' ? second : null },
+      repository: { full_name: 'acme/api' },
+      sender: { login: 'sam' },
+    });
+    expect((await deliver('pull_request', pr('closed', 'closed'))).status).toBe(200);
+    expect((await deliver('pull_request', pr('labeled', 'open'))).status).toBe(200);
+    const stored = await app.db.query<{ state: string; closed_at: Date | null }>(
+      'SELECT state, closed_at FROM pull_requests WHERE number = 8',
+    );
+    expect(stored.rows[0]).toEqual({ state: 'closed', closed_at: new Date(second) });
+    // A review: GitHub never undoes a dismissal, so a late delivery of its submission must not either.
+    const review = (state: string) => ({
+      action: state === 'dismissed' ? 'dismissed' : 'submitted',
+      review: { id: 555, user: { login: 'lena' }, state, submitted_at: second, body: null, commit_id: 'a'.repeat(40) },
+      pull_request: pullRequest(second),
+      repository: { full_name: 'acme/api' },
+      sender: { login: 'lena' },
+    });
+    expect((await deliver('pull_request_review', review('dismissed'))).status).toBe(200);
+    expect((await deliver('pull_request_review', review('approved'))).status).toBe(200);
+    const reviews = await app.db.query<{ state: string }>('SELECT state FROM pr_reviews WHERE review_id = 555');
+    expect(reviews.rows.map((r) => r.state.toLowerCase())).toEqual(['dismissed']);
+  });
+
   test('a bad signature is refused and nothing is stored', async () => {
     const before = await countEvents(app.db);
     const res = await deliver(

@@ -21,7 +21,12 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
        first_commit_at = COALESCE(EXCLUDED.first_commit_at, pull_requests.first_commit_at),
        merge_commit_sha = COALESCE(EXCLUDED.merge_commit_sha, pull_requests.merge_commit_sha),
        merged_by = COALESCE(EXCLUDED.merged_by, pull_requests.merged_by)
-     WHERE pull_requests.updated_at <= EXCLUDED.updated_at`,
+     -- Timestamps are to the second: of two versions of the same second (deliveries out of order), the open one
+     -- never undoes a close or a merge.
+     WHERE pull_requests.updated_at < EXCLUDED.updated_at
+        OR (pull_requests.updated_at = EXCLUDED.updated_at
+            AND array_position(ARRAY['open', 'closed', 'merged'], EXCLUDED.state)
+                >= array_position(ARRAY['open', 'closed', 'merged'], pull_requests.state))`,
     [
       row.repo,
       row.number,
@@ -53,7 +58,9 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
 export async function upsertReview(db: Queryable, repo: string, number: number, review: Review): Promise<void> {
   await db.query(
     `INSERT INTO pr_reviews (repo, number, review_id, reviewer, state, submitted_at) VALUES ($1,$2,$3,$4,$5,$6)
-     ON CONFLICT (repo, review_id) DO UPDATE SET state = EXCLUDED.state, submitted_at = EXCLUDED.submitted_at`,
+     ON CONFLICT (repo, review_id) DO UPDATE SET state = EXCLUDED.state, submitted_at = EXCLUDED.submitted_at
+     -- A dismissal is final on GitHub; a late delivery of the review's submission does not undo it.
+     WHERE upper(pr_reviews.state) <> 'DISMISSED'`,
     [repo, number, review.id, review.user?.login ?? null, review.state, review.submitted_at ?? null],
   );
 }
