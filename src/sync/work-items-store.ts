@@ -107,12 +107,21 @@ export async function deriveTrackerIncidents(db: Queryable, source: string, matc
   return result.rowCount;
 }
 
-/** Removes a work item deleted at `at` (and its changes), unless it was updated after the deletion. */
+/**
+ * Removes a work item deleted at `at` (its changes, and the incident it was), unless it was updated after the
+ * deletion. A deleted ticket was no incident: DORA and triage stop counting it.
+ */
 export async function deleteWorkItem(db: Queryable, source: string, key: string, at: string): Promise<void> {
   const gone = await db.query('DELETE FROM work_items WHERE source = $1 AND key = $2 AND updated_at <= $3', [
     source,
     key,
     at,
   ]);
-  if (gone.rowCount) await db.query('DELETE FROM work_item_changes WHERE source = $1 AND key = $2', [source, key]);
+  if (!gone.rowCount) return;
+  await db.query('DELETE FROM work_item_changes WHERE source = $1 AND key = $2', [source, key]);
+  await db.query(
+    `DELETE FROM incidents i WHERE i.source = $1 AND i.external_id = $2
+        AND NOT EXISTS (SELECT 1 FROM incident_rooms r WHERE r.source = i.source AND r.incident_id = i.external_id)`,
+    [source, key],
+  );
 }

@@ -173,4 +173,20 @@ describeEachEngine('GitHub issues and workflow_run webhooks', ({ freshDb }) => {
     await gh.deliverWebhook(url, SECRET, 'issues', payload);
     expect(await workItems(db)).toEqual([]);
   });
+
+  test('a deleted incident issue takes its incident along, once however often delivered, whatever our clock says', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    // GitHub's clock an hour ahead of ours: the deletion must not be dated by our clock.
+    gh.setClock(new Date(Date.now() + 3_600_000));
+    gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre', labels: ['incident'] });
+    await gh.deliverWebhook(url, SECRET, 'issues', gh.issuesPayload(REPO, 5001, 'opened'));
+    expect((await incidents(db)).map((i) => i.external_id)).toEqual([`${REPO}#5001`]);
+    const deleted = gh.deleteIssue(REPO, 5001);
+    await gh.deliverWebhook(url, SECRET, 'issues', deleted);
+    await gh.deliverWebhook(url, SECRET, 'issues', deleted); // "Redeliver" in GitHub's settings
+    expect(await workItems(db)).toEqual([]);
+    expect(await incidents(db)).toEqual([]);
+    expect(await countEvents(db, { source: 'github', kind: 'issue_deleted' })).toBe(1);
+  });
 });

@@ -79,7 +79,9 @@ export function githubWebhookRoute(options: {
       return void logger.warn({ repo, problem: issue.error.issues[0]?.message }, 'malformed issues webhook skipped');
     const key = `${repo}#${issue.data.number}`;
     await db.transaction(async (tx) => {
-      if (payload.action === 'deleted') return recordDeletion(tx, 'github', key, new Date().toISOString(), payload);
+      // Dated by the issue's last update, not our clock: a redelivery is the same deletion, and a clock behind
+      // GitHub's cannot make it miss the stored issue (a deleted GitHub issue never comes back).
+      if (payload.action === 'deleted') return recordDeletion(tx, 'github', key, issue.data.updated_at, payload);
       if (await deletedSince(tx, 'github', key, issue.data.updated_at)) return;
       await storeGitHubIssue(tx, repo, issue.data, payload.issue);
       if (options.incidents) await deriveTrackerIncidents(tx, 'github', options.incidents);
