@@ -29,6 +29,7 @@ import { reportsModule } from './reports/capability.js';
 import { stopChartRenderer } from './reports/charts.js';
 import { signalsModule } from './signals/capability.js';
 import type { SignalEngine } from './signals/engine.js';
+import { slackAccountActive } from './slack/accounts.js';
 import type { SlackBot } from './slack/bot.js';
 import { commandSlots } from './slack/command-slots.js';
 import { CommandRegistry } from './slack/commands.js';
@@ -197,7 +198,10 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
       plugins: httpDoors({
         db,
         logger,
-        tokens: new ApiTokens(db),
+        tokens: new ApiTokens(
+          db,
+          slackAccountActive(() => clients.slack),
+        ),
         tools,
         commands,
         slack: () => clients.slack,

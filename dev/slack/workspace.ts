@@ -7,6 +7,8 @@ export interface User {
   email: string;
   tz: string;
   is_bot: boolean;
+  /** Deactivated by an admin: Slack still answers users.info for them, with `deleted: true`. */
+  deleted: boolean;
 }
 
 export interface Channel {
@@ -129,6 +131,7 @@ export class Workspace {
       email: user.email ?? `${user.name}@example.com`,
       tz: user.tz ?? 'Europe/London',
       is_bot: user.is_bot ?? false,
+      deleted: user.deleted ?? false,
     };
     this.users.set(full.id, full);
     return full;

@@ -37,7 +37,11 @@ export interface CreatedToken {
 }
 
 export class ApiTokens {
-  constructor(private readonly db: Db) {}
+  /** `isActive`: whether the token's person is still in the Slack workspace (a deactivated person's tokens stop). */
+  constructor(
+    private readonly db: Db,
+    private readonly isActive: (slackUserId: string) => Promise<boolean> = async () => true,
+  ) {}
 
   /** Null when the person already has a live token of that name. The token itself is returned only here. */
   async create(slackUserId: string, name: string, scope: TokenScope): Promise<CreatedToken | null> {
@@ -55,7 +59,7 @@ export class ApiTokens {
     return revokeToken(this.db, slackUserId, name);
   }
 
-  /** The person behind `Authorization: Bearer <token>`, or null (malformed, unknown, revoked). */
+  /** The person behind `Authorization: Bearer <token>`, or null (malformed, unknown, revoked, person deactivated). */
   async verify(authorization: string | undefined): Promise<ApiPrincipal | null> {
     const match = /^Bearer (\S+)$/i.exec(authorization ?? '');
     const shape = match ? SHAPE.exec(match[1] as string) : null;
@@ -65,6 +69,7 @@ export class ApiTokens {
     const stored = row ? Buffer.from(row.hash) : Buffer.alloc(given.length);
     if (!timingSafeEqual(given, stored.length === given.length ? stored : Buffer.alloc(given.length)) || !row)
       return null;
+    if (!(await this.isActive(row.slack_user_id))) return null;
     await touchToken(this.db, row.id);
     return { tokenId: row.id, name: row.name, slackUserId: row.slack_user_id, scope: row.scope };
   }

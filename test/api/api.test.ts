@@ -244,6 +244,21 @@ describe('decisions through the API', () => {
     expect(JSON.stringify(other)).not.toContain('Payroll');
   });
 
+  test('a person deactivated in Slack: their tokens stop working', async () => {
+    const token = await tokenFromSlack('raj', 'laptop propose');
+    const raj = demo.emulator.workspace.users.get(demo.users.raj as string);
+    if (!raj) throw new Error('no raj');
+    raj.deleted = true; // an admin deactivates him: users.info answers deleted: true
+    try {
+      // Slack is asked on his token's first use (then at most every five minutes): refused; others still work.
+      const refused = await call('GET', '/v1/approvals?limit=1', token);
+      expect(refused.status).toBe(401);
+      expect((await call('GET', '/v1/approvals?limit=1', tokens.reader)).status).toBe(200);
+    } finally {
+      raj.deleted = false;
+    }
+  });
+
   test('tokens never reach the log file', async () => {
     await demo.emulator.settle();
     const log = readFileSync(demo.logFile, 'utf8');
