@@ -338,7 +338,8 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
         schema: {
           tags: ['teams'],
           summary: teams.description,
-          querystring: ctx.tool('teams.list').input,
+          // A query string carries text: ?archived=true is the tool's boolean.
+          querystring: z.object({ archived: z.stringbool().default(false) }),
           response: { 200: ctx.tool('teams.list').output, ...problems },
         },
       },

@@ -221,6 +221,11 @@ describe('decisions through the API', () => {
       expect([route, res.status]).toEqual([route, 404]);
       expect((await res.json()).detail).toContain('No team is called');
     }
+    // A boolean in a query string is text: ?archived=true is read as true, not refused.
+    for (const archived of ['true', 'false']) {
+      const listed = await call('GET', `/v1/teams?archived=${archived}`, tokens.reader);
+      expect([archived, listed.status]).toEqual([archived, 200]);
+    }
     const unknown = await call('POST', '/v1/reports/standup/post', tokens.maya, { channel: '#eng', team: 'nope' });
     expect(unknown.status).toBe(404);
   });
