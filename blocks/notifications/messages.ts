@@ -52,12 +52,20 @@ export function noticeLine(line: NoticeLine): string {
   return `${subject}${reasons ? ` — ${reasons}` : ''}`;
 }
 
-/** "Snooze 1 day", "Snooze until Monday", "Mute this rule for me", "Done", for one item. */
+/**
+ * "Snooze 1 day", "Snooze until Monday", "Mute this rule for me", "Done", for one item. An approval waiting for the
+ * person is no rule to mute, nor done until decided: it can only be snoozed (its card has Approve and Reject).
+ */
 function itemButtons(line: NoticeLine) {
   const rule = line.reasons[0]?.rule ?? '';
-  return Blocks.Actions({ blockId: `notify_item_${line.id}` }).elements(
+  const snoozes = [
     Elements.Button({ text: 'Snooze 1 day', actionId: NOTIFY_ACTIONS.snoozeDay, value: String(line.id) }),
     Elements.Button({ text: 'Snooze until Monday', actionId: NOTIFY_ACTIONS.snoozeMonday, value: String(line.id) }),
+  ];
+  const actions = Blocks.Actions({ blockId: `notify_item_${line.id}` });
+  if (line.group === 'approvals') return actions.elements(...snoozes);
+  return actions.elements(
+    ...snoozes,
     Elements.Button({
       text: 'Mute this rule for me',
       actionId: NOTIFY_ACTIONS.mute,
@@ -121,7 +129,12 @@ export function notificationsHomeLines(digest: DigestView, prefs: PrefsView, now
   const counts = GROUPS.map((g) => [g, digest.lines.filter((l) => l.group === g).length] as const).filter(
     ([, n]) => n > 0,
   );
-  const lines = digest.lines.slice(0, 5).map((l) => `• ${noticeLine(l)}`);
+  const shown = 5;
+  const more = digest.lines.length - shown + digest.more;
+  const lines = [
+    ...digest.lines.slice(0, shown).map((l) => `• ${noticeLine(l)}`),
+    ...(more > 0 ? [`…and ${more} more in your digest`] : []),
+  ];
   const summary = counts.length
     ? `Your next digest: ${counts.map(([g, n]) => `${n} ${GROUP_TITLES[g].toLowerCase()}`).join(', ')}`
     : 'Your next digest is empty.';
