@@ -74,15 +74,17 @@ export function incidentListLine(i: IncidentListItem, now: Date): string {
   return `${i.status === 'open' ? ':rotating_light:' : ':white_check_mark:'} *${name}* ${i.severity ? `[${escapeMrkdwn(i.severity)}] ` : ''}${title} · ${i.phase ?? i.status} · ${duration}${i.commander ? ` · <@${i.commander}>` : ''} ${where}`.trim();
 }
 
-export function incidentListMessage(items: IncidentListItem[], now: Date): SlackMessage {
+/** Open incidents, and those resolved in the last `recentDays` days (the window the list was asked for). */
+export function incidentListMessage(items: IncidentListItem[], now: Date, recentDays = 7): SlackMessage {
   const line = (i: IncidentListItem) => incidentListLine(i, now);
   const open = items.filter((i) => i.status === 'open');
   const recent = items.filter((i) => i.status !== 'open');
-  return Message({ text: `${open.length} open incident(s), ${recent.length} resolved in the last 7 days` })
+  const window = recentDays === 1 ? 'the last day' : `the last ${recentDays} days`;
+  return Message({ text: `${open.length} open incident(s), ${recent.length} resolved in ${window}` })
     .blocks(
       Blocks.Section({ text: `*Open incidents (${open.length})*` }),
       ...(open.length ? packed(open.map(line), 10) : [Blocks.Section({ text: '_None. :tada:_' })]),
-      Blocks.Section({ text: `*Resolved in the last 7 days (${recent.length})*` }),
+      Blocks.Section({ text: `*Resolved in ${window} (${recent.length})*` }),
       ...(recent.length ? packed(recent.map(line), 10) : [Blocks.Section({ text: '_None._' })]),
     )
     .buildToObject() as SlackMessage;

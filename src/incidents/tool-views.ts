@@ -9,7 +9,12 @@ export const incidentsToolViews: Record<string, ToolView> = {
   'incidents.list': {
     label: 'incidents',
     example: 'any incidents this week?',
-    render: (output, _args, _notes, now) => incidentListMessage(output as z.output<typeof incidentsListOutput>, now),
+    render: (output, args, _notes, now) =>
+      incidentListMessage(
+        output as z.output<typeof incidentsListOutput>,
+        now,
+        typeof args.recentDays === 'number' ? args.recentDays : 7,
+      ),
   },
   'incidents.timeline': {
     label: 'the incident timeline',

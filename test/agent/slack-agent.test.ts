@@ -178,6 +178,10 @@ describe.each(engines)('the agent in Slack, offline planner ($name)', ({ env, sk
     const blocking = await commandAnswer("what's blocking payments", 'I looked at');
     expect(blocking.answer).toContain('I looked at what needs attention (triage)');
 
+    // The window asked for is the window the answer names.
+    const fortnight = await commandAnswer('incidents resolved in the last 14 days', 'Resolved in');
+    expect(fortnight.answer).toContain('Resolved in the last 14 days');
+
     const nearMiss = await w.emulator.command({ user: w.carol, channel: w.eng, text: 'triag' });
     expect(visibleText(nearMiss.ack as never)).toContain('Did you mean `/em triage`?');
     // Close to `approvals`, but `approvals` takes no words: a request, answered honestly.
