@@ -4,7 +4,7 @@ import { describeSlackError } from '../slack/errors.js';
 import type { IncidentFlow } from './flow.js';
 import { type Incident, type IncidentSeverity, incidentLabel, type Phase } from './model.js';
 import { resolveIncident } from './resolve.js';
-import { inviteToRoom, refreshRoom } from './room.js';
+import { pageOnCall, refreshRoom } from './room.js';
 import { addTimelineEntry, getIncident, updateIncidentRecord, updateRoom } from './store.js';
 
 /** A note on the timeline. */
@@ -39,12 +39,17 @@ export async function setSeverity(
     author: actor,
     text: `Severity ${incident.severity ?? 'not set'} → ${severity}`,
   });
-  const oncall = flow.settings().oncall[severity] ?? [];
   const problems: string[] = [];
-  if (incident.channelId && oncall.length)
-    await inviteToRoom(flow, incident.channelId, oncall).catch((err) =>
-      problems.push(describeSlackError(err, { step: `invite ${oncall.join(', ')}` })),
-    );
+  // Said in the room, where the responders are: a severity changed on the card alone goes unnoticed.
+  if (incident.channelId)
+    await flow
+      .slack()
+      .post(incident.channelId, {
+        text: `:rotating_light: <@${actor}> changed the severity: ${incident.severity ?? 'not set'} → *${severity}*.`,
+      })
+      .catch((err) => problems.push(describeSlackError(err, { step: 'post the severity change' })));
+  const updated = { ...incident, severity };
+  problems.push(...(await pageOnCall(flow, updated, flow.settings().oncall[severity] ?? [], actor)));
   problems.push(...(await refreshRoom(flow, incident.id, { topic: true })));
   return [`${incidentLabel(incident)} is now ${severity}.`, ...problems].join(' ');
 }

@@ -7,7 +7,7 @@ import type { IncidentFlow } from './flow.js';
 import { incidentsDeclared } from './metrics.js';
 import { type Incident, incidentLabel, ROLES } from './model.js';
 import { channelNameCandidates, incidentChannelName } from './naming.js';
-import { inviteToRoom, setTopic } from './room.js';
+import { inviteToRoom, pageOnCall, setTopic } from './room.js';
 import type { IncidentSettings } from './settings.js';
 import { addTimelineEntry, claimIncident, forgetIncident, type NewIncident, updateRoom } from './store.js';
 
@@ -68,9 +68,10 @@ export async function declareIncident(
   const teamOncall = incident.service
     ? (await teamsForSubject(db, { service: incident.service })).flatMap((t) => (t.oncallGroup ? [t.oncallGroup] : []))
     : [];
-  await attempt('invite the responders', () =>
-    inviteToRoom(flow, channel.id, [request.declaredBy, commander, ...oncall, ...teamOncall]),
-  );
+  await attempt('invite the responders', async () => {
+    await inviteToRoom(flow, channel.id, [request.declaredBy, commander]);
+  });
+  problems.push(...(await pageOnCall(flow, incident, [...oncall, ...teamOncall], request.declaredBy)));
   await addTimelineEntry(db, incident.id, {
     kind: 'declared',
     occurredAt: now,

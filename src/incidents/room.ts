@@ -12,11 +12,39 @@ export function setTopic(flow: IncidentFlow, incident: Incident): Promise<void> 
   return flow.slack().setTopic(incident.channelId, graphemePrefix(topic, 250));
 }
 
-/** Invites people and user groups (@handle or S…); the bot and people already there are skipped. */
-export async function inviteToRoom(flow: IncidentFlow, channel: string, people: string[]): Promise<void> {
+/** Invites people and user groups (@handle or S…); the bot and people already there are skipped. Returns who. */
+export async function inviteToRoom(flow: IncidentFlow, channel: string, people: string[]): Promise<string[]> {
   const users = [...new Set((await expandPeople(flow, people)).filter((u) => /^[UW][A-Z0-9]+$/.test(u)))];
-  if (!users.length) return;
-  await flow.slack().invite(channel, users);
+  if (users.length) await flow.slack().invite(channel, users);
+  return users;
+}
+
+/**
+ * Pages the on-call people of an incident's severity (and of its service's teams): each is invited to the room and
+ * told by DM, unless their preferences hold pages ("An incident pages me" off, quiet hours, a pause). Whoever acted
+ * is not paged about their own act. Returns what could not be done.
+ */
+export async function pageOnCall(
+  flow: IncidentFlow,
+  incident: Incident,
+  oncall: string[],
+  actor: string,
+): Promise<string[]> {
+  if (!incident.channelId || !oncall.length) return [];
+  const problems: string[] = [];
+  const paged = await inviteToRoom(flow, incident.channelId, oncall).catch((err) => {
+    problems.push(describeSlackError(err, { step: `invite ${oncall.join(', ')}` }));
+    return [] as string[];
+  });
+  const text = `:rotating_light: You are on call for *${incidentLabel(incident)}* (${incident.severity ?? 'severity not set'}): ${userText(incident.title)}. You are in <#${incident.channelId}>.`;
+  for (const user of paged) {
+    if (user === actor || (flow.dmGate && !(await flow.dmGate(user, 'incident_page')))) continue;
+    await flow
+      .slack()
+      .tellDirectly(user, { text })
+      .catch((err) => problems.push(describeSlackError(err, { step: `page <@${user}>` })));
+  }
+  return problems;
 }
 
 /** Re-renders the pinned card and the announcement (and the topic when asked); returns what could not be done. */

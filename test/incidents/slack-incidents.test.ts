@@ -337,6 +337,13 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
     await w.emulator.waitFor(() => room.topic.value.includes('SEV1'));
     await w.emulator.waitFor(() => visibleText(w.emulator.messagesIn(w.announce)[0]).includes('SEV1'));
     expect(visibleText(cardIn(w, channel))).toContain('*Severity*\nSEV1');
+    // Paged means told: the on-call person gets a DM naming the incident and its room; the room is told who changed it.
+    const page = await w.emulator.waitFor(() => dmOf(w, w.users.sre).find((m) => m.text.includes('You are on call')));
+    expect(page.text).toContain('(SEV1)');
+    expect(page.text).toContain(`<#${channel}>`);
+    const said = w.emulator.messagesIn(channel).find((m) => m.text.includes('changed the severity'));
+    expect(said?.text).toContain(`<@${w.users.alice}> changed the severity`);
+    expect(said?.text).toContain('*SEV1*');
   });
 
   test('a status update from the card posts in the channel and in the announcement thread', async () => {
