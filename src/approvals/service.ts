@@ -45,7 +45,13 @@ export interface ActionRequest {
 export type ProposeOutcome =
   | { outcome: 'denied' | 'dry_run'; decision: PolicyDecision }
   | { outcome: 'duplicate'; decision: PolicyDecision }
-  | { outcome: 'proposed' | 'executed' | 'failed' | 'retrying'; decision: PolicyDecision; approval: ApprovalRow };
+  | {
+      outcome: 'proposed' | 'executed' | 'failed' | 'retrying';
+      decision: PolicyDecision;
+      approval: ApprovalRow;
+      /** A proposal fewer people may approve than it needs (its requester is the only approver): what to do. */
+      stuck?: string;
+    };
 
 export type DecideOutcome =
   | { outcome: 'approved' | 'rejected' | 'vote_recorded'; approval: ApprovalRow }
@@ -204,7 +210,19 @@ export class ApprovalService {
       };
     }
     await this.postProposal(approval, decision);
-    return { outcome: 'proposed', decision, approval };
+    const stuck = await this.whyStuck(approval);
+    return { outcome: 'proposed', decision, approval, ...(stuck ? { stuck } : {}) };
+  }
+
+  /** Why nobody can approve a proposal, when the four-eyes rule leaves fewer approvers than it needs. */
+  private async whyStuck(approval: ApprovalRow): Promise<string | undefined> {
+    if (approval.allow_self_approval) return undefined;
+    const approvers = await this.expandApprovers(approval.approvers).catch(() => undefined);
+    // Only when the requester is among them: an empty expansion (Slack unreachable) says nothing.
+    if (!approvers?.includes(approval.requested_by)) return undefined;
+    const others = approvers.filter((u) => u !== approval.requested_by && u !== approval.subject_owner);
+    if (others.length >= approval.min_approvals) return undefined;
+    return `Nobody else in ${approval.approvers.join(', ')} can approve it (you cannot approve what you asked for): add an approver to ${approval.approvers.join(', ')}, or ask an admin to change the policy ${approval.policy}.`;
   }
 
   /** Posts the proposal to the policy's channel, or as a DM to each approver. */

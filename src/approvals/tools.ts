@@ -210,7 +210,7 @@ export function approvalsProposeTool(service: ApprovalService) {
         approvers: approval?.approvers ?? result.decision.approvers ?? [],
         message: describeProposal(result, {
           done: 'Done: policy lets this run without approval.',
-          pending: `${approval ? `#${approval.id} is waiting` : 'Waiting'} for ${(approval?.approvers ?? []).join(', ') || 'an approver'} to approve it.`,
+          pending: `${approval ? `#${approval.id} is waiting` : 'Waiting'} for ${(approval?.approvers ?? []).join(', ') || 'an approver'} to approve it.${'stuck' in result && result.stuck ? ` ${result.stuck}` : ''}`,
           duplicate: 'The same proposal already exists.',
           failed: 'Policy allowed it, but it failed',
         }),

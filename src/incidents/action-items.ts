@@ -63,7 +63,7 @@ export async function fileActionItem(flow: IncidentFlow, entryId: number, actor:
   }
   if (result.outcome === 'proposed') {
     await setTicket(flow.db, entryId, `approval #${result.approval?.id}`);
-    return `Proposed for approval (${result.decision.reason}).`;
+    return `Proposed for approval (${result.decision.reason}).${result.stuck ? ` ${result.stuck}` : ''}`;
   }
   if (result.outcome === 'duplicate') return 'That action item was already proposed.';
   return `Not filed: ${result.decision.reason}.`;

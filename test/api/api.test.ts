@@ -181,6 +181,27 @@ describe('decisions through the API', () => {
     expect((await call('GET', `/v1/approvals/${id}`, tokens.maya)).status).toBe(404);
   }, 60_000);
 
+  test("the only approver's own proposal is told at once that nobody else can approve it", async () => {
+    const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
+      'SELECT repo, number FROM pull_requests ORDER BY repo, number LIMIT 1',
+    );
+    const pr = rows[0] as { repo: string; number: number };
+    // maya is @eng-leads' one member, and the four-eyes rule keeps her from approving her own request.
+    const res = await call('POST', '/v1/approvals/propose', tokens.maya, {
+      action: 'github.comment',
+      params: { repo: pr.repo, number: pr.number, body: 'Ship it after the freeze.' },
+      summary: 'Comment after the freeze',
+      repo: pr.repo,
+    });
+    const proposed = (await res.json()) as { outcome: string; message: string };
+    expect(proposed.outcome).toBe('proposed');
+    expect(proposed.message).toContain('Nobody else in @eng-leads can approve it');
+    // sam's proposal has an approver other than sam: no such warning.
+    const sams = (await proposeAsSam('One more nit.')) as { outcome: string; message?: string };
+    expect(sams.outcome).toBe('proposed');
+    expect(sams.message).not.toContain('Nobody else');
+  });
+
   test('a report posted through the API lands in the channel and is audited as via api', async () => {
     const res = await call('POST', '/v1/reports/standup/post', tokens.maya, { channel: '#eng-leads', hours: 48 });
     expect(res.status).toBe(200);
