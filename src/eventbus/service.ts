@@ -93,6 +93,9 @@ export class EventBus {
     } catch (err) {
       result.error = err instanceof Error ? err.message : String(err);
       this.lastError = result.error;
+      // The stream may be what failed (deleted, or lost with a NATS restart without storage): the next drain checks
+      // it again and creates it when missing, instead of failing on it until em-agent restarts.
+      this.streamChecked = false;
       eventBusFailures.inc();
       this.deps.logger.warn({ err: result.error }, 'event bus: publishing stopped; the outbox keeps the rest');
     }

@@ -92,4 +92,27 @@ suite('event bus in the running service', () => {
       requestedBy: 'rule:freeze',
     });
   });
+
+  test('a stream deleted while the service runs (a NATS restart without storage) is made again, and nothing is lost', async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(stream);
+    const outcome = await app.approvals.propose({
+      action: 'slack.post',
+      params: { channel, text: 'freeze lifted' },
+      summary: 'Post the end of the freeze in #ops',
+      requestedBy: 'rule:freeze',
+      idempotencyKey: 'eventbus-service-2',
+    });
+    expect(outcome.outcome).toBe('executed');
+    // The drain job fails once on the missing stream, then checks it, creates it, and publishes the waiting rows.
+    const executed = await eventually(async () => {
+      const message = await jsm.streams
+        .getMessage(stream, { last_by_subj: `${prefix}.approvals.executed` })
+        .catch(() => undefined);
+      return message?.json<{ summary: string }>().summary === 'Post the end of the freeze in #ops'
+        ? message
+        : undefined;
+    }, 30_000);
+    expect(executed).toBeDefined();
+  }, 60_000);
 });
