@@ -215,6 +215,9 @@ describeEachEngine('GitHub deployment webhooks, out of order and redelivered', (
       const broken = await deliver('deployment_status', '{"action": "created", "deployment":');
       expect(broken.status).toBe(400);
       expect(await broken.text()).toBe('body is not JSON');
+      // Signed but malformed: a redelivery would fail the same way, so 400 (GitHub stops), not 500.
+      for (const malformed of ['null', '[]', '{"action": "opened", "number": 7}'])
+        expect([malformed, (await deliver('pull_request', malformed)).status]).toEqual([malformed, 400]);
       expect(await countEvents(db)).toBe(events);
     } finally {
       await server.close();

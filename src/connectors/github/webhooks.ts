@@ -24,6 +24,9 @@ import { ciRunUpdatedAt, saveDeployment, upsertPullRequest, upsertReview } from 
  * The optional push path, for installations with a public URL: GitHub webhooks, signature-checked, stored
  * through the same normalization as polling, so a change seen both ways is stored once.
  */
+/** The events this route stores: each is about one repository. */
+const HANDLED_EVENTS = new Set(['pull_request', 'pull_request_review', 'deployment_status', 'issues', 'workflow_run']);
+
 export function githubWebhookRoute(options: {
   secret: string;
   db: Db;
@@ -131,7 +134,17 @@ export function githubWebhookRoute(options: {
       logger.warn({ event: name, delivery: id }, 'github webhook with a body that is not JSON refused');
       return reply(400, 'body is not JSON');
     }
-    const repo = (payload as { repository?: { full_name?: string } } | null)?.repository?.full_name;
+    // Every event GitHub sends is an object, and every one we handle names its repository: anything else is
+    // malformed, and redelivering it would fail the same way (400, not 500).
+    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+      logger.warn({ event: name, delivery: id }, 'github webhook whose body is not an object refused');
+      return reply(400, 'body is not a JSON object');
+    }
+    const repo = (payload as { repository?: { full_name?: string } }).repository?.full_name;
+    if (!repo && HANDLED_EVENTS.has(name)) {
+      logger.warn({ event: name, delivery: id }, 'github webhook without a repository refused');
+      return reply(400, 'the payload names no repository');
+    }
     if (repo && !known.has(repo.toLowerCase())) {
       logger.info({ event: name, delivery: id, repo }, 'webhook for a repository sources.yml does not name: ignored');
       return reply(202, 'ignored: repository not in sources.yml');
