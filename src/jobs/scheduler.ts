@@ -80,10 +80,16 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     disableNotifications: !db.supportsNotify,
   });
   // A lost LISTEN connection (a failover, a server restart) is reported as an 'error' event and reconnected by the
-  // channel itself; unheard, that event would end the process.
+  // channel itself; unheard, that event would end the process. It tries every 100 ms or so while the server is
+  // away: said once a minute, not at every try.
+  let toldAt = 0;
   (
     backend.notificationChannel as { on?: (event: 'error', listener: (err: unknown) => void) => void } | undefined
-  )?.on?.('error', (err) => logger.warn({ err }, 'job scheduler lost its LISTEN connection; reconnecting'));
+  )?.on?.('error', (err) => {
+    if (Date.now() - toldAt < 60_000) return;
+    toldAt = Date.now();
+    logger.warn({ err }, 'job scheduler lost its LISTEN connection; reconnecting');
+  });
   const agenda = new Agenda({
     name: options.workerName,
     backend,

@@ -1,9 +1,28 @@
+import pRetry from 'p-retry';
 import type { SlackSurfaceOf } from '../slack/deps.js';
 import { type EventArgs, slackTsDate } from '../slack/listeners/events.js';
+import type { EventInput } from './event.js';
 import { insertEvents } from './store.js';
 
+type Deps = Parameters<SlackSurfaceOf>[0];
+
+/**
+ * Bolt acknowledges an event before its listener runs, so Slack never sends it again: a write that fails (the
+ * database restarting, a failover) is tried again here for about half a minute before it is logged as lost.
+ */
+async function keep(deps: Deps, event: EventInput): Promise<void> {
+  // p-retry retries Error instances only; a driver's connection error may be another kind of value.
+  const attempt = () =>
+    insertEvents(deps.db, [event]).catch((err: unknown) => {
+      throw err instanceof Error ? err : new Error(String(err));
+    });
+  await pRetry(attempt, { retries: 5, minTimeout: 1000, factor: 2 }).catch((err) =>
+    deps.logger.error({ err, event: event.externalId }, 'a Slack event could not be stored and is lost'),
+  );
+}
+
 /** Channel messages are kept as events (incident timelines and history read them). */
-function messageRecorded(deps: Parameters<SlackSurfaceOf>[0]) {
+function messageRecorded(deps: Deps) {
   return async ({ event }: EventArgs<'message'>) => {
     const e = event as unknown as Record<string, unknown> & { channel: string; ts: string; subtype?: string };
     const changed = e.subtype === 'message_changed' ? (e.message as Record<string, unknown>) : undefined;
@@ -13,36 +32,32 @@ function messageRecorded(deps: Parameters<SlackSurfaceOf>[0]) {
         : e.subtype === 'message_deleted'
           ? 'message_deleted'
           : 'message';
-    await insertEvents(deps.db, [
-      {
-        source: 'slack',
-        kind,
-        externalId: `${e.channel}:${String(changed?.ts ?? e.deleted_ts ?? e.ts)}:${e.ts}`,
-        occurredAt: slackTsDate(e.ts),
-        actor: String(changed?.user ?? e.user ?? ''),
-        subject: e.channel,
-        normalized: { text: changed?.text ?? e.text ?? null, thread_ts: e.thread_ts ?? null, files: e.files ?? null },
-        raw: e,
-      },
-    ]);
+    await keep(deps, {
+      source: 'slack',
+      kind,
+      externalId: `${e.channel}:${String(changed?.ts ?? e.deleted_ts ?? e.ts)}:${e.ts}`,
+      occurredAt: slackTsDate(e.ts),
+      actor: String(changed?.user ?? e.user ?? ''),
+      subject: e.channel,
+      normalized: { text: changed?.text ?? e.text ?? null, thread_ts: e.thread_ts ?? null, files: e.files ?? null },
+      raw: e,
+    });
   };
 }
 
-function reactionRecorded(deps: Parameters<SlackSurfaceOf>[0]) {
+function reactionRecorded(deps: Deps) {
   return async ({ event }: EventArgs<'reaction_added'>) => {
     const item = event.item as { channel?: string; ts?: string };
-    await insertEvents(deps.db, [
-      {
-        source: 'slack',
-        kind: 'reaction_added',
-        externalId: `${item.channel}:${item.ts}:${event.user}:${event.reaction}`,
-        occurredAt: slackTsDate(event.event_ts),
-        actor: event.user,
-        subject: item.channel ?? null,
-        normalized: { reaction: event.reaction, channel: item.channel, ts: item.ts },
-        raw: event,
-      },
-    ]);
+    await keep(deps, {
+      source: 'slack',
+      kind: 'reaction_added',
+      externalId: `${item.channel}:${item.ts}:${event.user}:${event.reaction}`,
+      occurredAt: slackTsDate(event.event_ts),
+      actor: event.user,
+      subject: item.channel ?? null,
+      normalized: { reaction: event.reaction, channel: item.channel, ts: item.ts },
+      raw: event,
+    });
   };
 }
 

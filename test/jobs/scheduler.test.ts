@@ -1,4 +1,3 @@
-import { connect, createServer, type Socket } from 'node:net';
 import { heartbeatJob } from '../../src/jobs/heartbeat.js';
 import { type Scheduler, startScheduler } from '../../src/jobs/scheduler.js';
 import { StoppingError } from '../../src/lib/stopping.js';
@@ -7,6 +6,7 @@ import type { Db } from '../../src/store/db.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { describeEachEngine, dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 import { eventually } from '../support/eventually.js';
+import { tcpProxy } from '../support/tcp-proxy.js';
 
 describeEachEngine('job scheduler', ({ freshDb }) => {
   let db: Db;
@@ -306,22 +306,9 @@ onServer('job scheduler, several replicas [postgres]', () => {
 
   test('a dropped database connection (failover, restart) is survived: the scheduler reconnects and runs jobs', async () => {
     // A TCP proxy in front of the server, whose connections are cut at once, as a failover cuts them.
-    const sockets = new Set<Socket>();
-    const proxy = createServer((client) => {
-      const server = connect(5432, '127.0.0.1');
-      for (const s of [client, server]) {
-        sockets.add(s);
-        s.on('error', () => s.destroy());
-        s.on('close', () => sockets.delete(s));
-      }
-      client.pipe(server).pipe(client);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const port = (proxy.address() as { port: number }).port;
+    const proxy = await tcpProxy();
     const schema = uniqueSchema('dropped');
-    const url = new URL(SERVER_URL);
-    url.host = `127.0.0.1:${port}`;
-    const db = await openPostgres({ connectionString: url.href, schema, max: 3 });
+    const db = await openPostgres({ connectionString: proxy.through(SERVER_URL), schema, max: 3 });
     let scheduler: Scheduler | undefined;
     try {
       await db.exec('CREATE TABLE job_runs (n int)');
@@ -340,7 +327,8 @@ onServer('job scheduler, several replicas [postgres]', () => {
           },
         ],
       });
-      for (const s of sockets) s.destroy();
+      proxy.cut();
+      proxy.restore();
       // Without a listener for the LISTEN connection's 'error', the process (here: the test) ends with it.
       await eventually(async () => {
         await scheduler?.now('count');
@@ -350,7 +338,7 @@ onServer('job scheduler, several replicas [postgres]', () => {
     } finally {
       await scheduler?.stop();
       await db.close();
-      proxy.close();
+      await proxy.close();
       await dropSchemas([schema]);
     }
   }, 60_000);
