@@ -7,6 +7,7 @@ import { ApiTokens } from './api/tokens.js';
 import { approvalsModule } from './approvals/capability.js';
 import type { ApprovalService } from './approvals/service.js';
 import { askModule } from './ask/capability.js';
+import { stopLocalEmbeddings } from './ask/local-embeddings.js';
 import type { CapabilityServices } from './capabilities/services.js';
 import type { AnyTool } from './capabilities/tool.js';
 import { type Config, SECRET_SETTINGS, slackMode } from './config.js';
@@ -103,6 +104,7 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
 
   try {
     stack.push(() => stopChartRenderer());
+    stack.push(() => stopLocalEmbeddings());
     const sources = loadSources(config.SOURCES_FILE);
     const db = await openStore(config);
     stack.push(() => db.close().then(() => logger.info('store closed')));

@@ -98,6 +98,11 @@ export const configSchema = z.object({
   OPENAI_MODEL: optionalString,
   /** Embeddings model for `ask` (OpenAI-compatible); without a key, offline hashing embeddings are used. */
   ASK_EMBEDDINGS_MODEL: optionalString,
+  /**
+   * Without an OpenAI key: `local` ranks `ask` passages by meaning too, with a sentence model run on this machine
+   * (all-MiniLM-L6-v2 on a worker thread; about 0.2 s of one core per passage to index); `hashing` by words only.
+   */
+  ASK_EMBEDDINGS: z.enum(['local', 'hashing'], { error: 'must be local or hashing' }).default('hashing'),
   /** Chunk size and overlap (characters) for `ask`. */
   ASK_CHUNK_SIZE: z.coerce.number().int().min(200).max(8000).default(800),
   ASK_CHUNK_OVERLAP: z.coerce.number().int().min(0).max(2000).default(100),

@@ -7,7 +7,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { notFoundReason, offlineAnswer } from '../../src/ask/answer.js';
-import { retrieve } from '../../src/ask/retrieval.js';
+import { embeddingsFor } from '../../src/ask/embeddings.js';
+import { indexDocuments } from '../../src/ask/indexer.js';
+import { type RetrievalMode, retrieve } from '../../src/ask/retrieval.js';
+import { hasVector } from '../../src/store/migrate.js';
 import { openStore } from '../../src/store/open.js';
 import { loadCorpus } from '../../test/support/ask-corpus.js';
 import {
@@ -20,11 +23,16 @@ import {
   run,
 } from '../../test/support/ask-eval.js';
 import { REAL_CORPORA } from './ask-corpora.js';
+import { cachedEmbeddings } from './embedding-cache.js';
 import { SERVER } from './engines.js';
 
 const SCHEMA = process.env.ASK_TUNE_SCHEMA ?? 'ask_tune';
 const VERBOSE = Boolean(process.env.ASK_TUNE_VERBOSE);
 const CORPORA = process.env.BENCH_CORPORA?.split(',') ?? ['git', 'node'];
+// ASK_TUNE_EMBEDDINGS=local also ranks by the local sentence model (hybrid), at each weight of ASK_TUNE_WEIGHTS.
+const LOCAL = process.env.ASK_TUNE_EMBEDDINGS === 'local';
+const embeddings = LOCAL ? cachedEmbeddings(embeddingsFor({ ASK_EMBEDDINGS: 'local' })) : undefined;
+const WEIGHTS = (process.env.ASK_TUNE_WEIGHTS ?? '').split(',').filter(Boolean).map(Number);
 
 if (process.env.ASK_TUNE_REINDEX) {
   const admin = new pg.Client({ connectionString: SERVER });
@@ -32,11 +40,24 @@ if (process.env.ASK_TUNE_REINDEX) {
   await admin.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
   await admin.end();
 }
-async function report(space: string, label: string, questions: EvalQuestion[]) {
+async function report(
+  space: string,
+  label: string,
+  questions: EvalQuestion[],
+  mode: RetrievalMode = 'text',
+  vectorWeight?: number,
+) {
   const times: number[] = [];
   const scores = await run(questions, async (question) => {
     const t0 = performance.now();
-    const retrieved = await retrieve(db, question, { mode: 'text', limit: 10, filters: { spaces: [space] } });
+    const retrieved = await retrieve(db, question, {
+      mode,
+      limit: 10,
+      filters: { spaces: [space] },
+      embeddings,
+      vectorAvailable: mode !== 'text',
+      vectorWeight,
+    });
     times.push(performance.now() - t0);
     const notFound = offlineAnswer(question, retrieved).mode === 'not_found';
     if (VERBOSE) {
@@ -66,16 +87,28 @@ try {
   }
   const pino = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM docs WHERE space = 'pinojs/pino'");
   if (!pino.rows[0]?.n) await loadCorpus(db);
-  for (const corpus of REAL_CORPORA.filter((c) => CORPORA.includes(c.name))) {
-    await report(
-      corpus.name,
-      `${corpus.name} tuning half`,
-      evalQuestions(corpus.name).filter((q) => halfOf(q.q) === 'tuning'),
-    );
-    // A development set (`<corpus>-dev.json`), written after the halves and tuned on openly, where there is one.
-    if (existsSync(path.join(EVAL_DIR, `${corpus.name}-dev.json`)))
-      await report(corpus.name, `${corpus.name} dev set`, evalQuestions(`${corpus.name}-dev`));
+  if (embeddings && (await hasVector(db))) {
+    const started = Date.now();
+    const { embedded } = await indexDocuments(db, { embeddings });
+    console.log(`embedded ${embedded} passages in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
+  const runs: { mode: RetrievalMode; weight?: number; tag: string }[] = [{ mode: 'text', tag: '' }];
+  if (embeddings)
+    for (const weight of WEIGHTS.length ? WEIGHTS : [undefined])
+      runs.push({ mode: 'hybrid', weight, tag: ` [hybrid local${weight === undefined ? '' : ` w=${weight}`}]` });
+  for (const corpus of REAL_CORPORA.filter((c) => CORPORA.includes(c.name)))
+    for (const { mode, weight, tag } of runs) {
+      await report(
+        corpus.name,
+        `${corpus.name} tuning half${tag}`,
+        evalQuestions(corpus.name).filter((q) => halfOf(q.q) === 'tuning'),
+        mode,
+        weight,
+      );
+      // A development set (`<corpus>-dev.json`), written after the halves and tuned on openly, where there is one.
+      if (existsSync(path.join(EVAL_DIR, `${corpus.name}-dev.json`)))
+        await report(corpus.name, `${corpus.name} dev set${tag}`, evalQuestions(`${corpus.name}-dev`), mode, weight);
+    }
 } finally {
   await db.close();
 }

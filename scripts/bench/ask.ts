@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { offlineAnswer } from '../../src/ask/answer.js';
 import { docContentHash } from '../../src/ask/docs-store.js';
-import { embeddingsFor } from '../../src/ask/embeddings.js';
+import { embeddingsFor, type NamedEmbeddings } from '../../src/ask/embeddings.js';
+import { indexDocuments } from '../../src/ask/indexer.js';
 import { type RetrievalMode, retrieve } from '../../src/ask/retrieval.js';
 import { ensureVectorIndex, refreshTermStats, storeEmbeddings } from '../../src/ask/store.js';
 import type { Db } from '../../src/store/db.js';
@@ -26,11 +27,16 @@ import {
 } from '../../test/support/ask-eval.js';
 import { REAL_CORPORA } from './ask-corpora.js';
 import { miniSearchPeer, type PeerChunk, tfIdfPeer } from './ask-peers.js';
+import { cachedEmbeddings } from './embedding-cache.js';
 import { onEachEngine } from './engines.js';
 
 const TOTAL = Number(process.argv[2] ?? 50_000);
 const CORPORA = process.env.BENCH_CORPORA?.split(',') ?? ['git', 'node', 'pino'];
 const embeddings = embeddingsFor({}); // offline hashing embeddings: no provider is reachable here
+// The local sentence model (ASK_EMBEDDINGS=local), its passage vectors cached on disk (first run: about 0.2 s a
+// passage); BENCH_LOCAL_EMBEDDINGS=0 leaves it out.
+const local =
+  process.env.BENCH_LOCAL_EMBEDDINGS === '0' ? undefined : cachedEmbeddings(embeddingsFor({ ASK_EMBEDDINGS: 'local' }));
 const pct = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))] ?? 0;
 
@@ -75,7 +81,29 @@ async function quality(db: Db, vector: boolean) {
     await loadCorpus(db, vector ? embeddings : undefined);
     sets.push({ name: 'pino', space: 'pinojs/pino', questions: pinoQuestions(), split: false });
   }
-  const modes: RetrievalMode[] = vector ? ['text', 'hybrid', 'vector'] : ['text'];
+  if (vector && local) {
+    const started = Date.now();
+    const { embedded } = await indexDocuments(db, { embeddings: local });
+    console.log(
+      `  local sentence model: ${embedded} passages embedded in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+  type Mode = readonly [string, RetrievalMode, (() => Promise<NamedEmbeddings>) | undefined];
+  const modes: Mode[] = [
+    ['em-agent text', 'text', undefined] as const,
+    ...(vector
+      ? ([
+          ['em-agent hybrid (hashing)', 'hybrid', embeddings],
+          ['em-agent vector (hashing)', 'vector', embeddings],
+        ] as const)
+      : []),
+    ...(vector && local
+      ? ([
+          ['em-agent hybrid (local)', 'hybrid', local],
+          ['em-agent vector (local)', 'vector', local],
+        ] as const)
+      : []),
+  ];
   for (const set of sets) {
     const chunks = await chunksOf(db, set.space);
     const peers = [miniSearchPeer(chunks), tfIdfPeer(chunks)];
@@ -84,14 +112,14 @@ async function quality(db: Db, vector: boolean) {
       .filter((a) => !chunks.some((c) => answersQuestion(c, a)));
     for (const a of unlabelled) console.log(`  !!! label not found in any chunk: ${a.doc} "${a.phrase}"`);
     const emAgent =
-      (mode: RetrievalMode) =>
+      (mode: RetrievalMode, provider: (() => Promise<NamedEmbeddings>) | undefined) =>
       async (question: string): Promise<Outcome> => {
         const retrieved = await retrieve(db, question, {
           mode,
           limit: 10,
           filters: { spaces: [set.space] },
-          embeddings,
-          vectorAvailable: vector,
+          embeddings: provider,
+          vectorAvailable: vector && provider !== undefined,
         });
         return { hits: retrieved.hits, notFound: offlineAnswer(question, retrieved).mode === 'not_found' };
       };
@@ -107,8 +135,7 @@ async function quality(db: Db, vector: boolean) {
         `\n  ${set.name}, ${label}: ${questions.length} questions (${unanswerable} not answerable), ${chunks.length} chunks`,
       );
       console.log('    system                     recall@5   MRR@10   unanswerable "not found"   answerable refused');
-      for (const mode of modes)
-        console.log(row(`em-agent ${mode}${mode === 'text' ? '' : ' (hashing)'}`, await run(questions, emAgent(mode))));
+      for (const [name, mode, provider] of modes) console.log(row(name, await run(questions, emAgent(mode, provider))));
       for (const peer of peers) console.log(row(peer.name, await run(questions, async (q) => peer.search(q))));
     }
   }

@@ -102,7 +102,7 @@ export function notFoundReason(retrieved: {
   coverage?: number;
   unknownWords?: string[];
 }): string | null {
-  if (!retrieved.hits.length || (retrieved.used === 'text' && retrieved.textScore <= 0)) return 'no passage matched';
+  if (!retrieved.hits.length || (retrieved.used !== 'vector' && retrieved.textScore <= 0)) return 'no passage matched';
   if (retrieved.coverage !== undefined && retrieved.coverage < MIN_COVERAGE)
     return `the best passage holds ${Math.round(retrieved.coverage * 100)}% of the question`;
   const unknownName = retrieved.unknownWords?.find((w) => !isEnglishWord(w));
@@ -110,10 +110,20 @@ export function notFoundReason(retrieved: {
   return null;
 }
 
-/** What the offline path answers from retrieved passages: "not found" unless they cover the question. */
-export function offlineAnswer(question: string, retrieved: Parameters<typeof notFoundReason>[0]): Answer {
+/**
+ * What the offline path answers from retrieved passages: "not found" unless they cover the question. With hybrid
+ * ranking, whether to answer is decided on the words alone (full-text's own passages, as the rules were tuned);
+ * what to answer from is the fused ranking, which meaning helped order.
+ */
+export function offlineAnswer(
+  question: string,
+  retrieved: Parameters<typeof notFoundReason>[0] & { textHits?: ChunkHit[] },
+): Answer {
   if (notFoundReason(retrieved)) return { mode: 'not_found', text: NOT_FOUND, citations: [] };
-  return extractiveAnswer(question, retrieved.hits);
+  const fromWords = extractiveAnswer(question, retrieved.textHits ?? retrieved.hits);
+  if (fromWords.mode === 'not_found' || !retrieved.textHits) return fromWords;
+  const fromAll = extractiveAnswer(question, retrieved.hits);
+  return fromAll.mode === 'not_found' ? fromWords : fromAll;
 }
 
 const SYSTEM = [

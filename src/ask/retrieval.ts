@@ -65,10 +65,12 @@ export interface Retrieved {
   used: RetrievalMode;
   /** The best full-text rank (0 when nothing matched the words): how well the docs cover the question. */
   textScore: number;
-  /** The idf-weighted share of the question's words the first passage holds (0 to 1). */
+  /** The idf-weighted share of the question's words the first passage holds (0 to 1; full-text's first in hybrid). */
   coverage: number;
   /** Words of the question that no chunk within the filters (and visible to the asker) holds. */
   unknownWords: string[];
+  /** In hybrid ranking, full-text's own first passages: what decides whether the docs answer at all. */
+  textHits?: ChunkHit[];
 }
 
 /** Full-text always; vectors when a provider and pgvector are there; hybrid fuses both. */
@@ -110,15 +112,25 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
         : reciprocalRankFusion([text, vector], (h) => h.chunkId, 60, [1, vectorWeight])
             .slice(0, limit)
             .map((f) => ({ ...f.item, score: f.score }));
+  // "Not found" is judged on words: how much of the question full-text's best passage holds (a passage found by
+  // meaning alone may word it otherwise; its words say nothing of whether the docs answer).
+  const judged = used === 'hybrid' ? text[0] : hits[0];
   const { coverage, unknownWords } = await questionCoverage(
     db,
     question,
-    hits[0]?.chunkId ?? null,
+    judged?.chunkId ?? null,
     filters,
     options.visibleTo,
     terms,
     // Every chunk either search returned is within the filters and visible to the asker.
     [...new Set([...text, ...vector].map((h) => h.chunkId))],
   );
-  return { hits, used, textScore, coverage, unknownWords };
+  return {
+    hits,
+    used,
+    textScore,
+    coverage,
+    unknownWords,
+    ...(used === 'hybrid' ? { textHits: text.slice(0, limit) } : {}),
+  };
 }
