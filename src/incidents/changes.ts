@@ -64,8 +64,14 @@ export async function postStatusUpdate(
   now = new Date(),
 ): Promise<string> {
   if (phase === 'resolved') return resolveIncident(flow, incident, actor, summary, now);
-  if (incident.status === 'resolved')
+  // Its room is archived (the bot cannot unarchive a channel): a recurrence is a new incident, with a room.
+  if (incident.status === 'resolved' && incident.archivedAt)
+    return `${incidentLabel(incident)} is closed and its channel archived, so it cannot be reopened. Declare a new incident (\`/em incident start <title>\`) and mention ${incidentLabel(incident)} in it.`;
+  if (incident.status === 'resolved') {
     await updateIncidentRecord(flow.db, incident.id, { status: 'open', resolved_at: null });
+    // Its resolution no longer holds: the card stops showing it.
+    await updateRoom(flow.db, incident.id, { summary: null });
+  }
   await updateRoom(flow.db, incident.id, { phase, last_update_at: now });
   await addTimelineEntry(flow.db, incident.id, {
     kind: incident.status === 'resolved' ? 'reopened' : 'status',

@@ -622,6 +622,11 @@ describe('incident reminders survive a restart', () => {
         'the archive recorded',
       );
       expect(room.is_archived).toBe(true);
+      // Reopening it would leave an open incident with an archived room: refused, with what to do instead.
+      const closed = await app.incidents.byChannel(room.id);
+      const reopened = await app.incidents.postStatusUpdate(closed!, w.users.alice, 'investigating', 'it is back');
+      expect(reopened).toContain('cannot be reopened');
+      expect((await app.incidents.byChannel(room.id))?.status).toBe('resolved');
     } finally {
       await app.stop();
       await w.emulator.stop();
