@@ -101,8 +101,13 @@ export function notFoundReason(retrieved: {
   textScore: number;
   coverage?: number;
   unknownWords?: string[];
+  meaning?: { top: number; floor: number; sure: number };
 }): string | null {
   if (!retrieved.hits.length || (retrieved.used !== 'vector' && retrieved.textScore <= 0)) return 'no passage matched';
+  const { meaning } = retrieved;
+  if (meaning && meaning.top < meaning.floor) return `no passage is close in meaning (${meaning.top.toFixed(2)})`;
+  // A passage this close in meaning answers what the question's words alone could not show.
+  if (meaning && meaning.top >= meaning.sure) return null;
   if (retrieved.coverage !== undefined && retrieved.coverage < MIN_COVERAGE)
     return `the best passage holds ${Math.round(retrieved.coverage * 100)}% of the question`;
   const unknownName = retrieved.unknownWords?.find((w) => !isEnglishWord(w));
@@ -121,7 +126,8 @@ export function offlineAnswer(
 ): Answer {
   if (notFoundReason(retrieved)) return { mode: 'not_found', text: NOT_FOUND, citations: [] };
   const fromWords = extractiveAnswer(question, retrieved.textHits ?? retrieved.hits);
-  if (fromWords.mode === 'not_found' || !retrieved.textHits) return fromWords;
+  const sure = retrieved.meaning !== undefined && retrieved.meaning.top >= retrieved.meaning.sure;
+  if ((fromWords.mode === 'not_found' && !sure) || !retrieved.textHits) return fromWords;
   const fromAll = extractiveAnswer(question, retrieved.hits);
   return fromAll.mode === 'not_found' ? fromWords : fromAll;
 }

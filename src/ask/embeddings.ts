@@ -9,6 +9,11 @@ export interface NamedEmbeddings {
   embeddings: Embeddings;
   /** Its say in hybrid ranking next to full-text (1 = equal); measured by `npm run bench:ask`. */
   fusionWeight?: number;
+  /**
+   * Its cosine scale for "not found": below `floor` the closest passage is unrelated (refused); from `sure` up it is
+   * so close that the word rules (coverage, unknown names) do not refuse. Set for a model whose scale was measured.
+   */
+  meaning?: { floor: number; sure: number };
 }
 
 /**
@@ -19,6 +24,12 @@ export const HASHING_FUSION_WEIGHT = 0;
 
 /** The local sentence model's say in hybrid ranking, chosen on the tuning halves and dev sets of bench:ask. */
 export const LOCAL_FUSION_WEIGHT = 1.5;
+
+/**
+ * The local model's cosine bounds for "not found", from the tuning halves and dev sets: every answerable question's
+ * closest passage scored at least 0.27, every unanswerable one refused by the word rules at most 0.59.
+ */
+export const LOCAL_MEANING = { floor: 0.25, sure: 0.65 };
 
 const WORD = /[\p{L}\p{N}_]+/gu;
 
@@ -72,6 +83,7 @@ export function embeddingsFor(config: {
           dims: LocalEmbeddings.dims,
           embeddings: new LocalEmbeddings(),
           fusionWeight: LOCAL_FUSION_WEIGHT,
+          meaning: LOCAL_MEANING,
         };
       if (!config.OPENAI_API_KEY)
         return {

@@ -71,6 +71,8 @@ export interface Retrieved {
   unknownWords: string[];
   /** In hybrid ranking, full-text's own first passages: what decides whether the docs answer at all. */
   textHits?: ChunkHit[];
+  /** The closest passage's cosine, with the model's bounds for "not found" (models whose scale was measured). */
+  meaning?: { top: number; floor: number; sure: number };
 }
 
 /** Full-text always; vectors when a provider and pgvector are there; hybrid fuses both. */
@@ -132,5 +134,6 @@ export async function retrieve(db: Queryable, question: string, options: Retriev
     coverage,
     unknownWords,
     ...(used === 'hybrid' ? { textHits: text.slice(0, limit) } : {}),
+    ...(used !== 'text' && provider?.meaning ? { meaning: { top: vector[0]?.score ?? 0, ...provider.meaning } } : {}),
   };
 }
