@@ -6,6 +6,8 @@ export interface SourceRetryOptions {
   minTimeoutMs?: number;
   /** The stop: it ends the call at once with its reason, before an attempt, in a back-off or a Retry-After wait. */
   signal?: AbortSignal;
+  /** A source asking to wait longer than this (Retry-After) ends the call at once: someone is waiting on it. */
+  maxWaitSeconds?: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export function withSourceRetry<T>(
       signal,
       onFailedAttempt: async (error) => {
         const wait = failed(error);
+        if (wait && options.maxWaitSeconds !== undefined && wait > options.maxWaitSeconds) throw error;
         // Cut short by the stop, the wait ends the call with the stop's reason, not the timer's own AbortError.
         if (wait)
           await sleep(wait * 1000, undefined, { signal }).catch((err: unknown) => {

@@ -105,7 +105,7 @@ describeEachEngine('Shortcut webhook (POST /webhooks/shortcut)', ({ freshDb }) =
     expect(incident.rows).toEqual([{ status: 'resolved' }]);
   });
 
-  test('a story of a team sources.yml does not name is acknowledged and ignored; a 429 on the read is waited out', async () => {
+  test('a story of a team sources.yml does not name is acknowledged and ignored; a short 429 on the read is waited out, a long one is not', async () => {
     sc.addStory({ id: 3, name: 'Web only', team: 'web' });
     expect((await deliver(sc.webhook(sc.move(3, 'In Progress'), SECRET))).status).toBe(202);
     expect(await item('SC-3')).toBeUndefined();
@@ -115,6 +115,13 @@ describeEachEngine('Shortcut webhook (POST /webhooks/shortcut)', ({ freshDb }) =
     expect((await deliver(sc.webhook(sc.move(4, 'QA'), SECRET))).status).toBe(200);
     expect(await item('SC-4')).toMatchObject({ status: 'QA' });
     expect(sc.requests.filter((r) => r.path === '/api/v3/stories/4').map((r) => r.status)).toEqual([429, 200]);
+
+    // A long rate limit is not waited out while Shortcut waits on the answer: the delivery fails at once (polling
+    // picks the change up), instead of holding the connection for the whole Retry-After, again and again.
+    sc.addStory({ id: 5, name: 'Mobile too', team: 'mobile' });
+    sc.failNext(/\/stories\/5$/, 429, { times: 4, retryAfter: 8 });
+    expect((await deliver(sc.webhook(sc.move(5, 'QA'), SECRET))).status).toBe(500);
+    expect(sc.requests.filter((r) => r.path === '/api/v3/stories/5').map((r) => r.status)).toEqual([429]);
   });
 
   test('the route is mounted only when the secret, the token and sources.yml shortcut are all set', async () => {

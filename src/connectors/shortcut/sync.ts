@@ -1,3 +1,4 @@
+import type { SourceRetryOptions } from '../../lib/source-retry.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { IngestRun, ingestPage, type SyncPace } from '../../sync/ingest.js';
@@ -66,8 +67,12 @@ export async function storyHistory(
   logger: Logger,
   id: number,
   signal?: AbortSignal,
+  retry: SourceRetryOptions = {},
 ): Promise<{ entries: ShortcutHistory[]; rejected: string[] }> {
-  const raw = await withShortcutRetry(`story ${id} history`, () => client.storyHistory(id), logger, { signal });
+  const raw = await withShortcutRetry(`story ${id} history`, () => client.storyHistory(id), logger, {
+    ...retry,
+    signal,
+  });
   const entries: ShortcutHistory[] = [];
   const rejected: string[] = [];
   for (const item of raw as unknown[]) {

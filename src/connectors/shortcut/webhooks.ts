@@ -15,6 +15,12 @@ const MAX_BODY = 5 * 1024 * 1024;
 const WORKSPACE_TTL_MS = 10 * 60_000;
 
 /** Shortcut signs a delivery with the webhook's secret: `Payload-Signature` is the hex HMAC-SHA256 of the body. */
+/**
+ * Shortcut waits on the answer to a delivery: a rate limit is not waited out here (one retry, no Retry-After past
+ * 2 s); the delivery fails and polling picks the change up.
+ */
+const WEBHOOK_RETRY = { retries: 1, minTimeoutMs: 500, maxWaitSeconds: 2 };
+
 export function validShortcutSignature(secret: string, body: Buffer, signature: string | undefined): boolean {
   if (!signature || !/^[0-9a-f]{64}$/i.test(signature)) return false;
   const expected = createHmac('sha256', secret).update(body).digest();
@@ -75,11 +81,13 @@ export function shortcutWebhookRoute(options: {
       let stored = 0;
       let ignored = 0;
       for (const id of ids) {
-        const raw = await withShortcutRetry(`story ${id}`, () => client.getStory(id), logger).catch((err) => {
-          // Deleted since: nothing to store.
-          if (err instanceof ShortcutError && err.status === 404) return null;
-          throw err;
-        });
+        const raw = await withShortcutRetry(`story ${id}`, () => client.getStory(id), logger, WEBHOOK_RETRY).catch(
+          (err) => {
+            // Deleted since: nothing to store.
+            if (err instanceof ShortcutError && err.status === 404) return null;
+            throw err;
+          },
+        );
         if (raw === null) continue;
         const story = storySchema.safeParse(raw);
         if (!story.success) {
@@ -92,7 +100,7 @@ export function shortcutWebhookRoute(options: {
           ignored += 1;
           continue;
         }
-        const history = await storyHistory(client, logger, id);
+        const history = await storyHistory(client, logger, id, undefined, WEBHOOK_RETRY);
         const entries = history.entries.some((h) => h.id === entry.id) ? history.entries : [...history.entries, entry];
         await db.transaction((tx) => storeStory(tx, ws, story.data, raw, entries));
         stored += 1;
