@@ -29,6 +29,26 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
         timeWindow: 60_000,
         hook: 'preHandler',
         keyGenerator: (request) => `mcp:${request.principal?.tokenId ?? request.ip}`,
+        errorResponseBuilder: (_request, context) => ({
+          statusCode: 429,
+          message: `At most ${context.max} requests a minute per token; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        }),
+      });
+      // What fails before the MCP server sees the request (not JSON, too large, too many) still answers in
+      // JSON-RPC, the protocol the client speaks: parse error -32700, invalid request -32600, else -32000.
+      scope.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, _request, reply) => {
+        const status = err.statusCode ?? 500;
+        const code =
+          err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? -32700 : status === 413 || status === 415 ? -32600 : -32000;
+        const message =
+          code === -32700
+            ? 'Parse error: the body is not valid JSON.'
+            : status === 413
+              ? `Request too large: at most ${options.maxPayloadBytes} bytes.`
+              : status >= 500
+                ? 'Internal error.'
+                : err.message;
+        return reply.code(status).send({ jsonrpc: '2.0', error: { code, message }, id: null });
       });
       scope.route({
         method: ['GET', 'POST', 'DELETE'],

@@ -196,3 +196,25 @@ test('/mcp without a valid token is refused with 401', async () => {
   expect(res.status).toBe(401);
   expect(res.headers.get('www-authenticate')).toBe('Bearer');
 });
+
+test('a body that is not JSON, or too large, is answered in JSON-RPC (parse error, invalid request)', async () => {
+  const token = await tokenFor('ines', 'mcp-errors', 'read');
+  const post = (body: string) =>
+    fetch(`http://127.0.0.1:${demo.app.http.port}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body,
+    });
+  const broken = await post('{"jsonrpc":');
+  expect(broken.status).toBe(400);
+  expect(await broken.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 }, id: null });
+  const huge = await post(
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(200_000) } }),
+  );
+  expect(huge.status).toBe(413);
+  expect(await huge.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+});
