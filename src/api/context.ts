@@ -1,4 +1,5 @@
 // What the REST routes share: the door's options, and how a route runs a tool as the token's person.
+
 import type { WebClient } from '@slack/web-api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -7,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import type { CommandRegistry } from '../slack/commands.js';
 import type { Db } from '../store/db.js';
 import type { problemResponses } from './problem.js';
+import type { RateStore } from './rate-budget.js';
 import type { ApiPrincipal, ApiTokens } from './tokens.js';
 
 export interface ApiOptions {
@@ -17,8 +19,9 @@ export interface ApiOptions {
   commands: CommandRegistry;
   /** The Slack Web API once the bot is up: channel memberships, and the `/post` routes. */
   slack: () => WebClient | undefined;
-  /** Requests per minute per token (RATE_LIMIT_PER_MIN). */
+  /** Requests per minute per token (RATE_LIMIT_PER_MIN), counted across both doors in `rateStore`. */
   ratePerMinute: number;
+  rateStore?: new () => RateStore;
   /** Largest request body in bytes (MAX_PAYLOAD_BYTES). */
   maxPayloadBytes: number;
 }

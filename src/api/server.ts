@@ -94,6 +94,7 @@ export function apiPlugin(options: ApiOptions): FastifyPluginAsync {
           max: options.ratePerMinute,
           timeWindow: 60_000,
           hook: 'preHandler',
+          ...(options.rateStore ? { store: options.rateStore } : {}),
           keyGenerator: (request) => `token:${request.principal?.tokenId ?? request.ip}`,
           errorResponseBuilder: (_request, context) => ({
             statusCode: 429,

@@ -3,12 +3,15 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import { sendProblem } from '../api/problem.js';
+import type { RateStore } from '../api/rate-budget.js';
 import type { ApiTokens } from '../api/tokens.js';
 import type { McpDeps } from './server.js';
 
 export interface McpHttpOptions extends McpDeps {
   tokens: ApiTokens;
   ratePerMinute: number;
+  /** The REST API's store, so that a token's budget is one across both doors. */
+  rateStore?: new () => RateStore;
   maxPayloadBytes: number;
 }
 
@@ -28,7 +31,8 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
         max: options.ratePerMinute,
         timeWindow: 60_000,
         hook: 'preHandler',
-        keyGenerator: (request) => `mcp:${request.principal?.tokenId ?? request.ip}`,
+        ...(options.rateStore ? { store: options.rateStore } : {}),
+        keyGenerator: (request) => `token:${request.principal?.tokenId ?? request.ip}`,
         errorResponseBuilder: (_request, context) => ({
           statusCode: 429,
           message: `At most ${context.max} requests a minute per token; retry in ${Math.ceil(context.ttl / 1000)} s.`,

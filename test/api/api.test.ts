@@ -146,7 +146,7 @@ describe('tokens', () => {
     expect((await window.json()).detail).toContain('window must look like 30d');
   });
 
-  test('each token has its own request budget per minute (RATE_LIMIT_PER_MIN), answered with 429 problem details', async () => {
+  test('each token has one request budget per minute (RATE_LIMIT_PER_MIN) across REST and MCP, answered with 429', async () => {
     const hammer = await tokenFromSlack('ines', 'hammer');
     const statuses: number[] = [];
     for (let i = 0; i < 101; i += 1) statuses.push((await call('GET', '/v1/approvals?limit=1', hammer)).status);
@@ -154,6 +154,21 @@ describe('tokens', () => {
     const limited = await call('GET', '/v1/approvals?limit=1', hammer);
     expect(limited.status).toBe(429);
     expect((await limited.json()).detail).toContain('At most 100 requests a minute');
+    // The budget is the token's, whichever door: the MCP server refuses it too (in JSON-RPC).
+    const viaMcp = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${hammer}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(viaMcp.status).toBe(429);
+    expect(await viaMcp.json()).toMatchObject({
+      jsonrpc: '2.0',
+      error: { message: expect.stringContaining('At most 100') },
+    });
     // Another token of the same person is not held back.
     expect((await call('GET', '/v1/approvals?limit=1', tokens.reader)).status).toBe(200);
   }, 60_000);
