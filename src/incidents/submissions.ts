@@ -17,7 +17,7 @@ import {
 import { type DeclareResult, incidentsDeclareTool } from './declare-tool.js';
 import { incidentsConfirmCauseTool } from './follow-up-tools.js';
 import type { IncidentSlackDeps } from './listeners.js';
-import { type Incident, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
+import { type Incident, incidentLabel, isSeverity, PHASES, type Phase, ROLES, type Role } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentsNoteTool } from './timeline-tools.js';
 
@@ -52,12 +52,23 @@ function incidentModal(
     const userId = args.body.user.id;
     const incident = deps.incidents ? await deps.incidents.get(args.view.private_metadata) : null;
     if (!deps.incidents || !incident) return tellPrivately(args, userId, 'That incident no longer exists.');
+    // Said where the card was clicked, only to them (a modal's submission has no channel: it would be a DM).
+    const tell = async (text: string) => {
+      if (incident.channelId)
+        try {
+          await args.client.chat.postEphemeral({ channel: incident.channelId, user: userId, text });
+          return;
+        } catch {
+          // not in the channel, or it is archived: a DM instead
+        }
+      await tellPrivately(args, userId, text);
+    };
     try {
       const reply = await apply(deps.incidents, incident, actorContext(deps, args), args);
-      if (reply) await tellPrivately(args, userId, reply);
+      if (reply) await tell(reply);
     } catch (err) {
       deps.logger.error({ err, incident: incident.id }, 'incident change failed');
-      await tellPrivately(args, userId, `That did not go through; the error was logged. ${describeSlackError(err)}`);
+      await tell(`That did not go through; the error was logged. ${describeSlackError(err)}`);
     }
   };
 }
@@ -103,7 +114,7 @@ export function incidentModals(deps: IncidentSlackDeps) {
       (a) => need(text(a, 'note').length >= 1, 'note', 'Write the note.'),
       async (s, i, ctx, a) => {
         const noted = await runOrRefuse(incidentsNoteTool(s), ctx, { number: i.number, text: text(a, 'note') });
-        return noted.ok ? '' : noted.message;
+        return noted.ok ? `Note added to the ${incidentLabel(i)} timeline.` : noted.message;
       },
     ),
     severity: incidentModal(

@@ -361,6 +361,22 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
       w.emulator.messagesIn(w.announce).find((m) => m.thread_ts === announcement.ts && isUpdate(m)),
     );
     await w.emulator.waitFor(() => visibleText(cardIn(w, channel)).includes('identified'));
+    // "Add note" on the card says it was added, in the channel and to alice alone (not as a DM).
+    const dms = dmOf(w, w.users.alice).length;
+    await w.emulator.click({ user: w.users.alice, actionId: 'incident_note', where: { channel, ts: card.ts } });
+    await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.alice)?.callback_id === 'incident_note_modal');
+    await w.emulator.submitView({ user: w.users.alice, values: { note: 'Rollback started at 10:42.' } });
+    const told = await w.emulator.waitFor(() =>
+      w.emulator
+        .ephemeralsFor(w.users.alice)
+        .find((e) => e.channel === channel && visibleText(e).includes('Note added to the INC-')),
+    );
+    expect(told).toBeDefined();
+    expect(
+      dmOf(w, w.users.alice)
+        .slice(dms)
+        .map((m) => visibleText(m)),
+    ).not.toContainEqual(expect.stringContaining('Note added'));
   });
 
   test('only the commander confirms the suspected cause; the answer is what DORA uses', async () => {
@@ -563,12 +579,16 @@ describe('the incident co-pilot in Slack (emulated), end to end', () => {
       where: { channel: room.id, ts: card.ts },
     });
     await w.emulator.waitFor(() => w.emulator.topModalOf(w.users.bob)?.callback_id === 'incident_update_modal');
-    const before = dmOf(w, w.users.bob).length;
     await w.emulator.submitView({
       user: w.users.bob,
       values: { phase: 'monitoring', summary: 'Watching the error rate.' },
     });
-    const reply = await nextDm(w, w.users.bob, before);
+    // Told where the card was clicked, only to bob (a DM when Slack will not show it there).
+    const reply = await w.emulator.waitFor(() =>
+      [...w.emulator.ephemeralsFor(w.users.bob).filter((e) => e.channel === room.id), ...dmOf(w, w.users.bob)]
+        .map((m) => visibleText(m))
+        .find((t) => t.includes('Posted the INC-')),
+    );
     // chat:write.public still lets it post the update in a public channel; what needs membership is explained.
     expect(reply).toContain('Posted the INC-');
     expect(reply).toContain('I could not update the channel topic: I am not in that channel any more');
