@@ -1,10 +1,10 @@
 import { Embeddings } from '@langchain/core/embeddings';
-import { Piscina } from 'piscina';
+import { idleWorkerThread } from '../lib/worker-thread.js';
 
 /** Texts per call into the model's thread: under the library's threshold for spreading work over threads of its own. */
 const BATCH = 16;
 
-let thread: Piscina | undefined;
+const thread = idleWorkerThread(new URL('./embed-worker.mjs', import.meta.url), 300_000);
 
 /**
  * all-MiniLM-L6-v2 sentence embeddings (384 dimensions), computed on this machine: no provider, no download at run
@@ -19,13 +19,7 @@ export class LocalEmbeddings extends Embeddings {
     super({});
   }
 
-  private async run(texts: string[]): Promise<number[][]> {
-    thread ??= new Piscina({
-      filename: new URL('./embed-worker.mjs', import.meta.url).href,
-      minThreads: 0,
-      maxThreads: 1,
-      idleTimeout: 300_000,
-    });
+  private run(texts: string[]): Promise<number[][]> {
     return thread.run({ texts });
   }
 
@@ -43,8 +37,4 @@ export class LocalEmbeddings extends Embeddings {
 }
 
 /** Ends the model's thread (the app's shutdown); the next text starts a new one. */
-export async function stopLocalEmbeddings(): Promise<void> {
-  const pool = thread;
-  thread = undefined;
-  await pool?.destroy();
-}
+export const stopLocalEmbeddings = (): Promise<void> => thread.stop();

@@ -1,5 +1,5 @@
-import { Piscina } from 'piscina';
 import type { TopLevelSpec } from 'vega-lite';
+import { idleWorkerThread } from '../lib/worker-thread.js';
 
 export const CHART_WIDTH = 640;
 export const CHART_HEIGHT = 280;
@@ -80,29 +80,16 @@ export function burndownSpec(name: string, points: BurndownPoint[]): TopLevelSpe
   } as TopLevelSpec;
 }
 
-let renderer: Piscina | undefined;
+/** Vega-Lite → PNG (chart-worker.mjs): half a second of synchronous work per chart, off the event loop. */
+const renderer = idleWorkerThread(new URL('./chart-worker.mjs', import.meta.url), 60_000);
 
-/**
- * Vega-Lite → PNG on a worker thread (chart-worker.mjs), so rendering never holds up the event loop. One thread,
- * started on the first chart and ended after a minute without one: an idle bot carries no charting memory.
- */
 export async function renderPng(spec: TopLevelSpec): Promise<Buffer> {
-  renderer ??= new Piscina({
-    filename: new URL('./chart-worker.mjs', import.meta.url).href,
-    minThreads: 0,
-    maxThreads: 1,
-    idleTimeout: 60_000,
-  });
-  const png: Uint8Array = await renderer.run({ spec, width: CHART_WIDTH });
+  const png = await renderer.run<Uint8Array>({ spec, width: CHART_WIDTH });
   return Buffer.from(png.buffer, png.byteOffset, png.byteLength);
 }
 
 /** Ends the chart thread (the app's shutdown); the next chart starts a new one. */
-export async function stopChartRenderer(): Promise<void> {
-  const pool = renderer;
-  renderer = undefined;
-  await pool?.destroy();
-}
+export const stopChartRenderer = (): Promise<void> => renderer.stop();
 
 export interface BandPoint {
   week: string;
