@@ -117,13 +117,20 @@ export async function storeEmbeddings(
   );
 }
 
-/** The HNSW index for one dimension count (pgvector indexes need a fixed one). */
+/**
+ * The HNSW index for one dimension count (pgvector indexes need a fixed one). Two indexers at once (a replica's job
+ * and another's, or a job and a reindex) would race in CREATE INDEX IF NOT EXISTS, which PostgreSQL answers with a
+ * unique violation: they take turns under an advisory lock.
+ */
 export async function ensureVectorIndex(db: Db, dims: number): Promise<void> {
   const n = Math.trunc(dims);
-  await db.exec(
-    `CREATE INDEX IF NOT EXISTS doc_embeddings_hnsw_${n} ON doc_embeddings
-       USING hnsw ((embedding::public.vector(${n})) public.vector_cosine_ops) WHERE dims = ${n}`,
-  );
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`doc_embeddings_hnsw_${n}`]);
+    await tx.query(
+      `CREATE INDEX IF NOT EXISTS doc_embeddings_hnsw_${n} ON doc_embeddings
+         USING hnsw ((embedding::public.vector(${n})) public.vector_cosine_ops) WHERE dims = ${n}`,
+    );
+  });
 }
 
 export interface SearchFilters {
