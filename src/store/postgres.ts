@@ -21,6 +21,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   const schema = options.schema ?? 'public';
   if (schema !== 'public') {
     const admin = new pg.Client({ connectionString: options.connectionString });
+    admin.on('error', () => {}); // its query fails instead
     await admin.connect();
     try {
       await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`).catch((err: { code?: string }) => {
@@ -37,8 +38,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
       options: `-c search_path=${quoteIdent(schema)},public`,
       types: { getTypeParser: parse } as pg.CustomTypesConfig,
     });
-    // An idle client losing its connection must not crash the process; the pool replaces it.
+    // A client losing its connection emits 'error', which ends the process when nobody listens. The pool listens only
+    // while a client is idle (and replaces it); a checked-out one (a transaction's, an advisory lock's, Agenda's)
+    // gets a listener of its own, its queries fail instead, and the pool drops it on release.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return pool;
   };
   const pool = poolOf(options.max ?? DEFAULT_POOL_MAX);
