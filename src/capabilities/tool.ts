@@ -74,6 +74,18 @@ export const timestamp = z.custom<Date>(
 export const link = z.string().nullable();
 
 /**
+ * A row's id or number in a tool's input: a positive whole number, sent as a number or as digits ("12"). Not
+ * z.coerce.number(), which reads `true` as 1 and "" as 0 (`{"number": true}` named incident #1).
+ */
+export function positiveId(message: string, options: { max?: number; tooLarge?: string } = {}) {
+  const { max = Number.MAX_SAFE_INTEGER, tooLarge = message } = options;
+  return z.preprocess(
+    (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
+    z.number({ error: message }).int({ error: message }).positive({ error: message }).max(max, { error: tooLarge }),
+  );
+}
+
+/**
  * Runs a tool from a Slack surface that has checked its form already: input the tool's schema still refuses is
  * a refusal with the schema's first message (as `/em incident severity SEV9` is answered), not an error.
  */

@@ -1,7 +1,7 @@
 // What follows an incident as tools: confirming the deployment that caused it (DORA's change failure rate and
 // recovery time use it), and filing an action item in the tracker the incidents policy names.
 import { z } from 'zod';
-import { defineTool } from '../capabilities/tool.js';
+import { defineTool, positiveId } from '../capabilities/tool.js';
 import { incidentLabel } from './model.js';
 import type { IncidentService } from './service.js';
 import { getIncident, timelineEntry } from './store.js';
@@ -54,7 +54,7 @@ export function incidentsFileActionItemTool(service: IncidentService) {
       'policy names (Jira or Linear), through approvals: it is created at once where policy allows, otherwise ' +
       'proposed to the approvers. Anyone who can see the incident may.',
     kind: 'propose',
-    input: z.object({ actionItem: z.coerce.number().int().positive({ error: 'the action item id' }) }),
+    input: z.object({ actionItem: positiveId('the action item id') }),
     output: fileOutput,
     run: async (ctx, input) => {
       const entry = await timelineEntry(ctx.db, input.actionItem);

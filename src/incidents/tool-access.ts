@@ -1,19 +1,17 @@
 // What the tools that change an incident share: the incident as the acting person may see it, their input fields,
 // and the shape of what they return (a change, or a refusal with its message).
 import { z } from 'zod';
-import type { ToolContext } from '../capabilities/tool.js';
+import { positiveId, type ToolContext } from '../capabilities/tool.js';
 import { channelMembership, onlyVisible } from '../slack/membership.js';
 import type { Incident } from './model.js';
 import type { IncidentService } from './service.js';
 import { incidentByNumber } from './store.js';
 
-/** The incident's number: INC-12 is 12. */
-export const incidentNumber = z.coerce
-  .number({ error: 'the incident number, e.g. 12 for INC-12' })
-  .int({ error: 'the incident number, e.g. 12 for INC-12' })
-  .positive({ error: 'the incident number, e.g. 12 for INC-12' })
-  // Numbers are PostgreSQL integers: a larger one names no incident, and must not reach SQL.
-  .max(2_147_483_647, { error: 'no incident has a number that large' });
+/** The incident's number: INC-12 is 12. Numbers are PostgreSQL integers: a larger one must not reach SQL. */
+export const incidentNumber = positiveId('the incident number, e.g. 12 for INC-12', {
+  max: 2_147_483_647,
+  tooLarge: 'no incident has a number that large',
+});
 
 export const slackUser = z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id such as U012AB3CD' });
 

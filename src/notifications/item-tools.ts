@@ -1,11 +1,11 @@
 // What a person does with their own reminders and preferences, as tools: snooze, mute a rule, mark done, read and
 // save the preferences. Each acts on the acting person's own items only.
 import { z } from 'zod';
-import { defineTool, timestamp } from '../capabilities/tool.js';
+import { defineTool, positiveId, timestamp } from '../capabilities/tool.js';
 import { REALTIME_KINDS, TIME_OF_DAY } from './model.js';
 import type { NotificationService } from './service.js';
 
-const itemId = z.coerce.number().int().positive({ error: 'the reminder id, as the digest lists it' });
+const itemId = positiveId('the reminder id, as the digest lists it');
 const NOT_YOURS = 'That reminder is not yours or no longer exists.';
 const outcome = <Shape extends z.ZodRawShape>(extra: Shape) =>
   z.discriminatedUnion('ok', [

@@ -272,6 +272,21 @@ describe('decisions through the API', () => {
     expect(JSON.stringify(await res.json())).not.toContain('out of range');
   });
 
+  test('an incident number is a number or digits: true or "" is a 400 naming the field, not incident #1', async () => {
+    for (const number of [true, false, '', ' ', [1]]) {
+      const res = await call('POST', '/v1/tools/incidents.timeline', tokens.reader, { number });
+      expect([number, res.status]).toEqual([number, 400]);
+      expect((await res.json()).detail).toContain('the incident number');
+    }
+    const digits = await call('POST', '/v1/tools/incidents.timeline', tokens.reader, { number: '999999' });
+    expect(await digits.json()).toEqual({ found: false, message: 'There is no incident INC-999999.' });
+    // The same for the other ids the tools take: an action item, a reminder.
+    const item = await call('POST', '/v1/tools/incidents.fileActionItem', tokens.sam, { actionItem: true });
+    expect([item.status, (await item.json()).detail]).toEqual([400, expect.stringContaining('action item')]);
+    const reminder = await call('POST', '/v1/tools/notifications.done', tokens.maya, { id: true });
+    expect([reminder.status, (await reminder.json()).detail]).toEqual([400, expect.stringContaining('reminder id')]);
+  });
+
   test("another person's request key declares their own incident and tells them nothing of the first", async () => {
     const declare = (token: string, title: string) =>
       call('POST', '/v1/tools/incidents.declare', token, { title, requestKey: 'alert-4242' }).then((r) => r.json());

@@ -136,6 +136,15 @@ describe.each(['http', 'stdio'] as const)('MCP over %s', (transport) => {
     expect(JSON.parse(textOf(decided))).toMatchObject({ outcome: 'refused', status: null });
   }, 60_000);
 
+  test('an incident number of true is refused as a bad argument, not read as INC-1; digits are a number', async () => {
+    const reader = await connect(await tokenFor('ines', `ines-number-${transport}`, 'read'));
+    const refused = await reader.callTool({ name: 'incidents.timeline', arguments: { number: true } });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain('the incident number');
+    const digits = await reader.callTool({ name: 'incidents.timeline', arguments: { number: '999999' } });
+    expect(JSON.parse(textOf(digits))).toEqual({ found: false, message: 'There is no incident INC-999999.' });
+  }, 60_000);
+
   test('a proposal waits for a Slack approval: the approver clicks Approve, it runs, and the audit says via mcp', async () => {
     const sam = await connect(await tokenFor('sam', `sam-proposal-${transport}`, 'propose'));
     const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
