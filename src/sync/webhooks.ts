@@ -11,7 +11,8 @@ import { deleteWorkItem } from './work-items-store.js';
 
 const MAX_BODY = 5 * 1024 * 1024;
 
-export function readBody(req: IncomingMessage, max = MAX_BODY): Promise<string | undefined> {
+/** The request's bytes as sent (signatures are over them; decoding first is not byte-faithful). */
+export function readBody(req: IncomingMessage, max = MAX_BODY): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -19,14 +20,14 @@ export function readBody(req: IncomingMessage, max = MAX_BODY): Promise<string |
       size += chunk.length;
       if (size <= max) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > max ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > max ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
 /** Hex HMAC-SHA256 of the body with the secret. */
-export function hmacSha256Hex(secret: string, body: string): string {
-  return createHmac('sha256', secret).update(body, 'utf8').digest('hex');
+export function hmacSha256Hex(secret: string, body: Buffer): string {
+  return createHmac('sha256', secret).update(body).digest('hex');
 }
 
 /** Compares a received signature with the expected one in constant time (case-insensitive hex). */
@@ -43,7 +44,7 @@ export interface SignedWebhookOptions {
   source: string;
   logger: Logger;
   /** null when the delivery is authentic, else why it is refused (answered 401). */
-  verify(body: string, headers: IncomingMessage['headers']): string | null;
+  verify(body: Buffer, headers: IncomingMessage['headers']): string | null;
   /** Runs after the signature check on the parsed body; a thrown error answers 500 (the vendor retries). */
   handle(payload: unknown, headers: IncomingMessage['headers']): Promise<WebhookOutcome>;
 }
@@ -65,7 +66,7 @@ export function signedWebhookRoute(options: SignedWebhookOptions): RouteHandler 
     }
     let payload: unknown;
     try {
-      payload = JSON.parse(body);
+      payload = JSON.parse(body.toString('utf8'));
     } catch {
       return reply(400, 'body is not JSON');
     }

@@ -8,6 +8,7 @@ import type { Db } from '../../src/store/db.js';
 import { countEvents } from '../../src/sync/store.js';
 import { deriveTrackerIncidents } from '../../src/sync/work-items-store.js';
 import { describeEachEngine } from '../support/engines.js';
+import { hmacOf, notUtf8, postBytes } from '../support/webhook-bytes.js';
 
 const REPO = 'acme/checkout-api';
 const INSTALLATION = 77;
@@ -126,6 +127,23 @@ describeEachEngine('GitHub issues and workflow_run webhooks', ({ freshDb }) => {
     expect(other).toEqual({ status: 202, text: 'ignored: repository not in sources.yml' });
     expect(await countEvents(db)).toBe(0);
     expect(await workItems(db)).toEqual([]);
+  });
+
+  test('the signature is over the bytes sent: a title with a byte that is not UTF-8 is stored; the same text in other bytes is refused', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    gh.addIssue(REPO, { title: 'Checkout NOT-UTF8 returns 502', author: 'sre' });
+    const { invalid, decoded } = notUtf8(gh.issuesPayload(REPO, 5001, 'opened'), 'NOT-UTF8');
+    const deliver = (body: Buffer, signed: Buffer) =>
+      postBytes(url, body, {
+        'x-github-event': 'issues',
+        'x-github-delivery': crypto.randomUUID(),
+        'x-hub-signature-256': `sha256=${hmacOf(SECRET, signed)}`,
+      });
+    expect((await deliver(invalid, decoded)).status).toBe(401);
+    expect(await workItems(db)).toEqual([]);
+    expect((await deliver(invalid, invalid)).status).toBe(200);
+    expect((await workItems(db)).map((w) => w.title)).toEqual(['Checkout \uFFFD returns 502']);
   });
 
   test('out of order: an issue closed then a late "edited" stays closed; a re-run success then a late failure stays green', async () => {

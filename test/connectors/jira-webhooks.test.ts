@@ -8,6 +8,7 @@ import { buildStandup } from '../../src/reports/standup.js';
 import type { Db } from '../../src/store/db.js';
 import { countEvents } from '../../src/sync/store.js';
 import { describeEachEngine } from '../support/engines.js';
+import { hmacOf, notUtf8, postBytes } from '../support/webhook-bytes.js';
 
 const logger = createLogger('silent');
 const SECRET = 'jira-webhook-secret-0123456789';
@@ -113,6 +114,19 @@ describeEachEngine('Jira webhooks (POST /webhooks/jira)', ({ freshDb }) => {
     expect(unsigned.status).toBe(401);
     expect(await countEvents(db)).toBe(0);
     expect(await workItems(db)).toEqual([]);
+  });
+
+  test('the signature is over the bytes sent: a summary with a byte that is not UTF-8 is stored; the same text in other bytes is refused', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    jira.addIssue({ key: 'ENG-1', summary: 'Retry NOT-UTF8 payments' });
+    const { invalid, decoded } = notUtf8(jira.webhookPayload('jira:issue_created', 'ENG-1'), 'NOT-UTF8');
+    const deliver = (body: Buffer, signed: Buffer) =>
+      postBytes(url, body, { 'x-hub-signature': `sha256=${hmacOf(SECRET, signed)}` });
+    expect((await deliver(invalid, decoded)).status).toBe(401);
+    expect(await workItems(db)).toEqual([]);
+    expect((await deliver(invalid, invalid)).status).toBe(200);
+    expect((await workItems(db)).map((w) => w.title)).toEqual(['Retry \uFFFD payments']);
   });
 
   test('two updates delivered out of order: the newer state stays; both transitions are history', async () => {

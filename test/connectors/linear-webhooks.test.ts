@@ -8,6 +8,7 @@ import type { Db } from '../../src/store/db.js';
 import { countEvents } from '../../src/sync/store.js';
 import { deriveTrackerIncidents } from '../../src/sync/work-items-store.js';
 import { describeEachEngine } from '../support/engines.js';
+import { hmacOf, notUtf8, postBytes } from '../support/webhook-bytes.js';
 
 const logger = createLogger('silent');
 const SECRET = 'lin_wh_0123456789abcdef';
@@ -103,6 +104,20 @@ describeEachEngine('Linear webhooks (POST /webhooks/linear)', ({ freshDb }) => {
     expect(await countEvents(db)).toBe(0);
     expect((await linear.deliverWebhook(url, SECRET, payload)).status).toBe(200);
     expect(await countEvents(db)).toBe(1);
+  });
+
+  test('the signature is over the bytes sent: a title with a byte that is not UTF-8 is stored; the same text in other bytes is refused', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    linear.addIssue({ identifier: 'APP-1', title: 'Login NOT-UTF8 fails' });
+    const payload = { ...linear.webhookPayload('create', 'APP-1'), webhookTimestamp: Date.now() };
+    const { invalid, decoded } = notUtf8(payload, 'NOT-UTF8');
+    const deliver = (body: Buffer, signed: Buffer) =>
+      postBytes(url, body, { 'linear-signature': hmacOf(SECRET, signed) });
+    expect((await deliver(invalid, decoded)).status).toBe(401);
+    expect(await workItems(db)).toEqual([]);
+    expect((await deliver(invalid, invalid)).status).toBe(200);
+    expect((await workItems(db)).map((w) => w.title)).toEqual(['Login \uFFFD fails']);
   });
 
   test('two updates delivered out of order: the newer state stays', async () => {

@@ -50,7 +50,7 @@ export function linearWebhookRoute(options: {
     logger,
     verify: (body, headers) => {
       try {
-        verifier.verify(Buffer.from(body, 'utf8'), String(headers['linear-signature'] ?? ''));
+        verifier.verify(body, String(headers['linear-signature'] ?? ''));
         return null;
       } catch (err) {
         return /timestamp/i.test((err as Error).message)

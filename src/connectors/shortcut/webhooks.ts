@@ -4,13 +4,13 @@ import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import type { IncidentMatch } from '../../sync/sources.js';
+import { readBody } from '../../sync/webhooks.js';
 import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
 import { createShortcutClient, ShortcutError, withShortcutRetry } from './client.js';
 import { historySchema, storySchema } from './schemas.js';
 import { storeStory } from './store.js';
 import { loadWorkspace, type ShortcutWorkspace, storyHistory } from './sync.js';
 
-const MAX_BODY = 5 * 1024 * 1024;
 /** Teams, workflow states and members change rarely: read again after this long (or on an unknown state). */
 const WORKSPACE_TTL_MS = 10 * 60_000;
 
@@ -116,17 +116,4 @@ export function shortcutWebhookRoute(options: {
       reply(500, 'failed; polling will pick the change up');
     }
   };
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
