@@ -396,6 +396,28 @@ export class GitHubStandIn extends StandIn {
     return payload;
   }
 
+  /**
+   * Transfers an issue to another repository: it leaves the old one's lists and is a new issue, with a new number,
+   * in the new one. Answers the old repository's `issues` `transferred` webhook, whose `changes` carry the new issue
+   * and repository (GitHub also sends the new repository an `opened`, in no guaranteed order).
+   */
+  transferIssue(from: string, number: number, to: string): Json {
+    const list = this.repo(from).issues;
+    const index = list.findIndex((i) => i.number === number);
+    const old = list[index];
+    if (!old) throw new Error(`no issue ${from}#${number}`);
+    list.splice(index, 1);
+    const { number: _number, updated_at: _updated, ...kept } = old;
+    const moved = this.addIssue(to, kept);
+    return {
+      action: 'transferred',
+      issue: this.issueJson(from, { ...old, updated_at: moved.updated_at }),
+      changes: { new_issue: this.issueJson(to, moved), new_repository: this.repositoryJson(to) },
+      repository: this.repositoryJson(from),
+      sender: this.user(old.author),
+    };
+  }
+
   /** The body GitHub posts for a `workflow_run` webhook (`completed` once the run has a conclusion). */
   workflowRunPayload(
     repo: string,

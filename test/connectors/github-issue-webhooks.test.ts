@@ -31,15 +31,15 @@ describeEachEngine('GitHub issues and workflow_run webhooks', ({ freshDb }) => {
     await gh.stop();
   });
 
-  /** em-agent's route on a local port, storing into `db`; sources.yml names REPO only, deploys by workflow "Deploy". */
-  const listen = async (db: Db) => {
+  /** em-agent's route on a local port, storing into `db`; sources.yml names REPO (or `repos`), deploys by workflow "Deploy". */
+  const listen = async (db: Db, repos = [REPO]) => {
     receiver = await listenLocal(
       githubWebhookRoute({
         secret: SECRET,
         db,
         logger,
         environment: 'production',
-        repos: [REPO],
+        repos,
         issues: true,
         incidents: INCIDENTS,
         workflow: '^deploy',
@@ -206,5 +206,29 @@ describeEachEngine('GitHub issues and workflow_run webhooks', ({ freshDb }) => {
     expect(await workItems(db)).toEqual([]);
     expect(await incidents(db)).toEqual([]);
     expect(await countEvents(db, { source: 'github', kind: 'issue_deleted' })).toBe(1);
+  });
+
+  test('a transferred issue leaves its old repository, and is stored under its new number in one sources.yml names', async () => {
+    const db = await freshDb();
+    const payments = 'acme/payments';
+    gh.addInstallation(INSTALLATION, [REPO, payments, 'acme/elsewhere']);
+    const url = await listen(db, [REPO, payments]);
+    gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre', labels: ['incident'] });
+    gh.addIssue(REPO, { title: 'Flaky test', author: 'dev1' });
+    const opened = gh.issuesPayload(REPO, 5001, 'opened');
+    await gh.deliverWebhook(url, SECRET, 'issues', opened);
+    await gh.deliverWebhook(url, SECRET, 'issues', gh.issuesPayload(REPO, 5002, 'opened'));
+
+    const toPayments = gh.transferIssue(REPO, 5001, payments);
+    expect((await gh.deliverWebhook(url, SECRET, 'issues', toPayments)).status).toBe(200);
+    const away = gh.transferIssue(REPO, 5002, 'acme/elsewhere');
+    expect((await gh.deliverWebhook(url, SECRET, 'issues', away)).status).toBe(200);
+    // GitHub's `opened` for the new repository, and a late delivery from the old one, change nothing.
+    await gh.deliverWebhook(url, SECRET, 'issues', gh.issuesPayload(payments, 5001, 'opened'));
+    await gh.deliverWebhook(url, SECRET, 'issues', opened);
+
+    expect((await workItems(db)).map((w) => [w.key, w.title])).toEqual([[`${payments}#5001`, 'Checkout returns 502']]);
+    expect((await incidents(db)).map((i) => i.external_id)).toEqual([`${payments}#5001`]);
+    expect(await countEvents(db, { source: 'github', kind: 'issue' })).toBe(3);
   });
 });

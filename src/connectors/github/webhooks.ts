@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Webhooks } from '@octokit/webhooks';
 import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
-import type { Db } from '../../store/db.js';
+import type { Db, Queryable } from '../../store/db.js';
 import type { IncidentMatch } from '../../sync/sources.js';
 import { insertEvents } from '../../sync/store.js';
 import { deletedSince, hmacSha256Hex, readBody, recordDeletion, signatureMatches } from '../../sync/webhooks.js';
@@ -13,6 +13,7 @@ import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import {
   deploymentSchema,
   deploymentStatusSchema,
+  type Issue,
   issueSchema,
   pullRequestSchema,
   reviewSchema,
@@ -73,7 +74,15 @@ export function githubWebhookRoute(options: {
     await saveDeployment(db, repo, deployment.data, [status.data], payload.deployment);
   });
 
-  // Issues, as the poller stores them (work items "owner/repo#N"); a deleted issue is removed and stays so.
+  /** One observed version of an issue, unless it was deleted (or transferred away) since. */
+  const storeIssue = async (tx: Queryable, repo: string, issue: Issue, raw: unknown) => {
+    if (await deletedSince(tx, 'github', `${repo}#${issue.number}`, issue.updated_at)) return;
+    await storeGitHubIssue(tx, repo, issue, raw);
+    if (options.incidents) await deriveTrackerIncidents(tx, 'github', options.incidents);
+  };
+
+  // Issues, as the poller stores them (work items "owner/repo#N"); a deleted issue is removed and stays so, and so
+  // is a transferred one from its old repository: it is a new issue, with a new number, in the new one.
   webhooks.on('issues', async ({ payload }) => {
     if (options.issues === false) return;
     const repo = payload.repository.full_name;
@@ -85,9 +94,19 @@ export function githubWebhookRoute(options: {
       // Dated by the issue's last update, not our clock: a redelivery is the same deletion, and a clock behind
       // GitHub's cannot make it miss the stored issue (a deleted GitHub issue never comes back).
       if (payload.action === 'deleted') return recordDeletion(tx, 'github', key, issue.data.updated_at, payload);
-      if (await deletedSince(tx, 'github', key, issue.data.updated_at)) return;
-      await storeGitHubIssue(tx, repo, issue.data, payload.issue);
-      if (options.incidents) await deriveTrackerIncidents(tx, 'github', options.incidents);
+      if (payload.action === 'transferred') {
+        await recordDeletion(tx, 'github', key, issue.data.updated_at, payload);
+        const to = payload.changes.new_repository.full_name;
+        if (!known.has(to.toLowerCase())) return;
+        const moved = issueSchema.safeParse(payload.changes.new_issue);
+        if (!moved.success)
+          return void logger.warn(
+            { repo: to, problem: moved.error.issues[0]?.message },
+            'malformed transferred issue skipped',
+          );
+        return storeIssue(tx, to, moved.data, payload.changes.new_issue);
+      }
+      await storeIssue(tx, repo, issue.data, payload.issue);
     });
   });
 
