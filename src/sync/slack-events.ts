@@ -1,4 +1,5 @@
 import pRetry from 'p-retry';
+import { ZodError } from 'zod';
 import type { SlackSurfaceOf } from '../slack/deps.js';
 import { type EventArgs, slackTsDate } from '../slack/listeners/events.js';
 import type { EventInput } from './event.js';
@@ -6,9 +7,24 @@ import { insertEvents } from './store.js';
 
 type Deps = Parameters<SlackSurfaceOf>[0];
 
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /**
- * Bolt acknowledges an event before its listener runs, so Slack never sends it again: a write that fails (the
- * database restarting, a failover) is tried again here for about half a minute before it is logged as lost.
+ * Whether a failed write lost the database rather than being refused by it: node's network errors, SQLSTATE class
+ * 08 (connection exception) and 57P01-57P03 (shut down, crashed, starting up), and the driver's own connection
+ * errors, which carry no code. A refusal (a constraint, bad data) would fail the same way every time.
+ */
+function connectionLost(err: unknown): boolean {
+  if (err instanceof ZodError) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return true;
+  return NETWORK_ERRORS.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(code);
+}
+
+/**
+ * Bolt acknowledges an event before its listener runs, so Slack never sends it again: a write that fails because
+ * the database is away (restarting, a failover) is tried again here for about half a minute before it is logged
+ * as lost.
  */
 async function keep(deps: Deps, event: EventInput): Promise<void> {
   // p-retry retries Error instances only; a driver's connection error may be another kind of value.
@@ -16,7 +32,7 @@ async function keep(deps: Deps, event: EventInput): Promise<void> {
     insertEvents(deps.db, [event]).catch((err: unknown) => {
       throw err instanceof Error ? err : new Error(String(err));
     });
-  await pRetry(attempt, { retries: 5, minTimeout: 1000, factor: 2 }).catch((err) =>
+  await pRetry(attempt, { retries: 5, minTimeout: 1000, factor: 2, shouldRetry: connectionLost }).catch((err) =>
     deps.logger.error({ err, event: event.externalId }, 'a Slack event could not be stored and is lost'),
   );
 }

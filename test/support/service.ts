@@ -3,16 +3,16 @@ import path from 'node:path';
 import type { SlackEmulator } from '../../dev/slack/emulator.js';
 import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogger, type Logger } from '../../src/observability/logger.js';
 
 /**
  * The whole service (real config, Bolt over the emulator's WebSocket, the embedded store in `dir/data`), with the
- * given policies file and no rules; `env` overrides settings.
+ * given policies file and no rules; `env` overrides settings, `logger` replaces the silent one.
  */
 export function startServiceOnEmulator(
   emulator: SlackEmulator,
   dir: string,
-  options: { policies: string; env?: Record<string, string> },
+  options: { policies: string; env?: Record<string, string>; logger?: Logger },
 ): Promise<App> {
   const policies = path.join(dir, 'policies');
   rmSync(policies, { recursive: true, force: true });
@@ -34,6 +34,6 @@ export function startServiceOnEmulator(
       JOBS_LOCK_LIFETIME_MS: '2000',
       ...options.env,
     }),
-    createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   );
 }
