@@ -75,14 +75,20 @@ export const link = z.string().nullable();
 
 /**
  * A row's id or number in a tool's input: a positive whole number, sent as a number or as digits ("12"). Not
- * z.coerce.number(), which reads `true` as 1 and "" as 0 (`{"number": true}` named incident #1).
+ * z.coerce.number() alone, which reads `true` as 1 and "" as 0 (`{"number": true}` named incident #1). No
+ * transform either: LangChain writes the tools' schemas as JSON Schema, which cannot hold one.
  */
 export function positiveId(message: string, options: { max?: number; tooLarge?: string } = {}) {
   const { max = Number.MAX_SAFE_INTEGER, tooLarge = message } = options;
-  return z.preprocess(
-    (value) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value),
-    z.number({ error: message }).int({ error: message }).positive({ error: message }).max(max, { error: tooLarge }),
-  );
+  return z
+    .union([z.number(), z.string().regex(/^\d+$/, { error: message })], { error: message })
+    .pipe(
+      z.coerce
+        .number<string | number>()
+        .int({ error: message })
+        .positive({ error: message })
+        .max(max, { error: tooLarge }),
+    );
 }
 
 /**
