@@ -130,6 +130,8 @@ interface Repo {
   history: { sha: string; at: string }[];
   /** Who may be asked for a review (PR authors, reviewers and addCollaborator). */
   collaborators: Set<string>;
+  /** Issues no longer here, by number: deleted, or transferred to another repository's issue. */
+  gone: Map<number, { movedTo?: { repo: string; number: number } }>;
 }
 
 export interface RecordedGitHubCall {
@@ -179,6 +181,7 @@ export class GitHubStandIn extends StandIn {
           defaultBranch: 'main',
           history: [{ sha: this.sha(`${repo}@root`), at: githubTime(this.clock) }],
           collaborators: new Set(),
+          gone: new Map(),
         });
   }
 
@@ -279,12 +282,15 @@ export class GitHubStandIn extends StandIn {
     for (const review of pull.reviews ?? []) people.add(review.user);
   }
 
-  /** Issues share GitHub's number space with pull requests; the stand-in numbers them from 5001. */
+  /**
+   * Issues share GitHub's number space with pull requests; the stand-in numbers them from 5001. A number is never
+   * given again, also after its issue was deleted or transferred away.
+   */
   addIssue(repo: string, issue: Partial<StandInIssue> & { title: string; author: string }): StandInIssue {
-    const list = this.repo(repo).issues;
+    const { issues: list, gone } = this.repo(repo);
     const at = this.tick();
     const full: StandInIssue = {
-      number: 5001 + list.length,
+      number: 5001 + list.length + gone.size,
       state: 'open',
       labels: [],
       created_at: at,
@@ -388,11 +394,12 @@ export class GitHubStandIn extends StandIn {
   /** Deletes an issue (lists no longer hold it) and answers the body of its `issues` `deleted` webhook. */
   deleteIssue(repo: string, number: number): Json {
     const payload = this.issuesPayload(repo, number, 'deleted');
-    const list = this.repo(repo).issues;
+    const { issues: list, gone } = this.repo(repo);
     list.splice(
       list.findIndex((i) => i.number === number),
       1,
     );
+    gone.set(number, {});
     return payload;
   }
 
@@ -409,6 +416,7 @@ export class GitHubStandIn extends StandIn {
     list.splice(index, 1);
     const { number: _number, updated_at: _updated, ...kept } = old;
     const moved = this.addIssue(to, kept);
+    this.repo(from).gone.set(number, { movedTo: { repo: to, number: moved.number } });
     return {
       action: 'transferred',
       issue: this.issueJson(from, { ...old, updated_at: moved.updated_at }),
@@ -767,6 +775,34 @@ export class GitHubStandIn extends StandIn {
         .sort((a, b) => Date.parse(String(b.updated_at)) - Date.parse(String(a.updated_at)));
       return list(issues);
     }
+    // One issue: a deleted one is 410 Gone; a transferred one is 301 to the new issue, or 404 when this
+    // installation cannot read the repository it went to (GitHub's documented answers).
+    const issueMatch = /^\/issues\/(\d+)$/.exec(rest);
+    if (issueMatch && req.method === 'GET') {
+      const number = Number(issueMatch[1]);
+      const issue = repo.issues.find((i) => i.number === number);
+      if (issue) return reply(200, this.issueJson(repoName, issue));
+      const pull = repo.pulls.find((p) => p.number === number);
+      if (pull)
+        return reply(200, {
+          ...this.pullJson(repoName, pull, false),
+          pull_request: { url: `${this.url}/repos/${repoName}/pulls/${number}` },
+        });
+      const gone = repo.gone.get(number);
+      const movedTo = gone?.movedTo;
+      if (movedTo && this.installations.get(installation)?.includes(movedTo.repo))
+        return reply(
+          301,
+          { message: 'Moved Permanently', url: `${this.url}/repos/${movedTo.repo}/issues/${movedTo.number}` },
+          { location: `${this.url}/repos/${movedTo.repo}/issues/${movedTo.number}` },
+        );
+      if (gone && !movedTo)
+        return reply(410, {
+          message: 'This issue was deleted',
+          documentation_url: 'https://docs.github.com/v3/issues/#get-an-issue',
+        });
+      return reply(404, { message: 'Not Found' });
+    }
     // Add assignees: GitHub silently ignores logins that may not be assigned; one assignee per issue here.
     const assigneesMatch = /^\/issues\/(\d+)\/assignees$/.exec(rest);
     if (assigneesMatch && req.method === 'POST') {
@@ -961,6 +997,7 @@ export class GitHubStandIn extends StandIn {
   private issueJson(repo: string, i: StandInIssue): Json {
     return {
       url: `${this.url}/repos/${repo}/issues/${i.number}`,
+      repository_url: `${this.url}/repos/${repo}`,
       html_url: `https://github.com/${repo}/issues/${i.number}`,
       id: createHash('sha1').update(`${repo}#${i.number}`).digest().readUInt32BE(0),
       number: i.number,

@@ -1,5 +1,6 @@
 import { GitHubStandIn } from '../../dev/github/server.js';
 import { createGitHubApp, instrument, stopWith } from '../../src/connectors/github/client.js';
+import { RECONCILE_EVERY_MS, reconcileGitHubIssues } from '../../src/connectors/github/issue-reconcile.js';
 import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { personBy } from '../../src/identity/store.js';
 import { StoppingError } from '../../src/lib/stopping.js';
@@ -355,6 +356,65 @@ describeEachEngine('GitHub issues, CI runs and incidents', ({ freshDb }) => {
       expect((await incidents()).rows).toEqual([
         { external_id: `${REPO}#5001`, status: 'resolved', title: 'Checkout returns 502' },
       ]);
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  test('issues deleted or transferred while em-agent was down (no webhook) are removed by the next reconciling pass, the incident with them', async () => {
+    const gh = await new GitHubStandIn().start();
+    const ELSEWHERE = 'acme/payments';
+    try {
+      const db = await freshDb();
+      await seed(gh, 1);
+      gh.addInstallation(INSTALLATION, [REPO, ELSEWHERE]);
+      gh.addIssue(REPO, { title: 'Checkout returns 502', author: 'sre', labels: ['incident'] });
+      gh.addIssue(REPO, { title: 'Moves to payments', author: 'dev1' });
+      gh.addIssue(REPO, { title: 'Moves out of reach', author: 'dev1' });
+      gh.addIssue(REPO, { title: 'Stays', author: 'dev1', state: 'closed', closed_at: gh.tick() });
+      const octokit = await octokitFor(gh);
+      const options = { db, logger, octokit, repo: REPO, backfillSince: new Date('2026-01-01T00:00:00Z') };
+      const [job] = githubSyncJobs(
+        githubSourceSchema.parse({ installations: [{ id: INSTALLATION, repos: [REPO] }] }),
+        { appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url },
+        logger,
+        { labels: ['incident'] },
+      );
+      await job!.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
+      const keys = async () =>
+        (await db.query<{ key: string }>("SELECT key FROM work_items WHERE source = 'github' ORDER BY key")).rows.map(
+          (r) => r.key,
+        );
+      expect(await keys()).toEqual([`${REPO}#5001`, `${REPO}#5002`, `${REPO}#5003`, `${REPO}#5004`]);
+      expect((await db.query('SELECT 1 FROM incidents')).rowCount).toBe(1);
+
+      // While em-agent is down: their webhooks are never received.
+      gh.deleteIssue(REPO, 5001);
+      gh.transferIssue(REPO, 5002, ELSEWHERE);
+      gh.addInstallation(INSTALLATION + 1, ['acme/private']);
+      gh.transferIssue(REPO, 5003, 'acme/private');
+
+      const soon = new Date(Date.now() + 60 * 60 * 1000);
+      expect(await reconcileGitHubIssues(options, soon)).toBeUndefined();
+      expect(await keys()).toHaveLength(4);
+
+      const later = new Date(Date.now() + RECONCILE_EVERY_MS + 60_000);
+      expect(await reconcileGitHubIssues(options, later)).toEqual({ checked: 4, removed: 3 });
+      expect(await keys()).toEqual([`${REPO}#5004`]);
+      expect((await db.query('SELECT 1 FROM incidents')).rowCount).toBe(0);
+      // What GitHub answered for each: 410 Gone, 301 to the new repository's issue, 404 where we cannot read.
+      const asked = gh.calls.filter((c) => /\/issues\/\d+$/.test(c.path)).map((c) => `${c.path} ${c.status}`);
+      expect(asked).toEqual(
+        expect.arrayContaining([
+          `/repos/${REPO}/issues/5001 410`,
+          `/repos/${REPO}/issues/5002 301`,
+          `/repos/${REPO}/issues/5003 404`,
+        ]),
+      );
+      expect(asked.some((line) => line.startsWith(`/repos/${REPO}/issues/5004`))).toBe(false);
+      // A later poll does not bring them back.
+      await job!.run({ db, logger, touch: async () => {}, signal: new AbortController().signal }, {} as never);
+      expect(await keys()).toEqual([`${REPO}#5004`]);
     } finally {
       await gh.stop();
     }

@@ -4,6 +4,7 @@ import { rejectionReason } from '../../sync/rejection.js';
 import { getCursor, setCursor } from '../../sync/store.js';
 import { allPages, hasNextPage, PER_PAGE } from './client.js';
 import { syncDeploySignals } from './deploy-signals.js';
+import { reconcileGitHubIssues } from './issue-reconcile.js';
 import { syncGitHubIssues } from './issues.js';
 import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
 import {
@@ -70,12 +71,18 @@ export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSync
     noting(await syncShippedCommits(options));
     const issues =
       options.issues === false ? { stored: 0, rejected: 0, notModified: true } : await syncGitHubIssues(options);
+    const reconciled = options.issues === false ? undefined : await reconcileGitHubIssues(options);
     return {
       pullRequests: pulls.stored,
-      issues: issues.stored,
+      issues: issues.stored + (reconciled?.removed ?? 0),
       deployments: deployments.stored + signals.stored,
       rejected: pulls.rejected + deployments.rejected + signals.rejected + issues.rejected,
-      notModified: pulls.notModified && deployments.notModified && signals.stored === 0 && issues.notModified,
+      notModified:
+        pulls.notModified &&
+        deployments.notModified &&
+        signals.stored === 0 &&
+        issues.notModified &&
+        !reconciled?.removed,
     };
   } finally {
     if (changed) await refreshShippedPullRequests(options.db, options.repo);
