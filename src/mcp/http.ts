@@ -66,6 +66,8 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
               .header('allow', 'POST')
               .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null });
           }
+          const misaddressed = badToolArguments(request.body);
+          if (misaddressed) return reply.send(misaddressed);
           // The MCP SDK is loaded on the first MCP request, not at start: most installations never get one.
           const [{ StreamableHTTPServerTransport }, { mcpServerFor }] = await Promise.all([
             import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
@@ -86,5 +88,23 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
         },
       });
     });
+  };
+}
+
+/**
+ * A `tools/call` whose arguments are not an object is the caller's mistake: invalid params (-32602) with what is
+ * wrong. The SDK's own parse of the request answers it as an internal error (-32603).
+ */
+function badToolArguments(body: unknown) {
+  const message = body as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: { arguments?: unknown } };
+  if (!message || typeof message !== 'object' || message.method !== 'tools/call' || message.id === undefined)
+    return undefined;
+  const args = message.params?.arguments;
+  if (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args))) return undefined;
+  const was = args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args;
+  return {
+    jsonrpc: '2.0',
+    id: message.id,
+    error: { code: -32602, message: `Invalid params: arguments must be an object of the tool's inputs, not ${was}.` },
   };
 }

@@ -226,4 +226,18 @@ test('a body that is not JSON, or too large, is answered in JSON-RPC (parse erro
   );
   expect(huge.status).toBe(413);
   expect(await huge.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+  // Arguments that are not an object are the caller's mistake (invalid params), not the server's (internal error).
+  for (const args of [null, [1], 'incident 1']) {
+    const call = await post(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'incidents.list', arguments: args },
+      }),
+    );
+    const answer = (await call.json()) as { id: unknown; error?: { code: number; message: string } };
+    expect(answer).toMatchObject({ id: 7, error: { code: -32602 } });
+    expect(answer.error?.message).toMatch(/arguments/i);
+  }
 });
