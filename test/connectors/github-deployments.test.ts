@@ -150,6 +150,25 @@ describeEachEngine('GitHub deployments as GitHub reports them', ({ freshDb }) =>
     expect(gh.calls.filter((c) => c.path.includes('/compare/'))).toHaveLength(1);
   });
 
+  test('a deployment stored at a branch name between two deployments does not keep the later one from shipping the PR', async () => {
+    const db = await freshDb();
+    gh.addDeployment(REPO, 'production', ['success']);
+    const pull = gh.addPull(REPO, { title: 'ENG-7 retries', author: 'ann' });
+    gh.mergePull(REPO, pull.number);
+    // Published right after the merge, as the previous version stored releases: at the branch name, not a commit.
+    await db.query(
+      `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state, pipeline)
+       VALUES ('github-releases', '9001', $1, 'production', 'main', 'v1.0.0', $2, $2, 'success', 'release:9001')`,
+      [REPO, pull.merged_at],
+    );
+    const later = gh.addDeployment(REPO, 'production', ['success']);
+    await sync(gh, db);
+    const shipped = await db.query<{ number: number; deployed_at: Date | null }>(
+      'SELECT number, deployed_at FROM pull_requests',
+    );
+    expect(shipped.rows).toEqual([{ number: pull.number, deployed_at: new Date(later.statuses[0]?.created_at ?? '') }]);
+  });
+
   test('a renamed default branch is noticed, and runs on it are read', async () => {
     gh.addRun(REPO, 'CI', 'success');
     const db = await freshDb();

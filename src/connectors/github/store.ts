@@ -169,15 +169,21 @@ export async function saveDeployment(
 export const DEPLOYMENT_ORDER = 'finished_at, source, external_id';
 const FULL_SHA = '^[0-9a-f]{40}$';
 
+/**
+ * SQL over the successful deployments of the repository $1 at a known commit (`sha`, `finished_at`), each with the
+ * commit of the one before it in its environment (`base`). Comparing ranges and deriving what shipped must read the
+ * same sequence: a row without a commit (a branch name) left in one and not the other asks for a range never compared.
+ */
+const DEPLOYED_COMMITS = `
+  SELECT sha, finished_at, lag(sha) OVER (PARTITION BY environment ORDER BY ${DEPLOYMENT_ORDER}) AS base
+    FROM deployments WHERE repo = $1 AND state = 'success' AND finished_at IS NOT NULL AND sha ~ '${FULL_SHA}'`;
+
 /** Consecutive successful deployments of each environment whose commit range is not known yet. */
 export async function rangesToCompare(db: Queryable, repo: string): Promise<{ base: string; head: string }[]> {
   const { rows } = await db.query<{ base: string; head: string }>(
-    `SELECT DISTINCT base, head FROM (
-       SELECT lag(sha) OVER (PARTITION BY environment ORDER BY ${DEPLOYMENT_ORDER}) AS base, sha AS head
-         FROM deployments WHERE repo = $1 AND state = 'success' AND sha ~ '${FULL_SHA}'
-     ) d
-     WHERE base IS NOT NULL AND base <> head
-       AND NOT EXISTS (SELECT 1 FROM commit_ranges r WHERE r.repo = $1 AND r.base = d.base AND r.head = d.head)`,
+    `SELECT DISTINCT base, sha AS head FROM (${DEPLOYED_COMMITS}) d
+     WHERE base IS NOT NULL AND base <> sha
+       AND NOT EXISTS (SELECT 1 FROM commit_ranges r WHERE r.repo = $1 AND r.base = d.base AND r.head = d.sha)`,
     [repo],
   );
   return rows;
@@ -202,10 +208,7 @@ export async function saveCommitRange(
  */
 export async function refreshShippedPullRequests(db: Queryable, repo: string): Promise<number> {
   const result = await db.query(
-    `WITH d AS (
-       SELECT sha, finished_at, lag(sha) OVER (PARTITION BY environment ORDER BY ${DEPLOYMENT_ORDER}) AS base
-         FROM deployments WHERE repo = $1 AND state = 'success' AND finished_at IS NOT NULL
-     ), shipped AS (
+    `WITH d AS (${DEPLOYED_COMMITS}), shipped AS (
        SELECT c.sha, min(d.finished_at) AS deployed_at
          FROM d JOIN commit_ranges r ON r.repo = $1 AND r.base = d.base AND r.head = d.sha
          CROSS JOIN LATERAL unnest(r.shas) AS c(sha)
@@ -330,4 +333,18 @@ export async function saveCiRun(db: Queryable, repo: string, branch: string, run
       run.html_url ?? null,
     ],
   );
+}
+
+/** The repository's stored issues last updated at or after `since`: what GitHub's list from `since` should hold. */
+export async function storedIssuesSince(
+  db: Queryable,
+  repo: string,
+  since: string,
+): Promise<{ key: string; updated_at: string }[]> {
+  const { rows } = await db.query<{ key: string; updated_at: string }>(
+    `SELECT key, updated_at FROM work_items
+      WHERE source = 'github' AND type = 'issue' AND project = $1 AND updated_at >= $2`,
+    [repo, since],
+  );
+  return rows;
 }
