@@ -4,6 +4,7 @@ import { recordDeletion } from '../../sync/webhooks.js';
 import { allPages } from './client.js';
 import { storeGitHubIssue } from './issues.js';
 import { issueSchema } from './schemas.js';
+import { storedIssuesSince } from './store.js';
 import type { RepoSyncOptions } from './sync-options.js';
 
 /** How often the stored issues are checked against GitHub's list. */
@@ -31,13 +32,7 @@ export async function reconcileGitHubIssues(
   if (now.getTime() - Date.parse(cursor.at) < RECONCILE_EVERY_MS) return undefined;
 
   const since = options.backfillSince.toISOString();
-  const stored = (
-    await db.query<{ key: string; updated_at: string }>(
-      `SELECT key, updated_at FROM work_items
-        WHERE source = 'github' AND type = 'issue' AND project = $1 AND updated_at >= $2`,
-      [repo, since],
-    )
-  ).rows;
+  const stored = await storedIssuesSince(db, repo, since);
   let removed = 0;
   if (stored.length) {
     const [owner, name] = repo.split('/') as [string, string];
