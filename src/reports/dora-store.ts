@@ -57,7 +57,7 @@ const SHIPPED_PRS = `
 /** SQL: whether a repository serves an affected service (named owner/name, or by its name alone). */
 export const servesService = (repo: string, service: string) =>
   `(lower(${repo}) = lower(${service}) OR split_part(lower(${repo}), '/', 2) = lower(${service}))`;
-const incidentDeployments = (dated: 'opened_at' | 'resolved_at') => `
+const incidentDeployments = (where: string) => `
   SELECT i.source, i.external_id, i.title, i.url, i.opened_at, i.resolved_at, ir.visible_in,
          coalesce(c.repo, g.repo) || ' ' || coalesce(c.pipeline, c.source || ':' || c.external_id,
                                                      g.pipeline, g.source || ':' || g.external_id) AS dep_pipeline,
@@ -77,7 +77,16 @@ const incidentDeployments = (dated: 'opened_at' | 'resolved_at') => `
                    ELSE true END)
        ORDER BY d.finished_at DESC LIMIT 1
     ) g ON true
-   WHERE i.${dated} >= $1 AND i.${dated} < $2`;
+   WHERE ${where}`;
+
+const RESOLVED_IN_WINDOW = 'i.resolved_at >= $1 AND i.resolved_at < $2';
+
+// The incidents that may count against the window's deployments: any opened since it began (a deployment of the
+// window fails also when its incident comes later), each marked whether its deployment is one of the window's
+// pipelines, so that failures are a subset of the deployments counted.
+const FAILURE_CANDIDATES = `
+  SELECT x.*, x.dep_pipeline IN (SELECT repo || ' ' || pipeline FROM (${PIPELINES}) p) AS dep_in_window
+    FROM (${incidentDeployments('i.opened_at >= $1')}) x`;
 
 /** The week (0 to weeks - 1, in $4) of the window a timestamp falls in; the last week takes any remainder. */
 const weekOf = (column: string) =>
@@ -120,11 +129,11 @@ export async function incidentFailures(
   range: DoraRange,
 ): Promise<{ failed: number; incidents: number; recovery: number | null } | undefined> {
   const { rows } = await db.query<{ failed: number; incidents: number; recovery: number | null }>(
-    `SELECT count(DISTINCT dep_pipeline) FILTER (WHERE dep_id IS NOT NULL)::int AS failed,
-              count(*)::int AS incidents,
+    `SELECT count(DISTINCT dep_pipeline) FILTER (WHERE dep_in_window)::int AS failed,
+              count(*) FILTER (WHERE opened_at < $2)::int AS incidents,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - dep_finished_at) / 3600)
-                FILTER (WHERE dep_id IS NOT NULL AND resolved_at IS NOT NULL) AS recovery
-         FROM (${incidentDeployments('opened_at')}) x
+                FILTER (WHERE dep_in_window AND resolved_at IS NOT NULL) AS recovery
+         FROM (${FAILURE_CANDIDATES}) x
         -- Incidents link to deployments org-wide; a repository's figures count the ones linked to its deployments.
         WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
     rangeParams(range),
@@ -137,7 +146,7 @@ export async function medianTimeToRestoreHours(db: Queryable, range: DoraRange):
   const { rows } = await db.query<{ hours: number | null }>(
     // A team's or repository's time to restore counts the incidents its deployments caused, as failures do.
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - opened_at) / 3600) AS hours
-         FROM (${incidentDeployments('resolved_at')}) x
+         FROM (${incidentDeployments(RESOLVED_IN_WINDOW)}) x
         WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[])`,
     rangeParams(range),
   );
@@ -165,11 +174,11 @@ const EVIDENCE: Record<DoraEvidenceMetric, string> = {
   pr_cycle_time_hours: `SELECT repo || '#' || number || ' ' || title AS label, url, extract(epoch FROM merged_at - created_at) / 3600 AS value
            FROM pull_requests WHERE merged_at >= $1 AND merged_at < $2 AND ${repoFilter('$3')}
           ORDER BY value DESC LIMIT $4`,
-  change_failure_rate: `SELECT ${INCIDENT_LABEL}, 1 AS value FROM (${incidentDeployments('opened_at')}) x
-          WHERE dep_id IS NOT NULL AND ($3::text[] IS NULL OR dep_repo = ANY($3::text[]))
+  change_failure_rate: `SELECT ${INCIDENT_LABEL}, 1 AS value FROM (${FAILURE_CANDIDATES}) x
+          WHERE dep_in_window AND ($3::text[] IS NULL OR dep_repo = ANY($3::text[]))
           ORDER BY opened_at DESC LIMIT $4`,
   time_to_restore_hours: `SELECT ${INCIDENT_LABEL}, extract(epoch FROM resolved_at - opened_at) / 3600 AS value
-           FROM (${incidentDeployments('resolved_at')}) x
+           FROM (${incidentDeployments(RESOLVED_IN_WINDOW)}) x
           WHERE $3::text[] IS NULL OR dep_repo = ANY($3::text[]) ORDER BY value DESC LIMIT $4`,
   deployment_frequency_per_week: `SELECT repo || ' ' || coalesce(ref, sha, external_id) AS label, NULL AS url, 1 AS value FROM deployments
           WHERE state = 'success' AND finished_at >= $1 AND finished_at < $2 AND ${repoFilter('$3')}

@@ -78,7 +78,13 @@ export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<Do
     medianTimeToRestoreHours(db, window),
     medianPrCycleTimeHours(db, window),
   ]);
-  const daysByWeek = Array.from({ length: fullWeeks }, (_, i) => perWeek.find((r) => r.week === i)?.days ?? 0);
+  // A week holds at most seven deployment days: a block shorter or longer than a week (the last one takes the
+  // remainder) is scaled to seven days, so a daily deployer reads 7 whatever the window.
+  const blockDays = (i: number) => (i < fullWeeks - 1 ? 7 : windowMs / 86_400_000 - 7 * (fullWeeks - 1));
+  const daysByWeek = Array.from({ length: fullWeeks }, (_, i) => {
+    const days = perWeek.find((r) => r.week === i)?.days ?? 0;
+    return Math.min(7, Math.round(((days * 7) / blockDays(i)) * 10) / 10);
+  });
   const count = perWeek.reduce((sum, r) => sum + r.n, 0);
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const failed = failures?.failed ?? 0;
@@ -88,7 +94,7 @@ export async function doraMetrics(db: Queryable, window: DoraWindow): Promise<Do
     deploymentDaysPerWeek: median(daysByWeek) ?? 0,
     deploymentsPerMonth: windowMs > 0 ? count / (windowMs / (30 * 86_400_000)) : 0,
     leadTimeHours: num(leadHours),
-    changeFailureRate: count ? Math.min(1, failed / count) : null,
+    changeFailureRate: count ? failed / count : null,
     failedDeployments: failed,
     timeToRestoreHours: num(restoreHours),
     recoveryHours: num(failures?.recovery),

@@ -181,6 +181,36 @@ describeEachEngine('DORA four keys against a hand-computed fortnight', ({ freshD
     expect(visibleText(doraMessage(tokyo))).toContain('*Time to restore*: 2.0 h');
   });
 
+  test("change failure rate counts only the window's deployments that failed, even when the incident comes later", async () => {
+    const db = await freshDb();
+    const at = (d: string) => `2026-11-${d}:00Z`;
+    // Previous 14-day window (10-28 12:00 → 11-11 12:00): d-old. This one (→ 11-25 12:00): d-new.
+    await deploy(db, 'github', 'd-old', at('05T10:00'), 'aaa');
+    await deploy(db, 'github', 'd-new', at('20T10:00'), 'bbb');
+    // Opened in this window, but caused by the previous window's deployment (the latest before it, and confirmed).
+    await incident(db, 'INC-OLD-1', at('11T13:00'), at('11T15:00'));
+    await incident(db, 'INC-OLD-2', at('12T09:00'), at('12T10:00'), { causedBy: ['github', 'd-old'] });
+    let report = await buildDoraReport(db, { days: 14, now: NOW });
+    expect(report.org.current).toMatchObject({ deployments: 1, failedDeployments: 0, changeFailureRate: 0 });
+    expect(report.org.previous).toMatchObject({ deployments: 1, failedDeployments: 1, changeFailureRate: 1 });
+    // d-new fails, its incident opened after the window closed: it still counts for the window d-new is in.
+    await incident(db, 'INC-NEW', at('26T09:00'), at('26T11:00'));
+    report = await buildDoraReport(db, { days: 14, now: NOW });
+    expect(report.org.current).toMatchObject({ deployments: 1, failedDeployments: 1, changeFailureRate: 1 });
+    expect(report.org.current.recoveryHours).toBe(6 * 24 + 1); // 11-26 11:00 − 11-20 10:00
+  });
+
+  test('a daily deployer reads 7 deployment days a week in windows that are not whole weeks', async () => {
+    const db = await freshDb();
+    for (let day = 1; day <= 24; day += 1)
+      await deploy(db, 'github', `daily-${day}`, `2026-11-${String(day).padStart(2, '0')}T13:00:00Z`, `s${day}`);
+    for (const days of [3, 7, 10, 11, 13, 14])
+      expect([days, (await buildDoraReport(db, { days, now: NOW })).org.current.deploymentDaysPerWeek]).toEqual([
+        days,
+        7,
+      ]);
+  });
+
   test('a window with no deployments says so instead of showing zeros as a band', async () => {
     const db = await freshDb();
     await seed(db);
@@ -293,8 +323,10 @@ describeEachEngine('/em dora 30d on a hand-computed org synced from GitHub', ({ 
       const text = visibleText(reply);
       // Deployments (pipelines) in the window: web W1 W2 W3; api A1 A2 A3 A4 A5 and run 207 (A6 + A7) = 9.
       // Deployment days (UTC) per week: {11-03, 11-05, 11-06}, {11-10, 11-12}, {11-17, 11-19}, {} = 3, 2, 2, 0;
-      // median of an even count = (2 + 2) / 2 = 2. The month before: A0 (10-21) and W0 (10-26): 0, 0, 1, 1 → 0.5.
-      expect(text).toContain('*Deployment frequency*: 2 deployment days/week, 9 deployments (was 0.5)');
+      // median of an even count = (2 + 2) / 2 = 2. The month before: A0 (10-21) and W0 (10-26): 0, 0, 1, and 1 in
+      // the last block, which runs 9 days (30 = 7 + 7 + 7 + 9) and is scaled to a week: 7/9 → 0.78; median
+      // (0 + 0.78) / 2 = 0.39 → 0.4.
+      expect(text).toContain('*Deployment frequency*: 2 deployment days/week, 9 deployments (was 0.4)');
       // Lead times: 4, 20, 23, 24, 25, 26, 27, 36 → (24 + 25) / 2 = 24.5 h. Before: W0 and A0 had nothing to
       // compare with, so nothing was measured.
       expect(text).toContain('*Lead time for changes*: 24.5 h (was –)');
