@@ -79,6 +79,22 @@ const list = (value: string | null) =>
     : [];
 
 /**
+ * Unfinished work rolls over when the previous sprint or cycle completes, which Linear does at the moment the next one
+ * starts (and a Jira sprint completed just after the next one started does the same): the move lands minutes after
+ * the start. A move from another sprint into this one within this grace is membership at the start, carried over,
+ * not scope added.
+ */
+export const ROLLOVER_GRACE_MS = 60 * 60 * 1000;
+
+function asOfRollover(c: SprintChangeRow, token: string, start: number): SprintChangeRow {
+  const at = c.changed_at.getTime();
+  if (at <= start || at > start + ROLLOVER_GRACE_MS) return c;
+  const from = list(c.from_value);
+  const rollover = from.length > 0 && !from.includes(token) && list(c.to_value).includes(token);
+  return rollover ? { ...c, changed_at: new Date(start) } : c;
+}
+
+/**
  * Replays an item's history around the sprint's start: whether it was in the sprint then (the first membership
  * change after the start says what it was before; with none, it is what it is now), with the estimate it had then
  * (the first points change after the start says it), and which other sprints it was in.
@@ -91,9 +107,11 @@ function reconstruct(
 ): { inNow: boolean; atStart: boolean; joinedLater: boolean; startPoints: number; otherSprints: string[] } {
   const inNow = r.sprint_ids.includes(sprint.id);
   // Ids tell sprints apart exactly; names are the fallback for histories stored before ids were.
-  const byId = changes.filter((c) => c.field === 'sprint_ids');
-  const membership = byId.length ? byId : changes.filter((c) => c.field === 'Sprint' || c.field === 'cycle');
-  const token = byId.length ? sprint.id : sprint.name;
+  const token = changes.some((c) => c.field === 'sprint_ids') ? sprint.id : sprint.name;
+  const byId = changes.filter((c) => c.field === 'sprint_ids').map((c) => asOfRollover(c, token, start));
+  const membership = byId.length
+    ? byId
+    : changes.filter((c) => c.field === 'Sprint' || c.field === 'cycle').map((c) => asOfRollover(c, token, start));
   const firstAfter = membership.find((c) => c.changed_at.getTime() > start);
   const created = r.created_at.getTime() <= start;
   const before = firstAfter ? list(firstAfter.from_value) : null;

@@ -22,8 +22,9 @@ function buildWorkspace(linear: LinearStandIn): void {
       id: 'cyc-41',
       number: 41,
       startsAt: at(START + 336),
-      endsAt: at(START + 1),
-      completedAt: at(START + 1),
+      endsAt: at(START),
+      // Linear completes a cycle when the next one starts, and rolls its unfinished issues over then.
+      completedAt: at(START - 0.05),
     },
     { team: 'APP', id: 'cyc-42', number: 42, startsAt: at(START), endsAt: at(-144), completedAt: null },
   );
@@ -65,10 +66,10 @@ function buildWorkspace(linear: LinearStandIn): void {
   linear.move('APP-6', { name: 'Done', type: 'completed' }, at(70), KIM.id);
   linear.move('APP-6', STARTED('In Progress'), at(20), KIM.id);
 
-  issue('APP-7', MAYA, 5); // carried over: cycle 41 ended with it open, Linear moved it to cycle 42
+  issue('APP-7', MAYA, 5); // carried over: cycle 41 ended with it open, Linear moved it to cycle 42 three minutes in
   linear.setCycle('APP-7', 'cyc-41', at(START + 340));
   linear.move('APP-7', STARTED('In Progress'), at(216), MAYA.id);
-  linear.setCycle('APP-7', 'cyc-42', at(START + 1));
+  linear.setCycle('APP-7', 'cyc-42', at(START - 0.05));
 
   committed('APP-8', MAYA, 1); // "Won't Do" is a canceled state: done
   linear.move('APP-8', { name: "Won't Do", type: 'canceled' }, at(36), MAYA.id);
