@@ -12,7 +12,9 @@ import { hmacHex, postWebhook, StandIn } from '../stand-in.js';
 const SCHEMA = buildSchema(`
   scalar DateTime
   input StringComparator { eq: String, in: [String!] }
-  input DateComparator { gte: DateTime, gt: DateTime }
+  scalar DateTimeOrDuration
+  input DateComparator { gte: DateTimeOrDuration, gt: DateTimeOrDuration }
+  input CycleFilter { endsAt: DateComparator }
   input TeamFilter { key: StringComparator }
   input IssueFilter { team: TeamFilter, updatedAt: DateComparator }
   type PageInfo { hasNextPage: Boolean!, endCursor: String }
@@ -20,7 +22,7 @@ const SCHEMA = buildSchema(`
   type User { id: ID!, email: String, name: String }
   scalar TimelessDate
   enum PaginationOrderBy { createdAt updatedAt }
-  type Team { id: ID!, key: String!, cycles(first: Int): CycleConnection!, projects(first: Int): ProjectConnection! }
+  type Team { id: ID!, key: String!, cycles(first: Int, filter: CycleFilter): CycleConnection!, projects(first: Int): ProjectConnection! }
   type Project {
     id: ID!, name: String!, state: String!, progress: Float!, targetDate: TimelessDate, url: String!,
     updatedAt: DateTime!, lead: User
@@ -358,7 +360,15 @@ export class LinearStandIn extends StandIn {
         nodes: keys.map((key) => ({
           id: `team-${key}`,
           key,
-          cycles: () => ({ nodes: this.cycles.filter((c) => c.team === key).map((c) => ({ ...c, name: null })) }),
+          // Like Linear's: in creation order, 50 unless `first` says otherwise, `endsAt` filtered.
+          cycles: (cycleArgs: { first?: number; filter?: { endsAt?: { gt?: string; gte?: string } } }) => {
+            const ends = cycleArgs.filter?.endsAt;
+            const after = (c: { endsAt: string }) =>
+              (!ends?.gt || Date.parse(c.endsAt) > Date.parse(ends.gt)) &&
+              (!ends?.gte || Date.parse(c.endsAt) >= Date.parse(ends.gte));
+            const nodes = this.cycles.filter((c) => c.team === key && after(c)).slice(0, cycleArgs.first ?? 50);
+            return { nodes: nodes.map((c) => ({ ...c, name: null })) };
+          },
           projects: () => ({
             nodes: this.projects.filter((p) => p.team === key).map((p) => this.projectNode(p.id)),
           }),

@@ -81,6 +81,40 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
     expect((await items(db)).find((r) => r.key === 'APP-7')).toMatchObject({ status: 'Done', status_category: 'done' });
   });
 
+  test('a team with more than 50 cycles (weekly for over a year) still gets its current cycle', async () => {
+    const db = await freshDb();
+    const week = 7 * 86_400_000;
+    const weeksAgo = (n: number) => new Date(Date.now() - n * week).toISOString();
+    for (let n = 60; n >= 1; n -= 1)
+      linear.cycles.push({
+        team: 'APP',
+        id: `old-${n}`,
+        number: 61 - n,
+        startsAt: weeksAgo(n + 1),
+        endsAt: weeksAgo(n),
+        completedAt: weeksAgo(n),
+      });
+    linear.cycles.push({
+      team: 'APP',
+      id: 'current',
+      number: 61,
+      startsAt: weeksAgo(1),
+      endsAt: weeksAgo(-0.5),
+      completedAt: null,
+    });
+    await syncLinear({
+      db,
+      logger,
+      client: createLinearClient({ apiKey: linear.apiKey, apiUrl: linear.url }),
+      teams: ['APP'],
+      backfillSince: new Date(Date.now() - 90 * 86_400_000),
+    });
+    const active = await db.query<{ name: string }>(
+      "SELECT name FROM sprints WHERE source = 'linear' AND state = 'active'",
+    );
+    expect(active.rows).toEqual([{ name: 'Cycle 61' }]);
+  });
+
   test('an issue updated mid-pass after its page was read is read again by the next pass', async () => {
     const db = await freshDb();
     const hourAgo = new Date(Date.now() - 3_600_000).toISOString();

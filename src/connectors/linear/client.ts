@@ -36,11 +36,13 @@ export const HISTORY = `query EmAgentIssueHistory($id: String!, $after: String) 
 }
 ${HISTORY_FIELDS}`;
 
-export const CYCLES = `query EmAgentCycles($teams: [String!]) {
+// Cycles that end after the backfill start: a team of weekly cycles has more than 50 within a year, and a page of
+// the oldest 50 would miss the current one.
+export const CYCLES = `query EmAgentCycles($teams: [String!], $endsAfter: DateTimeOrDuration) {
   teams(filter: { key: { in: $teams } }) {
     nodes {
       key
-      cycles(first: 50) { nodes { id number name startsAt endsAt completedAt } }
+      cycles(first: 50, filter: { endsAt: { gt: $endsAfter } }) { nodes { id number name startsAt endsAt completedAt } }
       projects(first: 100) { nodes { id name state progress targetDate url updatedAt lead { id } } }
     }
   }

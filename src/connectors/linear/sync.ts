@@ -139,7 +139,8 @@ export async function syncLinear(
   } while (after);
   const issues = run.stored;
 
-  const data = await request<TeamsPage>(client, logger, CYCLES, { teams }, options.signal);
+  const endsAfter = options.backfillSince.toISOString();
+  const data = await request<TeamsPage>(client, logger, CYCLES, { teams, endsAfter }, options.signal);
   let cycles = 0;
   let projects = 0;
   for (const team of data.teams.nodes) {
