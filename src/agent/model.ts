@@ -5,7 +5,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, createAgent, createMiddleware, HumanMessage, tool as langchainTool } from 'langchain';
 import type { SlackMessage } from '../../blocks/help.js';
-import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js';
+import { type AnyTool, PrivateAnswerError, runTool, type ToolContext } from '../capabilities/tool.js';
 import type { ToolViews } from './render.js';
 
 export interface ModelCall {
@@ -74,6 +74,7 @@ export async function runModelAgent(o: {
             await o.onPart?.(o.views.labelOf(t.name), rendered);
             return `<tool_output tool="${t.name}">${JSON.stringify(output).slice(0, 12_000)}</tool_output>`;
           } catch (err) {
+            if (err instanceof PrivateAnswerError && !notes.includes(err.message)) notes.push(err.message);
             calls.push({ tool: t.name, args: input, ok: false, rendered: { text: '', blocks: [] } });
             return `<tool_output tool="${t.name}">error: ${(err as Error).message.slice(0, 300)}</tool_output>`;
           }

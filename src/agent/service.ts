@@ -7,7 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import { agentAnswer, chooseMessage, joinAnd, refusalMessage, unservableMessage } from '../../blocks/agent/answer.js';
 import type { SlackMessage } from '../../blocks/help.js';
 import { audit } from '../approvals/store.js';
-import { type AnyTool, runTool, type ToolContext } from '../capabilities/tool.js';
+import { type AnyTool, PrivateAnswerError, runTool, type ToolContext } from '../capabilities/tool.js';
 import { isStopping } from '../lib/stopping.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
@@ -249,6 +249,8 @@ export class AgentService {
       slack: request.audience === 'channel' ? undefined : request.slack,
       via: 'agent',
       progress: request.status,
+      // A tool that answers privately (the audit log) is not run for an answer a channel reads.
+      audience: request.audience ?? 'person',
     };
   }
 
@@ -299,6 +301,7 @@ export class AgentService {
     const notes: string[] = [];
     const parts: SlackMessage[] = [];
     const ran: AgentResult['tools'] = [];
+    let refused = false;
     for (const call of calls) {
       const tool = this.tools.find((t) => t.name === call.tool);
       if (!tool) continue;
@@ -311,8 +314,12 @@ export class AgentService {
         await request.onPart?.(this.deps.views.labelOf(call.tool), part);
       } catch (err) {
         const label = this.deps.views.labelOf(call.tool);
-        if (isStopping(err)) notes.push(`em-agent is restarting, so ${label} is missing here: ask again in a minute.`);
-        else {
+        if (err instanceof PrivateAnswerError) {
+          notes.push(err.message);
+          refused = true;
+        } else if (isStopping(err)) {
+          notes.push(`em-agent is restarting, so ${label} is missing here: ask again in a minute.`);
+        } else {
           this.deps.logger.warn({ err, tool: call.tool }, 'agent tool failed');
           notes.push(`${label} failed, so it is missing here.`);
         }
@@ -321,7 +328,7 @@ export class AgentService {
     }
     return {
       message: agentAnswer({ ran: ran.filter((r) => r.ok).map((r) => this.deps.views.labelOf(r.tool)), parts, notes }),
-      outcome: ran.some((r) => r.ok) ? 'answered' : 'failed',
+      outcome: ran.some((r) => r.ok) || refused ? 'answered' : 'failed',
       tools: ran,
       tokens: 0,
     };

@@ -108,8 +108,11 @@ export const auditOutput = z.discriminatedUnion('allowed', [
 export function approvalsAuditTool(service: ApprovalService) {
   return defineTool({
     name: 'approvals.audit',
-    description: 'The latest proposals, decisions and executions (the audit log). Approvers only.',
+    description:
+      'The latest proposals, decisions and executions (the audit log). Approvers only, and only privately: never ' +
+      'where a channel reads the answer.',
     kind: 'read',
+    privately: 'The audit log is only shown privately: ask me in a DM, or use /em audit.',
     input: z.object({ limit: z.number().int().min(1).max(200).default(20) }),
     output: auditOutput,
     run: async (ctx, input) => {

@@ -22,6 +22,11 @@ export interface ToolContext {
   via?: 'slack' | 'agent' | 'api' | 'mcp';
   /** Progress while long work goes on (a door may ignore it). */
   progress?(text: string): Promise<void>;
+  /**
+   * Where the answer is read: by the person alone (a DM, an ephemeral reply, the API), or in a channel, where every
+   * member reads it. A tool that answers privately (`privately`) is not run for a channel.
+   */
+  audience?: 'person' | 'channel';
 }
 
 /**
@@ -38,6 +43,11 @@ export interface Tool<
   /** For people and language models alike: what it returns, from what, and what it needs. */
   description: string;
   kind: ToolKind;
+  /**
+   * Set when the answer holds what only some may read (the audit log: approvers only, with others' DM questions):
+   * the tool is not run where a channel reads the answer, and the person is told this instead.
+   */
+  privately?: string;
   input: Input;
   output: Output;
   run(ctx: ToolContext, input: z.output<Input>): Promise<Result>;
@@ -50,12 +60,25 @@ export function defineTool<Input extends z.ZodType, Output extends z.ZodType, Re
   return tool;
 }
 
-/** Runs a tool on raw input (from any door): the input is parsed by the tool's schema first. */
+/** A tool that answers privately, asked where a channel reads the answer; the message says where to ask instead. */
+export class PrivateAnswerError extends Error {}
+
+/** Whether a tool may answer where the context's answer is read (see `Tool.privately`). */
+export function refusedForAudience(tool: Pick<AnyTool, 'privately'>, ctx: Pick<ToolContext, 'audience'>) {
+  return tool.privately !== undefined && ctx.audience === 'channel' ? tool.privately : undefined;
+}
+
+/**
+ * Runs a tool on raw input (from any door): the input is parsed by the tool's schema first. A tool that answers
+ * privately is refused (PrivateAnswerError) where a channel reads the answer.
+ */
 export async function runTool<Input extends z.ZodType, Output extends z.ZodType, Result extends z.output<Output>>(
   tool: Tool<Input, Output, Result>,
   ctx: ToolContext,
   input: z.input<Input>,
 ): Promise<Result> {
+  const refused = refusedForAudience(tool, ctx);
+  if (refused) throw new PrivateAnswerError(refused);
   return tool.run(ctx, tool.input.parse(input));
 }
 
