@@ -162,6 +162,7 @@ export function approvalsProposeTool(service: ApprovalService) {
       action: z.enum(actionKinds),
       params: z.record(z.string(), z.unknown()),
       summary: z.string().trim().min(1).max(300),
+      /** Only for an action on a repository (its params name it): the same repository, never another. */
       repo: z
         .string()
         .regex(/^[\w.-]+\/[\w.-]+$/)
@@ -189,6 +190,14 @@ export function approvalsProposeTool(service: ApprovalService) {
           approvers: [],
           message: `repo ${input.repo} is not the repository the action acts on (${target}).`.slice(0, 300),
         };
+      // A repository the action does not act on would only choose which policy matches (a milder one): refused.
+      if (input.repo && !target)
+        return {
+          outcome: 'invalid' as const,
+          approvalId: null,
+          approvers: [],
+          message: `${input.action} does not act on a repository: leave out repo (${input.repo}).`,
+        };
       const person = ctx.person.slackId;
       const own = await asTheirOwn(ctx, input.action, params.data as Record<string, unknown>);
       if ('refused' in own)
@@ -201,7 +210,7 @@ export function approvalsProposeTool(service: ApprovalService) {
         action: input.action,
         params: own.params,
         summary: input.summary,
-        repo: target ?? input.repo ?? null,
+        repo: target ?? null,
         requestedBy: person,
         idempotencyKey: `person:${key}`,
         via: ctx.via,

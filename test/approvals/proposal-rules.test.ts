@@ -1,0 +1,91 @@
+// Proposals and votes through the service's own doors (the REST API with a token made in Slack, the buttons in the
+// Slack emulator): which policy a proposal matches, whose votes count, and when the same proposal may come again.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
+import type { App } from '../../src/app.js';
+import { startServiceOnEmulator } from '../support/service.js';
+
+const POLICIES = [
+  'policies:',
+  '  - { name: two, action: slack.post, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads", min_approvals: 2 }',
+  '  - { name: tickets, action: jira.*, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads" }',
+  '  - { name: sandbox, action: jira.comment, repo: "acme/sandbox", mode: auto }',
+].join('\n');
+
+const TOKEN = /ema_[a-z0-9]{10}_[A-Za-z0-9_-]{43}/;
+
+let emulator: SlackEmulator;
+let app: App;
+let dir: string;
+const u = { alice: '', carol: '', maya: '', bob: '' };
+let ops = '';
+const LEADS = ['alice', 'carol', 'maya'] as const;
+
+async function tokenFor(user: string): Promise<string> {
+  const before = emulator.ephemeralsFor(user).length;
+  await emulator.command({ user, channel: ops, text: 'token create scratch propose' });
+  const reply = await emulator.waitFor(
+    () =>
+      emulator
+        .ephemeralsFor(user)
+        .slice(before)
+        .find((e) => TOKEN.test(JSON.stringify(e.blocks ?? []))),
+    20_000,
+  );
+  return TOKEN.exec(JSON.stringify(reply.blocks))?.[0] as string;
+}
+
+const propose = (token: string, body: unknown) =>
+  fetch(`http://127.0.0.1:${app.http.port}/v1/approvals/propose`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+const setLeads = (names: readonly (keyof typeof u)[]) =>
+  emulator.workspace.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: names.map((n) => u[n]) });
+
+beforeAll(async () => {
+  emulator = await new SlackEmulator().start();
+  const ws = emulator.workspace;
+  for (const n of Object.keys(u) as (keyof typeof u)[]) u[n] = ws.addUser({ name: n, email: `${n}@acme.dev` }).id;
+  ws.addChannel('eng-leads', { members: [u.alice, u.carol, u.maya, ws.botUserId] }).id;
+  ops = ws.addChannel('ops', { members: [u.bob, u.alice, ws.botUserId] }).id;
+  setLeads(LEADS);
+  dir = mkdtempSync(path.join(tmpdir(), 'em-proposal-rules-'));
+  app = await startServiceOnEmulator(emulator, dir, { policies: POLICIES });
+}, 120_000);
+
+afterAll(async () => {
+  await app.stop();
+  await emulator.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('which policy a proposal matches', () => {
+  test('a proposer cannot name a repository for an action that acts on none (a milder policy): refused, nothing runs', async () => {
+    const token = await tokenFor(u.bob);
+    const res = await propose(token, {
+      action: 'jira.comment',
+      params: { key: 'PAY-1', body: 'hello from bob' },
+      summary: 'comment on PAY-1',
+      repo: 'acme/sandbox',
+    });
+    const body = (await res.json()) as { outcome: string; approvalId: number | null; message: string };
+    expect(body).toMatchObject({ outcome: 'invalid', approvalId: null });
+    expect(body.message).toContain('does not act on a repository');
+    const { rows } = await app.db.query("SELECT count(*)::int AS n FROM approvals WHERE action = 'jira.comment'");
+    expect(rows[0]).toEqual({ n: 0 });
+
+    // Without it, the Jira policy holds: it waits for @eng-leads.
+    const plain = await propose(token, {
+      action: 'jira.comment',
+      params: { key: 'PAY-1', body: 'hello from bob' },
+      summary: 'comment on PAY-1',
+    });
+    expect(await plain.json()).toMatchObject({ outcome: 'proposed', approvers: ['@eng-leads'] });
+  }, 60_000);
+});
+
