@@ -320,7 +320,8 @@ export class ApprovalService {
       return { outcome: 'refused' as const, message };
     };
     // Membership as Slack has it now: someone taken out of the group since the proposal no longer decides.
-    if (!(await this.isApprover(userId, approval.approvers, 0)))
+    const approversNow = await this.expandApprovers(approval.approvers, 0);
+    if (!approversNow.includes(userId))
       return refuse(`Only ${approval.approvers.join(', ')} can decide on this (policy ${approval.policy}).`);
     if (!approval.allow_self_approval && userId === approval.requested_by)
       return refuse('You cannot decide on an action you asked for; another approver has to.');
@@ -331,7 +332,13 @@ export class ApprovalService {
     if (vote === 'reject') {
       decided = await decideProposal(db, id, 'rejected', userId, reason ?? null);
     } else {
-      const votes = await recordVote(db, id, userId);
+      // Only the votes of people who may decide now count: an approver taken out of the group since voting no
+      // longer does (nor would the requester or the subject's owner, unless the policy allows self-approval).
+      const votes = (await recordVote(db, id, userId)).filter(
+        (voter) =>
+          approversNow.includes(voter) &&
+          (approval.allow_self_approval || (voter !== approval.requested_by && voter !== approval.subject_owner)),
+      ).length;
       if (votes < approval.min_approvals) {
         await audit(db, {
           actor: userId,

@@ -89,17 +89,20 @@ export async function getApproval(db: Queryable, id: number): Promise<ApprovalRo
   return rows[0] ?? null;
 }
 
-/** Records one approver's vote (once per person) and returns how many distinct approvals there are now. */
-export async function recordVote(db: Queryable, id: number, userId: string): Promise<number> {
+/**
+ * Records one approver's vote (once per person) and returns everyone who has voted to approve so far; whose votes
+ * still count (who is an approver now) is the caller's to decide.
+ */
+export async function recordVote(db: Queryable, id: number, userId: string): Promise<string[]> {
   await db.query('INSERT INTO approval_votes (approval_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
     id,
     userId,
   ]);
-  const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM approval_votes WHERE approval_id = $1',
+  const { rows } = await db.query<{ user_id: string }>(
+    'SELECT user_id FROM approval_votes WHERE approval_id = $1 ORDER BY user_id',
     [id],
   );
-  return rows[0]?.n ?? 0;
+  return rows.map((r) => r.user_id);
 }
 
 /**

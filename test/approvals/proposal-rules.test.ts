@@ -6,6 +6,7 @@ import path from 'node:path';
 import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
 import { startServiceOnEmulator } from '../support/service.js';
+import { visibleText } from '../support/slack/harness.js';
 
 const POLICIES = [
   'policies:',
@@ -21,6 +22,7 @@ let app: App;
 let dir: string;
 const u = { alice: '', carol: '', maya: '', bob: '' };
 let ops = '';
+let leads = '';
 const LEADS = ['alice', 'carol', 'maya'] as const;
 
 async function tokenFor(user: string): Promise<string> {
@@ -47,11 +49,23 @@ const propose = (token: string, body: unknown) =>
 const setLeads = (names: readonly (keyof typeof u)[]) =>
   emulator.workspace.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: names.map((n) => u[n]) });
 
+/** The proposal's message in #eng-leads, and a click on one of its buttons. */
+async function proposalMessage(summary: string) {
+  return emulator.waitFor(() => emulator.messagesIn(leads).find((m) => visibleText(m).includes(summary)), 20_000);
+}
+async function click(user: string, summary: string, actionId: 'approval_approve' | 'approval_reject') {
+  const msg = await proposalMessage(summary);
+  await emulator.click({ user, actionId, where: { channel: leads, ts: msg.ts } });
+  await emulator.settle();
+}
+const statusOf = async (id: number) =>
+  (await app.db.query<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [id])).rows[0]?.status;
+
 beforeAll(async () => {
   emulator = await new SlackEmulator().start();
   const ws = emulator.workspace;
   for (const n of Object.keys(u) as (keyof typeof u)[]) u[n] = ws.addUser({ name: n, email: `${n}@acme.dev` }).id;
-  ws.addChannel('eng-leads', { members: [u.alice, u.carol, u.maya, ws.botUserId] }).id;
+  leads = ws.addChannel('eng-leads', { members: [u.alice, u.carol, u.maya, ws.botUserId] }).id;
   ops = ws.addChannel('ops', { members: [u.bob, u.alice, ws.botUserId] }).id;
   setLeads(LEADS);
   dir = mkdtempSync(path.join(tmpdir(), 'em-proposal-rules-'));
@@ -89,3 +103,32 @@ describe('which policy a proposal matches', () => {
   }, 60_000);
 });
 
+describe('whose votes count', () => {
+  test('min_approvals 2: a vote of an approver since taken out of the group no longer counts at the deciding click', async () => {
+    const proposed = await app.approvals.propose({
+      action: 'slack.post',
+      params: { channel: ops, text: 'freeze lifted' },
+      summary: 'post: freeze lifted',
+      requestedBy: u.bob,
+      idempotencyKey: 'votes-removed',
+    });
+    if (proposed.outcome !== 'proposed') throw new Error(proposed.outcome);
+    const id = proposed.approval.id;
+    await click(u.alice, 'post: freeze lifted', 'approval_approve');
+    expect(await statusOf(id)).toBe('proposed');
+    // An admin takes alice out of @eng-leads.
+    setLeads(['carol', 'maya']);
+    try {
+      await click(u.carol, 'post: freeze lifted', 'approval_approve');
+      expect(await statusOf(id)).toBe('proposed');
+      expect(emulator.ephemeralsFor(u.carol).map(visibleText).join('\n')).toContain(`approval of #${id} is recorded`);
+      expect(emulator.messagesIn(ops).filter((m) => visibleText(m).includes('freeze lifted'))).toHaveLength(0);
+      // A second approver who is one now decides it.
+      await click(u.maya, 'post: freeze lifted', 'approval_approve');
+      expect(await statusOf(id)).not.toBe('proposed');
+      await emulator.waitFor(() => emulator.messagesIn(ops).find((m) => visibleText(m).includes('freeze lifted')));
+    } finally {
+      setLeads(LEADS);
+    }
+  }, 60_000);
+});
