@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { doraMessage } from '../../blocks/reports/dora.js';
 import { GitHubStandIn } from '../../dev/github/server.js';
 import { createGitHubApp } from '../../src/connectors/github/client.js';
@@ -14,6 +15,9 @@ import { type BotHarness, startBotHarness, visibleText } from '../support/slack/
 
 const silent = createLogger('silent');
 
+/** The full commit sha a short label stands for: what shipped is derived from deployments at full shas alone. */
+const commit = (label: string) => createHash('sha1').update(label).digest('hex');
+
 const NOW = new Date('2026-11-25T12:00:00Z'); // the 14-day window starts 2026-11-11T12:00Z; week 2 starts 11-18T12:00Z
 
 async function deploy(
@@ -28,7 +32,7 @@ async function deploy(
   await db.query(
     `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state)
      VALUES ($1, $2, $3, 'production', $4, 'main', $5, $5, $6)`,
-    [source, id, repo, sha, at, state],
+    [source, id, repo, commit(sha), at, state],
   );
 }
 async function merged(db: Db, number: number, firstCommit: string | null, mergedAt: string) {
@@ -41,8 +45,8 @@ async function merged(db: Db, number: number, firstCommit: string | null, merged
 /** What GitHub's compare lists between two deployed commits (the sync caches it the same way). */
 async function range(db: Db, base: string, head: string, shas: string[], status = 'ahead') {
   await db.query(`INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', $1, $2, $3, $4)`, [
-    base,
-    head,
+    commit(base),
+    commit(head),
     status,
     shas,
   ]);

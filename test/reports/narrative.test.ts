@@ -5,7 +5,7 @@ import { narrate } from '../../src/lib/narrative.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { doraSyntax } from '../../src/reports/args.js';
 import { doraCommand } from '../../src/reports/listeners.js';
-import { deployment, hoursBefore, pr } from '../support/fixtures.js';
+import { deployment, deploymentSha, hoursBefore, pr } from '../support/fixtures.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');
@@ -54,7 +54,8 @@ describe('/em dora with a narrative model (emulated Slack)', () => {
     // What d1 shipped, as the sync records GitHub's compare between d0 and d1: PR 1's merge commit.
     await h.db.query("UPDATE pull_requests SET merge_commit_sha = 'm1' WHERE number = 1");
     await h.db.query(
-      "INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', 'sha-d0', 'sha-d1', 'ahead', '{m1}')",
+      "INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', $1, $2, 'ahead', '{m1}')",
+      [deploymentSha('d0'), deploymentSha('d1')],
     );
     await refreshShippedPullRequests(h.db, 'acme/api');
   });

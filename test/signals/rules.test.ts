@@ -11,7 +11,17 @@ import { RuleBook } from '../../src/signals/rulebook.js';
 import type { Db } from '../../src/store/db.js';
 import { recordSyncSuccess } from '../../src/sync/status-store.js';
 import { describeEachEngine } from '../support/engines.js';
-import { ciRun, deployment, hoursBefore, incident, NOW, pr, review, ticket } from '../support/fixtures.js';
+import {
+  ciRun,
+  deployment,
+  deploymentSha,
+  hoursBefore,
+  incident,
+  NOW,
+  pr,
+  review,
+  ticket,
+} from '../support/fixtures.js';
 
 const logger = createLogger('silent');
 const dirs: string[] = [];
@@ -266,7 +276,8 @@ describeEachEngine('rule kinds fire on synced data and resolve when it clears', 
     await deployment(db, 'acme/api', 'd1', 10);
     // What d1 shipped (GitHub's compare between d0 and d1, as the sync caches it): the merge commits of PRs 1-3.
     await db.query(
-      "INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', 'sha-d0', 'sha-d1', 'ahead', '{m1,m2,m3}')",
+      "INSERT INTO commit_ranges (repo, base, head, status, shas) VALUES ('acme/api', $1, $2, 'ahead', '{m1,m2,m3}')",
+      [deploymentSha('d0'), deploymentSha('d1')],
     );
     const shipped = async () => {
       await db.query("UPDATE pull_requests SET merge_commit_sha = 'm' || number WHERE merged_at IS NOT NULL");

@@ -1,4 +1,5 @@
 // Synced-data fixtures written through the product's own upserts, as the connectors would write them.
+import { createHash } from 'node:crypto';
 import { upsertPullRequest, upsertReview } from '../../src/connectors/github/store.js';
 import type { Queryable } from '../../src/store/db.js';
 import { upsertWorkItem, type WorkItemRow } from '../../src/sync/work-items-store.js';
@@ -103,12 +104,15 @@ export async function ciRun(
   );
 }
 
+/** The commit a fixture deployment is at: a full sha, as GitHub reports it (what shipped is derived from those alone). */
+export const deploymentSha = (id: string) => createHash('sha1').update(`deployment ${id}`).digest('hex');
+
 export async function deployment(db: Queryable, repo: string, id: string, hoursAgo: number, state = 'success') {
   const at = hoursBefore(hoursAgo);
   await db.query(
     `INSERT INTO deployments (source, external_id, repo, environment, sha, ref, created_at, finished_at, state)
      VALUES ('github', $1, $2, 'production', $3, 'main', $4, $4, $5)`,
-    [id, repo, `sha-${id}`, at, state],
+    [id, repo, deploymentSha(id), at, state],
   );
 }
 
