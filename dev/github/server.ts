@@ -3,8 +3,9 @@
 // secondary limits (403/429 + retry-after) and 5xx on demand. Users, headers and the repository come from
 // @octokit/fixtures (real recorded GitHub responses). The awkward parts are modelled too: timestamps with
 // one-second resolution (several objects can share one), `/pulls` defaulting to open PRs, `auto_inactive` on
-// deployments, a default branch with real history for the compare endpoint, re-runs that keep the run id, and
-// 422 for reviewers who are the author or not collaborators.
+// deployments, a default branch with real history for the compare endpoint, re-runs that keep the run id,
+// releases whose target_commitish is the branch they were cut from (their tag names the commit), and 422 for
+// reviewers who are the author or not collaborators.
 import { createHash, generateKeyPairSync, randomUUID, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -109,6 +110,8 @@ export interface StandInRelease {
   id: number;
   name: string;
   tag_name: string;
+  /** What the tag was created from: the default branch's name, as GitHub's UI and most release tools leave it. */
+  target_commitish: string;
   draft: boolean;
   prerelease: boolean;
   created_at: string;
@@ -128,6 +131,8 @@ interface Repo {
   defaultBranch: string;
   /** The default branch's history, oldest first (linear, as squash and rebase merges leave it). */
   history: { sha: string; at: string }[];
+  /** Tags by name: the commit each points at (a published release creates its tag). */
+  tags: Map<string, string>;
   /** Who may be asked for a review (PR authors, reviewers and addCollaborator). */
   collaborators: Set<string>;
   /** Issues no longer here, by number: deleted, or transferred to another repository's issue. */
@@ -180,6 +185,7 @@ export class GitHubStandIn extends StandIn {
           files: new Map(),
           defaultBranch: 'main',
           history: [{ sha: this.sha(`${repo}@root`), at: githubTime(this.clock) }],
+          tags: new Map(),
           collaborators: new Set(),
           gone: new Map(),
         });
@@ -521,18 +527,29 @@ export class GitHubStandIn extends StandIn {
     return run;
   }
 
-  addRelease(repo: string, tag: string, options: { draft?: boolean; prerelease?: boolean } = {}): StandInRelease {
+  /**
+   * A release cut from the default branch: publishing it tags the branch's head (or `sha`); a draft has no tag yet.
+   * Its target_commitish stays the branch name, as GitHub reports it.
+   */
+  addRelease(
+    repo: string,
+    tag: string,
+    options: { draft?: boolean; prerelease?: boolean; sha?: string } = {},
+  ): StandInRelease {
+    const r = this.repo(repo);
     const created = this.tick();
     const release = {
       id: this.newId(),
       name: tag,
       tag_name: tag,
+      target_commitish: r.defaultBranch,
       draft: options.draft ?? false,
       prerelease: options.prerelease ?? false,
       created_at: created,
       published_at: options.draft ? null : this.tick(),
     };
-    this.repo(repo).releases.push(release);
+    r.releases.push(release);
+    if (!options.draft) r.tags.set(tag, options.sha ?? this.head(repo));
     return release;
   }
 
@@ -571,7 +588,8 @@ export class GitHubStandIn extends StandIn {
         'x-github-request-id': randomUUID(),
       };
       res.writeHead(status, { ...base, ...headers });
-      res.end(status === 304 ? undefined : JSON.stringify(body));
+      // A string is a body in a custom media type (the sha of a commit), sent as it is.
+      res.end(status === 304 ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
     };
 
     const fault = this.takeFault(`${path}${url.search}`, req.method);
@@ -703,6 +721,34 @@ export class GitHubStandIn extends StandIn {
         },
         links,
       );
+    }
+    // Get a commit: ref is a sha, a branch or a tag (`heads/…`, `tags/…`, or a bare name, a tag first as git
+    // resolves it). With Accept: application/vnd.github.sha the body is the commit's sha alone.
+    const commitMatch = /^\/commits\/(.+)$/.exec(rest);
+    if (commitMatch && req.method === 'GET') {
+      const ref = decodeURIComponent(commitMatch[1] as string);
+      const sha = this.resolveRef(repo, ref);
+      const commit = repo.history.find((c) => c.sha === sha);
+      if (!commit)
+        return reply(422, {
+          message: `No commit found for SHA: ${ref}`,
+          documentation_url: 'https://docs.github.com/rest/commits/commits#get-a-commit',
+        });
+      if (/application\/vnd\.github(\.v3)?\.sha/.test(String(req.headers.accept)))
+        return reply(200, commit.sha, { 'content-type': 'application/vnd.github.sha; charset=utf-8' });
+      const parent = repo.history[repo.history.indexOf(commit) - 1];
+      return reply(200, {
+        sha: commit.sha,
+        url: `${this.url}/repos/${repoName}/commits/${commit.sha}`,
+        commit: {
+          author: { name: 'dev', email: 'dev@acme.dev', date: commit.at },
+          committer: { name: 'GitHub', email: 'noreply@github.com', date: commit.at },
+          message: 'change',
+        },
+        author: this.user('dev'),
+        parents: parent ? [{ sha: parent.sha, url: `${this.url}/repos/${repoName}/commits/${parent.sha}` }] : [],
+        files: [],
+      });
     }
     // Git data: the default branch's tree (recursive) and blobs by their git sha, as GitHub serves them.
     const blobSha = (text: string) =>
@@ -870,9 +916,7 @@ export class GitHubStandIn extends StandIn {
     }
     if (rest === '/releases') {
       return list(
-        [...repo.releases]
-          .sort((a, b) => b.id - a.id)
-          .map((r) => ({ ...r, target_commitish: 'main', author: this.user('release-bot') })),
+        [...repo.releases].sort((a, b) => b.id - a.id).map((r) => ({ ...r, author: this.user('release-bot') })),
       );
     }
     if (rest === '/pulls') {
@@ -929,6 +973,16 @@ export class GitHubStandIn extends StandIn {
       return list([...deployment.statuses].reverse().map((s) => this.statusJson(deployment, s)));
     }
     return reply(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+  }
+
+  /** The commit a ref names on this repository's default branch history, if any. */
+  private resolveRef(repo: Repo, ref: string): string | undefined {
+    const named = /^(heads|tags)\/(.+)$/.exec(ref);
+    const branch = (name: string) => (name === repo.defaultBranch ? repo.history.at(-1)?.sha : undefined);
+    if (named?.[1] === 'tags') return repo.tags.get(named[2] as string);
+    if (named?.[1] === 'heads') return branch(named[2] as string);
+    if (repo.history.some((c) => c.sha === ref)) return ref;
+    return repo.tags.get(ref) ?? branch(ref);
   }
 
   private validJwt(header: string | undefined): boolean {

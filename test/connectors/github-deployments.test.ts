@@ -6,11 +6,12 @@ import { syncGitHubRepo } from '../../src/connectors/github/sync.js';
 import { githubWebhookRoute } from '../../src/connectors/github/webhooks.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { sourceApiCalls } from '../../src/observability/metrics.js';
+import { buildDoraReport } from '../../src/reports/dora-report.js';
 import type { Db } from '../../src/store/db.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { openPglite } from '../../src/store/pglite.js';
 import { openPostgres } from '../../src/store/postgres.js';
-import { countEvents, insertEvents } from '../../src/sync/store.js';
+import { countEvents, getCursor, insertEvents, setCursor } from '../../src/sync/store.js';
 import { describeEachEngine, dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
 
 const REPO = 'acme/web';
@@ -18,7 +19,7 @@ const INSTALLATION = 31;
 const logger = createLogger('silent');
 const SECRET = 'whsec-deployments-0123';
 
-async function sync(gh: GitHubStandIn, db: Db, extra: { workflow?: string } = {}) {
+async function sync(gh: GitHubStandIn, db: Db, extra: { workflow?: string; release?: string } = {}) {
   const app = createGitHubApp({ appId: gh.appId, privateKey: gh.privateKey, baseUrl: gh.url, logger, retryBaseMs: 5 });
   const octokit = await app.getInstallationOctokit(INSTALLATION);
   instrument(octokit, () => {});
@@ -29,7 +30,7 @@ async function sync(gh: GitHubStandIn, db: Db, extra: { workflow?: string } = {}
     repo: REPO,
     environment: 'production',
     backfillSince: new Date('2026-01-01T00:00:00Z'),
-    signals: { workflow: extra.workflow },
+    signals: { workflow: extra.workflow, release: extra.release },
   });
 }
 
@@ -182,6 +183,89 @@ describeEachEngine('GitHub deployments as GitHub reports them', ({ freshDb }) =>
     expect(runs.rows).toEqual([
       { branch: 'main', conclusion: 'success' },
       { branch: 'trunk', conclusion: 'failure' },
+    ]);
+  });
+});
+
+/**
+ * A repository that deploys by publishing releases, cut from main as GitHub's UI does: target_commitish is "main",
+ * the tag names the commit. Times are whole hours, so the lead times are worked out next to each PR.
+ */
+describeEachEngine('releases as deployments, shipped at the commit of their tag', ({ freshDb }) => {
+  const RELEASES = { release: '^v' };
+  let gh: GitHubStandIn;
+  const at = (iso: string, minutesBefore = 0) => gh.setClock(new Date(Date.parse(iso) - minutesBefore * 60_000));
+  const merged = (created: string, mergedAt: string) => {
+    at(created, 1); // addPull stamps the next minute: created (and first commit) = `created`
+    const { number } = gh.addPull(REPO, { title: `change from ${created}`, author: 'ann' });
+    at(mergedAt);
+    return gh.mergePull(REPO, number);
+  };
+  const release = (tag: string, published: string) => {
+    at(published, 2); // created the next minute, published the minute after
+    return gh.addRelease(REPO, tag);
+  };
+  const deployedAt = async (db: Db) =>
+    (
+      await db.query<{ number: number; deployed_at: Date | null }>(
+        'SELECT number, deployed_at FROM pull_requests ORDER BY number',
+      )
+    ).rows.map((r) => [r.number, r.deployed_at?.toISOString().replace('.000Z', 'Z') ?? null]);
+
+  beforeEach(async () => {
+    gh = await new GitHubStandIn().start();
+    gh.addInstallation(INSTALLATION, [REPO]);
+  });
+  afterEach(() => gh.stop());
+
+  test('PRs shipped by v1.1.0 and v1.2.0 get a deployment time and /em dora a lead time; tags are resolved once', async () => {
+    merged('2026-11-02T09:00:00Z', '2026-11-02T10:00:00Z'); // #1: v1.0.0 is the first release, nothing to compare
+    release('v1.0.0', '2026-11-02T12:00:00Z');
+    merged('2026-11-03T09:00:00Z', '2026-11-03T10:00:00Z'); // #2 ships with v1.1.0: 24 h
+    merged('2026-11-03T12:00:00Z', '2026-11-03T13:00:00Z'); // #3 ships with v1.1.0: 21 h
+    const v11 = release('v1.1.0', '2026-11-04T09:00:00Z');
+    merged('2026-11-05T15:00:00Z', '2026-11-05T16:00:00Z'); // #4 ships with v1.2.0: 18 h
+    const v12 = release('v1.2.0', '2026-11-06T09:00:00Z');
+    merged('2026-11-06T10:00:00Z', '2026-11-06T11:00:00Z'); // #5 is on main, after the v1.2.0 tag: not shipped
+    const db = await freshDb();
+    await sync(gh, db, RELEASES);
+    expect(await deployedAt(db)).toEqual([
+      [1, null],
+      [2, v11.published_at],
+      [3, v11.published_at],
+      [4, v12.published_at],
+      [5, null],
+    ]);
+    const report = await buildDoraReport(db, { days: 30, now: new Date('2026-11-20T00:00:00Z') });
+    expect(report.org.current.leadTimeHours).toBe(21); // median of 24, 21, 18
+
+    // Newest first, as GitHub lists releases.
+    const tagLookups = () => gh.calls.filter((c) => c.path.includes('/commits/')).map((c) => c.path);
+    expect(tagLookups()).toEqual(['v1.2.0', 'v1.1.0', 'v1.0.0'].map((t) => `/repos/${REPO}/commits/tags%2F${t}`));
+    await sync(gh, db, RELEASES); // nothing new: no tag is asked for again
+    expect(tagLookups()).toHaveLength(3);
+    release('v1.3.0', '2026-11-07T09:00:00Z');
+    await sync(gh, db, RELEASES);
+    expect(tagLookups().slice(3)).toEqual([`/repos/${REPO}/commits/tags%2Fv1.3.0`]);
+  });
+
+  test('releases an earlier version stored at their branch name are put at their commit on the next poll', async () => {
+    merged('2026-11-02T09:00:00Z', '2026-11-02T10:00:00Z');
+    release('v1.0.0', '2026-11-02T12:00:00Z');
+    merged('2026-11-03T09:00:00Z', '2026-11-03T10:00:00Z');
+    const v11 = release('v1.1.0', '2026-11-04T09:00:00Z');
+    const db = await freshDb();
+    await sync(gh, db, RELEASES);
+    // As the earlier version left them: at target_commitish, with the list's ETag kept, and nothing shipped.
+    await db.query("UPDATE deployments SET sha = 'main' WHERE source = 'github-releases'");
+    await db.query('DELETE FROM commit_ranges');
+    await db.query('UPDATE pull_requests SET deployed_at = NULL');
+    const cursor = await getCursor<{ etag?: string }>(db, 'github', `${REPO}:releases`);
+    await setCursor(db, 'github', `${REPO}:releases`, { etag: cursor?.etag });
+    await sync(gh, db, RELEASES);
+    expect(await deployedAt(db)).toEqual([
+      [1, null],
+      [2, v11.published_at],
     ]);
   });
 });

@@ -4,8 +4,9 @@ import { IngestRun } from '../../sync/ingest.js';
 import { getCursor, insertEvents, setCursor } from '../../sync/store.js';
 import { hasNextPage, PER_PAGE } from './client.js';
 import { releaseSchema, type WorkflowRun, workflowRunSchema } from './schemas.js';
-import { ciRunVersions, type DeploymentRow, saveCiRun, upsertDeploymentRow } from './store.js';
+import { ciRunVersions, type DeploymentRow, releaseCommits, saveCiRun, upsertDeploymentRow } from './store.js';
 import type { DeploySignals, RepoSyncOptions } from './sync-options.js';
+import { tagCommit } from './tag-commit.js';
 
 export type { DeploySignals } from './sync-options.js';
 
@@ -14,6 +15,15 @@ interface SignalCursor {
   defaultBranch?: string;
   /** The repository's own ETag: a renamed default branch is noticed by a conditional request that is free otherwise. */
   repoEtag?: string;
+}
+
+interface ReleasesCursor {
+  etag?: string;
+  /**
+   * Set once the list was read by a version that stores each release at its tag's commit: releases stored before
+   * (at their branch name) are read once more to be put at their commit.
+   */
+  tagCommits?: boolean;
 }
 
 /** A run's conclusion as a deployment state (timed_out and startup failures are failures). */
@@ -145,15 +155,19 @@ export async function syncDeploySignals(
 
   if (signals.release) {
     const pattern = new RegExp(signals.release, 'i');
-    const cursor = (await getCursor<SignalCursor>(db, 'github', `${repo}:releases`)) ?? {};
-    const first = await conditionalFirstPage(cursor.etag, (headers) =>
+    const cursor = (await getCursor<ReleasesCursor>(db, 'github', `${repo}:releases`)) ?? {};
+    const first = await conditionalFirstPage(cursor.tagCommits ? cursor.etag : undefined, (headers) =>
       octokit.request('GET /repos/{owner}/{repo}/releases', { owner, repo: name, per_page: 100, headers }),
     );
     const releases = first ? run.valid(releaseSchema, first.response.data as unknown[], idOf, 'release') : [];
+    // A tag is resolved once: the list is read again whenever a release is added.
+    const resolved = await releaseCommits(db, repo);
     for (const { value: r, raw } of releases) {
       if (r.draft || r.prerelease || !r.published_at || !(pattern.test(r.name ?? '') || pattern.test(r.tag_name)))
         continue;
       if (Date.parse(r.published_at) < options.backfillSince.getTime()) continue;
+      // Without its tag (deleted since), the release still counts as a deployment; what it shipped stays unknown.
+      const sha = resolved.get(String(r.id)) ?? (await tagCommit(octokit, repo, r.tag_name)) ?? r.target_commitish;
       await db.transaction((tx) =>
         storeDeployment(
           tx,
@@ -162,7 +176,7 @@ export async function syncDeploySignals(
             id: String(r.id),
             repo,
             environment: options.environment,
-            sha: r.target_commitish,
+            sha,
             ref: r.tag_name,
             createdAt: r.created_at,
             finishedAt: r.published_at as string,
@@ -174,7 +188,10 @@ export async function syncDeploySignals(
       );
       run.stored += 1;
     }
-    await setCursor(db, 'github', `${repo}:releases`, { etag: first ? (first.etag ?? '') : cursor.etag });
+    await setCursor(db, 'github', `${repo}:releases`, {
+      etag: first ? (first.etag ?? '') : cursor.etag,
+      tagCommits: true,
+    });
   }
   return { stored: run.stored, rejected: run.rejected };
 }

@@ -93,6 +93,8 @@ export async function upsertDeploymentRow(db: Queryable, row: DeploymentRow): Pr
        finished_at = CASE WHEN deployments.state = 'success' AND EXCLUDED.state <> 'success' THEN deployments.finished_at
                           ELSE EXCLUDED.finished_at END,
        pipeline = EXCLUDED.pipeline,
+       -- a release stored at its branch name by an earlier version moves to its tag's commit
+       sha = EXCLUDED.sha,
        renormalize = false`,
     [
       row.source,
@@ -177,6 +179,15 @@ const FULL_SHA = '^[0-9a-f]{40}$';
 const DEPLOYED_COMMITS = `
   SELECT sha, finished_at, lag(sha) OVER (PARTITION BY environment ORDER BY ${DEPLOYMENT_ORDER}) AS base
     FROM deployments WHERE repo = $1 AND state = 'success' AND finished_at IS NOT NULL AND sha ~ '${FULL_SHA}'`;
+
+/** The commit each release of the repository is stored at, by release id: only those stored at a full sha. */
+export async function releaseCommits(db: Queryable, repo: string): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ external_id: string; sha: string }>(
+    `SELECT external_id, sha FROM deployments WHERE source = 'github-releases' AND repo = $1 AND sha ~ '${FULL_SHA}'`,
+    [repo],
+  );
+  return new Map(rows.map((r) => [r.external_id, r.sha]));
+}
 
 /** Consecutive successful deployments of each environment whose commit range is not known yet. */
 export async function rangesToCompare(db: Queryable, repo: string): Promise<{ base: string; head: string }[]> {
