@@ -15,7 +15,7 @@ import type { HomeSectionProvider } from '../slack/home.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
 import type { ApprovalsCommand, AuditCommand, PolicyCommand } from './args.js';
-import { type ApprovalService, approvalView, type DecideOutcome } from './service.js';
+import { type ApprovalService, approvalView, type DecideOutcome, describeActionError } from './service.js';
 import { getApproval, listApprovals } from './store.js';
 import { approvalsAuditTool, approvalsListTool, policyExplainTool } from './tools.js';
 
@@ -89,9 +89,33 @@ export const approvalId = (value: string | undefined) => {
   return Number(value);
 };
 
+/**
+ * A button or modal handler whose failure (Slack unreachable while the approvers are looked up, the store down) is
+ * logged and told to the person who clicked, not lost in Bolt's error log.
+ */
+function toldOnFailure<A extends ButtonArgs | ViewArgs>(
+  deps: ApprovalSlackDeps,
+  what: string,
+  handler: (args: A) => Promise<unknown>,
+): (args: A) => Promise<void> {
+  return async (args) => {
+    try {
+      await handler(args);
+    } catch (err) {
+      const id = 'action' in args ? args.action.value : args.view.private_metadata;
+      deps.logger.error({ err, approval: id }, `${what} failed`);
+      await tellPrivately(
+        args,
+        args.body.user.id,
+        `:warning: Your ${what} could not be handled: ${describeActionError(err)}. Nothing was decided; the error was logged. Try again in a moment.`,
+      ).catch((e: unknown) => deps.logger.warn({ err: e }, 'could not tell the clicker about a failure'));
+    }
+  };
+}
+
 /** Approve: ack at once, then decide (atomically; only policy approvers count). */
 export function approveClicked(deps: ApprovalSlackDeps) {
-  return async (args: ButtonArgs) => {
+  return toldOnFailure<ButtonArgs>(deps, 'approval', async (args) => {
     await args.ack();
     const service = deps.approvals;
     const id = approvalId(args.action.value);
@@ -99,7 +123,7 @@ export function approveClicked(deps: ApprovalSlackDeps) {
     const result = await service.decide(id, args.body.user.id, 'approve');
     if (result.outcome !== 'approved') await tellPrivately(args, args.body.user.id, describeOutcome(result, id));
     await refreshList(deps, service, args, listUrlOf(args));
-  };
+  });
 }
 
 /** The response URL of the `/em approvals` list (an ephemeral message) a button was clicked in. */
@@ -138,7 +162,7 @@ export function rejectTarget(metadata: string | undefined): { id?: number; listU
 
 /** Reject: opens a modal for the reason (approvers only; others are refused and audited at once). */
 export function rejectClicked(deps: ApprovalSlackDeps) {
-  return async (args: ButtonArgs) => {
+  return toldOnFailure<ButtonArgs>(deps, 'rejection', async (args) => {
     await args.ack();
     const service = deps.approvals;
     const id = approvalId(args.action.value);
@@ -156,11 +180,11 @@ export function rejectClicked(deps: ApprovalSlackDeps) {
       trigger_id: args.body.trigger_id,
       view: rejectModal(id, row.summary, listUrlOf(args)),
     });
-  };
+  });
 }
 
 export function rejectSubmitted(deps: ApprovalSlackDeps) {
-  return async (args: ViewArgs) => {
+  return toldOnFailure<ViewArgs>(deps, 'rejection', async (args) => {
     const reason = (viewInput(args, 'reason')?.value ?? '').trim();
     if (reason.length < 3)
       return args.ack({ response_action: 'errors', errors: { reason: 'Give a reason of at least 3 characters.' } });
@@ -170,5 +194,5 @@ export function rejectSubmitted(deps: ApprovalSlackDeps) {
     const result = await deps.approvals.decide(id, args.body.user.id, 'reject', reason);
     if (result.outcome !== 'rejected') await tellPrivately(args, args.body.user.id, describeOutcome(result, id));
     await refreshList(deps, deps.approvals, args, listUrl);
-  };
+  });
 }

@@ -209,8 +209,8 @@ export class ApprovalService {
         approval: executed ?? approval,
       };
     }
-    await this.postProposal(approval, decision);
-    const stuck = await this.whyStuck(approval);
+    const unposted = await this.postProposal(approval, decision);
+    const stuck = unposted ?? (await this.whyStuck(approval));
     return { outcome: 'proposed', decision, approval, ...(stuck ? { stuck } : {}) };
   }
 
@@ -225,12 +225,29 @@ export class ApprovalService {
     return `Nobody else in ${approval.approvers.join(', ')} can approve it (you cannot approve what you asked for): add an approver to ${approval.approvers.join(', ')}, or ask an admin to change the policy ${approval.policy}.`;
   }
 
-  /** Posts the proposal to the policy's channel, or as a DM to each approver. */
-  private async postProposal(approval: ApprovalRow, decision: PolicyDecision): Promise<void> {
+  /**
+   * Posts the proposal to the policy's channel, or as a DM to each approver. Returns why nobody could be told (the
+   * approvers could not be looked up), for the requester; the proposal stays, and is audited as not delivered.
+   */
+  private async postProposal(approval: ApprovalRow, decision: PolicyDecision): Promise<string | undefined> {
     const slack = this.deps.clients.slack;
-    if (!slack) return;
+    if (!slack) return undefined;
     const message = approvalMessage(approvalView(approval, decision.reason));
-    const targets = decision.channel ? [decision.channel] : await this.expandApprovers(approval.approvers);
+    let targets: string[];
+    try {
+      targets = decision.channel ? [decision.channel] : await this.expandApprovers(approval.approvers);
+    } catch (err) {
+      const why = describeActionError(err);
+      this.deps.logger.warn({ err, approval: approval.id }, 'could not look up the approvers of a proposal');
+      await audit(this.deps.db, {
+        actor: 'em-agent',
+        event: 'not_delivered',
+        approvalId: approval.id,
+        action: approval.action,
+        detail: { error: `the approvers could not be looked up: ${why}` },
+      });
+      return `Nobody was told about it: the approvers in ${approval.approvers.join(', ')} could not be looked up in Slack (${why}). Ask an admin to check the Slack app (usergroups:read), then tell an approver about #${approval.id}.`;
+    }
     for (const target of targets) {
       const post = async (channel: string) => {
         const posted = await slack.chat.postMessage({ channel, ...message, unfurl_links: false });
@@ -243,6 +260,7 @@ export class ApprovalService {
         this.deps.logger.warn({ err, approval: approval.id, target }, 'could not post a proposal');
       }
     }
+    return undefined;
   }
 
   /**

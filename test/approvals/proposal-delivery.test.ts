@@ -1,0 +1,112 @@
+// A proposal reaches its approvers, or its requester is told why not: Slack refusing the approvers' lookup or the
+// policy's channel, through the service's own doors (the REST API with a token made in Slack, the emulator's buttons).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SlackEmulator } from '../../dev/slack/emulator.js';
+import type { App } from '../../src/app.js';
+import { startServiceOnEmulator } from '../support/service.js';
+import { visibleText } from '../support/slack/harness.js';
+
+const POLICIES = [
+  'policies:',
+  '  - { name: posts, action: slack.post, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads" }',
+  '  - { name: dms, action: slack.dm, mode: approve, approvers: ["@eng-leads"] }',
+].join('\n');
+
+const TOKEN = /ema_[a-z0-9]{10}_[A-Za-z0-9_-]{43}/;
+
+let emulator: SlackEmulator;
+let app: App;
+let dir: string;
+const u = { alice: '', carol: '', maya: '', bob: '' };
+let ops = '';
+let leads = '';
+let bobToken = '';
+
+async function tokenFor(user: string): Promise<string> {
+  const before = emulator.ephemeralsFor(user).length;
+  await emulator.command({ user, channel: ops, text: 'token create delivery propose' });
+  const reply = await emulator.waitFor(
+    () =>
+      emulator
+        .ephemeralsFor(user)
+        .slice(before)
+        .find((e) => TOKEN.test(JSON.stringify(e.blocks ?? []))),
+    20_000,
+  );
+  return TOKEN.exec(JSON.stringify(reply.blocks))?.[0] as string;
+}
+
+const propose = async (body: unknown) => {
+  const res = await fetch(`http://127.0.0.1:${app.http.port}/v1/approvals/propose`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bobToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as { outcome: string; approvalId: number; message: string } };
+};
+
+beforeAll(async () => {
+  emulator = await new SlackEmulator().start();
+  const ws = emulator.workspace;
+  for (const n of Object.keys(u) as (keyof typeof u)[]) u[n] = ws.addUser({ name: n, email: `${n}@acme.dev` }).id;
+  leads = ws.addChannel('eng-leads', { members: [u.alice, u.carol, u.maya, ws.botUserId] }).id;
+  ops = ws.addChannel('ops', { members: [u.bob, u.alice, ws.botUserId] }).id;
+  ws.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: [u.alice, u.carol, u.maya] });
+  dir = mkdtempSync(path.join(tmpdir(), 'em-proposal-delivery-'));
+  app = await startServiceOnEmulator(emulator, dir, { policies: POLICIES });
+  bobToken = await tokenFor(u.bob);
+}, 120_000);
+
+afterAll(async () => {
+  await app.stop();
+  await emulator.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('when Slack cannot say who the approvers are', () => {
+  test('a DM proposal tells its requester nobody was notified and why; an Approve click is answered, not lost', async () => {
+    emulator.revokeScope('usergroups:read');
+    try {
+      const dm = await propose({
+        action: 'slack.dm',
+        params: { to: { slack: u.maya }, text: 'hi' },
+        summary: 'DM maya: hi',
+      });
+      expect(dm.status).toBe(200);
+      expect(dm.body.outcome).toBe('proposed');
+      expect(dm.body.message).toContain('Nobody was told about it');
+      expect(dm.body.message).toContain('missing_scope');
+
+      // A proposal posted to its channel: the approver's click needs the lookup too, and is told it failed.
+      const post = await propose({
+        action: 'slack.post',
+        params: { channel: ops, text: 'release notes' },
+        summary: 'post: release notes',
+      });
+      expect(post.body.outcome).toBe('proposed');
+      const msg = await emulator.waitFor(
+        () => emulator.messagesIn(leads).find((m) => visibleText(m).includes('post: release notes')),
+        20_000,
+      );
+      const before = emulator.ephemeralsFor(u.carol).length;
+      await emulator.click({ user: u.carol, actionId: 'approval_approve', where: { channel: leads, ts: msg.ts } });
+      const told = await emulator.waitFor(
+        () =>
+          emulator
+            .ephemeralsFor(u.carol)
+            .slice(before)
+            .find((e) => visibleText(e).includes('could not be handled')),
+        20_000,
+      );
+      expect(visibleText(told)).toContain('Nothing was decided');
+      const { rows } = await app.db.query<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [
+        post.body.approvalId,
+      ]);
+      expect(rows[0]?.status).toBe('proposed');
+    } finally {
+      emulator.grantScope('usergroups:read');
+    }
+  }, 60_000);
+});
