@@ -209,8 +209,8 @@ export class ApprovalService {
         approval: executed ?? approval,
       };
     }
-    const unposted = await this.postProposal(approval, decision);
-    const stuck = unposted ?? (await this.whyStuck(approval));
+    const notes = [await this.postProposal(approval, decision), await this.whyStuck(approval)].filter(Boolean);
+    const stuck = notes.length ? notes.join(' ') : undefined;
     return { outcome: 'proposed', decision, approval, ...(stuck ? { stuck } : {}) };
   }
 
@@ -226,40 +226,72 @@ export class ApprovalService {
   }
 
   /**
-   * Posts the proposal to the policy's channel, or as a DM to each approver. Returns why nobody could be told (the
-   * approvers could not be looked up), for the requester; the proposal stays, and is audited as not delivered.
+   * Posts the proposal to the policy's channel, or as a DM to each approver; when the channel cannot be posted to
+   * (archived, unknown, the bot not in it), to each approver by DM instead. Returns what the requester should know
+   * when it did not go as the policy says (it went by DM instead, or nobody could be told, and why); the proposal
+   * stays either way, and a proposal nobody was told about is audited (not_delivered).
    */
   private async postProposal(approval: ApprovalRow, decision: PolicyDecision): Promise<string | undefined> {
     const slack = this.deps.clients.slack;
     if (!slack) return undefined;
     const message = approvalMessage(approvalView(approval, decision.reason));
-    let targets: string[];
-    try {
-      targets = decision.channel ? [decision.channel] : await this.expandApprovers(approval.approvers);
-    } catch (err) {
-      const why = describeActionError(err);
-      this.deps.logger.warn({ err, approval: approval.id }, 'could not look up the approvers of a proposal');
+    const post = async (channel: string) => {
+      const posted = await slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+      if (posted.channel && posted.ts) await addApprovalMessage(this.deps.db, approval.id, posted.channel, posted.ts);
+    };
+    const notDelivered = async (error: string, told: string) => {
       await audit(this.deps.db, {
         actor: 'em-agent',
         event: 'not_delivered',
         approvalId: approval.id,
         action: approval.action,
-        detail: { error: `the approvers could not be looked up: ${why}` },
+        detail: { error },
       });
-      return `Nobody was told about it: the approvers in ${approval.approvers.join(', ')} could not be looked up in Slack (${why}). Ask an admin to check the Slack app (usergroups:read), then tell an approver about #${approval.id}.`;
-    }
-    for (const target of targets) {
-      const post = async (channel: string) => {
-        const posted = await slack.chat.postMessage({ channel, ...message, unfurl_links: false });
-        if (posted.channel && posted.ts) await addApprovalMessage(this.deps.db, approval.id, posted.channel, posted.ts);
-      };
+      return `Nobody was told about it: ${told}. Ask an admin to check the Slack app and the policy ${approval.policy}, then tell an approver about #${approval.id}.`;
+    };
+    let channelError: string | undefined;
+    if (decision.channel) {
       try {
-        if (!decision.channel && this.notifyApprover) await this.notifyApprover(target, approval, post);
-        else await post(target);
+        await post(decision.channel);
+        return undefined;
       } catch (err) {
+        channelError = describeActionError(err);
+        this.deps.logger.warn(
+          { err, approval: approval.id, channel: decision.channel },
+          "could not post a proposal to its policy's channel; sending it to the approvers by DM",
+        );
+      }
+    }
+    const channelWords = decision.channel ? `${decision.channel} could not be posted to (${channelError}) and ` : '';
+    let approvers: string[];
+    try {
+      approvers = await this.expandApprovers(approval.approvers);
+    } catch (err) {
+      const why = describeActionError(err);
+      this.deps.logger.warn({ err, approval: approval.id }, 'could not look up the approvers of a proposal');
+      return notDelivered(
+        `${channelWords}the approvers could not be looked up: ${why}`,
+        `${channelWords}the approvers in ${approval.approvers.join(', ')} could not be looked up in Slack (${why})`,
+      );
+    }
+    let delivered = 0;
+    let lastError: string | undefined;
+    for (const target of approvers) {
+      try {
+        if (this.notifyApprover) await this.notifyApprover(target, approval, post);
+        else await post(target);
+        delivered += 1;
+      } catch (err) {
+        lastError = describeActionError(err);
         this.deps.logger.warn({ err, approval: approval.id, target }, 'could not post a proposal');
       }
     }
+    if (delivered === 0) {
+      const why = approvers.length ? `no approver could be sent a DM (${lastError})` : 'it names no approver in Slack';
+      return notDelivered(`${channelWords}${why}`, `${channelWords}${why}`);
+    }
+    if (decision.channel)
+      return `${decision.channel} could not be posted to (${channelError}), so the approvers were sent it by DM instead; ask an admin to fix the channel of the policy ${approval.policy}.`;
     return undefined;
   }
 

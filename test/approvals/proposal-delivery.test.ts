@@ -12,6 +12,7 @@ const POLICIES = [
   'policies:',
   '  - { name: posts, action: slack.post, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads" }',
   '  - { name: dms, action: slack.dm, mode: approve, approvers: ["@eng-leads"] }',
+  '  - { name: tickets, action: jira.comment, mode: approve, approvers: ["@eng-leads"], channel: "#nowhere" }',
 ].join('\n');
 
 const TOKEN = /ema_[a-z0-9]{10}_[A-Za-z0-9_-]{43}/;
@@ -108,5 +109,39 @@ describe('when Slack cannot say who the approvers are', () => {
     } finally {
       emulator.grantScope('usergroups:read');
     }
+  }, 60_000);
+});
+
+describe("when the policy's channel cannot be posted to", () => {
+  test('the approvers get the proposal by DM instead, and the requester is told why', async () => {
+    const res = await propose({
+      action: 'jira.comment',
+      params: { key: 'PAY-7', body: 'shipping Friday' },
+      summary: 'comment on PAY-7: shipping Friday',
+    });
+    expect(res.body.outcome).toBe('proposed');
+    expect(res.body.message).toContain('#nowhere could not be posted to');
+    expect(res.body.message).toContain('sent it by DM instead');
+    for (const approver of [u.alice, u.carol, u.maya]) {
+      const dm = emulator.workspace.imWith(approver).id;
+      const msg = await emulator.waitFor(
+        () => emulator.messagesIn(dm).find((m) => visibleText(m).includes('comment on PAY-7')),
+        20_000,
+      );
+      expect(JSON.stringify(msg.blocks)).toContain('approval_approve');
+    }
+    // and the DM's button decides it
+    const carolDm = emulator.workspace.imWith(u.carol).id;
+    const msg = emulator.messagesIn(carolDm).find((m) => visibleText(m).includes('comment on PAY-7'));
+    await emulator.click({
+      user: u.carol,
+      actionId: 'approval_approve',
+      where: { channel: carolDm, ts: msg?.ts as string },
+    });
+    await emulator.settle();
+    const { rows } = await app.db.query<{ status: string }>('SELECT status FROM approvals WHERE id = $1', [
+      res.body.approvalId,
+    ]);
+    expect(rows[0]?.status).not.toBe('proposed');
   }, 60_000);
 });
