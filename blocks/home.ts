@@ -1,6 +1,7 @@
 import { type BlockBuilder, Blocks, Elements, HomeTab } from 'slack-block-builder';
 import type { SprintHealth } from '../src/reports/sprint.js';
 import { builtBlocks, type SlackHome } from './kit.js';
+import { requestedReviewerNames } from './requested-reviewers.js';
 import { escapeMrkdwn, graphemePrefix, link, slackDate, truncate } from './text.js';
 
 export const HOME_REFRESH_ACTION = 'home_refresh';
@@ -69,14 +70,17 @@ export interface MyWorkRow {
   url: string | null;
   mine: boolean;
   reviewers: string[];
+  /** Teams asked to review (slugs). */
+  teams: string[];
 }
 
 export function myWorkLine(r: MyWorkRow): string {
   const name = `${escapeMrkdwn(r.repo)}#${r.number}`;
   const pr = r.url ? link(r.url, name) : name;
   const title = escapeMrkdwn(r.title.slice(0, 80));
+  const waitingOn = requestedReviewerNames(r);
   return r.mine
-    ? `:arrow_up: ${pr} ${title}${r.reviewers.length ? ` — waiting on ${r.reviewers.map(escapeMrkdwn).join(', ')}` : ''}`
+    ? `:arrow_up: ${pr} ${title}${waitingOn.length ? ` — waiting on ${waitingOn.map(escapeMrkdwn).join(', ')}` : ''}`
     : `:eyes: ${pr} ${title} — your review is requested`;
 }
 

@@ -2,6 +2,7 @@ import { Blocks, Message } from 'slack-block-builder';
 import type { Standup } from '../../src/reports/standup.js';
 import type { SlackMessage } from '../help.js';
 import { builtBlocks } from '../kit.js';
+import { requestedReviewerNames } from '../requested-reviewers.js';
 import { escapeMrkdwn, link as linkTo, slackDate, truncate } from '../text.js';
 
 const link = (label: string, url: string | null) => (url ? linkTo(url, escapeMrkdwn(label)) : escapeMrkdwn(label));
@@ -21,7 +22,7 @@ export function standupMessage(s: Standup): SlackMessage {
         : '',
       p.blocked.length ? `:construction: blocked: ${list(p.blocked.map((x) => link(x.key, x.url)))}` : '',
       p.waitingOn.length
-        ? `:hourglass: waiting on ${list(p.waitingOn.map((x) => `${x.reviewers.map(escapeMrkdwn).join(', ')} for ${link(x.ref, x.url)}`))}`
+        ? `:hourglass: waiting on ${list(p.waitingOn.map((x) => `${requestedReviewerNames(x).map(escapeMrkdwn).join(', ')} for ${link(x.ref, x.url)}`))}`
         : '',
     ].filter(Boolean);
     return Blocks.Section({ text: truncate(`${name}\n${lines.join('\n') || '_nothing recorded_'}`, 2900) });

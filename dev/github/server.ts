@@ -47,6 +47,8 @@ export interface StandInPull {
   closed_at?: string | null;
   head_ref?: string;
   requested_reviewers?: string[];
+  /** Slugs of the organisation's teams asked to review (served as GitHub's team objects in requested_teams). */
+  requested_teams?: string[];
   labels?: string[];
   additions?: number;
   deletions?: number;
@@ -899,19 +901,25 @@ export class GitHubStandIn extends StandIn {
     if (reviewersMatch && req.method === 'POST') {
       const pull = repo.pulls.find((p) => p.number === Number(reviewersMatch[1]));
       if (!pull) return reply(404, { message: 'Not Found' });
-      const body = (await readJson(req)) as { reviewers?: string[] };
+      const body = (await readJson(req)) as { reviewers?: string[]; team_reviewers?: string[] };
       const asked = body.reviewers ?? [];
+      const teamsAsked = body.team_reviewers ?? [];
+      const org = repoName.split('/')[0];
       if (asked.includes(pull.author))
         return reply(422, {
           message: 'Review cannot be requested from pull request author.',
           documentation_url: 'https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request',
         });
-      if (asked.some((login) => !repo.collaborators.has(login)))
+      if (
+        asked.some((login) => !repo.collaborators.has(login)) ||
+        teamsAsked.some((slug) => !this.teams.has(`${org}/${slug}`))
+      )
         return reply(422, {
           message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repoName} repository.`,
           documentation_url: 'https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request',
         });
-      pull.requested_reviewers = [...new Set([...(pull.requested_reviewers ?? []), ...(body.reviewers ?? [])])];
+      pull.requested_reviewers = [...new Set([...(pull.requested_reviewers ?? []), ...asked])];
+      pull.requested_teams = [...new Set([...(pull.requested_teams ?? []), ...teamsAsked])];
       return reply(201, this.pullJson(repoName, pull, true));
     }
     if (rest === '/releases') {
@@ -1026,7 +1034,7 @@ export class GitHubStandIn extends StandIn {
       merged_at: p.merged_at ?? null,
       merge_commit_sha: p.merge_commit_sha ?? null,
       requested_reviewers: (p.requested_reviewers ?? []).map((login) => this.user(login)),
-      requested_teams: [],
+      requested_teams: (p.requested_teams ?? []).map((slug) => this.teamJson(repo.split('/')[0] as string, slug)),
       head: {
         label: `acme:${p.head_ref ?? `feature-${p.number}`}`,
         ref: p.head_ref ?? `feature-${p.number}`,
@@ -1045,6 +1053,26 @@ export class GitHubStandIn extends StandIn {
             commits: p.commits?.length ?? 1,
           }
         : {}),
+    };
+  }
+
+  /** A team as GitHub nests it in a pull request's requested_teams. */
+  private teamJson(org: string, slug: string): Json {
+    const id = createHash('sha1').update(`${org}/team/${slug}`).digest().readUInt32BE(0);
+    return {
+      id,
+      node_id: Buffer.from(`Team:${id}`).toString('base64'),
+      url: `${this.url}/organizations/1/team/${id}`,
+      html_url: `https://github.com/orgs/${org}/teams/${slug}`,
+      name: slug.charAt(0).toUpperCase() + slug.slice(1),
+      slug,
+      description: null,
+      privacy: 'closed',
+      notification_setting: 'notifications_enabled',
+      permission: 'pull',
+      members_url: `${this.url}/organizations/1/team/${id}/members{/member}`,
+      repositories_url: `${this.url}/organizations/1/team/${id}/repos`,
+      parent: null,
     };
   }
 

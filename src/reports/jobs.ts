@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupMessage } from '../../blocks/reports/standup.js';
+import { requestedReviewerNames } from '../../blocks/requested-reviewers.js';
 import { withTeamLine } from '../../blocks/teams/teams.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
 import type { Logger } from '../observability/logger.js';
@@ -25,7 +26,7 @@ export function personSummary(p: PersonDay): string {
     p.moved.length ? `moved ${p.moved.map((x) => `${x.key} → ${x.to}`).join(', ')}` : '',
     p.blocked.length ? `blocked: ${p.blocked.map((x) => x.key).join(', ')}` : '',
     p.waitingOn.length
-      ? `waiting on ${p.waitingOn.map((x) => `${x.reviewers.join(', ')} for ${x.ref}`).join('; ')}`
+      ? `waiting on ${p.waitingOn.map((x) => `${requestedReviewerNames(x).join(', ')} for ${x.ref}`).join('; ')}`
       : '',
   ]
     .filter(Boolean)

@@ -10,6 +10,8 @@ export interface StandupActivityRow {
   title: string;
   url: string | null;
   extra: string[] | null;
+  /** For a PR waiting: the teams asked to review it (slugs). */
+  teams?: string[];
 }
 
 /** A person of the people map, with the account they have in each source. */
@@ -62,9 +64,10 @@ export async function standupActivity(db: Queryable, from: Date, to: Date): Prom
   const waiting = await readInPages<StandupActivityRow & { number: number; repo: string }>(async (after, limit) => {
     const page = await db.query<StandupActivityRow & { number: number; repo: string }>(
       `SELECT author AS account, 'github' AS source, 'waiting' AS kind, repo || '#' || number AS ref, title, url,
-              requested_reviewers AS extra, repo, number
+              requested_reviewers AS extra, requested_teams AS teams, repo, number
          FROM pull_requests
-        WHERE state = 'open' AND NOT draft AND author IS NOT NULL AND cardinality(requested_reviewers) > 0
+        WHERE state = 'open' AND NOT draft AND author IS NOT NULL
+          AND (cardinality(requested_reviewers) > 0 OR cardinality(requested_teams) > 0)
           AND ($1::text IS NULL OR (repo, number) > ($1, $2::int))
         ORDER BY repo, number LIMIT $3`,
       [after?.repo ?? null, after?.number ?? null, limit],
@@ -79,6 +82,7 @@ export async function standupActivity(db: Queryable, from: Date, to: Date): Prom
     title: r.title,
     url: r.url,
     extra: r.extra,
+    teams: r.teams,
   });
   return [...rows, ...blocked, ...waiting.map(activity)];
 }

@@ -10,7 +10,8 @@ export interface PersonDay {
   reviewed: { ref: string; url: string | null }[];
   moved: { key: string; to: string; url: string | null }[];
   blocked: { key: string; title: string; url: string | null }[];
-  waitingOn: { ref: string; reviewers: string[]; url: string | null }[];
+  /** Open PRs and whom they wait on: people asked to review, and teams asked (slugs). */
+  waitingOn: { ref: string; reviewers: string[]; teams: string[]; url: string | null }[];
 }
 
 export interface Standup {
@@ -63,7 +64,7 @@ export async function buildStandup(db: Queryable, options: { hours: number; now?
     else if (r.kind === 'reviewed') day.reviewed.push({ ref: r.ref, url: r.url });
     else if (r.kind === 'moved') day.moved.push({ key: r.ref, to: r.extra?.[0] ?? '?', url: r.url });
     else if (r.kind === 'blocked') day.blocked.push({ key: r.ref, title: r.title, url: r.url });
-    else day.waitingOn.push({ ref: r.ref, reviewers: r.extra ?? [], url: r.url });
+    else day.waitingOn.push({ ref: r.ref, reviewers: r.extra ?? [], teams: r.teams ?? [], url: r.url });
   }
   const activity = (d: PersonDay) => d.opened.length + d.merged.length + d.reviewed.length + d.moved.length;
   const list = [...byWho.values()].sort((a, b) => activity(b) - activity(a) || a.who.localeCompare(b.who));

@@ -42,7 +42,8 @@ export async function standupHistory(
 /** Up to 8 open, non-draft pull requests a GitHub user wrote or is asked to review: their own first. */
 export async function myOpenWork(db: Queryable, githubLogin: string): Promise<MyWorkRow[]> {
   const { rows } = await db.query<MyWorkRow>(
-    `SELECT repo, number, title, url, author = $1 AS mine, requested_reviewers AS reviewers FROM pull_requests
+    `SELECT repo, number, title, url, author = $1 AS mine, requested_reviewers AS reviewers, requested_teams AS teams
+       FROM pull_requests
       WHERE state = 'open' AND NOT draft AND (author = $1 OR $1 = ANY(requested_reviewers))
       ORDER BY (author <> $1) DESC, updated_at LIMIT 8`,
     [githubLogin],

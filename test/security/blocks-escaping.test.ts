@@ -168,7 +168,7 @@ const url = (t: string) => `https://vendor.example/${t}`;
 
 /** The lines each Home section provider shows, from hostile records. */
 function homeLines(t: string, sprint: never): string[][] {
-  const pr = { repo: t, number: 7, title: t, url: url(t), reviewers: [t] };
+  const pr = { repo: t, number: 7, title: t, url: url(t), reviewers: [t], teams: [t] };
   return [
     [
       myWorkLine({ ...pr, mine: true }),

@@ -45,6 +45,8 @@ export interface PullRequestRow {
   deletions: number | null;
   changedFiles: number | null;
   requestedReviewers: string[];
+  /** Slugs of the teams asked to review: who waits on them is the team, nobody in particular. */
+  requestedTeams?: string[];
   labels: string[];
   ticketKeys: string[];
   firstCommitAt: string | null;
@@ -80,6 +82,7 @@ export function pullRequestRow(repo: string, pr: PullRequest, commits: Commit[])
     deletions: pr.deletions ?? null,
     changedFiles: pr.changed_files ?? null,
     requestedReviewers: pr.requested_reviewers.map((r) => r.login),
+    requestedTeams: pr.requested_teams.map((t) => t.slug),
     labels: pr.labels.map((l) => l.name),
     ticketKeys: ticketKeys(pr),
     firstCommitAt: firstCommitAt(commits),

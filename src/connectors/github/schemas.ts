@@ -22,6 +22,8 @@ export const pullRequestSchema = z.object({
   /** Present on a single PR and in webhooks, absent from the list endpoint. */
   merged_by: user.optional(),
   requested_reviewers: z.array(z.object({ login: z.string() })).default([]),
+  /** Teams asked to review, alongside the people of requested_reviewers. */
+  requested_teams: z.array(z.object({ slug: z.string() })).default([]),
   labels: z.array(z.object({ name: z.string() })).default([]),
   milestone: z.object({ title: z.string() }).nullable().optional(),
   additions: z.number().int().optional(),

@@ -8,14 +8,15 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
   await db.query(
     `INSERT INTO pull_requests (repo, number, title, author, state, draft, created_at, updated_at, merged_at, closed_at,
        head_ref, base_ref, additions, deletions, changed_files, requested_reviewers, labels, ticket_keys, first_commit_at, url,
-       merge_commit_sha, milestone, merged_by)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
+       merge_commit_sha, milestone, merged_by, requested_teams)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
      ON CONFLICT (repo, number) DO UPDATE SET
        title = EXCLUDED.title, author = EXCLUDED.author, state = EXCLUDED.state, draft = EXCLUDED.draft,
        updated_at = EXCLUDED.updated_at, merged_at = EXCLUDED.merged_at, closed_at = EXCLUDED.closed_at,
        head_ref = EXCLUDED.head_ref, base_ref = EXCLUDED.base_ref, additions = EXCLUDED.additions,
        deletions = EXCLUDED.deletions, changed_files = EXCLUDED.changed_files,
-       requested_reviewers = EXCLUDED.requested_reviewers, labels = EXCLUDED.labels,
+       requested_reviewers = EXCLUDED.requested_reviewers, requested_teams = EXCLUDED.requested_teams,
+       labels = EXCLUDED.labels,
        ticket_keys = EXCLUDED.ticket_keys, url = EXCLUDED.url, milestone = EXCLUDED.milestone,
        -- a webhook carries no commits: keep the first-commit time polling found
        first_commit_at = COALESCE(EXCLUDED.first_commit_at, pull_requests.first_commit_at),
@@ -51,6 +52,7 @@ export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Pro
       row.mergeCommitSha ?? null,
       row.milestone ?? null,
       row.mergedBy ?? null,
+      row.requestedTeams ?? [],
     ],
   );
 }
