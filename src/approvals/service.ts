@@ -15,6 +15,7 @@ import {
   decideProposal,
   expireDue,
   getApproval,
+  getApprovalByKey,
   insertApproval,
   markAttemptFailed,
   markExecuted,
@@ -40,11 +41,30 @@ export interface ActionRequest {
   idempotencyKey: string;
   /** The door a person proposed it through (agent, api, mcp), for the audit log. */
   via?: string;
+  /**
+   * A person asking: once the earlier proposal with this key is finished (rejected, expired, failed, or executed
+   * more than REPEAT_EXECUTED_AFTER_MS ago), asking again is a new proposal (under a key derived from the earlier
+   * one's id), not a duplicate. A rule's
+   * proposals leave it unset: the same finding never proposes the same action twice.
+   */
+  again?: boolean;
 }
+
+/**
+ * Whether a person may ask for the same action again: the earlier proposal was rejected, expired or failed, or ran
+ * long enough ago that asking again is a new request, not a client retrying a request whose answer it lost.
+ */
+function finished(row: ApprovalRow, now: number): boolean {
+  if (row.status === 'rejected' || row.status === 'expired' || row.status === 'failed') return true;
+  return row.status === 'executed' && (row.executed_at?.getTime() ?? now) <= now - REPEAT_EXECUTED_AFTER_MS;
+}
+
+/** How long after an action ran the same request from the same person is still the same request (a retry). */
+export const REPEAT_EXECUTED_AFTER_MS = 10 * 60_000;
 
 export type ProposeOutcome =
   | { outcome: 'denied' | 'dry_run'; decision: PolicyDecision }
-  | { outcome: 'duplicate'; decision: PolicyDecision }
+  | { outcome: 'duplicate'; decision: PolicyDecision /** The proposal it repeats. */; existing?: ApprovalRow }
   | {
       outcome: 'proposed' | 'executed' | 'failed' | 'retrying';
       decision: PolicyDecision;
@@ -168,26 +188,8 @@ export class ApprovalService {
       });
       return { outcome: 'dry_run', decision };
     }
-    const approval = await insertApproval(db, {
-      idempotencyKey: request.idempotencyKey,
-      action: request.action,
-      params: request.params,
-      summary: request.summary,
-      evidence: request.evidence ?? {},
-      rule: request.rule,
-      severity: request.severity,
-      repo: request.repo,
-      signalId: request.signalId,
-      mode: decision.mode,
-      policy: decision.policy,
-      requestedBy: request.requestedBy,
-      subjectOwner: request.subjectOwner,
-      approvers: decision.approvers,
-      minApprovals: decision.minApprovals,
-      allowSelfApproval: decision.allowSelfApproval,
-      expiresAt: decision.mode === 'approve' ? new Date(Date.now() + decision.ttlMs) : null,
-    });
-    if (!approval) return { outcome: 'duplicate', decision };
+    const approval = await this.insertOnce(request, decision);
+    if ('existing' in approval) return { outcome: 'duplicate', decision, existing: approval.existing ?? undefined };
     workflowsByMode.inc({ mode: decision.mode === 'auto' ? 'auto' : 'hitl' });
     await audit(db, {
       ...base,
@@ -212,6 +214,49 @@ export class ApprovalService {
     const notes = [await this.postProposal(approval, decision), await this.whyStuck(approval)].filter(Boolean);
     const stuck = notes.length ? notes.join(' ') : undefined;
     return { outcome: 'proposed', decision, approval, ...(stuck ? { stuck } : {}) };
+  }
+
+  /**
+   * Stores a proposal once per key. The same request again is a duplicate (naming the proposal it repeats), unless
+   * a person asks again (`again`) after that one finished: then it is a new proposal under the next key of the chain
+   * (key#<earlier id>), so two people's simultaneous retries still make one.
+   */
+  private async insertOnce(
+    request: ActionRequest,
+    decision: PolicyDecision,
+  ): Promise<ApprovalRow | { existing: ApprovalRow | null }> {
+    const { db } = this.deps;
+    let key = request.idempotencyKey;
+    for (let hops = 0; ; hops += 1) {
+      const inserted = await insertApproval(db, {
+        idempotencyKey: key,
+        action: request.action,
+        params: request.params,
+        summary: request.summary,
+        evidence: request.evidence ?? {},
+        rule: request.rule,
+        severity: request.severity,
+        repo: request.repo,
+        signalId: request.signalId,
+        mode: decision.mode === 'auto' ? 'auto' : 'approve',
+        policy: decision.policy,
+        requestedBy: request.requestedBy,
+        subjectOwner: request.subjectOwner,
+        approvers: decision.approvers,
+        minApprovals: decision.minApprovals,
+        allowSelfApproval: decision.allowSelfApproval,
+        expiresAt: decision.mode === 'approve' ? new Date(Date.now() + decision.ttlMs) : null,
+      });
+      if (inserted) return inserted;
+      let existing = await getApprovalByKey(db, key);
+      // Past its time but not yet swept by the expiry job: it is expired.
+      if (existing?.status === 'proposed' && existing.expires_at && existing.expires_at <= new Date()) {
+        await this.expire();
+        existing = await getApprovalByKey(db, key);
+      }
+      if (!request.again || !existing || !finished(existing, Date.now()) || hops >= 1000) return { existing };
+      key = `${request.idempotencyKey}#${existing.id}`;
+    }
   }
 
   /** Why nobody can approve a proposal, when the four-eyes rule leaves fewer approvers than it needs. */

@@ -89,6 +89,11 @@ export async function getApproval(db: Queryable, id: number): Promise<ApprovalRo
   return rows[0] ?? null;
 }
 
+export async function getApprovalByKey(db: Queryable, idempotencyKey: string): Promise<ApprovalRow | null> {
+  const { rows } = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE idempotency_key = $1', [idempotencyKey]);
+  return rows[0] ?? null;
+}
+
 /**
  * Records one approver's vote (once per person) and returns everyone who has voted to approve so far; whose votes
  * still count (who is an approver now) is the caller's to decide.

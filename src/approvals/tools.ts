@@ -214,16 +214,20 @@ export function approvalsProposeTool(service: ApprovalService) {
         requestedBy: person,
         idempotencyKey: `person:${key}`,
         via: ctx.via,
+        again: true,
       });
       const approval = 'approval' in result ? result.approval : undefined;
+      const earlier = result.outcome === 'duplicate' ? result.existing : undefined;
       return {
         outcome: result.outcome,
-        approvalId: approval?.id ?? null,
+        approvalId: approval?.id ?? earlier?.id ?? null,
         approvers: approval?.approvers ?? result.decision.approvers ?? [],
         message: describeProposal(result, {
           done: 'Done: policy lets this run without approval.',
           pending: `${approval ? `#${approval.id} is waiting` : 'Waiting'} for ${(approval?.approvers ?? []).join(', ') || 'an approver'} to approve it.${'stuck' in result && result.stuck ? ` ${result.stuck}` : ''}`,
-          duplicate: 'The same proposal already exists.',
+          duplicate: earlier
+            ? `You already proposed this: #${earlier.id} (${earlier.status})${earlier.status === 'executed' ? ', a few minutes ago; ask again later for it to run again' : ''}.`
+            : 'The same proposal already exists.',
           failed: 'Policy allowed it, but it failed',
         }),
       };

@@ -13,6 +13,7 @@ const POLICIES = [
   '  - { name: two, action: slack.post, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads", min_approvals: 2 }',
   '  - { name: tickets, action: jira.*, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads" }',
   '  - { name: sandbox, action: jira.comment, repo: "acme/sandbox", mode: auto }',
+  '  - { name: brief, action: linear.comment, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads", ttl: 1 second }',
 ].join('\n');
 
 const TOKEN = /ema_[a-z0-9]{10}_[A-Za-z0-9_-]{43}/;
@@ -25,9 +26,11 @@ let ops = '';
 let leads = '';
 const LEADS = ['alice', 'carol', 'maya'] as const;
 
+let tokens = 0;
 async function tokenFor(user: string): Promise<string> {
+  tokens += 1;
   const before = emulator.ephemeralsFor(user).length;
-  await emulator.command({ user, channel: ops, text: 'token create scratch propose' });
+  await emulator.command({ user, channel: ops, text: `token create rules${tokens} propose` });
   const reply = await emulator.waitFor(
     () =>
       emulator
@@ -130,5 +133,39 @@ describe('whose votes count', () => {
     } finally {
       setLeads(LEADS);
     }
+  }, 60_000);
+});
+
+describe('the same proposal again', () => {
+  test('while it waits it is a duplicate naming the earlier one; once rejected or expired, asking again is a new proposal', async () => {
+    const token = await tokenFor(u.bob);
+    const ask = async (body: unknown) =>
+      (await (await propose(token, body)).json()) as { outcome: string; approvalId: number | null; message: string };
+    const comment = { action: 'jira.comment', params: { key: 'PAY-2', body: 'ship it?' }, summary: 'ask on PAY-2' };
+
+    const first = await ask(comment);
+    expect(first.outcome).toBe('proposed');
+    const again = await ask(comment);
+    expect(again).toMatchObject({ outcome: 'duplicate', approvalId: first.approvalId });
+    expect(again.message).toContain(`#${first.approvalId} (proposed)`);
+
+    // carol rejects it with a reason; bob may ask again, and it is a new proposal.
+    await click(u.carol, 'ask on PAY-2', 'approval_reject');
+    await emulator.submitView({ user: u.carol, values: { reason: 'not this sprint' } });
+    await emulator.settle();
+    expect(await statusOf(first.approvalId as number)).toBe('rejected');
+    const afterReject = await ask(comment);
+    expect(afterReject.outcome).toBe('proposed');
+    expect(afterReject.approvalId).not.toBe(first.approvalId);
+
+    // A proposal that expired (ttl 1 second) holds nothing back either.
+    const brief = { action: 'linear.comment', params: { issue: 'ENG-1', body: 'status?' }, summary: 'ask on ENG-1' };
+    const expiring = await ask(brief);
+    expect(expiring.outcome).toBe('proposed');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const afterExpiry = await ask(brief);
+    expect(afterExpiry.outcome).toBe('proposed');
+    expect(afterExpiry.approvalId).not.toBe(expiring.approvalId);
+    expect(await statusOf(expiring.approvalId as number)).toBe('expired');
   }, 60_000);
 });
