@@ -76,6 +76,15 @@ export const intervalString = z
     error: 'must be longer than zero',
   });
 
+/** The longest a proposal may wait for a decision (a policy's or OPA's ttl). */
+export const MAX_TTL_DAYS = 365;
+
+/** How long a proposal waits for a decision: a duration of at most MAX_TTL_DAYS (a date must still follow it). */
+export const ttlString = intervalString.refine(
+  (value) => Number.isNaN(intervalToMs(value)) || intervalToMs(value) <= MAX_TTL_DAYS * 86_400_000,
+  { error: `must be at most ${MAX_TTL_DAYS} days` },
+);
+
 const UNIT_MS = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 export function intervalToMs(interval: string): number {
   const [, n, unit] = /^(\d+)\s+(second|minute|hour|day)s?$/.exec(interval) ?? [];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../observability/logger.js';
-import { intervalString, intervalToMs } from '../yaml-file.js';
+import { intervalToMs, ttlString } from '../yaml-file.js';
 import type { PolicyDecision, PolicyInput } from './policies.js';
 
 /** The document `data.em_agent.decision` must be (see policies/opa/em_agent.rego). */
@@ -11,7 +11,7 @@ export const opaDecisionSchema = z
     channel: z.string().min(1).optional(),
     min_approvals: z.number().int().min(1).max(10).default(1),
     allow_self_approval: z.boolean().default(false),
-    ttl: intervalString.default('24 hours'),
+    ttl: ttlString.default('24 hours'),
     reason: z.string().optional(),
     /** Which rule of the Rego policy decided, for `/em policy` and the audit log. */
     policy: z.string().optional(),

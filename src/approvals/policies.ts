@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALL_ACTION_KINDS as ACTION_KINDS, SEVERITIES, type Severity } from '../signals/rules.js';
-import { intervalString, intervalToMs, parseYaml, YamlDirectory } from '../yaml-file.js';
+import { intervalToMs, parseYaml, ttlString, YamlDirectory } from '../yaml-file.js';
 
 const approver = z.string().regex(/^([UW][A-Z0-9]+|@[\w.-]+|S[A-Z0-9]+)$/, {
   error: 'must be a Slack user id (U0123ABCD), a user-group handle (@eng-leads) or a user-group id (S0123ABCD)',
@@ -23,7 +23,7 @@ export const policySchema = z
     approvers: z.array(approver).default([]),
     min_approvals: z.number().int().min(1).max(10).default(1),
     allow_self_approval: z.boolean().default(false),
-    ttl: intervalString.default('24 hours'),
+    ttl: ttlString.default('24 hours'),
     /** Where proposals are posted; without it each approver gets a DM. */
     channel: z.string().optional(),
     reason: z.string().optional(),

@@ -107,6 +107,42 @@ describe('malformed rule and policy files', () => {
 });
 
 describeEachEngine('proposing actions through policy', ({ freshDb }) => {
+  test('a ttl longer than 365 days is a problem naming file and line, not a policy under which every proposal fails', async () => {
+    const dir = dirWith({
+      'a.yml': 'policies:\n  - { name: year, action: slack.post, mode: approve, approvers: [U0LEAD], ttl: 365 days }\n',
+      'b.yml':
+        'policies:\n  - { name: forever, action: slack.dm, mode: approve, approvers: [U0LEAD], ttl: 99999999 days }\n',
+    });
+    const service = new ApprovalService({
+      db: await freshDb(),
+      logger: createLogger('silent'),
+      clients: {},
+      policies: new PolicyBook(dir),
+    });
+    const dm = {
+      action: 'slack.dm',
+      params: { to: { slack: 'U0BOB' }, text: 'hello' },
+      summary: 'DM bob',
+      requestedBy: 'U0ALICE',
+      idempotencyKey: 'ttl-dm',
+    };
+    await expect(service.propose(dm)).resolves.toMatchObject({
+      decision: { policy: expect.not.stringContaining('forever') },
+    });
+    expect(service.policies.reload().problems).toEqual([
+      `${path.join(dir, 'b.yml')}:2: policies.0.ttl: must be at most 365 days (skipped)`,
+    ]);
+    const post = await service.propose({
+      ...dm,
+      action: 'slack.post',
+      params: { channel: 'C0OPS', text: 'hi' },
+      idempotencyKey: 'ttl-post',
+    });
+    if (post.outcome !== 'proposed') throw new Error(post.outcome);
+    const days = ((post.approval.expires_at?.getTime() ?? 0) - Date.now()) / 86_400_000;
+    expect(Math.round(days)).toBe(365);
+  });
+
   test('deny and dry run are audited and nothing runs; an auto DM to someone with no Slack account fails with the reason', async () => {
     const db = await freshDb();
     const logger = createLogger('silent');
