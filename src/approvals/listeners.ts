@@ -61,7 +61,8 @@ export function approvalsHomeSection(service: ApprovalService): HomeSectionProvi
     async load({ db, userId }) {
       const pending = await listApprovals(db, 'proposed', 50);
       const mine = [];
-      for (const row of pending) if (await service.isApprover(userId, row.approvers)) mine.push(row);
+      // Only what they may decide: not their own requests, nor proposals about their own work.
+      for (const row of pending) if (await service.mayDecide(userId, row)) mine.push(row);
       return {
         lines: mine.slice(0, 8).map(approvalHomeLine),
         empty: 'Nothing waits for your approval.',
@@ -160,7 +161,7 @@ export function rejectTarget(metadata: string | undefined): { id?: number; listU
   return { id: approvalId(id), listUrl: listUrl && /^https?:\/\//.test(listUrl) ? listUrl : undefined };
 }
 
-/** Reject: opens a modal for the reason (approvers only; others are refused and audited at once). */
+/** Reject: opens a modal for the reason (for who may decide; others are refused and audited at once). */
 export function rejectClicked(deps: ApprovalSlackDeps) {
   return toldOnFailure<ButtonArgs>(deps, 'rejection', async (args) => {
     await args.ack();
@@ -172,7 +173,9 @@ export function rejectClicked(deps: ApprovalSlackDeps) {
       const result: DecideOutcome = row ? { outcome: 'already_decided', approval: row } : { outcome: 'not_found' };
       return tellPrivately(args, args.body.user.id, describeOutcome(result, id));
     }
-    if (!(await service.isApprover(args.body.user.id, row.approvers))) {
+    // Someone who may not decide (not an approver, or it is their own request or work) is refused before typing a
+    // reason: decide refuses and audits it.
+    if (!(await service.mayDecide(args.body.user.id, row))) {
       const refused = await service.decide(id, args.body.user.id, 'reject');
       return tellPrivately(args, args.body.user.id, describeOutcome(refused, id));
     }

@@ -386,6 +386,19 @@ export class ApprovalService {
     return (await this.expandApprovers(approvers, maxAgeMs)).includes(userId);
   }
 
+  /**
+   * Whether a person may decide a proposal: one of its approvers, and not its requester or the owner of the work it
+   * is about unless the policy allows self-approval (what `decide` checks, for lists, Home and buttons).
+   */
+  async mayDecide(
+    userId: string,
+    row: Pick<ApprovalRow, 'approvers' | 'allow_self_approval' | 'requested_by' | 'subject_owner'>,
+    maxAgeMs = GROUP_CACHE_MS,
+  ): Promise<boolean> {
+    if (!row.allow_self_approval && (userId === row.requested_by || userId === row.subject_owner)) return false;
+    return this.isApprover(userId, row.approvers, maxAgeMs);
+  }
+
   /** A person's Approve or Reject. Only the policy's approvers count; everything is audited. */
   async decide(
     id: number,
@@ -429,12 +442,15 @@ export class ApprovalService {
     } else {
       // Only the votes of people who may decide now count: an approver taken out of the group since voting no
       // longer does (nor would the requester or the subject's owner, unless the policy allows self-approval).
-      const votes = (await recordVote(db, id, userId)).filter(
+      const { added, voters } = await recordVote(db, id, userId);
+      const votes = voters.filter(
         (voter) =>
           approversNow.includes(voter) &&
           (approval.allow_self_approval || (voter !== approval.requested_by && voter !== approval.subject_owner)),
       ).length;
       if (votes < approval.min_approvals) {
+        // The same approver clicking again changes nothing, and is not audited again.
+        if (!added) return { outcome: 'vote_recorded', approval };
         await audit(db, {
           actor: userId,
           event: 'approval_vote',

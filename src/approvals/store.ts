@@ -95,19 +95,23 @@ export async function getApprovalByKey(db: Queryable, idempotencyKey: string): P
 }
 
 /**
- * Records one approver's vote (once per person) and returns everyone who has voted to approve so far; whose votes
- * still count (who is an approver now) is the caller's to decide.
+ * Records one approver's vote (once per person): whether it is new, and everyone who has voted to approve so far;
+ * whose votes still count (who is an approver now) is the caller's to decide.
  */
-export async function recordVote(db: Queryable, id: number, userId: string): Promise<string[]> {
-  await db.query('INSERT INTO approval_votes (approval_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-    id,
-    userId,
-  ]);
+export async function recordVote(
+  db: Queryable,
+  id: number,
+  userId: string,
+): Promise<{ added: boolean; voters: string[] }> {
+  const inserted = await db.query(
+    'INSERT INTO approval_votes (approval_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING user_id',
+    [id, userId],
+  );
   const { rows } = await db.query<{ user_id: string }>(
     'SELECT user_id FROM approval_votes WHERE approval_id = $1 ORDER BY user_id',
     [id],
   );
-  return rows.map((r) => r.user_id);
+  return { added: inserted.rows.length > 0, voters: rows.map((r) => r.user_id) };
 }
 
 /**

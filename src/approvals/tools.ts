@@ -43,9 +43,7 @@ export function approvalsListTool(service: ApprovalService) {
       return Promise.all(
         pending.map(async (row) => ({
           view: approvalView(row),
-          canDecide:
-            (await service.isApprover(me, row.approvers)) &&
-            (row.allow_self_approval || (me !== row.subject_owner && me !== row.requested_by)),
+          canDecide: await service.mayDecide(me, row),
         })),
       );
     },

@@ -169,3 +169,69 @@ describe('the same proposal again', () => {
     expect(await statusOf(expiring.approvalId as number)).toBe('expired');
   }, 60_000);
 });
+
+describe('what a requester and an approver see', () => {
+  test('the same approver clicking Approve three times is one vote and one audit entry', async () => {
+    const proposed = await app.approvals.propose({
+      action: 'slack.post',
+      params: { channel: ops, text: 'on-call swap' },
+      summary: 'post: on-call swap',
+      requestedBy: u.bob,
+      idempotencyKey: 'votes-thrice',
+    });
+    if (proposed.outcome !== 'proposed') throw new Error(proposed.outcome);
+    for (let i = 0; i < 3; i += 1) await click(u.alice, 'post: on-call swap', 'approval_approve');
+    const { rows } = await app.db.query<{ actor: string }>(
+      "SELECT actor FROM audit_log WHERE approval_id = $1 AND event = 'approval_vote'",
+      [proposed.approval.id],
+    );
+    expect(rows).toEqual([{ actor: u.alice }]);
+    expect(await statusOf(proposed.approval.id)).toBe('proposed');
+  }, 60_000);
+
+  test('a requester clicking Reject on their own proposal is refused at once, without a modal to type a reason into', async () => {
+    const proposed = await app.approvals.propose({
+      action: 'slack.post',
+      params: { channel: ops, text: 'alice asks' },
+      summary: 'post: alice asks for herself',
+      requestedBy: u.alice,
+      idempotencyKey: 'own-reject',
+    });
+    if (proposed.outcome !== 'proposed') throw new Error(proposed.outcome);
+    const before = emulator.ephemeralsFor(u.alice).length;
+    await click(u.alice, 'post: alice asks for herself', 'approval_reject');
+    const told = await emulator.waitFor(
+      () =>
+        emulator
+          .ephemeralsFor(u.alice)
+          .slice(before)
+          .find((e) => visibleText(e).includes('an action you asked for')),
+      20_000,
+    );
+    expect(told).toBeDefined();
+    expect(emulator.topModalOf(u.alice)).toBeUndefined();
+    expect(await statusOf(proposed.approval.id)).toBe('proposed');
+  }, 60_000);
+
+  test('Home\'s "Waiting for you" lists what the approver may decide, not their own requests', async () => {
+    for (const [who, summary] of [
+      [u.alice, 'post: asked by alice herself'],
+      [u.bob, 'post: asked by bob for alice'],
+    ] as const) {
+      const p = await app.approvals.propose({
+        action: 'slack.post',
+        params: { channel: ops, text: summary },
+        summary,
+        requestedBy: who,
+        idempotencyKey: `home-${summary}`,
+      });
+      expect(p.outcome).toBe('proposed');
+    }
+    await emulator.openHome(u.alice);
+    const home = await emulator.waitFor(() => {
+      const view = emulator.homeOf(u.alice);
+      return view && visibleText({ blocks: view.blocks }).includes('asked by bob for alice') ? view : undefined;
+    }, 20_000);
+    expect(visibleText({ blocks: home.blocks })).not.toContain('asked by alice herself');
+  }, 60_000);
+});
