@@ -58,6 +58,19 @@ export interface StandInPull {
   merge_commit_sha?: string | null;
   /** The title of the repository milestone it belongs to (served as GitHub's milestone object). */
   milestone?: string | null;
+  /**
+   * What its issue timeline holds besides its commits: drafts marked ready or converted, review requests added and
+   * removed (a person or a team), each when it happened. Kept by addPull, updatePull and requesting reviewers.
+   */
+  timeline?: StandInTimelineEvent[];
+}
+
+export interface StandInTimelineEvent {
+  event: 'ready_for_review' | 'convert_to_draft' | 'review_requested' | 'review_request_removed';
+  at: string;
+  actor: string;
+  reviewer?: string;
+  team?: string;
 }
 
 export interface StandInDeploymentStatus {
@@ -262,15 +275,30 @@ export class GitHubStandIn extends StandIn {
       ...pull,
     };
     list.push(full);
+    // Reviewers asked when it was opened are review requests of its timeline, dated when it was opened.
+    full.timeline = [
+      ...(full.timeline ?? []),
+      ...this.requestChanges({ ...full, requested_reviewers: [], requested_teams: [] }, full, full.created_at),
+    ];
     this.knowCollaborators(repo, full);
     if (full.merged_at && !full.merge_commit_sha) full.merge_commit_sha = this.pushCommit(repo, `#${full.number}`);
     return full;
   }
 
+  /**
+   * Changes a PR as of `at`. Its timeline notes the changes GitHub's does: `draft` false marks it ready for review,
+   * true converts it to a draft, and reviewers (people or teams) added to or dropped from the requested ones are
+   * review requests added or removed.
+   */
   updatePull(repo: string, number: number, patch: Partial<StandInPull>, at = this.tick()): StandInPull {
     const pull = this.repo(repo).pulls.find((p) => p.number === number);
     if (!pull) throw new Error(`no PR ${repo}#${number}`);
+    const before = { ...pull };
     Object.assign(pull, patch, { updated_at: at });
+    const events: StandInTimelineEvent[] = [];
+    if (Boolean(before.draft) !== Boolean(pull.draft))
+      events.push({ event: pull.draft ? 'convert_to_draft' : 'ready_for_review', at, actor: pull.author });
+    pull.timeline = [...(before.timeline ?? []), ...events, ...this.requestChanges(before, pull, at)];
     this.knowCollaborators(repo, pull);
     // Merging puts a commit on the default branch (a squash merge's single commit).
     if (pull.merged_at && !pull.merge_commit_sha) pull.merge_commit_sha = this.pushCommit(repo, `#${number}`);
@@ -281,6 +309,42 @@ export class GitHubStandIn extends StandIn {
   mergePull(repo: string, number: number): StandInPull {
     const at = this.tick(0);
     return this.updatePull(repo, number, { state: 'closed', merged_at: at, closed_at: at }, at);
+  }
+
+  /** The review requests added and removed from one version of a PR to the next, as timeline events. */
+  private requestChanges(before: StandInPull, after: StandInPull, at: string): StandInTimelineEvent[] {
+    const diff = (was: string[] = [], now: string[] = [], key: 'reviewer' | 'team') => [
+      ...now
+        .filter((x) => !was.includes(x))
+        .map((x) => ({ event: 'review_requested' as const, at, actor: after.author, [key]: x })),
+      ...was
+        .filter((x) => !now.includes(x))
+        .map((x) => ({ event: 'review_request_removed' as const, at, actor: after.author, [key]: x })),
+    ];
+    return [
+      ...diff(before.requested_reviewers, after.requested_reviewers, 'reviewer'),
+      ...diff(before.requested_teams, after.requested_teams, 'team'),
+    ];
+  }
+
+  /**
+   * The body GitHub posts for a `pull_request` webhook (opened, edited, closed, ready_for_review, converted_to_draft,
+   * review_requested, review_request_removed, ...). A review request names whom it asked: `requested_reviewer` (a
+   * person) or `requested_team`. The PR is as it is now (its updated_at is when the change happened).
+   */
+  pullRequestPayload(repo: string, number: number, action: string, asked?: { reviewer?: string; team?: string }): Json {
+    const pull = this.repo(repo).pulls.find((p) => p.number === number);
+    if (!pull) throw new Error(`no PR ${repo}#${number}`);
+    const org = repo.split('/')[0] as string;
+    return {
+      action,
+      number,
+      pull_request: this.pullJson(repo, pull, true),
+      ...(asked?.reviewer ? { requested_reviewer: this.user(asked.reviewer) } : {}),
+      ...(asked?.team ? { requested_team: this.teamJson(org, asked.team) } : {}),
+      repository: this.repositoryJson(repo),
+      sender: this.user(pull.author),
+    };
   }
 
   private knowCollaborators(repo: string, pull: StandInPull): void {
@@ -864,6 +928,15 @@ export class GitHubStandIn extends StandIn {
       }
       return reply(201, this.issueJson(repoName, issue));
     }
+    // An issue's timeline, oldest first and paginated: for a PR, its commits (`committed`, dated by their author, with
+    // no created_at) and its timeline events; an issue's events are not modelled (an empty list).
+    const timelineMatch = /^\/issues\/(\d+)\/timeline$/.exec(rest);
+    if (timelineMatch && req.method === 'GET') {
+      const number = Number(timelineMatch[1]);
+      const pull = repo.pulls.find((p) => p.number === number);
+      if (!pull && !repo.issues.some((i) => i.number === number)) return reply(404, { message: 'Not Found' });
+      return list(pull ? this.timelineJson(repoName, pull) : []);
+    }
     const commentsMatch = /^\/issues\/(\d+)\/(comments|labels)$/.exec(rest);
     if (commentsMatch) {
       const number = Number(commentsMatch[1]);
@@ -918,8 +991,16 @@ export class GitHubStandIn extends StandIn {
           message: `Reviews may only be requested from collaborators. One or more of the users or teams you specified is not a collaborator of the ${repoName} repository.`,
           documentation_url: 'https://docs.github.com/rest/pulls/review-requests#request-reviewers-for-a-pull-request',
         });
-      pull.requested_reviewers = [...new Set([...(pull.requested_reviewers ?? []), ...asked])];
-      pull.requested_teams = [...new Set([...(pull.requested_teams ?? []), ...teamsAsked])];
+      // A request is a change of the PR (updated_at) and an event of its timeline.
+      this.updatePull(
+        repoName,
+        pull.number,
+        {
+          requested_reviewers: [...new Set([...(pull.requested_reviewers ?? []), ...asked])],
+          requested_teams: [...new Set([...(pull.requested_teams ?? []), ...teamsAsked])],
+        },
+        this.tick(0),
+      );
       return reply(201, this.pullJson(repoName, pull, true));
     }
     if (rest === '/releases') {
@@ -1054,6 +1135,54 @@ export class GitHubStandIn extends StandIn {
           }
         : {}),
     };
+  }
+
+  /** A PR's issue timeline as GitHub serves it: its commits and events, oldest first. */
+  private timelineJson(repo: string, p: StandInPull): Json[] {
+    const org = repo.split('/')[0] as string;
+    const items: { at: string; json: Json }[] = [
+      ...(p.commits ?? []).map((c) => ({
+        at: c.date,
+        json: {
+          sha: c.sha,
+          node_id: Buffer.from(`Commit:${c.sha}`).toString('base64'),
+          url: `${this.url}/repos/${repo}/git/commits/${c.sha}`,
+          html_url: `https://github.com/${repo}/commit/${c.sha}`,
+          author: { name: p.author, email: `${p.author}@acme.dev`, date: c.date },
+          committer: { name: p.author, email: `${p.author}@acme.dev`, date: c.date },
+          message: 'change',
+          parents: [],
+          event: 'committed',
+        } as Json,
+      })),
+      ...(p.timeline ?? []).map((e) => {
+        const id = createHash('sha1')
+          .update(`${repo}#${p.number}/${e.event}/${e.at}/${e.reviewer ?? e.team}`)
+          .digest();
+        return {
+          at: e.at,
+          json: {
+            id: id.readUInt32BE(0),
+            node_id: Buffer.from(`Event:${id.toString('hex')}`).toString('base64'),
+            url: `${this.url}/repos/${repo}/issues/events/${id.readUInt32BE(0)}`,
+            actor: this.user(e.actor),
+            event: e.event,
+            commit_id: null,
+            commit_url: null,
+            created_at: e.at,
+            ...(e.event === 'review_requested' || e.event === 'review_request_removed'
+              ? {
+                  review_requester: this.user(e.actor),
+                  ...(e.reviewer ? { requested_reviewer: this.user(e.reviewer) } : {}),
+                  ...(e.team ? { requested_team: this.teamJson(org, e.team) } : {}),
+                }
+              : {}),
+            performed_via_github_app: null,
+          } as Json,
+        };
+      }),
+    ];
+    return items.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).map((i) => i.json);
   }
 
   /** A team as GitHub nests it in a pull request's requested_teams. */

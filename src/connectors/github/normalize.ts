@@ -1,5 +1,5 @@
 import type { EventInput } from '../../sync/event.js';
-import type { Commit, Deployment, DeploymentStatus, PullRequest, Review } from './schemas.js';
+import type { Commit, Deployment, DeploymentStatus, PullRequest, Review, TimelineEvent } from './schemas.js';
 
 const TICKET_KEY = /\b[A-Z][A-Z0-9]{1,9}-\d{1,7}\b/g;
 // Branch names are lower case by habit (eng-123-fix-login), but their usual words are not projects.
@@ -91,6 +91,28 @@ export function pullRequestRow(repo: string, pr: PullRequest, commits: Commit[])
     milestone: pr.milestone?.title ?? null,
     mergedBy: pr.merged_at ? (pr.merged_by?.login ?? null) : null,
   };
+}
+
+/** When a review wait began, as a PR's timeline dates it. */
+export interface ReviewWaits {
+  /** When it was last marked ready for review; undefined when it never was a draft. */
+  readyAt?: string;
+  /** When each person still asked to review was last asked, by login. */
+  requested: Map<string, string>;
+}
+
+/** A PR's review waits from its timeline (oldest first, as GitHub serves it): the last ready, each last request. */
+export function reviewWaits(events: TimelineEvent[]): ReviewWaits {
+  const waits: ReviewWaits = { requested: new Map() };
+  const ordered = [...events].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+  for (const e of ordered) {
+    if (e.event === 'ready_for_review') waits.readyAt = e.created_at;
+    const login = e.requested_reviewer?.login;
+    if (!login) continue;
+    if (e.event === 'review_requested') waits.requested.set(login, e.created_at);
+    else if (e.event === 'review_request_removed') waits.requested.delete(login);
+  }
+  return waits;
 }
 
 /** Each observed version of a PR is one event (its updated_at is part of the key). */

@@ -111,3 +111,15 @@ export const issueSchema = z.object({
   pull_request: z.unknown().optional(),
 });
 export type Issue = z.infer<typeof issueSchema>;
+
+/**
+ * One item of an issue's (or PR's) timeline. Only the events that date a review wait are read: `ready_for_review`,
+ * `convert_to_draft`, `review_requested` and `review_request_removed` (a person in requested_reviewer, or a team in
+ * requested_team). Other items (`committed` has no created_at) are skipped.
+ */
+export const timelineEventSchema = z.object({
+  event: z.string(),
+  created_at: timestamp,
+  requested_reviewer: user.optional(),
+});
+export type TimelineEvent = z.infer<typeof timelineEventSchema>;

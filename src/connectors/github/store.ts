@@ -1,7 +1,13 @@
 import { type Identity, recordIdentity } from '../../identity/store.js';
 import type { Db, Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
-import { deploymentEvent, deploymentPipeline, deploymentState, type PullRequestRow } from './normalize.js';
+import {
+  deploymentEvent,
+  deploymentPipeline,
+  deploymentState,
+  type PullRequestRow,
+  type ReviewWaits,
+} from './normalize.js';
 import type { Commit, Deployment, DeploymentStatus, PullRequest, Review, WorkflowRun } from './schemas.js';
 
 export async function upsertPullRequest(db: Queryable, row: PullRequestRow): Promise<void> {
@@ -65,6 +71,27 @@ export async function upsertReview(db: Queryable, repo: string, number: number, 
      WHERE upper(pr_reviews.state) <> 'DISMISSED'`,
     [repo, number, review.id, review.user?.login ?? null, review.state, review.submitted_at ?? null],
   );
+}
+
+/**
+ * Notes when a PR's review waits began (from its timeline or a webhook): when it was last marked ready for review, and
+ * when each person was last asked to review. Each only moves forward, so deliveries and passes in any order agree.
+ * The PR's row must be stored already.
+ */
+export async function saveReviewWaits(db: Queryable, repo: string, number: number, waits: ReviewWaits): Promise<void> {
+  if (waits.readyAt)
+    await db.query(
+      `UPDATE pull_requests SET ready_at = $3
+        WHERE repo = $1 AND number = $2 AND (ready_at IS NULL OR ready_at < $3::timestamptz)`,
+      [repo, number, waits.readyAt],
+    );
+  for (const [reviewer, at] of waits.requested)
+    await db.query(
+      `INSERT INTO pr_review_requests (repo, number, reviewer, requested_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (repo, number, reviewer) DO UPDATE SET requested_at = EXCLUDED.requested_at
+       WHERE pr_review_requests.requested_at < EXCLUDED.requested_at`,
+      [repo, number, reviewer, at],
+    );
 }
 
 /** A deployment's normalized row, whatever signalled it (GitHub Deployments, workflow runs, releases). */
@@ -249,15 +276,20 @@ export function commitIdentities(commits: Commit[]): Identity[] {
 
 export const identityKey = (i: Identity) => [i.github, i.email, i.displayName].map((v) => v ?? '').join('\u0000');
 
-/** A pull request's rows (its events are written by the caller): the PR, its reviews, its commit authors. */
+/**
+ * A pull request's rows (its events are written by the caller): the PR, its reviews, its commit authors, and when its
+ * review waits began (read from its timeline, for an open PR).
+ */
 export async function storePullRequestRows(
   db: Queryable,
   row: PullRequestRow,
   reviews: Review[],
   identities: Identity[],
+  waits?: ReviewWaits,
 ): Promise<void> {
   await upsertPullRequest(db, row);
   for (const r of reviews) await upsertReview(db, row.repo, row.number, r);
+  if (waits) await saveReviewWaits(db, row.repo, row.number, waits);
   // Commit e-mails tie a GitHub login to a person (and through e-mail, to Slack).
   for (const identity of identities) await recordIdentity(db, identity);
 }

@@ -6,14 +6,16 @@ import { allPages, hasNextPage, PER_PAGE } from './client.js';
 import { syncDeploySignals } from './deploy-signals.js';
 import { reconcileGitHubIssues } from './issue-reconcile.js';
 import { syncGitHubIssues } from './issues.js';
-import { pullRequestEvent, pullRequestRow, reviewEvent } from './normalize.js';
+import { pullRequestEvent, pullRequestRow, type ReviewWaits, reviewEvent, reviewWaits } from './normalize.js';
 import {
   type Commit,
   commitSchema,
   deploymentSchema,
   deploymentStatusSchema,
+  type PullRequest,
   pullRequestSchema,
   reviewSchema,
+  timelineEventSchema,
 } from './schemas.js';
 import { refreshShippedPullRequests, syncShippedCommits } from './shipped.js';
 import {
@@ -89,21 +91,51 @@ export async function syncGitHubRepo(options: RepoSyncOptions): Promise<RepoSync
   }
 }
 
-/** A PR's details, commits and reviews; a malformed detail rejects the PR, malformed reviews are left out. */
-async function pullRequestDetails(options: RepoSyncOptions, number: number) {
+/**
+ * When an open PR's review waits began, from its issue timeline (every page: it is read only for open PRs the pass
+ * fetches anyway). Undefined when the timeline cannot be read (404): what is stored stays, and the signals fall back.
+ */
+async function pullRequestWaits(options: RepoSyncOptions, number: number): Promise<ReviewWaits | undefined> {
+  const [owner, name] = options.repo.split('/') as [string, string];
+  try {
+    const items = await allPages(options.octokit, 'GET /repos/{owner}/{repo}/issues/{issue_number}/timeline', {
+      owner,
+      repo: name,
+      issue_number: number,
+    });
+    return reviewWaits(
+      items.flatMap((raw) => {
+        const e = timelineEventSchema.safeParse(raw);
+        return e.success ? [e.data] : [];
+      }),
+    );
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * A PR's details, commits and reviews (and for an open one, its review waits); a malformed detail rejects the PR,
+ * malformed reviews are left out.
+ */
+async function pullRequestDetails(options: RepoSyncOptions, listed: PullRequest) {
   const { octokit, repo } = options;
+  const { number } = listed;
   const [owner, name] = repo.split('/') as [string, string];
   const params = { owner, repo: name, pull_number: number, per_page: PER_PAGE };
-  const [detail, commits, reviews] = await Promise.all([
+  const [detail, commits, reviews, waits] = await Promise.all([
     octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner, repo: name, pull_number: number }),
     octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', params),
     octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', params),
+    listed.state === 'open' ? pullRequestWaits(options, number) : undefined,
   ]);
   const pr = pullRequestSchema.safeParse(detail.data);
   if (!pr.success) throw new RejectedRecord(rejectionReason(number, pr.error), 'malformed pull request skipped');
   const parsedReviews = (reviews.data as unknown[]).map((raw) => ({ raw, parsed: reviewSchema.safeParse(raw) }));
   return {
     pr: pr.data,
+    waits,
     commits: (commits.data as unknown[]).flatMap((raw) => {
       const c = commitSchema.safeParse(raw);
       return c.success ? [c.data] : [];
@@ -163,7 +195,7 @@ async function syncPullRequests(options: RepoSyncOptions) {
         return prs.filter((pr) => !stale.has(pr.number));
       },
       // Details are fetched a few PRs at a time (the throttling plugin still caps concurrency per GitHub's rules).
-      details: (pr) => pullRequestDetails(options, pr.number),
+      details: (pr) => pullRequestDetails(options, pr),
       concurrency: DETAIL_CONCURRENCY,
       events: (pr, listRaw, d) => [
         pullRequestEvent(repo, d.pr, listRaw),
@@ -175,6 +207,7 @@ async function syncPullRequests(options: RepoSyncOptions) {
           pullRequestRow(repo, d.pr, d.commits),
           d.reviews.map((r) => r.review),
           identitiesToStore(d.commits),
+          d.waits,
         ),
       stored: (_pr, d) => {
         for (const reason of d.badReviews) run.reject(reason, 'malformed review skipped');

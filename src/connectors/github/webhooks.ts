@@ -19,7 +19,7 @@ import {
   reviewSchema,
   workflowRunSchema,
 } from './schemas.js';
-import { ciRunUpdatedAt, saveDeployment, upsertPullRequest, upsertReview } from './store.js';
+import { ciRunUpdatedAt, saveDeployment, saveReviewWaits, upsertPullRequest, upsertReview } from './store.js';
 
 /**
  * The optional push path, for installations with a public URL: GitHub webhooks, signature-checked, stored
@@ -50,9 +50,18 @@ export function githubWebhookRoute(options: {
     const pr = pullRequestSchema.safeParse(payload.pull_request);
     if (!pr.success)
       return void logger.warn({ repo, problem: pr.error.issues[0]?.message }, 'malformed pull_request webhook skipped');
+    // When a review wait began: the change's time is the PR's updated_at in the payload.
+    const at = pr.data.updated_at;
+    const requested = new Map<string, string>();
+    if (payload.action === 'review_requested' && 'requested_reviewer' in payload && payload.requested_reviewer?.login)
+      requested.set(payload.requested_reviewer.login, at);
     await db.transaction(async (tx) => {
       await insertEvents(tx, [pullRequestEvent(repo, pr.data, payload.pull_request)]);
       await upsertPullRequest(tx, pullRequestRow(repo, pr.data, []));
+      await saveReviewWaits(tx, repo, pr.data.number, {
+        readyAt: payload.action === 'ready_for_review' ? at : undefined,
+        requested,
+      });
     });
   });
 

@@ -10,7 +10,8 @@ const author = (pr: OpenPr) => (pr.author ? { author: { source: 'github' as cons
 export function findStalePrs(prs: OpenPr[], rule: RuleOf<'stale_pr'>, ctx: EvalContext): Finding[] {
   return prs.flatMap((pr) => {
     if (pr.reviewed_by_others) return [];
-    const age = ageAtLeast(pr.created_at, ctx.now, ctx.calendar, rule.older_than_hours);
+    // Time as a draft is no review wait: it starts when the PR was (last) marked ready, else when it was opened.
+    const age = ageAtLeast(pr.ready_at ?? pr.created_at, ctx.now, ctx.calendar, rule.older_than_hours);
     if (age === null) return [];
     const unit = ctx.calendar ? 'working hours' : 'hours';
     return [
@@ -28,7 +29,9 @@ export function findStalePrs(prs: OpenPr[], rule: RuleOf<'stale_pr'>, ctx: EvalC
 export function findReviewBottlenecks(prs: OpenPr[], rule: RuleOf<'review_bottleneck'>, ctx: EvalContext): Finding[] {
   return prs.flatMap((pr) =>
     pr.requested_reviewers.flatMap((reviewer) => {
-      const idle = ageAtLeast(pr.last_activity_at, ctx.now, ctx.calendar, rule.idle_hours);
+      // Since the reviewer was (last) asked; unknown (synced before request times were kept), since the last activity.
+      const since = pr.requested_at?.[reviewer] ?? pr.last_activity_at;
+      const idle = ageAtLeast(since, ctx.now, ctx.calendar, rule.idle_hours);
       if (idle === null) return [];
       return [
         {

@@ -44,10 +44,18 @@ export interface OpenPr {
   additions: number | null;
   deletions: number | null;
   reviewed_by_others: boolean;
+  /** The newest of created_at, ready_at and the last review: a reviewer's wait when their request time is unknown. */
   last_activity_at: Date;
+  /** When its wait for a review began: when it was last marked ready for review, else created_at. */
+  ready_at?: Date;
+  /** When each requested reviewer was last asked (not before ready_at), by login, where known. */
+  requested_at?: Record<string, Date>;
 }
 
-/** Open, non-draft PRs in scope, created before `olderThan` (a cheap wall-clock prefilter). */
+/**
+ * Open, non-draft PRs in scope, created before `olderThan` (a cheap wall-clock prefilter: every wait starts at or after
+ * created_at), with when their review waits began.
+ */
 export async function loadOpenPrs(
   ctx: EvalContext,
   repos: string[] | undefined,
@@ -59,8 +67,13 @@ export async function loadOpenPrs(
               p.additions, p.deletions,
               EXISTS (SELECT 1 FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number
                        AND r.reviewer IS DISTINCT FROM p.author) AS reviewed_by_others,
-              greatest(p.created_at, (SELECT max(r.submitted_at) FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number))
-                AS last_activity_at
+              greatest(p.created_at, p.ready_at,
+                       (SELECT max(r.submitted_at) FROM pr_reviews r WHERE r.repo = p.repo AND r.number = p.number))
+                AS last_activity_at,
+              coalesce(p.ready_at, p.created_at) AS ready_at,
+              (SELECT coalesce(jsonb_object_agg(q.reviewer, greatest(q.requested_at, p.ready_at)), '{}'::jsonb)
+                 FROM pr_review_requests q
+                WHERE q.repo = p.repo AND q.number = p.number AND q.reviewer = ANY(p.requested_reviewers)) AS requested_at
          FROM pull_requests p
         WHERE p.state = 'open' AND NOT p.draft AND p.created_at <= $2
           AND ($1::text[] IS NULL OR p.repo = ANY($1::text[]))
@@ -69,7 +82,16 @@ export async function loadOpenPrs(
         LIMIT $5`,
       [scopeParam(repos), olderThan, after?.repo ?? null, after?.number ?? null, limit],
     );
-    return rows;
+    // jsonb carries the times as text
+    return rows.map((row) => ({
+      ...row,
+      requested_at: Object.fromEntries(
+        Object.entries((row.requested_at ?? {}) as Record<string, unknown>).map(([who, at]) => [
+          who,
+          new Date(String(at)),
+        ]),
+      ),
+    }));
   });
 }
 
