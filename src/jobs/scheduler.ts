@@ -90,6 +90,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     toldAt = Date.now();
     logger.warn({ err }, 'job scheduler lost its LISTEN connection; reconnecting');
   });
+  // Agenda releases a lock it will not use without waiting for the answer (JobProcessor calls unlockJob unawaited):
+  // with the database away, that rejection would be unhandled and end the process. An unreleased lock lapses by itself.
+  const repository = backend.repository as unknown as { unlockJob: (job: unknown) => Promise<void> };
+  const unlockJob = repository.unlockJob.bind(repository);
+  repository.unlockJob = (job) =>
+    unlockJob(job).catch((err: unknown) => logger.warn({ err }, 'could not release a job lock; it lapses by itself'));
   const agenda = new Agenda({
     name: options.workerName,
     backend,
