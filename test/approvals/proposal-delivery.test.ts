@@ -7,6 +7,7 @@ import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
 import { startServiceOnEmulator } from '../support/service.js';
 import { visibleText } from '../support/slack/harness.js';
+import { tokenMadeInSlack } from '../support/slack-token.js';
 
 const POLICIES = [
   'policies:',
@@ -14,8 +15,6 @@ const POLICIES = [
   '  - { name: dms, action: slack.dm, mode: approve, approvers: ["@eng-leads"] }',
   '  - { name: tickets, action: jira.comment, mode: approve, approvers: ["@eng-leads"], channel: "#nowhere" }',
 ].join('\n');
-
-const TOKEN = /ema_[a-z0-9]{10}_[A-Za-z0-9_-]{43}/;
 
 let emulator: SlackEmulator;
 let app: App;
@@ -25,19 +24,7 @@ let ops = '';
 let leads = '';
 let bobToken = '';
 
-async function tokenFor(user: string): Promise<string> {
-  const before = emulator.ephemeralsFor(user).length;
-  await emulator.command({ user, channel: ops, text: 'token create delivery propose' });
-  const reply = await emulator.waitFor(
-    () =>
-      emulator
-        .ephemeralsFor(user)
-        .slice(before)
-        .find((e) => TOKEN.test(JSON.stringify(e.blocks ?? []))),
-    20_000,
-  );
-  return TOKEN.exec(JSON.stringify(reply.blocks))?.[0] as string;
-}
+const tokenFor = (user: string) => tokenMadeInSlack(emulator, user, ops, 'delivery', 'propose');
 
 const propose = async (body: unknown) => {
   const res = await fetch(`http://127.0.0.1:${app.http.port}/v1/approvals/propose`, {

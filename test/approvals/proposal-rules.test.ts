@@ -7,6 +7,7 @@ import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
 import { startServiceOnEmulator } from '../support/service.js';
 import { visibleText } from '../support/slack/harness.js';
+import { tokenMadeInSlack } from '../support/slack-token.js';
 
 const POLICIES = [
   'policies:',
@@ -15,8 +16,6 @@ const POLICIES = [
   '  - { name: sandbox, action: jira.comment, repo: "acme/sandbox", mode: auto }',
   '  - { name: brief, action: linear.comment, mode: approve, approvers: ["@eng-leads"], channel: "#eng-leads", ttl: 1 second }',
 ].join('\n');
-
-const TOKEN = /ema_[a-z0-9]{10}_[A-Za-z0-9_-]{43}/;
 
 let emulator: SlackEmulator;
 let app: App;
@@ -27,19 +26,9 @@ let leads = '';
 const LEADS = ['alice', 'carol', 'maya'] as const;
 
 let tokens = 0;
-async function tokenFor(user: string): Promise<string> {
+function tokenFor(user: string): Promise<string> {
   tokens += 1;
-  const before = emulator.ephemeralsFor(user).length;
-  await emulator.command({ user, channel: ops, text: `token create rules${tokens} propose` });
-  const reply = await emulator.waitFor(
-    () =>
-      emulator
-        .ephemeralsFor(user)
-        .slice(before)
-        .find((e) => TOKEN.test(JSON.stringify(e.blocks ?? []))),
-    20_000,
-  );
-  return TOKEN.exec(JSON.stringify(reply.blocks))?.[0] as string;
+  return tokenMadeInSlack(emulator, user, ops, `rules${tokens}`, 'propose');
 }
 
 const propose = (token: string, body: unknown) =>
