@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { checkinRequestMessage } from '../../blocks/okrs/okrs.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
+import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { currentQuarter, weekOf } from './model.js';
 import { getKeyResult, markRequestSent, pendingRequests } from './store.js';
@@ -13,6 +14,8 @@ export interface CheckinDeps {
   /** Whether it is the time of day to ask the owner (their digest time on a working day); default: any time. */
   due?: (recipient: string, now: Date) => Promise<boolean>;
   clock?: () => Date;
+  /** Where an owner Slack would not DM is told about (they are asked again on a later tick). */
+  logger?: Logger;
 }
 
 /**
@@ -38,13 +41,19 @@ export async function sendCheckinRequests(deps: CheckinDeps): Promise<string[]> 
       if (kr) krs.push({ id, title: kr.title, objective: kr.objective });
     }
     const message = checkinRequestMessage(krs);
-    const dm = await slack.conversations.open({ users: owner });
-    await slack.chat.postMessage({
-      channel: dm.channel?.id as string,
-      text: message.text,
-      blocks: message.blocks,
-      unfurl_links: false,
-    });
+    // One owner Slack will not DM (an unknown or deleted account) must not cost the owners after them theirs.
+    try {
+      const dm = await slack.conversations.open({ users: owner });
+      await slack.chat.postMessage({
+        channel: dm.channel?.id as string,
+        text: message.text,
+        blocks: message.blocks,
+        unfurl_links: false,
+      });
+    } catch (err) {
+      deps.logger?.warn({ err, owner }, 'could not send the OKR check-in request; it is tried again on a later tick');
+      continue;
+    }
     await markRequestSent(deps.db, ids, week);
     told.push(owner);
   }
@@ -57,7 +66,7 @@ export function okrCheckinJob(deps: CheckinDeps, every: string): JobDefinition {
     name: 'okrs:checkins',
     every,
     async run({ logger }) {
-      const told = await sendCheckinRequests(deps);
+      const told = await sendCheckinRequests({ logger, ...deps });
       if (told.length) logger.info({ owners: told.length }, 'OKR check-in requests sent');
     },
   };
