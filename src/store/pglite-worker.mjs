@@ -10,6 +10,7 @@ import { join, sep } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
+import { yieldCpuToMainThread } from '../lib/thread-priority.mjs';
 
 // Same value shapes as the node-postgres engine: 64-bit integers and numerics come back as numbers.
 const INT8 = 20;
@@ -17,6 +18,8 @@ const NUMERIC = 1700;
 const parsers = { [INT8]: (value) => Number(value), [NUMERIC]: (value) => Number(value) };
 
 const { dataDir, sharedBuffers, templateDir = join(tmpdir(), 'em-agent') } = workerData;
+
+yieldCpuToMainThread();
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 
 /** @type {PGlite | undefined} */
