@@ -207,15 +207,20 @@ export async function buildSprintHealth(
   const days = sprint.end_at
     ? Math.max(1, Math.round((sprint.end_at.getTime() - sprint.start_at.getTime()) / DAY))
     : 14;
+  // Points done by the end of each day: each done item counted once, on the day it was resolved (or before day 0).
+  const doneOnDay = new Array<number>(days + 1).fill(0);
+  for (const r of currentRows) {
+    if (r.status_category !== 'done') continue;
+    const day = Math.max(0, Math.floor(((r.resolved_at ?? r.updated_at).getTime() - start) / DAY));
+    if (day <= days) doneOnDay[day] = (doneOnDay[day] ?? 0) + Number(r.points ?? 0);
+  }
   const burndown: SprintHealth['burndown'] = [];
+  let open = currentRows.reduce((n, r) => n + Number(r.points ?? 0), 0);
   for (let d = 0; d <= days; d += 1) {
-    const dayEnd = new Date(sprint.start_at.getTime() + (d + 1) * DAY);
-    const label = new Date(sprint.start_at.getTime() + d * DAY).toISOString().slice(5, 10);
+    const label = new Date(start + d * DAY).toISOString().slice(5, 10);
     burndown.push({ day: label, series: 'ideal', points: Math.round(total * (1 - d / days) * 10) / 10 });
-    if (dayEnd.getTime() - DAY > now.getTime()) continue;
-    const open = currentRows
-      .filter((r) => !(r.status_category === 'done' && (r.resolved_at ?? r.updated_at) < dayEnd))
-      .reduce((n, r) => n + Number(r.points ?? 0), 0);
+    open -= doneOnDay[d] ?? 0;
+    if (start + d * DAY > now.getTime()) continue;
     burndown.push({ day: label, series: 'remaining', points: open });
   }
   return {

@@ -13,8 +13,13 @@ export function boltLogger(logger: Logger): BoltLogger {
   let child = logger.child({ component: 'slack' });
   const join = (msgs: unknown[]) => msgs.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   return {
-    debug: (...msgs) => child.debug(join(msgs)),
-    info: (...msgs) => child.info(join(msgs)),
+    // The Socket Mode client logs every envelope at debug: joined only when someone reads it.
+    debug: (...msgs) => {
+      if (child.isLevelEnabled('debug')) child.debug(join(msgs));
+    },
+    info: (...msgs) => {
+      if (child.isLevelEnabled('info')) child.info(join(msgs));
+    },
     warn: (...msgs) => child.warn(join(msgs)),
     error: (...msgs) => child.error(join(msgs)),
     setLevel: (level) => {

@@ -65,6 +65,26 @@ describeEachEngine('reports against hand-made data', ({ freshDb }) => {
     expect(visibleText(sprintMessage(null))).toContain('No active sprint');
   });
 
+  test('sprint burndown: what is left at the end of each day so far, each done item taken off on the day it was resolved', async () => {
+    const db = await freshDb();
+    await db.query(
+      "INSERT INTO sprints (source, id, board, name, state, start_at, end_at) VALUES ('jira', '7', '1', 'Sprint 7', 'active', $1, $2)",
+      [hoursBefore(4 * 24), hoursBefore(-6 * 24)],
+    );
+    const done = (hoursAgo: number) => ({ status: 'Done', statusCategory: 'done', resolvedAt: hoursBefore(hoursAgo) });
+    const inSprint = { sprintIds: ['7'], ageHours: 10 * 24 };
+    await ticket(db, { key: 'ENG-1', ...inSprint, points: 4, ...done(5 * 24) }); // resolved before the start
+    await ticket(db, { key: 'ENG-2', ...inSprint, points: 3, ...done(3.5 * 24) }); // day 0
+    await ticket(db, { key: 'ENG-3', ...inSprint, points: 5, ...done(1.5 * 24) }); // day 2
+    await ticket(db, { key: 'ENG-4', ...inSprint, points: 2 }); // open
+
+    const s = await buildSprintHealth(db, { now: NOW });
+    const series = (name: string) => s?.burndown.filter((p) => p.series === name).map((p) => p.points);
+    // 14 points in all; days 0-4 have ended or begun, days 5-10 are still ahead.
+    expect(series('remaining')).toEqual([7, 7, 2, 2, 2]);
+    expect(series('ideal')).toEqual([14, 12.6, 11.2, 9.8, 8.4, 7, 5.6, 4.2, 2.8, 1.4, 0]);
+  });
+
   test('sprint health over more items than one page of a read (2,100): every item and its history counts', async () => {
     const db = await freshDb();
     await db.query(
