@@ -135,7 +135,7 @@ export function welcomeMessage(plan: PlanView): SlackMessage {
         ),
       });
   }
-  return { text: `Welcome${plan.team ? ` to ${plan.team.name}` : ''}: your onboarding checklist`, blocks };
+  return { text: `Welcome${team}: your onboarding checklist`, blocks };
 }
 
 /** One line per plan: whose, which team, progress, overdue, the next task. */

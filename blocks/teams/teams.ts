@@ -60,7 +60,7 @@ export function teamListMessage(teams: Team[]): SlackMessage {
 }
 
 export function teamCardMessage(t: Team): SlackMessage {
-  const built = Message({ text: `Team ${t.name}` })
+  const built = Message({ text: `Team ${escapeMrkdwn(t.name)}` })
     .blocks(
       Blocks.Section({ text: `*${escapeMrkdwn(t.name)}* (\`${t.key}\`)${t.archivedAt ? ' — archived' : ''}` }),
       Blocks.Section({ text: truncate(teamLines(t).join('\n'), 2900) }),
@@ -86,7 +86,8 @@ export function withTeamLine<M extends SlackMessage>(
       },
     ],
   };
-  return { ...message, text: `${team.name}: ${message.text}`, blocks: [line, ...message.blocks] };
+  // The notification text is mrkdwn as well: the name is escaped there too.
+  return { ...message, text: `${escapeMrkdwn(team.name)}: ${message.text}`, blocks: [line, ...message.blocks] };
 }
 
 type HomeButton = { actionId: string; text: string; value?: string };
