@@ -266,14 +266,20 @@ export class NotificationService {
   }
 
   /**
-   * For DMs that are not items (scheduled reports, incident nudges, a Nudge button): may it be sent now? Pauses,
-   * quiet hours and the real-time cap apply; paging goes through all of them. A yes is counted against the cap.
+   * For DMs that are not items (scheduled reports, incident nudges, a Nudge button): may it be sent now? A kind the
+   * person switched off, pauses, quiet hours and the real-time cap apply; paging goes through all of them. A yes is
+   * counted against the cap.
    */
   readonly gate: DmGate = async (recipient, kind, options = {}) => {
     const now = this.now();
     const prefs = await this.prefsOf(recipient);
     const day = localDay(now, prefs.timezone);
     if (!options.paging) {
+      // A real-time kind the person switched off ("An incident pages me" off) waits, like route() does for items.
+      if (prefs.realtimeOff.includes(kind)) {
+        notificationsDeferred.inc({ why: 'switched off' });
+        return false;
+      }
       if (isPaused(prefs, now) || inQuietHours(prefs, now)) {
         notificationsDeferred.inc({ why: isPaused(prefs, now) ? 'paused' : 'quiet hours' });
         return false;

@@ -1,0 +1,98 @@
+// What the notification pipeline tells whom, through the whole service on the Slack emulator: a private incident's
+// action item stays with its room when it is escalated or when its owner asks for their digest in a public channel,
+// and "An incident pages me" switched off holds incident pages.
+import type { App } from '../../src/app.js';
+import { SERVICE_ENGINES, type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
+import { visibleText } from '../support/slack/harness.js';
+
+const SECRET = 'ZK9907';
+
+describe.each(SERVICE_ENGINES)('notifications keep private material and preferences [%s]', (_engine, storeEnv) => {
+  let workspace: SecurityWorkspace<{ alice: string; lena: string; sam: string; eng: string }>;
+  let app: App;
+  let room: string;
+  beforeAll(async () => {
+    workspace = await startSecurityWorkspace({
+      name: 'notify-private',
+      storeEnv: storeEnv(),
+      people: (ws) => {
+        const alice = ws.addUser({ name: 'alice' }).id;
+        const lena = ws.addUser({ name: 'lena' }).id;
+        const sam = ws.addUser({ name: 'sam' }).id;
+        ws.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: [lena] });
+        ws.userGroups.set('S0ONCALL', { id: 'S0ONCALL', handle: 'sre-oncall', users: [sam] });
+        return {
+          alice,
+          lena,
+          sam,
+          eng: ws.addChannel('eng', { members: [alice, lena, sam, ws.botUserId] }).id,
+        };
+      },
+      policies: [
+        'policies:',
+        '  - { action: jira.create, mode: approve, approvers: ["@eng-leads"] }',
+        'incidents:',
+        '  private_channels: true',
+        '  oncall: { SEV1: ["@sre-oncall"] }',
+        '  action_items: { action: jira.create, project: OPS }',
+        '',
+      ].join('\n'),
+      env: { INCIDENTS_TICK_MS: '600000', ASK_INDEX_TICK_MS: '600000', NOTIFY_TICK_MS: '600000' },
+    });
+    ({ app } = workspace);
+    const { alice } = workspace.people;
+    const declared = await app.incidents.declare({
+      title: 'Ledger drift',
+      severity: 'SEV2',
+      service: null,
+      description: null,
+      declaredBy: alice,
+      commander: alice,
+      requestKey: 'notify-private-1',
+    });
+    if (declared.outcome !== 'declared') throw new Error(`not declared: ${JSON.stringify(declared)}`);
+    room = declared.incident.channelId as string;
+    expect(workspace.emulator.workspace.channels.get(room)?.is_private).toBe(true);
+    await workspace.emulator.command({
+      user: alice,
+      channel: room,
+      text: `incident action rotate ledger key ${SECRET}`,
+    });
+    await workspace.emulator.waitFor(async () =>
+      (await app.incidents.timeline(declared.incident.id)).some((e) => e.kind === 'action_item'),
+    );
+    await app.notifications.syncFeeds();
+    // Alice, in the room, has it in her digest as written.
+    const mine = (await app.notifications.digestFor(alice)).lines.map((l) => l.title).join('\n');
+    expect(mine).toContain(SECRET);
+  }, 90_000);
+  afterAll(() => workspace?.stop());
+
+  test('"An incident pages me" switched off: a page invites the on-call person but sends no DM', async () => {
+    const { alice, sam } = workspace.people;
+    const { emulator } = workspace;
+    await app.notifications.savePrefs(sam, {
+      digestTime: '09:30',
+      realtimeOff: ['incident_page'],
+      quietStart: null,
+      quietEnd: null,
+    });
+    const declared = await app.incidents.declare({
+      title: 'Payments down',
+      severity: 'SEV1',
+      service: null,
+      description: null,
+      declaredBy: alice,
+      commander: alice,
+      requestKey: 'notify-private-2',
+    });
+    if (declared.outcome !== 'declared') throw new Error(`not declared: ${JSON.stringify(declared)}`);
+    const channel = declared.incident.channelId as string;
+    await emulator.waitFor(() => emulator.workspace.channels.get(channel)?.members.has(sam), 10_000, 'sam invited');
+    await emulator.settle();
+    const pages = emulator
+      .messagesIn(emulator.workspace.imWith(sam).id)
+      .filter((m) => visibleText(m).includes('You are on call'));
+    expect(pages).toHaveLength(0);
+  });
+});
