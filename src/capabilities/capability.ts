@@ -73,6 +73,11 @@ export interface DigestFeed {
   closed(keys: string[]): Promise<string[]>;
   /** The person pressed "Done" on the item in their digest. */
   done?(key: string): Promise<void>;
+  /**
+   * The item's title as `reader` (not its owner: a lead it is escalated to) may read it; undefined when it is no
+   * longer open. Without it, the owner's title is shown.
+   */
+  titleFor?(key: string, reader: string): Promise<string | undefined>;
 }
 
 /**

@@ -5,11 +5,21 @@ import { channelMembership } from '../slack/membership.js';
 import type { Queryable } from '../store/db.js';
 import { closedActionItems, markActionItemDone, type OpenActionItem, openActionItems } from './store.js';
 
-/** Whether the item's owner may read it: any incident's when public, a private room's when they are in the room. */
-async function ownerMayRead(item: OpenActionItem, slack: () => WebClient | undefined): Promise<boolean> {
+/** Whether `reader` may read the item: any incident's when public, a private room's when they are in the room. */
+async function mayRead(item: OpenActionItem, reader: string, slack: () => WebClient | undefined): Promise<boolean> {
   if (!item.visibleIn) return true;
   const client = slack();
-  return client ? channelMembership.isMember(client, item.visibleIn, item.owner) : false;
+  return client ? channelMembership.isMember(client, item.visibleIn, reader) : false;
+}
+
+/** The item's line for `reader`: its text, or, from a private room they are not in, only that there is one. */
+async function titleOf(item: OpenActionItem, reader: string, slack: () => WebClient | undefined): Promise<string> {
+  const label = `INC-${item.incidentNumber}`;
+  // Stored escaped for Slack; the digest escapes titles itself.
+  if (await mayRead(item, reader, slack)) return `${label}: ${readableText(item.text)}`;
+  return reader === item.owner
+    ? `${label}: an action item for you from a private incident you are not in (its commander can add you)`
+    : `${label}: an action item from a private incident you are not in`;
 }
 
 /**
@@ -22,14 +32,11 @@ export function actionItemsFeed(db: Queryable, slack: () => WebClient | undefine
     open: async () => {
       const items = [];
       for (const a of await openActionItems(db)) {
-        const label = `INC-${a.incidentNumber}`;
         items.push({
           key: String(a.id),
           recipient: a.owner,
           group: 'incidents',
-          title: (await ownerMayRead(a, slack))
-            ? `${label}: ${readableText(a.text)}` // stored escaped for Slack; the digest escapes titles itself
-            : `${label}: an action item for you from a private incident you are not in (its commander can add you)`,
+          title: await titleOf(a, a.owner, slack),
           reason: {
             rule: 'incidents',
             kind: 'incident_action',
@@ -42,5 +49,10 @@ export function actionItemsFeed(db: Queryable, slack: () => WebClient | undefine
     },
     closed: async (keys) => (await closedActionItems(db, keys.map(Number))).map(String),
     done: (key) => markActionItemDone(db, Number(key)),
+    // Escalated to a lead: the text only when the lead may read the incident.
+    titleFor: async (key, reader) => {
+      const [item] = await openActionItems(db, [Number(key)]);
+      return item ? titleOf(item, reader, slack) : undefined;
+    },
   };
 }

@@ -350,8 +350,8 @@ export interface OpenActionItem {
   visibleIn: string | null;
 }
 
-/** Action items not done yet, with their owner (whoever added one that names nobody). */
-export async function openActionItems(db: Queryable): Promise<OpenActionItem[]> {
+/** Action items not done yet, with their owner (whoever added one that names nobody); of `ids` only, when given. */
+export async function openActionItems(db: Queryable, ids?: number[]): Promise<OpenActionItem[]> {
   const { rows } = await db.query<{
     id: string;
     number: number;
@@ -365,8 +365,9 @@ export async function openActionItems(db: Queryable): Promise<OpenActionItem[]> 
             r.visible_in
        FROM incident_timeline t JOIN incident_rooms r ON r.incident_id = t.incident_id
       WHERE t.kind = 'action_item' AND t.deleted_at IS NULL AND t.done_at IS NULL
-        AND coalesce(t.owner, t.author) IS NOT NULL
+        AND coalesce(t.owner, t.author) IS NOT NULL AND ($1::bigint[] IS NULL OR t.id = ANY($1::bigint[]))
       ORDER BY t.id`,
+    [ids ?? null],
   );
   return rows.map((r) => ({
     id: Number(r.id),

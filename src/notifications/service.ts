@@ -622,12 +622,17 @@ export class NotificationService {
         )
       ).filter((u) => u !== item.recipient);
       const who = (await personBy(db, 'slack', item.recipient))?.displayName ?? item.recipient;
-      for (const lead of leads)
+      // A feed's item reads to the lead as the feed says (a private incident's action item: not its text).
+      const feed = this.feeds.find((f) => item.subject.startsWith(`${f.name}:`));
+      const key = feed ? item.subject.slice(feed.name.length + 1) : '';
+      for (const lead of leads) {
+        const title = feed?.titleFor ? await feed.titleFor(key, lead) : item.title;
+        if (title === undefined) continue; // no longer open at its source
         await this.notify({
           recipient: lead,
           subject: `escalated:${item.id}`,
           group: 'escalations',
-          title: item.title,
+          title,
           url: item.url,
           reasonKey: `escalation:${item.id}`,
           reason: {
@@ -637,6 +642,7 @@ export class NotificationService {
             since: now.toISOString(),
           },
         });
+      }
       await markEscalated(db, item.id);
       escalated += 1;
     }

@@ -68,6 +68,19 @@ describe.each(SERVICE_ENGINES)('notifications keep private material and preferen
   }, 90_000);
   afterAll(() => workspace?.stop());
 
+  test("an action item escalated to the lead, who is not in the private room, reaches the lead's digest without its text", async () => {
+    const { lena } = workspace.people;
+    // Open for ten days: past NOTIFY_ESCALATE_AFTER_DAYS (3 working days).
+    await app.db.query(
+      `UPDATE notification_items SET created_at = now() - interval '10 days' WHERE subject LIKE 'incident_action:%'`,
+    );
+    expect(await app.notifications.escalate()).toBe(1);
+    const escalated = (await app.notifications.digestFor(lena)).lines.filter((l) => l.group === 'escalations');
+    expect(escalated).toHaveLength(1);
+    expect(JSON.stringify(escalated)).not.toContain(SECRET);
+    expect(JSON.stringify(escalated)).not.toContain('rotate ledger key');
+  });
+
   test('"An incident pages me" switched off: a page invites the on-call person but sends no DM', async () => {
     const { alice, sam } = workspace.people;
     const { emulator } = workspace;
