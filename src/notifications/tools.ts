@@ -25,6 +25,8 @@ export function notificationsDigestTool(service: NotificationService) {
     description:
       'What would be in your digest now: everything waiting on you (reviews requested of you, your PRs waiting on others or broken main since your merge, your blocked tickets, approvals, team items, escalations), one line per pull request or ticket with every reason, snoozed items and muted rules left out.',
     kind: 'read',
+    // It lists private incidents' action items as written for their owner, approvals and escalations: for the person.
+    privately: 'Your digest is only shown to you: ask me in a DM, or open the Home tab.',
     input: z.object({}),
     output: digestOutput,
     run: (ctx) => service.digestFor(ctx.person.slackId),

@@ -81,6 +81,24 @@ describe.each(SERVICE_ENGINES)('notifications keep private material and preferen
     expect(JSON.stringify(escalated)).not.toContain('rotate ledger key');
   });
 
+  test('asked in a public channel, the agent does not post the digest there (it holds a private room’s action item)', async () => {
+    const { alice, eng } = workspace.people;
+    const { emulator } = workspace;
+    const bot = emulator.workspace.botUserId;
+    const asked = await emulator.userPosts({ user: alice, channel: eng, text: `<@${bot}> what's in my digest?` });
+    const answer = visibleText(
+      await emulator.waitFor(() => emulator.messagesIn(eng).find((m) => m.thread_ts === asked.ts && m.user === bot)),
+    );
+    expect(answer).not.toContain(SECRET);
+    // In her DM she reads it.
+    const dm = emulator.workspace.imWith(alice).id;
+    const inDm = await emulator.userPosts({ user: alice, channel: dm, text: "what's in my digest?" });
+    const dmAnswer = visibleText(
+      await emulator.waitFor(() => emulator.messagesIn(dm).find((m) => m.thread_ts === inDm.ts && m.user === bot)),
+    );
+    expect(dmAnswer).toContain(SECRET);
+  });
+
   test('"An incident pages me" switched off: a page invites the on-call person but sends no DM', async () => {
     const { alice, sam } = workspace.people;
     const { emulator } = workspace;
