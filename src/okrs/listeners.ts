@@ -29,10 +29,10 @@ import { homeTeam } from '../teams/listeners.js';
 import { TeamChoiceError } from '../teams/scope.js';
 import { getTeam, resolveScope } from '../teams/store.js';
 import type { OkrCommand } from './args.js';
-import { currentQuarter, parseTarget } from './model.js';
+import { currentQuarter, parseQuarter, parseTarget } from './model.js';
 import { NO_OKR_EDITORS, type OkrEditors, okrEditRefusal } from './permissions.js';
 import { buildOkrReport } from './service.js';
-import { checkinsOf, getKeyResult } from './store.js';
+import { checkinsOf, getKeyResult, listObjectives } from './store.js';
 import { okrsCheckinTool, okrsSaveTool, okrsShowTool, progressNow, QuarterError } from './tools.js';
 
 export interface OkrSlackOptions {
@@ -198,6 +198,19 @@ export function objectiveSubmitted(deps: SlackDeps, options: OkrSlackOptions) {
       return args.ack({
         response_action: 'errors',
         errors: Object.keys(errors).length ? errors : { [OBJECTIVE_FIELDS.title]: 'Invalid' },
+      });
+    // New objective makes one: saving under an existing title would replace that objective, deleting the key
+    // results this modal does not list and their check-ins.
+    const quarter = parseQuarter(checked.data.quarter);
+    const existing = quarter ? await listObjectives(deps.db, { team: checked.data.team, quarter: quarter.key }) : [];
+    // (One okrs.yml made is refused by okrs.save itself, which says to edit the file.)
+    const same = existing.find((o) => o.title === checked.data.objective.title);
+    if (same && !same.managedByFile)
+      return args.ack({
+        response_action: 'errors',
+        errors: {
+          [OBJECTIVE_FIELDS.title]: `${quarter?.key} already has an objective with this title; give this one another.`,
+        },
       });
     const result = await tool.run(
       { person: { slackId: userId }, db: deps.db, logger: deps.logger, via: 'slack' },
