@@ -108,6 +108,9 @@ export interface NotificationServiceDeps {
 
 const BACKFILL_DONE = 'backfill_done';
 
+/** How long the fallback time zone stands in for a person whose users.info failed, before Slack is asked again. */
+const TIMEZONE_RETRY_MS = 10 * 60_000;
+
 /** Items in one digest; the rest are counted ("…and N more") and stay on the Home tab. */
 const DIGEST_MAX_LINES = 40;
 
@@ -123,7 +126,8 @@ export class NotificationService {
   readonly settings: NotificationSettings;
   /** The capabilities' digest feeds (app.ts collects them at start). */
   feeds: DigestFeed[] = [];
-  private readonly timezones = new Map<string, string>();
+  /** Time zones from users.info; a fallback after a failed call is kept only until `retryAt`. */
+  private readonly timezones = new Map<string, { tz: string; retryAt?: Date }>();
 
   constructor(private readonly deps: NotificationServiceDeps) {
     this.settings = { ...DEFAULT_NOTIFICATION_SETTINGS, ...deps.settings };
@@ -166,7 +170,7 @@ export class NotificationService {
   private async timezoneOf(recipient: string, stored: string | null | undefined): Promise<string> {
     if (stored) return stored;
     const cached = this.timezones.get(recipient);
-    if (cached) return cached;
+    if (cached && (!cached.retryAt || cached.retryAt > this.now())) return cached.tz;
     let tz = this.settings.fallbackTimezone;
     try {
       const info = await this.deps.slack()?.users.info({ user: recipient });
@@ -174,10 +178,12 @@ export class NotificationService {
         tz = info.user.tz;
         await savePrefs(this.deps.db, recipient, { timezone: tz });
       }
+      this.timezones.set(recipient, { tz });
     } catch (err) {
-      this.deps.logger.warn({ err, recipient }, 'users.info failed; using the fallback time zone');
+      this.deps.logger.warn({ err, recipient }, 'users.info failed; using the fallback time zone for now');
+      // Slack is asked again a little later: a failure once must not move the person's digest for good.
+      this.timezones.set(recipient, { tz, retryAt: new Date(this.now().getTime() + TIMEZONE_RETRY_MS) });
     }
-    this.timezones.set(recipient, tz);
     return tz;
   }
 
