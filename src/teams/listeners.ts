@@ -176,7 +176,12 @@ export function teamSubmitted(deps: SlackDeps, admins: TeamAdmins) {
   return async (args: ViewArgs) => {
     const userId = args.body.user.id;
     const editing = args.view.private_metadata;
-    const input = modalFields(args.view.state.values as StateValues, editing);
+    // The modal has no field for the work days (teams.save sets them): an edit keeps the team's.
+    const before = editing ? await getTeam(deps.db, editing) : undefined;
+    const input = {
+      ...modalFields(args.view.state.values as StateValues, editing),
+      ...(before ? { work_days: before.workDays } : {}),
+    };
     const parsed = tool.input.safeParse(input);
     if (!parsed.success) {
       const errors: Record<string, string> = {};
