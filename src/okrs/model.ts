@@ -258,7 +258,20 @@ export const objectiveInput = z
     title: z.string().trim().min(1).max(200),
     key_results: z.array(keyResultInput).min(1).max(10),
   })
-  .strict();
+  .strict()
+  // Key results are kept by title (with their check-ins): two with one title would be saved as one.
+  .superRefine((o, ctx) => {
+    const seen = new Set<string>();
+    o.key_results.forEach((kr, i) => {
+      if (seen.has(kr.title))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['key_results', i, 'title'],
+          message: `another key result of this objective is called "${kr.title}"`,
+        });
+      seen.add(kr.title);
+    });
+  });
 export type ObjectiveInput = z.output<typeof objectiveInput>;
 
 export const quarterString = z

@@ -96,4 +96,23 @@ describeEachEngine('New objective with the title of an existing one', ({ freshDb
     expect(third.ack?.response_action).toBeUndefined();
     await eventually(async () => (await listObjectives(db, { team: 'payments', quarter: '2026Q4' })).length === 2);
   }, 120_000);
+
+  test('two key results with one title are refused on the second, not merged into one', async () => {
+    const { alice, bob } = h.users;
+    const refused = await newObjective(bob, {
+      [OBJECTIVE_FIELDS.title]: 'Faster reviews',
+      [OBJECTIVE_FIELDS.krTitle(1)]: 'Review within a day',
+      [OBJECTIVE_FIELDS.krOwner(1)]: alice,
+      [OBJECTIVE_FIELDS.krTarget(1)]: 'metric pr_cycle_time_hours 48 -> 24',
+      [OBJECTIVE_FIELDS.krTitle(2)]: 'Review within a day',
+      [OBJECTIVE_FIELDS.krOwner(2)]: bob,
+      [OBJECTIVE_FIELDS.krTarget(2)]: 'github labels review-sla',
+    });
+    expect(refused.ack).toMatchObject({
+      response_action: 'errors',
+      errors: { [OBJECTIVE_FIELDS.krTitle(2)]: expect.stringContaining('Review within a day') },
+    });
+    const made = await listObjectives(db, { team: 'payments', quarter: '2026Q4' });
+    expect(made.find((o) => o.title === 'Faster reviews')).toBeUndefined();
+  }, 120_000);
 });
