@@ -28,11 +28,19 @@ export interface Team {
 
 export const TEAM_KEY = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
+/** Words that mean the whole org wherever a team is named (`/em dora 30d org`): no team may have one as its key. */
+export const ORG_WORDS = new Set(['org', 'all', 'everyone', 'company']);
+
 /** What a person may give for a team, from any door (modal, teams.yml, a tool). */
 export const teamInput = z.object({
-  key: z.string().regex(TEAM_KEY, {
-    error: 'must be lower-case letters, digits, - or _ (at most 40), e.g. payments',
-  }),
+  key: z
+    .string()
+    .regex(TEAM_KEY, {
+      error: 'must be lower-case letters, digits, - or _ (at most 40), e.g. payments',
+    })
+    .refine((key) => !ORG_WORDS.has(key), {
+      error: (issue) => `${issue.input} means the whole org in every report; pick another key`,
+    }),
   name: z.string().trim().min(1).max(80),
   members: z
     .array(z.string().regex(/^[UW][A-Z0-9]+$/, { error: 'must be a Slack user id such as U012AB3CD' }))
@@ -75,8 +83,6 @@ export function repoBelongs(team: Pick<Team, 'repos'>, repo: string): boolean {
 
 /** The project of a ticket key: `PAY-12` → `PAY`. */
 export const projectOfKey = (key: string) => key.replace(/-\d+$/, '');
-
-export const ORG_WORDS = new Set(['org', 'all', 'everyone', 'company']);
 
 export type TeamMatch =
   | { kind: 'team'; team: Team }

@@ -1,7 +1,9 @@
 // Edit team on Home changes what its modal shows and nothing else. Through the real bot and the Slack emulator, on
 // both engines. The modal has no field for the work days (teams.save sets them: the REST API, MCP, the agent), and
 // until 2026-12-08 saving it reset them to Monday to Friday: a Sunday-to-Thursday team edited in Slack had its
-// standups, onboarding due days and sprint figures moved to the wrong days.
+// standups, onboarding due days and sprint figures moved to the wrong days. And a new team's key may not be a word
+// that means the whole org in every report (`/em dora 30d all`): until 2026-12-08 such a team could be made, and then
+// named in no report, `/em team show` or (for `org`) the Home picker.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -79,5 +81,19 @@ describeEachEngine('Edit team keeps the fields its modal does not show', ({ fres
     });
     expect(edited.ack).toEqual({});
     expect(await getTeam(db, 'payments')).toMatchObject({ name: 'Payments & Billing', workDays: [7, 1, 2, 3, 4] });
+  }, 120_000);
+
+  test('a new team cannot take a key that means the whole org in every report', async () => {
+    const { alice } = h.users;
+    await h.emulator.openHome(alice);
+    await h.emulator.waitFor(() => JSON.stringify(h.emulator.homeOf(alice)?.blocks ?? []).includes('team_new'));
+    await h.emulator.click({ user: alice, actionId: 'team_new', where: 'home' });
+    await h.emulator.waitFor(() => h.emulator.topModalOf(alice), 10_000, 'the New team modal');
+    // A refused Save keeps the modal open: each key is tried in it in turn.
+    for (const key of ['org', 'all', 'everyone', 'company']) {
+      const refused = await h.emulator.submitView({ user: alice, values: { key, name: 'Company website' } });
+      expect(refused.ack).toMatchObject({ response_action: 'errors', errors: { key: expect.stringContaining(key) } });
+      expect(await getTeam(db, key)).toBeUndefined();
+    }
   }, 120_000);
 });
