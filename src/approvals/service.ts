@@ -319,6 +319,9 @@ export class ApprovalService {
         `${channelWords}the approvers in ${approval.approvers.join(', ')} could not be looked up in Slack (${why})`,
       );
     }
+    // Only those who may decide it: not the requester, nor the owner of the work, unless the policy allows that.
+    if (!approval.allow_self_approval)
+      approvers = approvers.filter((u) => u !== approval.requested_by && u !== approval.subject_owner);
     let delivered = 0;
     let lastError: string | undefined;
     for (const target of approvers) {
