@@ -619,6 +619,8 @@ export class NotificationService {
       const tz = (await getPrefs(db, item.recipient))?.timezone ?? this.settings.fallbackTimezone;
       const waited = workingDaysBetween(item.created_at, now, tz);
       if (waited < days) continue;
+      // A proposal decided or expired meanwhile waits on nobody (its line leaves here, as in the digest).
+      if (item.grp === 'approvals' && !(await this.approvalWaits(item))) continue;
       const reason = Object.values(item.reasons)[0];
       const leads = (
         await this.teamAudience(

@@ -1,12 +1,13 @@
 // Nobody is asked to decide what they cannot decide: a person who proposes an action, and is among its approvers
 // where the policy does not let a requester approve their own request, gets no "waits for your decision" DM or digest
-// line for it; the other approvers do. The whole service on the Slack emulator.
+// line for it; the other approvers do. A proposal already decided is not escalated as waiting on an approver away on
+// a pause. The whole service on the Slack emulator.
 import type { App } from '../../src/app.js';
 import { SERVICE_ENGINES, type SecurityWorkspace, startSecurityWorkspace } from '../support/security-workspace.js';
 import { visibleText } from '../support/slack/harness.js';
 
 describe.each(SERVICE_ENGINES)('approvals are not sent to their own requester [%s]', (_engine, storeEnv) => {
-  let workspace: SecurityWorkspace<{ alice: string; carol: string; eng: string }>;
+  let workspace: SecurityWorkspace<{ alice: string; bob: string; carol: string; eng: string }>;
   let app: App;
   beforeAll(async () => {
     workspace = await startSecurityWorkspace({
@@ -14,9 +15,10 @@ describe.each(SERVICE_ENGINES)('approvals are not sent to their own requester [%
       storeEnv: storeEnv(),
       people: (ws) => {
         const alice = ws.addUser({ name: 'alice' }).id;
+        const bob = ws.addUser({ name: 'bob' }).id;
         const carol = ws.addUser({ name: 'carol' }).id;
         ws.userGroups.set('S0LEADS', { id: 'S0LEADS', handle: 'eng-leads', users: [alice, carol] });
-        return { alice, carol, eng: ws.addChannel('eng', { members: [alice, carol, ws.botUserId] }).id };
+        return { alice, bob, carol, eng: ws.addChannel('eng', { members: [alice, bob, carol, ws.botUserId] }).id };
       },
       policies: ['policies:', '  - { action: slack.post, mode: approve, approvers: ["@eng-leads"] }', ''].join('\n'),
       env: { NOTIFY_TICK_MS: '600000' },
@@ -42,5 +44,38 @@ describe.each(SERVICE_ENGINES)('approvals are not sent to their own requester [%
     expect(dmsOf(alice).filter((t) => t.includes('release train'))).toEqual([]);
     const waiting = (await app.notifications.digestFor(alice)).lines.filter((l) => l.group === 'approvals');
     expect(waiting).toEqual([]);
+  });
+
+  test('an approval decided by one approver is not escalated as waiting on another, away on a pause', async () => {
+    const { alice, bob, carol, eng } = workspace.people;
+    const { emulator } = workspace;
+    // Carol is on holiday: paused, so no digest of hers runs (and clears her line) while she is away.
+    await app.notifications.savePrefs(carol, {
+      digestTime: '09:30',
+      realtimeOff: [],
+      quietStart: null,
+      quietEnd: null,
+      pauseDays: 14,
+    });
+    const outcome = await app.approvals.propose({
+      action: 'slack.post',
+      params: { channel: eng, text: 'standup moves to 10' },
+      summary: 'Post the new standup time in #eng',
+      requestedBy: bob,
+      idempotencyKey: 'notify-own-2',
+    });
+    if (outcome.outcome !== 'proposed') throw new Error(`not proposed: ${outcome.outcome}`);
+    const id = outcome.approval.id;
+    await emulator.waitFor(async () =>
+      (await app.notifications.digestFor(alice)).lines.some((l) => l.title.includes(`#${id}:`)),
+    );
+    expect((await app.approvals.decide(id, alice, 'approve')).outcome).toBe('approved');
+    // A week later, carol's line is still open (her digest is paused); the escalation runs.
+    await app.db.query(`UPDATE notification_items SET created_at = now() - interval '7 days' WHERE subject = $1`, [
+      `approval:${id}`,
+    ]);
+    await app.notifications.escalate();
+    const escalated = (await app.notifications.digestFor(alice)).lines.filter((l) => l.group === 'escalations');
+    expect(escalated.map((l) => l.title)).not.toContainEqual(expect.stringContaining(`#${id}:`));
   });
 });
