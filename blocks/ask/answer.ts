@@ -40,7 +40,7 @@ export function answerMessage(answer: {
   const built = Message({ text: `${userText(truncate(answer.question, 300))}: ${truncate(answer.text, 300)}` })
     .blocks(
       Blocks.Section({
-        text: `${answer.askedBy ? `<@${answer.askedBy}> asked: ` : ''}*${escapeMrkdwn(truncate(answer.question, 300))}*`,
+        text: `${answer.askedBy ? `<@${answer.askedBy}> asked: ` : ''}*${userText(truncate(answer.question, 300))}*`,
       }),
       Blocks.Section({ text: truncate(answer.text, 2900) }),
       ...(answer.citations.length

@@ -54,7 +54,12 @@ export interface AskedAnswer extends Answer {
 /** `source:confluence`, `space:ENG` or `repo:acme/api` in a question narrow the search; the rest is the question. */
 export function parseFilters(text: string): { question: string; filters: SearchFilters } {
   const filters: SearchFilters = {};
+  // Slack sends typed `&`, `<` and `>` as entities (a command's text, a message): the question is searched and kept
+  // as typed, not as `amp`, `lt` and `gt`; it is escaped once where it is shown.
   const question = text
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&')
     .replace(/(?:^|\s)(source|space|repo):(\S+)/gi, (_, key: string, value: string) => {
       if (key.toLowerCase() === 'source') filters.sources = [...(filters.sources ?? []), value.toLowerCase()];
       else filters.spaces = [...(filters.spaces ?? []), value];

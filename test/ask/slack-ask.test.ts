@@ -108,6 +108,15 @@ describe('/em ask offline (no model): extractive answers with citations', () => 
     );
   });
 
+  test("the question in the answer's header reads as typed: text Slack escaped is not escaped again", async () => {
+    // The manifest's should_escape: Slack sends a typed `R&D <draft>` as `R&amp;D &lt;draft&gt;`.
+    const text = await ask(w, w.alice, 'how do I roll back a &lt;draft&gt; release &amp; who may?');
+    expect(text).toContain('asked: *how do I roll back a &lt;draft&gt; release &amp; who may?*');
+    expect(text).toContain('Rolling back a release');
+    expect(text).not.toContain('&amp;amp;');
+    expect(text).not.toContain('&amp;lt;');
+  });
+
   test('source: and space: narrow the search', async () => {
     expect(await ask(w, w.alice, 'space:OPS how do I roll back a release?')).toContain('I could not find this');
     expect(await ask(w, w.alice, 'source:confluence space:ENG how do I roll back a release?')).toContain(
