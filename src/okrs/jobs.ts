@@ -19,9 +19,10 @@ export interface CheckinDeps {
 }
 
 /**
- * This week's check-in requests: one DM per owner listing their key results of the current quarter that have no
- * check-in this week, from the owner's digest time on a working day, when the notification pipeline lets it through
- * (paused, in quiet hours or over the cap: it is tried again on a later tick). Returns the owners told.
+ * This week's check-in requests: one DM per owner listing their key results of the current quarter (of teams not
+ * archived; each to its owner now) that have no check-in this week, from the owner's digest time on a working day,
+ * when the notification pipeline lets it through (paused, in quiet hours or over the cap: it is tried again on a
+ * later tick). Returns the owners told.
  */
 export async function sendCheckinRequests(deps: CheckinDeps): Promise<string[]> {
   const now = deps.clock?.() ?? new Date();

@@ -306,24 +306,33 @@ export async function checkinsOf(db: Queryable, keyResultIds: number[]): Promise
   }));
 }
 
-/** Records this week's request for every key result of the quarter (once); returns those not sent yet. */
+/**
+ * Records this week's request for every key result of the quarter (once) whose team is not archived; returns those
+ * not sent yet, each to the key result's owner now. A key result whose owner changed since its request was recorded
+ * is asked of the new owner (the old one may no longer check in on it), even when the old one was asked already.
+ */
 export async function pendingRequests(
   db: Queryable,
   quarter: string,
   week: string,
 ): Promise<{ keyResultId: number; owner: string }[]> {
   await db.query(
-    `INSERT INTO okr_checkin_requests (key_result_id, week, owner)
+    `INSERT INTO okr_checkin_requests AS r (key_result_id, week, owner)
      SELECT k.id, $2::date, k.owner FROM okr_key_results k JOIN okr_objectives o ON o.id = k.objective_id
       WHERE o.quarter = $1
-     ON CONFLICT (key_result_id, week) DO NOTHING`,
+        AND NOT EXISTS (SELECT 1 FROM teams t WHERE t.key = o.team AND t.archived_at IS NOT NULL)
+     ON CONFLICT (key_result_id, week) DO UPDATE SET owner = EXCLUDED.owner, sent_at = NULL
+      WHERE r.owner <> EXCLUDED.owner`,
     [quarter, week],
   );
   const { rows } = await db.query<{ key_result_id: string; owner: string }>(
-    `SELECT r.key_result_id, r.owner FROM okr_checkin_requests r
-      WHERE r.week = $1::date AND r.sent_at IS NULL
+    `SELECT r.key_result_id, k.owner FROM okr_checkin_requests r
+       JOIN okr_key_results k ON k.id = r.key_result_id
+       JOIN okr_objectives o ON o.id = k.objective_id
+      WHERE r.week = $1::date AND r.sent_at IS NULL AND r.owner = k.owner
+        AND NOT EXISTS (SELECT 1 FROM teams t WHERE t.key = o.team AND t.archived_at IS NOT NULL)
         AND NOT EXISTS (SELECT 1 FROM okr_checkins c WHERE c.key_result_id = r.key_result_id AND c.week = r.week)
-      ORDER BY r.owner, r.key_result_id`,
+      ORDER BY k.owner, r.key_result_id`,
     [week],
   );
   return rows.map((r) => ({ keyResultId: Number(r.key_result_id), owner: r.owner }));
