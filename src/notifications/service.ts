@@ -629,7 +629,7 @@ export class NotificationService {
           (u) => u !== item.recipient,
         )
       ).filter((u) => u !== item.recipient);
-      const who = (await personBy(db, 'slack', item.recipient))?.displayName ?? item.recipient;
+      const who = await this.nameOf(item.recipient);
       // A feed's item reads to the lead as the feed says (a private incident's action item: not its text).
       const feed = this.feeds.find((f) => item.subject.startsWith(`${f.name}:`));
       const key = feed ? item.subject.slice(feed.name.length + 1) : '';
@@ -655,6 +655,21 @@ export class NotificationService {
       escalated += 1;
     }
     return escalated;
+  }
+
+  /**
+   * A person as a line of text names them (reasons are escaped, so no mention): their directory name, else their
+   * Slack name, and their user id only when Slack cannot be asked.
+   */
+  private async nameOf(slackId: string): Promise<string> {
+    const known = (await personBy(this.deps.db, 'slack', slackId))?.displayName;
+    if (known) return known;
+    try {
+      const info = await this.deps.slack()?.users.info({ user: slackId });
+      return info?.user?.profile?.display_name || info?.user?.real_name || info?.user?.name || slackId;
+    } catch {
+      return slackId;
+    }
   }
 
   // ---- buttons ---------------------------------------------------------------------------------------------------

@@ -78,4 +78,34 @@ describe.each(SERVICE_ENGINES)('approvals are not sent to their own requester [%
     const escalated = (await app.notifications.digestFor(alice)).lines.filter((l) => l.group === 'escalations');
     expect(escalated.map((l) => l.title)).not.toContainEqual(expect.stringContaining(`#${id}:`));
   });
+
+  test('an escalation names an approver with no linked accounts by their Slack name, not their user id', async () => {
+    const { alice, bob, carol, eng } = workspace.people;
+    const { emulator } = workspace;
+    const outcome = await app.approvals.propose({
+      action: 'slack.post',
+      params: { channel: eng, text: 'retro moves to Friday' },
+      summary: 'Post the retro day in #eng',
+      requestedBy: bob,
+      idempotencyKey: 'notify-own-3',
+    });
+    if (outcome.outcome !== 'proposed') throw new Error(`not proposed: ${outcome.outcome}`);
+    const id = outcome.approval.id;
+    await emulator.waitFor(async () =>
+      (await app.notifications.digestFor(alice)).lines.some((l) => l.title.includes(`#${id}:`)),
+    );
+    // carol is in Slack only: no GitHub, Jira or directory record names her.
+    const { rows } = await app.db.query('SELECT 1 FROM people WHERE slack_user = $1', [carol]);
+    expect(rows).toEqual([]);
+    await app.db.query(
+      `UPDATE notification_items SET created_at = now() - interval '7 days' WHERE subject = $1 AND recipient = $2`,
+      [`approval:${id}`, carol],
+    );
+    await app.notifications.escalate();
+    const line = (await app.notifications.digestFor(alice)).lines.find(
+      (l) => l.group === 'escalations' && l.title.includes(`#${id}:`),
+    );
+    expect(line?.reasons[0]?.text).toMatch(/^waiting on carol for \d+ working days$/);
+    expect(JSON.stringify(line)).not.toContain(carol);
+  });
 });
