@@ -15,6 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { isStopping, RESTARTING } from '../lib/stopping.js';
 import type { ApiOptions, ApiRouteContext } from './context.js';
+import { NUL_REFUSED, nulCharacterAt } from './input-text.js';
 import { overrideTimestamps } from './json-schema.js';
 import { problemResponses, sendProblem } from './problem.js';
 import { resourceRoutes } from './resources.js';
@@ -89,6 +90,18 @@ export function apiPlugin(options: ApiOptions): FastifyPluginAsync {
               `This token's scope is ${principal.scope}; this route needs ${kind}. Create one with \`/em token create <name> ${kind}\`.`,
             );
           request.principal = principal;
+        });
+        // A NUL character no store keeps: the request's mistake (400 naming where), not a server error deep inside.
+        api.addHook('preValidation', async (request, reply) => {
+          if (!request.routeOptions.config?.kind) return;
+          for (const [part, value] of [
+            ['body', request.body],
+            ['query', request.query],
+            ['path', request.params],
+          ] as const) {
+            const at = nulCharacterAt(value, part);
+            if (at) return sendProblem(reply, 400, `${at}: ${NUL_REFUSED}`);
+          }
         });
         await api.register(rateLimit, {
           max: options.ratePerMinute,

@@ -2,6 +2,7 @@
 // stateless (a server per request, so any replica answers), the same rate and body limits as the REST API.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
+import { NUL_REFUSED, nulCharacterAt } from '../api/input-text.js';
 import { sendProblem } from '../api/problem.js';
 import type { RateStore } from '../api/rate-budget.js';
 import type { ApiTokens } from '../api/tokens.js';
@@ -66,7 +67,7 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
               .header('allow', 'POST')
               .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null });
           }
-          const misaddressed = badToolArguments(request.body);
+          const misaddressed = badToolArguments(request.body) ?? nulCharacter(request.body);
           if (misaddressed) return reply.send(misaddressed);
           // The MCP SDK is loaded on the first MCP request, not at start: most installations never get one.
           const [{ StreamableHTTPServerTransport }, { mcpServerFor }] = await Promise.all([
@@ -89,6 +90,14 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
       });
     });
   };
+}
+
+/** A NUL character anywhere in the request: invalid params (-32602) naming where, not the database's error. */
+function nulCharacter(body: unknown) {
+  const at = nulCharacterAt(body, 'request');
+  if (!at) return undefined;
+  const id = body && typeof body === 'object' && !Array.isArray(body) ? ((body as { id?: unknown }).id ?? null) : null;
+  return { jsonrpc: '2.0', id, error: { code: -32602, message: `Invalid params: ${at} ${NUL_REFUSED}.` } };
 }
 
 /**

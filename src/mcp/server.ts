@@ -40,7 +40,13 @@ export function mcpServerFor(principal: ApiPrincipal, deps: McpDeps): McpServer 
       },
       async (input: unknown) => {
         const output = await tool.run(ctx(), input).catch((err: unknown) => {
-          throw isStopping(err) ? new Error(RESTARTING) : err;
+          if (isStopping(err)) throw new Error(RESTARTING);
+          // A refusal meant for the caller (no such team: its statusCode says so) keeps its words; anything else is
+          // logged and answered as an internal error, never with its own message (a database's, a vendor's).
+          const status = (err as { statusCode?: unknown })?.statusCode;
+          if (typeof status === 'number' && status < 500) throw err;
+          deps.logger.error({ err, tool: tool.name, token: principal.tokenId }, 'mcp tool failed');
+          throw new Error('Internal error.');
         });
         const json = JSON.parse(JSON.stringify(output ?? null));
         return {

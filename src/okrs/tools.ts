@@ -26,7 +26,10 @@ const quarterArgument = z
   .optional()
   .describe('A quarter such as 2026Q4 (also Q4 2026, or Q4 for this year); default: the current quarter.');
 
-export class QuarterError extends Error {}
+/** A quarter that is none: its message is for the person who typed it (400 through the HTTP doors). */
+export class QuarterError extends Error {
+  readonly statusCode = 400;
+}
 
 export function quarterFrom(text: string | undefined, now: Date): Quarter {
   if (!text) return currentQuarter(now);

@@ -146,6 +146,34 @@ describe('tokens', () => {
     expect((await window.json()).detail).toContain('window must look like 30d');
   });
 
+  test('a NUL character anywhere in a request, or a quarter that is none, is a 400 naming it, not a server error', async () => {
+    const nul = '\u0000';
+    const cases: [string, string, string, unknown, string][] = [
+      ['GET', `/v1/ask/search?q=roll${encodeURIComponent(nul)}back`, tokens.reader, undefined, 'q:'],
+      ['POST', '/v1/tools/ask.answer', tokens.reader, { question: `roll${nul}back` }, 'question:'],
+      [
+        'POST',
+        '/v1/approvals/propose',
+        tokens.sam,
+        { action: 'slack.post', params: { channel: '#eng', text: `hi${nul}` }, summary: 'Say hi' },
+        'params.text:',
+      ],
+      ['POST', '/v1/tools/incidents.declare', tokens.maya, { title: `Checkout${nul} down` }, 'title:'],
+      ['POST', '/v1/agent/run', tokens.sam, { query: `sprint health${nul}` }, 'query:'],
+    ];
+    for (const [method, route, token, body, field] of cases) {
+      const res = await call(method, route, token, body);
+      const problem = (await res.json()) as { detail?: string };
+      expect([route, res.status, problem.detail]).toEqual([
+        route,
+        400,
+        expect.stringContaining(`${field} must not contain a NUL character`),
+      ]);
+    }
+    const quarter = await call('POST', '/v1/tools/okrs.show', tokens.reader, { quarter: 'someday' });
+    expect([quarter.status, (await quarter.json()).detail]).toEqual([400, expect.stringContaining('is not a quarter')]);
+  });
+
   test('each token has one request budget per minute (RATE_LIMIT_PER_MIN) across REST and MCP, answered with 429', async () => {
     const hammer = await tokenFromSlack('ines', 'hammer');
     const statuses: number[] = [];

@@ -226,6 +226,19 @@ test('a body that is not JSON, or too large, is answered in JSON-RPC (parse erro
   );
   expect(huge.status).toBe(413);
   expect(await huge.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+  // A NUL character (no store keeps one) is the caller's mistake too, named; the database's own error never shows.
+  const nul = await post(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'tools/call',
+      params: { name: 'ask.search', arguments: { query: 'roll\u0000back' } },
+    }),
+  );
+  const refused = await nul.text();
+  expect(JSON.parse(refused)).toMatchObject({ id: 5, error: { code: -32602 } });
+  expect(refused).toContain('arguments.query must not contain a NUL character');
+  expect(refused).not.toMatch(/UTF8|byte sequence/);
   // Arguments that are not an object are the caller's mistake (invalid params), not the server's (internal error).
   for (const args of [null, [1], 'incident 1']) {
     const call = await post(
