@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import { NUL_REFUSED, nulCharacterAt } from '../api/input-text.js';
 import { sendProblem } from '../api/problem.js';
-import type { RateStore } from '../api/rate-budget.js';
+import { type RateStore, sharedRateBudget } from '../api/rate-budget.js';
 import type { ApiTokens } from '../api/tokens.js';
 import type { McpDeps } from './server.js';
 
@@ -17,6 +17,7 @@ export interface McpHttpOptions extends McpDeps {
 }
 
 export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
+  const rateStore = options.rateStore ?? sharedRateBudget();
   return async (root) => {
     await root.register(async (scope) => {
       scope.decorateRequest('principal', null);
@@ -32,7 +33,7 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
         max: options.ratePerMinute,
         timeWindow: 60_000,
         hook: 'preHandler',
-        ...(options.rateStore ? { store: options.rateStore } : {}),
+        store: rateStore,
         keyGenerator: (request) => `token:${request.principal?.tokenId ?? request.ip}`,
         errorResponseBuilder: (_request, context) => ({
           statusCode: 429,
@@ -69,6 +70,9 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
           }
           const misaddressed = badToolArguments(request.body) ?? nulCharacter(request.body);
           if (misaddressed) return reply.send(misaddressed);
+          // A JSON-RPC batch is as many requests as it holds messages: the rest of them count against the budget too.
+          const over = await overBudget(request.body, rateStore, `token:${request.principal?.tokenId}`, options);
+          if (over) return reply.code(429).send(over);
           // The MCP SDK is loaded on the first MCP request, not at start: most installations never get one.
           const [{ StreamableHTTPServerTransport }, { mcpServerFor }] = await Promise.all([
             import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
@@ -89,6 +93,29 @@ export function mcpPlugin(options: McpHttpOptions): FastifyPluginAsync {
         },
       });
     });
+  };
+}
+
+/**
+ * For a batch of n messages, the n - 1 beyond the request the rate limiter already counted: a JSON-RPC error when
+ * they take the token past its budget, else undefined.
+ */
+async function overBudget(body: unknown, rateStore: new () => RateStore, key: string, options: McpHttpOptions) {
+  if (!Array.isArray(body) || body.length < 2) return undefined;
+  const store = new rateStore();
+  let last = { current: 0, ttl: 0 };
+  for (let i = 1; i < body.length; i += 1)
+    last = await new Promise<{ current: number; ttl: number }>((resolve, reject) =>
+      store.incr(key, (err, result) => (err ? reject(err) : resolve(result)), 60_000),
+    );
+  if (last.current <= options.ratePerMinute) return undefined;
+  return {
+    jsonrpc: '2.0',
+    error: {
+      code: -32000,
+      message: `At most ${options.ratePerMinute} requests a minute per token (a batch counts each of its ${body.length} messages); retry in ${Math.ceil(last.ttl / 1000)} s.`,
+    },
+    id: null,
   };
 }
 

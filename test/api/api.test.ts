@@ -200,6 +200,32 @@ describe('tokens', () => {
     // Another token of the same person is not held back.
     expect((await call('GET', '/v1/approvals?limit=1', tokens.reader)).status).toBe(200);
   }, 60_000);
+
+  test('a JSON-RPC batch to /mcp counts each of its messages against the token budget, not one', async () => {
+    const batcher = await tokenFromSlack('ines', 'batcher');
+    // 40 calls a request (the body stays under MAX_PAYLOAD_BYTES): the third batch passes 100 calls.
+    const batch = JSON.stringify(
+      Array.from({ length: 40 }, (_, i) => ({ jsonrpc: '2.0', id: i + 1, method: 'tools/list' })),
+    );
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const res = await fetch(`${base}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${batcher}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: batch,
+      });
+      statuses.push(res.status);
+      if (res.status === 429)
+        expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining('At most 100') } });
+      else await res.arrayBuffer();
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect((await call('GET', '/v1/approvals?limit=1', batcher)).status).toBe(429);
+  }, 60_000);
 });
 
 describe('decisions through the API', () => {
