@@ -4,9 +4,12 @@ import type { KnownBlock, MrkdwnOption, PlainTextOption } from '@slack/types';
 import type { PlanSummary } from '../src/onboarding/model.js';
 import type { SlackMessage } from './help.js';
 import type { ActionButton, SlackModal } from './kit.js';
+import { failure } from './notice.js';
 import { escapeMrkdwn, slackDate, truncate, userText } from './text.js';
 
 export const ONBOARDING_CHECK_ACTION = 'onboarding_check';
+/** "Send me my checklist" on the new hire's Home: the welcome DM sent again (when it failed, or was lost). */
+export const ONBOARDING_RESEND_ACTION = 'onboarding_resend';
 /** "Take this issue" buttons: one per offered issue, distinct within their block. */
 export const ONBOARDING_TAKE_ACTION = 'onboarding_take';
 export const MAX_OFFERED_ISSUES = 5;
@@ -87,25 +90,16 @@ export function taskText(t: TaskView): string {
   return truncate([head, ...lines].join('\n'), 2900);
 }
 
-/** The welcome DM: the checklist, one checkbox per task, ticked as stored; issues to take as buttons. */
-export function welcomeMessage(plan: PlanView): SlackMessage {
-  const team = plan.team ? ` to ${escapeMrkdwn(plan.team.name)}` : '';
-  const done = plan.tasks.filter((t) => t.status === 'done').length;
+/** Slack shows at most 50 blocks in a message: a longer checklist goes on in further messages. */
+const MESSAGE_BLOCKS = 50;
+/** The most blocks a task takes: its section, and for a first issue the row of "Take" buttons. */
+const mostBlocks = (t: TaskView) => (t.kind === 'first_issue' ? 2 : 1);
+
+/** One task of the checklist: its text with a checkbox (none once skipped), and the issues to take as buttons. */
+function taskBlocks(t: TaskView): KnownBlock[] {
+  const option: MrkdwnOption = { text: { type: 'mrkdwn', text: 'Done' }, value: String(t.id) };
   const blocks: KnownBlock[] = [
     {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text:
-          `:tada: *Welcome${team}, <@${plan.person}>!* Here is your onboarding checklist; tick what is done.` +
-          `${plan.manager ? ` Your manager is <@${plan.manager}>` : ''}${plan.buddy ? `${plan.manager ? ',' : ' Your'} buddy <@${plan.buddy}>` : ''}${plan.manager || plan.buddy ? '.' : ''}`,
-      },
-    },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `${done} of ${plan.tasks.length} done` }] },
-  ];
-  for (const t of plan.tasks.slice(0, 40)) {
-    const option: MrkdwnOption = { text: { type: 'mrkdwn', text: 'Done' }, value: String(t.id) };
-    blocks.push({
       type: 'section',
       block_id: `onboarding_task_${t.id}`,
       text: { type: 'mrkdwn', text: taskText(t) },
@@ -119,23 +113,81 @@ export function welcomeMessage(plan: PlanView): SlackMessage {
               ...(t.status === 'done' ? { initial_options: [option] } : {}),
             },
           }),
+    },
+  ];
+  const offered = (t.issues ?? []).filter((i) => i.source === 'github').slice(0, MAX_OFFERED_ISSUES);
+  if (t.kind === 'first_issue' && t.status === 'open' && !t.accepted && offered.length)
+    blocks.push({
+      type: 'actions',
+      block_id: `onboarding_take_${t.id}`,
+      elements: offered.map(
+        (i, n): ActionButton => ({
+          type: 'button',
+          action_id: onboardingTakeAction(n),
+          text: { type: 'plain_text', text: truncate(`Take ${i.key.split('/').pop() ?? i.key}`, 70) },
+          value: `${t.id}|${i.key}`.slice(0, 2000),
+        }),
+      ),
     });
-    const offered = (t.issues ?? []).filter((i) => i.source === 'github').slice(0, MAX_OFFERED_ISSUES);
-    if (t.kind === 'first_issue' && t.status === 'open' && !t.accepted && offered.length)
-      blocks.push({
-        type: 'actions',
-        block_id: `onboarding_take_${t.id}`,
-        elements: offered.map(
-          (i, n): ActionButton => ({
-            type: 'button',
-            action_id: onboardingTakeAction(n),
-            text: { type: 'plain_text', text: truncate(`Take ${i.key.split('/').pop() ?? i.key}`, 70) },
-            value: `${t.id}|${i.key}`.slice(0, 2000),
-          }),
-        ),
-      });
+  return blocks;
+}
+
+/**
+ * The welcome DM: the checklist, one checkbox per task, ticked as stored; issues to take as buttons. Every task is
+ * shown: a checklist longer than one message holds goes on in further messages. Which message holds which task
+ * depends only on the tasks' kinds, so a plan's checklist keeps its messages as it is redrawn.
+ */
+export function welcomeMessages(plan: PlanView): SlackMessage[] {
+  const parts: TaskView[][] = [[]];
+  let used = 2; // the greeting and the progress line
+  for (const t of plan.tasks) {
+    if (used + mostBlocks(t) > MESSAGE_BLOCKS) {
+      parts.push([]);
+      used = 1; // the "continued" line
+    }
+    parts[parts.length - 1]?.push(t);
+    used += mostBlocks(t);
   }
-  return { text: `Welcome${team}: your onboarding checklist`, blocks };
+  const team = plan.team ? ` to ${escapeMrkdwn(plan.team.name)}` : '';
+  const done = plan.tasks.filter((t) => t.status === 'done').length;
+  const more = parts.length - 1;
+  return parts.map((tasks, i): SlackMessage => {
+    if (i > 0)
+      return {
+        text: `Your onboarding checklist, continued (${i + 1} of ${parts.length})`,
+        blocks: [
+          {
+            type: 'context',
+            elements: [{ type: 'mrkdwn', text: `Your onboarding checklist, continued (${i + 1} of ${parts.length})` }],
+          },
+          ...tasks.flatMap(taskBlocks),
+        ],
+      };
+    return {
+      text: `Welcome${team}: your onboarding checklist`,
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text:
+              `:tada: *Welcome${team}, <@${plan.person}>!* Here is your onboarding checklist; tick what is done.` +
+              `${plan.manager ? ` Your manager is <@${plan.manager}>` : ''}${plan.buddy ? `${plan.manager ? ',' : ' Your'} buddy <@${plan.buddy}>` : ''}${plan.manager || plan.buddy ? '.' : ''}`,
+          },
+        },
+        {
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text: `${done} of ${plan.tasks.length} done${more ? ` · the list goes on in the next ${more === 1 ? 'message' : `${more} messages`}` : ''}`,
+            },
+          ],
+        },
+        ...tasks.flatMap(taskBlocks),
+      ],
+    };
+  });
 }
 
 /** One line per plan: whose, which team, progress, overdue, the next task. */
@@ -175,6 +227,14 @@ export function planStartedMessage(plan: PlanView, warnings: string[], welcomed:
     text: truncate(text, 2900),
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }],
   };
+}
+
+/**
+ * A refusal of `/em onboard`, escaped like any answer that may quote what was typed, with the new hire (a Slack id
+ * the command checked) shown as a mention, not as `<@U…>` typed out.
+ */
+export function startRefusal(message: string, person: string): SlackMessage {
+  return failure(userText(message).replaceAll(escapeMrkdwn(`<@${person}>`), `<@${person}>`));
 }
 
 /** The manager's summary when a plan ends. */

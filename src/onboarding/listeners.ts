@@ -1,10 +1,10 @@
 // The Slack door of onboarding: `/em onboard` and `/em onboarding`, the Home section for new hires, buddies and
 // managers, the checklist's checkboxes and the "Take" buttons of first issues.
 
-import { failure } from '../../blocks/notice.js';
 import {
   MAX_OFFERED_ISSUES,
   ONBOARDING_CHECK_ACTION,
+  ONBOARDING_RESEND_ACTION,
   ONBOARDING_START_MODAL,
   ONBOARDING_START_OPEN,
   onboardingTakeAction,
@@ -13,6 +13,7 @@ import {
   planStartedMessage,
   START_FIELDS,
   startOnboardingModal,
+  startRefusal,
 } from '../../blocks/onboarding.js';
 import { userText } from '../../blocks/text.js';
 import { runTool } from '../capabilities/tool.js';
@@ -46,7 +47,7 @@ export function onboardCommand(
     );
     return result.ok
       ? planStartedMessage(result.plan, result.warnings, result.welcomed)
-      : failure(userText(result.message));
+      : startRefusal(result.message, command.person);
   });
 }
 
@@ -59,7 +60,10 @@ export function onboardingCommand(service: OnboardingService): (ctx: CommandCont
   };
 }
 
-/** Home: the plans the person takes part in (their own, as buddy, as manager, as a task's owner). */
+/**
+ * Home: the plans the person takes part in (their own, as buddy, as manager, as a task's owner); the new hire may
+ * have their checklist sent again.
+ */
 export function onboardingHomeSection(service: OnboardingService): HomeSectionProvider {
   return {
     id: 'onboarding',
@@ -67,10 +71,16 @@ export function onboardingHomeSection(service: OnboardingService): HomeSectionPr
     async load({ userId }: HomeContext) {
       const now = new Date();
       const [plans, choices] = await Promise.all([service.plansFor(userId), service.startChoices(userId)]);
+      const actions = [
+        ...(plans.some((p) => p.person === userId)
+          ? [{ actionId: ONBOARDING_RESEND_ACTION, text: 'Send me my checklist' }]
+          : []),
+        ...(choices ? [{ actionId: ONBOARDING_START_OPEN, text: 'Start onboarding' }] : []),
+      ];
       return {
         lines: plans.map((p) => planLine(p, now)),
         empty: 'No onboarding you take part in is running.',
-        ...(choices ? { actions: [{ actionId: ONBOARDING_START_OPEN, text: 'Start onboarding' }] } : {}),
+        ...(actions.length ? { actions } : {}),
       };
     },
   };
@@ -102,6 +112,21 @@ export function issueTaken(service: OnboardingService) {
     const [task, key] = (args.action.value ?? '').split('|');
     const answer = await service.takeIssue(userId, Number(task), key ?? '');
     await tellPrivately(args, userId, userText(answer));
+  };
+}
+
+/** "Send me my checklist" on Home: the welcome DM sent again; only a failure is told (the DM is the answer). */
+export function checklistResent(deps: SlackDeps, service: OnboardingService) {
+  return async (args: ButtonArgs) => {
+    await args.ack();
+    if (!(await firstDelivery(deps, args.body))) return;
+    const userId = args.body.user.id;
+    const problem = await service.resendWelcome(userId);
+    if (!problem) return;
+    // Told by DM, which may fail for the reason the checklist did.
+    await tellPrivately(args, userId, `:warning: ${problem}`).catch((err: unknown) =>
+      deps.logger.warn({ err, userId }, 'could not tell the new hire their checklist was not sent'),
+    );
   };
 }
 
@@ -191,6 +216,7 @@ export function onboardingSurface(service: OnboardingService): SlackSurfaceOf {
     actions: {
       [ONBOARDING_START_OPEN]: startModalOpened(service),
       [ONBOARDING_CHECK_ACTION]: checkboxToggled(deps, service),
+      [ONBOARDING_RESEND_ACTION]: checklistResent(deps, service),
       ...Object.fromEntries(
         Array.from({ length: MAX_OFFERED_ISSUES }, (_, i) => [onboardingTakeAction(i), issueTaken(service)]),
       ),

@@ -8,7 +8,7 @@ import {
   planStartedMessage,
   summaryMessage,
   type TaskView,
-  welcomeMessage,
+  welcomeMessages,
 } from '../../blocks/onboarding.js';
 import type { PolicyBook } from '../approvals/policies.js';
 import type { ActionRequest, ProposeOutcome } from '../approvals/service.js';
@@ -186,7 +186,10 @@ export class OnboardingService {
       }
     }
     const unsent = await this.sendWelcome(plan.id);
-    if (unsent) warnings.push(`The welcome DM could not be sent (${unsent}); the checklist is on their Home tab.`);
+    if (unsent)
+      warnings.push(
+        `The welcome DM could not be sent (${unsent}): they can have it sent again with "Send me my checklist" in the Onboarding section of their em-agent Home tab.`,
+      );
     return { ok: true, plan: await this.view(plan.id), warnings, welcomed: !unsent };
   }
 
@@ -553,38 +556,74 @@ export class OnboardingService {
     }
   }
 
-  /** Sends the welcome DM; what went wrong (a Slack error code), or null when it was sent. */
+  /** Sends the welcome DM (the checklist, in as many messages as it takes); what went wrong, or null when it was sent. */
   private async sendWelcome(planId: number): Promise<string | null> {
     const slack = this.deps.slack();
     if (!slack) return 'Slack is not connected';
     const view = await this.view(planId);
+    const sent: string[] = [];
+    let channel: string | undefined;
     try {
       const dm = await slack.conversations.open({ users: view.person });
-      const posted = await slack.chat.postMessage({
-        channel: dm.channel?.id as string,
-        ...welcomeMessage(view),
-        unfurl_links: false,
-      });
-      if (posted.channel && posted.ts) await setWelcome(this.deps.db, planId, posted.channel, posted.ts);
+      channel = dm.channel?.id as string;
+      for (const message of welcomeMessages(view)) {
+        const posted = await slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+        if (posted.ts) sent.push(posted.ts);
+      }
       return null;
     } catch (err) {
       this.deps.logger.warn({ err, plan: planId }, 'could not send the onboarding welcome DM');
       return slackErrorCode(err) ?? 'an error';
+    } finally {
+      // What went out is redrawn as tasks change (a part that did not is posted on the next redraw).
+      if (channel && sent.length) await setWelcome(this.deps.db, planId, channel, sent);
     }
   }
 
+  /**
+   * "Send me my checklist": the new hire's welcome DM sent again (it failed when the plan started, or was lost); once
+   * it is, the copy sent before is deleted, so one checklist stays up to date. What went wrong, or undefined when it was sent.
+   */
+  async resendWelcome(userId: string): Promise<string | undefined> {
+    const plan = (await listPlans(this.deps.db)).find((p) => p.person === userId);
+    if (!plan) return 'You have no onboarding plan running.';
+    await this.refresh(plan.id);
+    const fresh = await getPlan(this.deps.db, plan.id);
+    if (!fresh || fresh.finishedAt) return 'Your onboarding plan is over.';
+    const unsent = await this.sendWelcome(plan.id);
+    if (unsent) return `Your checklist could not be sent (${unsent}); try again in a while.`;
+    const slack = this.deps.slack();
+    const before = [fresh.welcomeTs, ...fresh.welcomeMore].filter((x): x is string => Boolean(x));
+    if (slack && fresh.welcomeChannel)
+      for (const ts of before)
+        await slack.chat.delete({ channel: fresh.welcomeChannel, ts }).catch((err: unknown) => {
+          this.deps.logger.debug({ err, plan: plan.id }, 'could not delete the earlier onboarding checklist');
+        });
+    return undefined;
+  }
+
+  /** Redraws the checklist in place; a part not yet posted (a longer list than was sent) is posted after the rest. */
   private async redrawWelcome(planId: number): Promise<void> {
     const slack = this.deps.slack();
     const plan = await getPlan(this.deps.db, planId);
     if (!slack || !plan?.welcomeChannel || !plan.welcomeTs) return;
+    const channel = plan.welcomeChannel;
+    const stored = [plan.welcomeTs, ...plan.welcomeMore];
+    const messages = welcomeMessages(await this.view(planId));
+    const posted = [...stored];
     try {
-      await slack.chat.update({
-        channel: plan.welcomeChannel,
-        ts: plan.welcomeTs,
-        ...welcomeMessage(await this.view(planId)),
-      });
+      for (const [i, message] of messages.entries()) {
+        const ts = stored[i];
+        if (ts) await slack.chat.update({ channel, ts, ...message });
+        else {
+          const added = await slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+          if (added.ts) posted.push(added.ts);
+        }
+      }
     } catch (err) {
       this.deps.logger.warn({ err, plan: planId }, 'could not redraw the onboarding checklist');
+    } finally {
+      if (posted.length > stored.length) await setWelcome(this.deps.db, planId, channel, posted);
     }
   }
 

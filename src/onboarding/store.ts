@@ -14,6 +14,8 @@ export interface Plan {
   endAt: Date;
   welcomeChannel: string | null;
   welcomeTs: string | null;
+  /** The checklist's further messages (one message holds 50 blocks), in order after welcomeTs. */
+  welcomeMore: string[];
   finishedAt: Date | null;
   summary: PlanSummary | null;
 }
@@ -54,6 +56,7 @@ type PlanRow = {
   end_at: Date;
   welcome_channel: string | null;
   welcome_ts: string | null;
+  welcome_more: string[] | null;
   finished_at: Date | null;
   summary: PlanSummary | null;
 };
@@ -84,6 +87,7 @@ const toPlan = (r: PlanRow): Plan => ({
   endAt: r.end_at,
   welcomeChannel: r.welcome_channel,
   welcomeTs: r.welcome_ts,
+  welcomeMore: r.welcome_more ?? [],
   finishedAt: r.finished_at,
   summary: r.summary,
 });
@@ -107,7 +111,7 @@ export type NewTask = Omit<Task, 'id' | 'planId' | 'status' | 'doneAt' | 'approv
 /** Creates a plan and its tasks in one transaction; undefined when the person already has a running plan. */
 export async function insertPlan(
   db: Db,
-  plan: Omit<Plan, 'id' | 'welcomeChannel' | 'welcomeTs' | 'finishedAt' | 'summary'>,
+  plan: Omit<Plan, 'id' | 'welcomeChannel' | 'welcomeTs' | 'welcomeMore' | 'finishedAt' | 'summary'>,
   tasks: NewTask[],
 ): Promise<Plan | undefined> {
   return db.transaction(async (tx) => {
@@ -179,12 +183,12 @@ export async function setTaskDetail(db: Queryable, id: number, detail: TaskDetai
   await db.query('UPDATE onboarding_tasks SET detail = $2 WHERE id = $1', [id, JSON.stringify(detail)]);
 }
 
-export async function setWelcome(db: Queryable, planId: number, channel: string, ts: string) {
-  await db.query('UPDATE onboarding_plans SET welcome_channel = $2, welcome_ts = $3 WHERE id = $1', [
-    planId,
-    channel,
-    ts,
-  ]);
+/** Where the welcome checklist is: its DM, its first message and the further ones, in order. */
+export async function setWelcome(db: Queryable, planId: number, channel: string, ts: string[]) {
+  await db.query(
+    'UPDATE onboarding_plans SET welcome_channel = $2, welcome_ts = $3, welcome_more = $4::text[] WHERE id = $1',
+    [planId, channel, ts[0] ?? null, ts.slice(1)],
+  );
 }
 
 /** Marks a plan finished once (true for the caller that did). */
