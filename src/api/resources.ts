@@ -305,7 +305,16 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
       schema: {
         tags: ['approvals'],
         summary: approvals.description,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(50).default(50) }),
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(50).default(50),
+          before: z.coerce
+            .number()
+            .int()
+            .positive()
+            .max(2_147_483_647)
+            .optional()
+            .meta({ description: 'The next page: proposals listed after this id (the last of the page before).' }),
+        }),
         response: { 200: approvals.output, ...problems },
       },
     },
@@ -323,8 +332,7 @@ export function resourceRoutes(api: ApiInstance, ctx: ApiRouteContext): void {
       },
     },
     async (request, reply) => {
-      const pending = (await run('approvals.list', request, {})) as { view: { id: number } }[];
-      const found = pending.find((p) => p.view.id === request.params.id);
+      const found = ((await run('approvals.list', request, { id: request.params.id, limit: 1 })) as unknown[])[0];
       return found ?? sendProblem(reply, 404, `No proposal ${request.params.id} is waiting for a decision.`);
     },
   );

@@ -199,10 +199,23 @@ export async function markAttemptFailed(
   return rows[0] ?? null;
 }
 
-export async function listApprovals(db: Queryable, status: ApprovalStatus, limit = 50): Promise<ApprovalRow[]> {
+/**
+ * Newest first (ties by id, so a page boundary never splits or repeats rows). `before`: only rows after that one
+ * in this order (the next page); `id`: only that row.
+ */
+export async function listApprovals(
+  db: Queryable,
+  status: ApprovalStatus,
+  limit = 50,
+  options: { before?: number; id?: number } = {},
+): Promise<ApprovalRow[]> {
   const { rows } = await db.query<ApprovalRow>(
-    'SELECT * FROM approvals WHERE status = $1 ORDER BY created_at DESC LIMIT $2',
-    [status, limit],
+    `SELECT * FROM approvals a
+      WHERE status = $1
+        AND ($3::bigint IS NULL OR a.id = $3)
+        AND ($4::bigint IS NULL OR (a.created_at, a.id) < (SELECT b.created_at, b.id FROM approvals b WHERE b.id = $4))
+      ORDER BY created_at DESC, id DESC LIMIT $2`,
+    [status, limit, options.id ?? null, options.before ?? null],
   );
   return rows;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { defineTool, timestamp } from '../capabilities/tool.js';
+import { defineTool, positiveId, timestamp } from '../capabilities/tool.js';
 import { ACTION_PARAMS } from './executors.js';
 import { asTheirOwn } from './personal-proposals.js';
 import { type ApprovalService, approvalView, describeProposal } from './service.js';
@@ -35,10 +35,16 @@ export function approvalsListTool(service: ApprovalService) {
       'Proposed actions waiting for a decision, newest first, each with whether the acting person may decide it ' +
       '(an approver, and not the requester or subject owner unless the policy allows self-approval).',
     kind: 'read',
-    input: z.object({ limit: z.number().int().min(1).max(50).default(50) }),
+    input: z.object({
+      limit: z.number().int().min(1).max(50).default(50),
+      before: positiveId('before must be a proposal id', { max: 2_147_483_647 })
+        .optional()
+        .describe('The next page: only proposals listed after this one (the last id of the page before).'),
+      id: positiveId('id must be a proposal id', { max: 2_147_483_647 }).optional().describe('Only this proposal.'),
+    }),
     output: approvalsListOutput,
     run: async (ctx, input) => {
-      const pending = await listApprovals(ctx.db, 'proposed', input.limit);
+      const pending = await listApprovals(ctx.db, 'proposed', input.limit, { before: input.before, id: input.id });
       const me = ctx.person.slackId;
       return Promise.all(
         pending.map(async (row) => ({

@@ -250,6 +250,44 @@ describe('decisions through the API', () => {
     expect((await call('GET', `/v1/approvals/${id}`, tokens.maya)).status).toBe(404);
   }, 60_000);
 
+  test('GET /v1/approvals pages through every pending proposal with ?before=, and GET /v1/approvals/{id} finds one past the first 50', async () => {
+    const { rows: prs } = await demo.app.db.query<{ repo: string; number: number }>(
+      'SELECT repo, number FROM pull_requests ORDER BY repo, number LIMIT 1',
+    );
+    const pr = prs[0] as { repo: string; number: number };
+    for (let i = 0; i < 55; i += 1) {
+      const made = await demo.app.approvals.propose({
+        action: 'github.comment',
+        params: { repo: pr.repo, number: pr.number, body: `Nit ${i}` },
+        summary: `Nit ${i} on ${pr.repo}#${pr.number}`,
+        repo: pr.repo,
+        requestedBy: demo.users.sam as string,
+        idempotencyKey: `api-pages-${i}`,
+      });
+      expect(made.outcome).toBe('proposed');
+    }
+    const { rows } = await demo.app.db.query<{ id: number }>(
+      "SELECT id::int AS id FROM approvals WHERE status = 'proposed' ORDER BY id",
+    );
+    const pending = rows.map((r) => r.id);
+    expect(pending.length).toBeGreaterThan(55);
+    // The oldest is not among the newest 50, and is waiting all the same.
+    const oldest = await call('GET', `/v1/approvals/${pending[0]}`, tokens.maya);
+    expect(oldest.status).toBe(200);
+    expect((await oldest.json()).view.id).toBe(pending[0]);
+    const seen: number[] = [];
+    let before: number | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const res = await call('GET', `/v1/approvals?limit=20${before ? `&before=${before}` : ''}`, tokens.maya);
+      expect(res.status).toBe(200);
+      const items = ((await res.json()) as { view: { id: number } }[]).map((p) => p.view.id);
+      seen.push(...items);
+      if (items.length < 20) break;
+      before = items.at(-1);
+    }
+    expect([...seen].sort((a, b) => a - b)).toEqual(pending);
+  }, 60_000);
+
   test("the only approver's own proposal is told at once that nobody else can approve it", async () => {
     const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
       'SELECT repo, number FROM pull_requests ORDER BY repo, number LIMIT 1',
