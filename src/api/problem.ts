@@ -45,7 +45,7 @@ export function sendProblem(reply: FastifyReply, status: number, detail?: string
 
 /** The problem responses every authenticated route documents. */
 export const problemResponses = Object.fromEntries(
-  [400, 401, 403, 404, 413, 429, 500, 503].map((status) => [
+  [400, 401, 403, 404, 413, 415, 429, 500, 503].map((status) => [
     status,
     {
       description: TITLES[status] as string,

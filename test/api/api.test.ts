@@ -588,6 +588,22 @@ describe('/v1/openapi.json', () => {
       ),
     ).toBe(true);
 
+    // A body in a type the API does not read is a 415, documented like the other problems.
+    const form = await call('POST', '/v1/policy/evaluate', tokens.reader, 'action=github.comment', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(415);
+    const formProblem = await form.json();
+    expect(Object.keys(doc.paths['/v1/policy/evaluate'].post.responses)).toContain('415');
+    expect(
+      ajv.validate(
+        {
+          $ref: `openapi.json#/${pointer('paths', '/v1/policy/evaluate', 'post', 'responses', '415', 'content', 'application/problem+json', 'schema')}`,
+        },
+        formProblem,
+      ),
+    ).toBe(true);
+
     // The DORA routes carry figures from the demo org, by repository.
     const lead = await (await call('GET', '/v1/metrics/dora/deployment-frequency?window=12w', tokens.reader)).json();
     expect(lead.org.value).toBeGreaterThan(0);
