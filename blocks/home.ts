@@ -1,4 +1,4 @@
-import { type BlockBuilder, Blocks, Elements, HomeTab } from 'slack-block-builder';
+import { Bits, type BlockBuilder, Blocks, Elements, HomeTab } from 'slack-block-builder';
 import type { SprintHealth } from '../src/reports/sprint.js';
 import { builtBlocks, type SlackHome } from './kit.js';
 import { requestedReviewerNames } from './requested-reviewers.js';
@@ -14,6 +14,42 @@ export interface HomeSection {
   empty: string;
   /** Buttons, e.g. "Open triage" (action id and label). */
   actions?: { actionId: string; text: string; value?: string }[];
+  /**
+   * A drop-down before the buttons (the team picker): a static_select of `options`, or with `external` an
+   * external_select whose options the app gives as the person types (for more than a static_select holds).
+   */
+  picker?: {
+    actionId: string;
+    placeholder: string;
+    options: HomeOption[];
+    initial?: HomeOption;
+    external?: boolean;
+  };
+}
+
+export interface HomeOption {
+  text: string;
+  value: string;
+}
+
+/** Slack holds at most 100 options in a static_select, and in the options an external_select is given. */
+export const MAX_SELECT_OPTIONS = 100;
+const homeOption = (o: HomeOption) => Bits.Option({ text: truncate(o.text, 75), value: o.value });
+
+function pickerElement(picker: NonNullable<HomeSection['picker']>) {
+  const initial = picker.initial ? homeOption(picker.initial) : undefined;
+  if (picker.external) {
+    const select = Elements.ExternalSelect({
+      actionId: picker.actionId,
+      placeholder: picker.placeholder,
+      minQueryLength: 0,
+    });
+    return initial ? select.initialOption(initial) : select;
+  }
+  const select = Elements.StaticSelect({ actionId: picker.actionId, placeholder: picker.placeholder }).options(
+    picker.options.slice(0, MAX_SELECT_OPTIONS).map(homeOption),
+  );
+  return initial ? select.initialOption(initial) : select;
 }
 
 export interface HomeData {
@@ -46,10 +82,11 @@ export function homeView(data: HomeData): SlackHome {
         ),
       }),
     );
-    if (section.actions?.length) {
+    if (section.actions?.length || section.picker) {
       blocks.push(
         Blocks.Actions().elements(
-          section.actions.map((a) =>
+          ...(section.picker ? [pickerElement(section.picker)] : []),
+          ...(section.actions ?? []).map((a) =>
             Elements.Button({ text: a.text, actionId: a.actionId, value: a.value ?? a.actionId }),
           ),
         ),

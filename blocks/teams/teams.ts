@@ -2,13 +2,18 @@
 import { Blocks, Elements, Message, Modal } from 'slack-block-builder';
 import type { Team } from '../../src/teams/model.js';
 import type { SlackMessage } from '../help.js';
+import { type HomeOption, MAX_SELECT_OPTIONS } from '../home.js';
 import { builtBlocks, builtModal, type SlackModal } from '../kit.js';
 import { escapeMrkdwn, truncate } from '../text.js';
 
-/** Slack wants the action ids of one block distinct: the picker's buttons are team_pick_0 (the org) … team_pick_15. */
+/**
+ * The Home team picker: a drop-down of the org and every team. Slack's static_select holds 100 options (the org and
+ * 99 teams); with more teams it is an external_select, whose options the bot gives as the person types.
+ */
 export const TEAM_PICK_ACTION = 'team_pick';
-export const MAX_PICKER_TEAMS = 15;
-export const teamPickAction = (index: number) => `${TEAM_PICK_ACTION}_${index}`;
+export const ORG_CHOICE = 'org';
+const ORG_OPTION = { text: 'The whole org', value: ORG_CHOICE };
+const teamOption = (t: Pick<Team, 'key' | 'name'>) => ({ text: truncate(t.name, 75), value: t.key });
 export const TEAM_NEW_ACTION = 'team_new';
 export const TEAM_EDIT_ACTION = 'team_edit';
 export const TEAM_ARCHIVE_ACTION = 'team_archive';
@@ -91,10 +96,25 @@ export function withTeamLine<M extends SlackMessage>(
 }
 
 type HomeButton = { actionId: string; text: string; value?: string };
+type HomePicker = {
+  actionId: string;
+  placeholder: string;
+  options: HomeOption[];
+  initial: HomeOption;
+  external: boolean;
+};
+
+/** The picker's options for what the person typed (an external_select's): the org, then teams by name or key. */
+export function teamPickerOptions(teams: Pick<Team, 'key' | 'name'>[], typed: string): HomeOption[] {
+  const q = typed.trim().toLowerCase();
+  const org = !q || 'the whole org'.includes(q) || q === ORG_CHOICE ? [ORG_OPTION] : [];
+  const matching = teams.filter((t) => !q || t.name.toLowerCase().includes(q) || t.key.includes(q));
+  return [...org, ...matching.map(teamOption)].slice(0, MAX_SELECT_OPTIONS);
+}
 
 /**
- * The Home tab's team section: the picker (Org and one button per team; the choice is remembered per person),
- * then, for a team, its card and figures, with Edit and Archive for those who may edit it.
+ * The Home tab's team section: the picker (the org and every team; the choice is remembered per person), then, for
+ * a team, its card and figures, with Edit and Archive for those who may edit it.
  */
 export function teamHomeSection(data: {
   teams: Pick<Team, 'key' | 'name'>[];
@@ -102,16 +122,18 @@ export function teamHomeSection(data: {
   canCreate: boolean;
   canEdit: boolean;
   figures: string[];
-}): { lines: string[]; empty: string; actions: HomeButton[] } {
+}): { lines: string[]; empty: string; actions: HomeButton[]; picker?: HomePicker } {
   const t = data.team;
-  const pick: HomeButton[] = [
-    { actionId: teamPickAction(0), text: t ? 'Org' : 'Org ✓', value: 'org' },
-    ...data.teams.slice(0, MAX_PICKER_TEAMS).map((x, i) => ({
-      actionId: teamPickAction(i + 1),
-      text: truncate(`${x.name}${t?.key === x.key ? ' ✓' : ''}`, 70),
-      value: x.key,
-    })),
-  ];
+  const external = data.teams.length + 1 > MAX_SELECT_OPTIONS;
+  const picker: HomePicker | undefined = data.teams.length
+    ? {
+        actionId: TEAM_PICK_ACTION,
+        placeholder: 'Pick a team',
+        options: external ? [] : teamPickerOptions(data.teams, ''),
+        initial: t ? teamOption(t) : ORG_OPTION,
+        external,
+      }
+    : undefined;
   const manage: HomeButton[] = [
     ...(data.canCreate ? [{ actionId: TEAM_NEW_ACTION, text: 'New team', value: 'new' }] : []),
     ...(t && data.canEdit && !t.managedByFile
@@ -121,13 +143,13 @@ export function teamHomeSection(data: {
         ]
       : []),
   ];
-  // Slack shows at most 25 elements in an actions block.
-  const actions = [...pick, ...manage].slice(0, 25);
+  const actions = manage;
   if (!t)
     return {
       lines: data.teams.length ? [`Showing *the whole org*. Pick a team to see its figures.`] : [],
       empty: data.canCreate ? 'No teams yet: create one with New team.' : 'No teams yet.',
       actions,
+      ...(picker ? { picker } : {}),
     };
   return {
     lines: [
@@ -138,6 +160,7 @@ export function teamHomeSection(data: {
     ],
     empty: '',
     actions,
+    ...(picker ? { picker } : {}),
   };
 }
 

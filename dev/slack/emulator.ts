@@ -636,6 +636,91 @@ export class SlackEmulator {
     throw new Error(`no checkbox "${options.value}" of "${options.actionId}" is shown to ${user.name} there`);
   }
 
+  /**
+   * A user picks an option of a select menu on their Home tab. A static_select offers the options it shows; an
+   * external_select, those the app gave (`suggest`): pass the one picked. Throws when no such menu or option is shown.
+   */
+  select(options: {
+    user: string;
+    actionId: string;
+    value: string;
+    option?: { text: unknown; value: string };
+  }): Promise<Delivery> {
+    const user = this.requireUser(options.user);
+    const view = this.homeViewOf(user.id);
+    const { block, element } = this.findSelect(view, options.actionId, user.name);
+    const option =
+      element.type === 'external_select'
+        ? options.option
+        : ((element.options as Json[]) ?? []).find((o) => o.value === options.value);
+    if (!option || option.value !== options.value)
+      throw new Error(`no option "${options.value}" in "${options.actionId}" is shown to ${user.name}`);
+    return this.deliver('interactive', {
+      type: 'block_actions',
+      team: this.team(),
+      user: this.userRef(user.id),
+      api_app_id: this.workspace.appId,
+      token: 'verification-token-unused',
+      trigger_id: this.issueTrigger(user.id),
+      container: { type: 'view', view_id: view.id },
+      view: this.workspace.viewJson(view),
+      actions: [
+        {
+          type: element.type,
+          action_id: options.actionId,
+          block_id: block.block_id,
+          selected_option: { text: option.text, value: option.value },
+          action_ts: this.workspace.nextTs(),
+        },
+      ],
+    });
+  }
+
+  /**
+   * A user types into an external_select on their Home tab (`value`, '' when they only open it): Slack asks the app
+   * for the options (block_suggestion) and shows at most 100 of them. Returns what the app answered.
+   */
+  async suggest(options: { user: string; actionId: string; value: string }): Promise<Json[]> {
+    const user = this.requireUser(options.user);
+    const view = this.homeViewOf(user.id);
+    const { block, element } = this.findSelect(view, options.actionId, user.name);
+    if (element.type !== 'external_select') throw new Error(`"${options.actionId}" is not an external_select`);
+    const delivery = await this.deliver('interactive', {
+      type: 'block_suggestion',
+      user: this.userRef(user.id),
+      team: this.team(),
+      api_app_id: this.workspace.appId,
+      token: 'verification-token-unused',
+      container: { type: 'view', view_id: view.id },
+      view: this.workspace.viewJson(view),
+      action_id: options.actionId,
+      block_id: block.block_id,
+      value: options.value,
+    });
+    const answered = (delivery.ack?.options as Json[] | undefined) ?? [];
+    if (answered.length > LIMITS.selectOptions)
+      throw new Error(`block_suggestion answered ${answered.length} options; Slack shows at most 100`);
+    return answered;
+  }
+
+  private homeViewOf(userId: string): View {
+    const viewId = this.workspace.homeViews.get(userId);
+    const view = viewId ? this.workspace.views.get(viewId) : undefined;
+    if (!view) throw new Error(`${userId} has no Home view published`);
+    return view;
+  }
+
+  private findSelect(view: View, actionId: string, who: string): { block: Json; element: Json } {
+    for (const block of view.blocks as Json[]) {
+      const elements = [...((block.elements as Json[]) ?? []), ...(block.accessory ? [block.accessory as Json] : [])];
+      const element = elements.find(
+        (e) => e.action_id === actionId && (e.type === 'static_select' || e.type === 'external_select'),
+      );
+      if (element) return { block, element };
+    }
+    throw new Error(`no select menu "${actionId}" is shown to ${who} there`);
+  }
+
   /** A user fills the inputs of their top modal and presses Submit. `values` maps action_id to typed values. */
   submitView(options: { user: string; values: Record<string, string | string[] | undefined> }): Promise<Delivery> {
     const user = this.requireUser(options.user);

@@ -14,6 +14,8 @@ export type SlackHandler = (args: any) => Promise<void>;
  */
 export interface SlackSurface {
   actions?: Record<string, SlackHandler>;
+  /** The options of an external select as the person types (block_suggestion), by action_id. */
+  options?: Record<string, SlackHandler>;
   views?: Record<string, SlackHandler>;
   globalShortcuts?: Record<string, SlackHandler>;
   messageShortcuts?: Record<string, SlackHandler>;

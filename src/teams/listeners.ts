@@ -5,17 +5,18 @@ import { failure } from '../../blocks/notice.js';
 import { hours } from '../../blocks/reports/dora.js';
 import {
   archiveTeamModal,
-  MAX_PICKER_TEAMS,
+  ORG_CHOICE,
   TEAM_ARCHIVE_ACTION,
   TEAM_ARCHIVE_MODAL,
   TEAM_EDIT_ACTION,
   TEAM_MODAL,
   TEAM_NEW_ACTION,
+  TEAM_PICK_ACTION,
   teamCardMessage,
   teamHomeSection,
   teamListMessage,
   teamModal,
-  teamPickAction,
+  teamPickerOptions,
 } from '../../blocks/teams/teams.js';
 import { userText } from '../../blocks/text.js';
 import { runTool } from '../capabilities/tool.js';
@@ -113,17 +114,31 @@ export function teamsHomeSection(admins: TeamAdmins = NO_TEAM_ADMINS): HomeSecti
 const republish = (deps: SlackDeps, args: ButtonArgs | ViewArgs, userId: string) =>
   publishHome(args.client, deps.home, { userId, db: deps.db }, deps.logger);
 
+type PickArgs = Omit<ButtonArgs, 'action'> & { action: { selected_option?: { value: string } | null } };
+
 /** Home picker: remembers the choice ('' = the org) and redraws Home. */
 export function teamPicked(deps: SlackDeps) {
-  return async (args: ButtonArgs) => {
+  return async (args: PickArgs) => {
     await args.ack();
     const userId = args.body.user.id;
-    const key = args.action.value === 'org' ? '' : (args.action.value ?? '');
+    const value = args.action.selected_option?.value ?? ORG_CHOICE;
+    const key = value === ORG_CHOICE ? '' : value;
     const team = key ? await getTeam(deps.db, key) : undefined;
     if (key && (!team || team.archivedAt))
-      return tellPrivately(args, userId, 'That team is archived or gone; showing the org.');
+      return tellPrivately(args as unknown as ButtonArgs, userId, 'That team is archived or gone; showing the org.');
     await rememberChoice(deps.db, userId, key);
-    await republish(deps, args, userId);
+    await republish(deps, args as unknown as ButtonArgs, userId);
+  };
+}
+
+/** The picker's options as the person types, when there are more teams than a static drop-down holds. */
+export function teamPickerSuggested(deps: SlackDeps) {
+  return async (args: {
+    body: { value?: string };
+    ack: (response: { options: { text: { type: 'plain_text'; text: string }; value: string }[] }) => Promise<void>;
+  }) => {
+    const options = teamPickerOptions(await listTeams(deps.db), args.body.value ?? '');
+    await args.ack({ options: options.map((o) => ({ text: { type: 'plain_text', text: o.text }, value: o.value })) });
   };
 }
 
@@ -220,13 +235,12 @@ export function teamArchiveSubmitted(deps: SlackDeps, admins: TeamAdmins) {
 export function teamsSurface(admins: TeamAdmins): SlackSurfaceOf {
   return (deps) => ({
     actions: {
-      ...Object.fromEntries(
-        Array.from({ length: MAX_PICKER_TEAMS + 1 }, (_, i) => [teamPickAction(i), teamPicked(deps)]),
-      ),
+      [TEAM_PICK_ACTION]: teamPicked(deps),
       [TEAM_NEW_ACTION]: teamModalOpened(deps, admins, 'new'),
       [TEAM_EDIT_ACTION]: teamModalOpened(deps, admins, 'edit'),
       [TEAM_ARCHIVE_ACTION]: teamModalOpened(deps, admins, 'archive'),
     },
+    options: { [TEAM_PICK_ACTION]: teamPickerSuggested(deps) },
     views: { [TEAM_MODAL]: teamSubmitted(deps, admins), [TEAM_ARCHIVE_MODAL]: teamArchiveSubmitted(deps, admins) },
   });
 }

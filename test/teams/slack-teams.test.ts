@@ -64,17 +64,32 @@ describeEachEngine('teams in Slack', ({ freshDb }) => {
       shows,
     );
   }
-  /** The picker button of a team (or 'org'), as shown on the person's Home. */
-  const pick = (harness: BotHarness, user: string, value: string) => {
-    const blocks = (harness.emulator.homeOf(user)?.blocks ?? []) as {
-      elements?: { action_id?: string; value?: string }[];
-    }[];
-    const button = blocks
-      .flatMap((b) => b.elements ?? [])
-      .find((e) => e.action_id?.startsWith('team_pick_') && e.value === value);
-    if (!button?.action_id) throw new Error(`no picker button for ${value}`);
-    return harness.emulator.click({ user, actionId: button.action_id, value, where: 'home' });
-  };
+  /**
+   * Picks a team (or 'org') in the person's Home picker as they would: from the drop-down's options, or, for an
+   * external_select, from what the bot offers when they type the team's name.
+   */
+  async function pick(harness: BotHarness, user: string, value: string, typed = value) {
+    const elements = ((harness.emulator.homeOf(user)?.blocks ?? []) as { elements?: Element[] }[]).flatMap(
+      (b) => b.elements ?? [],
+    );
+    const button = elements.find(
+      (e) => e.type === 'button' && e.action_id?.startsWith('team_pick') && e.value === value,
+    );
+    if (button?.action_id) return harness.emulator.click({ user, actionId: button.action_id, value, where: 'home' });
+    const select = elements.find((e) => e.action_id === 'team_pick');
+    if (select?.type === 'static_select') {
+      if (!select.options?.some((o) => o.value === value)) throw new Error(`no picker entry for ${value}`);
+      return harness.emulator.select({ user, actionId: 'team_pick', value });
+    }
+    if (select?.type === 'external_select') {
+      const offered = await harness.emulator.suggest({ user, actionId: 'team_pick', value: typed });
+      const option = offered.find((o) => o.value === value) as { text: unknown; value: string } | undefined;
+      if (!option) throw new Error(`no picker entry for ${value} when typing ${typed}`);
+      return harness.emulator.select({ user, actionId: 'team_pick', value, option });
+    }
+    throw new Error(`no picker entry for ${value}`);
+  }
+  type Element = { type?: string; action_id?: string; value?: string; options?: { value: string }[] };
 
   test('create, pick, edit and archive a team from Home; a non-manager cannot edit it', async () => {
     const w = await start();
@@ -206,7 +221,7 @@ describeEachEngine('teams in Slack', ({ freshDb }) => {
 
     // Alice is a team admin and sre's manager, yet the file owns it: no Edit or Archive, and Home says where to edit.
     await w.emulator.openHome(alice);
-    await w.emulator.waitFor(() => homeButtons(w, alice).includes('"action_id":"team_pick_1"'), 30_000, 'the picker');
+    await w.emulator.waitFor(() => homeButtons(w, alice).includes('"action_id":"team_pick"'), 30_000, 'the picker');
     await pick(w, alice, 'sre');
     await w.emulator.waitFor(() => homeText(w, alice).includes('Showing *SRE*'), 30_000, 'SRE on Home');
     expect(homeText(w, alice)).toContain(`:lock: Managed in \`${file}\`: edit the file to change it.`);
@@ -238,6 +253,38 @@ describeEachEngine('teams in Slack', ({ freshDb }) => {
     ]);
     expect(await teamsForSubject(w.db, { person: { slack: bob } })).toHaveLength(1);
     expect(await teamsForSubject(w.db, { repo: 'acme/web' })).toEqual([]);
+  }, 120_000);
+
+  test('every team can be picked on Home: a drop-down of 40 teams, and one that asks as you type past 99', async () => {
+    const w = await start();
+    const { alice } = w.users;
+    const file = path.join(dir, 'teams.yml');
+    const teamsFile = (n: number) =>
+      `teams:\n${Array.from({ length: n }, (_, i) => `  - { key: t${i + 1}, name: Team ${String(i + 1).padStart(3, '0')} }`).join('\n')}\n`;
+    writeFileSync(file, teamsFile(40));
+    await applyTeamsFile(w.db, file, loadTeamsFile(file) ?? []);
+    await openHome(w, alice, 'Showing *the whole org*');
+    // The last of 40 (until 2026-12-09 the picker had buttons for the first 15 teams only).
+    await pick(w, alice, 't40');
+    await w.emulator.waitFor(() => homeText(w, alice).includes('Showing *Team 040*'), 30_000, 'Team 040 on Home');
+    await pick(w, alice, 'org');
+    await w.emulator.waitFor(() => homeText(w, alice).includes('Showing *the whole org*'), 30_000, 'the org again');
+
+    // 150 teams: more than a drop-down holds; the options come from the bot as alice types.
+    writeFileSync(file, teamsFile(150));
+    await applyTeamsFile(w.db, file, loadTeamsFile(file) ?? []);
+    await openHome(w, alice, 'Showing *the whole org*');
+    await w.emulator.waitFor(
+      () => JSON.stringify(w.emulator.homeOf(alice)?.blocks ?? []).includes('"external_select"'),
+      30_000,
+      'the picker that asks',
+    );
+    expect(await w.emulator.suggest({ user: alice, actionId: 'team_pick', value: '' })).toHaveLength(100);
+    await pick(w, alice, 't150', 'team 150');
+    await w.emulator.waitFor(() => homeText(w, alice).includes('Showing *Team 150*'), 30_000, 'Team 150 on Home');
+    expect(await w.emulator.suggest({ user: alice, actionId: 'team_pick', value: 'Team 14' })).toEqual(
+      [140, 141, 142, 143, 144, 145, 146, 147, 148, 149].map((n) => expect.objectContaining({ value: `t${n}` })),
+    );
   }, 120_000);
 
   test('an invalid teams.yml is refused with file:line: field: problem for each mistake', () => {

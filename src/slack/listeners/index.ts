@@ -49,6 +49,7 @@ export function listenerTable(deps: SlackDeps) {
   return {
     commands: { '/em': emCommand(deps, freeText[0]) } as Record<string, SlackHandler>,
     actions: merge(surfaces, 'actions'),
+    options: merge(surfaces, 'options'),
     views: merge(surfaces, 'views'),
     shortcuts: { global: merge(surfaces, 'globalShortcuts'), message: merge(surfaces, 'messageShortcuts') },
     events: merge(surfaces, 'events'),
@@ -104,6 +105,7 @@ export function registerListeners(app: App, deps: SlackDeps, underWay: UnderWay)
   const field = (of: string, key: string) => (args: Record<string, unknown>) =>
     (args[of] as Record<string, string> | undefined)?.[key];
   register(table.actions, 'action', field('action', 'action_id'), (ids, l) => app.action(ids, l));
+  register(table.options, 'options', field('body', 'action_id'), (ids, l) => app.options({ action_id: ids }, l));
   register(table.views, 'view', field('view', 'callback_id'), (ids, l) => app.view(ids, l));
   register(table.shortcuts.global, 'shortcut', field('shortcut', 'callback_id'), (ids, l) =>
     app.shortcut({ callback_id: ids, type: 'shortcut' }, l),
