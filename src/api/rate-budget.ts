@@ -1,5 +1,8 @@
 // One request budget per token for both doors (REST and MCP): each registers @fastify/rate-limit, and each
-// registration makes a store of its own, so they count in one shared store instead.
+// registration makes a store of its own, so they count in one shared store instead: the database's (every replica
+// counts in the same window), or one in memory (one process).
+import type { Queryable } from '../store/db.js';
+import { countRequest } from './store.js';
 
 interface Window {
   count: number;
@@ -30,6 +33,22 @@ export function sharedRateBudget(): new () => RateStore {
       }
       window.count += 1;
       done(null, { current: window.count, ttl: window.startedAt + timeWindow - now });
+    }
+
+    child(): RateStore {
+      return this;
+    }
+  };
+}
+
+/** A store class whose instances all count in the database: one budget per token across doors and replicas. */
+export function databaseRateBudget(db: Queryable): new () => RateStore {
+  return class DatabaseBudget implements RateStore {
+    incr(key: string, done: (err: Error | null, result: { current: number; ttl: number }) => void, timeWindow: number) {
+      countRequest(db, key, timeWindow).then(
+        (result) => done(null, result),
+        (err: Error) => done(err, { current: 0, ttl: 0 }),
+      );
     }
 
     child(): RateStore {

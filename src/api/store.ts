@@ -63,3 +63,25 @@ export async function touchToken(db: Queryable, id: number): Promise<void> {
     [id],
   );
 }
+
+/**
+ * Counts one request of `key` in its current window of `windowMs` (a new window once the last one is over): the
+ * count so far in the window, and the milliseconds left of it. One row per key, shared by every replica.
+ */
+export async function countRequest(
+  db: Queryable,
+  key: string,
+  windowMs: number,
+): Promise<{ current: number; ttl: number }> {
+  const { rows } = await db.query<{ current: number; ttl: number }>(
+    `INSERT INTO api_rate_budget AS b (key, window_start, count) VALUES ($1, now(), 1)
+     ON CONFLICT (key) DO UPDATE SET
+       count = CASE WHEN b.window_start <= now() - $2 * interval '1 millisecond' THEN 1 ELSE b.count + 1 END,
+       window_start = CASE WHEN b.window_start <= now() - $2 * interval '1 millisecond' THEN now() ELSE b.window_start END
+     RETURNING count AS current,
+       greatest(0, ceil(extract(epoch FROM window_start + $2 * interval '1 millisecond' - now()) * 1000))::int AS ttl`,
+    [key, windowMs],
+  );
+  const row = rows[0] as { current: number; ttl: number };
+  return { current: Number(row.current), ttl: Number(row.ttl) };
+}
