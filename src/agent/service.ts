@@ -60,8 +60,11 @@ export interface AgentDeps {
   now?: () => Date;
 }
 
-/** Where a request came from: a DM, an @mention, `/em <text>`, the assistant pane, or a button it offered. */
-export type AgentDoor = 'dm' | 'mention' | 'command' | 'assistant' | 'button' | 'api';
+/**
+ * Where a request came from: a DM, an @mention, `/em <text>`, the assistant pane, a button it offered, the REST API
+ * or the MCP server.
+ */
+export type AgentDoor = 'dm' | 'mention' | 'command' | 'assistant' | 'button' | 'api' | 'mcp';
 
 export interface AgentRequest {
   person: string;

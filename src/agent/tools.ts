@@ -26,7 +26,8 @@ export function agentRunTool(agent: AgentService) {
       const result = await agent.handle({
         person: ctx.person.slackId,
         text: input.query,
-        door: 'api',
+        // The door the request came through: REST (`api`) or MCP (`mcp`), recorded in agent_runs.
+        door: ctx.via === 'mcp' ? 'mcp' : 'api',
         threadKey: null,
         slack: ctx.slack,
       });

@@ -145,6 +145,17 @@ describe.each(['http', 'stdio'] as const)('MCP over %s', (transport) => {
     expect(JSON.parse(textOf(digits))).toEqual({ found: false, message: 'There is no incident INC-999999.' });
   }, 60_000);
 
+  test('agent.run through MCP is recorded in agent_runs with the door mcp, not api', async () => {
+    const sam = await connect(await tokenFor('sam', `sam-agent-${transport}`, 'propose'));
+    const result = await sam.callTool({ name: 'agent.run', arguments: { query: `sprint health (${transport})` } });
+    expect(result.isError).toBeFalsy();
+    const { rows } = await demo.app.db.query<{ door: string }>(
+      'SELECT door FROM agent_runs WHERE person = $1 AND request = $2',
+      [demo.users.sam, `sprint health (${transport})`],
+    );
+    expect(rows).toEqual([{ door: 'mcp' }]);
+  }, 60_000);
+
   test('a proposal waits for a Slack approval: the approver clicks Approve, it runs, and the audit says via mcp', async () => {
     const sam = await connect(await tokenFor('sam', `sam-proposal-${transport}`, 'propose'));
     const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
