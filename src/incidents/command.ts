@@ -8,15 +8,13 @@ import { failure, notice } from '../../blocks/notice.js';
 import { runOrRefuse, runTool } from '../capabilities/tool.js';
 import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import { describeSlackError } from '../slack/errors.js';
-import { onlyVisible } from '../slack/membership.js';
 import type { IncidentCommand } from './args.js';
 import { incidentsAssignTool, incidentsSeverityTool } from './change-tools.js';
 import { openModal } from './listeners.js';
 import type { IncidentSeverity, Role } from './model.js';
 import type { IncidentService } from './service.js';
-import { listIncidents } from './store.js';
 import { incidentsActionItemTool, incidentsNoteTool } from './timeline-tools.js';
-import { incidentsListTool } from './tools.js';
+import { incidentsListTool, visibleIncidents } from './tools.js';
 
 /** The tools `/em incident` runs: directly, or through the form it opens (start, update, resolve). */
 export const INCIDENT_COMMAND_TOOLS = [
@@ -34,7 +32,7 @@ export const INCIDENT_COMMAND_TOOLS = [
 async function incidentHere(service: IncidentService, ctx: CommandContext) {
   const incident = await service.byChannel(ctx.channelId);
   if (incident) return { incident };
-  const open = (await onlyVisible(await listIncidents(ctx.db, 0, 10), ctx.client, ctx.userId)).filter(
+  const open = (await visibleIncidents(ctx.db, ctx.client, ctx.userId, 0, 10)).filter(
     (i) => i.status === 'open' && i.channelId,
   );
   return {

@@ -19,12 +19,11 @@ import type { HomeSectionProvider } from '../slack/home.js';
 import { type EventArgs, slackTsDate } from '../slack/listeners/events.js';
 import { firstDelivery } from '../slack/listeners/once.js';
 import { openModalFromShortcut, type ShortcutArgs } from '../slack/listeners/shortcuts.js';
-import { onlyVisible } from '../slack/membership.js';
 import { type ButtonArgs, tellPrivately } from '../slack/private-reply.js';
 import { incidentsConfirmCauseTool, incidentsFileActionItemTool } from './follow-up-tools.js';
 import { incidentLabel, timelineFiles } from './model.js';
 import type { IncidentService } from './service.js';
-import { listIncidents } from './store.js';
+import { visibleIncidents } from './tools.js';
 
 /** The Slack door's dependencies, with this capability's service. */
 export type IncidentSlackDeps = SlackDeps & { incidents?: IncidentService };
@@ -130,7 +129,7 @@ export function incidentsHomeSection(): HomeSectionProvider {
     async load({ db, client, userId }) {
       const now = new Date();
       return {
-        lines: (await onlyVisible(await listIncidents(db, 7, 8), client, userId)).map((i) => incidentListLine(i, now)),
+        lines: (await visibleIncidents(db, client, userId, 7, 8)).map((i) => incidentListLine(i, now)),
         empty: 'No open incidents.',
         actions: [{ actionId: DECLARE_FROM_HOME, text: 'Declare incident' }],
       };

@@ -484,8 +484,28 @@ export interface IncidentListItem {
   visibleIn: string | null;
 }
 
-/** Open incidents from every source, then those resolved within `recentDays`, newest first. */
-export async function listIncidents(db: Queryable, recentDays = 7, limit = 20): Promise<IncidentListItem[]> {
+/** The private incident channels among the incidents `listIncidents` would list (open, or resolved recently). */
+export async function privateIncidentChannels(db: Queryable, recentDays = 7): Promise<string[]> {
+  const { rows } = await db.query<{ visible_in: string }>(
+    `SELECT DISTINCT r.visible_in
+       FROM incidents i JOIN incident_rooms r ON r.source = i.source AND r.incident_id = i.external_id
+      WHERE r.visible_in IS NOT NULL AND (i.status = 'open' OR i.resolved_at > now() - make_interval(days => $1))`,
+    [recentDays],
+  );
+  return rows.map((r) => r.visible_in);
+}
+
+/**
+ * Open incidents from every source, then those resolved within `recentDays`, newest first. With `visibleIn`, only
+ * public ones and those of these private channels: filtered before the limit, so incidents a person may not see
+ * never take the places of those they may.
+ */
+export async function listIncidents(
+  db: Queryable,
+  recentDays = 7,
+  limit = 20,
+  visibleIn?: string[],
+): Promise<IncidentListItem[]> {
   const { rows } = await db.query<{
     source: string;
     external_id: string;
@@ -504,10 +524,11 @@ export async function listIncidents(db: Queryable, recentDays = 7, limit = 20): 
     `SELECT i.source, i.external_id, i.title, i.severity, i.status, i.opened_at, i.resolved_at, i.url,
             r.channel_id, r.number, r.phase, r.commander, r.visible_in
        FROM incidents i LEFT JOIN incident_rooms r ON r.source = i.source AND r.incident_id = i.external_id
-      WHERE i.status = 'open' OR i.resolved_at > now() - make_interval(days => $1)
+      WHERE (i.status = 'open' OR i.resolved_at > now() - make_interval(days => $1))
+        AND ($3::text[] IS NULL OR r.visible_in IS NULL OR r.visible_in = ANY($3::text[]))
       ORDER BY (i.status = 'open') DESC, i.opened_at DESC
       LIMIT $2`,
-    [recentDays, limit],
+    [recentDays, limit, visibleIn ?? null],
   );
   return rows.map((r) => ({
     source: r.source,

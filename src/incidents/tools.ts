@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool, link, timestamp } from '../capabilities/tool.js';
-import { onlyVisible } from '../slack/membership.js';
+import { channelMembership, onlyVisible } from '../slack/membership.js';
+import type { Queryable } from '../store/db.js';
 import {
   incidentsAssignTool,
   incidentsResolveTool,
@@ -11,7 +12,7 @@ import { incidentsDeclareTool } from './declare-tool.js';
 import { incidentsConfirmCauseTool, incidentsFileActionItemTool } from './follow-up-tools.js';
 import { TIMELINE_KINDS } from './model.js';
 import type { IncidentService } from './service.js';
-import { incidentByNumber, listIncidents, timelineOf } from './store.js';
+import { incidentByNumber, listIncidents, privateIncidentChannels, timelineOf } from './store.js';
 import { incidentsActionItemTool, incidentsNoteTool } from './timeline-tools.js';
 import { incidentNumber } from './tool-access.js';
 
@@ -30,6 +31,21 @@ export function incidentTools(service: IncidentService) {
     incidentsConfirmCauseTool(service),
     incidentsFileActionItemTool(service),
   ];
+}
+
+/**
+ * The incidents a person may see (public ones, and those of the private rooms they are in), newest first, at most
+ * `limit`: private ones they may not see are left out before the limit, not after it.
+ */
+export async function visibleIncidents(
+  db: Queryable,
+  slack: Parameters<typeof onlyVisible>[1],
+  userId: string,
+  recentDays: number,
+  limit?: number,
+) {
+  const visible = await channelMembership.visibleOf(slack, await privateIncidentChannels(db, recentDays), userId);
+  return listIncidents(db, recentDays, limit, visible);
 }
 
 export const incidentsListOutput = z.array(
@@ -59,8 +75,7 @@ export function incidentsListTool() {
     kind: 'read',
     input: z.object({ recentDays: z.number().int().min(1).max(90).default(7) }),
     output: incidentsListOutput,
-    run: async (ctx, input) =>
-      onlyVisible(await listIncidents(ctx.db, input.recentDays), ctx.slack, ctx.person.slackId),
+    run: (ctx, input) => visibleIncidents(ctx.db, ctx.slack, ctx.person.slackId, input.recentDays),
   });
 }
 
