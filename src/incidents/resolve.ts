@@ -7,14 +7,7 @@ import { incidentTimeToRestore } from './metrics.js';
 import { humanDuration, type Incident, incidentLabel } from './model.js';
 import { mentionedUsers, postmortemDraft, postmortemNarrative, postmortemText } from './postmortem.js';
 import { refreshRoom } from './room.js';
-import {
-  addTimelineEntry,
-  deploymentById,
-  getIncident,
-  timelineOf,
-  updateIncidentRecord,
-  updateRoom,
-} from './store.js';
+import { addTimelineEntry, claimResolution, deploymentById, getIncident, timelineOf, updateRoom } from './store.js';
 
 /** Resolves an incident: time to restore, the postmortem draft in the channel, the announcement thread told. */
 export async function resolveIncident(
@@ -25,8 +18,9 @@ export async function resolveIncident(
   now = new Date(),
 ): Promise<string> {
   const { db, logger } = flow;
-  if (incident.status === 'resolved') return `${incidentLabel(incident)} is already resolved.`;
-  await updateIncidentRecord(db, incident.id, { status: 'resolved', resolved_at: now });
+  // Claimed in the database: two people resolving at once (two forms, a form and the agent) resolve it once.
+  if (incident.status === 'resolved' || !(await claimResolution(db, incident.id, now)))
+    return `${incidentLabel(incident)} is already resolved.`;
   await updateRoom(db, incident.id, { phase: 'resolved', summary, last_update_at: now });
   const ttr = humanDuration(now.getTime() - incident.openedAt.getTime());
   await addTimelineEntry(db, incident.id, {

@@ -246,6 +246,19 @@ export async function updateIncidentRecord(
   );
 }
 
+/**
+ * Marks an open incident resolved; false when it was not open any more (someone resolved it at the same moment:
+ * their resolution, postmortem and time to restore stand, and this one adds nothing).
+ */
+export async function claimResolution(db: Queryable, id: string, resolvedAt: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE incidents SET status = 'resolved', resolved_at = $2, updated_at = now()
+      WHERE source = 'slack' AND external_id = $1 AND status = 'open'`,
+    [id, resolvedAt],
+  );
+  return rowCount === 1;
+}
+
 const NUDGE_COLUMNS: Record<Exclude<Reminder, 'archive'>, string> = {
   severity: 'severity_nudges = severity_nudges + 1, severity_nudged_at = $2',
   commander: 'commander_nudges = commander_nudges + 1, commander_nudged_at = $2',

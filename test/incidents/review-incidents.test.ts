@@ -32,6 +32,21 @@ function startService(w: World, incidentsPolicy: string[]): Promise<App> {
   });
 }
 
+const dmOf = (w: World, user: string) => w.emulator.messagesIn(w.emulator.workspace.imWith(user).id);
+
+/** `/em incident start <title>` → the form → Declare; returns the incident's channel. */
+async function declare(w: World, user: string, title: string, values: Record<string, string> = {}) {
+  const before = dmOf(w, user).length;
+  await w.emulator.command({ user, channel: w.eng, text: `incident start ${title}` });
+  await w.emulator.waitFor(() => w.emulator.topModalOf(user));
+  await w.emulator.submitView({ user, values });
+  const reply = visibleText(await w.emulator.waitFor(() => dmOf(w, user)[before], 15_000, 'the declare reply'));
+  const id = /<#(C[A-Z0-9]+)/.exec(reply)?.[1];
+  const room = id ? w.emulator.workspace.channels.get(id) : undefined;
+  if (!room) throw new Error(`no channel in the reply: ${reply}`);
+  return room;
+}
+
 describe('private incidents do not crowd public ones out of Home and /em incident list', () => {
   test('someone outside twenty private rooms (more than a list holds) still sees the public incident', async () => {
     const w = await world();
@@ -69,6 +84,47 @@ describe('private incidents do not crowd public ones out of Home and /em inciden
       const listText = visibleText(reply.body as never);
       expect(listText).not.toContain('Secret breach');
       expect(listText).toContain('Public API returns 502s');
+    } finally {
+      await app.stop();
+      await w.emulator.stop();
+      rmSync(w.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('two people resolve the same incident at once', () => {
+  test('it is resolved once: one postmortem draft, one "Resolved" entry', async () => {
+    const w = await world();
+    const app = await startService(w, []);
+    try {
+      const room = await declare(w, w.users.alice, 'Checkout latency spike', { severity: 'SEV2' });
+      w.emulator.workspace.channels.get(room.id)!.members.add(w.users.bob);
+      const card = w.emulator
+        .messagesIn(room.id)
+        .find((m) => m.pinned && JSON.stringify(m.blocks).includes('incident_resolve'))!;
+      for (const user of [w.users.alice, w.users.bob]) {
+        await w.emulator.click({ user, actionId: 'incident_resolve', where: { channel: room.id, ts: card.ts } });
+        await w.emulator.waitFor(() => w.emulator.topModalOf(user)?.callback_id === 'incident_resolve_modal');
+      }
+      await Promise.all([
+        w.emulator.submitView({ user: w.users.alice, values: { summary: 'Rolled back.' } }),
+        w.emulator.submitView({ user: w.users.bob, values: { summary: 'Scaled up the pool.' } }),
+      ]);
+      const drafts = () => w.emulator.messagesIn(room.id).filter((m) => visibleText(m).includes('Postmortem draft'));
+      await w.emulator.waitFor(() => drafts().length >= 1, 15_000, 'a postmortem draft');
+      // Both submissions have been answered by now (each says resolved or already resolved).
+      await w.emulator.waitFor(
+        () =>
+          [w.users.alice, w.users.bob].every((u) =>
+            [...w.emulator.ephemeralsFor(u), ...dmOf(w, u)].some((m) => /resolved/.test(visibleText(m))),
+          ),
+        15_000,
+        'both answered',
+      );
+      expect(drafts()).toHaveLength(1);
+      const incident = await app.incidents.byChannel(room.id);
+      const resolvedEntries = (await app.incidents.timeline(incident!.id)).filter((e) => e.kind === 'resolved');
+      expect(resolvedEntries).toHaveLength(1);
     } finally {
       await app.stop();
       await w.emulator.stop();
