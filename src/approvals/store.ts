@@ -263,7 +263,16 @@ export interface AuditRow {
   detail: Record<string, unknown>;
 }
 
-export async function listAudit(db: Queryable, limit: number): Promise<AuditRow[]> {
-  const { rows } = await db.query<AuditRow>('SELECT * FROM audit_log ORDER BY id DESC LIMIT $1', [limit]);
+/**
+ * Newest first, by time then id (so a page boundary never splits or repeats rows). `before`: only rows after that
+ * one in this order (the next page).
+ */
+export async function listAudit(db: Queryable, limit: number, options: { before?: number } = {}): Promise<AuditRow[]> {
+  const { rows } = await db.query<AuditRow>(
+    `SELECT * FROM audit_log a
+      WHERE $2::bigint IS NULL OR (a.at, a.id) < (SELECT b.at, b.id FROM audit_log b WHERE b.id = $2)
+      ORDER BY at DESC, id DESC LIMIT $1`,
+    [limit, options.before ?? null],
+  );
   return rows;
 }

@@ -98,6 +98,8 @@ export const auditOutput = z.discriminatedUnion('allowed', [
     allowed: z.literal(true),
     lines: z.array(
       z.object({
+        /** The entry's id: `before` takes the last one of a page for the next. */
+        id: z.number(),
         at: timestamp,
         actor: z.string(),
         event: z.string(),
@@ -117,15 +119,21 @@ export function approvalsAuditTool(service: ApprovalService) {
       'where a channel reads the answer.',
     kind: 'read',
     privately: 'The audit log is only shown privately: ask me in a DM, or use /em audit.',
-    input: z.object({ limit: z.number().int().min(1).max(200).default(20) }),
+    input: z.object({
+      limit: z.number().int().min(1).max(200).default(20),
+      before: positiveId('before must be an audit entry id')
+        .optional()
+        .describe('The next page: only entries listed after this one (the last id of the page before).'),
+    }),
     output: auditOutput,
     run: async (ctx, input) => {
       if (!(await service.isApprover(ctx.person.slackId, service.policies.reload().allApprovers())))
         return { allowed: false as const };
-      const rows = await listAudit(ctx.db, input.limit);
+      const rows = await listAudit(ctx.db, input.limit, { before: input.before });
       return {
         allowed: true as const,
         lines: rows.map((r) => ({
+          id: Number(r.id),
           at: r.at,
           actor: r.actor,
           event: r.event,

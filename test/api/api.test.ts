@@ -288,6 +288,50 @@ describe('decisions through the API', () => {
     expect([...seen].sort((a, b) => a - b)).toEqual(pending);
   }, 60_000);
 
+  test('approvals.audit pages through the whole audit log with before (time, then id), through REST as documented', async () => {
+    const { rows: prs } = await demo.app.db.query<{ repo: string; number: number }>(
+      'SELECT repo, number FROM pull_requests ORDER BY repo, number LIMIT 1',
+    );
+    const pr = prs[0] as { repo: string; number: number };
+    for (let i = 0; i < 12; i += 1)
+      await demo.app.approvals.propose({
+        action: 'github.comment',
+        params: { repo: pr.repo, number: pr.number, body: `Audit page ${i}` },
+        summary: `Audit page ${i}`,
+        repo: pr.repo,
+        requestedBy: demo.users.sam as string,
+        idempotencyKey: `api-audit-pages-${i}`,
+      });
+    const { rows } = await demo.app.db.query<{ id: number }>(
+      'SELECT id::int AS id FROM audit_log ORDER BY at DESC, id DESC',
+    );
+    const all = rows.map((r) => r.id);
+    expect(all.length).toBeGreaterThan(15);
+    const seen: number[] = [];
+    let before: number | undefined;
+    for (let page = 0; page < 100; page += 1) {
+      const res = await call('POST', '/v1/tools/approvals.audit', tokens.maya, {
+        limit: 5,
+        ...(before ? { before } : {}),
+      });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { allowed: boolean; lines: { id: number }[] };
+      expect(body.allowed).toBe(true);
+      seen.push(...body.lines.map((l) => l.id));
+      if (body.lines.length < 5) break;
+      before = body.lines.at(-1)?.id;
+    }
+    // Entries written while paging are newer than the first page: every older one is seen once, in order.
+    expect(seen.filter((id) => all.includes(id))).toEqual(all);
+    expect(new Set(seen).size).toBe(seen.length);
+    const doc = await (await fetch(`${base}/v1/openapi.json`)).json();
+    const audit = doc.paths['/v1/tools/approvals.audit'].post;
+    expect(JSON.stringify(audit.requestBody)).toContain('"before"');
+    expect(JSON.stringify(audit.responses['200'])).toContain('"id"');
+    const bad = await call('POST', '/v1/tools/approvals.audit', tokens.maya, { before: 'last' });
+    expect(bad.status).toBe(400);
+  }, 60_000);
+
   test("the only approver's own proposal is told at once that nobody else can approve it", async () => {
     const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
       'SELECT repo, number FROM pull_requests ORDER BY repo, number LIMIT 1',

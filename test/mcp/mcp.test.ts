@@ -156,6 +156,22 @@ describe.each(['http', 'stdio'] as const)('MCP over %s', (transport) => {
     expect(rows).toEqual([{ door: 'mcp' }]);
   }, 60_000);
 
+  test('approvals.audit takes before: the next page holds the entries older than the last one shown', async () => {
+    const maya = await connect(await tokenFor('maya', `maya-audit-${transport}`, 'read'));
+    const first = JSON.parse(textOf(await maya.callTool({ name: 'approvals.audit', arguments: { limit: 2 } })));
+    const last = first.lines.at(-1).id as number;
+    const next = JSON.parse(
+      textOf(await maya.callTool({ name: 'approvals.audit', arguments: { limit: 2, before: last } })),
+    );
+    const { rows } = await demo.app.db.query<{ id: number }>(
+      `SELECT id::int AS id FROM audit_log
+        WHERE (at, id) < (SELECT at, id FROM audit_log WHERE id = $1) ORDER BY at DESC, id DESC LIMIT 2`,
+      [last],
+    );
+    expect(next.lines.map((l: { id: number }) => l.id)).toEqual(rows.map((r) => r.id));
+    expect(rows.length).toBe(2);
+  }, 60_000);
+
   test('a proposal waits for a Slack approval: the approver clicks Approve, it runs, and the audit says via mcp', async () => {
     const sam = await connect(await tokenFor('sam', `sam-proposal-${transport}`, 'propose'));
     const { rows } = await demo.app.db.query<{ repo: string; number: number }>(
