@@ -459,7 +459,10 @@ export async function dropMessageEntry(db: Queryable, incidentId: string, source
   return rowCount === 1;
 }
 
-/** A channel message as the bot last heard it (from the Slack event log), or null when it never did. */
+/**
+ * A channel message as the bot last heard it (from the Slack event log), or null when it never did or heard it
+ * deleted (a pin handled after the deletion, as Slack may deliver them, must not bring a deleted message back).
+ */
 export async function heardMessage(
   db: Queryable,
   channel: string,
@@ -467,7 +470,10 @@ export async function heardMessage(
 ): Promise<{ text: string; user: string | null; files: unknown } | null> {
   const { rows } = await db.query<{ actor: string | null; normalized: { text?: string; files?: unknown } }>(
     `SELECT actor, normalized FROM events WHERE source = 'slack' AND kind IN ('message', 'message_changed')
-        AND external_id LIKE $1 ORDER BY occurred_at DESC, id DESC LIMIT 1`,
+        AND external_id LIKE $1
+        AND NOT EXISTS (SELECT 1 FROM events d WHERE d.source = 'slack' AND d.kind = 'message_deleted'
+                                                  AND d.external_id LIKE $1)
+      ORDER BY occurred_at DESC, id DESC LIMIT 1`,
     [`${channel}:${ts}:%`],
   );
   const row = rows[0];

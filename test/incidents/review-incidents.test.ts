@@ -132,3 +132,38 @@ describe('two people resolve the same incident at once', () => {
     }
   }, 60_000);
 });
+
+describe('a pinned message deleted before the pin is handled (events out of order)', () => {
+  test('the deleted message does not come back on the timeline', async () => {
+    const w = await world();
+    const app = await startService(w, []);
+    try {
+      const room = await declare(w, w.users.alice, 'Payments declined', { severity: 'SEV2' });
+      const incident = await app.incidents.byChannel(room.id);
+      const posted = await w.emulator.userPosts({
+        user: w.users.bob,
+        channel: room.id,
+        text: 'customer card 4111 1111 1111 1111 fails',
+      });
+      await w.emulator.settle();
+      // Pinned, then deleted at once (it holds a card number); Slack delivers the deletion first.
+      w.emulator.holdEvents();
+      const reacted = w.emulator.userReacts({
+        user: w.users.alice,
+        channel: room.id,
+        ts: posted.ts,
+        reaction: 'pushpin',
+      });
+      const deleted = w.emulator.userDeletes({ channel: room.id, ts: posted.ts });
+      await w.emulator.releaseEvents({ order: [1, 0] });
+      await Promise.all([reacted, deleted]);
+      await w.emulator.settle();
+      const texts = (await app.incidents.timeline(incident!.id)).map((e) => e.text);
+      expect(texts.join('\n')).not.toContain('4111');
+    } finally {
+      await app.stop();
+      await w.emulator.stop();
+      rmSync(w.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
