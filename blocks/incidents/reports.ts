@@ -7,6 +7,8 @@ import { escapeMrkdwn, link, truncate, userText } from '../text.js';
 
 export const ACTION_ITEM_TICKET = 'incident_action_ticket';
 const SECTION_MAX = 2900;
+/** Action items shown with their own "File a ticket" button; the rest are listed after them as text. */
+const ACTION_ITEM_BUTTONS = 10;
 
 /** Lines packed into as few sections as fit Slack's 3,000-character limit (at most `maxBlocks`). */
 function packed(lines: string[], maxBlocks = 40) {
@@ -47,7 +49,7 @@ export function postmortemMessage(postmortem: Postmortem, canFileTickets: boolea
   if (withButtons) {
     blocks.push(
       Blocks.Section({ text: '*Action items*' }),
-      ...postmortem.actionItems.slice(0, 10).map((a) => {
+      ...postmortem.actionItems.slice(0, ACTION_ITEM_BUTTONS).map((a) => {
         const row = Blocks.Section({ text: truncate(`• ${a.text}${a.ticket ? ` (${a.ticket})` : ''}`, 2000) });
         return a.ticket
           ? row
@@ -55,6 +57,11 @@ export function postmortemMessage(postmortem: Postmortem, canFileTickets: boolea
               Elements.Button({ text: 'File a ticket', actionId: ACTION_ITEM_TICKET, value: String(a.id) }),
             );
       }),
+      // Past the buttons, the other items are still part of the draft (as text).
+      ...packed(
+        postmortem.actionItems.slice(ACTION_ITEM_BUTTONS).map((a) => `• ${a.text}${a.ticket ? ` (${a.ticket})` : ''}`),
+        2,
+      ),
     );
   }
   return Message({ text: userText(postmortem.title) })

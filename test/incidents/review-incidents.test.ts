@@ -25,9 +25,9 @@ async function world(): Promise<World> {
   return { dir, emulator, users: { alice, bob }, eng };
 }
 
-function startService(w: World, incidentsPolicy: string[]): Promise<App> {
+function startService(w: World, incidentsPolicy: string[], policies: string[] = []): Promise<App> {
   return startServiceOnEmulator(w.emulator, w.dir, {
-    policies: ['incidents:', ...incidentsPolicy.map((line) => `  ${line}`)].join('\n'),
+    policies: [...policies, 'incidents:', ...incidentsPolicy.map((line) => `  ${line}`)].join('\n'),
     env: { INCIDENTS_TICK_MS: '1000' },
   });
 }
@@ -160,6 +160,34 @@ describe('a pinned message deleted before the pin is handled (events out of orde
       await w.emulator.settle();
       const texts = (await app.incidents.timeline(incident!.id)).map((e) => e.text);
       expect(texts.join('\n')).not.toContain('4111');
+    } finally {
+      await app.stop();
+      await w.emulator.stop();
+      rmSync(w.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('a postmortem with more action items than get a button', () => {
+  test('every action item is in the posted draft', async () => {
+    const w = await world();
+    const app = await startService(
+      w,
+      ['action_items: { action: jira.create, project: OPS }'],
+      ['policies:', `  - { action: jira.create, mode: approve, approvers: ["${w.users.bob}"] }`],
+    );
+    try {
+      const room = await declare(w, w.users.alice, 'Queue consumers stalled', { severity: 'SEV2' });
+      const incident = await app.incidents.byChannel(room.id);
+      for (let i = 1; i <= 12; i++)
+        await app.incidents.addActionItem(incident!, w.users.alice, `follow-up number ${i}`);
+      await app.incidents.resolve((await app.incidents.byChannel(room.id))!, w.users.alice, 'Restarted consumers.');
+      const draft = await w.emulator.waitFor(() =>
+        w.emulator.messagesIn(room.id).find((m) => visibleText(m).includes('Postmortem draft')),
+      );
+      const text = visibleText(draft);
+      expect(text).toContain('File a ticket');
+      for (let i = 1; i <= 12; i++) expect(text).toMatch(new RegExp(`follow-up number ${i}\\b`));
     } finally {
       await app.stop();
       await w.emulator.stop();
