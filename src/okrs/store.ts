@@ -48,7 +48,10 @@ const keyResultOf = (r: KeyResultRow): KeyResult => ({
   metric: r.kind === 'metric' ? (r.spec as MetricTarget) : null,
 });
 
-/** Objectives with their key results, in order; filtered by team and quarter when given. */
+/**
+ * Objectives with their key results, in order; filtered by team and quarter when given. Without a team (the org's
+ * view) an archived team's objectives are left out.
+ */
 export async function listObjectives(
   db: Queryable,
   filter: { team?: string; quarter?: string; ids?: number[] } = {},
@@ -57,6 +60,8 @@ export async function listObjectives(
     `SELECT id, team, quarter, title, managed_by_file FROM okr_objectives
       WHERE ($1::text IS NULL OR team = $1) AND ($2::text IS NULL OR quarter = $2)
         AND ($3::bigint[] IS NULL OR id = ANY($3::bigint[]))
+        AND ($1::text IS NOT NULL
+          OR NOT EXISTS (SELECT 1 FROM teams t WHERE t.key = okr_objectives.team AND t.archived_at IS NOT NULL))
       ORDER BY quarter, team, position, id`,
     [filter.team ?? null, filter.quarter ?? null, filter.ids ?? null],
   );

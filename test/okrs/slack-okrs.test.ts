@@ -16,10 +16,11 @@ import { OKR_HELP, parseOkrArgs } from '../../src/okrs/args.js';
 import { applyOkrsFile, loadOkrsFile } from '../../src/okrs/file.js';
 import { sendCheckinRequests } from '../../src/okrs/jobs.js';
 import { okrCommand, okrsHomeSection, okrsSurface } from '../../src/okrs/listeners.js';
-import { checkinsOf, getKeyResult, listObjectives } from '../../src/okrs/store.js';
+import { objectiveInput } from '../../src/okrs/model.js';
+import { checkinsOf, getKeyResult, listObjectives, saveObjective } from '../../src/okrs/store.js';
 import type { Db } from '../../src/store/db.js';
 import { teamInput } from '../../src/teams/model.js';
-import { saveTeam } from '../../src/teams/store.js';
+import { archiveTeam, saveTeam } from '../../src/teams/store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { eventually } from '../support/eventually.js';
 import { hoursBefore, NOW, ticket } from '../support/fixtures.js';
@@ -259,5 +260,36 @@ describeEachEngine('OKR check-ins in Slack', ({ freshDb }) => {
       kind: 'metric',
       metric: { metric: 'change_failure_rate', baseline: 20, target: 10, window_days: 30 },
     });
+  }, 120_000);
+
+  test("/em okr org leaves out an archived team's objectives, as the Home team picker leaves out the team", async () => {
+    const { alice, bob } = h.users;
+    await saveTeam(db, teamInput.parse({ key: 'legacy', name: 'Legacy', members: [alice], managers: [bob] }), {
+      actor: 'test',
+    });
+    const kr = {
+      title: 'Retire the monolith',
+      owner: alice,
+      metric: { metric: 'lead_time_days', baseline: 4, target: 2 },
+    };
+    const objective = objectiveInput.parse({ title: 'Sunset legacy billing', key_results: [kr] });
+    await saveObjective(db, 'legacy', '2026Q4', objective, { actor: 'test' });
+    const orgView = async () => {
+      const before = h.emulator.ephemeralsFor(alice).length;
+      await h.emulator.command({ user: alice, channel: h.channels.eng, text: 'okr org 2026Q4' });
+      return visibleText(
+        await h.emulator.waitFor(() =>
+          h.emulator
+            .ephemeralsFor(alice)
+            .slice(before)
+            .find((e) => visibleText(e).includes('2026Q4')),
+        ),
+      );
+    };
+    expect(await orgView()).toContain('Sunset legacy billing');
+    await archiveTeam(db, 'legacy', 'test');
+    const shown = await orgView();
+    expect(shown).toContain('Reliable checkout');
+    expect(shown).not.toContain('Sunset legacy billing');
   }, 120_000);
 });
