@@ -82,7 +82,7 @@ export const incidentsModule: CapabilityModule = {
     });
     return {
       ...incidentsCapability(incidents, { remindEvery: k.every(k.config.INCIDENTS_TICK_MS) }),
-      toolViews: incidentsToolViews,
+      toolViews: incidentsToolViews(() => incidents.timezone),
       digestFeeds: [actionItemsFeed(k.db, k.slack)],
       services: { incidents },
     };

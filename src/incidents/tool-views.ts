@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import { incidentListMessage } from '../../blocks/incidents/reports.js';
 import { notice } from '../../blocks/notice.js';
@@ -5,7 +6,8 @@ import { escapeMrkdwn, truncate } from '../../blocks/text.js';
 import type { ToolView } from '../capabilities/capability.js';
 import type { incidentsListOutput, incidentsTimelineOutput } from './tools.js';
 
-export const incidentsToolViews: Record<string, ToolView> = {
+/** The incident tools' answers; times in `timezone()`, the co-pilot's (as `/em incident timeline` shows them). */
+export const incidentsToolViews = (timezone: () => string): Record<string, ToolView> => ({
   'incidents.list': {
     label: 'incidents',
     example: 'any incidents this week?',
@@ -24,12 +26,12 @@ export const incidentsToolViews: Record<string, ToolView> = {
       if (!timeline.found) return notice(timeline.message);
       const { incident, entries } = timeline;
       // Timeline text is stored escaped for Slack already.
-      const lines = entries.map(
-        (e) => `• ${e.at.toISOString().slice(0, 16).replace('T', ' ')} ${e.kind}: ${truncate(e.text, 200)}`,
-      );
+      const zone = timezone();
+      const at = (date: Date) => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-LL-dd HH:mm');
+      const lines = entries.map((e) => `• ${at(e.at)} ${e.kind}: ${truncate(e.text, 200)}`);
       return notice(
         truncate(
-          `*INC-${incident.number} ${escapeMrkdwn(incident.title)}* (${incident.status})\n${lines.join('\n')}`,
+          `*INC-${incident.number} ${escapeMrkdwn(incident.title)}* (${incident.status}, times in ${zone})\n${lines.join('\n')}`,
           2900,
         ),
         ':rotating_light:',
@@ -37,4 +39,4 @@ export const incidentsToolViews: Record<string, ToolView> = {
     },
   },
   'incidents.fileActionItem': { label: 'an incident action item ticket' },
-};
+});

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DateTime } from 'luxon';
 import type { SlackEmulator } from '../../dev/slack/emulator.js';
 import { SlackEmulator as Emulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
@@ -25,10 +26,15 @@ async function world(): Promise<World> {
   return { dir, emulator, users: { alice, bob }, eng };
 }
 
-function startService(w: World, incidentsPolicy: string[], policies: string[] = []): Promise<App> {
+function startService(
+  w: World,
+  incidentsPolicy: string[],
+  policies: string[] = [],
+  env: Record<string, string> = {},
+): Promise<App> {
   return startServiceOnEmulator(w.emulator, w.dir, {
     policies: [...policies, 'incidents:', ...incidentsPolicy.map((line) => `  ${line}`)].join('\n'),
-    env: { INCIDENTS_TICK_MS: '1000' },
+    env: { INCIDENTS_TICK_MS: '1000', ...env },
   });
 }
 
@@ -188,6 +194,39 @@ describe('a postmortem with more action items than get a button', () => {
       const text = visibleText(draft);
       expect(text).toContain('File a ticket');
       for (let i = 1; i <= 12; i++) expect(text).toMatch(new RegExp(`follow-up number ${i}\\b`));
+    } finally {
+      await app.stop();
+      await w.emulator.stop();
+      rmSync(w.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('asking the agent what happened in an incident', () => {
+  test("the timeline times are the incident co-pilot's local times, as /em incident timeline shows them", async () => {
+    const w = await world();
+    const app = await startService(w, [], [], { REPORTS_TIMEZONE: 'America/New_York' });
+    try {
+      const room = await declare(w, w.users.alice, 'Login errors', { severity: 'SEV3' });
+      const incident = await app.incidents.byChannel(room.id);
+      const local = DateTime.fromJSDate(incident!.openedAt, { zone: 'America/New_York' }).toFormat('yyyy-LL-dd HH:mm');
+      const utc = DateTime.fromJSDate(incident!.openedAt, { zone: 'UTC' }).toFormat('yyyy-LL-dd HH:mm');
+      const dm = w.emulator.workspace.imWith(w.users.alice).id;
+      const asked = await w.emulator.userPosts({
+        user: w.users.alice,
+        channel: dm,
+        text: `what happened in INC-${incident!.number}?`,
+      });
+      const reply = await w.emulator.waitFor(() =>
+        w.emulator
+          .messagesIn(dm)
+          .find((m) => m.thread_ts === asked.ts && m.user === w.emulator.workspace.botUserId && m.blocks),
+      );
+      const text = visibleText(reply);
+      expect(text).toContain('Declared SEV3: Login errors');
+      expect(text).toContain(local);
+      expect(text).not.toContain(utc);
+      expect(text).toContain('America/New_York');
     } finally {
       await app.stop();
       await w.emulator.stop();
