@@ -109,6 +109,8 @@ export interface NewIncident {
 export type ClaimResult = { created: true; incident: Incident } | { created: false; incident: Incident };
 
 const DUPLICATE_WINDOW = '10 minutes';
+/** A declaration takes seconds; one still without a channel after this was cut off. */
+const ABANDONED_AFTER = '3 minutes';
 
 /**
  * Records a declaration once. The same request (a redelivered submission), or the same title from the same person
@@ -117,6 +119,19 @@ const DUPLICATE_WINDOW = '10 minutes';
 export async function claimIncident(db: Db, input: NewIncident): Promise<ClaimResult> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`incident-declare:${input.declaredBy}`]);
+    // A declaration still without a channel minutes later was cut off (a restart between this claim and the
+    // channel): forgotten, so it neither blocks declaring the incident again nor stays listed as open without a room.
+    const { rows: abandoned } = await tx.query<{ incident_id: string }>(
+      `SELECT r.incident_id FROM incident_rooms r JOIN incidents i ON i.source = r.source AND i.external_id = r.incident_id
+        WHERE r.channel_id IS NULL AND i.opened_at < $1::timestamptz - interval '${ABANDONED_AFTER}'`,
+      [input.openedAt],
+    );
+    const ids = abandoned.map((r) => r.incident_id);
+    if (ids.length) {
+      await tx.query('DELETE FROM incident_timeline WHERE incident_id = ANY($1::text[])', [ids]);
+      await tx.query('DELETE FROM incident_rooms WHERE incident_id = ANY($1::text[])', [ids]);
+      await tx.query(`DELETE FROM incidents WHERE source = 'slack' AND external_id = ANY($1::text[])`, [ids]);
+    }
     const existing = await tx.query<IncidentRow>(
       `${SELECT} WHERE r.request_key = $1
           OR (r.declared_by = $2 AND lower(i.title) = lower($3) AND i.status = 'open'

@@ -6,6 +6,7 @@ import { DateTime } from 'luxon';
 import type { SlackEmulator } from '../../dev/slack/emulator.js';
 import { SlackEmulator as Emulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
+import { claimIncident } from '../../src/incidents/store.js';
 import { startServiceOnEmulator } from '../support/service.js';
 import { visibleText } from '../support/slack/harness.js';
 
@@ -227,6 +228,36 @@ describe('asking the agent what happened in an incident', () => {
       expect(text).toContain(local);
       expect(text).not.toContain(utc);
       expect(text).toContain('America/New_York');
+    } finally {
+      await app.stop();
+      await w.emulator.stop();
+      rmSync(w.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('a declaration cut off by a restart before its channel existed', () => {
+  test('does not block declaring the incident again, and leaves no open incident without a room', async () => {
+    const w = await world();
+    const app = await startService(w, []);
+    try {
+      // What a process killed between recording the declaration and creating its channel leaves behind.
+      await claimIncident(app.db, {
+        requestKey: 'view:V-cut-off',
+        title: 'Database is down',
+        severity: 'SEV1',
+        service: null,
+        description: null,
+        declaredBy: w.users.alice,
+        commander: w.users.alice,
+        openedAt: new Date(Date.now() - 5 * 60_000),
+      });
+      const room = await declare(w, w.users.alice, 'Database is down', { severity: 'SEV1' });
+      expect(room.name).toMatch(/database-is-down/);
+      const { rows } = await app.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM incident_rooms WHERE channel_id IS NULL',
+      );
+      expect(rows[0]?.n).toBe(0);
     } finally {
       await app.stop();
       await w.emulator.stop();
