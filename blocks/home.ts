@@ -130,6 +130,11 @@ export function sprintHomeLines(s: SprintHealth): string[] {
   ];
 }
 
+/** Home, "Waiting for you": the line after the proposals shown, when more wait than Home shows. */
+export function approvalsHomeMore(more: number, all: number): string {
+  return `_…and ${more} more (${all} in all wait for you): see \`/em approvals\`_`;
+}
+
 /** Home, "Waiting for you": one proposal the viewer may decide. */
 export function approvalHomeLine(r: { id: number; action: string; summary: string }): string {
   return `*#${r.id}* \`${r.action}\` — ${escapeMrkdwn(graphemePrefix(r.summary, 200))}`;

@@ -6,7 +6,7 @@ import {
   rejectModal,
 } from '../../blocks/approvals/messages.js';
 import type { SlackMessage } from '../../blocks/help.js';
-import { approvalHomeLine } from '../../blocks/home.js';
+import { approvalHomeLine, approvalsHomeMore } from '../../blocks/home.js';
 import { runTool } from '../capabilities/tool.js';
 import { actorContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps } from '../slack/deps.js';
@@ -16,7 +16,7 @@ import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-
 import { viewInput } from '../slack/view-state.js';
 import type { ApprovalsCommand, AuditCommand, PolicyCommand } from './args.js';
 import { type ApprovalService, approvalView, type DecideOutcome, describeActionError } from './service.js';
-import { getApproval, listApprovals } from './store.js';
+import { type ApprovalRow, getApproval, listApprovals } from './store.js';
 import { approvalsAuditTool, approvalsListTool, policyExplainTool } from './tools.js';
 
 /** The Slack door's dependencies, with this capability's service. */
@@ -54,17 +54,43 @@ function auditMessageRefused(): SlackMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:lock: ${text}` } }] };
 }
 
+/**
+ * Home shows the newest proposals waiting for the viewer, as many as a Home section's lines (Slack limits a view's
+ * size), and counts the rest.
+ */
+const HOME_SHOWN = 8;
+const HOME_PAGE = 200;
+
 export function approvalsHomeSection(service: ApprovalService): HomeSectionProvider {
   return {
     id: 'approvals',
     title: 'Waiting for you',
     async load({ db, userId }) {
-      const pending = await listApprovals(db, 'proposed', 50);
-      const mine = [];
-      // Only what they may decide: not their own requests, nor proposals about their own work.
-      for (const row of pending) if (await service.mayDecide(userId, row)) mine.push(row);
+      const shown: ApprovalRow[] = [];
+      let waiting = 0;
+      // Every pending proposal, a page at a time (what waits for this person may be older than the newest page), and
+      // only what they may decide: not their own requests, nor proposals about their own work.
+      let before: number | undefined;
+      for (;;) {
+        const page = await listApprovals(db, 'proposed', HOME_PAGE, { before });
+        for (const row of page) {
+          if (!(await service.mayDecide(userId, row))) continue;
+          waiting += 1;
+          if (shown.length < HOME_SHOWN) shown.push(row);
+        }
+        if (page.length < HOME_PAGE) break;
+        before = Number(page.at(-1)?.id);
+      }
+      // Past what Home shows, the last line counts the rest and says where they all are.
+      const lines =
+        waiting > HOME_SHOWN
+          ? [
+              ...shown.slice(0, HOME_SHOWN - 1).map(approvalHomeLine),
+              approvalsHomeMore(waiting - HOME_SHOWN + 1, waiting),
+            ]
+          : shown.map(approvalHomeLine);
       return {
-        lines: mine.slice(0, 8).map(approvalHomeLine),
+        lines,
         empty: 'Nothing waits for your approval.',
       };
     },

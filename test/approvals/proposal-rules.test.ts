@@ -223,4 +223,43 @@ describe('what a requester and an approver see', () => {
     }, 20_000);
     expect(visibleText({ blocks: home.blocks })).not.toContain('asked by alice herself');
   }, 60_000);
+
+  test('"Waiting for you" finds a proposal older than the newest 50 pending, and counts what it cannot show', async () => {
+    const proposeAs = async (who: string, summary: string) => {
+      const p = await app.approvals.propose({
+        action: 'slack.post',
+        params: { channel: ops, text: summary },
+        summary,
+        requestedBy: who,
+        idempotencyKey: `home-old-${summary}`,
+      });
+      expect(p.outcome).toBe('proposed');
+    };
+    await proposeAs(u.bob, 'post: an old one for alice');
+    // 55 newer proposals alice asked for herself: none is hers to decide.
+    for (let i = 0; i < 55; i += 1) await proposeAs(u.alice, `post: alice's own ${i}`);
+    const homeText = async (until: (text: string) => boolean) => {
+      await emulator.openHome(u.alice);
+      return emulator.waitFor(() => {
+        const view = emulator.homeOf(u.alice);
+        const text = view ? visibleText({ blocks: view.blocks }) : '';
+        return until(text) ? text : undefined;
+      }, 20_000);
+    };
+    expect(await homeText((t) => t.includes('an old one for alice'))).not.toContain("alice's own");
+
+    for (let i = 0; i < 9; i += 1) await proposeAs(u.bob, `post: newer for alice ${i}`);
+    const { rows } = await app.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM approvals WHERE status = 'proposed' AND requested_by <> $1",
+      [u.alice],
+    );
+    const waiting = rows[0]?.n as number;
+    expect(waiting).toBeGreaterThan(10);
+    const text = await homeText((t) => t.includes('newer for alice 8'));
+    // Seven proposals and a line that counts the others (a Home section shows eight lines).
+    expect(text).toContain(`…and ${waiting - 7} more (${waiting} in all wait for you): see \`/em approvals\``);
+    expect(text).toContain('newer for alice 2');
+    expect(text).not.toContain('newer for alice 1\n');
+    expect(text).not.toContain('an old one for alice');
+  }, 120_000);
 });
