@@ -122,6 +122,9 @@ export function actionItemTicket(deps: IncidentSlackDeps) {
 
 // ---------------------------------------------------------------- Home
 
+/** The incidents Home reads: it shows the first few and counts the rest. */
+const HOME_INCIDENTS_COUNTED = 100;
+
 export function incidentsHomeSection(): HomeSectionProvider {
   return {
     id: 'incidents',
@@ -129,7 +132,10 @@ export function incidentsHomeSection(): HomeSectionProvider {
     async load({ db, client, userId }) {
       const now = new Date();
       return {
-        lines: (await visibleIncidents(db, client, userId, 7, 8)).map((i) => incidentListLine(i, now)),
+        // More than the tile shows, so it can say how many more there are ("…and 3 more").
+        lines: (await visibleIncidents(db, client, userId, 7, HOME_INCIDENTS_COUNTED)).map((i) =>
+          incidentListLine(i, now),
+        ),
         empty: 'No open incidents.',
         actions: [{ actionId: DECLARE_FROM_HOME, text: 'Declare incident' }],
       };

@@ -265,3 +265,27 @@ describe('a declaration cut off by a restart before its channel existed', () => 
     }
   }, 60_000);
 });
+
+describe('Home during a large outage', () => {
+  test('with more open incidents than the tile shows, it says how many more there are', async () => {
+    const w = await world();
+    const app = await startService(w, []);
+    try {
+      await app.db.query(
+        `INSERT INTO incidents (source, external_id, scope, title, severity, status, opened_at, url)
+         SELECT 'github', 'acme/api#' || n, 'acme/api', 'Region outage part ' || n, 'SEV1', 'open',
+                now() - make_interval(mins => n), 'https://github.com/acme/api/issues/' || n
+           FROM generate_series(1, 11) AS n`,
+      );
+      await w.emulator.openHome(w.users.bob);
+      const home = await w.emulator.waitFor(() => w.emulator.homeOf(w.users.bob));
+      const text = visibleText({ blocks: home.blocks });
+      expect(text).toContain('Region outage part 1 ');
+      expect(text).toContain('…and 3 more');
+    } finally {
+      await app.stop();
+      await w.emulator.stop();
+      rmSync(w.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
