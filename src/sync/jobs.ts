@@ -1,10 +1,10 @@
 import { Counter, Gauge } from 'prom-client';
-import { statusOf } from '../connectors/atlassian/retry.js';
 import type { JobContext, JobDefinition } from '../jobs/scheduler.js';
 import { isStopping } from '../lib/stopping.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import { intervalToMs } from '../yaml-file.js';
+import { describeSourceError } from './source-errors.js';
 import type {
   ConfluenceSource,
   GitHubSource,
@@ -349,18 +349,4 @@ function teamTrackerSyncJobs(
         : (connect as string),
     ),
   ];
-}
-
-/** A short reason a person can act on; never a token or a stack. */
-export function describeSourceError(err: unknown): string {
-  const e = err as { message?: string; code?: string; type?: string };
-  const status = statusOf(err);
-  if (e.type === 'AuthenticationError') return 'authentication failed: check the API key';
-  if (status === 401) return 'authentication failed (401): check the credentials';
-  if (status === 403) return 'forbidden or rate-limited (403): the account may lack access to this scope';
-  if (status === 404) return 'not found (404): the scope does not exist or is not shared with the account';
-  if (status === 429) return 'rate-limited (429) past the retries; it will be retried with back-off';
-  if (status && status >= 500) return `the source answered ${status}; it will be retried with back-off`;
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND') return 'the source cannot be reached';
-  return (e.message ?? String(err)).slice(0, 200);
 }

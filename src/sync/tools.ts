@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineTool, timestamp } from '../capabilities/tool.js';
+import { shownSourceError } from './source-errors.js';
 import { listSyncStatus } from './status-store.js';
 
 export const sourcesStatusOutput = z.object({
@@ -28,6 +29,11 @@ export function sourcesStatusTool(configured: string[]) {
     kind: 'read',
     input: z.object({}),
     output: sourcesStatusOutput,
-    run: async (ctx) => ({ configured, scopes: await listSyncStatus(ctx.db) }),
+    // A vendor's own error text may carry credentials or a private scope's name: only plain reasons are shown here
+    // (the operator reads the text in the log and in /ready).
+    run: async (ctx) => ({
+      configured,
+      scopes: (await listSyncStatus(ctx.db)).map((s) => ({ ...s, lastError: shownSourceError(s.lastError) })),
+    }),
   });
 }

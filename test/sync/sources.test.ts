@@ -95,7 +95,7 @@ describe('/em sources', () => {
       h.db,
       'github',
       'acme/api',
-      'authentication failed (401): check the App id and private key',
+      'authentication failed (401): check the credentials',
     );
     await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'sources' });
     const answer = await h.emulator.waitFor(() =>
