@@ -91,12 +91,7 @@ describe('/em sources', () => {
       rejected: 1,
       lastSkip: 'ENG-9: fields.summary: <b> expected string',
     });
-    await recordSyncFailure(
-      h.db,
-      'github',
-      'acme/api',
-      'authentication failed (401): check the credentials',
-    );
+    await recordSyncFailure(h.db, 'github', 'acme/api', 'authentication failed (401): check the credentials');
     await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'sources' });
     const answer = await h.emulator.waitFor(() =>
       h.emulator.ephemeralsFor(h.users.alice).find((e) => visibleText(e).includes('acme/api')),
