@@ -11,14 +11,14 @@ import { createLogger } from '../../src/observability/logger.js';
 import { onboardingCapability } from '../../src/onboarding/capability.js';
 import { OnboardingService } from '../../src/onboarding/service.js';
 import { TemplateBook } from '../../src/onboarding/templates.js';
-import { createSlackBot, type SlackBot } from '../../src/slack/bot.js';
-import { CommandRegistry } from '../../src/slack/commands.js';
+import type { SlackBot } from '../../src/slack/bot.js';
 import type { Db } from '../../src/store/db.js';
 import { teamInput } from '../../src/teams/model.js';
 import { saveTeam } from '../../src/teams/store.js';
 import { describeEachEngine } from '../support/engines.js';
 import { NOW } from '../support/fixtures.js';
 import { LIVE } from '../support/hostile-text.js';
+import { startCapabilityBot } from '../support/slack/capability-bot.js';
 import { type BotHarness, startBotHarness, visibleText } from '../support/slack/harness.js';
 
 const logger = createLogger('silent');
@@ -69,22 +69,7 @@ describeEachEngine("the welcome DM and a team's name", ({ freshDb }) => {
         clock: () => NOW,
       }),
     );
-    bot = createSlackBot(
-      {
-        botToken: h.emulator.botToken,
-        appToken: h.emulator.appToken,
-        apiUrl: h.emulator.apiUrl,
-        clientPingTimeoutMs: 1000,
-      },
-      {
-        db,
-        logger,
-        commands: new CommandRegistry().registerAll(capability.commands ?? []),
-        home: capability.home ?? [],
-        surfaces: capability.slack ? [capability.slack] : [],
-      },
-    );
-    await bot.start();
+    bot = await startCapabilityBot(h.emulator, { db, logger }, capability);
   }, 120_000);
 
   afterAll(async () => {
