@@ -140,6 +140,18 @@ export async function runTour(demo: DemoSession): Promise<void> {
     await demo.show(who, since);
   };
 
+  // A command is acked with "Working on…" and answered later, much later on a loaded machine: the tour shows the
+  // answer, and the next step may click in it.
+  const answered = async (user: string, since: number) => {
+    const pending = () =>
+      emulator.workspace.ephemerals.some((e) => e.user === user && e.at >= since && e.text.startsWith('Working on'));
+    await emulator
+      .waitFor(() => !pending(), 120_000, 'the command answered')
+      .catch(() => {
+        console.log('  (no answer within 2 minutes)');
+      });
+  };
+
   for (const text of [
     'help',
     'stnadup',
@@ -154,9 +166,11 @@ export async function runTour(demo: DemoSession): Promise<void> {
     'incident start checkout returning 500s',
     'standup 9999',
   ]) {
-    await step(`maya types: /em ${text}`, () =>
-      emulator.command({ user: maya, channel: channels.eng as string, text }),
-    );
+    await step(`maya types: /em ${text}`, async () => {
+      const since = Date.now();
+      await emulator.command({ user: maya, channel: channels.eng as string, text });
+      await answered(maya, since);
+    });
   }
   const proposal = await demo.app.db.query<{ id: number }>(
     "SELECT id FROM approvals WHERE status = 'proposed' ORDER BY id LIMIT 1",
@@ -200,9 +214,11 @@ export async function runTour(demo: DemoSession): Promise<void> {
       });
   }
   for (const text of ['policy github.comment', 'audit 5']) {
-    await step(`maya types: /em ${text}`, () =>
-      emulator.command({ user: maya, channel: channels.eng as string, text }),
-    );
+    await step(`maya types: /em ${text}`, async () => {
+      const since = Date.now();
+      await emulator.command({ user: maya, channel: channels.eng as string, text });
+      await answered(maya, since);
+    });
   }
   await step('maya opens the EM Agent Home tab', async () => {
     await emulator.openHome(maya);
