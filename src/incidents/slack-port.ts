@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from '../../blocks/help.js';
 import { slackErrorCode } from '../slack/errors.js';
+import { shownName } from '../slack/people.js';
 
 /** A message the co-pilot posts: its text (the notification and fallback), and Block Kit when it has any. */
 export type OutgoingMessage = Pick<SlackMessage, 'text'> & Partial<Pick<SlackMessage, 'blocks'>>;
@@ -113,7 +114,7 @@ export function incidentSlackOver(client: WebClient): IncidentSlack {
     archive: (channel) => unless('already_archived', () => client.conversations.archive({ channel })),
     async userName(user) {
       const info = await client.users.info({ user });
-      return info.user?.profile?.display_name || info.user?.real_name || info.user?.name || null;
+      return shownName(info.user) ?? null;
     },
   };
 }

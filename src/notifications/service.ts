@@ -14,6 +14,7 @@ import { turnTaker } from '../lib/slices.js';
 import type { Logger } from '../observability/logger.js';
 import type { PersonRef } from '../signals/finding.js';
 import { isBackfillSignal, type SignalRow } from '../signals/store.js';
+import { shownName } from '../slack/people.js';
 import type { Db } from '../store/db.js';
 import { listSyncStatus } from '../sync/status-store.js';
 import type { Team } from '../teams/model.js';
@@ -666,7 +667,7 @@ export class NotificationService {
     if (known) return known;
     try {
       const info = await this.deps.slack()?.users.info({ user: slackId });
-      return info?.user?.profile?.display_name || info?.user?.real_name || info?.user?.name || slackId;
+      return shownName(info?.user) ?? slackId;
     } catch {
       return slackId;
     }

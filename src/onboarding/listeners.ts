@@ -15,12 +15,13 @@ import {
   startOnboardingModal,
   startRefusal,
 } from '../../blocks/onboarding.js';
-import { userText } from '../../blocks/text.js';
+import { readableText, userText } from '../../blocks/text.js';
 import { runTool } from '../capabilities/tool.js';
 import { type CommandContext, type CommandReply, toolContextOf } from '../slack/commands.js';
 import type { SlackDeps, SlackSurfaceOf } from '../slack/deps.js';
 import { type HomeContext, type HomeSectionProvider, publishHome } from '../slack/home.js';
 import { firstDelivery } from '../slack/listeners/once.js';
+import { withMentionNames } from '../slack/people.js';
 import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-reply.js';
 import { viewInput } from '../slack/view-state.js';
 import { answerTeamErrors } from '../teams/listeners.js';
@@ -197,8 +198,11 @@ export function startSubmitted(deps: SlackDeps, service: OnboardingService) {
       if (!(err instanceof TeamChoiceError)) throw err;
       result = { ok: false, message: err.message };
     }
-    if (!result.ok)
-      return args.ack({ response_action: 'errors', errors: { [refusalField(result.message, shown)]: result.message } });
+    if (!result.ok) {
+      // Slack shows a form's errors as plain text: a mention would read `<@U…>`.
+      const plain = readableText(await withMentionNames(args.client, result.message));
+      return args.ack({ response_action: 'errors', errors: { [refusalField(result.message, shown)]: plain } });
+    }
     await args.ack();
     if (!(await firstDelivery(deps, args.body))) return;
     const dm = await args.client.conversations.open({ users: userId });
