@@ -114,7 +114,8 @@ export interface MyWorkRow {
 export function myWorkLine(r: MyWorkRow): string {
   const name = `${escapeMrkdwn(r.repo)}#${r.number}`;
   const pr = r.url ? link(r.url, name) : name;
-  const title = escapeMrkdwn(r.title.slice(0, 80));
+  // Cut between graphemes: half an emoji is a lone surrogate Slack shows as garbage.
+  const title = escapeMrkdwn(truncate(r.title, 80));
   const waitingOn = requestedReviewerNames(r);
   return r.mine
     ? `:arrow_up: ${pr} ${title}${waitingOn.length ? ` — waiting on ${waitingOn.map(escapeMrkdwn).join(', ')}` : ''}`
@@ -124,7 +125,7 @@ export function myWorkLine(r: MyWorkRow): string {
 /** Home, "Current sprint": its name, progress, carry-over risk and blocked count. */
 export function sprintHomeLines(s: SprintHealth): string[] {
   return [
-    `*${escapeMrkdwn(s.name)}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
+    `*${escapeMrkdwn(truncate(s.name, 200))}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
     s.carryOverPoints ? `:warning: about ${s.carryOverPoints} points may carry over` : ':large_green_circle: on track',
     ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
   ];

@@ -44,9 +44,11 @@ export function sprintMessage(s: SprintHealth | null): SlackMessage {
           .join(', ')}`
       : '',
   ].filter(Boolean);
-  const built = Message({ text: `Sprint health: ${escapeMrkdwn(s.name)}` })
+  // A tracker's sprint or cycle name has no length Slack would take for granted.
+  const name = escapeMrkdwn(truncate(s.name, 200));
+  const built = Message({ text: `Sprint health: ${name}` })
     .blocks(
-      Blocks.Section({ text: `*Sprint health* — ${escapeMrkdwn(s.name)} (${escapeMrkdwn(s.source)})` }),
+      Blocks.Section({ text: `*Sprint health* — ${name} (${escapeMrkdwn(truncate(s.source, 40))})` }),
       Blocks.Section({ text: truncate(lines.join('\n'), 2900) }),
       ...(problems.length ? [Blocks.Section({ text: truncate(problems.join('\n'), 2900) })] : []),
       Blocks.Context().elements(

@@ -6,27 +6,73 @@ import { requestedReviewerNames } from '../requested-reviewers.js';
 import { escapeMrkdwn, link as linkTo, slackDate, truncate } from '../text.js';
 
 const link = (label: string, url: string | null) => (url ? linkTo(url, escapeMrkdwn(label)) : escapeMrkdwn(label));
-const list = (items: string[], max = 5) =>
+const list = (items: string[], max: number) =>
   items.length > max ? `${items.slice(0, max).join(', ')} +${items.length - max}` : items.join(', ');
+
+/** Slack refuses a section's text over 3,000 characters. */
+const SECTION_MAX = 2900;
+
+/** One person's lines, at most `max` items a line; without `links`, names alone. */
+function personText(p: Standup['people'][number], max: number, links: boolean): string {
+  const ref = (label: string, url: string | null) => link(label, links ? url : null);
+  const name = p.slack ? `<@${p.slack}>` : `*${escapeMrkdwn(p.who)}*`;
+  const lines = [
+    p.merged.length
+      ? `:white_check_mark: merged ${list(
+          p.merged.map((x) => ref(x.ref, x.url)),
+          max,
+        )}`
+      : '',
+    p.opened.length
+      ? `:arrow_up: opened ${list(
+          p.opened.map((x) => ref(x.ref, x.url)),
+          max,
+        )}`
+      : '',
+    p.reviewed.length
+      ? `:eyes: reviewed ${list(
+          p.reviewed.map((x) => ref(x.ref, x.url)),
+          max,
+        )}`
+      : '',
+    p.moved.length
+      ? `:arrow_right: moved ${list(
+          p.moved.map((x) => `${ref(x.key, x.url)} → ${escapeMrkdwn(x.to)}`),
+          max,
+        )}`
+      : '',
+    p.blocked.length
+      ? `:construction: blocked: ${list(
+          p.blocked.map((x) => ref(x.key, x.url)),
+          max,
+        )}`
+      : '',
+    p.waitingOn.length
+      ? `:hourglass: waiting on ${list(
+          p.waitingOn.map((x) => `${requestedReviewerNames(x).map(escapeMrkdwn).join(', ')} for ${ref(x.ref, x.url)}`),
+          max,
+        )}`
+      : '',
+  ].filter(Boolean);
+  return `${name}\n${lines.join('\n') || '_nothing recorded_'}`;
+}
+
+/**
+ * A person's section within Slack's limit: fewer items a line (the rest counted as "+n") before a cut, which could
+ * end inside a link and show its markup; links dropped before the text is cut at all.
+ */
+function personSection(p: Standup['people'][number]): string {
+  for (const links of [true, false])
+    for (let max = 5; max >= 1; max -= 1) {
+      const text = personText(p, max, links);
+      if (text.length <= SECTION_MAX) return text;
+    }
+  return truncate(personText(p, 1, false), SECTION_MAX);
+}
 
 /** `/em standup`: per person, what moved; then the team's totals. */
 export function standupMessage(s: Standup): SlackMessage {
-  const sections = s.people.slice(0, 20).map((p) => {
-    const name = p.slack ? `<@${p.slack}>` : `*${escapeMrkdwn(p.who)}*`;
-    const lines = [
-      p.merged.length ? `:white_check_mark: merged ${list(p.merged.map((x) => link(x.ref, x.url)))}` : '',
-      p.opened.length ? `:arrow_up: opened ${list(p.opened.map((x) => link(x.ref, x.url)))}` : '',
-      p.reviewed.length ? `:eyes: reviewed ${list(p.reviewed.map((x) => link(x.ref, x.url)))}` : '',
-      p.moved.length
-        ? `:arrow_right: moved ${list(p.moved.map((x) => `${link(x.key, x.url)} → ${escapeMrkdwn(x.to)}`))}`
-        : '',
-      p.blocked.length ? `:construction: blocked: ${list(p.blocked.map((x) => link(x.key, x.url)))}` : '',
-      p.waitingOn.length
-        ? `:hourglass: waiting on ${list(p.waitingOn.map((x) => `${requestedReviewerNames(x).map(escapeMrkdwn).join(', ')} for ${link(x.ref, x.url)}`))}`
-        : '',
-    ].filter(Boolean);
-    return Blocks.Section({ text: truncate(`${name}\n${lines.join('\n') || '_nothing recorded_'}`, 2900) });
-  });
+  const sections = s.people.slice(0, 20).map((p) => Blocks.Section({ text: personSection(p) }));
   const total = (f: (p: Standup['people'][number]) => number) => s.people.reduce((n, p) => n + f(p), 0);
   const summary = `*Team*: ${total((p) => p.merged.length)} merged · ${total((p) => p.opened.length)} opened · ${total((p) => p.reviewed.length)} reviews · ${total((p) => p.moved.length)} tickets moved · ${total((p) => p.blocked.length)} blocked`;
   const built = Message({ text: `Standup: the last ${s.hours} hours` })
@@ -46,13 +92,21 @@ export function standupHistoryMessage(
   rows: { posted_at: Date; team: string; summary: string }[],
 ): SlackMessage {
   const when = (d: Date) => slackDate(d, '{date_short_pretty}', d.toISOString().slice(0, 10));
+  // Whole lines only: a cut could end inside a date's markup and show it raw.
+  const lines: string[] = [];
+  let length = 0;
+  for (const r of rows) {
+    const line = `${when(r.posted_at)} _${escapeMrkdwn(r.team)}_: ${escapeMrkdwn(truncate(r.summary, 300))}`;
+    if (length + line.length + 1 > SECTION_MAX - 40) break;
+    lines.push(line);
+    length += line.length + 1;
+  }
+  const more = rows.length - lines.length;
   const body = rows.length
-    ? rows
-        .map((r) => `${when(r.posted_at)} _${escapeMrkdwn(r.team)}_: ${escapeMrkdwn(truncate(r.summary, 300))}`)
-        .join('\n')
+    ? `${lines.join('\n')}${more ? `\n_…and ${more} more_` : ''}`
     : '_No posted standups mention them yet. Schedule standups in reports.yml._';
   const built = Message({ text: 'Standup history' })
-    .blocks(Blocks.Section({ text: `*Standup history* of <@${user}>` }), Blocks.Section({ text: truncate(body, 2900) }))
+    .blocks(Blocks.Section({ text: `*Standup history* of <@${user}>` }), Blocks.Section({ text: body }))
     .buildToObject();
   return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
 }

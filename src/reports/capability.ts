@@ -47,7 +47,12 @@ export function reportsCapability(deps: ReportsCapabilityDeps): Capability {
   const { settings, signals } = deps;
   return {
     name: 'reports',
-    tools: [doraReportTool(settings), triageListTool(signals), standupReportTool(), sprintHealthTool()],
+    tools: [
+      doraReportTool(settings),
+      triageListTool(signals),
+      standupReportTool(),
+      sprintHealthTool(undefined, settings.timezone),
+    ],
     commands: [
       ownSubcommand({ ...doraSyntax, handler: doraCommand(settings), tools: ['dora.report'] }),
       ownSubcommand({ ...triageSyntax, handler: triageCommand(signals), tools: ['triage.list'] }),
@@ -66,7 +71,13 @@ export function reportsCapability(deps: ReportsCapabilityDeps): Capability {
       };
     },
     jobs: [
-      scheduledReportsJob({ schedules: deps.schedules, slack: deps.slack, logger: deps.logger, dmGate: deps.dmGate }),
+      scheduledReportsJob({
+        schedules: deps.schedules,
+        slack: deps.slack,
+        logger: deps.logger,
+        dmGate: deps.dmGate,
+        timezone: settings.timezone,
+      }),
       dashboardGaugesJob(settings),
     ],
   };
@@ -75,7 +86,12 @@ export function reportsCapability(deps: ReportsCapabilityDeps): Capability {
 export const reportsModule: CapabilityModule = {
   name: 'reports',
   start(k) {
-    const settings = { bandSet: k.config.DORA_BANDS, timezone: k.config.REPORTS_TIMEZONE, model: k.model };
+    const settings = {
+      bandSet: k.config.DORA_BANDS,
+      timezone: k.config.REPORTS_TIMEZONE,
+      model: k.model,
+      modelUsage: k.modelUsage,
+    };
     return {
       ...reportsCapability({
         settings,

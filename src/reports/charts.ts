@@ -54,7 +54,8 @@ export function burndownSpec(name: string, points: BurndownPoint[]): TopLevelSpe
     data: { values: points },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'day', type: 'ordinal', title: null, axis: { labelAngle: -30 } },
+      // The days in the order given: sorted as text, a sprint over New Year would put 01-02 before 12-29.
+      x: { field: 'day', type: 'ordinal', title: null, sort: null, axis: { labelAngle: -30 } },
       y: { field: 'points', type: 'quantitative', title: 'points open' },
       color: {
         field: 'series',

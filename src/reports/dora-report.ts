@@ -1,5 +1,5 @@
 import type { Queryable } from '../store/db.js';
-import { type DoraMetrics, doraMetrics } from './dora.js';
+import { type DoraMetrics, doraMetrics, localDate } from './dora.js';
 import { type BandSet, type Bands, doraBands, recoveryFor } from './dora-bands.js';
 import { busiestRepos } from './dora-store.js';
 
@@ -78,7 +78,7 @@ export async function doraBandHistory(
     const to = new Date(now.getTime() - i * 7 * 86_400_000);
     const from = new Date(to.getTime() - 28 * 86_400_000);
     const metrics = await doraMetrics(db, { from, to, repos: options.repos, timezone: options.timezone });
-    history.push({ week: to.toISOString().slice(0, 10), bands: bandsOf(metrics, options.bandSet ?? '2023') });
+    history.push({ week: localDate(to, options.timezone), bands: bandsOf(metrics, options.bandSet ?? '2023') });
   }
   return history;
 }

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Queryable } from '../store/db.js';
 import {
   type DoraEvidenceMetric,
@@ -114,6 +115,10 @@ export async function doraEvidence(
   return rows.map((r) => ({ ...r, value: Number(r.value) }));
 }
 
+/** A moment's calendar date (YYYY-MM-DD) in a time zone (default UTC). */
+export const localDate = (at: Date, timezone = 'UTC') =>
+  DateTime.fromJSDate(at, { zone: timezone }).toISODate() ?? at.toISOString().slice(0, 10);
+
 /** Per week of the window: distinct deployments and the median lead time of the PRs they shipped. */
 export async function doraTrend(
   db: Queryable,
@@ -123,7 +128,8 @@ export async function doraTrend(
   const deployments = await pipelinesByWeek(db, window, weeks);
   const lead = await leadTimeByWeek(db, window, weeks);
   return Array.from({ length: weeks }, (_, i) => ({
-    week: new Date(window.from.getTime() + i * 7 * 86_400_000).toISOString().slice(0, 10),
+    // The date each week starts on where the report counts its days (in UTC a Tokyo morning is the day before).
+    week: localDate(new Date(window.from.getTime() + i * 7 * 86_400_000), window.timezone),
     deployments: deployments.find((r) => r.week === i)?.n ?? 0,
     leadTimeHours: ((h) => (h === null || h === undefined ? null : Math.round(Number(h) * 10) / 10))(
       lead.find((r) => r.week === i)?.hours,

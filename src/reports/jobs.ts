@@ -13,6 +13,7 @@ import { DEFAULT_STANDUP_CALENDAR, type Schedules } from './schedules.js';
 import { buildSprintHealth } from './sprint.js';
 import { buildStandup, type PersonDay, type Standup } from './standup.js';
 import { claimReportRun, insertStandupEntry } from './store.js';
+import { reportTimezone } from './tools.js';
 
 /** How late a missed slot may still be posted (e.g. after a restart). */
 const CATCH_UP_HOURS = 6;
@@ -80,6 +81,16 @@ export function dueSlots(
   return due;
 }
 
+/**
+ * When a sprint's last day begins where its team is: the start of the local day its last moment falls in. A sprint
+ * ending Friday 17:00 has its end report on Friday, not from Thursday 17:00 (24 hours before the end).
+ */
+export function lastDayOf(endAt: Date, timezone: string): Date {
+  return DateTime.fromMillis(endAt.getTime() - 1, { zone: timezone })
+    .startOf('day')
+    .toJSDate();
+}
+
 /** Every minute: scheduled standups, the weekly per-person digest and sprint mid-point/end reports that are due. */
 export function scheduledReportsJob(deps: {
   schedules: Schedules;
@@ -90,6 +101,8 @@ export function scheduledReportsJob(deps: {
   clock?: () => Date;
   /** The notification pipeline's say on a DM (pauses and quiet hours); without it every DM is sent. */
   dmGate?: (recipient: string, kind: string) => Promise<boolean>;
+  /** REPORTS_TIMEZONE: where a sprint that is no team's has its days (default UTC). */
+  timezone?: string;
 }): JobDefinition {
   return {
     name: 'reports:scheduled',
@@ -112,21 +125,26 @@ export function scheduledReportsJob(deps: {
         }
         for (const slot of dueSlots(now, calendar, s.times)) {
           if (!(await claimReportRun(db, `standup:${s.team}:${slot.date}:${slot.time}`))) continue;
-          const all = await buildStandup(db, { hours: s.hours, now });
-          const members = new Set(active?.members ?? []);
-          const standup = s.people.length
-            ? { ...all, people: all.people.filter((p) => s.people.includes(p.who)) }
-            : active
-              ? { ...all, people: all.people.filter((p) => p.slack && members.has(p.slack)) }
-              : all;
-          const message = active ? withTeamLine(standupMessage(standup), active, 'standup') : standupMessage(standup);
-          const posted = await slack.chat.postMessage({
-            channel,
-            text: message.text,
-            blocks: message.blocks,
-          });
-          await storeEntries(db, s.team, standup, await privateChannelOf(slack, posted.channel));
-          deps.logger.info({ team: s.team, slot }, 'scheduled standup posted');
+          try {
+            const all = await buildStandup(db, { hours: s.hours, now });
+            const members = new Set(active?.members ?? []);
+            const standup = s.people.length
+              ? { ...all, people: all.people.filter((p) => s.people.includes(p.who)) }
+              : active
+                ? { ...all, people: all.people.filter((p) => p.slack && members.has(p.slack)) }
+                : all;
+            const message = active ? withTeamLine(standupMessage(standup), active, 'standup') : standupMessage(standup);
+            const posted = await slack.chat.postMessage({
+              channel,
+              text: message.text,
+              blocks: message.blocks,
+            });
+            await storeEntries(db, s.team, standup, await privateChannelOf(slack, posted.channel));
+            deps.logger.info({ team: s.team, slot }, 'scheduled standup posted');
+          } catch (err) {
+            // One team's channel refusing (archived, the bot removed) keeps no other report of this run from going out.
+            deps.logger.warn({ err, team: s.team, slot }, 'scheduled standup could not be posted');
+          }
         }
       }
       const digest = deps.schedules.weekly_digest;
@@ -139,13 +157,19 @@ export function scheduledReportsJob(deps: {
           for (const person of days.people.filter((p) => p.slack)) {
             // Paused (a holiday) or in quiet hours: this week's digest is skipped for them.
             if (deps.dmGate && !(await deps.dmGate(person.slack as string, 'report'))) continue;
-            const dm = await slack.conversations.open({ users: person.slack as string });
-            const message = standupMessage({ ...days, people: [person] });
-            await slack.chat.postMessage({
-              channel: dm.channel?.id as string,
-              text: 'Your week',
-              blocks: message.blocks,
-            });
+            try {
+              const dm = await slack.conversations.open({ users: person.slack as string });
+              const message = standupMessage({ ...days, people: [person] });
+              await slack.chat.postMessage({
+                channel: dm.channel?.id as string,
+                text: 'Your week',
+                blocks: message.blocks,
+              });
+            } catch (err) {
+              // Someone who cannot be written to (deactivated, a guest) costs the others nothing: the week is claimed
+              // once, so an error here would leave everyone after them without theirs.
+              deps.logger.warn({ err, person: person.slack }, 'weekly digest could not be sent to one person');
+            }
           }
         }
       }
@@ -154,13 +178,15 @@ export function scheduledReportsJob(deps: {
       const sprintChannel = sprintSchedule?.channel ?? sprintTeam?.channel;
       if (sprintSchedule && sprintChannel && !(sprintSchedule.team && (!sprintTeam || sprintTeam.archivedAt))) {
         const scope = sprintTeam ? await resolveScope(db, sprintTeam) : undefined;
+        const timezone = reportTimezone(sprintTeam, deps.timezone ?? 'UTC');
         const health = await buildSprintHealth(db, {
           now,
           team: scope ? { boards: scope.boards, projects: scope.projects } : undefined,
+          timezone,
         });
         if (health?.endAt) {
           const mid = new Date((health.startAt.getTime() + health.endAt.getTime()) / 2);
-          const lastDay = new Date(health.endAt.getTime() - 86_400_000);
+          const lastDay = lastDayOf(health.endAt, timezone);
           for (const at of sprintSchedule.at) {
             const dueAt = at === 'midpoint' ? mid : lastDay;
             if (now < dueAt || !(await claimReportRun(db, `sprint:${health.source}:${health.id}:${at}`))) continue;

@@ -10,6 +10,7 @@ import { escapeMrkdwn, link, narrativeBlock, plainText } from '../../blocks/text
 import { type ApprovalService, describeProposal } from '../approvals/service.js';
 import { runTool } from '../capabilities/tool.js';
 import { personBy } from '../identity/store.js';
+import type { ModelUsage } from '../lib/chat-model.js';
 import { narrate } from '../lib/narrative.js';
 import { openSignalById } from '../signals/store.js';
 import { type CommandContext, type CommandHandler, toolContextOf } from '../slack/commands.js';
@@ -21,6 +22,7 @@ import { type ButtonArgs, tellPrivately, type ViewArgs } from '../slack/private-
 import { viewInput } from '../slack/view-state.js';
 import { answerTeamErrors } from '../teams/listeners.js';
 import { scopeFor } from '../teams/scope.js';
+import { getTeam } from '../teams/store.js';
 import type { DoraCommand, SprintCommand, StandupCommand, TriageCommand } from './args.js';
 import type { BandPoint } from './charts.js';
 import { doraMetrics, doraTrend } from './dora.js';
@@ -29,7 +31,7 @@ import { recoveryFor } from './dora-bands.js';
 import { bandsOf, doraBandHistory } from './dora-report.js';
 import { buildSprintHealth } from './sprint.js';
 import { myOpenWork, standupHistory } from './store.js';
-import { doraReportTool, sprintHealthTool, standupReportTool, triageListTool } from './tools.js';
+import { doraReportTool, reportTimezone, sprintHealthTool, standupReportTool, triageListTool } from './tools.js';
 
 /** The Slack door's dependencies, with this capability's service. */
 export type ReportSlackDeps = SlackDeps & { approvals?: ApprovalService };
@@ -39,6 +41,8 @@ export interface ReportSettings {
   timezone: string;
   /** The optional narrative model (OPENAI_API_KEY). */
   model?: () => Promise<BaseChatModel>;
+  /** Each person's model tokens today: a narrative is paid from the asker's, and left out once they are spent. */
+  modelUsage?: ModelUsage;
   /** The clock reports end at (default: the wall clock). */
   now?: () => Date;
 }
@@ -51,7 +55,11 @@ async function withNarrative(
 ): Promise<SlackMessage> {
   // The figures, without the footers (definitions hold numbers too, which are not facts about this report).
   const figures = message.blocks.filter((b) => (b as { type?: string }).type !== 'context');
-  const text = await narrate(settings?.model, plainText(figures), ctx.logger);
+  const text = await narrate(settings?.model, plainText(figures), ctx.logger, {
+    usage: settings?.modelUsage,
+    person: ctx.userId,
+    purpose: 'narrative',
+  });
   return text ? { ...message, blocks: [...message.blocks, narrativeBlock(text)] } : message;
 }
 
@@ -83,6 +91,8 @@ export function doraCommand(settings: ReportSettings): CommandHandler<DoraComman
     const report = await runTool(tool, toolContextOf(ctx), { days: command.days, team: command.team });
     const now = report.to;
     const repos = report.scopeRepos ?? undefined;
+    // The charts count days where the report did: in the team's time zone for a team's report.
+    const timezone = reportTimezone(report.team && (await getTeam(ctx.db, report.team.key)), settings.timezone);
     const trend = await withChart(
       ctx,
       withTeamLine(await withNarrative(ctx, doraMessage(report), settings), report.team, 'dora'),
@@ -92,7 +102,7 @@ export function doraCommand(settings: ReportSettings): CommandHandler<DoraComman
           from: report.from,
           to: report.to,
           repos,
-          timezone: settings.timezone,
+          timezone,
         });
         return {
           png: await renderPng(doraTrendSpec(points)),
@@ -109,7 +119,7 @@ export function doraCommand(settings: ReportSettings): CommandHandler<DoraComman
         now,
         repos,
         bandSet: settings.bandSet,
-        timezone: settings.timezone,
+        timezone,
       });
       const keys = [
         ['Deployment frequency', 'deploymentFrequency'],
@@ -194,7 +204,7 @@ export function standupCommand(settings?: ReportSettings, now = () => new Date()
 
 /** `/em sprint [days]`: `days` is how long in one status counts as aging (default 3). */
 export function sprintCommand(settings?: ReportSettings, now = () => new Date()): CommandHandler<SprintCommand> {
-  const tool = sprintHealthTool(now);
+  const tool = sprintHealthTool(now, settings?.timezone);
   return answerTeamErrors(async (ctx, command) => {
     const team = await scopeFor(ctx.db, ctx.userId, command.team);
     const health = await runTool(tool, toolContextOf(ctx), { agingDays: command.days ?? 3, team: command.team });

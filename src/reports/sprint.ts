@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { flatMapInSlices } from '../lib/slices.js';
 import type { Queryable } from '../store/db.js';
 import {
@@ -140,6 +141,12 @@ export async function buildSprintHealth(
     agingDays?: number;
     /** A team's sprints: those of its boards (Jira board ids, Linear team keys), else those holding its projects' items. */
     team?: { boards: string[]; projects: string[] };
+    /**
+     * Where the burndown's days are dated (the team's time zone, else REPORTS_TIMEZONE; default UTC): day N starts N
+     * calendar days after the sprint's start at the same local time, so a DST change moves no day and a team east
+     * of UTC does not see the day before on its chart.
+     */
+    timezone?: string;
   } = {},
 ): Promise<SprintHealth | null> {
   const now = options.now ?? new Date();
@@ -204,23 +211,37 @@ export async function buildSprintHealth(
   const total = current.reduce((n, i) => n + i.points, 0);
   const currentKeys = new Set(current.map((i) => i.key));
   const currentRows = rows.filter((r) => currentKeys.has(r.key));
+  const startLocal = DateTime.fromMillis(start, { zone: options.timezone ?? 'UTC' });
   const days = sprint.end_at
-    ? Math.max(1, Math.round((sprint.end_at.getTime() - sprint.start_at.getTime()) / DAY))
+    ? Math.max(
+        1,
+        Math.round(DateTime.fromJSDate(sprint.end_at, { zone: startLocal.zone }).diff(startLocal, 'days').days),
+      )
     : 14;
+  // Where each day begins: N calendar days after the start at the same local time (a 23- or 25-hour day is one day).
+  const dayStarts = Array.from({ length: days + 2 }, (_, d) => startLocal.plus({ days: d }).toMillis());
+  /** The day a moment falls in: 0 before the start (done before it), `days + 1` after the last. */
+  const dayOf = (at: number) => {
+    let day = Math.min(days + 1, Math.max(0, Math.floor((at - start) / DAY)));
+    while (day > 0 && at < (dayStarts[day] as number)) day -= 1;
+    while (day <= days && at >= (dayStarts[day + 1] as number)) day += 1;
+    return day;
+  };
   // Points done by the end of each day: each done item counted once, on the day it was resolved (or before day 0).
   const doneOnDay = new Array<number>(days + 1).fill(0);
   for (const r of currentRows) {
     if (r.status_category !== 'done') continue;
-    const day = Math.max(0, Math.floor(((r.resolved_at ?? r.updated_at).getTime() - start) / DAY));
+    const day = dayOf((r.resolved_at ?? r.updated_at).getTime());
     if (day <= days) doneOnDay[day] = (doneOnDay[day] ?? 0) + Number(r.points ?? 0);
   }
   const burndown: SprintHealth['burndown'] = [];
   let open = currentRows.reduce((n, r) => n + Number(r.points ?? 0), 0);
   for (let d = 0; d <= days; d += 1) {
-    const label = new Date(start + d * DAY).toISOString().slice(5, 10);
+    // Dated in the team's time zone: a sprint starting Monday 09:00 in Sydney reads Monday, not Sunday (UTC).
+    const label = startLocal.plus({ days: d }).toFormat('MM-dd');
     burndown.push({ day: label, series: 'ideal', points: Math.round(total * (1 - d / days) * 10) / 10 });
     open -= doneOnDay[d] ?? 0;
-    if (start + d * DAY > now.getTime()) continue;
+    if ((dayStarts[d] as number) > now.getTime()) continue;
     burndown.push({ day: label, series: 'remaining', points: open });
   }
   return {

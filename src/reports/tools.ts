@@ -29,6 +29,14 @@ const metrics = z.object({
 });
 const scope = z.object({ name: z.string(), current: metrics, previous: metrics, bands });
 
+/**
+ * The time zone a report's days are counted in: its team's, when the team names one other than the default (UTC),
+ * else REPORTS_TIMEZONE's.
+ */
+export function reportTimezone(team: { timezone: string } | null | undefined, fallback: string): string {
+  return team && team.timezone !== 'UTC' ? team.timezone : fallback;
+}
+
 export const doraReportOutput = z.object({
   days: z.number(),
   from: timestamp,
@@ -58,7 +66,7 @@ export function doraReportTool(settings: { bandSet: BandSet; timezone: string; n
         days: input.days,
         now: settings.now?.() ?? new Date(),
         bandSet: settings.bandSet,
-        timezone: settings.timezone,
+        timezone: reportTimezone(scope?.team, settings.timezone),
         scope: scope ? { name: scope.team.name, repos: scope.repos } : undefined,
       });
       return { ...report, team: teamRef(scope), scopeRepos: scope?.repos ?? null };
@@ -86,7 +94,8 @@ export const sprintHealthOutput = z
   })
   .nullable();
 
-export function sprintHealthTool(now: () => Date = () => new Date()) {
+/** `timezone`: where the burndown's days are dated when the sprint is no team's (REPORTS_TIMEZONE). */
+export function sprintHealthTool(now: () => Date = () => new Date(), timezone = 'UTC') {
   return defineTool({
     name: 'sprint.health',
     description:
@@ -102,6 +111,7 @@ export function sprintHealthTool(now: () => Date = () => new Date()) {
         agingDays: input.agingDays,
         now: now(),
         team: scope ? { boards: scope.boards, projects: scope.projects } : undefined,
+        timezone: reportTimezone(scope?.team, timezone),
       });
       return health ? { ...health, team: teamRef(scope) } : null;
     },

@@ -2,8 +2,11 @@ import { readInPages } from '../lib/slices.js';
 import type { SignalRow } from '../signals/store.js';
 import type { Queryable } from '../store/db.js';
 
-// The reads behind triage, oldest first. `scoped`: a team's triage filters what it reads by scope afterwards, so
-// it reads up to 500 rows to keep 20 after filtering; otherwise it reads the first 20.
+// The reads behind triage, oldest first. Triage filters what it reads (by the reader's private channels, by a team's
+// scope) and counts what is left, so each read takes up to READ_LIMIT rows, not only the few a message shows.
+
+/** Open incidents and pending approvals read at most (a group's count stops there). */
+export const READ_LIMIT = 500;
 
 export interface OpenIncident {
   title: string;
@@ -27,13 +30,13 @@ export interface ProposedApproval {
   target: SignalRow['target'] | null;
 }
 
-export async function openIncidents(db: Queryable, scoped: boolean): Promise<OpenIncident[]> {
+export async function openIncidents(db: Queryable): Promise<OpenIncident[]> {
   const { rows } = await db.query<OpenIncident>(
     `SELECT i.title, i.url, i.opened_at, i.severity, i.scope, r.visible_in AS "visibleIn"
        FROM incidents i LEFT JOIN incident_rooms r ON r.source = i.source AND r.incident_id = i.external_id
-      WHERE i.status = 'open' ORDER BY i.opened_at
-      LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
-    [scoped],
+      WHERE i.status = 'open' ORDER BY i.opened_at, i.source, i.external_id
+      LIMIT $1`,
+    [READ_LIMIT],
   );
   return rows;
 }
@@ -54,12 +57,12 @@ export async function openSignalsOfKinds(db: Queryable, kinds: string[]): Promis
   return rows.sort((a, b) => a.opened_at.getTime() - b.opened_at.getTime() || a.id - b.id);
 }
 
-export async function proposedApprovals(db: Queryable, scoped: boolean): Promise<ProposedApproval[]> {
+export async function proposedApprovals(db: Queryable): Promise<ProposedApproval[]> {
   const { rows } = await db.query<ProposedApproval>(
     `SELECT a.id, a.action, a.summary, a.created_at, a.repo, s.target FROM approvals a
        LEFT JOIN signals s ON s.id = a.signal_id
-      WHERE a.status = 'proposed' ORDER BY a.created_at LIMIT CASE WHEN $1 THEN 500 ELSE 20 END`,
-    [scoped],
+      WHERE a.status = 'proposed' ORDER BY a.created_at, a.id LIMIT $1`,
+    [READ_LIMIT],
   );
   return rows;
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.js';
 import { repoBelongs } from '../teams/model.js';
-import { type TeamScope, targetInScope } from '../teams/store.js';
+import { serviceBelongs, type TeamScope, targetInScope } from '../teams/store.js';
 import { type OpenIncident, openIncidents, openSignalsOfKinds, proposedApprovals } from './triage-store.js';
 
 export interface TriageItem {
@@ -35,8 +35,9 @@ const NUDGEABLE = new Set(['review_bottleneck', 'stale_pr', 'aging_blocked']);
 
 /**
  * What needs attention now, grouped and ranked, from open incidents, open signals and pending approvals. With a
- * team's scope: the incidents of its repositories and projects, the signals about its repositories, tickets and
- * people, and the approvals about those.
+ * team's scope: the incidents of its repositories, projects and services, the signals about its repositories, tickets
+ * and people, and the approvals about those. Every group holds all its items (its count is the real one); a message
+ * shows the first few of each.
  */
 export async function buildTriage(
   db: Queryable,
@@ -45,21 +46,25 @@ export async function buildTriage(
   visible: (incidents: OpenIncident[]) => Promise<OpenIncident[]> = async (incidents) =>
     incidents.filter((i) => !i.visibleIn),
 ): Promise<TriageGroup[]> {
-  const allIncidents = await visible(await openIncidents(db, Boolean(scope)));
-  const incidents = scope
-    ? allIncidents
-        .filter((i) => i.scope && (repoBelongs(scope.team, i.scope) || scope.projects.includes(i.scope)))
-        .slice(0, 20)
+  const allIncidents = await openIncidents(db);
+  // An incident is the team's when its scope is one of the team's repositories or projects, or, for one declared in
+  // Slack, an affected service naming the team or one of its repositories (`payments`, `api`), as routing reads it.
+  // Scope first, so that only the private rooms of the team's incidents are asked about.
+  const scoped = scope
+    ? allIncidents.filter(
+        (i) =>
+          i.scope &&
+          (repoBelongs(scope.team, i.scope) || scope.projects.includes(i.scope) || serviceBelongs(scope.team, i.scope)),
+      )
     : allIncidents;
+  const incidents = await visible(scoped);
   const allSignals = await openSignalsOfKinds(db, SIGNAL_KINDS);
   const signals = scope ? allSignals.filter((s) => targetInScope(scope, s.target)) : allSignals;
-  const allApprovals = await proposedApprovals(db, Boolean(scope));
+  const allApprovals = await proposedApprovals(db);
   const approvals = scope
-    ? allApprovals
-        .filter(
-          (a) => (a.repo && repoBelongs(scope.team, a.repo)) || (a.target ? targetInScope(scope, a.target) : false),
-        )
-        .slice(0, 20)
+    ? allApprovals.filter(
+        (a) => (a.repo && repoBelongs(scope.team, a.repo)) || (a.target ? targetInScope(scope, a.target) : false),
+      )
     : allApprovals;
   return GROUPS.map((g) => {
     let items: TriageItem[];

@@ -294,7 +294,7 @@ function teamsClaiming(
 }
 
 /** Whether an affected service names the team or one of its repositories (with or without the owner). */
-function serviceBelongs(team: Team, service: string): boolean {
+export function serviceBelongs(team: Team, service: string): boolean {
   const name = service.trim().toLowerCase();
   if (!name) return false;
   if (team.key === name || repoBelongs(team, name)) return true;
