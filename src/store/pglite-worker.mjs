@@ -10,7 +10,6 @@ import { join, sep } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { yieldCpuToMainThread } from '../lib/thread-priority.mjs';
 
 // Same value shapes as the node-postgres engine: 64-bit integers and numerics come back as numbers.
 const INT8 = 20;
@@ -19,7 +18,6 @@ const parsers = { [INT8]: (value) => Number(value), [NUMERIC]: (value) => Number
 
 const { dataDir, sharedBuffers, templateDir = join(tmpdir(), 'em-agent') } = workerData;
 
-yieldCpuToMainThread();
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 
 /** @type {PGlite | undefined} */
