@@ -58,21 +58,37 @@ function personText(p: Standup['people'][number], max: number, links: boolean): 
 }
 
 /**
- * A person's section within Slack's limit: fewer items a line (the rest counted as "+n") before a cut, which could
+ * A person's section within `max` characters: fewer items a line (the rest counted as "+n") before a cut, which could
  * end inside a link and show its markup; links dropped before the text is cut at all.
  */
-function personSection(p: Standup['people'][number]): string {
+function personSection(p: Standup['people'][number], max: number): string {
   for (const links of [true, false])
-    for (let max = 5; max >= 1; max -= 1) {
-      const text = personText(p, max, links);
-      if (text.length <= SECTION_MAX) return text;
+    for (let items = 5; items >= 1; items -= 1) {
+      const text = personText(p, items, links);
+      if (text.length <= max) return text;
     }
-  return truncate(personText(p, 1, false), SECTION_MAX);
+  return truncate(personText(p, 1, false), max);
+}
+
+/**
+ * The people's sections together stay under this many characters: Slack refuses a message whose blocks hold more
+ * than about 12,000 characters of text in all (`msg_blocks_too_long`, reported at 12-13k; the limit is undocumented),
+ * and the rest of a standup (header, totals, team line, a model's summary of up to 2,000) needs room too.
+ */
+export const STANDUP_PEOPLE_BUDGET = 9000;
+
+/** Each person's section, all of them shortened alike (busiest people first) until together they fit the budget. */
+function peopleSections(people: Standup['people']): string[] {
+  for (const max of [SECTION_MAX, 2000, 1500, 1000, 700, 500]) {
+    const texts = people.map((p) => personSection(p, max));
+    if (texts.reduce((n, t) => n + t.length, 0) <= STANDUP_PEOPLE_BUDGET) return texts;
+  }
+  return people.map((p) => personSection(p, Math.floor(STANDUP_PEOPLE_BUDGET / Math.max(1, people.length))));
 }
 
 /** `/em standup`: per person, what moved; then the team's totals. */
 export function standupMessage(s: Standup): SlackMessage {
-  const sections = s.people.slice(0, 20).map((p) => Blocks.Section({ text: personSection(p) }));
+  const sections = peopleSections(s.people.slice(0, 20)).map((text) => Blocks.Section({ text }));
   const total = (f: (p: Standup['people'][number]) => number) => s.people.reduce((n, p) => n + f(p), 0);
   const summary = `*Team*: ${total((p) => p.merged.length)} merged · ${total((p) => p.opened.length)} opened · ${total((p) => p.reviewed.length)} reviews · ${total((p) => p.moved.length)} tickets moved · ${total((p) => p.blocked.length)} blocked`;
   const built = Message({ text: `Standup: the last ${s.hours} hours` })

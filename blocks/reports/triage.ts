@@ -10,15 +10,35 @@ export const REQUEST_REVIEW_MODAL = 'request_review_modal';
 const PER_GROUP = 5;
 const MAX_BLOCKS = 48;
 
+/**
+ * The items' text together stays under this many characters: Slack refuses a message whose blocks hold more than about
+ * 12,000 characters of text in all (`msg_blocks_too_long`, reported at 12-13k; the limit is undocumented).
+ */
+export const TRIAGE_ITEMS_BUDGET = 9000;
+
+/** How long each item's text may be so that the items shown, with their links, fit the budget together. */
+function itemLength(groups: TriageGroup[]): number {
+  const shown = groups.flatMap((g) => g.items.slice(0, PER_GROUP));
+  for (const max of [280, 200, 140, 100, 70]) {
+    const total = shown.reduce(
+      (n, item) => n + escapeMrkdwn(truncate(item.text, max)).length + (item.url ? item.url.length + 3 : 0),
+      0,
+    );
+    if (total <= TRIAGE_ITEMS_BUDGET) return max;
+  }
+  return 50;
+}
+
 /** `/em triage`: ranked groups; each item links to its source, and nudgeable ones have a Nudge button. */
 export function triageMessage(groups: TriageGroup[], options: { buttons?: boolean } = {}): SlackMessage {
+  const max = itemLength(groups);
   const blocks = groups.flatMap((g) => {
     const shown = g.items.slice(0, PER_GROUP);
     const more = g.items.length > PER_GROUP ? ` _(+${g.items.length - PER_GROUP} more)_` : '';
     return [
       Blocks.Section({ text: `*${escapeMrkdwn(g.title)}* (${g.items.length})${more}` }),
       ...shown.flatMap((item) => {
-        const text = escapeMrkdwn(truncate(item.text, 280));
+        const text = escapeMrkdwn(truncate(item.text, max));
         const section = Blocks.Section({ text: item.url ? link(item.url, text) : text });
         if (options.buttons === false || !item.signalId || !item.nudge) return [section];
         const nudge = Elements.Button({ text: 'Nudge', actionId: TRIAGE_NUDGE_ACTION, value: String(item.signalId) });

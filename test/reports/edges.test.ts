@@ -5,6 +5,8 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { myWorkLine } from '../../blocks/home.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
+import { triageMessage } from '../../blocks/reports/triage.js';
+import { plainText } from '../../blocks/text.js';
 import { checkMessageBlocks } from '../../dev/slack/limits.js';
 import { runTool } from '../../src/capabilities/tool.js';
 import { recordIdentity } from '../../src/identity/store.js';
@@ -215,6 +217,59 @@ describe('report messages within Slack limits, whole', () => {
     expect(section).not.toContain('…');
     // What did not fit is counted, not dropped silently.
     expect(section).toMatch(/\+\d/);
+  });
+
+  /** All the text a message's blocks hold: Slack refuses more than about 12,000 (msg_blocks_too_long, undocumented). */
+  const textLength = (blocks: unknown[]) => plainText(blocks).length;
+
+  test("a big team's standup stays under Slack's limit on a message's text in all", () => {
+    const busy = (n: number): Standup['people'][number] => ({
+      who: `dev${n}`,
+      slack: `U0DEV${n}`,
+      opened: refs,
+      merged: refs,
+      reviewed: refs,
+      moved: refs.map((r) => ({ key: r.ref, to: 'In Review', url: r.url })),
+      blocked: [],
+      waitingOn: refs.map((r) => ({ ref: r.ref, reviewers: ['lee'], teams: [], url: r.url })),
+    });
+    const message = standupMessage({
+      hours: 24,
+      from: NOW,
+      to: NOW,
+      people: Array.from({ length: 25 }, (_, n) => busy(n)),
+    });
+    expect(checkMessageBlocks(message.blocks)).toEqual([]);
+    expect(textLength(message.blocks)).toBeLessThanOrEqual(11_000);
+    // Everyone shown still has a section of their own, with whole links.
+    const sections = message.blocks.filter((b) => (b as { type: string }).type === 'section').slice(1);
+    expect(sections).toHaveLength(20);
+    for (const b of sections) {
+      const text = (b as { text: { text: string } }).text.text;
+      expect(text.split('<').length).toBe(text.split('>').length);
+    }
+    expect(visibleText(message)).toContain('…and 5 more people');
+  });
+
+  test('a triage full of long pull request titles stays under the same limit', () => {
+    const title = `acme/payments-reconciliation-service#12345 ${'Refactor & migrate the ledger exporter '.repeat(7)}`;
+    const groups = ['incidents', 'failing_main', 'unassigned_urgent', 'approvals', 'reviews', 'stale', 'blocked'].map(
+      (id) => ({
+        id,
+        title: id,
+        items: Array.from({ length: 9 }, (_, n) => ({
+          text: title,
+          url: url(n),
+          at: NOW,
+          signalId: n + 1,
+          nudge: true,
+        })),
+      }),
+    );
+    const message = triageMessage(groups);
+    expect(checkMessageBlocks(message.blocks)).toEqual([]);
+    expect(textLength(message.blocks)).toBeLessThanOrEqual(11_000);
+    expect(visibleText(message)).toContain('(9) _(+4 more)_');
   });
 
   test('standup history shows whole lines and counts the rest', () => {
