@@ -24,7 +24,11 @@ export async function insertStandupEntry(db: Queryable, entry: StandupEntry): Pr
   );
 }
 
-/** The last 50 standup lines of a person, newest first, optionally only those matching `search` (full text). */
+/**
+ * The last 500 standup lines of a person, newest first, optionally only those matching `search` (full text). The
+ * reader's view keeps those of channels they are in, so this reads far more than the 15 it shows: the newest 50 all
+ * posted to a private channel once hid every public line from everyone outside it.
+ */
 export async function standupHistory(
   db: Queryable,
   personSlack: string,
@@ -33,7 +37,7 @@ export async function standupHistory(
   const { rows } = await db.query<{ posted_at: Date; team: string; summary: string; visibleIn: string | null }>(
     `SELECT posted_at, team, summary, visible_in AS "visibleIn" FROM standup_entries
       WHERE person_slack = $1 AND ($2::text IS NULL OR search @@ plainto_tsquery('simple', $2))
-      ORDER BY posted_at DESC LIMIT 50`,
+      ORDER BY posted_at DESC, id DESC LIMIT 500`,
     [personSlack, search ?? null],
   );
   return rows;

@@ -11,8 +11,10 @@ import { checkMessageBlocks } from '../../dev/slack/limits.js';
 import { runTool } from '../../src/capabilities/tool.js';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { standupSyntax } from '../../src/reports/args.js';
 import { burndownSpec } from '../../src/reports/charts.js';
 import { scheduledReportsJob } from '../../src/reports/jobs.js';
+import { standupCommand } from '../../src/reports/listeners.js';
 import { schedulesSchema } from '../../src/reports/schedules.js';
 import { buildSprintHealth } from '../../src/reports/sprint.js';
 import type { Standup } from '../../src/reports/standup.js';
@@ -303,7 +305,7 @@ describe('report messages within Slack limits, whole', () => {
 describe('the weekly digest and sprint reports (emulated Slack)', () => {
   let h: BotHarness;
   beforeAll(async () => {
-    h = await startBotHarness({ register: (commands) => commands });
+    h = await startBotHarness({ register: (commands) => commands.registerOwn(standupSyntax, standupCommand()) });
   });
   afterAll(() => h.stop());
 
@@ -355,5 +357,27 @@ describe('the weekly digest and sprint reports (emulated Slack)', () => {
     expect(await runAt('2026-11-26T17:30:00Z')).toHaveLength(0); // Thursday 18:30 in Berlin
     expect(await runAt('2026-11-26T22:59:00Z')).toHaveLength(0); // Thursday 23:59
     expect(await runAt('2026-11-26T23:01:00Z')).toHaveLength(1); // Friday 00:01: its last day
+  });
+
+  test('standup history shows a public line to someone outside the private channel that had the newest 60', async () => {
+    const { alice, bob } = h.users;
+    await h.db.query(
+      `INSERT INTO standup_entries (team, person, person_slack, summary, visible_in, posted_at)
+       VALUES ('core', 'alice', $1, 'merged acme/api#1 public work', NULL, '2026-10-01T09:00:00Z')`,
+      [alice],
+    );
+    await h.db.query(
+      `INSERT INTO standup_entries (team, person, person_slack, summary, visible_in, posted_at)
+       SELECT 'ops', 'alice', $1, 'reviewed acme/recon#' || n || ' private work', $2,
+              '2026-11-01T09:00:00Z'::timestamptz + n * interval '1 day'
+         FROM generate_series(1, 60) n`,
+      [alice, h.channels.privateOps],
+    );
+    await h.emulator.command({ user: bob, channel: h.channels.eng, text: `standup history <@${alice}|alice>` });
+    const history = await h.emulator.waitFor(() =>
+      h.emulator.ephemeralsFor(bob).find((e) => visibleText(e).includes('Standup history')),
+    );
+    expect(visibleText(history)).toContain('public work');
+    expect(visibleText(history)).not.toContain('private work');
   });
 });
