@@ -73,7 +73,8 @@ export function requestReviewModal(signalId: number, prTitle: string): SlackModa
       callbackId: REQUEST_REVIEW_MODAL,
       privateMetaData: String(signalId),
     }).blocks(
-      Blocks.Section({ text: escapeMrkdwn(truncate(prTitle, 2800)) }),
+      // Cut before escaping, short enough that escaping (`&` is five characters) keeps it under Slack's 3,000.
+      Blocks.Section({ text: escapeMrkdwn(truncate(prTitle, 500)) }),
       Blocks.Input({ label: 'Reviewer', blockId: 'reviewer' }).element(
         Elements.UserSelect({ actionId: 'reviewer', placeholder: 'Who should review it?' }),
       ),

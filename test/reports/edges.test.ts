@@ -5,9 +5,9 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { myWorkLine } from '../../blocks/home.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
-import { triageMessage } from '../../blocks/reports/triage.js';
+import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
 import { plainText } from '../../blocks/text.js';
-import { checkMessageBlocks } from '../../dev/slack/limits.js';
+import { checkMessageBlocks, checkView } from '../../dev/slack/limits.js';
 import { runTool } from '../../src/capabilities/tool.js';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -272,6 +272,10 @@ describe('report messages within Slack limits, whole', () => {
     expect(checkMessageBlocks(message.blocks)).toEqual([]);
     expect(textLength(message.blocks)).toBeLessThanOrEqual(11_000);
     expect(visibleText(message)).toContain('(9) _(+4 more)_');
+  });
+
+  test("the Request review modal opens for a pull request whose title is full of '&'", () => {
+    expect(checkView(requestReviewModal(1, `Fix ${'R&D '.repeat(700)}`))).toEqual([]);
   });
 
   test('standup history shows whole lines and counts the rest', () => {
