@@ -1,12 +1,30 @@
 // A local Linear GraphQL API: a subset of Linear's schema executed by the reference `graphql` implementation,
-// so queries are parsed and validated as Linear's server would; Relay-style pagination, API-key auth,
-// rate limiting (429 + retry-after and x-ratelimit-* headers) on demand.
+// so queries are parsed and validated as Linear's server would; Relay-style pagination, API-key auth.
+// Rate limiting as Linear does it (https://linear.app/developers/rate-limiting): a query's complexity is counted
+// before it runs (a property 0.1 point, an object 1, a connection multiplies its children by its `first`, 50 when
+// unset) and one above 10,000 points is refused; every answer says its cost (`x-complexity`) and what is left of the
+// request and complexity budgets (`x-ratelimit-{requests,complexity}-{limit,remaining,reset}`, the reset in UTC epoch
+// milliseconds); a client over a budget gets HTTP 400 (not 429) with the GraphQL error code `RATELIMITED` in
+// `extensions.code` and no Retry-After.
 // Webhooks as Linear sends data-change events: { action, type, data, updatedFrom, url, createdAt, webhookTimestamp,
 // webhookId }, data as the model serializes it (labels a plain list, relations as ids and small objects, no
 // history), `Linear-Signature` = hex HMAC-SHA256 of the raw body; deliveries may be late, repeated or reordered.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildSchema, graphql } from 'graphql';
+import {
+  buildSchema,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLObjectType,
+  getNamedType,
+  graphql,
+  isLeafType,
+  isObjectType,
+  Kind,
+  parse,
+  type SelectionNode,
+  type ValueNode,
+} from 'graphql';
 import { hmacHex, postWebhook, StandIn } from '../stand-in.js';
 
 const SCHEMA = buildSchema(`
@@ -42,7 +60,7 @@ const SCHEMA = buildSchema(`
     id: ID!, identifier: String!, title: String!, priority: Float, estimate: Float, url: String!,
     createdAt: DateTime!, updatedAt: DateTime!, completedAt: DateTime,
     state: WorkflowState!, assignee: User, team: Team!, cycle: Cycle, project: Project,
-    labels: IssueLabelConnection!, history(first: Int, after: String): IssueHistoryConnection!
+    labels(first: Int, after: String): IssueLabelConnection!, history(first: Int, after: String): IssueHistoryConnection!
   }
   type IssueConnection { nodes: [Issue!]!, pageInfo: PageInfo! }
   type Comment { id: ID!, body: String! }
@@ -52,7 +70,7 @@ const SCHEMA = buildSchema(`
   input IssueCreateInput { id: String, teamId: String!, title: String, description: String }
   type Query {
     issues(filter: IssueFilter, first: Int, after: String, orderBy: PaginationOrderBy): IssueConnection!
-    teams(filter: TeamFilter): TeamConnection!
+    teams(filter: TeamFilter, first: Int): TeamConnection!
     issue(id: String!): Issue!
     comment(id: String!): Comment!
   }
@@ -116,7 +134,13 @@ export class LinearStandIn extends StandIn {
   readonly calls: { status: number; operation: string }[] = [];
   /** Comments by id (Linear lets the client choose the id; a second create with the same id fails). */
   readonly comments = new Map<string, { id: string; issue: string; body: string }>();
-  private rateLimitNext = 0;
+  private rateLimitNext: { times: number; budget: 'requests' | 'complexity'; resetInMs: number } = {
+    times: 0,
+    budget: 'requests',
+    resetInMs: 0,
+  };
+  /** The complexity of each query answered (or refused as too complex), in the order received. */
+  readonly complexities: { operation: string; complexity: number }[] = [];
 
   addIssue(issue: Partial<StandInLinearIssue> & { identifier: string; title: string }): StandInLinearIssue {
     const at = new Date().toISOString();
@@ -243,8 +267,12 @@ export class LinearStandIn extends StandIn {
     });
   }
 
-  rateLimitNextRequests(n: number): void {
-    this.rateLimitNext = n;
+  /**
+   * The next `n` requests find a budget used up (the hourly requests, or the complexity points): answered 400 with
+   * `RATELIMITED`, the budget's reset `resetInMs` from now.
+   */
+  rateLimitNextRequests(n: number, options: { budget?: 'requests' | 'complexity'; resetInMs?: number } = {}): void {
+    this.rateLimitNext = { times: n, budget: options.budget ?? 'requests', resetInMs: options.resetInMs ?? 1000 };
   }
 
   private issueNode(i: StandInLinearIssue) {
@@ -263,7 +291,9 @@ export class LinearStandIn extends StandIn {
       team: { id: `team-${i.team}`, key: i.team, cycles: () => ({ nodes: [] }), projects: () => ({ nodes: [] }) },
       cycle: i.cycleId ? { id: i.cycleId } : null,
       project: i.projectId ? this.projectNode(i.projectId) : null,
-      labels: { nodes: (i.labels ?? []).map((name) => ({ name })) },
+      labels: (args: { first?: number }) => ({
+        nodes: (i.labels ?? []).slice(0, args.first ?? 50).map((name) => ({ name })),
+      }),
       // Newest first, in pages of at most 50.
       history: (args: { first?: number; after?: string }) => {
         const all = [...i.history].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
@@ -353,9 +383,12 @@ export class LinearStandIn extends StandIn {
         pageInfo: { hasNextPage: end < matching.length, endCursor: Buffer.from(String(end)).toString('base64') },
       };
     },
-    teams: (args: { filter?: { key?: { in?: string[]; eq?: string } } }) => {
+    teams: (args: { filter?: { key?: { in?: string[]; eq?: string } }; first?: number }) => {
       const eq = args.filter?.key?.eq;
-      const keys = args.filter?.key?.in ?? (eq ? [eq] : [...new Set(this.issues.map((i) => i.team))]);
+      const keys = (args.filter?.key?.in ?? (eq ? [eq] : [...new Set(this.issues.map((i) => i.team))])).slice(
+        0,
+        args.first ?? 50,
+      );
       return {
         nodes: keys.map((key) => ({
           id: `team-${key}`,
@@ -380,14 +413,17 @@ export class LinearStandIn extends StandIn {
   protected async route(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const budgets = {
+      'x-ratelimit-requests-limit': '5000',
+      'x-ratelimit-requests-remaining': '4999',
+      'x-ratelimit-requests-reset': String(Date.now() + 3_600_000),
+      'x-ratelimit-complexity-limit': '3000000',
+      'x-ratelimit-complexity-remaining': '2999000',
+      'x-ratelimit-complexity-reset': String(Date.now() + 3_600_000),
+    };
     const send = (status: number, body: unknown, headers: Record<string, string> = {}, operation = '') => {
       this.calls.push({ status, operation });
-      res.writeHead(status, {
-        'content-type': 'application/json; charset=utf-8',
-        'x-ratelimit-requests-limit': '1500',
-        'x-ratelimit-requests-remaining': '1499',
-        ...headers,
-      });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...budgets, ...headers });
       res.end(JSON.stringify(body));
     };
     if (req.headers.authorization !== this.apiKey) {
@@ -404,19 +440,101 @@ export class LinearStandIn extends StandIn {
         ],
       });
     }
-    if (this.rateLimitNext > 0) {
-      this.rateLimitNext -= 1;
+    const limited = this.rateLimitNext;
+    if (limited.times > 0) {
+      limited.times -= 1;
+      // Linear answers a used-up budget with HTTP 400 and the code in the error's extensions, not with 429.
       return send(
-        429,
-        { errors: [{ message: 'Rate limit exceeded', extensions: { code: 'RATELIMITED', type: 'ratelimited' } }] },
-        { 'retry-after': '1', 'x-ratelimit-requests-remaining': '0' },
+        400,
+        {
+          errors: [
+            {
+              message:
+                limited.budget === 'requests'
+                  ? 'Rate limit exceeded. Only 5000 requests are allowed per 1 hour.'
+                  : 'Complexity limit exceeded. Only 3000000 complexity points are allowed per 1 hour.',
+              extensions: {
+                code: 'RATELIMITED',
+                statusCode: 429,
+                userPresentableMessage: 'You have exceeded the rate limit. Please try again later.',
+              },
+            },
+          ],
+        },
+        {
+          [`x-ratelimit-${limited.budget}-remaining`]: '0',
+          [`x-ratelimit-${limited.budget}-reset`]: String(Date.now() + limited.resetInMs),
+        },
       );
     }
     const { query, variables } = JSON.parse(Buffer.concat(chunks).toString() || '{}') as {
       query: string;
       variables?: Record<string, unknown>;
     };
+    const operation = /(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? '';
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (err) {
+      return send(400, { errors: [{ message: (err as Error).message }] }, {}, operation);
+    }
+    const complexity = queryComplexity(document, variables ?? {});
+    this.complexities.push({ operation, complexity });
+    if (complexity > MAX_COMPLEXITY)
+      return send(
+        400,
+        {
+          errors: [
+            {
+              message: `Query too complex: its complexity is ${complexity}, more than the ${MAX_COMPLEXITY} allowed.`,
+              extensions: { type: 'invalid input', userError: true },
+            },
+          ],
+        },
+        { 'x-complexity': String(complexity) },
+        operation,
+      );
     const result = await graphql({ schema: SCHEMA, source: query, rootValue: this.root, variableValues: variables });
-    send(result.errors ? 400 : 200, result, {}, /query\s+(\w+)/.exec(query)?.[1] ?? '');
+    send(result.errors ? 400 : 200, result, { 'x-complexity': String(complexity) }, operation);
   }
+}
+
+/** Linear refuses a single query above this many complexity points. */
+export const MAX_COMPLEXITY = 10_000;
+
+/**
+ * A query's complexity as Linear counts it (https://linear.app/developers/rate-limiting): each property 0.1 point,
+ * each object 1 point, and a connection multiplies its children's points by its pagination argument (`first`), or
+ * by 50 when it has none; the sum is rounded up.
+ */
+export function queryComplexity(document: DocumentNode, variables: Record<string, unknown>): number {
+  const fragments = new Map(
+    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
+  );
+  const argumentValue = (node: ValueNode): unknown =>
+    node.kind === Kind.VARIABLE ? variables[node.name.value] : node.kind === Kind.INT ? Number(node.value) : undefined;
+  const walk = (selections: readonly SelectionNode[], parent: GraphQLObjectType): number =>
+    selections.reduce((sum, selection) => {
+      if (selection.kind === Kind.INLINE_FRAGMENT) return sum + walk(selection.selectionSet.selections, parent);
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        return sum + (fragment ? walk(fragment.selectionSet.selections, parent) : 0);
+      }
+      return sum + fieldComplexity(selection, parent);
+    }, 0);
+  const fieldComplexity = (field: FieldNode, parent: GraphQLObjectType): number => {
+    const definition = parent.getFields()[field.name.value];
+    if (!definition) return 0;
+    const type = getNamedType(definition.type);
+    if (isLeafType(type) || !isObjectType(type) || !field.selectionSet) return 0.1;
+    const children = walk(field.selectionSet.selections, type);
+    if (!type.name.endsWith('Connection')) return 1 + children;
+    const first = field.arguments?.find((a) => a.name.value === 'first');
+    const n = first ? Number(argumentValue(first.value) ?? 50) : 50;
+    return 1 + n * children;
+  };
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return 0;
+  const root = operation.operation === 'mutation' ? SCHEMA.getMutationType() : SCHEMA.getQueryType();
+  return root ? Math.ceil(walk(operation.selectionSet.selections, root)) : 0;
 }

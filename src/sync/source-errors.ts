@@ -12,11 +12,19 @@ const REASONS = {
   rateLimited: 'rate-limited (429) past the retries; it will be retried with back-off',
   unreachable: 'the source cannot be reached',
 };
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const serverError = (status: number) => `the source answered ${status}; it will be retried with back-off`;
 
 /** A short reason a person can act on; never a token or a stack. The vendor's text, redacted, when none fits. */
 export function describeSourceError(err: unknown): string {
-  const e = err as { message?: string; code?: string; type?: string };
+  const e = err as { message?: string; code?: string; type?: string; cause?: { code?: string } };
   const status = statusOf(err);
   if (e.type === 'AuthenticationError') return REASONS.apiKey;
   if (status === 401) return REASONS.unauthorized;
@@ -24,7 +32,9 @@ export function describeSourceError(err: unknown): string {
   if (status === 404) return REASONS.notFound;
   if (status === 429) return REASONS.rateLimited;
   if (status && status >= 500) return serverError(status);
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND') return REASONS.unreachable;
+  // Node's fetch (Linear's SDK, Confluence) says "fetch failed" and keeps the socket's code in `cause`.
+  const code = e.code ?? e.cause?.code;
+  if (code && UNREACHABLE.has(code)) return REASONS.unreachable;
   return redactText((e.message ?? String(err)).slice(0, 200));
 }
 

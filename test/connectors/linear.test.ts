@@ -1,5 +1,6 @@
 import { sourcesMessage } from '../../blocks/sources.js';
-import { LinearStandIn } from '../../dev/linear/server.js';
+import { LinearStandIn, MAX_COMPLEXITY } from '../../dev/linear/server.js';
+import { INLINE_HISTORY, ISSUES_PAGE } from '../../src/connectors/linear/client.js';
 import { createLinearClient, syncLinear } from '../../src/connectors/linear/sync.js';
 import { personBy } from '../../src/identity/store.js';
 import { StoppingError } from '../../src/lib/stopping.js';
@@ -152,12 +153,12 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
     await expect(
       syncLinear({ db, logger, client, teams: ['APP'], backfillSince, heartbeat, signal: stopping.signal }),
     ).rejects.toBeInstanceOf(StoppingError);
-    expect(await items(db)).toHaveLength(100);
+    expect(await items(db)).toHaveLength(ISSUES_PAGE);
 
     // While it was stopped, APP-2 (read) is done.
     linear.move('APP-2', { name: 'Done', type: 'completed' });
     const resumed = await syncLinear({ db, logger, client, teams: ['APP'], backfillSince });
-    expect(resumed.issues).toBe(150); // the second and third pages only
+    expect(resumed.issues).toBe(250 - ISSUES_PAGE); // the pages after the first only
     expect(await items(db)).toHaveLength(250);
     const next = await syncLinear({ db, logger, client, teams: ['APP'], backfillSince });
     expect(next.issues).toBe(2); // APP-2, and APP-250 (the cursor's own issue, re-read harmlessly)
@@ -190,6 +191,59 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
     const calls = linear.calls.length;
     await expect(run(db, 'lin_api_wrong')).rejects.toThrow(/authenticat/i);
     expect(linear.calls.length).toBe(calls + 1);
+  });
+
+  // Linear answers a used-up budget with HTTP 400 and `RATELIMITED` in the error's extensions (no 429, no
+  // Retry-After); until 2026-12-08 that failed the run at once as a client error, shown as the vendor's text.
+  test('a used-up complexity budget (400 RATELIMITED) is waited out until its reset; past the retries it says so', async () => {
+    const db = await freshDb();
+    linear.addIssue({ identifier: 'APP-1', title: 'one' });
+    linear.rateLimitNextRequests(1, { budget: 'complexity', resetInMs: 2500 });
+    const started = Date.now();
+    expect((await run(db)).issues).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(linear.calls.filter((c) => c.status === 400)).toHaveLength(1);
+
+    linear.rateLimitNextRequests(5, { resetInMs: 200 });
+    const job = linearSyncJobs(linearSourceSchema.parse({ teams: ['APP'] }), {
+      apiKey: linear.apiKey,
+      apiUrl: linear.url,
+    })[0]!;
+    await job.run({ db, logger, touch: async () => {}, signal: new AbortController().signal } as never, {} as never);
+    const status = (await listSyncStatus(db)).find((s) => s.source === 'linear');
+    expect(status?.lastError).toBe('rate-limited (429) past the retries; it will be retried with back-off');
+    expect(visibleText(sourcesMessage(await listSyncStatus(db), ['linear']))).toContain('rate-limited (429)');
+  });
+
+  // Linear counts a query's complexity before running it and refuses one above 10,000 points; until 2026-12-08 the
+  // issues query cost about 37,000 and the cycles query about 18,000, so no sync ran against Linear itself.
+  test('every query stays within the complexity Linear allows; a busy issue has its whole history', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 2 * ISSUES_PAGE + 5; i += 1) linear.addIssue({ identifier: `APP-${i}`, title: `Issue ${i}` });
+    const busy = 3 * INLINE_HISTORY + 4;
+    const start = Date.now() - 3_600_000;
+    for (let n = 0; n < busy; n += 1)
+      linear.move(
+        'APP-3',
+        { name: n % 2 ? 'Todo' : 'In Progress', type: n % 2 ? 'unstarted' : 'started' },
+        new Date(start + n * 60_000).toISOString(),
+      );
+    linear.cycles.push({
+      team: 'APP',
+      id: 'cyc-1',
+      number: 1,
+      startsAt: new Date(Date.now() - 86_400_000).toISOString(),
+      endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      completedAt: null,
+    });
+    const result = await run(db);
+    expect(result).toMatchObject({ issues: 2 * ISSUES_PAGE + 5, cycles: 1, rejected: 0 });
+    expect(linear.calls.every((c) => c.status === 200)).toBe(true);
+    expect(Math.max(...linear.complexities.map((c) => c.complexity))).toBeLessThanOrEqual(MAX_COMPLEXITY);
+    const changes = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM work_item_changes WHERE source = 'linear' AND key = 'APP-3'",
+    );
+    expect(changes.rows[0]?.n).toBe(busy);
   });
 
   test('projects are stored and issues point at theirs; an issue labelled incident is an incident', async () => {

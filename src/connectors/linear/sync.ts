@@ -140,10 +140,12 @@ export async function syncLinear(
   const issues = run.stored;
 
   const endsAfter = options.backfillSince.toISOString();
-  const data = await request<TeamsPage>(client, logger, CYCLES, { teams, endsAfter }, options.signal);
   let cycles = 0;
   let projects = 0;
-  for (const team of data.teams.nodes) {
+  for (const key of teams) {
+    const data = await request<TeamsPage>(client, logger, CYCLES, { team: key, endsAfter }, options.signal);
+    const team = data.teams.nodes[0];
+    if (!team) continue;
     for (const { value } of run.valid(cycleSchema, team.cycles.nodes, (raw) => `cycle ${idOf(raw)}`, 'Linear cycle')) {
       await upsertLinearCycle(db, team.key, value);
       cycles += 1;
