@@ -1,5 +1,11 @@
 // A local Confluence Cloud for the REST endpoints em-agent uses: content listing by space with versions,
 // content by id with body.storage, basic auth, 429 + Retry-After on demand.
+// Paging as Atlassian documents it (developer.atlassian.com/server/confluence/pagination-in-the-rest-api: the limit
+// applied depends on what is expanded, so "don't rely on the defaults"; results are what the account may see): a
+// listing holds at most `listingCap` results whatever `limit` asks, pages the account may not see are left out of the
+// page they fall in (so a page can be short, even empty, with more after it), and the next page is only reachable
+// through `_links.next` (an opaque cursor, relative to `_links.base`). Trashed pages leave the `current` listing and
+// answer 404 by id; a restored one comes back with the version it had.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StandIn } from '../stand-in.js';
@@ -11,6 +17,10 @@ export interface StandInPage {
   version: number;
   when: string;
   storage: string;
+  /** In the trash: not in the `current` listing, 404 by id. */
+  trashed?: boolean;
+  /** Restricted so that the API account may not see it: left out of listings, 404 by id. */
+  restricted?: boolean;
 }
 
 export class ConfluenceStandIn extends StandIn {
@@ -19,6 +29,11 @@ export class ConfluenceStandIn extends StandIn {
   readonly pages: StandInPage[] = [];
   readonly calls: { path: string; status: number }[] = [];
   private nextId = 65_000;
+  /** Called as a page is asked for by id, before it is answered (a test changes the page here). */
+  onContentById?: (id: string) => void;
+  /** At most this many results a listing page, whatever `limit` asks. */
+  listingCap = 25;
+  private cursors = new Map<string, { space: string; offset: number; limit: number }>();
 
   addPage(space: string, title: string, storage: string): StandInPage {
     this.nextId += 1;
@@ -31,6 +46,20 @@ export class ConfluenceStandIn extends StandIn {
     const page = this.pages.find((p) => p.id === id);
     if (!page) throw new Error(`no page ${id}`);
     Object.assign(page, { storage, version: page.version + 1, when: new Date().toISOString() });
+  }
+
+  trashPage(id: string): void {
+    this.page(id).trashed = true;
+  }
+
+  restorePage(id: string): void {
+    this.page(id).trashed = false;
+  }
+
+  private page(id: string): StandInPage {
+    const page = this.pages.find((p) => p.id === id);
+    if (!page) throw new Error(`no page ${id}`);
+    return page;
   }
 
   deletePage(id: string): void {
@@ -89,23 +118,43 @@ export class ConfluenceStandIn extends StandIn {
       return reply(401, { statusCode: 401, message: 'Current user not permitted to use Confluence' });
     }
     if (url.pathname === '/wiki/rest/api/content') {
-      const space = url.searchParams.get('spaceKey');
-      const start = Number(url.searchParams.get('start') ?? 0);
-      const limit = Number(url.searchParams.get('limit') ?? 25);
-      const all = this.pages.filter((p) => p.space === space);
-      const results = all.slice(start, start + limit).map((p) => this.json(p, false));
+      const cursor = url.searchParams.get('cursor');
+      const state = cursor
+        ? this.cursors.get(cursor)
+        : {
+            space: url.searchParams.get('spaceKey') ?? '',
+            offset: 0,
+            limit: Math.min(Number(url.searchParams.get('limit') ?? 25), this.listingCap),
+          };
+      if (!state) return reply(400, { statusCode: 400, message: 'Invalid cursor' });
+      // Positions among the space's current pages; the ones the account may not see are dropped after the cut.
+      const all = this.pages.filter((p) => p.space === state.space && !p.trashed);
+      const slice = all.slice(state.offset, state.offset + state.limit);
+      const results = slice.filter((p) => !p.restricted).map((p) => this.json(p, false));
+      const end = state.offset + slice.length;
+      let next: string | undefined;
+      if (end < all.length) {
+        const token = randomUUID();
+        this.cursors.set(token, { ...state, offset: end });
+        next = `/rest/api/content?spaceKey=${state.space}&type=page&status=current&expand=version&limit=${state.limit}&cursor=${token}`;
+      }
       return reply(200, {
         results,
-        start,
-        limit,
+        start: state.offset,
+        limit: state.limit,
         size: results.length,
-        _links:
-          start + limit < all.length ? { next: `/rest/api/content?spaceKey=${space}&start=${start + limit}` } : {},
+        _links: {
+          base: `${this.url}/wiki`,
+          context: '/wiki',
+          self: `${this.url}/wiki/rest/api/content`,
+          ...(next ? { next } : {}),
+        },
       });
     }
     const byId = /^\/wiki\/rest\/api\/content\/(\d+)$/.exec(url.pathname);
     if (byId) {
-      const page = this.pages.find((p) => p.id === byId[1]);
+      this.onContentById?.(byId[1] as string);
+      const page = this.pages.find((p) => p.id === byId[1] && !p.trashed && !p.restricted);
       return page
         ? reply(200, this.json(page, /body\.storage/.test(url.search)))
         : reply(404, { statusCode: 404, message: 'No content found' });

@@ -7,7 +7,7 @@ export function statusOf(error: unknown): number | undefined {
   return e.status ?? e.response?.status ?? e.cause?.response?.status;
 }
 
-/** confluence.js throws plain objects for HTTP errors; keep their fields on a real Error. */
+/** Anything thrown that is not an Error (a plain object) becomes one, its fields kept. */
 function asError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   const fields = (thrown ?? {}) as Record<string, unknown>;
@@ -18,16 +18,19 @@ function asError(thrown: unknown): Error {
 
 function retryAfterSeconds(error: unknown): number | undefined {
   const e = error as {
+    retryAfter?: number;
     response?: { headers?: Record<string, string> };
     cause?: { response?: { headers?: Record<string, string> } };
   };
+  // Confluence's client says it itself; jira.js keeps axios's response (and its headers) as the cause.
+  if (typeof e.retryAfter === 'number') return e.retryAfter;
   const headers = e.cause?.response?.headers ?? e.response?.headers;
   const value = Number(headers?.['retry-after']);
   return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /**
- * Calls an Atlassian API (jira.js, confluence.js: both axios-based), retrying rate limits (429, waiting
+ * Calls an Atlassian API (Jira through jira.js, Confluence through its fetch client), retrying rate limits (429, waiting
  * Retry-After) and server errors with back-off. Client errors (credentials, permission, bad query) fail at once.
  * With `signal`, a stop ends the waiting at once with the signal's reason.
  */
@@ -51,7 +54,7 @@ export function withAtlassianRetry<T>(
       const wait = retryAfterSeconds(error);
       logger.warn(
         { status: statusOf(error), attempt: error.attemptNumber, retryAfter: wait },
-        'Jira call failed; retrying',
+        'Atlassian call failed; retrying',
       );
       return wait;
     },

@@ -1,9 +1,9 @@
-import type { ConfluenceClient } from 'confluence.js';
 import { currentDocVersions, markDocsDeleted, upsertDoc } from '../../ask/docs-store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import { IngestRun, type SyncPace } from '../../sync/ingest.js';
-import { withAtlassianRetry } from '../atlassian/retry.js';
+import { statusOf, withAtlassianRetry } from '../atlassian/retry.js';
+import type { ConfluenceClient } from './client.js';
 import { docRow, pageDoc, pageEvent } from './normalize.js';
 import { pageSchema, pageSummarySchema } from './schemas.js';
 
@@ -19,49 +19,67 @@ export interface ConfluenceSyncOptions extends SyncPace {
 
 const PAGE = 100;
 
+/** A listing page of `GET /rest/api/content`. */
+interface Listing {
+  results?: unknown[];
+  _links?: { next?: string; base?: string };
+}
+
 /**
  * Lists the space's current pages with their versions (no bodies), fetches the body only of pages that are
  * new or have a new version, and marks pages that disappeared as deleted.
+ *
+ * The listing follows `_links.next` to its end: Confluence may answer fewer results than the limit asked (it caps the
+ * limit depending on what is expanded, and leaves out pages the account may not see), so a short page is not the last
+ * one. Until 2026-12-08 a short page ended the listing, and every known page after it was marked deleted.
  */
 export async function syncConfluenceSpace(
   options: ConfluenceSyncOptions,
 ): Promise<{ fetched: number; deleted: number; rejected: number; lastSkip: string | null }> {
-  const { db, logger, client, space } = options;
+  const { db, logger, client, space, signal } = options;
   // As for Jira and Linear: a record that breaks the documented shape is counted and named (id and field) for
   // /em sources and /ready, and the rest of the space is stored.
   const run = new IngestRun(db, logger, { space }, options);
   const known = await currentDocVersions(db, 'confluence', space);
   const seen = new Set<string>();
   const changed: string[] = [];
-  for (let start = 0; ; start += PAGE) {
-    const listing = await withAtlassianRetry(
-      () =>
-        client.content.getContent({
-          spaceKey: space,
-          type: 'page',
-          status: ['current'],
-          start,
-          limit: PAGE,
-          expand: ['version'],
-        }),
-      logger,
-      { signal: options.signal },
-    );
-    const results = (listing.results ?? []) as unknown[];
-    for (const { value } of run.valid(pageSummarySchema, results, idOf, 'Confluence page')) {
-      seen.add(value.id);
-      if (known.get(value.id)?.version !== value.version.number) changed.push(value.id);
+  const query = new URLSearchParams({
+    spaceKey: space,
+    type: 'page',
+    status: 'current',
+    limit: String(PAGE),
+    expand: 'version',
+  });
+  for (let next: string | undefined = `/rest/api/content?${query}`; next; ) {
+    run.stopIfStopping();
+    const path: string = next;
+    const listing = await withAtlassianRetry(() => client.get<Listing>(path, signal), logger, { signal });
+    const results = listing.results ?? [];
+    for (const raw of results) {
+      const page = run.parse(pageSummarySchema, raw, idOf(raw), 'Confluence page');
+      // A page listed with a malformed version is still there: it is not marked deleted.
+      const id = page?.id ?? idOf(raw);
+      if (typeof id === 'string' && id) seen.add(id);
+      if (page && known.get(page.id)?.version !== page.version.number) changed.push(page.id);
     }
-    if (results.length < PAGE) break;
+    next = listing._links?.next || undefined;
   }
 
   for (const id of changed) {
     run.stopIfStopping();
     const raw = await withAtlassianRetry(
-      () => client.content.getContentById({ id, expand: ['body.storage', 'version'] }),
+      () => client.get<unknown>(`/rest/api/content/${encodeURIComponent(id)}?expand=body.storage,version`, signal),
       logger,
-      { signal: options.signal },
-    );
+      { signal },
+    ).catch((err: unknown) => {
+      // Deleted (or restricted) since it was listed: gone, as the next listing will say.
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    });
+    if (raw === undefined) {
+      seen.delete(id);
+      continue;
+    }
     const page = run.parse(pageSchema, raw, id, 'Confluence page body');
     if (!page) continue;
     const row = docRow(options.host, space, page);
