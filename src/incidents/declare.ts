@@ -32,7 +32,7 @@ export async function declareIncident(
   const { db, logger } = flow;
   const settings = flow.settings();
   const commander = request.commander ?? request.declaredBy;
-  const claim = await claimIncident(db, { ...request, commander, openedAt: now });
+  const claim = await claimIncident(db, { ...request, commander, openedAt: now, private: settings.privateChannels });
   if (!claim.created) return { outcome: 'duplicate', incident: claim.incident };
   let incident = claim.incident;
   const slack = flow.slack();

@@ -104,7 +104,12 @@ export interface NewIncident {
   commander: string;
   origin?: { channel: string; ts: string };
   openedAt: Date;
+  /** Its room will be a private channel: until that channel exists, nobody is shown the incident. */
+  private?: boolean;
 }
+
+/** Who may see a private incident whose channel is still being created: nobody (no channel has this id). */
+const ROOM_PENDING = 'pending';
 
 export type ClaimResult = { created: true; incident: Incident } | { created: false; incident: Incident };
 
@@ -150,8 +155,8 @@ export async function claimIncident(db: Db, input: NewIncident): Promise<ClaimRe
     );
     await tx.query(
       `INSERT INTO incident_rooms (incident_id, number, request_key, declared_by, service, description, commander,
-                                   origin_channel, origin_ts, last_update_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL)`,
+                                   origin_channel, origin_ts, last_update_at, visible_in)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10)`,
       [
         id,
         number,
@@ -162,6 +167,7 @@ export async function claimIncident(db: Db, input: NewIncident): Promise<ClaimRe
         input.commander,
         input.origin?.channel ?? null,
         input.origin?.ts ?? null,
+        input.private ? ROOM_PENDING : null,
       ],
     );
     const created = await tx.query<IncidentRow>(`${SELECT} WHERE r.incident_id = $1`, [id]);
@@ -523,7 +529,8 @@ export async function privateIncidentChannels(db: Queryable, recentDays = 7): Pr
   const { rows } = await db.query<{ visible_in: string }>(
     `SELECT DISTINCT r.visible_in
        FROM incidents i JOIN incident_rooms r ON r.source = i.source AND r.incident_id = i.external_id
-      WHERE r.visible_in IS NOT NULL AND (i.status = 'open' OR i.resolved_at > now() - make_interval(days => $1))`,
+      WHERE r.visible_in IS NOT NULL AND r.visible_in <> '${ROOM_PENDING}'
+        AND (i.status = 'open' OR i.resolved_at > now() - make_interval(days => $1))`,
     [recentDays],
   );
   return rows.map((r) => r.visible_in);

@@ -4,6 +4,8 @@ import {
   claimReminder,
   dropMessageEntry,
   heardMessage,
+  listIncidents,
+  privateIncidentChannels,
   timelineOf,
   updateIncidentRecord,
 } from '../../src/incidents/store.js';
@@ -44,6 +46,17 @@ describeEachEngine('the incident store', ({ freshDb }) => {
     const other = await claimIncident(db, declaration('view:D', 'Checkout is failing', 'U2'));
     expect(other.created).toBe(true);
     expect(other.incident.number).toBe(results[0]!.incident.number + 1);
+  });
+
+  test('a private incident is shown to nobody from its declaration until its channel exists, a public one at once', async () => {
+    const hidden = await claimIncident(db, { ...declaration('view:P', 'Payroll data exposed', 'U7'), private: true });
+    const shown = await claimIncident(db, declaration('view:Q', 'Search is slow', 'U7'));
+    // What a member who sees no private channel is shown, and what anyone is shown when privacy is not asked about.
+    const titles = async (visibleIn?: string[]) => (await listIncidents(db, 7, 50, visibleIn)).map((i) => i.title);
+    expect(await titles([])).toContain(shown.incident.title);
+    expect(await titles([])).not.toContain(hidden.incident.title);
+    // No channel to ask Slack about yet: the reader's membership check has nothing of it to look up.
+    expect(await privateIncidentChannels(db)).toEqual([]);
   });
 
   test('the timeline is ordered by when things happened; a message is on it once, and can come back after unpinning', async () => {
