@@ -122,11 +122,18 @@ export function myWorkLine(r: MyWorkRow): string {
     : `:eyes: ${pr} ${title} — your review is requested`;
 }
 
-/** Home, "Current sprint": its name, progress, carry-over risk and blocked count. */
+/**
+ * Home, "Current sprint": its name, progress, carry-over risk and blocked count. A sprint or cycle without an end date
+ * (Jira and Linear allow one) has no days left to measure its pace against, so it is not called on track.
+ */
 export function sprintHomeLines(s: SprintHealth): string[] {
   return [
     `*${escapeMrkdwn(truncate(s.name, 200))}*: ${s.completed.points} of ${s.committed.points} committed points done, +${s.added.count} added after the start`,
-    s.carryOverPoints ? `:warning: about ${s.carryOverPoints} points may carry over` : ':large_green_circle: on track',
+    s.carryOverPoints === null
+      ? ':grey_question: no end date set, so its pace is not judged'
+      : s.carryOverPoints
+        ? `:warning: about ${s.carryOverPoints} points may carry over`
+        : ':large_green_circle: on track',
     ...(s.blocked.length ? [`:construction: ${s.blocked.length} blocked`] : []),
   ];
 }

@@ -32,7 +32,7 @@ export function sprintMessage(s: SprintHealth | null): SlackMessage {
     s.carriedOver.count
       ? `*Carried over*: ${s.carriedOver.count} committed items (${s.carriedOver.points} points) were already in an earlier sprint`
       : '',
-    `*Time*: day ${Math.floor(s.daysElapsed) + 1}${s.daysLeft !== null ? `, ${Math.ceil(s.daysLeft)} days left` : ''} · ${s.remainingPoints} points open`,
+    `*Time*: day ${Math.floor(s.daysElapsed) + 1}${s.daysLeft !== null ? `, ${Math.ceil(s.daysLeft)} days left` : ', no end date set (pace not judged)'} · ${s.remainingPoints} points open`,
     risk,
   ].filter(Boolean);
   const problems = [

@@ -12,8 +12,8 @@ const list = (items: string[], max: number) =>
 /** Slack refuses a section's text over 3,000 characters. */
 const SECTION_MAX = 2900;
 
-/** One person's lines, at most `max` items a line; without `links`, names alone. */
-function personText(p: Standup['people'][number], max: number, links: boolean): string {
+/** One person's lines, at most `max` items a line; without `links`, names alone; with `named`, their name first. */
+function personText(p: Standup['people'][number], max: number, links: boolean, named = true): string {
   const ref = (label: string, url: string | null) => link(label, links ? url : null);
   const name = p.slack ? `<@${p.slack}>` : `*${escapeMrkdwn(p.who)}*`;
   const lines = [
@@ -54,20 +54,21 @@ function personText(p: Standup['people'][number], max: number, links: boolean): 
         )}`
       : '',
   ].filter(Boolean);
-  return `${name}\n${lines.join('\n') || '_nothing recorded_'}`;
+  const body = lines.join('\n') || '_nothing recorded_';
+  return named ? `${name}\n${body}` : body;
 }
 
 /**
  * A person's section within `max` characters: fewer items a line (the rest counted as "+n") before a cut, which could
  * end inside a link and show its markup; links dropped before the text is cut at all.
  */
-function personSection(p: Standup['people'][number], max: number): string {
+function personSection(p: Standup['people'][number], max: number, named = true): string {
   for (const links of [true, false])
     for (let items = 5; items >= 1; items -= 1) {
-      const text = personText(p, items, links);
+      const text = personText(p, items, links, named);
       if (text.length <= max) return text;
     }
-  return truncate(personText(p, 1, false), max);
+  return truncate(personText(p, 1, false, named), max);
 }
 
 /**
@@ -86,17 +87,46 @@ function peopleSections(people: Standup['people']): string[] {
   return people.map((p) => personSection(p, Math.floor(STANDUP_PEOPLE_BUDGET / Math.max(1, people.length))));
 }
 
-/** `/em standup`: per person, what moved; then the team's totals. */
-export function standupMessage(s: Standup): SlackMessage {
+/** "3 merged · 1 opened · …" over `people`. */
+function totals(people: Standup['people']): string {
+  const total = (f: (p: Standup['people'][number]) => number) => people.reduce((n, p) => n + f(p), 0);
+  return `${total((p) => p.merged.length)} merged · ${total((p) => p.opened.length)} opened · ${total((p) => p.reviewed.length)} reviews · ${total((p) => p.moved.length)} tickets moved · ${total((p) => p.blocked.length)} blocked`;
+}
+
+const utcMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+const endedAt = (d: Date) => slackDate(d, '{date_short_pretty} at {time}', utcMinute(d));
+
+/**
+ * `/em standup`, and a scheduled standup: per person, what moved; then the team's totals. With `late` (a scheduled
+ * standup caught up after its slot), the window is named by its end, which is the slot's time and not the post's.
+ */
+export function standupMessage(s: Standup, options: { late?: boolean } = {}): SlackMessage {
   const sections = peopleSections(s.people.slice(0, 20)).map((text) => Blocks.Section({ text }));
-  const total = (f: (p: Standup['people'][number]) => number) => s.people.reduce((n, p) => n + f(p), 0);
-  const summary = `*Team*: ${total((p) => p.merged.length)} merged · ${total((p) => p.opened.length)} opened · ${total((p) => p.reviewed.length)} reviews · ${total((p) => p.moved.length)} tickets moved · ${total((p) => p.blocked.length)} blocked`;
-  const built = Message({ text: `Standup: the last ${s.hours} hours` })
+  const window = options.late ? `the ${s.hours} hours to ${endedAt(s.to)} (posted late)` : `the last ${s.hours} hours`;
+  const built = Message({
+    text: `Standup: ${options.late ? `the ${s.hours} hours to ${utcMinute(s.to)}` : window}`,
+  })
     .blocks(
-      Blocks.Section({ text: `*Standup* — the last ${s.hours} hours` }),
+      Blocks.Section({ text: `*Standup* — ${window}` }),
       ...(sections.length ? sections : [Blocks.Section({ text: '_No activity synced in this window._' })]),
       ...(s.people.length > 20 ? [Blocks.Context().elements(`…and ${s.people.length - 20} more people`)] : []),
-      Blocks.Context().elements(summary),
+      Blocks.Context().elements(`*Team*: ${totals(s.people)}`),
+    )
+    .buildToObject();
+  return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };
+}
+
+/**
+ * The weekly digest, a DM to one person: their own week, dated (not "the last 168 hours"), in their own words (no
+ * mention of themselves, no team's totals).
+ */
+export function weeklyDigestMessage(d: { from: Date; to: Date; person: Standup['people'][number] }): SlackMessage {
+  const day = (date: Date) => slackDate(date, '{date_short_pretty}', date.toISOString().slice(0, 10));
+  const built = Message({ text: 'Your week' })
+    .blocks(
+      Blocks.Section({ text: `*Your week* — ${day(d.from)} to ${day(d.to)}` }),
+      Blocks.Section({ text: personSection(d.person, SECTION_MAX, false) }),
+      Blocks.Context().elements(`*Your week in all*: ${totals([d.person])}`),
     )
     .buildToObject();
   return { text: built.text ?? '', blocks: builtBlocks(built.blocks) };

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
-import { standupMessage } from '../../blocks/reports/standup.js';
+import { standupMessage, weeklyDigestMessage } from '../../blocks/reports/standup.js';
 import { requestedReviewerNames } from '../../blocks/requested-reviewers.js';
 import { withTeamLine } from '../../blocks/teams/teams.js';
 import type { JobDefinition } from '../jobs/scheduler.js';
@@ -50,6 +50,19 @@ async function storeEntries(db: Queryable, team: string, standup: Standup, visib
 }
 
 /**
+ * The moment a local slot (`date` at `time` in `timezone`) falls at. A time skipped by a DST jump (02:30 on the
+ * spring-forward day) moves forward, as in a calendar app.
+ */
+export function slotInstant(slot: { date: string; time: string }, timezone: string): Date {
+  const [year, month, day] = slot.date.split('-').map(Number) as [number, number, number];
+  const [hour, minute] = slot.time.split(':').map(Number) as [number, number];
+  return DateTime.fromObject({ year, month, day, hour, minute }, { zone: timezone }).toJSDate();
+}
+
+/** A slot posted this much after its time was caught up (after a restart), not posted on time by the minutely job. */
+const LATE_MS = 5 * 60_000;
+
+/**
  * The local slots of a schedule that are due now: on a working day, past their time, less than
  * CATCH_UP_HOURS ago. Looks back across midnight (a 23:59 slot is still due at 00:01) and measures
  * lateness in real hours, so DST changes neither skip nor repeat a slot.
@@ -66,15 +79,7 @@ export function dueSlots(
     const date = day.toISODate() ?? '';
     if (!calendar.days.includes(day.weekday) || calendar.holidays.includes(date)) continue;
     for (const time of times) {
-      const [hour, minute] = time.split(':').map(Number) as [number, number];
-      // A time skipped by a DST jump (02:30 on the spring-forward day) moves forward, as in a calendar app.
-      const slot = DateTime.fromObject(
-        { year: day.year, month: day.month, day: day.day, hour, minute },
-        {
-          zone: calendar.timezone,
-        },
-      );
-      const lateMs = local.toMillis() - slot.toMillis();
+      const lateMs = local.toMillis() - slotInstant({ date, time }, calendar.timezone).getTime();
       if (lateMs >= 0 && lateMs < CATCH_UP_HOURS * 3_600_000) due.push({ date, time });
     }
   }
@@ -126,14 +131,18 @@ export function scheduledReportsJob(deps: {
         for (const slot of dueSlots(now, calendar, s.times)) {
           if (!(await claimReportRun(db, `standup:${s.team}:${slot.date}:${slot.time}`))) continue;
           try {
-            const all = await buildStandup(db, { hours: s.hours, now });
+            // The window ends at the slot, not when it is posted: a standup caught up hours late after a restart
+            // covers what its slot would have, and the next day's picks up from there without counting anything twice.
+            const at = slotInstant(slot, calendar.timezone);
+            const all = await buildStandup(db, { hours: s.hours, now: at });
             const members = new Set(active?.members ?? []);
             const standup = s.people.length
               ? { ...all, people: all.people.filter((p) => s.people.includes(p.who)) }
               : active
                 ? { ...all, people: all.people.filter((p) => p.slack && members.has(p.slack)) }
                 : all;
-            const message = active ? withTeamLine(standupMessage(standup), active, 'standup') : standupMessage(standup);
+            const shown = standupMessage(standup, { late: now.getTime() - at.getTime() > LATE_MS });
+            const message = active ? withTeamLine(shown, active, 'standup') : shown;
             const posted = await slack.chat.postMessage({
               channel,
               text: message.text,
@@ -153,16 +162,17 @@ export function scheduledReportsJob(deps: {
         // Keyed by the slot's week, not today's: a Sunday slot caught up on Monday is still last week's digest.
         const week = slot && DateTime.fromISO(slot.date, { zone: digest.timezone });
         if (week && (await claimReportRun(db, `digest:${week.weekYear}-W${week.weekNumber}`))) {
-          const days = await buildStandup(db, { hours: 168, now });
+          // The week ending at the slot, as a standup's window does: a digest caught up late overlaps no other.
+          const days = await buildStandup(db, { hours: 168, now: slotInstant(slot, digest.timezone) });
           for (const person of days.people.filter((p) => p.slack)) {
             // Paused (a holiday) or in quiet hours: this week's digest is skipped for them.
             if (deps.dmGate && !(await deps.dmGate(person.slack as string, 'report'))) continue;
             try {
               const dm = await slack.conversations.open({ users: person.slack as string });
-              const message = standupMessage({ ...days, people: [person] });
+              const message = weeklyDigestMessage({ ...days, person });
               await slack.chat.postMessage({
                 channel: dm.channel?.id as string,
-                text: 'Your week',
+                text: message.text,
                 blocks: message.blocks,
               });
             } catch (err) {

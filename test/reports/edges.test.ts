@@ -3,7 +3,8 @@
 // digest with someone who cannot be written to.
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import { myWorkLine } from '../../blocks/home.js';
+import { myWorkLine, sprintHomeLines } from '../../blocks/home.js';
+import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
 import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
 import { plainText } from '../../blocks/text.js';
@@ -151,6 +152,24 @@ describeEachEngine('reports on awkward data', ({ freshDb }) => {
     const tool = sprintHealthTool(() => now, 'Europe/Berlin');
     const ctx = { person: { slackId: 'U0ALICE' }, db, logger: silent };
     expect((await runTool(tool, ctx, { team: 'syd' }))?.burndown[0]?.day).toBe('09-28');
+  });
+
+  test('a sprint without an end date is not called on track on Home, nor in its report: its pace is not judged', async () => {
+    const db = await freshDb();
+    // Jira sprints and Linear cycles may have no end date.
+    await db.query(
+      `INSERT INTO sprints (source, id, board, name, state, start_at, end_at)
+       VALUES ('jira', '8', '1', 'Sprint 8', 'active', '2026-11-20T09:00:00Z', NULL)`,
+    );
+    await ticket(db, { key: 'ENG-8', sprintIds: ['8'], ageHours: 30 * 24, points: 5 });
+    const health = await buildSprintHealth(db, { now: NOW });
+    expect(health?.endAt).toBeNull();
+    const home = sprintHomeLines(health as NonNullable<typeof health>).join('\n');
+    expect(home).not.toContain('on track');
+    expect(home).toContain('no end date');
+    const report = visibleText(sprintMessage(health));
+    expect(report).not.toMatch(/on track/i);
+    expect(report).toContain('no end date');
   });
 
   test('a burndown over New Year is drawn in the order of its days', async () => {
@@ -331,6 +350,70 @@ describe('the weekly digest and sprint reports (emulated Slack)', () => {
     const digest = h.emulator.messagesIn(h.emulator.workspace.imWith(h.users.alice).id);
     expect(digest.filter((m) => m.text === 'Your week')).toHaveLength(1);
     expect(visibleText(digest[0])).toContain('acme/api#4');
+  });
+
+  test("the weekly digest is the person's own week, dated and without the team's layout, up to its slot when caught up", async () => {
+    const { alice } = h.users;
+    await recordIdentity(h.db, { email: 'alice@acme.dev', github: 'alice', slack: alice }, true);
+    const week = new Date('2026-12-02T11:00:00Z'); // the next Wednesday's 11:00 slot
+    const at = (hours: number) => ({ now: week, mergedHoursAgo: hours, ageHours: hours + 1 });
+    await pr(h.db, { repo: 'acme/digest', number: 1, author: 'alice', state: 'merged', ...at(24) });
+    await pr(h.db, { repo: 'acme/digest', number: 2, author: 'alice', state: 'merged', ...at(-2) }); // after the slot
+    const job = scheduledReportsJob({
+      schedules: schedulesSchema.parse({ weekly_digest: { day: 3, time: '11:00', timezone: 'UTC' } }),
+      slack: () => h.bot.app.client,
+      logger: silent,
+      clock: () => new Date('2026-12-02T15:00:00Z'), // caught up 4 hours late
+    });
+    await job.run({ db: h.db, logger: silent, touch: async () => {}, signal: new AbortController().signal }, {});
+    await h.emulator.settle();
+    const dms = h.emulator.messagesIn(h.emulator.workspace.imWith(alice).id).filter((m) => m.text === 'Your week');
+    const digest = visibleText(dms.at(-1));
+    expect(digest).toContain('acme/digest#1');
+    expect(digest).not.toContain('acme/digest#2'); // next week's
+    expect(digest).toMatch(/^\*Your week\* — .*\|2026-11-25> to .*\|2026-12-02>/);
+    expect(digest).not.toContain('168 hours');
+    expect(digest).not.toContain('Standup');
+    expect(digest).not.toContain('*Team*');
+    expect(digest).not.toContain(`<@${alice}>`); // written to her, not about her
+    expect(digest).toContain('*Your week in all*: 1 merged');
+  });
+
+  test('a standup caught up late covers the hours up to its slot, and the next day’s takes up from there', async () => {
+    const clockAt = (at: string) =>
+      scheduledReportsJob({
+        schedules: schedulesSchema.parse({
+          standups: [{ team: 'late', channel: h.channels.eng, times: ['09:00'], calendar: { timezone: 'UTC' } }],
+        }),
+        slack: () => h.bot.app.client,
+        logger: silent,
+        clock: () => new Date(at),
+      });
+    const run = async (at: string) => {
+      await clockAt(at).run(
+        { db: h.db, logger: silent, touch: async () => {}, signal: new AbortController().signal },
+        {},
+      );
+      await h.emulator.settle();
+      return h.emulator
+        .messagesIn(h.channels.eng)
+        .filter((m) => visibleText(m).includes('*Standup*'))
+        .at(-1);
+    };
+    // Merged Wednesday 08:00 (before the 09:00 slot) and Wednesday 10:00 (after it).
+    await pr(h.db, { repo: 'acme/late', number: 1, author: 'lena', state: 'merged', ageHours: 5, mergedHoursAgo: 4 });
+    await pr(h.db, { repo: 'acme/late', number: 2, author: 'lena', state: 'merged', ageHours: 3, mergedHoursAgo: 2 });
+    // Wednesday's standup, caught up at 12:00 after a restart: the 24 hours to 09:00.
+    const late = visibleText(await run('2026-11-25T12:00:00Z'));
+    expect(late).toContain('acme/late#1');
+    expect(late).not.toContain('acme/late#2');
+    expect(late).toContain('the 24 hours to <!date^1795597200^');
+    expect(late).toContain('(posted late)');
+    // Thursday's, on time: from Wednesday 09:00, so #2 is counted once, and #1 not again.
+    const next = visibleText(await run('2026-11-26T09:00:30Z'));
+    expect(next).toContain('acme/late#2');
+    expect(next).not.toContain('acme/late#1');
+    expect(next).toContain('the last 24 hours');
   });
 
   test("a sprint's end report comes on its last local day, not 24 hours before its end", async () => {
