@@ -7,6 +7,8 @@
 // Webhooks as Jira Cloud delivers admin-registered ones with a secret: the issue as the REST API returns it, the
 // one history entry an update made (id and items, no author or time), `X-Hub-Signature: sha256=<hex HMAC>`;
 // deliveries are built when the change happens and may be sent late, twice or out of order.
+// An issue moved to another project gets a new key there; the old key still finds it (GET /issue, JQL `key in`), and
+// its history has the move ("Key" and "project" items). A deleted issue is gone: 404 by key, absent from searches.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hmacHex, postWebhook, StandIn } from '../stand-in.js';
@@ -67,6 +69,8 @@ export class JiraStandIn extends StandIn {
   readonly users = new Map<string, StandInUser>();
   /** Story points' field: its id and its name ("Story Points" company-managed, "Story point estimate" team-managed). */
   points = { id: 'customfield_10016', name: 'Story Points' };
+  /** Projects whose points are in another field (a site with company- and team-managed projects has two). */
+  readonly pointsByProject = new Map<string, { id: string; name: string }>();
   readonly sprintField = 'customfield_10020';
   /** At most this many issues per search page (Jira may return fewer than maxResults). */
   searchPageCap = 100;
@@ -133,12 +137,17 @@ export class JiraStandIn extends StandIn {
     Object.assign(issue, { status: to, statusCategory: category });
   }
 
+  private pointsField(key: string): { id: string; name: string } {
+    return this.pointsByProject.get(key.split('-')[0] as string) ?? this.points;
+  }
+
   setPoints(key: string, points: number | undefined, at?: string): void {
     const issue = this.issue(key);
     const text = (n: number | undefined) => (n === undefined ? null : String(n));
+    const field = this.pointsField(key);
     this.change(
       key,
-      [{ field: this.points.name, fieldId: this.points.id, fromString: text(issue.points), toString: text(points) }],
+      [{ field: field.name, fieldId: field.id, fromString: text(issue.points), toString: text(points) }],
       { at },
     );
     issue.points = points;
@@ -278,7 +287,7 @@ export class JiraStandIn extends StandIn {
         resolutiondate: i.statusCategory === 'done' ? this.date(i.updated) : null,
         project: { key: i.key.split('-')[0] },
         ...(i.parent ? { parent: this.parentJson(i.parent) } : {}),
-        [this.points.id]: i.points ?? null,
+        [this.pointsField(i.key).id]: i.points ?? null,
         [this.sprintField]: (i.sprintIds ?? []).map((id) => ({
           id,
           name: this.sprintName(id),
@@ -320,6 +329,37 @@ export class JiraStandIn extends StandIn {
         ? { changelog: { id: last.id, items: (this.historyJson(last).items as Json[]) ?? [] } }
         : {}),
     };
+  }
+
+  /** Old keys of moved issues: Jira answers an old key with the issue under its new one (by key and in JQL). */
+  private readonly movedKeys = new Map<string, string>();
+
+  private resolveKey(key: string): string {
+    let current = key;
+    for (let hops = 0; this.movedKeys.has(current) && hops < 10; hops += 1)
+      current = this.movedKeys.get(current) as string;
+    return current;
+  }
+
+  /**
+   * Moves an issue to another project, as Jira Cloud does: a new key there (the old one keeps pointing at it), and
+   * a history entry with a "Key" item (old key to new) and a "project" item; `updated` moves on. Answers the new key.
+   */
+  moveIssue(key: string, project: string, at?: string): string {
+    const issue = this.issue(key);
+    const numbers = this.issues.filter((i) => i.key.startsWith(`${project}-`)).map((i) => Number(i.key.split('-')[1]));
+    const moved = `${project}-${Math.max(0, ...numbers) + 1}`;
+    this.change(
+      key,
+      [
+        { field: 'Key', fieldId: 'issuekey', from: null, fromString: key, to: null, toString: moved },
+        { field: 'project', fieldId: 'project', fromString: key.split('-')[0] as string, toString: project },
+      ],
+      { at },
+    );
+    this.movedKeys.set(key, moved);
+    issue.key = moved;
+    return moved;
   }
 
   /** Deletes an issue (searches no longer find it) and answers the body of its `jira:issue_deleted` webhook. */
@@ -381,7 +421,7 @@ export class JiraStandIn extends StandIn {
     }
     const changelogMatch = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9]*-\d+)\/changelog$/.exec(url.pathname);
     if (changelogMatch && req.method === 'GET') {
-      const issue = this.issues.find((i) => i.key === changelogMatch[1]);
+      const issue = this.issues.find((i) => i.key === this.resolveKey(changelogMatch[1] as string));
       if (!issue)
         return reply(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
       // Oldest first, as the endpoint documents.
@@ -397,6 +437,17 @@ export class JiraStandIn extends StandIn {
         isLast: startAt + values.length >= all.length,
         values,
       });
+    }
+    const issueMatch = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9]*-\d+)$/.exec(url.pathname);
+    if (issueMatch && req.method === 'GET') {
+      const issue = this.issues.find((i) => i.key === this.resolveKey(issueMatch[1] as string));
+      if (!issue)
+        return reply(404, {
+          errorMessages: ['Issue does not exist or you do not have permission to see it.'],
+          errors: {},
+        });
+      const { changelog: _changelog, ...json } = this.issueJson(issue);
+      return reply(200, json);
     }
     const commentMatch = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9]*-\d+)\/comment$/.exec(url.pathname);
     if (commentMatch) {
@@ -450,7 +501,8 @@ export class JiraStandIn extends StandIn {
         .exec(jql)?.[1]
         ?.split(',')
         .map((p) => p.trim().replaceAll('"', ''));
-    const keys = list('key');
+    // As Jira does: an old key of a moved issue finds it under its new key.
+    const keys = list('key')?.map((k) => this.resolveKey(k));
     // As Jira does: a key that is not there fails the whole search.
     const unknown = keys?.find((k) => !this.issues.some((i) => i.key === k));
     if (unknown) return `An issue with key '${unknown}' does not exist for field 'key'.`;

@@ -46,6 +46,8 @@ export const githubSourceSchema = z
   })
   .strict();
 
+const customField = z.string().min(1);
+
 export const jiraSourceSchema = z
   .object({
     projects: z.array(z.string().regex(/^[A-Z][A-Z0-9]+$/, { error: 'must be a Jira project key such as ENG' })).min(1),
@@ -54,9 +56,14 @@ export const jiraSourceSchema = z
     jql: z.string().optional(),
     interval: interval.default('10 minutes'),
     backfill_days: z.number().int().min(1).max(3650).default(90),
-    // Story points and sprint are custom fields whose ids differ per site (Jira admin → Custom fields).
+    // Story points and sprint are custom fields whose ids differ per site (Jira admin → Custom fields). Points may
+    // name several fields: company-managed projects keep them in "Story Points", team-managed ones in "Story point
+    // estimate", two fields with two ids on a site that has both kinds; an issue's points are the first one set.
     fields: z
-      .object({ points: z.string().default('customfield_10016'), sprint: z.string().default('customfield_10020') })
+      .object({
+        points: z.union([customField, z.array(customField).min(1)]).default('customfield_10016'),
+        sprint: customField.default('customfield_10020'),
+      })
       .strict()
       .default({ points: 'customfield_10016', sprint: 'customfield_10020' }),
   })

@@ -179,4 +179,19 @@ describeEachEngine('Jira webhooks (POST /webhooks/jira)', ({ freshDb }) => {
     expect((await jira.deliverWebhook(url, SECRET, late)).status).toBe(200);
     expect(await workItems(db)).toEqual([]);
   });
+
+  // Until 2026-12-08 the delivery was ignored (its project is not in sources.yml) and ENG-4 stayed, open, for good.
+  test('an issue moved to a project sources.yml does not name leaves: its old key goes, a late update keeps it gone', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    jira.addIssue({ key: 'ENG-4', summary: 'Belongs to support' });
+    await poll(db);
+    const late = jira.webhookPayload('jira:issue_created', 'ENG-4');
+    const moved = jira.moveIssue('ENG-4', 'SUP');
+    const answer = await jira.deliverWebhook(url, SECRET, jira.webhookPayload('jira:issue_updated', moved));
+    expect(answer.status).toBe(200);
+    expect(await workItems(db)).toEqual([]);
+    expect((await jira.deliverWebhook(url, SECRET, late)).status).toBe(200);
+    expect(await workItems(db)).toEqual([]);
+  });
 });

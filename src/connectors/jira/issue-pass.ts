@@ -7,7 +7,7 @@ import { rejectionReason } from '../../sync/rejection.js';
 import { setCursor } from '../../sync/store.js';
 import { withAtlassianRetry } from '../atlassian/retry.js';
 import type { JiraClients } from './client.js';
-import { issueEvent } from './normalize.js';
+import { issueEvent, type JiraFieldIds, pointsFields } from './normalize.js';
 import { IssuePager, PAGE, reaches, type Stretch, updatedOf } from './paging.js';
 import { type JiraHistory, type JiraIssue, jiraChangelogPageSchema, jiraIssueSchema } from './schemas.js';
 import { storeJiraIssueRows } from './store.js';
@@ -35,9 +35,11 @@ export interface JiraSyncOptions extends SyncPace {
   jql?: string;
   boards: number[];
   backfillSince: Date;
-  /** Custom field ids of story points and sprint (they differ per site). */
-  fields: { points?: string; sprint?: string };
+  /** Custom field ids of story points (one or several) and sprint (they differ per site). */
+  fields: JiraFieldIds;
   now?: () => Date;
+  /** How often the stored issues are checked for ones deleted or moved out of the projects (default six hours). */
+  reconcileEveryMs?: number;
 }
 
 type SearchRequest = { jql: string; nextPageToken?: string };
@@ -65,7 +67,8 @@ export class IssuePass {
     const since = cursorSince ? new Date(cursorSince) : options.backfillSince;
     const now = () => options.now?.() ?? new Date();
     this.pager = new IssuePager(options.projects, since, now, options.jql, Boolean(cursorSince));
-    this.fields = [...ISSUE_FIELDS, ...Object.values(options.fields).filter((f): f is string => Boolean(f))];
+    const { sprint } = options.fields;
+    this.fields = [...ISSUE_FIELDS, ...pointsFields(options.fields), ...(sprint ? [sprint] : [])];
     this.newest = cursorSince;
   }
 

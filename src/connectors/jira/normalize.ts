@@ -4,7 +4,9 @@ import { type JiraHistory, type JiraIssue, jiraSprintRefSchema } from './schemas
 
 export function workItemRow(host: string, issue: JiraIssue, fieldIds: JiraFieldIds): WorkItemRow {
   const f = issue.fields as JiraIssue['fields'] & Record<string, unknown>;
-  const points = fieldIds.points ? f[fieldIds.points] : undefined;
+  const points = pointsFields(fieldIds)
+    .map((id) => f[id])
+    .find((value) => typeof value === 'number');
   const sprints = fieldIds.sprint ? f[fieldIds.sprint] : undefined;
   const sprintIds = Array.isArray(sprints)
     ? sprints.flatMap((s) => {
@@ -41,8 +43,14 @@ function epicOf(parent: JiraIssue['fields']['parent']): string | null {
 }
 
 export interface JiraFieldIds {
-  points?: string;
+  /** One field, or several (a site with company- and team-managed projects has "Story Points" and "Story point estimate"). */
+  points?: string | string[];
   sprint?: string;
+}
+
+/** The story point fields' ids. */
+export function pointsFields(fieldIds: JiraFieldIds): string[] {
+  return fieldIds.points === undefined ? [] : typeof fieldIds.points === 'string' ? [fieldIds.points] : fieldIds.points;
 }
 
 type HistoryItem = JiraHistory['items'][number];
@@ -57,7 +65,7 @@ function trackedAs(
   fieldIds: JiraFieldIds,
 ): { field: string; from: string | null; to: string | null }[] {
   const id = item.fieldId ?? undefined;
-  if (id && id === fieldIds.points)
+  if (id && pointsFields(fieldIds).includes(id))
     return [{ field: 'points', from: item.fromString ?? null, to: item.toString ?? null }];
   if ((id && id === fieldIds.sprint) || (!id && item.field === 'Sprint'))
     return [
@@ -82,6 +90,19 @@ export function fieldChanges(histories: JiraHistory[], fieldIds: JiraFieldIds): 
         at: h.created,
       })),
     ),
+  );
+}
+
+/**
+ * The keys an issue had before it was moved to another project (Jira gives a moved issue a new key; its changelog
+ * says so with a "Key" item, from the old key to the new), each with when it stopped being that key.
+ */
+export function previousKeys(issue: Pick<JiraIssue, 'key'>, histories: JiraHistory[]): { key: string; at: string }[] {
+  return histories.flatMap((h) =>
+    h.items
+      .filter((item) => (item.fieldId === 'issuekey' || item.field === 'Key') && item.fromString)
+      .map((item) => ({ key: item.fromString as string, at: h.created }))
+      .filter((moved) => moved.key !== issue.key && /^[A-Z][A-Z0-9]+-\d+$/.test(moved.key)),
   );
 }
 

@@ -1,8 +1,9 @@
 import { recordIdentity } from '../../identity/store.js';
 import type { Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
+import { recordDeletion } from '../../sync/webhooks.js';
 import { insertChanges, upsertWorkItem } from '../../sync/work-items-store.js';
-import { fieldChanges, issueEvent, type JiraFieldIds, workItemRow } from './normalize.js';
+import { fieldChanges, issueEvent, type JiraFieldIds, previousKeys, workItemRow } from './normalize.js';
 import type { JiraHistory, JiraIssue, JiraSprint } from './schemas.js';
 
 /**
@@ -21,7 +22,11 @@ export async function storeJiraIssue(
   await storeJiraIssueRows(db, host, issue, histories, fields);
 }
 
-/** An issue's rows (its event is written by the caller): work item, history entries, assignee. */
+/**
+ * An issue's rows (its event is written by the caller): work item, history entries, assignee. An issue moved from
+ * another project had another key there: that key's work item is the same issue, and goes (its history is the moved
+ * issue's too). Until 2026-12-08 it stayed, open forever, beside the moved issue under its new key.
+ */
 export async function storeJiraIssueRows(
   db: Queryable,
   host: string,
@@ -29,6 +34,8 @@ export async function storeJiraIssueRows(
   histories: JiraHistory[],
   fields: JiraFieldIds,
 ): Promise<void> {
+  for (const moved of previousKeys(issue, histories))
+    await recordDeletion(db, 'jira', moved.key, moved.at, { movedTo: issue.key });
   await upsertWorkItem(db, 'jira', workItemRow(host, issue, fields));
   await insertChanges(db, 'jira', issue.key, fieldChanges(histories, fields));
   const assignee = issue.fields.assignee;
@@ -38,6 +45,15 @@ export async function storeJiraIssueRows(
       email: assignee.emailAddress,
       displayName: assignee.displayName,
     });
+}
+
+/** The stored issues of these projects, with their update times (to find the ones Jira no longer has). */
+export async function storedJiraIssues(db: Queryable, projects: string[]): Promise<{ key: string; updatedAt: Date }[]> {
+  const { rows } = await db.query<{ key: string; updated_at: Date }>(
+    "SELECT key, updated_at FROM work_items WHERE source = 'jira' AND project = ANY($1::text[])",
+    [projects],
+  );
+  return rows.map((r) => ({ key: r.key, updatedAt: new Date(r.updated_at) }));
 }
 
 export async function upsertSprint(db: Queryable, board: string, sprint: JiraSprint): Promise<void> {

@@ -13,7 +13,7 @@ import {
   type WebhookOutcome,
 } from '../../sync/webhooks.js';
 import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
-import type { JiraFieldIds } from './normalize.js';
+import { type JiraFieldIds, previousKeys } from './normalize.js';
 import { type JiraHistory, jiraHistorySchema, jiraIssueSchema } from './schemas.js';
 import { storeJiraIssue } from './store.js';
 
@@ -67,9 +67,21 @@ export function jiraWebhookRoute(options: {
         return { ignored: `malformed issue (${reason})` };
       }
       const issue = parsed.data;
-      if (!projects.has(issue.fields.project.key))
-        return { ignored: `project ${issue.fields.project.key} is not in sources.yml` };
       const at = new Date(timestamp).toISOString();
+      if (!projects.has(issue.fields.project.key)) {
+        // Moved out of a project sources.yml names: the key it had there goes.
+        const left = changelog
+          ? previousKeys(issue, [{ ...changelog, created: at, author: null }]).filter((m) =>
+              projects.has(m.key.split('-')[0] as string),
+            )
+          : [];
+        if (!left.length) return { ignored: `project ${issue.fields.project.key} is not in sources.yml` };
+        await db.transaction(async (tx) => {
+          for (const moved of left) await recordDeletion(tx, 'jira', moved.key, moved.at, { movedTo: issue.key });
+          if (options.incidents) await deriveTrackerIncidents(tx, 'jira', options.incidents);
+        });
+        return { stored: true };
+      }
       const host = options.host ?? siteOf(envelope.data.issue);
       await db.transaction(async (tx) => {
         if (webhookEvent === 'jira:issue_deleted') return recordDeletion(tx, 'jira', issue.key, at, payload);
