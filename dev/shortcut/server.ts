@@ -238,6 +238,24 @@ export class ShortcutStandIn extends StandIn {
     return entry;
   }
 
+  /**
+   * Deletes a story (it answers 404 from then on) and answers the history entry Shortcut's webhook sends for it: one
+   * `delete` action naming the story, without `changes`.
+   */
+  deleteStory(id: number, memberId?: string): StandInHistory {
+    const s = this.story(id);
+    this.stories.splice(this.stories.indexOf(s), 1);
+    return {
+      id: randomUUID(),
+      changed_at: new Date(Math.max(Date.now(), Date.parse(s.updatedAt) + 1000)).toISOString(),
+      primary_id: s.id,
+      ...(memberId ? { member_id: memberId } : {}),
+      version: 'v1',
+      actions: [{ id: s.id, entity_type: 'story', action: 'delete', name: s.name, story_type: s.storyType }],
+      references: [],
+    };
+  }
+
   /** The delivery Shortcut's outgoing webhook sends for a history entry, signed as Shortcut signs it. */
   webhook(entry: StandInHistory, secret?: string): { body: string; headers: Record<string, string> } {
     const body = JSON.stringify(entry);

@@ -144,4 +144,26 @@ describeEachEngine('Shortcut webhook (POST /webhooks/shortcut)', ({ freshDb }) =
     );
     expect(Object.keys(unconfigured.routes ?? {})).toEqual([]);
   });
+
+  // Until 2026-12-08 the story Shortcut said was deleted answered 404 and nothing happened: it stayed, open, with
+  // its incident, for good.
+  test('a deleted story goes with its incident; a delivery for another story or one never stored changes nothing', async () => {
+    sc.addStory({ id: 7, name: 'Checkout down', team: 'mobile', labels: ['incident'] });
+    sc.addStory({ id: 8, name: 'Stays', team: 'mobile' });
+    expect((await deliver(sc.webhook(sc.move(7, 'In Progress'), SECRET))).status).toBe(200);
+    expect((await deliver(sc.webhook(sc.move(8, 'In Progress'), SECRET))).status).toBe(200);
+    const incidents = async () =>
+      (await db.query<{ external_id: string }>("SELECT external_id FROM incidents WHERE source = 'shortcut'")).rows;
+    expect(await incidents()).toEqual([{ external_id: 'SC-7' }]);
+
+    expect((await deliver(sc.webhook(sc.deleteStory(7), SECRET))).status).toBe(200);
+    expect(await item('SC-7')).toBeUndefined();
+    expect(await item('SC-8')).toMatchObject({ status: 'In Progress' });
+    expect(await incidents()).toEqual([]);
+
+    sc.addStory({ id: 9, name: 'Never stored', team: 'web' });
+    const other = sc.deleteStory(9);
+    expect((await deliver(sc.webhook(other, SECRET))).status).toBe(200);
+    expect(await countEvents(db, { source: 'shortcut', kind: 'issue_deleted' })).toBe(1);
+  });
 });

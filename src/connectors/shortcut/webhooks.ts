@@ -4,11 +4,12 @@ import type { RouteHandler } from '../../observability/http.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Db } from '../../store/db.js';
 import type { IncidentMatch } from '../../sync/sources.js';
-import { readBody } from '../../sync/webhooks.js';
+import { readBody, recordDeletion } from '../../sync/webhooks.js';
 import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
 import { createShortcutClient, ShortcutError, withShortcutRetry } from './client.js';
+import { storyKey } from './normalize.js';
 import { historySchema, storySchema } from './schemas.js';
-import { storeStory } from './store.js';
+import { storedUpdates, storeStory } from './store.js';
 import { loadWorkspace, type ShortcutWorkspace, storyHistory } from './sync.js';
 
 /** Teams, workflow states and members change rarely: read again after this long (or on an unknown state). */
@@ -88,7 +89,16 @@ export function shortcutWebhookRoute(options: {
             throw err;
           },
         );
-        if (raw === null) continue;
+        if (raw === null) {
+          // Deleted: the stored story goes (until 2026-12-08 it stayed, open, for good), and a late update of it
+          // is ignored as a Jira or Linear one is.
+          const key = storyKey(id);
+          if ((await storedUpdates(db, [key])).has(key)) {
+            await db.transaction((tx) => recordDeletion(tx, 'shortcut', key, entry.changed_at, entry));
+            stored += 1;
+          }
+          continue;
+        }
         const story = storySchema.safeParse(raw);
         if (!story.success) {
           logger.warn({ id, problem: story.error.issues[0]?.message }, 'malformed Shortcut story in webhook skipped');
