@@ -57,7 +57,8 @@ const SCHEMA = buildSchema(`
   }
   type IssueHistoryConnection { nodes: [IssueHistory!]!, pageInfo: PageInfo! }
   type Issue {
-    id: ID!, identifier: String!, title: String!, priority: Float, estimate: Float, url: String!,
+    id: ID!, identifier: String!, previousIdentifiers: [String!]!, title: String!, priority: Float, estimate: Float,
+    url: String!,
     createdAt: DateTime!, updatedAt: DateTime!, completedAt: DateTime,
     state: WorkflowState!, assignee: User, team: Team!, cycle: Cycle, project: Project,
     labels(first: Int, after: String): IssueLabelConnection!, history(first: Int, after: String): IssueHistoryConnection!
@@ -82,6 +83,10 @@ const SCHEMA = buildSchema(`
 
 export interface StandInLinearIssue {
   identifier: string;
+  /** Its identifiers in teams it was moved from (Linear's `previousIdentifiers`); its id stays the same. */
+  previousIdentifiers?: string[];
+  /** The id, when it differs from `uuid-<identifier>` (an issue moved to another team keeps its id). */
+  uuid?: string;
   title: string;
   team: string;
   state: { name: string; type: string };
@@ -185,13 +190,30 @@ export class LinearStandIn extends StandIn {
     this.record(identifier, { fromEstimate: issue?.estimate ?? null, toEstimate: estimate }, at).estimate = estimate;
   }
 
+  /**
+   * Moves an issue to another team, as Linear does: a new identifier there, the old one in `previousIdentifiers`, the
+   * same id; `updatedAt` moves on. Answers the new identifier.
+   */
+  moveToTeam(identifier: string, team: string, at?: string): string {
+    const issue = this.issues.find((i) => i.identifier === identifier);
+    if (!issue) throw new Error(`no issue ${identifier}`);
+    const numbers = this.issues.filter((i) => i.team === team).map((i) => Number(i.identifier.split('-')[1]));
+    const moved = `${team}-${Math.max(0, ...numbers) + 1}`;
+    issue.uuid ??= `uuid-${identifier}`;
+    issue.previousIdentifiers = [...(issue.previousIdentifiers ?? []), identifier];
+    issue.identifier = moved;
+    issue.team = team;
+    issue.updatedAt = at ?? new Date(Math.max(Date.now(), Date.parse(issue.updatedAt) + 1000)).toISOString();
+    return moved;
+  }
+
   /** The body of an Issue webhook for the issue as it is now (`createdAt`: when the action happened). */
   webhookPayload(action: 'create' | 'update' | 'remove', identifier: string): Record<string, unknown> {
     const i = this.issues.find((issue) => issue.identifier === identifier);
     if (!i) throw new Error(`no issue ${identifier}`);
     const stateId = `state-${i.state.name.toLowerCase().replaceAll(' ', '-')}`;
     const data = {
-      id: `uuid-${i.identifier}`,
+      id: i.uuid ?? `uuid-${i.identifier}`,
       createdAt: i.createdAt,
       updatedAt: i.updatedAt,
       number: Number(i.identifier.split('-')[1]),
@@ -209,7 +231,7 @@ export class LinearStandIn extends StandIn {
       projectId: i.projectId ?? null,
       creatorId: 'u-maya',
       labelIds: (i.labels ?? []).map((name) => `label-${name}`),
-      previousIdentifiers: [],
+      previousIdentifiers: i.previousIdentifiers ?? [],
       identifier: i.identifier,
       url: `https://linear.app/acme/issue/${i.identifier}`,
       // Webhooks name the assignee without the e-mail address the API gives.
@@ -277,8 +299,9 @@ export class LinearStandIn extends StandIn {
 
   private issueNode(i: StandInLinearIssue) {
     return {
-      id: `uuid-${i.identifier}`,
+      id: i.uuid ?? `uuid-${i.identifier}`,
       identifier: i.identifier,
+      previousIdentifiers: i.previousIdentifiers ?? [],
       title: i.title,
       priority: 3,
       estimate: i.estimate ?? null,
@@ -329,7 +352,7 @@ export class LinearStandIn extends StandIn {
 
   private findIssue(idOrIdentifier: string) {
     const identifier = this.createdIds.get(idOrIdentifier) ?? idOrIdentifier;
-    return this.issues.find((i) => i.identifier === identifier || `uuid-${i.identifier}` === identifier);
+    return this.issues.find((i) => i.identifier === identifier || (i.uuid ?? `uuid-${i.identifier}`) === identifier);
   }
 
   private readonly root = {

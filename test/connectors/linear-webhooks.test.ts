@@ -165,4 +165,18 @@ describeEachEngine('Linear webhooks (POST /webhooks/linear)', ({ freshDb }) => {
     await linear.deliverWebhook(url, SECRET, late);
     expect(await workItems(db)).toEqual([]);
   });
+
+  // Until 2026-12-08 the delivery was ignored (its team is not in sources.yml) and APP-5 stayed, open, for good.
+  test('an issue moved to a team sources.yml does not name leaves: its old identifier goes, a late update keeps it gone', async () => {
+    const db = await freshDb();
+    const url = await listen(db);
+    linear.addIssue({ identifier: 'APP-5', title: 'Belongs to ops' });
+    await poll(db);
+    const late = linear.webhookPayload('update', 'APP-5');
+    const moved = linear.moveToTeam('APP-5', 'OPS');
+    expect((await linear.deliverWebhook(url, SECRET, linear.webhookPayload('update', moved))).status).toBe(200);
+    expect(await workItems(db)).toEqual([]);
+    await linear.deliverWebhook(url, SECRET, late);
+    expect(await workItems(db)).toEqual([]);
+  });
 });

@@ -246,6 +246,29 @@ describeEachEngine('Linear sync against the Linear GraphQL stand-in', ({ freshDb
     expect(changes.rows[0]?.n).toBe(busy);
   });
 
+  // Linear gives an issue moved to another team a new identifier; until 2026-12-08 the old one stayed beside it.
+  test('an issue moved between two synced teams is one work item, under its new identifier', async () => {
+    const db = await freshDb();
+    const both = () =>
+      syncLinear({
+        db,
+        logger,
+        client: createLinearClient({ apiKey: linear.apiKey, apiUrl: linear.url }),
+        teams: ['APP', 'OPS'],
+        backfillSince: new Date(Date.now() - 86_400_000),
+      });
+    linear.addIssue({ identifier: 'APP-1', title: 'stays' });
+    linear.addIssue({ identifier: 'APP-2', title: 'moves' });
+    linear.move('APP-2', { name: 'In Progress', type: 'started' });
+    await both();
+    expect(linear.moveToTeam('APP-2', 'OPS')).toBe('OPS-1');
+    await both();
+    expect((await items(db)).map((i) => [i.key, i.status])).toEqual([
+      ['APP-1', 'Todo'],
+      ['OPS-1', 'In Progress'],
+    ]);
+  });
+
   test('projects are stored and issues point at theirs; an issue labelled incident is an incident', async () => {
     const db = await freshDb();
     linear.projects.push({

@@ -28,7 +28,7 @@ export const INLINE_HISTORY = 10;
 export const ISSUES = `query EmAgentIssues($filter: IssueFilter, $after: String) {
   issues(filter: $filter, first: ${ISSUES_PAGE}, after: $after) {
     nodes {
-      id identifier title priority estimate url createdAt updatedAt completedAt
+      id identifier previousIdentifiers title priority estimate url createdAt updatedAt completedAt
       state { name type }
       assignee { id email name }
       team { key }

@@ -25,6 +25,8 @@ export type HistoryEntry = z.infer<typeof historySchema>['nodes'][number];
 export const linearIssueFieldsSchema = z.object({
   id: z.string(),
   identifier: z.string().regex(/^[A-Z][A-Z0-9]*-\d+$/),
+  /** The identifiers it had in teams it was moved from. */
+  previousIdentifiers: z.array(z.string()).nullish(),
   title: z.string(),
   priority: z.number().nullable().optional(),
   estimate: z.number().nullable().optional(),

@@ -1,6 +1,7 @@
 import { recordIdentity } from '../../identity/store.js';
 import type { Queryable } from '../../store/db.js';
 import { insertEvents } from '../../sync/store.js';
+import { recordDeletion } from '../../sync/webhooks.js';
 import { insertChanges, upsertWorkItem } from '../../sync/work-items-store.js';
 import { cycleState, historyChanges, issueEvent, linearWorkItem } from './normalize.js';
 import type { HistoryEntry, LinearCycle, LinearIssueFields, LinearProject } from './schemas.js';
@@ -21,13 +22,18 @@ export async function storeLinearIssue(
   await storeLinearIssueRows(db, issue, history, accountsWithoutEmail);
 }
 
-/** An issue's rows (its event is written by the caller): work item, history entries, assignee. */
+/**
+ * An issue's rows (its event is written by the caller): work item, history entries, assignee. An issue moved from
+ * another team had another identifier there: that work item is the same issue and goes (until 2026-12-08 it stayed,
+ * open, beside the moved one).
+ */
 export async function storeLinearIssueRows(
   db: Queryable,
   issue: LinearIssueFields,
   history: HistoryEntry[],
   accountsWithoutEmail = true,
 ): Promise<void> {
+  await removePreviousIdentifiers(db, issue);
   await upsertWorkItem(db, 'linear', linearWorkItem(issue));
   await insertChanges(db, 'linear', issue.identifier, historyChanges(history));
   if (issue.assignee && (accountsWithoutEmail || issue.assignee.email))
@@ -36,6 +42,13 @@ export async function storeLinearIssueRows(
       email: issue.assignee.email,
       displayName: issue.assignee.name,
     });
+}
+
+/** The work items of the identifiers an issue had before it moved to its team (`teams`: only those of these teams). */
+export async function removePreviousIdentifiers(db: Queryable, issue: LinearIssueFields, teams?: Set<string>) {
+  for (const previous of issue.previousIdentifiers ?? [])
+    if (previous !== issue.identifier && (!teams || teams.has(previous.split('-')[0] as string)))
+      await recordDeletion(db, 'linear', previous, issue.updatedAt, { movedTo: issue.identifier });
 }
 
 export async function upsertLinearCycle(db: Queryable, team: string, c: LinearCycle): Promise<void> {

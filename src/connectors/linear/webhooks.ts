@@ -8,7 +8,7 @@ import type { IncidentMatch } from '../../sync/sources.js';
 import { deletedSince, recordDeletion, signedWebhookRoute, type WebhookOutcome } from '../../sync/webhooks.js';
 import { deriveTrackerIncidents } from '../../sync/work-items-store.js';
 import { linearIssueFieldsSchema } from './schemas.js';
-import { storeLinearIssue } from './store.js';
+import { removePreviousIdentifiers, storeLinearIssue } from './store.js';
 
 // The envelope of a data-change webhook (Linear "Webhooks"): action create | update | remove, the entity's type,
 // its data as the API's model serializes it, the time of the action and of the delivery (ms).
@@ -71,7 +71,16 @@ export function linearWebhookRoute(options: {
         return { ignored: `malformed issue (${reason})` };
       }
       const issue = parsed.data;
-      if (!teams.has(issue.team.key)) return { ignored: `team ${issue.team.key} is not in sources.yml` };
+      if (!teams.has(issue.team.key)) {
+        // Moved out of a team sources.yml names: the identifier it had there goes.
+        const left = (issue.previousIdentifiers ?? []).filter((p) => teams.has(p.split('-')[0] as string));
+        if (action === 'remove' || !left.length) return { ignored: `team ${issue.team.key} is not in sources.yml` };
+        await db.transaction(async (tx) => {
+          await removePreviousIdentifiers(tx, issue, teams);
+          if (options.incidents) await deriveTrackerIncidents(tx, 'linear', options.incidents);
+        });
+        return { stored: true };
+      }
       await db.transaction(async (tx) => {
         if (action === 'remove') {
           const at = envelope.data.createdAt ?? new Date(envelope.data.webhookTimestamp).toISOString();
