@@ -331,6 +331,9 @@ export class JiraStandIn extends StandIn {
     };
   }
 
+  /** Projects the API account may no longer browse: their issues are in no search, and 404 by key. */
+  readonly noAccess = new Set<string>();
+
   /** Old keys of moved issues: Jira answers an old key with the issue under its new one (by key and in JQL). */
   private readonly movedKeys = new Map<string, string>();
 
@@ -440,7 +443,9 @@ export class JiraStandIn extends StandIn {
     }
     const issueMatch = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9]*-\d+)$/.exec(url.pathname);
     if (issueMatch && req.method === 'GET') {
-      const issue = this.issues.find((i) => i.key === this.resolveKey(issueMatch[1] as string));
+      const issue = this.issues.find(
+        (i) => i.key === this.resolveKey(issueMatch[1] as string) && !this.noAccess.has(i.key.split('-')[0] as string),
+      );
       if (!issue)
         return reply(404, {
           errorMessages: ['Issue does not exist or you do not have permission to see it.'],
@@ -516,6 +521,7 @@ export class JiraStandIn extends StandIn {
       ...this.rawIssues,
       ...this.issues
         .filter((i) => projects.includes(i.key.split('-')[0] as string) && Date.parse(i.updated) >= since)
+        .filter((i) => !this.noAccess.has(i.key.split('-')[0] as string))
         .filter((i) => !label || (i.labels ?? []).includes(label))
         .filter((i) => !keys || keys.includes(i.key))
         .sort((a, b) => Date.parse(a.updated) - Date.parse(b.updated) || (byKey ? keyOrder(a.key, b.key) : 0))

@@ -376,6 +376,27 @@ describeEachEngine('Jira sync of what Atlassian documents', ({ freshDb }) => {
     ]);
   });
 
+  test('an account that lost access to the project removes nothing: most issues answering 404 is no deletion', async () => {
+    const db = await freshDb();
+    const sync = () =>
+      syncJira({
+        db,
+        logger,
+        clients: createJiraClients({ host: jira.url, email: jira.email, apiToken: jira.apiToken }),
+        projects: ['ENG'],
+        boards: [],
+        backfillSince: new Date(Date.now() - 30 * 86_400_000),
+        fields: { points: 'customfield_10016', sprint: 'customfield_10020' },
+        reconcileEveryMs: 0,
+      });
+    for (let i = 1; i <= 12; i += 1) jira.addIssue({ key: `ENG-${i}`, summary: `Story ${i}` });
+    await sync();
+    jira.noAccess.add('ENG');
+    await sync();
+    const left = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM work_items');
+    expect(left.rows[0]?.n).toBe(12);
+  });
+
   test('search pages shorter than asked are followed to the end', async () => {
     const db = await freshDb();
     jira.searchPageCap = 7;

@@ -114,13 +114,15 @@ async function removeWhatJiraNoLongerHas(options: JiraSyncOptions, scope: string
       moved += 1;
     }
   }
-  if (gone.length > 10 && gone.length > stored.length / 2)
+  const lostAccess = gone.length > 10 && gone.length > stored.length / 2;
+  if (lostAccess)
     logger.warn(
       { scope, notFound: gone.length, stored: stored.length },
       'most stored Jira issues are not found: not removed (has the account lost access to the projects?)',
     );
   else for (const key of gone) await recordDeletion(db, 'jira', key, now.toISOString(), { notFound: true });
   if (gone.length || moved) logger.info({ scope, deleted: gone.length, moved }, 'Jira issues gone from the projects');
-  // What was not checked yet is checked by the next run.
-  if (missing.length <= CHECKS_PER_RUN) await setCursor(db, 'jira-reconcile', scope, { at: now.toISOString() });
+  // What was not checked yet is checked by the next run (not while the account seems to have lost access).
+  if (missing.length <= CHECKS_PER_RUN || lostAccess)
+    await setCursor(db, 'jira-reconcile', scope, { at: now.toISOString() });
 }
