@@ -39,6 +39,7 @@ import { homeSections } from './slack/home.js';
 import { purgeSlackDeliveriesJob } from './slack/jobs.js';
 import type { Db } from './store/db.js';
 import { databaseAnswers } from './store/health.js';
+import { hasVector } from './store/migrate.js';
 import { openStore } from './store/open.js';
 import { syncModule } from './sync/capability.js';
 import { loadSources } from './sync/sources.js';
@@ -108,7 +109,8 @@ export async function startApp(config: Config, logger: Logger, modules = CAPABIL
     const sources = loadSources(config.SOURCES_FILE);
     const db = await openStore(config);
     stack.push(() => db.close().then(() => logger.info('store closed')));
-    logger.info({ engine: db.engine, schema: db.schema }, 'store ready');
+    // Without pgvector (not installed on the server, or its user may not create it), ask ranks by words alone.
+    logger.info({ engine: db.engine, schema: db.schema, pgvector: await hasVector(db) }, 'store ready');
     for (const person of sources.people) {
       await recordIdentity(db, { ...person, displayName: person.name }, true);
     }

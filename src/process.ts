@@ -4,7 +4,7 @@ import type { pino } from 'pino';
 import { type Config, ConfigError, loadConfig, loadDotenvFile } from './config.js';
 import { createLogger } from './observability/logger.js';
 import { startTracing } from './observability/tracing.js';
-import { configFailureLine } from './startup-failure.js';
+import { startupFailure } from './startup-failure.js';
 
 export interface Running {
   stop(): Promise<void>;
@@ -72,10 +72,10 @@ export async function runProcess(startWith: Start): Promise<void> {
 
   await started.catch((err: unknown) => {
     // startApp has already closed what it opened (the database included).
-    const line = configFailureLine(err);
-    if (line) {
-      process.stderr.write(`${line}\n`);
-      process.exit(78);
+    const failure = startupFailure(err);
+    if (failure) {
+      process.stderr.write(`${failure.line}\n`);
+      process.exit(failure.exitCode);
     }
     logger.fatal({ err }, 'em-agent failed to start');
     process.exit(1);

@@ -1,3 +1,5 @@
+import { redactText } from './observability/redact.js';
+import { StoreStartError } from './store/start-error.js';
 import { SourcesError } from './sync/sources.js';
 import { YamlFileError } from './yaml-file.js';
 
@@ -12,13 +14,19 @@ const REJECTED_TOKEN = new Set([
 ]);
 
 /**
- * The one line to print for a start-up failure the operator must fix in configuration (exit 78, EX_CONFIG),
- * or undefined for anything else (a bug or an outage, logged with its stack).
+ * The one line to print for a start-up failure the operator must fix outside em-agent (configuration, the database
+ * server, the data directory) and the exit code, or undefined for anything else (a bug, logged with its stack).
+ * 78 (EX_CONFIG) is a setting to fix; 75 (EX_TEMPFAIL) what may pass by itself (the server down, DATA_DIR in use).
  */
-export function configFailureLine(err: unknown): string | undefined {
-  if (err instanceof SourcesError || err instanceof YamlFileError) return `em-agent: ${err.message}`;
+export function startupFailure(err: unknown): { line: string; exitCode: number } | undefined {
+  if (err instanceof SourcesError || err instanceof YamlFileError)
+    return { line: `em-agent: ${err.message}`, exitCode: 78 };
+  if (err instanceof StoreStartError) return { line: redactText(err.message), exitCode: err.exitCode };
   const slack = err as { code?: string; data?: { error?: string } } | undefined;
   if (slack?.code === 'slack_webapi_platform_error' && REJECTED_TOKEN.has(slack.data?.error ?? ''))
-    return `em-agent failed to start: Slack rejected the token (${slack.data?.error}); check SLACK_BOT_TOKEN and SLACK_APP_TOKEN`;
+    return {
+      line: `em-agent failed to start: Slack rejected the token (${slack.data?.error}); check SLACK_BOT_TOKEN and SLACK_APP_TOKEN`,
+      exitCode: 78,
+    };
   return undefined;
 }

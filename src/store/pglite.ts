@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Db, PoolClientLike, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
 import { queryPriority } from './priority.js';
@@ -39,11 +40,14 @@ export interface PgliteThread {
 export async function startPgliteWorker(
   options: Pick<PgliteOptions, 'dataDir' | 'sharedBuffers' | 'templateDir'> = {},
 ): Promise<PgliteThread> {
+  // One process at a time on a data directory: PGlite has no postmaster to keep a second one from corrupting it.
+  const lock = options.dataDir ? await lockDataDir(options.dataDir) : undefined;
   const worker = new PgliteWorker(options);
+  const close = () => worker.close().finally(() => lock?.release());
   try {
     await worker.call({ op: 'open' });
   } catch (err) {
-    await worker.close();
+    await close();
     throw err;
   }
   return {
@@ -51,7 +55,7 @@ export async function startPgliteWorker(
       await worker.call({ op: 'query', schema, sql: `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}` });
       return workerDb(worker, schema, onClose);
     },
-    close: () => worker.close(),
+    close,
   };
 }
 

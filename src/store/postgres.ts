@@ -3,6 +3,7 @@ import type { Db, PoolLike, Queryable, QueryResult } from './db.js';
 import { quoteIdent } from './db.js';
 import { DEFAULT_POOL_MAX } from './pool-size.js';
 import { queryPriority } from './priority.js';
+import { StoreStartError } from './start-error.js';
 import { wellFormedParams } from './well-formed.js';
 
 const INT8 = 20;
@@ -19,6 +20,14 @@ export interface PostgresOptions {
 /** Opens a pool against a PostgreSQL server; every connection uses `search_path = <schema>, public`. */
 export async function openPostgres(options: PostgresOptions): Promise<Db> {
   const schema = options.schema ?? 'public';
+  try {
+    return await connect(options, schema);
+  } catch (err) {
+    throw startFailure(err, options.connectionString, schema);
+  }
+}
+
+async function connect(options: PostgresOptions, schema: string): Promise<Db> {
   if (schema !== 'public') {
     const admin = new pg.Client({ connectionString: options.connectionString });
     admin.on('error', () => {}); // its query fails instead
@@ -49,7 +58,12 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   // Interactive queries (App Home) get connections of their own, so they never queue behind reports and jobs.
   const interactive = poolOf(2);
   const poolFor = () => (queryPriority() === 'interactive' ? interactive : pool);
-  await pool.query('SELECT 1');
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await Promise.all([pool.end(), interactive.end()]).catch(() => {});
+    throw err;
+  }
 
   let closed = false;
   return {
@@ -93,4 +107,47 @@ function toResult<Row>(result: pg.QueryResult | pg.QueryResult[]): QueryResult<R
   const last = Array.isArray(result) ? result.at(-1) : result;
   const rows = (last?.rows ?? []) as Row[];
   return { rows, rowCount: last?.rowCount ?? rows.length };
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * What the operator sees when the server cannot be used at start: one line naming the server (never the password),
+ * what went wrong, and what to check. Anything else stays as it was (a bug, logged with its stack).
+ */
+function startFailure(err: unknown, connectionString: string, schema: string): unknown {
+  const { code, message } = err as { code?: string; message?: string };
+  let where = 'the PostgreSQL server';
+  let user = '';
+  let database = '';
+  try {
+    const url = new URL(connectionString);
+    user = decodeURIComponent(url.username);
+    database = decodeURIComponent(url.pathname.slice(1));
+    if (url.host) where = `the PostgreSQL server at ${url.host}`;
+  } catch {
+    // a form URL does not parse: the server stays unnamed
+  }
+  const fail = (line: string, exitCode: number) => new StoreStartError(`em-agent failed to start: ${line}`, exitCode);
+  if ((code && UNREACHABLE.has(code)) || /timeout expired|Connection terminated/i.test(message ?? ''))
+    return fail(
+      `${where} cannot be reached (${message}); check that it is running and DATABASE_URL's host and port`,
+      75,
+    );
+  if (code === '28P01' || code === '28000')
+    return fail(`${where} refused the login (${message}); check the user and password in DATABASE_URL`, 78);
+  if (code === '3D000')
+    return fail(
+      `${where} has no database ${database ? `"${database}"` : 'of that name'} (${message}); create it or fix DATABASE_URL`,
+      78,
+    );
+  if (code === '42501')
+    return fail(
+      `${where} does not allow ${user ? `user "${user}"` : 'this user'} to create schema "${schema}" (${message}); ` +
+        'grant it CREATE on the database, or create the schema for it',
+      78,
+    );
+  if (code === '53300' || code === '57P03')
+    return fail(`${where} accepts no connection now (${message}); em-agent starts once it does`, 75);
+  return err;
 }

@@ -1,9 +1,14 @@
 -- pgvector powers semantic search. Servers without the extension still run everything else;
--- hasVector() tells the capabilities that need it.
+-- hasVector() tells the capabilities that need it. pgvector is not a trusted extension: a database owner who is not
+-- a superuser may not create it, and em-agent then runs without it too (a superuser can add it later).
 DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') THEN
-    CREATE EXTENSION IF NOT EXISTS vector SCHEMA public;
+    BEGIN
+      CREATE EXTENSION IF NOT EXISTS vector SCHEMA public;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE NOTICE 'pgvector is available but this role may not create it; running without it';
+    END;
   END IF;
 END
 $$;
