@@ -306,8 +306,8 @@ describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
       scheduledReportsJob({
         schedules: schedulesSchema.parse({
           standups: [
-            { team: 'payments', times: ['09:30'] }, // the team's channel (#eng) and calendar (UTC, Mon–Fri)
-            { team: 'web', channel: webChannel, times: ['09:30'], people: ['raj'] }, // no such team
+            { team: 'payments', times: ['12:00'] }, // the team's channel (#eng) and calendar (UTC, Mon–Fri)
+            { team: 'web', channel: webChannel, times: ['12:00'], people: ['raj'] }, // no such team
           ],
           sprint: { team: 'platform', at: ['midpoint'] }, // to Platform's channel (#eng-leads)
         }),
@@ -316,7 +316,9 @@ describeEachEngine('reports scoped to a team, through Slack', ({ freshDb }) => {
         clock: () => clock,
       });
     const ctx = { db, logger: silent, touch: async () => {}, signal: new AbortController().signal };
-    await job(NOW).run(ctx, {}); // Wednesday 12:00: 09:30 is due; the sprint's mid-point (NOW + 24 h) is not
+    // Wednesday 12:00: the 12:00 slot is due (its standup covers the 24 hours to it); the sprint's mid-point
+    // (NOW + 24 h) is not.
+    await job(NOW).run(ctx, {});
     await harness.emulator.settle();
     const standups = harness.emulator.messagesIn(harness.channels.eng).map((m) => visibleText(m));
     expect(standups).toHaveLength(1);
