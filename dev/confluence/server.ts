@@ -31,6 +31,8 @@ export class ConfluenceStandIn extends StandIn {
   private nextId = 65_000;
   /** Called as a page is asked for by id, before it is answered (a test changes the page here). */
   onContentById?: (id: string) => void;
+  /** The listing's next links lead back to the first page, as CONFCLOUD-56322 reports of another listing. */
+  nextLinkLoops = false;
   /** At most this many results a listing page, whatever `limit` asks. */
   listingCap = 25;
   private cursors = new Map<string, { space: string; offset: number; limit: number }>();
@@ -134,8 +136,9 @@ export class ConfluenceStandIn extends StandIn {
       const end = state.offset + slice.length;
       let next: string | undefined;
       if (end < all.length) {
-        const token = randomUUID();
-        this.cursors.set(token, { ...state, offset: end });
+        // A paging fault Atlassian has shipped (CONFCLOUD-56322: every next link points at the same first page).
+        const token = this.nextLinkLoops && cursor ? cursor : randomUUID();
+        this.cursors.set(token, { ...state, offset: this.nextLinkLoops ? 0 : end });
         next = `/rest/api/content?spaceKey=${state.space}&type=page&status=current&expand=version&limit=${state.limit}&cursor=${token}`;
       }
       return reply(200, {

@@ -136,6 +136,15 @@ describeEachEngine('Confluence sync against the Confluence stand-in', ({ freshDb
     expect((await docs(db)).filter((d) => d.deleted)).toHaveLength(0);
   });
 
+  test('a listing whose next link comes back fails the run and marks nothing deleted, instead of listing forever', async () => {
+    const db = await freshDb();
+    for (let i = 1; i <= 60; i += 1) wiki.addPage('ENG', `Page ${i}`, `<p>Body ${i}</p>`);
+    await run(db);
+    wiki.nextLinkLoops = true;
+    await expect(run(db)).rejects.toThrow(/same page twice/);
+    expect((await docs(db)).filter((d) => d.deleted)).toHaveLength(0);
+  });
+
   test('a trashed page is marked deleted, and comes back when restored; one trashed while listed is skipped', async () => {
     const db = await freshDb();
     const handbook = wiki.addPage('ENG', 'On-call handbook', '<p>Page the SRE</p>');

@@ -50,9 +50,13 @@ export async function syncConfluenceSpace(
     limit: String(PAGE),
     expand: 'version',
   });
+  const visited = new Set<string>();
   for (let next: string | undefined = `/rest/api/content?${query}`; next; ) {
     run.stopIfStopping();
     const path: string = next;
+    // A next link that comes back (a known Confluence fault) would list forever: the run fails, nothing is marked.
+    if (visited.has(path)) throw new Error('Confluence listed the same page twice; the listing is left unfinished');
+    visited.add(path);
     const listing = await withAtlassianRetry(() => client.get<Listing>(path, signal), logger, { signal });
     const results = listing.results ?? [];
     for (const raw of results) {
