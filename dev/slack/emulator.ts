@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ASSISTANT_METHOD_SCOPES, AssistantPane } from './assistant.js';
-import { checkMessageBlocks, checkView, LIMITS } from './limits.js';
+import { blocksTooLong, checkMessageBlocks, checkView, LIMITS } from './limits.js';
 import { type Channel, type Message, type User, type View, Workspace } from './workspace.js';
 
 type Args = Record<string, unknown>;
@@ -1188,6 +1188,7 @@ export class SlackEmulator {
     if (blocks) {
       const errors = checkMessageBlocks(blocks);
       if (errors.length) return send(res, 400, { ok: false, error: 'invalid_blocks', errors });
+      if (blocksTooLong(blocks)) return send(res, 400, { ok: false, error: 'msg_blocks_too_long' });
     }
     this.responseUrlPosts.push({ url: id, body });
     if (body.delete_original && entry.message) {
@@ -1257,6 +1258,12 @@ export class SlackEmulator {
     if (!channel.members.has(this.workspace.botUserId) && (channel.is_private || channel.is_im)) {
       throw new SlackApiError('not_in_channel');
     }
+  }
+
+  /** chat.postMessage and chat.update: Slack refuses blocks too long in all (LIMITS.blocksText). */
+  private checkPostedMessage(args: Args) {
+    this.checkMessage(args);
+    if (args.blocks && blocksTooLong(args.blocks)) throw new SlackApiError('msg_blocks_too_long');
   }
 
   private checkMessage(args: Args) {
@@ -1351,7 +1358,7 @@ export class SlackEmulator {
     'chat.postMessage': (args) => {
       const channel = this.requireChannel(args.channel);
       this.requireBotCanPost(channel);
-      this.checkMessage(args);
+      this.checkPostedMessage(args);
       if (args.thread_ts && !this.workspace.findMessage(channel.id, String(args.thread_ts)))
         throw new SlackApiError('thread_not_found');
       const message = this.workspace.addMessage({
@@ -1370,7 +1377,7 @@ export class SlackEmulator {
       const message = this.workspace.findMessage(channel.id, String(args.ts));
       if (!message) throw new SlackApiError('message_not_found');
       if (message.user !== this.workspace.botUserId) throw new SlackApiError('cant_update_message');
-      this.checkMessage({ text: args.text ?? message.text, ...args });
+      this.checkPostedMessage({ text: args.text ?? message.text, ...args });
       message.text = String(args.text ?? message.text);
       if (args.blocks) message.blocks = args.blocks as unknown[];
       message.edited = { user: this.workspace.botUserId, ts: this.workspace.nextTs() };

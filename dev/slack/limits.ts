@@ -27,6 +27,15 @@ export const LIMITS = {
   inputLabel: 2000,
   altText: 2000,
   messageText: 40_000,
+  /**
+   * The text a message's blocks may hold in all: Slack answers `msg_blocks_too_long` past it. Undocumented; reported
+   * at about 12,000 characters of text ("12,000 text characters with a buffer for block containers", a Slack engineer in
+   * slackapi/bolt-js#2509, where markdown blocks failed from 13,297; slackapi/bolt-js#2867 saw it refused at 11,341 as
+   * it measured). The emulator refuses past the 12,000 the reports cite, on chat.postMessage, chat.update and a
+   * response_url. That a response_url refuses is not confirmed: in #2867 respond() took the blocks chat.postMessage
+   * refused (at 11,341 by its measure, under this limit); the emulator holds it to the same limit to be safe.
+   */
+  blocksText: 12_000,
 } as const;
 
 const BLOCK_TYPES = new Set([
@@ -170,6 +179,26 @@ export function checkMessageBlocks(blocks: unknown): string[] {
   const checker = new Checker();
   checker.blocks(blocks, LIMITS.messageBlocks);
   return checker.errors;
+}
+
+/** All the text a message's blocks hold: every string `text` in them (text objects, rich text elements), summed. */
+export function blocksTextLength(blocks: unknown): number {
+  let length = 0;
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as Json)) {
+      if (key === 'text' && typeof value === 'string') length += value.length;
+      else walk(value);
+    }
+  };
+  walk(blocks);
+  return length;
+}
+
+/** Whether Slack would refuse a message's blocks as too long in all (`msg_blocks_too_long`), though each fits. */
+export function blocksTooLong(blocks: unknown): boolean {
+  return blocksTextLength(blocks) > LIMITS.blocksText;
 }
 
 /** Problems with a modal or Home tab view; empty when Slack would accept it. */

@@ -7,8 +7,9 @@ import { myWorkLine, sprintHomeLines } from '../../blocks/home.js';
 import { sprintMessage } from '../../blocks/reports/sprint.js';
 import { standupHistoryMessage, standupMessage } from '../../blocks/reports/standup.js';
 import { requestReviewModal, triageMessage } from '../../blocks/reports/triage.js';
-import { plainText } from '../../blocks/text.js';
-import { checkMessageBlocks, checkView } from '../../dev/slack/limits.js';
+import { withTeamLine } from '../../blocks/teams/teams.js';
+import { narrativeBlock, plainText } from '../../blocks/text.js';
+import { blocksTooLong, checkMessageBlocks, checkView } from '../../dev/slack/limits.js';
 import { runTool } from '../../src/capabilities/tool.js';
 import { recordIdentity } from '../../src/identity/store.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -254,12 +255,8 @@ describe('report messages within Slack limits, whole', () => {
       blocked: [],
       waitingOn: refs.map((r) => ({ ref: r.ref, reviewers: ['lee'], teams: [], url: r.url })),
     });
-    const message = standupMessage({
-      hours: 24,
-      from: NOW,
-      to: NOW,
-      people: Array.from({ length: 25 }, (_, n) => busy(n)),
-    });
+    const people = Array.from({ length: 25 }, (_, n) => busy(n));
+    const message = standupMessage({ hours: 24, from: NOW, to: NOW, people });
     expect(checkMessageBlocks(message.blocks)).toEqual([]);
     expect(textLength(message.blocks)).toBeLessThanOrEqual(11_000);
     // Everyone shown still has a section of their own, with whole links.
@@ -270,6 +267,15 @@ describe('report messages within Slack limits, whole', () => {
       expect(text.split('<').length).toBe(text.split('>').length);
     }
     expect(visibleText(message)).toContain('…and 5 more people');
+    // At its longest, caught up late and with its team line and a model's summary, Slack still takes it.
+    const late = standupMessage({ hours: 24, from: NOW, to: NOW, people }, { late: true });
+    const longest = withTeamLine(
+      { ...late, blocks: [...late.blocks, narrativeBlock('word '.repeat(1000))] },
+      { key: 'payments-reconciliation', name: 'P'.repeat(80) },
+      'standup',
+    );
+    expect(checkMessageBlocks(longest.blocks)).toEqual([]);
+    expect(blocksTooLong(longest.blocks)).toBe(false);
   });
 
   test('a triage full of long pull request titles stays under the same limit', () => {

@@ -70,6 +70,52 @@ describe('Slack emulator fidelity', () => {
     });
   });
 
+  test('blocks holding more than 12,000 characters of text in all are msg_blocks_too_long, though each block fits', async () => {
+    // Undocumented; reported at 12-13k characters (slackapi/bolt-js#2509, #2867).
+    const channel = emulator.workspace.addChannel('eng', { members: [emulator.workspace.botUserId] }).id;
+    const sections = (n: number, length: number) =>
+      Array.from({ length: n }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(length) } }));
+    const tooLong = sections(5, 2500); // 12,500
+    const fits = sections(4, 3000); // 12,000
+    await expect(client.chat.postMessage({ channel, text: 'x', blocks: tooLong })).rejects.toMatchObject({
+      data: { error: 'msg_blocks_too_long' },
+    });
+    const posted = await client.chat.postMessage({ channel, text: 'x', blocks: fits });
+    await expect(
+      client.chat.update({ channel, ts: posted.ts as string, text: 'x', blocks: tooLong }),
+    ).rejects.toMatchObject({ data: { error: 'msg_blocks_too_long' } });
+    expect(emulator.messagesIn(channel)).toHaveLength(1);
+
+    // A slash command's response_url likewise.
+    const { url } = (await (
+      await fetch(`${emulator.apiUrl}apps.connections.open`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${emulator.appToken}` },
+      })
+    ).json()) as { url: string };
+    const socket = new WebSocket(url);
+    const responseUrls: string[] = [];
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'hello') return;
+      responseUrls.push(message.payload.response_url);
+      socket.send(JSON.stringify({ envelope_id: message.envelope_id }));
+    });
+    await emulator.waitForConnections(1);
+    const alice = emulator.workspace.addUser({ name: 'alice' }).id;
+    emulator.workspace.channels.get(channel)?.members.add(alice);
+    await emulator.command({ user: alice, channel, text: 'standup' });
+    const respond = (blocks: unknown[]) =>
+      fetch(responseUrls[0] as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'x', blocks }),
+      }).then((r) => r.json());
+    expect(await respond(tooLong)).toEqual({ ok: false, error: 'msg_blocks_too_long' });
+    expect(await respond(fits)).toEqual({ ok: true });
+    socket.close();
+  });
+
   test("files.uploadV2 (Slack's two-step external upload) shares the bytes in a channel", async () => {
     const channel = emulator.workspace.addChannel('reports', { members: [emulator.workspace.botUserId] }).id;
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
