@@ -49,6 +49,11 @@ export const configSchema = z.object({
   HTTP_PORT: port.default(3000),
   JOBS_POLL_MS: positiveMs.default(5000),
   JOBS_LOCK_LIFETIME_MS: positiveMs.default(10 * 60 * 1000),
+  /**
+   * The longest a stop may take: past it the process exits with code 1 (a database or Slack call that never answers
+   * would hold it for good). Below Kubernetes' default 30 s grace, so the last log line is ours, not a SIGKILL.
+   */
+  SHUTDOWN_TIMEOUT_MS: positiveMs.default(25_000),
   SOURCES_FILE: z.string().trim().min(1).default('./sources.yml'),
   RULES_DIR: z.string().trim().min(1).default('./rules'),
   /** Scheduled standups, weekly digests and sprint reports (YAML; a missing file schedules nothing). */

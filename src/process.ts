@@ -45,6 +45,16 @@ export async function runProcess(startWith: Start): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Each step has its own grace (Slack listeners, job runs: 5 s each), but a call that never answers (a database
+    // behind a network partition) would hold the stop for good: the process ends at the deadline all the same.
+    // A job it was running keeps its lock and runs again once the lock lapses.
+    setTimeout(() => {
+      logger.error(
+        { signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+        `shutdown did not finish within ${Math.round(config.SHUTDOWN_TIMEOUT_MS / 1000)} s (SHUTDOWN_TIMEOUT_MS); exiting`,
+      );
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS).unref();
     started
       .then((app) => app.stop())
       .then(() => tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'could not export the last spans')))

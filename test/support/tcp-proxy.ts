@@ -7,8 +7,10 @@ import { connect, createServer, type Socket } from 'node:net';
 export async function tcpProxy(target = { host: '127.0.0.1', port: 5432 }) {
   const sockets = new Set<Socket>();
   let down = false;
+  let frozen = false;
   const server = createServer((client) => {
     if (down) return void client.destroy();
+    if (frozen) return void sockets.add(client); // accepted, never answered
     const upstream = connect(target.port, target.host);
     for (const s of [client, upstream]) {
       sockets.add(s);
@@ -38,6 +40,20 @@ export async function tcpProxy(target = { host: '127.0.0.1', port: 5432 }) {
     restore(): void {
       down = false;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /**
+     * A network partition: every connection stays open and nothing more passes either way, nor is anything closed;
+     * new connections are accepted and never answered (a packet-dropping firewall, a host gone without a reset).
+     */
+    freeze(): void {
+      frozen = true;
+      for (const s of sockets) {
+        s.unpipe();
+        s.pause();
+      }
+    },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -1,0 +1,41 @@
+// A stop that cannot finish (the database gone silent, as in a network partition) still ends the process, within
+// SHUTDOWN_TIMEOUT_MS, saying why: the product (src/main.ts) as a real process against PostgreSQL through a proxy.
+import { SlackEmulator } from '../../dev/slack/emulator.js';
+import { dropSchemas, SERVER_URL, serverUp, uniqueSchema } from '../support/engines.js';
+import { runTs } from '../support/processes.js';
+import { tcpProxy } from '../support/tcp-proxy.js';
+
+const server = serverUp ? describe : describe.skip;
+server('SIGTERM while the PostgreSQL server does not answer', () => {
+  const schema = uniqueSchema('deadline');
+  afterAll(() => dropSchemas([schema]));
+
+  test('the process exits by SHUTDOWN_TIMEOUT_MS with code 1 and one error line, instead of waiting for good', async () => {
+    const emulator = await new SlackEmulator().start();
+    const proxy = await tcpProxy();
+    const child = runTs('src/main.ts', {
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      SLACK_BOT_TOKEN: emulator.botToken,
+      SLACK_APP_TOKEN: emulator.appToken,
+      SLACK_API_URL: emulator.apiUrl,
+      DATABASE_URL: proxy.through(SERVER_URL),
+      DATABASE_SCHEMA: schema,
+      SHUTDOWN_TIMEOUT_MS: '4000',
+    });
+    try {
+      await child.waitFor(/connected to Slack over Socket Mode/, 90_000);
+      proxy.freeze();
+      child.proc.kill('SIGTERM');
+      const { code } = await child.exited();
+      expect(child.output()).toMatch(/"msg":"shutdown did not finish within 4 s[^"]*; exiting"/);
+      expect(child.output()).not.toContain('stopped cleanly');
+      expect(code).toBe(1);
+    } finally {
+      if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+      await child.exited();
+      await proxy.close().catch(() => {});
+      await emulator.stop();
+    }
+  }, 120_000);
+});
