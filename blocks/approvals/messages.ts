@@ -66,7 +66,10 @@ export function outcomeLine(v: ApprovalView): string {
     case 'rejected':
       return `:no_entry_sign: Rejected by ${who(v.decidedBy ?? '?')}${v.decidedAt ? ` ${when(v.decidedAt)}` : ''}${v.reason ? `: _${escapeMrkdwn(truncate(v.reason, 300))}_` : ''}`;
     case 'expired':
-      return ':clock3: Expired without a decision; nothing was done.';
+      // Withdrawn by em-agent (what it was about no longer holds) carries why; the time-to-live's expiry does not.
+      return v.reason && v.decidedBy !== 'ttl'
+        ? `:clock3: Withdrawn before a decision: ${escapeMrkdwn(truncate(v.reason, 300))}; nothing was done.`
+        : ':clock3: Expired without a decision; nothing was done.';
     default:
       return v.status;
   }

@@ -378,8 +378,49 @@ export async function execute(
       throw new PermanentActionError(
         `Slack no longer accepts the bot token (${code}): reinstall the app or set a new SLACK_BOT_TOKEN`,
       );
+    const refused = refusal(action, err);
+    if (refused) throw new PermanentActionError(refused);
     throw err;
   }
+}
+
+const VENDOR: Record<string, string> = { slack: 'Slack', github: 'GitHub', jira: 'Jira', linear: 'Linear' };
+
+/** HTTP answers that say the request itself is wrong or its target gone: the same request again gets the same answer. */
+const REFUSED_STATUS: Record<number, string> = {
+  400: 'the request was refused as malformed',
+  401: 'the credentials em-agent uses are not accepted',
+  404: 'what it acts on is not there, or em-agent cannot see it',
+  410: 'what it acts on is gone',
+  422: 'the request was refused as invalid',
+};
+
+/** Slack errors that retrying cannot change (the channel or person is gone or out of reach, the message is refused). */
+const SLACK_REFUSALS: Record<string, string> = {
+  channel_not_found: 'the channel does not exist, or the bot cannot see it',
+  is_archived: 'the channel is archived',
+  not_in_channel: 'the bot is not in the channel (invite it, then ask again)',
+  user_not_found: 'the person is not in this Slack workspace',
+  user_disabled: 'the person is deactivated',
+  cannot_dm_bot: 'the recipient is a bot',
+  msg_too_long: 'the message is too long',
+  restricted_action: 'a workspace setting forbids it',
+};
+
+/**
+ * Why a vendor refused an action for good (a 4xx other than 403, 408, 409 and 429; a Slack error such as an archived
+ * channel), in words; undefined for failures a later attempt may get past (5xx, 429, the network). Retrying a 404
+ * five times over eight minutes only delayed the same failure, shown as "the API answered 404".
+ */
+function refusal(action: string, err: unknown): string | undefined {
+  const vendor = VENDOR[action.split('.')[0] ?? ''] ?? 'The vendor';
+  const slack = (err as { data?: { error?: unknown } })?.data?.error;
+  if (typeof slack === 'string' && SLACK_REFUSALS[slack])
+    return `Slack refused it (${slack}): ${SLACK_REFUSALS[slack]}`;
+  const e = err as { status?: unknown; response?: { status?: unknown } };
+  const status = typeof e?.status === 'number' ? e.status : e?.response?.status;
+  if (typeof status !== 'number' || !REFUSED_STATUS[status]) return undefined;
+  return `${vendor} answered ${status}: ${REFUSED_STATUS[status]}`;
 }
 
 /** Slack errors that mean the bot token itself is dead: retrying the action cannot help. */

@@ -23,6 +23,8 @@ export function approvalsJob(service: ApprovalService, every = '10 seconds'): Jo
       try {
         await service.expire();
         await service.runDue();
+        // A user group named as approvers deleted or emptied in Slack, a policy file edited: said in the log.
+        await service.checkApprovers();
       } finally {
         clearInterval(keep);
       }

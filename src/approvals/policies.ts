@@ -1,13 +1,34 @@
 import { z } from 'zod';
 import { ALL_ACTION_KINDS as ACTION_KINDS, SEVERITIES, type Severity } from '../signals/rules.js';
-import { intervalToMs, parseYaml, ttlString, YamlDirectory } from '../yaml-file.js';
+import { intervalToMs, parseYamlWithLines, ttlString, YamlDirectory } from '../yaml-file.js';
 
 const approver = z.string().regex(/^([UW][A-Z0-9]+|@[\w.-]+|S[A-Z0-9]+)$/, {
   error: 'must be a Slack user id (U0123ABCD), a user-group handle (@eng-leads) or a user-group id (S0123ABCD)',
 });
-const actionPattern = z.string().refine((a) => a === '*' || /^[a-z]+\.(\*|[a-z_]+)$/.test(a), {
-  error: `must be an action such as ${ACTION_KINDS.slice(0, 3).join(', ')}, a family such as github.*, or *`,
-});
+/** The systems em-agent acts on: within them, only the actions it has executors for exist. */
+const ACTION_FAMILIES = [...new Set(ACTION_KINDS.map((a) => a.split('.')[0] as string))];
+const actionPattern = z
+  .string()
+  .refine((a) => a === '*' || /^[a-z]+\.(\*|[a-z_]+)$/.test(a), {
+    error: `must be an action such as ${ACTION_KINDS.slice(0, 3).join(', ')}, a family such as github.*, or *`,
+  })
+  // A misspelt action (github.coment) would match nothing, so a deny or approve policy meant for it would never apply
+  // and a broader one (github.*: auto) would decide instead. Other families (teams.edit, okrs.edit, …) name who may
+  // administer a capability; those capabilities read their own.
+  .refine(
+    (a) => {
+      const [family, name] = a.split('.');
+      if (!family || !ACTION_FAMILIES.includes(family) || name === '*') return true;
+      return (ACTION_KINDS as readonly string[]).includes(a);
+    },
+    {
+      error: (issue) => {
+        const family = String(issue.input).split('.')[0];
+        const known = ACTION_KINDS.filter((a) => a.startsWith(`${family}.`));
+        return `${String(issue.input)} is not an action em-agent can take; ${family} actions are ${known.join(', ')} (or ${family}.*)`;
+      },
+    },
+  );
 
 export const policySchema = z
   .object({
@@ -32,7 +53,22 @@ export const policySchema = z
   .refine((p) => p.mode !== 'approve' || p.approvers.length > 0, {
     error: 'mode approve needs at least one approver',
     path: ['approvers'],
-  });
+  })
+  // Only people named one by one: fewer of them than the approvals needed means nothing under it can ever be approved.
+  .refine(
+    (p) =>
+      p.mode !== 'approve' ||
+      p.approvers.length === 0 ||
+      p.approvers.some((a) => !/^[UW]/.test(a)) ||
+      new Set(p.approvers).size >= p.min_approvals,
+    {
+      error: (issue) => {
+        const p = issue.input as { approvers: string[]; min_approvals: number };
+        return `min_approvals is ${p.min_approvals} but only ${new Set(p.approvers).size} approver(s) are named: nothing under this policy could ever be approved`;
+      },
+      path: ['min_approvals'],
+    },
+  );
 export type Policy = z.infer<typeof policySchema>;
 
 export const policiesFileSchema = z
@@ -121,6 +157,14 @@ export interface LoadedPolicy {
   file: string;
   index: number;
   dryRun: boolean;
+  /** The line of the policy, and of each of its approvers, for problems found later (an approver Slack does not know). */
+  line?: number;
+  approverLines?: number[];
+}
+
+/** `file:line: policies.N.field` of a loaded policy, the way file problems are written. */
+export function policyAt(p: LoadedPolicy, field: string, line = p.line ?? 1): string {
+  return `${p.file}:${line}: policies.${p.index}.${field}`;
 }
 
 /** What the policies decide for an action; an action no policy names is denied. Pure. */
@@ -188,14 +232,32 @@ export class PolicyBook {
       Object.fromEntries(Object.entries(sections).map(([key, section]) => [key, section.optional()])),
     );
     this.files = new YamlDirectory(dir, (text, file) => {
-      const { dry_run, policies, ...rest } = parseYaml(schema, text, file) as z.output<typeof policiesFileSchema> &
+      const parsed = parseYamlWithLines(schema, text, file);
+      const { dry_run, policies, ...rest } = parsed.value as z.output<typeof policiesFileSchema> &
         Record<string, unknown>;
       return {
-        policies: policies.map((policy, index) => ({ policy, file, index, dryRun: dry_run })),
+        policies: policies.map((policy, index) => ({
+          policy,
+          file,
+          index,
+          dryRun: dry_run,
+          line: parsed.lineOf(['policies', index]),
+          approverLines: policy.approvers.map((_, i) => parsed.lineOf(['policies', index, 'approvers', i])),
+        })),
         sections: Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
       };
     });
   }
+
+  /**
+   * The names of the rules in rules/ (set by the kernel): a policy narrowed to a rule no file defines never applies,
+   * so a broader policy decides instead; that is a problem to report.
+   */
+  knownRules?: () => string[];
+
+  /** Told each problem once, when it first appears (at start, or when a file changes): the log. */
+  onNewProblems?: (problems: string[]) => void;
+  private reported = new Set<string>();
 
   reload(): this {
     const { values, problems } = this.files.reload();
@@ -208,8 +270,20 @@ export class PolicyBook {
       for (const v of setting.slice(1))
         duplicates.push(`${v.file}: ${key}: only one policies file may set ${key} (${setting[0]?.file} does)`);
     }
-    this.problems = [...problems, ...duplicates];
+    const rules = this.knownRules?.();
+    const unknownRules = rules
+      ? this.policies
+          .filter((p) => p.policy.rule && !rules.includes(p.policy.rule))
+          .map(
+            (p) =>
+              `${policyAt(p, 'rule')}: no rule in rules/ is called ${p.policy.rule}, so this policy never applies (a broader one decides instead)`,
+          )
+      : [];
+    this.problems = [...problems, ...duplicates, ...unknownRules];
     this.reloadedAt = Date.now();
+    const fresh = this.problems.filter((p) => !this.reported.has(p));
+    this.reported = new Set(this.problems);
+    if (fresh.length) this.onNewProblems?.(fresh);
     return this;
   }
 

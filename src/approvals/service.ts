@@ -1,10 +1,11 @@
 import { type ApprovalView, approvalMessage } from '../../blocks/approvals/messages.js';
+import { escapeMrkdwn, truncate } from '../../blocks/text.js';
 import type { Logger } from '../observability/logger.js';
 import type { Severity } from '../signals/rules.js';
 import type { Db } from '../store/db.js';
 import { type ExecutorClients, execute, PermanentActionError } from './executors.js';
 import { approvalDecisions, approvalLatency, approvalOverrides, workflowsByMode } from './metrics.js';
-import type { PolicyBook, PolicyDecision } from './policies.js';
+import { type PolicyBook, type PolicyDecision, policyAt } from './policies.js';
 import {
   type ApprovalRow,
   addApprovalMessage,
@@ -21,6 +22,7 @@ import {
   markExecuted,
   recordVote,
   renewClaim,
+  withdrawForSignals,
 } from './store.js';
 
 /** An action someone (a rule or a person) wants done; policy decides what happens to it. */
@@ -83,6 +85,8 @@ const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 30_000;
 /** A person removed from an approver group can still approve for at most this long (documented in the README). */
 export const GROUP_CACHE_MS = 60_000;
+/** How often the approvals tick looks again at the approvers policies name when the policies did not change. */
+export const CHECK_APPROVERS_MS = 10 * 60_000;
 
 interface Groups {
   at: number;
@@ -148,7 +152,13 @@ export class ApprovalService {
     deliver: (recipient: string) => Promise<void>,
   ) => Promise<unknown>;
 
-  constructor(private readonly deps: ApprovalServiceDeps) {}
+  constructor(private readonly deps: ApprovalServiceDeps) {
+    // Each policy problem is logged when it appears: at start (the kernel logs those), and when a file is edited while
+    // em-agent runs (before, only /em policy showed it).
+    deps.policies.onNewProblems ??= (problems) => {
+      for (const problem of problems) deps.logger.warn({ problem }, 'invalid policy');
+    };
+  }
 
   get policies(): PolicyBook {
     return this.deps.policies;
@@ -241,6 +251,7 @@ export class ApprovalService {
         mode: decision.mode === 'auto' ? 'auto' : 'approve',
         policy: decision.policy,
         requestedBy: request.requestedBy,
+        via: request.via ?? null,
         subjectOwner: request.subjectOwner,
         approvers: decision.approvers,
         minApprovals: decision.minApprovals,
@@ -261,13 +272,19 @@ export class ApprovalService {
 
   /** Why nobody can approve a proposal, when the four-eyes rule leaves fewer approvers than it needs. */
   private async whyStuck(approval: ApprovalRow): Promise<string | undefined> {
-    if (approval.allow_self_approval) return undefined;
     const approvers = await this.expandApprovers(approval.approvers).catch(() => undefined);
-    // Only when the requester is among them: an empty expansion (Slack unreachable) says nothing.
-    if (!approvers?.includes(approval.requested_by)) return undefined;
-    const others = approvers.filter((u) => u !== approval.requested_by && u !== approval.subject_owner);
+    // Nobody at all (an empty or deleted group) is said when the proposal could not be delivered; Slack unreachable,
+    // nothing is known.
+    if (!approvers?.length) return undefined;
+    const others = approval.allow_self_approval
+      ? approvers
+      : approvers.filter((u) => u !== approval.requested_by && u !== approval.subject_owner);
     if (others.length >= approval.min_approvals) return undefined;
-    return `Nobody else in ${approval.approvers.join(', ')} can approve it (you cannot approve what you asked for): add an approver to ${approval.approvers.join(', ')}, or ask an admin to change the policy ${approval.policy}.`;
+    const group = approval.approvers.join(', ');
+    if (!others.length && approvers.includes(approval.requested_by))
+      return `Nobody else in ${group} can approve it (you cannot approve what you asked for): add an approver to ${group}, or ask an admin to change the policy ${approval.policy}.`;
+    // Fewer people than the approvals it needs (min_approvals above the size of the group): it would wait until it expires.
+    return `It needs ${approval.min_approvals} approvals but only ${others.length} person(s) in ${group} can give one: add approvers to ${group}, or ask an admin to change the policy ${approval.policy}.`;
   }
 
   /**
@@ -369,7 +386,7 @@ export class ApprovalService {
     return this.groupFetch;
   }
 
-  private async fetchUserGroups(): Promise<Groups> {
+  private async fetchUserGroups(keep = true): Promise<Groups> {
     const now = this.deps.now?.() ?? Date.now();
     const slack = this.deps.clients.slack;
     const byHandle = new Map<string, string[]>();
@@ -381,8 +398,106 @@ export class ApprovalService {
         byId.set(String(g.id), g.users ?? []);
       }
     }
-    this.groupCache = { at: now, byHandle, byId };
-    return this.groupCache;
+    const groups = { at: now, byHandle, byId };
+    if (keep) this.groupCache = groups;
+    return groups;
+  }
+
+  /** Slack's answer about people policies name one by one (users.info), kept as long as group membership is. */
+  private userChecks = new Map<string, { at: number; problem?: string }>();
+
+  /**
+   * What is wrong with the approvers the policies name, as Slack has them now: a user group that does not exist
+   * (misspelt, disabled or deleted) or has no members, a user id Slack does not know or has deactivated, fewer people
+   * than `min_approvals`, nobody at all. Each reads `file:line: policies.N.field: …`, like a file's own problems.
+   * For `/em policy`, the REST and MCP policy tool, and the log (see `checkApprovers`).
+   */
+  async approverProblems(maxAgeMs = GROUP_CACHE_MS): Promise<string[]> {
+    const slack = this.deps.clients.slack;
+    const policies = this.deps.policies.policies.filter((p) => p.policy.mode === 'approve');
+    if (!slack || !policies.length) return [];
+    let groups: Groups | undefined;
+    if (policies.some((p) => p.policy.approvers.some((a) => !/^[UW]/.test(a))))
+      try {
+        // A recent lookup serves; a new one is not kept for proposals and buttons (those keep their own timing).
+        const now = this.deps.now?.() ?? Date.now();
+        groups =
+          this.groupCache && now - this.groupCache.at < maxAgeMs ? this.groupCache : await this.fetchUserGroups(false);
+      } catch (err) {
+        return [`The approvers in policies/ could not be checked in Slack (user groups: ${describeActionError(err)})`];
+      }
+    const problems: string[] = [];
+    for (const loaded of policies) {
+      const { policy } = loaded;
+      const people = new Set<string>();
+      for (const [i, approver] of policy.approvers.entries()) {
+        const at = policyAt(loaded, `approvers.${i}`, loaded.approverLines?.[i]);
+        if (/^[UW]/.test(approver)) {
+          const problem = await this.userProblem(approver, maxAgeMs);
+          if (problem) problems.push(`${at}: ${approver} ${problem}`);
+          else people.add(approver);
+          continue;
+        }
+        const members = approver.startsWith('@')
+          ? groups?.byHandle.get(approver.slice(1).toLowerCase())
+          : groups?.byId.get(approver);
+        if (!members) problems.push(`${at}: ${approver} is not a user group in Slack (misspelt, disabled or deleted)`);
+        else if (!members.length) problems.push(`${at}: ${approver} has no members in Slack`);
+        for (const u of members ?? []) people.add(u);
+      }
+      const named = `policy ${loaded.file.split('/').at(-1)}:${policy.name ?? `#${loaded.index + 1}`}`;
+      if (!people.size)
+        problems.push(`${policyAt(loaded, 'approvers')}: nobody in Slack can approve what ${named} asks approval for`);
+      else if (people.size < policy.min_approvals)
+        problems.push(
+          `${policyAt(loaded, 'min_approvals')}: ${policy.min_approvals} approvals are needed but only ${people.size} person(s) in ${policy.approvers.join(', ')} can give one`,
+        );
+    }
+    return problems;
+  }
+
+  /** Why Slack says a user id cannot approve (unknown, deactivated), or undefined when it can. */
+  private async userProblem(user: string, maxAgeMs: number): Promise<string | undefined> {
+    const now = this.deps.now?.() ?? Date.now();
+    const known = this.userChecks.get(user);
+    if (known && now - known.at < maxAgeMs) return known.problem;
+    let problem: string | undefined;
+    try {
+      const info = await this.deps.clients.slack?.users.info({ user });
+      if (info?.user?.deleted) problem = 'is deactivated in Slack';
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error;
+      if (code === 'user_not_found') problem = 'is not a user in this Slack workspace';
+      else return `could not be checked in Slack (${describeActionError(err)})`;
+    }
+    this.userChecks.set(user, { at: now, ...(problem ? { problem } : {}) });
+    return problem;
+  }
+
+  private logged = new Set<string>();
+  private lastCheck?: { at: number; approvers: string };
+
+  /**
+   * Logs each approver problem once, when it appears. The approvals tick calls it: it looks when the policies' approvers
+   * changed, else every CHECK_APPROVERS_MS (groups change in Slack while em-agent runs). Never throws.
+   */
+  async checkApprovers(): Promise<void> {
+    const now = this.deps.now?.() ?? Date.now();
+    const approvers = JSON.stringify(
+      this.deps.policies.fresh().policies.map((p) => [p.policy.mode, p.policy.approvers]),
+    );
+    if (this.lastCheck && this.lastCheck.approvers === approvers && now - this.lastCheck.at < CHECK_APPROVERS_MS)
+      return;
+    this.lastCheck = { at: now, approvers };
+    try {
+      const problems = await this.approverProblems();
+      for (const problem of problems)
+        if (!this.logged.has(problem))
+          this.deps.logger.warn({ problem }, 'a policy names approvers Slack does not have');
+      this.logged = new Set(problems);
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'could not check the approvers of the policies');
+    }
   }
 
   async isApprover(userId: string, approvers: string[], maxAgeMs = GROUP_CACHE_MS): Promise<boolean> {
@@ -432,6 +547,11 @@ export class ApprovalService {
     };
     // Membership as Slack has it now: someone taken out of the group since the proposal no longer decides.
     const approversNow = await this.expandApprovers(approval.approvers, 0);
+    // A group deleted or emptied in Slack since: nobody can, which is said rather than "only @eng-leads can".
+    if (!approversNow.length)
+      return refuse(
+        `Nobody can decide on this now: ${approval.approvers.join(', ')} has no members in Slack (or is no longer a user group); ask an admin to fix it or the policy ${approval.policy}.`,
+      );
     if (!approversNow.includes(userId))
       return refuse(`Only ${approval.approvers.join(', ')} can decide on this (policy ${approval.policy}).`);
     if (!approval.allow_self_approval && userId === approval.requested_by)
@@ -439,13 +559,24 @@ export class ApprovalService {
     if (!approval.allow_self_approval && userId === approval.subject_owner)
       return refuse('You cannot decide on an action about your own work; another approver has to.');
 
+    // The policies as they are now: one that denies the action since it was proposed (or dry run switched on) stops
+    // it, whatever the old message's buttons offer. Rejecting it stays possible, to close it.
+    const blocked = vote === 'approve' ? await this.blockedByPolicyNow(approval) : undefined;
+    if (blocked)
+      return refuse(
+        `The policies no longer let this run (${blocked}), so it cannot be approved; reject it, or ask an admin to change the policy.`,
+      );
+
     let decided: ApprovalRow | null = null;
+    /** Whether this click is a vote not counted before (a repeated click of the same approver is not). */
+    let newVote = vote === 'reject';
     if (vote === 'reject') {
       decided = await decideProposal(db, id, 'rejected', userId, reason ?? null);
     } else {
       // Only the votes of people who may decide now count: an approver taken out of the group since voting no
       // longer does (nor would the requester or the subject's owner, unless the policy allows self-approval).
       const { added, voters } = await recordVote(db, id, userId);
+      newVote = added;
       const votes = voters.filter(
         (voter) =>
           approversNow.includes(voter) &&
@@ -465,7 +596,19 @@ export class ApprovalService {
       }
       decided = await decideProposal(db, id, 'approved', userId, null);
     }
-    if (!decided) return { outcome: 'already_decided', approval: (await getApproval(db, id)) ?? approval };
+    if (!decided) {
+      // Another approver (or the expiry) decided it a moment before: this decision is audited too, as too late.
+      const now = (await getApproval(db, id)) ?? approval;
+      if (newVote)
+        await audit(db, {
+          actor: userId,
+          event: 'too_late',
+          approvalId: id,
+          action: approval.action,
+          detail: { vote, message: `already ${now.status}`, ...(reason ? { reason } : {}), ...door },
+        });
+      return { outcome: 'already_decided', approval: now };
+    }
 
     approvalDecisions.inc({ status: decided.status });
     approvalLatency.observe((Date.now() - decided.created_at.getTime()) / 1000);
@@ -482,7 +625,27 @@ export class ApprovalService {
       const executed = await this.executeNow(id);
       return { outcome: 'approved', approval: executed ?? decided };
     }
+    await this.tellRequester(decided);
     return { outcome: 'rejected', approval: decided };
+  }
+
+  /**
+   * Why the policies as they are now would not let a proposal run (a policy that denies it, dry run), or undefined.
+   * The approvers and count a proposal was made with still hold (README); only a policy that stops it is new.
+   */
+  private async blockedByPolicyNow(row: ApprovalRow): Promise<string | undefined> {
+    const now = await this.deps.policies.fresh().resolve({
+      action: row.action,
+      rule: row.rule,
+      severity: row.severity as Severity | null,
+      repo: row.repo,
+      via: row.via,
+      requester: row.requested_by,
+    });
+    const fallback = now.fallback ? `; ${now.fallback}` : '';
+    if (now.mode === 'deny') return `${now.reason}${fallback}`;
+    if (now.dryRun) return `dry run is on for ${now.policy}${fallback}`;
+    return undefined;
   }
 
   /** Runs an approved action once (if this process wins the claim); failures retry later with back-off. */
@@ -500,6 +663,12 @@ export class ApprovalService {
       leaseMs / 3,
     );
     try {
+      // A later attempt asks the policies again: an admin who denied the action meanwhile stops its retries.
+      const blocked = claimed.attempts > 1 ? await this.blockedByPolicyNow(claimed) : undefined;
+      if (blocked)
+        throw new PermanentActionError(
+          `stopped before attempt ${claimed.attempts}: the policies no longer let it run (${blocked})`,
+        );
       const result = await execute(claimed.action, claimed.params, {
         db,
         clients,
@@ -518,9 +687,13 @@ export class ApprovalService {
     } catch (err) {
       const message = describeActionError(err);
       const permanent = err instanceof PermanentActionError || claimed.attempts >= MAX_ATTEMPTS;
+      // The back-off, or longer when the vendor said how long to wait (429 Retry-After).
       const retryAt = permanent
         ? null
-        : new Date(Date.now() + (this.deps.retryBaseMs ?? RETRY_BASE_MS) * 2 ** (claimed.attempts - 1));
+        : new Date(
+            Date.now() +
+              Math.max((this.deps.retryBaseMs ?? RETRY_BASE_MS) * 2 ** (claimed.attempts - 1), retryAfterMs(err)),
+          );
       await markAttemptFailed(db, claimed.id, message, retryAt);
       logger.warn(
         { approval: claimed.id, action: claimed.action, attempt: claimed.attempts, error: message },
@@ -539,6 +712,13 @@ export class ApprovalService {
     }
     const after = await getApproval(db, claimed.id);
     if (after) await this.refreshMessages(after);
+    // A person's action that a person approved, or that ran on a later attempt: they did not see it happen.
+    if (
+      after &&
+      (after.status === 'executed' || after.status === 'failed') &&
+      (after.mode === 'approve' || claimed.attempts > 1)
+    )
+      await this.tellRequester(after);
     return after;
   }
 
@@ -549,6 +729,27 @@ export class ApprovalService {
     return n;
   }
 
+  /**
+   * Withdraws what still waits for a decision about these signals (they resolved, or their rule is gone): audited,
+   * shown on the proposal messages with why, and told to a person who asked for it.
+   */
+  async withdrawForSignals(signalIds: number[], reason: string): Promise<ApprovalRow[]> {
+    const withdrawn = await withdrawForSignals(this.deps.db, signalIds, reason);
+    for (const row of withdrawn) {
+      approvalDecisions.inc({ status: 'expired' });
+      await audit(this.deps.db, {
+        actor: 'em-agent',
+        event: 'withdrawn',
+        approvalId: row.id,
+        action: row.action,
+        detail: { reason, signal: row.signal_id },
+      });
+      await this.refreshMessages(row);
+      await this.tellRequester(row);
+    }
+    return withdrawn;
+  }
+
   /** Expires proposals past their time-to-live and shows it on their messages. */
   async expire(): Promise<ApprovalRow[]> {
     const expired = await expireDue(this.deps.db);
@@ -556,8 +757,42 @@ export class ApprovalService {
       approvalDecisions.inc({ status: 'expired' });
       await audit(this.deps.db, { actor: 'ttl', event: 'expired', approvalId: row.id, action: row.action });
       await this.refreshMessages(row);
+      await this.tellRequester(row);
     }
     return expired;
+  }
+
+  /**
+   * Tells the person who proposed an action how it ended: rejected (with the reason the approver gave, which the reject
+   * modal promises them), expired, run, or failed (with why). The proposal message goes to the approvers only, so
+   * without this the requester never learnt it. Rules' proposals have nobody to tell; nor has a decision the requester
+   * made themselves (self-approval).
+   */
+  private async tellRequester(row: ApprovalRow): Promise<void> {
+    const slack = this.deps.clients.slack;
+    const to = row.requested_by;
+    if (!slack || !/^[UW][A-Z0-9]+$/.test(to)) return;
+    if (row.status === 'rejected' && row.decided_by === to) return;
+    const by = row.decided_by && /^[UW][A-Z0-9]+$/.test(row.decided_by) ? ` by <@${row.decided_by}>` : '';
+    const what = `#${row.id} (\`${row.action}\`: ${escapeMrkdwn(truncate(row.summary, 200))})`;
+    const text =
+      row.status === 'rejected'
+        ? `:no_entry_sign: Your proposal ${what} was rejected${by}${row.reason ? `: _${escapeMrkdwn(truncate(row.reason, 500))}_` : '.'}`
+        : row.status === 'expired'
+          ? row.decided_by === 'ttl' || !row.reason
+            ? `:clock3: Your proposal ${what} expired without a decision; nothing was done. Ask again if it is still needed.`
+            : `:clock3: Your proposal ${what} was withdrawn before a decision: ${escapeMrkdwn(row.reason)}. Nothing was done.`
+          : row.status === 'executed'
+            ? `:white_check_mark: Your proposal ${what} ${row.mode === 'approve' ? `was approved${by} and ` : ''}is done.`
+            : row.status === 'failed'
+              ? `:warning: Your proposal ${what} ${row.mode === 'approve' ? `was approved${by}, but ` : ''}failed after ${row.attempts} attempt(s): ${escapeMrkdwn(truncate(row.last_error ?? 'unknown error', 300))}. Nothing more will be tried; ask again once that is fixed.`
+              : undefined;
+    if (!text) return;
+    try {
+      await slack.chat.postMessage({ channel: to, text, unfurl_links: false });
+    } catch (err) {
+      this.deps.logger.warn({ err, approval: row.id }, 'could not tell the requester how their proposal ended');
+    }
   }
 
   private async refreshMessages(row: ApprovalRow): Promise<void> {
@@ -592,6 +827,17 @@ export function describeProposal(
     default:
       return `:warning: ${words.failed}: ${result.approval.last_error ?? 'unknown error'}`;
   }
+}
+
+/** How long a vendor asked to wait before the next attempt (Retry-After in seconds, at most a day), or 0. */
+function retryAfterMs(err: unknown): number {
+  const e = err as { retryAfter?: unknown; response?: { headers?: Record<string, unknown> }; headers?: unknown };
+  const headers = (e?.response?.headers ?? (typeof e?.headers === 'object' ? e.headers : undefined)) as
+    | Record<string, unknown>
+    | undefined;
+  const raw = e?.retryAfter ?? headers?.['retry-after'];
+  const seconds = Number(raw);
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 86_400) * 1000 : 0;
 }
 
 /** A reason a person can read; never a token or a stack. */

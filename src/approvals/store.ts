@@ -17,6 +17,8 @@ export interface ApprovalRow {
   policy: string;
   status: ApprovalStatus;
   requested_by: string;
+  /** The door a person proposed it through (agent, api, mcp, slack); null for rules' own proposals. */
+  via: string | null;
   subject_owner: string | null;
   approvers: string[];
   min_approvals: number;
@@ -45,6 +47,7 @@ export interface NewApproval {
   mode: 'auto' | 'approve';
   policy: string;
   requestedBy: string;
+  via?: string | null;
   subjectOwner?: string | null;
   approvers: string[];
   minApprovals: number;
@@ -56,9 +59,10 @@ export interface NewApproval {
 export async function insertApproval(db: Queryable, a: NewApproval): Promise<ApprovalRow | null> {
   const { rows } = await db.query<ApprovalRow>(
     `INSERT INTO approvals (idempotency_key, action, params, summary, evidence, rule, severity, repo, signal_id, mode, policy,
-       status, requested_by, subject_owner, approvers, min_approvals, allow_self_approval, expires_at, decided_at, decided_by)
+       status, requested_by, subject_owner, approvers, min_approvals, allow_self_approval, expires_at, decided_at, decided_by,
+       via)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-             CASE WHEN $10 = 'auto' THEN now() END, CASE WHEN $10 = 'auto' THEN 'policy:auto' END)
+             CASE WHEN $10 = 'auto' THEN now() END, CASE WHEN $10 = 'auto' THEN 'policy:auto' END, $19)
      ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
     [
       a.idempotencyKey,
@@ -79,6 +83,7 @@ export async function insertApproval(db: Queryable, a: NewApproval): Promise<App
       a.minApprovals,
       a.allowSelfApproval,
       a.expiresAt,
+      a.via ?? null,
     ],
   );
   return rows[0] ?? null;
@@ -131,6 +136,20 @@ export async function decideProposal(
     [id, to, by, reason],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * Withdraws the proposals still waiting for a decision about these signals (ended as expired, with why, decided by
+ * em-agent): a conditional update, so a decision made at the same moment wins or loses as a whole.
+ */
+export async function withdrawForSignals(db: Queryable, signalIds: number[], reason: string): Promise<ApprovalRow[]> {
+  if (!signalIds.length) return [];
+  const { rows } = await db.query<ApprovalRow>(
+    `UPDATE approvals SET status = 'expired', decided_at = now(), decided_by = 'em-agent', reason = $2
+      WHERE signal_id = ANY($1::bigint[]) AND status = 'proposed' RETURNING *`,
+    [signalIds, reason],
+  );
+  return rows;
 }
 
 export async function expireDue(db: Queryable): Promise<ApprovalRow[]> {

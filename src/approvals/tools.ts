@@ -84,7 +84,8 @@ export function policyExplainTool(service: ApprovalService) {
         mode: decision.mode,
         reason: decision.reason,
         dryRun: decision.dryRun,
-        problems: book.problems,
+        // The files' own problems, and approvers Slack does not have (a deleted or empty group, an unknown user).
+        problems: [...book.problems, ...(await service.approverProblems().catch(() => []))],
         source: decision.source ?? 'yaml',
         ...(decision.fallback ? { fallback: decision.fallback } : {}),
       };

@@ -11,6 +11,7 @@ import { intervalToMs } from '../yaml-file.js';
 import { DEFAULT_ACTIONS, planActions, recoveryText } from './actions.js';
 import { evaluatorFor } from './kinds/index.js';
 import type { LoadedRule, RuleBook } from './rulebook.js';
+import { ruleInTeamScope } from './scope.js';
 import {
   lastRuleRuns,
   markBackfill,
@@ -52,6 +53,12 @@ export class SignalEngine {
     },
   ) {}
 
+  /** Policies narrowed to a rule no file defines are reported (PolicyBook.knownRules): the engine knows the rules. */
+  private linkPolicies(): void {
+    const policies = this.deps.approvals?.policies;
+    if (policies && !policies.knownRules) policies.knownRules = () => this.deps.rules.names;
+  }
+
   get rules(): RuleBook {
     return this.deps.rules;
   }
@@ -82,10 +89,13 @@ export class SignalEngine {
     const { db } = this.deps;
     const now = options.now ?? new Date();
     const book = this.deps.rules.reload();
-    await resolveSignalsOfRemovedRules(
+    this.linkPolicies();
+    const removed = await resolveSignalsOfRemovedRules(
       db,
       book.rules.map((r) => r.rule.name),
     );
+    // What their proposals would do was asked for by a rule that is gone (deleted, or `enabled: false`).
+    await this.deps.approvals?.withdrawForSignals(removed, 'the rule that proposed it was removed or disabled');
     // Notes the moment the first sync is complete before any rule runs: each rule's next run is its last backfill.
     const backfillDone = await this.deps.notifications?.backfillDoneAt();
     const lastRuns = await lastRuleRuns(db);
@@ -124,7 +134,9 @@ export class SignalEngine {
     const { rule } = loaded;
     const started = Date.now();
     try {
-      const findings = await evaluatorFor(rule.kind)(rule, { db, now, calendar: loaded.calendar });
+      // `scope.teams` is what the teams cover now (a team's repositories change); a team that is gone stops the rule.
+      const scoped = await ruleInTeamScope(db, rule);
+      const findings = await evaluatorFor(rule.kind)(scoped, { db, now, calendar: loaded.calendar });
       const { opened, resolved } = await db.transaction((tx) => reconcileSignals(tx, rule, findings));
       // What was already true before em-agent first saw the data is told in the first digest, not in real time.
       if (opened.length && (await this.deps.notifications?.isBackfill(previousRun))) {
@@ -154,6 +166,12 @@ export class SignalEngine {
       }
       await this.notifyBatch(loaded, batch);
       for (const signal of resolved) await this.deps.notifications?.signalResolved(signal.id);
+      // A proposal still waiting for a decision about something no longer true (the PR was reviewed, merged or
+      // closed, the ticket taken) is withdrawn, so nobody approves a nudge or comment that no longer fits.
+      await this.deps.approvals?.withdrawForSignals(
+        resolved.map((s) => Number(s.id)),
+        'what it was about no longer holds (its signal resolved)',
+      );
       if (rule.kind === 'metric_threshold') for (const signal of resolved) await this.announceRecovery(loaded, signal);
       return {
         rule: rule.name,

@@ -25,6 +25,8 @@ export class RuleBook {
   private readonly files: YamlDirectory<LoadedRule[]>;
   problems: string[] = [];
   rules: LoadedRule[] = [];
+  /** Every rule's name, disabled ones included (policies may name them). */
+  names: string[] = [];
 
   constructor(dir: string) {
     this.files = new YamlDirectory(dir, parseRulesFile);
@@ -40,6 +42,7 @@ export class RuleBook {
         duplicates.push(`${loaded.file}: rule "${loaded.rule.name}" is already defined in ${first.file}; ignored`);
       else byName.set(loaded.rule.name, loaded);
     }
+    this.names = [...byName.keys()];
     this.rules = [...byName.values()].filter((r) => r.rule.enabled);
     this.problems = [...problems, ...duplicates];
     return this;

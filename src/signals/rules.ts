@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { calendarSchema } from '../lib/work-calendar.js';
-import { intervalString, regexString } from '../yaml-file.js';
+import { intervalString, linearRegexString } from '../yaml-file.js';
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -51,7 +51,7 @@ const common = {
 };
 const positive = z.number().positive();
 
-export const ruleSchema = z.discriminatedUnion('kind', [
+const ruleKinds = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('stale_pr'), older_than_hours: positive.default(48) }).strict(),
   z.object({ ...common, kind: z.literal('review_bottleneck'), idle_hours: positive.default(24) }).strict(),
   z
@@ -64,7 +64,7 @@ export const ruleSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z
-    .object({ ...common, kind: z.literal('no_ticket_link'), pattern: regexString.default('[A-Z][A-Z0-9]+-\\d+') })
+    .object({ ...common, kind: z.literal('no_ticket_link'), pattern: linearRegexString.default('[A-Z][A-Z0-9]+-\\d+') })
     .strict(),
   z.object({ ...common, kind: z.literal('large_pr'), max_lines: z.number().int().positive().default(400) }).strict(),
   z.object({ ...common, kind: z.literal('failing_main'), red_minutes: positive.default(30) }).strict(),
@@ -107,6 +107,49 @@ export const ruleSchema = z.discriminatedUnion('kind', [
       error: 'give exactly one of above or below',
     }),
 ]);
+
+type KindName = z.infer<typeof ruleKinds>['kind'];
+/** What a kind's signals are about: a pull request, a ticket, or neither (a repository's CI, a person, a sprint, a metric). */
+const PR_KINDS = new Set<KindName>(['stale_pr', 'review_bottleneck', 'review_requested', 'no_ticket_link', 'large_pr']);
+const TICKET_KINDS = new Set<KindName>(['unassigned_urgent', 'aging_blocked']);
+/** Whom a DM may go to per kind whose DMs go to one person of the signal (team-level kinds go to the team's lead). */
+const DM_TO: Partial<Record<KindName, readonly string[]>> = {
+  stale_pr: ['author'],
+  no_ticket_link: ['author'],
+  large_pr: ['author'],
+  review_bottleneck: ['author', 'reviewer'],
+  review_requested: ['author', 'reviewer'],
+};
+
+/**
+ * A rule whose action names something its signals never have (a comment on the pull request of a ticket signal, a
+ * DM to the reviewer of a stale PR) is refused when the file is read, with its line: it would otherwise skip every
+ * signal with a log line nobody reads.
+ */
+export const ruleSchema = ruleKinds.superRefine((rule, ctx) => {
+  const action = rule.action;
+  if (!action || action === 'none') return;
+  const problem = (field: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: field ? ['action', field] : ['action'], message });
+  const about = PR_KINDS.has(rule.kind)
+    ? 'pull requests'
+    : TICKET_KINDS.has(rule.kind)
+      ? 'tickets'
+      : `no pull request or ticket (${rule.kind})`;
+  if (action.kind.startsWith('github.') && !PR_KINDS.has(rule.kind))
+    problem('kind', `${action.kind} acts on a pull request, and this rule's signals are about ${about}`);
+  if ((action.kind === 'jira.comment' || action.kind === 'linear.comment') && !TICKET_KINDS.has(rule.kind))
+    problem('kind', `${action.kind} comments on a ticket, and this rule's signals are about ${about}`);
+  if (action.kind === 'slack.post' && !action.channel)
+    problem('channel', 'slack.post needs a channel (#name, a channel id, or team)');
+  if ((action.kind === 'jira.create' || action.kind === 'linear.create') && !action.project)
+    problem('project', `${action.kind} needs a project (a Jira project key or a Linear team key)`);
+  if (action.kind === 'github.request_reviewers' && !action.reviewers?.length)
+    problem('reviewers', 'github.request_reviewers needs reviewers (GitHub logins)');
+  const allowed = DM_TO[rule.kind];
+  if (action.kind === 'slack.dm' && action.to && allowed && !allowed.includes(action.to))
+    problem('to', `${rule.kind} signals have no ${action.to}; to may be ${allowed.join(' or ')}`);
+});
 export type Rule = z.infer<typeof ruleSchema>;
 export type RuleKind = Rule['kind'];
 export type RuleOf<K extends RuleKind> = Extract<Rule, { kind: K }>;

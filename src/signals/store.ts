@@ -69,13 +69,14 @@ export async function reconcileSignals(
   return { opened, resolved: resolved.rows };
 }
 
-/** Signals of rules that no longer exist (or were disabled) are resolved. */
-export async function resolveSignalsOfRemovedRules(db: Queryable, ruleNames: string[]): Promise<number> {
-  const result = await db.query(
-    `UPDATE signals SET status = 'resolved', resolved_at = now() WHERE status = 'open' AND NOT (rule = ANY($1::text[]))`,
+/** Signals of rules that no longer exist (or were disabled) are resolved; their ids are returned. */
+export async function resolveSignalsOfRemovedRules(db: Queryable, ruleNames: string[]): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `UPDATE signals SET status = 'resolved', resolved_at = now() WHERE status = 'open' AND NOT (rule = ANY($1::text[]))
+     RETURNING id`,
     [ruleNames],
   );
-  return result.rowCount;
+  return rows.map((r) => Number(r.id));
 }
 
 export async function listOpenSignals(db: Queryable, limit = 500): Promise<SignalRow[]> {

@@ -6,6 +6,7 @@ import { YamlFileError } from '../yaml-file.js';
 import type { SignalEngine } from './engine.js';
 import { evaluatorFor } from './kinds/index.js';
 import { parseRulesFile } from './rulebook.js';
+import { ruleInTeamScope } from './scope.js';
 import { listOpenSignals } from './store.js';
 
 export const signalsListOutput = z.object({
@@ -74,6 +75,8 @@ export const signalsEvaluateOutput = z.discriminatedUnion('valid', [
 
 /** At most this many findings per rule are returned; the count is what matters for a draft rule. */
 const MAX_FINDINGS = 50;
+/** At most this many rules are tried in one call. */
+export const MAX_DRAFT_RULES = 10;
 
 export function signalsEvaluateTool() {
   return defineTool({
@@ -92,11 +95,22 @@ export function signalsEvaluateTool() {
         if (err instanceof YamlFileError) return { valid: false as const, problems: err.problems };
         throw err;
       }
+      // Each rule reads the whole org: hundreds in one draft (20,000 characters hold about 400) from any member's
+      // read token would keep the database busy for minutes.
+      if (loaded.length > MAX_DRAFT_RULES)
+        return {
+          valid: false as const,
+          problems: [`rules.yml: ${loaded.length} rules; try at most ${MAX_DRAFT_RULES} at a time`],
+        };
       const now = new Date();
       const rules = [];
       for (const { rule, calendar } of loaded) {
         try {
-          const findings = await evaluatorFor(rule.kind)(rule, { db: ctx.db, now, calendar });
+          const findings = await evaluatorFor(rule.kind)(await ruleInTeamScope(ctx.db, rule), {
+            db: ctx.db,
+            now,
+            calendar,
+          });
           rules.push({
             rule: rule.name,
             severity: rule.severity,

@@ -212,6 +212,14 @@ onServer('concurrent votes on the PostgreSQL server', () => {
         [id],
       );
       expect(votes.rows.map((r) => r.user_id).sort()).toEqual([w.users.alice, w.users.maya].sort());
+      // Each approver's decision is in the audit log: a vote, the approval, or a decision a moment too late (both
+      // saw two votes and raced to decide; the loser's vote went unaudited before).
+      const audited = await app.db.query<{ actor: string }>(
+        `SELECT DISTINCT actor FROM audit_log WHERE approval_id = $1 AND event IN ('approval_vote', 'approved', 'too_late')
+          ORDER BY actor`,
+        [id],
+      );
+      expect(audited.rows.map((r) => r.actor).sort()).toEqual([w.users.alice, w.users.maya].sort());
       await w.emulator.settle();
       expect(postsIn(w, 'all clear')).toHaveLength(1);
     } finally {

@@ -21,7 +21,7 @@ function dirWith(files: Record<string, string>): string {
 const POLICIES = `policies:
   - { name: nudges, action: slack.dm, mode: auto }
   - { name: comments, action: github.*, mode: approve, approvers: ["@eng-leads"] }
-  - { name: hot-repo, action: github.comment, repo: "acme/payments*", mode: approve, approvers: [U0CFO], min_approvals: 2 }
+  - { name: hot-repo, action: github.comment, repo: "acme/payments*", mode: approve, approvers: [U0CFO, U0CTO], min_approvals: 2 }
   - { name: quiet-rule, action: github.comment, rule: no_ticket_link, mode: deny }
   - { name: no-labels-on-critical, action: github.label, severity: [critical], mode: deny }
 `;
@@ -46,8 +46,9 @@ describe('policies decide per action, rule, severity and repo; the most specific
   test('the explanation says why, including for unknown actions', () => {
     expect(book.decide({ action: 'github.comment', repo: 'acme/payments-api' })).toMatchObject({
       minApprovals: 2,
-      approvers: ['U0CFO'],
-      reason: 'policy p.yml:hot-repo (action github.comment, repo acme/payments*) needs 2 approval(s) from U0CFO',
+      approvers: ['U0CFO', 'U0CTO'],
+      reason:
+        'policy p.yml:hot-repo (action github.comment, repo acme/payments*) needs 2 approval(s) from U0CFO, U0CTO',
     });
     expect(book.decide({ action: 'jira.create' }).reason).toBe(
       'no policy names `jira.create`, and unknown actions are denied',

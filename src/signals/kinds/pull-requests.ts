@@ -1,5 +1,6 @@
 import { flatMapInSlices } from '../../lib/slices.js';
 import { ageAtLeast } from '../../lib/work-calendar.js';
+import { linearRegExp } from '../../yaml-file.js';
 import { type EvalContext, type Finding, hoursAgo, round1 } from '../finding.js';
 import type { RuleOf } from '../rules.js';
 import { loadOpenPrs, type OpenPr } from './store.js';
@@ -65,7 +66,7 @@ export function findReviewRequests(prs: OpenPr[]): Finding[] {
 }
 
 export function findMissingTicketLinks(prs: OpenPr[], rule: RuleOf<'no_ticket_link'>): Finding[] {
-  const pattern = new RegExp(rule.pattern);
+  const pattern = linearRegExp(rule.pattern);
   return prs
     .filter(
       (pr) =>
