@@ -14,7 +14,7 @@ const MAX_BLOCKS = 48;
  * The items' text together stays under this many characters: Slack refuses a message whose blocks hold more than about
  * 12,000 characters of text in all (`msg_blocks_too_long`, reported at 12-13k; the limit is undocumented).
  */
-export const TRIAGE_ITEMS_BUDGET = 9000;
+export const TRIAGE_ITEMS_BUDGET = 8000;
 
 /** How long each item's text may be so that the items shown, with their links, fit the budget together. */
 function itemLength(groups: TriageGroup[]): number {
