@@ -118,7 +118,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     reply.code(ready ? 200 : 503);
     // Which check failed and each source's error text are details: only for holders of METRICS_TOKEN.
     if (!authorized(request, options.token)) return { status };
-    const details = options.details ? await options.details().catch(() => ({})) : {};
+    // Each source's health comes from the database too: what has not come by the deadline is left out.
+    const details = options.details
+      ? await withDeadline(
+          options.details().catch(() => ({})),
+          {},
+        )
+      : {};
     return { status, checks, ...details };
   });
   app.get('/metrics', async (request, reply) => {
@@ -170,15 +176,41 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   };
 }
 
+/**
+ * A check that has not answered by then counts as down: a database behind a network partition never answers, and
+ * /ready must still say 503 (to a load balancer or a person with curl, not only to a probe with its own timeout).
+ */
+export const READY_CHECK_TIMEOUT_MS = 2_000;
+
+/** Checks still running from an earlier /ready: a new one waits on them instead of taking another connection. */
+const inFlight = new WeakMap<ReadinessChecks, Map<string, Promise<boolean>>>();
+
 async function runChecks(checks: ReadinessChecks): Promise<Record<string, boolean>> {
+  const running = inFlight.get(checks) ?? new Map<string, Promise<boolean>>();
+  inFlight.set(checks, running);
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
-      try {
-        return [name, (await check()) === true] as const;
-      } catch {
-        return [name, false] as const;
+      let answer = running.get(name);
+      if (!answer) {
+        const started = (async () => (await check()) === true)().catch(() => false);
+        answer = started;
+        running.set(name, started);
+        void started.finally(() => running.delete(name));
       }
+      return [name, await withDeadline(answer, false)] as const;
     }),
   );
   return Object.fromEntries(entries);
+}
+
+async function withDeadline<T>(answer: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), READY_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
