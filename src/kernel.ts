@@ -11,7 +11,7 @@ import { ApprovalService } from './approvals/service.js';
 import type { Capability, ToolView } from './capabilities/capability.js';
 import type { AnyTool } from './capabilities/tool.js';
 import type { Config } from './config.js';
-import { chatModelFactory } from './lib/chat-model.js';
+import { chatModelFactory, ModelUsage } from './lib/chat-model.js';
 import { NotificationService } from './notifications/service.js';
 import { NOTIFICATION_POLICY_SECTION } from './notifications/settings.js';
 import type { Logger } from './observability/logger.js';
@@ -34,6 +34,8 @@ export interface Kernel {
   slack(): WebClient | undefined;
   /** The chat model (made on first use), when one is configured. */
   model?: () => Promise<BaseChatModel>;
+  /** With a model: each person's model tokens today, whatever used them, bounded by AGENT_TOKENS_PER_DAY. */
+  modelUsage?: ModelUsage;
   /** A job interval in Agenda's words from milliseconds, at least a second. */
   every(ms: number): string;
   /** The tools of the capabilities started so far. */
@@ -111,6 +113,7 @@ export function buildKernel(o: {
   clients.dmGate = notifications.gate;
 
   const started: Capability[] = [];
+  const model = chatModelFactory(config);
   const kernel: Kernel = {
     config,
     logger,
@@ -122,7 +125,8 @@ export function buildKernel(o: {
     signals: new SignalEngine({ db, logger, rules, approvals, notifications, stopping: o.stopping }),
     slack: () => clients.slack,
     // One chat model (made on first use) for report narratives, answers, postmortems and the agent.
-    model: chatModelFactory(config),
+    model,
+    modelUsage: model ? new ModelUsage(db, config.AGENT_TOKENS_PER_DAY) : undefined,
     every: (ms) => `${Math.max(1, Math.round(ms / 1000))} seconds`,
     tools: () => started.flatMap((c) => c.tools ?? []),
     toolViews: () => Object.assign({}, ...started.map((c) => c.toolViews ?? {})) as Record<string, ToolView>,

@@ -4,10 +4,14 @@ import type { KnownBlock } from '@slack/types';
 import { type BlockBuilder, Blocks, Elements, Message } from 'slack-block-builder';
 import type { SlackMessage } from '../help.js';
 import { builtBlocks } from '../kit.js';
-import { escapeMrkdwn, truncate } from '../text.js';
+import { escapeMrkdwn, readableText, truncate } from '../text.js';
 
 /** The button that runs one of the offered tools; its value is the planned call as JSON. */
 export const AGENT_CHOOSE_ACTION = 'agent_choose';
+/** The button that runs a tool the model chose which changes something; its value is the confirmation's id. */
+export const AGENT_CONFIRM_ACTION = 'agent_confirm';
+/** Confirmations shown under one answer (each its own button). */
+export const MAX_CONFIRMATIONS = 5;
 /** Slack's limit on blocks in one message. */
 const MAX_BLOCKS = 50;
 
@@ -25,6 +29,8 @@ export function agentAnswer(options: {
   notes?: string[];
   /** A model's written answer (already checked), shown first and marked as written by a model. */
   narrative?: string;
+  /** Tools the model chose that change something: each waits for the asker's click on its Confirm button. */
+  confirm?: { id: number; label: string; args: Record<string, unknown> }[];
 }): SlackMessage {
   const ran = options.ran.length ? `I looked at ${joinAnd(options.ran)}.` : 'I did not run any tool.';
   const head = Message({ text: ran })
@@ -37,6 +43,7 @@ export function agentAnswer(options: {
           ]
         : []),
       ...(options.notes ?? []).map((n) => Blocks.Context().elements(`:information_source: ${escapeMrkdwn(n)}`)),
+      ...confirmBlocks(options.confirm ?? []),
     )
     .buildToObject().blocks;
   const blocks: KnownBlock[] = builtBlocks(head);
@@ -54,7 +61,33 @@ export function agentAnswer(options: {
       elements: [{ type: 'mrkdwn', text: 'The rest did not fit in one message: ask for it on its own.' }],
     });
   const text = [ran, options.narrative ?? '', ...options.parts.map((p) => p.text)].filter(Boolean).join('\n');
-  return { text: truncate(text, 3000), blocks };
+  // The notification text too pings nobody and disguises no link: Slack reads mentions there as in the blocks.
+  return { text: plainFallback(text, 3000), blocks };
+}
+
+/** Text for a message's `text` (notifications): Slack's markup read as words, then escaped (never cut mid-entity). */
+const plainFallback = (text: string, max: number) =>
+  truncate(escapeMrkdwn(readableText(text)), max).replace(/&[a-z]*…$/, '…');
+
+/** What a tool call would do, in a line: its arguments, escaped and short. */
+const argsLine = (args: Record<string, unknown>) =>
+  Object.entries(args)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
+
+function confirmBlocks(confirm: { id: number; label: string; args: Record<string, unknown> }[]): BlockBuilder[] {
+  if (!confirm.length) return [];
+  const shown = confirm.slice(0, MAX_CONFIRMATIONS);
+  return [
+    Blocks.Section({
+      text: ':raised_hand: The model chose something that changes data. Nothing ran: confirm it if it is what you asked for.',
+    }),
+    ...shown.map((c, i) =>
+      Blocks.Section({
+        text: truncate(`*${escapeMrkdwn(c.label)}*: ${escapeMrkdwn(truncate(argsLine(c.args), 600))}`, 2900),
+      }).accessory(Elements.Button({ text: 'Confirm', actionId: `${AGENT_CONFIRM_ACTION}_${i}`, value: String(c.id) })),
+    ),
+  ];
 }
 
 export function joinAnd(items: string[]): string {

@@ -3,8 +3,10 @@ import type { CapabilityModule } from '../kernel.js';
 import { listTeams } from '../teams/store.js';
 import {
   AGENT_CHOICE_ACTIONS,
+  AGENT_CONFIRM_ACTIONS,
   agentChoice,
   agentCommand,
+  agentConfirm,
   agentHeardMessage,
   agentMention,
   assistantEvent,
@@ -25,7 +27,10 @@ export function agentCapability(agent: AgentService): Capability {
     slack: (slackDeps) => {
       const deps = { ...slackDeps, agent };
       return {
-        actions: Object.fromEntries(AGENT_CHOICE_ACTIONS.map((id) => [id, agentChoice(deps)])),
+        actions: Object.fromEntries([
+          ...AGENT_CHOICE_ACTIONS.map((id) => [id, agentChoice(deps)]),
+          ...AGENT_CONFIRM_ACTIONS.map((id) => [id, agentConfirm(deps)]),
+        ]),
         events: {
           message: async (args) => void (await agentHeardMessage(deps, args)),
           app_mention: agentMention(deps),

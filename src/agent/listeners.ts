@@ -2,7 +2,13 @@
 // `/em <free text>`, the buttons it offers when unsure, and the assistant pane (Bolt's Assistant).
 import { type AllMiddlewareArgs, Assistant, type SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { AGENT_CHOOSE_ACTION, greetingMessage, SUGGESTED_PROMPTS } from '../../blocks/agent/answer.js';
+import {
+  AGENT_CHOOSE_ACTION,
+  AGENT_CONFIRM_ACTION,
+  greetingMessage,
+  MAX_CONFIRMATIONS,
+  SUGGESTED_PROMPTS,
+} from '../../blocks/agent/answer.js';
 import type { SlackMessage } from '../../blocks/help.js';
 import { failure, workingOn } from '../../blocks/notice.js';
 import type { SlackDeps as DoorDeps } from '../slack/deps.js';
@@ -188,6 +194,54 @@ export function agentChoice(deps: SlackDeps) {
 
 export const AGENT_CHOICE_ACTIONS = [0, 1, 2].map((i) => `${AGENT_CHOOSE_ACTION}_${i}`);
 
+/**
+ * Confirm, under an answer where the model chose a tool that changes something: runs it for the person who asked
+ * (nobody else may), once; the result is shown to them.
+ */
+export function agentConfirm(deps: SlackDeps) {
+  return async ({
+    ack,
+    action,
+    body,
+    respond,
+    client,
+  }: AllMiddlewareArgs &
+    Record<string, never> & {
+      ack: () => Promise<void>;
+      action: { value?: string };
+      body: { user: { id: string }; channel?: { id: string } };
+      respond: (message: unknown) => Promise<unknown>;
+    }) => {
+    await ack();
+    const agent = deps.agent;
+    const id = Number(action.value);
+    if (!agent || !Number.isInteger(id)) return;
+    if (!(await firstDelivery(deps, body as never))) return;
+    const channel = body.channel?.id;
+    const result = await agent.runConfirmed(
+      {
+        person: body.user.id,
+        door: 'button',
+        threadKey: null,
+        slack: client,
+        audience: channel ? audienceOf(channel) : 'person',
+      },
+      id,
+    );
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      ...(result?.message ??
+        failure('Only the person who asked can confirm this, once, within a day; it was not run.')),
+    });
+  };
+}
+
+export const AGENT_CONFIRM_ACTIONS = Array.from(
+  { length: MAX_CONFIRMATIONS },
+  (_, i) => `${AGENT_CONFIRM_ACTION}_${i}`,
+);
+
 const assistants = new WeakMap<SlackDeps, Assistant>();
 
 /**
@@ -268,6 +322,14 @@ function runAssistant(deps: SlackDeps, args: AllMiddlewareArgs & { payload: unkn
 }
 
 /**
+ * A summary line (titles of documents and PRs included: others' text) for a streamed reply's markdown: no Slack markup,
+ * no markdown link or image (`[a trusted name](https://elsewhere)`), no autolink, and no word Slack might read as a
+ * broadcast. Addresses still show, as text.
+ */
+export const markdownSafe = (line: string) =>
+  line.replace(/[<>&[\]]/g, ' ').replace(/@(channel|here|everyone)\b/gi, '@\u200b$1');
+
+/**
  * A streamed reply (chat.startStream, appendStream, stopStream through the Web API's ChatStreamer). When streaming
  * is not available (an older workspace, a failing call), `finish` answers false and the caller posts one message.
  */
@@ -293,7 +355,7 @@ function streamTo(client: WebClient, channel: string, threadTs: string, user: st
           buffer_size: 1,
         });
         const line = part.text.split('\n')[0] ?? '';
-        await streamer.append({ markdown_text: `*${label}*: ${line.replace(/[<>&]/g, ' ').slice(0, 300)}\n` });
+        await streamer.append({ markdown_text: `*${label}*: ${markdownSafe(line).slice(0, 300)}\n` });
       }),
     finish: async (message: SlackMessage): Promise<boolean> => {
       if (!streamer || broken) return false;

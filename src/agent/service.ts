@@ -4,16 +4,25 @@
 // policy (the agent's door is on them), `decide` tools are never offered. Every run is recorded and audited.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { WebClient } from '@slack/web-api';
-import { agentAnswer, chooseMessage, joinAnd, refusalMessage, unservableMessage } from '../../blocks/agent/answer.js';
+import {
+  agentAnswer,
+  chooseMessage,
+  joinAnd,
+  MAX_CONFIRMATIONS,
+  refusalMessage,
+  unservableMessage,
+} from '../../blocks/agent/answer.js';
 import type { SlackMessage } from '../../blocks/help.js';
 import { audit } from '../approvals/store.js';
 import { type AnyTool, PrivateAnswerError, runTool, type ToolContext } from '../capabilities/tool.js';
+import { ModelUsage } from '../lib/chat-model.js';
 import { isStopping } from '../lib/stopping.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
+import type { ModelRun } from './model.js';
 import { type PlannedCall, plan } from './planner.js';
 import type { ToolViews } from './render.js';
-import { addTurn, knownRepos, lastTurns, recordRun, usageSince } from './store.js';
+import { addConfirmation, addTurn, knownRepos, lastTurns, recordRun, takeConfirmation, usageSince } from './store.js';
 
 export interface AgentSettings {
   maxSteps: number;
@@ -93,16 +102,91 @@ export type AgentOutcome = 'answered' | 'chose' | 'unservable' | 'rate_limited' 
 export interface AgentResult {
   message: SlackMessage;
   outcome: AgentOutcome;
-  tools: { tool: string; args: Record<string, unknown>; ok: boolean }[];
+  /** Every call: run (`ok`), failed, refused, or `held` for the asker's confirmation. */
+  tools: { tool: string; args: Record<string, unknown>; ok: boolean; held?: boolean }[];
   tokens: number;
+  /**
+   * What the thread remembers as the answer, when not the message's text. With a model: what ran and the model's
+   * own words, never the tools' outputs, which would come back to the model as its own words rather than as data.
+   */
+  remember?: string;
 }
 
 export class AgentService {
   /** The tools the agent may use: never a `decide` one. */
   readonly tools: AnyTool[];
 
+  /** Each person's model tokens per day, whatever used them (the agent, ask answers, narratives). */
+  private readonly usage: ModelUsage;
+
   constructor(private readonly deps: AgentDeps) {
     this.tools = deps.tools.filter((t) => t.kind !== 'decide');
+    this.usage = new ModelUsage(deps.db, deps.settings.tokensPerDay, () => this.now());
+  }
+
+  /**
+   * A model run as an answer: the model's words, each tool's output, tools the model chose that change something
+   * offered for the asker to confirm, and what the model asked for that could not run. A run the model failed keeps
+   * what ran before the failure.
+   */
+  private async modelAnswer(request: AgentRequest, result: ModelRun): Promise<AgentResult> {
+    const { views } = this.deps;
+    const held = result.calls.filter((c) => c.held);
+    const confirm = [];
+    for (const c of held.slice(0, MAX_CONFIRMATIONS))
+      confirm.push({
+        id: await addConfirmation(this.deps.db, {
+          person: request.person,
+          tool: c.tool,
+          args: c.args,
+          threadKey: request.threadKey,
+        }),
+        label: views.labelOf(c.tool),
+        args: c.args,
+      });
+    const refused = [...new Set(result.calls.filter((c) => c.refused === 'no such tool').map((c) => c.tool))];
+    const notes = [
+      ...result.notes,
+      ...(refused.length ? [`The model asked for ${joinAnd(refused)}, which it cannot use; nothing ran for it.`] : []),
+      ...(held.length > MAX_CONFIRMATIONS
+        ? [`The model chose ${held.length} changes; only the first ${MAX_CONFIRMATIONS} are offered here.`]
+        : []),
+      ...(result.outcome === 'failed'
+        ? ['The model failed before it finished (the error was logged); here is what ran. Try again in a moment.']
+        : []),
+    ];
+    const ran = result.calls.filter((c) => c.ok);
+    const tools = result.calls.map(({ tool, args, ok, held: waits }) => ({
+      tool,
+      args,
+      ok,
+      ...(waits ? { held: true } : {}),
+    }));
+    if (result.outcome === 'failed' && !ran.length && !held.length)
+      return {
+        message: refusalMessage(
+          'Something went wrong while I worked on that; the error was logged. Try again in a moment.',
+        ),
+        outcome: 'failed',
+        tools,
+        tokens: result.tokens,
+      };
+    const labels = [...new Set(ran.map((c) => views.labelOf(c.tool)))];
+    return {
+      message: agentAnswer({
+        ran: labels,
+        parts: ran.map((c) => c.rendered),
+        narrative: result.answer,
+        notes,
+        confirm,
+      }),
+      outcome: result.outcome,
+      tools,
+      tokens: result.tokens,
+      remember: [labels.length ? `I looked at ${joinAnd(labels)}.` : 'I did not run any tool.', result.answer]
+        .filter(Boolean)
+        .join(' '),
+    };
   }
 
   private now(): Date {
@@ -130,7 +214,8 @@ export class AgentService {
         detail,
       });
       const toolList = result.tools.map(
-        (t) => `${t.tool}${Object.keys(t.args).length ? ` ${JSON.stringify(t.args)}` : ''}`,
+        (t) =>
+          `${t.tool}${Object.keys(t.args).length ? ` ${JSON.stringify(t.args)}` : ''}${t.held ? ' (waits for the asker to confirm)' : t.ok ? '' : ' (did not run)'}`,
       );
       await audit(db, {
         actor: request.person,
@@ -143,10 +228,11 @@ export class AgentService {
       });
       if (request.threadKey && settings.memoryTurns > 0 && !['rate_limited', 'over_budget'].includes(result.outcome)) {
         await addTurn(db, request.threadKey, 'user', text);
-        await addTurn(db, request.threadKey, 'assistant', result.message.text);
+        await addTurn(db, request.threadKey, 'assistant', result.remember ?? result.message.text);
       }
       logger.info(
-        { door: request.door, outcome: result.outcome, tools: result.tools.map((t) => t.tool), tokens: result.tokens },
+        // `usage`, not `tokens`: the log's redaction takes any field named like a token for a credential.
+        { door: request.door, outcome: result.outcome, tools: result.tools.map((t) => t.tool), usage: result.tokens },
         'agent run',
       );
       return result;
@@ -163,24 +249,25 @@ export class AgentService {
         tools: [],
         tokens: 0,
       });
-    if (this.deps.model) {
-      const today = await usageSince(db, request.person, startOfDay(this.now()));
-      if (today.tokens >= settings.tokensPerDay)
-        return finish({
-          message: refusalMessage(
-            `You have used ${today.tokens} of your ${settings.tokensPerDay} model tokens for today, so I will not ask the model again until tomorrow. The /em commands still work.`,
-          ),
-          outcome: 'over_budget',
-          tools: [],
-          tokens: 0,
-        });
-    }
+    // The day's tokens count everything the model did for this person (the agent, ask answers, narratives).
+    const usedToday = this.deps.model ? await this.usage.usedToday(request.person) : 0;
+    if (this.deps.model && usedToday >= settings.tokensPerDay)
+      return finish({
+        message: refusalMessage(
+          `You have used ${usedToday} of your ${settings.tokensPerDay} model tokens for today, so I will not ask the model again until tomorrow. The /em commands still work.`,
+        ),
+        outcome: 'over_budget',
+        tools: [],
+        tokens: 0,
+      });
 
     const memory = request.threadKey ? await lastTurns(db, request.threadKey, settings.memoryTurns * 2) : [];
     try {
       if (this.deps.model) {
         // Loaded on first use: LangChain's agent is about 10 MB of heap that a bot without a model never needs.
         const { runModelAgent } = await import('./model.js');
+        // A request may use its own limit, or what is left of the person's day when that is less.
+        const dayLeft = settings.tokensPerDay - usedToday;
         const result = await runModelAgent({
           model: await this.deps.model(),
           tools: this.tools,
@@ -191,25 +278,15 @@ export class AgentService {
           contextChannel: request.contextChannel,
           maxSteps: settings.maxSteps,
           timeoutMs: settings.timeoutMs,
-          tokenBudget: settings.tokensPerRequest,
+          tokenBudget: Math.min(settings.tokensPerRequest, dayLeft),
+          budgetOf: dayLeft < settings.tokensPerRequest ? 'day' : 'request',
           status: request.status,
           onPart: request.onPart,
           now: this.now(),
         });
-        return finish(
-          {
-            message: agentAnswer({
-              ran: [...new Set(result.calls.map((c) => this.deps.views.labelOf(c.tool)))],
-              parts: result.calls.filter((c) => c.ok).map((c) => c.rendered),
-              narrative: result.answer,
-              notes: result.notes,
-            }),
-            outcome: result.outcome,
-            tools: result.calls.map(({ tool, args, ok }) => ({ tool, args, ok })),
-            tokens: result.tokens,
-          },
-          { stoppedBecause: result.stoppedBecause ?? null },
-        );
+        await this.usage.record(request.person, 'agent', result.tokens);
+        if (result.outcome === 'failed') logger.error({ err: result.error }, 'agent run failed: the model failed');
+        return finish(await this.modelAnswer(request, result), { stoppedBecause: result.stoppedBecause ?? null });
       }
       return finish(await this.offline(request, text, memory));
     } catch (err) {
@@ -239,6 +316,41 @@ export class AgentService {
       tokens: 0,
       durationMs: performance.now() - started,
       outcome: result.outcome,
+    });
+    return result;
+  }
+
+  /**
+   * Runs a tool the model chose that changes something, now that the asker confirmed it (their click on its button):
+   * once, and only for the person it waits for. Undefined when the confirmation is not theirs, was used or expired.
+   */
+  async runConfirmed(request: Omit<AgentRequest, 'text'>, id: number): Promise<AgentResult | undefined> {
+    const taken = await takeConfirmation(this.deps.db, id, request.person);
+    if (!taken) return undefined;
+    const started = performance.now();
+    const result = await this.runCalls({ ...request, threadKey: taken.threadKey }, [
+      { tool: taken.tool, args: taken.args },
+    ]);
+    const durationMs = performance.now() - started;
+    await recordRun(this.deps.db, {
+      person: request.person,
+      door: 'button',
+      threadKey: taken.threadKey,
+      request: `(confirmed ${taken.tool})`,
+      planner: 'model',
+      tools: result.tools,
+      tokens: 0,
+      durationMs,
+      outcome: result.outcome,
+    });
+    await audit(this.deps.db, {
+      actor: request.person,
+      event: 'agent_run',
+      detail: {
+        summary: `confirmed ${taken.tool} ${JSON.stringify(taken.args)} (${result.outcome}, ${Math.round(durationMs)} ms)`,
+        via: 'agent',
+        door: 'button',
+      },
     });
     return result;
   }
@@ -342,5 +454,3 @@ export class AgentService {
     return joinAnd(this.tools.map((t) => this.deps.views.labelOf(t.name)));
   }
 }
-
-const startOfDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));

@@ -108,3 +108,34 @@ export async function knownRepos(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ repo: string }>('SELECT DISTINCT repo FROM pull_requests ORDER BY repo LIMIT 500');
   return rows.map((r) => r.repo.toLowerCase());
 }
+
+/** A tool call the model chose that waits for the asker's confirmation; its id is the button's value. */
+export async function addConfirmation(
+  db: Queryable,
+  c: { person: string; tool: string; args: Record<string, unknown>; threadKey: string | null },
+): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    'INSERT INTO agent_confirmations (person, tool, args, thread_key) VALUES ($1, $2, $3, $4) RETURNING id',
+    [c.person, c.tool, JSON.stringify(c.args), c.threadKey],
+  );
+  return Number(rows[0]?.id);
+}
+
+/**
+ * Takes a confirmation for running, once: only by the person it waits for, within a day of the answer that offered
+ * it. Undefined when it is someone else's, already taken, expired or unknown.
+ */
+export async function takeConfirmation(
+  db: Queryable,
+  id: number,
+  person: string,
+): Promise<{ tool: string; args: Record<string, unknown>; threadKey: string | null } | undefined> {
+  const { rows } = await db.query<{ tool: string; args: Record<string, unknown>; thread_key: string | null }>(
+    `UPDATE agent_confirmations SET confirmed_at = now()
+      WHERE id = $1 AND person = $2 AND confirmed_at IS NULL AND created_at > now() - interval '1 day'
+      RETURNING tool, args, thread_key`,
+    [id, person],
+  );
+  const row = rows[0];
+  return row ? { tool: row.tool, args: row.args, threadKey: row.thread_key } : undefined;
+}

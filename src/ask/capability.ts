@@ -59,6 +59,7 @@ export const askModule: CapabilityModule = {
       db: k.db,
       logger: k.logger,
       model: k.model,
+      modelUsage: k.modelUsage,
       embeddings: embeddingsFor(k.config),
       chunking: { size: k.config.ASK_CHUNK_SIZE, overlap: k.config.ASK_CHUNK_OVERLAP },
     });

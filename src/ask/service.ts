@@ -1,5 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { Counter, Histogram } from 'prom-client';
+import type { ModelUsage } from '../lib/chat-model.js';
 import type { Logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import type { Db } from '../store/db.js';
@@ -42,6 +43,8 @@ export interface AskServiceDeps {
   db: Db;
   logger: Logger;
   model?: () => Promise<BaseChatModel>;
+  /** Each person's model tokens today: a model answer is paid from the asker's; once spent, answers are extractive. */
+  modelUsage?: ModelUsage;
   embeddings?: () => Promise<NamedEmbeddings>;
   chunking?: ChunkOptions;
 }
@@ -107,7 +110,8 @@ export class AskService {
     let answer: Answer = offlineAnswer(input.context ? `${question} ${input.context}` : question, retrieved);
     // The model only writes from passages the extractive check found relevant; it never decides anything.
     if (this.deps.model && answer.mode === 'extractive') {
-      answer = (await modelAnswer(this.deps.model, question, retrieved.hits, history, logger)) ?? answer;
+      const meter = { usage: this.deps.modelUsage, person: input.askedBy, purpose: 'ask' };
+      answer = (await modelAnswer(this.deps.model, question, retrieved.hits, history, logger, meter)) ?? answer;
     }
     answersByMode.inc({ mode: answer.mode });
     const id = await recordAnswer(db, {

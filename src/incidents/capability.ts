@@ -78,6 +78,7 @@ export const incidentsModule: CapabilityModule = {
       approvals: k.approvals,
       timezone: k.config.REPORTS_TIMEZONE,
       model: k.model,
+      modelUsage: k.modelUsage,
       dmGate: k.notifications.gate,
     });
     return {

@@ -1,5 +1,6 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { ApprovalService } from '../approvals/service.js';
+import type { ModelUsage } from '../lib/chat-model.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import type { IncidentSettings } from './settings.js';
@@ -17,6 +18,8 @@ export interface IncidentFlow {
   timezone(): string;
   approvals?: ApprovalService;
   model?: () => Promise<BaseChatModel>;
+  /** Each person's model tokens today: the postmortem's narrative is paid from the resolver's. */
+  modelUsage?: ModelUsage;
   /** The notification pipeline's say on a DM nudge (pauses, quiet hours, the daily cap); without it all are sent. */
   dmGate?: (recipient: string, kind: string) => Promise<boolean>;
 }

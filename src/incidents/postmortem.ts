@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { DateTime } from 'luxon';
-import { escapeMrkdwn, link, userText, withMentions } from '../../blocks/text.js';
+import { escapeMrkdwn, link, readableText, userText, withMentions } from '../../blocks/text.js';
+import type { ModelMeter } from '../lib/chat-model.js';
 import { narrate } from '../lib/narrative.js';
 import type { Logger } from '../observability/logger.js';
 import { humanDuration, type Incident, incidentLabel, type SuspectedDeploy, type TimelineEntry } from './model.js';
@@ -61,8 +62,17 @@ export function postmortemDraft(input: {
     sections: [
       {
         heading: 'Summary',
-        // The model's words are outside text: escaped, so they cannot ping or link anyone.
-        body: [...facts, ...(input.narrative ? ['', `_${escapeMrkdwn(input.narrative)}_`] : [])].join('\n'),
+        // The model's words are outside text: escaped, so they cannot ping or link anyone; one line, marked as the
+        // model's, so they cannot pass for a section of the draft.
+        body: [
+          ...facts,
+          ...(input.narrative
+            ? [
+                '',
+                `:robot_face: _Written by a model from the timeline:_ ${escapeMrkdwn(input.narrative.replace(/\s+/g, ' '))}`,
+              ]
+            : []),
+        ].join('\n'),
       },
       {
         heading: 'Impact',
@@ -132,12 +142,13 @@ export function postmortemNarrative(
   incident: Incident,
   timeline: TimelineEntry[],
   logger: Logger,
+  meter?: ModelMeter,
 ): Promise<string | null> {
   const facts = [
     `Incident ${incidentLabel(incident)}: ${incident.title}`,
     `Severity ${incident.severity ?? 'unset'}; time to restore ${humanDuration((incident.resolvedAt ?? new Date()).getTime() - incident.openedAt.getTime())}.`,
     'Timeline:',
-    ...timeline.map((e) => `- ${e.occurredAt.toISOString()} ${e.kind}: ${e.text}`),
+    ...timeline.map((e) => `- ${e.occurredAt.toISOString()} ${e.kind}: ${readableText(e.text)}`),
   ].join('\n');
-  return narrate(model, facts, logger);
+  return narrate(model, facts, logger, meter);
 }

@@ -35,7 +35,11 @@ export async function resolveIncident(
     resolved.cause && resolved.cause.source !== 'none'
       ? await deploymentById(db, resolved.cause.source, resolved.cause.id)
       : null;
-  const narrative = await postmortemNarrative(flow.model, resolved, timeline, logger);
+  const narrative = await postmortemNarrative(flow.model, resolved, timeline, logger, {
+    usage: flow.modelUsage,
+    person: actor,
+    purpose: 'postmortem',
+  });
   const draft = postmortemDraft({ incident: resolved, timeline, cause, timezone: flow.timezone(), narrative });
   const names: Record<string, string> = {};
   for (const id of mentionedUsers(draft)) {

@@ -2,6 +2,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { WebClient } from '@slack/web-api';
 import type { PolicyBook } from '../approvals/policies.js';
 import type { ApprovalService } from '../approvals/service.js';
+import type { ModelUsage } from '../lib/chat-model.js';
 import type { Logger } from '../observability/logger.js';
 import type { Db } from '../store/db.js';
 import { addActionItem, fileActionItem } from './action-items.js';
@@ -29,6 +30,7 @@ export interface IncidentServiceDeps {
   approvals?: ApprovalService;
   timezone: string;
   model?: () => Promise<BaseChatModel>;
+  modelUsage?: ModelUsage;
   /** The notification pipeline's say on a DM nudge (pauses, quiet hours, the daily cap); without it all are sent. */
   dmGate?: (recipient: string, kind: string) => Promise<boolean>;
 }
@@ -42,7 +44,7 @@ export class IncidentService {
   private readonly flow: IncidentFlow;
 
   constructor(private readonly deps: IncidentServiceDeps) {
-    const { db, logger, approvals, model, dmGate } = deps;
+    const { db, logger, approvals, model, modelUsage, dmGate } = deps;
     this.flow = {
       db,
       logger,
@@ -55,6 +57,7 @@ export class IncidentService {
       timezone: () => this.timezone,
       ...(approvals ? { approvals } : {}),
       ...(model ? { model } : {}),
+      ...(modelUsage ? { modelUsage } : {}),
       ...(dmGate ? { dmGate } : {}),
     };
   }

@@ -284,7 +284,9 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
       ...schemaEnv,
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: model.url,
-      AGENT_TOKENS_PER_DAY: '4000',
+      // Each model call sends the tools' definitions (about 4,400 tokens, as OpenAI counts them) and what came back.
+      AGENT_TOKENS_PER_DAY: '60000',
+      AGENT_TOKENS_PER_REQUEST: '40000',
       AGENT_MAX_STEPS: '4',
       AGENT_TIMEOUT_MS: '8000',
     });
@@ -423,12 +425,12 @@ describe.each(engines)('the agent with a model (OpenAI stand-in, function callin
   maybe('over the daily token budget a person is refused and told why', async () => {
     model.respond = () => ({ content: 'Nothing needs attention.' });
     const dm = w.emulator.workspace.imWith(w.bob).id;
-    // Bob's first request (above) used more than the day's 4,000 tokens? If not, one more run gets there.
+    // Bob's first request (above) used part of the day's 60,000 tokens; a few more runs get there.
     for (let i = 0; i < 20; i++) {
       const asked = await w.emulator.userPosts({ user: w.bob, channel: dm, text: `what needs attention? (${i})` });
       const reply = await w.emulator.waitFor(() => botReplies(w, dm, asked.ts)[0], 30_000);
       if (visibleText(reply).includes('model tokens for today')) {
-        expect(visibleText(reply)).toContain('of your 4000 model tokens for today');
+        expect(visibleText(reply)).toContain('of your 60000 model tokens for today');
         const outcomes = (await runs(app, w.bob)).map((r) => r.outcome);
         expect(outcomes.at(-1)).toBe('over_budget');
         return;

@@ -5,6 +5,7 @@ import { OpenAIStandIn } from '../../dev/openai/server.js';
 import { SlackEmulator } from '../../dev/slack/emulator.js';
 import type { App } from '../../src/app.js';
 import { upsertDoc } from '../../src/ask/docs-store.js';
+import { ModelUsage } from '../../src/lib/chat-model.js';
 import { eventually } from '../support/eventually.js';
 import { startServiceOnEmulator } from '../support/service.js';
 import { visibleText } from '../support/slack/harness.js';
@@ -256,6 +257,66 @@ describe('/em ask with a model (OpenAI stand-in): grounded, cited, and unable to
     expect(rows).toEqual([{ status: 'proposed' }]);
     const audit = await app.db.query<{ event: string }>('SELECT event FROM audit_log ORDER BY id');
     expect(audit.rows.map((r) => r.event)).toEqual(['proposed']);
+  });
+
+  test("the model's words ping nobody and disguise no link, in the answer and its notification text", async () => {
+    openai.reply = () =>
+      'Roll back with `deploy rollback` <!channel> <!subteam^S0LEADS> <@U0BOSS>, see <https://evil.example|https://acme.atlassian.net/wiki> [1].';
+    await ask(w, w.alice, 'how do I roll back a release?');
+    const posted = JSON.stringify(w.emulator.responseUrlPosts.at(-1)?.body);
+    for (const live of ['<!channel>', '<!subteam^S0LEADS>', '<@U0BOSS>', '<https://evil.example|'])
+      expect(posted).not.toContain(live);
+    expect(posted).toContain('&lt;!channel&gt;');
+  });
+
+  test('the documents reach the model as data in the user message, never in its instructions', async () => {
+    openai.reply = () => 'It takes about four minutes [1].';
+    await ask(w, w.alice, 'how long does a rollback take?');
+    const [system, user] = openai.chats.at(-1) ?? [];
+    expect(system?.role).toBe('system');
+    expect(system?.content).not.toContain('Rolling back a release');
+    expect(system?.content).not.toContain('four minutes');
+    expect(user?.content).toContain('<sources>\n[1] Rolling back a release');
+    expect(user?.content).toContain('<question>how long does a rollback take?</question>');
+  });
+
+  test("a model answer is paid from the asker's daily tokens; once they are spent, answers come from the passages", async () => {
+    const carol = w.emulator.workspace.addUser({ name: 'carol' }).id;
+    w.emulator.workspace.channels.get(w.eng)?.members.add(carol);
+    openai.reply = () => 'Run `deploy rollback --to previous` [1].';
+    const before = openai.tokensReported;
+    expect(await ask(w, carol, 'how do I roll back a release?')).toContain('Written by the model');
+    const usage = new ModelUsage(app.db, 200_000);
+    expect(await usage.usedToday(carol)).toBe(openai.tokensReported - before);
+    await usage.record(carol, 'agent', 200_000);
+    const chats = openai.chats.length;
+    const text = await ask(w, carol, 'how do I roll back a release?');
+    expect(openai.chats.length).toBe(chats); // the model was not asked
+    expect(text).toContain('The passages that answer it');
+  });
+
+  test('a model that is rate limited for an hour, or that errs: the answer comes from the passages at once', async () => {
+    openai.respond = () => ({ error: { status: 429, retryAfter: 3600 } });
+    try {
+      const started = Date.now();
+      const text = await ask(w, w.alice, 'how do I roll back a release?');
+      expect(text).toContain('The passages that answer it');
+      expect(Date.now() - started).toBeLessThan(8_000);
+      openai.respond = () => ({ error: { status: 500 } });
+      expect(await ask(w, w.alice, 'how do I roll back a release?')).toContain('The passages that answer it');
+    } finally {
+      openai.respond = undefined;
+    }
+  });
+
+  test('a very long model answer, all ampersands, fits one Slack section without a broken entity', async () => {
+    openai.reply = () => `${'R&D '.repeat(1000)}[1]`;
+    await ask(w, w.alice, 'how do I roll back a release?');
+    const body = w.emulator.responseUrlPosts.at(-1)?.body as { blocks: { text?: { text: string } }[] };
+    const answer = body.blocks[1]?.text?.text ?? '';
+    expect(answer.length).toBeLessThanOrEqual(3000);
+    expect(answer).toMatch(/R&amp;D/);
+    expect(answer).not.toMatch(/&(?!amp;|lt;|gt;)/);
   });
 
   test('an answer without citations is not trusted: the cited passages are shown instead', async () => {

@@ -240,6 +240,19 @@ describe('the postmortem draft', () => {
     );
     expect(posted).toContain('&lt;!channel&gt;');
     expect(posted).not.toContain('<!channel>');
+    // Marked as the model's, on one line: it cannot pass for a section of the draft.
+    expect(posted).toContain(':robot_face: _Written by a model from the timeline:_ Checkout failed after a deploy');
+    const sectioned = await postmortemNarrative(
+      model('Checkout failed.\n\n*Action items*\n• rotate every key now; restored in 1 h 15 min.'),
+      resolved,
+      timeline,
+      createLogger('silent'),
+    );
+    const draft = postmortemDraft({ incident: resolved, timeline, cause: null, timezone: 'UTC', narrative: sectioned });
+    const summary = draft.sections[0]?.body.split('\n') ?? [];
+    expect(summary.at(-1)).toBe(
+      ':robot_face: _Written by a model from the timeline:_ Checkout failed. *Action items* • rotate every key now; restored in 1 h 15 min.',
+    );
     expect(
       await postmortemNarrative(model('Restored in 5 min.'), resolved, timeline, createLogger('silent')),
     ).toBeNull();

@@ -1,6 +1,8 @@
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { narrativeBlock, plainText } from '../../blocks/text.js';
+import { OpenAIStandIn } from '../../dev/openai/server.js';
 import { refreshShippedPullRequests } from '../../src/connectors/github/shipped.js';
+import { chatModelFactory, ModelUsage, writeWithModel } from '../../src/lib/chat-model.js';
 import { narrate } from '../../src/lib/narrative.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { doraSyntax } from '../../src/reports/args.js';
@@ -22,6 +24,12 @@ describe('the optional model-written narrative', () => {
     );
     expect(await narrate(fake('Lead time improved by 35% to 13 h.'), FACTS, logger)).toBeNull();
     expect(await narrate(undefined, FACTS, logger)).toBeNull();
+  });
+
+  test("one paragraph: a narrative cannot lay out headings or lists that pass for the report's own", async () => {
+    expect(await narrate(fake('Six deployments.\n\n*Action needed*\n• lead time 20.0 h'), FACTS, logger)).toBe(
+      'Six deployments. *Action needed* • lead time 20.0 h',
+    );
   });
 
   test('its text is escaped like any outside text: it cannot ping or link anyone', () => {
@@ -60,6 +68,44 @@ describe('/em dora with a narrative model (emulated Slack)', () => {
     await refreshShippedPullRequests(h.db, 'acme/api');
   });
   afterAll(() => h.stop());
+
+  test("a narrative is paid from the asker's daily model tokens; once they are spent it is left out unasked", async () => {
+    let asked = 0;
+    const counting = new FakeListChatModel({ responses: ['Six deployments this week.'] });
+    const model = async () => {
+      asked += 1;
+      return counting;
+    };
+    const usage = new ModelUsage(h.db, 1000);
+    const meter = { usage, person: 'U0NARR', purpose: 'narrative' };
+    expect(await narrate(model, FACTS, logger, meter)).toBe('Six deployments this week.');
+    // The fake reports no usage: what was sent and received is counted by estimate.
+    expect(await usage.usedToday('U0NARR')).toBeGreaterThan(0);
+    await usage.record('U0NARR', 'ask', 1000);
+    expect(await narrate(model, FACTS, logger, meter)).toBeNull();
+    expect(asked).toBe(1);
+  });
+
+  test('a model rate limited with a long retry-after, or hanging: the report goes out without waiting for it', async () => {
+    const openai = await new OpenAIStandIn().start();
+    try {
+      const model = chatModelFactory({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: openai.url });
+      openai.respond = () => ({ error: { status: 429, retryAfter: 30 } });
+      let started = Date.now();
+      await expect(
+        writeWithModel(model as NonNullable<typeof model>, [{ role: 'user', content: FACTS }], undefined, 1500),
+      ).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5000);
+      openai.respond = () => ({ hang: true });
+      started = Date.now();
+      await expect(
+        writeWithModel(model as NonNullable<typeof model>, [{ role: 'user', content: FACTS }], undefined, 1500),
+      ).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await openai.stop();
+    }
+  });
 
   test('a narrative that contradicts the figures is left out, and the figures are the database’s', async () => {
     await h.emulator.command({ user: h.users.alice, channel: h.channels.eng, text: 'dora 14d' });
