@@ -1,6 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessageLike } from '@langchain/core/messages';
 import type { Queryable } from '../store/db.js';
+import { recordTokens, tokensUsedOn } from './model-usage-store.js';
 
 /** The optional narrative model: only when OPENAI_API_KEY is set (and loaded on first use). */
 export function chatModelFactory(config: {
@@ -66,12 +67,8 @@ export class ModelUsage {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async usedToday(person: string): Promise<number> {
-    const { rows } = await this.db.query<{ tokens: string | null }>(
-      'SELECT sum(tokens) AS tokens FROM model_usage WHERE person = $1 AND day = $2',
-      [person, utcDay(this.now())],
-    );
-    return Number(rows[0]?.tokens ?? 0);
+  usedToday(person: string): Promise<number> {
+    return tokensUsedOn(this.db, person, utcDay(this.now()));
   }
 
   /** Tokens the person may still use today. */
@@ -81,12 +78,7 @@ export class ModelUsage {
 
   async record(person: string, purpose: string, tokens: number): Promise<void> {
     if (!(tokens > 0)) return;
-    await this.db.query(
-      `INSERT INTO model_usage (person, day, purpose, tokens, calls) VALUES ($1, $2, $3, $4, 1)
-       ON CONFLICT (person, day, purpose) DO UPDATE
-         SET tokens = model_usage.tokens + EXCLUDED.tokens, calls = model_usage.calls + 1`,
-      [person, utcDay(this.now()), purpose, Math.round(tokens)],
-    );
+    await recordTokens(this.db, { person, day: utcDay(this.now()), purpose, tokens: Math.round(tokens) });
   }
 }
 
