@@ -149,21 +149,18 @@ export function agentMention(deps: SlackDeps) {
   };
 }
 
+/** A click on one of the agent's buttons under an answer. */
+type AgentButtonArgs = AllMiddlewareArgs &
+  Record<string, never> & {
+    ack: () => Promise<void>;
+    action: { value?: string };
+    body: { user: { id: string }; channel?: { id: string }; message?: { ts: string; thread_ts?: string } };
+    respond: (message: unknown) => Promise<unknown>;
+  };
+
 /** A button the agent offered when unsure: runs that tool and replaces the offer with the answer. */
 export function agentChoice(deps: SlackDeps) {
-  return async ({
-    ack,
-    action,
-    body,
-    respond,
-    client,
-  }: AllMiddlewareArgs &
-    Record<string, never> & {
-      ack: () => Promise<void>;
-      action: { value?: string };
-      body: { user: { id: string }; channel?: { id: string }; message?: { ts: string; thread_ts?: string } };
-      respond: (message: unknown) => Promise<unknown>;
-    }) => {
+  return async ({ ack, action, body, respond, client }: AgentButtonArgs) => {
     await ack();
     const agent = deps.agent;
     if (!agent) return;
@@ -199,19 +196,7 @@ export const AGENT_CHOICE_ACTIONS = [0, 1, 2].map((i) => `${AGENT_CHOOSE_ACTION}
  * (nobody else may), once; the result is shown to them.
  */
 export function agentConfirm(deps: SlackDeps) {
-  return async ({
-    ack,
-    action,
-    body,
-    respond,
-    client,
-  }: AllMiddlewareArgs &
-    Record<string, never> & {
-      ack: () => Promise<void>;
-      action: { value?: string };
-      body: { user: { id: string }; channel?: { id: string } };
-      respond: (message: unknown) => Promise<unknown>;
-    }) => {
+  return async ({ ack, action, body, respond, client }: AgentButtonArgs) => {
     await ack();
     const agent = deps.agent;
     const id = Number(action.value);
