@@ -16,43 +16,33 @@ const SECTION_MAX = 2900;
 function personText(p: Standup['people'][number], max: number, links: boolean, named = true): string {
   const ref = (label: string, url: string | null) => link(label, links ? url : null);
   const name = p.slack ? `<@${p.slack}>` : `*${escapeMrkdwn(p.who)}*`;
+  // One line per kind of work, its items as links (at most `max`); a kind with no items has no line.
+  const line = (lead: string, items: string[]) => (items.length ? `${lead} ${list(items, max)}` : '');
   const lines = [
-    p.merged.length
-      ? `:white_check_mark: merged ${list(
-          p.merged.map((x) => ref(x.ref, x.url)),
-          max,
-        )}`
-      : '',
-    p.opened.length
-      ? `:arrow_up: opened ${list(
-          p.opened.map((x) => ref(x.ref, x.url)),
-          max,
-        )}`
-      : '',
-    p.reviewed.length
-      ? `:eyes: reviewed ${list(
-          p.reviewed.map((x) => ref(x.ref, x.url)),
-          max,
-        )}`
-      : '',
-    p.moved.length
-      ? `:arrow_right: moved ${list(
-          p.moved.map((x) => `${ref(x.key, x.url)} → ${escapeMrkdwn(x.to)}`),
-          max,
-        )}`
-      : '',
-    p.blocked.length
-      ? `:construction: blocked: ${list(
-          p.blocked.map((x) => ref(x.key, x.url)),
-          max,
-        )}`
-      : '',
-    p.waitingOn.length
-      ? `:hourglass: waiting on ${list(
-          p.waitingOn.map((x) => `${requestedReviewerNames(x).map(escapeMrkdwn).join(', ')} for ${ref(x.ref, x.url)}`),
-          max,
-        )}`
-      : '',
+    line(
+      ':white_check_mark: merged',
+      p.merged.map((x) => ref(x.ref, x.url)),
+    ),
+    line(
+      ':arrow_up: opened',
+      p.opened.map((x) => ref(x.ref, x.url)),
+    ),
+    line(
+      ':eyes: reviewed',
+      p.reviewed.map((x) => ref(x.ref, x.url)),
+    ),
+    line(
+      ':arrow_right: moved',
+      p.moved.map((x) => `${ref(x.key, x.url)} → ${escapeMrkdwn(x.to)}`),
+    ),
+    line(
+      ':construction: blocked:',
+      p.blocked.map((x) => ref(x.key, x.url)),
+    ),
+    line(
+      ':hourglass: waiting on',
+      p.waitingOn.map((x) => `${requestedReviewerNames(x).map(escapeMrkdwn).join(', ')} for ${ref(x.ref, x.url)}`),
+    ),
   ].filter(Boolean);
   const body = lines.join('\n') || '_nothing recorded_';
   return named ? `${name}\n${body}` : body;
